@@ -1,0 +1,223 @@
+#include "mcu/config.h"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "mcu/default_config.h"  // Generated from configs/default.toml.
+
+namespace mcu {
+namespace {
+
+class Reader {
+ public:
+  Reader(const toml::table& t, std::string path) : t_(t), path_(std::move(path)) {}
+
+  template <typename T>
+  void Get(const char* key, T& out) {
+    seen_.insert(key);
+    const toml::node* n = t_.get(key);
+    if (!n) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = n->value<std::string>()) out = *v;
+      else Fail(key, "must be a string");
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = n->value<bool>()) out = *v;
+      else Fail(key, "must be true or false");
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (auto v = n->value<double>()) out = static_cast<T>(*v);
+      else Fail(key, "must be a number");
+    } else {
+      auto v = n->value<int64_t>();
+      if (!v) Fail(key, "must be an integer");
+      else if (*v < 0 || uint64_t(*v) > uint64_t(std::numeric_limits<T>::max()))
+        Fail(key, "is out of range");
+      else out = static_cast<T>(*v);
+    }
+  }
+  void GetStrings(const char* key, std::vector<std::string>& out) {
+    seen_.insert(key);
+    const toml::node* n = t_.get(key);
+    if (!n) return;
+    const toml::array* a = n->as_array();
+    if (!a) return Fail(key, "must be an array of strings");
+    out.clear();
+    for (const auto& e : *a) {
+      if (auto v = e.value<std::string>()) out.push_back(*v);
+      else return Fail(key, "must be an array of strings");
+    }
+  }
+  void Fail(const std::string& key, const std::string& what) {
+    if (error_.empty()) error_ = path_ + key + " " + what;
+  }
+  // Unknown keys are errors: a misspelt setting must not pass silently.
+  void CheckUnknown() {
+    for (const auto& [k, v] : t_) {
+      if (!seen_.count(std::string(k.str()))) Fail(std::string(k.str()), "is not a known setting");
+    }
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  const toml::table& t_;
+  std::string path_;
+  std::set<std::string> seen_;
+  std::string error_;
+};
+
+const toml::table* SubTable(const toml::table& root, const char* key, std::string& error) {
+  const toml::node* n = root.get(key);
+  if (!n) return nullptr;
+  if (!n->as_table()) error = std::string(key) + " must be a table";
+  return n->as_table();
+}
+
+}  // namespace
+
+const std::string& DefaultConfigToml() {
+  static const std::string text = kDefaultConfigToml;
+  return text;
+}
+
+Expected<Config> ParseConfig(const std::string& text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source << ":" << e.source().begin.line << ": " << e.description();
+    return MakeError(msg.str());
+  }
+  Config c;
+  std::string error;
+  auto check = [&](Reader& r) {
+    r.CheckUnknown();
+    if (error.empty() && !r.error().empty()) error = r.error();
+  };
+  std::set<std::string> known = {"server", "media", "limits", "log", "sites", "conferences"};
+  for (const auto& [k, v] : root)
+    if (!known.count(std::string(k.str())))
+      return MakeError(source + ": " + std::string(k.str()) + " is not a known section");
+
+  if (auto* t = SubTable(root, "server", error)) {
+    Reader r(*t, "server.");
+    r.Get("listen", c.server.listen);
+    r.Get("port", c.server.port);
+    r.Get("data_dir", c.server.data_dir);
+    r.Get("tls_cert", c.server.tls_cert);
+    r.Get("tls_key", c.server.tls_key);
+    r.Get("web_root", c.server.web_root);
+    r.Get("public_name", c.server.public_name);
+    check(r);
+  }
+  if (auto* t = SubTable(root, "media", error)) {
+    Reader r(*t, "media.");
+    r.GetStrings("ice_addresses", c.media.ice_addresses);
+    r.Get("port_min", c.media.port_min);
+    r.Get("port_max", c.media.port_max);
+    check(r);
+  }
+  if (auto* t = SubTable(root, "limits", error)) {
+    Reader r(*t, "limits.");
+    r.Get("max_message_bytes", c.limits.max_message_bytes);
+    r.Get("messages_per_second", c.limits.messages_per_second);
+    r.Get("message_burst", c.limits.message_burst);
+    r.Get("max_connections", c.limits.max_connections);
+    r.Get("max_participants", c.limits.max_participants);
+    r.Get("handshake_timeout_s", c.limits.handshake_timeout_s);
+    r.Get("idle_timeout_s", c.limits.idle_timeout_s);
+    check(r);
+  }
+  if (auto* t = SubTable(root, "log", error)) {
+    Reader r(*t, "log.");
+    r.Get("level", c.log.level);
+    r.Get("json", c.log.json);
+    check(r);
+  }
+  auto array_of_tables = [&](const char* key, auto&& each) {
+    const toml::node* n = root.get(key);
+    if (!n) return;
+    const toml::array* a = n->as_array();
+    if (!a) {
+      error = std::string(key) + " must be an array of tables ([[" + key + "]])";
+      return;
+    }
+    size_t i = 0;
+    for (const auto& e : *a) {
+      const toml::table* t = e.as_table();
+      if (!t) {
+        error = std::string(key) + " must be an array of tables";
+        return;
+      }
+      Reader r(*t, std::string(key) + "[" + std::to_string(i++) + "].");
+      each(r);
+      check(r);
+    }
+  };
+  array_of_tables("sites", [&](Reader& r) {
+    SiteConfig s;
+    r.Get("id", s.id);
+    r.Get("name", s.name);
+    r.Get("level", s.level);
+    r.Get("token_hash", s.token_hash);
+    c.sites.push_back(s);
+  });
+  array_of_tables("conferences", [&](Reader& r) {
+    ConferenceConfig cc;
+    r.Get("id", cc.id);
+    r.Get("title", cc.title);
+    r.Get("mode", cc.mode);
+    c.conferences.push_back(cc);
+  });
+  if (!error.empty()) return MakeError(source + ": " + error);
+
+  // Semantic checks.
+  auto fail = [&](const std::string& m) { return MakeError(source + ": " + m); };
+  if (c.server.port == 0) return fail("server.port must not be 0");
+  if ((c.media.port_min == 0) != (c.media.port_max == 0) || c.media.port_min > c.media.port_max)
+    return fail("media.port_min and media.port_max must both be set, min <= max");
+  if (c.limits.max_message_bytes < 1024 || c.limits.max_message_bytes > (16u << 20))
+    return fail("limits.max_message_bytes must be between 1024 and 16777216");
+  if (c.limits.messages_per_second <= 0 || c.limits.message_burst < 1)
+    return fail("limits.messages_per_second and limits.message_burst must be positive");
+  if (c.limits.max_participants < 1 || c.limits.max_participants > 256)
+    return fail("limits.max_participants must be between 1 and 256");
+  static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+  if (!levels.count(c.log.level)) return fail("log.level must be one of trace, debug, info, warn, error");
+  static const std::regex id_re("^[a-z0-9][a-z0-9_-]{0,63}$");
+  static const std::regex hash_re("^sha256:[0-9a-f]{64}$");
+  static const std::set<std::string> site_levels = {"central", "province", "district", "other"};
+  std::set<std::string> ids;
+  for (size_t i = 0; i < c.sites.size(); ++i) {
+    const auto& s = c.sites[i];
+    std::string at = "sites[" + std::to_string(i) + "]";
+    if (!std::regex_match(s.id, id_re)) return fail(at + ".id must be lower-case letters, digits, - or _");
+    if (!ids.insert(s.id).second) return fail(at + ".id '" + s.id + "' is used twice");
+    if (s.name.empty()) return fail(at + ".name is required");
+    if (!site_levels.count(s.level)) return fail(at + ".level must be central, province, district or other");
+    if (!std::regex_match(s.token_hash, hash_re))
+      return fail(at + ".token_hash must be sha256:<64 hex digits> (see `mcu hash-token`)");
+  }
+  std::set<std::string> conf_ids;
+  for (size_t i = 0; i < c.conferences.size(); ++i) {
+    const auto& cc = c.conferences[i];
+    std::string at = "conferences[" + std::to_string(i) + "]";
+    if (!std::regex_match(cc.id, id_re)) return fail(at + ".id must be lower-case letters, digits, - or _");
+    if (!conf_ids.insert(cc.id).second) return fail(at + ".id '" + cc.id + "' is used twice");
+    if (cc.mode != "echo" && cc.mode != "mix") return fail(at + ".mode must be echo or mix");
+  }
+  return c;
+}
+
+Expected<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return MakeError("cannot read config file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path);
+}
+
+}  // namespace mcu

@@ -1,0 +1,61 @@
+// The MCU's configuration: defaults in code (DefaultConfigToml() is the embedded
+// configs/default.toml), loaded from TOML and validated strictly: an unknown key or a value out
+// of range is an error with its path, never silently ignored.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mcu/expected.h"
+
+namespace mcu {
+
+struct SiteConfig {
+  std::string id;
+  std::string name;
+  std::string level;       // central | province | district | other
+  std::string token_hash;  // "sha256:<64 hex>"
+};
+
+struct ConferenceConfig {
+  std::string id;
+  std::string title;
+  std::string mode;  // echo | mix
+};
+
+struct Config {
+  struct Server {
+    std::string listen = "0.0.0.0";
+    uint16_t port = 8443;
+    std::string data_dir = "mcu-data";
+    std::string tls_cert, tls_key;
+    std::string web_root;
+    std::string public_name = "localhost";
+  } server;
+  struct Media {
+    std::vector<std::string> ice_addresses;
+    uint16_t port_min = 0, port_max = 0;
+  } media;
+  struct Limits {
+    size_t max_message_bytes = 65536;
+    double messages_per_second = 20;
+    double message_burst = 50;
+    size_t max_connections = 500;
+    size_t max_participants = 32;
+    int handshake_timeout_s = 10;
+    int idle_timeout_s = 60;
+  } limits;
+  struct Log {
+    std::string level = "info";
+    bool json = false;
+  } log;
+  std::vector<SiteConfig> sites;
+  std::vector<ConferenceConfig> conferences;
+};
+
+const std::string& DefaultConfigToml();
+Expected<Config> ParseConfig(const std::string& toml_text, const std::string& source_name);
+Expected<Config> LoadConfigFile(const std::string& path);
+
+}  // namespace mcu

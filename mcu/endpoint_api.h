@@ -1,0 +1,101 @@
+// The endpoint protocol as domain types: what a room endpoint asks (EndpointRequest) and what
+// the MCU tells it (EndpointEvent). The signaling layer turns JSON over WSS into these and back
+// (signaling/protocol.h, signaling/PROTOCOL.md); the domain never sees JSON text or sockets.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace mcu {
+
+using ConnectionId = uint64_t;
+
+struct EndpointRequest {
+  enum class Type { kAuth, kJoin, kAnswer, kCandidate, kLeave, kGetStats, kPing };
+  Type type = Type::kPing;
+  std::string id;  // Optional correlation id, echoed in the reply.
+  std::string token;       // kAuth
+  std::string conference;  // kJoin
+  std::string sdp;         // kAnswer
+  std::string candidate;   // kCandidate ("candidate:..."; empty = end of candidates)
+};
+
+// Error codes of the protocol; signaling/PROTOCOL.md describes each.
+enum class ErrorCode {
+  kBadRequest,    // Malformed JSON, unknown type, missing or invalid field.
+  kUnauthorized,  // No or wrong token, or a request that needs auth before it.
+  kNotFound,      // Unknown conference.
+  kConflict,      // Not in the state the request needs (join twice, answer with no offer).
+  kFull,          // Conference at its participant limit.
+  kTooLarge,      // Message over the size limit.
+  kRateLimited,   // Too many messages per second.
+  kMediaFailed,   // The media transport failed (ICE, DTLS); the endpoint may join again.
+  kInternal,
+};
+const char* ToString(ErrorCode code);
+
+namespace event {
+struct Welcome {
+  std::string site_id, site_name;
+};
+struct Joined {
+  std::string conference_id, conference_title, participant_id;
+};
+struct Offer {
+  std::string sdp;
+};
+struct Left {
+  std::string conference_id, reason;
+};
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+};
+struct RosterEntry {
+  std::string participant_id, site_id, name, media_state;
+};
+struct Roster {
+  std::string conference_id;
+  std::vector<RosterEntry> participants;
+};
+struct MediaState {
+  std::string state;  // "connected" | "failed"
+  std::string detail; // SRTP profile, or the failure reason.
+};
+struct Stats {
+  std::string json;  // The transport's statistics object, as JSON text.
+};
+struct Pong {};
+}  // namespace event
+
+struct EndpointEvent {
+  std::string reply_to;  // The request id this answers, if any.
+  std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
+               event::Roster, event::MediaState, event::Stats, event::Pong>
+      body;
+};
+
+// One endpoint's connection, implemented by the signaling layer. Thread-safe: Send and Close
+// may be called from any thread; they queue work on the connection's own strand.
+class EndpointConnection {
+ public:
+  virtual ~EndpointConnection() = default;
+  virtual void Send(EndpointEvent event) = 0;
+  virtual void Close(const std::string& reason) = 0;
+};
+
+// Implemented by the domain (Bridge). Called by the signaling layer from its I/O threads; the
+// implementation hands everything to its own executor and returns at once.
+class EndpointHandler {
+ public:
+  virtual ~EndpointHandler() = default;
+  virtual void OnEndpointOpen(ConnectionId id, std::shared_ptr<EndpointConnection> connection,
+                              const std::string& remote_address) = 0;
+  virtual void OnEndpointRequest(ConnectionId id, EndpointRequest request) = 0;
+  virtual void OnEndpointClosed(ConnectionId id) = 0;
+};
+
+}  // namespace mcu

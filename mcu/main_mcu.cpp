@@ -1,0 +1,169 @@
+// mcu: the bridge daemon. Wires the libraries: configuration -> certificates -> media engine ->
+// bridge (domain) -> signaling server; then waits for SIGINT/SIGTERM and shuts down in reverse.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "mcu/bridge.h"
+#include "mcu/config.h"
+#include "mcu/secrets.h"
+#include "media/certificate.h"
+#include "media/media_engine.h"
+#include "signaling/server.h"
+
+namespace {
+
+void SetupLogging(const mcu::Config::Log& log) {
+  auto logger = spdlog::stderr_color_mt("mcu");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(log.level));
+  if (log.json) {
+    spdlog::set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","thread":%t,"message":"%v"})");
+  } else {
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+  }
+}
+
+int WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the stop signals in every thread; the main thread takes them with sigwait.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"mcu: the video-conferencing bridge"};
+  std::string config_path, data_dir, ready_file;
+  int port = -1;
+  app.add_option("-c,--config", config_path, "TOML configuration (default: the embedded demo)");
+  app.add_option("--data-dir", data_dir, "Overrides server.data_dir");
+  app.add_option("--port", port, "Overrides server.port (0: any free port)");
+  app.add_option("--ready-file", ready_file,
+                 "Write {port, tlsFingerprint, dtlsFingerprint} as JSON here once serving");
+  auto* hash_cmd = app.add_subcommand("hash-token", "Print the token_hash of a room token (read from stdin)");
+  auto* new_cmd = app.add_subcommand("new-token", "Print a new random room token and its token_hash");
+  bool print_config = false;
+  app.add_flag("--print-default-config", print_config, "Print the embedded default configuration");
+  CLI11_PARSE(app, argc, argv);
+
+  if (print_config) {
+    std::cout << mcu::DefaultConfigToml();
+    return 0;
+  }
+  if (*hash_cmd) {
+    std::string token;
+    std::getline(std::cin, token);
+    std::cout << mcu::HashToken(token) << "\n";
+    return 0;
+  }
+  if (*new_cmd) {
+    std::string token = mcu::NewToken();
+    std::cout << "token      = " << token << "\ntoken_hash = " << mcu::HashToken(token) << "\n";
+    return 0;
+  }
+
+  auto config = config_path.empty() ? mcu::ParseConfig(mcu::DefaultConfigToml(), "<embedded default>")
+                                    : mcu::LoadConfigFile(config_path);
+  if (!config) {
+    std::cerr << "configuration error: " << config.error() << "\n";
+    return 2;
+  }
+  if (!data_dir.empty()) config->server.data_dir = data_dir;
+  if (port >= 0) config->server.port = static_cast<uint16_t>(port);
+  if (config->server.web_root.empty()) config->server.web_root = MCU_WEB_ROOT;
+  SetupLogging(config->log);
+
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(config->server.data_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create data directory {}: {}", config->server.data_dir, ec.message());
+    return 1;
+  }
+  const auto& dir = config->server.data_dir;
+  std::string tls_cert = config->server.tls_cert.empty() ? dir + "/tls-cert.pem" : config->server.tls_cert;
+  std::string tls_key = config->server.tls_key.empty() ? dir + "/tls-key.pem" : config->server.tls_key;
+  auto tls = mcu::media::Certificate::LoadOrCreate(
+      tls_cert, tls_key, config->server.public_name,
+      {"DNS:" + config->server.public_name, "DNS:localhost", "IP:127.0.0.1"});
+  if (!tls) {
+    spdlog::critical("TLS certificate: {}", tls.error());
+    return 1;
+  }
+  auto dtls = mcu::media::Certificate::LoadOrCreate(dir + "/dtls-cert.pem", dir + "/dtls-key.pem",
+                                                    "mcu-dtls", {});
+  if (!dtls) {
+    spdlog::critical("DTLS certificate: {}", dtls.error());
+    return 1;
+  }
+
+  mcu::media::TransportConfig transport;
+  transport.ice_addresses = config->media.ice_addresses;
+  transport.port_min = config->media.port_min;
+  transport.port_max = config->media.port_max;
+  auto engine = mcu::media::TransportMediaEngine::Create(*dtls, transport);
+  if (!engine) {
+    spdlog::critical("media engine: {}", engine.error());
+    return 1;
+  }
+
+  mcu::Bridge bridge(*config, engine->get());
+
+  mcu::signaling::ServerOptions so;
+  so.address = config->server.listen;
+  so.port = config->server.port;
+  so.cert_pem = tls->CertPem();
+  so.key_pem = tls->KeyPem();
+  so.web_root = config->server.web_root;
+  so.max_message_bytes = config->limits.max_message_bytes;
+  so.messages_per_second = config->limits.messages_per_second;
+  so.message_burst = config->limits.message_burst;
+  so.max_connections = config->limits.max_connections;
+  so.handshake_timeout_s = config->limits.handshake_timeout_s;
+  so.idle_timeout_s = config->limits.idle_timeout_s;
+  mcu::signaling::SignalingServer server(so, &bridge);
+  if (auto st = server.Start(); !st) {
+    spdlog::critical("{}", st.error());
+    return 1;
+  }
+
+  spdlog::info("mcu {} serving https://{}:{} (web root {})", MCU_VERSION, config->server.public_name,
+               server.port(), config->server.web_root);
+  spdlog::info("TLS certificate sha-256 {}", tls->Fingerprint());
+  spdlog::info("DTLS certificate sha-256 {}", dtls->Fingerprint());
+  spdlog::info("room page: https://{}:{}/room   endpoint WebSocket: wss://{}:{}/ws",
+               config->server.public_name, server.port(), config->server.public_name, server.port());
+  if (!ready_file.empty()) {
+    std::ofstream out(ready_file + ".tmp");
+    out << "{\"port\":" << server.port() << ",\"tlsFingerprint\":\"" << tls->Fingerprint()
+        << "\",\"dtlsFingerprint\":\"" << dtls->Fingerprint() << "\",\"tlsCert\":\"" << tls_cert
+        << "\"}\n";
+    out.close();
+    fs::rename(ready_file + ".tmp", ready_file, ec);
+  }
+
+  int sig = WaitForSignal();
+  spdlog::info("signal {}: shutting down", sig);
+  server.Stop();
+  bridge.Shutdown();
+  return 0;
+}

@@ -1,0 +1,61 @@
+// What the domain needs from the media core, as interfaces the media library implements.
+// The domain never includes GStreamer or libnice; the media core never sees sessions or tokens.
+//
+// Threading: the methods below are called on the domain's control executor. Listener callbacks
+// arrive on the media I/O thread: an implementation of Listener must copy what it needs and post
+// to its own executor, then re-check that the participant still exists.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mcu/expected.h"
+
+namespace mcu {
+
+using ParticipantId = uint64_t;
+
+struct ParticipantMediaInfo {
+  std::string display_name;  // Shown on the participant's tile.
+};
+
+// One participant's media connection to a room.
+class MediaEndpoint {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void OnMediaConnected(ParticipantId id, const std::string& srtp_profile) = 0;
+    virtual void OnMediaFailed(ParticipantId id, const std::string& reason) = 0;
+  };
+  // Destroying the endpoint closes its transport (asynchronously on the I/O thread); no callback
+  // for it is delivered to the listener after the I/O thread has processed the close.
+  virtual ~MediaEndpoint() = default;
+
+  // The MCU's SDP offer for this participant (candidates included).
+  virtual const std::string& LocalOffer() const = 0;
+  // Checks the participant's answer (syntax, fingerprint, ICE credentials, codecs) and applies it.
+  virtual Status SetRemoteAnswer(const std::string& sdp) = 0;
+  virtual Status AddRemoteCandidate(const std::string& candidate) = 0;
+  // A JSON object with the transport's live statistics.
+  virtual std::string StatsJson() const = 0;
+};
+
+enum class RoomMode { kEcho, kMix };
+
+class MediaRoom {
+ public:
+  virtual ~MediaRoom() = default;
+  virtual Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
+      ParticipantId id, const ParticipantMediaInfo& info, MediaEndpoint::Listener* listener) = 0;
+};
+
+class MediaEngine {
+ public:
+  virtual ~MediaEngine() = default;
+  virtual Expected<std::unique_ptr<MediaRoom>> CreateRoom(const std::string& name,
+                                                          RoomMode mode) = 0;
+};
+
+}  // namespace mcu

@@ -1,0 +1,43 @@
+#include "mcu/secrets.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+namespace mcu {
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+std::string HashToken(std::string_view token) { return "sha256:" + Sha256Hex(token); }
+
+bool TokenMatches(std::string_view token, std::string_view stored_hash) {
+  std::string computed = HashToken(token);
+  if (computed.size() != stored_hash.size()) return false;
+  return CRYPTO_memcmp(computed.data(), stored_hash.data(), computed.size()) == 0;
+}
+
+std::string NewToken() {
+  unsigned char raw[24];
+  RAND_bytes(raw, sizeof raw);
+  static const char* alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (size_t i = 0; i < sizeof raw; i += 3) {
+    uint32_t v = (uint32_t(raw[i]) << 16) | (uint32_t(raw[i + 1]) << 8) | raw[i + 2];
+    for (int s = 18; s >= 0; s -= 6) out += alphabet[(v >> s) & 63];
+  }
+  return out;
+}
+
+}  // namespace mcu

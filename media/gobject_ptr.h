@@ -1,0 +1,113 @@
+// RAII for GLib/GObject/GStreamer references: the only place in the project that calls
+// g_object_unref, gst_object_unref, gst_caps_unref or g_free directly.
+//
+// Floating references: Adopt() refuses a floating object (it would silently take a reference
+// nobody owns); use AdoptSink() for a freshly created floating object (gst_element_factory_make,
+// gst_pad_new, ...) to sink it and own it.
+#pragma once
+
+#include <glib-object.h>
+#include <gst/gst.h>
+
+#include <cassert>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace mcu::media {
+
+template <typename T>
+struct GRefTraits {
+  static void Ref(T* p) { g_object_ref(p); }
+  static void Unref(T* p) { g_object_unref(p); }
+  static bool IsFloating(T* p) { return g_object_is_floating(p); }
+  static void Sink(T* p) { g_object_ref_sink(p); }
+};
+template <>
+struct GRefTraits<GstCaps> {
+  static void Ref(GstCaps* p) { gst_caps_ref(p); }
+  static void Unref(GstCaps* p) { gst_caps_unref(p); }
+  static bool IsFloating(GstCaps*) { return false; }
+  static void Sink(GstCaps*) {}
+};
+template <>
+struct GRefTraits<GstBuffer> {
+  static void Ref(GstBuffer* p) { gst_buffer_ref(p); }
+  static void Unref(GstBuffer* p) { gst_buffer_unref(p); }
+  static bool IsFloating(GstBuffer*) { return false; }
+  static void Sink(GstBuffer*) {}
+};
+template <>
+struct GRefTraits<GstSample> {
+  static void Ref(GstSample* p) { gst_sample_ref(p); }
+  static void Unref(GstSample* p) { gst_sample_unref(p); }
+  static bool IsFloating(GstSample*) { return false; }
+  static void Sink(GstSample*) {}
+};
+template <>
+struct GRefTraits<GstMessage> {
+  static void Ref(GstMessage* p) { gst_message_ref(p); }
+  static void Unref(GstMessage* p) { gst_message_unref(p); }
+  static bool IsFloating(GstMessage*) { return false; }
+  static void Sink(GstMessage*) {}
+};
+
+template <typename T>
+class GRef {
+ public:
+  GRef() = default;
+  ~GRef() { reset(); }
+  GRef(const GRef& o) : p_(o.p_) {
+    if (p_) GRefTraits<T>::Ref(p_);
+  }
+  GRef(GRef&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  GRef& operator=(GRef o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+
+  // Takes ownership of a full (non-floating) reference.
+  static GRef Adopt(T* p) {
+    assert(!p || !GRefTraits<T>::IsFloating(p));
+    GRef r;
+    r.p_ = p;
+    return r;
+  }
+  // Takes ownership of a newly created object, sinking its floating reference.
+  static GRef AdoptSink(T* p) {
+    if (p && GRefTraits<T>::IsFloating(p)) GRefTraits<T>::Sink(p);
+    GRef r;
+    r.p_ = p;
+    return r;
+  }
+  // Adds a reference of our own to an object owned elsewhere.
+  static GRef Share(T* p) {
+    if (p) GRefTraits<T>::Ref(p);
+    GRef r;
+    r.p_ = p;
+    return r;
+  }
+
+  T* get() const { return p_; }
+  T* operator->() const { return p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  T* release() { return std::exchange(p_, nullptr); }
+  void reset() {
+    if (p_) GRefTraits<T>::Unref(std::exchange(p_, nullptr));
+  }
+
+ private:
+  T* p_ = nullptr;
+};
+
+struct GFreeDeleter {
+  void operator()(void* p) const { g_free(p); }
+};
+using GCharPtr = std::unique_ptr<gchar, GFreeDeleter>;
+
+inline std::string TakeGString(gchar* s) {
+  GCharPtr owned(s);
+  return s ? std::string(s) : std::string();
+}
+
+}  // namespace mcu::media

@@ -1,0 +1,178 @@
+#include "media/media_engine.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "media/sdp.h"
+
+namespace mcu::media {
+namespace {
+
+uint64_t RandomSessionId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng() >> 2;
+}
+
+nlohmann::json DirectionJson(const DirectionStats& d) {
+  return {{"ssrc", d.ssrc},   {"packets", d.packets},         {"bytes", d.bytes},
+          {"nacks", d.nacks}, {"plis", d.plis},               {"firs", d.firs},
+          {"lost", d.lost},   {"fractionLost", d.fraction_lost}, {"jitterMs", d.jitter_ms},
+          {"retransmits", d.retransmits}};
+}
+
+// One participant of an echo room. Lives on the I/O thread from creation to deletion.
+class EchoPeer : public PeerTransport::Listener {
+ public:
+  EchoPeer(TransportMediaEngine* engine, ParticipantId id, MediaEndpoint::Listener* listener)
+      : id_(id),
+        listener_(listener),
+        transport_(engine->loop(), engine->transport_config(), engine->dtls_context(), this,
+                   PeerTransport::Role::kOfferer) {}
+
+  PeerTransport& transport() { return transport_; }
+
+  void OnTransportConnected(PeerTransport& t) override {
+    listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
+    t.RequestKeyframe(0);  // The echo starts clean on a keyframe.
+  }
+  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+    listener_->OnMediaFailed(id_, reason);
+  }
+  void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader&,
+                      std::span<uint8_t> packet) override {
+    t.SendRtp(kind, packet);
+  }
+  void OnTransportKeyframeRequest(PeerTransport& t) override { t.RequestKeyframe(); }
+
+ private:
+  ParticipantId id_;
+  MediaEndpoint::Listener* listener_;
+  PeerTransport transport_;
+};
+
+class EchoEndpoint : public MediaEndpoint {
+ public:
+  EchoEndpoint(TransportMediaEngine* engine, std::string offer, sdp::Session offer_session,
+               std::unique_ptr<EchoPeer> peer)
+      : engine_(engine),
+        offer_(std::move(offer)),
+        offer_session_(std::move(offer_session)),
+        peer_(peer.release()) {}
+
+  ~EchoEndpoint() override {
+    EchoPeer* peer = peer_;
+    engine_->loop()->Post([peer] { delete peer; });
+  }
+
+  const std::string& LocalOffer() const override { return offer_; }
+
+  Status SetRemoteAnswer(const std::string& text) override {
+    auto answer = sdp::Parse(text);
+    if (!answer) return MakeError("invalid SDP: " + answer.error());
+    auto remote = sdp::AcceptAnswer(offer_session_, *answer);
+    if (!remote) return MakeError(remote.error());
+    EchoPeer* peer = peer_;
+    engine_->loop()->Post([peer, r = std::move(*remote)] {
+      auto st = peer->transport().ApplyRemote(r);
+      if (!st) spdlog::warn("apply remote description: {}", st.error());
+    });
+    return OkStatus();
+  }
+
+  Status AddRemoteCandidate(const std::string& candidate) override {
+    if (candidate.rfind("candidate:", 0) != 0 || candidate.size() > 512)
+      return MakeError("invalid ICE candidate");
+    EchoPeer* peer = peer_;
+    engine_->loop()->Post([peer, candidate] { peer->transport().AddRemoteCandidate(candidate); });
+    return OkStatus();
+  }
+
+  std::string StatsJson() const override {
+    TransportStats stats;
+    EchoPeer* peer = peer_;
+    engine_->loop()->Invoke([&] { stats = peer->transport().Stats(); });
+    return StatsToJson(stats);
+  }
+
+ private:
+  TransportMediaEngine* engine_;
+  std::string offer_;
+  sdp::Session offer_session_;
+  EchoPeer* peer_;  // Owned; deleted on the I/O thread.
+};
+
+class EchoRoom : public MediaRoom {
+ public:
+  EchoRoom(TransportMediaEngine* engine, std::string name) : engine_(engine), name_(std::move(name)) {}
+
+  Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
+      ParticipantId id, const ParticipantMediaInfo& info,
+      MediaEndpoint::Listener* listener) override {
+    auto peer = std::make_unique<EchoPeer>(engine_, id, listener);
+    Status started = OkStatus();
+    sdp::Session offer;
+    // Creating the agent binds sockets and gathers host candidates: quick, and on the I/O thread.
+    engine_->loop()->Invoke([&] {
+      started = peer->transport().Start();
+      if (!started) return;
+      sdp::OfferOptions opt;
+      opt.audio_ssrc = peer->transport().local_ssrc(sdp::Kind::kAudio);
+      opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
+      offer = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt,
+                              RandomSessionId());
+    });
+    if (!started) {
+      EchoPeer* p = peer.release();
+      engine_->loop()->Post([p] { delete p; });
+      return MakeError(started.error());
+    }
+    std::string text = sdp::Write(offer);
+    return std::unique_ptr<MediaEndpoint>(
+        new EchoEndpoint(engine_, std::move(text), std::move(offer), std::move(peer)));
+  }
+
+ private:
+  TransportMediaEngine* engine_;
+  std::string name_;
+};
+
+}  // namespace
+
+std::string StatsToJson(const TransportStats& s) {
+  nlohmann::json j = {{"iceState", s.ice_state},
+                      {"dtlsState", s.dtls_state},
+                      {"srtpProfile", s.srtp_profile},
+                      {"localCandidate", s.local_candidate},
+                      {"remoteCandidate", s.remote_candidate},
+                      {"rttMs", s.rtt_ms},
+                      {"droppedDatagrams", s.dropped_datagrams},
+                      {"audioIn", DirectionJson(s.audio_in)},
+                      {"audioOut", DirectionJson(s.audio_out)},
+                      {"videoIn", DirectionJson(s.video_in)},
+                      {"videoOut", DirectionJson(s.video_out)}};
+  return j.dump();
+}
+
+Expected<std::unique_ptr<TransportMediaEngine>> TransportMediaEngine::Create(
+    const Certificate& dtls_cert, const TransportConfig& config) {
+  SrtpSession::GlobalInit();
+  auto dtls = DtlsContext::Create(dtls_cert);
+  if (!dtls) return MakeError(dtls.error());
+  std::unique_ptr<TransportMediaEngine> e(new TransportMediaEngine());
+  e->config_ = config;
+  e->dtls_ = *dtls;
+  e->loop_ = std::make_unique<IoLoop>();
+  return e;
+}
+
+TransportMediaEngine::~TransportMediaEngine() = default;
+
+Expected<std::unique_ptr<MediaRoom>> TransportMediaEngine::CreateRoom(const std::string& name,
+                                                                      RoomMode mode) {
+  if (mode != RoomMode::kEcho) return MakeError("mixing rooms are not available yet");
+  return std::unique_ptr<MediaRoom>(new EchoRoom(this, name));
+}
+
+}  // namespace mcu::media

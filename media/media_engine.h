@@ -1,0 +1,38 @@
+// The media core's implementation of the domain's MediaEngine: every participant's transport on
+// one shared IoLoop. Rooms in echo mode send each participant its own media back through the
+// full decrypt -> RTP -> encrypt path; mixing rooms come with the composite (see ARCHITECTURE.md).
+#pragma once
+
+#include <memory>
+
+#include "mcu/media_api.h"
+#include "media/certificate.h"
+#include "media/dtls.h"
+#include "media/io_loop.h"
+#include "media/peer_transport.h"
+
+namespace mcu::media {
+
+class TransportMediaEngine : public MediaEngine {
+ public:
+  static Expected<std::unique_ptr<TransportMediaEngine>> Create(const Certificate& dtls_cert,
+                                                                const TransportConfig& config);
+  ~TransportMediaEngine() override;
+
+  Expected<std::unique_ptr<MediaRoom>> CreateRoom(const std::string& name, RoomMode mode) override;
+
+  IoLoop* loop() { return loop_.get(); }
+  const std::shared_ptr<DtlsContext>& dtls_context() const { return dtls_; }
+  const TransportConfig& transport_config() const { return config_; }
+
+ private:
+  TransportMediaEngine() = default;
+  TransportConfig config_;
+  std::shared_ptr<DtlsContext> dtls_;
+  std::unique_ptr<IoLoop> loop_;  // Last: its thread stops first.
+};
+
+// JSON object of a transport's statistics (used by endpoints' StatsJson and by tools).
+std::string StatsToJson(const TransportStats& s);
+
+}  // namespace mcu::media

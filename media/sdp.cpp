@@ -1,0 +1,537 @@
+#include "media/sdp.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <sstream>
+
+namespace mcu::media::sdp {
+namespace {
+
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos) end = s.size();
+    out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<std::string_view> Words(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (auto w : Split(s, ' ')) {
+    if (!w.empty()) out.push_back(w);
+  }
+  return out;
+}
+
+template <typename T>
+bool ToNumber(std::string_view s, T& out) {
+  if (s.empty()) return false;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+std::optional<Setup> ParseSetup(std::string_view v) {
+  if (v == "actpass") return Setup::kActPass;
+  if (v == "active") return Setup::kActive;
+  if (v == "passive") return Setup::kPassive;
+  return std::nullopt;
+}
+
+std::optional<Fingerprint> ParseFingerprint(std::string_view v) {
+  auto w = Words(v);
+  if (w.size() != 2) return std::nullopt;
+  Fingerprint fp{Lower(w[0]), NormalizeFingerprint(w[1])};
+  if (fp.value.empty()) return std::nullopt;
+  return fp;
+}
+
+Kind KindOf(std::string_view name) {
+  if (name == "audio") return Kind::kAudio;
+  if (name == "video") return Kind::kVideo;
+  if (name == "application") return Kind::kApplication;
+  return Kind::kOther;
+}
+
+Codec* FindMutableCodec(Media& m, int pt) {
+  for (auto& c : m.codecs)
+    if (c.payload_type == pt) return &c;
+  return nullptr;
+}
+
+// Handles one "a=" line for a media section (or the session when m == nullptr).
+Status ParseAttribute(std::string_view attr, Session& s, Media* m) {
+  std::string_view name = attr, value;
+  if (auto colon = attr.find(':'); colon != std::string_view::npos) {
+    name = attr.substr(0, colon);
+    value = attr.substr(colon + 1);
+  }
+  std::string& ufrag = m ? m->ice_ufrag : s.ice_ufrag;
+  std::string& pwd = m ? m->ice_pwd : s.ice_pwd;
+  std::optional<Fingerprint>& fp = m ? m->fingerprint : s.fingerprint;
+  std::optional<Setup>& setup = m ? m->setup : s.setup;
+
+  if (name == "ice-ufrag") {
+    ufrag = value;
+  } else if (name == "ice-pwd") {
+    pwd = value;
+  } else if (name == "fingerprint") {
+    fp = ParseFingerprint(value);
+    if (!fp) return MakeError("invalid a=fingerprint");
+  } else if (name == "setup") {
+    setup = ParseSetup(value);
+    if (!setup) return MakeError("invalid a=setup");
+  } else if (name == "ice-lite" && !m) {
+    s.ice_lite = true;
+  } else if (name == "group" && !m) {
+    auto w = Words(value);
+    if (!w.empty() && w[0] == "BUNDLE") {
+      s.bundle_mids.assign(w.begin() + 1, w.end());
+    }
+  } else if (!m) {
+    // Other session-level attributes (msid-semantic, extmap-allow-mixed, ...) are not needed.
+  } else if (name == "mid") {
+    m->mid = value;
+  } else if (name == "sendrecv") {
+    m->direction = Direction::kSendRecv;
+  } else if (name == "sendonly") {
+    m->direction = Direction::kSendOnly;
+  } else if (name == "recvonly") {
+    m->direction = Direction::kRecvOnly;
+  } else if (name == "inactive") {
+    m->direction = Direction::kInactive;
+  } else if (name == "rtcp-mux") {
+    m->rtcp_mux = true;
+  } else if (name == "candidate") {
+    m->candidates.emplace_back(attr);
+  } else if (name == "end-of-candidates") {
+    m->end_of_candidates = true;
+  } else if (name == "msid") {
+    m->msid = value;
+  } else if (name == "rtpmap") {
+    // a=rtpmap:<pt> <name>/<clock>[/<channels>]
+    auto w = Words(value);
+    int pt;
+    if (w.size() != 2 || !ToNumber(w[0], pt) || pt < 0 || pt > 127)
+      return MakeError("invalid a=rtpmap");
+    auto enc = Split(w[1], '/');
+    Codec c;
+    c.payload_type = pt;
+    c.name = enc[0];
+    if (enc.size() < 2 || !ToNumber(enc[1], c.clock_rate) || c.clock_rate <= 0)
+      return MakeError("invalid clock rate in a=rtpmap");
+    if (enc.size() > 2 && (!ToNumber(enc[2], c.channels) || c.channels <= 0 || c.channels > 8))
+      return MakeError("invalid channels in a=rtpmap");
+    if (FindMutableCodec(*m, pt)) return MakeError("duplicate a=rtpmap");
+    m->codecs.push_back(std::move(c));
+  } else if (name == "fmtp" || name == "rtcp-fb") {
+    auto space = value.find(' ');
+    int pt;
+    if (space == std::string_view::npos) return MakeError("invalid a=" + std::string(name));
+    auto pt_text = value.substr(0, space);
+    auto rest = value.substr(space + 1);
+    if (pt_text == "*" && name == "rtcp-fb") {
+      for (auto& c : m->codecs) c.feedback.emplace_back(rest);
+      return OkStatus();
+    }
+    if (!ToNumber(pt_text, pt)) return MakeError("invalid a=" + std::string(name));
+    Codec* c = FindMutableCodec(*m, pt);
+    if (!c) {  // Attribute before its rtpmap (allowed), or for a format without rtpmap.
+      m->other.emplace_back(attr);
+      return OkStatus();
+    }
+    if (name == "fmtp") c->fmtp = rest;
+    else c->feedback.emplace_back(rest);
+  } else if (name == "ssrc") {
+    // a=ssrc:<ssrc> <attribute>[:<value>]
+    auto space = value.find(' ');
+    uint32_t ssrc;
+    if (!ToNumber(value.substr(0, space), ssrc)) return MakeError("invalid a=ssrc");
+    if (std::find(m->ssrcs.begin(), m->ssrcs.end(), ssrc) == m->ssrcs.end())
+      m->ssrcs.push_back(ssrc);
+    if (space != std::string_view::npos) {
+      auto rest = value.substr(space + 1);
+      if (rest.rfind("cname:", 0) == 0 && m->cname.empty()) m->cname = rest.substr(6);
+    }
+  } else {
+    m->other.emplace_back(attr);
+  }
+  return OkStatus();
+}
+
+void WriteTransport(std::ostringstream& o, const std::string& ufrag, const std::string& pwd,
+                    const std::optional<Fingerprint>& fp, const std::optional<Setup>& setup) {
+  if (!ufrag.empty()) o << "a=ice-ufrag:" << ufrag << "\r\n";
+  if (!pwd.empty()) o << "a=ice-pwd:" << pwd << "\r\n";
+  if (fp) o << "a=fingerprint:" << fp->algorithm << " " << fp->value << "\r\n";
+  if (setup) o << "a=setup:" << ToString(*setup) << "\r\n";
+}
+
+// Session-level values fill in what a media section leaves out.
+void InheritTransport(const Session& s, Media& m) {
+  if (m.ice_ufrag.empty()) m.ice_ufrag = s.ice_ufrag;
+  if (m.ice_pwd.empty()) m.ice_pwd = s.ice_pwd;
+  if (!m.fingerprint) m.fingerprint = s.fingerprint;
+  if (!m.setup) m.setup = s.setup;
+}
+
+bool SameCodec(const Codec& a, const Codec& b) {
+  if (Lower(a.name) != Lower(b.name) || a.clock_rate != b.clock_rate) return false;
+  if (Lower(a.name) == "h264") {
+    // Same packetization mode is what decoding needs; profiles are negotiated by level-asymmetry.
+    auto mode = [](const std::string& f) {
+      return f.find("packetization-mode=1") != std::string::npos ? 1 : 0;
+    };
+    return mode(a.fmtp) == mode(b.fmtp);
+  }
+  return true;
+}
+
+// The transport parameters of a bundled description: those of the first usable media section.
+Expected<RemoteDescription> ExtractRemote(const Session& s, std::string_view what) {
+  RemoteDescription r;
+  bool have_transport = false;
+  for (const auto& m0 : s.media) {
+    Media m = m0;
+    InheritTransport(s, m);
+    if (m.port == 0 || (m.kind != Kind::kAudio && m.kind != Kind::kVideo)) continue;
+    if (!have_transport) {
+      if (m.ice_ufrag.empty() || m.ice_pwd.empty())
+        return MakeError(std::string(what) + " has no ICE credentials");
+      if (!m.fingerprint)
+        return MakeError(std::string(what) + " has no DTLS fingerprint; encryption is required");
+      if (m.fingerprint->algorithm != "sha-256")
+        return MakeError(std::string(what) + " fingerprint must be sha-256");
+      if (!m.rtcp_mux) return MakeError(std::string(what) + " must use rtcp-mux");
+      r.ice_ufrag = m.ice_ufrag;
+      r.ice_pwd = m.ice_pwd;
+      r.fingerprint = *m.fingerprint;
+      r.setup = m.setup.value_or(Setup::kActPass);
+      have_transport = true;
+    }
+    r.candidates.insert(r.candidates.end(), m.candidates.begin(), m.candidates.end());
+    RemoteMedia rm;
+    rm.kind = m.kind;
+    rm.mid = m.mid;
+    rm.direction = m.direction;
+    rm.ssrcs = m.ssrcs;
+    rm.codecs = m.codecs;
+    r.media.push_back(std::move(rm));
+  }
+  if (!have_transport) return MakeError(std::string(what) + " has no audio or video section");
+  return r;
+}
+
+}  // namespace
+
+std::string_view ToString(Kind k) {
+  switch (k) {
+    case Kind::kAudio: return "audio";
+    case Kind::kVideo: return "video";
+    case Kind::kApplication: return "application";
+    case Kind::kOther: break;
+  }
+  return "other";
+}
+
+std::string_view ToString(Direction d) {
+  switch (d) {
+    case Direction::kSendRecv: return "sendrecv";
+    case Direction::kSendOnly: return "sendonly";
+    case Direction::kRecvOnly: return "recvonly";
+    case Direction::kInactive: break;
+  }
+  return "inactive";
+}
+
+std::string_view ToString(Setup s) {
+  switch (s) {
+    case Setup::kActPass: return "actpass";
+    case Setup::kActive: return "active";
+    case Setup::kPassive: break;
+  }
+  return "passive";
+}
+
+const Codec* Media::FindCodec(int pt) const {
+  for (const auto& c : codecs)
+    if (c.payload_type == pt) return &c;
+  return nullptr;
+}
+
+const RemoteMedia* RemoteDescription::Find(Kind kind) const {
+  for (const auto& m : media)
+    if (m.kind == kind) return &m;
+  return nullptr;
+}
+
+std::string NormalizeFingerprint(std::string_view value) {
+  auto parts = Split(value, ':');
+  if (parts.size() < 16 || parts.size() > 64) return {};
+  std::string out;
+  for (auto p : parts) {
+    if (p.size() != 2 || !std::isxdigit(static_cast<unsigned char>(p[0])) ||
+        !std::isxdigit(static_cast<unsigned char>(p[1])))
+      return {};
+    if (!out.empty()) out += ':';
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(p[0])));
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(p[1])));
+  }
+  return out;
+}
+
+Expected<Session> Parse(std::string_view text) {
+  Session s;
+  Media* m = nullptr;
+  size_t count = 0;
+  bool saw_version = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (++count > kMaxLines) return MakeError("SDP has too many lines");
+    if (line.size() < 2 || line[1] != '=') return MakeError("SDP line is not <type>=<value>");
+    char type = line[0];
+    std::string_view value = line.substr(2);
+    if (!saw_version) {
+      if (type != 'v' || value != "0") return MakeError("SDP must start with v=0");
+      saw_version = true;
+      continue;
+    }
+    switch (type) {
+      case 'o': {
+        auto w = Words(value);
+        if (w.size() != 6) return MakeError("invalid o= line");
+        ToNumber(w[1], s.session_id);  // Some stacks write ids beyond 64 bits; keep 0 then.
+        ToNumber(w[2], s.session_version);
+        s.origin_address = w[5];
+        break;
+      }
+      case 'm': {
+        if (s.media.size() >= kMaxMediaSections) return MakeError("SDP has too many m-lines");
+        auto w = Words(value);
+        if (w.size() < 4) return MakeError("invalid m= line");
+        Media media;
+        media.kind_name = w[0];
+        media.kind = KindOf(w[0]);
+        auto port_text = w[1].substr(0, w[1].find('/'));
+        unsigned port;
+        if (!ToNumber(port_text, port) || port > 65535) return MakeError("invalid m= port");
+        media.port = static_cast<uint16_t>(port);
+        media.protocol = w[2];
+        media.formats.assign(w.begin() + 3, w.end());
+        s.media.push_back(std::move(media));
+        m = &s.media.back();
+        break;
+      }
+      case 'a': {
+        auto st = ParseAttribute(value, s, m);
+        if (!st) return MakeError(st.error());
+        break;
+      }
+      default:
+        break;  // s=, t=, c=, b=, i=, ... carry nothing negotiation needs.
+    }
+  }
+  if (!saw_version) return MakeError("empty SDP");
+  // Order codecs as the m= line prefers them.
+  for (auto& media : s.media) {
+    std::vector<Codec> ordered;
+    for (auto f : media.formats) {
+      int pt;
+      if (!ToNumber(std::string_view(f), pt)) continue;
+      if (auto* c = media.FindCodec(pt)) ordered.push_back(*c);
+    }
+    media.codecs = std::move(ordered);
+  }
+  return s;
+}
+
+std::string Write(const Session& s) {
+  std::ostringstream o;
+  o << "v=0\r\n";
+  o << "o=- " << s.session_id << " " << s.session_version << " IN IP4 " << s.origin_address
+    << "\r\n";
+  o << "s=-\r\nt=0 0\r\n";
+  if (s.ice_lite) o << "a=ice-lite\r\n";
+  if (!s.bundle_mids.empty()) {
+    o << "a=group:BUNDLE";
+    for (const auto& mid : s.bundle_mids) o << " " << mid;
+    o << "\r\n";
+  }
+  WriteTransport(o, s.ice_ufrag, s.ice_pwd, s.fingerprint, s.setup);
+  for (const auto& m : s.media) {
+    o << "m=" << (m.kind_name.empty() ? std::string(ToString(m.kind)) : m.kind_name) << " "
+      << m.port << " " << m.protocol;
+    if (!m.formats.empty()) {
+      for (const auto& f : m.formats) o << " " << f;
+    } else {
+      for (const auto& c : m.codecs) o << " " << c.payload_type;
+    }
+    o << "\r\n";
+    o << "c=IN IP4 0.0.0.0\r\n";
+    o << "a=rtcp:9 IN IP4 0.0.0.0\r\n";
+    WriteTransport(o, m.ice_ufrag, m.ice_pwd, m.fingerprint, m.setup);
+    if (!m.mid.empty()) o << "a=mid:" << m.mid << "\r\n";
+    o << "a=" << ToString(m.direction) << "\r\n";
+    if (!m.msid.empty()) o << "a=msid:" << m.msid << "\r\n";
+    if (m.rtcp_mux) o << "a=rtcp-mux\r\n";
+    for (const auto& c : m.codecs) {
+      o << "a=rtpmap:" << c.payload_type << " " << c.name << "/" << c.clock_rate;
+      if (c.channels > 0) o << "/" << c.channels;
+      o << "\r\n";
+      for (const auto& fb : c.feedback) o << "a=rtcp-fb:" << c.payload_type << " " << fb << "\r\n";
+      if (!c.fmtp.empty()) o << "a=fmtp:" << c.payload_type << " " << c.fmtp << "\r\n";
+    }
+    for (auto ssrc : m.ssrcs) {
+      o << "a=ssrc:" << ssrc << " cname:" << m.cname << "\r\n";
+      if (!m.msid.empty()) o << "a=ssrc:" << ssrc << " msid:" << m.msid << "\r\n";
+    }
+    for (const auto& a : m.other) o << "a=" << a << "\r\n";
+    for (const auto& c : m.candidates) o << "a=" << c << "\r\n";
+    if (m.end_of_candidates) o << "a=end-of-candidates\r\n";
+  }
+  return o.str();
+}
+
+CodecSet DefaultCodecs() {
+  CodecSet set;
+  set.audio.push_back(Codec{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {}});
+  const std::vector<std::string> video_fb = {"nack", "nack pli", "ccm fir"};
+  set.video.push_back(Codec{96, "VP8", 90000, 0, "", video_fb});
+  set.video.push_back(Codec{102, "H264", 90000, 0,
+                            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+                            video_fb});
+  return set;
+}
+
+namespace {
+
+Media MakeLocalMedia(Kind kind, const std::string& mid, const LocalTransport& local,
+                     std::vector<Codec> codecs, uint32_t ssrc, const OfferOptions& opt,
+                     Setup setup) {
+  Media m;
+  m.kind = kind;
+  m.kind_name = std::string(ToString(kind));
+  m.protocol = "UDP/TLS/RTP/SAVPF";
+  m.mid = mid;
+  m.direction = Direction::kSendRecv;
+  m.rtcp_mux = true;
+  m.codecs = std::move(codecs);
+  m.ice_ufrag = local.ice_ufrag;
+  m.ice_pwd = local.ice_pwd;
+  m.fingerprint = local.fingerprint;
+  m.setup = setup;
+  m.cname = opt.cname;
+  m.msid = opt.stream_id + " " + opt.stream_id + "-" + std::string(ToString(kind));
+  if (ssrc) m.ssrcs.push_back(ssrc);
+  m.other.emplace_back("ice-options:trickle");
+  if (mid == "0") {  // With BUNDLE, candidates belong to the first m-line's transport.
+    m.candidates = local.candidates;
+    m.end_of_candidates = true;
+  }
+  return m;
+}
+
+}  // namespace
+
+Session BuildOffer(const LocalTransport& local, const CodecSet& codecs, const OfferOptions& opt,
+                   uint64_t session_id) {
+  Session s;
+  s.session_id = session_id;
+  s.session_version = 2;
+  if (opt.audio) {
+    s.media.push_back(
+        MakeLocalMedia(Kind::kAudio, "0", local, codecs.audio, opt.audio_ssrc, opt, Setup::kActPass));
+  }
+  if (opt.video) {
+    std::string mid = opt.audio ? "1" : "0";
+    s.media.push_back(
+        MakeLocalMedia(Kind::kVideo, mid, local, codecs.video, opt.video_ssrc, opt, Setup::kActPass));
+  }
+  for (const auto& m : s.media) s.bundle_mids.push_back(m.mid);
+  return s;
+}
+
+Expected<RemoteDescription> AcceptAnswer(const Session& offer, const Session& answer) {
+  auto remote = ExtractRemote(answer, "answer");
+  if (!remote) return remote;
+  if (remote->setup == Setup::kActPass) return MakeError("answer must not use setup:actpass");
+  for (auto& rm : remote->media) {
+    const Media* offered = nullptr;
+    for (const auto& om : offer.media)
+      if (om.mid == rm.mid && om.kind == rm.kind) offered = &om;
+    if (!offered) return MakeError("answer has an m-line (mid " + rm.mid + ") we did not offer");
+    for (const auto& c : rm.codecs) {
+      const Codec* oc = offered->FindCodec(c.payload_type);
+      if (!oc || !SameCodec(*oc, c))
+        return MakeError("answer uses payload type " + std::to_string(c.payload_type) +
+                         " that was not offered as " + c.name);
+    }
+    if (rm.codecs.empty()) rm.direction = Direction::kInactive;
+  }
+  return remote;
+}
+
+Expected<AnswerResult> AnswerOffer(const Session& offer, const LocalTransport& local,
+                                   const CodecSet& codecs, const OfferOptions& opt,
+                                   uint64_t session_id) {
+  auto remote = ExtractRemote(offer, "offer");
+  if (!remote) return MakeError(remote.error());
+  // An offerer that insists on being the DTLS client gets the server side; otherwise we are client.
+  Setup our_setup = remote->setup == Setup::kActive ? Setup::kPassive : Setup::kActive;
+  AnswerResult result;
+  Session& a = result.answer;
+  a.session_id = session_id;
+  a.session_version = 2;
+  bool first = true;
+  for (auto& rm : remote->media) {
+    const auto& ours = rm.kind == Kind::kAudio ? codecs.audio : codecs.video;
+    std::vector<Codec> chosen;
+    for (const auto& c : rm.codecs) {
+      for (const auto& mine : ours) {
+        if (SameCodec(mine, c)) {
+          Codec pick = mine;
+          pick.payload_type = c.payload_type;  // The offerer's payload type rules.
+          chosen.push_back(pick);
+          break;
+        }
+      }
+    }
+    rm.codecs = chosen;
+    uint32_t ssrc = rm.kind == Kind::kAudio ? opt.audio_ssrc : opt.video_ssrc;
+    Media m = MakeLocalMedia(rm.kind, rm.mid, local, chosen, ssrc, opt, our_setup);
+    m.candidates.clear();
+    m.end_of_candidates = false;
+    if (first) {
+      m.candidates = local.candidates;
+      m.end_of_candidates = true;
+      first = false;
+    }
+    if (chosen.empty()) {
+      m.port = 0;
+      m.direction = Direction::kInactive;
+      m.formats = rm.codecs.empty() ? std::vector<std::string>{"0"} : std::vector<std::string>{};
+    }
+    a.media.push_back(std::move(m));
+    a.bundle_mids.push_back(rm.mid);
+  }
+  result.remote = std::move(*remote);
+  return result;
+}
+
+}  // namespace mcu::media::sdp

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything the MCU needs to build, run and test, from Debian 12 packages only.
+# Idempotent: packages already present are left as they are.
+#   scripts/install-deps.sh          build + run
+#   scripts/install-deps.sh --test   also what the test suite needs (Chromium, tshark, iproute2)
+set -euo pipefail
+
+build_pkgs=(
+  build-essential cmake ninja-build pkg-config git ca-certificates openssl
+  libssl-dev libnice-dev libsrtp2-dev libopus-dev libvpx-dev
+  libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-nice gstreamer1.0-tools gstreamer1.0-libav gstreamer1.0-plugins-ugly gstreamer1.0-x fonts-dejavu-core
+  libboost-dev libboost-system-dev
+  nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  prometheus-cpp-dev libargon2-dev
+  libgtest-dev libgmock-dev
+)
+test_pkgs=(chromium tshark iproute2 sox procps)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${test_pkgs[@]}")
+  # Node.js may come from Debian (then npm is a separate package) or already be present with npm.
+  command -v node >/dev/null || want+=(nodejs)
+  command -v npm >/dev/null || want+=(npm)
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

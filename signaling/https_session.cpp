@@ -1,0 +1,89 @@
+#include "signaling/https_session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "signaling/http_handler.h"
+#include "signaling/ws_session.h"
+
+namespace mcu::signaling {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+
+HttpsSession::HttpsSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx)
+    : ctx_(std::move(ctx)), slot_(*ctx_), stream_(std::move(socket), ctx_->tls) {
+  beast::error_code ec;
+  auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+  remote_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+void HttpsSession::Run() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    beast::get_lowest_layer(self->stream_)
+        .expires_after(std::chrono::seconds(self->ctx_->options.handshake_timeout_s));
+    self->stream_.async_handshake(
+        net::ssl::stream_base::server,
+        beast::bind_front_handler(&HttpsSession::OnHandshake, self));
+  });
+}
+
+void HttpsSession::OnHandshake(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("TLS handshake from {} failed: {}", remote_, ec.message());
+    return;
+  }
+  DoRead();
+}
+
+void HttpsSession::DoRead() {
+  parser_.emplace();
+  parser_->header_limit(16 * 1024);
+  parser_->body_limit(64 * 1024);
+  beast::get_lowest_layer(stream_)
+      .expires_after(std::chrono::seconds(ctx_->options.idle_timeout_s));
+  beast::http::async_read(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpsSession::OnRead, shared_from_this()));
+}
+
+void HttpsSession::OnRead(beast::error_code ec, size_t) {
+  if (ec == beast::http::error::end_of_stream) return DoClose();
+  if (ec) {
+    spdlog::debug("HTTP read from {}: {}", remote_, ec.message());
+    return;
+  }
+  if (beast::websocket::is_upgrade(parser_->get())) {
+    if (parser_->get().target() != "/ws") {
+      auto res = std::make_shared<HttpResponse>(beast::http::status::not_found, 11);
+      res->body() = "no websocket here\n";
+      res->prepare_payload();
+      response_ = res;
+      return beast::http::async_write(
+          stream_, *res,
+          beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), false));
+    }
+    std::make_shared<WsSession>(std::move(stream_), ctx_, remote_)->Run(parser_->release());
+    return;
+  }
+  auto res = std::make_shared<HttpResponse>(HandleHttp(parser_->get(), {ctx_->options.web_root}));
+  bool keep_alive = res->keep_alive();
+  response_ = res;
+  beast::http::async_write(
+      stream_, *res,
+      beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), keep_alive));
+}
+
+void HttpsSession::OnWrite(bool keep_alive, beast::error_code ec, size_t) {
+  response_.reset();
+  if (ec) return;
+  if (!keep_alive) return DoClose();
+  DoRead();
+}
+
+void HttpsSession::DoClose() {
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+}
+
+}  // namespace mcu::signaling

@@ -1,0 +1,38 @@
+// One TLS connection serving HTTP/1.1: static files and /healthz (http_handler.h), or an upgrade
+// to the endpoint WebSocket at /ws, after which a WsSession takes the stream over.
+// Threading: runs on its own strand.
+#pragma once
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <memory>
+#include <optional>
+
+#include "signaling/server_context.h"
+
+namespace mcu::signaling {
+
+class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
+ public:
+  HttpsSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx);
+  void Run();
+
+ private:
+  void OnHandshake(boost::beast::error_code ec);
+  void DoRead();
+  void OnRead(boost::beast::error_code ec, size_t bytes);
+  void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t bytes);
+  void DoClose();
+
+  std::shared_ptr<ServerContext> ctx_;
+  ConnectionSlot slot_;
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<void> response_;  // Kept alive until written.
+  std::string remote_;
+};
+
+}  // namespace mcu::signaling

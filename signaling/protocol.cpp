@@ -1,0 +1,154 @@
+#include "signaling/protocol.h"
+
+#include <nlohmann/json.hpp>
+
+namespace mcu::signaling {
+namespace {
+
+using nlohmann::json;
+
+const std::pair<const char*, EndpointRequest::Type> kTypes[] = {
+    {"auth", EndpointRequest::Type::kAuth},
+    {"join", EndpointRequest::Type::kJoin},
+    {"answer", EndpointRequest::Type::kAnswer},
+    {"candidate", EndpointRequest::Type::kCandidate},
+    {"leave", EndpointRequest::Type::kLeave},
+    {"getStats", EndpointRequest::Type::kGetStats},
+    {"ping", EndpointRequest::Type::kPing},
+};
+
+// Reads a required (or optional) string field with a length limit.
+Status ReadString(const json& j, const char* key, size_t max_len, bool required, bool allow_empty,
+                  std::string& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (required) return MakeError(std::string("missing field \"") + key + "\"");
+    return OkStatus();
+  }
+  if (!it->is_string()) return MakeError(std::string("field \"") + key + "\" must be a string");
+  const auto& s = it->get_ref<const std::string&>();
+  if (s.size() > max_len) return MakeError(std::string("field \"") + key + "\" is too long");
+  if (s.empty() && !allow_empty) return MakeError(std::string("field \"") + key + "\" is empty");
+  out = s;
+  return OkStatus();
+}
+
+struct EventWriter {
+  json& j;
+  void operator()(const event::Welcome& e) {
+    j["type"] = "welcome";
+    j["site"] = {{"id", e.site_id}, {"name", e.site_name}};
+  }
+  void operator()(const event::Joined& e) {
+    j["type"] = "joined";
+    j["conference"] = {{"id", e.conference_id}, {"title", e.conference_title}};
+    j["participant"] = e.participant_id;
+  }
+  void operator()(const event::Offer& e) {
+    j["type"] = "offer";
+    j["sdp"] = e.sdp;
+  }
+  void operator()(const event::Left& e) {
+    j["type"] = "left";
+    j["conference"] = e.conference_id;
+    j["reason"] = e.reason;
+  }
+  void operator()(const event::Error& e) {
+    j["type"] = "error";
+    j["code"] = ToString(e.code);
+    j["message"] = e.message;
+  }
+  void operator()(const event::Roster& e) {
+    j["type"] = "roster";
+    j["conference"] = e.conference_id;
+    json list = json::array();
+    for (const auto& p : e.participants)
+      list.push_back(
+          {{"id", p.participant_id}, {"site", p.site_id}, {"name", p.name}, {"media", p.media_state}});
+    j["participants"] = std::move(list);
+  }
+  void operator()(const event::MediaState& e) {
+    j["type"] = "media";
+    j["state"] = e.state;
+    j["detail"] = e.detail;
+  }
+  void operator()(const event::Stats& e) {
+    j["type"] = "stats";
+    j["stats"] = json::parse(e.json, nullptr, false);
+  }
+  void operator()(const event::Pong&) { j["type"] = "pong"; }
+};
+
+}  // namespace
+
+Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_out) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return MakeError("malformed JSON");
+  if (!j.is_object()) return MakeError("a message must be a JSON object");
+  EndpointRequest r;
+  if (auto it = j.find("id"); it != j.end()) {
+    if (it->is_string() && it->get_ref<const std::string&>().size() <= kMaxIdLength)
+      r.id = it->get<std::string>();
+    else if (it->is_number_integer())
+      r.id = std::to_string(it->get<int64_t>());
+    else
+      return MakeError("field \"id\" must be a short string or an integer");
+    if (id_out) *id_out = r.id;
+  }
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string()) return MakeError("missing field \"type\"");
+  const auto& name = type->get_ref<const std::string&>();
+  bool known = false;
+  for (const auto& [n, t] : kTypes) {
+    if (name == n) {
+      r.type = t;
+      known = true;
+    }
+  }
+  if (!known) return MakeError("unknown message type \"" + name.substr(0, 32) + "\"");
+  Status st = OkStatus();
+  using T = EndpointRequest::Type;
+  switch (r.type) {
+    case T::kAuth:
+      st = ReadString(j, "token", kMaxTokenLength, true, false, r.token);
+      break;
+    case T::kJoin:
+      st = ReadString(j, "conference", kMaxIdLength, true, false, r.conference);
+      break;
+    case T::kAnswer:
+      st = ReadString(j, "sdp", kMaxSdpLength, true, false, r.sdp);
+      break;
+    case T::kCandidate:
+      st = ReadString(j, "candidate", kMaxCandidateLength, false, true, r.candidate);
+      break;
+    default:
+      break;
+  }
+  if (!st) return MakeError(st.error());
+  return r;
+}
+
+std::string WriteEvent(const EndpointEvent& event) {
+  json j = json::object();
+  std::visit(EventWriter{j}, event.body);
+  if (!event.reply_to.empty()) j["id"] = event.reply_to;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string WriteRequest(const EndpointRequest& r) {
+  json j = json::object();
+  for (const auto& [n, t] : kTypes)
+    if (t == r.type) j["type"] = n;
+  if (!r.id.empty()) j["id"] = r.id;
+  using T = EndpointRequest::Type;
+  switch (r.type) {
+    case T::kAuth: j["token"] = r.token; break;
+    case T::kJoin: j["conference"] = r.conference; break;
+    case T::kAnswer: j["sdp"] = r.sdp; break;
+    case T::kCandidate: j["candidate"] = r.candidate; j["sdpMLineIndex"] = 0; break;
+    default: break;
+  }
+  return j.dump();
+}
+
+}  // namespace mcu::signaling

@@ -1,0 +1,117 @@
+#include "signaling/server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include "signaling/https_session.h"
+
+namespace mcu::signaling {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+namespace {
+
+class Acceptor : public std::enable_shared_from_this<Acceptor> {
+ public:
+  Acceptor(net::io_context& ioc, std::shared_ptr<ServerContext> ctx)
+      : ioc_(ioc), acceptor_(net::make_strand(ioc)), ctx_(std::move(ctx)) {}
+
+  Status Listen(const tcp::endpoint& ep) {
+    beast::error_code ec;
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return MakeError("cannot listen on " + ep.address().to_string() + ":" +
+                             std::to_string(ep.port()) + ": " + ec.message());
+    return OkStatus();
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           beast::bind_front_handler(&Acceptor::OnAccept, shared_from_this()));
+  }
+  void Close() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+ private:
+  void OnAccept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;
+    if (!ec) {
+      if (ctx_->connections >= ctx_->options.max_connections) {
+        spdlog::warn("connection limit ({}) reached: refusing a connection",
+                     ctx_->options.max_connections);
+        socket.close(ec);
+      } else {
+        std::make_shared<HttpsSession>(std::move(socket), ctx_)->Run();
+      }
+    }
+    Accept();
+  }
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  std::shared_ptr<ServerContext> ctx_;
+};
+
+}  // namespace
+
+struct SignalingServer::Impl {
+  net::io_context ioc{1};
+  std::shared_ptr<ServerContext> ctx = std::make_shared<ServerContext>();
+  std::shared_ptr<Acceptor> acceptor;
+  std::thread thread;
+};
+
+SignalingServer::SignalingServer(ServerOptions options, EndpointHandler* handler)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->ctx->options = std::move(options);
+  impl_->ctx->handler = handler;
+}
+
+SignalingServer::~SignalingServer() { Stop(); }
+
+Status SignalingServer::Start() {
+  auto& ctx = *impl_->ctx;
+  auto& tls = ctx.tls;
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  tls.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                  net::ssl::context::no_sslv3 | net::ssl::context::single_dh_use);
+  beast::error_code ec;
+  tls.use_certificate_chain(net::buffer(ctx.options.cert_pem), ec);
+  if (!ec) tls.use_private_key(net::buffer(ctx.options.key_pem), net::ssl::context::pem, ec);
+  if (ec) return MakeError("TLS certificate: " + ec.message());
+
+  auto address = net::ip::make_address(ctx.options.address, ec);
+  if (ec) return MakeError("invalid listen address " + ctx.options.address);
+  impl_->acceptor = std::make_shared<Acceptor>(impl_->ioc, impl_->ctx);
+  auto st = impl_->acceptor->Listen({address, ctx.options.port});
+  if (!st) return st;
+  port_ = impl_->acceptor->port();
+  impl_->acceptor->Accept();
+  impl_->thread = std::thread([this] {
+    pthread_setname_np(pthread_self(), "mcu-signal");
+    impl_->ioc.run();
+  });
+  return OkStatus();
+}
+
+void SignalingServer::Stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->acceptor->Close();
+  impl_->ioc.stop();
+  impl_->thread.join();
+}
+
+}  // namespace mcu::signaling

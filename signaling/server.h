@@ -1,0 +1,27 @@
+// The signaling server: HTTPS and WSS on one port (TLS 1.2+), one io_context driven by one
+// thread, a strand per connection. Endpoint messages go to the domain's EndpointHandler.
+#pragma once
+
+#include <memory>
+#include <thread>
+
+#include "mcu/expected.h"
+#include "signaling/server_context.h"
+
+namespace mcu::signaling {
+
+class SignalingServer {
+ public:
+  SignalingServer(ServerOptions options, EndpointHandler* handler);
+  ~SignalingServer();
+  Status Start();  // Binds and listens; then serves on its own thread.
+  void Stop();
+  uint16_t port() const { return port_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace mcu::signaling

@@ -1,0 +1,154 @@
+#include "signaling/ws_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "signaling/protocol.h"
+
+namespace mcu::signaling {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+
+namespace {
+constexpr int kMaxStrikes = 20;
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+WsSession::WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string remote)
+    : ctx_(std::move(ctx)),
+      slot_(*ctx_),
+      ws_(std::move(stream)),
+      id_(ctx_->next_connection_id++),
+      remote_(std::move(remote)),
+      bucket_(ctx_->options.messages_per_second, ctx_->options.message_burst) {}
+
+WsSession::~WsSession() = default;
+
+void WsSession::Run(beast::http::request<beast::http::string_body> upgrade) {
+  const auto& o = ctx_->options;
+  beast::get_lowest_layer(ws_).expires_never();  // The websocket timeouts take over.
+  websocket::stream_base::timeout t;
+  t.handshake_timeout = std::chrono::seconds(o.handshake_timeout_s);
+  t.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+  t.keep_alive_pings = true;  // A peer that vanishes without a FIN is found within idle_timeout.
+  ws_.set_option(t);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "mcu"); }));
+  ws_.read_message_max(o.hard_message_bytes ? o.hard_message_bytes : 4 * o.max_message_bytes);
+  ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
+}
+
+void WsSession::OnAccept(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("websocket handshake from {} failed: {}", remote_, ec.message());
+    return;
+  }
+  open_ = true;
+  ctx_->handler->OnEndpointOpen(id_, shared_from_this(), remote_);
+  DoRead();
+}
+
+void WsSession::DoRead() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+}
+
+void WsSession::OnRead(beast::error_code ec, size_t bytes) {
+  if (ec) {
+    if (ec == websocket::error::message_too_big)
+      spdlog::warn("connection {} from {}: message over the hard limit, closed", id_, remote_);
+    else if (ec != websocket::error::closed && ec != net::error::operation_aborted)
+      spdlog::debug("connection {} from {}: {}", id_, remote_, ec.message());
+    Finish();
+    return;
+  }
+  std::string text = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  bool text_frame = ws_.got_text();
+  if (!text_frame) {
+    Enqueue(WriteEvent({"", event::Error{ErrorCode::kBadRequest, "binary messages are not supported"}}));
+  } else if (bytes > ctx_->options.max_message_bytes) {
+    Enqueue(WriteEvent({"", event::Error{ErrorCode::kTooLarge,
+                                         "message larger than " +
+                                             std::to_string(ctx_->options.max_message_bytes) +
+                                             " bytes"}}));
+  } else if (!bucket_.Take(NowSeconds())) {
+    if (++strikes_ >= kMaxStrikes) {
+      spdlog::warn("connection {} from {}: message flood, closed", id_, remote_);
+      Close("message rate limit exceeded");
+      return;
+    }
+    Enqueue(WriteEvent({"", event::Error{ErrorCode::kRateLimited, "too many messages"}}));
+  } else {
+    strikes_ = 0;
+    HandleMessage(text);
+  }
+  DoRead();
+}
+
+void WsSession::HandleMessage(const std::string& text) {
+  std::string id;
+  auto request = ParseRequest(text, &id);
+  if (!request) {
+    spdlog::debug("connection {}: bad request: {}", id_, request.error());
+    Enqueue(WriteEvent({id, event::Error{ErrorCode::kBadRequest, request.error()}}));
+    return;
+  }
+  ctx_->handler->OnEndpointRequest(id_, std::move(*request));
+}
+
+void WsSession::Send(EndpointEvent event) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), text = WriteEvent(event)]() mutable {
+    self->Enqueue(std::move(text));
+  });
+}
+
+void WsSession::Close(const std::string& reason) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), reason] {
+    if (self->closing_ || !self->open_) return;
+    self->closing_ = true;
+    websocket::close_reason cr(websocket::close_code::normal);
+    cr.reason = reason.substr(0, 120);
+    self->ws_.async_close(cr, [self](beast::error_code) {});
+  });
+}
+
+void WsSession::Enqueue(std::string text) {
+  if (!open_ || closing_) return;
+  if (queue_.size() >= ctx_->options.send_queue_limit) {
+    spdlog::warn("connection {} from {}: not reading its messages, closed", id_, remote_);
+    closing_ = true;
+    beast::get_lowest_layer(ws_).socket().close();
+    return;
+  }
+  queue_.push_back(std::move(text));
+  if (queue_.size() == 1) DoWrite();
+}
+
+void WsSession::DoWrite() {
+  ws_.text(true);
+  ws_.async_write(net::buffer(queue_.front()),
+                  beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+}
+
+void WsSession::OnWrite(beast::error_code ec, size_t) {
+  if (ec) {
+    queue_.clear();
+    return;  // The read side sees the failure too and finishes the session.
+  }
+  queue_.pop_front();
+  if (!queue_.empty() && !closing_) DoWrite();
+}
+
+void WsSession::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  open_ = false;
+  ctx_->handler->OnEndpointClosed(id_);
+}
+
+}  // namespace mcu::signaling

@@ -1,0 +1,215 @@
+#include "signaling/wss_client.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <deque>
+#include <regex>
+
+namespace mcu::signaling {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+Expected<WssUrl> ParseWssUrl(const std::string& url) {
+  static const std::regex re(R"(^wss://([^/:\[\]]+|\[[0-9a-fA-F:]+\])(?::(\d+))?(/.*)?$)");
+  std::smatch m;
+  if (!std::regex_match(url, m, re)) return MakeError("URL must be wss://host[:port][/path]: " + url);
+  WssUrl u{m[1], m[2].matched ? std::string(m[2]) : "443", m[3].matched ? std::string(m[3]) : "/"};
+  if (u.host.front() == '[') u.host = u.host.substr(1, u.host.size() - 2);
+  return u;
+}
+
+namespace {
+
+std::string Fingerprint(X509* cert) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  X509_digest(cert, EVP_sha256(), md, &len);
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    if (i) out += ':';
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+class Client : public WssClient, public std::enable_shared_from_this<Client> {
+ public:
+  Client(net::io_context& ioc, WssClientOptions o, Callbacks cb)
+      : options_(std::move(o)),
+        callbacks_(std::move(cb)),
+        tls_(net::ssl::context::tls_client),
+        resolver_(net::make_strand(ioc)),
+        ws_(resolver_.get_executor(), tls_) {}
+
+  void Start() override {
+    auto url = ParseWssUrl(options_.url);
+    if (!url) return Fail(url.error());
+    url_ = *url;
+    beast::error_code ec;
+    SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
+    if (options_.insecure || !options_.pin_sha256.empty()) {
+      std::string pin = options_.pin_sha256;
+      for (auto& ch : pin) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      bool insecure = options_.insecure;
+      ws_.next_layer().set_verify_mode(net::ssl::verify_peer);
+      ws_.next_layer().set_verify_callback(
+          [pin, insecure](bool, net::ssl::verify_context& vc) {
+            X509_STORE_CTX* store = vc.native_handle();
+            if (X509_STORE_CTX_get_error_depth(store) != 0) return true;  // Judge the leaf only.
+            return insecure || Fingerprint(X509_STORE_CTX_get_current_cert(store)) == pin;
+          });
+    } else {
+      if (options_.ca_file.empty()) return Fail("no CA file or pinned fingerprint given");
+      tls_.load_verify_file(options_.ca_file, ec);
+      if (ec) return Fail("cannot load CA file " + options_.ca_file + ": " + ec.message());
+      ws_.next_layer().set_verify_mode(net::ssl::verify_peer);
+      ws_.next_layer().set_verify_callback(net::ssl::host_name_verification(url_.host));
+    }
+    if (!SSL_set_tlsext_host_name(ws_.next_layer().native_handle(), url_.host.c_str()))
+      return Fail("cannot set SNI");
+    resolver_.async_resolve(url_.host, url_.port,
+                            beast::bind_front_handler(&Client::OnResolve, shared_from_this()));
+  }
+
+  void Send(std::string text) override { Post(std::move(text), false); }
+  void SendRaw(std::string bytes, bool binary) override { Post(std::move(bytes), binary); }
+
+  void Close() override {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      if (!self->open_ || self->closing_) {
+        self->closing_ = true;
+        beast::error_code ec;
+        beast::get_lowest_layer(self->ws_).socket().close(ec);
+        return;
+      }
+      self->closing_ = true;
+      self->ws_.async_close(websocket::close_code::normal, [self](beast::error_code) {});
+    });
+  }
+
+ private:
+  void Post(std::string text, bool binary) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text), binary] {
+      if (!self->open_ || self->closing_) return;
+      self->queue_.push_back({std::move(text), binary});
+      if (self->queue_.size() == 1) self->DoWrite();
+    });
+  }
+
+  void Fail(const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    open_ = false;
+    if (callbacks_.on_close) callbacks_.on_close(reason);
+  }
+
+  void OnResolve(beast::error_code ec, tcp::resolver::results_type results) {
+    if (ec) return Fail("resolve " + url_.host + ": " + ec.message());
+    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(options_.timeout_s));
+    beast::get_lowest_layer(ws_).async_connect(
+        results, beast::bind_front_handler(&Client::OnConnect, shared_from_this()));
+  }
+
+  void OnConnect(beast::error_code ec, tcp::resolver::results_type::endpoint_type) {
+    if (ec) return Fail("connect: " + ec.message());
+    ws_.next_layer().async_handshake(
+        net::ssl::stream_base::client,
+        beast::bind_front_handler(&Client::OnTlsHandshake, shared_from_this()));
+  }
+
+  void OnTlsHandshake(beast::error_code ec) {
+    if (ec) return Fail("TLS: " + ec.message());
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::client);
+    t.handshake_timeout = std::chrono::seconds(options_.timeout_s);
+    t.idle_timeout = std::chrono::seconds(30);
+    t.keep_alive_pings = true;
+    ws_.set_option(t);
+    ws_.read_message_max(4 << 20);
+    ws_.async_handshake(url_.host, url_.path,
+                        beast::bind_front_handler(&Client::OnHandshake, shared_from_this()));
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) return Fail("websocket: " + ec.message());
+    open_ = true;
+    if (callbacks_.on_open) callbacks_.on_open();
+    DoRead();
+  }
+
+  void DoRead() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&Client::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec) {
+      std::string reason = ec == websocket::error::closed
+                               ? "closed by server: " + std::string(ws_.reason().reason.c_str())
+                               : ec.message();
+      return Fail(reason);
+    }
+    std::string text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    if (callbacks_.on_message) callbacks_.on_message(text);
+    DoRead();
+  }
+
+  void DoWrite() {
+    ws_.binary(queue_.front().second);
+    ws_.async_write(net::buffer(queue_.front().first),
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      if (ec) {
+                        self->queue_.clear();
+                        return;
+                      }
+                      self->queue_.pop_front();
+                      if (!self->queue_.empty()) self->DoWrite();
+                    });
+  }
+
+  WssClientOptions options_;
+  Callbacks callbacks_;
+  net::ssl::context tls_;
+  tcp::resolver resolver_;
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;
+  WssUrl url_;
+  beast::flat_buffer buffer_;
+  std::deque<std::pair<std::string, bool>> queue_;
+  bool open_ = false, closing_ = false, closed_ = false;
+};
+
+}  // namespace
+
+std::shared_ptr<WssClient> WssClient::Create(net::io_context& ioc, WssClientOptions options,
+                                             Callbacks callbacks) {
+  return std::make_shared<Client>(ioc, std::move(options), std::move(callbacks));
+}
+
+IoThread::IoThread()
+    : guard_(new net::executor_work_guard<net::io_context::executor_type>(ioc_.get_executor()),
+             [](void* p) {
+               delete static_cast<net::executor_work_guard<net::io_context::executor_type>*>(p);
+             }),
+      thread_([this] { ioc_.run(); }) {}
+
+IoThread::~IoThread() {
+  guard_.reset();
+  ioc_.stop();
+  thread_.join();
+}
+
+}  // namespace mcu::signaling

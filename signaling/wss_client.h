@@ -1,0 +1,63 @@
+// A WebSocket-over-TLS client for the endpoint protocol: used by mcu-room, the load generator and
+// the tests. The server is authenticated by a CA file (the MCU's self-signed certificate is its
+// own CA) or by a pinned SHA-256 certificate fingerprint; --insecure must be explicit.
+//
+// Threading: runs on the io_context it is given; callbacks are invoked there. Send() and Close()
+// may be called from any thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "mcu/expected.h"
+
+namespace mcu::signaling {
+
+struct WssUrl {
+  std::string host, port, path;
+};
+Expected<WssUrl> ParseWssUrl(const std::string& url);
+
+struct WssClientOptions {
+  std::string url;         // wss://host:port/ws
+  std::string ca_file;     // PEM of the CA (or self-signed server certificate) to trust.
+  std::string pin_sha256;  // "AB:CD:..." fingerprint of the server certificate.
+  bool insecure = false;   // Accept any certificate (tests of the protocol only).
+  int timeout_s = 10;
+};
+
+class WssClient {
+ public:
+  struct Callbacks {
+    std::function<void()> on_open;
+    std::function<void(const std::string&)> on_message;
+    std::function<void(const std::string& reason)> on_close;  // Also when connecting fails.
+  };
+  static std::shared_ptr<WssClient> Create(boost::asio::io_context& ioc, WssClientOptions options,
+                                           Callbacks callbacks);
+  virtual ~WssClient() = default;
+  virtual void Start() = 0;
+  virtual void Send(std::string text) = 0;
+  // Sends raw bytes as a binary (true) or text message, bypassing nothing: for tests of bad input.
+  virtual void SendRaw(std::string bytes, bool binary) = 0;
+  virtual void Close() = 0;
+};
+
+// An io_context with its own thread, for tools that have no other.
+class IoThread {
+ public:
+  IoThread();
+  ~IoThread();
+  boost::asio::io_context& context() { return ioc_; }
+
+ private:
+  boost::asio::io_context ioc_;
+  std::unique_ptr<void, void (*)(void*)> guard_;
+  std::thread thread_;
+};
+
+}  // namespace mcu::signaling
