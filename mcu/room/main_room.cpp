@@ -1,1 +1,165 @@
-int main() { return 0; }
+// mcu-room: the room endpoint. Connects to the MCU with its room token, joins a conference, sends
+// camera and microphone (or a tone and a colour), and comes back by itself after any drop.
+// For tests and checks it can keep what it receives: a PNG of a frame and a WAV of some seconds.
+#include <CLI/CLI.hpp>
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "mcu/room/room_client.h"
+
+namespace {
+
+GMainLoop* g_loop = nullptr;
+
+bool CheckPlugins(std::string* missing) {
+  const char* needed[] = {"webrtcbin", "nicesrc", "dtlssrtpenc", "srtpenc", "rtpvp8pay",
+                          "vp8enc", "vp8dec", "opusenc", "opusdec", "rtpopuspay",
+                          "videotestsrc", "audiotestsrc", "textoverlay", "appsink",
+                          "decodebin", "pngenc"};
+  for (const char* n : needed) {
+    GstElementFactory* f = gst_element_factory_find(n);
+    if (!f) *missing += std::string(missing->empty() ? "" : ", ") + n;
+    else gst_object_unref(f);
+  }
+  return missing->empty();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  CLI::App app{"mcu-room: the room endpoint of the MCU"};
+  mcu::room::ClientOptions client;
+  mcu::room::MediaOptions media;
+  std::string color = "2060c0";
+  std::string snapshot, wav;
+  double snapshot_at = 3, record_after = 1, record_seconds = 3, exit_after = 0, stats_interval = 0;
+  bool verbose = false;
+  app.add_option("--url", client.wss.url, "MCU endpoint URL, e.g. wss://mcu.local:8443/ws")->required();
+  app.add_option("--token", client.token, "Room token (or env MCU_ROOM_TOKEN)")->envname("MCU_ROOM_TOKEN");
+  app.add_option("--conference", client.conference, "Conference to join")->capture_default_str();
+  app.add_option("--ca", client.wss.ca_file, "Trust this CA/certificate PEM (e.g. the MCU's tls-cert.pem)");
+  app.add_option("--pin", client.wss.pin_sha256, "Pin the MCU's TLS certificate SHA-256 fingerprint");
+  app.add_flag("--insecure", client.wss.insecure, "Accept any MCU certificate (testing only)");
+  app.add_option("--name", media.site_name, "Name drawn on the outgoing video");
+  app.add_option("--camera", media.camera, "V4L2 camera device (default: synthetic video)");
+  app.add_flag("--mic", media.microphone, "Send the microphone (default: a sine tone)");
+  app.add_option("--tone", media.tone_hz, "Tone frequency in Hz")->capture_default_str();
+  app.add_option("--color", color, "Solid video colour, RRGGBB hex")->capture_default_str();
+  app.add_option("--pattern", media.pattern, "solid | smpte | ball")->capture_default_str();
+  app.add_option("--width", media.width)->capture_default_str();
+  app.add_option("--height", media.height)->capture_default_str();
+  app.add_option("--fps", media.fps)->capture_default_str();
+  app.add_option("--snapshot", snapshot, "Save a received frame as PNG here");
+  app.add_option("--snapshot-at", snapshot_at, "... this many seconds after media connects")->capture_default_str();
+  app.add_option("--record", wav, "Save received audio as WAV here");
+  app.add_option("--record-after", record_after, "... starting this many seconds after media connects")->capture_default_str();
+  app.add_option("--record-seconds", record_seconds, "... for this many seconds")->capture_default_str();
+  app.add_option("--exit-after", exit_after, "Exit after this many seconds (0: run until stopped)");
+  app.add_option("--stats-interval", stats_interval, "Print webrtcbin statistics every N seconds");
+  app.add_flag("-v,--verbose", verbose);
+  CLI11_PARSE(app, argc, argv);
+  media.color = static_cast<uint32_t>(std::stoul(color, nullptr, 16));
+  client.verbose = verbose;
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [room] %v");
+  if (client.token.empty()) {
+    std::cerr << "a room token is required (--token or MCU_ROOM_TOKEN)\n";
+    return 2;
+  }
+  std::string missing;
+  if (!CheckPlugins(&missing)) {
+    std::cerr << "missing GStreamer plugins: " << missing
+              << " (install gstreamer1.0-plugins-{base,good,bad}, gstreamer1.0-nice, gstreamer1.0-x)\n";
+    return 2;
+  }
+
+  g_loop = g_main_loop_new(nullptr, FALSE);
+  for (int sig : {SIGINT, SIGTERM}) {
+    g_unix_signal_add(sig, +[](gpointer) -> gboolean {
+      g_main_loop_quit(g_loop);
+      return G_SOURCE_REMOVE;
+    }, nullptr);
+  }
+
+  mcu::room::RoomClient room(client, media);
+  room.Start();
+
+  // Checks and captures, relative to when media first connects.
+  struct State {
+    mcu::room::RoomClient* room;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> connected;
+    bool snapshot_done = false, record_started = false, record_done = false;
+    double last_stats = 0;
+    int exit_code = 0;
+  } st{&room};
+  auto tick = [&]() -> bool {
+    using namespace std::chrono;
+    auto now = steady_clock::now();
+    double since_start = duration<double>(now - st.start).count();
+    if (room.media_connected() && !st.connected) st.connected = now;
+    if (st.connected && room.media()) {
+      double since = duration<double>(now - *st.connected).count();
+      std::string error;
+      if (!snapshot.empty() && !st.snapshot_done && since >= snapshot_at) {
+        if (room.media()->SavePng(snapshot, &error)) {
+          st.snapshot_done = true;
+          spdlog::info("saved {}", snapshot);
+        }
+      }
+      if (!wav.empty() && !st.record_started && since >= record_after) {
+        room.media()->StartAudioRecording(record_seconds);
+        st.record_started = true;
+      }
+      if (st.record_started && !st.record_done && room.media()->AudioRecordingDone()) {
+        if (room.media()->SaveWav(wav, &error)) spdlog::info("saved {}", wav);
+        else spdlog::error("{}", error);
+        st.record_done = true;
+      }
+      if (stats_interval > 0 && since_start - st.last_stats >= stats_interval) {
+        st.last_stats = since_start;
+        auto c = room.media()->counters();
+        room.media()->RequestStats([c](const std::string& s) {
+          spdlog::info("stats: received video {} frames {}x{}, audio {:.1f} s;{}", c.video_frames,
+                       c.video_width, c.video_height, c.audio_samples / 48000.0, s);
+        });
+      }
+    }
+    if (exit_after > 0 && since_start >= exit_after) {
+      g_main_loop_quit(g_loop);
+      return false;
+    }
+    return true;
+  };
+  auto* tick_fn = new std::function<bool()>(tick);
+  g_timeout_add_full(G_PRIORITY_DEFAULT, 100,
+                     +[](gpointer p) -> gboolean {
+                       return (*static_cast<std::function<bool()>*>(p))() ? G_SOURCE_CONTINUE
+                                                                           : G_SOURCE_REMOVE;
+                     },
+                     tick_fn, +[](gpointer p) { delete static_cast<std::function<bool()>*>(p); });
+
+  g_main_loop_run(g_loop);
+
+  // A summary line for scripts and tests.
+  mcu::room::ReceivedCounters c;
+  if (room.media()) c = room.media()->counters();
+  nlohmann::json summary = {{"mediaConnected", room.media_connected()},
+                            {"joins", room.connections()},
+                            {"videoFrames", c.video_frames},
+                            {"videoWidth", c.video_width},
+                            {"videoHeight", c.video_height},
+                            {"audioSeconds", c.audio_samples / 48000.0},
+                            {"snapshot", st.snapshot_done},
+                            {"recording", st.record_done}};
+  std::cout << "SUMMARY " << summary.dump() << std::endl;
+  g_main_loop_unref(g_loop);
+  return 0;
+}

@@ -1,0 +1,161 @@
+#include "mcu/room/room_client.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace mcu::room {
+
+using nlohmann::json;
+
+namespace {
+constexpr int kMaxBackoffMs = 10000;
+struct Task {
+  std::function<void()> fn;
+  std::shared_ptr<bool> alive;
+};
+}  // namespace
+
+RoomClient::RoomClient(ClientOptions options, MediaOptions media)
+    : options_(std::move(options)), media_options_(std::move(media)) {}
+
+RoomClient::~RoomClient() {
+  *alive_ = false;
+  if (reconnect_timer_) g_source_remove(reconnect_timer_);
+  if (ws_) ws_->Close();
+  media_.reset();
+}
+
+void RoomClient::Post(std::function<void()> fn) {
+  g_idle_add_full(
+      G_PRIORITY_DEFAULT,
+      +[](gpointer p) -> gboolean {
+        auto* t = static_cast<Task*>(p);
+        if (*t->alive) t->fn();
+        return G_SOURCE_REMOVE;
+      },
+      new Task{std::move(fn), alive_}, +[](gpointer p) { delete static_cast<Task*>(p); });
+}
+
+void RoomClient::Start() { Connect(); }
+
+void RoomClient::Connect() {
+  reconnect_timer_ = 0;
+  unsigned gen = ++generation_;
+  spdlog::info("connecting to {}", options_.wss.url);
+  signaling::WssClient::Callbacks cb;
+  cb.on_open = [this, gen] { Post([this, gen] { if (gen == generation_) OnOpen(); }); };
+  cb.on_message = [this, gen](const std::string& text) {
+    Post([this, gen, text] { if (gen == generation_) OnMessage(text); });
+  };
+  cb.on_close = [this, gen](const std::string& reason) {
+    Post([this, gen, reason] { if (gen == generation_) OnClosed(reason); });
+  };
+  ws_ = signaling::WssClient::Create(io_.context(), options_.wss, std::move(cb));
+  ws_->Start();
+}
+
+void RoomClient::Send(const std::string& text) {
+  if (ws_) ws_->Send(text);
+}
+
+void RoomClient::OnOpen() {
+  spdlog::info("connected; authenticating");
+  Send(json{{"type", "auth"}, {"token", options_.token}}.dump());
+}
+
+void RoomClient::OnMessage(const std::string& text) {
+  json m = json::parse(text, nullptr, false);
+  if (!m.is_object() || !m.contains("type")) return;
+  std::string type = m.value("type", "");
+  if (options_.verbose) spdlog::debug("<- {}", text.substr(0, 300));
+  if (type == "welcome") {
+    backoff_ms_ = 500;
+    spdlog::info("authenticated as {} ({})", m["site"].value("name", ""), m["site"].value("id", ""));
+    Send(json{{"type", "join"}, {"conference", options_.conference}}.dump());
+  } else if (type == "joined") {
+    spdlog::info("joined conference {}", m["conference"].value("title", ""));
+  } else if (type == "offer") {
+    ResetMedia();
+    RoomMedia::Callbacks cb;
+    cb.on_answer = [this](const std::string& sdp) {
+      Send(json{{"type", "answer"}, {"sdp", sdp}}.dump());
+    };
+    cb.on_candidate = [this](int mline, const std::string& c) {
+      Send(json{{"type", "candidate"}, {"candidate", c}, {"sdpMLineIndex", mline}}.dump());
+    };
+    cb.on_connection_state = [this](const std::string& state) {
+      spdlog::info("peer connection {}", state);
+      if (state == "failed") ScheduleReconnect("media failed");
+    };
+    cb.on_error = [this](const std::string& e) {
+      spdlog::error("media: {}", e);
+      ScheduleReconnect("media error");
+    };
+    media_ = std::make_unique<RoomMedia>(media_options_, std::move(cb));
+    std::string error;
+    if (!media_->Start(&error)) {
+      spdlog::error("{}", error);
+      ScheduleReconnect("media could not start");
+      return;
+    }
+    media_->HandleOffer(m.value("sdp", ""));
+  } else if (type == "candidate") {
+    if (media_) media_->AddRemoteCandidate(m.value("sdpMLineIndex", 0), m.value("candidate", ""));
+  } else if (type == "media") {
+    if (m.value("state", "") == "connected") {
+      media_connected_ = true;
+      ++connections_;
+      spdlog::info("media connected ({})", m.value("detail", ""));
+    } else {
+      media_connected_ = false;
+      spdlog::warn("media {}: {}", m.value("state", ""), m.value("detail", ""));
+    }
+  } else if (type == "roster") {
+    std::string names;
+    for (const auto& p : m["participants"]) names += (names.empty() ? "" : ", ") + p.value("name", "");
+    spdlog::info("roster: {}", names);
+  } else if (type == "left") {
+    spdlog::warn("left conference: {}", m.value("reason", ""));
+    ScheduleReconnect("left the conference");
+  } else if (type == "error") {
+    std::string code = m.value("code", "");
+    spdlog::error("MCU error {}: {}", code, m.value("message", ""));
+    if (code == "media_failed" || code == "not_found" || code == "full" || code == "internal")
+      ScheduleReconnect(code);
+    // unauthorized: retried with backoff too (the token may be fixed on the MCU meanwhile).
+    if (code == "unauthorized") ScheduleReconnect(code);
+  }
+}
+
+void RoomClient::OnClosed(const std::string& reason) {
+  spdlog::warn("connection closed: {}", reason);
+  ScheduleReconnect("connection closed");
+}
+
+void RoomClient::ResetMedia() {
+  media_.reset();
+  media_connected_ = false;
+}
+
+void RoomClient::ScheduleReconnect(const std::string& why) {
+  if (reconnect_timer_) return;
+  ++generation_;  // Whatever the old connection still says is ignored from now on.
+  ResetMedia();
+  if (ws_) ws_->Close();
+  ws_.reset();
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  int delay = backoff_ms_ + static_cast<int>(rng() % (backoff_ms_ / 4 + 1));
+  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
+  spdlog::info("{}: reconnecting in {} ms", why, delay);
+  reconnect_timer_ = g_timeout_add_full(
+      G_PRIORITY_DEFAULT, static_cast<guint>(delay),
+      +[](gpointer p) -> gboolean {
+        static_cast<RoomClient*>(p)->Connect();
+        return G_SOURCE_REMOVE;
+      },
+      this, nullptr);
+}
+
+}  // namespace mcu::room

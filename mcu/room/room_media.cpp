@@ -1,0 +1,425 @@
+#include "mcu/room/room_media.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace mcu::room {
+namespace {
+
+struct Task {
+  std::function<void()> fn;
+  std::shared_ptr<std::atomic<bool>> alive;
+};
+
+gboolean RunTask(gpointer data) {
+  auto* t = static_cast<Task*>(data);
+  if (*t->alive) t->fn();
+  return G_SOURCE_REMOVE;
+}
+
+std::string VideoSource(const MediaOptions& o) {
+  std::ostringstream s;
+  if (!o.camera.empty()) {
+    s << "v4l2src device=" << o.camera << " ! videoconvert ! videoscale ! videorate";
+  } else {
+    s << "videotestsrc is-live=true ";
+    if (o.pattern == "smpte") s << "pattern=smpte";
+    else if (o.pattern == "ball") s << "pattern=ball";
+    else s << "pattern=solid-color foreground-color=" << (0xFF000000u | o.color);
+  }
+  s << " ! video/x-raw,width=" << o.width << ",height=" << o.height << ",framerate=" << o.fps
+    << "/1";
+  if (!o.site_name.empty()) {
+    std::string name = o.site_name;
+    for (auto& c : name)
+      if (c == '"' || c == '\\') c = ' ';
+    s << " ! textoverlay text=\"" << name
+      << "\" valignment=bottom halignment=center font-desc=\"Sans Bold 20\" shaded-background=true";
+  }
+  s << " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
+    << " ! vp8enc deadline=1 cpu-used=-6 threads=2 keyframe-max-dist=300 end-usage=cbr"
+    << " target-bitrate=" << o.video_bitrate_kbps * 1000 << " error-resilient=partitions"
+    << " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit"
+    << " ! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000 ! webrtc.";
+  return s.str();
+}
+
+std::string AudioSource(const MediaOptions& o) {
+  std::ostringstream s;
+  if (o.microphone) {
+    s << "autoaudiosrc";
+  } else {
+    s << "audiotestsrc is-live=true wave=sine freq=" << o.tone_hz << " volume=" << o.tone_volume;
+  }
+  s << " ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1"
+    << " ! queue max-size-time=100000000 leaky=downstream ! opusenc bitrate=32000 frame-size=20"
+    << " ! rtpopuspay pt=111 mtu=1200"
+    << " ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000 ! webrtc.";
+  return s.str();
+}
+
+}  // namespace
+
+RoomMedia::RoomMedia(MediaOptions options, Callbacks callbacks)
+    : options_(std::move(options)), callbacks_(std::move(callbacks)) {}
+
+RoomMedia::~RoomMedia() {
+  *alive_ = false;
+  if (pipeline_) {
+    // Tear down in order: disconnect handlers, stop the pipeline, then drop references.
+    if (webrtc_) g_signal_handlers_disconnect_by_data(webrtc_, this);
+    if (bus_watch_) g_source_remove(bus_watch_);
+    gst_element_set_state(pipeline_, GST_STATE_NULL);
+    if (webrtc_) gst_object_unref(webrtc_);
+    gst_object_unref(pipeline_);
+  }
+  std::lock_guard lock(mutex_);
+  if (last_video_) gst_sample_unref(last_video_);
+}
+
+void RoomMedia::Post(std::function<void()> fn) {
+  g_idle_add_full(G_PRIORITY_DEFAULT, RunTask, new Task{std::move(fn), alive_},
+                  [](gpointer p) { delete static_cast<Task*>(p); });
+}
+
+bool RoomMedia::Start(std::string* error) {
+  std::string desc = "webrtcbin name=webrtc bundle-policy=max-bundle latency=100 " +
+                     VideoSource(options_) + " " + AudioSource(options_);
+  GError* err = nullptr;
+  pipeline_ = gst_parse_launch(desc.c_str(), &err);
+  if (err) {
+    *error = std::string("pipeline: ") + err->message;
+    g_error_free(err);
+    if (pipeline_) gst_object_unref(pipeline_);
+    pipeline_ = nullptr;
+    return false;
+  }
+  webrtc_ = gst_bin_get_by_name(GST_BIN(pipeline_), "webrtc");
+  g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(OnIceCandidate), this);
+  g_signal_connect(webrtc_, "pad-added", G_CALLBACK(OnPadAdded), this);
+  g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(OnConnectionState), this);
+  GstBus* bus = gst_element_get_bus(pipeline_);
+  bus_watch_ = gst_bus_add_watch(bus, OnBusMessage, this);
+  gst_object_unref(bus);
+  if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    *error = "pipeline cannot start (camera or microphone unavailable?)";
+    return false;
+  }
+  return true;
+}
+
+void RoomMedia::OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self) {
+  GstWebRTCPeerConnectionState st;
+  g_object_get(webrtc, "connection-state", &st, nullptr);
+  static const char* names[] = {"new", "connecting", "connected", "disconnected", "failed", "closed"};
+  std::string name = st <= 5 ? names[st] : "unknown";
+  auto* m = static_cast<RoomMedia*>(self);
+  m->Post([m, name] {
+    if (m->callbacks_.on_connection_state) m->callbacks_.on_connection_state(name);
+  });
+}
+
+void RoomMedia::HandleOffer(const std::string& sdp_text) {
+  GstSDPMessage* sdp = nullptr;
+  gst_sdp_message_new(&sdp);
+  if (gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(sdp_text.data()),
+                                   static_cast<guint>(sdp_text.size()), sdp) != GST_SDP_OK) {
+    gst_sdp_message_free(sdp);
+    if (callbacks_.on_error) callbacks_.on_error("cannot parse the MCU's offer");
+    return;
+  }
+  GstWebRTCSessionDescription* offer =
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  auto alive = alive_;
+  // set-remote-description -> create-answer -> set-local-description, chained by promises whose
+  // callbacks run on webrtcbin's thread: they only emit signals and post results.
+  GstPromise* on_remote = gst_promise_new_with_change_func(
+      +[](GstPromise* p, gpointer self) {
+        gst_promise_unref(p);
+        auto* m = static_cast<RoomMedia*>(self);
+        GstPromise* on_answer = gst_promise_new_with_change_func(
+            +[](GstPromise* p, gpointer self) {
+              auto* m = static_cast<RoomMedia*>(self);
+              const GstStructure* reply = gst_promise_get_reply(p);
+              GstWebRTCSessionDescription* answer = nullptr;
+              if (reply) gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+              gst_promise_unref(p);
+              if (!answer) {
+                m->Post([m] {
+                  if (m->callbacks_.on_error) m->callbacks_.on_error("webrtcbin could not answer the offer");
+                });
+                return;
+              }
+              g_signal_emit_by_name(m->webrtc_, "set-local-description", answer, nullptr);
+              gchar* text = gst_sdp_message_as_text(answer->sdp);
+              std::string sdp = text;
+              g_free(text);
+              gst_webrtc_session_description_free(answer);
+              m->Post([m, sdp] {
+                if (m->callbacks_.on_answer) m->callbacks_.on_answer(sdp);
+              });
+            },
+            m, nullptr);
+        g_signal_emit_by_name(m->webrtc_, "create-answer", nullptr, on_answer);
+      },
+      this, nullptr);
+  g_signal_emit_by_name(webrtc_, "set-remote-description", offer, on_remote);
+  gst_webrtc_session_description_free(offer);
+}
+
+void RoomMedia::AddRemoteCandidate(int mline, const std::string& candidate) {
+  if (webrtc_) g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, candidate.c_str());
+}
+
+void RoomMedia::OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self) {
+  auto* m = static_cast<RoomMedia*>(self);
+  std::string c = candidate;
+  m->Post([m, mline, c] {
+    if (m->callbacks_.on_candidate) m->callbacks_.on_candidate(static_cast<int>(mline), c);
+  });
+}
+
+void RoomMedia::OnPadAdded(GstElement*, GstPad* pad, gpointer self) {
+  if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
+  auto* m = static_cast<RoomMedia*>(self);
+  GstElement* decode = gst_element_factory_make("decodebin", nullptr);
+  g_signal_connect(decode, "pad-added", G_CALLBACK(OnDecodedPad), m);
+  gst_bin_add(GST_BIN(m->pipeline_), decode);
+  gst_element_sync_state_with_parent(decode);
+  GstPad* sink = gst_element_get_static_pad(decode, "sink");
+  gst_pad_link(pad, sink);
+  gst_object_unref(sink);
+}
+
+void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) {
+  auto* m = static_cast<RoomMedia*>(self);
+  GstCaps* caps = gst_pad_get_current_caps(pad);
+  if (!caps) caps = gst_pad_query_caps(pad, nullptr);
+  std::string name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
+  gst_caps_unref(caps);
+  const char* chain;
+  GCallback on_sample;
+  if (name.rfind("video/", 0) == 0) {
+    chain = "queue ! videoconvert ! video/x-raw,format=RGB ! appsink name=vsink emit-signals=true "
+            "sync=false max-buffers=2 drop=true";
+    on_sample = G_CALLBACK(OnVideoSample);
+  } else if (name.rfind("audio/", 0) == 0) {
+    chain = "queue ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
+            "! appsink name=asink emit-signals=true sync=false";
+    on_sample = G_CALLBACK(OnAudioSample);
+  } else {
+    return;
+  }
+  GError* err = nullptr;
+  GstElement* bin = gst_parse_bin_from_description(chain, TRUE, &err);
+  if (err) {
+    g_error_free(err);
+    return;
+  }
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), name[0] == 'v' ? "vsink" : "asink");
+  g_signal_connect(sink, "new-sample", on_sample, m);
+  gst_object_unref(sink);
+  gst_bin_add(GST_BIN(m->pipeline_), bin);
+  gst_element_sync_state_with_parent(bin);
+  GstPad* bin_sink = gst_element_get_static_pad(bin, "sink");
+  gst_pad_link(pad, bin_sink);
+  gst_object_unref(bin_sink);
+}
+
+GstFlowReturn RoomMedia::OnVideoSample(GstElement* sink, gpointer self) {
+  auto* m = static_cast<RoomMedia*>(self);
+  GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+  if (!sample) return GST_FLOW_OK;
+  int w = 0, h = 0;
+  if (GstCaps* caps = gst_sample_get_caps(sample)) {
+    GstStructure* s = gst_caps_get_structure(caps, 0);
+    gst_structure_get_int(s, "width", &w);
+    gst_structure_get_int(s, "height", &h);
+  }
+  std::lock_guard lock(m->mutex_);
+  if (m->last_video_) gst_sample_unref(m->last_video_);
+  m->last_video_ = sample;  // Keep the reference: the PNG is encoded only when asked for.
+  m->counters_.video_frames++;
+  m->counters_.video_width = w;
+  m->counters_.video_height = h;
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn RoomMedia::OnAudioSample(GstElement* sink, gpointer self) {
+  auto* m = static_cast<RoomMedia*>(self);
+  GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+  if (!sample) return GST_FLOW_OK;
+  GstBuffer* buf = gst_sample_get_buffer(sample);
+  GstMapInfo map;
+  if (buf && gst_buffer_map(buf, &map, GST_MAP_READ)) {
+    size_t n = map.size / 2;
+    std::lock_guard lock(m->mutex_);
+    m->counters_.audio_samples += n;
+    if (m->recording_ && m->audio_.size() < m->audio_wanted_) {
+      const auto* s = reinterpret_cast<const int16_t*>(map.data);
+      size_t take = std::min(n, m->audio_wanted_ - m->audio_.size());
+      m->audio_.insert(m->audio_.end(), s, s + take);
+    }
+    gst_buffer_unmap(buf, &map);
+  }
+  gst_sample_unref(sample);
+  return GST_FLOW_OK;
+}
+
+gboolean RoomMedia::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
+  auto* m = static_cast<RoomMedia*>(self);
+  if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+    GError* err = nullptr;
+    gchar* dbg = nullptr;
+    gst_message_parse_error(msg, &err, &dbg);
+    std::string text = std::string(GST_OBJECT_NAME(msg->src)) + ": " + err->message;
+    g_error_free(err);
+    g_free(dbg);
+    GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(m->pipeline_), GST_DEBUG_GRAPH_SHOW_ALL, "mcu-room-error");
+    if (m->callbacks_.on_error) m->callbacks_.on_error(text);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+ReceivedCounters RoomMedia::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+bool RoomMedia::SavePng(const std::string& path, std::string* error) const {
+  GstSample* sample = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (last_video_) sample = gst_sample_ref(last_video_);
+  }
+  if (!sample) {
+    *error = "no video frame received";
+    return false;
+  }
+  GstCaps* png_caps = gst_caps_new_empty_simple("image/png");
+  GError* err = nullptr;
+  GstSample* png = gst_video_convert_sample(sample, png_caps, 5 * GST_SECOND, &err);
+  gst_caps_unref(png_caps);
+  gst_sample_unref(sample);
+  if (!png) {
+    *error = err ? err->message : "PNG conversion failed";
+    if (err) g_error_free(err);
+    return false;
+  }
+  GstBuffer* buf = gst_sample_get_buffer(png);
+  GstMapInfo map;
+  bool ok = false;
+  if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(map.data), static_cast<std::streamsize>(map.size));
+    ok = static_cast<bool>(out);
+    gst_buffer_unmap(buf, &map);
+  }
+  gst_sample_unref(png);
+  if (!ok) *error = "cannot write " + path;
+  return ok;
+}
+
+void RoomMedia::StartAudioRecording(double seconds) {
+  std::lock_guard lock(mutex_);
+  audio_.clear();
+  audio_wanted_ = static_cast<size_t>(seconds * 48000);
+  audio_.reserve(audio_wanted_);
+  recording_ = true;
+}
+
+bool RoomMedia::AudioRecordingDone() const {
+  std::lock_guard lock(mutex_);
+  return recording_ && audio_.size() >= audio_wanted_;
+}
+
+bool RoomMedia::SaveWav(const std::string& path, std::string* error) const {
+  std::vector<int16_t> copy;
+  {
+    std::lock_guard lock(mutex_);
+    copy = audio_;
+  }
+  if (!WriteWav(path, copy, 48000)) {
+    *error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+void RoomMedia::RequestStats(std::function<void(const std::string&)> done) {
+  if (!webrtc_) return;
+  auto* ctx = new std::pair<RoomMedia*, std::function<void(const std::string&)>>(this, std::move(done));
+  GstPromise* p = gst_promise_new_with_change_func(
+      +[](GstPromise* p, gpointer data) {
+        auto* ctx = static_cast<std::pair<RoomMedia*, std::function<void(const std::string&)>>*>(data);
+        std::string summary;
+        if (const GstStructure* s = gst_promise_get_reply(p)) {
+          // Summarise the RTP streams: one entry per inbound/outbound report.
+          gst_structure_foreach(
+              s,
+              +[](GQuark, const GValue* v, gpointer out) -> gboolean {
+                if (!GST_VALUE_HOLDS_STRUCTURE(v)) return TRUE;
+                const GstStructure* r = gst_value_get_structure(v);
+                GstWebRTCStatsType type;
+                if (!gst_structure_get(r, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, nullptr)) return TRUE;
+                auto* summary = static_cast<std::string*>(out);
+                guint64 packets = 0, bytes = 0;
+                guint ssrc = 0;
+                gst_structure_get_uint(r, "ssrc", &ssrc);
+                if (type == GST_WEBRTC_STATS_INBOUND_RTP) {
+                  gst_structure_get_uint64(r, "packets-received", &packets);
+                  gst_structure_get_uint64(r, "bytes-received", &bytes);
+                  gint64 lost = 0;
+                  gst_structure_get_int64(r, "packets-lost", &lost);
+                  *summary += " in[ssrc=" + std::to_string(ssrc) + " pkts=" + std::to_string(packets) +
+                              " bytes=" + std::to_string(bytes) + " lost=" + std::to_string(lost) + "]";
+                } else if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
+                  gst_structure_get_uint64(r, "packets-sent", &packets);
+                  gst_structure_get_uint64(r, "bytes-sent", &bytes);
+                  *summary += " out[ssrc=" + std::to_string(ssrc) + " pkts=" + std::to_string(packets) +
+                              " bytes=" + std::to_string(bytes) + "]";
+                }
+                return TRUE;
+              },
+              &summary);
+        }
+        gst_promise_unref(p);
+        RoomMedia* m = ctx->first;
+        auto done = std::move(ctx->second);
+        delete ctx;
+        m->Post([done, summary] { done(summary); });
+      },
+      ctx, nullptr);
+  g_signal_emit_by_name(webrtc_, "get-stats", nullptr, p);
+}
+
+bool WriteWav(const std::string& path, const std::vector<int16_t>& samples, int rate) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) return false;
+  auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  uint32_t data_bytes = static_cast<uint32_t>(samples.size() * 2);
+  out.write("RIFF", 4);
+  u32(36 + data_bytes);
+  out.write("WAVEfmt ", 8);
+  u32(16);
+  u16(1);  // PCM
+  u16(1);  // mono
+  u32(static_cast<uint32_t>(rate));
+  u32(static_cast<uint32_t>(rate * 2));
+  u16(2);
+  u16(16);
+  out.write("data", 4);
+  u32(data_bytes);
+  out.write(reinterpret_cast<const char*>(samples.data()), data_bytes);
+  return static_cast<bool>(out);
+}
+
+}  // namespace mcu::room

@@ -1,0 +1,59 @@
+// The room endpoint's behaviour: keep a connection to the MCU, authenticate with the room token,
+// join the conference, answer the MCU's offer with the room's media, and come back by itself
+// (with exponential backoff) whenever the MCU, the network or the media goes away.
+//
+// Threading: lives on the thread running the default GMainContext. WebSocket callbacks arrive on
+// the client's I/O thread and are posted here.
+#pragma once
+
+#include <glib.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "mcu/room/room_media.h"
+#include "signaling/wss_client.h"
+
+namespace mcu::room {
+
+struct ClientOptions {
+  signaling::WssClientOptions wss;
+  std::string token;
+  std::string conference = "echo";
+  bool verbose = false;
+};
+
+class RoomClient {
+ public:
+  RoomClient(ClientOptions options, MediaOptions media);
+  ~RoomClient();
+  void Start();
+  RoomMedia* media() { return media_.get(); }
+  bool media_connected() const { return media_connected_; }
+  int connections() const { return connections_; }  // Successful joins so far.
+
+ private:
+  void Connect();
+  void OnOpen();
+  void OnMessage(const std::string& text);
+  void OnClosed(const std::string& reason);
+  void ScheduleReconnect(const std::string& why);
+  void ResetMedia();
+  void Post(std::function<void()> fn);
+  void Send(const std::string& text);
+
+  ClientOptions options_;
+  MediaOptions media_options_;
+  signaling::IoThread io_;
+  std::shared_ptr<signaling::WssClient> ws_;
+  std::unique_ptr<RoomMedia> media_;
+  unsigned generation_ = 0;  // Bumped per connection: late callbacks of old ones are ignored.
+  int backoff_ms_ = 500;
+  guint reconnect_timer_ = 0;
+  bool media_connected_ = false;
+  int connections_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace mcu::room

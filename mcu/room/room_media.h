@@ -1,0 +1,100 @@
+// The room endpoint's media: one GStreamer pipeline with one webrtcbin (a single peer, so
+// webrtcbin suits it), live sources (camera and microphone, or a test tone and a solid colour
+// with the site's name), and sinks that keep what arrives for inspection (the last video frame as
+// PNG, N seconds of audio as WAV) and count it.
+//
+// Threading: construct, call and destroy on the thread running the default GMainContext.
+// Callbacks are invoked on that thread too; webrtcbin's own signals arrive on streaming threads
+// and are posted there (copy, post, re-check).
+#pragma once
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace mcu::room {
+
+struct MediaOptions {
+  std::string site_name;
+  // Video: a camera device, or a synthetic source.
+  std::string camera;             // e.g. /dev/video0; empty: synthetic.
+  std::string pattern = "solid";  // solid | smpte | ball (synthetic)
+  uint32_t color = 0x2060C0;      // RGB for "solid".
+  int width = 640, height = 360, fps = 30;
+  int video_bitrate_kbps = 600;
+  // Audio: a microphone, or a sine tone.
+  bool microphone = false;  // pulsesrc/alsasrc via autoaudiosrc.
+  double tone_hz = 440;
+  double tone_volume = 0.3;
+};
+
+struct ReceivedCounters {
+  uint64_t video_frames = 0;
+  int video_width = 0, video_height = 0;
+  uint64_t audio_samples = 0;  // Mono samples at 48 kHz.
+};
+
+class RoomMedia {
+ public:
+  struct Callbacks {
+    std::function<void(const std::string& sdp)> on_answer;
+    std::function<void(int mline, const std::string& candidate)> on_candidate;
+    std::function<void(const std::string& state)> on_connection_state;
+    std::function<void(const std::string& error)> on_error;
+  };
+
+  RoomMedia(MediaOptions options, Callbacks callbacks);
+  ~RoomMedia();
+  RoomMedia(const RoomMedia&) = delete;
+  RoomMedia& operator=(const RoomMedia&) = delete;
+
+  bool Start(std::string* error);  // Builds the pipeline and sets it PLAYING.
+  void HandleOffer(const std::string& sdp);
+  void AddRemoteCandidate(int mline, const std::string& candidate);
+
+  ReceivedCounters counters() const;
+  // Writes the last received video frame as PNG. False if none arrived yet.
+  bool SavePng(const std::string& path, std::string* error) const;
+  // Starts keeping received audio; the next `seconds` seconds are kept.
+  void StartAudioRecording(double seconds);
+  bool AudioRecordingDone() const;
+  bool SaveWav(const std::string& path, std::string* error) const;
+  // webrtcbin's stats as a compact summary line (posted back through `done`).
+  void RequestStats(std::function<void(const std::string&)> done);
+
+ private:
+  static void OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self);
+  static void OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self);
+  static void OnPadAdded(GstElement*, GstPad* pad, gpointer self);
+  static void OnDecodedPad(GstElement*, GstPad* pad, gpointer self);
+  static GstFlowReturn OnVideoSample(GstElement* sink, gpointer self);
+  static GstFlowReturn OnAudioSample(GstElement* sink, gpointer self);
+  static gboolean OnBusMessage(GstBus*, GstMessage* msg, gpointer self);
+  void Post(std::function<void()> fn);
+
+  MediaOptions options_;
+  Callbacks callbacks_;
+  GstElement* pipeline_ = nullptr;
+  GstElement* webrtc_ = nullptr;
+  guint bus_watch_ = 0;
+  // Shared with streaming threads; guarded by mutex_.
+  mutable std::mutex mutex_;
+  GstSample* last_video_ = nullptr;
+  ReceivedCounters counters_;
+  std::vector<int16_t> audio_;
+  size_t audio_wanted_ = 0;
+  bool recording_ = false;
+  // Set on destruction so posted work that arrives late does nothing.
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+};
+
+// Writes mono 16-bit PCM as a WAV file.
+bool WriteWav(const std::string& path, const std::vector<int16_t>& samples, int rate);
+
+}  // namespace mcu::room

@@ -1,0 +1,789 @@
+// The browser room page: one site in one conference, over the endpoint protocol
+// (signaling/PROTOCOL.md). The MCU is the SDP offerer; this page only answers:
+//
+//   auth -> welcome -> join -> joined, offer, roster
+//   offer: getUserMedia, RTCPeerConnection, setRemoteDescription, put the local tracks on the
+//          transceivers the offer created (replaceTrack, sendrecv), createAnswer, answer
+//   then trickle ICE candidates ("" ends them) and wait for the MCU's `media` event.
+//
+// Every asynchronous step belongs to one join attempt (a Session); a step that resumes after its
+// session was replaced or torn down does nothing. window.mcuRoom exposes the live state for tests
+// and for diagnosis from the developer tools (pc, state, lastError, offerSdp, answerSdp, ...).
+
+import { I18n } from './i18n.js';
+
+const STRINGS = {
+  vi: {
+    'room.pageTitle': 'Phòng họp trực tuyến — MCU',
+    'room.heading': 'Phòng họp trực tuyến',
+    'join.title': 'Vào phòng họp',
+    'join.token': 'Mã phòng (token)',
+    'join.tokenPlaceholder': 'Mã do quản trị viên cấp',
+    'join.conference': 'Mã hội nghị',
+    'join.submit': 'Tham gia',
+    'controls.leave': 'Rời phòng',
+    'controls.micOff': 'Tắt micrô',
+    'controls.micOn': 'Bật micrô',
+    'controls.camOff': 'Tắt camera',
+    'controls.camOn': 'Bật camera',
+    'stage.label': 'Hình ảnh hội nghị',
+    'stage.idle': 'Nhập mã phòng và bấm “Tham gia” để bắt đầu.',
+    'stage.waiting': 'Đang chờ hình ảnh từ MCU…',
+    'stage.left': 'Bạn đã rời phòng họp.',
+    'stage.you': 'Bạn',
+    'state.idle': 'Chưa kết nối',
+    'state.connecting': 'Đang kết nối tới MCU…',
+    'state.authenticating': 'Đang xác thực…',
+    'state.joining': 'Đang vào hội nghị…',
+    'state.negotiating': 'Đang thiết lập âm thanh, hình ảnh…',
+    'state.connected': 'Đã kết nối',
+    'state.leaving': 'Đang rời phòng…',
+    'state.left': 'Đã rời phòng',
+    'state.failed': 'Lỗi kết nối',
+    'status.title': 'Trạng thái kết nối',
+    'status.site': 'Điểm cầu',
+    'status.conference': 'Hội nghị',
+    'status.signaling': 'Tín hiệu (WebSocket)',
+    'status.ice': 'ICE',
+    'status.media': 'Kết nối phương tiện',
+    'status.srtp': 'Mã hóa SRTP',
+    'status.video': 'Hình nhận được',
+    'status.audio': 'Tiếng nhận được',
+    'status.videoValue': '{width}×{height}, {frames} khung hình',
+    'status.audioValue': '{packets} gói',
+    'ws.connecting': 'đang kết nối',
+    'ws.open': 'đã kết nối',
+    'ws.closing': 'đang đóng',
+    'ws.closed': 'đã đóng',
+    'pc.new': 'mới',
+    'pc.checking': 'đang kiểm tra',
+    'pc.connecting': 'đang kết nối',
+    'pc.connected': 'đã kết nối',
+    'pc.completed': 'hoàn tất',
+    'pc.disconnected': 'gián đoạn',
+    'pc.failed': 'thất bại',
+    'pc.closed': 'đã đóng',
+    'roster.title': 'Danh sách điểm cầu',
+    'roster.empty': 'Chưa có điểm cầu nào.',
+    'roster.you': 'bạn',
+    'roster.media.connecting': 'đang kết nối',
+    'roster.media.connected': 'đã kết nối',
+    'error.dismiss': 'Đóng thông báo',
+    'error.detail': 'Chi tiết từ MCU: {message}',
+    'error.browserDetail': 'Chi tiết: {message}',
+    'error.bad_request': 'MCU từ chối yêu cầu vì không hợp lệ.',
+    'error.unauthorized': 'Mã phòng không hợp lệ. Vui lòng kiểm tra lại mã do quản trị viên cấp.',
+    'error.not_found': 'Không tìm thấy hội nghị này.',
+    'error.conflict': 'Yêu cầu không đúng thứ tự (ví dụ: đã ở trong hội nghị).',
+    'error.full': 'Hội nghị đã đủ số điểm cầu tối đa.',
+    'error.too_large': 'Tin nhắn gửi tới MCU quá lớn.',
+    'error.rate_limited': 'Gửi quá nhiều yêu cầu; vui lòng thử lại sau giây lát.',
+    'error.media_failed': 'Không thiết lập được kết nối âm thanh, hình ảnh (ICE hoặc DTLS thất bại).',
+    'error.internal': 'MCU gặp lỗi nội bộ; vui lòng thử lại hoặc báo quản trị viên.',
+    'error.unknown': 'MCU báo lỗi không xác định ({code}).',
+    'error.no_token': 'Vui lòng nhập mã phòng.',
+    'error.no_conference': 'Vui lòng nhập mã hội nghị.',
+    'error.no_webrtc': 'Trình duyệt này không hỗ trợ WebRTC.',
+    'error.ws_failed': 'Không kết nối được tới MCU.',
+    'error.ws_closed': 'Mất kết nối tới MCU.',
+    'error.sdp_failed': 'Trình duyệt không xử lý được đề nghị SDP của MCU.',
+    'error.pc_failed': 'Kết nối âm thanh, hình ảnh bị ngắt.',
+    'error.no_devices': 'Không dùng được camera hoặc micrô; chỉ nhận hình và tiếng từ MCU.',
+    'notice.removed': 'MCU đã đưa điểm cầu ra khỏi hội nghị ({reason}).',
+  },
+  en: {
+    'room.pageTitle': 'Conference room — MCU',
+    'room.heading': 'Conference room',
+    'join.title': 'Join a conference',
+    'join.token': 'Room token',
+    'join.tokenPlaceholder': 'Token issued by the administrator',
+    'join.conference': 'Conference ID',
+    'join.submit': 'Join',
+    'controls.leave': 'Leave',
+    'controls.micOff': 'Mute',
+    'controls.micOn': 'Unmute',
+    'controls.camOff': 'Stop camera',
+    'controls.camOn': 'Start camera',
+    'stage.label': 'Conference video',
+    'stage.idle': 'Enter the room token and press “Join” to start.',
+    'stage.waiting': 'Waiting for video from the MCU…',
+    'stage.left': 'You left the conference.',
+    'stage.you': 'You',
+    'state.idle': 'Not connected',
+    'state.connecting': 'Connecting to the MCU…',
+    'state.authenticating': 'Authenticating…',
+    'state.joining': 'Joining the conference…',
+    'state.negotiating': 'Setting up audio and video…',
+    'state.connected': 'Connected',
+    'state.leaving': 'Leaving…',
+    'state.left': 'Left the conference',
+    'state.failed': 'Connection error',
+    'status.title': 'Connection status',
+    'status.site': 'Site',
+    'status.conference': 'Conference',
+    'status.signaling': 'Signaling (WebSocket)',
+    'status.ice': 'ICE',
+    'status.media': 'Media connection',
+    'status.srtp': 'SRTP encryption',
+    'status.video': 'Video received',
+    'status.audio': 'Audio received',
+    'status.videoValue': '{width}×{height}, {frames} frames',
+    'status.audioValue': '{packets} packets',
+    'ws.connecting': 'connecting',
+    'ws.open': 'open',
+    'ws.closing': 'closing',
+    'ws.closed': 'closed',
+    'pc.new': 'new',
+    'pc.checking': 'checking',
+    'pc.connecting': 'connecting',
+    'pc.connected': 'connected',
+    'pc.completed': 'completed',
+    'pc.disconnected': 'disconnected',
+    'pc.failed': 'failed',
+    'pc.closed': 'closed',
+    'roster.title': 'Participants',
+    'roster.empty': 'No participants yet.',
+    'roster.you': 'you',
+    'roster.media.connecting': 'connecting',
+    'roster.media.connected': 'connected',
+    'error.dismiss': 'Dismiss',
+    'error.detail': 'MCU detail: {message}',
+    'error.browserDetail': 'Detail: {message}',
+    'error.bad_request': 'The MCU refused an invalid request.',
+    'error.unauthorized': 'Invalid room token. Please check the token issued by the administrator.',
+    'error.not_found': 'No such conference.',
+    'error.conflict': 'Request out of order (for example, already in a conference).',
+    'error.full': 'The conference has reached its maximum number of sites.',
+    'error.too_large': 'A message to the MCU was too large.',
+    'error.rate_limited': 'Too many requests; please try again in a moment.',
+    'error.media_failed': 'The audio and video connection could not be set up (ICE or DTLS failed).',
+    'error.internal': 'Internal MCU error; try again or contact the administrator.',
+    'error.unknown': 'The MCU reported an unknown error ({code}).',
+    'error.no_token': 'Please enter the room token.',
+    'error.no_conference': 'Please enter the conference ID.',
+    'error.no_webrtc': 'This browser does not support WebRTC.',
+    'error.ws_failed': 'Could not connect to the MCU.',
+    'error.ws_closed': 'The connection to the MCU was lost.',
+    'error.sdp_failed': 'The browser could not process the MCU\u2019s SDP offer.',
+    'error.pc_failed': 'The audio and video connection was interrupted.',
+    'error.no_devices': 'Camera or microphone unavailable; receiving audio and video only.',
+    'notice.removed': 'The MCU removed this site from the conference ({reason}).',
+  },
+};
+
+// Errors that end the join attempt when they answer one of these requests.
+const FATAL_REQUESTS = new Set(['auth', 'join', 'answer']);
+const STATS_INTERVAL_MS = 1000;
+const LEAVE_TIMEOUT_MS = 2000;
+
+const i18n = new I18n(STRINGS);
+const $ = (id) => document.getElementById(id);
+
+// Live state, exposed for tests and diagnosis.
+const room = {
+  state: 'idle', // idle|connecting|authenticating|joining|negotiating|connected|leaving|left|failed
+  pc: null,
+  ws: null,
+  localStream: null,
+  remoteStream: null,
+  site: null, // {id, name} from `welcome`
+  conference: null, // {id, title} from `joined`
+  participant: null,
+  roster: [],
+  media: null, // The MCU's last `media` event: {state, detail}
+  stats: null, // Summary of the last getStats()
+  lastError: null, // {code, message, text}: code is the MCU's, or a page code (ws_failed, ...)
+  offerSdp: null,
+  answerSdp: null,
+  candidatesSent: 0,
+  messages: [], // The last protocol messages, both ways, for diagnosis.
+  join: (token, conference) => join(token, conference),
+  leave: () => leave(),
+  setLanguage: (lang) => i18n.set(lang),
+  get language() {
+    return i18n.lang;
+  },
+};
+window.mcuRoom = room;
+
+let session = null; // The current join attempt.
+let nextRequestId = 1;
+let statsTimer = 0;
+
+class Session {
+  constructor(token, conference) {
+    this.token = token;
+    this.conference = conference;
+    this.ws = null;
+    this.pc = null;
+    this.opened = false;
+    this.closed = false;
+    this.pending = new Map(); // request id -> type, to tell which request an error answers
+    this.localMedia = null; // Promise of a MediaStream or null
+    this.answerSent = false;
+    this.queuedCandidates = [];
+    this.leaveTimer = 0;
+  }
+
+  get current() {
+    return session === this && !this.closed;
+  }
+
+  send(message) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    const id = `r${nextRequestId++}`;
+    this.pending.set(id, message.type);
+    if (this.pending.size > 64) this.pending.delete(this.pending.keys().next().value);
+    const text = JSON.stringify({ ...message, id });
+    record('out', message.type === 'auth' ? { type: 'auth', token: '…' } : message);
+    this.ws.send(text);
+  }
+}
+
+function record(direction, message) {
+  const short = { ...message };
+  if (typeof short.sdp === 'string') short.sdp = `(${short.sdp.length} bytes)`;
+  room.messages.push({ t: Math.round(performance.now()), direction, message: short });
+  if (room.messages.length > 200) room.messages.shift();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Joining
+
+async function join(token, conference) {
+  token = (token ?? '').trim();
+  conference = (conference ?? '').trim();
+  clearError();
+  clearNotice();
+  if (!token) return showError({ code: 'no_token' });
+  if (!conference) return showError({ code: 'no_conference' });
+  if (!window.RTCPeerConnection || !window.WebSocket) return showError({ code: 'no_webrtc' });
+
+  teardown();
+  const s = new Session(token, conference);
+  session = s;
+  room.site = null;
+  room.conference = null;
+  room.participant = null;
+  room.roster = [];
+  room.media = null;
+  room.stats = null;
+  room.lastError = null;
+  room.offerSdp = null;
+  room.answerSdp = null;
+  room.candidatesSent = 0;
+  setState('connecting');
+
+  const scheme = location.protocol === 'http:' ? 'ws' : 'wss';
+  try {
+    s.ws = new WebSocket(`${scheme}://${location.host}/ws`);
+  } catch (e) {
+    return fail(s, { code: 'ws_failed', message: String(e.message || e), local: true });
+  }
+  room.ws = s.ws;
+  s.ws.addEventListener('open', () => {
+    if (!s.current) return;
+    s.opened = true;
+    setState('authenticating');
+    s.send({ type: 'auth', token: s.token });
+  });
+  s.ws.addEventListener('message', (event) => {
+    if (!s.current) return;
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return; // The MCU only sends JSON; ignore anything else.
+    }
+    if (!message || typeof message !== 'object') return;
+    record('in', message);
+    onMessage(s, message).catch((e) => fail(s, { code: 'sdp_failed', message: String(e.message || e), local: true }));
+  });
+  s.ws.addEventListener('close', (event) => {
+    render();
+    if (!s.current) return;
+    if (room.state === 'leaving') return finishLeave(s);
+    const detail = event.reason ? `${event.code} ${event.reason}` : `${event.code}`;
+    fail(s, { code: s.opened ? 'ws_closed' : 'ws_failed', message: detail, local: true });
+  });
+  render();
+}
+
+async function onMessage(s, m) {
+  switch (m.type) {
+    case 'welcome':
+      room.site = m.site || null;
+      setState('joining');
+      s.send({ type: 'join', conference: s.conference });
+      // Ask for the devices now, so a permission prompt overlaps the join round trip.
+      s.localMedia = openLocalMedia(s);
+      break;
+    case 'joined':
+      room.conference = m.conference || { id: s.conference, title: '' };
+      room.participant = m.participant || null;
+      setState('negotiating');
+      break;
+    case 'offer':
+      await answerOffer(s, String(m.sdp || ''));
+      break;
+    case 'roster':
+      room.roster = Array.isArray(m.participants) ? m.participants : [];
+      renderRoster();
+      break;
+    case 'media':
+      room.media = { state: m.state, detail: m.detail };
+      if (m.state === 'connected' && room.state === 'negotiating') setState('connected');
+      render();
+      break;
+    case 'left':
+      if (room.state === 'leaving') return finishLeave(s);
+      // The MCU ended our membership (media failure, replaced by another connection, ...).
+      if (m.reason && m.reason !== 'left') showNotice(i18n.t('notice.removed', { reason: m.reason }));
+      closeMedia(s);
+      if (room.state !== 'failed') setState('left');
+      break;
+    case 'error':
+      onMcuError(s, m);
+      break;
+    default:
+      break; // pong, stats, future events (layout, speaker)
+  }
+}
+
+function onMcuError(s, m) {
+  const request = m.id != null ? s.pending.get(String(m.id)) : undefined;
+  const error = { code: String(m.code || 'internal'), message: String(m.message || ''), request };
+  const inCall = room.state === 'connected';
+  const fatal =
+    FATAL_REQUESTS.has(request) ||
+    error.code === 'media_failed' ||
+    error.code === 'unauthorized' ||
+    (request === undefined && !inCall);
+  if (fatal) fail(s, error);
+  else showError(error); // e.g. a refused candidate or rate limiting: the call goes on
+}
+
+async function openLocalMedia(s) {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    showNotice(i18n.t('error.no_devices'));
+    return null;
+  }
+  const constraints = {
+    audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
+  };
+  let stream = null;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia(constraints);
+  } catch (first) {
+    // One device may be missing or busy: try each alone before going receive-only.
+    for (const only of [{ audio: constraints.audio }, { video: constraints.video }]) {
+      try {
+        stream = await navigator.mediaDevices.getUserMedia(only);
+        break;
+      } catch {
+        // try the next
+      }
+    }
+    if (!stream) showNotice(`${i18n.t('error.no_devices')} (${first.name || first})`);
+  }
+  if (!s.current) {
+    stream?.getTracks().forEach((t) => t.stop());
+    return null;
+  }
+  room.localStream = stream;
+  if (stream) {
+    $('local-video').srcObject = stream;
+    $('self-view').hidden = !stream.getVideoTracks().length;
+  }
+  render();
+  return stream;
+}
+
+async function answerOffer(s, sdp) {
+  if (s.pc) return; // One offer per join; a renegotiation would come with the mixing conference.
+  room.offerSdp = sdp;
+  const pc = new RTCPeerConnection({
+    iceServers: [], // Closed network: host candidates only, the MCU has public-enough addresses.
+    bundlePolicy: 'max-bundle',
+    rtcpMuxPolicy: 'require',
+  });
+  s.pc = pc;
+  room.pc = pc;
+  const remote = new MediaStream();
+  room.remoteStream = remote;
+  const video = $('remote-video');
+  video.srcObject = remote;
+
+  pc.addEventListener('track', (event) => {
+    if (!s.current) return;
+    remote.addTrack(event.track);
+    event.track.addEventListener('unmute', () => {
+      render();
+      video.play().catch(() => {});
+    });
+    video.play().catch(() => {});
+  });
+  pc.addEventListener('icecandidate', (event) => {
+    if (!s.current) return;
+    // null: gathering is over; "" (older browsers): end of one generation. The MCU wants "" once.
+    if (event.candidate && !event.candidate.candidate) return;
+    const message = event.candidate
+      ? {
+          type: 'candidate',
+          candidate: event.candidate.candidate,
+          sdpMid: event.candidate.sdpMid,
+          sdpMLineIndex: event.candidate.sdpMLineIndex,
+        }
+      : { type: 'candidate', candidate: '' };
+    if (s.answerSent) sendCandidate(s, message);
+    else s.queuedCandidates.push(message);
+  });
+  pc.addEventListener('iceconnectionstatechange', render);
+  pc.addEventListener('connectionstatechange', () => {
+    render();
+    if (!s.current) return;
+    if (pc.connectionState === 'connected' && room.state === 'negotiating') setState('connected');
+    if (pc.connectionState === 'failed') fail(s, { code: 'pc_failed', message: 'RTCPeerConnection failed', local: true });
+  });
+
+  try {
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+  } catch (e) {
+    return fail(s, { code: 'sdp_failed', message: String(e.message || e), local: true });
+  }
+  const stream = await (s.localMedia ?? openLocalMedia(s));
+  if (!s.current) return;
+
+  // Put our tracks on the transceivers the offer created, one track per kind.
+  const unused = stream ? stream.getTracks() : [];
+  for (const transceiver of pc.getTransceivers()) {
+    const kind = transceiver.receiver.track.kind;
+    const index = unused.findIndex((t) => t.kind === kind);
+    if (index >= 0) {
+      const [track] = unused.splice(index, 1);
+      await transceiver.sender.replaceTrack(track);
+      transceiver.sender.setStreams?.(stream);
+      transceiver.direction = 'sendrecv';
+    } else {
+      transceiver.direction = 'recvonly';
+    }
+  }
+  if (!s.current) return;
+  const answer = await pc.createAnswer();
+  await pc.setLocalDescription(answer);
+  if (!s.current) return;
+  room.answerSdp = pc.localDescription.sdp;
+  s.send({ type: 'answer', sdp: room.answerSdp });
+  s.answerSent = true;
+  for (const message of s.queuedCandidates.splice(0)) sendCandidate(s, message);
+  startStats(s);
+  render();
+}
+
+function sendCandidate(s, message) {
+  s.send(message);
+  if (message.candidate) room.candidatesSent++;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leaving and failing
+
+function leave() {
+  const s = session;
+  if (!s || !s.current) return;
+  if (s.ws?.readyState === WebSocket.OPEN && room.conference) {
+    setState('leaving');
+    s.send({ type: 'leave' });
+    closeMedia(s);
+    s.leaveTimer = setTimeout(() => finishLeave(s), LEAVE_TIMEOUT_MS);
+  } else {
+    finishLeave(s);
+  }
+}
+
+function finishLeave(s) {
+  if (session !== s) return;
+  clearTimeout(s.leaveTimer);
+  teardown();
+  setState('left');
+}
+
+function fail(s, error) {
+  if (!s.current) return;
+  showError(error);
+  teardown();
+  setState('failed');
+}
+
+// Stops the media of a session: the peer connection and the local devices.
+function closeMedia(s) {
+  clearInterval(statsTimer);
+  statsTimer = 0;
+  if (s.pc) {
+    s.pc.close();
+    s.pc = null;
+  }
+  room.localStream?.getTracks().forEach((t) => t.stop());
+  room.localStream = null;
+  $('local-video').srcObject = null;
+  $('remote-video').srcObject = null;
+  $('self-view').hidden = true;
+  render();
+}
+
+// Ends the current session entirely: media, then the WebSocket. room.pc is kept (closed) so
+// its final state stays visible to tests and diagnosis.
+function teardown() {
+  const s = session;
+  if (!s) return;
+  closeMedia(s);
+  s.closed = true;
+  clearTimeout(s.leaveTimer);
+  if (s.ws && s.ws.readyState <= WebSocket.OPEN) s.ws.close(1000, 'bye');
+  render();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics shown on the page (and kept in room.stats)
+
+function startStats(s) {
+  clearInterval(statsTimer);
+  statsTimer = setInterval(async () => {
+    if (!s.current || !s.pc) return;
+    room.stats = await summarizeStats(s.pc);
+    renderStats();
+  }, STATS_INTERVAL_MS);
+}
+
+async function summarizeStats(pc) {
+  const report = await pc.getStats();
+  const summary = { transport: null, pair: null, videoIn: null, audioIn: null };
+  report.forEach((r) => {
+    if (r.type === 'transport') summary.transport = r;
+    else if (r.type === 'inbound-rtp' && r.kind === 'video') summary.videoIn = r;
+    else if (r.type === 'inbound-rtp' && r.kind === 'audio') summary.audioIn = r;
+  });
+  if (summary.transport?.selectedCandidatePairId)
+    summary.pair = report.get(summary.transport.selectedCandidatePairId) || null;
+  return summary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+function setState(state) {
+  room.state = state;
+  render();
+}
+
+function showError(error) {
+  const code = error.code;
+  const key = `error.${code}`;
+  const text = i18n.has(key) ? i18n.t(key) : i18n.t('error.unknown', { code });
+  room.lastError = { code, message: error.message || '', text, local: !!error.local };
+  renderError();
+}
+
+function renderError() {
+  const e = room.lastError;
+  const banner = $('error-banner');
+  if (!e) {
+    banner.hidden = true;
+    return;
+  }
+  const key = `error.${e.code}`;
+  e.text = i18n.has(key) ? i18n.t(key) : i18n.t('error.unknown', { code: e.code });
+  $('error-text').textContent = e.text;
+  $('error-detail').textContent = e.message
+    ? i18n.t(e.local ? 'error.browserDetail' : 'error.detail', { message: e.message })
+    : '';
+  banner.dataset.code = e.code;
+  banner.hidden = false;
+}
+
+function clearError() {
+  room.lastError = null;
+  renderError();
+}
+
+let noticeText = '';
+function showNotice(text) {
+  noticeText = text;
+  $('notice-text').textContent = text;
+  $('notice-banner').hidden = false;
+}
+
+function clearNotice() {
+  noticeText = '';
+  $('notice-banner').hidden = true;
+}
+
+function stateText(prefix, value) {
+  if (!value) return '—';
+  const key = `${prefix}.${value}`;
+  return i18n.has(key) ? i18n.t(key) : value;
+}
+
+function render() {
+  const state = room.state;
+  const badge = $('state-badge');
+  badge.textContent = i18n.t(`state.${state}`);
+  badge.dataset.i18n = `state.${state}`;
+  badge.dataset.state = state;
+  badge.className = `badge badge-${state}`;
+  document.body.dataset.state = state;
+
+  const busy = !['idle', 'left', 'failed'].includes(state);
+  $('join-button').disabled = busy;
+  $('token-input').disabled = busy;
+  $('conference-input').disabled = busy;
+  $('stage-controls').hidden = !busy;
+  $('leave-button').disabled = state === 'leaving';
+
+  const ws = session?.ws;
+  $('status-site').textContent = room.site ? `${room.site.name} (${room.site.id})` : '—';
+  $('status-conference').textContent = room.conference
+    ? room.conference.title
+      ? `${room.conference.title} (${room.conference.id})`
+      : room.conference.id
+    : '—';
+  $('status-signaling').textContent = ws
+    ? stateText('ws', ['connecting', 'open', 'closing', 'closed'][ws.readyState])
+    : '—';
+  const pc = room.pc;
+  $('status-ice').textContent = pc ? stateText('pc', pc.iceConnectionState) : '—';
+  $('status-media').textContent = pc ? stateText('pc', pc.connectionState) : '—';
+  $('status-ice').dataset.value = pc?.iceConnectionState || '';
+  $('status-media').dataset.value = pc?.connectionState || '';
+
+  const remoteVideo = room.remoteStream?.getVideoTracks()[0];
+  const hasPicture = busy && remoteVideo && !remoteVideo.muted && remoteVideo.readyState === 'live';
+  $('stage-placeholder').hidden = !!hasPicture;
+  const message = busy ? 'stage.waiting' : state === 'left' ? 'stage.left' : 'stage.idle';
+  $('stage-message').dataset.i18n = message;
+  $('stage-message').textContent = i18n.t(message);
+
+  const audio = room.localStream?.getAudioTracks()[0];
+  const camera = room.localStream?.getVideoTracks()[0];
+  $('mic-toggle').hidden = !audio;
+  $('cam-toggle').hidden = !camera;
+  setToggle($('mic-toggle'), audio, 'controls.micOff', 'controls.micOn');
+  setToggle($('cam-toggle'), camera, 'controls.camOff', 'controls.camOn');
+  renderStats();
+  renderRoster();
+}
+
+function setToggle(button, track, onKey, offKey) {
+  const off = track ? !track.enabled : false;
+  button.setAttribute('aria-pressed', String(off));
+  button.dataset.i18n = off ? offKey : onKey;
+  button.textContent = i18n.t(button.dataset.i18n);
+}
+
+function renderStats() {
+  const st = room.stats;
+  const srtp = room.media?.state === 'connected' ? room.media.detail : '';
+  const cipher = st?.transport?.srtpCipher || '';
+  $('status-srtp').textContent = cipher || srtp || '—';
+  const v = st?.videoIn;
+  $('status-video').textContent =
+    v && v.framesDecoded
+      ? i18n.t('status.videoValue', {
+          width: v.frameWidth ?? '?',
+          height: v.frameHeight ?? '?',
+          frames: v.framesDecoded,
+        })
+      : '—';
+  const a = st?.audioIn;
+  $('status-audio').textContent =
+    a && a.packetsReceived ? i18n.t('status.audioValue', { packets: a.packetsReceived }) : '—';
+  const pc = room.pc;
+  $('status-ice').textContent = pc ? stateText('pc', pc.iceConnectionState) : '—';
+  $('status-media').textContent = pc ? stateText('pc', pc.connectionState) : '—';
+}
+
+function renderRoster() {
+  const list = $('roster');
+  list.replaceChildren();
+  for (const p of room.roster) {
+    const item = document.createElement('li');
+    item.className = 'roster-item';
+    item.dataset.site = String(p.site ?? '');
+    const avatar = document.createElement('span');
+    avatar.className = 'avatar';
+    avatar.textContent = String(p.name || p.site || '?').trim().charAt(0).toUpperCase();
+    const text = document.createElement('span');
+    text.className = 'roster-text';
+    const name = document.createElement('span');
+    name.className = 'roster-name';
+    name.textContent = String(p.name || p.site || p.id);
+    if (p.id === room.participant) {
+      const you = document.createElement('span');
+      you.className = 'roster-you';
+      you.textContent = ` (${i18n.t('roster.you')})`;
+      name.append(you);
+    }
+    const site = document.createElement('span');
+    site.className = 'roster-site';
+    site.textContent = String(p.site ?? '');
+    text.append(name, site);
+    const media = document.createElement('span');
+    media.className = `pill pill-${p.media === 'connected' ? 'ok' : 'wait'}`;
+    media.textContent = stateText('roster.media', p.media);
+    item.append(avatar, text, media);
+    list.append(item);
+  }
+  $('roster-count').textContent = String(room.roster.length);
+  $('roster-empty').hidden = room.roster.length > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wiring
+
+function init() {
+  i18n.apply();
+  i18n.bindSwitch($('lang-switch'));
+  i18n.onChange(() => {
+    renderError();
+    if (noticeText) clearNotice(); // A notice is not re-translatable; it was informational.
+    render();
+  });
+
+  // The token may come in the URL (?token=): take it, then drop it from the address bar and
+  // history so it is not left on screen or in the browser's history.
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token');
+  if (token) $('token-input').value = token;
+  const conference = params.get('conference');
+  if (conference) $('conference-input').value = conference;
+  if (token) {
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+  }
+
+  $('join-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    join($('token-input').value, $('conference-input').value);
+  });
+  $('leave-button').addEventListener('click', () => leave());
+  $('error-close').addEventListener('click', () => clearError());
+  $('mic-toggle').addEventListener('click', () => toggleTrack('audio'));
+  $('cam-toggle').addEventListener('click', () => toggleTrack('video'));
+  $('remote-video').addEventListener('loadedmetadata', render);
+  $('remote-video').addEventListener('playing', render);
+  window.addEventListener('pagehide', () => {
+    if (session?.current) teardown();
+  });
+  render();
+}
+
+function toggleTrack(kind) {
+  const track = room.localStream?.getTracks().find((t) => t.kind === kind);
+  if (!track) return;
+  track.enabled = !track.enabled;
+  render();
+}
+
+init();
