@@ -1,0 +1,313 @@
+// mcu-loadgen: many sites in one process, cheap enough not to steal the MCU's CPU. Each site is a
+// real endpoint: WSS signaling, the project's transport in the answerer role (ICE, DTLS-SRTP),
+// sending VP8 and Opus that were encoded once at start-up and are replayed on every connection
+// (sequence numbers and timestamps continued per site). Nothing received is decoded: packets are
+// counted per kind. Prints a progress line per second and a final "SUMMARY {json}".
+#include <CLI/CLI.hpp>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "media/certificate.h"
+#include "media/io_loop.h"
+#include "media/peer_transport.h"
+#include "media/sdp.h"
+#include "signaling/wss_client.h"
+
+using namespace mcu;
+using namespace mcu::media;
+using nlohmann::json;
+
+namespace {
+
+constexpr char kProbe[] = "MCU-PLAINTEXT-PROBE-7f3a9c";
+
+struct Packet {
+  std::vector<uint8_t> data;
+  int64_t offset_us;  // Send time relative to the start of the clip.
+  sdp::Kind kind;
+};
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Encodes `seconds` of media once, non-live, and keeps the RTP packets.
+std::vector<Packet> EncodeClip(const std::string& desc, sdp::Kind kind, uint32_t clock_rate) {
+  GError* err = nullptr;
+  GstElement* p = gst_parse_launch(desc.c_str(), &err);
+  if (err) {
+    std::cerr << "encode pipeline: " << err->message << "\n";
+    std::exit(2);
+  }
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "s");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  std::vector<Packet> out;
+  uint32_t first_ts = 0;
+  while (GstSample* s = gst_app_sink_pull_sample(GST_APP_SINK(sink))) {
+    GstBuffer* b = gst_sample_get_buffer(s);
+    GstMapInfo map;
+    gst_buffer_map(b, &map, GST_MAP_READ);
+    Packet pk{{map.data, map.data + map.size}, 0, kind};
+    gst_buffer_unmap(b, &map);
+    gst_sample_unref(s);
+    auto h = rtp::ParseRtp(pk.data);
+    if (!h) continue;
+    if (out.empty()) first_ts = h->timestamp;
+    pk.offset_us = int64_t(uint32_t(h->timestamp - first_ts)) * 1000000 / clock_rate;
+    out.push_back(std::move(pk));
+  }
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(p);
+  return out;
+}
+
+struct Options {
+  std::string url, ca, token_prefix = "load-token-", conference = "echo";
+  int sites = 4, first = 1;
+  double seconds = 10;
+  bool video = true, probe = false, wrong_fingerprint = false, no_fingerprint = false;
+  std::vector<std::string> ice_addresses = {"127.0.0.1"};
+};
+
+struct Totals {
+  std::atomic<uint64_t> audio_sent{0}, video_sent{0}, audio_recv{0}, video_recv{0}, probe_echoes{0};
+  std::atomic<int> connected{0}, errors{0}, media_failed{0};
+  std::mutex mutex;
+  std::map<std::string, int> profiles;
+  std::vector<double> connect_ms;
+};
+
+class Site : public PeerTransport::Listener {
+ public:
+  Site(int index, const Options& o, IoLoop* loop, std::shared_ptr<DtlsContext> dtls,
+       boost::asio::io_context& ioc, Totals* totals, const std::vector<Packet>* clip)
+      : index_(index), o_(o), loop_(loop), dtls_(std::move(dtls)), totals_(totals), clip_(clip) {
+    signaling::WssClientOptions wo;
+    wo.url = o.url;
+    wo.ca_file = o.ca;
+    signaling::WssClient::Callbacks cb;
+    cb.on_open = [this] {
+      start_us_ = NowUs();
+      ws_->Send(json{{"type", "auth"}, {"token", o_.token_prefix + std::to_string(index_)}}.dump());
+    };
+    cb.on_message = [this](const std::string& text) { OnMessage(text); };
+    cb.on_close = [this](const std::string& reason) {
+      if (!stopping_) spdlog::warn("site {}: connection closed: {}", index_, reason);
+    };
+    ws_ = signaling::WssClient::Create(ioc, wo, std::move(cb));
+  }
+  void Start() { ws_->Start(); }
+  void Stop() {
+    stopping_ = true;
+    ws_->Close();
+  }
+  // I/O thread: closes the transport.
+  void Close() { transport_.reset(); }
+
+  // I/O thread: sends what is due.
+  void Pump(int64_t now) {
+    if (!transport_ || !transport_->connected() || clip_->empty()) return;
+    if (send_start_us_ == 0) send_start_us_ = now;
+    for (;;) {
+      const Packet& p = (*clip_)[next_ % clip_->size()];
+      int64_t loop = next_ / clip_->size();
+      int64_t due = send_start_us_ + loop * clip_duration_us() + p.offset_us;
+      if (due > now) break;
+      scratch_ = p.data;
+      auto h = rtp::ParseRtp(scratch_);
+      bool audio = p.kind == sdp::Kind::kAudio;
+      uint16_t& seq = audio ? audio_seq_ : video_seq_;
+      rtp::SetSequence(scratch_, seq++);
+      uint32_t clock = audio ? 48000 : 90000;
+      rtp::SetTimestamp(scratch_, h->timestamp + uint32_t(loop * clip_duration_us() * clock / 1000000));
+      if (audio && o_.probe && h->payload_size >= sizeof kProbe)
+        std::memcpy(scratch_.data() + h->header_size, kProbe, sizeof kProbe - 1);
+      transport_->SendRtp(p.kind, scratch_);
+      (audio ? totals_->audio_sent : totals_->video_sent)++;
+      ++next_;
+    }
+  }
+
+  void OnTransportConnected(PeerTransport& t) override {
+    totals_->connected++;
+    std::lock_guard lock(totals_->mutex);
+    totals_->profiles[t.Stats().srtp_profile]++;
+    totals_->connect_ms.push_back((NowUs() - start_us_) / 1000.0);
+  }
+  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+    spdlog::warn("site {}: transport failed: {}", index_, reason);
+  }
+  void OnTransportRtp(PeerTransport&, sdp::Kind kind, const rtp::RtpHeader& h,
+                      std::span<uint8_t> packet) override {
+    if (kind == sdp::Kind::kAudio) {
+      totals_->audio_recv++;
+      if (h.payload_size >= sizeof kProbe - 1 &&
+          std::memcmp(packet.data() + h.header_size, kProbe, sizeof kProbe - 1) == 0)
+        totals_->probe_echoes++;
+    } else {
+      totals_->video_recv++;
+    }
+  }
+  void OnTransportKeyframeRequest(PeerTransport&) override {}
+
+ private:
+  int64_t clip_duration_us() const { return clip_->back().offset_us + 20000; }
+
+  void OnMessage(const std::string& text) {
+    json m = json::parse(text, nullptr, false);
+    std::string type = m.is_object() ? m.value("type", "") : "";
+    if (type == "welcome") {
+      ws_->Send(json{{"type", "join"}, {"conference", o_.conference}}.dump());
+    } else if (type == "offer") {
+      std::string offer = m.value("sdp", "");
+      loop_->Post([this, offer] { Answer(offer); });
+    } else if (type == "error") {
+      totals_->errors++;
+      if (m.value("code", "") == "media_failed") totals_->media_failed++;
+      spdlog::info("site {}: MCU error {}: {}", index_, m.value("code", ""), m.value("message", ""));
+    }
+  }
+
+  // I/O thread.
+  void Answer(const std::string& offer_text) {
+    auto offer = sdp::Parse(offer_text);
+    if (!offer) return spdlog::error("site {}: bad offer: {}", index_, offer.error());
+    TransportConfig tc;
+    tc.ice_addresses = o_.ice_addresses;
+    transport_ = std::make_unique<PeerTransport>(loop_, tc, dtls_, this, PeerTransport::Role::kAnswerer);
+    if (auto st = transport_->Start(); !st) return spdlog::error("site {}: {}", index_, st.error());
+    sdp::OfferOptions opt;
+    opt.audio_ssrc = transport_->local_ssrc(sdp::Kind::kAudio);
+    opt.video_ssrc = transport_->local_ssrc(sdp::Kind::kVideo);
+    opt.cname = "load" + std::to_string(index_);
+    sdp::LocalTransport local = transport_->local();
+    if (o_.wrong_fingerprint) local.fingerprint.value[0] = local.fingerprint.value[0] == 'A' ? 'B' : 'A';
+    auto answer = sdp::AnswerOffer(*offer, local, sdp::DefaultCodecs(), opt, 1000 + index_);
+    if (!answer) return spdlog::error("site {}: cannot answer: {}", index_, answer.error());
+    transport_->ApplyRemote(answer->remote);
+    std::string text = sdp::Write(answer->answer);
+    if (o_.no_fingerprint) {
+      std::string stripped, line;
+      std::istringstream in(text);
+      while (std::getline(in, line))
+        if (line.rfind("a=fingerprint", 0) != 0) stripped += line + "\n";
+      text = stripped;
+    }
+    ws_->Send(json{{"type", "answer"}, {"sdp", text}}.dump());
+  }
+
+  int index_;
+  const Options& o_;
+  IoLoop* loop_;
+  std::shared_ptr<DtlsContext> dtls_;
+  Totals* totals_;
+  const std::vector<Packet>* clip_;
+  std::shared_ptr<signaling::WssClient> ws_;
+  std::unique_ptr<PeerTransport> transport_;  // I/O thread.
+  std::vector<uint8_t> scratch_;
+  uint64_t next_ = 0;
+  uint16_t audio_seq_ = 1000, video_seq_ = 5000;
+  int64_t send_start_us_ = 0, start_us_ = 0;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  Options o;
+  CLI::App app{"mcu-loadgen: many DTLS-SRTP sites in one process"};
+  app.add_option("--url", o.url)->required();
+  app.add_option("--ca", o.ca, "The MCU's TLS certificate")->required();
+  app.add_option("--sites", o.sites)->capture_default_str();
+  app.add_option("--first", o.first, "Index of the first site (token prefix + index)")->capture_default_str();
+  app.add_option("--token-prefix", o.token_prefix)->capture_default_str();
+  app.add_option("--conference", o.conference)->capture_default_str();
+  app.add_option("--seconds", o.seconds, "How long to send")->capture_default_str();
+  app.add_flag("!--no-video", o.video, "Send audio only");
+  app.add_flag("--probe", o.probe, "Put a known marker in audio payloads and count its echoes");
+  app.add_flag("--wrong-fingerprint", o.wrong_fingerprint, "Announce a fingerprint that is not ours");
+  app.add_flag("--no-fingerprint", o.no_fingerprint, "Send answers without a fingerprint");
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [loadgen] %v");
+
+  auto clip = EncodeClip(
+      "audiotestsrc wave=sine freq=440 samplesperbuffer=960 num-buffers=250 ! "
+      "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 frame-size=20 ! "
+      "rtpopuspay pt=111 mtu=1200 ! appsink name=s sync=false",
+      sdp::Kind::kAudio, 48000);
+  if (o.video) {
+    auto video = EncodeClip(
+        "videotestsrc pattern=ball num-buffers=150 ! video/x-raw,width=640,height=360,framerate=30/1 ! "
+        "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=600000 ! "
+        "rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
+        sdp::Kind::kVideo, 90000);
+    clip.insert(clip.end(), video.begin(), video.end());
+    std::stable_sort(clip.begin(), clip.end(),
+                     [](const Packet& a, const Packet& b) { return a.offset_us < b.offset_us; });
+  }
+  spdlog::info("clip: {} packets over {:.1f} s", clip.size(), clip.back().offset_us / 1e6);
+
+  auto cert = Certificate::Generate("mcu-loadgen", {}, 30);
+  auto dtls = DtlsContext::Create(*cert);
+  SrtpSession::GlobalInit();
+  IoLoop loop;
+  signaling::IoThread io;
+  Totals totals;
+  std::vector<std::unique_ptr<Site>> sites;
+  for (int i = 0; i < o.sites; ++i)
+    sites.push_back(std::make_unique<Site>(o.first + i, o, &loop, *dtls, io.context(), &totals, &clip));
+  for (auto& s : sites) s->Start();
+  guint pump = 0;
+  loop.Invoke([&] {
+    pump = loop.AddTimer(5, [&] {
+      int64_t now = NowUs();
+      for (auto& s : sites) s->Pump(now);
+      return true;
+    });
+  });
+
+  auto start = std::chrono::steady_clock::now();
+  for (int tick = 1; std::chrono::steady_clock::now() - start < std::chrono::duration<double>(o.seconds); ++tick) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    spdlog::info("t={}s connected {}/{} sent a/v {}/{} received a/v {}/{}", tick, totals.connected.load(),
+                 o.sites, totals.audio_sent.load(), totals.video_sent.load(), totals.audio_recv.load(),
+                 totals.video_recv.load());
+  }
+  loop.Invoke([&] {
+    loop.CancelTimer(pump);
+    for (auto& s : sites) s->Close();
+  });
+  for (auto& s : sites) s->Stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  std::vector<double> cm = totals.connect_ms;
+  std::sort(cm.begin(), cm.end());
+  json summary = {{"sites", o.sites},
+                  {"connected", totals.connected.load()},
+                  {"audioSent", totals.audio_sent.load()},
+                  {"videoSent", totals.video_sent.load()},
+                  {"audioReceived", totals.audio_recv.load()},
+                  {"videoReceived", totals.video_recv.load()},
+                  {"probeEchoes", totals.probe_echoes.load()},
+                  {"errors", totals.errors.load()},
+                  {"mediaFailed", totals.media_failed.load()},
+                  {"srtpProfiles", totals.profiles},
+                  {"connectMsMedian", cm.empty() ? 0 : cm[cm.size() / 2]},
+                  {"connectMsMax", cm.empty() ? 0 : cm.back()}};
+  std::cout << "SUMMARY " << summary.dump() << std::endl;
+  sites.clear();
+  return 0;
+}

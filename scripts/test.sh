@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, and runs every test: unit and integration (ctest), then
+# the browser tests (Playwright driving Debian's Chromium). Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --test
+bash scripts/build.sh
+mkdir -p test-output
+status=0
+(cd build && ctest --output-on-failure --timeout 300) || status=1
+if [[ -f tests/browser/run.sh ]]; then
+  bash tests/browser/run.sh || status=1
+fi
+exit $status

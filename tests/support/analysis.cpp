@@ -1,0 +1,114 @@
+#include "tests/support/analysis.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+namespace mcu::test {
+
+bool ReadWav(const std::string& path, Wav* out) {
+  std::ifstream in(path, std::ios::binary);
+  char hdr[44];
+  if (!in.read(hdr, 44) || std::memcmp(hdr, "RIFF", 4) != 0 || std::memcmp(hdr + 8, "WAVE", 4) != 0)
+    return false;
+  uint16_t channels, bits;
+  uint32_t rate, bytes;
+  std::memcpy(&channels, hdr + 22, 2);
+  std::memcpy(&rate, hdr + 24, 4);
+  std::memcpy(&bits, hdr + 34, 2);
+  std::memcpy(&bytes, hdr + 40, 4);
+  if (channels != 1 || bits != 16) return false;
+  out->rate = static_cast<int>(rate);
+  out->samples.resize(bytes / 2);
+  in.read(reinterpret_cast<char*>(out->samples.data()), bytes);
+  return true;
+}
+
+double TonePower(const std::vector<int16_t>& s, int rate, double freq) {
+  double k = 2 * std::cos(2 * M_PI * freq / rate);
+  double s1 = 0, s2 = 0;
+  for (int16_t x : s) {
+    double s0 = x / 32768.0 + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  double power = s1 * s1 + s2 * s2 - k * s1 * s2;
+  return s.empty() ? 0 : power / (double(s.size()) * s.size());
+}
+
+double ToneShare(const Wav& wav, double freq) {
+  double total = 0;
+  for (int16_t x : wav.samples) total += (x / 32768.0) * (x / 32768.0);
+  if (wav.samples.empty() || total == 0) return 0;
+  total /= wav.samples.size();
+  return TonePower(wav.samples, wav.rate, freq) / total;
+}
+
+Rgb Image::At(int x, int y) const {
+  size_t i = (size_t(y) * width + x) * 3;
+  return {rgb[i], rgb[i + 1], rgb[i + 2]};
+}
+
+Rgb Image::Mean(int x0, int y0, int w, int h) const {
+  long r = 0, g = 0, b = 0, n = 0;
+  for (int y = y0; y < y0 + h; ++y)
+    for (int x = x0; x < x0 + w; ++x) {
+      Rgb p = At(x, y);
+      r += p.r;
+      g += p.g;
+      b += p.b;
+      ++n;
+    }
+  if (!n) return {};
+  return {int(r / n), int(g / n), int(b / n)};
+}
+
+bool ReadPng(const std::string& path, Image* out, std::string* error) {
+  static bool inited = (gst_init(nullptr, nullptr), true);
+  (void)inited;
+  std::string desc = "filesrc location=\"" + path +
+                     "\" ! pngdec ! videoconvert ! video/x-raw,format=RGB ! appsink name=s sync=false";
+  GError* err = nullptr;
+  GstElement* p = gst_parse_launch(desc.c_str(), &err);
+  if (err) {
+    *error = err->message;
+    g_error_free(err);
+    return false;
+  }
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "s");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 5 * GST_SECOND);
+  bool ok = false;
+  if (sample) {
+    GstStructure* s = gst_caps_get_structure(gst_sample_get_caps(sample), 0);
+    gst_structure_get_int(s, "width", &out->width);
+    gst_structure_get_int(s, "height", &out->height);
+    GstBuffer* buf = gst_sample_get_buffer(sample);
+    GstMapInfo map;
+    if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+      // RGB rows are padded to 4 bytes in GStreamer's default strides.
+      int stride = (out->width * 3 + 3) & ~3;
+      out->rgb.resize(size_t(out->width) * out->height * 3);
+      for (int y = 0; y < out->height; ++y)
+        std::memcpy(&out->rgb[size_t(y) * out->width * 3], map.data + size_t(y) * stride, out->width * 3);
+      gst_buffer_unmap(buf, &map);
+      ok = true;
+    }
+    gst_sample_unref(sample);
+  } else {
+    *error = "no frame decoded from " + path;
+  }
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(p);
+  return ok;
+}
+
+bool Near(const Rgb& a, const Rgb& b, int t) {
+  return std::abs(a.r - b.r) <= t && std::abs(a.g - b.g) <= t && std::abs(a.b - b.b) <= t;
+}
+
+}  // namespace mcu::test

@@ -1,0 +1,35 @@
+// What arrived, measured: tone energy in received audio (Goertzel) and colours in received frames.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mcu::test {
+
+struct Wav {
+  int rate = 0;
+  std::vector<int16_t> samples;  // Mono.
+};
+bool ReadWav(const std::string& path, Wav* out);
+
+// Power of `freq` in the samples (Goertzel), normalised by the number of samples.
+double TonePower(const std::vector<int16_t>& samples, int rate, double freq);
+// Power of `freq` relative to the total signal power (0..~0.5 for a pure sine).
+double ToneShare(const Wav& wav, double freq);
+
+struct Rgb {
+  int r = 0, g = 0, b = 0;
+};
+struct Image {
+  int width = 0, height = 0;
+  std::vector<uint8_t> rgb;
+  Rgb At(int x, int y) const;
+  // Mean colour of a rectangle.
+  Rgb Mean(int x, int y, int w, int h) const;
+};
+// Decodes a PNG with GStreamer (pngdec).
+bool ReadPng(const std::string& path, Image* out, std::string* error);
+bool Near(const Rgb& a, const Rgb& b, int tolerance);
+
+}  // namespace mcu::test

@@ -1,0 +1,68 @@
+#include "tests/support/mcu_fixture.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <sstream>
+
+#include "mcu/secrets.h"
+
+namespace mcu::test {
+
+std::string McuBin() { return MCU_BIN; }
+std::string RoomBin() { return MCU_ROOM_BIN; }
+std::string LoadgenBin() { return MCU_LOADGEN_BIN; }
+
+McuProcess::McuProcess(const McuOptions& o) {
+  std::ostringstream cfg;
+  cfg << "[server]\nlisten = \"127.0.0.1\"\n"
+      << "[media]\nice_addresses = [\"127.0.0.1\"]\n"
+      << "[log]\nlevel = \"" << o.log_level << "\"\n";
+  struct Site {
+    std::string id, name, level, token;
+  };
+  std::vector<Site> sites = {{"tinh-1", "Tỉnh 1", "province", "demo-tinh-1"},
+                             {"huyen-1", "Huyện 1", "district", "demo-huyen-1"},
+                             {"huyen-2", "Huyện 2", "district", "demo-huyen-2"},
+                             {"huyen-3", "Huyện 3", "district", "demo-huyen-3"}};
+  for (int i = 1; i <= o.load_sites; ++i)
+    sites.push_back({"load-" + std::to_string(i), "Load " + std::to_string(i), "other",
+                     "load-token-" + std::to_string(i)});
+  for (const auto& s : sites)
+    cfg << "[[sites]]\nid = \"" << s.id << "\"\nname = \"" << s.name << "\"\nlevel = \"" << s.level
+        << "\"\ntoken_hash = \"" << HashToken(s.token) << "\"\n";
+  cfg << "[[conferences]]\nid = \"echo\"\ntitle = \"Echo\"\nmode = \"echo\"\n";
+  cfg << o.extra_toml;
+  WriteFile(dir_ / "mcu.toml", cfg.str());
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{McuBin(), "--config", dir_ / "mcu.toml", "--data-dir", dir_ / "data",
+                               "--port", "0", "--ready-file", dir_ / "ready.json"},
+      dir_ / "mcu.log");
+  std::string ready = dir_ / "ready.json";
+  if (WaitUntil([&] { return std::filesystem::exists(ready) || !process_->Running(); },
+                std::chrono::seconds(10))) {
+    auto j = nlohmann::json::parse(ReadFile(ready), nullptr, false);
+    if (j.is_object()) {
+      port_ = j.value("port", 0);
+      tls_fingerprint_ = j.value("tlsFingerprint", "");
+    }
+  }
+}
+
+McuProcess::~McuProcess() { process_->Stop(); }
+
+std::unique_ptr<Process> McuProcess::StartRoom(const std::string& name, std::vector<std::string> args) {
+  std::vector<std::string> argv = {RoomBin(), "--url", url(), "--ca", ca()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return std::make_unique<Process>(argv, dir_ / (name + ".log"));
+}
+
+std::string FindLine(const std::string& log, const std::string& prefix) {
+  std::istringstream in(log);
+  std::string line, found;
+  while (std::getline(in, line))
+    if (line.rfind(prefix, 0) == 0) found = line.substr(prefix.size());
+  return found;
+}
+
+}  // namespace mcu::test

@@ -1,0 +1,49 @@
+// A real MCU process for a test: its own data directory and config (demo sites, `load-N` sites
+// with token `load-token-N`, an echo conference), ICE on 127.0.0.1 only, any free port.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.h"
+
+namespace mcu::test {
+
+std::string McuBin();
+std::string RoomBin();
+std::string LoadgenBin();
+
+struct McuOptions {
+  int load_sites = 40;
+  std::string extra_toml;  // Appended to the generated config.
+  std::string log_level = "info";
+};
+
+class McuProcess {
+ public:
+  explicit McuProcess(const McuOptions& options = {});
+  ~McuProcess();
+  bool ready() const { return port_ != 0; }
+  int port() const { return port_; }
+  std::string url() const { return "wss://127.0.0.1:" + std::to_string(port_) + "/ws"; }
+  std::string ca() const { return dir_ / "data/tls-cert.pem"; }
+  std::string tls_fingerprint() const { return tls_fingerprint_; }
+  Process& process() { return *process_; }
+  const TempDir& dir() const { return dir_; }
+  std::string Log() const { return process_->Log(); }
+
+  // Starts mcu-room in this MCU with the given extra arguments (token, tone, captures...).
+  std::unique_ptr<Process> StartRoom(const std::string& name, std::vector<std::string> args);
+
+ private:
+  TempDir dir_{"mcu-it"};
+  std::unique_ptr<Process> process_;
+  int port_ = 0;
+  std::string tls_fingerprint_;
+};
+
+// The JSON object on the line starting with `prefix` in a log ("SUMMARY {...}").
+std::string FindLine(const std::string& log, const std::string& prefix);
+
+}  // namespace mcu::test
