@@ -172,8 +172,10 @@ class Site : public PeerTransport::Listener {
       ws_->Send(json{{"type", "join"}, {"conference", o_.conference}}.dump());
     } else if (type == "offer") {
       std::string offer = m.value("sdp", "");
+      spdlog::debug("site {}: offer received", index_);
       loop_->Post([this, offer] { Answer(offer); });
     } else if (type == "error") {
+      if (stopping_) return;  // Errors caused by our own shutdown are not the MCU's.
       totals_->errors++;
       if (m.value("code", "") == "media_failed") totals_->media_failed++;
       spdlog::info("site {}: MCU error {}: {}", index_, m.value("code", ""), m.value("message", ""));
@@ -182,6 +184,7 @@ class Site : public PeerTransport::Listener {
 
   // I/O thread.
   void Answer(const std::string& offer_text) {
+    spdlog::debug("site {}: answering", index_);
     auto offer = sdp::Parse(offer_text);
     if (!offer) return spdlog::error("site {}: bad offer: {}", index_, offer.error());
     TransportConfig tc;
@@ -240,8 +243,11 @@ int main(int argc, char** argv) {
   app.add_flag("--probe", o.probe, "Put a known marker in audio payloads and count its echoes");
   app.add_flag("--wrong-fingerprint", o.wrong_fingerprint, "Announce a fingerprint that is not ours");
   app.add_flag("--no-fingerprint", o.no_fingerprint, "Send answers without a fingerprint");
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose);
   CLI11_PARSE(app, argc, argv);
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [loadgen] %v");
+  if (verbose) spdlog::set_level(spdlog::level::debug);
 
   auto clip = EncodeClip(
       "audiotestsrc wave=sine freq=440 samplesperbuffer=960 num-buffers=250 ! "
@@ -286,11 +292,11 @@ int main(int argc, char** argv) {
                  o.sites, totals.audio_sent.load(), totals.video_sent.load(), totals.audio_recv.load(),
                  totals.video_recv.load());
   }
+  for (auto& s : sites) s->Stop();
   loop.Invoke([&] {
     loop.CancelTimer(pump);
     for (auto& s : sites) s->Close();
   });
-  for (auto& s : sites) s->Stop();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
   std::vector<double> cm = totals.connect_ms;

@@ -182,7 +182,8 @@ Status PeerTransport::ApplyRemote(const sdp::RemoteDescription& remote) {
 
 void PeerTransport::AddRemoteCandidate(const std::string& candidate) {
   if (closed_ || !agent_) return;
-  std::string line = candidate.rfind("a=", 0) == 0 ? candidate.substr(2) : candidate;
+  // libnice parses the attribute form, "a=candidate:...".
+  std::string line = candidate.rfind("a=", 0) == 0 ? candidate : "a=" + candidate;
   NiceCandidate* c = nice_agent_parse_remote_candidate_sdp(agent_, stream_id_, line.c_str());
   if (!c) return;  // mDNS (.local) and malformed candidates: peer-reflexive discovery covers them.
   if (c->component_id == 1 && c->transport == NICE_CANDIDATE_TRANSPORT_UDP) {
@@ -207,9 +208,15 @@ void PeerTransport::OnNiceSelectedPair(NiceAgent*, guint, guint, NiceCandidate* 
   auto* t = static_cast<PeerTransport*>(self);
   t->selected_local_ = CandidateText(local);
   t->selected_remote_ = CandidateText(remote);
+  // DTLS flights that left before libnice had a pair to send on go now, rather than after
+  // OpenSSL's first retransmission timeout (1 s).
+  auto pending = std::move(t->pending_dtls_);
+  t->pending_dtls_.clear();
+  for (const auto& d : pending) t->SendRaw(d);
 }
 
 void PeerTransport::OnIceState(NiceComponentState state) {
+  spdlog::debug("ICE {} -> {}", IceStateName(ice_state_), IceStateName(state));
   ice_state_ = state;
   if (state == NICE_COMPONENT_STATE_FAILED) {
     Fail(connected_ ? "ICE consent lost" : "ICE failed");
@@ -455,8 +462,16 @@ void PeerTransport::SendRtcp(std::vector<uint8_t>& compound) {
 
 void PeerTransport::SendRaw(std::span<const uint8_t> bytes) {
   if (!agent_ || closed_) return;
-  nice_agent_send(agent_, stream_id_, 1, static_cast<guint>(bytes.size()),
-                  reinterpret_cast<const gchar*>(bytes.data()));
+  gint sent = nice_agent_send(agent_, stream_id_, 1, static_cast<guint>(bytes.size()),
+                              reinterpret_cast<const gchar*>(bytes.data()));
+  if (sent < 0) {
+    // No selected pair yet: a DTLS server answering a ClientHello that raced ahead of our own
+    // nomination. Keep the flight for OnNiceSelectedPair; anything else is lost.
+    if (!connected_ && rtp::Classify(bytes) == rtp::PacketClass::kDtls && pending_dtls_.size() < 16)
+      pending_dtls_.emplace_back(bytes.begin(), bytes.end());
+    else
+      ++dropped_;
+  }
 }
 
 void PeerTransport::Fail(const std::string& reason) {

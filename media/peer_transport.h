@@ -168,6 +168,7 @@ class PeerTransport {
   int64_t last_pli_us_ = 0;
   uint64_t dropped_ = 0;
   std::vector<uint8_t> scratch_;  // Reused send buffer: no allocation per packet.
+  std::vector<std::vector<uint8_t>> pending_dtls_;  // DTLS sent before ICE selected a pair.
   guint dtls_timer_ = 0, rtcp_timer_ = 0, nack_timer_ = 0;
 };
 

@@ -39,7 +39,7 @@ const STRINGS = {
     'state.connected': 'Đã kết nối',
     'state.leaving': 'Đang rời phòng…',
     'state.left': 'Đã rời phòng',
-    'state.failed': 'Lỗi kết nối',
+    'state.failed': 'Có lỗi',
     'status.title': 'Trạng thái kết nối',
     'status.site': 'Điểm cầu',
     'status.conference': 'Hội nghị',
@@ -117,7 +117,7 @@ const STRINGS = {
     'state.connected': 'Connected',
     'state.leaving': 'Leaving…',
     'state.left': 'Left the conference',
-    'state.failed': 'Connection error',
+    'state.failed': 'Error',
     'status.title': 'Connection status',
     'status.site': 'Site',
     'status.conference': 'Conference',
@@ -191,6 +191,7 @@ const room = {
   participant: null,
   roster: [],
   media: null, // The MCU's last `media` event: {state, detail}
+  mcuStats: null, // The MCU's view of the transport: the last `stats` reply
   stats: null, // Summary of the last getStats()
   lastError: null, // {code, message, text}: code is the MCU's, or a page code (ws_failed, ...)
   offerSdp: null,
@@ -199,6 +200,7 @@ const room = {
   messages: [], // The last protocol messages, both ways, for diagnosis.
   join: (token, conference) => join(token, conference),
   leave: () => leave(),
+  requestMcuStats: () => requestMcuStats(),
   setLanguage: (lang) => i18n.set(lang),
   get language() {
     return i18n.lang;
@@ -223,6 +225,7 @@ class Session {
     this.answerSent = false;
     this.queuedCandidates = [];
     this.leaveTimer = 0;
+    this.statsWaiters = [];
   }
 
   get current() {
@@ -237,6 +240,7 @@ class Session {
     const text = JSON.stringify({ ...message, id });
     record('out', message.type === 'auth' ? { type: 'auth', token: '…' } : message);
     this.ws.send(text);
+    return id;
   }
 }
 
@@ -315,13 +319,13 @@ async function onMessage(s, m) {
       room.site = m.site || null;
       setState('joining');
       s.send({ type: 'join', conference: s.conference });
-      // Ask for the devices now, so a permission prompt overlaps the join round trip.
-      s.localMedia = openLocalMedia(s);
       break;
     case 'joined':
       room.conference = m.conference || { id: s.conference, title: '' };
       room.participant = m.participant || null;
       setState('negotiating');
+      // Admitted: open the devices now (not before, so a refused join never lights the camera).
+      s.localMedia = openLocalMedia(s);
       break;
     case 'offer':
       await answerOffer(s, String(m.sdp || ''));
@@ -345,8 +349,12 @@ async function onMessage(s, m) {
     case 'error':
       onMcuError(s, m);
       break;
+    case 'stats':
+      room.mcuStats = m.stats ?? null;
+      s.statsWaiters.splice(0).forEach((resolve) => resolve(room.mcuStats));
+      break;
     default:
-      break; // pong, stats, future events (layout, speaker)
+      break; // pong, future events (layout, speaker)
   }
 }
 
@@ -489,6 +497,17 @@ function sendCandidate(s, message) {
 // ---------------------------------------------------------------------------------------------
 // Leaving and failing
 
+// Asks the MCU for its statistics of our transport (`getStats`); resolves with them, or null.
+function requestMcuStats() {
+  const s = session;
+  if (!s?.current || !room.conference) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    s.statsWaiters.push(resolve);
+    setTimeout(() => resolve(null), 3000);
+    s.send({ type: 'getStats' });
+  });
+}
+
 function leave() {
   const s = session;
   if (!s || !s.current) return;
@@ -520,6 +539,8 @@ function fail(s, error) {
 function closeMedia(s) {
   clearInterval(statsTimer);
   statsTimer = 0;
+  room.stats = null; // Figures of a finished call would read as current ones.
+  room.roster = [];
   if (s.pc) {
     s.pc.close();
     s.pc = null;
@@ -642,12 +663,12 @@ function render() {
   $('leave-button').disabled = state === 'leaving';
 
   const ws = session?.ws;
-  $('status-site').textContent = room.site ? `${room.site.name} (${room.site.id})` : '—';
+  $('status-site').textContent = room.site ? room.site.name || room.site.id : '—';
+  $('status-site').title = room.site ? room.site.id : '';
   $('status-conference').textContent = room.conference
-    ? room.conference.title
-      ? `${room.conference.title} (${room.conference.id})`
-      : room.conference.id
+    ? room.conference.title || room.conference.id
     : '—';
+  $('status-conference').title = room.conference ? room.conference.id : '';
   $('status-signaling').textContent = ws
     ? stateText('ws', ['connecting', 'open', 'closing', 'closed'][ws.readyState])
     : '—';
@@ -684,8 +705,9 @@ function setToggle(button, track, onKey, offKey) {
 function renderStats() {
   const st = room.stats;
   const srtp = room.media?.state === 'connected' ? room.media.detail : '';
-  const cipher = st?.transport?.srtpCipher || '';
-  $('status-srtp').textContent = cipher || srtp || '—';
+  const cipher = st?.transport?.srtpCipher || srtp;
+  $('status-srtp').textContent = cipher ? srtpName(cipher) : '—';
+  $('status-srtp').title = cipher || '';
   const v = st?.videoIn;
   $('status-video').textContent =
     v && v.framesDecoded
@@ -701,6 +723,17 @@ function renderStats() {
   const pc = room.pc;
   $('status-ice').textContent = pc ? stateText('pc', pc.iceConnectionState) : '—';
   $('status-media').textContent = pc ? stateText('pc', pc.connectionState) : '—';
+}
+
+// A readable name of an SRTP protection profile, whoever named it (Chromium says
+// "SRTP_AEAD_AES_128_GCM", the MCU "AEAD_AES_128_GCM").
+function srtpName(profile) {
+  const p = String(profile).toUpperCase();
+  const gcm = /AEAD_AES_(128|256)_GCM/.exec(p);
+  if (gcm) return `AES-${gcm[1]}-GCM`;
+  const cm = /SHA1_(80|32)/.exec(p);
+  if (cm) return `AES-128-CM / HMAC-SHA1-${cm[1]}`;
+  return profile;
 }
 
 function renderRoster() {

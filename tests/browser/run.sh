@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the browser tests of the room page: installs playwright-core (no browser download: the
+# tests use Debian's /usr/bin/chromium), then `node --test`. The MCU binary must be built
+# (default <repo>/build/mcu/mcu, or set MCU_BIN). Output: <repo>/test-output/browser/.
+set -euo pipefail
+cd "$(dirname "$0")"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [[ -f package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  npm install --no-audit --no-fund --loglevel=error
+fi
+exec node --test --test-concurrency=1 room.test.mjs "$@"

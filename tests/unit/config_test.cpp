@@ -1,0 +1,249 @@
+// Specs of mcu/config.h: the embedded default, strict validation, and every field of a full file.
+#include "mcu/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "mcu/secrets.h"
+#include "test_util.h"
+
+namespace mcu {
+namespace {
+
+const std::string kHash = "sha256:" + std::string(64, 'a');
+
+std::string Site(const std::string& id, const std::string& level = "district",
+                 const std::string& hash = kHash) {
+  return "[[sites]]\nid = \"" + id + "\"\nname = \"Site " + id + "\"\nlevel = \"" + level +
+         "\"\ntoken_hash = \"" + hash + "\"\n";
+}
+
+void ExpectError(const std::string& toml, const std::string& part) {
+  auto c = ParseConfig(toml, "test.toml");
+  ASSERT_FALSE(c.ok()) << "accepted:\n" << toml;
+  EXPECT_NE(c.error().find(part), std::string::npos) << c.error();
+  EXPECT_EQ(c.error().rfind("test.toml", 0), 0u) << c.error();  // Names the source.
+}
+
+TEST(Config, EmbeddedDefaultParses) {
+  auto c = ParseConfig(DefaultConfigToml(), "default");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->server.port, 8443);
+  EXPECT_EQ(c->server.listen, "0.0.0.0");
+  EXPECT_EQ(c->limits.max_message_bytes, 65536u);
+  EXPECT_DOUBLE_EQ(c->limits.messages_per_second, 20);  // Written as an integer in TOML.
+  EXPECT_EQ(c->log.level, "info");
+  EXPECT_GE(c->sites.size(), 1u);
+  ASSERT_GE(c->conferences.size(), 1u);
+  EXPECT_EQ(c->conferences[0].id, "echo");
+  EXPECT_EQ(c->conferences[0].mode, "echo");
+  for (const auto& s : c->sites) EXPECT_EQ(s.token_hash.size(), 7u + 64) << s.id;
+}
+
+TEST(Config, EmptyTextGivesTheDefaultsInCode) {
+  auto c = ParseConfig("", "empty");
+  ASSERT_TRUE(c.ok()) << c.error();
+  Config d;
+  EXPECT_EQ(c->server.port, d.server.port);
+  EXPECT_EQ(c->limits.max_participants, d.limits.max_participants);
+  EXPECT_TRUE(c->sites.empty());
+}
+
+TEST(Config, FullFileSetsEveryField) {
+  const std::string toml = R"(
+[server]
+listen = "10.1.2.3"
+port = 9443
+data_dir = "/var/lib/mcu"
+tls_cert = "/etc/mcu/cert.pem"
+tls_key = "/etc/mcu/key.pem"
+web_root = "/usr/share/mcu/web"
+public_name = "mcu.example.vn"
+
+[media]
+ice_addresses = ["10.1.2.3", "192.168.5.6"]
+port_min = 40000
+port_max = 40999
+
+[limits]
+max_message_bytes = 131072
+messages_per_second = 12.5
+message_burst = 30
+max_connections = 77
+max_participants = 40
+handshake_timeout_s = 7
+idle_timeout_s = 45
+
+[log]
+level = "debug"
+json = true
+
+[[sites]]
+id = "tinh-1"
+name = "Tỉnh 1"
+level = "province"
+token_hash = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+[[sites]]
+id = "huyen_2"
+name = "Huyện 2"
+level = "central"
+token_hash = "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+
+[[conferences]]
+id = "hop-tuan"
+title = "Họp giao ban"
+mode = "mix"
+)";
+  auto c = ParseConfig(toml, "full.toml");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->server.listen, "10.1.2.3");
+  EXPECT_EQ(c->server.port, 9443);
+  EXPECT_EQ(c->server.data_dir, "/var/lib/mcu");
+  EXPECT_EQ(c->server.tls_cert, "/etc/mcu/cert.pem");
+  EXPECT_EQ(c->server.tls_key, "/etc/mcu/key.pem");
+  EXPECT_EQ(c->server.web_root, "/usr/share/mcu/web");
+  EXPECT_EQ(c->server.public_name, "mcu.example.vn");
+  EXPECT_EQ(c->media.ice_addresses, (std::vector<std::string>{"10.1.2.3", "192.168.5.6"}));
+  EXPECT_EQ(c->media.port_min, 40000);
+  EXPECT_EQ(c->media.port_max, 40999);
+  EXPECT_EQ(c->limits.max_message_bytes, 131072u);
+  EXPECT_DOUBLE_EQ(c->limits.messages_per_second, 12.5);
+  EXPECT_DOUBLE_EQ(c->limits.message_burst, 30);
+  EXPECT_EQ(c->limits.max_connections, 77u);
+  EXPECT_EQ(c->limits.max_participants, 40u);
+  EXPECT_EQ(c->limits.handshake_timeout_s, 7);
+  EXPECT_EQ(c->limits.idle_timeout_s, 45);
+  EXPECT_EQ(c->log.level, "debug");
+  EXPECT_TRUE(c->log.json);
+  ASSERT_EQ(c->sites.size(), 2u);
+  EXPECT_EQ(c->sites[0].id, "tinh-1");
+  EXPECT_EQ(c->sites[0].name, "Tỉnh 1");
+  EXPECT_EQ(c->sites[0].level, "province");
+  EXPECT_EQ(c->sites[0].token_hash,
+            "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(c->sites[1].id, "huyen_2");
+  EXPECT_EQ(c->sites[1].level, "central");
+  ASSERT_EQ(c->conferences.size(), 1u);
+  EXPECT_EQ(c->conferences[0].id, "hop-tuan");
+  EXPECT_EQ(c->conferences[0].title, "Họp giao ban");
+  EXPECT_EQ(c->conferences[0].mode, "mix");
+}
+
+TEST(Config, UnknownKeyIsAnErrorNamingIt) {
+  ExpectError("[server]\nprot = 8443\n", "server.prot");
+  ExpectError("[limits]\nmax_participant = 3\n", "limits.max_participant");
+  ExpectError("[log]\nlevel = \"info\"\ncolour = true\n", "log.colour");
+  ExpectError(Site("a") + "colour = \"red\"\n", "sites[0].colour");
+  ExpectError(Site("a") + Site("b") + "password = \"x\"\n", "sites[1].password");
+  ExpectError("[[conferences]]\nid = \"c\"\nmode = \"echo\"\nowner = \"me\"\n",
+              "conferences[0].owner");
+}
+
+TEST(Config, UnknownSectionIsAnErrorNamingIt) {
+  ExpectError("[srever]\nport = 1\n", "srever");
+  ExpectError("port = 8443\n", "port");  // A key at top level, outside any section.
+  ExpectError("[[site]]\nid = \"x\"\n", "site");
+}
+
+TEST(Config, WrongShapesAreErrors) {
+  ExpectError("server = 5\n", "server must be a table");
+  ExpectError("sites = 5\n", "sites must be an array of tables");
+  ExpectError("sites = [1, 2]\n", "sites must be an array of tables");
+  ExpectError("[server]\nport = \"8443\"\n", "server.port must be an integer");
+  ExpectError("[server]\nport = 8443.5\n", "server.port");
+  ExpectError("[server]\nlisten = 1\n", "server.listen must be a string");
+  ExpectError("[log]\njson = \"yes\"\n", "log.json must be true or false");
+  ExpectError("[media]\nice_addresses = \"10.0.0.1\"\n", "media.ice_addresses");
+  ExpectError("[media]\nice_addresses = [1]\n", "media.ice_addresses");
+  ExpectError("[limits]\nmessages_per_second = \"fast\"\n", "limits.messages_per_second");
+}
+
+TEST(Config, TomlSyntaxErrorsNameTheLine) {
+  auto c = ParseConfig("[server]\nport = 8443\nlisten = \n", "broken.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().find("broken.toml:3"), std::string::npos) << c.error();
+}
+
+TEST(Config, OutOfRangePortsAreErrors) {
+  ExpectError("[server]\nport = 65536\n", "server.port is out of range");
+  ExpectError("[server]\nport = -1\n", "server.port is out of range");
+  ExpectError("[server]\nport = 0\n", "server.port");
+  ExpectError("[media]\nport_min = 70000\nport_max = 70001\n", "media.port_min is out of range");
+  ExpectError("[media]\nport_min = 5000\n", "media.port_min");
+  ExpectError("[media]\nport_min = 6000\nport_max = 5000\n", "media.port_min");
+  EXPECT_TRUE(ParseConfig("[media]\nport_min = 5000\nport_max = 5000\n", "t").ok());
+}
+
+TEST(Config, OutOfRangeLimitsAreErrors) {
+  ExpectError("[limits]\nmax_message_bytes = 1023\n", "limits.max_message_bytes");
+  ExpectError("[limits]\nmax_message_bytes = 16777217\n", "limits.max_message_bytes");
+  ExpectError("[limits]\nmessages_per_second = 0\n", "limits.messages_per_second");
+  ExpectError("[limits]\nmessages_per_second = -3\n", "limits.messages_per_second");
+  ExpectError("[limits]\nmessage_burst = 0.5\n", "limits.message_burst");
+  ExpectError("[limits]\nmax_participants = 0\n", "limits.max_participants");
+  ExpectError("[limits]\nmax_participants = 257\n", "limits.max_participants");
+  ExpectError("[limits]\nhandshake_timeout_s = -1\n", "limits.handshake_timeout_s");
+}
+
+// TOML has nan; "must be positive" has to refuse it too, or the token bucket never refills.
+TEST(Config, NotANumberRateIsAnError) {
+  ExpectError("[limits]\nmessages_per_second = nan\n", "limits.messages_per_second");
+  ExpectError("[limits]\nmessage_burst = nan\n", "limits.message_burst");
+}
+
+TEST(Config, BadLogLevelIsAnError) {
+  ExpectError("[log]\nlevel = \"verbose\"\n", "log.level");
+  ExpectError("[log]\nlevel = \"INFO\"\n", "log.level");
+  for (const char* level : {"trace", "debug", "info", "warn", "error"})
+    EXPECT_TRUE(ParseConfig(std::string("[log]\nlevel = \"") + level + "\"\n", "t").ok()) << level;
+}
+
+TEST(Config, BadTokenHashIsAnError) {
+  ExpectError(Site("a", "district", "plaintext-token"), "sites[0].token_hash");
+  ExpectError(Site("a", "district", "sha256:" + std::string(63, 'a')), "sites[0].token_hash");
+  ExpectError(Site("a", "district", "sha256:" + std::string(65, 'a')), "sites[0].token_hash");
+  ExpectError(Site("a", "district", "sha256:" + std::string(64, 'A')), "sites[0].token_hash");
+  ExpectError(Site("a", "district", "sha256:" + std::string(64, 'g')), "sites[0].token_hash");
+  ExpectError(Site("a", "district", "md5:" + std::string(64, 'a')), "sites[0].token_hash");
+  // What `HashToken` writes is what the config accepts.
+  EXPECT_TRUE(ParseConfig(Site("a", "district", HashToken("secret")), "t").ok());
+}
+
+TEST(Config, BadSiteFieldsAreErrors) {
+  ExpectError(Site("a") + Site("a"), "sites[1].id 'a' is used twice");
+  ExpectError(Site("Upper"), "sites[0].id");
+  ExpectError(Site(""), "sites[0].id");
+  ExpectError(Site("-leading-dash"), "sites[0].id");
+  ExpectError(Site(std::string(65, 'a')), "sites[0].id");
+  ExpectError(Site("a", "village"), "sites[0].level");
+  ExpectError("[[sites]]\nid = \"a\"\nlevel = \"other\"\ntoken_hash = \"" + kHash + "\"\n",
+              "sites[0].name");
+}
+
+TEST(Config, BadConferencesAreErrors) {
+  ExpectError("[[conferences]]\nid = \"c\"\nmode = \"sfu\"\n", "conferences[0].mode");
+  ExpectError("[[conferences]]\nid = \"c\"\n", "conferences[0].mode");
+  ExpectError("[[conferences]]\nid = \"c\"\nmode = \"echo\"\n[[conferences]]\nid = \"c\"\nmode = "
+              "\"mix\"\n",
+              "conferences[1].id 'c' is used twice");
+  ExpectError("[[conferences]]\nid = \"C D\"\nmode = \"echo\"\n", "conferences[0].id");
+}
+
+TEST(Config, LoadConfigFileReadsAFileAndNamesIt) {
+  test::TempDir dir;
+  auto path = dir.path() / "mcu.toml";
+  test::WriteFile(path, "[server]\nport = 9000\n");
+  auto c = LoadConfigFile(path.string());
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->server.port, 9000);
+  test::WriteFile(path, "[server]\nport = 0\n");
+  c = LoadConfigFile(path.string());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().find(path.string()), std::string::npos) << c.error();
+  EXPECT_FALSE(LoadConfigFile((dir.path() / "missing.toml").string()).ok());
+}
+
+}  // namespace
+}  // namespace mcu

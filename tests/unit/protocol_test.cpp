@@ -1,0 +1,271 @@
+// Specs of signaling/protocol.h against signaling/PROTOCOL.md.
+#include "signaling/protocol.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace mcu::signaling {
+namespace {
+
+using nlohmann::json;
+using Type = EndpointRequest::Type;
+
+EndpointRequest MustParse(const std::string& text) {
+  auto r = ParseRequest(text);
+  EXPECT_TRUE(r.ok()) << text << ": " << (r.ok() ? "" : r.error());
+  return r.ok() ? *r : EndpointRequest{};
+}
+
+void ExpectBadRequest(const std::string& text, const std::string& part) {
+  auto r = ParseRequest(text);
+  ASSERT_FALSE(r.ok()) << "accepted: " << text;
+  EXPECT_NE(r.error().find(part), std::string::npos) << text << " -> " << r.error();
+}
+
+// ----- ParseRequest --------------------------------------------------------------------------
+
+TEST(ProtocolParse, ReadsAuth) {
+  auto r = MustParse(R"({"type":"auth","token":"s3cret-token"})");
+  EXPECT_EQ(r.type, Type::kAuth);
+  EXPECT_EQ(r.token, "s3cret-token");
+  EXPECT_TRUE(r.id.empty());
+}
+
+TEST(ProtocolParse, ReadsJoin) {
+  auto r = MustParse(R"({"type":"join","conference":"echo"})");
+  EXPECT_EQ(r.type, Type::kJoin);
+  EXPECT_EQ(r.conference, "echo");
+}
+
+TEST(ProtocolParse, ReadsAnswer) {
+  auto r = MustParse(R"({"type":"answer","sdp":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"})");
+  EXPECT_EQ(r.type, Type::kAnswer);
+  EXPECT_EQ(r.sdp, "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n");  // JSON escapes decoded.
+}
+
+TEST(ProtocolParse, ReadsCandidateAndEndOfCandidates) {
+  auto r = MustParse(
+      R"({"type":"candidate","candidate":"candidate:1 1 udp 2122260223 10.0.0.2 50000 typ host","sdpMid":"0","sdpMLineIndex":0})");
+  EXPECT_EQ(r.type, Type::kCandidate);
+  EXPECT_EQ(r.candidate, "candidate:1 1 udp 2122260223 10.0.0.2 50000 typ host");
+  EXPECT_EQ(MustParse(R"({"type":"candidate","candidate":""})").candidate, "");
+  EXPECT_EQ(MustParse(R"({"type":"candidate","candidate":null})").candidate, "");
+}
+
+TEST(ProtocolParse, ReadsRequestsWithoutFields) {
+  EXPECT_EQ(MustParse(R"({"type":"leave"})").type, Type::kLeave);
+  EXPECT_EQ(MustParse(R"({"type":"getStats"})").type, Type::kGetStats);
+  EXPECT_EQ(MustParse(R"({"type":"ping"})").type, Type::kPing);
+}
+
+TEST(ProtocolParse, EchoesStringAndIntegerIds) {
+  std::string id;
+  auto r = ParseRequest(R"({"type":"ping","id":"req-7"})", &id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->id, "req-7");
+  EXPECT_EQ(id, "req-7");
+  r = ParseRequest(R"({"id":42,"type":"ping"})", &id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->id, "42");
+  EXPECT_EQ(id, "42");
+  EXPECT_EQ(MustParse(R"({"id":-5,"type":"ping"})").id, "-5");
+  EXPECT_EQ(MustParse(R"({"id":")" + std::string(kMaxIdLength, 'x') + R"(","type":"ping"})").id,
+            std::string(kMaxIdLength, 'x'));
+}
+
+TEST(ProtocolParse, KeepsTheIdOfAMessageThatFailsLater) {
+  std::string id;
+  auto r = ParseRequest(R"({"id":"abc","type":"nope"})", &id);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(id, "abc");
+  id.clear();
+  r = ParseRequest(R"({"id":9,"type":"auth"})", &id);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(id, "9");
+}
+
+TEST(ProtocolParse, RejectsBadIds) {
+  ExpectBadRequest(R"({"id":1.5,"type":"ping"})", "\"id\"");
+  ExpectBadRequest(R"({"id":true,"type":"ping"})", "\"id\"");
+  ExpectBadRequest(R"({"id":{"a":1},"type":"ping"})", "\"id\"");
+  ExpectBadRequest(R"({"id":")" + std::string(kMaxIdLength + 1, 'x') + R"(","type":"ping"})",
+                   "\"id\"");
+}
+
+TEST(ProtocolParse, RejectsMalformedJson) {
+  ExpectBadRequest("", "malformed JSON");
+  ExpectBadRequest("{", "malformed JSON");
+  ExpectBadRequest(R"({"type":"ping",})", "malformed JSON");
+  ExpectBadRequest(R"({'type':'ping'})", "malformed JSON");
+  ExpectBadRequest("\xff\xfe", "malformed JSON");
+}
+
+TEST(ProtocolParse, RejectsNonObjects) {
+  ExpectBadRequest(R"(["type","ping"])", "object");
+  ExpectBadRequest(R"("ping")", "object");
+  ExpectBadRequest("42", "object");
+  ExpectBadRequest("null", "object");
+}
+
+TEST(ProtocolParse, RejectsMissingOrUnknownType) {
+  ExpectBadRequest(R"({})", "\"type\"");
+  ExpectBadRequest(R"({"token":"x"})", "\"type\"");
+  ExpectBadRequest(R"({"type":7})", "\"type\"");
+  ExpectBadRequest(R"({"type":"Auth","token":"x"})", "unknown message type");
+  ExpectBadRequest(R"({"type":"offer","sdp":"v=0"})", "unknown message type");
+  auto r = ParseRequest(R"({"type":")" + std::string(5000, 'z') + R"("})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_LT(r.error().size(), 100u);  // The echo of an unknown type is truncated.
+}
+
+TEST(ProtocolParse, RejectsMissingFields) {
+  ExpectBadRequest(R"({"type":"auth"})", "missing field \"token\"");
+  ExpectBadRequest(R"({"type":"auth","token":null})", "missing field \"token\"");
+  ExpectBadRequest(R"({"type":"join"})", "missing field \"conference\"");
+  ExpectBadRequest(R"({"type":"answer"})", "missing field \"sdp\"");
+}
+
+TEST(ProtocolParse, RejectsMistypedFields) {
+  ExpectBadRequest(R"({"type":"auth","token":123})", "\"token\" must be a string");
+  ExpectBadRequest(R"({"type":"join","conference":["echo"]})", "\"conference\" must be a string");
+  ExpectBadRequest(R"({"type":"answer","sdp":{"sdp":"v=0"}})", "\"sdp\" must be a string");
+  ExpectBadRequest(R"({"type":"candidate","candidate":{"candidate":"x"}})",
+                   "\"candidate\" must be a string");
+}
+
+TEST(ProtocolParse, RejectsEmptyRequiredFields) {
+  ExpectBadRequest(R"({"type":"auth","token":""})", "\"token\" is empty");
+  ExpectBadRequest(R"({"type":"join","conference":""})", "\"conference\" is empty");
+  ExpectBadRequest(R"({"type":"answer","sdp":""})", "\"sdp\" is empty");
+}
+
+TEST(ProtocolParse, EnforcesFieldLengthLimits) {
+  auto with = [](const char* type, const char* key, size_t n) {
+    return json{{"type", type}, {key, std::string(n, 'a')}}.dump();
+  };
+  EXPECT_TRUE(ParseRequest(with("auth", "token", kMaxTokenLength)).ok());
+  ExpectBadRequest(with("auth", "token", kMaxTokenLength + 1), "\"token\" is too long");
+  EXPECT_TRUE(ParseRequest(with("join", "conference", kMaxIdLength)).ok());
+  ExpectBadRequest(with("join", "conference", kMaxIdLength + 1), "\"conference\" is too long");
+  EXPECT_TRUE(ParseRequest(with("answer", "sdp", kMaxSdpLength)).ok());
+  ExpectBadRequest(with("answer", "sdp", kMaxSdpLength + 1), "\"sdp\" is too long");
+  EXPECT_TRUE(ParseRequest(with("candidate", "candidate", kMaxCandidateLength)).ok());
+  ExpectBadRequest(with("candidate", "candidate", kMaxCandidateLength + 1),
+                   "\"candidate\" is too long");
+  EXPECT_EQ(kMaxTokenLength, 256u);    // PROTOCOL.md: 1-256 chars.
+  EXPECT_EQ(kMaxSdpLength, 32u * 1024);  // PROTOCOL.md: <= 32 KiB.
+  EXPECT_EQ(kMaxCandidateLength, 512u);
+}
+
+TEST(ProtocolParse, IgnoresFieldsOfOtherTypes) {
+  auto r = MustParse(R"({"type":"ping","token":"x","sdp":5,"extra":[1,2]})");
+  EXPECT_EQ(r.type, Type::kPing);
+  EXPECT_TRUE(r.token.empty());
+}
+
+TEST(ProtocolWriteRequest, RoundTripsThroughParseRequest) {
+  EndpointRequest req;
+  req.type = Type::kAnswer;
+  req.id = "x1";
+  req.sdp = "v=0\r\n";
+  auto back = MustParse(WriteRequest(req));
+  EXPECT_EQ(back.type, Type::kAnswer);
+  EXPECT_EQ(back.id, "x1");
+  EXPECT_EQ(back.sdp, "v=0\r\n");
+  req = {};
+  req.type = Type::kCandidate;
+  req.candidate = "candidate:1 1 udp 1 10.0.0.1 1 typ host";
+  back = MustParse(WriteRequest(req));
+  EXPECT_EQ(back.type, Type::kCandidate);
+  EXPECT_EQ(back.candidate, req.candidate);
+  for (Type t : {Type::kAuth, Type::kJoin, Type::kLeave, Type::kGetStats, Type::kPing}) {
+    EndpointRequest q;
+    q.type = t;
+    q.token = "tok";
+    q.conference = "conf";
+    EXPECT_EQ(MustParse(WriteRequest(q)).type, t);
+  }
+}
+
+// ----- WriteEvent ----------------------------------------------------------------------------
+
+json Written(EndpointEvent e) {
+  std::string text = WriteEvent(e);
+  json j = json::parse(text, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << text;
+  EXPECT_TRUE(j.is_object()) << text;
+  return j;
+}
+
+TEST(ProtocolWriteEvent, Welcome) {
+  json j = Written({"", event::Welcome{"tinh-1", "Tỉnh 1"}});
+  EXPECT_EQ(j, json::parse(R"({"type":"welcome","site":{"id":"tinh-1","name":"Tỉnh 1"}})"));
+}
+
+TEST(ProtocolWriteEvent, JoinedEchoesTheRequestId) {
+  json j = Written({"r1", event::Joined{"echo", "Echo test", "p-17"}});
+  EXPECT_EQ(j, json::parse(R"({"type":"joined","conference":{"id":"echo","title":"Echo test"},
+                               "participant":"p-17","id":"r1"})"));
+}
+
+TEST(ProtocolWriteEvent, Offer) {
+  json j = Written({"", event::Offer{"v=0\r\ns=-\r\n"}});
+  EXPECT_EQ(j, json::parse(R"({"type":"offer","sdp":"v=0\r\ns=-\r\n"})"));
+}
+
+TEST(ProtocolWriteEvent, Roster) {
+  event::Roster roster{"echo",
+                       {{"p-1", "tinh-1", "Tỉnh 1", "connected"},
+                        {"p-2", "huyen-1", "Huyện 1", "connecting"}}};
+  json j = Written({"", roster});
+  EXPECT_EQ(j, json::parse(R"({"type":"roster","conference":"echo","participants":[
+      {"id":"p-1","site":"tinh-1","name":"Tỉnh 1","media":"connected"},
+      {"id":"p-2","site":"huyen-1","name":"Huyện 1","media":"connecting"}]})"));
+  EXPECT_EQ(Written({"", event::Roster{"echo", {}}})["participants"], json::array());
+}
+
+TEST(ProtocolWriteEvent, MediaState) {
+  json j = Written({"", event::MediaState{"connected", "AEAD_AES_128_GCM"}});
+  EXPECT_EQ(j, json::parse(R"({"type":"media","state":"connected","detail":"AEAD_AES_128_GCM"})"));
+}
+
+TEST(ProtocolWriteEvent, StatsEmbedsTheObjectNotAString) {
+  json j = Written({"s", event::Stats{R"({"iceState":"connected","rttMs":12.5})"}});
+  EXPECT_EQ(j, json::parse(R"({"type":"stats","stats":{"iceState":"connected","rttMs":12.5},
+                               "id":"s"})"));
+}
+
+TEST(ProtocolWriteEvent, Left) {
+  json j = Written({"", event::Left{"echo", "requested"}});
+  EXPECT_EQ(j, json::parse(R"({"type":"left","conference":"echo","reason":"requested"})"));
+}
+
+TEST(ProtocolWriteEvent, Pong) {
+  EXPECT_EQ(Written({"7", event::Pong{}}), json::parse(R"({"type":"pong","id":"7"})"));
+}
+
+TEST(ProtocolWriteEvent, ErrorUsesTheDocumentedCodes) {
+  const std::pair<ErrorCode, const char*> codes[] = {
+      {ErrorCode::kBadRequest, "bad_request"},   {ErrorCode::kUnauthorized, "unauthorized"},
+      {ErrorCode::kNotFound, "not_found"},       {ErrorCode::kConflict, "conflict"},
+      {ErrorCode::kFull, "full"},                {ErrorCode::kTooLarge, "too_large"},
+      {ErrorCode::kRateLimited, "rate_limited"}, {ErrorCode::kMediaFailed, "media_failed"},
+      {ErrorCode::kInternal, "internal"},
+  };
+  for (const auto& [code, name] : codes) {
+    json j = Written({"e1", event::Error{code, "why"}});
+    EXPECT_EQ(j, (json{{"type", "error"}, {"code", name}, {"message", "why"}, {"id", "e1"}}));
+  }
+}
+
+TEST(ProtocolWriteEvent, InvalidUtf8IsReplacedNotThrown) {
+  std::string text;
+  EXPECT_NO_THROW(text = WriteEvent({"", event::Error{ErrorCode::kBadRequest, "bad \xff byte"}}));
+  json j = json::parse(text, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << text;
+  EXPECT_EQ(j["code"], "bad_request");
+}
+
+}  // namespace
+}  // namespace mcu::signaling

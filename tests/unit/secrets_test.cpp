@@ -1,0 +1,50 @@
+// Specs of mcu/secrets.h: token hashing, constant-time matching, token generation.
+#include "mcu/secrets.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+namespace mcu {
+namespace {
+
+TEST(Secrets, Sha256HexMatchesKnownVectors) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Secrets, HashTokenIsPrefixedLowerCaseSha256) {
+  EXPECT_EQ(HashToken("abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(std::regex_match(HashToken("any token"), std::regex("^sha256:[0-9a-f]{64}$")));
+}
+
+TEST(Secrets, TokenMatchesOnlyItsOwnHash) {
+  std::string stored = HashToken("correct horse battery staple");
+  EXPECT_TRUE(TokenMatches("correct horse battery staple", stored));
+  EXPECT_FALSE(TokenMatches("correct horse battery stapl", stored));
+  EXPECT_FALSE(TokenMatches("", stored));
+  EXPECT_FALSE(TokenMatches("correct horse battery staple", ""));
+  EXPECT_FALSE(TokenMatches("correct horse battery staple", stored.substr(0, stored.size() - 1)));
+  EXPECT_FALSE(TokenMatches("correct horse battery staple", stored + "0"));
+  // The stored hash is compared, not re-derived: a plaintext token in the config never matches.
+  EXPECT_FALSE(TokenMatches("abc", "abc"));
+  std::string upper = stored;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_FALSE(TokenMatches("correct horse battery staple", upper));
+}
+
+TEST(Secrets, NewTokensAreUrlSafeAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    std::string t = NewToken();
+    EXPECT_EQ(t.size(), 32u);  // 24 random bytes in base64.
+    EXPECT_TRUE(std::regex_match(t, std::regex("^[A-Za-z0-9_-]{32}$"))) << t;
+    EXPECT_TRUE(seen.insert(t).second) << "repeated token " << t;
+    EXPECT_TRUE(TokenMatches(t, HashToken(t)));
+  }
+}
+
+}  // namespace
+}  // namespace mcu
