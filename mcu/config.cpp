@@ -181,7 +181,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     return fail("media.port_min and media.port_max must both be set, min <= max");
   if (c.limits.max_message_bytes < 1024 || c.limits.max_message_bytes > (16u << 20))
     return fail("limits.max_message_bytes must be between 1024 and 16777216");
-  if (c.limits.messages_per_second <= 0 || c.limits.message_burst < 1)
+  if (!(c.limits.messages_per_second > 0) || !(c.limits.message_burst >= 1))  // Also NaN.
     return fail("limits.messages_per_second and limits.message_burst must be positive");
   if (c.limits.max_participants < 1 || c.limits.max_participants > 256)
     return fail("limits.max_participants must be between 1 and 256");

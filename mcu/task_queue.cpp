@@ -16,10 +16,11 @@ TaskQueue::~TaskQueue() { Stop(); }
 void TaskQueue::Stop() {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return;
     stopping_ = true;
   }
   cv_.notify_one();
+  // Stop() may first be called from a task of this queue (it cannot join itself then); the
+  // destructor, on another thread, joins.
   if (thread_.joinable() && !IsCurrent()) thread_.join();
 }
 

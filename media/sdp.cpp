@@ -192,7 +192,13 @@ bool SameCodec(const Codec& a, const Codec& b) {
     auto mode = [](const std::string& f) {
       return f.find("packetization-mode=1") != std::string::npos ? 1 : 0;
     };
-    return mode(a.fmtp) == mode(b.fmtp);
+    // The profile (profile_idc, the first byte of profile-level-id) must match; the level may
+    // differ (RFC 6184 level-asymmetry).
+    auto profile = [](const std::string& f) {
+      auto at = f.find("profile-level-id=");
+      return at == std::string::npos ? std::string("42") : Lower(f.substr(at + 17, 2));
+    };
+    return mode(a.fmtp) == mode(b.fmtp) && profile(a.fmtp) == profile(b.fmtp);
   }
   return true;
 }
@@ -348,8 +354,27 @@ Expected<Session> Parse(std::string_view text) {
     }
   }
   if (!saw_version) return MakeError("empty SDP");
-  // Order codecs as the m= line prefers them.
   for (auto& media : s.media) {
+    // a=fmtp and a=rtcp-fb may come before their a=rtpmap (Firefox sorts attributes): apply them
+    // now that every codec is known.
+    std::vector<std::string> rest;
+    for (auto& a : media.other) {
+      bool fmtp = a.rfind("fmtp:", 0) == 0, fb = a.rfind("rtcp-fb:", 0) == 0;
+      size_t colon = a.find(':'), space = a.find(' ');
+      int pt;
+      Codec* c = nullptr;
+      if ((fmtp || fb) && space != std::string::npos &&
+          ToNumber(std::string_view(a).substr(colon + 1, space - colon - 1), pt))
+        c = FindMutableCodec(media, pt);
+      if (!c) {
+        rest.push_back(std::move(a));
+        continue;
+      }
+      if (fmtp) c->fmtp = a.substr(space + 1);
+      else c->feedback.push_back(a.substr(space + 1));
+    }
+    media.other = std::move(rest);
+    // Order codecs as the m= line prefers them.
     std::vector<Codec> ordered;
     for (auto f : media.formats) {
       int pt;
@@ -487,9 +512,16 @@ Expected<RemoteDescription> AcceptAnswer(const Session& offer, const Session& an
   return remote;
 }
 
-Expected<AnswerResult> AnswerOffer(const Session& offer, const LocalTransport& local,
+Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport& local,
                                    const CodecSet& codecs, const OfferOptions& opt,
                                    uint64_t session_id) {
+  if (offer_in.bundle_mids.empty()) return MakeError("offer must use BUNDLE");
+  // A bundle-only section (port 0 with a=bundle-only) is part of the bundle, not rejected.
+  Session offer = offer_in;
+  for (auto& m : offer.media) {
+    if (m.port == 0 && std::find(m.other.begin(), m.other.end(), "bundle-only") != m.other.end())
+      m.port = 9;
+  }
   auto remote = ExtractRemote(offer, "offer");
   if (!remote) return MakeError(remote.error());
   // An offerer that insists on being the DTLS client gets the server side; otherwise we are client.
@@ -499,22 +531,50 @@ Expected<AnswerResult> AnswerOffer(const Session& offer, const LocalTransport& l
   a.session_id = session_id;
   a.session_version = 2;
   bool first = true;
-  for (auto& rm : remote->media) {
-    const auto& ours = rm.kind == Kind::kAudio ? codecs.audio : codecs.video;
+  // JSEP: the answer has the offer's m-lines, in the same order.
+  for (const auto& om : offer.media) {
+    RemoteMedia* rm = nullptr;
+    for (auto& r : remote->media)
+      if (r.mid == om.mid && r.kind == om.kind) rm = &r;
     std::vector<Codec> chosen;
-    for (const auto& c : rm.codecs) {
-      for (const auto& mine : ours) {
-        if (SameCodec(mine, c)) {
-          Codec pick = mine;
-          pick.payload_type = c.payload_type;  // The offerer's payload type rules.
-          chosen.push_back(pick);
-          break;
+    if (rm) {
+      const auto& ours = rm->kind == Kind::kAudio ? codecs.audio : codecs.video;
+      for (const auto& c : rm->codecs) {
+        for (const auto& mine : ours) {
+          if (SameCodec(mine, c)) {
+            Codec pick = mine;
+            pick.payload_type = c.payload_type;  // The offerer's payload type rules ...
+            if (Lower(c.name) == "h264") pick.fmtp = c.fmtp;  // ... and so does its profile.
+            chosen.push_back(pick);
+            break;
+          }
         }
       }
+      rm->codecs = chosen;
     }
-    rm.codecs = chosen;
-    uint32_t ssrc = rm.kind == Kind::kAudio ? opt.audio_ssrc : opt.video_ssrc;
-    Media m = MakeLocalMedia(rm.kind, rm.mid, local, chosen, ssrc, opt, our_setup);
+    if (!rm || chosen.empty()) {  // Rejected: data channels, unknown kinds, no common codec.
+      Media m;
+      m.kind = om.kind;
+      m.kind_name = om.kind_name;
+      m.port = 0;
+      m.protocol = om.protocol;
+      m.formats = om.formats.empty() ? std::vector<std::string>{"0"} : om.formats;
+      m.mid = om.mid;
+      m.direction = Direction::kInactive;
+      if (rm) rm->direction = Direction::kInactive;
+      a.media.push_back(std::move(m));
+      continue;
+    }
+    uint32_t ssrc = rm->kind == Kind::kAudio ? opt.audio_ssrc : opt.video_ssrc;
+    Media m = MakeLocalMedia(rm->kind, rm->mid, local, chosen, ssrc, opt, our_setup);
+    // RFC 3264 6.1: mirror one-way directions.
+    switch (rm->direction) {
+      case Direction::kSendOnly: m.direction = Direction::kRecvOnly; break;
+      case Direction::kRecvOnly: m.direction = Direction::kSendOnly; break;
+      case Direction::kInactive: m.direction = Direction::kInactive; break;
+      case Direction::kSendRecv: m.direction = Direction::kSendRecv; break;
+    }
+    if (m.direction == Direction::kRecvOnly || m.direction == Direction::kInactive) m.ssrcs.clear();
     m.candidates.clear();
     m.end_of_candidates = false;
     if (first) {
@@ -522,13 +582,8 @@ Expected<AnswerResult> AnswerOffer(const Session& offer, const LocalTransport& l
       m.end_of_candidates = true;
       first = false;
     }
-    if (chosen.empty()) {
-      m.port = 0;
-      m.direction = Direction::kInactive;
-      m.formats = rm.codecs.empty() ? std::vector<std::string>{"0"} : std::vector<std::string>{};
-    }
     a.media.push_back(std::move(m));
-    a.bundle_mids.push_back(rm.mid);
+    a.bundle_mids.push_back(rm->mid);
   }
   result.remote = std::move(*remote);
   return result;

@@ -1,5 +1,6 @@
 #include "signaling/http_handler.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,12 +52,17 @@ HttpResponse HandleHttp(const HttpRequest& req, const HttpContext& ctx) {
   if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
   if (target == "/healthz") return Make(req, http::status::ok, "ok\n", "text/plain");
   if (target.empty() || target[0] != '/' || target.find("..") != std::string::npos ||
+      target.find("//") != std::string::npos ||
       target.find('\\') != std::string::npos || target.find('\0') != std::string::npos)
     return Error(req, http::status::bad_request, "bad path");
   if (target == "/") target = "/index.html";
   if (target == "/room") target = "/room.html";
   namespace fs = std::filesystem;
-  fs::path path = fs::path(ctx.web_root) / target.substr(1);
+  fs::path root = fs::weakly_canonical(ctx.web_root);
+  fs::path path = fs::weakly_canonical(root / fs::path(target.substr(1)).relative_path());
+  // Whatever the target, only files below the web root are served.
+  auto [r, p] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  if (r != root.end()) return Error(req, http::status::bad_request, "bad path");
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return Error(req, http::status::not_found, "not found");
   std::ifstream in(path, std::ios::binary);
