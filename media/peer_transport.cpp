@@ -247,7 +247,8 @@ void PeerTransport::ScheduleDtlsTimer() {
 
 void PeerTransport::HandleDatagram(std::span<const uint8_t> d) {
   if (closed_) return;
-  switch (rtp::Classify(d)) {
+  const rtp::PacketClass cls = rtp::Classify(d);
+  switch (cls) {
     case rtp::PacketClass::kDtls:
       if (dtls_) {
         dtls_->OnDatagram(d);
@@ -264,7 +265,7 @@ void PeerTransport::HandleDatagram(std::span<const uint8_t> d) {
       }
       uint8_t buf[kMaxDatagram];
       std::memcpy(buf, d.data(), d.size());
-      if (rtp::Classify(d) == rtp::PacketClass::kRtp)
+      if (cls == rtp::PacketClass::kRtp)
         HandleRtp(buf, d.size());
       else
         HandleRtcp(buf, d.size());
