@@ -32,6 +32,7 @@ for n in "${SIZES[@]}"; do
   sleep 4; c0=$(cpu); t0=$(date +%s.%N); sleep 8; c1=$(cpu); t1=$(date +%s.%N); th=$(threads)
   wait $LG
   s=$(grep '^SUMMARY ' "$DIR/load-$n.log" | sed 's/^SUMMARY //')
+  cp "$DIR/load-$n.log" "$OUT/echo_cpu-load-$n.log"
   read -r core per_site pps us <<<"$(python3 - "$s" "$c0" "$c1" "$t0" "$t1" "$TCK" "$n" <<'PY'
 import json,sys
 s=json.loads(sys.argv[1]); c0,c1,t0,t1,tck,n=map(float,sys.argv[2:])

@@ -256,7 +256,7 @@ int main(int argc, char** argv) {
       sdp::Kind::kAudio, 48000);
   if (o.video) {
     auto video = EncodeClip(
-        "videotestsrc pattern=ball num-buffers=150 ! video/x-raw,width=640,height=360,framerate=30/1 ! "
+        "videotestsrc pattern=smpte horizontal-speed=6 num-buffers=150 ! video/x-raw,width=640,height=360,framerate=30/1 ! "
         "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=600000 ! "
         "rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
         sdp::Kind::kVideo, 90000);
@@ -264,7 +264,17 @@ int main(int argc, char** argv) {
     std::stable_sort(clip.begin(), clip.end(),
                      [](const Packet& a, const Packet& b) { return a.offset_us < b.offset_us; });
   }
-  spdlog::info("clip: {} packets over {:.1f} s", clip.size(), clip.back().offset_us / 1e6);
+  {
+    size_t audio_bytes = 0, video_bytes = 0, video_packets = 0;
+    for (const auto& p : clip) {
+      (p.kind == sdp::Kind::kVideo ? video_bytes : audio_bytes) += p.data.size();
+      video_packets += p.kind == sdp::Kind::kVideo;
+    }
+    double secs = clip.back().offset_us / 1e6;
+    spdlog::warn("clip: {} packets over {:.1f} s; audio {:.0f} kb/s, video {:.0f} kb/s in {:.0f} packets/s",
+                 clip.size(), secs, audio_bytes * 8 / secs / 1000, video_bytes * 8 / secs / 1000,
+                 video_packets / secs);
+  }
 
   auto cert = Certificate::Generate("mcu-loadgen", {}, 30);
   auto dtls = DtlsContext::Create(*cert);
