@@ -82,8 +82,8 @@ class EchoEndpoint : public MediaEndpoint {
   }
 
   Status AddRemoteCandidate(const std::string& candidate) override {
-    if (candidate.rfind("candidate:", 0) != 0 || candidate.size() > 512)
-      return MakeError("invalid ICE candidate");
+    auto parsed = sdp::ParseCandidate(candidate);
+    if (!parsed) return MakeError(parsed.error());
     EchoPeer* peer = peer_;
     engine_->loop()->Post([peer, candidate] { peer->transport().AddRemoteCandidate(candidate); });
     return OkStatus();

@@ -102,7 +102,10 @@ Status PeerTransport::Start() {
       static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE |
                                    NICE_AGENT_OPTION_CONSENT_FRESHNESS));
   if (!agent_) return MakeError("cannot create ICE agent");
-  g_object_set(agent_, "controlling-mode", role_ == Role::kOfferer, "upnp", FALSE, nullptr);
+  // UDP only: media on the closed network is UDP, and ICE-TCP (on by default in libnice) would
+  // let a TCP pair win where UDP is merely slow to check, with head-of-line blocking for media.
+  g_object_set(agent_, "controlling-mode", role_ == Role::kOfferer, "upnp", FALSE, "ice-tcp", FALSE,
+               nullptr);
 
   std::vector<std::string> addresses = config_.ice_addresses;
   if (addresses.empty()) {

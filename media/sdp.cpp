@@ -281,6 +281,42 @@ const RemoteMedia* RemoteDescription::Find(Kind kind) const {
   return nullptr;
 }
 
+bool Candidate::mdns() const {
+  return address.size() > 6 && Lower(address.substr(address.size() - 6)) == ".local";
+}
+
+Expected<Candidate> ParseCandidate(std::string_view text) {
+  if (text.rfind("a=", 0) == 0) text.remove_prefix(2);
+  if (text.rfind("candidate:", 0) != 0) return MakeError("a candidate starts with \"candidate:\"");
+  text.remove_prefix(10);
+  auto w = Words(text);
+  // foundation component transport priority address port "typ" type [extensions...]
+  if (w.size() < 8 || w[6] != "typ") return MakeError("candidate: expected \"foundation component transport priority address port typ type\"");
+  Candidate c;
+  auto ice_char = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '/'; };
+  if (w[0].size() > 32 || !std::all_of(w[0].begin(), w[0].end(), ice_char))
+    return MakeError("candidate: invalid foundation");
+  c.foundation = std::string(w[0]);
+  if (!ToNumber(w[1], c.component) || c.component < 1 || c.component > 256)
+    return MakeError("candidate: invalid component");
+  c.transport = Lower(w[2]);
+  if (c.transport != "udp" && c.transport != "tcp") return MakeError("candidate: transport must be udp or tcp");
+  if (!ToNumber(w[3], c.priority)) return MakeError("candidate: invalid priority");
+  auto addr_char = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == ':' || ch == '-';
+  };
+  if (w[4].empty() || w[4].size() > 255 || !std::all_of(w[4].begin(), w[4].end(), addr_char))
+    return MakeError("candidate: invalid address");
+  c.address = std::string(w[4]);
+  int port = -1;
+  if (!ToNumber(w[5], port) || port < 0 || port > 65535) return MakeError("candidate: invalid port");
+  c.port = static_cast<uint16_t>(port);
+  c.type = Lower(w[7]);
+  if (c.type != "host" && c.type != "srflx" && c.type != "prflx" && c.type != "relay")
+    return MakeError("candidate: type must be host, srflx, prflx or relay");
+  return c;
+}
+
 std::string NormalizeFingerprint(std::string_view value) {
   auto parts = Split(value, ':');
   if (parts.size() < 16 || parts.size() > 64) return {};

@@ -87,6 +87,19 @@ std::string Write(const Session& session);
 // Canonical form of a fingerprint value ("ab:cd" -> "AB:CD"); empty if it is not hex pairs.
 std::string NormalizeFingerprint(std::string_view value);
 
+// An ICE candidate attribute value (RFC 8839 section 5.1), "candidate:..." without "a=".
+struct Candidate {
+  std::string foundation;
+  int component = 0;
+  std::string transport;  // "udp" or "tcp", lower case.
+  uint32_t priority = 0;
+  std::string address;    // IPv4, IPv6 or an mDNS name ("<uuid>.local").
+  uint16_t port = 0;
+  std::string type;       // host, srflx, prflx, relay.
+  bool mdns() const;
+};
+Expected<Candidate> ParseCandidate(std::string_view text);
+
 // ----- Negotiation -------------------------------------------------------------------------
 
 // What our side of a transport brings to an offer or an answer.

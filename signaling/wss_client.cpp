@@ -101,6 +101,14 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
     });
   }
 
+  void Abort() override {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      beast::error_code ec;
+      beast::get_lowest_layer(self->ws_).socket().close(ec);
+    });
+  }
+
  private:
   void Post(std::string text, bool binary) {
     net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text), binary] {

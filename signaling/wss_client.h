@@ -45,6 +45,9 @@ class WssClient {
   // Sends raw bytes as a binary (true) or text message, bypassing nothing: for tests of bad input.
   virtual void SendRaw(std::string bytes, bool binary) = 0;
   virtual void Close() = 0;
+  // Drops the TCP connection with no WebSocket or TLS close, as a peer that dies or loses the
+  // network does.
+  virtual void Abort() = 0;
 };
 
 // An io_context with its own thread, for tools that have no other.

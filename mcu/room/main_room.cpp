@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   app.add_option("--pin", client.wss.pin_sha256, "Pin the MCU's TLS certificate SHA-256 fingerprint");
   app.add_flag("--insecure", client.wss.insecure, "Accept any MCU certificate (testing only)");
   app.add_option("--name", media.site_name, "Name drawn on the outgoing video");
+  app.add_option("--ice-address", media.ice_addresses,
+                 "Local address for media (repeatable; default: every interface but loopback)");
   app.add_option("--camera", media.camera, "V4L2 camera device (default: synthetic video)");
   app.add_flag("--mic", media.microphone, "Send the microphone (default: a sine tone)");
   app.add_option("--tone", media.tone_hz, "Tone frequency in Hz")->capture_default_str();
@@ -62,7 +64,7 @@ int main(int argc, char** argv) {
   app.add_option("--record-after", record_after, "... starting this many seconds after media connects")->capture_default_str();
   app.add_option("--record-seconds", record_seconds, "... for this many seconds")->capture_default_str();
   app.add_option("--exit-after", exit_after, "Exit after this many seconds (0: run until stopped)");
-  app.add_option("--stats-interval", stats_interval, "Print webrtcbin statistics every N seconds");
+  app.add_option("--stats-interval", stats_interval, "Print webrtcbin statistics and ask the MCU for its own every N seconds");
   app.add_flag("-v,--verbose", verbose);
   CLI11_PARSE(app, argc, argv);
   media.color = static_cast<uint32_t>(std::stoul(color, nullptr, 16));
@@ -93,13 +95,14 @@ int main(int argc, char** argv) {
 
   // Checks and captures, relative to when media first connects.
   struct State {
-    mcu::room::RoomClient* room;
+    mcu::room::RoomClient* room = nullptr;
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     std::optional<std::chrono::steady_clock::time_point> connected;
     bool snapshot_done = false, record_started = false, record_done = false;
     double last_stats = 0;
     int exit_code = 0;
-  } st{&room};
+  } st;
+  st.room = &room;
   auto tick = [&]() -> bool {
     using namespace std::chrono;
     auto now = steady_clock::now();
@@ -125,6 +128,7 @@ int main(int argc, char** argv) {
       }
       if (stats_interval > 0 && since_start - st.last_stats >= stats_interval) {
         st.last_stats = since_start;
+        room.RequestServerStats();
         auto c = room.media()->counters();
         room.media()->RequestStats([c](const std::string& s) {
           spdlog::info("stats: received video {} frames {}x{}, audio {:.1f} s;{}", c.video_frames,
@@ -158,7 +162,10 @@ int main(int argc, char** argv) {
                             {"videoHeight", c.video_height},
                             {"audioSeconds", c.audio_samples / 48000.0},
                             {"snapshot", st.snapshot_done},
-                            {"recording", st.record_done}};
+                            {"recording", st.record_done},
+                            {"mcuStats", room.server_stats().empty()
+                                             ? nlohmann::json(nullptr)
+                                             : nlohmann::json::parse(room.server_stats())}};
   std::cout << "SUMMARY " << summary.dump() << std::endl;
   g_main_loop_unref(g_loop);
   return 0;

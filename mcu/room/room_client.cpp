@@ -80,6 +80,7 @@ void RoomClient::OnMessage(const std::string& text) {
     ResetMedia();
     RoomMedia::Callbacks cb;
     cb.on_answer = [this](const std::string& sdp) {
+      if (options_.verbose) spdlog::debug("answer:\n{}", sdp);
       Send(json{{"type", "answer"}, {"sdp", sdp}}.dump());
     };
     cb.on_candidate = [this](int mline, const std::string& c) {
@@ -112,6 +113,8 @@ void RoomClient::OnMessage(const std::string& text) {
       media_connected_ = false;
       spdlog::warn("media {}: {}", m.value("state", ""), m.value("detail", ""));
     }
+  } else if (type == "stats") {
+    if (m.contains("stats")) server_stats_ = m["stats"].dump();
   } else if (type == "roster") {
     std::string names;
     for (const auto& p : m["participants"]) names += (names.empty() ? "" : ", ") + p.value("name", "");
@@ -127,6 +130,10 @@ void RoomClient::OnMessage(const std::string& text) {
     // unauthorized: retried with backoff too (the token may be fixed on the MCU meanwhile).
     if (code == "unauthorized") ScheduleReconnect(code);
   }
+}
+
+void RoomClient::RequestServerStats() {
+  if (media_connected_) Send(json{{"type", "getStats"}}.dump());
 }
 
 void RoomClient::OnClosed(const std::string& reason) {

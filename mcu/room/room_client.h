@@ -32,6 +32,9 @@ class RoomClient {
   RoomMedia* media() { return media_.get(); }
   bool media_connected() const { return media_connected_; }
   int connections() const { return connections_; }  // Successful joins so far.
+  // Asks the MCU for its statistics of this room's transport (`getStats`); the reply is kept.
+  void RequestServerStats();
+  const std::string& server_stats() const { return server_stats_; }  // Last reply, JSON or "".
 
  private:
   void Connect();
@@ -53,6 +56,7 @@ class RoomClient {
   guint reconnect_timer_ = 0;
   bool media_connected_ = false;
   int connections_ = 0;
+  std::string server_stats_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

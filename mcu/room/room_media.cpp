@@ -102,6 +102,20 @@ bool RoomMedia::Start(std::string* error) {
     return false;
   }
   webrtc_ = gst_bin_get_by_name(GST_BIN(pipeline_), "webrtc");
+  if (!options_.ice_addresses.empty()) {
+    GstObject* ice = nullptr;
+    g_object_get(webrtc_, "ice-agent", &ice, nullptr);
+    for (const auto& address : options_.ice_addresses) {
+      gboolean added = FALSE;
+      if (ice) g_signal_emit_by_name(ice, "add-local-ip-address", address.c_str(), &added);
+      if (!added) {
+        *error = "ICE cannot use local address " + address;
+        if (ice) gst_object_unref(ice);
+        return false;
+      }
+    }
+    gst_object_unref(ice);
+  }
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(OnIceCandidate), this);
   g_signal_connect(webrtc_, "pad-added", G_CALLBACK(OnPadAdded), this);
   g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(OnConnectionState), this);

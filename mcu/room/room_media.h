@@ -32,6 +32,9 @@ struct MediaOptions {
   bool microphone = false;  // pulsesrc/alsasrc via autoaudiosrc.
   double tone_hz = 440;
   double tone_volume = 0.3;
+  // Local addresses ICE may use; empty: every interface (webrtcbin's default, which leaves out
+  // loopback).
+  std::vector<std::string> ice_addresses;
 };
 
 struct ReceivedCounters {

@@ -52,7 +52,7 @@ McuProcess::McuProcess(const McuOptions& o) {
 McuProcess::~McuProcess() { process_->Stop(); }
 
 std::unique_ptr<Process> McuProcess::StartRoom(const std::string& name, std::vector<std::string> args) {
-  std::vector<std::string> argv = {RoomBin(), "--url", url(), "--ca", ca()};
+  std::vector<std::string> argv = {RoomBin(), "--url", url(), "--ca", ca(), "--ice-address", "127.0.0.1"};
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<Process>(argv, dir_ / (name + ".log"));
 }

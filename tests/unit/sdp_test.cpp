@@ -405,6 +405,36 @@ TEST(SdpAcceptAnswer, AcceptsWebrtcbinStyleAnswer) {
   EXPECT_EQ(v->ssrcs, (std::vector<uint32_t>{3405775212u}));
 }
 
+// Captured from mcu-room (GStreamer 1.22 webrtcbin) answering the MCU's offer on loopback: no
+// candidates in the answer (webrtcbin trickles them all), "OPUS" upper case, nack pli only.
+TEST(SdpAcceptAnswer, AcceptsCapturedWebrtcbinAnswer) {
+  auto r = Accept(ReadFixture("webrtcbin-answer.sdp"));
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->ice_ufrag, "WiqWo5mxMl1aBBvp5laFkPAvL7LNCRm6");
+  EXPECT_EQ(r->setup, Setup::kActive);
+  EXPECT_EQ(r->fingerprint.value.substr(0, 5), "11:E5");
+  EXPECT_TRUE(r->candidates.empty());
+  const RemoteMedia* a = r->Find(Kind::kAudio);
+  ASSERT_NE(a, nullptr);
+  ASSERT_EQ(a->codecs.size(), 1u);
+  EXPECT_EQ(a->codecs[0].payload_type, 111);
+  EXPECT_EQ(a->ssrcs, (std::vector<uint32_t>{3956450786u}));
+  const RemoteMedia* v = r->Find(Kind::kVideo);
+  ASSERT_NE(v, nullptr);
+  ASSERT_EQ(v->codecs.size(), 1u);
+  EXPECT_EQ(v->codecs[0].name, "VP8");
+  EXPECT_EQ(v->ssrcs, (std::vector<uint32_t>{2000782802u}));
+}
+
+TEST(SdpAcceptAnswer, AcceptsCapturedChromiumAnswer) {
+  auto r = Accept(ReadFixture("chromium-answer.sdp"));
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->setup, Setup::kActive);
+  ASSERT_NE(r->Find(Kind::kAudio), nullptr);
+  ASSERT_NE(r->Find(Kind::kVideo), nullptr);
+  EXPECT_FALSE(r->Find(Kind::kVideo)->codecs.empty());
+}
+
 // Firefox puts the fingerprint at session level and writes a=fmtp before a=rtpmap; its answer
 // choosing H.264 (packetization-mode=1, as offered) must be accepted.
 TEST(SdpAcceptAnswer, AcceptsFirefoxStyleAnswerWithSessionLevelFingerprint) {
@@ -718,14 +748,64 @@ TEST(SdpAnswerOffer, SectionWithNoSharedCodecIsAnsweredInactiveWithPortZero) {
   EXPECT_FALSE(written->formats.empty());
 }
 
+// ----- ICE candidates ------------------------------------------------------------------------
+
+TEST(SdpCandidate, ParsesChromiumHostCandidate) {
+  auto c = ParseCandidate(
+      "candidate:2437072876 1 udp 2122260223 192.168.1.20 50123 typ host generation 0 ufrag Xy9 network-id 1");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->foundation, "2437072876");
+  EXPECT_EQ(c->component, 1);
+  EXPECT_EQ(c->transport, "udp");
+  EXPECT_EQ(c->priority, 2122260223u);
+  EXPECT_EQ(c->address, "192.168.1.20");
+  EXPECT_EQ(c->port, 50123);
+  EXPECT_EQ(c->type, "host");
+  EXPECT_FALSE(c->mdns());
+}
+
+TEST(SdpCandidate, AcceptsAttributeFormIpv6AndMdns) {
+  auto a = ParseCandidate("a=candidate:1 1 UDP 2015363327 fe80::1 9 typ host");
+  ASSERT_TRUE(a.ok()) << a.error();
+  EXPECT_EQ(a->transport, "udp");
+  EXPECT_EQ(a->address, "fe80::1");
+  auto m = ParseCandidate("candidate:3 1 udp 2122260223 4b5d1a6e-5d0b-4c1e-9f3a-2b8c9d0e1f2a.local 61000 typ host");
+  ASSERT_TRUE(m.ok()) << m.error();
+  EXPECT_TRUE(m->mdns());
+  auto tcp = ParseCandidate("candidate:4 1 tcp 1518280447 10.0.0.1 9 typ host tcptype active");
+  ASSERT_TRUE(tcp.ok()) << tcp.error();
+  EXPECT_EQ(tcp->transport, "tcp");
+}
+
+TEST(SdpCandidate, RefusesMalformedCandidates) {
+  for (const char* bad : {
+           "",
+           "candidate:",
+           "1 1 udp 1 10.0.0.1 9 typ host",                      // No "candidate:".
+           "candidate:1 1 udp nonsense",                           // Too few fields.
+           "candidate:1 1 udp 1 10.0.0.1 9 type host",             // "typ" misspelt.
+           "candidate:1 0 udp 1 10.0.0.1 9 typ host",              // Component 0.
+           "candidate:1 1 sctp 1 10.0.0.1 9 typ host",             // Transport.
+           "candidate:1 1 udp -5 10.0.0.1 9 typ host",             // Priority.
+           "candidate:1 1 udp 99999999999 10.0.0.1 9 typ host",    // Priority over 32 bits.
+           "candidate:1 1 udp 1 10.0.0.1 70000 typ host",          // Port.
+           "candidate:1 1 udp 1 10.0.0.1 x typ host",              // Port.
+           "candidate:1 1 udp 1 10.0.0.1;rm 9 typ host",           // Address characters.
+           "candidate:1 1 udp 1 10.0.0.1 9 typ anycast",           // Type.
+           "candidate:f\u00f6 1 udp 1 10.0.0.1 9 typ host",       // Foundation characters.
+       }) {
+    EXPECT_FALSE(ParseCandidate(bad).ok()) << bad;
+  }
+}
+
 // ----- Captured real-world descriptions ------------------------------------------------------
 
 // Descriptions captured from real Chromium and webrtcbin peers (tests/fixtures/chromium-*.sdp,
-// webrtcbin-*.sdp) are added separately; every one found must parse and carry audio, video and a
-// sha-256 fingerprint. With none present there is nothing to check.
+// webrtcbin-*.sdp): every one must parse and carry audio, video and a sha-256 fingerprint, and
+// there is at least one of each.
 TEST(SdpCaptured, EveryCapturedDescriptionParsesWithAudioVideoAndSha256) {
   namespace fs = std::filesystem;
-  int checked = 0;
+  int checked = 0, chromium = 0, webrtcbin = 0;
   for (const auto& entry : fs::directory_iterator(test::FixtureDir())) {
     std::string name = entry.path().filename().string();
     bool captured = (name.rfind("chromium-", 0) == 0 || name.rfind("webrtcbin-", 0) == 0) &&
@@ -733,6 +813,8 @@ TEST(SdpCaptured, EveryCapturedDescriptionParsesWithAudioVideoAndSha256) {
     if (!captured) continue;
     SCOPED_TRACE(name);
     ++checked;
+    chromium += name.rfind("chromium-", 0) == 0;
+    webrtcbin += name.rfind("webrtcbin-", 0) == 0;
     auto s = Parse(test::ReadFile(entry.path()));
     ASSERT_TRUE(s.ok()) << s.error();
     const Media* a = FindMedia(*s, Kind::kAudio);
@@ -748,6 +830,8 @@ TEST(SdpCaptured, EveryCapturedDescriptionParsesWithAudioVideoAndSha256) {
       EXPECT_FALSE(m->codecs.empty());
     }
   }
+  EXPECT_GE(chromium, 1);
+  EXPECT_GE(webrtcbin, 1);
   RecordProperty("captured_descriptions", checked);
 }
 
