@@ -199,8 +199,11 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
     cit->second.participant = 0;
     if (notify) Send(cit->second, "", event::Left{conf_id, reason});
   }
-  conferences_[conf_id].members.erase(id);
+  Conference& conf = conferences_[conf_id];
+  conf.members.erase(id);
   participants_.erase(it);  // Closes the media endpoint.
+  // An empty conference keeps no media room: a mixing room composes and encodes continuously.
+  if (conf.members.empty()) conf.room.reset();
   BroadcastRoster(conf_id);
 }
 

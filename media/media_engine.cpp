@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "media/mix_room.h"
 #include "media/sdp.h"
 
 namespace mcu::media {
@@ -171,7 +172,7 @@ TransportMediaEngine::~TransportMediaEngine() = default;
 
 Expected<std::unique_ptr<MediaRoom>> TransportMediaEngine::CreateRoom(const std::string& name,
                                                                       RoomMode mode) {
-  if (mode != RoomMode::kEcho) return MakeError("mixing rooms are not available yet");
+  if (mode == RoomMode::kMix) return CreateMixRoom(this, name);
   return std::unique_ptr<MediaRoom>(new EchoRoom(this, name));
 }
 

@@ -1,0 +1,49 @@
+// Mix-minus for a conference: every site hears everyone but itself.
+//
+// Each 20 ms, the audio thread decodes each site once, then `MixMinus::Mix` sums the sites that
+// are talking (level above a silence threshold) once, and for each talking site subtracts its own
+// samples and saturates to 16 bits. A site that is silent, muted or not sending contributes
+// nothing, so what it hears is exactly the full mix: all such sites share one encoding of it.
+// Cost: one add per sample per talking site, one subtract per sample per talking site; nothing
+// per listener. Pure code; each instance is owned by one thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace mcu::media {
+
+constexpr int kMixRate = 48000;
+constexpr int kMixFrameSamples = 960;  // 20 ms, mono.
+
+// Level of a frame in dBFS (RMS; -inf for digital silence, reported as -120).
+double LevelDbfs(std::span<const int16_t> pcm);
+
+inline int16_t Saturate(int32_t v) {
+  return static_cast<int16_t>(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+}
+
+class MixMinus {
+ public:
+  explicit MixMinus(double silence_dbfs = -55.0) : silence_dbfs_(silence_dbfs) {}
+
+  // inputs[i]: site i's decoded frame of kMixFrameSamples, or empty if it has none this tick.
+  void Mix(const std::vector<std::span<const int16_t>>& inputs);
+
+  size_t sites() const { return talking_.size(); }
+  bool talking(size_t i) const { return talking_[i]; }
+  // What site i hears: its own mix-minus if it is talking, else the shared full mix.
+  std::span<const int16_t> For(size_t i) const;
+  std::span<const int16_t> full_mix() const { return full_; }
+  size_t talkers() const;
+
+ private:
+  double silence_dbfs_;
+  std::vector<int32_t> sum_;
+  std::vector<int16_t> full_;
+  std::vector<bool> talking_;
+  std::vector<std::vector<int16_t>> own_;  // Indexed by site; filled for talking sites.
+};
+
+}  // namespace mcu::media

@@ -1,0 +1,731 @@
+#include "media/mix_room.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <nlohmann/json.hpp>
+#include <opus/opus.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "media/audio_mix.h"
+#include "media/gobject_ptr.h"
+#include "media/jitter_buffer.h"
+#include "media/keyframe_coalescer.h"
+#include "media/layout.h"
+#include "media/media_engine.h"
+#include "media/tier.h"
+
+namespace mcu::media {
+namespace {
+
+constexpr uint8_t kOpusPt = 111;
+constexpr uint8_t kVp8Pt = 96;
+constexpr uint8_t kH264Pt = 102;
+constexpr int kCanvasWidth = 1280, kCanvasHeight = 720;
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t RandomId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng() >> 2;
+}
+
+// One encoded composite frame of a tier, as RTP packets from the payloader.
+struct TierFrame {
+  int tier = 0;
+  bool keyframe = false;
+  std::vector<std::vector<uint8_t>> packets;
+};
+
+// ----- Audio: one thread per room, a 20 ms tick ------------------------------------------------
+
+class AudioMixThread {
+ public:
+  // Receives, every 20 ms, the payload for each site (silent sites share one pointer).
+  using Output = std::function<void(std::vector<std::pair<ParticipantId, std::shared_ptr<const std::vector<uint8_t>>>>)>;
+
+  AudioMixThread(std::string name, Output output) : output_(std::move(output)) {
+    shared_encoder_ = NewEncoder();
+    thread_ = std::thread([this, name] {
+      pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+      Run();
+    });
+  }
+  ~AudioMixThread() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    for (auto& [id, s] : sites_) FreeSite(*s);
+    opus_encoder_destroy(shared_encoder_);
+  }
+
+  void AddSite(ParticipantId id) {
+    auto s = std::make_shared<Site>();
+    int err = 0;
+    s->decoder = opus_decoder_create(kMixRate, 1, &err);
+    std::lock_guard lock(mu_);
+    sites_[id] = std::move(s);
+  }
+  void RemoveSite(ParticipantId id) {
+    std::shared_ptr<Site> s;
+    {
+      std::lock_guard lock(mu_);
+      auto it = sites_.find(id);
+      if (it == sites_.end()) return;
+      s = it->second;
+      sites_.erase(it);
+    }
+    std::lock_guard lock(tick_mu_);  // Not while the tick uses its codec state.
+    FreeSite(*s);
+  }
+  // From mcu-io: one Opus packet (20 ms).
+  void Push(ParticipantId id, uint16_t seq, std::span<const uint8_t> payload) {
+    std::lock_guard lock(mu_);
+    auto it = sites_.find(id);
+    if (it == sites_.end()) return;
+    it->second->pending.push_back({seq, {payload.begin(), payload.end()}});
+    if (it->second->pending.size() > 50) it->second->pending.erase(it->second->pending.begin());
+  }
+
+  uint64_t ticks() const { return ticks_; }
+
+ private:
+  struct Site {
+    std::vector<std::pair<uint16_t, std::vector<uint8_t>>> pending;  // Guarded by mu_.
+    AudioJitterBuffer jitter;
+    OpusDecoder* decoder = nullptr;
+    OpusEncoder* encoder = nullptr;  // Its own mix-minus, while it talks.
+    std::vector<int16_t> pcm = std::vector<int16_t>(kMixFrameSamples);
+    bool has_pcm = false;
+  };
+
+  static OpusEncoder* NewEncoder() {
+    int err = 0;
+    OpusEncoder* e = opus_encoder_create(kMixRate, 1, OPUS_APPLICATION_VOIP, &err);
+    opus_encoder_ctl(e, OPUS_SET_BITRATE(32000));
+    opus_encoder_ctl(e, OPUS_SET_COMPLEXITY(5));
+    opus_encoder_ctl(e, OPUS_SET_INBAND_FEC(1));
+    return e;
+  }
+  static void FreeSite(Site& s) {
+    if (s.decoder) opus_decoder_destroy(s.decoder);
+    if (s.encoder) opus_encoder_destroy(s.encoder);
+    s.decoder = nullptr;
+    s.encoder = nullptr;
+  }
+
+  static std::shared_ptr<const std::vector<uint8_t>> Encode(OpusEncoder* e, std::span<const int16_t> pcm) {
+    auto out = std::make_shared<std::vector<uint8_t>>(1275);
+    int n = opus_encode(e, pcm.data(), kMixFrameSamples, out->data(), static_cast<opus_int32>(out->size()));
+    if (n < 0) return nullptr;
+    out->resize(n);
+    return out;
+  }
+
+  void Run() {
+    auto next = std::chrono::steady_clock::now();
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      next += std::chrono::milliseconds(20);
+      if (cv_.wait_until(lock, next, [&] { return stop_; })) break;
+      if (std::chrono::steady_clock::now() - next > std::chrono::milliseconds(200))
+        next = std::chrono::steady_clock::now();  // Fell far behind (suspended): do not burst.
+      std::vector<std::pair<ParticipantId, std::shared_ptr<Site>>> sites(sites_.begin(), sites_.end());
+      std::vector<std::vector<std::pair<uint16_t, std::vector<uint8_t>>>> pending;
+      for (auto& [id, s] : sites) pending.push_back(std::move(s->pending)), s->pending.clear();
+      lock.unlock();
+      Tick(sites, pending);
+      lock.lock();
+    }
+  }
+
+  void Tick(std::vector<std::pair<ParticipantId, std::shared_ptr<Site>>>& sites,
+            std::vector<std::vector<std::pair<uint16_t, std::vector<uint8_t>>>>& pending) {
+    std::lock_guard tick(tick_mu_);
+    ++ticks_;
+    std::vector<std::span<const int16_t>> inputs;
+    std::vector<uint8_t> packet;
+    for (size_t i = 0; i < sites.size(); ++i) {
+      Site& s = *sites[i].second;
+      for (auto& [seq, payload] : pending[i]) s.jitter.Insert(seq, payload);
+      s.has_pcm = false;
+      if (!s.decoder) {
+        inputs.emplace_back();
+        continue;
+      }
+      auto r = s.jitter.Pop(packet);
+      int n = 0;
+      if (r == AudioJitterBuffer::Result::kPacket)
+        n = opus_decode(s.decoder, packet.data(), static_cast<opus_int32>(packet.size()), s.pcm.data(),
+                        kMixFrameSamples, 0);
+      else if (r == AudioJitterBuffer::Result::kLost)
+        n = opus_decode(s.decoder, nullptr, 0, s.pcm.data(), kMixFrameSamples, 0);  // Concealment.
+      s.has_pcm = n == kMixFrameSamples;
+      inputs.push_back(s.has_pcm ? std::span<const int16_t>(s.pcm) : std::span<const int16_t>());
+    }
+    mix_.Mix(inputs);
+    auto shared = Encode(shared_encoder_, mix_.full_mix());
+    std::vector<std::pair<ParticipantId, std::shared_ptr<const std::vector<uint8_t>>>> out;
+    for (size_t i = 0; i < sites.size(); ++i) {
+      Site& s = *sites[i].second;
+      std::shared_ptr<const std::vector<uint8_t>> payload = shared;
+      if (mix_.talking(i)) {
+        if (!s.encoder) s.encoder = NewEncoder();
+        payload = Encode(s.encoder, mix_.For(i));
+      }
+      if (payload) out.emplace_back(sites[i].first, std::move(payload));
+    }
+    if (!out.empty()) output_(std::move(out));
+  }
+
+  Output output_;
+  OpusEncoder* shared_encoder_ = nullptr;
+  MixMinus mix_;
+  std::mutex mu_;       // sites_, pending queues, stop_.
+  std::mutex tick_mu_;  // Codec state during a tick.
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::map<ParticipantId, std::shared_ptr<Site>> sites_;
+  std::atomic<uint64_t> ticks_{0};
+  std::thread thread_;
+};
+
+// ----- The room -------------------------------------------------------------------------------
+
+class MixRoom;
+
+// One site of a mixing room, on mcu-io from creation to deletion.
+class MixPeer : public PeerTransport::Listener {
+ public:
+  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener);
+  ~MixPeer() override;
+  PeerTransport& transport() { return transport_; }
+  ParticipantId id() const { return id_; }
+
+  void OnTransportConnected(PeerTransport& t) override;
+  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+    listener_->OnMediaFailed(id_, reason);
+  }
+  void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
+                      std::span<uint8_t> packet) override;
+  void OnTransportKeyframeRequest(PeerTransport&) override;
+
+  // mcu-io: set once the site's video branch exists (a new reference).
+  void SetAppSrc(GstElement* appsrc) { appsrc_ = GRef<GstElement>::Adopt(appsrc); }
+  void SetReceivesVideo(bool v) { receives_video_ = v; }
+  void Tick(int64_t now);
+  void SendVideo(const TierFrame& f, int64_t now);
+  void SendAudio(const std::vector<uint8_t>& payload);
+  int tier() const { return tier_; }
+  nlohmann::json MixStats() const;
+
+ private:
+  void Drain(int64_t now);
+
+  MixRoom* room_;
+  ParticipantId id_;
+  MediaEndpoint::Listener* listener_;
+  PeerTransport transport_;
+  GRef<GstElement> appsrc_;
+  std::optional<FrameAssembler> assembler_;
+  uint8_t video_pt_ = 0;
+  bool receives_video_ = true;
+  int tier_ = 0;
+  bool tier_started_ = false;  // A keyframe of its tier reached it.
+  RtpRewriter rewriter_;
+  uint16_t audio_seq_ = static_cast<uint16_t>(RandomId());
+  uint32_t audio_ts_ = static_cast<uint32_t>(RandomId());
+  bool audio_started_ = false;
+  uint64_t frames_in_ = 0, frames_out_ = 0, audio_out_ = 0;
+};
+
+class MixEndpoint;
+
+class MixRoom : public MediaRoom {
+ public:
+  MixRoom(TransportMediaEngine* engine, std::string name) : engine_(engine), name_(std::move(name)) {}
+  ~MixRoom() override;
+  Status Start();
+
+  Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(ParticipantId id, const ParticipantMediaInfo& info,
+                                                          MediaEndpoint::Listener* listener) override;
+
+  // Control thread.
+  void OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote);
+  void RemoveParticipant(ParticipantId id, MixPeer* peer);
+
+  // mcu-io.
+  IoLoop* loop() { return engine_->loop(); }
+  TransportMediaEngine* engine() { return engine_; }
+  AudioMixThread* audio() { return audio_.get(); }
+  void RequestKeyframe(int tier);
+  void OnPeerConnected(MixPeer* peer);
+
+ private:
+  struct Site {
+    std::string name;
+    GRef<GstElement> bin;       // appsrc ! decoder ! videoscale ! capsfilter ! textoverlay
+    GRef<GstElement> capsfilter;
+    GRef<GstPad> compositor_pad;
+  };
+  // State on mcu-io, shared with the threads that post to it.
+  struct IoState {
+    std::map<ParticipantId, MixPeer*> peers;
+    std::vector<KeyframeCoalescer> coalescers;
+    std::vector<GRef<GstElement>> encoders;
+    guint timer = 0;
+  };
+
+  static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data);
+  void Relayout();
+  void DeliverTierFrame(std::shared_ptr<TierFrame> f);
+
+  TransportMediaEngine* engine_;
+  std::string name_;
+  GRef<GstElement> pipeline_;
+  GRef<GstElement> compositor_;
+  std::vector<Tier> tiers_ = DefaultTiers();
+  std::map<ParticipantId, Site> sites_;  // Control thread; in join order by id.
+  std::shared_ptr<IoState> io_ = std::make_shared<IoState>();
+  std::unique_ptr<AudioMixThread> audio_;
+  struct TierSink {
+    MixRoom* room;
+    int tier;
+  };
+  std::vector<std::unique_ptr<TierSink>> tier_sinks_;
+  friend class MixPeer;
+};
+
+// ----- MixPeer --------------------------------------------------------------------------------
+
+MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener)
+    : room_(room),
+      id_(id),
+      listener_(listener),
+      transport_(room->engine()->loop(), room->engine()->transport_config(), room->engine()->dtls_context(),
+                 this, PeerTransport::Role::kOfferer) {}
+
+MixPeer::~MixPeer() { transport_.Close(); }
+
+void MixPeer::OnTransportConnected(PeerTransport& t) {
+  listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
+  t.RequestKeyframe(0);
+  room_->OnPeerConnected(this);
+}
+
+void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
+                             std::span<uint8_t> packet) {
+  auto payload = packet.subspan(h.header_size, h.payload_size);
+  if (kind == sdp::Kind::kAudio) {
+    if (h.payload_type == kOpusPt) room_->audio()->Push(id_, h.sequence, payload);
+    return;
+  }
+  if (h.payload_type != video_pt_ || !assembler_) {
+    if (h.payload_type != kVp8Pt && h.payload_type != kH264Pt) return;
+    video_pt_ = h.payload_type;
+    assembler_.emplace(h.payload_type == kVp8Pt ? VideoCodec::kVp8 : VideoCodec::kH264);
+  }
+  int64_t now = NowUs();
+  assembler_->Insert(h.sequence, h.timestamp, h.marker, payload, now);
+  Drain(now);
+  (void)t;
+}
+
+void MixPeer::Drain(int64_t now) {
+  if (!assembler_) return;
+  for (auto& f : assembler_->Pop(now)) {
+    ++frames_in_;
+    if (!appsrc_) continue;
+    GstBuffer* buf = gst_buffer_new_allocate(nullptr, f.data.size(), nullptr);
+    gst_buffer_fill(buf, 0, f.data.data(), f.data.size());
+    if (!f.keyframe) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    // Non-blocking: appsrc queues the frame for the site's decoder thread (it is "leaky" so a
+    // stuck decoder loses old frames rather than stalling the I/O thread).
+    gst_app_src_push_buffer(GST_APP_SRC(appsrc_.get()), buf);
+  }
+  if (assembler_->TakeKeyframeRequest()) transport_.RequestKeyframe();
+}
+
+void MixPeer::Tick(int64_t now) { Drain(now); }
+
+void MixPeer::OnTransportKeyframeRequest(PeerTransport&) { room_->RequestKeyframe(tier_); }
+
+void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
+  if (!receives_video_ || !transport_.connected() || f.tier != tier_) return;
+  if (!tier_started_) {
+    if (!f.keyframe) return;  // Start (or switch) on a keyframe.
+    tier_started_ = true;
+  }
+  std::vector<uint8_t> p;
+  for (const auto& packet : f.packets) {
+    auto h = rtp::ParseRtp(packet);
+    if (!h) continue;
+    auto out = rewriter_.Rewrite(static_cast<uint32_t>(f.tier), h->sequence, h->timestamp, now, 90000);
+    p.assign(packet.begin(), packet.end());
+    rtp::SetSequence(p, out.sequence);
+    rtp::SetTimestamp(p, out.timestamp);
+    transport_.SendRtp(sdp::Kind::kVideo, p);
+  }
+  ++frames_out_;
+}
+
+void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
+  if (!transport_.connected()) return;
+  uint8_t header[12] = {0x80, kOpusPt};
+  if (!audio_started_) header[1] |= 0x80;  // Marker: the start of a talkspurt.
+  audio_started_ = true;
+  header[2] = audio_seq_ >> 8, header[3] = audio_seq_ & 0xff;
+  for (int i = 0; i < 4; ++i) header[4 + i] = static_cast<uint8_t>(audio_ts_ >> (24 - 8 * i));
+  ++audio_seq_;
+  audio_ts_ += kMixFrameSamples;
+  std::vector<uint8_t> p(header, header + 12);
+  p.insert(p.end(), payload.begin(), payload.end());
+  transport_.SendRtp(sdp::Kind::kAudio, p);
+  ++audio_out_;
+}
+
+nlohmann::json MixPeer::MixStats() const {
+  return {{"tier", tier_},
+          {"videoFramesIn", frames_in_},
+          {"videoFramesDropped", assembler_ ? assembler_->frames_dropped() : 0},
+          {"compositeFramesOut", frames_out_},
+          {"audioFramesOut", audio_out_}};
+}
+
+// ----- MixEndpoint ----------------------------------------------------------------------------
+
+class MixEndpoint : public MediaEndpoint {
+ public:
+  MixEndpoint(MixRoom* room, ParticipantId id, std::string offer, sdp::Session offer_session, MixPeer* peer)
+      : room_(room), id_(id), offer_(std::move(offer)), offer_session_(std::move(offer_session)), peer_(peer) {}
+  ~MixEndpoint() override { room_->RemoveParticipant(id_, peer_); }
+
+  const std::string& LocalOffer() const override { return offer_; }
+
+  Status SetRemoteAnswer(const std::string& text) override {
+    auto answer = sdp::Parse(text);
+    if (!answer) return MakeError("invalid SDP: " + answer.error());
+    auto remote = sdp::AcceptAnswer(offer_session_, *answer);
+    if (!remote) return MakeError(remote.error());
+    room_->OnAnswer(id_, *remote);
+    MixPeer* peer = peer_;
+    room_->loop()->Post([peer, r = std::move(*remote)] {
+      auto st = peer->transport().ApplyRemote(r);
+      if (!st) spdlog::warn("apply remote description: {}", st.error());
+    });
+    return OkStatus();
+  }
+
+  Status AddRemoteCandidate(const std::string& candidate) override {
+    auto parsed = sdp::ParseCandidate(candidate);
+    if (!parsed) return MakeError(parsed.error());
+    MixPeer* peer = peer_;
+    room_->loop()->Post([peer, candidate] { peer->transport().AddRemoteCandidate(candidate); });
+    return OkStatus();
+  }
+
+  std::string StatsJson() const override {
+    TransportStats stats;
+    nlohmann::json mix;
+    MixPeer* peer = peer_;
+    room_->loop()->Invoke([&] {
+      stats = peer->transport().Stats();
+      mix = peer->MixStats();
+    });
+    auto j = nlohmann::json::parse(StatsToJson(stats));
+    j["mix"] = mix;
+    return j.dump();
+  }
+
+ private:
+  MixRoom* room_;
+  ParticipantId id_;
+  std::string offer_;
+  sdp::Session offer_session_;
+  MixPeer* peer_;  // Owned by the room's I/O state; deleted on mcu-io.
+};
+
+// ----- MixRoom --------------------------------------------------------------------------------
+
+std::string EncoderBranch(int tier, const Tier& t, bool scale) {
+  std::string s = "t. ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! ";
+  if (scale)
+    s += "videoscale ! video/x-raw,width=" + std::to_string(t.width) + ",height=" + std::to_string(t.height) + " ! ";
+  s += "vp8enc name=enc" + std::to_string(tier) +
+       " deadline=1 cpu-used=8 end-usage=cbr threads=1 lag-in-frames=0 keyframe-max-dist=600 "
+       "error-resilient=default target-bitrate=" + std::to_string(t.bitrate_kbps * 1000) +
+       " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! appsink name=out" + std::to_string(tier) +
+       " sync=false async=false buffer-list=true max-buffers=4 drop=true ";
+  return s;
+}
+
+Status MixRoom::Start() {
+  std::string caps = "video/x-raw,format=I420,width=" + std::to_string(kCanvasWidth) +
+                     ",height=" + std::to_string(kCanvasHeight) + ",framerate=30/1,pixel-aspect-ratio=1/1";
+  std::string desc = "videotestsrc is-live=true pattern=black ! " + caps +
+                     " ! compositor name=comp background=black ignore-inactive-pads=true ! " + caps + " ! tee name=t ";
+  for (size_t i = 0; i < tiers_.size(); ++i) desc += EncoderBranch(int(i), tiers_[i], i > 0);
+  GError* err = nullptr;
+  GstElement* p = gst_parse_launch(desc.c_str(), &err);
+  if (err) {
+    std::string m = err->message;
+    g_error_free(err);
+    if (p) gst_object_unref(p);
+    return MakeError("composite pipeline: " + m);
+  }
+  pipeline_ = GRef<GstElement>::AdoptSink(p);
+  std::string pname = "mix-" + name_;
+  gst_object_set_name(GST_OBJECT(p), pname.c_str());
+  compositor_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "comp"));
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    io_->coalescers.emplace_back(1'000'000);
+    io_->encoders.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("enc" + std::to_string(i)).c_str())));
+    GstElement* sink = gst_bin_get_by_name(GST_BIN(p), ("out" + std::to_string(i)).c_str());
+    tier_sinks_.push_back(std::make_unique<TierSink>(TierSink{this, int(i)}));
+    GstAppSinkCallbacks cb{};
+    cb.new_sample = &MixRoom::OnTierSample;
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, tier_sinks_.back().get(), nullptr);
+    gst_object_unref(sink);
+  }
+  auto io = io_;
+  audio_ = std::make_unique<AudioMixThread>(
+      "mcu-audio", [loop = engine_->loop(), io](auto out) {
+        loop->Post([io, out = std::move(out)] {
+          for (const auto& [id, payload] : out) {
+            auto it = io->peers.find(id);
+            if (it != io->peers.end()) it->second->SendAudio(*payload);
+          }
+        });
+      });
+  if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    return MakeError("composite pipeline cannot start");
+  // Frame deadlines (loss) and coalesced keyframe requests, every 20 ms.
+  loop()->Invoke([this, io] {
+    io->timer = loop()->AddTimer(20, [io] {
+      int64_t now = NowUs();
+      for (auto& [id, peer] : io->peers) peer->Tick(now);
+      for (size_t i = 0; i < io->coalescers.size(); ++i)
+        if (io->coalescers[i].Poll(now))
+          gst_element_send_event(io->encoders[i].get(),
+                                 gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+      return true;
+    });
+  });
+  spdlog::info("mixing room {}: composite {}x{}, {} tiers", name_, kCanvasWidth, kCanvasHeight, tiers_.size());
+  return OkStatus();
+}
+
+MixRoom::~MixRoom() {
+  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  audio_.reset();
+  auto io = io_;
+  loop()->Invoke([this, io] {
+    if (io->timer) loop()->CancelTimer(io->timer);
+    for (auto& [id, peer] : io->peers) delete peer;
+    io->peers.clear();
+  });
+}
+
+GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
+  auto* ts = static_cast<TierSink*>(data);
+  GstSample* sample = gst_app_sink_pull_sample(sink);
+  if (!sample) return GST_FLOW_OK;
+  auto f = std::make_shared<TierFrame>();
+  f->tier = ts->tier;
+  auto add = [&](GstBuffer* b) {
+    GstMapInfo map;
+    if (!gst_buffer_map(b, &map, GST_MAP_READ)) return;
+    f->packets.emplace_back(map.data, map.data + map.size);
+    gst_buffer_unmap(b, &map);
+  };
+  if (GstBufferList* list = gst_sample_get_buffer_list(sample)) {
+    for (guint i = 0; i < gst_buffer_list_length(list); ++i) add(gst_buffer_list_get(list, i));
+  } else if (GstBuffer* b = gst_sample_get_buffer(sample)) {
+    add(b);
+  }
+  gst_sample_unref(sample);
+  if (f->packets.empty()) return GST_FLOW_OK;
+  auto h = rtp::ParseRtp(f->packets.front());
+  if (h) {
+    auto info = InspectVideoPayload(VideoCodec::kVp8,
+                                    std::span<const uint8_t>(f->packets.front()).subspan(h->header_size, h->payload_size));
+    f->keyframe = info && info->keyframe;
+  }
+  ts->room->DeliverTierFrame(std::move(f));
+  return GST_FLOW_OK;
+}
+
+void MixRoom::DeliverTierFrame(std::shared_ptr<TierFrame> f) {
+  // One hand-off per encoded frame; each receiver of the tier gets the same packets.
+  auto io = io_;
+  loop()->Post([io, f = std::move(f)] {
+    int64_t now = NowUs();
+    if (f->keyframe) io->coalescers[f->tier].OnKeyframeProduced(now);
+    for (auto& [id, peer] : io->peers) peer->SendVideo(*f, now);
+  });
+}
+
+void MixRoom::RequestKeyframe(int tier) {
+  if (tier < 0 || tier >= static_cast<int>(io_->coalescers.size())) return;
+  if (io_->coalescers[tier].Request(NowUs()))
+    gst_element_send_event(io_->encoders[tier].get(),
+                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+void MixRoom::OnPeerConnected(MixPeer* peer) { RequestKeyframe(peer->tier()); }
+
+Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId id, const ParticipantMediaInfo& info,
+                                                                 MediaEndpoint::Listener* listener) {
+  MixPeer* peer = nullptr;
+  Status started = OkStatus();
+  sdp::Session offer;
+  auto io = io_;
+  loop()->Invoke([&] {
+    peer = new MixPeer(this, id, listener);
+    started = peer->transport().Start();
+    if (!started) {
+      delete peer;
+      peer = nullptr;
+      return;
+    }
+    sdp::OfferOptions opt;
+    opt.audio_ssrc = peer->transport().local_ssrc(sdp::Kind::kAudio);
+    opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
+    offer = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomId());
+    io->peers[id] = peer;
+  });
+  if (!started) return MakeError(started.error());
+  sites_[id].name = info.display_name;
+  audio_->AddSite(id);
+  std::string text = sdp::Write(offer);
+  return std::unique_ptr<MediaEndpoint>(new MixEndpoint(this, id, std::move(text), std::move(offer), peer));
+}
+
+void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
+  auto it = sites_.find(id);
+  if (it == sites_.end() || it->second.bin) return;
+  const sdp::RemoteMedia* video = remote.Find(sdp::Kind::kVideo);
+  bool sends = video && !video->codecs.empty() &&
+               (video->direction == sdp::Direction::kSendRecv || video->direction == sdp::Direction::kSendOnly);
+  bool receives_vp8 = false;
+  if (video)
+    for (const auto& c : video->codecs) receives_vp8 |= c.payload_type == kVp8Pt;
+  receives_vp8 &= video && (video->direction == sdp::Direction::kSendRecv || video->direction == sdp::Direction::kRecvOnly);
+  auto io = io_;
+  if (!sends) {
+    loop()->Post([io, id, receives_vp8] {
+      if (auto p = io->peers.find(id); p != io->peers.end()) p->second->SetReceivesVideo(receives_vp8);
+    });
+    return;
+  }
+  bool h264 = video->codecs.front().payload_type == kH264Pt;
+  std::string name = it->second.name;
+  for (auto& ch : name)
+    if (ch == '"' || ch == '\\') ch = '\'';
+  std::string desc = std::string("appsrc name=src is-live=true format=time do-timestamp=true block=false "
+                                 "max-bytes=4000000 leaky-type=downstream caps=") +
+                     (h264 ? "video/x-h264,stream-format=byte-stream,alignment=au ! avdec_h264"
+                           : "video/x-vp8 ! vp8dec") +
+                     " ! videoconvert ! videoscale add-borders=true ! capsfilter name=cf "
+                     "caps=video/x-raw,format=I420,width=320,height=180,pixel-aspect-ratio=1/1 "
+                     "! textoverlay valignment=bottom halignment=center shaded-background=true "
+                     "font-desc=\"Sans Bold 12\" text=\"" + name + "\"";
+  GError* err = nullptr;
+  GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &err);
+  if (err) {
+    spdlog::error("mixing room {}: site branch: {}", name_, err->message);
+    g_error_free(err);
+    return;
+  }
+  Site& s = it->second;
+  s.bin = GRef<GstElement>::AdoptSink(bin);
+  s.capsfilter = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), "cf"));
+  gst_bin_add(GST_BIN(pipeline_.get()), bin);
+  GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
+  g_object_set(sinkpad, "zorder", 1u, nullptr);
+  GstPad* srcpad = gst_element_get_static_pad(bin, "src");
+  gst_pad_link(srcpad, sinkpad);
+  gst_object_unref(srcpad);
+  s.compositor_pad = GRef<GstPad>::Adopt(sinkpad);
+  Relayout();
+  gst_element_sync_state_with_parent(bin);
+  GstElement* src = gst_bin_get_by_name(GST_BIN(bin), "src");
+  loop()->Post([io, id, src, receives_vp8] {
+    auto p = io->peers.find(id);
+    if (p != io->peers.end()) {
+      p->second->SetAppSrc(src);
+      p->second->SetReceivesVideo(receives_vp8);
+    } else {
+      gst_object_unref(src);
+    }
+  });
+}
+
+void MixRoom::Relayout() {
+  std::vector<Site*> shown;
+  for (auto& [id, s] : sites_)
+    if (s.bin) shown.push_back(&s);
+  Layout layout = ComputeLayout(static_cast<int>(shown.size()), kCanvasWidth, kCanvasHeight);
+  for (size_t i = 0; i < shown.size(); ++i) {
+    Site& s = *shown[i];
+    bool visible = i < layout.tiles.size();
+    Tile t = visible ? layout.tiles[i] : Tile{0, 0, 2, 2};
+    GstCaps* caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
+                                        t.width, "height", G_TYPE_INT, t.height, "pixel-aspect-ratio",
+                                        GST_TYPE_FRACTION, 1, 1, nullptr);
+    g_object_set(s.capsfilter.get(), "caps", caps, nullptr);
+    gst_caps_unref(caps);
+    g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height,
+                 "alpha", visible ? 1.0 : 0.0, nullptr);
+  }
+}
+
+void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {
+  audio_->RemoveSite(id);
+  auto io = io_;
+  loop()->Post([io, id, peer] {
+    io->peers.erase(id);
+    delete peer;
+  });
+  auto it = sites_.find(id);
+  if (it == sites_.end()) return;
+  Site s = std::move(it->second);
+  sites_.erase(it);
+  if (s.bin) {
+    // Stop the branch first (its streaming thread ends), then take it out of the compositor.
+    gst_element_set_state(s.bin.get(), GST_STATE_NULL);
+    GstPad* srcpad = gst_element_get_static_pad(s.bin.get(), "src");
+    gst_pad_unlink(srcpad, s.compositor_pad.get());
+    gst_object_unref(srcpad);
+    gst_element_release_request_pad(compositor_.get(), s.compositor_pad.get());
+    gst_bin_remove(GST_BIN(pipeline_.get()), s.bin.get());
+    Relayout();
+  }
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine, const std::string& name) {
+  auto room = std::make_unique<MixRoom>(engine, name);
+  auto st = room->Start();
+  if (!st) return MakeError(st.error());
+  return std::unique_ptr<MediaRoom>(std::move(room));
+}
+
+}  // namespace mcu::media

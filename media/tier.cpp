@@ -1,0 +1,64 @@
+#include "media/tier.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace mcu::media {
+
+std::vector<Tier> DefaultTiers() { return {{1280, 720, 1500}, {640, 360, 600}}; }
+
+TierSelector::TierSelector(std::vector<Tier> tiers) : tiers_(std::move(tiers)) {}
+
+int TierSelector::Choose(int declared_kbps) {
+  const int lowest = static_cast<int>(tiers_.size()) - 1;
+  int index = 0;
+  if (declared_kbps > 0) {
+    while (index < lowest && tiers_[index].bitrate_kbps > declared_kbps) ++index;
+  }
+  ceiling_ = current_ = index;
+  lossy_reports_ = 0;
+  clean_started_ = false;
+  return current_;
+}
+
+int TierSelector::OnReceiverReport(double fraction_lost, int64_t now_us) {
+  const int lowest = static_cast<int>(tiers_.size()) - 1;
+  lossy_reports_ = fraction_lost > kDownLoss ? lossy_reports_ + 1 : 0;
+  if (lossy_reports_ >= kDownReports && current_ < lowest) {
+    ++current_;
+    lossy_reports_ = 0;
+  }
+  // A report that is not clean (any step down is one) starts the clean run over.
+  if (fraction_lost >= kUpLoss || !clean_started_) {
+    clean_started_ = true;
+    clean_since_us_ = now_us;
+  } else if (now_us - clean_since_us_ >= kUpAfterUs && current_ > ceiling_) {
+    --current_;
+    clean_since_us_ = now_us;
+  }
+  return current_;
+}
+
+RtpRewriter::Out RtpRewriter::Rewrite(uint32_t source_id, uint16_t seq, uint32_t ts,
+                                      int64_t now_us, uint32_t clock_rate) {
+  if (!started_) {
+    started_ = true;
+    source_id_ = source_id;
+    highest_seq_ = seq;
+    highest_ts_ = ts;
+  } else if (source_id != source_id_) {
+    source_id_ = source_id;
+    const int64_t ticks =
+        std::max<int64_t>(1, (now_us - last_packet_us_) * int64_t{clock_rate} / 1'000'000);
+    seq_offset_ = static_cast<uint16_t>(highest_seq_ + 1 - seq);
+    ts_offset_ = static_cast<uint32_t>(highest_ts_ + static_cast<uint32_t>(ticks) - ts);
+  }
+  last_packet_us_ = now_us;
+  const Out out{static_cast<uint16_t>(seq + seq_offset_), ts + ts_offset_};
+  // Newer in serial-number arithmetic (RFC 1982): a reordered packet does not move them back.
+  if (static_cast<int16_t>(out.sequence - highest_seq_) > 0) highest_seq_ = out.sequence;
+  if (static_cast<int32_t>(out.timestamp - highest_ts_) > 0) highest_ts_ = out.timestamp;
+  return out;
+}
+
+}  // namespace mcu::media

@@ -1,0 +1,249 @@
+// Specs of media/jitter_buffer.h and media/codec_payload.h: frames out of packets, in order,
+// through reordering and loss; audio playout with concealment.
+#include "media/jitter_buffer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+namespace mcu::media {
+namespace {
+
+// VP8 payloads: descriptor (S bit on the first packet), then a frame header byte whose bit 0 is
+// the inverse keyframe flag, then a marker byte `tag` so that the output can be checked.
+std::vector<uint8_t> Vp8(bool start, bool key, uint8_t tag) {
+  std::vector<uint8_t> p = {uint8_t(start ? 0x10 : 0x00)};
+  if (start) p.push_back(key ? 0x00 : 0x01);
+  p.push_back(tag);
+  return p;
+}
+
+struct Pkt {
+  uint16_t seq;
+  uint32_t ts;
+  bool marker;
+  std::vector<uint8_t> payload;
+};
+
+// A frame of `n` packets starting at `seq`.
+std::vector<Pkt> Frame(uint16_t seq, uint32_t ts, int n, bool key, uint8_t tag) {
+  std::vector<Pkt> out;
+  for (int i = 0; i < n; ++i) out.push_back({uint16_t(seq + i), ts, i == n - 1, Vp8(i == 0, key, tag)});
+  return out;
+}
+
+std::vector<uint8_t> Tags(const std::vector<AssembledFrame>& frames) {
+  std::vector<uint8_t> tags;
+  for (const auto& f : frames) tags.push_back(f.data.back());
+  return tags;
+}
+
+TEST(FrameAssembler, ReleasesCompleteFramesInOrderAndDepacketizes) {
+  FrameAssembler fa(VideoCodec::kVp8);
+  std::vector<AssembledFrame> out;
+  for (auto& p : Frame(100, 1000, 3, true, 1)) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  out = fa.Pop(0);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].keyframe);
+  EXPECT_EQ(out[0].timestamp, 1000u);
+  // Descriptors stripped: frame header byte then the tags of three packets.
+  EXPECT_EQ(out[0].data, (std::vector<uint8_t>{0x00, 1, 1, 1}));
+  for (auto& p : Frame(103, 4000, 2, false, 2)) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  out = fa.Pop(0);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].keyframe);
+  EXPECT_EQ(fa.frames_released(), 2u);
+}
+
+TEST(FrameAssembler, ReordersPacketsWithinAndAcrossFrames) {
+  FrameAssembler fa(VideoCodec::kVp8);
+  std::vector<Pkt> all;
+  for (int f = 0; f < 10; ++f) {
+    auto fr = Frame(uint16_t(65530 + f * 3), 3000u * f, 3, f == 0, uint8_t(f));  // Wraps 65535.
+    all.insert(all.end(), fr.begin(), fr.end());
+  }
+  std::mt19937 rng(7);
+  // Shuffle within windows of 5 packets: reordering as a network does it.
+  for (size_t i = 0; i + 5 <= all.size(); i += 5) std::shuffle(all.begin() + i, all.begin() + i + 5, rng);
+  std::vector<AssembledFrame> out;
+  for (auto& p : all) {
+    ASSERT_TRUE(fa.Insert(p.seq, p.ts, p.marker, p.payload, 0));
+    auto f = fa.Pop(0);
+    out.insert(out.end(), std::make_move_iterator(f.begin()), std::make_move_iterator(f.end()));
+  }
+  EXPECT_EQ(Tags(out), (std::vector<uint8_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(fa.frames_dropped(), 0u);
+}
+
+TEST(FrameAssembler, StartsOnAKeyframe) {
+  FrameAssembler fa(VideoCodec::kVp8);
+  EXPECT_TRUE(fa.TakeKeyframeRequest());
+  EXPECT_FALSE(fa.TakeKeyframeRequest());
+  for (auto& p : Frame(10, 100, 2, false, 1)) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  EXPECT_TRUE(fa.Pop(0).empty()) << "a delta frame cannot be decoded first";
+  for (auto& p : Frame(12, 200, 2, true, 2)) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  EXPECT_EQ(Tags(fa.Pop(0)), (std::vector<uint8_t>{2}));
+}
+
+TEST(FrameAssembler, WaitsForARetransmissionThenReleases) {
+  FrameAssembler fa(VideoCodec::kVp8, 100'000);
+  auto f0 = Frame(0, 0, 1, true, 0), f1 = Frame(1, 3000, 3, false, 1), f2 = Frame(4, 6000, 1, false, 2);
+  for (auto* f : {&f0, &f1, &f2})
+    for (auto& p : *f)
+      if (p.seq != 2) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  EXPECT_EQ(Tags(fa.Pop(0)), (std::vector<uint8_t>{0}));
+  EXPECT_TRUE(fa.Pop(50'000).empty()) << "frame 1 is missing a packet: frame 2 waits";
+  fa.Insert(f1[1].seq, f1[1].ts, f1[1].marker, f1[1].payload, 60'000);  // The NACKed packet.
+  EXPECT_EQ(Tags(fa.Pop(60'000)), (std::vector<uint8_t>{1, 2}));
+  EXPECT_EQ(fa.frames_dropped(), 0u);
+}
+
+TEST(FrameAssembler, UnrecoverableLossDropsUntilTheNextKeyframeAndAsksForOne) {
+  FrameAssembler fa(VideoCodec::kVp8, 100'000);
+  ASSERT_TRUE(fa.TakeKeyframeRequest());
+  auto f0 = Frame(0, 0, 1, true, 0), f1 = Frame(1, 3000, 2, false, 1), f2 = Frame(3, 6000, 1, false, 2),
+       f3 = Frame(4, 9000, 1, true, 3), f4 = Frame(5, 12000, 1, false, 4);
+  for (auto* f : {&f0, &f1, &f2})
+    for (auto& p : *f)
+      if (p.seq != 1) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  EXPECT_EQ(Tags(fa.Pop(0)), (std::vector<uint8_t>{0}));
+  EXPECT_TRUE(fa.Pop(50'000).empty());
+  EXPECT_TRUE(fa.Pop(150'000).empty()) << "frame 2 needs frame 1: dropped";
+  EXPECT_TRUE(fa.TakeKeyframeRequest());
+  EXPECT_FALSE(fa.Insert(1, 3000, false, f1[0].payload, 160'000)) << "too late now";
+  for (auto* f : {&f3, &f4})
+    for (auto& p : *f) fa.Insert(p.seq, p.ts, p.marker, p.payload, 200'000);
+  EXPECT_EQ(Tags(fa.Pop(200'000)), (std::vector<uint8_t>{3, 4}));
+  EXPECT_EQ(fa.frames_dropped(), 2u);
+}
+
+TEST(FrameAssembler, LossOfAWholeFrameBeforeAKeyframeNeedsNoRequest) {
+  FrameAssembler fa(VideoCodec::kVp8, 100'000);
+  fa.TakeKeyframeRequest();
+  auto f0 = Frame(0, 0, 1, true, 0), f2 = Frame(2, 6000, 1, true, 2);  // Frame at seq 1 lost.
+  for (auto* f : {&f0, &f2})
+    for (auto& p : *f) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  EXPECT_EQ(Tags(fa.Pop(0)), (std::vector<uint8_t>{0}));
+  EXPECT_EQ(Tags(fa.Pop(100'000)), (std::vector<uint8_t>{2}));
+  EXPECT_FALSE(fa.TakeKeyframeRequest());
+}
+
+TEST(FrameAssembler, RefusesMalformedAndDuplicatePackets) {
+  FrameAssembler fa(VideoCodec::kVp8);
+  EXPECT_FALSE(fa.Insert(1, 0, true, std::vector<uint8_t>{}, 0));
+  EXPECT_FALSE(fa.Insert(1, 0, true, std::vector<uint8_t>{0x90}, 0));  // X bit, nothing after.
+  auto p = Vp8(true, true, 1);
+  EXPECT_TRUE(fa.Insert(5, 0, false, p, 0));
+  EXPECT_FALSE(fa.Insert(5, 0, false, p, 0));
+}
+
+TEST(CodecPayload, Vp8DescriptorWithPictureIdAndKeyframe) {
+  // X=1 S=1 PID=0; I=1 L=1 T=1; 15-bit picture id; TL0PICIDX; TID; then keyframe header.
+  std::vector<uint8_t> p = {0x90, 0xe0, 0x81, 0x23, 0x05, 0x40, 0x10, 0xaa};
+  auto info = InspectVideoPayload(VideoCodec::kVp8, p);
+  ASSERT_TRUE(info);
+  EXPECT_TRUE(info->frame_start);
+  EXPECT_TRUE(info->keyframe);
+  std::vector<uint8_t> out;
+  ASSERT_TRUE(AppendDepacketized(VideoCodec::kVp8, p, out));
+  EXPECT_EQ(out, (std::vector<uint8_t>{0x10, 0xaa}));
+  p[0] = 0x91;  // Partition 1: not a frame start.
+  EXPECT_FALSE(InspectVideoPayload(VideoCodec::kVp8, p)->frame_start);
+}
+
+TEST(CodecPayload, H264SingleStapAndFuA) {
+  const std::vector<uint8_t> sc = {0, 0, 0, 1};
+  // STAP-A with SPS (7) and PPS (8): starts a keyframe.
+  std::vector<uint8_t> stap = {0x18, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce};
+  auto i1 = InspectVideoPayload(VideoCodec::kH264, stap);
+  ASSERT_TRUE(i1);
+  EXPECT_TRUE(i1->frame_start);
+  EXPECT_TRUE(i1->keyframe);
+  // FU-A of an IDR slice (type 5), first fragment, first_mb_in_slice = 0.
+  std::vector<uint8_t> fu1 = {0x7c, 0x85, 0x88, 0x01}, fu2 = {0x7c, 0x45, 0x02, 0x03};
+  auto i2 = InspectVideoPayload(VideoCodec::kH264, fu1);
+  ASSERT_TRUE(i2);
+  EXPECT_TRUE(i2->keyframe);
+  EXPECT_FALSE(InspectVideoPayload(VideoCodec::kH264, fu2)->frame_start);
+  std::vector<uint8_t> au;
+  ASSERT_TRUE(AppendDepacketized(VideoCodec::kH264, stap, au));
+  ASSERT_TRUE(AppendDepacketized(VideoCodec::kH264, fu1, au));
+  ASSERT_TRUE(AppendDepacketized(VideoCodec::kH264, fu2, au));
+  std::vector<uint8_t> want = sc;
+  want.insert(want.end(), {0x67, 0x42});
+  want.insert(want.end(), sc.begin(), sc.end());
+  want.insert(want.end(), {0x68, 0xce});
+  want.insert(want.end(), sc.begin(), sc.end());
+  want.insert(want.end(), {0x65, 0x88, 0x01, 0x02, 0x03});  // NAL header rebuilt: NRI 3, type 5.
+  EXPECT_EQ(au, want);
+  // A single non-IDR slice continuing a frame (first_mb_in_slice != 0).
+  auto i3 = InspectVideoPayload(VideoCodec::kH264, std::vector<uint8_t>{0x41, 0x40});
+  ASSERT_TRUE(i3);
+  EXPECT_FALSE(i3->frame_start);
+  EXPECT_FALSE(i3->keyframe);
+  // Malformed: STAP-A whose size runs past the end; FU-A too short; reserved type 30.
+  EXPECT_FALSE(InspectVideoPayload(VideoCodec::kH264, std::vector<uint8_t>{0x18, 0x00, 0x09, 0x67}));
+  EXPECT_FALSE(InspectVideoPayload(VideoCodec::kH264, std::vector<uint8_t>{0x7c, 0x85}));
+  EXPECT_FALSE(InspectVideoPayload(VideoCodec::kH264, std::vector<uint8_t>{0x1e, 0x00}));
+}
+
+// ----- Audio ----------------------------------------------------------------------------------
+
+std::vector<uint8_t> Opus(uint8_t tag) { return {0xfc, tag}; }
+
+TEST(AudioJitterBuffer, BuffersTwoPacketsThenPlaysInOrder) {
+  AudioJitterBuffer jb(2, 8);
+  std::vector<uint8_t> out;
+  jb.Insert(11, Opus(11));
+  EXPECT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kInactive);
+  jb.Insert(10, Opus(10));  // Out of order.
+  ASSERT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kPacket);
+  EXPECT_EQ(out[1], 10);
+  ASSERT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kPacket);
+  EXPECT_EQ(out[1], 11);
+}
+
+TEST(AudioJitterBuffer, LossIsConcealedAndLatePacketsAreDropped) {
+  AudioJitterBuffer jb(2, 8);
+  std::vector<uint8_t> out;
+  jb.Insert(65534, Opus(1));
+  jb.Insert(65535, Opus(2));
+  jb.Insert(1, Opus(4));  // 0 is lost (wraps).
+  EXPECT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kPacket);
+  EXPECT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kPacket);
+  EXPECT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kLost);
+  jb.Insert(0, Opus(3));  // Too late: already concealed.
+  ASSERT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kPacket);
+  EXPECT_EQ(out[1], 4);
+  EXPECT_EQ(jb.lost(), 1u);
+}
+
+TEST(AudioJitterBuffer, StoppedSenderBecomesInactiveAndRestartsCleanly) {
+  AudioJitterBuffer jb(2, 8);
+  std::vector<uint8_t> out;
+  jb.Insert(1, Opus(1));
+  jb.Insert(2, Opus(2));
+  jb.Pop(out);
+  jb.Pop(out);
+  int lost = 0;
+  for (int i = 0; i < 5; ++i) lost += jb.Pop(out) == AudioJitterBuffer::Result::kLost;
+  EXPECT_EQ(lost, 5) << "100 ms of concealment";
+  EXPECT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kInactive);
+  EXPECT_FALSE(jb.active());
+  jb.Insert(500, Opus(5));
+  jb.Insert(501, Opus(6));
+  ASSERT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kPacket);
+  EXPECT_EQ(out[1], 5);
+}
+
+TEST(AudioJitterBuffer, ABurstIsCutBackToTheTargetDelay) {
+  AudioJitterBuffer jb(2, 8);
+  std::vector<uint8_t> out;
+  for (uint16_t s = 0; s < 9; ++s) jb.Insert(s, Opus(uint8_t(s)));
+  ASSERT_EQ(jb.Pop(out), AudioJitterBuffer::Result::kPacket);
+  EXPECT_EQ(out[1], 7) << "kept the newest two packets";
+}
+
+}  // namespace
+}  // namespace mcu::media
