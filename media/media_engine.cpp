@@ -1,5 +1,6 @@
 #include "media/media_engine.h"
 
+#include <gst/gst.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -159,6 +160,7 @@ std::string StatsToJson(const TransportStats& s) {
 Expected<std::unique_ptr<TransportMediaEngine>> TransportMediaEngine::Create(
     const Certificate& dtls_cert, const TransportConfig& config) {
   SrtpSession::GlobalInit();
+  gst_init(nullptr, nullptr);  // Mixing rooms run GStreamer pipelines (idempotent).
   auto dtls = DtlsContext::Create(dtls_cert);
   if (!dtls) return MakeError(dtls.error());
   std::unique_ptr<TransportMediaEngine> e(new TransportMediaEngine());

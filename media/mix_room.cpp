@@ -280,9 +280,11 @@ class MixRoom : public MediaRoom {
  private:
   struct Site {
     std::string name;
-    GRef<GstElement> bin;       // appsrc ! decoder ! videoscale ! capsfilter ! textoverlay
-    GRef<GstElement> capsfilter;
+    // appsrc ! decoder ! videoconvert ! videoscale ! capsfilter ! textoverlay, in the pipeline.
+    std::vector<GstElement*> branch;  // Owned by the pipeline.
+    GstElement* capsfilter = nullptr;
     GRef<GstPad> compositor_pad;
+    bool shown() const { return !branch.empty(); }
   };
   // State on mcu-io, shared with the threads that post to it.
   struct IoState {
@@ -619,7 +621,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
 
 void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   auto it = sites_.find(id);
-  if (it == sites_.end() || it->second.bin) return;
+  if (it == sites_.end() || it->second.shown()) return;
   const sdp::RemoteMedia* video = remote.Find(sdp::Kind::kVideo);
   bool sends = video && !video->codecs.empty() &&
                (video->direction == sdp::Direction::kSendRecv || video->direction == sdp::Direction::kSendOnly);
@@ -635,37 +637,45 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
     return;
   }
   bool h264 = video->codecs.front().payload_type == kH264Pt;
-  std::string name = it->second.name;
-  for (auto& ch : name)
-    if (ch == '"' || ch == '\\') ch = '\'';
-  std::string desc = std::string("appsrc name=src is-live=true format=time do-timestamp=true block=false "
-                                 "max-bytes=4000000 leaky-type=downstream caps=") +
-                     (h264 ? "video/x-h264,stream-format=byte-stream,alignment=au ! avdec_h264"
-                           : "video/x-vp8 ! vp8dec") +
-                     " ! videoconvert ! videoscale add-borders=true ! capsfilter name=cf "
-                     "caps=video/x-raw,format=I420,width=320,height=180,pixel-aspect-ratio=1/1 "
-                     "! textoverlay valignment=bottom halignment=center shaded-background=true "
-                     "font-desc=\"Sans Bold 12\" text=\"" + name + "\"";
-  GError* err = nullptr;
-  GstElement* bin = gst_parse_bin_from_description(desc.c_str(), TRUE, &err);
-  if (err) {
-    spdlog::error("mixing room {}: site branch: {}", name_, err->message);
-    g_error_free(err);
+  Site& s = it->second;
+  auto make = [&](const char* factory) {
+    GstElement* e = gst_element_factory_make(factory, nullptr);
+    if (e) s.branch.push_back(e);
+    return e;
+  };
+  GstElement* src = make("appsrc");
+  GstElement* dec = make(h264 ? "avdec_h264" : "vp8dec");
+  GstElement* convert = make("videoconvert");
+  GstElement* scale = make("videoscale");
+  s.capsfilter = make("capsfilter");
+  GstElement* overlay = make("textoverlay");
+  if (s.branch.size() != 6) {
+    spdlog::error("mixing room {}: missing GStreamer element for a site's branch", name_);
+    for (GstElement* e : s.branch) gst_object_unref(gst_object_ref_sink(e));
+    s.branch.clear();
     return;
   }
-  Site& s = it->second;
-  s.bin = GRef<GstElement>::AdoptSink(bin);
-  s.capsfilter = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), "cf"));
-  gst_bin_add(GST_BIN(pipeline_.get()), bin);
+  GstCaps* caps = h264 ? gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au")
+                       : gst_caps_from_string("video/x-vp8");
+  // Non-blocking and leaky: a slow decoder loses old frames rather than stalling mcu-io.
+  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "block", FALSE,
+               "max-bytes", guint64(4'000'000), "leaky-type", 2 /* downstream: drop old */, "caps", caps, nullptr);
+  gst_caps_unref(caps);
+  g_object_set(scale, "add-borders", TRUE, nullptr);
+  g_object_set(overlay, "text", it->second.name.c_str(), "valignment", 1 /* bottom */, "halignment", 1 /* center */,
+               "shaded-background", TRUE, "font-desc", "Sans Bold 12", nullptr);
+  for (GstElement* e : s.branch) gst_bin_add(GST_BIN(pipeline_.get()), e);
+  gst_element_link_many(src, dec, convert, scale, s.capsfilter, overlay, nullptr);
   GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
   g_object_set(sinkpad, "zorder", 1u, nullptr);
-  GstPad* srcpad = gst_element_get_static_pad(bin, "src");
+  GstPad* srcpad = gst_element_get_static_pad(overlay, "src");
   gst_pad_link(srcpad, sinkpad);
   gst_object_unref(srcpad);
   s.compositor_pad = GRef<GstPad>::Adopt(sinkpad);
   Relayout();
-  gst_element_sync_state_with_parent(bin);
-  GstElement* src = gst_bin_get_by_name(GST_BIN(bin), "src");
+  // Downstream first, so that the source's first frame meets running elements.
+  for (auto e = s.branch.rbegin(); e != s.branch.rend(); ++e) gst_element_sync_state_with_parent(*e);
+  gst_object_ref(src);
   loop()->Post([io, id, src, receives_vp8] {
     auto p = io->peers.find(id);
     if (p != io->peers.end()) {
@@ -680,7 +690,7 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
 void MixRoom::Relayout() {
   std::vector<Site*> shown;
   for (auto& [id, s] : sites_)
-    if (s.bin) shown.push_back(&s);
+    if (s.shown()) shown.push_back(&s);
   Layout layout = ComputeLayout(static_cast<int>(shown.size()), kCanvasWidth, kCanvasHeight);
   for (size_t i = 0; i < shown.size(); ++i) {
     Site& s = *shown[i];
@@ -689,7 +699,7 @@ void MixRoom::Relayout() {
     GstCaps* caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
                                         t.width, "height", G_TYPE_INT, t.height, "pixel-aspect-ratio",
                                         GST_TYPE_FRACTION, 1, 1, nullptr);
-    g_object_set(s.capsfilter.get(), "caps", caps, nullptr);
+    g_object_set(s.capsfilter, "caps", caps, nullptr);
     gst_caps_unref(caps);
     g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height,
                  "alpha", visible ? 1.0 : 0.0, nullptr);
@@ -707,14 +717,14 @@ void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {
   if (it == sites_.end()) return;
   Site s = std::move(it->second);
   sites_.erase(it);
-  if (s.bin) {
+  if (s.shown()) {
     // Stop the branch first (its streaming thread ends), then take it out of the compositor.
-    gst_element_set_state(s.bin.get(), GST_STATE_NULL);
-    GstPad* srcpad = gst_element_get_static_pad(s.bin.get(), "src");
+    for (GstElement* e : s.branch) gst_element_set_state(e, GST_STATE_NULL);
+    GstPad* srcpad = gst_element_get_static_pad(s.branch.back(), "src");
     gst_pad_unlink(srcpad, s.compositor_pad.get());
     gst_object_unref(srcpad);
     gst_element_release_request_pad(compositor_.get(), s.compositor_pad.get());
-    gst_bin_remove(GST_BIN(pipeline_.get()), s.bin.get());
+    for (GstElement* e : s.branch) gst_bin_remove(GST_BIN(pipeline_.get()), e);
     Relayout();
   }
 }

@@ -32,6 +32,7 @@ McuProcess::McuProcess(const McuOptions& o) {
     cfg << "[[sites]]\nid = \"" << s.id << "\"\nname = \"" << s.name << "\"\nlevel = \"" << s.level
         << "\"\ntoken_hash = \"" << HashToken(s.token) << "\"\n";
   cfg << "[[conferences]]\nid = \"echo\"\ntitle = \"Echo\"\nmode = \"echo\"\n";
+  cfg << "[[conferences]]\nid = \"mix\"\ntitle = \"Mix\"\nmode = \"mix\"\n";
   cfg << o.extra_toml;
   WriteFile(dir_ / "mcu.toml", cfg.str());
   process_ = std::make_unique<Process>(
