@@ -480,8 +480,12 @@ std::string EncoderBranch(int tier, const Tier& t, bool scale) {
 Status MixRoom::Start() {
   std::string caps = "video/x-raw,format=I420,width=" + std::to_string(kCanvasWidth) +
                      ",height=" + std::to_string(kCanvasHeight) + ",framerate=30/1,pixel-aspect-ratio=1/1";
+  // The black live source keeps the canvas ticking with no site at all. force-live: aggregate
+  // on the deadline even when a site's latency is unknown, so that a site that stops sending
+  // never holds the composite (its pad keeps its last frame); latency: time for a frame pushed
+  // at arrival to be decoded and scaled before its deadline.
   std::string desc = "videotestsrc is-live=true pattern=black ! " + caps +
-                     " ! compositor name=comp background=black ignore-inactive-pads=true ! " + caps + " ! tee name=t ";
+                     " ! compositor name=comp background=black force-live=true ignore-inactive-pads=true latency=30000000 ! " + caps + " ! tee name=t ";
   for (size_t i = 0; i < tiers_.size(); ++i) desc += EncoderBranch(int(i), tiers_[i], i > 0);
   GError* err = nullptr;
   GstElement* p = gst_parse_launch(desc.c_str(), &err);

@@ -1,0 +1,180 @@
+// Real mcu-room sites in a mixing conference of a real MCU: what each receives is the composite
+// (the colours of the sites in the tiles media/layout.h predicts, with names) and the mix-minus
+// (every other site's tone and never its own); joins, leaves and a site that stops sending do not
+// interrupt the others.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <regex>
+#include <sstream>
+
+#include "media/layout.h"
+#include "tests/support/analysis.h"
+#include "tests/support/mcu_fixture.h"
+
+namespace mcu::test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+struct SiteSpec {
+  std::string token;
+  double tone;
+  std::string color;  // RRGGBB
+  Rgb rgb;
+};
+
+const SiteSpec kSites[] = {
+    {"demo-huyen-1", 440, "e01010", {224, 16, 16}},
+    {"demo-huyen-2", 660, "10e010", {16, 224, 16}},
+    {"demo-huyen-3", 880, "1010e0", {16, 16, 224}},
+    {"demo-tinh-1", 1100, "e0e010", {224, 224, 16}},
+};
+
+bool Connected(Process& p) { return p.Log().find("media connected") != std::string::npos; }
+
+// Starts the sites one after the other (each waits for the previous one's media), so that the
+// join order, and so the tile order, is known.
+std::vector<std::unique_ptr<Process>> StartInOrder(
+    McuProcess& mcu, size_t n, const std::function<std::vector<std::string>(size_t)>& extra,
+    std::chrono::steady_clock::time_point* first_connected = nullptr) {
+  std::vector<std::unique_ptr<Process>> rooms;
+  for (size_t i = 0; i < n; ++i) {
+    const SiteSpec& s = kSites[i];
+    std::vector<std::string> args = {"--token", s.token, "--conference", "mix", "--tone",
+                                     std::to_string(s.tone), "--color", s.color};
+    auto more = extra(i);
+    args.insert(args.end(), more.begin(), more.end());
+    rooms.push_back(mcu.StartRoom("site" + std::to_string(i + 1), args));
+    EXPECT_TRUE(WaitUntil([&] { return Connected(*rooms.back()); }, seconds(15), milliseconds(10)))
+        << rooms.back()->Log();
+    if (i == 0 && first_connected) *first_connected = std::chrono::steady_clock::now();
+  }
+  return rooms;
+}
+
+Wav Slice(const Wav& w, double from_s, double to_s) {
+  Wav out;
+  out.rate = w.rate;
+  size_t a = std::min(w.samples.size(), static_cast<size_t>(from_s * w.rate));
+  size_t b = std::min(w.samples.size(), static_cast<size_t>(to_s * w.rate));
+  out.samples.assign(w.samples.begin() + a, w.samples.begin() + b);
+  return out;
+}
+
+TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  auto rooms = StartInOrder(mcu, 4, [&](size_t i) {
+    // Captures once all four are in (the first joined about three seconds before the last).
+    return std::vector<std::string>{"--record", mcu.dir() / ("site" + std::to_string(i + 1) + ".wav"),
+                                    "--record-after", std::to_string(7 - i), "--record-seconds", "2",
+                                    "--snapshot", mcu.dir() / ("site" + std::to_string(i + 1) + ".png"),
+                                    "--snapshot-at", std::to_string(8 - i), "--exit-after", "14"};
+  });
+  for (auto& r : rooms) ASSERT_EQ(r->Wait(seconds(30)), 0) << r->Log();
+
+  media::Layout layout = media::ComputeLayout(4, 1280, 720);
+  ASSERT_EQ(layout.tiles.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE("site " + std::to_string(i + 1));
+    auto summary = nlohmann::json::parse(FindLine(rooms[i]->Log(), "SUMMARY "), nullptr, false);
+    ASSERT_TRUE(summary.is_object()) << rooms[i]->Log();
+    EXPECT_EQ(summary["videoWidth"], 1280) << "the highest tier by default";
+    EXPECT_EQ(summary["videoHeight"], 720);
+
+    Wav wav;
+    ASSERT_TRUE(ReadWav(mcu.dir() / ("site" + std::to_string(i + 1) + ".wav"), &wav)) << rooms[i]->Log();
+    for (size_t j = 0; j < 4; ++j) {
+      double share = ToneShare(wav, kSites[j].tone);
+      if (i == j)
+        EXPECT_LT(share, 0.01) << "a site must not hear itself (" << kSites[j].tone << " Hz)";
+      else
+        EXPECT_GT(share, 0.08) << "site " << j + 1 << "'s tone (" << kSites[j].tone << " Hz) is missing";
+    }
+
+    Image img;
+    std::string error;
+    ASSERT_TRUE(ReadPng(mcu.dir() / ("site" + std::to_string(i + 1) + ".png"), &img, &error)) << error;
+    ASSERT_EQ(img.width, 1280);
+    for (size_t j = 0; j < 4; ++j) {
+      const media::Tile& t = layout.tiles[j];
+      Rgb centre = img.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2);
+      EXPECT_TRUE(Near(centre, kSites[j].rgb, 40))
+          << "tile " << j << " shows " << centre.r << "," << centre.g << "," << centre.b;
+      // The site's name is drawn at the bottom centre of its tile.
+      Rgb label = img.Mean(t.x + t.width / 2 - 30, t.y + t.height - 45, 60, 20);
+      EXPECT_FALSE(Near(label, kSites[j].rgb, 40)) << "no name on tile " << j;
+    }
+  }
+  EXPECT_TRUE(mcu.process().Running());
+}
+
+// Frames received per second, from mcu-room's "stats: received video N frames" lines.
+std::vector<long> FrameCounts(const std::string& log) {
+  std::vector<long> out;
+  std::regex re("stats: received video ([0-9]+) frames");
+  for (std::sregex_iterator it(log.begin(), log.end(), re), end; it != end; ++it) out.push_back(std::stol((*it)[1]));
+  return out;
+}
+
+TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  // Site 1 records from 3 s to 11 s after it connects and reports its frame count every second.
+  std::chrono::steady_clock::time_point t0;  // When site 1's media connected.
+  auto rooms = StartInOrder(mcu, 3, [&](size_t i) {
+    if (i == 0)
+      return std::vector<std::string>{"--record", mcu.dir() / "site1.wav", "--record-after", "3",
+                                      "--record-seconds", "8", "--snapshot", mcu.dir() / "site1.png",
+                                      "--snapshot-at", "9.5", "--stats-interval", "1", "--exit-after", "16"};
+    return std::vector<std::string>{"--exit-after", "30"};
+  }, &t0);
+  auto at = [&](double s) { std::this_thread::sleep_until(t0 + milliseconds(int64_t(s * 1000))); };
+
+  at(4.5);  // Site 3 leaves...
+  rooms[2]->Stop();
+  at(5.5);  // ...and joins again.
+  rooms[2] = mcu.StartRoom("site3-again", {"--token", kSites[2].token, "--conference", "mix", "--tone",
+                                           std::to_string(kSites[2].tone), "--color", kSites[2].color,
+                                           "--exit-after", "30"});
+  ASSERT_TRUE(WaitUntil([&] { return Connected(*rooms[2]); }, seconds(10))) << rooms[2]->Log();
+  at(8.5);  // Site 2 stops sending anything (frozen process) for three seconds.
+  rooms[1]->Signal(SIGSTOP);
+  at(11.5);
+  rooms[1]->Signal(SIGCONT);
+  ASSERT_EQ(rooms[0]->Wait(seconds(30)), 0) << rooms[0]->Log();
+
+  // Audio: site 2's tone reaches site 1 in every 100 ms from 3 s to 8 s, through site 3's leave
+  // and rejoin (the recording starts at 3 s; site 2 stops at 8.5 s).
+  Wav wav;
+  ASSERT_TRUE(ReadWav(mcu.dir() / "site1.wav", &wav)) << rooms[0]->Log();
+  for (double s = 0; s < 5.0; s += 0.1) {
+    double share = ToneShare(Slice(wav, s, s + 0.1), kSites[1].tone);
+    ASSERT_GT(share, 0.05) << "site 2's tone is missing at " << 3 + s << " s";
+    ASSERT_LT(ToneShare(Slice(wav, s, s + 0.1), kSites[0].tone), 0.02) << "site 1 hears itself at " << 3 + s;
+  }
+  // Site 3 is heard again after its rejoin.
+  EXPECT_GT(ToneShare(Slice(wav, 4.0, 5.0), kSites[2].tone), 0.05);
+
+  // Video: the composite kept coming every second, also while site 2 sent nothing.
+  auto counts = FrameCounts(rooms[0]->Log());
+  ASSERT_GE(counts.size(), 12u) << rooms[0]->Log();
+  for (size_t i = 2; i < counts.size(); ++i)
+    EXPECT_GE(counts[i] - counts[i - 1], 15) << "composite stalled in second " << i;
+
+  // While site 2 is frozen its tile holds its last frame (green), not black.
+  Image img;
+  std::string error;
+  ASSERT_TRUE(ReadPng(mcu.dir() / "site1.png", &img, &error)) << error;
+  media::Layout layout = media::ComputeLayout(3, 1280, 720);
+  const media::Tile& t = layout.tiles[1];
+  Rgb centre = img.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2);
+  EXPECT_TRUE(Near(centre, kSites[1].rgb, 40)) << centre.r << "," << centre.g << "," << centre.b;
+  EXPECT_TRUE(mcu.process().Running());
+}
+
+}  // namespace
+}  // namespace mcu::test
