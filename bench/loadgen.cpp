@@ -83,10 +83,12 @@ struct Options {
 
 struct Totals {
   std::atomic<uint64_t> audio_sent{0}, video_sent{0}, audio_recv{0}, video_recv{0}, probe_echoes{0};
+  std::atomic<uint64_t> video_frames_recv{0};  // Marker bits: frames completed.
   std::atomic<int> connected{0}, errors{0}, media_failed{0};
   std::mutex mutex;
   std::map<std::string, int> profiles;
   std::vector<double> connect_ms;
+  std::vector<double> first_frame_ms;  // From media connected to the first whole video frame.
 };
 
 class Site : public PeerTransport::Listener {
@@ -144,7 +146,8 @@ class Site : public PeerTransport::Listener {
     totals_->connected++;
     std::lock_guard lock(totals_->mutex);
     totals_->profiles[t.Stats().srtp_profile]++;
-    totals_->connect_ms.push_back((NowUs() - start_us_) / 1000.0);
+    connected_us_ = NowUs();
+    totals_->connect_ms.push_back((connected_us_ - start_us_) / 1000.0);
   }
   void OnTransportFailed(PeerTransport&, const std::string& reason) override {
     spdlog::warn("site {}: transport failed: {}", index_, reason);
@@ -158,6 +161,14 @@ class Site : public PeerTransport::Listener {
         totals_->probe_echoes++;
     } else {
       totals_->video_recv++;
+      if (h.marker) {
+        totals_->video_frames_recv++;
+        if (!got_frame_ && connected_us_) {
+          got_frame_ = true;
+          std::lock_guard lock(totals_->mutex);
+          totals_->first_frame_ms.push_back((NowUs() - connected_us_) / 1000.0);
+        }
+      }
     }
   }
   void OnTransportKeyframeRequest(PeerTransport&) override {}
@@ -222,7 +233,8 @@ class Site : public PeerTransport::Listener {
   std::vector<uint8_t> scratch_;
   uint64_t next_ = 0;
   uint16_t audio_seq_ = 1000, video_seq_ = 5000;
-  int64_t send_start_us_ = 0, start_us_ = 0;
+  int64_t send_start_us_ = 0, start_us_ = 0, connected_us_ = 0;
+  bool got_frame_ = false;
   std::atomic<bool> stopping_{false};
 };
 
@@ -309,8 +321,9 @@ int main(int argc, char** argv) {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
-  std::vector<double> cm = totals.connect_ms;
+  std::vector<double> cm = totals.connect_ms, ff = totals.first_frame_ms;
   std::sort(cm.begin(), cm.end());
+  std::sort(ff.begin(), ff.end());
   json summary = {{"sites", o.sites},
                   {"connected", totals.connected.load()},
                   {"audioSent", totals.audio_sent.load()},
@@ -322,7 +335,11 @@ int main(int argc, char** argv) {
                   {"mediaFailed", totals.media_failed.load()},
                   {"srtpProfiles", totals.profiles},
                   {"connectMsMedian", cm.empty() ? 0 : cm[cm.size() / 2]},
-                  {"connectMsMax", cm.empty() ? 0 : cm.back()}};
+                  {"connectMsMax", cm.empty() ? 0 : cm.back()},
+                  {"videoFramesReceived", totals.video_frames_recv.load()},
+                  {"firstFrameSites", ff.size()},
+                  {"firstFrameMsMedian", ff.empty() ? 0 : ff[ff.size() / 2]},
+                  {"firstFrameMsMax", ff.empty() ? 0 : ff.back()}};
   std::cout << "SUMMARY " << summary.dump() << std::endl;
   sites.clear();
   return 0;

@@ -171,7 +171,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   p->connection = id;
   p->site_id = c.site_id;
   p->conference_id = conf.config.id;
-  auto media = conf.room->AddParticipant(p->id, {sites_[c.site_id].name}, this);
+  auto media = conf.room->AddParticipant(p->id, {sites_[c.site_id].name, r.max_bitrate_kbps}, this);
   if (!media) {
     spdlog::error("conference {}: cannot add site {}: {}", conf.config.id, c.site_id, media.error());
     return SendError(c, r.id, ErrorCode::kInternal, "media unavailable: " + media.error());

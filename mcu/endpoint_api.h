@@ -19,6 +19,7 @@ struct EndpointRequest {
   std::string id;  // Optional correlation id, echoed in the reply.
   std::string token;       // kAuth
   std::string conference;  // kJoin
+  int max_bitrate_kbps = 0;  // kJoin, optional: what the site can receive (0: no limit).
   std::string sdp;         // kAnswer
   std::string candidate;   // kCandidate ("candidate:..."; empty = end of candidates)
 };

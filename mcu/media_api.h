@@ -18,6 +18,7 @@ using ParticipantId = uint64_t;
 
 struct ParticipantMediaInfo {
   std::string display_name;  // Shown on the participant's tile.
+  int max_receive_kbps = 0;  // What the site declared it can receive; 0: no limit.
 };
 
 // One participant's media connection to a room.

@@ -213,7 +213,7 @@ class MixRoom;
 // One site of a mixing room, on mcu-io from creation to deletion.
 class MixPeer : public PeerTransport::Listener {
  public:
-  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener);
+  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps);
   ~MixPeer() override;
   PeerTransport& transport() { return transport_; }
   ParticipantId id() const { return id_; }
@@ -228,7 +228,7 @@ class MixPeer : public PeerTransport::Listener {
 
   // mcu-io: set once the site's video branch exists (a new reference).
   void SetAppSrc(GstElement* appsrc) { appsrc_ = GRef<GstElement>::Adopt(appsrc); }
-  void SetReceivesVideo(bool v) { receives_video_ = v; }
+  void SetReceivesVideo(bool v);
   void Tick(int64_t now);
   void SendVideo(const TierFrame& f, int64_t now);
   void SendAudio(const std::vector<uint8_t>& payload);
@@ -246,8 +246,11 @@ class MixPeer : public PeerTransport::Listener {
   std::optional<FrameAssembler> assembler_;
   uint8_t video_pt_ = 0;
   bool receives_video_ = true;
+  TierSelector selector_;
   int tier_ = 0;
+  bool counted_ = false;       // Counted as a receiver of tier_.
   bool tier_started_ = false;  // A keyframe of its tier reached it.
+  int64_t next_tier_check_us_ = 0;
   RtpRewriter rewriter_;
   uint16_t audio_seq_ = static_cast<uint16_t>(RandomId());
   uint32_t audio_ts_ = static_cast<uint32_t>(RandomId());
@@ -275,7 +278,6 @@ class MixRoom : public MediaRoom {
   TransportMediaEngine* engine() { return engine_; }
   AudioMixThread* audio() { return audio_.get(); }
   void RequestKeyframe(int tier);
-  void OnPeerConnected(MixPeer* peer);
 
  private:
   struct Site {
@@ -291,7 +293,10 @@ class MixRoom : public MediaRoom {
     std::map<ParticipantId, MixPeer*> peers;
     std::vector<KeyframeCoalescer> coalescers;
     std::vector<GRef<GstElement>> encoders;
+    std::vector<GRef<GstElement>> valves;
+    std::vector<int> receivers;  // Per tier.
     guint timer = 0;
+    void SetTier(MixPeer* peer, int from, int to);
   };
 
   static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data);
@@ -316,19 +321,36 @@ class MixRoom : public MediaRoom {
 
 // ----- MixPeer --------------------------------------------------------------------------------
 
-MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener)
+MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps)
     : room_(room),
       id_(id),
       listener_(listener),
       transport_(room->engine()->loop(), room->engine()->transport_config(), room->engine()->dtls_context(),
-                 this, PeerTransport::Role::kOfferer) {}
+                 this, PeerTransport::Role::kOfferer),
+      selector_(DefaultTiers()) {
+  tier_ = selector_.Choose(max_receive_kbps);
+}
 
-MixPeer::~MixPeer() { transport_.Close(); }
+MixPeer::~MixPeer() {
+  if (counted_) room_->io_->SetTier(this, tier_, -1);
+  transport_.Close();
+}
 
 void MixPeer::OnTransportConnected(PeerTransport& t) {
   listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
   t.RequestKeyframe(0);
-  room_->OnPeerConnected(this);
+  if (receives_video_ && !counted_) {
+    counted_ = true;
+    room_->io_->SetTier(this, -1, tier_);  // Opens the tier if needed, asks it for a keyframe.
+  }
+}
+
+void MixPeer::SetReceivesVideo(bool v) {
+  receives_video_ = v;
+  if (!v && counted_) {
+    counted_ = false;
+    room_->io_->SetTier(this, tier_, -1);
+  }
 }
 
 void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
@@ -364,7 +386,18 @@ void MixPeer::Drain(int64_t now) {
   if (assembler_->TakeKeyframeRequest()) transport_.RequestKeyframe();
 }
 
-void MixPeer::Tick(int64_t now) { Drain(now); }
+void MixPeer::Tick(int64_t now) {
+  Drain(now);
+  if (!counted_ || now < next_tier_check_us_) return;
+  // Once a second: the receiver's loss (its last RTCP report) moves it between tiers.
+  next_tier_check_us_ = now + 1'000'000;
+  int tier = selector_.OnReceiverReport(transport_.Stats().video_out.fraction_lost, now);
+  if (tier == tier_) return;
+  spdlog::info("participant {}: composite tier {} -> {}", id_, tier_, tier);
+  room_->io_->SetTier(this, tier_, tier);
+  tier_ = tier;
+  tier_started_ = false;  // Switch on the new tier's next keyframe; the rewriter keeps it seamless.
+}
 
 void MixPeer::OnTransportKeyframeRequest(PeerTransport&) { room_->RequestKeyframe(tier_); }
 
@@ -466,11 +499,13 @@ class MixEndpoint : public MediaEndpoint {
 // ----- MixRoom --------------------------------------------------------------------------------
 
 std::string EncoderBranch(int tier, const Tier& t, bool scale) {
-  std::string s = "t. ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! ";
+  // A valve per tier: a tier nobody receives is not scaled or encoded.
+  std::string s = "t. ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! valve name=valve" +
+                  std::to_string(tier) + " drop=true ! ";
   if (scale)
     s += "videoscale ! video/x-raw,width=" + std::to_string(t.width) + ",height=" + std::to_string(t.height) + " ! ";
   s += "vp8enc name=enc" + std::to_string(tier) +
-       " deadline=1 cpu-used=8 end-usage=cbr threads=1 lag-in-frames=0 keyframe-max-dist=600 "
+       " deadline=1 cpu-used=16 end-usage=cbr threads=1 static-threshold=100 lag-in-frames=0 keyframe-max-dist=600 "
        "error-resilient=default target-bitrate=" + std::to_string(t.bitrate_kbps * 1000) +
        " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! appsink name=out" + std::to_string(tier) +
        " sync=false async=false buffer-list=true max-buffers=4 drop=true ";
@@ -502,6 +537,8 @@ Status MixRoom::Start() {
   for (size_t i = 0; i < tiers_.size(); ++i) {
     io_->coalescers.emplace_back(1'000'000);
     io_->encoders.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("enc" + std::to_string(i)).c_str())));
+    io_->valves.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("valve" + std::to_string(i)).c_str())));
+    io_->receivers.push_back(0);
     GstElement* sink = gst_bin_get_by_name(GST_BIN(p), ("out" + std::to_string(i)).c_str());
     tier_sinks_.push_back(std::make_unique<TierSink>(TierSink{this, int(i)}));
     GstAppSinkCallbacks cb{};
@@ -594,7 +631,19 @@ void MixRoom::RequestKeyframe(int tier) {
                            gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
 }
 
-void MixRoom::OnPeerConnected(MixPeer* peer) { RequestKeyframe(peer->tier()); }
+void MixRoom::IoState::SetTier(MixPeer*, int from, int to) {
+  auto open = [&](int tier, bool on) {
+    g_object_set(valves[tier].get(), "drop", on ? FALSE : TRUE, nullptr);
+  };
+  if (from >= 0 && --receivers[from] == 0) open(from, false);
+  if (to >= 0) {
+    if (receivers[to]++ == 0) open(to, true);
+    // A new receiver needs a keyframe; coalesced with everyone else's.
+    if (coalescers[to].Request(NowUs()))
+      gst_element_send_event(encoders[to].get(),
+                             gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
+}
 
 Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId id, const ParticipantMediaInfo& info,
                                                                  MediaEndpoint::Listener* listener) {
@@ -603,7 +652,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
   sdp::Session offer;
   auto io = io_;
   loop()->Invoke([&] {
-    peer = new MixPeer(this, id, listener);
+    peer = new MixPeer(this, id, listener, info.max_receive_kbps);
     started = peer->transport().Start();
     if (!started) {
       delete peer;

@@ -114,6 +114,13 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
       break;
     case T::kJoin:
       st = ReadString(j, "conference", kMaxIdLength, true, false, r.conference);
+      if (st && j.contains("maxBitrateKbps")) {
+        const auto& v = j["maxBitrateKbps"];
+        if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1'000'000)
+          st = MakeError("field \"maxBitrateKbps\" must be an integer from 0 to 1000000");
+        else
+          r.max_bitrate_kbps = static_cast<int>(v.get<int64_t>());
+      }
       break;
     case T::kAnswer:
       st = ReadString(j, "sdp", kMaxSdpLength, true, false, r.sdp);
@@ -143,7 +150,10 @@ std::string WriteRequest(const EndpointRequest& r) {
   using T = EndpointRequest::Type;
   switch (r.type) {
     case T::kAuth: j["token"] = r.token; break;
-    case T::kJoin: j["conference"] = r.conference; break;
+    case T::kJoin:
+      j["conference"] = r.conference;
+      if (r.max_bitrate_kbps) j["maxBitrateKbps"] = r.max_bitrate_kbps;
+      break;
     case T::kAnswer: j["sdp"] = r.sdp; break;
     case T::kCandidate: j["candidate"] = r.candidate; j["sdpMLineIndex"] = 0; break;
     default: break;

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   app.add_option("--url", client.wss.url, "MCU endpoint URL, e.g. wss://mcu.local:8443/ws")->required();
   app.add_option("--token", client.token, "Room token (or env MCU_ROOM_TOKEN)")->envname("MCU_ROOM_TOKEN");
   app.add_option("--conference", client.conference, "Conference to join")->capture_default_str();
+  app.add_option("--max-kbps", client.max_kbps, "Receive bandwidth to declare (picks the composite tier)");
   app.add_option("--ca", client.wss.ca_file, "Trust this CA/certificate PEM (e.g. the MCU's tls-cert.pem)");
   app.add_option("--pin", client.wss.pin_sha256, "Pin the MCU's TLS certificate SHA-256 fingerprint");
   app.add_flag("--insecure", client.wss.insecure, "Accept any MCU certificate (testing only)");

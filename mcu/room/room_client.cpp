@@ -73,7 +73,9 @@ void RoomClient::OnMessage(const std::string& text) {
   if (type == "welcome") {
     backoff_ms_ = 500;
     spdlog::info("authenticated as {} ({})", m["site"].value("name", ""), m["site"].value("id", ""));
-    Send(json{{"type", "join"}, {"conference", options_.conference}}.dump());
+    json join = {{"type", "join"}, {"conference", options_.conference}};
+    if (options_.max_kbps > 0) join["maxBitrateKbps"] = options_.max_kbps;
+    Send(join.dump());
   } else if (type == "joined") {
     spdlog::info("joined conference {}", m["conference"].value("title", ""));
   } else if (type == "offer") {

@@ -21,6 +21,7 @@ struct ClientOptions {
   signaling::WssClientOptions wss;
   std::string token;
   std::string conference = "echo";
+  int max_kbps = 0;  // Declared receive bandwidth (0: not declared).
   bool verbose = false;
 };
 

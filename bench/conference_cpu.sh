@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# MCU CPU for N sites of mcu-loadgen in one conference (each site sends Opus 20 ms + VP8
+# 640x360@30 ≈560 kb/s, DTLS-SRTP), read from the MCU's own /proc/<pid>/stat over a steady 8 s
+# window, with its thread count.
+#   echo: also packets per second through the MCU and µs of MCU CPU per packet.
+#   mix:  also composite frames received per site per second (the canvas runs at 30) and the
+#         time from a site's media connecting to its first composite frame.
+# Prints a table; writes test-output/bench/<mode>_cpu.json.
+#   bench/conference_cpu.sh echo|mix [build-dir] [sites...]
+set -euo pipefail
+MODE=${1:?echo or mix}; shift
+BUILD=${1:-build}; shift || true
+if [[ $# -gt 0 ]]; then SIZES=("$@"); elif [[ $MODE == mix ]]; then SIZES=(4 9 16 25); else SIZES=(4 16 25); fi
+OUT=${BENCH_OUT:-test-output/bench}; mkdir -p "$OUT"
+DIR=$(mktemp -d); trap 'kill $MCU 2>/dev/null || true; rm -rf "$DIR"' EXIT
+{
+  printf '[server]\nlisten = "127.0.0.1"\n[media]\nice_addresses = ["127.0.0.1"]\n[log]\nlevel = "warn"\n'
+  for i in $(seq 1 40); do
+    printf '[[sites]]\nid = "load-%d"\nname = "Load %d"\nlevel = "other"\ntoken_hash = "%s"\n' \
+      "$i" "$i" "$(echo "load-token-$i" | "$BUILD/mcu/mcu" hash-token)"
+  done
+  printf '[[conferences]]\nid = "bench"\ntitle = "Bench"\nmode = "%s"\n' "$MODE"
+} > "$DIR/mcu.toml"
+"$BUILD/mcu/mcu" --config "$DIR/mcu.toml" --data-dir "$DIR/data" --port 0 --ready-file "$DIR/ready.json" 2>"$DIR/mcu.log" &
+MCU=$!
+for _ in $(seq 100); do [[ -f $DIR/ready.json ]] && break; sleep 0.1; done
+PORT=$(python3 -c "import json;print(json.load(open('$DIR/ready.json'))['port'])")
+TCK=$(getconf CLK_TCK)
+cpu() { awk '{print $14+$15}' /proc/$MCU/stat; }
+threads() { awk '/^Threads:/{print $2}' /proc/$MCU/status; }
+SECONDS_RUN=14
+if [[ $MODE == echo ]]; then
+  echo "sites  cpu_core  cpu_per_site  packets/s  us_per_packet  threads"
+else
+  echo "sites  cpu_core  cpu_per_site  composite_fps_per_site  first_frame_ms(median/max)  threads"
+fi
+json="["
+for n in "${SIZES[@]}"; do
+  "$BUILD/bench/mcu-loadgen" --url "wss://127.0.0.1:$PORT/ws" --ca "$DIR/data/tls-cert.pem" \
+    --conference bench --sites "$n" --seconds "$SECONDS_RUN" > "$DIR/load-$n.log" 2>&1 &
+  LG=$!
+  sleep 4; c0=$(cpu); t0=$(date +%s.%N); sleep 8; c1=$(cpu); t1=$(date +%s.%N); th=$(threads)
+  wait $LG
+  cp "$DIR/load-$n.log" "$OUT/${MODE}_cpu-load-$n.log"
+  s=$(grep '^SUMMARY ' "$DIR/load-$n.log" | sed 's/^SUMMARY //')
+  out=$(python3 - "$MODE" "$s" "$c0" "$c1" "$t0" "$t1" "$TCK" "$n" "$SECONDS_RUN" "$th" <<'PY'
+import json, sys
+mode, s = sys.argv[1], json.loads(sys.argv[2])
+c0, c1, t0, t1, tck, n, run, th = map(float, sys.argv[3:])
+core = (c1 - c0) / tck / (t1 - t0)
+r = {"sites": int(n), "cpuCore": round(core, 3), "cpuPerSite": round(core / n, 4), "threads": int(th),
+     "connected": s["connected"]}
+if mode == "echo":
+    # Packets the MCU handled: everything the sites sent (received by the MCU) and echoed back.
+    pps = (s["audioSent"] + s["videoSent"] + s["audioReceived"] + s["videoReceived"]) / run
+    r.update(packetsPerSecond=round(pps), usPerPacket=round(core * 1e6 / pps, 1))
+    line = f'{r["sites"]:5d}  {core:8.3f}  {core/n:12.4f}  {pps:9.0f}  {r["usPerPacket"]:13.1f}  {r["threads"]:7d}'
+else:
+    fps = s["videoFramesReceived"] / n / run  # Includes the ~0.2 s to connect.
+    r.update(compositeFpsPerSite=round(fps, 1), firstFrameMsMedian=round(s["firstFrameMsMedian"]),
+             firstFrameMsMax=round(s["firstFrameMsMax"]), firstFrameSites=s["firstFrameSites"],
+             audioPacketsPerSitePerSecond=round(s["audioReceived"] / n / run, 1))
+    ff = f'{r["firstFrameMsMedian"]}/{r["firstFrameMsMax"]}'
+    line = f'{r["sites"]:5d}  {core:8.3f}  {core/n:12.4f}  {fps:22.1f}  {ff:>26}  {r["threads"]:7d}'
+print(line)
+print(json.dumps(r))
+PY
+)
+  echo "$out" | head -1
+  json+="$(echo "$out" | tail -1),"
+done
+echo "${json%,}]" > "$OUT/${MODE}_cpu.json"
+echo "wrote $OUT/${MODE}_cpu.json"
