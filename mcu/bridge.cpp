@@ -234,6 +234,15 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
   });
 }
 
+void Bridge::OnSendSize(ParticipantId id, int width, int height, int tiles) {
+  control_.Post([this, id, width, height, tiles] {
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    auto c = connections_.find(it->second->connection);
+    if (c != connections_.end()) Send(c->second, "", event::Layout{tiles, width, height});
+  });
+}
+
 void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
   control_.Post([this, id, reason] {
     auto it = participants_.find(id);

@@ -70,12 +70,16 @@ struct Stats {
   std::string json;  // The transport's statistics object, as JSON text.
 };
 struct Pong {};
+struct Layout {
+  int tiles = 0;                      // Sites shown in the composite.
+  int send_width = 0, send_height = 0;  // The size of this site's tile: what it should send.
+};
 }  // namespace event
 
 struct EndpointEvent {
   std::string reply_to;  // The request id this answers, if any.
   std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
-               event::Roster, event::MediaState, event::Stats, event::Pong>
+               event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout>
       body;
 };
 

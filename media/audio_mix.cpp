@@ -1,5 +1,6 @@
 #include "media/audio_mix.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mcu::media {
@@ -17,11 +18,20 @@ void MixMinus::Mix(const std::vector<std::span<const int16_t>>& inputs) {
   sum_.assign(kMixFrameSamples, 0);
   talking_.assign(n, false);
   if (own_.size() < n) own_.resize(n);
+  levels_.clear();
   for (size_t i = 0; i < n; ++i) {
     const auto& in = inputs[i];
-    if (in.size() != static_cast<size_t>(kMixFrameSamples) || LevelDbfs(in) < silence_dbfs_) continue;
+    if (in.size() != static_cast<size_t>(kMixFrameSamples)) continue;
+    double level = LevelDbfs(in);
+    if (level >= silence_dbfs_) levels_.emplace_back(level, i);
+  }
+  if (levels_.size() > max_talkers_) {  // The loudest; ties to the earlier site.
+    std::stable_sort(levels_.begin(), levels_.end(), [](auto& a, auto& b) { return a.first > b.first; });
+    levels_.resize(max_talkers_);
+  }
+  for (const auto& [level, i] : levels_) {
     talking_[i] = true;
-    for (int k = 0; k < kMixFrameSamples; ++k) sum_[k] += in[k];
+    for (int k = 0; k < kMixFrameSamples; ++k) sum_[k] += inputs[i][k];
   }
   full_.resize(kMixFrameSamples);
   for (int k = 0; k < kMixFrameSamples; ++k) full_[k] = Saturate(sum_[k]);

@@ -1,11 +1,13 @@
 // Mix-minus for a conference: every site hears everyone but itself.
 //
 // Each 20 ms, the audio thread decodes each site once, then `MixMinus::Mix` sums the sites that
-// are talking (level above a silence threshold) once, and for each talking site subtracts its own
-// samples and saturates to 16 bits. A site that is silent, muted or not sending contributes
+// are talking once, and for each talking site subtracts its own samples and saturates to 16 bits.
+// Talking: level above a silence threshold, and among the `max_talkers` loudest this frame (as
+// conference bridges do: a room of 25 open microphones mixes its few speakers, not 25 rooms of
+// background noise, and the encoder count stays small). A site that is not talking contributes
 // nothing, so what it hears is exactly the full mix: all such sites share one encoding of it.
-// Cost: one add per sample per talking site, one subtract per sample per talking site; nothing
-// per listener. Pure code; each instance is owned by one thread.
+// Cost: one add and one subtract per sample per talking site; nothing per listener.
+// Pure code; each instance is owned by one thread.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +28,8 @@ inline int16_t Saturate(int32_t v) {
 
 class MixMinus {
  public:
-  explicit MixMinus(double silence_dbfs = -55.0) : silence_dbfs_(silence_dbfs) {}
+  explicit MixMinus(double silence_dbfs = -55.0, size_t max_talkers = 4)
+      : silence_dbfs_(silence_dbfs), max_talkers_(max_talkers) {}
 
   // inputs[i]: site i's decoded frame of kMixFrameSamples, or empty if it has none this tick.
   void Mix(const std::vector<std::span<const int16_t>>& inputs);
@@ -40,6 +43,8 @@ class MixMinus {
 
  private:
   double silence_dbfs_;
+  size_t max_talkers_;
+  std::vector<std::pair<double, size_t>> levels_;
   std::vector<int32_t> sum_;
   std::vector<int16_t> full_;
   std::vector<bool> talking_;

@@ -229,6 +229,7 @@ class MixPeer : public PeerTransport::Listener {
   // mcu-io: set once the site's video branch exists (a new reference).
   void SetAppSrc(GstElement* appsrc) { appsrc_ = GRef<GstElement>::Adopt(appsrc); }
   void SetReceivesVideo(bool v);
+  void AskSendSize(int w, int h, int tiles) { listener_->OnSendSize(id_, w, h, tiles); }
   void Tick(int64_t now);
   void SendVideo(const TierFrame& f, int64_t now);
   void SendAudio(const std::vector<uint8_t>& payload);
@@ -281,11 +282,13 @@ class MixRoom : public MediaRoom {
 
  private:
   struct Site {
+    ParticipantId id = 0;
     std::string name;
     // appsrc ! decoder ! videoconvert ! videoscale ! capsfilter ! textoverlay, in the pipeline.
     std::vector<GstElement*> branch;  // Owned by the pipeline.
     GstElement* capsfilter = nullptr;
     GRef<GstPad> compositor_pad;
+    int sent_width = 0, sent_height = 0, sent_tiles = 0;  // Last size asked of the site.
     bool shown() const { return !branch.empty(); }
   };
   // State on mcu-io, shared with the threads that post to it.
@@ -295,6 +298,7 @@ class MixRoom : public MediaRoom {
     std::vector<GRef<GstElement>> encoders;
     std::vector<GRef<GstElement>> valves;
     std::vector<int> receivers;  // Per tier.
+    int64_t idle_close_us = 0;   // When tiers nobody receives are first closed.
     guint timer = 0;
     void SetTier(MixPeer* peer, int from, int to);
   };
@@ -499,9 +503,10 @@ class MixEndpoint : public MediaEndpoint {
 // ----- MixRoom --------------------------------------------------------------------------------
 
 std::string EncoderBranch(int tier, const Tier& t, bool scale) {
-  // A valve per tier: a tier nobody receives is not scaled or encoded.
+  // A valve per tier: a tier nobody receives is not scaled or encoded. Open at first, so that
+  // each encoder is initialised before anyone waits for it (that takes ~150 ms at 720p).
   std::string s = "t. ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! valve name=valve" +
-                  std::to_string(tier) + " drop=true ! ";
+                  std::to_string(tier) + " drop=false ! ";
   if (scale)
     s += "videoscale ! video/x-raw,width=" + std::to_string(t.width) + ",height=" + std::to_string(t.height) + " ! ";
   s += "vp8enc name=enc" + std::to_string(tier) +
@@ -559,10 +564,16 @@ Status MixRoom::Start() {
   if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     return MakeError("composite pipeline cannot start");
   // Frame deadlines (loss) and coalesced keyframe requests, every 20 ms.
+  io->idle_close_us = NowUs() + 2'000'000;
   loop()->Invoke([this, io] {
     io->timer = loop()->AddTimer(20, [io] {
       int64_t now = NowUs();
       for (auto& [id, peer] : io->peers) peer->Tick(now);
+      if (io->idle_close_us && now >= io->idle_close_us) {
+        io->idle_close_us = 0;
+        for (size_t i = 0; i < io->valves.size(); ++i)
+          if (io->receivers[i] == 0) g_object_set(io->valves[i].get(), "drop", TRUE, nullptr);
+      }
       for (size_t i = 0; i < io->coalescers.size(); ++i)
         if (io->coalescers[i].Poll(now))
           gst_element_send_event(io->encoders[i].get(),
@@ -666,6 +677,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
     io->peers[id] = peer;
   });
   if (!started) return MakeError(started.error());
+  sites_[id].id = id;
   sites_[id].name = info.display_name;
   audio_->AddSite(id);
   std::string text = sdp::Write(offer);
@@ -745,6 +757,7 @@ void MixRoom::Relayout() {
   for (auto& [id, s] : sites_)
     if (s.shown()) shown.push_back(&s);
   Layout layout = ComputeLayout(static_cast<int>(shown.size()), kCanvasWidth, kCanvasHeight);
+  std::vector<std::tuple<ParticipantId, int, int>> asks;
   for (size_t i = 0; i < shown.size(); ++i) {
     Site& s = *shown[i];
     bool visible = i < layout.tiles.size();
@@ -756,7 +769,19 @@ void MixRoom::Relayout() {
     gst_caps_unref(caps);
     g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height,
                  "alpha", visible ? 1.0 : 0.0, nullptr);
+    int tiles = static_cast<int>(layout.tiles.size());
+    if (visible && (t.width != s.sent_width || t.height != s.sent_height || tiles != s.sent_tiles)) {
+      s.sent_width = t.width, s.sent_height = t.height, s.sent_tiles = tiles;
+      asks.emplace_back(s.id, t.width, t.height);
+    }
   }
+  if (asks.empty()) return;
+  // The listener hears from the media core on the I/O thread.
+  int tiles = static_cast<int>(layout.tiles.size());
+  loop()->Post([io = io_, asks = std::move(asks), tiles] {
+    for (const auto& [id, w, h] : asks)
+      if (auto p = io->peers.find(id); p != io->peers.end()) p->second->AskSendSize(w, h, tiles);
+  });
 }
 
 void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {

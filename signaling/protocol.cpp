@@ -77,6 +77,12 @@ struct EventWriter {
     j["stats"] = json::parse(e.json, nullptr, false);
   }
   void operator()(const event::Pong&) { j["type"] = "pong"; }
+  void operator()(const event::Layout& e) {
+    j["type"] = "layout";
+    j["tiles"] = e.tiles;
+    j["sendWidth"] = e.send_width;
+    j["sendHeight"] = e.send_height;
+  }
 };
 
 }  // namespace

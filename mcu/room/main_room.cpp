@@ -164,6 +164,8 @@ int main(int argc, char** argv) {
                             {"audioSeconds", c.audio_samples / 48000.0},
                             {"snapshot", st.snapshot_done},
                             {"recording", st.record_done},
+                            {"sendWidth", room.media() ? room.media()->send_width() : 0},
+                            {"sendHeight", room.media() ? room.media()->send_height() : 0},
                             {"mcuStats", room.server_stats().empty()
                                              ? nlohmann::json(nullptr)
                                              : nlohmann::json::parse(room.server_stats())}};

@@ -115,6 +115,8 @@ void RoomClient::OnMessage(const std::string& text) {
       media_connected_ = false;
       spdlog::warn("media {}: {}", m.value("state", ""), m.value("detail", ""));
     }
+  } else if (type == "layout") {
+    if (media_) media_->SetSendSize(m.value("sendWidth", 0), m.value("sendHeight", 0));
   } else if (type == "stats") {
     if (m.contains("stats")) server_stats_ = m["stats"].dump();
   } else if (type == "roster") {

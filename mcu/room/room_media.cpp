@@ -5,7 +5,9 @@
 #include <gst/video/video.h>
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -43,7 +45,8 @@ std::string VideoSource(const MediaOptions& o) {
     s << " ! textoverlay text=\"" << name
       << "\" valignment=bottom halignment=center font-desc=\"Sans Bold 20\" shaded-background=true";
   }
-  s << " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
+  s << " ! videoscale ! capsfilter name=sendsize caps=video/x-raw,width=" << o.width << ",height=" << o.height
+    << " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
     << " ! vp8enc deadline=1 cpu-used=-6 threads=2 keyframe-max-dist=300 end-usage=cbr"
     << " target-bitrate=" << o.video_bitrate_kbps * 1000 << " error-resilient=partitions"
     << " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit"
@@ -138,6 +141,21 @@ void RoomMedia::OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self
   m->Post([m, name] {
     if (m->callbacks_.on_connection_state) m->callbacks_.on_connection_state(name);
   });
+}
+
+void RoomMedia::SetSendSize(int width, int height) {
+  // Keep the source's aspect ratio and never upscale; even sizes for the encoder.
+  double scale = std::min({1.0, double(width) / options_.width, double(height) / options_.height});
+  int w = std::max(2, int(options_.width * scale) & ~1), h = std::max(2, int(options_.height * scale) & ~1);
+  if (w == send_width_ && h == send_height_) return;
+  send_width_ = w, send_height_ = h;
+  GstElement* f = pipeline_ ? gst_bin_get_by_name(GST_BIN(pipeline_), "sendsize") : nullptr;
+  if (!f) return;
+  GstCaps* caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, w, "height", G_TYPE_INT, h, nullptr);
+  g_object_set(f, "caps", caps, nullptr);
+  gst_caps_unref(caps);
+  gst_object_unref(f);
+  spdlog::info("sending {}x{} (the MCU asked for {}x{})", w, h, width, height);
 }
 
 void RoomMedia::HandleOffer(const std::string& sdp_text) {

@@ -62,6 +62,11 @@ class RoomMedia {
   void AddRemoteCandidate(int mline, const std::string& candidate);
 
   ReceivedCounters counters() const;
+  // Scales what the room sends (the MCU's "layout" asks for the size of the room's tile).
+  // Never larger than what the camera or synthetic source gives.
+  void SetSendSize(int width, int height);
+  int send_width() const { return send_width_; }
+  int send_height() const { return send_height_; }
   // Writes the last received video frame as PNG. False if none arrived yet.
   bool SavePng(const std::string& path, std::string* error) const;
   // Starts keeping received audio; the next `seconds` seconds are kept.
@@ -85,6 +90,7 @@ class RoomMedia {
   Callbacks callbacks_;
   GstElement* pipeline_ = nullptr;
   GstElement* webrtc_ = nullptr;
+  int send_width_ = 0, send_height_ = 0;
   guint bus_watch_ = 0;
   // Shared with streaming threads; guarded by mutex_.
   mutable std::mutex mutex_;

@@ -75,6 +75,8 @@ TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
                                     "--snapshot", mcu.dir() / ("site" + std::to_string(i + 1) + ".png"),
                                     "--snapshot-at", std::to_string(8 - i), "--exit-after", "14"};
     if (i == 3) args.insert(args.end(), {"--max-kbps", "800"});
+    // Sites 1-3 capture 1280x720: the MCU's layout event must bring them down to their tile.
+    else args.insert(args.end(), {"--width", "1280", "--height", "720"});
     return args;
   });
   for (auto& r : rooms) ASSERT_EQ(r->Wait(seconds(30)), 0) << r->Log();
@@ -88,6 +90,9 @@ TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
     ASSERT_TRUE(summary.is_object()) << rooms[i]->Log();
     EXPECT_EQ(summary["videoWidth"], width) << "the highest tier by default, the lower one at 800 kb/s";
     EXPECT_EQ(summary["videoHeight"], height);
+    // The MCU asked each site for its tile's size at the largest tier (2x2 at 1280x720).
+    EXPECT_EQ(summary["sendWidth"], 640) << rooms[i]->Log();
+    EXPECT_EQ(summary["sendHeight"], 360);
 
     Wav wav;
     ASSERT_TRUE(ReadWav(mcu.dir() / ("site" + std::to_string(i + 1) + ".wav"), &wav)) << rooms[i]->Log();

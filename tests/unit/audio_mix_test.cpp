@@ -71,6 +71,23 @@ TEST(MixMinus, LevelOfFullScaleSineAndSilence) {
   EXPECT_NEAR(LevelDbfs(Sine(1000, 20)), -67.3, 0.5);  // Truncation to integers lowers it a little.
 }
 
+TEST(MixMinus, OnlyTheLoudestTalkersAreMixed) {
+  std::vector<std::vector<int16_t>> frames;
+  for (int16_t v : {100, 800, 300, 700, 200, 600}) frames.push_back(Constant(v));
+  std::vector<std::span<const int16_t>> in(frames.begin(), frames.end());
+  MixMinus mix(-55.0, 3);
+  mix.Mix(in);
+  EXPECT_EQ(mix.talkers(), 3u);
+  EXPECT_TRUE(mix.talking(1));
+  EXPECT_TRUE(mix.talking(3));
+  EXPECT_TRUE(mix.talking(5));
+  EXPECT_FALSE(mix.talking(0));
+  EXPECT_EQ(mix.full_mix()[0], 800 + 700 + 600);
+  EXPECT_EQ(mix.For(1)[0], 700 + 600);
+  EXPECT_EQ(mix.For(2)[0], 2100) << "a quieter site hears the speakers, like everyone silent";
+  EXPECT_EQ(mix.For(2).data(), mix.full_mix().data());
+}
+
 TEST(MixMinus, WrongSizedFramesAreIgnored) {
   std::vector<int16_t> short_frame(100, 5000);
   auto a = Constant(100);

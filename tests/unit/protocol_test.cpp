@@ -38,6 +38,15 @@ TEST(ProtocolParse, ReadsJoin) {
   EXPECT_EQ(r.conference, "echo");
 }
 
+TEST(ProtocolParse, ReadsJoinWithDeclaredBandwidth) {
+  EXPECT_EQ(MustParse(R"({"type":"join","conference":"mix"})").max_bitrate_kbps, 0);
+  EXPECT_EQ(MustParse(R"({"type":"join","conference":"mix","maxBitrateKbps":800})").max_bitrate_kbps, 800);
+  ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":-1})", "maxBitrateKbps");
+  ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":"800"})", "maxBitrateKbps");
+  ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":1.5})", "maxBitrateKbps");
+  ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":9999999})", "maxBitrateKbps");
+}
+
 TEST(ProtocolParse, ReadsAnswer) {
   auto r = MustParse(R"({"type":"answer","sdp":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"})");
   EXPECT_EQ(r.type, Type::kAnswer);
@@ -243,6 +252,11 @@ TEST(ProtocolWriteEvent, Left) {
 
 TEST(ProtocolWriteEvent, Pong) {
   EXPECT_EQ(Written({"7", event::Pong{}}), json::parse(R"({"type":"pong","id":"7"})"));
+}
+
+TEST(ProtocolWriteEvent, Layout) {
+  EXPECT_EQ(Written({"", event::Layout{9, 426, 240}}),
+            json::parse(R"({"type":"layout","tiles":9,"sendWidth":426,"sendHeight":240})"));
 }
 
 TEST(ProtocolWriteEvent, ErrorUsesTheDocumentedCodes) {
