@@ -54,54 +54,28 @@ class EchoPeer : public PeerTransport::Listener {
   PeerTransport transport_;
 };
 
-class EchoEndpoint : public MediaEndpoint {
+class EchoEndpoint : public TransportEndpoint {
  public:
   EchoEndpoint(TransportMediaEngine* engine, std::string offer, sdp::Session offer_session,
                std::unique_ptr<EchoPeer> peer)
-      : engine_(engine),
-        offer_(std::move(offer)),
-        offer_session_(std::move(offer_session)),
-        peer_(peer.release()) {}
+      : TransportEndpoint(engine->loop(), std::move(offer), std::move(offer_session)), peer_(peer.release()) {}
 
   ~EchoEndpoint() override {
     EchoPeer* peer = peer_;
-    engine_->loop()->Post([peer] { delete peer; });
-  }
-
-  const std::string& LocalOffer() const override { return offer_; }
-
-  Status SetRemoteAnswer(const std::string& text) override {
-    auto answer = sdp::Parse(text);
-    if (!answer) return MakeError("invalid SDP: " + answer.error());
-    auto remote = sdp::AcceptAnswer(offer_session_, *answer);
-    if (!remote) return MakeError(remote.error());
-    EchoPeer* peer = peer_;
-    engine_->loop()->Post([peer, r = std::move(*remote)] {
-      auto st = peer->transport().ApplyRemote(r);
-      if (!st) spdlog::warn("apply remote description: {}", st.error());
-    });
-    return OkStatus();
-  }
-
-  Status AddRemoteCandidate(const std::string& candidate) override {
-    auto parsed = sdp::ParseCandidate(candidate);
-    if (!parsed) return MakeError(parsed.error());
-    EchoPeer* peer = peer_;
-    engine_->loop()->Post([peer, candidate] { peer->transport().AddRemoteCandidate(candidate); });
-    return OkStatus();
+    loop_->Post([peer] { delete peer; });
   }
 
   std::string StatsJson() const override {
     TransportStats stats;
     EchoPeer* peer = peer_;
-    engine_->loop()->Invoke([&] { stats = peer->transport().Stats(); });
+    loop_->Invoke([&] { stats = peer->transport().Stats(); });
     return StatsToJson(stats);
   }
 
+ protected:
+  PeerTransport* transport() const override { return &peer_->transport(); }
+
  private:
-  TransportMediaEngine* engine_;
-  std::string offer_;
-  sdp::Session offer_session_;
   EchoPeer* peer_;  // Owned; deleted on the I/O thread.
 };
 
@@ -141,6 +115,28 @@ class EchoRoom : public MediaRoom {
 };
 
 }  // namespace
+
+Status TransportEndpoint::SetRemoteAnswer(const std::string& text) {
+  auto answer = sdp::Parse(text);
+  if (!answer) return MakeError("invalid SDP: " + answer.error());
+  auto remote = sdp::AcceptAnswer(offer_session_, *answer);
+  if (!remote) return MakeError(remote.error());
+  OnAnswerAccepted(*remote);
+  PeerTransport* t = transport();
+  loop_->Post([t, r = std::move(*remote)] {
+    auto st = t->ApplyRemote(r);
+    if (!st) spdlog::warn("apply remote description: {}", st.error());
+  });
+  return OkStatus();
+}
+
+Status TransportEndpoint::AddRemoteCandidate(const std::string& candidate) {
+  auto parsed = sdp::ParseCandidate(candidate);
+  if (!parsed) return MakeError(parsed.error());
+  PeerTransport* t = transport();
+  loop_->Post([t, candidate] { t->AddRemoteCandidate(candidate); });
+  return OkStatus();
+}
 
 std::string StatsToJson(const TransportStats& s) {
   nlohmann::json j = {{"iceState", s.ice_state},

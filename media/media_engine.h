@@ -32,6 +32,29 @@ class TransportMediaEngine : public MediaEngine {
   std::unique_ptr<IoLoop> loop_;  // Last: its thread stops first.
 };
 
+// What the echo and mixing endpoints share: the offer; the answer and trickled candidates are
+// checked on the calling (control) thread, which is pure code, then applied to the transport on
+// the I/O thread.
+class TransportEndpoint : public MediaEndpoint {
+ public:
+  TransportEndpoint(IoLoop* loop, std::string offer, sdp::Session offer_session)
+      : loop_(loop), offer_(std::move(offer)), offer_session_(std::move(offer_session)) {}
+  const std::string& LocalOffer() const override { return offer_; }
+  Status SetRemoteAnswer(const std::string& text) override;
+  Status AddRemoteCandidate(const std::string& candidate) override;
+
+ protected:
+  // The participant's transport (used on the I/O thread only; the pointer is stable).
+  virtual PeerTransport* transport() const = 0;
+  // Called on the control thread once an answer is accepted, before it is applied.
+  virtual void OnAnswerAccepted(const sdp::RemoteDescription&) {}
+  IoLoop* loop_;
+
+ private:
+  std::string offer_;
+  sdp::Session offer_session_;
+};
+
 // JSON object of a transport's statistics (used by endpoints' StatsJson and by tools).
 std::string StatsToJson(const TransportStats& s);
 

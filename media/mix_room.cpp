@@ -449,35 +449,11 @@ nlohmann::json MixPeer::MixStats() const {
 
 // ----- MixEndpoint ----------------------------------------------------------------------------
 
-class MixEndpoint : public MediaEndpoint {
+class MixEndpoint : public TransportEndpoint {
  public:
   MixEndpoint(MixRoom* room, ParticipantId id, std::string offer, sdp::Session offer_session, MixPeer* peer)
-      : room_(room), id_(id), offer_(std::move(offer)), offer_session_(std::move(offer_session)), peer_(peer) {}
+      : TransportEndpoint(room->loop(), std::move(offer), std::move(offer_session)), room_(room), id_(id), peer_(peer) {}
   ~MixEndpoint() override { room_->RemoveParticipant(id_, peer_); }
-
-  const std::string& LocalOffer() const override { return offer_; }
-
-  Status SetRemoteAnswer(const std::string& text) override {
-    auto answer = sdp::Parse(text);
-    if (!answer) return MakeError("invalid SDP: " + answer.error());
-    auto remote = sdp::AcceptAnswer(offer_session_, *answer);
-    if (!remote) return MakeError(remote.error());
-    room_->OnAnswer(id_, *remote);
-    MixPeer* peer = peer_;
-    room_->loop()->Post([peer, r = std::move(*remote)] {
-      auto st = peer->transport().ApplyRemote(r);
-      if (!st) spdlog::warn("apply remote description: {}", st.error());
-    });
-    return OkStatus();
-  }
-
-  Status AddRemoteCandidate(const std::string& candidate) override {
-    auto parsed = sdp::ParseCandidate(candidate);
-    if (!parsed) return MakeError(parsed.error());
-    MixPeer* peer = peer_;
-    room_->loop()->Post([peer, candidate] { peer->transport().AddRemoteCandidate(candidate); });
-    return OkStatus();
-  }
 
   std::string StatsJson() const override {
     TransportStats stats;
@@ -492,11 +468,13 @@ class MixEndpoint : public MediaEndpoint {
     return j.dump();
   }
 
+ protected:
+  PeerTransport* transport() const override { return &peer_->transport(); }
+  void OnAnswerAccepted(const sdp::RemoteDescription& remote) override { room_->OnAnswer(id_, remote); }
+
  private:
   MixRoom* room_;
   ParticipantId id_;
-  std::string offer_;
-  sdp::Session offer_session_;
   MixPeer* peer_;  // Owned by the room's I/O state; deleted on mcu-io.
 };
 

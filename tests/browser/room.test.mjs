@@ -1,7 +1,10 @@
 // End-to-end test of the room page: the real `mcu` binary, Debian's Chromium driven by
-// playwright-core, the echo conference, and what Chromium's getStats() says arrived.
+// playwright-core, the echo and mixing conferences, and what Chromium's getStats() says arrived.
+// In the mixing conference two `mcu-room` processes join with Chromium; Chromium's microphone
+// is a generated 1300 Hz tone (a fake-capture WAV), so the rooms' recordings tell who they hear.
 //
 //   MCU_BIN          the mcu binary (default: <repo>/build/mcu/mcu)
+//   MCU_ROOM_BIN     the mcu-room binary (default: mcu-room next to the mcu binary)
 //   CHROMIUM_BIN     the browser (default: /usr/bin/chromium)
 //   MCU_LOG_LEVEL    the MCU's [log] level for the run (default: debug)
 //   UPDATE_FIXTURES  1: rewrite tests/fixtures/chromium-answer.sdp even if it exists
@@ -22,6 +25,7 @@ import { chromium } from 'playwright-core';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const mcuBin = process.env.MCU_BIN || path.join(repo, 'build', 'mcu', 'mcu');
+const roomBin = process.env.MCU_ROOM_BIN || path.join(path.dirname(mcuBin), 'mcu-room');
 const chromiumBin = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const outDir = path.join(repo, 'test-output', 'browser');
 const fixture = path.join(repo, 'tests', 'fixtures', 'chromium-answer.sdp');
@@ -29,6 +33,9 @@ const fixture = path.join(repo, 'tests', 'fixtures', 'chromium-answer.sdp');
 const TOKEN = 'demo-browser'; // The demo site "trinh-duyet" of the default configuration.
 const SITE = 'trinh-duyet';
 const MEDIA_DEADLINE_MS = 45_000;
+const MIX_CONFERENCE = 'giao-ban'; // The demo mixing conference of the default configuration.
+const CHROMIUM_TONE_HZ = 1300; // Chromium's fake microphone plays this (see writeToneWav).
+const AUDIO_RATE = 48_000;
 
 // Sets `key = value` inside `[section]` of a TOML text (the key must be there already).
 function setTomlKey(text, section, key, value) {
@@ -55,6 +62,125 @@ async function waitFor(what, fn, timeoutMs, intervalMs = 100) {
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+// A mono 16-bit PCM WAV of a sine: Chromium's fake microphone (48 kHz mono is what Chromium's
+// --use-file-for-fake-audio-capture wants). A whole number of cycles, so looping it is seamless.
+function writeToneWav(file, hz, seconds, rate = AUDIO_RATE, amplitude = 0.5) {
+  const n = Math.round(seconds * rate);
+  const data = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++)
+    data.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * hz * i) / rate)), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16); // fmt chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28); // byte rate
+  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  fs.writeFileSync(file, Buffer.concat([header, data]));
+}
+
+// Reads a 16-bit PCM WAV (walking its chunks): {rate, samples} with samples of the first channel
+// as floats in [-1, 1).
+function readWav(file) {
+  const b = fs.readFileSync(file);
+  assert.ok(b.length >= 12 && b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WAVE',
+    `${file} is not a WAV file`);
+  let fmt = null;
+  for (let at = 12; at + 8 <= b.length;) {
+    const id = b.toString('ascii', at, at + 4);
+    const size = b.readUInt32LE(at + 4);
+    const body = at + 8;
+    if (id === 'fmt ') {
+      fmt = { format: b.readUInt16LE(body), channels: b.readUInt16LE(body + 2), rate: b.readUInt32LE(body + 4),
+        bits: b.readUInt16LE(body + 14) };
+    } else if (id === 'data') {
+      assert.ok(fmt && fmt.format === 1 && fmt.bits === 16, `${file}: not 16-bit PCM (${JSON.stringify(fmt)})`);
+      const end = Math.min(b.length, body + size);
+      const frames = Math.floor((end - body) / (2 * fmt.channels));
+      const samples = new Float64Array(frames);
+      for (let i = 0; i < frames; i++) samples[i] = b.readInt16LE(body + i * 2 * fmt.channels) / 32768;
+      return { rate: fmt.rate, samples };
+    }
+    at = body + size + (size & 1);
+  }
+  throw new Error(`${file}: no data chunk`);
+}
+
+// Power of `hz` in the samples (Goertzel) relative to the signal's total power: about 0.5 for a
+// pure sine, 0 for silence or a signal without that tone. Same measure as tests/support/analysis.
+function toneShare({ rate, samples }, hz) {
+  if (!samples.length) return 0;
+  const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
+  let s1 = 0;
+  let s2 = 0;
+  let total = 0;
+  for (const x of samples) {
+    const s0 = x + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+    total += x * x;
+  }
+  if (total === 0) return 0;
+  const n = samples.length;
+  const tone = (s1 * s1 + s2 * s2 - k * s1 * s2) / (n * n);
+  return tone / (total / n);
+}
+
+// An `mcu-room` process: its output goes to <outDir>/<name>.log; `summary` is its final
+// `SUMMARY {json}` line, once it has exited.
+class Room {
+  constructor(name, args) {
+    this.name = name;
+    this.logPath = path.join(outDir, `${name}.log`);
+    this.output = '';
+    this.exited = null;
+    this.process = spawn(roomBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = fs.createWriteStream(this.logPath);
+    const take = (chunk) => {
+      this.output += chunk;
+      log.write(chunk);
+    };
+    this.process.stdout.setEncoding('utf8').on('data', take);
+    this.process.stderr.setEncoding('utf8').on('data', take);
+    this.done = new Promise((resolve) => {
+      this.process.on('close', (code, signal) => {
+        this.exited = { code, signal };
+        log.end();
+        resolve(this.exited);
+      });
+    });
+  }
+
+  get summary() {
+    const line = this.output.split('\n').find((l) => l.startsWith('SUMMARY '));
+    return line ? JSON.parse(line.slice('SUMMARY '.length)) : null;
+  }
+
+  get mediaConnected() {
+    return this.output.includes('media connected');
+  }
+
+  tail(lines = 30) {
+    return this.output.split('\n').slice(-lines).join('\n');
+  }
+
+  async kill() {
+    if (this.exited) return;
+    this.process.kill('SIGTERM');
+    const gone = await Promise.race([this.done, new Promise((r) => setTimeout(r, 3000, null))]);
+    if (!gone) {
+      this.process.kill('SIGKILL');
+      await this.done;
+    }
   }
 }
 
@@ -202,9 +328,15 @@ describe('room page', () => {
   const mcu = new Mcu();
   let browser;
 
+  let micDir;
+
   before(async () => {
     fs.mkdirSync(outDir, { recursive: true });
     await mcu.start();
+    // Chromium's microphone: a known tone, looped, that the mixing test listens for.
+    micDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcu-browser-mic-'));
+    const micWav = path.join(micDir, `tone-${CHROMIUM_TONE_HZ}hz.wav`);
+    writeToneWav(micWav, CHROMIUM_TONE_HZ, 30);
     browser = await chromium.launch({
       executablePath: chromiumBin,
       args: [
@@ -218,6 +350,7 @@ describe('room page', () => {
         '--disable-sync',
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${micWav}`,
         '--allow-loopback-in-peer-connection',
         '--ignore-certificate-errors',
       ],
@@ -227,6 +360,7 @@ describe('room page', () => {
   after(async () => {
     await browser?.close().catch(() => {});
     await mcu.stop();
+    if (micDir) fs.rmSync(micDir, { recursive: true, force: true });
   });
 
   // A page in a fresh context, recording console errors (CSP violations land there).
@@ -364,6 +498,135 @@ describe('room page', () => {
       assert.ok(left, 'the MCU answered leave with left');
       assert.deepEqual(problems, [], 'no console errors (CSP violations, exceptions)');
     } finally {
+      await context.close();
+    }
+  });
+
+  test('the mixing conference: Chromium sees the composite and the rooms hear Chromium', { timeout: 90_000 }, async () => {
+    assert.ok(fs.existsSync(roomBin), `no mcu-room binary at ${roomBin} (build it, or set MCU_ROOM_BIN)`);
+    // Two district rooms, each a tone and a colour; each records 3 s of what it hears once all
+    // three sites are in, then leaves.
+    const specs = [
+      { name: 'mix-huyen-1', token: 'demo-huyen-1', tone: 660, color: 'e01010' },
+      { name: 'mix-huyen-2', token: 'demo-huyen-2', tone: 880, color: '10e010' },
+    ];
+    const RECORD_AFTER_S = 6;
+    const RECORD_SECONDS = 3;
+    const EXIT_AFTER_S = 14;
+    const { context, page, problems } = await openRoom(`?token=${TOKEN}&conference=${MIX_CONFERENCE}&lang=en`);
+    const rooms = [];
+    let stats;
+    let ok = false;
+    try {
+      assert.equal(await page.inputValue('#conference-input'), MIX_CONFERENCE, 'the conference is taken from the URL');
+      await page.click('#join-button');
+      stats = await waitFor(
+        'Chromium\u2019s media in the mixing conference',
+        async () => {
+          stats = await page.evaluate(pageStats);
+          if (stats.state === 'failed') throw new Error(`the page failed: ${JSON.stringify(stats.lastError)}`);
+          return mediaFlows(stats) ? stats : null;
+        },
+        MEDIA_DEADLINE_MS,
+        500,
+      );
+
+      // The rooms join once Chromium's media flows, so that their recordings hear all three.
+      const ca = path.join(mcu.dir, 'data', 'tls-cert.pem');
+      for (const spec of specs) {
+        spec.wav = path.join(outDir, `${spec.name}.wav`);
+        fs.rmSync(spec.wav, { force: true });
+        rooms.push(new Room(spec.name, [
+          '--url', `wss://127.0.0.1:${mcu.port}/ws`, '--ca', ca, '--token', spec.token,
+          '--conference', MIX_CONFERENCE, '--ice-address', '127.0.0.1',
+          '--tone', String(spec.tone), '--color', spec.color,
+          '--record', spec.wav, '--record-after', String(RECORD_AFTER_S),
+          '--record-seconds', String(RECORD_SECONDS), '--exit-after', String(EXIT_AFTER_S),
+        ]));
+      }
+      await waitFor('both rooms\u2019 media', () => {
+        const gone = rooms.find((r) => r.exited);
+        if (gone) throw new Error(`${gone.name} exited early (${JSON.stringify(gone.exited)}):\n${gone.tail()}`);
+        return rooms.every((r) => r.mediaConnected);
+      }, 20_000);
+
+      // Three sites: the MCU tells Chromium its tile's size, and the page scales its camera to it.
+      const layout = await waitFor('a layout of three tiles, applied', () => page.evaluate(() => {
+        const l = window.mcuRoom.layout;
+        return l && l.tiles === 3 && (l.applied || l.error) ? l : null;
+      }), 10_000);
+      console.log(`  layout: ${JSON.stringify(layout)}`);
+      assert.equal(layout.error, null, `setParameters failed: ${layout.error}`);
+      const layoutEvents = await page.evaluate(() => window.mcuRoom.messages
+        .filter((m) => m.direction === 'in' && m.message.type === 'layout').map((m) => m.message));
+      console.log(`  layout events: ${JSON.stringify(layoutEvents)}`);
+      assert.ok(layoutEvents.length > 0, 'the page received a layout event');
+      const expectedScale = Math.max(1, layout.trackWidth / layout.sendWidth, layout.trackHeight / layout.sendHeight);
+      assert.equal(layout.scaleResolutionDownBy, expectedScale);
+      const senderScale = await page.evaluate(() => window.mcuRoom.pc.getSenders()
+        .find((s) => s.track?.kind === 'video')?.getParameters().encodings[0]?.scaleResolutionDownBy);
+      assert.equal(senderScale, expectedScale, 'the video sender carries the layout\u2019s scale');
+
+      // Steady state, while the rooms record: the composite at the 1280x720 tier, decoded.
+      await new Promise((r) => setTimeout(r, 4000));
+      const steady = await page.evaluate(pageStats);
+      const vin = steady.inbound.video;
+      const vout = steady.outbound.video;
+      console.log(
+        `  RESULT (mix) composite=${vin?.frameWidth}x${vin?.frameHeight} framesDecoded=${vin?.framesDecoded} ` +
+          `fps=${vin?.framesPerSecond} freezes=${vin?.freezeCount} lost=${vin?.packetsLost} ` +
+          `audioPackets=${steady.inbound.audio?.packetsReceived} ` +
+          `sent=${vout?.frameWidth}x${vout?.frameHeight}@${vout?.framesPerSecond} ` +
+          `limitation=${vout?.qualityLimitationReason}`,
+      );
+      assert.ok(vin.framesDecoded > stats.inbound.video.framesDecoded, 'the composite keeps being decoded');
+      assert.equal(vin.frameWidth, 1280, 'the composite\u2019s width (the 1280x720 tier)');
+      assert.equal(vin.frameHeight, 720, 'the composite\u2019s height (the 1280x720 tier)');
+      assert.ok(vout.frameWidth > 0 && vout.frameWidth <= layout.sendWidth && vout.frameHeight <= layout.sendHeight,
+        `Chromium sends at most its tile's size (${vout.frameWidth}x${vout.frameHeight} > ` +
+          `${layout.sendWidth}x${layout.sendHeight})`);
+
+      // The rooms finish on their own; each heard Chromium and the other room, never itself.
+      await waitFor('the rooms to finish', () => rooms.every((r) => r.exited), 25_000, 200);
+      for (const [i, room] of rooms.entries()) {
+        const spec = specs[i];
+        const other = specs[1 - i];
+        const summary = room.summary;
+        assert.ok(summary, `${room.name} printed no SUMMARY:\n${room.tail()}`);
+        assert.equal(summary.mediaConnected, true, `${room.name}: media connected`);
+        assert.equal(summary.recording, true, `${room.name}: the recording was made`);
+        const wav = readWav(spec.wav);
+        assert.equal(wav.rate, AUDIO_RATE);
+        const shares = {
+          chromium: toneShare(wav, CHROMIUM_TONE_HZ),
+          other: toneShare(wav, other.tone),
+          own: toneShare(wav, spec.tone),
+        };
+        console.log(
+          `  RESULT ${room.name}: seconds=${(wav.samples.length / wav.rate).toFixed(2)} ` +
+            `share ${CHROMIUM_TONE_HZ} Hz (Chromium)=${shares.chromium.toFixed(4)} ` +
+            `${other.tone} Hz (${other.name})=${shares.other.toFixed(4)} ` +
+            `${spec.tone} Hz (own)=${shares.own.toFixed(5)} ` +
+            `composite=${summary.videoWidth}x${summary.videoHeight} frames=${summary.videoFrames} ` +
+            `send=${summary.sendWidth}x${summary.sendHeight}`,
+        );
+        assert.ok(shares.chromium > 0.05, `${room.name} hears Chromium\u2019s ${CHROMIUM_TONE_HZ} Hz`);
+        assert.ok(shares.other > 0.05, `${room.name} hears ${other.name}\u2019s ${other.tone} Hz`);
+        assert.ok(shares.own < 0.01, `${room.name} must not hear itself (${spec.tone} Hz)`);
+      }
+      assert.deepEqual(problems, [], 'no console errors (CSP violations, exceptions)');
+      ok = true;
+    } finally {
+      await Promise.all(rooms.map((r) => r.kill()));
+      if (!ok) {
+        const messages = await page.evaluate(() => window.mcuRoom.messages).catch(() => null);
+        const last = await page.evaluate(pageStats).catch(() => stats);
+        fs.writeFileSync(path.join(outDir, 'mix-failure.json'), JSON.stringify({ stats: last, messages }, null, 2));
+        await page.screenshot({ path: path.join(outDir, 'mix-failure.png'), fullPage: true }).catch(() => {});
+        if (last) console.log(`  ${describeStats(last)}`);
+        for (const r of rooms) console.log(`${r.name} output tail:\n${r.tail()}`);
+        console.log(`MCU log tail:\n${mcu.logTail()}`);
+      }
       await context.close();
     }
   });

@@ -5,6 +5,7 @@
 //   offer: getUserMedia, RTCPeerConnection, setRemoteDescription, put the local tracks on the
 //          transceivers the offer created (replaceTrack, sendrecv), createAnswer, answer
 //   then trickle ICE candidates ("" ends them) and wait for the MCU's `media` event.
+//   layout (mixing conferences): scale the outgoing camera down to the tile's size.
 //
 // Every asynchronous step belongs to one join attempt (a Session); a step that resumes after its
 // session was replaced or torn down does nothing. window.mcuRoom exposes the live state for tests
@@ -191,6 +192,9 @@ const room = {
   participant: null,
   roster: [],
   media: null, // The MCU's last `media` event: {state, detail}
+  // The MCU's last `layout` event and what was made of it: {tiles, sendWidth, sendHeight,
+  // scaleResolutionDownBy, trackWidth, trackHeight, applied, error}
+  layout: null,
   mcuStats: null, // The MCU's view of the transport: the last `stats` reply
   stats: null, // Summary of the last getStats()
   lastError: null, // {code, message, text}: code is the MCU's, or a page code (ws_failed, ...)
@@ -226,6 +230,8 @@ class Session {
     this.queuedCandidates = [];
     this.leaveTimer = 0;
     this.statsWaiters = [];
+    this.videoSender = null; // Our camera's RTCRtpSender, once the answer is set
+    this.layoutChain = Promise.resolve(); // setParameters calls, one at a time
   }
 
   get current() {
@@ -271,6 +277,7 @@ async function join(token, conference) {
   room.participant = null;
   room.roster = [];
   room.media = null;
+  room.layout = null;
   room.stats = null;
   room.lastError = null;
   room.offerSdp = null;
@@ -353,8 +360,11 @@ async function onMessage(s, m) {
       room.mcuStats = m.stats ?? null;
       s.statsWaiters.splice(0).forEach((resolve) => resolve(room.mcuStats));
       break;
+    case 'layout':
+      onLayout(s, m);
+      break;
     default:
-      break; // pong, future events (layout, speaker)
+      break; // pong, future events (speaker)
   }
 }
 
@@ -465,6 +475,7 @@ async function answerOffer(s, sdp) {
 
   // Put our tracks on the transceivers the offer created, one track per kind.
   const unused = stream ? stream.getTracks() : [];
+  let videoSender = null;
   for (const transceiver of pc.getTransceivers()) {
     const kind = transceiver.receiver.track.kind;
     const index = unused.findIndex((t) => t.kind === kind);
@@ -473,6 +484,7 @@ async function answerOffer(s, sdp) {
       await transceiver.sender.replaceTrack(track);
       transceiver.sender.setStreams?.(stream);
       transceiver.direction = 'sendrecv';
+      if (kind === 'video') videoSender = transceiver.sender;
     } else {
       transceiver.direction = 'recvonly';
     }
@@ -485,8 +497,71 @@ async function answerOffer(s, sdp) {
   s.send({ type: 'answer', sdp: room.answerSdp });
   s.answerSent = true;
   for (const message of s.queuedCandidates.splice(0)) sendCandidate(s, message);
+  // A layout that came before the camera was on the wire applies now.
+  s.videoSender = videoSender;
+  if (room.layout) applyLayout(s);
   startStats(s);
   render();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout (mixing conferences)
+
+// `layout`: the composite shows `tiles` sites and ours is sendWidth x sendHeight. The MCU scales
+// every site to its tile, so anything larger is encoded, sent and decoded only to be thrown away:
+// scale the camera down to fit (never up). Remembered, and applied once the video sender exists.
+function onLayout(s, m) {
+  const width = Number(m.sendWidth);
+  const height = Number(m.sendHeight);
+  if (!(width > 0 && height > 0)) return; // Nothing usable to scale to.
+  room.layout = {
+    tiles: Number(m.tiles) || 0,
+    sendWidth: width,
+    sendHeight: height,
+    scaleResolutionDownBy: null,
+    trackWidth: null,
+    trackHeight: null,
+    applied: false,
+    error: null,
+  };
+  applyLayout(s);
+}
+
+// Sets encodings[0].scaleResolutionDownBy on the video sender for room.layout. Calls are chained
+// (setParameters needs a fresh getParameters, and a second call while one is pending fails);
+// failures are recorded in room.layout.error, never thrown.
+function applyLayout(s) {
+  s.layoutChain = s.layoutChain.then(async () => {
+    const layout = room.layout;
+    const sender = s.videoSender;
+    const track = sender?.track;
+    if (!s.current || !layout || !track) return;
+    const settings = track.getSettings();
+    const trackWidth = settings.width || 0;
+    const trackHeight = settings.height || 0;
+    const scale = Math.max(
+      1,
+      trackWidth ? trackWidth / layout.sendWidth : 1,
+      trackHeight ? trackHeight / layout.sendHeight : 1,
+    );
+    layout.trackWidth = trackWidth || null;
+    layout.trackHeight = trackHeight || null;
+    layout.scaleResolutionDownBy = scale;
+    try {
+      const params = sender.getParameters();
+      if (!params.encodings?.length) throw new Error('the video sender has no encodings');
+      if (params.encodings[0].scaleResolutionDownBy !== scale) {
+        params.encodings[0].scaleResolutionDownBy = scale;
+        await sender.setParameters(params);
+      }
+      if (room.layout === layout) {
+        layout.applied = true;
+        layout.error = null;
+      }
+    } catch (e) {
+      if (room.layout === layout) layout.error = String(e.message || e);
+    }
+  });
 }
 
 function sendCandidate(s, message) {
@@ -541,6 +616,7 @@ function closeMedia(s) {
   statsTimer = 0;
   room.stats = null; // Figures of a finished call would read as current ones.
   room.roster = [];
+  s.videoSender = null;
   if (s.pc) {
     s.pc.close();
     s.pc = null;
