@@ -579,9 +579,48 @@ describe('room page', () => {
           `sent=${vout?.frameWidth}x${vout?.frameHeight}@${vout?.framesPerSecond} ` +
           `limitation=${vout?.qualityLimitationReason}`,
       );
+      // Chromium's microphone after its audio processing (what the MCU mixes), and the MCU's
+      // own account of Chromium's transport: what to look at when the rooms do not hear it.
+      const micLevel = await page.evaluate(async () => {
+        let level = null;
+        (await window.mcuRoom.pc.getStats()).forEach((r) => {
+          if (r.type === 'media-source' && r.kind === 'audio') level = r.audioLevel;
+        });
+        return level;
+      });
+      const mcuStats = await page.evaluate(() => window.mcuRoom.requestMcuStats());
+      console.log(`  Chromium's microphone level=${micLevel}; MCU getStats: ${JSON.stringify(mcuStats)}`);
+
+      // The rooms' colours are in the picture Chromium plays.
+      const colours = await page.evaluate((specs) => {
+        const video = document.getElementById('remote-video');
+        const canvas = document.createElement('canvas');
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        const g = canvas.getContext('2d', { willReadFrequently: true });
+        g.drawImage(video, 0, 0);
+        const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+        const found = {};
+        for (const spec of specs) {
+          const want = [0, 2, 4].map((i) => parseInt(spec.color.slice(i, i + 2), 16));
+          let hits = 0;
+          for (let i = 0; i < data.length; i += 4 * 7) {
+            if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 60) hits++;
+          }
+          found[spec.name] = hits / (data.length / (4 * 7));
+        }
+        return { width: canvas.width, height: canvas.height, found };
+      }, specs.map(({ name, color }) => ({ name, color })));
+      console.log(`  composite colours (share of the picture): ${JSON.stringify(colours)}`);
+      await page.screenshot({ path: path.join(outDir, 'room-mix.png'), fullPage: true });
+      for (const spec of specs)
+        // A tile of the 2x2 grid is a quarter of the picture: measured 0.247-0.252.
+        assert.ok(colours.found[spec.name] > 0.15, `${spec.name}'s colour #${spec.color} is in the composite`);
       assert.ok(vin.framesDecoded > stats.inbound.video.framesDecoded, 'the composite keeps being decoded');
       assert.equal(vin.frameWidth, 1280, 'the composite\u2019s width (the 1280x720 tier)');
       assert.equal(vin.frameHeight, 720, 'the composite\u2019s height (the 1280x720 tier)');
+      // The composite runs at 30 fps; measured 24-33 here with both cores busy.
+      assert.ok(vin.framesPerSecond >= 15, `the composite plays smoothly (${vin.framesPerSecond} fps)`);
       assert.ok(vout.frameWidth > 0 && vout.frameWidth <= layout.sendWidth && vout.frameHeight <= layout.sendHeight,
         `Chromium sends at most its tile's size (${vout.frameWidth}x${vout.frameHeight} > ` +
           `${layout.sendWidth}x${layout.sendHeight})`);
@@ -610,9 +649,12 @@ describe('room page', () => {
             `composite=${summary.videoWidth}x${summary.videoHeight} frames=${summary.videoFrames} ` +
             `send=${summary.sendWidth}x${summary.sendHeight}`,
         );
-        assert.ok(shares.chromium > 0.05, `${room.name} hears Chromium\u2019s ${CHROMIUM_TONE_HZ} Hz`);
-        assert.ok(shares.other > 0.05, `${room.name} hears ${other.name}\u2019s ${other.tone} Hz`);
-        assert.ok(shares.own < 0.01, `${room.name} must not hear itself (${spec.tone} Hz)`);
+        // Chromium's audio processing (AGC, noise suppression) brings its tone down to about
+        // -26 dBFS while a room's tone is -10 dBFS: measured shares 0.008-0.012. Mix-minus is an
+        // exact subtraction, so a site's own tone measures 0.00000.
+        assert.ok(shares.chromium > 0.003, `${room.name} hears Chromium\u2019s ${CHROMIUM_TONE_HZ} Hz`);
+        assert.ok(shares.other > 0.3, `${room.name} hears ${other.name}\u2019s ${other.tone} Hz`);
+        assert.ok(shares.own < 0.001, `${room.name} must not hear itself (${spec.tone} Hz)`);
       }
       assert.deepEqual(problems, [], 'no console errors (CSP violations, exceptions)');
       ok = true;
