@@ -28,6 +28,10 @@ PORT=$(python3 -c "import json;print(json.load(open('$DIR/ready.json'))['port'])
 TCK=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' /proc/$MCU/stat; }
 threads() { awk '/^Threads:/{print $2}' /proc/$MCU/status; }
+# CPU ticks per thread: "tid name ticks" (one awk, no fork per thread).
+per_thread() {
+  awk '{ sub(/^\(/, "", $2); sub(/\)$/, "", $2); print $1, $2, $14 + $15 }' /proc/$MCU/task/*/stat 2>/dev/null
+}
 SECONDS_RUN=14
 if [[ $MODE == echo ]]; then
   echo "sites  cpu_core  cpu_per_site  packets/s  us_per_packet  threads"
@@ -39,17 +43,24 @@ for n in "${SIZES[@]}"; do
   "$BUILD/bench/mcu-loadgen" --url "wss://127.0.0.1:$PORT/ws" --ca "$DIR/data/tls-cert.pem" \
     --conference bench --sites "$n" --seconds "$SECONDS_RUN" > "$DIR/load-$n.log" 2>&1 &
   LG=$!
-  sleep 4; c0=$(cpu); t0=$(date +%s.%N); sleep 8; c1=$(cpu); t1=$(date +%s.%N); th=$(threads)
+  sleep 4; c0=$(cpu); per_thread > "$DIR/threads0"; t0=$(date +%s.%N)
+  sleep 8; c1=$(cpu); per_thread > "$DIR/threads1"; t1=$(date +%s.%N); th=$(threads)
+  # Cores per thread kind (appsrcN:src -> site decode; queueN:src -> tier encode), biggest first.
+  by_thread=$(join <(sort "$DIR/threads0") <(sort "$DIR/threads1") | awk -v tck="$TCK" -v secs=8 '
+    { name = $2; sub(/[0-9]+:src$/, "N:src", name); d[name] += ($5 - $3) / tck / secs }
+    END { for (k in d) if (d[k] >= 0.005) printf "%s=%.3f ", k, d[k] }')
   wait $LG
   cp "$DIR/load-$n.log" "$OUT/${MODE}_cpu-load-$n.log"
   s=$(grep '^SUMMARY ' "$DIR/load-$n.log" | sed 's/^SUMMARY //')
-  out=$(python3 - "$MODE" "$s" "$c0" "$c1" "$t0" "$t1" "$TCK" "$n" "$SECONDS_RUN" "$th" <<'PY'
+  out=$(python3 - "$MODE" "$s" "$c0" "$c1" "$t0" "$t1" "$TCK" "$n" "$SECONDS_RUN" "$th" "$by_thread" <<'PY'
 import json, sys
 mode, s = sys.argv[1], json.loads(sys.argv[2])
-c0, c1, t0, t1, tck, n, run, th = map(float, sys.argv[3:])
+c0, c1, t0, t1, tck, n, run, th = map(float, sys.argv[3:11])
+by_thread = dict(kv.split("=") for kv in sys.argv[11].split())
 core = (c1 - c0) / tck / (t1 - t0)
 r = {"sites": int(n), "cpuCore": round(core, 3), "cpuPerSite": round(core / n, 4), "threads": int(th),
-     "connected": s["connected"]}
+     "connected": s["connected"],
+     "coresByThread": {k: float(v) for k, v in sorted(by_thread.items(), key=lambda kv: -float(kv[1]))}}
 if mode == "echo":
     # Packets the MCU handled: everything the sites sent (received by the MCU) and echoed back.
     pps = (s["audioSent"] + s["videoSent"] + s["audioReceived"] + s["videoReceived"]) / run

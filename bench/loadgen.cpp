@@ -65,6 +65,7 @@ std::vector<Packet> EncodeClip(const std::string& desc, sdp::Kind kind, uint32_t
     if (!h) continue;
     if (out.empty()) first_ts = h->timestamp;
     pk.offset_us = int64_t(uint32_t(h->timestamp - first_ts)) * 1000000 / clock_rate;
+    rtp::SetTimestamp(pk.data, h->timestamp - first_ts);  // Clips of every size share one timeline.
     out.push_back(std::move(pk));
   }
   gst_element_set_state(p, GST_STATE_NULL);
@@ -78,6 +79,7 @@ struct Options {
   int sites = 4, first = 1;
   double seconds = 10;
   bool video = true, probe = false, wrong_fingerprint = false, no_fingerprint = false;
+  bool follow_layout = true;
   std::vector<std::string> ice_addresses = {"127.0.0.1"};
 };
 
@@ -94,8 +96,9 @@ struct Totals {
 class Site : public PeerTransport::Listener {
  public:
   Site(int index, const Options& o, IoLoop* loop, std::shared_ptr<DtlsContext> dtls,
-       boost::asio::io_context& ioc, Totals* totals, const std::vector<Packet>* clip)
-      : index_(index), o_(o), loop_(loop), dtls_(std::move(dtls)), totals_(totals), clip_(clip) {
+       boost::asio::io_context& ioc, Totals* totals, const std::map<int, std::vector<Packet>>* clips)
+      : index_(index), o_(o), loop_(loop), dtls_(std::move(dtls)), totals_(totals), clips_(clips),
+        clip_(&clips->rbegin()->second) {
     signaling::WssClientOptions wo;
     wo.url = o.url;
     wo.ca_file = o.ca;
@@ -122,6 +125,7 @@ class Site : public PeerTransport::Listener {
   void Pump(int64_t now) {
     if (!transport_ || !transport_->connected() || clip_->empty()) return;
     if (send_start_us_ == 0) send_start_us_ = now;
+    if (int w = wanted_width_.exchange(0); w > 0) SwitchClip(w, now);
     for (;;) {
       const Packet& p = (*clip_)[next_ % clip_->size()];
       int64_t loop = next_ / clip_->size();
@@ -133,7 +137,7 @@ class Site : public PeerTransport::Listener {
       uint16_t& seq = audio ? audio_seq_ : video_seq_;
       rtp::SetSequence(scratch_, seq++);
       uint32_t clock = audio ? 48000 : 90000;
-      rtp::SetTimestamp(scratch_, h->timestamp + uint32_t(loop * clip_duration_us() * clock / 1000000));
+      rtp::SetTimestamp(scratch_, h->timestamp + uint32_t((timeline_us_ + loop * clip_duration_us()) * clock / 1000000));
       if (audio && o_.probe && h->payload_size >= sizeof kProbe)
         std::memcpy(scratch_.data() + h->header_size, kProbe, sizeof kProbe - 1);
       transport_->SendRtp(p.kind, scratch_);
@@ -176,6 +180,18 @@ class Site : public PeerTransport::Listener {
  private:
   int64_t clip_duration_us() const { return clip_->back().offset_us + 20000; }
 
+  // The MCU's layout asked for `width`: send the largest clip not wider, from its start (a
+  // keyframe), with sequence numbers and timestamps continuing.
+  void SwitchClip(int width, int64_t now) {
+    auto it = clips_->upper_bound(width);
+    const std::vector<Packet>* clip = it == clips_->begin() ? &it->second : &std::prev(it)->second;
+    if (clip == clip_) return;
+    timeline_us_ += now - send_start_us_ + 33'333;
+    send_start_us_ = now;
+    next_ = 0;
+    clip_ = clip;
+  }
+
   void OnMessage(const std::string& text) {
     json m = json::parse(text, nullptr, false);
     std::string type = m.is_object() ? m.value("type", "") : "";
@@ -185,6 +201,8 @@ class Site : public PeerTransport::Listener {
       std::string offer = m.value("sdp", "");
       spdlog::debug("site {}: offer received", index_);
       loop_->Post([this, offer] { Answer(offer); });
+    } else if (type == "layout") {
+      if (o_.follow_layout) wanted_width_ = m.value("sendWidth", 0);
     } else if (type == "error") {
       if (stopping_) return;  // Errors caused by our own shutdown are not the MCU's.
       totals_->errors++;
@@ -227,7 +245,10 @@ class Site : public PeerTransport::Listener {
   IoLoop* loop_;
   std::shared_ptr<DtlsContext> dtls_;
   Totals* totals_;
+  const std::map<int, std::vector<Packet>>* clips_;  // By video width.
   const std::vector<Packet>* clip_;
+  std::atomic<int> wanted_width_{0};  // From the MCU's layout event (signalling thread).
+  int64_t timeline_us_ = 0;           // Media time sent before the current clip started.
   std::shared_ptr<signaling::WssClient> ws_;
   std::unique_ptr<PeerTransport> transport_;  // I/O thread.
   std::vector<uint8_t> scratch_;
@@ -252,6 +273,7 @@ int main(int argc, char** argv) {
   app.add_option("--conference", o.conference)->capture_default_str();
   app.add_option("--seconds", o.seconds, "How long to send")->capture_default_str();
   app.add_flag("!--no-video", o.video, "Send audio only");
+  app.add_flag("!--ignore-layout", o.follow_layout, "Keep sending 640x360 whatever the MCU's layout asks");
   app.add_flag("--probe", o.probe, "Put a known marker in audio payloads and count its echoes");
   app.add_flag("--wrong-fingerprint", o.wrong_fingerprint, "Announce a fingerprint that is not ours");
   app.add_flag("--no-fingerprint", o.no_fingerprint, "Send answers without a fingerprint");
@@ -261,31 +283,40 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [loadgen] %v");
   if (verbose) spdlog::set_level(spdlog::level::debug);
 
-  auto clip = EncodeClip(
+  auto audio = EncodeClip(
       "audiotestsrc wave=sine freq=440 samplesperbuffer=960 num-buffers=250 ! "
       "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 frame-size=20 ! "
       "rtpopuspay pt=111 mtu=1200 ! appsink name=s sync=false",
       sdp::Kind::kAudio, 48000);
-  if (o.video) {
-    auto video = EncodeClip(
-        "videotestsrc pattern=smpte horizontal-speed=6 num-buffers=150 ! video/x-raw,width=640,height=360,framerate=30/1 ! "
-        "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=600000 ! "
-        "rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
-        sdp::Kind::kVideo, 90000);
-    clip.insert(clip.end(), video.begin(), video.end());
-    std::stable_sort(clip.begin(), clip.end(),
-                     [](const Packet& a, const Packet& b) { return a.offset_us < b.offset_us; });
-  }
-  {
+  // One 5 s clip per video size (the sizes of a tile in the MCU's 1..25-site grids), each with
+  // the same audio; moving SMPTE bars encode near the target rate.
+  std::map<int, std::vector<Packet>> clips;
+  const std::pair<int, int> sizes[] = {{640, 360}, {426, 240}, {320, 180}, {256, 144}};
+  for (auto [w, h] : sizes) {
+    std::vector<Packet> clip = audio;
+    if (o.video) {
+      int kbps = std::max(150, 600 * w * h / (640 * 360));
+      auto video = EncodeClip(
+          "videotestsrc pattern=smpte horizontal-speed=6 num-buffers=150 ! video/x-raw,width=" + std::to_string(w) +
+              ",height=" + std::to_string(h) + ",framerate=30/1 ! "
+              "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=" +
+              std::to_string(kbps * 1000) + " ! rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
+          sdp::Kind::kVideo, 90000);
+      clip.insert(clip.end(), video.begin(), video.end());
+      std::stable_sort(clip.begin(), clip.end(),
+                       [](const Packet& a, const Packet& b) { return a.offset_us < b.offset_us; });
+    }
     size_t audio_bytes = 0, video_bytes = 0, video_packets = 0;
     for (const auto& p : clip) {
       (p.kind == sdp::Kind::kVideo ? video_bytes : audio_bytes) += p.data.size();
       video_packets += p.kind == sdp::Kind::kVideo;
     }
     double secs = clip.back().offset_us / 1e6;
-    spdlog::warn("clip: {} packets over {:.1f} s; audio {:.0f} kb/s, video {:.0f} kb/s in {:.0f} packets/s",
-                 clip.size(), secs, audio_bytes * 8 / secs / 1000, video_bytes * 8 / secs / 1000,
+    spdlog::warn("clip {}x{}: {} packets over {:.1f} s; audio {:.0f} kb/s, video {:.0f} kb/s in {:.0f} packets/s",
+                 w, h, clip.size(), secs, audio_bytes * 8 / secs / 1000, video_bytes * 8 / secs / 1000,
                  video_packets / secs);
+    clips[w] = std::move(clip);
+    if (!o.video || !o.follow_layout) break;  // 640x360 only.
   }
 
   auto cert = Certificate::Generate("mcu-loadgen", {}, 30);
@@ -296,7 +327,7 @@ int main(int argc, char** argv) {
   Totals totals;
   std::vector<std::unique_ptr<Site>> sites;
   for (int i = 0; i < o.sites; ++i)
-    sites.push_back(std::make_unique<Site>(o.first + i, o, &loop, *dtls, io.context(), &totals, &clip));
+    sites.push_back(std::make_unique<Site>(o.first + i, o, &loop, *dtls, io.context(), &totals, &clips));
   for (auto& s : sites) s->Start();
   guint pump = 0;
   loop.Invoke([&] {
