@@ -5,7 +5,7 @@
 #   echo: also packets per second through the MCU and µs of MCU CPU per packet.
 #   mix:  also composite frames received per site per second (the canvas runs at 30) and the
 #         time from a site's media connecting to its first composite frame.
-# Prints a table; writes test-output/bench/<mode>_cpu.json.
+# Prints a table; writes test-output/bench/<mode>_cpu.json. LOADGEN_ARGS adds mcu-loadgen flags.
 #   bench/conference_cpu.sh echo|mix [build-dir] [sites...]
 set -euo pipefail
 MODE=${1:?echo or mix}; shift
@@ -41,7 +41,7 @@ fi
 json="["
 for n in "${SIZES[@]}"; do
   "$BUILD/bench/mcu-loadgen" --url "wss://127.0.0.1:$PORT/ws" --ca "$DIR/data/tls-cert.pem" \
-    --conference bench --sites "$n" --seconds "$SECONDS_RUN" > "$DIR/load-$n.log" 2>&1 &
+    --conference bench --sites "$n" --seconds "$SECONDS_RUN" ${LOADGEN_ARGS:-} > "$DIR/load-$n.log" 2>&1 &
   LG=$!
   sleep 4; c0=$(cpu); per_thread > "$DIR/threads0"; t0=$(date +%s.%N)
   sleep 8; c1=$(cpu); per_thread > "$DIR/threads1"; t1=$(date +%s.%N); th=$(threads)
