@@ -31,6 +31,28 @@ constexpr uint8_t kOpusPt = 111;
 constexpr uint8_t kVp8Pt = 96;
 constexpr uint8_t kH264Pt = 102;
 constexpr int kCanvasWidth = 1280, kCanvasHeight = 720;
+constexpr int64_t kStallUs = 2'000'000;
+
+// A still I420 frame with `name` in the middle of a dark tile, made once per site (the compositor
+// scales it to the tile, only while it is shown).
+GstSample* RenderNameCard(const std::string& name) {
+  GstElement* p = gst_parse_launch(
+      "videotestsrc num-buffers=1 pattern=solid-color foreground-color=0xff1e2630 ! "
+      "video/x-raw,format=I420,width=640,height=360,framerate=30/1 ! "
+      "textoverlay name=t valignment=center halignment=center font-desc=\"Sans Bold 28\" ! appsink name=s sync=false",
+      nullptr);
+  if (!p) return nullptr;
+  GstElement* t = gst_bin_get_by_name(GST_BIN(p), "t");
+  g_object_set(t, "text", name.c_str(), nullptr);
+  gst_object_unref(t);
+  GstElement* s = gst_bin_get_by_name(GST_BIN(p), "s");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(s), 2 * GST_SECOND);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(s);
+  gst_object_unref(p);
+  return sample;
+}
 
 int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -228,6 +250,7 @@ class MixPeer : public PeerTransport::Listener {
 
   // mcu-io: set once the site's video branch exists (a new reference).
   void SetAppSrc(GstElement* appsrc) { appsrc_ = GRef<GstElement>::Adopt(appsrc); }
+  void SetNameCard(GstPad* pad) { card_pad_ = GRef<GstPad>::Adopt(pad); }
   void SetReceivesVideo(bool v);
   void AskSendSize(int w, int h, int tiles) { listener_->OnSendSize(id_, w, h, tiles); }
   void Tick(int64_t now);
@@ -244,6 +267,9 @@ class MixPeer : public PeerTransport::Listener {
   MediaEndpoint::Listener* listener_;
   PeerTransport transport_;
   GRef<GstElement> appsrc_;
+  GRef<GstPad> card_pad_;      // The compositor pad of the site's name card.
+  int64_t last_frame_us_ = 0;
+  bool stalled_ = false;       // No frame for kStallUs: the name card covers the held frame.
   std::optional<FrameAssembler> assembler_;
   uint8_t video_pt_ = 0;
   bool receives_video_ = true;
@@ -288,6 +314,8 @@ class MixRoom : public MediaRoom {
     std::vector<GstElement*> branch;  // Owned by the pipeline.
     GstElement* capsfilter = nullptr;
     GRef<GstPad> compositor_pad;
+    GstElement* card = nullptr;  // appsrc holding the name card (owned by the pipeline).
+    GRef<GstPad> card_pad;
     int sent_width = 0, sent_height = 0, sent_tiles = 0;  // Last size asked of the site.
     bool shown() const { return !branch.empty(); }
   };
@@ -305,6 +333,7 @@ class MixRoom : public MediaRoom {
 
   static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data);
   void Relayout();
+  void AddNameCard(Site& s);
   void DeliverTierFrame(std::shared_ptr<TierFrame> f);
 
   TransportMediaEngine* engine_;
@@ -379,6 +408,7 @@ void MixPeer::Drain(int64_t now) {
   if (!assembler_) return;
   for (auto& f : assembler_->Pop(now)) {
     ++frames_in_;
+    last_frame_us_ = now;
     if (!appsrc_) continue;
     GstBuffer* buf = gst_buffer_new_allocate(nullptr, f.data.size(), nullptr);
     gst_buffer_fill(buf, 0, f.data.data(), f.data.size());
@@ -392,6 +422,14 @@ void MixPeer::Drain(int64_t now) {
 
 void MixPeer::Tick(int64_t now) {
   Drain(now);
+  // A site that stops sending keeps its last frame on its tile; after kStallUs its name card
+  // covers it, until frames come again.
+  bool stalled = last_frame_us_ && now - last_frame_us_ > kStallUs;
+  if (stalled != stalled_ && card_pad_) {
+    stalled_ = stalled;
+    g_object_set(card_pad_.get(), "alpha", stalled ? 1.0 : 0.0, nullptr);
+    spdlog::info("participant {}: video {}", id_, stalled ? "stopped: showing its name" : "resumed");
+  }
   if (!counted_ || now < next_tier_check_us_) return;
   // Once a second: the receiver's loss (its last RTCP report) moves it between tiers.
   next_tier_check_us_ = now + 1'000'000;
@@ -715,19 +753,53 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   gst_pad_link(srcpad, sinkpad);
   gst_object_unref(srcpad);
   s.compositor_pad = GRef<GstPad>::Adopt(sinkpad);
+  AddNameCard(s);
   Relayout();
   // Downstream first, so that the source's first frame meets running elements.
   for (auto e = s.branch.rbegin(); e != s.branch.rend(); ++e) gst_element_sync_state_with_parent(*e);
   gst_object_ref(src);
-  loop()->Post([io, id, src, receives_vp8] {
+  GstPad* card_pad = s.card_pad ? GST_PAD(gst_object_ref(s.card_pad.get())) : nullptr;
+  loop()->Post([io, id, src, card_pad, receives_vp8] {
     auto p = io->peers.find(id);
     if (p != io->peers.end()) {
       p->second->SetAppSrc(src);
+      if (card_pad) p->second->SetNameCard(card_pad);
       p->second->SetReceivesVideo(receives_vp8);
     } else {
       gst_object_unref(src);
+      if (card_pad) gst_object_unref(card_pad);
     }
   });
+}
+
+void MixRoom::AddNameCard(Site& s) {
+  GstSample* sample = RenderNameCard(s.name);
+  if (!sample) {
+    spdlog::warn("mixing room {}: no name card for {}", name_, s.name);
+    return;
+  }
+  // No frame rate and no duration: the compositor then keeps the one frame for good (with a
+  // duration it would expire after 33 ms).
+  GstCaps* caps = gst_caps_copy(gst_sample_get_caps(sample));
+  gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
+  GstElement* src = gst_element_factory_make("appsrc", nullptr);
+  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps, nullptr);
+  gst_caps_unref(caps);
+  gst_bin_add(GST_BIN(pipeline_.get()), src);
+  GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
+  g_object_set(sinkpad, "zorder", 2u, "alpha", 0.0, nullptr);
+  GstPad* srcpad = gst_element_get_static_pad(src, "src");
+  gst_pad_link(srcpad, sinkpad);
+  gst_object_unref(srcpad);
+  gst_element_sync_state_with_parent(src);
+  // One frame, never followed: the compositor keeps showing it (when its alpha is 1).
+  GstBuffer* card = gst_buffer_copy(gst_sample_get_buffer(sample));
+  GST_BUFFER_DURATION(card) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_PTS(card) = GST_CLOCK_TIME_NONE;  // Stamped when pushed (do-timestamp).
+  gst_app_src_push_buffer(GST_APP_SRC(src), card);
+  gst_sample_unref(sample);
+  s.card = src;
+  s.card_pad = GRef<GstPad>::Adopt(sinkpad);
 }
 
 void MixRoom::Relayout() {
@@ -747,6 +819,8 @@ void MixRoom::Relayout() {
     gst_caps_unref(caps);
     g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height,
                  "alpha", visible ? 1.0 : 0.0, nullptr);
+    if (s.card_pad)
+      g_object_set(s.card_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height, nullptr);
     int tiles = static_cast<int>(layout.tiles.size());
     if (visible && (t.width != s.sent_width || t.height != s.sent_height || tiles != s.sent_tiles)) {
       s.sent_width = t.width, s.sent_height = t.height, s.sent_tiles = tiles;
@@ -781,6 +855,11 @@ void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {
     gst_object_unref(srcpad);
     gst_element_release_request_pad(compositor_.get(), s.compositor_pad.get());
     for (GstElement* e : s.branch) gst_bin_remove(GST_BIN(pipeline_.get()), e);
+    if (s.card) {
+      gst_element_set_state(s.card, GST_STATE_NULL);
+      gst_element_release_request_pad(compositor_.get(), s.card_pad.get());
+      gst_bin_remove(GST_BIN(pipeline_.get()), s.card);
+    }
     Relayout();
   }
 }

@@ -139,20 +139,22 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
       return std::vector<std::string>{"--record", mcu.dir() / "site1.wav", "--record-after", "3",
                                       "--record-seconds", "8", "--snapshot", mcu.dir() / "site1.png",
                                       "--snapshot-at", "9.5", "--stats-interval", "1", "--exit-after", "16"};
-    return std::vector<std::string>{"--exit-after", "30"};
+    return std::vector<std::string>{"--exit-after", "20"};
   }, &t0);
   auto at = [&](double s) { std::this_thread::sleep_until(t0 + milliseconds(int64_t(s * 1000))); };
 
   at(4.5);  // Site 3 leaves...
   rooms[2]->Stop();
   at(5.5);  // ...and joins again.
+  // It connects about 6 s after site 1; its snapshot falls about 3 s into site 2's freeze.
   rooms[2] = mcu.StartRoom("site3-again", {"--token", kSites[2].token, "--conference", "mix", "--tone",
                                            std::to_string(kSites[2].tone), "--color", kSites[2].color,
-                                           "--exit-after", "30"});
+                                           "--snapshot", mcu.dir() / "site3.png", "--snapshot-at", "5.6",
+                                           "--exit-after", "14"});
   ASSERT_TRUE(WaitUntil([&] { return Connected(*rooms[2]); }, seconds(10))) << rooms[2]->Log();
-  at(8.5);  // Site 2 stops sending anything (frozen process) for three seconds.
+  at(8.5);  // Site 2 stops sending anything (frozen process) for four seconds.
   rooms[1]->Signal(SIGSTOP);
-  at(11.5);
+  at(12.5);
   rooms[1]->Signal(SIGCONT);
   ASSERT_EQ(rooms[0]->Wait(seconds(30)), 0) << rooms[0]->Log();
 
@@ -174,14 +176,22 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
   for (size_t i = 2; i < counts.size(); ++i)
     EXPECT_GE(counts[i] - counts[i - 1], 15) << "composite stalled in second " << i;
 
-  // While site 2 is frozen its tile holds its last frame (green), not black.
+  // One second into site 2's freeze its tile holds its last frame (green), not black...
   Image img;
   std::string error;
   ASSERT_TRUE(ReadPng(mcu.dir() / "site1.png", &img, &error)) << error;
   media::Layout layout = media::ComputeLayout(3, 1280, 720);
   const media::Tile& t = layout.tiles[1];
-  Rgb centre = img.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2);
-  EXPECT_TRUE(Near(centre, kSites[1].rgb, 40)) << centre.r << "," << centre.g << "," << centre.b;
+  Rgb corner = img.Mean(t.x + 16, t.y + 16, t.width / 4, t.height / 5);
+  EXPECT_TRUE(Near(corner, kSites[1].rgb, 40)) << corner.r << "," << corner.g << "," << corner.b;
+  // ...and three seconds in, its name card (dark, with its name in the middle) covers it.
+  ASSERT_EQ(rooms[2]->Wait(seconds(30)), 0) << rooms[2]->Log();
+  ASSERT_TRUE(ReadPng(mcu.dir() / "site3.png", &img, &error)) << error << rooms[2]->Log();
+  corner = img.Mean(t.x + 16, t.y + 16, t.width / 4, t.height / 5);
+  EXPECT_TRUE(Near(corner, {30, 38, 48}, 25)) << corner.r << "," << corner.g << "," << corner.b;
+  Rgb middle = img.Mean(t.x + t.width / 2 - t.width / 8, t.y + t.height / 2 - 10, t.width / 4, 20);
+  EXPECT_FALSE(Near(middle, {30, 38, 48}, 25)) << "no name on the card";
+  EXPECT_NE(mcu.Log().find("stopped: showing its name"), std::string::npos);
   EXPECT_TRUE(mcu.process().Running());
 }
 
