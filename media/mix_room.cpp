@@ -719,6 +719,8 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   }
   bool h264 = video->codecs.front().payload_type == kH264Pt;
   Site& s = it->second;
+  spdlog::info("mixing room {}: {} sends {} video{}", name_, s.name, h264 ? "H264" : "VP8",
+               receives_vp8 ? "" : " and cannot receive the VP8 composite");
   auto make = [&](const char* factory) {
     GstElement* e = gst_element_factory_make(factory, nullptr);
     if (e) s.branch.push_back(e);

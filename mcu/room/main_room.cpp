@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   app.add_option("--name", media.site_name, "Name drawn on the outgoing video");
   app.add_option("--ice-address", media.ice_addresses,
                  "Local address for media (repeatable; default: every interface but loopback)");
+  app.add_option("--codec", media.codec, "Video codec to send: vp8 | h264")
+      ->check(CLI::IsMember({"vp8", "h264"}))
+      ->capture_default_str();
   app.add_option("--camera", media.camera, "V4L2 camera device (default: synthetic video)");
   app.add_flag("--mic", media.microphone, "Send the microphone (default: a sine tone)");
   app.add_option("--tone", media.tone_hz, "Tone frequency in Hz")->capture_default_str();

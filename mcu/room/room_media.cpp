@@ -46,11 +46,18 @@ std::string VideoSource(const MediaOptions& o) {
       << "\" valignment=bottom halignment=center font-desc=\"Sans Bold 20\" shaded-background=true";
   }
   s << " ! videoscale ! capsfilter name=sendsize caps=video/x-raw,width=" << o.width << ",height=" << o.height
-    << " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
-    << " ! vp8enc deadline=1 cpu-used=-6 threads=2 keyframe-max-dist=300 end-usage=cbr"
-    << " target-bitrate=" << o.video_bitrate_kbps * 1000 << " error-resilient=partitions"
-    << " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit"
-    << " ! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000 ! webrtc.";
+    << " ! videoconvert ! queue max-size-buffers=2 leaky=downstream";
+  if (o.codec == "h264") {
+    s << " ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=300 bitrate=" << o.video_bitrate_kbps
+      << " ! video/x-h264,profile=constrained-baseline"
+      << " ! rtph264pay pt=102 mtu=1200 config-interval=-1 aggregate-mode=zero-latency"
+      << " ! application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000 ! webrtc.";
+  } else {
+    s << " ! vp8enc deadline=1 cpu-used=-6 threads=2 keyframe-max-dist=300 end-usage=cbr"
+      << " target-bitrate=" << o.video_bitrate_kbps * 1000 << " error-resilient=partitions"
+      << " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit"
+      << " ! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000 ! webrtc.";
+  }
   return s.str();
 }
 

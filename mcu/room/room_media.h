@@ -28,6 +28,7 @@ struct MediaOptions {
   uint32_t color = 0x2060C0;      // RGB for "solid".
   int width = 640, height = 360, fps = 30;
   int video_bitrate_kbps = 600;
+  std::string codec = "vp8";  // vp8 | h264 (constrained baseline, packetization-mode 1)
   // Audio: a microphone, or a sine tone.
   bool microphone = false;  // pulsesrc/alsasrc via autoaudiosrc.
   double tone_hz = 440;

@@ -195,5 +195,29 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
   EXPECT_TRUE(mcu.process().Running());
 }
 
+// A site sending H.264 (constrained baseline, packetization-mode 1) is depacketized, decoded and
+// shown in its tile like a VP8 site.
+TEST(Mix, H264SiteIsDecodedIntoItsTile) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  auto rooms = StartInOrder(mcu, 2, [&](size_t i) {
+    if (i == 0)
+      return std::vector<std::string>{"--snapshot", mcu.dir() / "site1.png", "--snapshot-at", "5",
+                                      "--exit-after", "9"};
+    return std::vector<std::string>{"--codec", "h264", "--exit-after", "9"};
+  });
+  ASSERT_EQ(rooms[0]->Wait(seconds(30)), 0) << rooms[0]->Log();
+  Image img;
+  std::string error;
+  ASSERT_TRUE(ReadPng(mcu.dir() / "site1.png", &img, &error)) << error;
+  media::Layout layout = media::ComputeLayout(2, 1280, 720);
+  for (size_t j = 0; j < 2; ++j) {
+    const media::Tile& t = layout.tiles[j];
+    Rgb centre = img.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2);
+    EXPECT_TRUE(Near(centre, kSites[j].rgb, 40)) << "tile " << j << ": " << centre.r << "," << centre.g << "," << centre.b;
+  }
+  EXPECT_NE(mcu.Log().find("H264"), std::string::npos) << "the MCU should log the site's codec";
+}
+
 }  // namespace
 }  // namespace mcu::test
