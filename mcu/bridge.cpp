@@ -243,6 +243,14 @@ void Bridge::OnSendSize(ParticipantId id, int width, int height, int tiles) {
   });
 }
 
+void Bridge::OnMediaClosed(ParticipantId id) {
+  control_.Post([this, id] {
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    RemoveParticipant(id, "hung up", true);
+  });
+}
+
 void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
   control_.Post([this, id, reason] {
     auto it = participants_.find(id);

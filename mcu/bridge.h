@@ -33,6 +33,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   // MediaEndpoint::Listener
   void OnMediaConnected(ParticipantId id, const std::string& srtp_profile) override;
   void OnMediaFailed(ParticipantId id, const std::string& reason) override;
+  void OnMediaClosed(ParticipantId id) override;
   void OnSendSize(ParticipantId id, int width, int height, int tiles) override;
 
   // Waits until every task posted so far has run (tests and orderly shutdown).

@@ -29,6 +29,8 @@ class MediaEndpoint {
     virtual ~Listener() = default;
     virtual void OnMediaConnected(ParticipantId id, const std::string& srtp_profile) = 0;
     virtual void OnMediaFailed(ParticipantId id, const std::string& reason) = 0;
+    // The participant hung up its media (DTLS close_notify): it leaves, nothing failed.
+    virtual void OnMediaClosed(ParticipantId id) = 0;
     // A mixing room's layout changed: the participant should send video of this size (its
     // tile), so that the MCU does not decode pixels it would scale away.
     virtual void OnSendSize(ParticipantId id, int width, int height, int tiles) = 0;

@@ -42,6 +42,7 @@ class EchoPeer : public PeerTransport::Listener {
   void OnTransportFailed(PeerTransport&, const std::string& reason) override {
     listener_->OnMediaFailed(id_, reason);
   }
+  void OnTransportClosedByPeer(PeerTransport&) override { listener_->OnMediaClosed(id_); }
   void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader&,
                       std::span<uint8_t> packet) override {
     t.SendRtp(kind, packet);

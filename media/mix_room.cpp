@@ -244,6 +244,7 @@ class MixPeer : public PeerTransport::Listener {
   void OnTransportFailed(PeerTransport&, const std::string& reason) override {
     listener_->OnMediaFailed(id_, reason);
   }
+  void OnTransportClosedByPeer(PeerTransport&) override { listener_->OnMediaClosed(id_); }
   void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
                       std::span<uint8_t> packet) override;
   void OnTransportKeyframeRequest(PeerTransport&) override;

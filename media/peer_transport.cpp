@@ -68,7 +68,7 @@ class PeerTransport::DtlsListener : public DtlsTransport::Listener {
     t_->listener_->OnTransportConnected(*t_);
   }
   void OnDtlsFailed(const std::string& reason) override { t_->Fail("DTLS " + reason); }
-  void OnDtlsClosed() override { t_->Fail("DTLS closed by peer"); }
+  void OnDtlsClosed() override { t_->ClosedByPeer(); }
 
  private:
   PeerTransport* t_;
@@ -482,6 +482,12 @@ void PeerTransport::Fail(const std::string& reason) {
   if (failed_ || closed_) return;
   failed_ = true;
   listener_->OnTransportFailed(*this, reason);
+}
+
+void PeerTransport::ClosedByPeer() {
+  if (failed_ || closed_) return;
+  failed_ = true;  // Nothing more is sent or received; the owner closes us.
+  listener_->OnTransportClosedByPeer(*this);
 }
 
 void PeerTransport::Close() {

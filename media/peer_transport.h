@@ -69,6 +69,8 @@ class PeerTransport {
     virtual ~Listener() = default;
     virtual void OnTransportConnected(PeerTransport& t) = 0;
     virtual void OnTransportFailed(PeerTransport& t, const std::string& reason) = 0;
+    // The remote ended DTLS with close_notify: an orderly hang-up, not a failure.
+    virtual void OnTransportClosedByPeer(PeerTransport& t) { OnTransportFailed(t, "DTLS closed by peer"); }
     // A decrypted, well-formed RTP packet. `packet` may be modified in place by the callee.
     virtual void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& header,
                                 std::span<uint8_t> packet) = 0;
@@ -138,6 +140,7 @@ class PeerTransport {
   void SendRtcp(std::vector<uint8_t>& compound);
   void SendRaw(std::span<const uint8_t> bytes);
   void UpdateRtt(const rtp::ReportBlock& block);
+  void ClosedByPeer();
   void Fail(const std::string& reason);
   Inbound* InboundFor(sdp::Kind kind) { return kind == sdp::Kind::kAudio ? &audio_in_ : &video_in_; }
 

@@ -162,11 +162,17 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
   // and rejoin (the recording starts at 3 s; site 2 stops at 8.5 s).
   Wav wav;
   ASSERT_TRUE(ReadWav(mcu.dir() / "site1.wav", &wav)) << rooms[0]->Log();
+  // A gap is a run of 100 ms windows without it; the issue allows none over a second, we allow
+  // none over 300 ms (a loaded 2-core test machine can starve a receiver for one window).
+  double gap = 0, longest_gap = 0, longest_at = 0;
   for (double s = 0; s < 5.0; s += 0.1) {
     double share = ToneShare(Slice(wav, s, s + 0.1), kSites[1].tone);
-    ASSERT_GT(share, 0.05) << "site 2's tone is missing at " << 3 + s << " s";
+    gap = share > 0.05 ? 0 : gap + 0.1;
+    if (gap > longest_gap) longest_gap = gap, longest_at = 3 + s;
     ASSERT_LT(ToneShare(Slice(wav, s, s + 0.1), kSites[0].tone), 0.02) << "site 1 hears itself at " << 3 + s;
   }
+  RecordProperty("longest_audio_gap_ms", static_cast<int>(longest_gap * 1000));
+  EXPECT_LT(longest_gap, 0.35) << "site 2's tone missing for " << longest_gap << " s until " << longest_at << " s";
   // Site 3 is heard again after its rejoin.
   EXPECT_GT(ToneShare(Slice(wav, 4.0, 5.0), kSites[2].tone), 0.05);
 
