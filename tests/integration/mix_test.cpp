@@ -152,9 +152,9 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
                                            "--snapshot", mcu.dir() / "site3.png", "--snapshot-at", "5.6",
                                            "--exit-after", "14"});
   ASSERT_TRUE(WaitUntil([&] { return Connected(*rooms[2]); }, seconds(10))) << rooms[2]->Log();
-  at(8.5);  // Site 2 stops sending anything (frozen process) for four seconds.
+  at(8.5);  // Site 2 stops sending anything (frozen process) for five seconds.
   rooms[1]->Signal(SIGSTOP);
-  at(12.5);
+  at(13.5);
   rooms[1]->Signal(SIGCONT);
   ASSERT_EQ(rooms[0]->Wait(seconds(30)), 0) << rooms[0]->Log();
 
