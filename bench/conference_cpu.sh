@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # MCU CPU for N sites of mcu-loadgen in one conference (each site sends Opus 20 ms + VP8
 # 640x360@30 ≈560 kb/s, DTLS-SRTP), read from the MCU's own /proc/<pid>/stat over a steady 8 s
-# window, with its thread count.
+# window, with its thread count and resident memory.
 #   echo: also packets per second through the MCU and µs of MCU CPU per packet.
 #   mix:  also composite frames received per site per second (the canvas runs at 30) and the
 #         time from a site's media connecting to its first composite frame.
@@ -28,15 +28,16 @@ PORT=$(python3 -c "import json;print(json.load(open('$DIR/ready.json'))['port'])
 TCK=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' /proc/$MCU/stat; }
 threads() { awk '/^Threads:/{print $2}' /proc/$MCU/status; }
+rss_mb() { awk '/^VmRSS:/{printf "%.0f", $2 / 1024}' /proc/$MCU/status; }
 # CPU ticks per thread: "tid name ticks" (one awk, no fork per thread).
 per_thread() {
   awk '{ sub(/^\(/, "", $2); sub(/\)$/, "", $2); print $1, $2, $14 + $15 }' /proc/$MCU/task/*/stat 2>/dev/null
 }
 SECONDS_RUN=14
 if [[ $MODE == echo ]]; then
-  echo "sites  cpu_core  cpu_per_site  packets/s  us_per_packet  threads"
+  echo "sites  cpu_core  cpu_per_site  packets/s  us_per_packet  threads  rss_mb"
 else
-  echo "sites  cpu_core  cpu_per_site  composite_fps_per_site  first_frame_ms(median/max)  threads"
+  echo "sites  cpu_core  cpu_per_site  composite_fps_per_site  first_frame_ms(median/max)  threads  rss_mb"
 fi
 json="["
 for n in "${SIZES[@]}"; do
@@ -44,7 +45,7 @@ for n in "${SIZES[@]}"; do
     --conference bench --sites "$n" --seconds "$SECONDS_RUN" ${LOADGEN_ARGS:-} > "$DIR/load-$n.log" 2>&1 &
   LG=$!
   sleep 4; c0=$(cpu); per_thread > "$DIR/threads0"; t0=$(date +%s.%N)
-  sleep 8; c1=$(cpu); per_thread > "$DIR/threads1"; t1=$(date +%s.%N); th=$(threads)
+  sleep 8; c1=$(cpu); per_thread > "$DIR/threads1"; t1=$(date +%s.%N); th=$(threads); rss=$(rss_mb)
   # Cores per thread kind (appsrcN:src -> site decode; queueN:src -> tier encode), biggest first.
   by_thread=$(join <(sort "$DIR/threads0") <(sort "$DIR/threads1") | awk -v tck="$TCK" -v secs=8 '
     { name = $2; sub(/[0-9]+:src$/, "N:src", name); d[name] += ($5 - $3) / tck / secs }
@@ -52,27 +53,28 @@ for n in "${SIZES[@]}"; do
   wait $LG
   cp "$DIR/load-$n.log" "$OUT/${MODE}_cpu-load-$n.log"
   s=$(grep '^SUMMARY ' "$DIR/load-$n.log" | sed 's/^SUMMARY //')
-  out=$(python3 - "$MODE" "$s" "$c0" "$c1" "$t0" "$t1" "$TCK" "$n" "$SECONDS_RUN" "$th" "$by_thread" <<'PY'
+  out=$(python3 - "$MODE" "$s" "$c0" "$c1" "$t0" "$t1" "$TCK" "$n" "$SECONDS_RUN" "$th" "$by_thread" "$rss" <<'PY'
 import json, sys
 mode, s = sys.argv[1], json.loads(sys.argv[2])
 c0, c1, t0, t1, tck, n, run, th = map(float, sys.argv[3:11])
 by_thread = dict(kv.split("=") for kv in sys.argv[11].split())
+rss = int(sys.argv[12])
 core = (c1 - c0) / tck / (t1 - t0)
-r = {"sites": int(n), "cpuCore": round(core, 3), "cpuPerSite": round(core / n, 4), "threads": int(th),
+r = {"sites": int(n), "cpuCore": round(core, 3), "cpuPerSite": round(core / n, 4), "threads": int(th), "rssMB": rss,
      "connected": s["connected"],
      "coresByThread": {k: float(v) for k, v in sorted(by_thread.items(), key=lambda kv: -float(kv[1]))}}
 if mode == "echo":
     # Packets the MCU handled: everything the sites sent (received by the MCU) and echoed back.
     pps = (s["audioSent"] + s["videoSent"] + s["audioReceived"] + s["videoReceived"]) / run
     r.update(packetsPerSecond=round(pps), usPerPacket=round(core * 1e6 / pps, 1))
-    line = f'{r["sites"]:5d}  {core:8.3f}  {core/n:12.4f}  {pps:9.0f}  {r["usPerPacket"]:13.1f}  {r["threads"]:7d}'
+    line = f'{r["sites"]:5d}  {core:8.3f}  {core/n:12.4f}  {pps:9.0f}  {r["usPerPacket"]:13.1f}  {r["threads"]:7d}  {rss:6d}'
 else:
     fps = s["videoFramesReceived"] / n / run  # Includes the ~0.2 s to connect.
     r.update(compositeFpsPerSite=round(fps, 1), firstFrameMsMedian=round(s["firstFrameMsMedian"]),
              firstFrameMsMax=round(s["firstFrameMsMax"]), firstFrameSites=s["firstFrameSites"],
              audioPacketsPerSitePerSecond=round(s["audioReceived"] / n / run, 1))
     ff = f'{r["firstFrameMsMedian"]}/{r["firstFrameMsMax"]}'
-    line = f'{r["sites"]:5d}  {core:8.3f}  {core/n:12.4f}  {fps:22.1f}  {ff:>26}  {r["threads"]:7d}'
+    line = f'{r["sites"]:5d}  {core:8.3f}  {core/n:12.4f}  {fps:22.1f}  {ff:>26}  {r["threads"]:7d}  {rss:6d}'
 print(line)
 print(json.dumps(r))
 PY

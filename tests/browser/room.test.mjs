@@ -653,7 +653,10 @@ describe('room page', () => {
         // -26 dBFS while a room's tone is -10 dBFS: measured shares 0.008-0.012. Mix-minus is an
         // exact subtraction, so a site's own tone measures 0.00000.
         assert.ok(shares.chromium > 0.003, `${room.name} hears Chromium\u2019s ${CHROMIUM_TONE_HZ} Hz`);
-        assert.ok(shares.other > 0.3, `${room.name} hears ${other.name}\u2019s ${other.tone} Hz`);
+        // The other room's tone alone measures ~0.48; a CI machine whose 2 cores also run
+        // Chromium, two rooms and the build's leftovers measured 0.28 (concealed gaps at the
+        // rooms' receivers). Absent, it would measure ~0.
+        assert.ok(shares.other > 0.1, `${room.name} hears ${other.name}\u2019s ${other.tone} Hz`);
         assert.ok(shares.own < 0.001, `${room.name} must not hear itself (${spec.tone} Hz)`);
       }
       assert.deepEqual(problems, [], 'no console errors (CSP violations, exceptions)');
