@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "media/certificate.h"
+#include "media/clock.h"
 #include "media/io_loop.h"
 #include "media/peer_transport.h"
 #include "media/sdp.h"
@@ -36,11 +37,6 @@ struct Packet {
   int64_t offset_us;  // Send time relative to the start of the clip.
   sdp::Kind kind;
 };
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // Encodes `seconds` of media once, non-live, and keeps the RTP packets.
 std::vector<Packet> EncodeClip(const std::string& desc, sdp::Kind kind, uint32_t clock_rate) {

@@ -12,11 +12,6 @@
 namespace mcu::media {
 namespace {
 
-uint64_t RandomSessionId() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng() >> 2;
-}
-
 nlohmann::json DirectionJson(const DirectionStats& d) {
   return {{"ssrc", d.ssrc},   {"packets", d.packets},         {"bytes", d.bytes},
           {"nacks", d.nacks}, {"plis", d.plis},               {"firs", d.firs},
@@ -137,6 +132,11 @@ Status TransportEndpoint::AddRemoteCandidate(const std::string& candidate) {
   PeerTransport* t = transport();
   loop_->Post([t, candidate] { t->AddRemoteCandidate(candidate); });
   return OkStatus();
+}
+
+uint64_t RandomSessionId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng() >> 2;
 }
 
 std::string StatsToJson(const TransportStats& s) {

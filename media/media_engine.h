@@ -55,6 +55,9 @@ class TransportEndpoint : public MediaEndpoint {
   sdp::Session offer_session_;
 };
 
+// A random 62-bit number (SDP session ids, initial RTP sequence numbers and timestamps).
+uint64_t RandomSessionId();
+
 // JSON object of a transport's statistics (used by endpoints' StatsJson and by tools).
 std::string StatsToJson(const TransportStats& s);
 

@@ -13,10 +13,10 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <random>
 #include <thread>
 
 #include "media/audio_mix.h"
+#include "media/clock.h"
 #include "media/gobject_ptr.h"
 #include "media/jitter_buffer.h"
 #include "media/keyframe_coalescer.h"
@@ -54,22 +54,18 @@ GstSample* RenderNameCard(const std::string& name) {
   return sample;
 }
 
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
-uint64_t RandomId() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng() >> 2;
-}
-
-// One encoded composite frame of a tier, as RTP packets from the payloader.
+// One encoded composite frame of a tier, as RTP packets from the payloader, with their
+// sequence numbers and timestamps read once here rather than once per receiver.
 struct TierFrame {
+  struct Packet {
+    std::vector<uint8_t> data;
+    uint16_t sequence;
+    uint32_t timestamp;
+  };
   int tier = 0;
   bool keyframe = false;
-  std::vector<std::vector<uint8_t>> packets;
+  std::vector<Packet> packets;
 };
 
 // ----- Audio: one thread per room, a 20 ms tick ------------------------------------------------
@@ -250,8 +246,8 @@ class MixPeer : public PeerTransport::Listener {
   void OnTransportKeyframeRequest(PeerTransport&) override;
 
   // mcu-io: set once the site's video branch exists (a new reference).
-  void SetAppSrc(GstElement* appsrc) { appsrc_ = GRef<GstElement>::Adopt(appsrc); }
-  void SetNameCard(GstPad* pad) { card_pad_ = GRef<GstPad>::Adopt(pad); }
+  void SetAppSrc(GRef<GstElement> appsrc) { appsrc_ = std::move(appsrc); }
+  void SetNameCard(GRef<GstPad> pad) { card_pad_ = std::move(pad); }
   void SetReceivesVideo(bool v);
   void AskSendSize(int w, int h, int tiles) { listener_->OnSendSize(id_, w, h, tiles); }
   void Tick(int64_t now);
@@ -280,9 +276,10 @@ class MixPeer : public PeerTransport::Listener {
   bool tier_started_ = false;  // A keyframe of its tier reached it.
   int64_t next_tier_check_us_ = 0;
   RtpRewriter rewriter_;
-  uint16_t audio_seq_ = static_cast<uint16_t>(RandomId());
-  uint32_t audio_ts_ = static_cast<uint32_t>(RandomId());
+  uint16_t audio_seq_ = static_cast<uint16_t>(RandomSessionId());
+  uint32_t audio_ts_ = static_cast<uint32_t>(RandomSessionId());
   bool audio_started_ = false;
+  std::vector<uint8_t> audio_packet_;  // Reused: one per 20 ms.
   uint64_t frames_in_ = 0, frames_out_ = 0, audio_out_ = 0;
 };
 
@@ -305,7 +302,6 @@ class MixRoom : public MediaRoom {
   IoLoop* loop() { return engine_->loop(); }
   TransportMediaEngine* engine() { return engine_; }
   AudioMixThread* audio() { return audio_.get(); }
-  void RequestKeyframe(int tier);
 
  private:
   struct Site {
@@ -329,11 +325,19 @@ class MixRoom : public MediaRoom {
     std::vector<int> receivers;  // Per tier.
     int64_t idle_close_us = 0;   // When tiers nobody receives are first closed.
     guint timer = 0;
-    void SetTier(MixPeer* peer, int from, int to);
+    // A receiver moves between tiers (-1: none): opens or closes valves, asks for a keyframe.
+    void SetTier(int from, int to);
+    // A keyframe for `tier`, through its coalescer (forced now, or when Poll says so).
+    void RequestKeyframe(int tier, int64_t now);
+    void ForceKeyframe(int tier) {
+      gst_element_send_event(encoders[tier].get(),
+                             gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    }
   };
 
   static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data);
   void Relayout();
+  bool AddBranch(Site& s, bool h264);  // The site's decode/scale/name branch, linked and playing.
   void AddNameCard(Site& s);
   void DeliverTierFrame(std::shared_ptr<TierFrame> f);
 
@@ -366,7 +370,7 @@ MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* liste
 }
 
 MixPeer::~MixPeer() {
-  if (counted_) room_->io_->SetTier(this, tier_, -1);
+  if (counted_) room_->io_->SetTier(tier_, -1);
   transport_.Close();
 }
 
@@ -375,7 +379,7 @@ void MixPeer::OnTransportConnected(PeerTransport& t) {
   t.RequestKeyframe(0);
   if (receives_video_ && !counted_) {
     counted_ = true;
-    room_->io_->SetTier(this, -1, tier_);  // Opens the tier if needed, asks it for a keyframe.
+    room_->io_->SetTier(-1, tier_);  // Opens the tier if needed, asks it for a keyframe.
   }
 }
 
@@ -383,7 +387,7 @@ void MixPeer::SetReceivesVideo(bool v) {
   receives_video_ = v;
   if (!v && counted_) {
     counted_ = false;
-    room_->io_->SetTier(this, tier_, -1);
+    room_->io_->SetTier(tier_, -1);
   }
 }
 
@@ -411,8 +415,11 @@ void MixPeer::Drain(int64_t now) {
     ++frames_in_;
     last_frame_us_ = now;
     if (!appsrc_) continue;
-    GstBuffer* buf = gst_buffer_new_allocate(nullptr, f.data.size(), nullptr);
-    gst_buffer_fill(buf, 0, f.data.data(), f.data.size());
+    // The frame's bytes move into the buffer (no copy); the buffer frees them.
+    auto* bytes = new std::vector<uint8_t>(std::move(f.data));
+    GstBuffer* buf = gst_buffer_new_wrapped_full(
+        GST_MEMORY_FLAG_READONLY, bytes->data(), bytes->size(), 0, bytes->size(), bytes,
+        [](gpointer p) { delete static_cast<std::vector<uint8_t>*>(p); });
     if (!f.keyframe) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
     // Non-blocking: appsrc queues the frame for the site's decoder thread (it is "leaky" so a
     // stuck decoder loses old frames rather than stalling the I/O thread).
@@ -437,12 +444,12 @@ void MixPeer::Tick(int64_t now) {
   int tier = selector_.OnReceiverReport(transport_.Stats().video_out.fraction_lost, now);
   if (tier == tier_) return;
   spdlog::info("participant {}: composite tier {} -> {}", id_, tier_, tier);
-  room_->io_->SetTier(this, tier_, tier);
+  room_->io_->SetTier(tier_, tier);
   tier_ = tier;
   tier_started_ = false;  // Switch on the new tier's next keyframe; the rewriter keeps it seamless.
 }
 
-void MixPeer::OnTransportKeyframeRequest(PeerTransport&) { room_->RequestKeyframe(tier_); }
+void MixPeer::OnTransportKeyframeRequest(PeerTransport&) { room_->io_->RequestKeyframe(tier_, NowUs()); }
 
 void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
   if (!receives_video_ || !transport_.connected() || f.tier != tier_) return;
@@ -450,31 +457,22 @@ void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
     if (!f.keyframe) return;  // Start (or switch) on a keyframe.
     tier_started_ = true;
   }
-  std::vector<uint8_t> p;
-  for (const auto& packet : f.packets) {
-    auto h = rtp::ParseRtp(packet);
-    if (!h) continue;
-    auto out = rewriter_.Rewrite(static_cast<uint32_t>(f.tier), h->sequence, h->timestamp, now, 90000);
-    p.assign(packet.begin(), packet.end());
-    rtp::SetSequence(p, out.sequence);
-    rtp::SetTimestamp(p, out.timestamp);
-    transport_.SendRtp(sdp::Kind::kVideo, p);
+  for (const auto& p : f.packets) {
+    auto out = rewriter_.Rewrite(static_cast<uint32_t>(f.tier), p.sequence, p.timestamp, now, 90000);
+    transport_.SendRtp(sdp::Kind::kVideo, p.data, out.sequence, out.timestamp);
   }
   ++frames_out_;
 }
 
 void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
   if (!transport_.connected()) return;
-  uint8_t header[12] = {0x80, kOpusPt};
+  uint8_t header[12] = {0x80, kOpusPt};   // Sequence, timestamp and SSRC: set by SendRtp.
   if (!audio_started_) header[1] |= 0x80;  // Marker: the start of a talkspurt.
   audio_started_ = true;
-  header[2] = audio_seq_ >> 8, header[3] = audio_seq_ & 0xff;
-  for (int i = 0; i < 4; ++i) header[4 + i] = static_cast<uint8_t>(audio_ts_ >> (24 - 8 * i));
-  ++audio_seq_;
+  audio_packet_.assign(header, header + 12);
+  audio_packet_.insert(audio_packet_.end(), payload.begin(), payload.end());
+  transport_.SendRtp(sdp::Kind::kAudio, audio_packet_, audio_seq_++, audio_ts_);
   audio_ts_ += kMixFrameSamples;
-  std::vector<uint8_t> p(header, header + 12);
-  p.insert(p.end(), payload.begin(), payload.end());
-  transport_.SendRtp(sdp::Kind::kAudio, p);
   ++audio_out_;
 }
 
@@ -592,9 +590,7 @@ Status MixRoom::Start() {
           if (io->receivers[i] == 0) g_object_set(io->valves[i].get(), "drop", TRUE, nullptr);
       }
       for (size_t i = 0; i < io->coalescers.size(); ++i)
-        if (io->coalescers[i].Poll(now))
-          gst_element_send_event(io->encoders[i].get(),
-                                 gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+        if (io->coalescers[i].Poll(now)) io->ForceKeyframe(static_cast<int>(i));
       return true;
     });
   });
@@ -622,7 +618,14 @@ GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
   auto add = [&](GstBuffer* b) {
     GstMapInfo map;
     if (!gst_buffer_map(b, &map, GST_MAP_READ)) return;
-    f->packets.emplace_back(map.data, map.data + map.size);
+    std::span<const uint8_t> bytes(map.data, map.size);
+    if (auto h = rtp::ParseRtp(bytes)) {
+      if (f->packets.empty()) {
+        auto info = InspectVideoPayload(VideoCodec::kVp8, bytes.subspan(h->header_size, h->payload_size));
+        f->keyframe = info && info->keyframe;
+      }
+      f->packets.push_back({{bytes.begin(), bytes.end()}, h->sequence, h->timestamp});
+    }
     gst_buffer_unmap(b, &map);
   };
   if (GstBufferList* list = gst_sample_get_buffer_list(sample)) {
@@ -632,12 +635,6 @@ GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
   }
   gst_sample_unref(sample);
   if (f->packets.empty()) return GST_FLOW_OK;
-  auto h = rtp::ParseRtp(f->packets.front());
-  if (h) {
-    auto info = InspectVideoPayload(VideoCodec::kVp8,
-                                    std::span<const uint8_t>(f->packets.front()).subspan(h->header_size, h->payload_size));
-    f->keyframe = info && info->keyframe;
-  }
   ts->room->DeliverTierFrame(std::move(f));
   return GST_FLOW_OK;
 }
@@ -652,24 +649,19 @@ void MixRoom::DeliverTierFrame(std::shared_ptr<TierFrame> f) {
   });
 }
 
-void MixRoom::RequestKeyframe(int tier) {
-  if (tier < 0 || tier >= static_cast<int>(io_->coalescers.size())) return;
-  if (io_->coalescers[tier].Request(NowUs()))
-    gst_element_send_event(io_->encoders[tier].get(),
-                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+void MixRoom::IoState::RequestKeyframe(int tier, int64_t now) {
+  if (tier >= 0 && tier < static_cast<int>(coalescers.size()) && coalescers[tier].Request(now))
+    ForceKeyframe(tier);
 }
 
-void MixRoom::IoState::SetTier(MixPeer*, int from, int to) {
+void MixRoom::IoState::SetTier(int from, int to) {
   auto open = [&](int tier, bool on) {
     g_object_set(valves[tier].get(), "drop", on ? FALSE : TRUE, nullptr);
   };
   if (from >= 0 && --receivers[from] == 0) open(from, false);
   if (to >= 0) {
     if (receivers[to]++ == 0) open(to, true);
-    // A new receiver needs a keyframe; coalesced with everyone else's.
-    if (coalescers[to].Request(NowUs()))
-      gst_element_send_event(encoders[to].get(),
-                             gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    RequestKeyframe(to, NowUs());  // A new receiver needs one; coalesced with everyone else's.
   }
 }
 
@@ -690,7 +682,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
     sdp::OfferOptions opt;
     opt.audio_ssrc = peer->transport().local_ssrc(sdp::Kind::kAudio);
     opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
-    offer = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomId());
+    offer = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomSessionId());
     io->peers[id] = peer;
   });
   if (!started) return MakeError(started.error());
@@ -704,24 +696,32 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
 void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   auto it = sites_.find(id);
   if (it == sites_.end() || it->second.shown()) return;
-  const sdp::RemoteMedia* video = remote.Find(sdp::Kind::kVideo);
-  bool sends = video && !video->codecs.empty() &&
-               (video->direction == sdp::Direction::kSendRecv || video->direction == sdp::Direction::kSendOnly);
-  bool receives_vp8 = false;
-  if (video)
-    for (const auto& c : video->codecs) receives_vp8 |= c.payload_type == kVp8Pt;
-  receives_vp8 &= video && (video->direction == sdp::Direction::kSendRecv || video->direction == sdp::Direction::kRecvOnly);
-  auto io = io_;
-  if (!sends) {
-    loop()->Post([io, id, receives_vp8] {
-      if (auto p = io->peers.find(id); p != io->peers.end()) p->second->SetReceivesVideo(receives_vp8);
-    });
-    return;
-  }
-  bool h264 = video->codecs.front().payload_type == kH264Pt;
   Site& s = it->second;
-  spdlog::info("mixing room {}: {} sends {} video{}", name_, s.name, h264 ? "H264" : "VP8",
-               receives_vp8 ? "" : " and cannot receive the VP8 composite");
+  const sdp::RemoteMedia* video = remote.Find(sdp::Kind::kVideo);
+  auto dir = video ? video->direction : sdp::Direction::kInactive;
+  bool sends = video && !video->codecs.empty() &&
+               (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kSendOnly);
+  bool receives_vp8 = false;
+  if (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kRecvOnly)
+    for (const auto& c : video->codecs) receives_vp8 |= c.payload_type == kVp8Pt;
+  GRef<GstElement> src;
+  if (sends) {
+    bool h264 = video->codecs.front().payload_type == kH264Pt;
+    spdlog::info("mixing room {}: {} sends {} video{}", name_, s.name, h264 ? "H264" : "VP8",
+                 receives_vp8 ? "" : " and cannot receive the VP8 composite");
+    if (AddBranch(s, h264)) src = GRef<GstElement>::Share(s.branch.front());
+  }
+  GRef<GstPad> card = GRef<GstPad>::Share(s.card_pad.get());
+  loop()->Post([io = io_, id, src, card, receives_vp8] {
+    auto p = io->peers.find(id);
+    if (p == io->peers.end()) return;
+    if (src) p->second->SetAppSrc(src);
+    if (card) p->second->SetNameCard(card);
+    p->second->SetReceivesVideo(receives_vp8);
+  });
+}
+
+bool MixRoom::AddBranch(Site& s, bool h264) {
   auto make = [&](const char* factory) {
     GstElement* e = gst_element_factory_make(factory, nullptr);
     if (e) s.branch.push_back(e);
@@ -737,7 +737,7 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
     spdlog::error("mixing room {}: missing GStreamer element for a site's branch", name_);
     for (GstElement* e : s.branch) gst_object_unref(gst_object_ref_sink(e));
     s.branch.clear();
-    return;
+    return false;
   }
   GstCaps* caps = h264 ? gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au")
                        : gst_caps_from_string("video/x-vp8");
@@ -746,7 +746,7 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
                "max-bytes", guint64(4'000'000), "leaky-type", 2 /* downstream: drop old */, "caps", caps, nullptr);
   gst_caps_unref(caps);
   g_object_set(scale, "add-borders", TRUE, nullptr);
-  g_object_set(overlay, "text", it->second.name.c_str(), "valignment", 1 /* bottom */, "halignment", 1 /* center */,
+  g_object_set(overlay, "text", s.name.c_str(), "valignment", 1 /* bottom */, "halignment", 1 /* center */,
                "shaded-background", TRUE, "font-desc", "Sans Bold 12", nullptr);
   for (GstElement* e : s.branch) gst_bin_add(GST_BIN(pipeline_.get()), e);
   gst_element_link_many(src, dec, convert, scale, s.capsfilter, overlay, nullptr);
@@ -760,19 +760,7 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   Relayout();
   // Downstream first, so that the source's first frame meets running elements.
   for (auto e = s.branch.rbegin(); e != s.branch.rend(); ++e) gst_element_sync_state_with_parent(*e);
-  gst_object_ref(src);
-  GstPad* card_pad = s.card_pad ? GST_PAD(gst_object_ref(s.card_pad.get())) : nullptr;
-  loop()->Post([io, id, src, card_pad, receives_vp8] {
-    auto p = io->peers.find(id);
-    if (p != io->peers.end()) {
-      p->second->SetAppSrc(src);
-      if (card_pad) p->second->SetNameCard(card_pad);
-      p->second->SetReceivesVideo(receives_vp8);
-    } else {
-      gst_object_unref(src);
-      if (card_pad) gst_object_unref(card_pad);
-    }
-  });
+  return true;
 }
 
 void MixRoom::AddNameCard(Site& s) {
@@ -810,6 +798,7 @@ void MixRoom::Relayout() {
   for (auto& [id, s] : sites_)
     if (s.shown()) shown.push_back(&s);
   Layout layout = ComputeLayout(static_cast<int>(shown.size()), kCanvasWidth, kCanvasHeight);
+  const int tiles = static_cast<int>(layout.tiles.size());
   std::vector<std::tuple<ParticipantId, int, int>> asks;
   for (size_t i = 0; i < shown.size(); ++i) {
     Site& s = *shown[i];
@@ -824,7 +813,6 @@ void MixRoom::Relayout() {
                  "alpha", visible ? 1.0 : 0.0, nullptr);
     if (s.card_pad)
       g_object_set(s.card_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height, nullptr);
-    int tiles = static_cast<int>(layout.tiles.size());
     if (visible && (t.width != s.sent_width || t.height != s.sent_height || tiles != s.sent_tiles)) {
       s.sent_width = t.width, s.sent_height = t.height, s.sent_tiles = tiles;
       asks.emplace_back(s.id, t.width, t.height);
@@ -832,7 +820,6 @@ void MixRoom::Relayout() {
   }
   if (asks.empty()) return;
   // The listener hears from the media core on the I/O thread.
-  int tiles = static_cast<int>(layout.tiles.size());
   loop()->Post([io = io_, asks = std::move(asks), tiles] {
     for (const auto& [id, w, h] : asks)
       if (auto p = io->peers.find(id); p != io->peers.end()) p->second->AskSendSize(w, h, tiles);

@@ -7,16 +7,12 @@
 #include <cstring>
 #include <random>
 
+#include "media/clock.h"
 #include "media/gobject_ptr.h"
 
 namespace mcu::media {
 namespace {
 
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 int64_t UnixUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -381,21 +377,32 @@ void PeerTransport::UpdateRtt(const rtp::ReportBlock& b) {
 
 void PeerTransport::SendRtp(sdp::Kind kind, std::span<const uint8_t> packet) {
   if (!connected_ || closed_ || packet.size() > kMaxDatagram) return;
-  auto h = rtp::ParseRtp(packet);
-  if (!h) return;
+  if (auto h = rtp::ParseRtp(packet)) SendParsed(kind, packet, *h, h->sequence, h->timestamp);
+}
+
+void PeerTransport::SendRtp(sdp::Kind kind, std::span<const uint8_t> packet, uint16_t sequence,
+                            uint32_t timestamp) {
+  if (!connected_ || closed_ || packet.size() > kMaxDatagram) return;
+  if (auto h = rtp::ParseRtp(packet)) SendParsed(kind, packet, *h, sequence, timestamp);
+}
+
+void PeerTransport::SendParsed(sdp::Kind kind, std::span<const uint8_t> packet, const rtp::RtpHeader& h,
+                               uint16_t sequence, uint32_t timestamp) {
   Outbound& out = kind == sdp::Kind::kAudio ? audio_out_ : video_out_;
   scratch_.assign(packet.begin(), packet.end());
   rtp::SetSsrc(scratch_, out.ssrc);
+  rtp::SetSequence(scratch_, sequence);
+  rtp::SetTimestamp(scratch_, timestamp);
   int64_t now = NowUs();
   out.counters.packets++;
-  out.counters.bytes += h->payload_size;
-  out.last_rtp_ts = h->timestamp;
+  out.counters.bytes += h.payload_size;
+  out.last_rtp_ts = timestamp;
   out.last_send_us = now;
   if (!srtp_.ProtectRtp(scratch_)) {
     ++dropped_;
     return;
   }
-  if (kind == sdp::Kind::kVideo) out.history.Store(h->sequence, scratch_, now);
+  if (kind == sdp::Kind::kVideo) out.history.Store(sequence, scratch_, now);
   SendRaw(scratch_);
 }
 

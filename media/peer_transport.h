@@ -98,6 +98,9 @@ class PeerTransport {
 
   // Sends an RTP packet of `kind` (the SSRC is rewritten to ours). Dropped until connected.
   void SendRtp(sdp::Kind kind, std::span<const uint8_t> packet);
+  // The same with this sequence number and timestamp (a packet shared by many receivers, each
+  // numbering it in its own stream), written into the one copy that gets encrypted.
+  void SendRtp(sdp::Kind kind, std::span<const uint8_t> packet, uint16_t sequence, uint32_t timestamp);
   // Asks the remote for a video keyframe (PLI), at most once per `min_interval_ms`.
   void RequestKeyframe(int64_t min_interval_ms = 300);
   void Close();
@@ -140,6 +143,8 @@ class PeerTransport {
   void SendRtcp(std::vector<uint8_t>& compound);
   void SendRaw(std::span<const uint8_t> bytes);
   void UpdateRtt(const rtp::ReportBlock& block);
+  void SendParsed(sdp::Kind kind, std::span<const uint8_t> packet, const rtp::RtpHeader& h,
+                  uint16_t sequence, uint32_t timestamp);
   void ClosedByPeer();
   void Fail(const std::string& reason);
   Inbound* InboundFor(sdp::Kind kind) { return kind == sdp::Kind::kAudio ? &audio_in_ : &video_in_; }
