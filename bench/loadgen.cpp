@@ -4,7 +4,6 @@
 // (sequence numbers and timestamps continued per site). Nothing received is decoded: packets are
 // counted per kind. Prints a progress line per second and a final "SUMMARY {json}".
 #include <CLI/CLI.hpp>
-#include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -17,6 +16,7 @@
 #include <random>
 #include <thread>
 
+#include "bench/clip.h"
 #include "media/certificate.h"
 #include "media/clock.h"
 #include "media/io_loop.h"
@@ -27,48 +27,12 @@
 using namespace mcu;
 using namespace mcu::media;
 using nlohmann::json;
+using bench::EncodeClip;
+using bench::Packet;
 
 namespace {
 
 constexpr char kProbe[] = "MCU-PLAINTEXT-PROBE-7f3a9c";
-
-struct Packet {
-  std::vector<uint8_t> data;
-  int64_t offset_us;  // Send time relative to the start of the clip.
-  sdp::Kind kind;
-};
-
-// Encodes `seconds` of media once, non-live, and keeps the RTP packets.
-std::vector<Packet> EncodeClip(const std::string& desc, sdp::Kind kind, uint32_t clock_rate) {
-  GError* err = nullptr;
-  GstElement* p = gst_parse_launch(desc.c_str(), &err);
-  if (err) {
-    std::cerr << "encode pipeline: " << err->message << "\n";
-    std::exit(2);
-  }
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "s");
-  gst_element_set_state(p, GST_STATE_PLAYING);
-  std::vector<Packet> out;
-  uint32_t first_ts = 0;
-  while (GstSample* s = gst_app_sink_pull_sample(GST_APP_SINK(sink))) {
-    GstBuffer* b = gst_sample_get_buffer(s);
-    GstMapInfo map;
-    gst_buffer_map(b, &map, GST_MAP_READ);
-    Packet pk{{map.data, map.data + map.size}, 0, kind};
-    gst_buffer_unmap(b, &map);
-    gst_sample_unref(s);
-    auto h = rtp::ParseRtp(pk.data);
-    if (!h) continue;
-    if (out.empty()) first_ts = h->timestamp;
-    pk.offset_us = int64_t(uint32_t(h->timestamp - first_ts)) * 1000000 / clock_rate;
-    rtp::SetTimestamp(pk.data, h->timestamp - first_ts);  // Clips of every size share one timeline.
-    out.push_back(std::move(pk));
-  }
-  gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(p);
-  return out;
-}
 
 struct Options {
   std::string url, ca, token_prefix = "load-token-", conference = "echo";
@@ -279,11 +243,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [loadgen] %v");
   if (verbose) spdlog::set_level(spdlog::level::debug);
 
-  auto audio = EncodeClip(
-      "audiotestsrc wave=sine freq=440 samplesperbuffer=960 num-buffers=250 ! "
-      "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 frame-size=20 ! "
-      "rtpopuspay pt=111 mtu=1200 ! appsink name=s sync=false",
-      sdp::Kind::kAudio, 48000);
+  auto audio = bench::ToneClip();
   // One 5 s clip per video size (the sizes of a tile in the MCU's 1..25-site grids), each with
   // the same audio; moving SMPTE bars encode near the target rate.
   std::map<int, std::vector<Packet>> clips;
