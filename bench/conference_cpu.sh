@@ -12,19 +12,9 @@ MODE=${1:?echo or mix}; shift
 BUILD=${1:-build}; shift || true
 if [[ $# -gt 0 ]]; then SIZES=("$@"); elif [[ $MODE == mix ]]; then SIZES=(4 9 16 25); else SIZES=(4 16 25); fi
 OUT=${BENCH_OUT:-test-output/bench}; mkdir -p "$OUT"
+source "$(dirname "$0")/lib.sh"
 DIR=$(mktemp -d); trap 'kill $MCU 2>/dev/null || true; rm -rf "$DIR"' EXIT
-{
-  printf '[server]\nlisten = "127.0.0.1"\n[media]\nice_addresses = ["127.0.0.1"]\n[log]\nlevel = "warn"\n'
-  for i in $(seq 1 40); do
-    printf '[[sites]]\nid = "load-%d"\nname = "Load %d"\nlevel = "other"\ntoken_hash = "%s"\n' \
-      "$i" "$i" "$(echo "load-token-$i" | "$BUILD/mcu/mcu" hash-token)"
-  done
-  printf '[[conferences]]\nid = "bench"\ntitle = "Bench"\nmode = "%s"\n' "$MODE"
-} > "$DIR/mcu.toml"
-"$BUILD/mcu/mcu" --config "$DIR/mcu.toml" --data-dir "$DIR/data" --port 0 --ready-file "$DIR/ready.json" 2>"$DIR/mcu.log" &
-MCU=$!
-for _ in $(seq 100); do [[ -f $DIR/ready.json ]] && break; sleep 0.1; done
-PORT=$(python3 -c "import json;print(json.load(open('$DIR/ready.json'))['port'])")
+bench_start_mcu "$MODE" "$BUILD" "$DIR"
 TCK=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' /proc/$MCU/stat; }
 threads() { awk '/^Threads:/{print $2}' /proc/$MCU/status; }
@@ -41,8 +31,7 @@ else
 fi
 json="["
 for n in "${SIZES[@]}"; do
-  "$BUILD/bench/mcu-loadgen" --url "wss://127.0.0.1:$PORT/ws" --ca "$DIR/data/tls-cert.pem" \
-    --conference bench --sites "$n" --seconds "$SECONDS_RUN" ${LOADGEN_ARGS:-} > "$DIR/load-$n.log" 2>&1 &
+  bench_loadgen "$BUILD" "$DIR" "$n" "$SECONDS_RUN" ${LOADGEN_ARGS:-} > "$DIR/load-$n.log" 2>&1 &
   LG=$!
   sleep 4; c0=$(cpu); per_thread > "$DIR/threads0"; t0=$(date +%s.%N)
   sleep 8; c1=$(cpu); per_thread > "$DIR/threads1"; t1=$(date +%s.%N); th=$(threads); rss=$(rss_mb)

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "bench/clip.h"
+#include "bench/latency_probe.h"
 #include "media/certificate.h"
 #include "media/clock.h"
 #include "media/io_loop.h"
@@ -40,6 +41,7 @@ struct Options {
   double seconds = 10;
   bool video = true, probe = false, wrong_fingerprint = false, no_fingerprint = false;
   bool follow_layout = true;
+  bool latency = false;
   std::vector<std::string> ice_addresses = {"127.0.0.1"};
 };
 
@@ -53,12 +55,18 @@ struct Totals {
   std::vector<double> first_frame_ms;  // From media connected to the first whole video frame.
 };
 
+// A site's part in the latency measurement (--latency): the source sends bursts and flashes,
+// the sampled site decodes what it receives.
+enum class ProbeRole { kNone, kSource, kSampled };
+
 class Site : public PeerTransport::Listener {
  public:
   Site(int index, const Options& o, IoLoop* loop, std::shared_ptr<DtlsContext> dtls,
-       boost::asio::io_context& ioc, Totals* totals, const std::map<int, std::vector<Packet>>* clips)
+       boost::asio::io_context& ioc, Totals* totals, const std::map<int, std::vector<Packet>>* clips,
+       bench::LatencyProbe* probe = nullptr, ProbeRole role = ProbeRole::kNone)
       : index_(index), o_(o), loop_(loop), dtls_(std::move(dtls)), totals_(totals), clips_(clips),
-        clip_(&clips->rbegin()->second) {
+        clip_(&clips->rbegin()->second), probe_(probe), role_(role) {
+    if (role_ == ProbeRole::kSampled) receiver_ = std::make_unique<bench::LatencyProbe::Receiver>(probe_);
     signaling::WssClientOptions wo;
     wo.url = o.url;
     wo.ca_file = o.ca;
@@ -101,6 +109,7 @@ class Site : public PeerTransport::Listener {
       if (audio && o_.probe && h->payload_size >= sizeof kProbe)
         std::memcpy(scratch_.data() + h->header_size, kProbe, sizeof kProbe - 1);
       transport_->SendRtp(p.kind, scratch_);
+      if (p.event && role_ == ProbeRole::kSource) probe_->SourceSent(p.kind, NowUs());
       (audio ? totals_->audio_sent : totals_->video_sent)++;
       ++next_;
     }
@@ -118,6 +127,15 @@ class Site : public PeerTransport::Listener {
   }
   void OnTransportRtp(PeerTransport&, sdp::Kind kind, const rtp::RtpHeader& h,
                       std::span<uint8_t> packet) override {
+    if (receiver_) {
+      std::span<const uint8_t> payload(packet.data() + h.header_size, h.payload_size);
+      if (kind == sdp::Kind::kAudio) {
+        receiver_->OnAudio(payload, NowUs());
+      } else {
+        receiver_->OnVideo(h.sequence, h.timestamp, h.marker, payload, NowUs());
+        if (receiver_->TakeKeyframeRequest()) transport_->RequestKeyframe();
+      }
+    }
     if (kind == sdp::Kind::kAudio) {
       totals_->audio_recv++;
       if (h.payload_size >= sizeof kProbe - 1 &&
@@ -163,6 +181,7 @@ class Site : public PeerTransport::Listener {
       loop_->Post([this, offer] { Answer(offer); });
     } else if (type == "layout") {
       if (o_.follow_layout) wanted_width_ = m.value("sendWidth", 0);
+      if (receiver_) receiver_->SetTiles(m.value("tiles", 1));
     } else if (type == "error") {
       if (stopping_) return;  // Errors caused by our own shutdown are not the MCU's.
       totals_->errors++;
@@ -184,6 +203,7 @@ class Site : public PeerTransport::Listener {
     opt.audio_ssrc = transport_->local_ssrc(sdp::Kind::kAudio);
     opt.video_ssrc = transport_->local_ssrc(sdp::Kind::kVideo);
     opt.cname = "load" + std::to_string(index_);
+    opt.video = o_.video;  // --no-video: the video section is rejected (port 0), an audio-only site.
     sdp::LocalTransport local = transport_->local();
     if (o_.wrong_fingerprint) local.fingerprint.value[0] = local.fingerprint.value[0] == 'A' ? 'B' : 'A';
     auto answer = sdp::AnswerOffer(*offer, local, sdp::DefaultCodecs(), opt, 1000 + index_);
@@ -217,6 +237,9 @@ class Site : public PeerTransport::Listener {
   int64_t send_start_us_ = 0, start_us_ = 0, connected_us_ = 0;
   bool got_frame_ = false;
   std::atomic<bool> stopping_{false};
+  bench::LatencyProbe* probe_;
+  ProbeRole role_;
+  std::unique_ptr<bench::LatencyProbe::Receiver> receiver_;
 };
 
 }  // namespace
@@ -232,8 +255,11 @@ int main(int argc, char** argv) {
   app.add_option("--token-prefix", o.token_prefix)->capture_default_str();
   app.add_option("--conference", o.conference)->capture_default_str();
   app.add_option("--seconds", o.seconds, "How long to send")->capture_default_str();
-  app.add_flag("!--no-video", o.video, "Send audio only");
+  app.add_flag("!--no-video", o.video, "Audio-only sites: reject the offer's video section (port 0)");
   app.add_flag("!--ignore-layout", o.follow_layout, "Keep sending 640x360 whatever the MCU's layout asks");
+  app.add_flag("--latency", o.latency,
+               "Site --first sends tone bursts and white flashes, site --first+1 decodes what it receives: "
+               "MCU-added latency of audio and video (needs 2 sites or more)");
   app.add_flag("--probe", o.probe, "Put a known marker in audio payloads and count its echoes");
   app.add_flag("--wrong-fingerprint", o.wrong_fingerprint, "Announce a fingerprint that is not ours");
   app.add_flag("--no-fingerprint", o.no_fingerprint, "Send answers without a fingerprint");
@@ -243,36 +269,46 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [loadgen] %v");
   if (verbose) spdlog::set_level(spdlog::level::debug);
 
-  auto audio = bench::ToneClip();
-  // One 5 s clip per video size (the sizes of a tile in the MCU's 1..25-site grids), each with
-  // the same audio; moving SMPTE bars encode near the target rate.
-  std::map<int, std::vector<Packet>> clips;
-  const std::pair<int, int> sizes[] = {{640, 360}, {426, 240}, {320, 180}, {256, 144}};
-  for (auto [w, h] : sizes) {
-    std::vector<Packet> clip = audio;
-    if (o.video) {
-      int kbps = std::max(150, 600 * w * h / (640 * 360));
-      auto video = EncodeClip(
-          "videotestsrc pattern=smpte horizontal-speed=6 num-buffers=150 ! video/x-raw,width=" + std::to_string(w) +
-              ",height=" + std::to_string(h) + ",framerate=30/1 ! "
-              "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=" +
-              std::to_string(kbps * 1000) + " ! rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
-          sdp::Kind::kVideo, 90000);
-      clip.insert(clip.end(), video.begin(), video.end());
-      std::stable_sort(clip.begin(), clip.end(),
-                       [](const Packet& a, const Packet& b) { return a.offset_us < b.offset_us; });
+  // One 5 s clip per video size (the sizes of a tile in the MCU's 1..25-site grids); moving SMPTE
+  // bars encode near the target rate. The latency source has its own: bursts and flashes.
+  auto make_clips = [&](const std::vector<Packet>& audio, auto video_of) {
+    std::map<int, std::vector<Packet>> clips;
+    const std::pair<int, int> sizes[] = {{640, 360}, {426, 240}, {320, 180}, {256, 144}};
+    for (auto [w, h] : sizes) {
+      std::vector<Packet> clip = audio;
+      if (o.video) {
+        auto video = video_of(w, h, std::max(150, 600 * w * h / (640 * 360)));
+        clip.insert(clip.end(), video.begin(), video.end());
+        std::stable_sort(clip.begin(), clip.end(),
+                         [](const Packet& a, const Packet& b) { return a.offset_us < b.offset_us; });
+      }
+      size_t audio_bytes = 0, video_bytes = 0, video_packets = 0;
+      for (const auto& p : clip) {
+        (p.kind == sdp::Kind::kVideo ? video_bytes : audio_bytes) += p.data.size();
+        video_packets += p.kind == sdp::Kind::kVideo;
+      }
+      double secs = clip.back().offset_us / 1e6;
+      spdlog::info("clip {}x{}: {} packets over {:.1f} s; audio {:.0f} kb/s, video {:.0f} kb/s in {:.0f} packets/s",
+                   w, h, clip.size(), secs, audio_bytes * 8 / secs / 1000, video_bytes * 8 / secs / 1000,
+                   video_packets / secs);
+      clips[w] = std::move(clip);
+      if (!o.video || !o.follow_layout) break;  // 640x360 only.
     }
-    size_t audio_bytes = 0, video_bytes = 0, video_packets = 0;
-    for (const auto& p : clip) {
-      (p.kind == sdp::Kind::kVideo ? video_bytes : audio_bytes) += p.data.size();
-      video_packets += p.kind == sdp::Kind::kVideo;
-    }
-    double secs = clip.back().offset_us / 1e6;
-    spdlog::warn("clip {}x{}: {} packets over {:.1f} s; audio {:.0f} kb/s, video {:.0f} kb/s in {:.0f} packets/s",
-                 w, h, clip.size(), secs, audio_bytes * 8 / secs / 1000, video_bytes * 8 / secs / 1000,
-                 video_packets / secs);
-    clips[w] = std::move(clip);
-    if (!o.video || !o.follow_layout) break;  // 640x360 only.
+    return clips;
+  };
+  auto clips = make_clips(bench::ToneClip(), [](int w, int h, int kbps) {
+    return EncodeClip("videotestsrc pattern=smpte horizontal-speed=6 num-buffers=150 ! video/x-raw,width=" +
+                          std::to_string(w) + ",height=" + std::to_string(h) + ",framerate=30/1 ! "
+                          "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=" +
+                          std::to_string(kbps * 1000) + " ! rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
+                      sdp::Kind::kVideo, 90000);
+  });
+  std::unique_ptr<bench::LatencyProbe> probe;
+  std::map<int, std::vector<Packet>> source_clips;
+  if (o.latency && o.sites >= 2) {
+    auto bursts = bench::BurstClip();
+    probe = std::make_unique<bench::LatencyProbe>(bursts);
+    source_clips = make_clips(bursts, &bench::FlashClip);
   }
 
   auto cert = Certificate::Generate("mcu-loadgen", {}, 30);
@@ -282,8 +318,11 @@ int main(int argc, char** argv) {
   signaling::IoThread io;
   Totals totals;
   std::vector<std::unique_ptr<Site>> sites;
-  for (int i = 0; i < o.sites; ++i)
-    sites.push_back(std::make_unique<Site>(o.first + i, o, &loop, *dtls, io.context(), &totals, &clips));
+  for (int i = 0; i < o.sites; ++i) {
+    ProbeRole role = !probe ? ProbeRole::kNone : i == 0 ? ProbeRole::kSource : i == 1 ? ProbeRole::kSampled : ProbeRole::kNone;
+    sites.push_back(std::make_unique<Site>(o.first + i, o, &loop, *dtls, io.context(), &totals,
+                                           role == ProbeRole::kSource ? &source_clips : &clips, probe.get(), role));
+  }
   for (auto& s : sites) s->Start();
   guint pump = 0;
   loop.Invoke([&] {
@@ -295,8 +334,14 @@ int main(int argc, char** argv) {
   });
 
   auto start = std::chrono::steady_clock::now();
+  bool measuring = false;
   for (int tick = 1; std::chrono::steady_clock::now() - start < std::chrono::duration<double>(o.seconds); ++tick) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
+    // Latency counts once every site is in and the layout has settled.
+    if (probe && !measuring && totals.connected == o.sites) {
+      probe->StartMeasuring(NowUs() + 2'000'000);
+      measuring = true;
+    }
     spdlog::info("t={}s connected {}/{} sent a/v {}/{} received a/v {}/{}", tick, totals.connected.load(),
                  o.sites, totals.audio_sent.load(), totals.video_sent.load(), totals.audio_recv.load(),
                  totals.video_recv.load());
@@ -327,6 +372,7 @@ int main(int argc, char** argv) {
                   {"firstFrameSites", ff.size()},
                   {"firstFrameMsMedian", ff.empty() ? 0 : ff[ff.size() / 2]},
                   {"firstFrameMsMax", ff.empty() ? 0 : ff.back()}};
+  if (probe) summary["latency"] = probe->Summary();
   std::cout << "SUMMARY " << summary.dump() << std::endl;
   sites.clear();
   return 0;

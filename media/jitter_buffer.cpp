@@ -153,6 +153,7 @@ AudioJitterBuffer::Result AudioJitterBuffer::Pop(std::vector<uint8_t>& payload) 
     packets_.erase(it);
     ++next_;
     misses_ = 0;
+    TrimExcess();
     return Result::kPacket;
   }
   if (packets_.empty() && ++misses_ > 5) {  // 100 ms of nothing: the site stopped sending.
@@ -164,7 +165,22 @@ AudioJitterBuffer::Result AudioJitterBuffer::Pop(std::vector<uint8_t>& payload) 
   ++next_;
   while (!packets_.empty() && packets_.begin()->first < next_) packets_.erase(packets_.begin());
   ++lost_;
+  TrimExcess();
   return Result::kLost;
+}
+
+void AudioJitterBuffer::TrimExcess() {
+  // In steady flow `target - 1` packets wait after each Pop; more than that for a whole window
+  // is latency to give back.
+  window_min_ = std::min(window_min_, packets_.size());
+  if (++window_ticks_ < kTrimWindow) return;
+  if (window_min_ >= target_ && !packets_.empty()) {
+    packets_.erase(packets_.begin());
+    next_ = packets_.begin()->first;
+    ++trimmed_;
+  }
+  window_min_ = SIZE_MAX;
+  window_ticks_ = 0;
 }
 
 }  // namespace mcu::media

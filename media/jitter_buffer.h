@@ -12,6 +12,9 @@
 // packets are buffered (40 ms by default, set for conversation), gives one packet per 20 ms tick
 // or "lost" (for the decoder's concealment), skips ahead when it holds more than `max` packets,
 // and becomes inactive after 100 ms with nothing (a site that stopped sending, or is muted).
+// It also gives back latency a burst left behind: when a whole second passed with a packet more
+// than the target always waiting, the oldest is dropped (at most one per second, so at most one
+// 20 ms cut per second, as a bridge's playout buffer does between talk spurts).
 //
 // Pure code. Threading: each instance is owned by one thread.
 #pragma once
@@ -97,6 +100,8 @@ class AudioJitterBuffer {
   Result Pop(std::vector<uint8_t>& payload);
   bool active() const { return playing_; }
   uint64_t lost() const { return lost_; }
+  uint64_t trimmed() const { return trimmed_; }
+  size_t depth() const { return packets_.size(); }
 
  private:
   size_t target_, max_;
@@ -106,6 +111,12 @@ class AudioJitterBuffer {
   int64_t next_ = 0;
   int misses_ = 0;
   uint64_t lost_ = 0;
+  // Fewest packets left after a Pop in the current window of kTrimWindow ticks.
+  static constexpr int kTrimWindow = 50;
+  size_t window_min_ = SIZE_MAX;
+  int window_ticks_ = 0;
+  uint64_t trimmed_ = 0;
+  void TrimExcess();
 };
 
 }  // namespace mcu::media

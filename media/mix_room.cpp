@@ -32,6 +32,9 @@ constexpr uint8_t kVp8Pt = 96;
 constexpr uint8_t kH264Pt = 102;
 constexpr int kCanvasWidth = 1280, kCanvasHeight = 720;
 constexpr int64_t kStallUs = 2'000'000;
+// At most two forced keyframes per tier per second: a site joining waits at most half a second
+// for its first composite frame, and a storm of PLIs costs at most two extra keyframes a second.
+constexpr int64_t kKeyframeIntervalUs = 500'000;
 
 // A still I420 frame with `name` in the middle of a dark tile, made once per site (the compositor
 // scales it to the tile, only while it is shown).
@@ -245,7 +248,9 @@ class MixPeer : public PeerTransport::Listener {
                       std::span<uint8_t> packet) override;
   void OnTransportKeyframeRequest(PeerTransport&) override;
 
-  // mcu-io: set once the site's video branch exists (a new reference).
+  // mcu-io, once, from the site's answer (before its transport can connect): the site's video
+  // branch if it sends video (a new reference), its name card, and whether it receives the
+  // composite. An audio-only site gets none of them and costs nothing on the video path.
   void SetAppSrc(GRef<GstElement> appsrc) { appsrc_ = std::move(appsrc); }
   void SetNameCard(GRef<GstPad> pad) { card_pad_ = std::move(pad); }
   void SetReceivesVideo(bool v);
@@ -269,7 +274,7 @@ class MixPeer : public PeerTransport::Listener {
   bool stalled_ = false;       // No frame for kStallUs: the name card covers the held frame.
   std::optional<FrameAssembler> assembler_;
   uint8_t video_pt_ = 0;
-  bool receives_video_ = true;
+  bool receives_video_ = false;  // Until its answer says so.
   TierSelector selector_;
   int tier_ = 0;
   bool counted_ = false;       // Counted as a receiver of tier_.
@@ -314,6 +319,8 @@ class MixRoom : public MediaRoom {
     GstElement* card = nullptr;  // appsrc holding the name card (owned by the pipeline).
     GRef<GstPad> card_pad;
     int sent_width = 0, sent_height = 0, sent_tiles = 0;  // Last size asked of the site.
+    bool answered = false;
+    bool video = false;  // Sends or receives video: keeps the composite running.
     bool shown() const { return !branch.empty(); }
   };
   // State on mcu-io, shared with the threads that post to it.
@@ -336,6 +343,10 @@ class MixRoom : public MediaRoom {
   };
 
   static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data);
+  // The composite runs only while a site sends or receives video: an audio-only conference
+  // composes, scales and encodes nothing. Control thread.
+  void AddVideoSite();
+  void RemoveVideoSite();
   void Relayout();
   bool AddBranch(Site& s, bool h264);  // The site's decode/scale/name branch, linked and playing.
   void AddNameCard(Site& s);
@@ -347,6 +358,7 @@ class MixRoom : public MediaRoom {
   GRef<GstElement> compositor_;
   std::vector<Tier> tiers_ = DefaultTiers();
   std::map<ParticipantId, Site> sites_;  // Control thread; in join order by id.
+  int video_sites_ = 0;                  // Control thread: sites with Site::video.
   std::shared_ptr<IoState> io_ = std::make_shared<IoState>();
   std::unique_ptr<AudioMixThread> audio_;
   struct TierSink {
@@ -376,19 +388,20 @@ MixPeer::~MixPeer() {
 
 void MixPeer::OnTransportConnected(PeerTransport& t) {
   listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
-  t.RequestKeyframe(0);
-  if (receives_video_ && !counted_) {
-    counted_ = true;
-    room_->io_->SetTier(-1, tier_);  // Opens the tier if needed, asks it for a keyframe.
-  }
+  if (appsrc_) t.RequestKeyframe(0);  // Its decoder starts on a keyframe.
+  SetReceivesVideo(receives_video_);
 }
 
 void MixPeer::SetReceivesVideo(bool v) {
   receives_video_ = v;
-  if (!v && counted_) {
-    counted_ = false;
+  // Counted as a receiver of its tier while it receives video and is connected.
+  bool count = v && transport_.connected();
+  if (count == counted_) return;
+  counted_ = count;
+  if (count)
+    room_->io_->SetTier(-1, tier_);  // Opens the tier if needed, asks it for a keyframe.
+  else
     room_->io_->SetTier(tier_, -1);
-  }
 }
 
 void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
@@ -477,7 +490,9 @@ void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
 }
 
 nlohmann::json MixPeer::MixStats() const {
-  return {{"tier", tier_},
+  // An audio-only site: no tile (no decoder branch) and no tier.
+  return {{"tile", static_cast<bool>(appsrc_)},
+          {"tier", receives_video_ ? nlohmann::json(tier_) : nlohmann::json(nullptr)},
           {"videoFramesIn", frames_in_},
           {"videoFramesDropped", assembler_ ? assembler_->frames_dropped() : 0},
           {"compositeFramesOut", frames_out_},
@@ -537,10 +552,12 @@ Status MixRoom::Start() {
                      ",height=" + std::to_string(kCanvasHeight) + ",framerate=30/1,pixel-aspect-ratio=1/1";
   // The black live source keeps the canvas ticking with no site at all. force-live: aggregate
   // on the deadline even when a site's latency is unknown, so that a site that stops sending
-  // never holds the composite (its pad keeps its last frame); latency: time for a frame pushed
-  // at arrival to be decoded and scaled before its deadline.
+  // never holds the composite (its pad keeps its last frame); latency: time, beyond the black
+  // source's one frame, for a frame pushed at arrival to be decoded and scaled before its
+  // deadline (10 ms: a tile decodes in 1-3 ms; 30 ms had added 20 ms to every frame, for
+  // nothing: the same share of flashes was shown, bench/mix_cpu.sh's latency probe).
   std::string desc = "videotestsrc is-live=true pattern=black ! " + caps +
-                     " ! compositor name=comp background=black force-live=true ignore-inactive-pads=true latency=30000000 ! " + caps + " ! tee name=t ";
+                     " ! compositor name=comp background=black force-live=true ignore-inactive-pads=true latency=10000000 ! " + caps + " ! tee name=t ";
   for (size_t i = 0; i < tiers_.size(); ++i) desc += EncoderBranch(int(i), tiers_[i], i > 0);
   GError* err = nullptr;
   GstElement* p = gst_parse_launch(desc.c_str(), &err);
@@ -555,7 +572,7 @@ Status MixRoom::Start() {
   gst_object_set_name(GST_OBJECT(p), pname.c_str());
   compositor_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "comp"));
   for (size_t i = 0; i < tiers_.size(); ++i) {
-    io_->coalescers.emplace_back(1'000'000);
+    io_->coalescers.emplace_back(kKeyframeIntervalUs);
     io_->encoders.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("enc" + std::to_string(i)).c_str())));
     io_->valves.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("valve" + std::to_string(i)).c_str())));
     io_->receivers.push_back(0);
@@ -576,10 +593,9 @@ Status MixRoom::Start() {
           }
         });
       });
-  if (gst_element_set_state(p, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    return MakeError("composite pipeline cannot start");
+  // The pipeline stays in NULL (built, so a missing plugin fails the room now, but no thread and
+  // no codec state) until the first site with video: see AddVideoSite().
   // Frame deadlines (loss) and coalesced keyframe requests, every 20 ms.
-  io->idle_close_us = NowUs() + 2'000'000;
   loop()->Invoke([this, io] {
     io->timer = loop()->AddTimer(20, [io] {
       int64_t now = NowUs();
@@ -594,8 +610,30 @@ Status MixRoom::Start() {
       return true;
     });
   });
-  spdlog::info("mixing room {}: composite {}x{}, {} tiers", name_, kCanvasWidth, kCanvasHeight, tiers_.size());
   return OkStatus();
+}
+
+void MixRoom::AddVideoSite() {
+  if (video_sites_++ > 0) return;
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    spdlog::error("mixing room {}: composite pipeline cannot start", name_);
+  // Every tier's encoder runs for its first 2 s, so that its initialisation (~150 ms at 720p) is
+  // not on anyone's first frame; then the tiers nobody receives are closed again.
+  loop()->Post([io = io_] {
+    for (size_t i = 0; i < io->valves.size(); ++i)
+      if (io->receivers[i] == 0) g_object_set(io->valves[i].get(), "drop", FALSE, nullptr);
+    io->idle_close_us = NowUs() + 2'000'000;
+  });
+  spdlog::info("mixing room {}: composite {}x{}, {} tiers: started (a site with video)", name_, kCanvasWidth,
+               kCanvasHeight, tiers_.size());
+}
+
+void MixRoom::RemoveVideoSite() {
+  if (--video_sites_ > 0) return;
+  // Every site's branch is gone (each is removed before its site), so the compositor only has
+  // its black background: stop it and the encoders; their threads end here.
+  gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  spdlog::info("mixing room {}: composite stopped (no site with video)", name_);
 }
 
 MixRoom::~MixRoom() {
@@ -695,8 +733,9 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
 
 void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   auto it = sites_.find(id);
-  if (it == sites_.end() || it->second.shown()) return;
+  if (it == sites_.end() || it->second.answered) return;
   Site& s = it->second;
+  s.answered = true;
   const sdp::RemoteMedia* video = remote.Find(sdp::Kind::kVideo);
   auto dir = video ? video->direction : sdp::Direction::kInactive;
   bool sends = video && !video->codecs.empty() &&
@@ -704,6 +743,11 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   bool receives_vp8 = false;
   if (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kRecvOnly)
     for (const auto& c : video->codecs) receives_vp8 |= c.payload_type == kVp8Pt;
+  s.video = sends || receives_vp8;
+  if (s.video)
+    AddVideoSite();
+  else
+    spdlog::info("mixing room {}: {} is audio only (no tile, no composite)", name_, s.name);
   GRef<GstElement> src;
   if (sends) {
     bool h264 = video->codecs.front().payload_type == kH264Pt;
@@ -852,6 +896,7 @@ void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {
     }
     Relayout();
   }
+  if (s.video) RemoveVideoSite();
 }
 
 }  // namespace

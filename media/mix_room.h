@@ -12,6 +12,8 @@
 //   mcu-audio-*  every 20 ms: jitter buffer and decode per site, mix-minus, one Opus encoding
 //                per talking site plus one shared by every other site; payloads to mcu-io.
 //   control      layout changes and adding/removing sites' branches (the domain's executor).
+// A site whose answer rejects video (or is inactive for it) is audio only: no branch, no tile,
+// no tier. The composite pipeline runs only while at least one site sends or receives video.
 #pragma once
 
 #include <memory>

@@ -573,7 +573,8 @@ Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport
     for (auto& r : remote->media)
       if (r.mid == om.mid && r.kind == om.kind) rm = &r;
     std::vector<Codec> chosen;
-    if (rm) {
+    bool wanted = rm && (rm->kind == Kind::kAudio ? opt.audio : opt.video);
+    if (wanted) {
       const auto& ours = rm->kind == Kind::kAudio ? codecs.audio : codecs.video;
       for (const auto& c : rm->codecs) {
         for (const auto& mine : ours) {
@@ -588,7 +589,7 @@ Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport
       }
       rm->codecs = chosen;
     }
-    if (!rm || chosen.empty()) {  // Rejected: data channels, unknown kinds, no common codec.
+    if (chosen.empty()) {  // Rejected: data channels, unknown kinds, kinds not wanted, no common codec.
       Media m;
       m.kind = om.kind;
       m.kind_name = om.kind_name;
@@ -597,7 +598,7 @@ Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport
       m.formats = om.formats.empty() ? std::vector<std::string>{"0"} : om.formats;
       m.mid = om.mid;
       m.direction = Direction::kInactive;
-      if (rm) rm->direction = Direction::kInactive;
+      if (rm) rm->direction = Direction::kInactive, rm->codecs.clear();
       a.media.push_back(std::move(m));
       continue;
     }

@@ -156,7 +156,9 @@ Expected<RemoteDescription> AcceptAnswer(const Session& offer, const Session& an
 
 // The answerer's side: checks a remote offer (fingerprint, ICE credentials, rtcp-mux, BUNDLE)
 // and builds our answer, keeping the offer's payload types for the codecs we share. We answer
-// setup:active (we are the DTLS client), as browsers do.
+// setup:active (we are the DTLS client), as browsers do. A section of a kind `opt` leaves out
+// (OfferOptions::audio or ::video false), like one with no codec we share, is rejected: answered
+// with port 0 and left out of BUNDLE; its entry in `remote` is inactive, with no codecs.
 struct AnswerResult {
   Session answer;
   RemoteDescription remote;

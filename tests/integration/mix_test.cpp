@@ -1,16 +1,20 @@
 // Real mcu-room sites in a mixing conference of a real MCU: what each receives is the composite
 // (the colours of the sites in the tiles media/layout.h predicts, with names) and the mix-minus
 // (every other site's tone and never its own); joins, leaves and a site that stops sending do not
-// interrupt the others.
+// interrupt the others; audio-only sites are mixed without any video work.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <regex>
 #include <sstream>
 
+#include "media/certificate.h"
 #include "media/layout.h"
+#include "media/srtp_session.h"
 #include "tests/support/analysis.h"
+#include "tests/support/audio_site.h"
 #include "tests/support/mcu_fixture.h"
 
 namespace mcu::test {
@@ -225,6 +229,110 @@ TEST(Mix, H264SiteIsDecodedIntoItsTile) {
     EXPECT_TRUE(Near(centre, kSites[j].rgb, 40)) << "tile " << j << ": " << centre.r << "," << centre.g << "," << centre.b;
   }
   EXPECT_NE(mcu.Log().find("H264"), std::string::npos) << "the MCU should log the site's codec";
+}
+
+// The names of the process's threads (GStreamer's streaming threads are "<element>:src").
+std::vector<std::string> ThreadNames(pid_t pid) {
+  std::vector<std::string> names;
+  for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::string name = ReadFile(t.path() / "comm");
+    while (!name.empty() && name.back() == '\n') name.pop_back();
+    names.push_back(name);
+  }
+  return names;
+}
+
+bool RunsTheComposite(pid_t pid) {
+  for (const auto& n : ThreadNames(pid))
+    if (n.find(":s") != std::string::npos) return true;  // ":src", cut to 15 characters.
+  return false;
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Sites that reject video are mixed like the others but cost nothing on the video path: no tile,
+// no tier, and no composite at all while no site has video; the composite starts with the first
+// video site, stops when the last one leaves, and starts again for the next.
+TEST(Mix, AudioOnlySitesAreMixedWithoutAnyVideoWork) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  media::IoLoop loop;
+  auto cert = media::Certificate::Generate("audio-site", {}, 1);
+  ASSERT_TRUE(cert.ok());
+  auto dtls = media::DtlsContext::Create(*cert);
+  ASSERT_TRUE(dtls.ok());
+  media::SrtpSession::GlobalInit();
+  const SiteSpec& a_spec = kSites[1];
+  const SiteSpec& b_spec = kSites[2];
+  AudioSite a(&loop, *dtls, mcu, a_spec.token, a_spec.tone);
+  AudioSite b(&loop, *dtls, mcu, b_spec.token, b_spec.tone);
+  ASSERT_TRUE(a.Join("mix")) << a.error() << mcu.Log();
+  ASSERT_TRUE(b.Join("mix")) << b.error() << mcu.Log();
+  ASSERT_TRUE(a.WaitConnected()) << mcu.Log();
+  ASSERT_TRUE(b.WaitConnected()) << mcu.Log();
+
+  // Two audio-only sites: each hears the other, never itself, and the composite never ran.
+  std::this_thread::sleep_for(milliseconds(500));
+  Wav heard_a = a.Record(2), heard_b = b.Record(2);  // One after the other: 4 s in all.
+  EXPECT_GT(ToneShare(heard_a, b_spec.tone), 0.08) << "A does not hear B";
+  EXPECT_LT(ToneShare(heard_a, a_spec.tone), 0.01) << "A hears itself";
+  EXPECT_GT(ToneShare(heard_b, a_spec.tone), 0.08) << "B does not hear A";
+  EXPECT_LT(ToneShare(heard_b, b_spec.tone), 0.01) << "B hears itself";
+  EXPECT_FALSE(RunsTheComposite(mcu.process().pid()));
+  EXPECT_EQ(Count(mcu.Log(), "is audio only"), 2u) << mcu.Log();
+  EXPECT_EQ(mcu.Log().find("composite 1280x720"), std::string::npos) << "composite started without a video site";
+  auto stats = a.Stats();
+  ASSERT_TRUE(stats.is_object()) << stats.dump();
+  EXPECT_EQ(stats["mix"]["tile"], false) << stats.dump();
+  EXPECT_TRUE(stats["mix"]["tier"].is_null()) << stats.dump();
+  EXPECT_EQ(stats["videoOut"]["packets"], 0) << stats.dump();
+  EXPECT_GT(stats["mix"]["audioFramesOut"].get<int>(), 100) << stats.dump();
+
+  // A video site joins: it alone fills the composite (the audio-only sites have no tile) and
+  // hears both tones; the audio-only sites hear it.
+  const SiteSpec& v_spec = kSites[0];
+  auto video = mcu.StartRoom("video", {"--token", v_spec.token, "--conference", "mix", "--tone",
+                                       std::to_string(v_spec.tone), "--color", v_spec.color, "--record",
+                                       mcu.dir() / "video.wav", "--record-after", "2", "--record-seconds", "2",
+                                       "--snapshot", mcu.dir() / "video.png", "--snapshot-at", "3",
+                                       "--exit-after", "5"});
+  ASSERT_TRUE(WaitUntil([&] { return Connected(*video); }, seconds(15), milliseconds(10))) << video->Log();
+  std::this_thread::sleep_for(seconds(1));
+  heard_a = a.Record(2);
+  EXPECT_GT(ToneShare(heard_a, v_spec.tone), 0.05) << "A does not hear the video site";
+  EXPECT_GT(ToneShare(heard_a, b_spec.tone), 0.05) << "A no longer hears B";
+  EXPECT_TRUE(RunsTheComposite(mcu.process().pid()));
+  ASSERT_EQ(video->Wait(seconds(20)), 0) << video->Log();
+  Wav wav;
+  ASSERT_TRUE(ReadWav(mcu.dir() / "video.wav", &wav)) << video->Log();
+  EXPECT_GT(ToneShare(wav, a_spec.tone), 0.05) << "the video site does not hear A";
+  EXPECT_GT(ToneShare(wav, b_spec.tone), 0.05) << "the video site does not hear B";
+  Image img;
+  std::string error;
+  ASSERT_TRUE(ReadPng(mcu.dir() / "video.png", &img, &error)) << error;
+  for (auto [x, y] : {std::pair{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.6}, {0.75, 0.6}}) {
+    Rgb c = img.Mean(static_cast<int>(x * img.width) - 20, static_cast<int>(y * img.height) - 20, 40, 40);
+    EXPECT_TRUE(Near(c, v_spec.rgb, 40)) << "at " << x << "," << y << ": " << c.r << "," << c.g << "," << c.b;
+  }
+
+  // The last video site left: the composite stops; the next one starts it again.
+  ASSERT_TRUE(WaitUntil([&] { return mcu.Log().find("composite stopped") != std::string::npos; }, seconds(10)))
+      << mcu.Log();
+  EXPECT_TRUE(WaitUntil([&] { return !RunsTheComposite(mcu.process().pid()); }, seconds(5)));
+  const SiteSpec& w_spec = kSites[3];
+  auto again = mcu.StartRoom("again", {"--token", w_spec.token, "--conference", "mix", "--color", w_spec.color,
+                                       "--snapshot", mcu.dir() / "again.png", "--snapshot-at", "2.5",
+                                       "--exit-after", "4"});
+  ASSERT_EQ(again->Wait(seconds(20)), 0) << again->Log();
+  ASSERT_TRUE(ReadPng(mcu.dir() / "again.png", &img, &error)) << error << again->Log();
+  Rgb c = img.Mean(img.width / 4, img.height / 4, img.width / 2, img.height / 3);
+  EXPECT_TRUE(Near(c, w_spec.rgb, 40)) << c.r << "," << c.g << "," << c.b;
+  EXPECT_EQ(Count(mcu.Log(), "composite 1280x720"), 2u) << mcu.Log();
+  EXPECT_TRUE(mcu.process().Running());
 }
 
 }  // namespace

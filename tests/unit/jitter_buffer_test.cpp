@@ -245,5 +245,30 @@ TEST(AudioJitterBuffer, ABurstIsCutBackToTheTargetDelay) {
   EXPECT_EQ(out[1], 7) << "kept the newest two packets";
 }
 
+// Steady flow: one packet waits after each Pop (the target of two, less the one played). After a
+// hold-up, three wait. The buffer gives the extra 40 ms back, one packet per second, and never
+// trims the steady flow.
+TEST(AudioJitterBuffer, LatencyLeftByADelayIsGivenBackOnePacketPerSecond) {
+  AudioJitterBuffer jb(2, 8);
+  std::vector<uint8_t> out;
+  uint16_t seq = 0;
+  jb.Insert(seq, Opus(0)), ++seq;
+  auto tick = [&] {  // One arrival, then one Pop: the steady flow.
+    jb.Insert(seq, Opus(uint8_t(seq))), ++seq;
+    return jb.Pop(out);
+  };
+  for (int i = 0; i < 120; ++i) ASSERT_EQ(tick(), AudioJitterBuffer::Result::kPacket);
+  EXPECT_EQ(jb.trimmed(), 0u) << "steady flow at the target is never trimmed";
+  EXPECT_EQ(jb.depth(), 1u);
+  for (int i = 0; i < 2; ++i) jb.Insert(seq, Opus(uint8_t(seq))), ++seq;  // Two extra: 40 ms more.
+  EXPECT_EQ(jb.depth(), 3u);
+  int played = 0;
+  for (int i = 0; i < 200; ++i) played += tick() == AudioJitterBuffer::Result::kPacket;
+  EXPECT_EQ(played, 200) << "nothing concealed";
+  EXPECT_EQ(jb.trimmed(), 2u);
+  EXPECT_EQ(jb.depth(), 1u) << "back to the target";
+  EXPECT_EQ(jb.lost(), 0u);
+}
+
 }  // namespace
 }  // namespace mcu::media

@@ -601,6 +601,35 @@ TEST(SdpAnswerOffer, AnswerIsAcceptedByTheOfferersRules) {
   EXPECT_EQ(accepted->fingerprint.value, kOurFingerprint);
 }
 
+
+// An audio-only site (mcu-loadgen --no-video) answers the MCU's audio+video offer with the video
+// section rejected: port 0, out of BUNDLE; the MCU's own rules then see an audio-only peer.
+TEST(SdpAnswerOffer, KindLeftOutOfTheOptionsIsRejectedAndTheOffererSeesAudioOnly) {
+  Session offer = Offer();
+  OfferOptions audio_only = Options();
+  audio_only.video = false;
+  auto r = AnswerOffer(offer, Local(), DefaultCodecs(), audio_only, 77);
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_EQ(r->answer.media.size(), 2u) << "JSEP: every offered m-line is answered";
+  const Media* v = FindMedia(r->answer, Kind::kVideo);
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->port, 0);
+  EXPECT_TRUE(v->codecs.empty());
+  EXPECT_EQ(r->answer.bundle_mids, (std::vector<std::string>{"0"}));
+  // What our own transport applies: no video payload type, so no video is ever demultiplexed.
+  const RemoteMedia* rv = r->remote.Find(Kind::kVideo);
+  ASSERT_NE(rv, nullptr);
+  EXPECT_TRUE(rv->codecs.empty());
+  EXPECT_EQ(rv->direction, Direction::kInactive);
+
+  auto answer = Parse(Write(r->answer));
+  ASSERT_TRUE(answer.ok()) << answer.error();
+  auto accepted = AcceptAnswer(offer, *answer);
+  ASSERT_TRUE(accepted.ok()) << accepted.error();
+  ASSERT_NE(accepted->Find(Kind::kAudio), nullptr);
+  EXPECT_EQ(accepted->Find(Kind::kAudio)->direction, Direction::kSendRecv);
+  EXPECT_EQ(accepted->Find(Kind::kVideo), nullptr);
+}
 TEST(SdpAnswerOffer, AnswersPassiveWhenTheOffererInsistsOnActive) {
   std::string text = ReplaceLine(ReadFixture("handwritten-webrtcbin-style-offer.sdp"),
                                  "a=setup:actpass", "a=setup:active");

@@ -1,0 +1,185 @@
+#include "bench/latency_probe.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "media/layout.h"
+#include "media/rtp.h"
+
+namespace mcu::bench {
+
+namespace {
+
+constexpr int64_t kMatchUs = 500'000;  // Events are 1 s apart.
+
+nlohmann::json Percentiles(std::vector<double> v, uint64_t unmatched) {
+  nlohmann::json j = {{"count", v.size()}, {"unmatched", unmatched}};
+  if (v.empty()) return j;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return std::round(v[std::min(v.size() - 1, size_t(q * v.size()))] * 10) / 10; };
+  j["p50"] = at(0.5);
+  j["p95"] = at(0.95);
+  j["max"] = std::round(v.back() * 10) / 10;
+  return j;
+}
+
+}  // namespace
+
+LatencyProbe::LatencyProbe(const std::vector<Packet>& burst_clip) {
+  int err = 0;
+  OpusDecoder* dec = opus_decoder_create(48000, 1, &err);
+  std::vector<int16_t> pcm(5760);
+  BurstDetector detector;
+  int64_t event_offset = -1;
+  for (const Packet& p : burst_clip) {
+    if (p.event && event_offset < 0) event_offset = p.offset_us;
+    auto h = media::rtp::ParseRtp(p.data);
+    int n = opus_decode(dec, p.data.data() + h->header_size, int(h->payload_size), pcm.data(), 5760, 0);
+    if (n <= 0) continue;
+    int64_t onset = detector.Feed(pcm.data(), n, p.offset_us);
+    if (onset >= 0 && event_offset >= 0) {
+      burst_reference_us_ = onset - event_offset;
+      break;
+    }
+  }
+  opus_decoder_destroy(dec);
+  spdlog::info("latency probe: a burst plays {:.1f} ms after its first packet is sent", burst_reference_us_ / 1000.0);
+}
+
+void LatencyProbe::SourceSent(media::sdp::Kind kind, int64_t now_us) {
+  std::lock_guard lock(mu_);
+  (kind == media::sdp::Kind::kAudio ? audio_sent_ : video_sent_).push_back(now_us);
+}
+
+void LatencyProbe::Arrived(media::sdp::Kind kind, int64_t play_us) {
+  if (play_us < measure_from_us_) return;
+  bool audio = kind == media::sdp::Kind::kAudio;
+  std::lock_guard lock(mu_);
+  const auto& sent = audio ? audio_sent_ : video_sent_;
+  // The latest event sent before it played, if it was sent less than half the events' period
+  // before (anything else is counted, not measured: it would not be this probe's event).
+  auto it = std::upper_bound(sent.begin(), sent.end(), play_us - (audio ? burst_reference_us_ : 0));
+  int64_t sent_us = it == sent.begin() ? INT64_MIN : *std::prev(it) + (audio ? burst_reference_us_ : 0);
+  if (play_us - sent_us > kMatchUs) {
+    ++(audio ? audio_unmatched_ : video_unmatched_);
+    spdlog::debug("latency probe: {} detected with no event in the {} ms before", audio ? "audio" : "video",
+                  kMatchUs / 1000);
+    return;
+  }
+  (audio ? audio_ms_ : video_ms_).push_back((play_us - sent_us) / 1000.0);
+  spdlog::debug("latency probe: {} {:.1f} ms", audio ? "audio" : "video", (play_us - sent_us) / 1000.0);
+}
+
+nlohmann::json LatencyProbe::Summary() {
+  std::lock_guard lock(mu_);
+  auto after_start = [&](const std::vector<int64_t>& v) {
+    return std::count_if(v.begin(), v.end(), [&](int64_t t) { return t >= measure_from_us_; });
+  };
+  nlohmann::json audio = Percentiles(audio_ms_, audio_unmatched_), video = Percentiles(video_ms_, video_unmatched_);
+  audio["sent"] = after_start(audio_sent_);
+  video["sent"] = after_start(video_sent_);
+  return {{"audioMs", audio},
+          {"videoMs", video},
+          {"sampledFramesDecoded", frames_decoded_.load()}};
+}
+
+LatencyProbe::Receiver::Receiver(LatencyProbe* probe) : probe_(probe) {
+  int err = 0;
+  opus_ = opus_decoder_create(48000, 1, &err);
+  GError* gerr = nullptr;
+  pipeline_ = gst_parse_launch(
+      "appsrc name=src is-live=true format=time caps=video/x-vp8 ! vp8dec ! video/x-raw,format=I420 ! "
+      "appsink name=s sync=false emit-signals=true max-buffers=4",
+      &gerr);
+  if (gerr) {
+    spdlog::error("latency probe decoder: {}", gerr->message);
+    g_error_free(gerr);
+    return;
+  }
+  src_ = gst_bin_get_by_name(GST_BIN(pipeline_), "src");
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline_), "s");
+  g_signal_connect(sink, "new-sample", G_CALLBACK(&Receiver::OnSample), this);
+  gst_object_unref(sink);
+  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+}
+
+LatencyProbe::Receiver::~Receiver() {
+  if (pipeline_) {
+    gst_element_set_state(pipeline_, GST_STATE_NULL);
+    gst_object_unref(src_);
+    gst_object_unref(pipeline_);
+  }
+  opus_decoder_destroy(opus_);
+}
+
+void LatencyProbe::Receiver::OnAudio(std::span<const uint8_t> payload, int64_t arrival_us) {
+  int n = opus_decode(opus_, payload.data(), int(payload.size()), pcm_.data(), int(pcm_.size()), 0);
+  if (n <= 0) return;
+  // The decoded frame starts when its packet arrived: the sampled site plays without a buffer.
+  if (int64_t onset = bursts_.Feed(pcm_.data(), n, arrival_us); onset >= 0)
+    probe_->Arrived(media::sdp::Kind::kAudio, onset);
+}
+
+void LatencyProbe::Receiver::OnVideo(uint16_t seq, uint32_t timestamp, bool marker,
+                                     std::span<const uint8_t> payload, int64_t arrival_us) {
+  if (!src_) return;
+  assembler_.Insert(seq, timestamp, marker, payload, arrival_us);
+  for (auto& f : assembler_.Pop(arrival_us)) {
+    GstBuffer* b = gst_buffer_new_memdup(f.data.data(), f.data.size());
+    GST_BUFFER_PTS(b) = GstClockTime(f.complete_us) * 1000;  // Carried through the decoder.
+    gst_app_src_push_buffer(GST_APP_SRC(src_), b);
+  }
+}
+
+GstFlowReturn LatencyProbe::Receiver::OnSample(GstElement* sink, gpointer self) {
+  auto* r = static_cast<Receiver*>(self);
+  GstSample* s = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+  if (!s) return GST_FLOW_OK;
+  GstVideoInfo info;
+  GstBuffer* b = gst_sample_get_buffer(s);
+  GstMapInfo map;
+  if (gst_video_info_from_caps(&info, gst_sample_get_caps(s)) && gst_buffer_map(b, &map, GST_MAP_READ)) {
+    r->Analyze(map.data, GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
+               GST_VIDEO_INFO_PLANE_STRIDE(&info, 0), int64_t(GST_BUFFER_PTS(b) / 1000));
+    gst_buffer_unmap(b, &map);
+  }
+  gst_sample_unref(s);
+  return GST_FLOW_OK;
+}
+
+// The source's tile is the flat dark grey one (FlashClip: luma 60; an empty cell is black, a
+// site's moving bars are neither flat nor that dark); a flash is that tile turning white.
+void LatencyProbe::Receiver::Analyze(const uint8_t* luma, int width, int height, int stride,
+                                     int64_t complete_us) {
+  probe_->frames_decoded_++;
+  media::Layout layout = media::ComputeLayout(tiles_, width, height);
+  std::vector<double> means;
+  int flat_dark = -1;
+  for (size_t i = 0; i < layout.tiles.size(); ++i) {
+    const media::Tile& t = layout.tiles[i];
+    double sum = 0, sq = 0;
+    int n = 0;
+    for (int y = t.y + t.height / 4; y < t.y + 3 * t.height / 4; y += 2)
+      for (int x = t.x + t.width / 4; x < t.x + 3 * t.width / 4; x += 2) {
+        double v = luma[y * stride + x];
+        sum += v;
+        sq += v * v;
+        ++n;
+      }
+    double mean = n ? sum / n : 0, sd = n ? std::sqrt(std::max(0.0, sq / n - mean * mean)) : 0;
+    means.push_back(mean);
+    if (mean > 40 && mean < 100 && sd < 10) flat_dark = int(i);
+  }
+  if (flat_dark >= 0) source_tile_ = flat_dark;
+  if (source_tile_ < 0 || source_tile_ >= int(means.size())) return;
+  bool flash = means[source_tile_] > 160;
+  if (flash && !in_flash_) probe_->Arrived(media::sdp::Kind::kVideo, complete_us);
+  in_flash_ = flash;
+}
+
+}  // namespace mcu::bench

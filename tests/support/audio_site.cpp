@@ -1,0 +1,123 @@
+#include "tests/support/audio_site.h"
+
+#include <opus/opus.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "media/clock.h"
+#include "media/rtp.h"
+#include "media/sdp.h"
+#include "tests/support/mcu_fixture.h"
+
+namespace mcu::test {
+
+namespace {
+constexpr int kRate = 48000, kFrame = 960;  // 20 ms.
+}
+
+AudioSite::AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu,
+                     std::string token, double tone_hz)
+    : loop_(loop), dtls_(std::move(dtls)), token_(std::move(token)), tone_hz_(tone_hz), ws_(mcu.url(), mcu.ca()) {
+  int err = 0;
+  encoder_ = opus_encoder_create(kRate, 1, OPUS_APPLICATION_AUDIO, &err);
+  opus_encoder_ctl(encoder_, OPUS_SET_BITRATE(32000));
+  decoder_ = opus_decoder_create(kRate, 1, &err);
+}
+
+AudioSite::~AudioSite() {
+  loop_->Invoke([this] {
+    if (timer_) loop_->CancelTimer(timer_);
+    transport_.reset();
+  });
+  opus_encoder_destroy(encoder_);
+  opus_decoder_destroy(decoder_);
+}
+
+bool AudioSite::Join(const std::string& conference) {
+  auto fail = [this](const std::string& why) {
+    error_ = why;
+    return false;
+  };
+  if (!ws_.Open()) return fail("cannot open the WebSocket");
+  ws_.Send({{"type", "auth"}, {"token", token_}});
+  if (!ws_.WaitFor("welcome")) return fail("no welcome");
+  ws_.Send({{"type", "join"}, {"conference", conference}});
+  auto offer = ws_.WaitFor("offer");
+  if (!offer) return fail("no offer");
+  std::string answer;
+  loop_->Invoke([&] {
+    auto parsed = media::sdp::Parse(offer->value("sdp", ""));
+    if (!parsed) return void(error_ = "bad offer: " + parsed.error());
+    media::TransportConfig tc;
+    tc.ice_addresses = {"127.0.0.1"};
+    transport_ = std::make_unique<media::PeerTransport>(loop_, tc, dtls_, this, media::PeerTransport::Role::kAnswerer);
+    if (auto st = transport_->Start(); !st) return void(error_ = st.error());
+    media::sdp::OfferOptions opt;
+    opt.video = false;
+    opt.audio_ssrc = transport_->local_ssrc(media::sdp::Kind::kAudio);
+    opt.cname = token_;
+    auto a = media::sdp::AnswerOffer(*parsed, transport_->local(), media::sdp::DefaultCodecs(), opt, 7);
+    if (!a) return void(error_ = "cannot answer: " + a.error());
+    transport_->ApplyRemote(a->remote);
+    answer = media::sdp::Write(a->answer);
+    const int64_t start = media::NowUs();
+    timer_ = loop_->AddTimer(10, [this, start] {
+      // Every frame that is due (the timer may fire late; the tone must not have gaps).
+      while (sent_samples_ * 1'000'000 / kRate <= static_cast<uint64_t>(media::NowUs() - start)) SendTone();
+      return true;
+    });
+  });
+  if (answer.empty()) return false;
+  ws_.Send({{"type", "answer"}, {"sdp", answer}});
+  return true;
+}
+
+bool AudioSite::WaitConnected(std::chrono::milliseconds timeout) {
+  return WaitUntil([&] { return connected_.load(); }, timeout, std::chrono::milliseconds(10));
+}
+
+void AudioSite::SendTone() {
+  int16_t pcm[kFrame];
+  for (int i = 0; i < kFrame; ++i)
+    pcm[i] = static_cast<int16_t>(6000 * std::sin(2 * std::numbers::pi * tone_hz_ * double(sent_samples_ + i) / kRate));
+  uint8_t packet[12 + 1275] = {0x80, 111};
+  int n = opus_encode(encoder_, pcm, kFrame, packet + 12, 1275);
+  if (n > 0 && transport_->connected()) {
+    std::span<uint8_t> p(packet, 12 + n);
+    media::rtp::SetSequence(p, seq_++);
+    media::rtp::SetTimestamp(p, static_cast<uint32_t>(sent_samples_));
+    transport_->SendRtp(media::sdp::Kind::kAudio, p);
+  }
+  sent_samples_ += kFrame;
+}
+
+void AudioSite::OnTransportRtp(media::PeerTransport&, media::sdp::Kind kind, const media::rtp::RtpHeader& h,
+                               std::span<uint8_t> packet) {
+  if (kind != media::sdp::Kind::kAudio) return;
+  int16_t pcm[kFrame * 6];  // Up to 120 ms.
+  int n = opus_decode(decoder_, packet.data() + h.header_size, static_cast<opus_int32>(h.payload_size), pcm,
+                      kFrame * 6, 0);
+  std::lock_guard lock(mu_);
+  if (recording_ && n > 0) pcm_.insert(pcm_.end(), pcm, pcm + n);
+}
+
+Wav AudioSite::Record(double seconds) {
+  {
+    std::lock_guard lock(mu_);
+    pcm_.clear();
+    recording_ = true;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)));
+  std::lock_guard lock(mu_);
+  recording_ = false;
+  return Wav{kRate, std::move(pcm_)};
+}
+
+nlohmann::json AudioSite::Stats() {
+  ws_.Send({{"type", "getStats"}});
+  auto reply = ws_.WaitFor("stats");
+  return reply ? reply->value("stats", nlohmann::json()) : nlohmann::json();
+}
+
+}  // namespace mcu::test

@@ -1,0 +1,74 @@
+// An audio-only site inside the test process: WSS signalling to a real MCU, the project's
+// transport in the answerer role with the offer's video section rejected (port 0, as
+// `mcu-loadgen --no-video` answers), a sine tone sent as Opus every 20 ms, and the audio it
+// receives decoded (libopus) into 48 kHz mono for the analysis in analysis.h.
+//
+// Threading: the test thread calls the methods; the transport, the tone timer and the decoder
+// live on the shared IoLoop. Destroy every AudioSite before their IoLoop.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "media/dtls.h"
+#include "media/io_loop.h"
+#include "media/peer_transport.h"
+#include "tests/support/analysis.h"
+#include "tests/support/ws_client.h"
+
+struct OpusEncoder;
+struct OpusDecoder;
+
+namespace mcu::test {
+
+class McuProcess;
+
+class AudioSite : public media::PeerTransport::Listener {
+ public:
+  AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu, std::string token,
+            double tone_hz);
+  ~AudioSite() override;
+
+  // Authenticates, joins `conference` and answers its offer; false with error() if a step fails.
+  bool Join(const std::string& conference);
+  bool WaitConnected(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // What the site receives over the next `seconds`.
+  Wav Record(double seconds);
+  // The MCU's statistics for this site (getStats), or null.
+  nlohmann::json Stats();
+  const std::string& error() const { return error_; }
+
+  void OnTransportConnected(media::PeerTransport&) override { connected_ = true; }
+  void OnTransportFailed(media::PeerTransport&, const std::string&) override {}
+  void OnTransportRtp(media::PeerTransport&, media::sdp::Kind kind, const media::rtp::RtpHeader& h,
+                      std::span<uint8_t> packet) override;
+  void OnTransportKeyframeRequest(media::PeerTransport&) override {}
+
+ private:
+  void SendTone();  // IoLoop: one 20 ms frame.
+
+  media::IoLoop* loop_;
+  std::shared_ptr<media::DtlsContext> dtls_;
+  std::string token_;
+  double tone_hz_;
+  TestWs ws_;
+  std::string error_;
+  std::atomic<bool> connected_{false};
+  // IoLoop.
+  std::unique_ptr<media::PeerTransport> transport_;
+  OpusEncoder* encoder_ = nullptr;
+  OpusDecoder* decoder_ = nullptr;
+  unsigned timer_ = 0;
+  uint64_t sent_samples_ = 0;
+  uint16_t seq_ = 1;
+  std::mutex mu_;  // recording_, pcm_.
+  bool recording_ = false;
+  std::vector<int16_t> pcm_;
+};
+
+}  // namespace mcu::test
