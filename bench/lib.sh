@@ -1,6 +1,6 @@
 # Shared by the conference benchmarks; sourced, not run. Callers set -euo pipefail themselves.
 
-# bench_start_mcu MODE BUILD DIR: writes DIR/mcu.toml (40 sites load-1..load-40, token
+# bench_start_mcu MODE BUILD DIR: writes DIR/mcu.toml (64 sites load-1..load-64, token
 # "load-token-<i>", and one conference "bench" of MODE echo|mix), starts mcu in the background
 # (stderr to DIR/mcu.log, data in DIR/data) and waits for its ready file. Sets MCU (its pid) and
 # PORT (its HTTPS/WSS port). The caller's EXIT trap should kill $MCU. BENCH_MCU_PREFIX, if set, is
@@ -9,8 +9,8 @@
 bench_start_mcu() {
   local mode=$1 build=$2 dir=$3
   {
-    printf '[server]\nlisten = "127.0.0.1"\n[media]\nice_addresses = ["127.0.0.1"]\n[log]\nlevel = "warn"\n'
-    for i in $(seq 1 40); do
+    printf '[server]\nlisten = "127.0.0.1"\n[limits]\nmax_participants = 64\n[media]\nice_addresses = ["127.0.0.1"]\n[log]\nlevel = "warn"\n'
+    for i in $(seq 1 64); do
       printf '[[sites]]\nid = "load-%d"\nname = "Load %d"\nlevel = "other"\ntoken_hash = "%s"\n' \
         "$i" "$i" "$(echo "load-token-$i" | "$build/mcu/mcu" hash-token)"
     done

@@ -255,6 +255,8 @@ class MixPeer : public PeerTransport::Listener {
   void SetNameCard(GRef<GstPad> pad) { card_pad_ = std::move(pad); }
   void SetReceivesVideo(bool v);
   void AskSendSize(int w, int h, int tiles) { listener_->OnSendSize(id_, w, h, tiles); }
+  // A site beyond the layout's tiles is not decoded; shown again, it starts on a keyframe.
+  void SetVisible(bool visible);
   void Tick(int64_t now);
   void SendVideo(const TierFrame& f, int64_t now);
   void SendAudio(const std::vector<uint8_t>& payload);
@@ -272,6 +274,8 @@ class MixPeer : public PeerTransport::Listener {
   GRef<GstPad> card_pad_;      // The compositor pad of the site's name card.
   int64_t last_frame_us_ = 0;
   bool stalled_ = false;       // No frame for kStallUs: the name card covers the held frame.
+  bool visible_ = true;        // It has a tile: its frames go to its decoder.
+  bool needs_keyframe_ = false;  // Shown again: frames wait for a keyframe.
   std::optional<FrameAssembler> assembler_;
   uint8_t video_pt_ = 0;
   bool receives_video_ = false;  // Until its answer says so.
@@ -427,7 +431,9 @@ void MixPeer::Drain(int64_t now) {
   for (auto& f : assembler_->Pop(now)) {
     ++frames_in_;
     last_frame_us_ = now;
-    if (!appsrc_) continue;
+    if (!appsrc_ || !visible_) continue;
+    if (needs_keyframe_ && !f.keyframe) continue;
+    needs_keyframe_ = false;
     // The frame's bytes move into the buffer (no copy); the buffer frees them.
     auto* bytes = new std::vector<uint8_t>(std::move(f.data));
     GstBuffer* buf = gst_buffer_new_wrapped_full(
@@ -439,6 +445,15 @@ void MixPeer::Drain(int64_t now) {
     gst_app_src_push_buffer(GST_APP_SRC(appsrc_.get()), buf);
   }
   if (assembler_->TakeKeyframeRequest()) transport_.RequestKeyframe();
+}
+
+void MixPeer::SetVisible(bool visible) {
+  if (visible == visible_) return;
+  visible_ = visible;
+  if (visible && appsrc_) {
+    needs_keyframe_ = true;
+    transport_.RequestKeyframe(0);
+  }
 }
 
 void MixPeer::Tick(int64_t now) {
@@ -844,6 +859,7 @@ void MixRoom::Relayout() {
   Layout layout = ComputeLayout(static_cast<int>(shown.size()), kCanvasWidth, kCanvasHeight);
   const int tiles = static_cast<int>(layout.tiles.size());
   std::vector<std::tuple<ParticipantId, int, int>> asks;
+  std::vector<std::pair<ParticipantId, bool>> visibility;
   for (size_t i = 0; i < shown.size(); ++i) {
     Site& s = *shown[i];
     bool visible = i < layout.tiles.size();
@@ -857,16 +873,20 @@ void MixRoom::Relayout() {
                  "alpha", visible ? 1.0 : 0.0, nullptr);
     if (s.card_pad)
       g_object_set(s.card_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height, nullptr);
-    if (visible && (t.width != s.sent_width || t.height != s.sent_height || tiles != s.sent_tiles)) {
-      s.sent_width = t.width, s.sent_height = t.height, s.sent_tiles = tiles;
-      asks.emplace_back(s.id, t.width, t.height);
+    // A site beyond the tiles is asked for the smallest tile's size, ready to be shown.
+    const Tile& ask = visible ? t : layout.tiles.back();
+    if (ask.width != s.sent_width || ask.height != s.sent_height || tiles != s.sent_tiles) {
+      s.sent_width = ask.width, s.sent_height = ask.height, s.sent_tiles = tiles;
+      asks.emplace_back(s.id, ask.width, ask.height);
     }
+    visibility.emplace_back(s.id, visible);
   }
-  if (asks.empty()) return;
   // The listener hears from the media core on the I/O thread.
-  loop()->Post([io = io_, asks = std::move(asks), tiles] {
+  loop()->Post([io = io_, asks = std::move(asks), visibility = std::move(visibility), tiles] {
     for (const auto& [id, w, h] : asks)
       if (auto p = io->peers.find(id); p != io->peers.end()) p->second->AskSendSize(w, h, tiles);
+    for (const auto& [id, visible] : visibility)
+      if (auto p = io->peers.find(id); p != io->peers.end()) p->second->SetVisible(visible);
   });
 }
 
