@@ -71,6 +71,13 @@ void LatencyProbe::Arrived(media::sdp::Kind kind, int64_t play_us) {
                   kMatchUs / 1000);
     return;
   }
+  // One measurement per event: a burst that dips and is found again is the same burst.
+  int64_t& last_matched = audio ? last_audio_matched_ : last_video_matched_;
+  if (sent_us == last_matched) {
+    ++(audio ? audio_repeats_ : video_repeats_);
+    return;
+  }
+  last_matched = sent_us;
   (audio ? audio_ms_ : video_ms_).push_back((play_us - sent_us) / 1000.0);
   spdlog::debug("latency probe: {} {:.1f} ms", audio ? "audio" : "video", (play_us - sent_us) / 1000.0);
 }
@@ -83,6 +90,8 @@ nlohmann::json LatencyProbe::Summary() {
   nlohmann::json audio = Percentiles(audio_ms_, audio_unmatched_), video = Percentiles(video_ms_, video_unmatched_);
   audio["sent"] = after_start(audio_sent_);
   video["sent"] = after_start(video_sent_);
+  audio["foundAgain"] = audio_repeats_;
+  video["foundAgain"] = video_repeats_;
   return {{"audioMs", audio},
           {"videoMs", video},
           {"sampledFramesDecoded", frames_decoded_.load()}};

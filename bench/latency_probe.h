@@ -76,6 +76,8 @@ class LatencyProbe {
   std::vector<int64_t> audio_sent_, video_sent_;
   std::vector<double> audio_ms_, video_ms_;
   uint64_t audio_unmatched_ = 0, video_unmatched_ = 0;
+  int64_t last_audio_matched_ = INT64_MIN, last_video_matched_ = INT64_MIN;
+  uint64_t audio_repeats_ = 0, video_repeats_ = 0;
 };
 
 }  // namespace mcu::bench
