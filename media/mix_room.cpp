@@ -347,6 +347,8 @@ class MixRoom : public MediaRoom {
   };
 
   static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data);
+  // The pipeline's bus, on the thread that posts: logs warnings and errors, drops everything.
+  static GstBusSyncReply OnBusMessage(GstBus* bus, GstMessage* msg, gpointer self);
   // The composite runs only while a site sends or receives video: an audio-only conference
   // composes, scales and encodes nothing. Control thread.
   void AddVideoSite();
@@ -358,6 +360,7 @@ class MixRoom : public MediaRoom {
 
   TransportMediaEngine* engine_;
   std::string name_;
+  std::atomic<int64_t> last_bus_log_us_{0};  // Declared before the pipeline: outlives it.
   GRef<GstElement> pipeline_;
   GRef<GstElement> compositor_;
   std::vector<Tier> tiers_ = DefaultTiers();
@@ -547,6 +550,29 @@ class MixEndpoint : public TransportEndpoint {
 
 // ----- MixRoom --------------------------------------------------------------------------------
 
+GstBusSyncReply MixRoom::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
+  auto* room = static_cast<MixRoom*>(self);
+  GstMessageType type = GST_MESSAGE_TYPE(msg);
+  if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING) {
+    int64_t now = NowUs();
+    int64_t last = room->last_bus_log_us_.load(std::memory_order_relaxed);
+    if (now - last >= 1'000'000 && room->last_bus_log_us_.compare_exchange_strong(last, now)) {
+      GError* err = nullptr;
+      gchar* debug = nullptr;
+      if (type == GST_MESSAGE_ERROR)
+        gst_message_parse_error(msg, &err, &debug);
+      else
+        gst_message_parse_warning(msg, &err, &debug);
+      spdlog::log(type == GST_MESSAGE_ERROR ? spdlog::level::err : spdlog::level::warn, "mixing room {}: {} {}: {}",
+                  room->name_, GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), type == GST_MESSAGE_ERROR ? "error" : "warning",
+                  err ? err->message : "");
+      if (err) g_error_free(err);
+      g_free(debug);
+    }
+  }
+  return GST_BUS_DROP;
+}
+
 std::string EncoderBranch(int tier, const Tier& t, bool scale) {
   // A valve per tier: a tier nobody receives is not scaled or encoded. Open at first, so that
   // each encoder is initialised before anyone waits for it (that takes ~150 ms at 720p).
@@ -564,7 +590,10 @@ std::string EncoderBranch(int tier, const Tier& t, bool scale) {
 
 Status MixRoom::Start() {
   std::string caps = "video/x-raw,format=I420,width=" + std::to_string(kCanvasWidth) +
-                     ",height=" + std::to_string(kCanvasHeight) + ",framerate=30/1,pixel-aspect-ratio=1/1";
+                     ",height=" + std::to_string(kCanvasHeight) + ",framerate=30/1,pixel-aspect-ratio=1/1,colorimetry=bt601";
+  // colorimetry: that of the decoded tiles (and of the black source, which has these caps);
+  // left open, a 720-line canvas is taken as BT.709 and the compositor converted its whole
+  // background every frame (11% of the MCU at 25 sites, bench/profile.sh).
   // The black live source keeps the canvas ticking with no site at all. force-live: aggregate
   // on the deadline even when a site's latency is unknown, so that a site that stops sending
   // never holds the composite (its pad keeps its last frame); latency: time, beyond the black
@@ -583,6 +612,11 @@ Status MixRoom::Start() {
     return MakeError("composite pipeline: " + m);
   }
   pipeline_ = GRef<GstElement>::AdoptSink(p);
+  // Nothing polls this pipeline's bus: warnings and errors are logged as they are posted (at most
+  // one line a second per room) and every message is dropped, so none piles up in a long meeting.
+  GstBus* bus = gst_pipeline_get_bus(GST_PIPELINE(p));
+  gst_bus_set_sync_handler(bus, &MixRoom::OnBusMessage, this, nullptr);
+  gst_object_unref(bus);
   std::string pname = "mix-" + name_;
   gst_object_set_name(GST_OBJECT(p), pname.c_str());
   compositor_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "comp"));
@@ -802,7 +836,10 @@ bool MixRoom::AddBranch(Site& s, bool h264) {
                        : gst_caps_from_string("video/x-vp8");
   // Non-blocking and leaky: a slow decoder loses old frames rather than stalling mcu-io.
   g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "block", FALSE,
-               "max-bytes", guint64(4'000'000), "leaky-type", 2 /* downstream: drop old */, "caps", caps, nullptr);
+               "max-bytes", guint64(4'000'000), "leaky-type", 2 /* downstream: drop old */, "caps", caps,
+               // No latency of its own, any buffering: answered "min 0, max 0", the compositor
+               // re-queried latency and posted a warning at every aggregation.
+               "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
   gst_caps_unref(caps);
   g_object_set(scale, "add-borders", TRUE, nullptr);
   g_object_set(overlay, "text", s.name.c_str(), "valignment", 1 /* bottom */, "halignment", 1 /* center */,
@@ -833,7 +870,8 @@ void MixRoom::AddNameCard(Site& s) {
   GstCaps* caps = gst_caps_copy(gst_sample_get_caps(sample));
   gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
   GstElement* src = gst_element_factory_make("appsrc", nullptr);
-  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps, nullptr);
+  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps,
+               "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
   gst_caps_unref(caps);
   gst_bin_add(GST_BIN(pipeline_.get()), src);
   GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
