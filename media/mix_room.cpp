@@ -591,17 +591,16 @@ std::string EncoderBranch(int tier, const Tier& t, bool scale) {
 Status MixRoom::Start() {
   std::string caps = "video/x-raw,format=I420,width=" + std::to_string(kCanvasWidth) +
                      ",height=" + std::to_string(kCanvasHeight) + ",framerate=30/1,pixel-aspect-ratio=1/1,colorimetry=bt601";
-  // colorimetry: that of the decoded tiles (and of the black source, which has these caps);
-  // left open, a 720-line canvas is taken as BT.709 and the compositor converted its whole
-  // background every frame (11% of the MCU at 25 sites, bench/profile.sh).
-  // The black live source keeps the canvas ticking with no site at all. force-live: aggregate
-  // on the deadline even when a site's latency is unknown, so that a site that stops sending
-  // never holds the composite (its pad keeps its last frame); latency: time, beyond the black
-  // source's one frame, for a frame pushed at arrival to be decoded and scaled before its
-  // deadline (10 ms: a tile decodes in 1-3 ms; 30 ms had added 20 ms to every frame, for
-  // nothing: the same share of flashes was shown, bench/mix_cpu.sh's latency probe).
-  std::string desc = "videotestsrc is-live=true pattern=black ! " + caps +
-                     " ! compositor name=comp background=black force-live=true ignore-inactive-pads=true latency=10000000 ! " + caps + " ! tee name=t ";
+  // colorimetry: that of the decoded tiles; left open, a 720-line canvas is taken as BT.709 and
+  // the compositor converted every tile or background of another colorimetry every frame (11% of
+  // the MCU at 25 sites, bench/profile.sh).
+  // No background source: the pipeline runs only while a site has video, so there is always a
+  // pad (its tile or its name card), and force-live makes the compositor produce on its own clock
+  // regardless of its inputs (a site that stops sending never holds the composite: its pad keeps
+  // its last frame). A live black source had cost a full-frame blend and one frame of latency.
+  // latency: time for a frame pushed at arrival to be decoded and scaled before its deadline.
+  std::string desc = "compositor name=comp background=black force-live=true ignore-inactive-pads=true "
+                     "latency=10000000 ! " + caps + " ! tee name=t ";
   for (size_t i = 0; i < tiers_.size(); ++i) desc += EncoderBranch(int(i), tiers_[i], i > 0);
   GError* err = nullptr;
   GstElement* p = gst_parse_launch(desc.c_str(), &err);
@@ -679,8 +678,8 @@ void MixRoom::AddVideoSite() {
 
 void MixRoom::RemoveVideoSite() {
   if (--video_sites_ > 0) return;
-  // Every site's branch is gone (each is removed before its site), so the compositor only has
-  // its black background: stop it and the encoders; their threads end here.
+  // Every site's branch is gone (each is removed before its site), so the compositor has no
+  // input: stop it and the encoders; their threads end here.
   gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
   spdlog::info("mixing room {}: composite stopped (no site with video)", name_);
 }
