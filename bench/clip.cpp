@@ -1,10 +1,9 @@
 #include "bench/clip.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
-
-#include <gst/app/gstappsrc.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -16,74 +15,29 @@
 
 namespace mcu::bench {
 
-std::vector<Packet> EncodeClip(const std::string& desc, media::sdp::Kind kind, uint32_t clock_rate) {
-  GError* err = nullptr;
-  GstElement* p = gst_parse_launch(desc.c_str(), &err);
-  if (err) {
-    std::cerr << "encode pipeline: " << err->message << "\n";
-    std::exit(2);
-  }
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "s");
-  gst_element_set_state(p, GST_STATE_PLAYING);
-  std::vector<Packet> out;
-  uint32_t first_ts = 0;
-  while (GstSample* s = gst_app_sink_pull_sample(GST_APP_SINK(sink))) {
-    GstBuffer* b = gst_sample_get_buffer(s);
-    GstMapInfo map;
-    gst_buffer_map(b, &map, GST_MAP_READ);
-    Packet pk{{map.data, map.data + map.size}, 0, kind};
-    gst_buffer_unmap(b, &map);
-    gst_sample_unref(s);
-    auto h = media::rtp::ParseRtp(pk.data);
-    if (!h) continue;
-    if (out.empty()) first_ts = h->timestamp;
-    pk.offset_us = int64_t(uint32_t(h->timestamp - first_ts)) * 1000000 / clock_rate;
-    media::rtp::SetTimestamp(pk.data, h->timestamp - first_ts);  // Clips of every size share one timeline.
-    out.push_back(std::move(pk));
-  }
-  gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(p);
-  return out;
-}
-
-std::vector<Packet> ToneClip() {
-  return EncodeClip(
-      "audiotestsrc wave=sine freq=440 volume=0.2 samplesperbuffer=960 num-buffers=250 ! "
-      "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 frame-size=20 ! "
-      "rtpopuspay pt=111 mtu=1200 ! appsink name=s sync=false",
-      media::sdp::Kind::kAudio, 48000);
-}
-
 namespace {
 
-// Encodes `frames` raw buffers of `frame_bytes`, each filled by `fill(index, data)`, through
-// "appsrc name=src ... ! appsink name=s" (`desc`), and marks the first packet of every frame
-// for which `is_event(index)` holds.
-std::vector<Packet> EncodeFrames(const std::string& desc, media::sdp::Kind kind, uint32_t clock_rate,
-                                 int frames, size_t frame_bytes, int64_t frame_ns,
-                                 const std::function<void(int, uint8_t*)>& fill,
-                                 const std::function<bool(int)>& is_event) {
+// Runs `desc` (non-live, as fast as it encodes; it ends in "appsink name=s") after `feed`, if
+// set, has pushed the input into its "appsrc name=src", and keeps the RTP packets, timestamps
+// from 0 (clips of every size share one timeline). The first packet of every frame (a new RTP
+// timestamp) whose index satisfies `is_event`, if set, is marked. Exits if `desc` does not parse.
+std::vector<Packet> RunEncoder(const std::string& desc, media::sdp::Kind kind, uint32_t clock_rate,
+                               const std::function<void(GstAppSrc*)>& feed,
+                               const std::function<bool(int)>& is_event) {
   GError* err = nullptr;
   GstElement* p = gst_parse_launch(desc.c_str(), &err);
   if (err) {
     std::cerr << "encode pipeline: " << err->message << "\n";
     std::exit(2);
   }
-  GstElement* src = gst_bin_get_by_name(GST_BIN(p), "src");
   GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "s");
   gst_element_set_state(p, GST_STATE_PLAYING);
-  for (int i = 0; i < frames; ++i) {
-    GstBuffer* b = gst_buffer_new_allocate(nullptr, frame_bytes, nullptr);
-    GstMapInfo map;
-    gst_buffer_map(b, &map, GST_MAP_WRITE);
-    fill(i, map.data);
-    gst_buffer_unmap(b, &map);
-    GST_BUFFER_PTS(b) = i * frame_ns;
-    GST_BUFFER_DURATION(b) = frame_ns;
-    gst_app_src_push_buffer(GST_APP_SRC(src), b);
+  if (feed) {
+    GstElement* src = gst_bin_get_by_name(GST_BIN(p), "src");
+    feed(GST_APP_SRC(src));
+    gst_app_src_end_of_stream(GST_APP_SRC(src));
+    gst_object_unref(src);
   }
-  gst_app_src_end_of_stream(GST_APP_SRC(src));
   std::vector<Packet> out;
   uint32_t first_ts = 0, last_ts = 0;
   int frame = -1;
@@ -96,24 +50,56 @@ std::vector<Packet> EncodeFrames(const std::string& desc, media::sdp::Kind kind,
     gst_sample_unref(s);
     auto h = media::rtp::ParseRtp(pk.data);
     if (!h) continue;
-    if (out.empty()) first_ts = h->timestamp;
-    if (out.empty() || h->timestamp != last_ts) {
+    uint32_t ts = h->timestamp;
+    if (out.empty()) first_ts = ts;
+    if (out.empty() || ts != last_ts) {
       ++frame;
-      pk.event = is_event(frame);
+      pk.event = is_event && is_event(frame);
     }
-    last_ts = h->timestamp;
-    pk.offset_us = int64_t(uint32_t(h->timestamp - first_ts)) * 1000000 / clock_rate;
-    media::rtp::SetTimestamp(pk.data, h->timestamp - first_ts);
+    last_ts = ts;
+    pk.offset_us = int64_t(uint32_t(ts - first_ts)) * 1000000 / clock_rate;
+    media::rtp::SetTimestamp(pk.data, ts - first_ts);
     out.push_back(std::move(pk));
   }
   gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(src);
   gst_object_unref(sink);
   gst_object_unref(p);
   return out;
 }
 
+// `frames` raw buffers of `frame_bytes`, each filled by `fill(index, data)`, encoded by `desc`.
+std::vector<Packet> EncodeFrames(const std::string& desc, media::sdp::Kind kind, uint32_t clock_rate,
+                                 int frames, size_t frame_bytes, int64_t frame_ns,
+                                 const std::function<void(int, uint8_t*)>& fill,
+                                 const std::function<bool(int)>& is_event) {
+  auto feed = [&](GstAppSrc* src) {
+    for (int i = 0; i < frames; ++i) {
+      GstBuffer* b = gst_buffer_new_allocate(nullptr, frame_bytes, nullptr);
+      GstMapInfo map;
+      gst_buffer_map(b, &map, GST_MAP_WRITE);
+      fill(i, map.data);
+      gst_buffer_unmap(b, &map);
+      GST_BUFFER_PTS(b) = i * frame_ns;
+      GST_BUFFER_DURATION(b) = frame_ns;
+      gst_app_src_push_buffer(src, b);
+    }
+  };
+  return RunEncoder(desc, kind, clock_rate, feed, is_event);
+}
+
 }  // namespace
+
+std::vector<Packet> EncodeClip(const std::string& desc, media::sdp::Kind kind, uint32_t clock_rate) {
+  return RunEncoder(desc, kind, clock_rate, {}, {});
+}
+
+std::vector<Packet> ToneClip() {
+  return EncodeClip(
+      "audiotestsrc wave=sine freq=440 volume=0.2 samplesperbuffer=960 num-buffers=250 ! "
+      "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 frame-size=20 ! "
+      "rtpopuspay pt=111 mtu=1200 ! appsink name=s sync=false",
+      media::sdp::Kind::kAudio, 48000);
+}
 
 std::vector<Packet> BurstClip() {
   constexpr int kSamples = 960;  // 20 ms packets; a burst is 5 of them, from packet 25 of each 50.

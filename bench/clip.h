@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "media/rtp.h"
 #include "media/sdp.h"
 
 namespace mcu::bench {
@@ -24,6 +25,49 @@ std::vector<Packet> EncodeClip(const std::string& desc, media::sdp::Kind kind, u
 // 5 s of a 440 Hz tone at -17 dBFS (a talker's level), Opus 32 kb/s in 20 ms packets (payload
 // type 111).
 std::vector<Packet> ToneClip();
+
+// Replays a clip in real time, looping, with sequence numbers and timestamps that continue per
+// kind across loops and clip switches (the receiver sees one stream). Owned by one thread.
+class ClipPlayer {
+ public:
+  explicit ClipPlayer(const std::vector<Packet>* clip) : clip_(clip) {}
+
+  // Calls send(packet, sequence, timestamp) for every packet due at `now_us`; the first call
+  // starts the clock.
+  template <typename Send>
+  void SendDue(int64_t now_us, Send&& send) {
+    if (clip_->empty()) return;
+    if (start_us_ == 0) start_us_ = now_us;
+    const int64_t duration = clip_->back().offset_us + 20'000;
+    for (;;) {
+      const Packet& p = (*clip_)[next_ % clip_->size()];
+      int64_t loop = int64_t(next_ / clip_->size());
+      if (start_us_ + loop * duration + p.offset_us > now_us) break;
+      bool audio = p.kind == media::sdp::Kind::kAudio;
+      uint32_t clock = audio ? 48000 : 90000;
+      uint32_t ts = media::rtp::ParseRtp(p.data)->timestamp +
+                    uint32_t((timeline_us_ + loop * duration) * clock / 1'000'000);
+      send(p, (audio ? audio_seq_ : video_seq_)++, ts);
+      ++next_;
+    }
+  }
+  // Continues with `clip` from its start (a keyframe), one frame interval after what was sent.
+  void Switch(const std::vector<Packet>* clip, int64_t now_us) {
+    if (clip == clip_) return;
+    if (start_us_ != 0) timeline_us_ += now_us - start_us_ + 33'333;
+    start_us_ = now_us;
+    next_ = 0;
+    clip_ = clip;
+  }
+  const std::vector<Packet>* clip() const { return clip_; }
+
+ private:
+  const std::vector<Packet>* clip_;
+  uint64_t next_ = 0;
+  int64_t start_us_ = 0;     // When the current clip started.
+  int64_t timeline_us_ = 0;  // Media time sent before the current clip started.
+  uint16_t audio_seq_ = 1000, video_seq_ = 5000;
+};
 
 // Latency probes, 5 s each, one event per second at 0.5 s, 1.5 s, ...: near-silence broken by
 // 100 ms bursts of kBurstHz at -9 dBFS (Opus as ToneClip); a dark grey picture (luma 60) that is

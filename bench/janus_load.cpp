@@ -173,7 +173,7 @@ class Site : public PeerTransport::Listener {
  public:
   Site(int index, const Options& o, IoLoop* loop, std::shared_ptr<DtlsContext> dtls, Totals* totals,
        const std::vector<bench::Packet>* clip)
-      : index_(index), o_(o), loop_(loop), dtls_(std::move(dtls)), totals_(totals), clip_(clip) {}
+      : index_(index), o_(o), loop_(loop), dtls_(std::move(dtls)), totals_(totals), player_(clip) {}
 
   // I/O thread: starts the transport; returns the offer (audio only), or "" on failure.
   std::string Offer() {
@@ -209,21 +209,11 @@ class Site : public PeerTransport::Listener {
 
   // I/O thread: sends the packets that are due.
   void Pump(int64_t now) {
-    if (!transport_ || !transport_->connected() || clip_->empty()) return;
-    if (send_start_us_ == 0) send_start_us_ = now;
-    const int64_t clip_us = clip_->back().offset_us + 20'000;
-    for (;;) {
-      const bench::Packet& p = (*clip_)[next_ % clip_->size()];
-      int64_t loop = next_ / clip_->size();
-      if (send_start_us_ + loop * clip_us + p.offset_us > now) break;
-      scratch_ = p.data;
-      auto h = rtp::ParseRtp(scratch_);
-      rtp::SetSequence(scratch_, seq_++);
-      rtp::SetTimestamp(scratch_, h->timestamp + uint32_t(loop * clip_us * 48000 / 1'000'000));
-      transport_->SendRtp(sdp::Kind::kAudio, scratch_);
+    if (!transport_ || !transport_->connected()) return;
+    player_.SendDue(now, [&](const bench::Packet& p, uint16_t seq, uint32_t ts) {
+      transport_->SendRtp(sdp::Kind::kAudio, p.data, seq, ts);
       totals_->audio_sent++;
-      ++next_;
-    }
+    });
   }
   void Close() { transport_.reset(); }  // I/O thread.
 
@@ -251,14 +241,11 @@ class Site : public PeerTransport::Listener {
   IoLoop* loop_;
   std::shared_ptr<DtlsContext> dtls_;
   Totals* totals_;
-  const std::vector<bench::Packet>* clip_;
   // I/O thread.
+  bench::ClipPlayer player_;
   std::unique_ptr<PeerTransport> transport_;
   sdp::Session offer_;
-  std::vector<uint8_t> scratch_;
-  uint64_t next_ = 0;
-  uint16_t seq_ = 1000;
-  int64_t send_start_us_ = 0, offered_us_ = 0;
+  int64_t offered_us_ = 0;
   std::atomic<uint64_t> received_{0};
 };
 

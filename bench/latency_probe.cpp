@@ -17,9 +17,15 @@ namespace {
 
 constexpr int64_t kMatchUs = 500'000;  // Events are 1 s apart.
 
-nlohmann::json Percentiles(std::vector<double> v, uint64_t unmatched) {
-  nlohmann::json j = {{"count", v.size()}, {"unmatched", unmatched}};
-  if (v.empty()) return j;
+}  // namespace
+
+nlohmann::json LatencyProbe::Events::Summary(int64_t from_us) const {
+  nlohmann::json j = {{"count", ms.size()},
+                      {"unmatched", unmatched},
+                      {"foundAgain", found_again},
+                      {"sent", std::count_if(sent.begin(), sent.end(), [&](int64_t t) { return t >= from_us; })}};
+  if (ms.empty()) return j;
+  std::vector<double> v = ms;
   std::sort(v.begin(), v.end());
   auto at = [&](double q) { return std::round(v[std::min(v.size() - 1, size_t(q * v.size()))] * 10) / 10; };
   j["p50"] = at(0.5);
@@ -27,8 +33,6 @@ nlohmann::json Percentiles(std::vector<double> v, uint64_t unmatched) {
   j["max"] = std::round(v.back() * 10) / 10;
   return j;
 }
-
-}  // namespace
 
 LatencyProbe::LatencyProbe(const std::vector<Packet>& burst_clip) {
   int err = 0;
@@ -43,57 +47,47 @@ LatencyProbe::LatencyProbe(const std::vector<Packet>& burst_clip) {
     if (n <= 0) continue;
     int64_t onset = detector.Feed(pcm.data(), n, p.offset_us);
     if (onset >= 0 && event_offset >= 0) {
-      burst_reference_us_ = onset - event_offset;
+      audio_.play_offset_us = onset - event_offset;
       break;
     }
   }
   opus_decoder_destroy(dec);
-  spdlog::info("latency probe: a burst plays {:.1f} ms after its first packet is sent", burst_reference_us_ / 1000.0);
+  spdlog::info("latency probe: a burst plays {:.1f} ms after its first packet is sent", audio_.play_offset_us / 1000.0);
 }
 
 void LatencyProbe::SourceSent(media::sdp::Kind kind, int64_t now_us) {
   std::lock_guard lock(mu_);
-  (kind == media::sdp::Kind::kAudio ? audio_sent_ : video_sent_).push_back(now_us);
+  Of(kind).sent.push_back(now_us);
 }
 
 void LatencyProbe::Arrived(media::sdp::Kind kind, int64_t play_us) {
   if (play_us < measure_from_us_) return;
-  bool audio = kind == media::sdp::Kind::kAudio;
+  const char* what = kind == media::sdp::Kind::kAudio ? "audio" : "video";
   std::lock_guard lock(mu_);
-  const auto& sent = audio ? audio_sent_ : video_sent_;
+  Events& e = Of(kind);
   // The latest event sent before it played, if it was sent less than half the events' period
   // before (anything else is counted, not measured: it would not be this probe's event).
-  auto it = std::upper_bound(sent.begin(), sent.end(), play_us - (audio ? burst_reference_us_ : 0));
-  int64_t sent_us = it == sent.begin() ? INT64_MIN : *std::prev(it) + (audio ? burst_reference_us_ : 0);
+  auto it = std::upper_bound(e.sent.begin(), e.sent.end(), play_us - e.play_offset_us);
+  int64_t sent_us = it == e.sent.begin() ? INT64_MIN : *std::prev(it) + e.play_offset_us;
   if (play_us - sent_us > kMatchUs) {
-    ++(audio ? audio_unmatched_ : video_unmatched_);
-    spdlog::debug("latency probe: {} detected with no event in the {} ms before", audio ? "audio" : "video",
-                  kMatchUs / 1000);
+    ++e.unmatched;
+    spdlog::debug("latency probe: {} detected with no event in the {} ms before", what, kMatchUs / 1000);
     return;
   }
   // One measurement per event: a burst that dips and is found again is the same burst.
-  int64_t& last_matched = audio ? last_audio_matched_ : last_video_matched_;
-  if (sent_us == last_matched) {
-    ++(audio ? audio_repeats_ : video_repeats_);
+  if (sent_us == e.last_matched) {
+    ++e.found_again;
     return;
   }
-  last_matched = sent_us;
-  (audio ? audio_ms_ : video_ms_).push_back((play_us - sent_us) / 1000.0);
-  spdlog::debug("latency probe: {} {:.1f} ms", audio ? "audio" : "video", (play_us - sent_us) / 1000.0);
+  e.last_matched = sent_us;
+  e.ms.push_back((play_us - sent_us) / 1000.0);
+  spdlog::debug("latency probe: {} {:.1f} ms", what, e.ms.back());
 }
 
 nlohmann::json LatencyProbe::Summary() {
   std::lock_guard lock(mu_);
-  auto after_start = [&](const std::vector<int64_t>& v) {
-    return std::count_if(v.begin(), v.end(), [&](int64_t t) { return t >= measure_from_us_; });
-  };
-  nlohmann::json audio = Percentiles(audio_ms_, audio_unmatched_), video = Percentiles(video_ms_, video_unmatched_);
-  audio["sent"] = after_start(audio_sent_);
-  video["sent"] = after_start(video_sent_);
-  audio["foundAgain"] = audio_repeats_;
-  video["foundAgain"] = video_repeats_;
-  return {{"audioMs", audio},
-          {"videoMs", video},
+  return {{"audioMs", audio_.Summary(measure_from_us_)},
+          {"videoMs", video_.Summary(measure_from_us_)},
           {"sampledFramesDecoded", frames_decoded_.load()}};
 }
 

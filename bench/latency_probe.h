@@ -67,17 +67,23 @@ class LatencyProbe {
   nlohmann::json Summary();
 
  private:
+  // One kind of event (audio bursts, video flashes). Guarded by mu_.
+  struct Events {
+    int64_t play_offset_us = 0;  // From an event's first packet to when it plays at the source.
+    std::vector<int64_t> sent;   // Send times, in order.
+    std::vector<double> ms;      // One latency per event found.
+    uint64_t unmatched = 0;      // Found with no event sent in the half period before.
+    uint64_t found_again = 0;    // Found again for an event already measured.
+    int64_t last_matched = INT64_MIN;
+    nlohmann::json Summary(int64_t from_us) const;
+  };
+  Events& Of(media::sdp::Kind kind) { return kind == media::sdp::Kind::kAudio ? audio_ : video_; }
   void Arrived(media::sdp::Kind kind, int64_t play_us);
 
-  int64_t burst_reference_us_ = 0;  // From a burst packet's send to its onset in the decoded clip.
   std::atomic<int64_t> measure_from_us_{INT64_MAX};
   std::atomic<uint64_t> frames_decoded_{0};
   std::mutex mu_;
-  std::vector<int64_t> audio_sent_, video_sent_;
-  std::vector<double> audio_ms_, video_ms_;
-  uint64_t audio_unmatched_ = 0, video_unmatched_ = 0;
-  int64_t last_audio_matched_ = INT64_MIN, last_video_matched_ = INT64_MIN;
-  uint64_t audio_repeats_ = 0, video_repeats_ = 0;
+  Events audio_, video_;
 };
 
 }  // namespace mcu::bench

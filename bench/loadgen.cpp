@@ -65,7 +65,7 @@ class Site : public PeerTransport::Listener {
        boost::asio::io_context& ioc, Totals* totals, const std::map<int, std::vector<Packet>>* clips,
        bench::LatencyProbe* probe = nullptr, ProbeRole role = ProbeRole::kNone)
       : index_(index), o_(o), loop_(loop), dtls_(std::move(dtls)), totals_(totals), clips_(clips),
-        clip_(&clips->rbegin()->second), probe_(probe), role_(role) {
+        player_(&clips->rbegin()->second), probe_(probe), role_(role) {
     if (role_ == ProbeRole::kSampled) receiver_ = std::make_unique<bench::LatencyProbe::Receiver>(probe_);
     signaling::WssClientOptions wo;
     wo.url = o.url;
@@ -91,28 +91,21 @@ class Site : public PeerTransport::Listener {
 
   // I/O thread: sends what is due.
   void Pump(int64_t now) {
-    if (!transport_ || !transport_->connected() || clip_->empty()) return;
-    if (send_start_us_ == 0) send_start_us_ = now;
+    if (!transport_ || !transport_->connected()) return;
     if (int w = wanted_width_.exchange(0); w > 0) SwitchClip(w, now);
-    for (;;) {
-      const Packet& p = (*clip_)[next_ % clip_->size()];
-      int64_t loop = next_ / clip_->size();
-      int64_t due = send_start_us_ + loop * clip_duration_us() + p.offset_us;
-      if (due > now) break;
-      scratch_ = p.data;
-      auto h = rtp::ParseRtp(scratch_);
+    player_.SendDue(now, [&](const Packet& p, uint16_t seq, uint32_t ts) {
       bool audio = p.kind == sdp::Kind::kAudio;
-      uint16_t& seq = audio ? audio_seq_ : video_seq_;
-      rtp::SetSequence(scratch_, seq++);
-      uint32_t clock = audio ? 48000 : 90000;
-      rtp::SetTimestamp(scratch_, h->timestamp + uint32_t((timeline_us_ + loop * clip_duration_us()) * clock / 1000000));
-      if (audio && o_.probe && h->payload_size >= sizeof kProbe)
+      auto h = o_.probe && audio ? rtp::ParseRtp(p.data) : std::nullopt;
+      if (h && h->payload_size >= sizeof kProbe) {  // The marker replaces the payload.
+        scratch_ = p.data;
         std::memcpy(scratch_.data() + h->header_size, kProbe, sizeof kProbe - 1);
-      transport_->SendRtp(p.kind, scratch_);
+        transport_->SendRtp(p.kind, scratch_, seq, ts);
+      } else {
+        transport_->SendRtp(p.kind, p.data, seq, ts);
+      }
       if (p.event && role_ == ProbeRole::kSource) probe_->SourceSent(p.kind, NowUs());
       (audio ? totals_->audio_sent : totals_->video_sent)++;
-      ++next_;
-    }
+    });
   }
 
   void OnTransportConnected(PeerTransport& t) override {
@@ -156,18 +149,11 @@ class Site : public PeerTransport::Listener {
   void OnTransportKeyframeRequest(PeerTransport&) override {}
 
  private:
-  int64_t clip_duration_us() const { return clip_->back().offset_us + 20000; }
-
   // The MCU's layout asked for `width`: send the largest clip not wider, from its start (a
   // keyframe), with sequence numbers and timestamps continuing.
   void SwitchClip(int width, int64_t now) {
     auto it = clips_->upper_bound(width);
-    const std::vector<Packet>* clip = it == clips_->begin() ? &it->second : &std::prev(it)->second;
-    if (clip == clip_) return;
-    timeline_us_ += now - send_start_us_ + 33'333;
-    send_start_us_ = now;
-    next_ = 0;
-    clip_ = clip;
+    player_.Switch(it == clips_->begin() ? &it->second : &std::prev(it)->second, now);
   }
 
   void OnMessage(const std::string& text) {
@@ -226,15 +212,12 @@ class Site : public PeerTransport::Listener {
   std::shared_ptr<DtlsContext> dtls_;
   Totals* totals_;
   const std::map<int, std::vector<Packet>>* clips_;  // By video width.
-  const std::vector<Packet>* clip_;
+  bench::ClipPlayer player_;          // I/O thread.
   std::atomic<int> wanted_width_{0};  // From the MCU's layout event (signalling thread).
-  int64_t timeline_us_ = 0;           // Media time sent before the current clip started.
   std::shared_ptr<signaling::WssClient> ws_;
   std::unique_ptr<PeerTransport> transport_;  // I/O thread.
-  std::vector<uint8_t> scratch_;
-  uint64_t next_ = 0;
-  uint16_t audio_seq_ = 1000, video_seq_ = 5000;
-  int64_t send_start_us_ = 0, start_us_ = 0, connected_us_ = 0;
+  std::vector<uint8_t> scratch_;  // A packet with the probe's marker.
+  int64_t start_us_ = 0, connected_us_ = 0;
   bool got_frame_ = false;
   std::atomic<bool> stopping_{false};
   bench::LatencyProbe* probe_;

@@ -55,8 +55,12 @@ class FrameAssembler {
   // Frames ready for the decoder, in order. Call after Insert and on a timer (it also applies
   // the loss deadline).
   std::vector<AssembledFrame> Pop(int64_t now_us);
-  // True once each time a keyframe is needed (at start and after an unrecoverable loss).
+  // True once each time a keyframe is needed (at start, after an unrecoverable loss, and after
+  // RestartAtKeyframe).
   bool TakeKeyframeRequest();
+  // The consumer skipped frames (a site not shown is not decoded): release nothing until the
+  // next keyframe, and ask for one.
+  void RestartAtKeyframe() { waiting_for_keyframe_ = keyframe_request_ = true; }
 
   uint64_t frames_released() const { return frames_released_; }
   uint64_t frames_dropped() const { return frames_dropped_; }

@@ -275,7 +275,6 @@ class MixPeer : public PeerTransport::Listener {
   int64_t last_frame_us_ = 0;
   bool stalled_ = false;       // No frame for kStallUs: the name card covers the held frame.
   bool visible_ = true;        // It has a tile: its frames go to its decoder.
-  bool needs_keyframe_ = false;  // Shown again: frames wait for a keyframe.
   std::optional<FrameAssembler> assembler_;
   uint8_t video_pt_ = 0;
   bool receives_video_ = false;  // Until its answer says so.
@@ -435,8 +434,6 @@ void MixPeer::Drain(int64_t now) {
     ++frames_in_;
     last_frame_us_ = now;
     if (!appsrc_ || !visible_) continue;
-    if (needs_keyframe_ && !f.keyframe) continue;
-    needs_keyframe_ = false;
     // The frame's bytes move into the buffer (no copy); the buffer frees them.
     auto* bytes = new std::vector<uint8_t>(std::move(f.data));
     GstBuffer* buf = gst_buffer_new_wrapped_full(
@@ -453,10 +450,7 @@ void MixPeer::Drain(int64_t now) {
 void MixPeer::SetVisible(bool visible) {
   if (visible == visible_) return;
   visible_ = visible;
-  if (visible && appsrc_) {
-    needs_keyframe_ = true;
-    transport_.RequestKeyframe(0);
-  }
+  if (visible && assembler_) assembler_->RestartAtKeyframe();  // Drain asks for it.
 }
 
 void MixPeer::Tick(int64_t now) {
@@ -559,13 +553,13 @@ GstBusSyncReply MixRoom::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
     if (now - last >= 1'000'000 && room->last_bus_log_us_.compare_exchange_strong(last, now)) {
       GError* err = nullptr;
       gchar* debug = nullptr;
-      if (type == GST_MESSAGE_ERROR)
+      bool error = type == GST_MESSAGE_ERROR;
+      if (error)
         gst_message_parse_error(msg, &err, &debug);
       else
         gst_message_parse_warning(msg, &err, &debug);
-      spdlog::log(type == GST_MESSAGE_ERROR ? spdlog::level::err : spdlog::level::warn, "mixing room {}: {} {}: {}",
-                  room->name_, GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), type == GST_MESSAGE_ERROR ? "error" : "warning",
-                  err ? err->message : "");
+      spdlog::log(error ? spdlog::level::err : spdlog::level::warn, "mixing room {}: {} {}: {}", room->name_,
+                  GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), error ? "error" : "warning", err ? err->message : "");
       if (err) g_error_free(err);
       g_free(debug);
     }

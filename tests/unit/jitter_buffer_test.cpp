@@ -86,6 +86,21 @@ TEST(FrameAssembler, StartsOnAKeyframe) {
   EXPECT_EQ(Tags(fa.Pop(0)), (std::vector<uint8_t>{2}));
 }
 
+TEST(FrameAssembler, RestartAtKeyframeSkipsDeltaFramesAndAsksOnce) {
+  FrameAssembler fa(VideoCodec::kVp8);
+  fa.TakeKeyframeRequest();
+  for (auto& p : Frame(10, 100, 1, true, 1)) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  EXPECT_EQ(Tags(fa.Pop(0)), (std::vector<uint8_t>{1}));
+  fa.RestartAtKeyframe();
+  EXPECT_TRUE(fa.TakeKeyframeRequest());
+  EXPECT_FALSE(fa.TakeKeyframeRequest());
+  for (auto& p : Frame(11, 200, 1, false, 2)) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  EXPECT_TRUE(fa.Pop(0).empty()) << "a delta frame after the restart is skipped";
+  for (auto& p : Frame(12, 300, 1, true, 3)) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  for (auto& p : Frame(13, 400, 1, false, 4)) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
+  EXPECT_EQ(Tags(fa.Pop(0)), (std::vector<uint8_t>{3, 4}));
+}
+
 TEST(FrameAssembler, WaitsForARetransmissionThenReleases) {
   FrameAssembler fa(VideoCodec::kVp8, 100'000);
   auto f0 = Frame(0, 0, 1, true, 0), f1 = Frame(1, 3000, 3, false, 1), f2 = Frame(4, 6000, 1, false, 2);
