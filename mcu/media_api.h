@@ -19,6 +19,10 @@ using ParticipantId = uint64_t;
 struct ParticipantMediaInfo {
   std::string display_name;  // Shown on the participant's tile.
   int max_receive_kbps = 0;  // What the site declared it can receive; 0: no limit.
+  // A site's shared content (slides, a screen) as a participant of its own: video only, shown
+  // large by the presenter layout, receives nothing. Adding or removing it changes only the
+  // composite: no other participant is renegotiated.
+  bool content = false;
 };
 
 // One participant's media connection to a room.
@@ -34,6 +38,9 @@ class MediaEndpoint {
     // A mixing room's layout changed: the participant should send video of this size (its
     // tile), so that the MCU does not decode pixels it would scale away.
     virtual void OnSendSize(ParticipantId id, int width, int height, int tiles) = 0;
+    // A mixing room's active speaker is now this participant (0: nobody speaks). Delivered to
+    // the listener of every participant of the room; from any media thread.
+    virtual void OnActiveSpeaker(ParticipantId id) { (void)id; }
   };
   // Destroying the endpoint closes its transport (asynchronously on the I/O thread); no callback
   // for it is delivered to the listener after the I/O thread has processed the close.
@@ -50,11 +57,25 @@ class MediaEndpoint {
 
 enum class RoomMode { kEcho, kMix };
 
+// How a mixing room lays out its composite.
+enum class LayoutKind {
+  kGrid,       // Every site an equal tile.
+  kSpeaker,    // 1+N: the active speaker (or the spotlighted site) large, the others small.
+  kSingle,     // Voice-activated: only the active speaker (or the spotlighted site), full canvas.
+  kPresenter,  // Shared content large, the sites small (grid while nobody shares).
+};
+
 class MediaRoom {
  public:
   virtual ~MediaRoom() = default;
   virtual Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
       ParticipantId id, const ParticipantMediaInfo& info, MediaEndpoint::Listener* listener) = 0;
+  // Enforced here, not by the endpoint: a participant with muted audio is heard by nobody (and
+  // never becomes the active speaker); with muted video its tile shows its name card and its
+  // video is not decoded. Rooms that do not mix ignore it.
+  virtual void SetMuted(ParticipantId id, bool audio, bool video) { (void)id, (void)audio, (void)video; }
+  // The layout, and the participant pinned to the main tile (0: none, the active speaker leads).
+  virtual void SetLayout(LayoutKind kind, ParticipantId spotlight) { (void)kind, (void)spotlight; }
 };
 
 class MediaEngine {
