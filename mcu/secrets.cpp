@@ -1,5 +1,6 @@
 #include "mcu/secrets.h"
 
+#include <argon2.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -38,6 +39,23 @@ std::string NewToken() {
     for (int s = 18; s >= 0; s -= 6) out += alphabet[(v >> s) & 63];
   }
   return out;
+}
+
+std::string HashPassword(std::string_view password) {
+  constexpr uint32_t kTime = 2, kMemoryKiB = 19 * 1024, kLanes = 1, kSalt = 16, kHash = 32;
+  unsigned char salt[kSalt];
+  RAND_bytes(salt, sizeof salt);
+  std::string out(argon2_encodedlen(kTime, kMemoryKiB, kLanes, kSalt, kHash, Argon2_id), '\0');
+  int rc = argon2id_hash_encoded(kTime, kMemoryKiB, kLanes, password.data(), password.size(), salt, sizeof salt,
+                                 kHash, out.data(), out.size());
+  if (rc != ARGON2_OK) return {};
+  out.resize(out.find('\0'));
+  return out;
+}
+
+bool VerifyPassword(std::string_view password, const std::string& encoded) {
+  if (encoded.rfind("$argon2id$", 0) != 0) return false;
+  return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 
 }  // namespace mcu

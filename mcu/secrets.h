@@ -15,4 +15,10 @@ bool TokenMatches(std::string_view token, std::string_view stored_hash);
 // A new random token (URL-safe base64 of 24 random bytes).
 std::string NewToken();
 
+// Passwords: Argon2id (RFC 9106) with a random 16-byte salt, m = 19 MiB, t = 2, p = 1 (the
+// OWASP minimum; ~30 ms here), in the PHC string format "$argon2id$v=19$m=...,t=...,p=...$...".
+// Slow on purpose: call it off the control and I/O threads.
+std::string HashPassword(std::string_view password);
+bool VerifyPassword(std::string_view password, const std::string& encoded);
+
 }  // namespace mcu

@@ -48,3 +48,21 @@ TEST(Secrets, NewTokensAreUrlSafeAndDistinct) {
 
 }  // namespace
 }  // namespace mcu
+
+namespace mcu {
+namespace {
+
+TEST(Secrets, PasswordsAreArgon2idWithARandomSalt) {
+  std::string a = HashPassword("mật khẩu đúng");
+  std::string b = HashPassword("mật khẩu đúng");
+  EXPECT_EQ(a.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << a;
+  EXPECT_NE(a, b) << "same password, different salts";
+  EXPECT_TRUE(VerifyPassword("mật khẩu đúng", a));
+  EXPECT_FALSE(VerifyPassword("mật khẩu sai", a));
+  EXPECT_FALSE(VerifyPassword("", a));
+  EXPECT_FALSE(VerifyPassword("x", "sha256:abc")) << "not an Argon2id hash";
+  EXPECT_FALSE(VerifyPassword("x", "$argon2id$garbage"));
+}
+
+}  // namespace
+}  // namespace mcu

@@ -1,0 +1,545 @@
+#include "mcu/store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+
+namespace mcu {
+namespace {
+
+// The schema, one migration per version. Never edit a released step: add the next one.
+const char* const kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sites(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, kind TEXT NOT NULL,
+  token_hash TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE conferences(
+  id TEXT PRIMARY KEY, title TEXT NOT NULL, mode TEXT NOT NULL,
+  start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, recurrence TEXT NOT NULL,
+  lead_time_s INTEGER NOT NULL, host_site TEXT NOT NULL, layout TEXT NOT NULL,
+  state TEXT NOT NULL, locked INTEGER NOT NULL, spotlight TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE members(
+  conference_id TEXT NOT NULL REFERENCES conferences(id) ON DELETE CASCADE,
+  site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+  invited INTEGER NOT NULL, muted_audio INTEGER NOT NULL, muted_video INTEGER NOT NULL,
+  kicked INTEGER NOT NULL,
+  PRIMARY KEY(conference_id, site_id));
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+  display_name TEXT NOT NULL, password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE sessions(
+  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE api_tokens(
+  id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+CREATE TABLE audit(
+  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE call_records(
+  id INTEGER PRIMARY KEY, conference_id TEXT NOT NULL, site_id TEXT NOT NULL,
+  joined_at_ms INTEGER NOT NULL, left_at_ms INTEGER NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX call_records_conference ON call_records(conference_id, joined_at_ms);
+)sql",
+};
+constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+int64_t NowS() { return NowMs() / 1000; }
+
+// One prepared statement: bind by position, step, read columns; finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) s_ = nullptr;
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Bind(const std::string& v) {
+    if (s_) sqlite3_bind_text(s_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(const char* v) { return Bind(std::string(v)); }
+  Stmt& Bind(int64_t v) {
+    if (s_) sqlite3_bind_int64(s_, ++n_, v);
+    return *this;
+  }
+  Stmt& Bind(int v) { return Bind(static_cast<int64_t>(v)); }
+  Stmt& Bind(bool v) { return Bind(static_cast<int64_t>(v)); }
+
+  // True while a row is available.
+  bool Row() {
+    if (!s_) return false;
+    rc_ = sqlite3_step(s_);
+    return rc_ == SQLITE_ROW;
+  }
+  Status Run() {
+    if (!s_) return MakeError(std::string("database: ") + sqlite3_errmsg(db_));
+    rc_ = sqlite3_step(s_);
+    if (rc_ != SQLITE_DONE && rc_ != SQLITE_ROW) return MakeError(std::string("database: ") + sqlite3_errmsg(db_));
+    return OkStatus();
+  }
+  std::string Text(int i) {
+    auto* p = sqlite3_column_text(s_, i);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : std::string();
+  }
+  int64_t Int(int i) { return sqlite3_column_int64(s_, i); }
+  bool Constraint() const { return rc_ == SQLITE_CONSTRAINT; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  int n_ = 0;
+  int rc_ = 0;
+};
+
+Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string m = err ? err : "unknown error";
+    sqlite3_free(err);
+    return MakeError("database: " + m);
+  }
+  return OkStatus();
+}
+
+// A transaction rolled back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) { ok_ = Exec(db, "BEGIN IMMEDIATE").ok(); }
+  ~Transaction() {
+    if (ok_ && !done_) Exec(db_, "ROLLBACK");
+  }
+  Status Commit() {
+    if (!ok_) return MakeError(std::string("database: cannot begin: ") + sqlite3_errmsg(db_));
+    done_ = true;
+    return Exec(db_, "COMMIT");
+  }
+
+ private:
+  sqlite3* db_;
+  bool ok_ = false, done_ = false;
+};
+
+Status Changed(sqlite3* db, Status st, const std::string& what) {
+  if (!st) return st;
+  if (sqlite3_changes(db) == 0) return MakeError("no " + what);
+  return OkStatus();
+}
+
+}  // namespace
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Expected<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string m = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return MakeError("cannot open database " + path + ": " + m);
+  }
+  std::unique_ptr<Store> store(new Store(db));
+  sqlite3_busy_timeout(db, 5000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    if (auto st = Exec(db, pragma); !st) return MakeError(path + ": " + st.error());
+  }
+  if (auto st = store->Migrate(); !st) return MakeError(path + ": " + st.error());
+  return store;
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+int Store::latest_schema_version() { return kLatest; }
+
+int Store::schema_version() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "PRAGMA user_version");
+  return s.Row() ? static_cast<int>(s.Int(0)) : -1;
+}
+
+Status Store::Migrate() {
+  int version = 0;
+  {
+    Stmt s(db_, "PRAGMA user_version");
+    if (!s.Row()) return MakeError(std::string("cannot read the schema version: ") + sqlite3_errmsg(db_));
+    version = static_cast<int>(s.Int(0));
+  }
+  if (version > kLatest)
+    return MakeError("schema version " + std::to_string(version) + " is newer than this build's (" +
+                     std::to_string(kLatest) + ")");
+  for (int v = version; v < kLatest; ++v) {
+    Transaction tx(db_);
+    if (auto st = Exec(db_, kMigrations[v]); !st) return MakeError("migration " + std::to_string(v + 1) + ": " + st.error());
+    std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
+    if (auto st = Exec(db_, set.c_str()); !st) return st;
+    if (auto st = tx.Commit(); !st) return st;
+  }
+  return OkStatus();
+}
+
+bool Store::seeded() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT value FROM meta WHERE key='seeded'");
+  return s.Row();
+}
+
+Status Store::MarkSeeded() {
+  std::lock_guard lock(mu_);
+  return Stmt(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('seeded', '1')").Run();
+}
+
+// ----- Sites ------------------------------------------------------------------------------------
+
+namespace {
+SiteRow ReadSite(Stmt& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)}; }
+}  // namespace
+
+std::vector<SiteRow> Store::Sites() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, name, level, kind, token_hash FROM sites ORDER BY id");
+  std::vector<SiteRow> out;
+  while (s.Row()) out.push_back(ReadSite(s));
+  return out;
+}
+
+std::optional<SiteRow> Store::Site(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, name, level, kind, token_hash FROM sites WHERE id=?");
+  s.Bind(id);
+  if (!s.Row()) return std::nullopt;
+  return ReadSite(s);
+}
+
+Status Store::InsertSite(const SiteRow& r) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT INTO sites(id, name, level, kind, token_hash, created_at, updated_at) VALUES(?,?,?,?,?,?,?)");
+  s.Bind(r.id).Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(NowS()).Bind(NowS());
+  auto st = s.Run();
+  if (!st && s.Constraint()) return MakeError("site '" + r.id + "' exists");
+  return st;
+}
+
+Status Store::UpdateSite(const SiteRow& r) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, updated_at=? WHERE id=?");
+  s.Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(NowS()).Bind(r.id);
+  return Changed(db_, s.Run(), "site '" + r.id + "'");
+}
+
+Status Store::DeleteSite(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM sites WHERE id=?");
+  s.Bind(id);
+  return Changed(db_, s.Run(), "site '" + id + "'");
+}
+
+// ----- Conferences ------------------------------------------------------------------------------
+
+namespace {
+constexpr const char* kConferenceColumns =
+    "id, title, mode, start_at, end_at, recurrence, lead_time_s, host_site, layout, state, locked, spotlight";
+
+ConferenceRow ReadConference(Stmt& s) {
+  ConferenceRow c;
+  c.id = s.Text(0), c.title = s.Text(1), c.mode = s.Text(2);
+  c.start_at = s.Int(3), c.end_at = s.Int(4);
+  c.recurrence = s.Text(5);
+  c.lead_time_s = static_cast<int>(s.Int(6));
+  c.host_site = s.Text(7), c.layout = s.Text(8), c.state = s.Text(9);
+  c.locked = s.Int(10) != 0;
+  c.spotlight = s.Text(11);
+  return c;
+}
+
+std::vector<std::string> Invited(sqlite3* db, const std::string& id) {
+  Stmt s(db, "SELECT site_id FROM members WHERE conference_id=? AND invited=1 ORDER BY rowid");
+  s.Bind(id);
+  std::vector<std::string> out;
+  while (s.Row()) out.push_back(s.Text(0));
+  return out;
+}
+
+Status WriteInvited(sqlite3* db, const ConferenceRow& c) {
+  {
+    Stmt s(db, "UPDATE members SET invited=0 WHERE conference_id=?");
+    s.Bind(c.id);
+    if (auto st = s.Run(); !st) return st;
+  }
+  for (const auto& site : c.invited) {
+    Stmt s(db,
+           "INSERT INTO members(conference_id, site_id, invited, muted_audio, muted_video, kicked) "
+           "VALUES(?,?,1,0,0,0) ON CONFLICT(conference_id, site_id) DO UPDATE SET invited=1");
+    s.Bind(c.id).Bind(site);
+    auto st = s.Run();
+    if (!st && s.Constraint()) return MakeError("no site '" + site + "'");
+    if (!st) return st;
+  }
+  // Uninvited sites keep a row only while it still says something (a mute or a kick).
+  Stmt s(db, "DELETE FROM members WHERE conference_id=? AND invited=0 AND muted_audio=0 AND muted_video=0 AND kicked=0");
+  s.Bind(c.id);
+  return s.Run();
+}
+}  // namespace
+
+std::vector<ConferenceRow> Store::Conferences() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string("SELECT ") + kConferenceColumns + " FROM conferences ORDER BY start_at, id").c_str());
+  std::vector<ConferenceRow> out;
+  while (s.Row()) out.push_back(ReadConference(s));
+  for (auto& c : out) c.invited = Invited(db_, c.id);
+  return out;
+}
+
+std::optional<ConferenceRow> Store::Conference(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string("SELECT ") + kConferenceColumns + " FROM conferences WHERE id=?").c_str());
+  s.Bind(id);
+  if (!s.Row()) return std::nullopt;
+  ConferenceRow c = ReadConference(s);
+  c.invited = Invited(db_, c.id);
+  return c;
+}
+
+Status Store::InsertConference(const ConferenceRow& c) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  Stmt s(db_,
+         "INSERT INTO conferences(id, title, mode, start_at, end_at, recurrence, lead_time_s, host_site, layout, "
+         "state, locked, spotlight, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.Bind(c.id).Bind(c.title).Bind(c.mode).Bind(c.start_at).Bind(c.end_at).Bind(c.recurrence).Bind(c.lead_time_s);
+  s.Bind(c.host_site).Bind(c.layout).Bind(c.state).Bind(c.locked).Bind(c.spotlight).Bind(NowS()).Bind(NowS());
+  auto st = s.Run();
+  if (!st && s.Constraint()) return MakeError("conference '" + c.id + "' exists");
+  if (!st) return st;
+  if (auto w = WriteInvited(db_, c); !w) return w;
+  return tx.Commit();
+}
+
+Status Store::UpdateConference(const ConferenceRow& c) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  Stmt s(db_,
+         "UPDATE conferences SET title=?, mode=?, start_at=?, end_at=?, recurrence=?, lead_time_s=?, host_site=?, "
+         "layout=?, state=?, locked=?, spotlight=?, updated_at=? WHERE id=?");
+  s.Bind(c.title).Bind(c.mode).Bind(c.start_at).Bind(c.end_at).Bind(c.recurrence).Bind(c.lead_time_s);
+  s.Bind(c.host_site).Bind(c.layout).Bind(c.state).Bind(c.locked).Bind(c.spotlight).Bind(NowS()).Bind(c.id);
+  if (auto st = Changed(db_, s.Run(), "conference '" + c.id + "'"); !st) return st;
+  if (auto w = WriteInvited(db_, c); !w) return w;
+  return tx.Commit();
+}
+
+Status Store::DeleteConference(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM conferences WHERE id=?");
+  s.Bind(id);
+  return Changed(db_, s.Run(), "conference '" + id + "'");
+}
+
+std::vector<MemberRow> Store::Members(const std::string& conference_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "SELECT conference_id, site_id, invited, muted_audio, muted_video, kicked FROM members "
+         "WHERE conference_id=? ORDER BY rowid");
+  s.Bind(conference_id);
+  std::vector<MemberRow> out;
+  while (s.Row()) out.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Int(3) != 0, s.Int(4) != 0, s.Int(5) != 0});
+  return out;
+}
+
+Status Store::PutMember(const MemberRow& m) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO members(conference_id, site_id, invited, muted_audio, muted_video, kicked) VALUES(?,?,?,?,?,?) "
+         "ON CONFLICT(conference_id, site_id) DO UPDATE SET invited=excluded.invited, "
+         "muted_audio=excluded.muted_audio, muted_video=excluded.muted_video, kicked=excluded.kicked");
+  s.Bind(m.conference_id).Bind(m.site_id).Bind(m.invited).Bind(m.muted_audio).Bind(m.muted_video).Bind(m.kicked);
+  return s.Run();
+}
+
+Status Store::ResetMembers(const std::string& conference_id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  Stmt a(db_, "UPDATE members SET muted_audio=0, muted_video=0, kicked=0 WHERE conference_id=?");
+  a.Bind(conference_id);
+  if (auto st = a.Run(); !st) return st;
+  Stmt b(db_, "DELETE FROM members WHERE conference_id=? AND invited=0");
+  b.Bind(conference_id);
+  if (auto st = b.Run(); !st) return st;
+  return tx.Commit();
+}
+
+// ----- Users, sessions, API tokens --------------------------------------------------------------
+
+namespace {
+UserRow ReadUser(Stmt& s) { return {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)}; }
+constexpr const char* kUserSelect = "SELECT id, login, role, display_name, password_hash FROM users ";
+}  // namespace
+
+std::vector<UserRow> Store::Users() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string(kUserSelect) + "ORDER BY login").c_str());
+  std::vector<UserRow> out;
+  while (s.Row()) out.push_back(ReadUser(s));
+  return out;
+}
+
+std::optional<UserRow> Store::User(int64_t id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string(kUserSelect) + "WHERE id=?").c_str());
+  s.Bind(id);
+  if (!s.Row()) return std::nullopt;
+  return ReadUser(s);
+}
+
+std::optional<UserRow> Store::UserByLogin(const std::string& login) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string(kUserSelect) + "WHERE login=?").c_str());
+  s.Bind(login);
+  if (!s.Row()) return std::nullopt;
+  return ReadUser(s);
+}
+
+Expected<int64_t> Store::InsertUser(const UserRow& u) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO users(login, role, display_name, password_hash, created_at, updated_at) VALUES(?,?,?,?,?,?)");
+  s.Bind(u.login).Bind(u.role).Bind(u.display_name).Bind(u.password_hash).Bind(NowS()).Bind(NowS());
+  auto st = s.Run();
+  if (!st && s.Constraint()) return MakeError("user '" + u.login + "' exists");
+  if (!st) return MakeError(st.error());
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status Store::UpdateUser(const UserRow& u) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE users SET role=?, display_name=?, password_hash=?, updated_at=? WHERE id=?");
+  s.Bind(u.role).Bind(u.display_name).Bind(u.password_hash).Bind(NowS()).Bind(u.id);
+  return Changed(db_, s.Run(), "user");
+}
+
+Status Store::DeleteUser(int64_t id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM users WHERE id=?");
+  s.Bind(id);
+  return Changed(db_, s.Run(), "user");
+}
+
+Status Store::InsertSession(const SessionRow& r) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) VALUES(?,?,?,?,?)");
+  s.Bind(r.token_hash).Bind(r.user_id).Bind(r.csrf).Bind(NowS()).Bind(r.expires_at);
+  return s.Run();
+}
+
+std::optional<SessionRow> Store::Session(const std::string& token_hash, int64_t now) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT token_hash, csrf, user_id, expires_at FROM sessions WHERE token_hash=? AND expires_at>?");
+  s.Bind(token_hash).Bind(now);
+  if (!s.Row()) return std::nullopt;
+  return SessionRow{s.Text(0), s.Text(1), s.Int(2), s.Int(3)};
+}
+
+Status Store::DeleteSession(const std::string& token_hash) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM sessions WHERE token_hash=? OR expires_at<?");
+  s.Bind(token_hash).Bind(NowS());
+  return s.Run();
+}
+
+Expected<int64_t> Store::InsertApiToken(const ApiTokenRow& t) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT INTO api_tokens(user_id, name, token_hash, created_at) VALUES(?,?,?,?)");
+  s.Bind(t.user_id).Bind(t.name).Bind(t.token_hash).Bind(NowS());
+  if (auto st = s.Run(); !st) return MakeError(st.error());
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+std::vector<ApiTokenRow> Store::ApiTokens(int64_t user_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE user_id=? ORDER BY id");
+  s.Bind(user_id);
+  std::vector<ApiTokenRow> out;
+  while (s.Row()) out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4)});
+  return out;
+}
+
+std::optional<ApiTokenRow> Store::ApiTokenByHash(const std::string& token_hash) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE token_hash=?");
+  s.Bind(token_hash);
+  if (!s.Row()) return std::nullopt;
+  return ApiTokenRow{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4)};
+}
+
+Status Store::DeleteApiToken(int64_t id, int64_t user_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM api_tokens WHERE id=? AND user_id=?");
+  s.Bind(id).Bind(user_id);
+  return Changed(db_, s.Run(), "token");
+}
+
+// ----- Audit and call records -------------------------------------------------------------------
+
+Status Store::Audit(const std::string& actor, const std::string& action, const std::string& target,
+                    const std::string& detail_json) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT INTO audit(at_ms, actor, action, target, detail) VALUES(?,?,?,?,?)");
+  s.Bind(NowMs()).Bind(actor).Bind(action).Bind(target).Bind(detail_json.empty() ? "{}" : detail_json);
+  return s.Run();
+}
+
+std::vector<AuditRow> Store::AuditLog(int limit, int64_t before_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT id, at_ms, actor, action, target, detail FROM audit WHERE id<? ORDER BY id DESC LIMIT ?");
+  s.Bind(before_id > 0 ? before_id : INT64_MAX).Bind(limit);
+  std::vector<AuditRow> out;
+  while (s.Row()) out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
+  return out;
+}
+
+Expected<int64_t> Store::OpenCallRecord(const std::string& conference_id, const std::string& site_id,
+                                        int64_t joined_at_ms) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT INTO call_records(conference_id, site_id, joined_at_ms, left_at_ms, reason) VALUES(?,?,?,0,'')");
+  s.Bind(conference_id).Bind(site_id).Bind(joined_at_ms);
+  if (auto st = s.Run(); !st) return MakeError(st.error());
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status Store::CloseCallRecord(int64_t id, int64_t left_at_ms, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE call_records SET left_at_ms=?, reason=? WHERE id=? AND left_at_ms=0");
+  s.Bind(left_at_ms).Bind(reason).Bind(id);
+  return s.Run();
+}
+
+Status Store::CloseOpenCallRecords(int64_t left_at_ms, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE call_records SET left_at_ms=?, reason=? WHERE left_at_ms=0");
+  s.Bind(left_at_ms).Bind(reason);
+  return s.Run();
+}
+
+std::vector<CallRecordRow> Store::CallRecords(const std::string& conference_id, int limit) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "SELECT id, conference_id, site_id, joined_at_ms, left_at_ms, reason FROM call_records "
+         "WHERE conference_id=? OR ?='' ORDER BY id DESC LIMIT ?");
+  s.Bind(conference_id).Bind(conference_id).Bind(limit);
+  std::vector<CallRecordRow> out;
+  while (s.Row()) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)});
+  return out;
+}
+
+}  // namespace mcu

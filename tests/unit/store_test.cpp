@@ -1,0 +1,171 @@
+#include "mcu/store.h"
+
+#include <sqlite3.h>
+
+#include "tests/unit/test_util.h"
+
+namespace mcu {
+namespace {
+
+std::unique_ptr<Store> OpenIn(const test::TempDir& dir) {
+  auto s = Store::Open((dir.path() / "mcu.db").string());
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error());
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+ConferenceRow Meeting(const std::string& id, std::vector<std::string> invited) {
+  ConferenceRow c;
+  c.id = id;
+  c.title = "Giao ban " + id;
+  c.start_at = 1'800'000'000;
+  c.end_at = c.start_at + 3600;
+  c.invited = std::move(invited);
+  return c;
+}
+
+TEST(Store, NewFileIsMigratedToTheLatestSchemaInWalMode) {
+  test::TempDir dir;
+  auto store = OpenIn(dir);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->schema_version(), Store::latest_schema_version());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "mcu.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST(Store, RefusesAFileWrittenByANewerSchema) {
+  test::TempDir dir;
+  { ASSERT_TRUE(OpenIn(dir)); }
+  sqlite3* db = nullptr;
+  sqlite3_open((dir.path() / "mcu.db").c_str(), &db);
+  sqlite3_exec(db, "PRAGMA user_version=999", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto again = Store::Open((dir.path() / "mcu.db").string());
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().find("newer"), std::string::npos);
+}
+
+TEST(Store, EverythingWrittenIsThereAfterReopening) {
+  test::TempDir dir;
+  int64_t user_id = 0;
+  {
+    auto s = OpenIn(dir);
+    ASSERT_TRUE(s->InsertSite({"huyen-1", "Huyện 1", "district", "room", "sha256:aa"}).ok());
+    ASSERT_TRUE(s->InsertSite({"tinh-1", "Tỉnh 1", "province", "room", "sha256:bb"}).ok());
+    ASSERT_TRUE(s->InsertConference(Meeting("giao-ban", {"tinh-1", "huyen-1"})).ok());
+    auto id = s->InsertUser({0, "host1", "host", "Chủ trì", "$argon2id$x"});
+    ASSERT_TRUE(id.ok());
+    user_id = *id;
+    ASSERT_TRUE(s->Audit("host1", "mute", "giao-ban/huyen-1", R"({"audio":true})").ok());
+    auto rec = s->OpenCallRecord("giao-ban", "huyen-1", 1000);
+    ASSERT_TRUE(rec.ok());
+    ASSERT_TRUE(s->CloseCallRecord(*rec, 2000, "left").ok());
+    ASSERT_TRUE(s->PutMember({"giao-ban", "huyen-1", true, true, false, false}).ok());
+  }
+  auto s = OpenIn(dir);
+  ASSERT_EQ(s->Sites().size(), 2u);
+  EXPECT_EQ(s->Site("huyen-1")->name, "Huyện 1");
+  auto c = s->Conference("giao-ban");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->invited, (std::vector<std::string>{"tinh-1", "huyen-1"}));
+  EXPECT_EQ(s->UserByLogin("host1")->id, user_id);
+  auto audit = s->AuditLog(10);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "mute");
+  auto calls = s->CallRecords("giao-ban", 10);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].left_at_ms, 2000);
+  EXPECT_EQ(calls[0].reason, "left");
+  auto members = s->Members("giao-ban");
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_TRUE(members[1].muted_audio);
+}
+
+TEST(Store, DuplicateIdsAndUnknownSitesAreClearErrors) {
+  test::TempDir dir;
+  auto s = OpenIn(dir);
+  ASSERT_TRUE(s->InsertSite({"a", "A", "district", "room", "sha256:aa"}).ok());
+  auto dup = s->InsertSite({"a", "A2", "district", "room", "sha256:cc"});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error(), "site 'a' exists");
+  auto bad = s->InsertConference(Meeting("m", {"a", "nope"}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error(), "no site 'nope'");
+  EXPECT_FALSE(s->Conference("m")) << "a failed insert leaves nothing behind";
+  EXPECT_FALSE(s->UpdateSite({"zz", "Z", "district", "room", "sha256:dd"}).ok());
+  EXPECT_FALSE(s->DeleteConference("zz").ok());
+}
+
+TEST(Store, ChangingTheInvitedListKeepsMutesOfSitesThatStay) {
+  test::TempDir dir;
+  auto s = OpenIn(dir);
+  for (auto id : {"a", "b", "c"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x"}).ok());
+  auto c = Meeting("m", {"a", "b"});
+  ASSERT_TRUE(s->InsertConference(c).ok());
+  ASSERT_TRUE(s->PutMember({"m", "a", true, true, true, false}).ok());
+  c.invited = {"a", "c"};
+  ASSERT_TRUE(s->UpdateConference(c).ok());
+  EXPECT_EQ(s->Conference("m")->invited, (std::vector<std::string>{"a", "c"}));
+  auto members = s->Members("m");
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_TRUE(members[0].muted_audio && members[0].muted_video);
+  ASSERT_TRUE(s->ResetMembers("m").ok());
+  EXPECT_FALSE(s->Members("m")[0].muted_audio);
+}
+
+TEST(Store, DeletingASiteRemovesItFromInvitations) {
+  test::TempDir dir;
+  auto s = OpenIn(dir);
+  for (auto id : {"a", "b"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x"}).ok());
+  ASSERT_TRUE(s->InsertConference(Meeting("m", {"a", "b"})).ok());
+  ASSERT_TRUE(s->DeleteSite("a").ok());
+  EXPECT_EQ(s->Conference("m")->invited, (std::vector<std::string>{"b"}));
+}
+
+TEST(Store, SessionsExpireAndApiTokensBelongToTheirUser) {
+  test::TempDir dir;
+  auto s = OpenIn(dir);
+  auto uid = s->InsertUser({0, "tech", "technician", "", "$argon2id$x"});
+  ASSERT_TRUE(uid.ok());
+  ASSERT_TRUE(s->InsertSession({"sha256:s1", "csrf1", *uid, 2000}).ok());
+  EXPECT_TRUE(s->Session("sha256:s1", 1999));
+  EXPECT_FALSE(s->Session("sha256:s1", 2000));
+  auto tid = s->InsertApiToken({0, *uid, "monitoring", "sha256:t1", 0});
+  ASSERT_TRUE(tid.ok());
+  EXPECT_EQ(s->ApiTokenByHash("sha256:t1")->user_id, *uid);
+  EXPECT_FALSE(s->DeleteApiToken(*tid, *uid + 1).ok()) << "another user's token";
+  ASSERT_TRUE(s->DeleteUser(*uid).ok());
+  EXPECT_FALSE(s->ApiTokenByHash("sha256:t1")) << "tokens go with their user";
+}
+
+TEST(Store, OpenCallRecordsAreClosedAfterARestart) {
+  test::TempDir dir;
+  auto s = OpenIn(dir);
+  ASSERT_TRUE(s->OpenCallRecord("m", "a", 100).ok());
+  ASSERT_TRUE(s->CloseOpenCallRecords(500, "mcu restarted").ok());
+  auto r = s->CallRecords("", 10);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].left_at_ms, 500);
+  EXPECT_EQ(r[0].reason, "mcu restarted");
+}
+
+TEST(Store, AuditLogPagesNewestFirst) {
+  test::TempDir dir;
+  auto s = OpenIn(dir);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(s->Audit("admin", "action" + std::to_string(i), "", "").ok());
+  auto page = s->AuditLog(2);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].action, "action4");
+  auto next = s->AuditLog(10, page[1].id);
+  ASSERT_EQ(next.size(), 3u);
+  EXPECT_EQ(next[0].action, "action2");
+  EXPECT_EQ(next[0].detail, "{}");
+}
+
+}  // namespace
+}  // namespace mcu
