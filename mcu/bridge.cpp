@@ -1,10 +1,18 @@
 #include "mcu/bridge.h"
 
+#include <nlohmann/json.hpp>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <ctime>
+#include <future>
+
+#include "mcu/schedule.h"
 #include "mcu/secrets.h"
 
 namespace mcu {
+
+using nlohmann::json;
 
 const char* ToString(ErrorCode code) {
   switch (code) {
@@ -13,6 +21,7 @@ const char* ToString(ErrorCode code) {
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kFull: return "full";
+    case ErrorCode::kForbidden: return "forbidden";
     case ErrorCode::kTooLarge: return "too_large";
     case ErrorCode::kRateLimited: return "rate_limited";
     case ErrorCode::kMediaFailed: return "media_failed";
@@ -21,19 +30,57 @@ const char* ToString(ErrorCode code) {
   return "internal";
 }
 
-Bridge::Bridge(const Config& config, MediaEngine* media) : config_(config), media_(media) {
-  for (const auto& s : config_.sites) sites_[s.id] = s;
-  for (const auto& c : config_.conferences) conferences_[c.id].config = c;
+namespace {
+
+std::string Pid(ParticipantId id) { return "p" + std::to_string(id); }
+
+LayoutKind ToLayoutKind(const std::string& s) {
+  if (s == "speaker") return LayoutKind::kSpeaker;
+  if (s == "single") return LayoutKind::kSingle;
+  if (s == "presenter") return LayoutKind::kPresenter;
+  return LayoutKind::kGrid;
+}
+
+constexpr int64_t kFlowWindowMs = 3000;  // Media "flows" if packets arrived this recently.
+
+}  // namespace
+
+Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options options)
+    : config_(config), store_(store), media_(media), options_(options) {
+  for (auto& s : store_->Sites()) sites_[s.id] = s;
+  for (auto& c : store_->Conferences()) {
+    Conference& conf = conferences_[c.id];
+    conf.row = c;
+    for (auto& m : store_->Members(c.id)) conf.members_cfg[m.site_id] = m;
+  }
+  // Whoever was in a call when the process ended left it then.
+  (void)store_->CloseOpenCallRecords(NowMs(), "mcu restarted");
+  if (options_.run_clock) {
+    clock_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "mcu-clock");
+      std::unique_lock lock(clock_mu_);
+      while (!clock_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return clock_stop_; }))
+        control_.Post([this] { Tick(); });
+    });
+  }
 }
 
 Bridge::~Bridge() { Shutdown(); }
 
 void Bridge::Shutdown() {
+  {
+    std::lock_guard lock(clock_mu_);
+    clock_stop_ = true;
+  }
+  clock_cv_.notify_all();
+  if (clock_.joinable()) clock_.join();
   if (control_.IsCurrent()) return;
   control_.Invoke([this] {
     if (shut_down_) return;
     shut_down_ = true;
     for (auto& [id, c] : connections_) c.link->Close("server shutting down");
+    for (auto& [id, p] : participants_)
+      if (p->call_record) (void)store_->CloseCallRecord(p->call_record, NowMs(), "mcu stopped");
     connections_.clear();
     participants_.clear();  // Media endpoints close their transports.
     for (auto& [id, conf] : conferences_) {
@@ -45,6 +92,17 @@ void Bridge::Shutdown() {
 
 void Bridge::Flush() { control_.Invoke([] {}); }
 
+template <typename Fn>
+auto Bridge::OnControl(Fn&& fn) -> decltype(fn()) {
+  std::optional<decltype(fn())> result;
+  control_.Invoke([&] {
+    if (shut_down_) return;
+    result.emplace(fn());
+  });
+  if (!result) return MakeError(ErrorKind::kInternal, "the MCU is shutting down");
+  return std::move(*result);
+}
+
 Bridge::Counts Bridge::counts() {
   Counts n;
   control_.Invoke([&] {
@@ -55,6 +113,8 @@ Bridge::Counts Bridge::counts() {
   return n;
 }
 
+// ----- Endpoint connections ---------------------------------------------------------------------
+
 void Bridge::OnEndpointOpen(ConnectionId id, std::shared_ptr<EndpointConnection> link,
                             const std::string& remote_address) {
   control_.Post([this, id, link = std::move(link), remote_address]() mutable {
@@ -62,7 +122,7 @@ void Bridge::OnEndpointOpen(ConnectionId id, std::shared_ptr<EndpointConnection>
       link->Close("server shutting down");
       return;
     }
-    connections_[id] = Connection{std::move(link), remote_address, {}, 0};
+    connections_[id] = Connection{std::move(link), remote_address};
   });
 }
 
@@ -70,9 +130,12 @@ void Bridge::OnEndpointClosed(ConnectionId id) {
   control_.Post([this, id] {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
+    if (it->second.content) RemoveParticipant(it->second.content, "disconnected", false);
     if (it->second.participant) RemoveParticipant(it->second.participant, "disconnected", false);
-    if (!it->second.site_id.empty())
+    if (!it->second.site_id.empty()) {
       spdlog::info("site {} disconnected ({})", it->second.site_id, it->second.remote_address);
+      Emit(json{{"type", "site"}, {"site", it->second.site_id}, {"state", "offline"}}.dump());
+    }
     connections_.erase(it);
   });
 }
@@ -128,7 +191,7 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
 void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r) {
   if (!c.site_id.empty())
     return SendError(c, r.id, ErrorCode::kConflict, "already authenticated");
-  const SiteConfig* site = nullptr;
+  const SiteRow* site = nullptr;
   for (const auto& [sid, s] : sites_) {
     if (TokenMatches(r.token, s.token_hash)) site = &s;
   }
@@ -139,6 +202,7 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   // A site has one connection: a room that reconnects after a drop replaces its old one.
   for (auto& [other_id, other] : connections_) {
     if (other_id != id && other.site_id == site->id) {
+      if (other.content) RemoveParticipant(other.content, "replaced by a new connection", false);
       if (other.participant) RemoveParticipant(other.participant, "replaced by a new connection", false);
       other.link->Close("replaced by a new connection from the same site");
       other.site_id.clear();
@@ -147,21 +211,52 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   c.site_id = site->id;
   spdlog::info("site {} authenticated from {}", site->id, c.remote_address);
   Send(c, r.id, event::Welcome{site->id, site->name});
+  Emit(json{{"type", "site"}, {"site", site->id}, {"state", "online"}}.dump());
+  CallIdleSites(true);  // A room coming back is ordered straight into its open conference.
+}
+
+std::string Bridge::Refusal(const Conference& conf, const std::string& site, ErrorCode* code) const {
+  *code = ErrorCode::kForbidden;
+  auto m = conf.members_cfg.find(site);
+  bool invited = m != conf.members_cfg.end() && m->second.invited;
+  if (m != conf.members_cfg.end() && m->second.kicked) return "removed from this conference by its host";
+  if (!conf.open()) {
+    *code = ErrorCode::kConflict;
+    return "conference '" + conf.row.id + "' is not open";
+  }
+  // A conference with invitations admits only its invited sites; one without (a permanent
+  // conference like the echo test) admits any site.
+  if (!invited && !conf.row.invited.empty()) return "not invited to conference '" + conf.row.id + "'";
+  if (conf.row.locked && !conf.admitted.count(site)) return "conference '" + conf.row.id + "' is locked";
+  if (conf.members.size() >= config_.limits.max_participants) {
+    *code = ErrorCode::kFull;
+    return "conference is full";
+  }
+  return {};
 }
 
 void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r) {
-  if (c.participant) return SendError(c, r.id, ErrorCode::kConflict, "already in a conference");
-  auto it = conferences_.find(r.conference);
+  if (r.content) {
+    if (!c.participant) return SendError(c, r.id, ErrorCode::kConflict, "join the conference before sharing content");
+    if (c.content) return SendError(c, r.id, ErrorCode::kConflict, "already sharing content");
+  } else if (c.participant) {
+    return SendError(c, r.id, ErrorCode::kConflict, "already in a conference");
+  }
+  std::string conf_id = r.content ? participants_[c.participant]->conference_id : r.conference;
+  auto it = conferences_.find(conf_id);
   if (it == conferences_.end())
-    return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + r.conference + "'");
+    return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + conf_id + "'");
   Conference& conf = it->second;
-  if (conf.members.size() >= config_.limits.max_participants)
-    return SendError(c, r.id, ErrorCode::kFull, "conference is full");
+  ErrorCode code;
+  if (std::string why = Refusal(conf, c.site_id, &code); !why.empty()) {
+    spdlog::info("site {} not admitted to {}: {}", c.site_id, conf_id, why);
+    return SendError(c, r.id, code, why);
+  }
   if (!conf.room) {
-    RoomMode mode = conf.config.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix;
-    auto room = media_->CreateRoom(conf.config.id, mode);
+    RoomMode mode = conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix;
+    auto room = media_->CreateRoom(conf.row.id, mode);
     if (!room) {
-      spdlog::error("conference {}: cannot create media room: {}", conf.config.id, room.error());
+      spdlog::error("conference {}: cannot create media room: {}", conf.row.id, room.error());
       return SendError(c, r.id, ErrorCode::kInternal, "media room unavailable: " + room.error());
     }
     conf.room = std::move(*room);
@@ -170,22 +265,31 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   p->id = next_participant_++;
   p->connection = id;
   p->site_id = c.site_id;
-  p->conference_id = conf.config.id;
-  auto media = conf.room->AddParticipant(p->id, {sites_[c.site_id].name, r.max_bitrate_kbps}, this);
+  p->conference_id = conf.row.id;
+  p->content = r.content;
+  ParticipantMediaInfo info{sites_[c.site_id].name, r.max_bitrate_kbps, r.content};
+  if (r.content) info.display_name += " (nội dung)";
+  auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {
-    spdlog::error("conference {}: cannot add site {}: {}", conf.config.id, c.site_id, media.error());
+    spdlog::error("conference {}: cannot add site {}: {}", conf.row.id, c.site_id, media.error());
+    if (conf.members.empty()) conf.room.reset();
     return SendError(c, r.id, ErrorCode::kInternal, "media unavailable: " + media.error());
   }
   p->media = std::move(*media);
-  c.participant = p->id;
+  (r.content ? c.content : c.participant) = p->id;
   conf.members[p->id] = p.get();
+  conf.admitted.insert(c.site_id);
+  if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (r.content ? "#content" : ""), NowMs()); rec)
+    p->call_record = *rec;
   std::string offer = p->media->LocalOffer();
-  std::string pid = "p" + std::to_string(p->id);
-  participants_[p->id] = std::move(p);
-  spdlog::info("site {} joined conference {}", c.site_id, conf.config.id);
-  Send(c, r.id, event::Joined{conf.config.id, conf.config.title, pid});
+  ParticipantId pid = p->id;
+  participants_[pid] = std::move(p);
+  spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id, r.content ? " with content" : "");
+  Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
   Send(c, "", event::Offer{std::move(offer)});
-  BroadcastRoster(conf.config.id);
+  ApplyMutes(conf, c.site_id);
+  ApplyLayout(conf);
+  BroadcastRoster(conf.row.id);
 }
 
 void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool notify) {
@@ -193,17 +297,27 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   if (it == participants_.end()) return;
   Participant& p = *it->second;
   std::string conf_id = p.conference_id;
-  spdlog::info("site {} left conference {} ({})", p.site_id, conf_id, reason);
+  spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id, p.content ? " (content)" : "", reason);
+  if (p.call_record) (void)store_->CloseCallRecord(p.call_record, NowMs(), reason);
   auto cit = connections_.find(p.connection);
   if (cit != connections_.end()) {
-    cit->second.participant = 0;
-    if (notify) Send(cit->second, "", event::Left{conf_id, reason});
+    Connection& c = cit->second;
+    if (p.content) {
+      c.content = 0;
+    } else {
+      c.participant = 0;
+      // The site's content goes with it.
+      if (c.content) RemoveParticipant(c.content, reason, false);
+      if (notify) Send(c, "", event::Left{conf_id, reason});
+    }
   }
   Conference& conf = conferences_[conf_id];
   conf.members.erase(id);
-  participants_.erase(it);  // Closes the media endpoint.
+  if (conf.speaker == id) conf.speaker = 0;
+  participants_.erase(id);  // Closes the media endpoint.
   // An empty conference keeps no media room: a mixing room composes and encodes continuously.
   if (conf.members.empty()) conf.room.reset();
+  else ApplyLayout(conf);
   BroadcastRoster(conf_id);
 }
 
@@ -211,15 +325,22 @@ void Bridge::BroadcastRoster(const std::string& conference_id) {
   auto it = conferences_.find(conference_id);
   if (it == conferences_.end()) return;
   event::Roster roster{conference_id, {}};
+  json list = json::array();
   for (auto& [pid, p] : it->second.members) {
-    roster.participants.push_back(
-        {"p" + std::to_string(pid), p->site_id, sites_[p->site_id].name, p->media_state});
+    std::string name = sites_[p->site_id].name;
+    roster.participants.push_back({Pid(pid), p->site_id, name, p->media_state});
+    list.push_back({{"id", Pid(pid)}, {"site", p->site_id}, {"name", name}, {"media", p->media_state},
+                    {"content", p->content}});
   }
   for (auto& [pid, p] : it->second.members) {
+    if (p->content) continue;
     auto c = connections_.find(p->connection);
     if (c != connections_.end()) Send(c->second, "", roster);
   }
+  Emit(json{{"type", "roster"}, {"conference", conference_id}, {"participants", list}}.dump());
 }
+
+// ----- Media callbacks --------------------------------------------------------------------------
 
 void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile) {
   control_.Post([this, id, srtp_profile] {
@@ -229,7 +350,7 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
     p.media_state = "connected";
     spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
     auto c = connections_.find(p.connection);
-    if (c != connections_.end()) Send(c->second, "", event::MediaState{"connected", srtp_profile});
+    if (c != connections_.end() && !p.content) Send(c->second, "", event::MediaState{"connected", srtp_profile});
     BroadcastRoster(p.conference_id);
   });
 }
@@ -237,9 +358,28 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
 void Bridge::OnSendSize(ParticipantId id, int width, int height, int tiles) {
   control_.Post([this, id, width, height, tiles] {
     auto it = participants_.find(id);
-    if (it == participants_.end()) return;
+    if (it == participants_.end() || it->second->content) return;
     auto c = connections_.find(it->second->connection);
     if (c != connections_.end()) Send(c->second, "", event::Layout{tiles, width, height});
+  });
+}
+
+void Bridge::OnActiveSpeaker(ParticipantId id) {
+  control_.Post([this, id] {
+    // Every participant's listener hears it: act once per change.
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    Conference& conf = conferences_[it->second->conference_id];
+    if (conf.speaker == id) return;
+    conf.speaker = id;
+    const std::string& site = it->second->site_id;
+    event::Speaker e{conf.row.id, Pid(id), site};
+    for (auto& [pid, p] : conf.members) {
+      if (p->content) continue;
+      auto c = connections_.find(p->connection);
+      if (c != connections_.end()) Send(c->second, "", e);
+    }
+    Emit(json{{"type", "speaker"}, {"conference", conf.row.id}, {"site", site}}.dump());
   });
 }
 
@@ -258,7 +398,7 @@ void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
     Participant& p = *it->second;
     spdlog::warn("site {}: media failed: {}", p.site_id, reason);
     auto c = connections_.find(p.connection);
-    if (c != connections_.end()) {
+    if (c != connections_.end() && !p.content) {
       Send(c->second, "", event::MediaState{"failed", reason});
       SendError(c->second, "", ErrorCode::kMediaFailed, reason);
     }
@@ -273,6 +413,461 @@ void Bridge::SendError(Connection& c, const std::string& reply_to, ErrorCode cod
 
 void Bridge::Send(Connection& c, const std::string& reply_to, decltype(EndpointEvent::body) body) {
   c.link->Send(EndpointEvent{reply_to, std::move(body)});
+}
+
+// ----- Schedule -----------------------------------------------------------------------------
+
+void Bridge::Tick() {
+  if (shut_down_) return;
+  int64_t now = NowMs() / 1000;
+  for (auto& [id, conf] : conferences_) {
+    switch (Due(conf.row, now, options_.grace_s)) {
+      case ScheduleAction::kOpen: Open(conf, "scheduler"); break;
+      case ScheduleAction::kClose: Close(conf, "scheduler", "the conference ended"); break;
+      case ScheduleAction::kNone: break;
+    }
+  }
+  CallIdleSites(false);
+  SampleMedia(NowMs());
+}
+
+void Bridge::Open(Conference& conf, const std::string& actor) {
+  conf.row.state = "open";
+  conf.admitted.clear();
+  (void)Save(conf);
+  spdlog::info("conference {} opens ({})", conf.row.id, actor);
+  Audit(actor, "open", conf.row.id);
+  Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", "open"}}.dump());
+  for (auto& [id, c] : connections_) c.last_call_ms = 0;
+  CallIdleSites(true);
+}
+
+void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {
+  std::vector<ParticipantId> ids;
+  for (auto& [pid, p] : conf.members)
+    if (!p->content) ids.push_back(pid);
+  for (ParticipantId pid : ids) RemoveParticipant(pid, reason, true);
+  int64_t now = NowMs() / 1000;
+  if (auto next = NextOccurrence(conf.row, now, options_.grace_s)) {
+    conf.row.start_at = next->first;
+    conf.row.end_at = next->second;
+    conf.row.state = "scheduled";
+  } else {
+    conf.row.state = "ended";
+  }
+  conf.row.locked = false;
+  conf.row.spotlight.clear();
+  conf.admitted.clear();
+  (void)store_->ResetMembers(conf.row.id);
+  for (auto it = conf.members_cfg.begin(); it != conf.members_cfg.end();) {
+    if (!it->second.invited) {
+      it = conf.members_cfg.erase(it);
+      continue;
+    }
+    it->second.muted_audio = it->second.muted_video = it->second.kicked = false;
+    ++it;
+  }
+  (void)Save(conf);
+  spdlog::info("conference {} closes ({}): next {}", conf.row.id, actor,
+               conf.row.state == "ended" ? std::string("none") : FormatTime(conf.row.start_at));
+  Audit(actor, "close", conf.row.id, json{{"state", conf.row.state}}.dump());
+  Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", conf.row.state}}.dump());
+}
+
+void Bridge::CallIdleSites(bool now) {
+  int64_t now_ms = NowMs();
+  for (auto& [id, c] : connections_) {
+    if (c.site_id.empty() || c.participant) continue;
+    if (!now && now_ms - c.last_call_ms < options_.call_retry_s * 1000) continue;
+    for (auto& [cid, conf] : conferences_) {
+      // Only scheduled conferences call their rooms; permanent ones wait to be asked.
+      if (conf.row.permanent() || !conf.open()) continue;
+      auto m = conf.members_cfg.find(c.site_id);
+      if (m == conf.members_cfg.end() || !m->second.invited) continue;
+      ErrorCode code;
+      if (!Refusal(conf, c.site_id, &code).empty()) continue;
+      c.last_call_ms = now_ms;
+      spdlog::info("calling site {} into conference {}", c.site_id, cid);
+      Send(c, "", event::Call{cid, conf.row.title});
+      break;
+    }
+  }
+}
+
+void Bridge::SampleMedia(int64_t now_ms) {
+  for (auto& [id, p] : participants_) {
+    if (p->media_state != "connected") continue;
+    json s = json::parse(p->media->StatsJson(), nullptr, false);
+    if (!s.is_object()) continue;
+    uint64_t a = s["audioIn"].value("packets", uint64_t{0});
+    uint64_t v = s["videoIn"].value("packets", uint64_t{0});
+    if (a != p->audio_packets) p->audio_seen_ms = now_ms;
+    if (v != p->video_packets) p->video_seen_ms = now_ms;
+    p->audio_packets = a;
+    p->video_packets = v;
+  }
+}
+
+// ----- Live control -----------------------------------------------------------------------------
+
+Expected<Bridge::Conference*> Bridge::Find(const std::string& id) {
+  auto it = conferences_.find(id);
+  if (it == conferences_.end()) return MakeError(ErrorKind::kNotFound, "no conference '" + id + "'");
+  return &it->second;
+}
+
+Bridge::Connection* Bridge::ConnectionOf(const std::string& site) {
+  for (auto& [id, c] : connections_)
+    if (c.site_id == site) return &c;
+  return nullptr;
+}
+
+ParticipantId Bridge::MainParticipant(const Conference& conf, const std::string& site) const {
+  for (const auto& [pid, p] : conf.members)
+    if (p->site_id == site && !p->content) return pid;
+  return 0;
+}
+
+void Bridge::ApplyMutes(Conference& conf, const std::string& site) {
+  if (!conf.room) return;
+  auto m = conf.members_cfg.find(site);
+  bool audio = m != conf.members_cfg.end() && m->second.muted_audio;
+  bool video = m != conf.members_cfg.end() && m->second.muted_video;
+  ParticipantId pid = MainParticipant(conf, site);
+  if (pid) conf.room->SetMuted(pid, audio, video);
+}
+
+void Bridge::ApplyLayout(Conference& conf) {
+  if (!conf.room) return;
+  conf.room->SetLayout(ToLayoutKind(conf.row.layout), MainParticipant(conf, conf.row.spotlight));
+}
+
+Status Bridge::Save(Conference& conf) {
+  auto st = store_->UpdateConference(conf.row);
+  if (!st) spdlog::error("conference {}: cannot save: {}", conf.row.id, st.error());
+  return st;
+}
+
+void Bridge::Audit(const std::string& actor, const std::string& action, const std::string& target,
+                   const std::string& detail_json) {
+  if (auto st = store_->Audit(actor, action, target, detail_json); !st)
+    spdlog::error("audit log: {}", st.error());
+  Emit(json{{"type", "control"},
+            {"actor", actor},
+            {"action", action},
+            {"target", target},
+            {"detail", json::parse(detail_json, nullptr, false)}}
+           .dump());
+}
+
+void Bridge::Emit(const std::string& text) {
+  if (event_sink_) event_sink_(text);
+}
+
+Status Bridge::CreateSite(const std::string& actor, const SiteRow& site) {
+  return OnControl([&]() -> Status {
+    if (auto st = store_->InsertSite(site); !st) return MakeError(ErrorKind::kConflict, st.error());
+    sites_[site.id] = site;
+    Audit(actor, "create-site", site.id, json{{"name", site.name}, {"level", site.level}}.dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::UpdateSite(const std::string& actor, const SiteRow& site) {
+  return OnControl([&]() -> Status {
+    if (auto st = store_->UpdateSite(site); !st) return MakeError(ErrorKind::kNotFound, st.error());
+    bool token_changed = sites_[site.id].token_hash != site.token_hash;
+    sites_[site.id] = site;
+    // A new token ends the old one's connection at once.
+    if (token_changed)
+      if (Connection* c = ConnectionOf(site.id)) c->link->Close("the site's token was changed");
+    Audit(actor, token_changed ? "renew-site-token" : "update-site", site.id);
+    return OkStatus();
+  });
+}
+
+Status Bridge::DeleteSite(const std::string& actor, const std::string& id) {
+  return OnControl([&]() -> Status {
+    if (auto st = store_->DeleteSite(id); !st) return MakeError(ErrorKind::kNotFound, st.error());
+    sites_.erase(id);
+    if (Connection* c = ConnectionOf(id)) c->link->Close("the site was deleted");
+    for (auto& [cid, conf] : conferences_) {
+      conf.members_cfg.erase(id);
+      std::erase(conf.row.invited, id);
+    }
+    Audit(actor, "delete-site", id);
+    return OkStatus();
+  });
+}
+
+Status Bridge::CreateConference(const std::string& actor, const ConferenceRow& c) {
+  return OnControl([&]() -> Status {
+    if (auto st = ValidateConference(c); !st) return st;
+    for (const auto& s : c.invited)
+      if (!sites_.count(s)) return MakeError("no site '" + s + "'");
+    ConferenceRow row = c;
+    row.state = "scheduled";
+    if (auto st = store_->InsertConference(row); !st) return MakeError(ErrorKind::kConflict, st.error());
+    Conference& conf = conferences_[row.id];
+    conf.row = row;
+    for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
+    Audit(actor, "create-conference", row.id,
+          json{{"title", row.title}, {"start", row.start_at}, {"end", row.end_at}, {"invited", row.invited}}.dump());
+    Tick();  // It may be due already.
+    return OkStatus();
+  });
+}
+
+Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c) {
+  return OnControl([&]() -> Status {
+    auto found = Find(c.id);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (auto st = ValidateConference(c); !st) return st;
+    for (const auto& s : c.invited)
+      if (!sites_.count(s)) return MakeError("no site '" + s + "'");
+    ConferenceRow row = c;
+    row.state = conf.row.state, row.locked = conf.row.locked, row.spotlight = conf.row.spotlight;
+    if (auto st = store_->UpdateConference(row); !st) return st;
+    conf.row = row;
+    conf.members_cfg.clear();
+    for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
+    ApplyLayout(conf);
+    Audit(actor, "update-conference", row.id,
+          json{{"title", row.title}, {"start", row.start_at}, {"end", row.end_at}, {"invited", row.invited}}.dump());
+    Tick();
+    return OkStatus();
+  });
+}
+
+Status Bridge::DeleteConference(const std::string& actor, const std::string& id) {
+  return OnControl([&]() -> Status {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    if ((*found)->open() && !(*found)->row.permanent()) Close(**found, actor, "the conference was deleted");
+    std::vector<ParticipantId> ids;
+    for (auto& [pid, p] : (*found)->members)
+      if (!p->content) ids.push_back(pid);
+    for (ParticipantId pid : ids) RemoveParticipant(pid, "the conference was deleted", true);
+    if (auto st = store_->DeleteConference(id); !st) return st;
+    conferences_.erase(id);
+    Audit(actor, "delete-conference", id);
+    return OkStatus();
+  });
+}
+
+Status Bridge::StartConference(const std::string& actor, const std::string& id) {
+  return OnControl([&]() -> Status {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference is always open");
+    if (conf.row.state == "open") return MakeError(ErrorKind::kConflict, "the conference is already open");
+    int64_t now = NowMs() / 1000;
+    // Started after its window: it runs for its planned length from now.
+    if (conf.row.end_at + options_.grace_s <= now) {
+      int64_t length = conf.row.end_at - conf.row.start_at;
+      conf.row.start_at = now;
+      conf.row.end_at = now + length;
+    }
+    Open(conf, actor);
+    return OkStatus();
+  });
+}
+
+Status Bridge::StopConference(const std::string& actor, const std::string& id) {
+  return OnControl([&]() -> Status {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference cannot be stopped");
+    if (conf.row.state != "open") return MakeError(ErrorKind::kConflict, "the conference is not open");
+    Close(conf, actor, "the host ended the conference");
+    return OkStatus();
+  });
+}
+
+Status Bridge::Mute(const std::string& actor, const std::string& conference, const std::string& site,
+                    std::optional<bool> audio, std::optional<bool> video) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    if (!audio && !video) return MakeError("say what to mute: audio and/or video");
+    MemberRow& m = conf.members_cfg[site];
+    if (m.site_id.empty()) m = MemberRow{conference, site, false, false, false, false};
+    if (audio) m.muted_audio = *audio;
+    if (video) m.muted_video = *video;
+    if (auto st = store_->PutMember(m); !st) return st;
+    ApplyMutes(conf, site);
+    json detail = json::object();
+    if (audio) detail["audio"] = *audio;
+    if (video) detail["video"] = *video;
+    Audit(actor, "mute", conference + "/" + site, detail.dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::MuteAllButHost(const std::string& actor, const std::string& conference, bool muted) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    std::set<std::string> sites(conf.row.invited.begin(), conf.row.invited.end());
+    for (auto& [pid, p] : conf.members) sites.insert(p->site_id);
+    for (const auto& site : sites) {
+      if (site == conf.row.host_site) continue;
+      MemberRow& m = conf.members_cfg[site];
+      if (m.site_id.empty()) m = MemberRow{conference, site, false, false, false, false};
+      m.muted_audio = muted;
+      if (auto st = store_->PutMember(m); !st) return st;
+      ApplyMutes(conf, site);
+    }
+    Audit(actor, muted ? "mute-all" : "unmute-all", conference, json{{"except", conf.row.host_site}}.dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::Kick(const std::string& actor, const std::string& conference, const std::string& site) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    MemberRow& m = conf.members_cfg[site];
+    if (m.site_id.empty()) m = MemberRow{conference, site, false, false, false, false};
+    m.kicked = true;
+    if (auto st = store_->PutMember(m); !st) return st;
+    if (ParticipantId pid = MainParticipant(conf, site)) RemoveParticipant(pid, "removed by the host", true);
+    Audit(actor, "kick", conference + "/" + site);
+    return OkStatus();
+  });
+}
+
+Status Bridge::Call(const std::string& actor, const std::string& conference, const std::string& site) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    MemberRow& m = conf.members_cfg[site];
+    if (m.site_id.empty()) m = MemberRow{conference, site, false, false, false, false};
+    m.kicked = false;
+    if (auto st = store_->PutMember(m); !st) return st;
+    Audit(actor, "call", conference + "/" + site);
+    Connection* c = ConnectionOf(site);
+    if (!c) return MakeError(ErrorKind::kConflict, "site '" + site + "' is offline");
+    if (c->participant) return MakeError(ErrorKind::kConflict, "site '" + site + "' is in a conference");
+    ErrorCode code;
+    if (std::string why = Refusal(conf, site, &code); !why.empty()) return MakeError(ErrorKind::kConflict, why);
+    c->last_call_ms = NowMs();
+    Send(*c, "", event::Call{conference, conf.row.title});
+    return OkStatus();
+  });
+}
+
+Status Bridge::Spotlight(const std::string& actor, const std::string& conference, const std::string& site) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (!site.empty() && !sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    conf.row.spotlight = site;
+    if (auto st = Save(conf); !st) return st;
+    ApplyLayout(conf);
+    Audit(actor, "spotlight", conference, json{{"site", site}}.dump());
+    Emit(json{{"type", "layout"}, {"conference", conference}, {"layout", conf.row.layout}, {"spotlight", site}}.dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::SetLayout(const std::string& actor, const std::string& conference, const std::string& layout) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    ConferenceRow row = conf.row;
+    row.layout = layout;
+    if (auto st = ValidateConference(row); !st) return st;
+    conf.row.layout = layout;
+    if (auto st = Save(conf); !st) return st;
+    ApplyLayout(conf);
+    Audit(actor, "layout", conference, json{{"layout", layout}}.dump());
+    Emit(json{{"type", "layout"}, {"conference", conference}, {"layout", layout}, {"spotlight", conf.row.spotlight}}
+             .dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::Lock(const std::string& actor, const std::string& conference, bool locked) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    conf.row.locked = locked;
+    if (auto st = Save(conf); !st) return st;
+    Audit(actor, locked ? "lock" : "unlock", conference);
+    return OkStatus();
+  });
+}
+
+LiveConference Bridge::Live(const Conference& conf) {
+  LiveConference out;
+  out.row = conf.row;
+  int64_t now = NowMs();
+  std::vector<std::string> order = conf.row.invited;
+  for (const auto& [pid, p] : conf.members)
+    if (std::find(order.begin(), order.end(), p->site_id) == order.end()) order.push_back(p->site_id);
+  for (const auto& site : order) {
+    LiveSite s;
+    s.site_id = site;
+    s.name = sites_.count(site) ? sites_[site].name : site;
+    if (auto m = conf.members_cfg.find(site); m != conf.members_cfg.end()) {
+      s.invited = m->second.invited;
+      s.muted_audio = m->second.muted_audio;
+      s.muted_video = m->second.muted_video;
+      s.kicked = m->second.kicked;
+    }
+    if (Connection* c = ConnectionOf(site)) {
+      s.state = "online";
+      if (c->participant) {
+        Participant& p = *participants_[c->participant];
+        if (p.conference_id != conf.row.id) {
+          s.elsewhere = p.conference_id;
+        } else {
+          s.participant_id = Pid(p.id);
+          s.state = "joined";
+          bool audio = p.audio_seen_ms && now - p.audio_seen_ms < kFlowWindowMs;
+          bool video = p.video_seen_ms && now - p.video_seen_ms < kFlowWindowMs;
+          if (audio) s.state = video ? "video" : "audio";
+          s.speaking = conf.speaker == p.id;
+          s.content = c->content != 0;
+        }
+      }
+    }
+    if (conf.speaker && participants_.count(conf.speaker) && participants_[conf.speaker]->site_id == site)
+      out.speaker = site;
+    out.sites.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<LiveConference> Bridge::LiveConferences() {
+  std::vector<LiveConference> out;
+  control_.Invoke([&] {
+    for (auto& [id, conf] : conferences_) out.push_back(Live(conf));
+  });
+  return out;
+}
+
+Expected<LiveConference> Bridge::LiveConferenceOf(const std::string& id) {
+  return OnControl([&]() -> Expected<LiveConference> {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    SampleMedia(NowMs());
+    return Live(**found);
+  });
 }
 
 }  // namespace mcu

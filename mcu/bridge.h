@@ -1,27 +1,63 @@
 // The bridge: the domain's heart. It knows the sites (rooms and district points) and the
-// conferences, authenticates endpoint connections by room token, admits sites into conferences,
-// creates their media endpoints and tells every member who is there.
+// conferences, authenticates endpoint connections by room token, runs the schedule (opens a
+// conference at start - lead time and orders its invited, online rooms to join; closes it after
+// its end), admits sites, creates their media endpoints, applies the hosts' live control (mute,
+// kick, spotlight, layout, lock) to the media core, and keeps what must survive a restart in
+// the Store (conference state and settings, call records, the audit log).
 //
 // Threading: all state below lives on `control_` (one TaskQueue). EndpointHandler calls arrive
-// from signaling threads and MediaEndpoint::Listener calls from the media I/O thread; both only
-// post to `control_`, which re-checks that the connection or participant still exists.
+// from signaling threads and MediaEndpoint::Listener calls from media threads; both only post
+// to `control_`, which re-checks that the connection or participant still exists. The public
+// control methods (called by the REST API's thread) run on `control_` and wait for it: control
+// calls are serialised there, so concurrent calls leave a consistent state. A 1 s clock
+// (`mcu-clock`) posts the schedule's tick.
 #pragma once
 
-#include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "mcu/config.h"
 #include "mcu/endpoint_api.h"
 #include "mcu/media_api.h"
+#include "mcu/store.h"
 #include "mcu/task_queue.h"
 
 namespace mcu {
 
+// A site as the roll-call shows it.
+struct LiveSite {
+  std::string site_id, name;
+  // offline | online (connected, idle) | joined (in this conference, media connecting or
+  // connected) | audio (its audio arrives) | video (audio and video arrive)
+  std::string state = "offline";
+  bool invited = false, muted_audio = false, muted_video = false, kicked = false, speaking = false;
+  bool content = false;        // It shares content now.
+  std::string elsewhere;       // The other conference it is in, if any.
+  std::string participant_id;  // "p<n>" while joined.
+};
+
+struct LiveConference {
+  ConferenceRow row;
+  std::vector<LiveSite> sites;  // Invited sites first (in invitation order), then others present.
+  std::string speaker;          // Site id of the active speaker, or empty.
+};
+
 class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
  public:
-  Bridge(const Config& config, MediaEngine* media);
+  struct Options {
+    int grace_s = 300;          // A conference closes this long after its end.
+    int call_retry_s = 5;       // An idle invited room that did not join is called again.
+    bool run_clock = true;      // Tests of the pure parts may drive Tick() themselves.
+  };
+  Bridge(const Config& config, Store* store, MediaEngine* media, Options options);
   ~Bridge() override;
 
   // EndpointHandler
@@ -35,10 +71,42 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   void OnMediaFailed(ParticipantId id, const std::string& reason) override;
   void OnMediaClosed(ParticipantId id) override;
   void OnSendSize(ParticipantId id, int width, int height, int tiles) override;
+  void OnActiveSpeaker(ParticipantId id) override;
 
+  // ----- Control (any thread but control's; each waits for control) --------------------------
+  // `actor` names who asks (a user's login, "scheduler"); it goes to the audit log.
+  Status CreateSite(const std::string& actor, const SiteRow& site);
+  Status UpdateSite(const std::string& actor, const SiteRow& site);
+  Status DeleteSite(const std::string& actor, const std::string& id);
+  Status CreateConference(const std::string& actor, const ConferenceRow& c);
+  Status UpdateConference(const std::string& actor, const ConferenceRow& c);
+  Status DeleteConference(const std::string& actor, const std::string& id);
+  Status StartConference(const std::string& actor, const std::string& id);
+  Status StopConference(const std::string& actor, const std::string& id);
+  // Unset optionals leave that medium as it is.
+  Status Mute(const std::string& actor, const std::string& conference, const std::string& site,
+              std::optional<bool> audio, std::optional<bool> video);
+  // Mutes (or unmutes) the audio of every site but the host site.
+  Status MuteAllButHost(const std::string& actor, const std::string& conference, bool muted);
+  Status Kick(const std::string& actor, const std::string& conference, const std::string& site);
+  // Lets a kicked site back and orders it to join (if it is online and idle).
+  Status Call(const std::string& actor, const std::string& conference, const std::string& site);
+  Status Spotlight(const std::string& actor, const std::string& conference, const std::string& site);
+  Status SetLayout(const std::string& actor, const std::string& conference, const std::string& layout);
+  Status Lock(const std::string& actor, const std::string& conference, bool locked);
+  std::vector<LiveConference> LiveConferences();
+  Expected<LiveConference> LiveConferenceOf(const std::string& id);
+
+  // Every event the console shows (roster, states, speaker, layout, control actions) as a JSON
+  // object text, from the control thread. Set before the first connection.
+  void SetEventSink(std::function<void(const std::string&)> sink) { event_sink_ = std::move(sink); }
+
+  // Runs the schedule once (the clock calls it every second).
+  void Tick();
   // Waits until every task posted so far has run (tests and orderly shutdown).
   void Flush();
-  // Closes every connection and media endpoint; afterwards the bridge accepts nothing.
+  // Closes every connection and media endpoint; afterwards the bridge accepts nothing. Open
+  // conferences stay open in the store: after a restart they resume.
   void Shutdown();
 
   struct Counts {
@@ -52,38 +120,78 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
     std::string remote_address;
     std::string site_id;  // Empty until authenticated.
     ParticipantId participant = 0;
+    ParticipantId content = 0;   // Its content participant, if it shares.
+    int64_t last_call_ms = 0;    // When it was last ordered to join.
   };
   struct Participant {
     ParticipantId id = 0;
     ConnectionId connection = 0;
     std::string site_id;
     std::string conference_id;
+    bool content = false;
     std::string media_state = "connecting";
     std::unique_ptr<MediaEndpoint> media;
+    int64_t call_record = 0;
+    // Media flow, sampled each tick from the transport's counters.
+    uint64_t audio_packets = 0, video_packets = 0;
+    int64_t audio_seen_ms = 0, video_seen_ms = 0;
   };
   struct Conference {
-    ConferenceConfig config;
+    ConferenceRow row;
+    std::map<std::string, MemberRow> members_cfg;  // Per site: invited, mutes, kicked.
     std::unique_ptr<MediaRoom> room;  // Created when the first site joins.
     std::map<ParticipantId, Participant*> members;
+    std::set<std::string> admitted;   // Sites that joined since it opened (lock lets them back).
+    ParticipantId speaker = 0;
+    bool open() const { return row.permanent() || row.state == "open"; }
   };
 
   void Handle(ConnectionId id, EndpointRequest& request);
   void HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r);
   void HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r);
+  // Why `site` may not join `conf` now, or empty.
+  std::string Refusal(const Conference& conf, const std::string& site, ErrorCode* code) const;
   void RemoveParticipant(ParticipantId id, const std::string& reason, bool notify);
   void BroadcastRoster(const std::string& conference_id);
   void SendError(Connection& c, const std::string& reply_to, ErrorCode code, std::string message);
   void Send(Connection& c, const std::string& reply_to, decltype(EndpointEvent::body) body);
 
+  void Open(Conference& conf, const std::string& actor);
+  void Close(Conference& conf, const std::string& actor, const std::string& reason);
+  // Orders idle, online rooms into the open conferences that invite them.
+  void CallIdleSites(bool now);
+  void SampleMedia(int64_t now_ms);
+  void ApplyMutes(Conference& conf, const std::string& site);
+  void ApplyLayout(Conference& conf);
+  ParticipantId MainParticipant(const Conference& conf, const std::string& site) const;
+  Connection* ConnectionOf(const std::string& site);
+  Expected<Conference*> Find(const std::string& id);
+  LiveConference Live(const Conference& conf);
+  Status Save(Conference& conf);
+  void Audit(const std::string& actor, const std::string& action, const std::string& target,
+             const std::string& detail_json = "{}");
+  void Emit(const std::string& json);
+  // Runs `fn` on control and returns its result.
+  template <typename Fn>
+  auto OnControl(Fn&& fn) -> decltype(fn());
+
   Config config_;
+  Store* store_;
   MediaEngine* media_;
-  std::map<std::string, SiteConfig> sites_;
+  Options options_;
+  std::function<void(const std::string&)> event_sink_;
+  std::map<std::string, SiteRow> sites_;
   std::map<std::string, Conference> conferences_;
   std::map<ConnectionId, Connection> connections_;
   std::map<ParticipantId, std::unique_ptr<Participant>> participants_;
   ParticipantId next_participant_ = 1;
   bool shut_down_ = false;
-  TaskQueue control_{"mcu-control"};  // Last: stopped (and drained) before the state goes.
+  TaskQueue control_{"mcu-control"};  // Stopped (and drained) before the state goes.
+  // The clock: last, so it stops first.
+  std::mutex clock_mu_;
+  std::condition_variable clock_cv_;
+  bool clock_stop_ = false;
+  std::thread clock_;
 };
 
 }  // namespace mcu

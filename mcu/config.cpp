@@ -97,7 +97,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.CheckUnknown();
     if (error.empty() && !r.error().empty()) error = r.error();
   };
-  std::set<std::string> known = {"server", "media", "limits", "log", "sites", "conferences"};
+  std::set<std::string> known = {"server", "schedule", "media", "limits", "log", "sites", "conferences", "users"};
   for (const auto& [k, v] : root)
     if (!known.count(std::string(k.str())))
       return MakeError(source + ": " + std::string(k.str()) + " is not a known section");
@@ -111,6 +111,13 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("tls_key", c.server.tls_key);
     r.Get("web_root", c.server.web_root);
     r.Get("public_name", c.server.public_name);
+    r.Get("time_zone", c.server.time_zone);
+    check(r);
+  }
+  if (auto* t = SubTable(root, "schedule", error)) {
+    Reader r(*t, "schedule.");
+    r.Get("grace_s", c.schedule.grace_s);
+    r.Get("call_retry_s", c.schedule.call_retry_s);
     check(r);
   }
   if (auto* t = SubTable(root, "media", error)) {
@@ -170,7 +177,18 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("id", cc.id);
     r.Get("title", cc.title);
     r.Get("mode", cc.mode);
+    r.GetStrings("invited", cc.invited);
+    r.Get("host", cc.host);
+    r.Get("layout", cc.layout);
     c.conferences.push_back(cc);
+  });
+  array_of_tables("users", [&](Reader& r) {
+    UserConfig u;
+    r.Get("login", u.login);
+    r.Get("name", u.name);
+    r.Get("role", u.role);
+    r.Get("password_hash", u.password_hash);
+    c.users.push_back(u);
   });
   if (!error.empty()) return MakeError(source + ": " + error);
 
@@ -208,7 +226,26 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     if (!std::regex_match(cc.id, id_re)) return fail(at + ".id must be lower-case letters, digits, - or _");
     if (!conf_ids.insert(cc.id).second) return fail(at + ".id '" + cc.id + "' is used twice");
     if (cc.mode != "echo" && cc.mode != "mix") return fail(at + ".mode must be echo or mix");
+    for (const auto& site : cc.invited)
+      if (!ids.count(site)) return fail(at + ".invited names no site '" + site + "'");
+    if (!cc.host.empty() && !ids.count(cc.host)) return fail(at + ".host names no site '" + cc.host + "'");
+    static const std::set<std::string> layouts = {"grid", "speaker", "single", "presenter"};
+    if (!layouts.count(cc.layout)) return fail(at + ".layout must be grid, speaker, single or presenter");
   }
+  std::set<std::string> logins;
+  for (size_t i = 0; i < c.users.size(); ++i) {
+    const auto& u = c.users[i];
+    std::string at = "users[" + std::to_string(i) + "]";
+    if (!std::regex_match(u.login, id_re)) return fail(at + ".login must be lower-case letters, digits, - or _");
+    if (!logins.insert(u.login).second) return fail(at + ".login '" + u.login + "' is used twice");
+    if (u.role != "admin" && u.role != "host" && u.role != "technician")
+      return fail(at + ".role must be admin, host or technician");
+    if (u.password_hash.rfind("$argon2id$", 0) != 0)
+      return fail(at + ".password_hash must be an Argon2id hash (see `mcu hash-password`)");
+  }
+  if (c.schedule.grace_s > 86400) return fail("schedule.grace_s must be at most 86400");
+  if (c.schedule.call_retry_s < 1 || c.schedule.call_retry_s > 3600)
+    return fail("schedule.call_retry_s must be between 1 and 3600");
   return c;
 }
 

@@ -18,10 +18,21 @@ struct SiteConfig {
   std::string token_hash;  // "sha256:<64 hex>"
 };
 
+// A permanent conference (open whenever a site asks to join). Scheduled ones are made with the
+// REST API.
 struct ConferenceConfig {
   std::string id;
   std::string title;
   std::string mode;  // echo | mix
+  std::vector<std::string> invited;  // Empty: any site may join.
+  std::string host;
+  std::string layout = "grid";
+};
+
+struct UserConfig {
+  std::string login, name;
+  std::string role;           // admin | host | technician
+  std::string password_hash;  // Argon2id (see `mcu hash-password`).
 };
 
 struct Config {
@@ -32,7 +43,12 @@ struct Config {
     std::string tls_cert, tls_key;
     std::string web_root;
     std::string public_name = "localhost";
+    std::string time_zone = "Asia/Ho_Chi_Minh";  // Schedules are in this zone's local time.
   } server;
+  struct Schedule {
+    int grace_s = 300;      // A conference closes this long after its end.
+    int call_retry_s = 5;   // An invited idle room that did not join is called again.
+  } schedule;
   struct Media {
     std::vector<std::string> ice_addresses;
     uint16_t port_min = 0, port_max = 0;
@@ -52,6 +68,9 @@ struct Config {
   } log;
   std::vector<SiteConfig> sites;
   std::vector<ConferenceConfig> conferences;
+  std::vector<UserConfig> users;
+  // sites, conferences and users are seeds: imported into the database on its first start;
+  // afterwards the database (and the REST API) holds the truth.
 };
 
 const std::string& DefaultConfigToml();

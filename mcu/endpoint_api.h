@@ -19,6 +19,7 @@ struct EndpointRequest {
   std::string id;  // Optional correlation id, echoed in the reply.
   std::string token;       // kAuth
   std::string conference;  // kJoin
+  bool content = false;    // kJoin: a second, content-only participant of an already joined site.
   int max_bitrate_kbps = 0;  // kJoin, optional: what the site can receive (0: no limit).
   std::string sdp;         // kAnswer
   std::string candidate;   // kCandidate ("candidate:..."; empty = end of candidates)
@@ -31,6 +32,7 @@ enum class ErrorCode {
   kNotFound,      // Unknown conference.
   kConflict,      // Not in the state the request needs (join twice, answer with no offer).
   kFull,          // Conference at its participant limit.
+  kForbidden,     // Not admitted: not invited, removed by the host, or the conference is locked.
   kTooLarge,      // Message over the size limit.
   kRateLimited,   // Too many messages per second.
   kMediaFailed,   // The media transport failed (ICE, DTLS); the endpoint may join again.
@@ -50,6 +52,14 @@ struct Offer {
 };
 struct Left {
   std::string conference_id, reason;
+};
+// The MCU orders an idle room to join a conference (it opened, or the room came back).
+struct Call {
+  std::string conference_id, conference_title;
+};
+// A mixing conference's active speaker changed.
+struct Speaker {
+  std::string conference_id, participant_id, site_id;  // Empty: nobody.
 };
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
@@ -79,7 +89,8 @@ struct Layout {
 struct EndpointEvent {
   std::string reply_to;  // The request id this answers, if any.
   std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
-               event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout>
+               event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout,
+               event::Call, event::Speaker>
       body;
 };
 

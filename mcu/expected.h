@@ -9,11 +9,16 @@
 
 namespace mcu {
 
+// What kind of failure, for layers that map it to a status (HTTP, protocol error codes).
+enum class ErrorKind { kInvalid, kNotFound, kConflict, kForbidden, kUnauthorized, kInternal };
+
 struct Error {
   std::string message;
+  ErrorKind kind = ErrorKind::kInvalid;
 };
 
 inline Error MakeError(std::string message) { return Error{std::move(message)}; }
+inline Error MakeError(ErrorKind kind, std::string message) { return Error{std::move(message), kind}; }
 
 template <typename T>
 class Expected {
@@ -31,6 +36,8 @@ class Expected {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   const std::string& error() const { assert(!ok()); return std::get<1>(v_).message; }
+  ErrorKind error_kind() const { assert(!ok()); return std::get<1>(v_).kind; }
+  Error failure() const { assert(!ok()); return std::get<1>(v_); }
 
  private:
   std::variant<T, Error> v_;

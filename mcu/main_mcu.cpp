@@ -11,9 +11,13 @@
 
 #include "mcu/bridge.h"
 #include "mcu/config.h"
+#include "mcu/auth.h"
+#include "mcu/schedule.h"
 #include "mcu/secrets.h"
+#include "mcu/store.h"
 #include "media/certificate.h"
 #include "media/media_engine.h"
+#include "signaling/rest_api.h"
 #include "signaling/server.h"
 
 namespace {
@@ -40,6 +44,30 @@ int WaitForSignal() {
   return sig;
 }
 
+// On the database's first start, the configuration's sites, conferences and users become its
+// first rows; afterwards the database is the truth and the configuration's lists are ignored.
+mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
+  if (store.seeded()) return mcu::OkStatus();
+  for (const auto& s : config.sites)
+    if (auto st = store.InsertSite({s.id, s.name, s.level, "room", s.token_hash}); !st) return st;
+  for (const auto& c : config.conferences) {
+    mcu::ConferenceRow row;
+    row.id = c.id;
+    row.title = c.title;
+    row.mode = c.mode;
+    row.invited = c.invited;
+    row.host_site = c.host;
+    row.layout = c.layout;
+    row.state = "open";
+    if (auto st = store.InsertConference(row); !st) return st;
+  }
+  for (const auto& u : config.users)
+    if (auto id = store.InsertUser({0, u.login, u.role, u.name, u.password_hash}); !id) return mcu::MakeError(id.error());
+  spdlog::info("new database: imported {} sites, {} conferences and {} users from the configuration",
+               config.sites.size(), config.conferences.size(), config.users.size());
+  return store.MarkSeeded();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,6 +89,7 @@ int main(int argc, char** argv) {
                  "Write {port, tlsFingerprint, dtlsFingerprint} as JSON here once serving");
   auto* hash_cmd = app.add_subcommand("hash-token", "Print the token_hash of a room token (read from stdin)");
   auto* new_cmd = app.add_subcommand("new-token", "Print a new random room token and its token_hash");
+  auto* pw_cmd = app.add_subcommand("hash-password", "Print the Argon2id hash of a password (read from stdin)");
   bool print_config = false;
   app.add_flag("--print-default-config", print_config, "Print the embedded default configuration");
   CLI11_PARSE(app, argc, argv);
@@ -73,6 +102,12 @@ int main(int argc, char** argv) {
     std::string token;
     std::getline(std::cin, token);
     std::cout << mcu::HashToken(token) << "\n";
+    return 0;
+  }
+  if (*pw_cmd) {
+    std::string password;
+    std::getline(std::cin, password);
+    std::cout << mcu::HashPassword(password) << "\n";
     return 0;
   }
   if (*new_cmd) {
@@ -91,6 +126,12 @@ int main(int argc, char** argv) {
   if (port >= 0) config->server.port = static_cast<uint16_t>(port);
   if (config->server.web_root.empty()) config->server.web_root = MCU_WEB_ROOT;
   SetupLogging(config->log);
+  // Schedules are in local time: the zone is set once, before any thread starts.
+  setenv("TZ", config->server.time_zone.c_str(), 1);
+  tzset();
+  if (std::string(tzname[0]) == "UTC" && config->server.time_zone != "UTC" &&
+      !std::filesystem::exists("/usr/share/zoneinfo/" + config->server.time_zone))
+    spdlog::warn("time zone {} is unknown here (tzdata missing?): using UTC", config->server.time_zone);
 
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -126,7 +167,20 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  mcu::Bridge bridge(*config, engine->get());
+  auto store = mcu::Store::Open(dir + "/mcu.db");
+  if (!store) {
+    spdlog::critical("{}", store.error());
+    return 1;
+  }
+  if (auto st = SeedStore(**store, *config); !st) {
+    spdlog::critical("importing the configuration's sites, conferences and users: {}", st.error());
+    return 1;
+  }
+
+  mcu::Bridge bridge(*config, store->get(), engine->get(),
+                     {config->schedule.grace_s, config->schedule.call_retry_s, true});
+  mcu::Auth auth(store->get());
+  mcu::signaling::RestApi api(store->get(), &bridge, &auth);
 
   mcu::signaling::ServerOptions so;
   so.address = config->server.listen;
@@ -140,7 +194,7 @@ int main(int argc, char** argv) {
   so.max_connections = config->limits.max_connections;
   so.handshake_timeout_s = config->limits.handshake_timeout_s;
   so.idle_timeout_s = config->limits.idle_timeout_s;
-  mcu::signaling::SignalingServer server(so, &bridge);
+  mcu::signaling::SignalingServer server(so, &bridge, &api);
   if (auto st = server.Start(); !st) {
     spdlog::critical("{}", st.error());
     return 1;

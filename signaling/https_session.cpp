@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "signaling/http_handler.h"
+#include "signaling/rest_api.h"
 #include "signaling/ws_session.h"
 
 namespace mcu::signaling {
@@ -66,12 +67,53 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
     std::make_shared<WsSession>(std::move(stream_), ctx_, remote_)->Run(parser_->release());
     return;
   }
+  if (parser_->get().target().starts_with("/api/")) return HandleApi();
   auto res = std::make_shared<HttpResponse>(HandleHttp(parser_->get(), {ctx_->options.web_root}));
   bool keep_alive = res->keep_alive();
   response_ = res;
   beast::http::async_write(
       stream_, *res,
       beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), keep_alive));
+}
+
+void HttpsSession::HandleApi() {
+  auto& req = parser_->get();
+  if (!ctx_->api) {
+    WriteApiResponse(req.version(), req.keep_alive(), {404, "{\"error\":\"no API here\"}\n", {}});
+    return;
+  }
+  RestRequest r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  r.body = req.body();
+  r.cookie = std::string(req[beast::http::field::cookie]);
+  r.csrf = std::string(req["X-CSRF-Token"]);
+  r.authorization = std::string(req[beast::http::field::authorization]);
+  r.remote = remote_;
+  unsigned version = req.version();
+  bool keep_alive = req.keep_alive();
+  // The API runs on its own thread; the response comes back to this session's strand.
+  ctx_->api->Handle(std::move(r), [self = shared_from_this(), version, keep_alive](RestResponse res) {
+    net::post(self->stream_.get_executor(), [self, version, keep_alive, res = std::move(res)]() mutable {
+      self->WriteApiResponse(version, keep_alive, std::move(res));
+    });
+  });
+}
+
+void HttpsSession::WriteApiResponse(unsigned version, bool keep_alive, RestResponse r) {
+  auto res = std::make_shared<HttpResponse>(static_cast<beast::http::status>(r.status), version);
+  res->set(beast::http::field::server, "mcu");
+  res->set(beast::http::field::content_type, "application/json");
+  res->set(beast::http::field::cache_control, "no-store");
+  res->set("X-Content-Type-Options", "nosniff");
+  res->set(beast::http::field::strict_transport_security, "max-age=31536000");
+  for (auto& [k, v] : r.headers) res->insert(k, v);
+  res->keep_alive(keep_alive);
+  res->body() = std::move(r.body);
+  res->prepare_payload();
+  response_ = res;
+  beast::http::async_write(stream_, *res,
+                           beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), keep_alive));
 }
 
 void HttpsSession::OnWrite(bool keep_alive, beast::error_code ec, size_t) {

@@ -14,6 +14,8 @@
 
 namespace mcu::signaling {
 
+struct RestResponse;
+
 class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
  public:
   HttpsSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx);
@@ -23,6 +25,8 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   void OnHandshake(boost::beast::error_code ec);
   void DoRead();
   void OnRead(boost::beast::error_code ec, size_t bytes);
+  void HandleApi();
+  void WriteApiResponse(unsigned version, bool keep_alive, RestResponse r);
   void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t bytes);
   void DoClose();
 

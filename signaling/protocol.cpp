@@ -77,6 +77,16 @@ struct EventWriter {
     j["stats"] = json::parse(e.json, nullptr, false);
   }
   void operator()(const event::Pong&) { j["type"] = "pong"; }
+  void operator()(const event::Call& e) {
+    j["type"] = "call";
+    j["conference"] = {{"id", e.conference_id}, {"title", e.conference_title}};
+  }
+  void operator()(const event::Speaker& e) {
+    j["type"] = "speaker";
+    j["conference"] = e.conference_id;
+    j["participant"] = e.participant_id;
+    j["site"] = e.site_id;
+  }
   void operator()(const event::Layout& e) {
     j["type"] = "layout";
     j["tiles"] = e.tiles;
@@ -127,6 +137,13 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
         else
           r.max_bitrate_kbps = static_cast<int>(v.get<int64_t>());
       }
+      if (st && j.contains("role")) {
+        const auto& v = j["role"];
+        if (!v.is_string() || (v != "main" && v != "content"))
+          st = MakeError("field \"role\" must be \"main\" or \"content\"");
+        else
+          r.content = v == "content";
+      }
       break;
     case T::kAnswer:
       st = ReadString(j, "sdp", kMaxSdpLength, true, false, r.sdp);
@@ -159,6 +176,7 @@ std::string WriteRequest(const EndpointRequest& r) {
     case T::kJoin:
       j["conference"] = r.conference;
       if (r.max_bitrate_kbps) j["maxBitrateKbps"] = r.max_bitrate_kbps;
+      if (r.content) j["role"] = "content";
       break;
     case T::kAnswer: j["sdp"] = r.sdp; break;
     case T::kCandidate: j["candidate"] = r.candidate; j["sdpMLineIndex"] = 0; break;

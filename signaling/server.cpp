@@ -74,10 +74,11 @@ struct SignalingServer::Impl {
   std::thread thread;
 };
 
-SignalingServer::SignalingServer(ServerOptions options, EndpointHandler* handler)
+SignalingServer::SignalingServer(ServerOptions options, EndpointHandler* handler, RestApi* api)
     : impl_(std::make_unique<Impl>()) {
   impl_->ctx->options = std::move(options);
   impl_->ctx->handler = handler;
+  impl_->ctx->api = api;
 }
 
 SignalingServer::~SignalingServer() { Stop(); }

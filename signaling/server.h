@@ -10,9 +10,12 @@
 
 namespace mcu::signaling {
 
+class RestApi;
+
 class SignalingServer {
  public:
-  SignalingServer(ServerOptions options, EndpointHandler* handler);
+  // `api` may be null: then /api/ answers 404.
+  SignalingServer(ServerOptions options, EndpointHandler* handler, RestApi* api = nullptr);
   ~SignalingServer();
   Status Start();  // Binds and listens; then serves on its own thread.
   void Stop();

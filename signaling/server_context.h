@@ -12,6 +12,8 @@
 
 namespace mcu::signaling {
 
+class RestApi;
+
 struct ServerOptions {
   std::string address = "0.0.0.0";
   uint16_t port = 8443;  // 0: any free port (tests).
@@ -31,6 +33,7 @@ struct ServerContext {
   ServerOptions options;
   boost::asio::ssl::context tls{boost::asio::ssl::context::tls_server};
   EndpointHandler* handler = nullptr;
+  RestApi* api = nullptr;  // The REST API under /api/ (may be null).
   std::atomic<size_t> connections{0};
   std::atomic<uint64_t> next_connection_id{1};
 };

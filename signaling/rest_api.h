@@ -1,0 +1,58 @@
+// The REST API (JSON over HTTPS, under /api/v1; signaling/openapi.yaml describes it): console
+// login and API tokens, sites, users, conferences and their live control, roll-call, the audit
+// log and call records.
+//
+// Who may do what is decided here, on the server: technicians read; hosts also create and run
+// conferences; admins also manage sites and users. A request authenticates with the session
+// cookie (`mcu_session`, HttpOnly, Secure, SameSite=Strict) or `Authorization: Bearer <API
+// token>`. With the cookie, every request that changes something must carry the session's CSRF
+// token in `X-CSRF-Token` (returned at login and by GET /api/v1/session).
+//
+// Threading: Handle() is called on a signaling I/O thread and returns at once; the request runs
+// on the API's own thread (`mcu-api`: password hashing and database work never block the I/O
+// thread), and `done` is called there.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mcu/auth.h"
+#include "mcu/bridge.h"
+#include "mcu/store.h"
+#include "mcu/task_queue.h"
+
+namespace mcu::signaling {
+
+struct RestRequest {
+  std::string method;  // GET, POST, PUT, DELETE
+  std::string target;  // Path and query.
+  std::string body;
+  std::string cookie;         // The Cookie header.
+  std::string csrf;           // X-CSRF-Token.
+  std::string authorization;  // Authorization.
+  std::string remote;
+};
+
+struct RestResponse {
+  int status = 200;
+  std::string body;  // JSON.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class RestApi {
+ public:
+  RestApi(Store* store, Bridge* bridge, Auth* auth) : store_(store), bridge_(bridge), auth_(auth) {}
+  void Handle(RestRequest request, std::function<void(RestResponse)> done);
+  // The same, on the calling thread (the API thread, and tests).
+  RestResponse HandleNow(const RestRequest& request);
+
+ private:
+  Store* store_;
+  Bridge* bridge_;
+  Auth* auth_;
+  TaskQueue queue_{"mcu-api"};
+};
+
+}  // namespace mcu::signaling
