@@ -372,6 +372,7 @@ void Bridge::OnActiveSpeaker(ParticipantId id) {
     Conference& conf = conferences_[it->second->conference_id];
     if (conf.speaker == id) return;
     conf.speaker = id;
+    if (conf.room) conf.room->SetActiveSpeaker(id);
     const std::string& site = it->second->site_id;
     event::Speaker e{conf.row.id, Pid(id), site};
     for (auto& [pid, p] : conf.members) {

@@ -1,4 +1,5 @@
-// mcu-room: the room endpoint. Connects to the MCU with its room token, joins a conference, sends
+// mcu-room: the room endpoint. Connects to the MCU with its room token and stays connected; joins
+// the conference the MCU calls it into (or the one given with --conference), sends
 // camera and microphone (or a tone and a colour), and comes back by itself after any drop.
 // For tests and checks it can keep what it receives: a PNG of a frame and a WAV of some seconds.
 #include <CLI/CLI.hpp>
@@ -43,7 +44,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_option("--url", client.wss.url, "MCU endpoint URL, e.g. wss://mcu.local:8443/ws")->required();
   app.add_option("--token", client.token, "Room token (or env MCU_ROOM_TOKEN)")->envname("MCU_ROOM_TOKEN");
-  app.add_option("--conference", client.conference, "Conference to join")->capture_default_str();
+  app.add_option("--conference", client.conference,
+                 "Join this conference at once (default: wait until the MCU calls the room in)");
   app.add_option("--max-kbps", client.max_kbps, "Receive bandwidth to declare (picks the composite tier)");
   app.add_option("--ca", client.wss.ca_file, "Trust this CA/certificate PEM (e.g. the MCU's tls-cert.pem)");
   app.add_option("--pin", client.wss.pin_sha256, "Pin the MCU's TLS certificate SHA-256 fingerprint");

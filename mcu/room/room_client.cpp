@@ -73,9 +73,16 @@ void RoomClient::OnMessage(const std::string& text) {
   if (type == "welcome") {
     backoff_ms_ = 500;
     spdlog::info("authenticated as {} ({})", m["site"].value("name", ""), m["site"].value("id", ""));
-    json join = {{"type", "join"}, {"conference", options_.conference}};
-    if (options_.max_kbps > 0) join["maxBitrateKbps"] = options_.max_kbps;
-    Send(join.dump());
+    if (!options_.conference.empty()) Join(options_.conference);
+    else spdlog::info("online; waiting for the MCU to call this room into a conference");
+  } else if (type == "call") {
+    std::string id = m["conference"].value("id", "");
+    if (!current_conference_.empty()) {
+      spdlog::warn("called into {} while in {}: ignored", id, current_conference_);
+    } else {
+      spdlog::info("called into conference {} ({})", m["conference"].value("title", ""), id);
+      Join(id);
+    }
   } else if (type == "joined") {
     spdlog::info("joined conference {}", m["conference"].value("title", ""));
   } else if (type == "offer") {
@@ -125,15 +132,33 @@ void RoomClient::OnMessage(const std::string& text) {
     spdlog::info("roster: {}", names);
   } else if (type == "left") {
     spdlog::warn("left conference: {}", m.value("reason", ""));
-    ScheduleReconnect("left the conference");
+    current_conference_.clear();
+    if (!options_.conference.empty()) {
+      ScheduleReconnect("left the conference");
+    } else {
+      ResetMedia();  // Idle again, still online: the MCU calls the room when it is wanted.
+      spdlog::info("online; waiting for the MCU to call this room into a conference");
+    }
   } else if (type == "error") {
     std::string code = m.value("code", "");
     spdlog::error("MCU error {}: {}", code, m.value("message", ""));
+    if (options_.conference.empty() && media_ == nullptr &&
+        (code == "forbidden" || code == "conflict" || code == "not_found" || code == "full")) {
+      current_conference_.clear();  // A refused join: wait for the next call.
+      return;
+    }
     if (code == "media_failed" || code == "not_found" || code == "full" || code == "internal")
       ScheduleReconnect(code);
     // unauthorized: retried with backoff too (the token may be fixed on the MCU meanwhile).
     if (code == "unauthorized") ScheduleReconnect(code);
   }
+}
+
+void RoomClient::Join(const std::string& conference) {
+  current_conference_ = conference;
+  json join = {{"type", "join"}, {"conference", conference}};
+  if (options_.max_kbps > 0) join["maxBitrateKbps"] = options_.max_kbps;
+  Send(join.dump());
 }
 
 void RoomClient::RequestServerStats() {
@@ -154,6 +179,7 @@ void RoomClient::ScheduleReconnect(const std::string& why) {
   if (reconnect_timer_) return;
   ++generation_;  // Whatever the old connection still says is ignored from now on.
   ResetMedia();
+  current_conference_.clear();
   if (ws_) ws_->Close();
   ws_.reset();
   static thread_local std::mt19937 rng{std::random_device{}()};

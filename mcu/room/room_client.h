@@ -1,6 +1,8 @@
-// The room endpoint's behaviour: keep a connection to the MCU, authenticate with the room token,
-// join the conference, answer the MCU's offer with the room's media, and come back by itself
-// (with exponential backoff) whenever the MCU, the network or the media goes away.
+// The room endpoint's behaviour: keep a connection to the MCU (so that the MCU knows the room is
+// online), authenticate with the room token, join the conference the MCU calls it into (or a
+// fixed one), answer the MCU's offer with the room's media, leave when the conference ends, and
+// come back by itself (with exponential backoff) whenever the MCU, the network or the media goes
+// away. Nobody at the site touches anything.
 //
 // Threading: lives on the thread running the default GMainContext. WebSocket callbacks arrive on
 // the client's I/O thread and are posted here.
@@ -20,7 +22,9 @@ namespace mcu::room {
 struct ClientOptions {
   signaling::WssClientOptions wss;
   std::string token;
-  std::string conference = "echo";
+  // Joined as soon as authenticated, and again after any drop. Empty: the room waits, connected,
+  // until the MCU calls it into a conference (`call`), and after it leaves waits again.
+  std::string conference;
   int max_kbps = 0;  // Declared receive bandwidth (0: not declared).
   bool verbose = false;
 };
@@ -44,6 +48,7 @@ class RoomClient {
   void OnClosed(const std::string& reason);
   void ScheduleReconnect(const std::string& why);
   void ResetMedia();
+  void Join(const std::string& conference);
   void Post(std::function<void()> fn);
   void Send(const std::string& text);
 
@@ -58,6 +63,7 @@ class RoomClient {
   bool media_connected_ = false;
   int connections_ = 0;
   std::string server_stats_;
+  std::string current_conference_;  // Joined or joining; empty while idle.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -73,7 +73,7 @@ TEST(BadInput, NothingDisturbsARoomInTheConference) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   auto room = mcu.StartRoom(
-      "room", {"--token", "demo-huyen-1", "--tone", "660", "--color", "1010e0", "--record",
+      "room", {"--token", "demo-huyen-1", "--conference", "echo", "--tone", "660", "--color", "1010e0", "--record",
                mcu.dir() / "room.wav", "--record-after", "3", "--record-seconds", "4", "--snapshot",
                mcu.dir() / "room.png", "--snapshot-at", "6", "--stats-interval", "1", "--exit-after", "14"});
   ASSERT_TRUE(WaitUntil([&] { return room->Log().find("media connected") != std::string::npos; }, seconds(15)))

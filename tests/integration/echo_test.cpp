@@ -12,7 +12,7 @@ namespace {
 TEST(Echo, RoomHearsItsOwnToneAndSeesItsOwnColour) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
-  auto room = mcu.StartRoom("room", {"--token", "demo-huyen-1", "--name", "Huyen 1", "--tone", "660",
+  auto room = mcu.StartRoom("room", {"--token", "demo-huyen-1", "--conference", "echo", "--name", "Huyen 1", "--tone", "660",
                                      "--color", "e01010", "--snapshot", mcu.dir() / "echo.png",
                                      "--snapshot-at", "2", "--record", mcu.dir() / "echo.wav",
                                      "--record-after", "1", "--record-seconds", "2", "--exit-after", "7"});

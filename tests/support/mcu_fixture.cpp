@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <sstream>
 
@@ -33,12 +34,33 @@ McuProcess::McuProcess(const McuOptions& o) {
         << "\"\ntoken_hash = \"" << HashToken(s.token) << "\"\n";
   cfg << "[[conferences]]\nid = \"echo\"\ntitle = \"Echo\"\nmode = \"echo\"\n";
   cfg << "[[conferences]]\nid = \"mix\"\ntitle = \"Mix\"\nmode = \"mix\"\n";
+  // Console users, one per role (passwords: kAdminPassword and so on).
+  struct User {
+    const char *login, *role, *password;
+  };
+  for (const User& u : {User{"quantri", "admin", kAdminPassword}, User{"chutri", "host", kHostPassword},
+                        User{"kythuat", "technician", kTechnicianPassword}})
+    cfg << "[[users]]\nlogin = \"" << u.login << "\"\nrole = \"" << u.role << "\"\npassword_hash = \""
+        << HashPassword(u.password) << "\"\n";
   cfg << o.extra_toml;
   WriteFile(dir_ / "mcu.toml", cfg.str());
+  Start(0);
+}
+
+bool McuProcess::Restart(bool crash) {
+  if (crash) process_->Signal(SIGKILL);
+  process_->Stop();
+  std::filesystem::remove(dir_ / "ready.json");
+  int port = port_;
+  port_ = 0;
+  return Start(port);
+}
+
+bool McuProcess::Start(int port) {
   process_ = std::make_unique<Process>(
       std::vector<std::string>{McuBin(), "--config", dir_ / "mcu.toml", "--data-dir", dir_ / "data",
-                               "--port", "0", "--ready-file", dir_ / "ready.json"},
-      dir_ / "mcu.log");
+                               "--port", std::to_string(port), "--ready-file", dir_ / "ready.json"},
+      dir_ / ("mcu-" + std::to_string(++starts_) + ".log"));
   std::string ready = dir_ / "ready.json";
   if (WaitUntil([&] { return std::filesystem::exists(ready) || !process_->Running(); },
                 std::chrono::seconds(10))) {
@@ -48,6 +70,7 @@ McuProcess::McuProcess(const McuOptions& o) {
       tls_fingerprint_ = j.value("tlsFingerprint", "");
     }
   }
+  return port_ != 0;
 }
 
 McuProcess::~McuProcess() { process_->Stop(); }

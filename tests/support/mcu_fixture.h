@@ -1,5 +1,6 @@
 // A real MCU process for a test: its own data directory and config (demo sites, `load-N` sites
-// with token `load-token-N`, an echo conference), ICE on 127.0.0.1 only, any free port.
+// with token `load-token-N`, an echo and a mixing conference, one console user per role), ICE
+// on 127.0.0.1 only, any free port.
 #pragma once
 
 #include <memory>
@@ -13,6 +14,10 @@ namespace mcu::test {
 std::string McuBin();
 std::string RoomBin();
 std::string LoadgenBin();
+
+inline constexpr const char* kAdminPassword = "quantri-test";
+inline constexpr const char* kHostPassword = "chutri-test";
+inline constexpr const char* kTechnicianPassword = "kythuat-test";
 
 struct McuOptions {
   int load_sites = 40;
@@ -32,12 +37,18 @@ class McuProcess {
   Process& process() { return *process_; }
   const TempDir& dir() const { return dir_; }
   std::string Log() const { return process_->Log(); }
+  // Stops the MCU (SIGTERM, or SIGKILL when `crash`) and starts it again on the same port and
+  // data directory; false if it did not come back.
+  bool Restart(bool crash);
 
   // Starts mcu-room in this MCU with the given extra arguments (token, tone, captures...).
   std::unique_ptr<Process> StartRoom(const std::string& name, std::vector<std::string> args);
 
  private:
+  bool Start(int port);
+
   TempDir dir_{"mcu-it"};
+  int starts_ = 0;
   std::unique_ptr<Process> process_;
   int port_ = 0;
   std::string tls_fingerprint_;

@@ -1,0 +1,351 @@
+// Conferences that run themselves, with real processes: a host schedules a conference over the
+// REST API and idle mcu-room sites join it with nobody touching them, come back after being
+// killed, follow the MCU through a restart; mutes are enforced in the mix; roles, sessions and
+// CSRF are enforced on the server; everything stored survives a crash of the MCU.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <ctime>
+#include <thread>
+
+#include "media/certificate.h"
+#include "media/dtls.h"
+#include "media/io_loop.h"
+#include "media/srtp_session.h"
+#include "tests/support/analysis.h"
+#include "tests/support/audio_site.h"
+#include "tests/support/mcu_fixture.h"
+#include "tests/support/rest_client.h"
+
+namespace mcu::test {
+namespace {
+
+using namespace std::chrono;
+using nlohmann::json;
+
+// An ISO 8601 time `from_now` from now, in UTC.
+std::string Iso(seconds from_now) {
+  time_t t = time(nullptr) + from_now.count();
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The roll-call state of each site of `conference`.
+std::map<std::string, std::string> RollCall(RestClient& api, const std::string& conference) {
+  std::map<std::string, std::string> out;
+  auto r = api.Call("GET", "/api/v1/conferences/" + conference + "/roll-call");
+  if (r.status != 200) return out;
+  for (const auto& s : r.body["sites"]) out[s["site"]] = s["state"];
+  return out;
+}
+
+bool AllIn(RestClient& api, const std::string& conference, const std::vector<std::string>& sites,
+           const std::string& state, seconds timeout) {
+  return WaitUntil(
+      [&] {
+        auto rc = RollCall(api, conference);
+        for (const auto& s : sites)
+          if (rc[s] != state) return false;
+        return true;
+      },
+      timeout, milliseconds(250));
+}
+
+std::string RollCallText(RestClient& api, const std::string& conference) {
+  std::string out;
+  for (const auto& [site, state] : RollCall(api, conference)) out += site + "=" + state + " ";
+  return out;
+}
+
+std::vector<std::string> IdleRoom(const std::string& token, int tone, const std::string& color) {
+  return {"--token", token, "--tone", std::to_string(tone), "--color", color, "--width", "320", "--height", "180"};
+}
+
+// A conference of `sites` (the first is the host) that opens now.
+json Meeting(const std::string& id, const std::vector<std::string>& sites, seconds starts_in = seconds(0)) {
+  return {{"id", id},
+          {"title", "Họp giao ban " + id},
+          {"start", Iso(starts_in)},
+          {"end", Iso(starts_in + hours(1))},
+          {"leadTimeMinutes", 0},
+          {"invited", sites},
+          {"host", sites.front()}};
+}
+
+// A conference scheduled a few seconds ahead opens by itself; its idle rooms are called in and
+// their media flows, with no human action; a room killed mid-meeting and started again (as its
+// service manager does) is back in the conference by itself; stopping the conference sends the
+// rooms back to idle, and the call records say who was there, when, and why they left.
+TEST(Control, ScheduledConferenceStartsAndItsRoomsJoinByThemselves) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  auto tinh = mcu.StartRoom("tinh-1", IdleRoom("demo-tinh-1", 440, "e01010"));
+  auto h1 = mcu.StartRoom("huyen-1", IdleRoom("demo-huyen-1", 660, "10e010"));
+  auto h2_args = IdleRoom("demo-huyen-2", 880, "1010e0");
+  auto h2 = mcu.StartRoom("huyen-2", h2_args);
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  const std::vector<std::string> sites = {"tinh-1", "huyen-1", "huyen-2"};
+  auto created = host.Call("POST", "/api/v1/conferences", Meeting("giao-ban-thu-hai", sites, seconds(6)));
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  EXPECT_EQ(created.body["state"], "scheduled");
+  // The idle rooms are online (connected, waiting) and not called in before the time.
+  ASSERT_TRUE(AllIn(host, "giao-ban-thu-hai", sites, "online", seconds(5)))
+      << RollCallText(host, "giao-ban-thu-hai") << mcu.Log();
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences/giao-ban-thu-hai").body["state"], "scheduled")
+      << "opened before its time";
+
+  ASSERT_TRUE(AllIn(host, "giao-ban-thu-hai", sites, "video", seconds(30)))
+      << RollCallText(host, "giao-ban-thu-hai") << mcu.Log();
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences/giao-ban-thu-hai").body["state"], "open");
+  for (auto* room : {tinh.get(), h1.get(), h2.get()})
+    EXPECT_NE(room->Log().find("called into conference"), std::string::npos) << room->Log();
+
+  // huyen-2's room dies; its service manager starts it again, and nobody else does anything.
+  h2->Signal(SIGKILL);
+  h2->Wait(seconds(5));
+  ASSERT_TRUE(AllIn(host, "giao-ban-thu-hai", {"huyen-2"}, "offline", seconds(75)))
+      << RollCallText(host, "giao-ban-thu-hai");
+  h2 = mcu.StartRoom("huyen-2-again", h2_args);
+  ASSERT_TRUE(AllIn(host, "giao-ban-thu-hai", sites, "video", seconds(30)))
+      << RollCallText(host, "giao-ban-thu-hai") << h2->Log();
+
+  auto stop = host.Call("POST", "/api/v1/conferences/giao-ban-thu-hai/stop");
+  ASSERT_EQ(stop.status, 200) << stop.body.dump();
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences/giao-ban-thu-hai").body["state"], "ended");
+  ASSERT_TRUE(AllIn(host, "giao-ban-thu-hai", sites, "online", seconds(10))) << RollCallText(host, "giao-ban-thu-hai");
+  EXPECT_NE(tinh->Log().find("waiting for the MCU to call"), std::string::npos);
+
+  auto records = host.Call("GET", "/api/v1/call-records?conference=giao-ban-thu-hai");
+  ASSERT_EQ(records.status, 200);
+  std::map<std::string, std::vector<std::string>> reasons;
+  for (const auto& r : records.body) {
+    EXPECT_GT(r["leftMs"].get<int64_t>(), r["joinedMs"].get<int64_t>()) << r.dump();
+    reasons[r["site"]].push_back(r["reason"]);
+  }
+  EXPECT_EQ(reasons["tinh-1"], std::vector<std::string>{"the host ended the conference"});
+  ASSERT_EQ(reasons["huyen-2"].size(), 2u) << records.body.dump();
+  EXPECT_EQ(reasons["huyen-2"][0], "the host ended the conference");  // Newest first.
+  auto audit = host.Call("GET", "/api/v1/audit");
+  std::vector<std::string> actions;
+  for (const auto& a : audit.body) actions.push_back(a["actor"].get<std::string>() + ":" + a["action"].get<std::string>());
+  EXPECT_EQ(actions[0], "chutri:close");
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "scheduler:open"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "chutri:create-conference"), actions.end());
+}
+
+Wav Tail(const Wav& w, double seconds) {
+  Wav out{w.rate, {}};
+  size_t n = static_cast<size_t>(seconds * w.rate);
+  out.samples.assign(w.samples.end() - std::min(n, w.samples.size()), w.samples.end());
+  return out;
+}
+
+// Muting a site's audio is enforced in the mix: within a second nobody hears its tone, whatever
+// its endpoint keeps sending; unmuting brings it back. A technician may not mute. "Mute all but
+// the host" leaves only the host site audible.
+TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  auto created = host.Call("POST", "/api/v1/conferences", Meeting("hop", {"huyen-3", "huyen-1", "huyen-2"}));
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  ASSERT_TRUE(WaitUntil([&] { return host.Call("GET", "/api/v1/conferences/hop").body["state"] == "open"; },
+                        seconds(5)));
+
+  media::IoLoop loop;
+  auto cert = media::Certificate::Generate("audio-site", {}, 1);
+  ASSERT_TRUE(cert.ok());
+  auto dtls = media::DtlsContext::Create(*cert);
+  ASSERT_TRUE(dtls.ok());
+  media::SrtpSession::GlobalInit();
+  AudioSite a(&loop, *dtls, mcu, "demo-huyen-1", 440);
+  AudioSite b(&loop, *dtls, mcu, "demo-huyen-2", 660);
+  AudioSite c(&loop, *dtls, mcu, "demo-huyen-3", 1000);  // The host site.
+  for (AudioSite* s : {&a, &b, &c}) ASSERT_TRUE(s->Join("hop")) << s->error() << mcu.Log();
+  for (AudioSite* s : {&a, &b, &c}) ASSERT_TRUE(s->WaitConnected()) << mcu.Log();
+  std::this_thread::sleep_for(milliseconds(800));
+  Wav before = c.Record(1);
+  ASSERT_GT(ToneShare(before, 440), 0.05) << "C does not hear A before the mute";
+  ASSERT_GT(ToneShare(before, 660), 0.05) << "C does not hear B";
+
+  RestClient tech(mcu.port(), mcu.ca());
+  ASSERT_TRUE(tech.Login("kythuat", kTechnicianPassword));
+  auto refused = tech.Call("POST", "/api/v1/conferences/hop/sites/huyen-1/mute", {{"audio", true}});
+  EXPECT_EQ(refused.status, 403) << refused.body.dump();
+  EXPECT_GT(ToneShare(c.Record(0.5), 440), 0.05) << "a technician's mute took effect";
+
+  auto muted = host.Call("POST", "/api/v1/conferences/hop/sites/huyen-1/mute", {{"audio", true}});
+  ASSERT_EQ(muted.status, 200) << muted.body.dump();
+  Wav c_after = c.Record(1.0);  // Starts when the call returns: its second half is within 1 s.
+  Wav b_after = b.Record(0.5);
+  EXPECT_LT(ToneShare(Tail(c_after, 0.5), 440), 0.01) << "C still hears the muted site";
+  EXPECT_GT(ToneShare(Tail(c_after, 0.5), 660), 0.05) << "C no longer hears B";
+  EXPECT_LT(ToneShare(b_after, 440), 0.01) << "B still hears the muted site";
+  EXPECT_GT(ToneShare(b_after, 1000), 0.05) << "B no longer hears C";
+  bool found = false;
+  for (const auto& s : host.Call("GET", "/api/v1/conferences/hop").body["sites"])
+    if (s["site"] == "huyen-1") {
+      found = true;
+      EXPECT_TRUE(s["mutedAudio"].get<bool>()) << s.dump();
+    }
+  EXPECT_TRUE(found);
+
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/hop/sites/huyen-1/mute", {{"audio", false}}).status, 200);
+  Wav restored = c.Record(1.0);
+  EXPECT_GT(ToneShare(Tail(restored, 0.5), 440), 0.05) << "unmuting did not bring A back";
+
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/hop/mute-all", {{"muted", true}}).status, 200);
+  std::this_thread::sleep_for(milliseconds(500));
+  Wav a_hears = a.Record(1.0), c_hears = c.Record(1.0);
+  EXPECT_GT(ToneShare(a_hears, 1000), 0.05) << "the host site was muted too";
+  EXPECT_LT(ToneShare(a_hears, 660), 0.01) << "B is still heard";
+  EXPECT_LT(ToneShare(c_hears, 440), 0.01) << "A is still heard";
+  EXPECT_LT(ToneShare(c_hears, 660), 0.01) << "B is still heard";
+
+  std::vector<std::string> actions;
+  for (const auto& e : host.Call("GET", "/api/v1/audit").body) actions.push_back(e["action"]);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "mute"), 2) << "the technician's refused mute is not an action";
+  EXPECT_EQ(actions.front(), "mute-all");
+}
+
+// Roles are enforced on the server, a session is needed and, with the cookie, a CSRF token;
+// API tokens work without one; concurrent control calls leave a state that matches the audit.
+TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
+  McuProcess mcu({.load_sites = 8});
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient anon(mcu.port(), mcu.ca());
+  EXPECT_EQ(anon.Call("GET", "/api/v1/conferences").status, 401);
+  anon.set_cookie("forged-session-value");
+  EXPECT_EQ(anon.Call("GET", "/api/v1/conferences").status, 401);
+  anon.set_cookie("");
+  anon.set_bearer("not-a-token");
+  EXPECT_EQ(anon.Call("GET", "/api/v1/sites").status, 401);
+  RestClient wrong(mcu.port(), mcu.ca());
+  EXPECT_FALSE(wrong.Login("chutri", "wrong password"));
+  EXPECT_EQ(wrong.Call("POST", "/api/v1/session", {{"login", 1}}).status, 400);
+
+  RestClient tech(mcu.port(), mcu.ca());
+  ASSERT_TRUE(tech.Login("kythuat", kTechnicianPassword));
+  EXPECT_EQ(tech.Call("GET", "/api/v1/conferences").status, 200);
+  EXPECT_EQ(tech.Call("GET", "/api/v1/audit").status, 200);
+  EXPECT_EQ(tech.Call("POST", "/api/v1/conferences", Meeting("x", {"huyen-1"})).status, 403);
+  EXPECT_EQ(tech.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "speaker"}}).status, 403);
+  EXPECT_EQ(tech.Call("GET", "/api/v1/users").status, 403);
+
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  EXPECT_EQ(host.Call("POST", "/api/v1/conferences", Meeting("x", {"huyen-1"}), /*csrf=*/false).status, 403);
+  EXPECT_EQ(host.Call("POST", "/api/v1/sites", {{"id", "moi"}, {"name", "Mới"}}).status, 403) << "hosts do not manage sites";
+  auto bad = host.Call("POST", "/api/v1/conferences", {{"id", "y"}, {"title", "Y"}, {"start", "mai"}, {"end", "kia"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body["error"].get<std::string>().find("ISO 8601"), std::string::npos) << bad.body.dump();
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences/khong-co").status, 404);
+
+  // An API token: no cookie, no CSRF token.
+  auto token = host.Call("POST", "/api/v1/tokens", {{"name", "script"}});
+  ASSERT_EQ(token.status, 201) << token.body.dump();
+  RestClient script(mcu.port(), mcu.ca());
+  script.set_bearer(token.body["token"]);
+  std::vector<std::string> sites;
+  for (int i = 1; i <= 8; ++i) sites.push_back("load-" + std::to_string(i));
+  ASSERT_EQ(script.Call("POST", "/api/v1/conferences", Meeting("dong-thoi", sites)).status, 201);
+
+  // Eight clients at once, each toggling one site's mute and the conference's layout and lock.
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      RestClient c(mcu.port(), mcu.ca());
+      c.set_bearer(token.body["token"]);
+      const char* layouts[] = {"grid", "speaker", "single", "presenter"};
+      for (int i = 0; i < 6; ++i) {
+        ok += c.Call("POST", "/api/v1/conferences/dong-thoi/sites/" + sites[t] + "/mute",
+                     {{"audio", i % 2 == 0}, {"video", i % 3 == 0}}).status == 200;
+        ok += c.Call("PUT", "/api/v1/conferences/dong-thoi/layout", {{"layout", layouts[(t + i) % 4]}}).status == 200;
+        ok += c.Call("PUT", "/api/v1/conferences/dong-thoi/lock", {{"locked", (t + i) % 2 == 0}}).status == 200;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8 * 6 * 3);
+  auto audit = host.Call("GET", "/api/v1/audit?limit=1000").body;
+  std::map<std::string, json> last_mute;
+  std::string last_layout, last_lock;
+  int mutes = 0;
+  for (auto it = audit.rbegin(); it != audit.rend(); ++it) {  // Oldest first.
+    const auto& a = *it;
+    if (a["action"] == "mute") ++mutes, last_mute[a["target"]] = a["detail"];
+    if (a["action"] == "layout") last_layout = a["detail"]["layout"];
+    if (a["action"] == "lock" || a["action"] == "unlock") last_lock = a["action"];
+  }
+  EXPECT_EQ(mutes, 48);
+  auto conf = host.Call("GET", "/api/v1/conferences/dong-thoi").body;
+  EXPECT_EQ(conf["layout"], last_layout);
+  EXPECT_EQ(conf["locked"].get<bool>(), last_lock == "lock");
+  for (const auto& s : conf["sites"]) {
+    const json& d = last_mute["dong-thoi/" + s["site"].get<std::string>()];
+    EXPECT_EQ(s["mutedAudio"], d["audio"]) << s.dump();
+    EXPECT_EQ(s["mutedVideo"], d["video"]) << s.dump();
+  }
+
+  // Logging out ends the session.
+  ASSERT_EQ(host.Call("DELETE", "/api/v1/session").status, 200);
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences").status, 401);
+}
+
+// After the MCU dies, everything stored is there when it comes back (sites, users,
+// conferences, audit rows), the conference in progress resumes, and its rooms come back into it
+// by themselves.
+TEST(Control, AfterACrashEverythingIsThereAndTheConferenceResumes) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient admin(mcu.port(), mcu.ca());
+  ASSERT_TRUE(admin.Login("quantri", kAdminPassword));
+  auto site = admin.Call("POST", "/api/v1/sites", {{"id", "huyen-moi"}, {"name", "Huyện Mới"}, {"level", "district"}});
+  ASSERT_EQ(site.status, 201) << site.body.dump();
+  std::string token = site.body["token"];
+  ASSERT_EQ(admin.Call("POST", "/api/v1/users",
+                       {{"login", "chutri2"}, {"name", "Chủ trì 2"}, {"role", "host"}, {"password", "mat-khau-2"}})
+                .status,
+            201);
+  ASSERT_EQ(admin.Call("POST", "/api/v1/conferences", Meeting("tiep-tuc", {"tinh-1", "huyen-moi"})).status, 201);
+  auto r1 = mcu.StartRoom("tinh-1", IdleRoom("demo-tinh-1", 440, "e01010"));
+  auto r2 = mcu.StartRoom("huyen-moi", IdleRoom(token, 660, "10e010"));
+  ASSERT_TRUE(AllIn(admin, "tiep-tuc", {"tinh-1", "huyen-moi"}, "video", seconds(30)))
+      << RollCallText(admin, "tiep-tuc") << mcu.Log();
+  ASSERT_EQ(admin.Call("POST", "/api/v1/conferences/tiep-tuc/sites/tinh-1/mute", {{"video", true}}).status, 200);
+  ASSERT_EQ(admin.Call("PUT", "/api/v1/conferences/tiep-tuc/layout", {{"layout", "speaker"}}).status, 200);
+  size_t audit_rows = admin.Call("GET", "/api/v1/audit").body.size();
+
+  ASSERT_TRUE(mcu.Restart(/*crash=*/true)) << mcu.Log();
+  admin.set_port(mcu.port());
+  EXPECT_EQ(admin.Call("GET", "/api/v1/session").status, 200) << "the console session survives the restart";
+  auto sites = admin.Call("GET", "/api/v1/sites").body;
+  EXPECT_NE(sites.dump().find("Huyện Mới"), std::string::npos) << sites.dump();
+  EXPECT_NE(admin.Call("GET", "/api/v1/users").body.dump().find("chutri2"), std::string::npos);
+  auto audit = admin.Call("GET", "/api/v1/audit").body;
+  EXPECT_GE(audit.size(), audit_rows);
+  EXPECT_NE(audit.dump().find("create-site"), std::string::npos);
+  auto conf = admin.Call("GET", "/api/v1/conferences/tiep-tuc").body;
+  EXPECT_EQ(conf["state"], "open");
+  EXPECT_EQ(conf["layout"], "speaker");
+  // The rooms find the MCU again and are called back in.
+  ASSERT_TRUE(AllIn(admin, "tiep-tuc", {"tinh-1", "huyen-moi"}, "video", seconds(45)))
+      << RollCallText(admin, "tiep-tuc") << mcu.Log();
+  for (const auto& s : admin.Call("GET", "/api/v1/conferences/tiep-tuc").body["sites"])
+    if (s["site"] == "tinh-1") EXPECT_TRUE(s["mutedVideo"].get<bool>()) << "the mute was lost";
+  auto records = admin.Call("GET", "/api/v1/call-records?conference=tiep-tuc").body;
+  int restarted = 0;
+  for (const auto& r : records) restarted += r["reason"] == "mcu restarted";
+  EXPECT_EQ(restarted, 2) << records.dump();
+  RestClient host2(mcu.port(), mcu.ca());
+  EXPECT_TRUE(host2.Login("chutri2", "mat-khau-2"));
+}
+
+}  // namespace
+}  // namespace mcu::test
