@@ -76,6 +76,11 @@ class MediaRoom {
   virtual void SetMuted(ParticipantId id, bool audio, bool video) { (void)id, (void)audio, (void)video; }
   // The layout, and the participant pinned to the main tile (0: none, the active speaker leads).
   virtual void SetLayout(LayoutKind kind, ParticipantId spotlight) { (void)kind, (void)spotlight; }
+  // The active speaker the room reported (Listener::OnActiveSpeaker), handed back on the control
+  // executor: voice-activated layouts change their main tile here, and the highlight moves. The
+  // room reports to every participant's listener; calling this once per report or once per
+  // listener is the same (the same id twice changes nothing).
+  virtual void SetActiveSpeaker(ParticipantId id) { (void)id; }
 };
 
 class MediaEngine {
