@@ -130,7 +130,6 @@ void Bridge::OnEndpointClosed(ConnectionId id) {
   control_.Post([this, id] {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;
-    if (it->second.content) RemoveParticipant(it->second.content, "disconnected", false);
     if (it->second.participant) RemoveParticipant(it->second.participant, "disconnected", false);
     if (!it->second.site_id.empty()) {
       spdlog::info("site {} disconnected ({})", it->second.site_id, it->second.remote_address);
@@ -200,16 +199,17 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
     return SendError(c, r.id, ErrorCode::kUnauthorized, "invalid token");
   }
   // A site has one connection: a room that reconnects after a drop replaces its old one.
+  // (Its content connection is separate and replaces only an older content connection.)
   for (auto& [other_id, other] : connections_) {
-    if (other_id != id && other.site_id == site->id) {
-      if (other.content) RemoveParticipant(other.content, "replaced by a new connection", false);
+    if (other_id != id && other.site_id == site->id && other.content_role == r.content) {
       if (other.participant) RemoveParticipant(other.participant, "replaced by a new connection", false);
       other.link->Close("replaced by a new connection from the same site");
       other.site_id.clear();
     }
   }
   c.site_id = site->id;
-  spdlog::info("site {} authenticated from {}", site->id, c.remote_address);
+  c.content_role = r.content;
+  spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address, r.content ? " (content)" : "");
   Send(c, r.id, event::Welcome{site->id, site->name});
   Emit(json{{"type", "site"}, {"site", site->id}, {"state", "online"}}.dump());
   CallIdleSites(true);  // A room coming back is ordered straight into its open conference.
@@ -236,13 +236,17 @@ std::string Bridge::Refusal(const Conference& conf, const std::string& site, Err
 }
 
 void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r) {
-  if (r.content) {
-    if (!c.participant) return SendError(c, r.id, ErrorCode::kConflict, "join the conference before sharing content");
-    if (c.content) return SendError(c, r.id, ErrorCode::kConflict, "already sharing content");
-  } else if (c.participant) {
-    return SendError(c, r.id, ErrorCode::kConflict, "already in a conference");
+  if (c.participant) return SendError(c, r.id, ErrorCode::kConflict, "already in a conference");
+  std::string conf_id = r.conference;
+  if (c.content_role) {
+    // Content goes to the conference the site is in.
+    Connection* main = ConnectionOf(c.site_id);
+    if (!main || !main->participant)
+      return SendError(c, r.id, ErrorCode::kConflict, "the site shares content only while it is in a conference");
+    conf_id = participants_[main->participant]->conference_id;
+    if (r.conference != conf_id)
+      return SendError(c, r.id, ErrorCode::kConflict, "the site is in conference '" + conf_id + "'");
   }
-  std::string conf_id = r.content ? participants_[c.participant]->conference_id : r.conference;
   auto it = conferences_.find(conf_id);
   if (it == conferences_.end())
     return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + conf_id + "'");
@@ -266,9 +270,9 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   p->connection = id;
   p->site_id = c.site_id;
   p->conference_id = conf.row.id;
-  p->content = r.content;
-  ParticipantMediaInfo info{sites_[c.site_id].name, r.max_bitrate_kbps, r.content};
-  if (r.content) info.display_name += " (nội dung)";
+  p->content = c.content_role;
+  ParticipantMediaInfo info{sites_[c.site_id].name, r.max_bitrate_kbps, c.content_role};
+  if (c.content_role) info.display_name += " (nội dung)";
   auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {
     spdlog::error("conference {}: cannot add site {}: {}", conf.row.id, c.site_id, media.error());
@@ -276,20 +280,21 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
     return SendError(c, r.id, ErrorCode::kInternal, "media unavailable: " + media.error());
   }
   p->media = std::move(*media);
-  (r.content ? c.content : c.participant) = p->id;
+  c.participant = p->id;
   conf.members[p->id] = p.get();
   conf.admitted.insert(c.site_id);
-  if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (r.content ? "#content" : ""), NowMs()); rec)
+  if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""), NowMs()); rec)
     p->call_record = *rec;
   std::string offer = p->media->LocalOffer();
   ParticipantId pid = p->id;
   participants_[pid] = std::move(p);
-  spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id, r.content ? " with content" : "");
+  spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id, c.content_role ? " with content" : "");
   Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
   Send(c, "", event::Offer{std::move(offer)});
   ApplyMutes(conf, c.site_id);
   ApplyLayout(conf);
   BroadcastRoster(conf.row.id);
+  if (!c.content_role) CallIdleSites(true);  // Its content connection, if it has one, follows it.
 }
 
 void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool notify) {
@@ -301,15 +306,17 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   if (p.call_record) (void)store_->CloseCallRecord(p.call_record, NowMs(), reason);
   auto cit = connections_.find(p.connection);
   if (cit != connections_.end()) {
-    Connection& c = cit->second;
-    if (p.content) {
-      c.content = 0;
-    } else {
-      c.participant = 0;
-      // The site's content goes with it.
-      if (c.content) RemoveParticipant(c.content, reason, false);
-      if (notify) Send(c, "", event::Left{conf_id, reason});
-    }
+    cit->second.participant = 0;
+    if (notify) Send(cit->second, "", event::Left{conf_id, reason});
+  }
+  if (!p.content) {
+    // The site's content goes with it.
+    for (auto& [cid, c] : connections_)
+      if (c.content_role && c.site_id == p.site_id && c.participant &&
+          participants_[c.participant]->conference_id == conf_id) {
+        RemoveParticipant(c.participant, reason, true);
+        break;
+      }
   }
   Conference& conf = conferences_[conf_id];
   conf.members.erase(id);
@@ -350,7 +357,7 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
     p.media_state = "connected";
     spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
     auto c = connections_.find(p.connection);
-    if (c != connections_.end() && !p.content) Send(c->second, "", event::MediaState{"connected", srtp_profile});
+    if (c != connections_.end()) Send(c->second, "", event::MediaState{"connected", srtp_profile});
     BroadcastRoster(p.conference_id);
   });
 }
@@ -399,7 +406,7 @@ void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
     Participant& p = *it->second;
     spdlog::warn("site {}: media failed: {}", p.site_id, reason);
     auto c = connections_.find(p.connection);
-    if (c != connections_.end() && !p.content) {
+    if (c != connections_.end()) {
       Send(c->second, "", event::MediaState{"failed", reason});
       SendError(c->second, "", ErrorCode::kMediaFailed, reason);
     }
@@ -480,6 +487,15 @@ void Bridge::CallIdleSites(bool now) {
   for (auto& [id, c] : connections_) {
     if (c.site_id.empty() || c.participant) continue;
     if (!now && now_ms - c.last_call_ms < options_.call_retry_s * 1000) continue;
+    if (c.content_role) {
+      // A site's content connection is called into the conference the site is in.
+      Connection* main = ConnectionOf(c.site_id);
+      if (!main || !main->participant) continue;
+      const Conference& conf = conferences_[participants_[main->participant]->conference_id];
+      c.last_call_ms = now_ms;
+      Send(c, "", event::Call{conf.row.id, conf.row.title});
+      continue;
+    }
     for (auto& [cid, conf] : conferences_) {
       // Only scheduled conferences call their rooms; permanent ones wait to be asked.
       if (conf.row.permanent() || !conf.open()) continue;
@@ -519,7 +535,7 @@ Expected<Bridge::Conference*> Bridge::Find(const std::string& id) {
 
 Bridge::Connection* Bridge::ConnectionOf(const std::string& site) {
   for (auto& [id, c] : connections_)
-    if (c.site_id == site) return &c;
+    if (c.site_id == site && !c.content_role) return &c;
   return nullptr;
 }
 
@@ -843,7 +859,9 @@ LiveConference Bridge::Live(const Conference& conf) {
           bool video = p.video_seen_ms && now - p.video_seen_ms < kFlowWindowMs;
           if (audio) s.state = video ? "video" : "audio";
           s.speaking = conf.speaker == p.id;
-          s.content = c->content != 0;
+          for (const auto& [cid, other] : connections_)
+            s.content |= other.content_role && other.site_id == site && other.participant &&
+                         participants_[other.participant]->conference_id == conf.row.id;
         }
       }
     }

@@ -99,7 +99,9 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
 
   // Every event the console shows (roster, states, speaker, layout, control actions) as a JSON
   // object text, from the control thread. Set before the first connection.
-  void SetEventSink(std::function<void(const std::string&)> sink) { event_sink_ = std::move(sink); }
+  void SetEventSink(std::function<void(const std::string&)> sink) {
+    control_.Invoke([&] { event_sink_ = std::move(sink); });
+  }
 
   // Runs the schedule once (the clock calls it every second).
   void Tick();
@@ -120,7 +122,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
     std::string remote_address;
     std::string site_id;  // Empty until authenticated.
     ParticipantId participant = 0;
-    ParticipantId content = 0;   // Its content participant, if it shares.
+    bool content_role = false;   // Carries the site's shared content (auth with role "content").
     int64_t last_call_ms = 0;    // When it was last ordered to join.
   };
   struct Participant {

@@ -19,7 +19,9 @@ struct EndpointRequest {
   std::string id;  // Optional correlation id, echoed in the reply.
   std::string token;       // kAuth
   std::string conference;  // kJoin
-  bool content = false;    // kJoin: a second, content-only participant of an already joined site.
+  // kAuth: this connection carries the site's shared content (slides, a screen): a second,
+  // video-only participant that joins the conference the site's main connection is in.
+  bool content = false;
   int max_bitrate_kbps = 0;  // kJoin, optional: what the site can receive (0: no limit).
   std::string sdp;         // kAnswer
   std::string candidate;   // kCandidate ("candidate:..."; empty = end of candidates)

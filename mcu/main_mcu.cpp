@@ -17,6 +17,7 @@
 #include "mcu/store.h"
 #include "media/certificate.h"
 #include "media/media_engine.h"
+#include "signaling/event_feed.h"
 #include "signaling/rest_api.h"
 #include "signaling/server.h"
 
@@ -177,10 +178,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  mcu::signaling::EventHub events;  // Before the bridge, which publishes to it until it is gone.
   mcu::Bridge bridge(*config, store->get(), engine->get(),
                      {config->schedule.grace_s, config->schedule.call_retry_s, true});
   mcu::Auth auth(store->get());
   mcu::signaling::RestApi api(store->get(), &bridge, &auth);
+  bridge.SetEventSink([&events](const std::string& text) { events.Publish(text); });
 
   mcu::signaling::ServerOptions so;
   so.address = config->server.listen;
@@ -194,7 +197,7 @@ int main(int argc, char** argv) {
   so.max_connections = config->limits.max_connections;
   so.handshake_timeout_s = config->limits.handshake_timeout_s;
   so.idle_timeout_s = config->limits.idle_timeout_s;
-  mcu::signaling::SignalingServer server(so, &bridge, &api);
+  mcu::signaling::SignalingServer server(so, &bridge, &api, &events);
   if (auto st = server.Start(); !st) {
     spdlog::critical("{}", st.error());
     return 1;

@@ -1,5 +1,6 @@
-// One TLS connection serving HTTP/1.1: static files and /healthz (http_handler.h), or an upgrade
-// to the endpoint WebSocket at /ws, after which a WsSession takes the stream over.
+// One TLS connection serving HTTP/1.1: static files and /healthz (http_handler.h), the REST API
+// under /api/ (rest_api.h), or an upgrade to the endpoint WebSocket at /ws (a WsSession takes the
+// stream over) or to the console's event feed at /api/v1/events (event_feed.h).
 // Threading: runs on its own strand.
 #pragma once
 
@@ -26,6 +27,7 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   void DoRead();
   void OnRead(boost::beast::error_code ec, size_t bytes);
   void HandleApi();
+  void UpgradeToEvents();
   void WriteApiResponse(unsigned version, bool keep_alive, RestResponse r);
   void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t bytes);
   void DoClose();

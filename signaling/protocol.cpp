@@ -127,6 +127,13 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
   switch (r.type) {
     case T::kAuth:
       st = ReadString(j, "token", kMaxTokenLength, true, false, r.token);
+      if (st && j.contains("role")) {
+        const auto& v = j["role"];
+        if (!v.is_string() || (v != "main" && v != "content"))
+          st = MakeError("field \"role\" must be \"main\" or \"content\"");
+        else
+          r.content = v == "content";
+      }
       break;
     case T::kJoin:
       st = ReadString(j, "conference", kMaxIdLength, true, false, r.conference);
@@ -137,13 +144,7 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
         else
           r.max_bitrate_kbps = static_cast<int>(v.get<int64_t>());
       }
-      if (st && j.contains("role")) {
-        const auto& v = j["role"];
-        if (!v.is_string() || (v != "main" && v != "content"))
-          st = MakeError("field \"role\" must be \"main\" or \"content\"");
-        else
-          r.content = v == "content";
-      }
+
       break;
     case T::kAnswer:
       st = ReadString(j, "sdp", kMaxSdpLength, true, false, r.sdp);
@@ -172,11 +173,13 @@ std::string WriteRequest(const EndpointRequest& r) {
   if (!r.id.empty()) j["id"] = r.id;
   using T = EndpointRequest::Type;
   switch (r.type) {
-    case T::kAuth: j["token"] = r.token; break;
+    case T::kAuth:
+      j["token"] = r.token;
+      if (r.content) j["role"] = "content";
+      break;
     case T::kJoin:
       j["conference"] = r.conference;
       if (r.max_bitrate_kbps) j["maxBitrateKbps"] = r.max_bitrate_kbps;
-      if (r.content) j["role"] = "content";
       break;
     case T::kAnswer: j["sdp"] = r.sdp; break;
     case T::kCandidate: j["candidate"] = r.candidate; j["sdpMLineIndex"] = 0; break;

@@ -163,6 +163,13 @@ void RestApi::Handle(RestRequest request, std::function<void(RestResponse)> done
   if (!posted) done(Fail(503, "the MCU is shutting down"));
 }
 
+void RestApi::AuthorizeFeed(std::string cookie, std::function<void(std::optional<Principal>)> done) {
+  bool posted = queue_.Post([this, cookie = std::move(cookie), done] {
+    done(auth_->FromSession(CookieValue(cookie, kCookie), NowMs() / 1000));
+  });
+  if (!posted) done(std::nullopt);
+}
+
 RestResponse RestApi::HandleNow(const RestRequest& req) {
   std::string path = req.target, query;
   if (auto q = path.find('?'); q != std::string::npos) {

@@ -45,6 +45,8 @@ class RestApi {
  public:
   RestApi(Store* store, Bridge* bridge, Auth* auth) : store_(store), bridge_(bridge), auth_(auth) {}
   void Handle(RestRequest request, std::function<void(RestResponse)> done);
+  // Who the session cookie header belongs to (for the event feed's upgrade), on the API thread.
+  void AuthorizeFeed(std::string cookie, std::function<void(std::optional<Principal>)> done);
   // The same, on the calling thread (the API thread, and tests).
   RestResponse HandleNow(const RestRequest& request);
 

@@ -74,11 +74,13 @@ struct SignalingServer::Impl {
   std::thread thread;
 };
 
-SignalingServer::SignalingServer(ServerOptions options, EndpointHandler* handler, RestApi* api)
+SignalingServer::SignalingServer(ServerOptions options, EndpointHandler* handler, RestApi* api,
+                                 EventHub* events)
     : impl_(std::make_unique<Impl>()) {
   impl_->ctx->options = std::move(options);
   impl_->ctx->handler = handler;
   impl_->ctx->api = api;
+  impl_->ctx->events = events;
 }
 
 SignalingServer::~SignalingServer() { Stop(); }

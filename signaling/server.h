@@ -11,11 +11,13 @@
 namespace mcu::signaling {
 
 class RestApi;
+class EventHub;
 
 class SignalingServer {
  public:
-  // `api` may be null: then /api/ answers 404.
-  SignalingServer(ServerOptions options, EndpointHandler* handler, RestApi* api = nullptr);
+  // `api` and `events` may be null: then /api/ answers 404.
+  SignalingServer(ServerOptions options, EndpointHandler* handler, RestApi* api = nullptr,
+                  EventHub* events = nullptr);
   ~SignalingServer();
   Status Start();  // Binds and listens; then serves on its own thread.
   void Stop();

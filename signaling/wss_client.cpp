@@ -148,6 +148,9 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
     t.keep_alive_pings = true;
     ws_.set_option(t);
     ws_.read_message_max(4 << 20);
+    if (!options_.cookie.empty())
+      ws_.set_option(websocket::stream_base::decorator(
+          [cookie = options_.cookie](websocket::request_type& req) { req.set(beast::http::field::cookie, cookie); }));
     ws_.async_handshake(url_.host, url_.path,
                         beast::bind_front_handler(&Client::OnHandshake, shared_from_this()));
   }

@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   app.add_option("--token", client.token, "Room token (or env MCU_ROOM_TOKEN)")->envname("MCU_ROOM_TOKEN");
   app.add_option("--conference", client.conference,
                  "Join this conference at once (default: wait until the MCU calls the room in)");
+  app.add_flag("--content", client.content,
+               "Share content: send this video as the site's slides/screen (the site's room must be in a conference)");
   app.add_option("--max-kbps", client.max_kbps, "Receive bandwidth to declare (picks the composite tier)");
   app.add_option("--ca", client.wss.ca_file, "Trust this CA/certificate PEM (e.g. the MCU's tls-cert.pem)");
   app.add_option("--pin", client.wss.pin_sha256, "Pin the MCU's TLS certificate SHA-256 fingerprint");

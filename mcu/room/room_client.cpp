@@ -62,7 +62,9 @@ void RoomClient::Send(const std::string& text) {
 
 void RoomClient::OnOpen() {
   spdlog::info("connected; authenticating");
-  Send(json{{"type", "auth"}, {"token", options_.token}}.dump());
+  json auth = {{"type", "auth"}, {"token", options_.token}};
+  if (options_.content) auth["role"] = "content";
+  Send(auth.dump());
 }
 
 void RoomClient::OnMessage(const std::string& text) {

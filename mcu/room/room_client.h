@@ -25,6 +25,9 @@ struct ClientOptions {
   // Joined as soon as authenticated, and again after any drop. Empty: the room waits, connected,
   // until the MCU calls it into a conference (`call`), and after it leaves waits again.
   std::string conference;
+  // Share content: this connection carries the site's slides or screen (video only) into the
+  // conference the site is in; the MCU calls it in and out with the site.
+  bool content = false;
   int max_kbps = 0;  // Declared receive bandwidth (0: not declared).
   bool verbose = false;
 };

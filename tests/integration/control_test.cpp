@@ -16,6 +16,7 @@
 #include "tests/support/audio_site.h"
 #include "tests/support/mcu_fixture.h"
 #include "tests/support/rest_client.h"
+#include "tests/support/ws_client.h"
 
 namespace mcu::test {
 namespace {
@@ -179,6 +180,16 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
   EXPECT_EQ(refused.status, 403) << refused.body.dump();
   EXPECT_GT(ToneShare(c.Record(0.5), 440), 0.05) << "a technician's mute took effect";
 
+  // The console's event feed: only with a session, and it tells of the mute.
+  std::string feed_url = "wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/events";
+  TestWs stranger(feed_url, mcu.ca());
+  EXPECT_FALSE(stranger.Open(seconds(5))) << "the event feed opened without a session";
+  TestWs feed(feed_url, mcu.ca(), "mcu_session=" + host.cookie());
+  ASSERT_TRUE(feed.Open());
+  auto hello = feed.WaitFor("hello");
+  ASSERT_TRUE(hello);
+  EXPECT_EQ((*hello)["role"], "host");
+
   auto muted = host.Call("POST", "/api/v1/conferences/hop/sites/huyen-1/mute", {{"audio", true}});
   ASSERT_EQ(muted.status, 200) << muted.body.dump();
   Wav c_after = c.Record(1.0);  // Starts when the call returns: its second half is within 1 s.
@@ -187,8 +198,15 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
   EXPECT_GT(ToneShare(Tail(c_after, 0.5), 660), 0.05) << "C no longer hears B";
   EXPECT_LT(ToneShare(b_after, 440), 0.01) << "B still hears the muted site";
   EXPECT_GT(ToneShare(b_after, 1000), 0.05) << "B no longer hears C";
+  auto control = feed.WaitFor("control");
+  ASSERT_TRUE(control);
+  EXPECT_EQ((*control)["action"], "mute");
+  EXPECT_EQ((*control)["actor"], "chutri");
+  EXPECT_EQ((*control)["target"], "hop/huyen-1");
+  EXPECT_EQ((*control)["detail"]["audio"], true);
   bool found = false;
-  for (const auto& s : host.Call("GET", "/api/v1/conferences/hop").body["sites"])
+  json hop = host.Call("GET", "/api/v1/conferences/hop").body;
+  for (const auto& s : hop["sites"])
     if (s["site"] == "huyen-1") {
       found = true;
       EXPECT_TRUE(s["mutedAudio"].get<bool>()) << s.dump();
@@ -337,7 +355,8 @@ TEST(Control, AfterACrashEverythingIsThereAndTheConferenceResumes) {
   // The rooms find the MCU again and are called back in.
   ASSERT_TRUE(AllIn(admin, "tiep-tuc", {"tinh-1", "huyen-moi"}, "video", seconds(45)))
       << RollCallText(admin, "tiep-tuc") << mcu.Log();
-  for (const auto& s : admin.Call("GET", "/api/v1/conferences/tiep-tuc").body["sites"])
+  json resumed = admin.Call("GET", "/api/v1/conferences/tiep-tuc").body;
+  for (const auto& s : resumed["sites"])
     if (s["site"] == "tinh-1") EXPECT_TRUE(s["mutedVideo"].get<bool>()) << "the mute was lost";
   auto records = admin.Call("GET", "/api/v1/call-records?conference=tiep-tuc").body;
   int restarted = 0;

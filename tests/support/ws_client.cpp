@@ -2,10 +2,11 @@
 
 namespace mcu::test {
 
-TestWs::TestWs(const std::string& url, const std::string& ca_file) {
+TestWs::TestWs(const std::string& url, const std::string& ca_file, const std::string& cookie) {
   signaling::WssClientOptions o;
   o.url = url;
   o.ca_file = ca_file;
+  o.cookie = cookie;
   signaling::WssClient::Callbacks cb;
   cb.on_open = [this] {
     std::lock_guard lock(mu_);

@@ -19,7 +19,7 @@ namespace mcu::test {
 
 class TestWs {
  public:
-  TestWs(const std::string& url, const std::string& ca_file);
+  TestWs(const std::string& url, const std::string& ca_file, const std::string& cookie = "");
   ~TestWs();
   bool Open(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void Send(const nlohmann::json& message) { client_->Send(message.dump()); }
