@@ -334,7 +334,7 @@ void Bridge::BroadcastRoster(const std::string& conference_id) {
   event::Roster roster{conference_id, {}};
   json list = json::array();
   for (auto& [pid, p] : it->second.members) {
-    std::string name = sites_[p->site_id].name;
+    std::string name = sites_[p->site_id].name + (p->content ? " (nội dung)" : "");
     roster.participants.push_back({Pid(pid), p->site_id, name, p->media_state});
     list.push_back({{"id", Pid(pid)}, {"site", p->site_id}, {"name", name}, {"media", p->media_state},
                     {"content", p->content}});

@@ -11,6 +11,7 @@
 #include "media/certificate.h"
 #include "media/dtls.h"
 #include "media/io_loop.h"
+#include "media/layout.h"
 #include "media/srtp_session.h"
 #include "tests/support/analysis.h"
 #include "tests/support/audio_site.h"
@@ -234,7 +235,9 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
 // Roles are enforced on the server, a session is needed and, with the cookie, a CSRF token;
 // API tokens work without one; concurrent control calls leave a state that matches the audit.
 TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
-  McuProcess mcu({.load_sites = 8});
+  McuOptions options;
+  options.load_sites = 8;
+  McuProcess mcu(options);
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   RestClient anon(mcu.port(), mcu.ca());
   EXPECT_EQ(anon.Call("GET", "/api/v1/conferences").status, 401);
@@ -364,6 +367,87 @@ TEST(Control, AfterACrashEverythingIsThereAndTheConferenceResumes) {
   EXPECT_EQ(restarted, 2) << records.dump();
   RestClient host2(mcu.port(), mcu.ca());
   EXPECT_TRUE(host2.Login("chutri2", "mat-khau-2"));
+}
+
+// What a site receives follows the host: a grid of everyone; then 1+N with the spotlighted site
+// in the main tile; then voice-activated single with the spotlighted site on the whole canvas;
+// then presenter, with a site's shared content (a second connection) in the main tile.
+TEST(Control, SpotlightLayoutAndContentChangeTheTilesTheSitesReceive) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  struct Colour {
+    const char* token;
+    const char* hex;
+    Rgb rgb;
+  };
+  const Colour red{"demo-huyen-1", "e01010", {224, 16, 16}}, green{"demo-huyen-2", "10e010", {16, 224, 16}},
+      blue{"demo-huyen-3", "1010e0", {16, 16, 224}}, yellow{"demo-tinh-1", "e0e010", {224, 224, 16}},
+      magenta{"demo-huyen-2", "e010e0", {224, 16, 224}};
+  std::vector<std::unique_ptr<Process>> rooms;
+  for (const Colour* c : {&red, &green, &blue}) {  // One after the other: the join order is known.
+    rooms.push_back(mcu.StartRoom(std::string("room-") + c->hex,
+                                  {"--token", c->token, "--conference", "mix", "--color", c->hex, "--width", "320",
+                                   "--height", "180"}));
+    ASSERT_TRUE(WaitUntil([&] { return rooms.back()->Log().find("media connected") != std::string::npos; },
+                          seconds(15)))
+        << rooms.back()->Log();
+  }
+  int viewers = 0;
+  // The composite a fourth site (yellow) receives a few seconds after it joins.
+  auto view = [&]() -> Image {
+    std::string png = mcu.dir() / ("view" + std::to_string(++viewers) + ".png");
+    auto v = mcu.StartRoom("viewer" + std::to_string(viewers),
+                           {"--token", yellow.token, "--conference", "mix", "--color", yellow.hex, "--width", "320",
+                            "--height", "180", "--snapshot", png, "--snapshot-at", "2.5", "--exit-after", "7"});
+    EXPECT_EQ(v->Wait(seconds(20)), 0) << v->Log();
+    Image img;
+    std::string error;
+    EXPECT_TRUE(ReadPng(png, &img, &error)) << error << v->Log();
+    return img;
+  };
+  // The middle of a tile (away from the name bar at its bottom).
+  auto centre = [](const Image& img, const media::Tile& t) {
+    return img.Mean(t.x + t.width * 3 / 10, t.y + t.height / 5, t.width * 2 / 5, t.height * 2 / 5);
+  };
+  auto expect_tiles = [&](const Image& img, LayoutKind kind, std::vector<const Colour*> colours) {
+    ASSERT_EQ(img.width, 1280);
+    media::Layout layout = media::ComputeLayout(kind, static_cast<int>(colours.size()), 1280, 720);
+    if (kind == LayoutKind::kSingle) colours.resize(1);
+    ASSERT_EQ(layout.tiles.size(), colours.size());
+    for (size_t i = 0; i < colours.size(); ++i) {
+      Rgb got = centre(img, layout.tiles[i]);
+      EXPECT_TRUE(Near(got, colours[i]->rgb, 40))
+          << "tile " << i << " (" << layout.tiles[i].x << "," << layout.tiles[i].y << " " << layout.tiles[i].width
+          << "x" << layout.tiles[i].height << ") is " << got.r << "," << got.g << "," << got.b << ", not #" << colours[i]->hex;
+    }
+  };
+
+  expect_tiles(view(), LayoutKind::kGrid, {&red, &green, &blue, &yellow});
+
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "speaker"}}).status, 200);
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/spotlight", {{"site", "huyen-3"}}).status, 200);
+  expect_tiles(view(), LayoutKind::kSpeaker, {&blue, &red, &green, &yellow});
+
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "single"}}).status, 200);
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/spotlight", {{"site", "huyen-1"}}).status, 200);
+  expect_tiles(view(), LayoutKind::kSingle, {&red});
+
+  // huyen-2 shares content: a second connection with its token.
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/spotlight", {{"site", ""}}).status, 200);
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "presenter"}}).status, 200);
+  auto content = mcu.StartRoom("content", {"--token", magenta.token, "--content", "--color", magenta.hex,
+                                           "--width", "640", "--height", "360"});
+  ASSERT_TRUE(WaitUntil([&] { return content->Log().find("media connected") != std::string::npos; }, seconds(15)))
+      << content->Log() << mcu.Log();
+  auto live = host.Call("GET", "/api/v1/conferences/mix").body;
+  bool sharing = false;
+  for (const auto& s : live["sites"]) sharing |= s["site"] == "huyen-2" && s["content"].get<bool>();
+  EXPECT_TRUE(sharing) << live.dump();
+  EXPECT_EQ(rooms[1]->Log().find("offer"), rooms[1]->Log().rfind("offer"))
+      << "the sharing site's own session was renegotiated";
+  expect_tiles(view(), LayoutKind::kPresenter, {&magenta, &red, &green, &blue, &yellow});
 }
 
 }  // namespace
