@@ -11,10 +11,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "media/active_speaker.h"
 #include "media/audio_mix.h"
 #include "media/clock.h"
 #include "media/gobject_ptr.h"
@@ -77,8 +79,11 @@ class AudioMixThread {
  public:
   // Receives, every 20 ms, the payload for each site (silent sites share one pointer).
   using Output = std::function<void(std::vector<std::pair<ParticipantId, std::shared_ptr<const std::vector<uint8_t>>>>)>;
+  // The active speaker changed (0: none), on the audio thread.
+  using SpeakerOutput = std::function<void(ParticipantId)>;
 
-  AudioMixThread(std::string name, Output output) : output_(std::move(output)) {
+  AudioMixThread(std::string name, Output output, SpeakerOutput speaker)
+      : output_(std::move(output)), speaker_output_(std::move(speaker)) {
     shared_encoder_ = NewEncoder();
     thread_ = std::thread([this, name] {
       pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
@@ -102,6 +107,13 @@ class AudioMixThread {
     s->decoder = opus_decoder_create(kMixRate, 1, &err);
     std::lock_guard lock(mu_);
     sites_[id] = std::move(s);
+    sites_changed_ = true;
+  }
+  // A muted site is heard by nobody: its packets are taken from its jitter buffer and dropped
+  // undecoded, and it is neither a talker nor a candidate active speaker.
+  void SetMuted(ParticipantId id, bool muted) {
+    std::lock_guard lock(mu_);
+    if (auto it = sites_.find(id); it != sites_.end()) it->second->muted = muted;
   }
   void RemoveSite(ParticipantId id) {
     std::shared_ptr<Site> s;
@@ -111,6 +123,7 @@ class AudioMixThread {
       if (it == sites_.end()) return;
       s = it->second;
       sites_.erase(it);
+      sites_changed_ = true;
     }
     std::lock_guard lock(tick_mu_);  // Not while the tick uses its codec state.
     FreeSite(*s);
@@ -134,6 +147,7 @@ class AudioMixThread {
     OpusEncoder* encoder = nullptr;  // Its own mix-minus, while it talks.
     std::vector<int16_t> pcm = std::vector<int16_t>(kMixFrameSamples);
     bool has_pcm = false;
+    std::atomic<bool> muted{false};
   };
 
   static OpusEncoder* NewEncoder() {
@@ -170,6 +184,9 @@ class AudioMixThread {
       std::vector<std::pair<ParticipantId, std::shared_ptr<Site>>> sites(sites_.begin(), sites_.end());
       std::vector<std::vector<std::pair<uint16_t, std::vector<uint8_t>>>> pending;
       for (auto& [id, s] : sites) pending.push_back(std::move(s->pending)), s->pending.clear();
+      // Mix-minus matches its talker history to sites by index: a new site list starts afresh.
+      if (sites_changed_) mix_.ForgetHistory();
+      sites_changed_ = false;
       lock.unlock();
       Tick(sites, pending);
       lock.lock();
@@ -191,6 +208,10 @@ class AudioMixThread {
         continue;
       }
       auto r = s.jitter.Pop(packet);
+      if (s.muted) {  // Kept flowing (so unmuting starts from fresh packets), not decoded.
+        inputs.emplace_back();
+        continue;
+      }
       int n = 0;
       if (r == AudioJitterBuffer::Result::kPacket)
         n = opus_decode(s.decoder, packet.data(), static_cast<opus_int32>(packet.size()), s.pcm.data(),
@@ -201,6 +222,10 @@ class AudioMixThread {
       inputs.push_back(s.has_pcm ? std::span<const int16_t>(s.pcm) : std::span<const int16_t>());
     }
     mix_.Mix(inputs);
+    levels_.clear();
+    for (size_t i = 0; i < sites.size(); ++i)
+      levels_.push_back({sites[i].first, inputs[i].empty() ? std::nullopt : std::optional<double>(mix_.level(i))});
+    if (speaker_.Tick(levels_)) speaker_output_(speaker_.speaker());
     auto shared = Encode(shared_encoder_, mix_.full_mix());
     std::vector<std::pair<ParticipantId, std::shared_ptr<const std::vector<uint8_t>>>> out;
     for (size_t i = 0; i < sites.size(); ++i) {
@@ -216,9 +241,13 @@ class AudioMixThread {
   }
 
   Output output_;
+  SpeakerOutput speaker_output_;
   OpusEncoder* shared_encoder_ = nullptr;
-  MixMinus mix_;
-  std::mutex mu_;       // sites_, pending queues, stop_.
+  MixMinus mix_;                   // Audio thread.
+  ActiveSpeakerDetector speaker_;  // Audio thread.
+  std::vector<SpeakerLevel> levels_;
+  std::mutex mu_;       // sites_, pending queues, stop_, sites_changed_.
+  bool sites_changed_ = false;
   std::mutex tick_mu_;  // Codec state during a tick.
   std::condition_variable cv_;
   bool stop_ = false;
@@ -234,7 +263,7 @@ class MixRoom;
 // One site of a mixing room, on mcu-io from creation to deletion.
 class MixPeer : public PeerTransport::Listener {
  public:
-  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps);
+  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps, bool content);
   ~MixPeer() override;
   PeerTransport& transport() { return transport_; }
   ParticipantId id() const { return id_; }
@@ -252,11 +281,17 @@ class MixPeer : public PeerTransport::Listener {
   // branch if it sends video (a new reference), its name card, and whether it receives the
   // composite. An audio-only site gets none of them and costs nothing on the video path.
   void SetAppSrc(GRef<GstElement> appsrc) { appsrc_ = std::move(appsrc); }
-  void SetNameCard(GRef<GstPad> pad) { card_pad_ = std::move(pad); }
+  void SetNameCard(GRef<GstPad> pad) {
+    card_pad_ = std::move(pad);
+    UpdateCard();
+  }
   void SetReceivesVideo(bool v);
   void AskSendSize(int w, int h, int tiles) { listener_->OnSendSize(id_, w, h, tiles); }
-  // A site beyond the layout's tiles is not decoded; shown again, it starts on a keyframe.
-  void SetVisible(bool visible);
+  void NotifyActiveSpeaker(ParticipantId speaker) { listener_->OnActiveSpeaker(speaker); }
+  // Decoded only while it has a tile (`visible`: not beyond the layout's tiles, not hidden by a
+  // voice-activated layout) and its video is not muted; decoded again, it starts on a keyframe.
+  // A muted site's tile shows its name card.
+  void SetShown(bool visible, bool video_muted);
   void Tick(int64_t now);
   void SendVideo(const TierFrame& f, int64_t now);
   void SendAudio(const std::vector<uint8_t>& payload);
@@ -265,6 +300,10 @@ class MixPeer : public PeerTransport::Listener {
 
  private:
   void Drain(int64_t now);
+  bool decoding() const { return visible_ && !video_muted_; }
+  // The name card covers the tile while the site has one and its video is muted, has stalled, or
+  // (decoded again) waits for its keyframe. Only here, on mcu-io, is the card's alpha set.
+  void UpdateCard();
 
   MixRoom* room_;
   ParticipantId id_;
@@ -274,7 +313,11 @@ class MixPeer : public PeerTransport::Listener {
   GRef<GstPad> card_pad_;      // The compositor pad of the site's name card.
   int64_t last_frame_us_ = 0;
   bool stalled_ = false;       // No frame for kStallUs: the name card covers the held frame.
-  bool visible_ = true;        // It has a tile: its frames go to its decoder.
+  bool visible_ = true;        // It has a tile.
+  bool video_muted_ = false;   // Its tile shows its name card; its frames are not decoded.
+  bool awaiting_keyframe_ = false;  // Decoded again: the card stays until its keyframe goes in.
+  bool card_shown_ = false;
+  bool content_ = false;       // A site's shared content: video in only; no audio, no composite.
   std::optional<FrameAssembler> assembler_;
   uint8_t video_pt_ = 0;
   bool receives_video_ = false;  // Until its answer says so.
@@ -301,6 +344,10 @@ class MixRoom : public MediaRoom {
 
   Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(ParticipantId id, const ParticipantMediaInfo& info,
                                                           MediaEndpoint::Listener* listener) override;
+  // Control thread (the domain's executor), as everything that changes the layout.
+  void SetMuted(ParticipantId id, bool audio, bool video) override;
+  void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
+  void SetActiveSpeaker(ParticipantId id) override;
 
   // Control thread.
   void OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote);
@@ -324,6 +371,11 @@ class MixRoom : public MediaRoom {
     int sent_width = 0, sent_height = 0, sent_tiles = 0;  // Last size asked of the site.
     bool answered = false;
     bool video = false;  // Sends or receives video: keeps the composite running.
+    bool content = false;
+    bool audio_muted = false, video_muted = false;
+    bool placed = false;   // `tile` and `visible` are what the pads were last set to.
+    bool visible = false;  // Has a tile in the current layout.
+    Tile tile;
     bool shown() const { return !branch.empty(); }
   };
   // State on mcu-io, shared with the threads that post to it.
@@ -352,7 +404,18 @@ class MixRoom : public MediaRoom {
   // composes, scales and encodes nothing. Control thread.
   void AddVideoSite();
   void RemoveVideoSite();
+  // Places every site with a branch: main site first, then the spotlight, then join order;
+  // sites without a tile are not decoded. Only what changed is set on the pads.
   void Relayout();
+  // The site in the main tile (kSpeaker, kSingle, kPresenter with content), or first in the
+  // grid (the spotlight); nullptr for a plain grid. `shown` in join order.
+  Site* MainSite(const std::vector<Site*>& shown, LayoutKind kind);
+  LayoutKind EffectiveKind(const std::vector<Site*>& shown) const;
+  std::vector<Site*> ShownSites();
+  // The highlight around the active speaker's tile (hidden when it has none or alone on the canvas).
+  void UpdateBorder();
+  void AddBorder();
+  void StartBorder();  // Pushes the border's still frame: after each start of the pipeline.
   bool AddBranch(Site& s, bool h264);  // The site's decode/scale/name branch, linked and playing.
   void AddNameCard(Site& s);
   void DeliverTierFrame(std::shared_ptr<TierFrame> f);
@@ -365,6 +428,20 @@ class MixRoom : public MediaRoom {
   std::vector<Tier> tiers_ = DefaultTiers();
   std::map<ParticipantId, Site> sites_;  // Control thread; in join order by id.
   int video_sites_ = 0;                  // Control thread: sites with Site::video.
+  LayoutKind kind_ = LayoutKind::kGrid;  // Control thread, as the four below.
+  ParticipantId spotlight_ = 0;
+  ParticipantId speaker_ = 0;            // As the domain last handed it back.
+  ParticipantId main_ = 0;               // In the main tile (0: none, a plain grid).
+  int layout_tiles_ = 0;
+  // Four thin bars (top, bottom, left, right) at zorder 3 around the speaker's tile: each a
+  // 16x16 still frame of the highlight colour that the compositor stretches to a 4-pixel bar.
+  struct BorderBar {
+    GstElement* src = nullptr;  // appsrc, owned by the pipeline.
+    GRef<GstPad> pad;
+  };
+  std::vector<BorderBar> border_;
+  Tile border_tile_;
+  bool border_shown_ = false;
   std::shared_ptr<IoState> io_ = std::make_shared<IoState>();
   std::unique_ptr<AudioMixThread> audio_;
   struct TierSink {
@@ -377,12 +454,14 @@ class MixRoom : public MediaRoom {
 
 // ----- MixPeer --------------------------------------------------------------------------------
 
-MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps)
+MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps,
+                 bool content)
     : room_(room),
       id_(id),
       listener_(listener),
       transport_(room->engine()->loop(), room->engine()->transport_config(), room->engine()->dtls_context(),
                  this, PeerTransport::Role::kOfferer),
+      content_(content),
       selector_(DefaultTiers()) {
   tier_ = selector_.Choose(max_receive_kbps);
 }
@@ -414,7 +493,8 @@ void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHea
                              std::span<uint8_t> packet) {
   auto payload = packet.subspan(h.header_size, h.payload_size);
   if (kind == sdp::Kind::kAudio) {
-    if (h.payload_type == kOpusPt) room_->audio()->Push(id_, h.sequence, payload);
+    // Content has no voice: its audio, if it sends any, is not mixed.
+    if (h.payload_type == kOpusPt && !content_) room_->audio()->Push(id_, h.sequence, payload);
     return;
   }
   if (h.payload_type != video_pt_ || !assembler_) {
@@ -433,7 +513,11 @@ void MixPeer::Drain(int64_t now) {
   for (auto& f : assembler_->Pop(now)) {
     ++frames_in_;
     last_frame_us_ = now;
-    if (!appsrc_ || !visible_) continue;
+    if (!appsrc_ || !decoding()) continue;
+    if (awaiting_keyframe_ && f.keyframe) {
+      awaiting_keyframe_ = false;
+      UpdateCard();
+    }
     // The frame's bytes move into the buffer (no copy); the buffer frees them.
     auto* bytes = new std::vector<uint8_t>(std::move(f.data));
     GstBuffer* buf = gst_buffer_new_wrapped_full(
@@ -447,10 +531,23 @@ void MixPeer::Drain(int64_t now) {
   if (assembler_->TakeKeyframeRequest()) transport_.RequestKeyframe();
 }
 
-void MixPeer::SetVisible(bool visible) {
-  if (visible == visible_) return;
+void MixPeer::SetShown(bool visible, bool video_muted) {
+  const bool was_decoding = decoding();
   visible_ = visible;
-  if (visible && assembler_) assembler_->RestartAtKeyframe();  // Drain asks for it.
+  video_muted_ = video_muted;
+  if (!was_decoding && decoding() && assembler_) {
+    assembler_->RestartAtKeyframe();  // Drain asks for it.
+    awaiting_keyframe_ = true;
+  }
+  if (!decoding()) awaiting_keyframe_ = false;
+  UpdateCard();
+}
+
+void MixPeer::UpdateCard() {
+  const bool show = visible_ && (video_muted_ || stalled_ || awaiting_keyframe_);
+  if (!card_pad_ || show == card_shown_) return;
+  card_shown_ = show;
+  g_object_set(card_pad_.get(), "alpha", show ? 1.0 : 0.0, nullptr);
 }
 
 void MixPeer::Tick(int64_t now) {
@@ -460,7 +557,7 @@ void MixPeer::Tick(int64_t now) {
   bool stalled = last_frame_us_ && now - last_frame_us_ > kStallUs;
   if (stalled != stalled_ && card_pad_) {
     stalled_ = stalled;
-    g_object_set(card_pad_.get(), "alpha", stalled ? 1.0 : 0.0, nullptr);
+    UpdateCard();  // A muted site's card stays whatever its frames do.
     spdlog::info("participant {}: video {}", id_, stalled ? "stopped: showing its name" : "resumed");
   }
   if (!counted_ || now < next_tier_check_us_) return;
@@ -504,6 +601,9 @@ void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
 nlohmann::json MixPeer::MixStats() const {
   // An audio-only site: no tile (no decoder branch) and no tier.
   return {{"tile", static_cast<bool>(appsrc_)},
+          {"decoded", static_cast<bool>(appsrc_) && decoding()},
+          {"videoMuted", video_muted_},
+          {"content", content_},
           {"tier", receives_video_ ? nlohmann::json(tier_) : nlohmann::json(nullptr)},
           {"videoFramesIn", frames_in_},
           {"videoFramesDropped", assembler_ ? assembler_->frames_dropped() : 0},
@@ -613,6 +713,7 @@ Status MixRoom::Start() {
   std::string pname = "mix-" + name_;
   gst_object_set_name(GST_OBJECT(p), pname.c_str());
   compositor_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "comp"));
+  AddBorder();
   for (size_t i = 0; i < tiers_.size(); ++i) {
     io_->coalescers.emplace_back(kKeyframeIntervalUs);
     io_->encoders.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("enc" + std::to_string(i)).c_str())));
@@ -627,12 +728,21 @@ Status MixRoom::Start() {
   }
   auto io = io_;
   audio_ = std::make_unique<AudioMixThread>(
-      "mcu-audio", [loop = engine_->loop(), io](auto out) {
+      "mcu-audio",
+      [loop = engine_->loop(), io](auto out) {
         loop->Post([io, out = std::move(out)] {
           for (const auto& [id, payload] : out) {
             auto it = io->peers.find(id);
             if (it != io->peers.end()) it->second->SendAudio(*payload);
           }
+        });
+      },
+      // Every participant's listener hears of it, on mcu-io as every listener callback; the
+      // domain hands it back on its executor (SetActiveSpeaker) for the layout.
+      [loop = engine_->loop(), io, name = name_](ParticipantId speaker) {
+        spdlog::info("mixing room {}: active speaker {}", name, speaker);
+        loop->Post([io, speaker] {
+          for (auto& [id, peer] : io->peers) peer->NotifyActiveSpeaker(speaker);
         });
       });
   // The pipeline stays in NULL (built, so a missing plugin fails the room now, but no thread and
@@ -659,6 +769,7 @@ void MixRoom::AddVideoSite() {
   if (video_sites_++ > 0) return;
   if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     spdlog::error("mixing room {}: composite pipeline cannot start", name_);
+  StartBorder();
   // Every tier's encoder runs for its first 2 s, so that its initialisation (~150 ms at 720p) is
   // not on anyone's first frame; then the tiers nobody receives are closed again.
   loop()->Post([io = io_] {
@@ -752,7 +863,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
   sdp::Session offer;
   auto io = io_;
   loop()->Invoke([&] {
-    peer = new MixPeer(this, id, listener, info.max_receive_kbps);
+    peer = new MixPeer(this, id, listener, info.max_receive_kbps, info.content);
     started = peer->transport().Start();
     if (!started) {
       delete peer;
@@ -768,7 +879,8 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
   if (!started) return MakeError(started.error());
   sites_[id].id = id;
   sites_[id].name = info.display_name;
-  audio_->AddSite(id);
+  sites_[id].content = info.content;
+  if (!info.content) audio_->AddSite(id);  // Content is never mixed and receives no mix.
   std::string text = sdp::Write(offer);
   return std::unique_ptr<MediaEndpoint>(new MixEndpoint(this, id, std::move(text), std::move(offer), peer));
 }
@@ -783,13 +895,15 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   bool sends = video && !video->codecs.empty() &&
                (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kSendOnly);
   bool receives_vp8 = false;
-  if (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kRecvOnly)
+  // Content receives nothing: never a receiver of a tier, whatever its answer says.
+  if (!s.content && (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kRecvOnly))
     for (const auto& c : video->codecs) receives_vp8 |= c.payload_type == kVp8Pt;
   s.video = sends || receives_vp8;
   if (s.video)
     AddVideoSite();
   else
     spdlog::info("mixing room {}: {} is audio only (no tile, no composite)", name_, s.name);
+  if (s.content) spdlog::info("mixing room {}: {} is shared content", name_, s.name);
   GRef<GstElement> src;
   if (sends) {
     bool h264 = video->codecs.front().payload_type == kH264Pt;
@@ -883,42 +997,198 @@ void MixRoom::AddNameCard(Site& s) {
   s.card_pad = GRef<GstPad>::Adopt(sinkpad);
 }
 
-void MixRoom::Relayout() {
+std::vector<MixRoom::Site*> MixRoom::ShownSites() {
   std::vector<Site*> shown;
   for (auto& [id, s] : sites_)
     if (s.shown()) shown.push_back(&s);
-  Layout layout = ComputeLayout(static_cast<int>(shown.size()), kCanvasWidth, kCanvasHeight);
+  return shown;
+}
+
+LayoutKind MixRoom::EffectiveKind(const std::vector<Site*>& shown) const {
+  if (kind_ != LayoutKind::kPresenter) return kind_;
+  for (const Site* s : shown)
+    if (s->content) return kind_;
+  return LayoutKind::kGrid;  // Nobody shares content.
+}
+
+MixRoom::Site* MixRoom::MainSite(const std::vector<Site*>& shown, LayoutKind kind) {
+  auto find = [&](ParticipantId id) -> Site* {
+    for (Site* s : shown)
+      if (id && s->id == id) return s;
+    return nullptr;
+  };
+  if (shown.empty()) return nullptr;
+  if (kind == LayoutKind::kPresenter)
+    for (Site* s : shown)
+      if (s->content) return s;  // The first content shared.
+  if (Site* s = find(spotlight_)) return s;
+  if (kind == LayoutKind::kGrid) return nullptr;
+  if (Site* s = find(speaker_)) return s;
+  return shown.front();
+}
+
+void MixRoom::Relayout() {
+  std::vector<Site*> joined = ShownSites();
+  const LayoutKind kind = EffectiveKind(joined);
+  Site* main = MainSite(joined, kind);
+  Site* spotlight = nullptr;
+  for (Site* s : joined)
+    if (spotlight_ && s->id == spotlight_ && s != main) spotlight = s;
+  std::vector<Site*> shown;
+  if (main) shown.push_back(main);
+  if (spotlight) shown.push_back(spotlight);
+  for (Site* s : joined)
+    if (s != main && s != spotlight) shown.push_back(s);
+  main_ = main ? main->id : 0;
+
+  Layout layout = ComputeLayout(kind, static_cast<int>(shown.size()), kCanvasWidth, kCanvasHeight);
   const int tiles = static_cast<int>(layout.tiles.size());
+  layout_tiles_ = tiles;
+  // A site without a tile is asked for the smallest tile's size, ready to be shown; in the
+  // single layout (one full-canvas tile) for a quarter of the canvas.
+  const Tile hidden_ask = kind == LayoutKind::kSingle || layout.tiles.empty()
+                              ? Tile{0, 0, kCanvasWidth / 2, kCanvasHeight / 2}
+                              : layout.tiles.back();
   std::vector<std::tuple<ParticipantId, int, int>> asks;
-  std::vector<std::pair<ParticipantId, bool>> visibility;
+  std::vector<std::tuple<ParticipantId, bool, bool>> shown_state;
   for (size_t i = 0; i < shown.size(); ++i) {
     Site& s = *shown[i];
     bool visible = i < layout.tiles.size();
     Tile t = visible ? layout.tiles[i] : Tile{0, 0, 2, 2};
-    GstCaps* caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
-                                        t.width, "height", G_TYPE_INT, t.height, "pixel-aspect-ratio",
-                                        GST_TYPE_FRACTION, 1, 1, nullptr);
-    g_object_set(s.capsfilter, "caps", caps, nullptr);
-    gst_caps_unref(caps);
-    g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height,
-                 "alpha", visible ? 1.0 : 0.0, nullptr);
-    if (s.card_pad)
-      g_object_set(s.card_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height, nullptr);
-    // A site beyond the tiles is asked for the smallest tile's size, ready to be shown.
-    const Tile& ask = visible ? t : layout.tiles.back();
+    if (!s.placed || t.width != s.tile.width || t.height != s.tile.height) {
+      GstCaps* caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
+                                          t.width, "height", G_TYPE_INT, t.height, "pixel-aspect-ratio",
+                                          GST_TYPE_FRACTION, 1, 1, nullptr);
+      g_object_set(s.capsfilter, "caps", caps, nullptr);
+      gst_caps_unref(caps);
+    }
+    if (!s.placed || t != s.tile || visible != s.visible) {
+      g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height,
+                   "alpha", visible ? 1.0 : 0.0, nullptr);
+      if (s.card_pad)
+        g_object_set(s.card_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height, nullptr);
+    }
+    s.placed = true, s.tile = t, s.visible = visible;
+    const Tile& ask = visible ? t : hidden_ask;
     if (ask.width != s.sent_width || ask.height != s.sent_height || tiles != s.sent_tiles) {
       s.sent_width = ask.width, s.sent_height = ask.height, s.sent_tiles = tiles;
       asks.emplace_back(s.id, ask.width, ask.height);
     }
-    visibility.emplace_back(s.id, visible);
+    shown_state.emplace_back(s.id, visible, s.video_muted);
   }
   // The listener hears from the media core on the I/O thread.
-  loop()->Post([io = io_, asks = std::move(asks), visibility = std::move(visibility), tiles] {
+  loop()->Post([io = io_, asks = std::move(asks), shown_state = std::move(shown_state), tiles] {
     for (const auto& [id, w, h] : asks)
       if (auto p = io->peers.find(id); p != io->peers.end()) p->second->AskSendSize(w, h, tiles);
-    for (const auto& [id, visible] : visibility)
-      if (auto p = io->peers.find(id); p != io->peers.end()) p->second->SetVisible(visible);
+    for (const auto& [id, visible, muted] : shown_state)
+      if (auto p = io->peers.find(id); p != io->peers.end()) p->second->SetShown(visible, muted);
   });
+  UpdateBorder();
+}
+
+void MixRoom::SetMuted(ParticipantId id, bool audio, bool video) {
+  auto it = sites_.find(id);
+  if (it == sites_.end()) return;
+  Site& s = it->second;
+  if (audio != s.audio_muted) {
+    s.audio_muted = audio;
+    if (!s.content) audio_->SetMuted(id, audio);
+    spdlog::info("mixing room {}: {} audio {}", name_, s.name, audio ? "muted" : "unmuted");
+  }
+  if (video != s.video_muted) {
+    s.video_muted = video;
+    spdlog::info("mixing room {}: {} video {}", name_, s.name, video ? "muted" : "unmuted");
+    if (s.shown()) Relayout();  // Posts the site's new state to mcu-io; geometry is unchanged.
+  }
+}
+
+void MixRoom::SetLayout(LayoutKind kind, ParticipantId spotlight) {
+  if (kind == kind_ && spotlight == spotlight_) return;
+  kind_ = kind;
+  spotlight_ = spotlight;
+  spdlog::info("mixing room {}: layout {}, spotlight {}", name_, static_cast<int>(kind), spotlight);
+  Relayout();
+}
+
+void MixRoom::SetActiveSpeaker(ParticipantId id) {
+  if (id == speaker_) return;
+  speaker_ = id;
+  std::vector<Site*> shown = ShownSites();
+  Site* main = MainSite(shown, EffectiveKind(shown));
+  if ((main ? main->id : 0) != main_)
+    Relayout();  // Voice-activated: the main tile changes hands (and the border moves).
+  else
+    UpdateBorder();
+}
+
+GstBuffer* SolidI420Frame(int width, int height, uint8_t y, uint8_t u, uint8_t v) {
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, width, height);
+  GstBuffer* buffer = gst_buffer_new_allocate(nullptr, info.size, nullptr);
+  GstMapInfo map;
+  if (gst_buffer_map(buffer, &map, GST_MAP_WRITE)) {
+    const uint8_t values[3] = {y, u, v};
+    for (int plane = 0; plane < 3; ++plane) {
+      const int rows = plane == 0 ? height : (height + 1) / 2;
+      std::memset(map.data + GST_VIDEO_INFO_PLANE_OFFSET(&info, plane), values[plane],
+                  size_t(GST_VIDEO_INFO_PLANE_STRIDE(&info, plane)) * rows);
+    }
+    gst_buffer_unmap(buffer, &map);
+  }
+  return buffer;
+}
+
+void MixRoom::AddBorder() {
+  GstCaps* caps = gst_caps_from_string(
+      "video/x-raw,format=I420,width=16,height=16,framerate=0/1,pixel-aspect-ratio=1/1,colorimetry=bt601");
+  for (int i = 0; i < 4; ++i) {
+    GstElement* src = gst_element_factory_make("appsrc", nullptr);
+    if (!src) break;
+    g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps,
+                 "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
+    gst_bin_add(GST_BIN(pipeline_.get()), src);
+    GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
+    g_object_set(sinkpad, "zorder", 3u, "alpha", 0.0, "width", 2, "height", 2, nullptr);
+    GstPad* srcpad = gst_element_get_static_pad(src, "src");
+    gst_pad_link(srcpad, sinkpad);
+    gst_object_unref(srcpad);
+    border_.push_back({src, GRef<GstPad>::Adopt(sinkpad)});
+  }
+  gst_caps_unref(caps);
+}
+
+void MixRoom::StartBorder() {
+  // As the name cards: one frame, no duration, kept by the compositor. Stopping the pipeline
+  // flushes it, so it is pushed again at every start.
+  for (auto& bar : border_) {
+    GstBuffer* frame = SolidI420Frame(16, 16, 170, 40, 175);  // Amber (BT.601 of 255, 176, 0).
+    GST_BUFFER_DURATION(frame) = GST_CLOCK_TIME_NONE;
+    if (gst_app_src_push_buffer(GST_APP_SRC(bar.src), frame) != GST_FLOW_OK)
+      spdlog::warn("mixing room {}: speaker border not started", name_);
+  }
+}
+
+void MixRoom::UpdateBorder() {
+  constexpr int kBorder = 4;  // Pixels on the 1280x720 canvas.
+  const Site* s = nullptr;
+  if (auto it = sites_.find(speaker_); speaker_ && it != sites_.end()) s = &it->second;
+  // Hidden when nobody speaks, the speaker has no tile, or it is alone on the canvas.
+  const bool show = s && s->shown() && s->visible && layout_tiles_ >= 2 && border_.size() == 4;
+  if (show == border_shown_ && (!show || s->tile == border_tile_)) return;
+  border_shown_ = show;
+  if (!show) {
+    for (auto& bar : border_) g_object_set(bar.pad.get(), "alpha", 0.0, nullptr);
+    return;
+  }
+  const Tile& t = s->tile;
+  border_tile_ = t;
+  const Tile bars[4] = {{t.x, t.y, t.width, kBorder},
+                        {t.x, t.y + t.height - kBorder, t.width, kBorder},
+                        {t.x, t.y, kBorder, t.height},
+                        {t.x + t.width - kBorder, t.y, kBorder, t.height}};
+  for (int i = 0; i < 4; ++i)
+    g_object_set(border_[i].pad.get(), "xpos", bars[i].x, "ypos", bars[i].y, "width", bars[i].width, "height",
+                 bars[i].height, "alpha", 1.0, nullptr);
 }
 
 void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {

@@ -97,5 +97,72 @@ TEST(MixMinus, WrongSizedFramesAreIgnored) {
   EXPECT_EQ(mix.For(0)[0], 100);
 }
 
+
+// Five sites, all talking; `levels` their amplitudes this frame.
+std::vector<bool> TalkersOf(MixMinus& mix, std::initializer_list<int16_t> levels) {
+  std::vector<std::vector<int16_t>> frames;
+  for (int16_t v : levels) frames.push_back(Constant(v));
+  mix.Mix(std::vector<std::span<const int16_t>>(frames.begin(), frames.end()));
+  std::vector<bool> out;
+  for (size_t i = 0; i < frames.size(); ++i) out.push_back(mix.talking(i));
+  return out;
+}
+
+TEST(MixMinusHysteresis, ATalkerIsNotSwappedFrameByFrameForAnEquallyLoudSite) {
+  MixMinus mix;  // Four talkers, 200 ms (10 frames) hold, 6 dB margin.
+  using V = std::vector<bool>;
+  EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 1000, 950}), (V{true, true, true, true, false}));
+  // Sites 3 and 4 trade places by half a decibel every frame: site 3 keeps its slot.
+  for (int frame = 0; frame < 50; ++frame) {
+    bool odd = frame % 2;
+    EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, int16_t(odd ? 1000 : 950), int16_t(odd ? 950 : 1000)}),
+              (V{true, true, true, true, false}))
+        << frame;
+  }
+}
+
+TEST(MixMinusHysteresis, AnIncumbentNoLongerAmongTheLoudestLeavesAfterTheHold) {
+  MixMinus mix;
+  using V = std::vector<bool>;
+  TalkersOf(mix, {1000, 1000, 1000, 1000, 900});
+  // Site 4 is now steadily a little louder than site 3: site 3 holds 10 frames (200 ms).
+  for (int frame = 1; frame <= 10; ++frame)
+    EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 900, 1000}), (V{true, true, true, true, false})) << frame;
+  EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 900, 1000}), (V{true, true, true, false, true}));
+  // And the swap is stable in turn.
+  EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 950, 900}), (V{true, true, true, false, true}));
+}
+
+TEST(MixMinusHysteresis, AClearlyLouderNewcomerTakesASlotAtOnce) {
+  MixMinus mix;
+  using V = std::vector<bool>;
+  TalkersOf(mix, {1000, 1000, 1000, 1000, 0});
+  // 4000 is 12 dB above 1000: more than the margin.
+  EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 1000, 4000}), (V{true, true, true, false, true}));
+}
+
+TEST(MixMinusHysteresis, AnIncumbentBelowTheThresholdLeavesAtOnce) {
+  MixMinus mix;
+  using V = std::vector<bool>;
+  TalkersOf(mix, {1000, 1000, 1000, 1000, 900});
+  EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 0, 900}), (V{true, true, true, false, true}));
+}
+
+TEST(MixMinusHysteresis, ForgettingHistoryRanksOnLevelsAlone) {
+  MixMinus mix;
+  using V = std::vector<bool>;
+  TalkersOf(mix, {1000, 1000, 1000, 1000, 900});
+  mix.ForgetHistory();  // E.g. a site left: index 3 is now another site.
+  EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 900, 1000}), (V{true, true, true, false, true}));
+}
+
+TEST(MixMinus, ReportsEachSitesLevel) {
+  auto loud = Sine(1000, 32767);
+  MixMinus mix;
+  mix.Mix({loud, {}});
+  EXPECT_NEAR(mix.level(0), -3.01, 0.05);
+  EXPECT_TRUE(std::isinf(mix.level(1)) && mix.level(1) < 0) << "no frame: -infinity";
+}
+
 }  // namespace
 }  // namespace mcu::media

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
+#include <utility>
 #include <vector>
 
 namespace mcu::media {
@@ -15,6 +17,34 @@ static void PrintTo(const Tile& t, std::ostream* os) {
 }
 
 namespace {
+
+bool Apart(const Tile& t, const Tile& u) {
+  return t.x + t.width <= u.x || u.x + u.width <= t.x || t.y + t.height <= u.y || u.y + u.height <= t.y;
+}
+
+// The invariants every layout keeps on a width x height canvas: even coordinates and sizes,
+// non-empty, inside, pairwise apart; and (for computed layouts, not scaled ones) 16:9 pictures.
+void ExpectTilesSound(const std::vector<Tile>& tiles, int width, int height, bool sixteen_by_nine) {
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    const Tile& t = tiles[i];
+    EXPECT_EQ((t.x | t.y | t.width | t.height) % 2, 0) << i;
+    EXPECT_GT(t.width, 0) << i;
+    EXPECT_GT(t.height, 0) << i;
+    EXPECT_GE(t.x, 0) << i;
+    EXPECT_GE(t.y, 0) << i;
+    EXPECT_LE(t.x + t.width, width) << i;
+    EXPECT_LE(t.y + t.height, height) << i;
+    if (sixteen_by_nine) EXPECT_NEAR(t.width * 9.0 / 16.0, t.height, 2.0) << i;  // Within rounding to even.
+    for (size_t j = i + 1; j < tiles.size(); ++j) EXPECT_TRUE(Apart(t, tiles[j])) << i << " and " << j;
+  }
+}
+
+// Every tile of `from` scaled to width x height.
+void ExpectScaledTilesSound(const Layout& from, int width, int height) {
+  std::vector<Tile> scaled;
+  for (const Tile& t : from.tiles) scaled.push_back(ScaleTile(t, from, width, height));
+  ExpectTilesSound(scaled, width, height, false);
+}
 
 using Tiles = std::vector<Tile>;
 
@@ -111,27 +141,7 @@ TEST(Layout, EveryCountGivesEvenDisjointTilesInsideTheCanvas) {
       SCOPED_TRACE(testing::Message() << n << " sites on " << w << "x" << h);
       Layout l = ComputeLayout(n, w, h);
       ASSERT_EQ(static_cast<int>(l.tiles.size()), n < 25 ? n : 25);
-      for (size_t i = 0; i < l.tiles.size(); ++i) {
-        const Tile& t = l.tiles[i];
-        EXPECT_EQ(t.x % 2, 0);
-        EXPECT_EQ(t.y % 2, 0);
-        EXPECT_EQ(t.width % 2, 0);
-        EXPECT_EQ(t.height % 2, 0);
-        EXPECT_GT(t.width, 0);
-        EXPECT_GT(t.height, 0);
-        EXPECT_GE(t.x, 0);
-        EXPECT_GE(t.y, 0);
-        EXPECT_LE(t.x + t.width, w);
-        EXPECT_LE(t.y + t.height, h);
-        // 16:9 within the rounding to even.
-        EXPECT_NEAR(t.width * 9.0 / 16.0, t.height, 2.0);
-        for (size_t j = i + 1; j < l.tiles.size(); ++j) {
-          const Tile& u = l.tiles[j];
-          const bool apart = t.x + t.width <= u.x || u.x + u.width <= t.x ||
-                             t.y + t.height <= u.y || u.y + u.height <= t.y;
-          EXPECT_TRUE(apart) << "tiles " << i << " and " << j;
-        }
-      }
+      ExpectTilesSound(l.tiles, w, h, true);
     }
   }
 }
@@ -147,26 +157,114 @@ TEST(LayoutScaleTile, ScalesPositionAndSizeToAnotherCanvas) {
 
 TEST(LayoutScaleTile, ScaledTilesStayEvenDisjointAndInside) {
   for (int n = 1; n <= 25; ++n) {
-    Layout from = ComputeLayout(n, 640, 360);
-    std::vector<Tile> scaled;
-    for (const Tile& t : from.tiles) scaled.push_back(ScaleTile(t, from, 1279, 719));
-    for (size_t i = 0; i < scaled.size(); ++i) {
-      const Tile& t = scaled[i];
-      EXPECT_EQ((t.x | t.y | t.width | t.height) % 2, 0) << n;
-      EXPECT_LE(t.x + t.width, 1279) << n;
-      EXPECT_LE(t.y + t.height, 719) << n;
-      for (size_t j = i + 1; j < scaled.size(); ++j) {
-        const Tile& u = scaled[j];
-        EXPECT_TRUE(t.x + t.width <= u.x || u.x + u.width <= t.x || t.y + t.height <= u.y ||
-                    u.y + u.height <= t.y)
-            << n;
-      }
-    }
+    SCOPED_TRACE(n);
+    ExpectScaledTilesSound(ComputeLayout(n, 640, 360), 1279, 719);
   }
 }
 
 TEST(LayoutScaleTile, AnEmptySourceCanvasGivesAnEmptyTile) {
   EXPECT_EQ(ScaleTile({0, 0, 10, 10}, Layout{}, 1280, 720), (Tile{}));
+}
+
+
+// ----- Layout kinds -----------------------------------------------------------------------------
+
+
+TEST(LayoutKinds, GridIsTheSquareGrid) {
+  for (int n = 0; n <= 30; ++n)
+    EXPECT_EQ(ComputeLayout(LayoutKind::kGrid, n, 1280, 720).tiles, ComputeLayout(n, 1280, 720).tiles) << n;
+}
+
+TEST(LayoutKinds, SingleIsOneFullCanvasTileWhateverTheCount) {
+  EXPECT_TRUE(ComputeLayout(LayoutKind::kSingle, 0, 1280, 720).tiles.empty());
+  for (int n : {1, 2, 9, 30}) {
+    EXPECT_EQ(ComputeLayout(LayoutKind::kSingle, n, 1280, 720).tiles, (Tiles{{0, 0, 1280, 720}})) << n;
+    EXPECT_EQ(ComputeLayout(LayoutKind::kSingle, n, 640, 360).tiles, (Tiles{{0, 0, 640, 360}})) << n;
+  }
+  EXPECT_EQ(ComputeLayout(LayoutKind::kSingle, 3, 1280, 1024).tiles, (Tiles{{0, 152, 1280, 720}}));
+}
+
+TEST(LayoutKinds, SpeakerWithOneSiteFillsTheCanvas) {
+  EXPECT_TRUE(ComputeLayout(LayoutKind::kSpeaker, 0, 1280, 720).tiles.empty());
+  EXPECT_EQ(ComputeLayout(LayoutKind::kSpeaker, 1, 1280, 720).tiles, (Tiles{{0, 0, 1280, 720}}));
+}
+
+TEST(LayoutKinds, SpeakerUpToSevenSmallTilesIsMainThreeQuartersWithAnLShapedStrip) {
+  Layout l = ComputeLayout(LayoutKind::kSpeaker, 8, 1280, 720);
+  EXPECT_EQ(l.tiles, (Tiles{{0, 0, 960, 540},
+                            {960, 0, 320, 180},
+                            {960, 180, 320, 180},
+                            {960, 360, 320, 180},
+                            {0, 540, 320, 180},
+                            {320, 540, 320, 180},
+                            {640, 540, 320, 180},
+                            {960, 540, 320, 180}}));
+  EXPECT_EQ(ComputeLayout(LayoutKind::kSpeaker, 3, 1280, 720).tiles,
+            (Tiles{{0, 0, 960, 540}, {960, 0, 320, 180}, {960, 180, 320, 180}}));
+  EXPECT_EQ(ComputeLayout(LayoutKind::kSpeaker, 2, 640, 360).tiles,
+            (Tiles{{0, 0, 480, 270}, {480, 0, 160, 90}}));
+}
+
+TEST(LayoutKinds, SpeakerStripTilesShrinkAsSitesAreAdded) {
+  auto sizes = [](int n) {
+    Layout l = ComputeLayout(LayoutKind::kSpeaker, n, 1280, 720);
+    return std::pair{l.tiles.front(), l.tiles.back()};
+  };
+  EXPECT_EQ(sizes(10).first, (Tile{0, 0, 1024, 576}));
+  EXPECT_EQ(sizes(10).second, (Tile{1024, 576, 256, 144}));
+  EXPECT_EQ(sizes(21).first, (Tile{0, 2, 848, 476}));
+  EXPECT_EQ(sizes(21).second, (Tile{1060, 600, 212, 118}));
+  EXPECT_EQ(sizes(25).first, (Tile{0, 0, 910, 510}));
+  EXPECT_EQ(sizes(25).second, (Tile{1092, 612, 182, 102}));
+  for (int n = 2; n <= 25; ++n) {
+    Layout l = ComputeLayout(LayoutKind::kSpeaker, n, 1280, 720);
+    for (size_t i = 1; i < l.tiles.size(); ++i)
+      EXPECT_GE(l.tiles[0].width, 3 * l.tiles[i].width) << n << " sites: the main tile dominates";
+  }
+}
+
+TEST(LayoutKinds, SpeakerShowsAtMostTwentyFiveTiles) {
+  EXPECT_EQ(ComputeLayout(LayoutKind::kSpeaker, 25, 1280, 720).tiles.size(), 25u);
+  EXPECT_EQ(ComputeLayout(LayoutKind::kSpeaker, 40, 1280, 720).tiles.size(), 25u);
+  EXPECT_EQ(ComputeLayout(LayoutKind::kSpeaker, 40, 1280, 720).tiles,
+            ComputeLayout(LayoutKind::kSpeaker, 25, 1280, 720).tiles);
+}
+
+TEST(LayoutKinds, PresenterHasTheSpeakerGeometry) {
+  for (int n = 0; n <= 30; ++n)
+    EXPECT_EQ(ComputeLayout(LayoutKind::kPresenter, n, 1280, 720).tiles,
+              ComputeLayout(LayoutKind::kSpeaker, n, 1280, 720).tiles)
+        << n;
+}
+
+TEST(LayoutKinds, EveryKindAndCountGivesEvenDisjointTilesInsideTheCanvas) {
+  const int canvases[][2] = {{1280, 720}, {640, 360}, {1920, 1080}, {1279, 719}, {1024, 768}};
+  for (LayoutKind kind : {LayoutKind::kGrid, LayoutKind::kSpeaker, LayoutKind::kSingle, LayoutKind::kPresenter}) {
+    for (const auto& canvas : canvases) {
+      const int w = canvas[0], h = canvas[1];
+      for (int n = 1; n <= 30; ++n) {
+        SCOPED_TRACE(testing::Message() << "kind " << static_cast<int>(kind) << ", " << n << " sites on " << w
+                                        << "x" << h);
+        Layout l = ComputeLayout(kind, n, w, h);
+        const int expected = kind == LayoutKind::kSingle ? 1 : std::min(n, kMaxTiles);
+        ASSERT_EQ(static_cast<int>(l.tiles.size()), expected);
+        ExpectTilesSound(l.tiles, w, h, true);
+        for (size_t i = 1; i < l.tiles.size(); ++i) {
+          const Tile& t = l.tiles[i];
+          if (kind != LayoutKind::kGrid) {
+            EXPECT_GE(l.tiles[0].width, t.width) << "tile 0 is the main tile";
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(LayoutKinds, ScaledSpeakerTilesStayEvenDisjointAndInside) {
+  for (int n = 2; n <= 25; ++n) {
+    SCOPED_TRACE(n);
+    ExpectScaledTilesSound(ComputeLayout(LayoutKind::kSpeaker, n, 640, 360), 1280, 720);
+  }
 }
 
 }  // namespace
