@@ -36,8 +36,8 @@ std::optional<Principal> Auth::FromUser(int64_t user_id) {
 Expected<LoginResult> Auth::Login(const std::string& login, const std::string& password, int64_t now_s) {
   {
     std::lock_guard lock(mu_);
+    std::erase_if(failures_, [&](const auto& e) { return now_s - e.second.first_s > kFailureWindowS; });
     auto& f = failures_[login];
-    if (now_s - f.first_s > kFailureWindowS) f = {};
     if (f.count >= kMaxFailures)
       return MakeError(ErrorKind::kForbidden, "too many failed logins; try again in a few minutes");
   }
@@ -49,6 +49,7 @@ Expected<LoginResult> Auth::Login(const std::string& login, const std::string& p
     std::lock_guard lock(mu_);
     auto& f = failures_[login];
     if (f.count++ == 0) f.first_s = now_s;
+    if (f.count == kMaxFailures) f.first_s = now_s;  // Locked for the window from now.
     return MakeError(ErrorKind::kUnauthorized, "wrong login or password");
   }
   {

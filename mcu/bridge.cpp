@@ -122,7 +122,10 @@ void Bridge::OnEndpointOpen(ConnectionId id, std::shared_ptr<EndpointConnection>
       link->Close("server shutting down");
       return;
     }
-    connections_[id] = Connection{std::move(link), remote_address};
+    Connection c;
+    c.link = std::move(link);
+    c.remote_address = remote_address;
+    connections_[id] = std::move(c);
   });
 }
 
@@ -611,6 +614,10 @@ Status Bridge::DeleteSite(const std::string& actor, const std::string& id) {
     for (auto& [cid, conf] : conferences_) {
       conf.members_cfg.erase(id);
       std::erase(conf.row.invited, id);
+      bool changed = false;
+      if (conf.row.host_site == id) conf.row.host_site.clear(), changed = true;
+      if (conf.row.spotlight == id) conf.row.spotlight.clear(), changed = true;
+      if (changed) (void)Save(conf);
     }
     Audit(actor, "delete-site", id);
     return OkStatus();
@@ -645,6 +652,9 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
       if (!sites_.count(s)) return MakeError("no site '" + s + "'");
     ConferenceRow row = c;
     row.state = conf.row.state, row.locked = conf.row.locked, row.spotlight = conf.row.spotlight;
+    // An ended conference given a window still ahead is scheduled again.
+    if (row.state == "ended" && !row.permanent() && row.end_at + options_.grace_s > NowMs() / 1000)
+      row.state = "scheduled";
     if (auto st = store_->UpdateConference(row); !st) return st;
     conf.row = row;
     conf.members_cfg.clear();

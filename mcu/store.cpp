@@ -457,6 +457,13 @@ Status Store::DeleteSession(const std::string& token_hash) {
   return s.Run();
 }
 
+Status Store::DeleteSessionsOf(int64_t user_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM sessions WHERE user_id=?");
+  s.Bind(user_id);
+  return s.Run();
+}
+
 Expected<int64_t> Store::InsertApiToken(const ApiTokenRow& t) {
   std::lock_guard lock(mu_);
   Stmt s(db_, "INSERT INTO api_tokens(user_id, name, token_hash, created_at) VALUES(?,?,?,?)");

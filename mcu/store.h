@@ -127,6 +127,7 @@ class Store {
   Status InsertSession(const SessionRow& s);
   std::optional<SessionRow> Session(const std::string& token_hash, int64_t now);
   Status DeleteSession(const std::string& token_hash);
+  Status DeleteSessionsOf(int64_t user_id);
 
   Expected<int64_t> InsertApiToken(const ApiTokenRow& t);
   std::vector<ApiTokenRow> ApiTokens(int64_t user_id);

@@ -190,7 +190,10 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
       return Fail(400, error);
     auto r = auth_->Login(login, password, now);
     if (!r) {
-      spdlog::warn("console login '{}' from {} refused: {}", login.substr(0, 64), req.remote, r.error());
+      std::string shown = login.substr(0, 64);
+      for (char& ch : shown)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';  // No forged log lines.
+      spdlog::warn("console login '{}' from {} refused: {}", shown, req.remote, r.error());
       return Fail(HttpStatus(r.error_kind()), r.error());
     }
     spdlog::info("console login '{}' ({}) from {}", r->who.login, ToString(r->who.role), req.remote);
@@ -220,6 +223,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
       return Reply(200, {{"user", {{"login", who->login}, {"name", who->name}, {"role", ToString(who->role)}}},
                          {"csrfToken", who->csrf}});
     if (req.method == "DELETE") {
+      if (who->api_token) return Fail(409, "an API token has no session to end");
       auth_->Logout(session);
       (void)store_->Audit(actor, "logout", "", "{}");
       RestResponse res = Done();
@@ -356,6 +360,9 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     if (auto e = read_user(*u, false); !e.empty()) return Fail(400, e);
     if (u->id == who->user_id && u->role != "admin") return Fail(409, "an admin cannot take away their own admin role");
     if (auto st = store_->UpdateUser(*u); !st) return Fail(500, st.error());
+    // A new password ends the user's console sessions (API tokens are revoked separately).
+    if (auto pw = body.find("password"); pw != body.end() && pw->is_string() && !pw->get<std::string>().empty())
+      (void)store_->DeleteSessionsOf(u->id);
     (void)store_->Audit(actor, "update-user", u->login, json{{"role", u->role}}.dump());
     return Reply(200, UserJson(*u));
   }
@@ -450,7 +457,9 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   // ----- Logs ------------------------------------------------------------------------------------
   auto limit = [&] {
     std::string l = QueryValue(query, "limit");
-    int n = l.empty() || l.size() > 4 || l.find_first_not_of("0123456789") != std::string::npos ? 100 : std::stoi(l);
+    int n = l.empty() || l.find_first_not_of("0123456789") != std::string::npos ? 100
+            : l.size() > 4                                                     ? 1000
+                                                                               : std::stoi(l);
     return std::clamp(n, 1, 1000);
   };
   if (match("GET", "/audit")) {

@@ -314,9 +314,23 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
     EXPECT_EQ(s["mutedVideo"], d["video"]) << s.dump();
   }
 
+  // An API token has no session to end.
+  EXPECT_EQ(script.Call("DELETE", "/api/v1/session").status, 409);
+  EXPECT_EQ(script.Call("GET", "/api/v1/conferences").status, 200);
+
   // Logging out ends the session.
   ASSERT_EQ(host.Call("DELETE", "/api/v1/session").status, 200);
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences").status, 401);
+
+  // A new password ends the user's other sessions; the API token stays.
+  RestClient admin(mcu.port(), mcu.ca());
+  ASSERT_TRUE(admin.Login("quantri", kAdminPassword));
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  ASSERT_EQ(admin.Call("PUT", "/api/v1/users/chutri", {{"password", "mat-khau-moi-2026"}}).status, 200);
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences").status, 401);
+  EXPECT_FALSE(host.Login("chutri", kHostPassword));
+  EXPECT_TRUE(host.Login("chutri", "mat-khau-moi-2026"));
+  EXPECT_EQ(script.Call("GET", "/api/v1/conferences").status, 200);
 }
 
 // After the MCU dies, everything stored is there when it comes back (sites, users,
@@ -359,8 +373,11 @@ TEST(Control, AfterACrashEverythingIsThereAndTheConferenceResumes) {
   ASSERT_TRUE(AllIn(admin, "tiep-tuc", {"tinh-1", "huyen-moi"}, "video", seconds(45)))
       << RollCallText(admin, "tiep-tuc") << mcu.Log();
   json resumed = admin.Call("GET", "/api/v1/conferences/tiep-tuc").body;
-  for (const auto& s : resumed["sites"])
-    if (s["site"] == "tinh-1") EXPECT_TRUE(s["mutedVideo"].get<bool>()) << "the mute was lost";
+  for (const auto& s : resumed["sites"]) {
+    if (s["site"] == "tinh-1") {
+      EXPECT_TRUE(s["mutedVideo"].get<bool>()) << "the mute was lost";
+    }
+  }
   auto records = admin.Call("GET", "/api/v1/call-records?conference=tiep-tuc").body;
   int restarted = 0;
   for (const auto& r : records) restarted += r["reason"] == "mcu restarted";
