@@ -885,7 +885,19 @@ LiveConference Bridge::Live(const Conference& conf) {
 std::vector<LiveConference> Bridge::LiveConferences() {
   std::vector<LiveConference> out;
   control_.Invoke([&] {
+    SampleMedia(NowMs());
     for (auto& [id, conf] : conferences_) out.push_back(Live(conf));
+  });
+  return out;
+}
+
+std::map<std::string, std::string> Bridge::Presence() {
+  std::map<std::string, std::string> out;
+  control_.Invoke([&] {
+    for (const auto& [id, c] : connections_) {
+      if (c.site_id.empty() || c.content_role) continue;
+      out[c.site_id] = c.participant ? participants_[c.participant]->conference_id : "";
+    }
   });
   return out;
 }

@@ -95,6 +95,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   Status SetLayout(const std::string& actor, const std::string& conference, const std::string& layout);
   Status Lock(const std::string& actor, const std::string& conference, bool locked);
   std::vector<LiveConference> LiveConferences();
+  // Per connected site (a site missing is offline): the conference it is in, "" if idle.
+  std::map<std::string, std::string> Presence();
   Expected<LiveConference> LiveConferenceOf(const std::string& id);
 
   // Every event the console shows (roster, states, speaker, layout, control actions) as a JSON

@@ -68,6 +68,14 @@ json SiteJson(const SiteRow& s) {
   return {{"id", s.id}, {"name", s.name}, {"level", s.level}, {"kind", s.kind}};
 }
 
+// A site's presence: `online` (its room is connected) and `conference` (the one it is in, or null).
+json WithPresence(json site, const std::map<std::string, std::string>& presence) {
+  auto p = presence.find(site["id"].get<std::string>());
+  site["online"] = p != presence.end();
+  site["conference"] = p != presence.end() && !p->second.empty() ? json(p->second) : json(nullptr);
+  return site;
+}
+
 json UserJson(const UserRow& u) {
   return {{"login", u.login}, {"name", u.display_name}, {"role", u.role}};
 }
@@ -177,14 +185,13 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     path.resize(q);
   }
   json body = json::object();
-  if (!req.body.empty()) {
-    body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return Fail(400, "the body must be a JSON object");
-  }
+  if (!req.body.empty()) body = json::parse(req.body, nullptr, false);
+  const bool body_ok = !body.is_discarded() && body.is_object();
   const int64_t now = NowMs() / 1000;
 
   // ----- Session: login needs no principal ------------------------------------------------------
   if (path == "/api/v1/session" && req.method == "POST") {
+    if (!body_ok) return Fail(400, "the body must be a JSON object");
     std::string login, password, error;
     if (!ReadString(body, "login", login, error, 64) || !ReadString(body, "password", password, error, 256))
       return Fail(400, error);
@@ -216,6 +223,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     spdlog::warn("{} {} by '{}' from {}: missing or wrong CSRF token", req.method, path, who->login, req.remote);
     return Fail(403, "missing or wrong X-CSRF-Token");
   }
+  // Only now: a caller that is not logged in learns nothing but 401, whatever it sends.
+  if (!body_ok) return Fail(400, "the body must be a JSON object");
   const std::string& actor = who->login;
 
   if (path == "/api/v1/session") {
@@ -282,12 +291,14 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   };
   if (match("GET", "/sites")) {
     json list = json::array();
-    for (const auto& s : store_->Sites()) list.push_back(SiteJson(s));
+    auto presence = bridge_->Presence();
+    for (const auto& s : store_->Sites()) list.push_back(WithPresence(SiteJson(s), presence));
     return Reply(200, list);
   }
   if (match("GET", "/sites/" + id)) {
     auto s = store_->Site(m[1]);
-    return s ? Reply(200, SiteJson(*s)) : Fail(404, "no site '" + m[1].str() + "'");
+    return s ? Reply(200, WithPresence(SiteJson(*s), bridge_->Presence()))
+             : Fail(404, "no site '" + m[1].str() + "'");
   }
   if (match("POST", "/sites")) {
     if (!need(Role::kAdmin)) return forbidden();

@@ -103,6 +103,11 @@ TEST(Control, ScheduledConferenceStartsAndItsRoomsJoinByThemselves) {
   ASSERT_TRUE(AllIn(host, "giao-ban-thu-hai", sites, "video", seconds(30)))
       << RollCallText(host, "giao-ban-thu-hai") << mcu.Log();
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences/giao-ban-thu-hai").body["state"], "open");
+  // The site list says who is connected and where.
+  std::map<std::string, std::pair<bool, json>> presence;
+  for (const auto& s : host.Call("GET", "/api/v1/sites").body) presence[s["id"]] = {s["online"], s["conference"]};
+  EXPECT_EQ(presence["huyen-1"], std::make_pair(true, json("giao-ban-thu-hai")));
+  EXPECT_EQ(presence["huyen-3"], std::make_pair(false, json(nullptr))) << "no room runs for huyen-3";
   for (auto* room : {tinh.get(), h1.get(), h2.get()})
     EXPECT_NE(room->Log().find("called into conference"), std::string::npos) << room->Log();
 
@@ -241,6 +246,7 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   RestClient anon(mcu.port(), mcu.ca());
   EXPECT_EQ(anon.Call("GET", "/api/v1/conferences").status, 401);
+  EXPECT_EQ(anon.Call("POST", "/api/v1/conferences", json::array()).status, 401) << "401 whatever the body";
   anon.set_cookie("forged-session-value");
   EXPECT_EQ(anon.Call("GET", "/api/v1/conferences").status, 401);
   anon.set_cookie("");
