@@ -215,7 +215,7 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address, r.content ? " (content)" : "");
   Send(c, r.id, event::Welcome{site->id, site->name});
   Emit(json{{"type", "site"}, {"site", site->id}, {"state", "online"}}.dump());
-  CallIdleSites(true);  // A room coming back is ordered straight into its open conference.
+  CallIdleSites(true, site->id);  // A room coming back is ordered straight into its open conference.
 }
 
 std::string Bridge::Refusal(const Conference& conf, const std::string& site, ErrorCode* code) const {
@@ -297,7 +297,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   ApplyMutes(conf, c.site_id);
   ApplyLayout(conf);
   BroadcastRoster(conf.row.id);
-  if (!c.content_role) CallIdleSites(true);  // Its content connection, if it has one, follows it.
+  if (!c.content_role) CallIdleSites(true, c.site_id);  // Its content connection, if any, follows it.
 }
 
 void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool notify) {
@@ -485,10 +485,10 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
   Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", conf.row.state}}.dump());
 }
 
-void Bridge::CallIdleSites(bool now) {
+void Bridge::CallIdleSites(bool now, const std::string& site) {
   int64_t now_ms = NowMs();
   for (auto& [id, c] : connections_) {
-    if (c.site_id.empty() || c.participant) continue;
+    if (c.site_id.empty() || c.participant || (!site.empty() && c.site_id != site)) continue;
     if (!now && now_ms - c.last_call_ms < options_.call_retry_s * 1000) continue;
     if (c.content_role) {
       // A site's content connection is called into the conference the site is in.

@@ -162,8 +162,10 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
 
   void Open(Conference& conf, const std::string& actor);
   void Close(Conference& conf, const std::string& actor, const std::string& reason);
-  // Orders idle, online rooms into the open conferences that invite them.
-  void CallIdleSites(bool now);
+  // Orders idle, online rooms into the open conferences that invite them: those not called in
+  // the last schedule.call_retry_s, or (`now`) all of them; only `site`'s connections if given
+  // (a call in flight is not repeated because another site joined).
+  void CallIdleSites(bool now, const std::string& site = "");
   void SampleMedia(int64_t now_ms);
   void ApplyMutes(Conference& conf, const std::string& site);
   void ApplyLayout(Conference& conf);

@@ -108,8 +108,18 @@ TEST(Control, ScheduledConferenceStartsAndItsRoomsJoinByThemselves) {
   for (const auto& s : host.Call("GET", "/api/v1/sites").body) presence[s["id"]] = {s["online"], s["conference"]};
   EXPECT_EQ(presence["huyen-1"], std::make_pair(true, json("giao-ban-thu-hai")));
   EXPECT_EQ(presence["huyen-3"], std::make_pair(false, json(nullptr))) << "no room runs for huyen-3";
-  for (auto* room : {tinh.get(), h1.get(), h2.get()})
+  for (auto* room : {tinh.get(), h1.get(), h2.get()}) {
     EXPECT_NE(room->Log().find("called into conference"), std::string::npos) << room->Log();
+    EXPECT_EQ(room->Log().find("MCU error"), std::string::npos) << room->Log();
+  }
+  // Each called once: another site joining does not repeat a call whose join is in flight.
+  for (const auto& site : sites) {
+    const std::string line = "calling site " + site + " into conference giao-ban-thu-hai";
+    std::string log = mcu.Log();
+    size_t count = 0;
+    for (size_t at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++count;
+    EXPECT_EQ(count, 1u) << site;
+  }
 
   // huyen-2's room dies; its service manager starts it again, and nobody else does anything.
   h2->Signal(SIGKILL);
