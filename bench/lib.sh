@@ -1,7 +1,8 @@
 # Shared by the conference benchmarks; sourced, not run. Callers set -euo pipefail themselves.
 
 # bench_start_mcu MODE BUILD DIR: writes DIR/mcu.toml (64 sites load-1..load-64, token
-# "load-token-<i>", and one conference "bench" of MODE echo|mix), starts mcu in the background
+# "load-token-<i>", one conference "bench" of MODE echo|mix, and the console user "bench" with
+# password "bench-password", an admin, for the REST API), starts mcu in the background
 # (stderr to DIR/mcu.log, data in DIR/data) and waits for its ready file. Sets MCU (its pid) and
 # PORT (its HTTPS/WSS port). The caller's EXIT trap should kill $MCU. BENCH_MCU_PREFIX, if set, is
 # a command line the mcu runs under (e.g. valgrind); BENCH_READY_SECONDS (default 10) how long to
@@ -15,6 +16,8 @@ bench_start_mcu() {
         "$i" "$i" "$(echo "load-token-$i" | "$build/mcu/mcu" hash-token)"
     done
     printf '[[conferences]]\nid = "bench"\ntitle = "Bench"\nmode = "%s"\n' "$mode"
+    printf '[[users]]\nlogin = "bench"\nname = "Bench"\nrole = "admin"\npassword_hash = "%s"\n' \
+      "$(echo "bench-password" | "$build/mcu/mcu" hash-password)"
   } > "$dir/mcu.toml"
   ${BENCH_MCU_PREFIX:-} "$build/mcu/mcu" --config "$dir/mcu.toml" --data-dir "$dir/data" --port 0 --ready-file "$dir/ready.json" 2>"$dir/mcu.log" &
   MCU=$!

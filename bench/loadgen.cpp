@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -42,6 +43,7 @@ struct Options {
   bool video = true, probe = false, wrong_fingerprint = false, no_fingerprint = false;
   bool follow_layout = true;
   bool latency = false;
+  bool wait_call = false;  // Stay online and join the conference the MCU calls the site into.
   std::vector<std::string> ice_addresses = {"127.0.0.1"};
 };
 
@@ -53,7 +55,15 @@ struct Totals {
   std::map<std::string, int> profiles;
   std::vector<double> connect_ms;
   std::vector<double> first_frame_ms;  // From media connected to the first whole video frame.
+  // Wall-clock instants (Unix ms) per site, 0 if it never happened: called, media connected,
+  // first whole video frame received. Comparable with the MCU's audit times on the same host.
+  std::map<int, std::array<int64_t, 3>> at_ms;
 };
+
+int64_t UnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // A site's part in the latency measurement (--latency): the source sends bursts and flashes,
 // the sampled site decodes what it receives.
@@ -114,6 +124,7 @@ class Site : public PeerTransport::Listener {
     totals_->profiles[t.Stats().srtp_profile]++;
     connected_us_ = NowUs();
     totals_->connect_ms.push_back((connected_us_ - start_us_) / 1000.0);
+    totals_->at_ms[index_][1] = UnixMs();
   }
   void OnTransportFailed(PeerTransport&, const std::string& reason) override {
     spdlog::warn("site {}: transport failed: {}", index_, reason);
@@ -142,6 +153,7 @@ class Site : public PeerTransport::Listener {
           got_frame_ = true;
           std::lock_guard lock(totals_->mutex);
           totals_->first_frame_ms.push_back((NowUs() - connected_us_) / 1000.0);
+          totals_->at_ms[index_][2] = UnixMs();
         }
       }
     }
@@ -160,7 +172,15 @@ class Site : public PeerTransport::Listener {
     json m = json::parse(text, nullptr, false);
     std::string type = m.is_object() ? m.value("type", "") : "";
     if (type == "welcome") {
-      ws_->Send(json{{"type", "join"}, {"conference", o_.conference}}.dump());
+      if (!o_.wait_call) ws_->Send(json{{"type", "join"}, {"conference", o_.conference}}.dump());
+    } else if (type == "call" && o_.wait_call) {
+      std::string conference = m["conference"].is_object() ? m["conference"].value("id", "") : "";
+      {
+        std::lock_guard lock(totals_->mutex);
+        if (!totals_->at_ms[index_][0]) totals_->at_ms[index_][0] = UnixMs();
+      }
+      start_us_ = NowUs();
+      ws_->Send(json{{"type", "join"}, {"conference", conference}}.dump());
     } else if (type == "offer") {
       std::string offer = m.value("sdp", "");
       spdlog::debug("site {}: offer received", index_);
@@ -243,6 +263,8 @@ int main(int argc, char** argv) {
   app.add_flag("--latency", o.latency,
                "Site --first sends tone bursts and white flashes, site --first+1 decodes what it receives: "
                "MCU-added latency of audio and video (needs 2 sites or more)");
+  app.add_flag("--wait-call", o.wait_call,
+               "Stay online without joining; join whichever conference the MCU calls the site into");
   app.add_flag("--probe", o.probe, "Put a known marker in audio payloads and count its echoes");
   app.add_flag("--wrong-fingerprint", o.wrong_fingerprint, "Announce a fingerprint that is not ours");
   app.add_flag("--no-fingerprint", o.no_fingerprint, "Send answers without a fingerprint");
@@ -356,6 +378,12 @@ int main(int argc, char** argv) {
                   {"firstFrameMsMedian", ff.empty() ? 0 : ff[ff.size() / 2]},
                   {"firstFrameMsMax", ff.empty() ? 0 : ff.back()}};
   if (probe) summary["latency"] = probe->Summary();
+  if (o.wait_call) {
+    json at = json::object();
+    for (const auto& [index, t] : totals.at_ms)
+      at[std::to_string(index)] = {{"called", t[0]}, {"connected", t[1]}, {"firstFrame", t[2]}};
+    summary["atMs"] = at;
+  }
   std::cout << "SUMMARY " << summary.dump() << std::endl;
   sites.clear();
   return 0;
