@@ -269,7 +269,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     auto t = auth_->CreateApiToken(*who, name);
     if (!t) return Fail(500, t.error());
     (void)store_->Audit(actor, "create-token", name, "{}");
-    return Reply(201, {{"id", t->first.id}, {"name", name}, {"token", t->second}});
+    return Reply(201, {{"id", t->first.id}, {"name", name}, {"created", FormatTime(t->first.created_at)},
+                       {"token", t->second}});
   }
   if (match("DELETE", "/tokens/([0-9]{1,18})")) {
     auto st = store_->DeleteApiToken(std::stoll(m[1]), who->user_id);
