@@ -51,7 +51,10 @@ Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options o
   for (auto& c : store_->Conferences()) {
     Conference& conf = conferences_[c.id];
     conf.row = c;
-    for (auto& m : store_->Members(c.id)) conf.members_cfg[m.site_id] = m;
+    for (auto& m : store_->Members(c.id)) {
+      conf.members_cfg[m.site_id] = m;
+      if (m.admitted) conf.admitted.insert(m.site_id);
+    }
   }
   // Whoever was in a call when the process ended left it then.
   (void)store_->CloseOpenCallRecords(NowMs(), "mcu restarted");
@@ -285,7 +288,12 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   p->media = std::move(*media);
   c.participant = p->id;
   conf.members[p->id] = p.get();
-  conf.admitted.insert(c.site_id);
+  if (conf.admitted.insert(c.site_id).second) {  // Kept in the store: a lock outlives a restart.
+    MemberRow& m = conf.members_cfg[c.site_id];
+    if (m.site_id.empty()) m = MemberRow{conf.row.id, c.site_id, false, false, false, false};
+    m.admitted = true;
+    (void)store_->PutMember(m);
+  }
   if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""), NowMs()); rec)
     p->call_record = *rec;
   std::string offer = p->media->LocalOffer();
@@ -444,7 +452,11 @@ void Bridge::Tick() {
 
 void Bridge::Open(Conference& conf, const std::string& actor) {
   conf.row.state = "open";
-  conf.admitted.clear();
+  if (!conf.admitted.empty()) {  // Left from a run that never closed (the store says so at start).
+    for (auto& [site, m] : conf.members_cfg)
+      if (m.admitted) m.admitted = false, (void)store_->PutMember(m);
+    conf.admitted.clear();
+  }
   (void)Save(conf);
   spdlog::info("conference {} opens ({})", conf.row.id, actor);
   Audit(actor, "open", conf.row.id);
@@ -475,7 +487,7 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
       it = conf.members_cfg.erase(it);
       continue;
     }
-    it->second.muted_audio = it->second.muted_video = it->second.kicked = false;
+    it->second.muted_audio = it->second.muted_video = it->second.kicked = it->second.admitted = false;
     ++it;
   }
   (void)Save(conf);
@@ -624,9 +636,23 @@ Status Bridge::DeleteSite(const std::string& actor, const std::string& id) {
   });
 }
 
+namespace {
+// A one-off meeting whose window (with the grace) is already over would close without opening.
+Status CheckNotOver(const ConferenceRow& c, int grace_s) {
+  if (c.permanent() || c.recurrence != "none" || c.end_at + grace_s > NowMs() / 1000) return OkStatus();
+  return MakeError("the meeting would already be over: its end (" + FormatTime(c.end_at) + ") is in the past");
+}
+
+json ConferenceAudit(const ConferenceRow& c) {
+  auto time = [](int64_t t) { return t ? json(FormatTime(t)) : json(nullptr); };
+  return {{"title", c.title}, {"start", time(c.start_at)}, {"end", time(c.end_at)}, {"invited", c.invited}};
+}
+}  // namespace
+
 Status Bridge::CreateConference(const std::string& actor, const ConferenceRow& c) {
   return OnControl([&]() -> Status {
     if (auto st = ValidateConference(c); !st) return st;
+    if (auto st = CheckNotOver(c, options_.grace_s); !st) return st;
     for (const auto& s : c.invited)
       if (!sites_.count(s)) return MakeError("no site '" + s + "'");
     ConferenceRow row = c;
@@ -636,7 +662,7 @@ Status Bridge::CreateConference(const std::string& actor, const ConferenceRow& c
     conf.row = row;
     for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
     Audit(actor, "create-conference", row.id,
-          json{{"title", row.title}, {"start", row.start_at}, {"end", row.end_at}, {"invited", row.invited}}.dump());
+          ConferenceAudit(row).dump());
     Tick();  // It may be due already.
     return OkStatus();
   });
@@ -648,6 +674,8 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
     if (!found) return found.failure();
     Conference& conf = **found;
     if (auto st = ValidateConference(c); !st) return st;
+    if (c.start_at != conf.row.start_at || c.end_at != conf.row.end_at || c.recurrence != conf.row.recurrence)
+      if (auto st = CheckNotOver(c, options_.grace_s); !st) return st;
     for (const auto& s : c.invited)
       if (!sites_.count(s)) return MakeError("no site '" + s + "'");
     ConferenceRow row = c;
@@ -661,7 +689,7 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
     for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
     ApplyLayout(conf);
     Audit(actor, "update-conference", row.id,
-          json{{"title", row.title}, {"start", row.start_at}, {"end", row.end_at}, {"invited", row.invited}}.dump());
+          ConferenceAudit(row).dump());
     Tick();
     return OkStatus();
   });
@@ -800,6 +828,14 @@ Status Bridge::Spotlight(const std::string& actor, const std::string& conference
     if (!found) return found.failure();
     Conference& conf = **found;
     if (!site.empty() && !sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    if (!site.empty()) {
+      auto m = conf.members_cfg.find(site);
+      bool invited = m != conf.members_cfg.end() && m->second.invited;
+      bool in = std::any_of(conf.members.begin(), conf.members.end(),
+                            [&](const auto& e) { return e.second->site_id == site; });
+      if (!invited && !in)
+        return MakeError(ErrorKind::kConflict, "site '" + site + "' is neither invited to nor in '" + conference + "'");
+    }
     conf.row.spotlight = site;
     if (auto st = Save(conf); !st) return st;
     ApplyLayout(conf);

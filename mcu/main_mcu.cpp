@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", data_dir, "Overrides server.data_dir");
   app.add_option("--port", port, "Overrides server.port (0: any free port)");
   app.add_option("--ready-file", ready_file,
-                 "Write {port, tlsFingerprint, dtlsFingerprint} as JSON here once serving");
+                 "Write {port, tlsFingerprint, dtlsFingerprint, tlsCert} as JSON here once serving");
   auto* hash_cmd = app.add_subcommand("hash-token", "Print the token_hash of a room token (read from stdin)");
   auto* new_cmd = app.add_subcommand("new-token", "Print a new random room token and its token_hash");
   auto* pw_cmd = app.add_subcommand("hash-password", "Print the Argon2id hash of a password (read from stdin)");

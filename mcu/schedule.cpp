@@ -94,6 +94,8 @@ Status ValidateConference(const ConferenceRow& c) {
   if (c.layout != "grid" && c.layout != "speaker" && c.layout != "single" && c.layout != "presenter")
     return MakeError("layout must be grid, speaker, single or presenter");
   if (c.lead_time_s < 0 || c.lead_time_s > 86400) return MakeError("leadTimeMinutes must be 0-1440");
+  if ((c.start_at == 0) != (c.end_at == 0))
+    return MakeError("start and end go together: both for a scheduled meeting, neither for a permanent one");
   if (!c.permanent()) {
     if (c.start_at <= 0 || c.end_at <= c.start_at) return MakeError("start must be before end");
     if (c.end_at - c.start_at > 86400) return MakeError("a meeting lasts at most 24 hours");

@@ -45,6 +45,10 @@ CREATE TABLE call_records(
   joined_at_ms INTEGER NOT NULL, left_at_ms INTEGER NOT NULL, reason TEXT NOT NULL);
 CREATE INDEX call_records_conference ON call_records(conference_id, joined_at_ms);
 )sql",
+    // 2: a member joined since the conference opened (a lock lets it back in, across restarts).
+    R"sql(
+ALTER TABLE members ADD COLUMN admitted INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -286,7 +290,9 @@ Status WriteInvited(sqlite3* db, const ConferenceRow& c) {
     if (!st) return st;
   }
   // Uninvited sites keep a row only while it still says something (a mute or a kick).
-  Stmt s(db, "DELETE FROM members WHERE conference_id=? AND invited=0 AND muted_audio=0 AND muted_video=0 AND kicked=0");
+  Stmt s(db,
+         "DELETE FROM members WHERE conference_id=? AND invited=0 AND muted_audio=0 AND muted_video=0 AND kicked=0 "
+         "AND admitted=0");
   s.Bind(c.id);
   return s.Run();
 }
@@ -349,28 +355,31 @@ Status Store::DeleteConference(const std::string& id) {
 std::vector<MemberRow> Store::Members(const std::string& conference_id) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "SELECT conference_id, site_id, invited, muted_audio, muted_video, kicked FROM members "
+         "SELECT conference_id, site_id, invited, muted_audio, muted_video, kicked, admitted FROM members "
          "WHERE conference_id=? ORDER BY rowid");
   s.Bind(conference_id);
   std::vector<MemberRow> out;
-  while (s.Row()) out.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Int(3) != 0, s.Int(4) != 0, s.Int(5) != 0});
+  while (s.Row())
+    out.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Int(3) != 0, s.Int(4) != 0, s.Int(5) != 0, s.Int(6) != 0});
   return out;
 }
 
 Status Store::PutMember(const MemberRow& m) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "INSERT INTO members(conference_id, site_id, invited, muted_audio, muted_video, kicked) VALUES(?,?,?,?,?,?) "
-         "ON CONFLICT(conference_id, site_id) DO UPDATE SET invited=excluded.invited, "
-         "muted_audio=excluded.muted_audio, muted_video=excluded.muted_video, kicked=excluded.kicked");
-  s.Bind(m.conference_id).Bind(m.site_id).Bind(m.invited).Bind(m.muted_audio).Bind(m.muted_video).Bind(m.kicked);
+         "INSERT INTO members(conference_id, site_id, invited, muted_audio, muted_video, kicked, admitted) "
+         "VALUES(?,?,?,?,?,?,?) ON CONFLICT(conference_id, site_id) DO UPDATE SET invited=excluded.invited, "
+         "muted_audio=excluded.muted_audio, muted_video=excluded.muted_video, kicked=excluded.kicked, "
+         "admitted=excluded.admitted");
+  s.Bind(m.conference_id).Bind(m.site_id).Bind(m.invited).Bind(m.muted_audio).Bind(m.muted_video).Bind(m.kicked)
+      .Bind(m.admitted);
   return s.Run();
 }
 
 Status Store::ResetMembers(const std::string& conference_id) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
-  Stmt a(db_, "UPDATE members SET muted_audio=0, muted_video=0, kicked=0 WHERE conference_id=?");
+  Stmt a(db_, "UPDATE members SET muted_audio=0, muted_video=0, kicked=0, admitted=0 WHERE conference_id=?");
   a.Bind(conference_id);
   if (auto st = a.Run(); !st) return st;
   Stmt b(db_, "DELETE FROM members WHERE conference_id=? AND invited=0");

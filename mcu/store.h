@@ -53,6 +53,7 @@ struct ConferenceRow {
 struct MemberRow {
   std::string conference_id, site_id;
   bool invited = true, muted_audio = false, muted_video = false, kicked = false;
+  bool admitted = false;  // Joined since the conference opened: a lock lets it back in.
 };
 
 struct UserRow {

@@ -51,6 +51,13 @@ void HttpsSession::DoRead() {
 
 void HttpsSession::OnRead(beast::error_code ec, size_t) {
   if (ec == beast::http::error::end_of_stream) return DoClose();
+  if (ec == beast::http::error::body_limit || ec == beast::http::error::header_limit) {
+    // Answered, then closed: the rest of what it sends is not read.
+    bool body = ec == beast::http::error::body_limit;
+    spdlog::warn("HTTP request from {} refused: {}", remote_, body ? "body over 64 KiB" : "headers over 16 KiB");
+    return WriteApiResponse(11, false, body ? RestResponse{413, "{\"error\":\"the body is over 64 KiB\"}\n", {}}
+                                            : RestResponse{431, "{\"error\":\"the headers are over 16 KiB\"}\n", {}});
+  }
   if (ec) {
     spdlog::debug("HTTP read from {}: {}", remote_, ec.message());
     return;

@@ -195,6 +195,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     std::string login, password, error;
     if (!ReadString(body, "login", login, error, 64) || !ReadString(body, "password", password, error, 256))
       return Fail(400, error);
+    if (!body.contains("login") || !body.contains("password")) return Fail(400, "login and password are required");
     auto r = auth_->Login(login, password, now);
     if (!r) {
       std::string shown = login.substr(0, 64);

@@ -282,6 +282,19 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body["error"].get<std::string>().find("ISO 8601"), std::string::npos) << bad.body.dump();
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences/khong-co").status, 404);
+  // A one-off meeting already over, a start without an end, a body over 64 KiB.
+  json past = Meeting("da-qua", {"huyen-1"});
+  past["start"] = "2020-01-06T08:00+07:00", past["end"] = "2020-01-06T09:00+07:00";
+  auto over = host.Call("POST", "/api/v1/conferences", past);
+  EXPECT_EQ(over.status, 400);
+  EXPECT_NE(over.body.dump().find("in the past"), std::string::npos) << over.body.dump();
+  json no_end = Meeting("thieu", {"huyen-1"});
+  no_end.erase("end");
+  EXPECT_EQ(host.Call("POST", "/api/v1/conferences", no_end).status, 400);
+  auto big = host.Call("POST", "/api/v1/conferences", {{"id", "lon"}, {"title", std::string(70000, 'x')}});
+  EXPECT_EQ(big.status, 413) << big.body.dump();
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences/khong-co").status, 404) << "the MCU still answers";
+  EXPECT_EQ(wrong.Call("POST", "/api/v1/session", {{"login", "chutri"}}).status, 400) << "no password";
 
   // An API token: no cookie, no CSRF token.
   auto token = host.Call("POST", "/api/v1/tokens", {{"name", "script"}});
@@ -291,6 +304,9 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   std::vector<std::string> sites;
   for (int i = 1; i <= 8; ++i) sites.push_back("load-" + std::to_string(i));
   ASSERT_EQ(script.Call("POST", "/api/v1/conferences", Meeting("dong-thoi", sites)).status, 201);
+  EXPECT_EQ(script.Call("PUT", "/api/v1/conferences/dong-thoi/spotlight", {{"site", "huyen-3"}}).status, 409)
+      << "huyen-3 is neither invited nor in";
+  EXPECT_EQ(script.Call("PUT", "/api/v1/conferences/dong-thoi/spotlight", {{"site", "load-2"}}).status, 200);
 
   // Eight clients at once, each toggling one site's mute and the conference's layout and lock.
   std::atomic<int> ok{0};
@@ -371,6 +387,8 @@ TEST(Control, AfterACrashEverythingIsThereAndTheConferenceResumes) {
       << RollCallText(admin, "tiep-tuc") << mcu.Log();
   ASSERT_EQ(admin.Call("POST", "/api/v1/conferences/tiep-tuc/sites/tinh-1/mute", {{"video", true}}).status, 200);
   ASSERT_EQ(admin.Call("PUT", "/api/v1/conferences/tiep-tuc/layout", {{"layout", "speaker"}}).status, 200);
+  // Locked: only the sites that were in may come back, and after the crash they still may.
+  ASSERT_EQ(admin.Call("PUT", "/api/v1/conferences/tiep-tuc/lock", {{"locked", true}}).status, 200);
   size_t audit_rows = admin.Call("GET", "/api/v1/audit").body.size();
 
   ASSERT_TRUE(mcu.Restart(/*crash=*/true)) << mcu.Log();
@@ -385,6 +403,7 @@ TEST(Control, AfterACrashEverythingIsThereAndTheConferenceResumes) {
   auto conf = admin.Call("GET", "/api/v1/conferences/tiep-tuc").body;
   EXPECT_EQ(conf["state"], "open");
   EXPECT_EQ(conf["layout"], "speaker");
+  EXPECT_TRUE(conf["locked"].get<bool>());
   // The rooms find the MCU again and are called back in.
   ASSERT_TRUE(AllIn(admin, "tiep-tuc", {"tinh-1", "huyen-moi"}, "video", seconds(45)))
       << RollCallText(admin, "tiep-tuc") << mcu.Log();

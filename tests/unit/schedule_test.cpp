@@ -104,6 +104,9 @@ TEST_F(Schedule, ValidationNamesTheBadField) {
   c.start_at = c.end_at = 0;
   c.recurrence = "daily";
   EXPECT_FALSE(ValidateConference(c).ok());
+  c = Monday();
+  c.end_at = 0;
+  EXPECT_NE(ValidateConference(c).error().find("start and end go together"), std::string::npos);
 }
 
 }  // namespace

@@ -118,6 +118,26 @@ TEST(Store, ChangingTheInvitedListKeepsMutesOfSitesThatStay) {
   EXPECT_FALSE(s->Members("m")[0].muted_audio);
 }
 
+TEST(Store, AnAdmittedSiteIsKeptUntilTheConferenceIsReset) {
+  test::TempDir dir;
+  auto s = OpenIn(dir);
+  for (auto id : {"a", "b"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x"}).ok());
+  auto c = Meeting("m", {"a"});
+  ASSERT_TRUE(s->InsertConference(c).ok());
+  // "b" joined though not invited (the conference was open to all when it did).
+  ASSERT_TRUE(s->PutMember({"m", "b", false, false, false, false, true}).ok());
+  ASSERT_TRUE(s->UpdateConference(c).ok());  // Rewriting the invitations keeps it.
+  auto members = s->Members("m");
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[1].site_id, "b");
+  EXPECT_TRUE(members[1].admitted);
+  EXPECT_FALSE(members[0].admitted);
+  ASSERT_TRUE(s->ResetMembers("m").ok());
+  members = s->Members("m");
+  ASSERT_EQ(members.size(), 1u) << "an uninvited site leaves with the reset";
+  EXPECT_FALSE(members[0].admitted);
+}
+
 TEST(Store, DeletingASiteRemovesItFromInvitations) {
   test::TempDir dir;
   auto s = OpenIn(dir);
