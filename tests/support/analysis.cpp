@@ -3,6 +3,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -40,11 +41,16 @@ double TonePower(const std::vector<int16_t>& s, int rate, double freq) {
 }
 
 double ToneShare(const Wav& wav, double freq) {
-  double total = 0;
-  for (int16_t x : wav.samples) total += (x / 32768.0) * (x / 32768.0);
-  if (wav.samples.empty() || total == 0) return 0;
-  total /= wav.samples.size();
-  return TonePower(wav.samples, wav.rate, freq) / total;
+  // A recording shorter than a block (a 100 ms slice) is one block.
+  const size_t block = std::max<size_t>(1, std::min<size_t>(wav.rate / 5, wav.samples.size()));
+  double tone = 0, total = 0;
+  std::vector<int16_t> b;
+  for (size_t i = 0; i + block <= wav.samples.size(); i += block) {
+    b.assign(wav.samples.begin() + i, wav.samples.begin() + i + block);
+    tone += TonePower(b, wav.rate, freq);
+    for (int16_t x : b) total += (x / 32768.0) * (x / 32768.0) / block;
+  }
+  return total == 0 ? 0 : tone / total;
 }
 
 Rgb Image::At(int x, int y) const {
