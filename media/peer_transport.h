@@ -27,6 +27,7 @@
 #include "media/rtp.h"
 #include "media/sdp.h"
 #include "media/srtp_session.h"
+#include "media/transport_stats.h"
 #include "mcu/expected.h"
 
 namespace mcu::media {
@@ -35,29 +36,6 @@ struct TransportConfig {
   std::vector<std::string> ice_addresses;  // Local IPs to gather on; empty: every IPv4 interface.
   uint16_t port_min = 0;                   // 0: any port.
   uint16_t port_max = 0;
-};
-
-struct DirectionStats {
-  uint64_t packets = 0;
-  uint64_t bytes = 0;  // Payload bytes.
-  uint64_t nacks = 0;  // NACKed sequence numbers (sent when receiving, received when sending).
-  uint64_t plis = 0;
-  uint64_t firs = 0;
-  uint64_t retransmits = 0;
-  int64_t lost = 0;            // Receiving: our count. Sending: the remote's report.
-  double fraction_lost = 0;    // Last report, 0..1.
-  double jitter_ms = 0;
-  uint32_t ssrc = 0;
-};
-
-struct TransportStats {
-  std::string ice_state;
-  std::string dtls_state;
-  std::string srtp_profile;
-  std::string local_candidate, remote_candidate;  // The selected pair.
-  double rtt_ms = -1;
-  DirectionStats audio_in, audio_out, video_in, video_out;
-  uint64_t dropped_datagrams = 0;  // Undecryptable, malformed or unexpected.
 };
 
 class PeerTransport {

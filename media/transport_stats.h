@@ -1,0 +1,35 @@
+// A transport's own accounting, as cumulative counters read at any instant (PeerTransport::Stats).
+// Plain values: what stream_health.h turns into per-second health, and what the stats JSON shows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace mcu::media {
+
+struct DirectionStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;  // Payload bytes.
+  uint64_t nacks = 0;  // NACKed sequence numbers (sent when receiving, received when sending).
+  uint64_t plis = 0;
+  uint64_t firs = 0;
+  uint64_t retransmits = 0;
+  uint64_t frames = 0;     // Video: frames completed (RTP marker bit).
+  uint64_t keyframes = 0;  // Video: of which keyframes, where the receiver knows.
+  int64_t lost = 0;            // Receiving: our count. Sending: the remote's report.
+  double fraction_lost = 0;    // Last report, 0..1.
+  double jitter_ms = 0;
+  uint32_t ssrc = 0;
+};
+
+struct TransportStats {
+  std::string ice_state;
+  std::string dtls_state;
+  std::string srtp_profile;
+  std::string local_candidate, remote_candidate;  // The selected pair.
+  double rtt_ms = -1;
+  DirectionStats audio_in, audio_out, video_in, video_out;
+  uint64_t dropped_datagrams = 0;  // Undecryptable, malformed or unexpected.
+};
+
+}  // namespace mcu::media

@@ -1,0 +1,86 @@
+// Specs of mcu/alarms.h: raise at once, severity changes, clear after a quiet spell, forget,
+// and a site's second turned into conditions.
+#include "mcu/alarms.h"
+
+#include <gtest/gtest.h>
+
+namespace mcu {
+namespace {
+
+using Type = AlarmChange::Type;
+
+std::vector<Condition> Loss(std::optional<Severity> s) { return {{AlarmKind::kLoss, s, "loss"}}; }
+
+TEST(Alarms, RaisedAtOnceChangedInPlaceAndClearedAfterAQuietSpell) {
+  AlarmBook book(5);
+  EXPECT_TRUE(book.Observe(1000, "huyen-1", Loss(std::nullopt)).empty());
+  auto c = book.Observe(2000, "huyen-1", Loss(Severity::kWarning));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].type, Type::kRaised);
+  EXPECT_EQ(c[0].alarm.subject, "huyen-1");
+  EXPECT_EQ(c[0].alarm.since_ms, 2000);
+  EXPECT_TRUE(book.Observe(3000, "huyen-1", Loss(Severity::kWarning)).empty()) << "no repeat";
+  c = book.Observe(4000, "huyen-1", Loss(Severity::kCritical));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].type, Type::kChanged);
+  EXPECT_EQ(c[0].alarm.severity, Severity::kCritical);
+  EXPECT_EQ(c[0].alarm.since_ms, 2000) << "the same alarm, since it was raised";
+  // Gone for 4 s: still active; a blip back keeps it; 5 s clean clears it.
+  for (int t = 5; t <= 8; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
+  EXPECT_TRUE(book.Observe(9000, "huyen-1", Loss(Severity::kWarning)).size() == 1u);  // Changed back to warning.
+  for (int t = 10; t <= 13; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
+  c = book.Observe(14000, "huyen-1", Loss(std::nullopt));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].type, Type::kCleared);
+  EXPECT_EQ(c[0].alarm.cleared_ms, 14000);
+  EXPECT_TRUE(book.Active().empty());
+}
+
+TEST(Alarms, SubjectsAndKindsAreIndependentAndForgetClearsOneSubject) {
+  AlarmBook book(5);
+  book.Observe(0, "a", {{AlarmKind::kLoss, Severity::kWarning, ""}, {AlarmKind::kRtt, Severity::kWarning, ""}});
+  book.Observe(0, "ab", Loss(Severity::kCritical));
+  book.Observe(0, "b", Loss(Severity::kCritical));
+  EXPECT_EQ(book.Active().size(), 4u);
+  auto c = book.Forget(1000, "a");
+  EXPECT_EQ(c.size(), 2u);
+  for (const auto& x : c) EXPECT_EQ(x.type, Type::kCleared);
+  ASSERT_EQ(book.Active().size(), 2u);
+  EXPECT_EQ(book.Active()[0].subject, "ab") << "a prefix of another subject is not that subject";
+  // Not observed at all in a tick: kept.
+  book.Observe(60000, "b", {});
+  EXPECT_EQ(book.Active().size(), 1u) << "b had no condition for 60 s: cleared; ab untouched";
+  EXPECT_EQ(book.Active()[0].subject, "ab");
+}
+
+TEST(Alarms, ASiteSecondBecomesConditionsAtTheThresholds) {
+  AlarmThresholds t;  // 1% / 5%, 5 s, 300 ms.
+  auto find = [](const std::vector<Condition>& cs, AlarmKind k) {
+    for (const auto& c : cs)
+      if (c.kind == k) return c;
+    return Condition{k, std::nullopt, "missing"};
+  };
+  SiteSecond s;
+  for (const auto& c : SiteConditions(s, t)) EXPECT_FALSE(c.severity) << ToString(c.kind);
+  s.loss_in_pct = 1.5, s.loss_in_stream = "video";
+  auto loss = find(SiteConditions(s, t), AlarmKind::kLoss);
+  EXPECT_EQ(loss.severity, Severity::kWarning);
+  EXPECT_EQ(loss.detail, "loss 1.5% received from the site (video)");
+  s.loss_out_pct = 6, s.loss_out_stream = "audio";
+  loss = find(SiteConditions(s, t), AlarmKind::kLoss);
+  EXPECT_EQ(loss.severity, Severity::kCritical);
+  EXPECT_EQ(loss.detail, "loss 6.0% sent to the site (audio)");
+  s.silent_s = 5, s.rtt_ms = 301, s.dtls_failed = true;
+  auto cs = SiteConditions(s, t);
+  EXPECT_EQ(find(cs, AlarmKind::kNoMedia).severity, Severity::kCritical);
+  EXPECT_EQ(find(cs, AlarmKind::kRtt).severity, Severity::kWarning);
+  EXPECT_EQ(find(cs, AlarmKind::kRtt).detail, "RTT 301 ms");
+  EXPECT_EQ(find(cs, AlarmKind::kDtlsFailed).severity, Severity::kCritical);
+  s.rtt_ms = 300, s.silent_s = 4;
+  cs = SiteConditions(s, t);
+  EXPECT_FALSE(find(cs, AlarmKind::kRtt).severity) << "above the threshold, not at it";
+  EXPECT_FALSE(find(cs, AlarmKind::kNoMedia).severity);
+}
+
+}  // namespace
+}  // namespace mcu
