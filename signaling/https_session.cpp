@@ -39,10 +39,18 @@ void HttpsSession::OnHandshake(beast::error_code ec) {
   DoRead();
 }
 
+namespace {
+constexpr size_t kBodyLimit = 64 * 1024;   // What a request may carry.
+constexpr size_t kReadLimit = 1024 * 1024;  // What is read to answer a bigger one cleanly.
+}  // namespace
+
 void HttpsSession::DoRead() {
   parser_.emplace();
   parser_->header_limit(16 * 1024);
-  parser_->body_limit(64 * 1024);
+  // Bodies up to 1 MiB are read whole, so that one over the API's 64 KiB is answered 413 after
+  // the client has sent it (answering mid-upload and closing makes the client see a reset, not
+  // the answer). Beyond 1 MiB the answer is sent and the connection closed without reading on.
+  parser_->body_limit(kReadLimit);
   beast::get_lowest_layer(stream_)
       .expires_after(std::chrono::seconds(ctx_->options.idle_timeout_s));
   beast::http::async_read(stream_, buffer_, *parser_,
@@ -51,9 +59,9 @@ void HttpsSession::DoRead() {
 
 void HttpsSession::OnRead(beast::error_code ec, size_t) {
   if (ec == beast::http::error::end_of_stream) return DoClose();
-  if (ec == beast::http::error::body_limit || ec == beast::http::error::header_limit) {
-    // Answered, then closed: the rest of what it sends is not read.
-    bool body = ec == beast::http::error::body_limit;
+  const bool too_big = !ec && parser_->get().body().size() > kBodyLimit;
+  if (too_big || ec == beast::http::error::body_limit || ec == beast::http::error::header_limit) {
+    bool body = ec != beast::http::error::header_limit;
     spdlog::warn("HTTP request from {} refused: {}", remote_, body ? "body over 64 KiB" : "headers over 16 KiB");
     return WriteApiResponse(11, false, body ? RestResponse{413, "{\"error\":\"the body is over 64 KiB\"}\n", {}}
                                             : RestResponse{431, "{\"error\":\"the headers are over 16 KiB\"}\n", {}});
