@@ -16,7 +16,7 @@ nlohmann::json DirectionJson(const DirectionStats& d) {
   return {{"ssrc", d.ssrc},   {"packets", d.packets},         {"bytes", d.bytes},
           {"nacks", d.nacks}, {"plis", d.plis},               {"firs", d.firs},
           {"lost", d.lost},   {"fractionLost", d.fraction_lost}, {"jitterMs", d.jitter_ms},
-          {"retransmits", d.retransmits}};
+          {"retransmits", d.retransmits}, {"frames", d.frames}};
 }
 
 // One participant of an echo room. Lives on the I/O thread from creation to deletion.

@@ -304,7 +304,9 @@ void PeerTransport::HandleRtp(uint8_t* data, size_t len) {
   in->counters.packets++;
   in->counters.bytes += h->payload_size;
   if (kind == sdp::Kind::kVideo) {
-    if (in->nack.OnPacket(h->sequence)) in->counters.retransmits++;
+    bool retransmitted = in->nack.OnPacket(h->sequence);
+    if (retransmitted) in->counters.retransmits++;
+    if (h->marker && !retransmitted) in->counters.frames++;
     if (in->nack.TakeKeyframeNeeded()) RequestKeyframe();
     if (in->nack.missing() > 0) {
       SendNacks();
@@ -396,6 +398,7 @@ void PeerTransport::SendParsed(sdp::Kind kind, std::span<const uint8_t> packet, 
   int64_t now = NowUs();
   out.counters.packets++;
   out.counters.bytes += h.payload_size;
+  if (kind == sdp::Kind::kVideo && h.marker) out.counters.frames++;
   out.last_rtp_ts = timestamp;
   out.last_send_us = now;
   if (!srtp_.ProtectRtp(scratch_)) {

@@ -199,6 +199,9 @@ TEST(BadInput, NothingDisturbsARoomInTheConference) {
   EXPECT_EQ(summary["joins"], 1) << "the room never had to reconnect";
   EXPECT_GT(summary["videoFrames"].get<int>(), 200);
   ASSERT_TRUE(summary["mcuStats"].is_object()) << room->Log();
+  // The MCU's transport counted the video frames both ways (the echo sends back what arrives).
+  EXPECT_GT(summary["mcuStats"]["videoIn"]["frames"].get<uint64_t>(), 200u) << summary.dump();
+  EXPECT_GT(summary["mcuStats"]["videoOut"]["frames"].get<uint64_t>(), 200u) << summary.dump();
   // The datagrams forged with the selected pair's addresses reached the room's transport in the
   // MCU and were dropped there (SRTP authentication or parsing); the room's media was not.
   auto address_of = [](const std::string& candidate) {  // "127.0.0.1:40000 host"
