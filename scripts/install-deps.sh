@@ -2,7 +2,8 @@
 # Installs everything the MCU needs to build, run and test, from Debian 12 packages only.
 # Idempotent: packages already present are left as they are.
 #   scripts/install-deps.sh          build + run
-#   scripts/install-deps.sh --test   also what the test suite needs (Chromium, tshark, iproute2)
+#   scripts/install-deps.sh --test   also what the test suite needs (Chromium, tshark, iproute2,
+#                                    iptables and libnetfilter-queue for network impairment)
 set -euo pipefail
 
 build_pkgs=(
@@ -16,7 +17,7 @@ build_pkgs=(
   prometheus-cpp-dev libargon2-dev
   libgtest-dev libgmock-dev
 )
-test_pkgs=(chromium tshark iproute2 sox procps)
+test_pkgs=(chromium tshark iproute2 sox procps iptables libnetfilter-queue-dev)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then
