@@ -97,7 +97,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.CheckUnknown();
     if (error.empty() && !r.error().empty()) error = r.error();
   };
-  std::set<std::string> known = {"server", "schedule", "media", "limits", "log", "sites", "conferences", "users"};
+  std::set<std::string> known = {"server", "schedule", "alarms", "media", "limits", "log", "sites", "conferences", "users"};
   for (const auto& [k, v] : root)
     if (!known.count(std::string(k.str())))
       return MakeError(source + ": " + std::string(k.str()) + " is not a known section");
@@ -118,6 +118,15 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     Reader r(*t, "schedule.");
     r.Get("grace_s", c.schedule.grace_s);
     r.Get("call_retry_s", c.schedule.call_retry_s);
+    check(r);
+  }
+  if (auto* t = SubTable(root, "alarms", error)) {
+    Reader r(*t, "alarms.");
+    r.Get("loss_warning_pct", c.alarms.loss_warning_pct);
+    r.Get("loss_critical_pct", c.alarms.loss_critical_pct);
+    r.Get("no_media_s", c.alarms.no_media_s);
+    r.Get("rtt_ms", c.alarms.rtt_ms);
+    r.Get("clear_after_s", c.alarms.clear_after_s);
     check(r);
   }
   if (auto* t = SubTable(root, "media", error)) {
@@ -246,6 +255,15 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   if (c.schedule.grace_s > 86400) return fail("schedule.grace_s must be at most 86400");
   if (c.schedule.call_retry_s < 1 || c.schedule.call_retry_s > 3600)
     return fail("schedule.call_retry_s must be between 1 and 3600");
+  const auto& a = c.alarms;
+  // Written so that nan fails too.
+  if (!(a.loss_warning_pct > 0 && a.loss_warning_pct <= 100))
+    return fail("alarms.loss_warning_pct must be above 0 and at most 100");
+  if (!(a.loss_critical_pct >= a.loss_warning_pct && a.loss_critical_pct <= 100))
+    return fail("alarms.loss_critical_pct must be at least alarms.loss_warning_pct and at most 100");
+  if (a.no_media_s < 1 || a.no_media_s > 3600) return fail("alarms.no_media_s must be between 1 and 3600");
+  if (!(a.rtt_ms > 0 && a.rtt_ms <= 10000)) return fail("alarms.rtt_ms must be above 0 and at most 10000");
+  if (a.clear_after_s < 1 || a.clear_after_s > 3600) return fail("alarms.clear_after_s must be between 1 and 3600");
   return c;
 }
 

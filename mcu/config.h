@@ -49,6 +49,14 @@ struct Config {
     int grace_s = 300;      // A conference closes this long after its end.
     int call_retry_s = 5;   // An invited idle room that did not join is called again.
   } schedule;
+  // When a technician is told a site is in trouble (mcu/alarms.h).
+  struct Alarms {
+    double loss_warning_pct = 1.0;   // Packet loss over 10 s, either direction.
+    double loss_critical_pct = 5.0;
+    int no_media_s = 5;              // A joined site from which nothing arrives.
+    double rtt_ms = 300;
+    int clear_after_s = 5;           // An alarm clears once its condition has been gone this long.
+  } alarms;
   struct Media {
     std::vector<std::string> ice_addresses;
     uint16_t port_min = 0, port_max = 0;

@@ -187,6 +187,29 @@ TEST(Config, OutOfRangeLimitsAreErrors) {
   ExpectError("[limits]\nhandshake_timeout_s = -1\n", "limits.handshake_timeout_s");
 }
 
+TEST(Config, AlarmThresholdsAreReadAndChecked) {
+  auto c = ParseConfig("[alarms]\nloss_warning_pct = 2\nloss_critical_pct = 8.5\nno_media_s = 3\nrtt_ms = 150\n"
+                       "clear_after_s = 10\n",
+                       "alarms");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_DOUBLE_EQ(c->alarms.loss_warning_pct, 2);
+  EXPECT_DOUBLE_EQ(c->alarms.loss_critical_pct, 8.5);
+  EXPECT_EQ(c->alarms.no_media_s, 3);
+  EXPECT_DOUBLE_EQ(c->alarms.rtt_ms, 150);
+  EXPECT_EQ(c->alarms.clear_after_s, 10);
+  auto d = ParseConfig(DefaultConfigToml(), "default");
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_DOUBLE_EQ(d->alarms.loss_critical_pct, 5.0);
+  EXPECT_EQ(d->alarms.no_media_s, 5);
+  ExpectError("[alarms]\nloss_warning_pct = 0\n", "alarms.loss_warning_pct");
+  ExpectError("[alarms]\nloss_warning_pct = nan\n", "alarms.loss_warning_pct");
+  ExpectError("[alarms]\nloss_warning_pct = 6\nloss_critical_pct = 5\n", "alarms.loss_critical_pct");
+  ExpectError("[alarms]\nno_media_s = 0\n", "alarms.no_media_s");
+  ExpectError("[alarms]\nrtt_ms = -1\n", "alarms.rtt_ms");
+  ExpectError("[alarms]\nclear_after_s = 99999\n", "alarms.clear_after_s");
+  ExpectError("[alarms]\nloss_pct = 1\n", "alarms.loss_pct");
+}
+
 // TOML has nan; "must be positive" has to refuse it too, or the token bucket never refills.
 TEST(Config, NotANumberRateIsAnError) {
   ExpectError("[limits]\nmessages_per_second = nan\n", "limits.messages_per_second");
