@@ -289,8 +289,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   c.participant = p->id;
   conf.members[p->id] = p.get();
   if (conf.admitted.insert(c.site_id).second) {  // Kept in the store: a lock outlives a restart.
-    MemberRow& m = conf.members_cfg[c.site_id];
-    if (m.site_id.empty()) m = MemberRow{conf.row.id, c.site_id, false, false, false, false};
+    MemberRow& m = MemberOf(conf, c.site_id);
     m.admitted = true;
     (void)store_->PutMember(m);
   }
@@ -548,6 +547,12 @@ Expected<Bridge::Conference*> Bridge::Find(const std::string& id) {
   return &it->second;
 }
 
+MemberRow& Bridge::MemberOf(Conference& conf, const std::string& site) {
+  MemberRow& m = conf.members_cfg[site];
+  if (m.site_id.empty()) m = MemberRow{conf.row.id, site, false, false, false, false};  // Not invited.
+  return m;
+}
+
 Bridge::Connection* Bridge::ConnectionOf(const std::string& site) {
   for (auto& [id, c] : connections_)
     if (c.site_id == site && !c.content_role) return &c;
@@ -750,8 +755,7 @@ Status Bridge::Mute(const std::string& actor, const std::string& conference, con
     Conference& conf = **found;
     if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
     if (!audio && !video) return MakeError("say what to mute: audio and/or video");
-    MemberRow& m = conf.members_cfg[site];
-    if (m.site_id.empty()) m = MemberRow{conference, site, false, false, false, false};
+    MemberRow& m = MemberOf(conf, site);
     if (audio) m.muted_audio = *audio;
     if (video) m.muted_video = *video;
     if (auto st = store_->PutMember(m); !st) return st;
@@ -773,8 +777,7 @@ Status Bridge::MuteAllButHost(const std::string& actor, const std::string& confe
     for (auto& [pid, p] : conf.members) sites.insert(p->site_id);
     for (const auto& site : sites) {
       if (site == conf.row.host_site) continue;
-      MemberRow& m = conf.members_cfg[site];
-      if (m.site_id.empty()) m = MemberRow{conference, site, false, false, false, false};
+      MemberRow& m = MemberOf(conf, site);
       m.muted_audio = muted;
       if (auto st = store_->PutMember(m); !st) return st;
       ApplyMutes(conf, site);
@@ -790,8 +793,7 @@ Status Bridge::Kick(const std::string& actor, const std::string& conference, con
     if (!found) return found.failure();
     Conference& conf = **found;
     if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
-    MemberRow& m = conf.members_cfg[site];
-    if (m.site_id.empty()) m = MemberRow{conference, site, false, false, false, false};
+    MemberRow& m = MemberOf(conf, site);
     m.kicked = true;
     if (auto st = store_->PutMember(m); !st) return st;
     if (ParticipantId pid = MainParticipant(conf, site)) RemoveParticipant(pid, "removed by the host", true);
@@ -806,8 +808,7 @@ Status Bridge::Call(const std::string& actor, const std::string& conference, con
     if (!found) return found.failure();
     Conference& conf = **found;
     if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
-    MemberRow& m = conf.members_cfg[site];
-    if (m.site_id.empty()) m = MemberRow{conference, site, false, false, false, false};
+    MemberRow& m = MemberOf(conf, site);
     m.kicked = false;
     if (auto st = store_->PutMember(m); !st) return st;
     Audit(actor, "call", conference + "/" + site);

@@ -170,6 +170,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   void ApplyMutes(Conference& conf, const std::string& site);
   void ApplyLayout(Conference& conf);
   ParticipantId MainParticipant(const Conference& conf, const std::string& site) const;
+  // The conference's settings for `site`, made (not invited, nothing set) if it has none yet.
+  MemberRow& MemberOf(Conference& conf, const std::string& site);
   Connection* ConnectionOf(const std::string& site);
   Expected<Conference*> Find(const std::string& id);
   LiveConference Live(const Conference& conf);

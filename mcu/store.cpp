@@ -481,12 +481,16 @@ Expected<int64_t> Store::InsertApiToken(const ApiTokenRow& t) {
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
+namespace {
+ApiTokenRow ReadApiToken(Stmt& s) { return {s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4)}; }
+}  // namespace
+
 std::vector<ApiTokenRow> Store::ApiTokens(int64_t user_id) {
   std::lock_guard lock(mu_);
   Stmt s(db_, "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE user_id=? ORDER BY id");
   s.Bind(user_id);
   std::vector<ApiTokenRow> out;
-  while (s.Row()) out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4)});
+  while (s.Row()) out.push_back(ReadApiToken(s));
   return out;
 }
 
@@ -495,7 +499,7 @@ std::optional<ApiTokenRow> Store::ApiTokenByHash(const std::string& token_hash) 
   Stmt s(db_, "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE token_hash=?");
   s.Bind(token_hash);
   if (!s.Row()) return std::nullopt;
-  return ApiTokenRow{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4)};
+  return ReadApiToken(s);
 }
 
 Status Store::DeleteApiToken(int64_t id, int64_t user_id) {

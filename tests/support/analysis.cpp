@@ -28,7 +28,7 @@ bool ReadWav(const std::string& path, Wav* out) {
   return true;
 }
 
-double TonePower(const std::vector<int16_t>& s, int rate, double freq) {
+double TonePower(std::span<const int16_t> s, int rate, double freq) {
   double k = 2 * std::cos(2 * M_PI * freq / rate);
   double s1 = 0, s2 = 0;
   for (int16_t x : s) {
@@ -44,9 +44,8 @@ double ToneShare(const Wav& wav, double freq) {
   // A recording shorter than a block (a 100 ms slice) is one block.
   const size_t block = std::max<size_t>(1, std::min<size_t>(wav.rate / 5, wav.samples.size()));
   double tone = 0, total = 0;
-  std::vector<int16_t> b;
   for (size_t i = 0; i + block <= wav.samples.size(); i += block) {
-    b.assign(wav.samples.begin() + i, wav.samples.begin() + i + block);
+    std::span<const int16_t> b(wav.samples.data() + i, block);
     tone += TonePower(b, wav.rate, freq);
     for (int16_t x : b) total += (x / 32768.0) * (x / 32768.0) / block;
   }

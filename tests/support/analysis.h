@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,7 @@ struct Wav {
 bool ReadWav(const std::string& path, Wav* out);
 
 // Power of `freq` in the samples (Goertzel), normalised by the number of samples.
-double TonePower(const std::vector<int16_t>& samples, int rate, double freq);
+double TonePower(std::span<const int16_t> samples, int rate, double freq);
 // Power of `freq` relative to the total signal power (0..~0.5 for a pure sine), measured over
 // 200 ms blocks: a phase slip (one concealed or dropped 20 ms frame at a jitter buffer, normal
 // on a loaded machine) then costs one block, where over the whole recording it would cancel the
