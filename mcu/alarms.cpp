@@ -22,8 +22,9 @@ const char* ToString(Severity severity) { return severity == Severity::kCritical
 std::vector<AlarmChange> AlarmBook::Observe(int64_t now_ms, const std::string& subject,
                                             const std::vector<Condition>& conditions) {
   std::vector<AlarmChange> out;
-  std::set<AlarmKind> held;
+  std::set<AlarmKind> held, observed;
   for (const auto& c : conditions) {
+    observed.insert(c.kind);
     if (!c.severity) continue;
     held.insert(c.kind);
     auto key = std::make_pair(subject, c.kind);
@@ -43,9 +44,9 @@ std::vector<AlarmChange> AlarmBook::Observe(int64_t now_ms, const std::string& s
       out.push_back({AlarmChange::Type::kChanged, it->second.alarm});
     }
   }
-  // Conditions of this subject that did not hold: cleared once absent long enough.
+  // Conditions observed that did not hold: cleared once absent long enough.
   for (auto it = active_.lower_bound({subject, AlarmKind{}}); it != active_.end() && it->first.first == subject;) {
-    if (!held.count(it->first.second) && now_ms - it->second.last_held_ms >= clear_after_ms_) {
+    if (observed.count(it->first.second) && !held.count(it->first.second) && now_ms - it->second.last_held_ms >= clear_after_ms_) {
       Alarm a = it->second.alarm;
       a.cleared_ms = now_ms;
       out.push_back({AlarmChange::Type::kCleared, a});
@@ -66,6 +67,15 @@ std::vector<AlarmChange> AlarmBook::Forget(int64_t now_ms, const std::string& su
     it = active_.erase(it);
   }
   return out;
+}
+
+std::vector<AlarmChange> AlarmBook::Forget(int64_t now_ms, const std::string& subject, AlarmKind kind) {
+  auto it = active_.find({subject, kind});
+  if (it == active_.end()) return {};
+  Alarm a = it->second.alarm;
+  a.cleared_ms = now_ms;
+  active_.erase(it);
+  return {{AlarmChange::Type::kCleared, a}};
 }
 
 std::vector<Alarm> AlarmBook::Active() const {

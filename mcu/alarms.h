@@ -67,6 +67,8 @@ class AlarmBook {
   std::vector<AlarmChange> Observe(int64_t now_ms, const std::string& subject, const std::vector<Condition>& conditions);
   // The subject is gone (a site left): its active alarms clear now.
   std::vector<AlarmChange> Forget(int64_t now_ms, const std::string& subject);
+  // Only that kind of the subject's alarms clears now (if active).
+  std::vector<AlarmChange> Forget(int64_t now_ms, const std::string& subject, AlarmKind kind);
 
   std::vector<Alarm> Active() const;
 

@@ -47,6 +47,10 @@ constexpr int64_t kFlowWindowMs = 3000;  // Media "flows" if packets arrived thi
 
 Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options options)
     : config_(config), store_(store), media_(media), options_(options) {
+  const Config::Alarms& a = config_.alarms;
+  monitor_ = std::make_unique<Monitor>(
+      AlarmThresholds{a.loss_warning_pct, a.loss_critical_pct, a.no_media_s, a.rtt_ms, a.clear_after_s}, store_,
+      [this](const std::string& event) { Emit(event); });
   for (auto& s : store_->Sites()) sites_[s.id] = s;
   for (auto& c : store_->Conferences()) {
     Conference& conf = conferences_[c.id];
@@ -82,8 +86,10 @@ void Bridge::Shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
     for (auto& [id, c] : connections_) c.link->Close("server shutting down");
-    for (auto& [id, p] : participants_)
-      if (p->call_record) (void)store_->CloseCallRecord(p->call_record, NowMs(), "mcu stopped");
+    for (auto& [id, p] : participants_) {
+      CallQuality q = monitor_->Left(NowMs(), id, p->conference_id, p->site_id);
+      if (p->call_record) (void)store_->CloseCallRecord(p->call_record, NowMs(), "mcu stopped", q);
+    }
     connections_.clear();
     participants_.clear();  // Media endpoints close their transports.
     for (auto& [id, conf] : conferences_) {
@@ -313,7 +319,8 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   Participant& p = *it->second;
   std::string conf_id = p.conference_id;
   spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id, p.content ? " (content)" : "", reason);
-  if (p.call_record) (void)store_->CloseCallRecord(p.call_record, NowMs(), reason);
+  CallQuality quality = monitor_->Left(NowMs(), id, conf_id, p.site_id);
+  if (p.call_record) (void)store_->CloseCallRecord(p.call_record, NowMs(), reason, quality);
   auto cit = connections_.find(p.connection);
   if (cit != connections_.end()) {
     cit->second.participant = 0;
@@ -415,6 +422,7 @@ void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
     if (it == participants_.end()) return;
     Participant& p = *it->second;
     spdlog::warn("site {}: media failed: {}", p.site_id, reason);
+    if (!p.content) monitor_->MediaFailed(NowMs(), p.conference_id, p.site_id, reason);
     auto c = connections_.find(p.connection);
     if (c != connections_.end()) {
       Send(c->second, "", event::MediaState{"failed", reason});
@@ -493,6 +501,7 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
   spdlog::info("conference {} closes ({}): next {}", conf.row.id, actor,
                conf.row.state == "ended" ? std::string("none") : FormatTime(conf.row.start_at));
   Audit(actor, "close", conf.row.id, json{{"state", conf.row.state}}.dump());
+  monitor_->Closed(NowMs(), conf.row.id);
   Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", conf.row.state}}.dump());
 }
 
@@ -526,17 +535,35 @@ void Bridge::CallIdleSites(bool now, const std::string& site) {
 }
 
 void Bridge::SampleMedia(int64_t now_ms) {
-  for (auto& [id, p] : participants_) {
-    if (p->media_state != "connected") continue;
-    json s = json::parse(p->media->StatsJson(), nullptr, false);
-    if (!s.is_object()) continue;
-    uint64_t a = s["audioIn"].value("packets", uint64_t{0});
-    uint64_t v = s["videoIn"].value("packets", uint64_t{0});
-    if (a != p->audio_packets) p->audio_seen_ms = now_ms;
-    if (v != p->video_packets) p->video_seen_ms = now_ms;
-    p->audio_packets = a;
-    p->video_packets = v;
+  int open = 0;
+  for (auto& [id, conf] : conferences_) {
+    if (conf.open()) ++open;
+    if (conf.room && !conf.members.empty()) {
+      std::vector<Monitor::Member> members;
+      for (const auto& [pid, p] : conf.members)
+        members.push_back({pid, p->site_id, p->content, p->media_state == "connected"});
+      monitor_->Sample(now_ms, id, members, conf.room->Stats());
+      for (auto& [pid, p] : conf.members) {
+        if (monitor_->Flowing(pid, false)) p->audio_seen_ms = now_ms;
+        if (monitor_->Flowing(pid, true)) p->video_seen_ms = now_ms;
+      }
+      if (event_sink_) {
+        json stats = monitor_->ConferenceJson(id);
+        stats["type"] = "stats";
+        Emit(stats.dump());
+      }
+    }
+    // Invited sites not connected to the MCU, once a scheduled conference has opened (its start
+    // minus its lead time): a warning until its start, critical after.
+    if (conf.row.permanent() || !conf.open()) continue;
+    for (const auto& [site, m] : conf.members_cfg) {
+      if (!m.invited || m.kicked) continue;
+      std::optional<Severity> offline;
+      if (!ConnectionOf(site)) offline = now_ms / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
+      monitor_->Offline(now_ms, id, site, offline);
+    }
   }
+  monitor_->SampleProcess(now_ms, open, static_cast<int>(participants_.size()));
 }
 
 // ----- Live control -----------------------------------------------------------------------------
@@ -922,7 +949,6 @@ LiveConference Bridge::Live(const Conference& conf) {
 std::vector<LiveConference> Bridge::LiveConferences() {
   std::vector<LiveConference> out;
   control_.Invoke([&] {
-    SampleMedia(NowMs());
     for (auto& [id, conf] : conferences_) out.push_back(Live(conf));
   });
   return out;
@@ -943,9 +969,32 @@ Expected<LiveConference> Bridge::LiveConferenceOf(const std::string& id) {
   return OnControl([&]() -> Expected<LiveConference> {
     auto found = Find(id);
     if (!found) return found.failure();
-    SampleMedia(NowMs());
     return Live(**found);
   });
+}
+
+Expected<std::string> Bridge::ConferenceStats(const std::string& id) {
+  return OnControl([&]() -> Expected<std::string> {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    return monitor_->ConferenceJson(id).dump();
+  });
+}
+
+Expected<std::string> Bridge::SiteHistory(const std::string& conference, const std::string& site, int seconds) {
+  return OnControl([&]() -> Expected<std::string> {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    for (const auto& [pid, p] : (*found)->members)
+      if (p->site_id == site && !p->content) return monitor_->HistoryJson(pid, seconds).dump();
+    return MakeError(ErrorKind::kNotFound, "site '" + site + "' is not in conference '" + conference + "'");
+  });
+}
+
+std::vector<Alarm> Bridge::ActiveAlarms() {
+  std::vector<Alarm> out;
+  control_.Invoke([&] { out = monitor_->ActiveAlarms(); });
+  return out;
 }
 
 }  // namespace mcu

@@ -27,6 +27,7 @@
 #include "mcu/config.h"
 #include "mcu/endpoint_api.h"
 #include "mcu/media_api.h"
+#include "mcu/monitor.h"
 #include "mcu/store.h"
 #include "mcu/task_queue.h"
 
@@ -98,6 +99,15 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   // Per connected site (a site missing is offline): the conference it is in, "" if idle.
   std::map<std::string, std::string> Presence();
   Expected<LiveConference> LiveConferenceOf(const std::string& id);
+  // The conference's live statistics (Monitor::ConferenceJson) as JSON text; not found if no
+  // such conference.
+  Expected<std::string> ConferenceStats(const std::string& id);
+  // A site's health history in a conference, the last `seconds`; not found unless it is in.
+  Expected<std::string> SiteHistory(const std::string& conference, const std::string& site, int seconds);
+  // The active alarms (any thread but control's).
+  std::vector<Alarm> ActiveAlarms();
+  // Metrics for /metrics (thread-safe; lives as long as the bridge).
+  prometheus::Registry& metrics() { return monitor_->registry(); }
 
   // Every event the console shows (roster, states, speaker, layout, control actions) as a JSON
   // object text, from the control thread. Set before the first connection.
@@ -136,8 +146,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
     std::string media_state = "connecting";
     std::unique_ptr<MediaEndpoint> media;
     int64_t call_record = 0;
-    // Media flow, sampled each tick from the transport's counters.
-    uint64_t audio_packets = 0, video_packets = 0;
+    // When its audio / video last arrived (sampled each second by the monitor).
     int64_t audio_seen_ms = 0, video_seen_ms = 0;
   };
   struct Conference {
@@ -166,6 +175,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   // the last schedule.call_retry_s, or (`now`) all of them; only `site`'s connections if given
   // (a call in flight is not repeated because another site joined).
   void CallIdleSites(bool now, const std::string& site = "");
+  // Once a second: every room's statistics (one hop each) to the monitor, offline invited sites,
+  // the process.
   void SampleMedia(int64_t now_ms);
   void ApplyMutes(Conference& conf, const std::string& site);
   void ApplyLayout(Conference& conf);
@@ -188,6 +199,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   MediaEngine* media_;
   Options options_;
   std::function<void(const std::string&)> event_sink_;
+  std::unique_ptr<Monitor> monitor_;
   std::map<std::string, SiteRow> sites_;
   std::map<std::string, Conference> conferences_;
   std::map<ConnectionId, Connection> connections_;

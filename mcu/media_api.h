@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mcu/expected.h"
+#include "mcu/media_stats.h"
 
 namespace mcu {
 
@@ -55,6 +57,32 @@ class MediaEndpoint {
   virtual std::string StatsJson() const = 0;
 };
 
+// One participant's counters and what it sends and receives, read at one instant.
+struct ParticipantStats {
+  ParticipantId id = 0;
+  TransportStats transport;
+  std::string video_codec_in;        // "VP8" | "H264"; empty until its video arrives.
+  std::string video_codec_out;       // What it receives ("VP8": the composite), or empty.
+  int width_in = 0, height_in = 0;   // Of its last keyframe (0: not known).
+  int width_out = 0, height_out = 0;  // Of the composite tier it receives (0: none).
+  int tier = -1;                      // The tier it receives, -1: none.
+};
+
+// One output tier of a mixing room's composite: encoded once, shared by its receivers.
+struct TierStats {
+  int width = 0, height = 0, kbps = 0;  // Configured.
+  int receivers = 0;
+  uint64_t frames = 0;       // Encoded frames since the room started (cumulative).
+  uint64_t late_frames = 0;  // Of which left the encoder later than kLateFrameMs after their time.
+  static constexpr int kLateFrameMs = 100;
+};
+
+// A room's statistics, taken in one hop to the media I/O thread.
+struct RoomStats {
+  std::vector<ParticipantStats> participants;
+  std::vector<TierStats> tiers;  // Mixing rooms only; highest first.
+};
+
 enum class RoomMode { kEcho, kMix };
 
 // How a mixing room lays out its composite.
@@ -81,6 +109,9 @@ class MediaRoom {
   // room reports to every participant's listener; calling this once per report or once per
   // listener is the same (the same id twice changes nothing).
   virtual void SetActiveSpeaker(ParticipantId id) { (void)id; }
+  // Every participant's counters and the tiers', read together (one hop to the I/O thread; the
+  // caller waits for it: call it on the control executor, not on a media thread).
+  virtual RoomStats Stats() = 0;
 };
 
 class MediaEngine {

@@ -49,6 +49,23 @@ CREATE INDEX call_records_conference ON call_records(conference_id, joined_at_ms
     R"sql(
 ALTER TABLE members ADD COLUMN admitted INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 3: alarms, and each call's quality summary.
+    R"sql(
+CREATE TABLE alarms(
+  id INTEGER PRIMARY KEY, conference_id TEXT NOT NULL, site_id TEXT NOT NULL, kind TEXT NOT NULL,
+  severity TEXT NOT NULL, detail TEXT NOT NULL, raised_at_ms INTEGER NOT NULL,
+  cleared_at_ms INTEGER NOT NULL);
+CREATE INDEX alarms_conference ON alarms(conference_id, raised_at_ms);
+ALTER TABLE call_records ADD COLUMN seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE call_records ADD COLUMN loss_pct_mean REAL NOT NULL DEFAULT 0;
+ALTER TABLE call_records ADD COLUMN loss_pct_max REAL NOT NULL DEFAULT 0;
+ALTER TABLE call_records ADD COLUMN jitter_ms_mean REAL NOT NULL DEFAULT 0;
+ALTER TABLE call_records ADD COLUMN jitter_ms_max REAL NOT NULL DEFAULT 0;
+ALTER TABLE call_records ADD COLUMN rtt_ms_mean REAL NOT NULL DEFAULT -1;
+ALTER TABLE call_records ADD COLUMN rtt_ms_max REAL NOT NULL DEFAULT -1;
+ALTER TABLE call_records ADD COLUMN kbps_in_mean REAL NOT NULL DEFAULT 0;
+ALTER TABLE call_records ADD COLUMN kbps_out_mean REAL NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -75,6 +92,10 @@ class Stmt {
   }
   Stmt& Bind(int v) { return Bind(static_cast<int64_t>(v)); }
   Stmt& Bind(bool v) { return Bind(static_cast<int64_t>(v)); }
+  Stmt& Bind(double v) {
+    if (s_) sqlite3_bind_double(s_, ++n_, v);
+    return *this;
+  }
 
   // True while a row is available.
   bool Row() {
@@ -93,6 +114,7 @@ class Stmt {
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : std::string();
   }
   int64_t Int(int i) { return sqlite3_column_int64(s_, i); }
+  double Real(int i) { return sqlite3_column_double(s_, i); }
   bool Constraint() const { return rc_ == SQLITE_CONSTRAINT; }
 
  private:
@@ -537,10 +559,14 @@ Expected<int64_t> Store::OpenCallRecord(const std::string& conference_id, const 
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
-Status Store::CloseCallRecord(int64_t id, int64_t left_at_ms, const std::string& reason) {
+Status Store::CloseCallRecord(int64_t id, int64_t left_at_ms, const std::string& reason, const CallQuality& q) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "UPDATE call_records SET left_at_ms=?, reason=? WHERE id=? AND left_at_ms=0");
-  s.Bind(left_at_ms).Bind(reason).Bind(id);
+  Stmt s(db_,
+         "UPDATE call_records SET left_at_ms=?, reason=?, seconds=?, loss_pct_mean=?, loss_pct_max=?, "
+         "jitter_ms_mean=?, jitter_ms_max=?, rtt_ms_mean=?, rtt_ms_max=?, kbps_in_mean=?, kbps_out_mean=? "
+         "WHERE id=? AND left_at_ms=0");
+  s.Bind(left_at_ms).Bind(reason).Bind(q.seconds).Bind(q.loss_pct_mean).Bind(q.loss_pct_max).Bind(q.jitter_ms_mean);
+  s.Bind(q.jitter_ms_max).Bind(q.rtt_ms_mean).Bind(q.rtt_ms_max).Bind(q.kbps_in_mean).Bind(q.kbps_out_mean).Bind(id);
   return s.Run();
 }
 
@@ -554,11 +580,57 @@ Status Store::CloseOpenCallRecords(int64_t left_at_ms, const std::string& reason
 std::vector<CallRecordRow> Store::CallRecords(const std::string& conference_id, int limit) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "SELECT id, conference_id, site_id, joined_at_ms, left_at_ms, reason FROM call_records "
-         "WHERE conference_id=? OR ?='' ORDER BY id DESC LIMIT ?");
+         "SELECT id, conference_id, site_id, joined_at_ms, left_at_ms, reason, seconds, loss_pct_mean, loss_pct_max, "
+         "jitter_ms_mean, jitter_ms_max, rtt_ms_mean, rtt_ms_max, kbps_in_mean, kbps_out_mean, "
+         "(SELECT COUNT(*) FROM alarms a WHERE a.conference_id=c.conference_id AND a.site_id=c.site_id "
+         "AND a.raised_at_ms >= c.joined_at_ms AND (c.left_at_ms=0 OR a.raised_at_ms <= c.left_at_ms)) "
+         "FROM call_records c WHERE conference_id=? OR ?='' ORDER BY id DESC LIMIT ?");
   s.Bind(conference_id).Bind(conference_id).Bind(limit);
   std::vector<CallRecordRow> out;
-  while (s.Row()) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)});
+  while (s.Row()) {
+    CallRecordRow r{s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)};
+    r.quality = {static_cast<int>(s.Int(6)), s.Real(7), s.Real(8), s.Real(9), s.Real(10), s.Real(11), s.Real(12),
+                 s.Real(13), s.Real(14)};
+    r.alarms = static_cast<int>(s.Int(15));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Expected<int64_t> Store::InsertAlarm(const AlarmRow& a) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO alarms(conference_id, site_id, kind, severity, detail, raised_at_ms, cleared_at_ms) "
+         "VALUES(?,?,?,?,?,?,?)");
+  s.Bind(a.conference_id).Bind(a.site_id).Bind(a.kind).Bind(a.severity).Bind(a.detail).Bind(a.raised_at_ms);
+  s.Bind(a.cleared_at_ms);
+  if (auto st = s.Run(); !st) return MakeError(st.error());
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status Store::UpdateAlarm(int64_t id, const std::string& severity, const std::string& detail, int64_t cleared_at_ms) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE alarms SET severity=?, detail=?, cleared_at_ms=? WHERE id=? AND cleared_at_ms=0");
+  s.Bind(severity).Bind(detail).Bind(cleared_at_ms).Bind(id);
+  return s.Run();
+}
+
+Status Store::ClearOpenAlarms(int64_t at_ms) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE alarms SET cleared_at_ms=? WHERE cleared_at_ms=0");
+  s.Bind(at_ms);
+  return s.Run();
+}
+
+std::vector<AlarmRow> Store::Alarms(const std::string& conference_id, bool active_only, int limit) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "SELECT id, conference_id, site_id, kind, severity, detail, raised_at_ms, cleared_at_ms FROM alarms "
+         "WHERE (conference_id=? OR ?='') AND (cleared_at_ms=0 OR ?=0) ORDER BY id DESC LIMIT ?");
+  s.Bind(conference_id).Bind(conference_id).Bind(active_only).Bind(limit);
+  std::vector<AlarmRow> out;
+  while (s.Row())
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Int(6), s.Int(7)});
   return out;
 }
 

@@ -78,11 +78,29 @@ struct AuditRow {
   std::string actor, action, target, detail;  // detail: JSON text.
 };
 
+// A site's media quality over its call (mcu/stream_health.h HealthSummary, as stored).
+struct CallQuality {
+  int seconds = 0;  // Seconds measured; 0: nothing measured (the record says nothing below).
+  double loss_pct_mean = 0, loss_pct_max = 0, jitter_ms_mean = 0, jitter_ms_max = 0;
+  double rtt_ms_mean = -1, rtt_ms_max = -1;  // -1: never measured.
+  double kbps_in_mean = 0, kbps_out_mean = 0;
+};
+
 struct CallRecordRow {
   int64_t id = 0;
   std::string conference_id, site_id;
   int64_t joined_at_ms = 0, left_at_ms = 0;  // left 0: still in.
   std::string reason;
+  CallQuality quality;
+  int alarms = 0;  // Alarms raised for the site in the conference while it was in.
+};
+
+// An alarm as stored with its conference (mcu/alarms.h).
+struct AlarmRow {
+  int64_t id = 0;
+  std::string conference_id, site_id;  // site_id empty: the conference's own (encoder).
+  std::string kind, severity, detail;
+  int64_t raised_at_ms = 0, cleared_at_ms = 0;  // cleared 0: still active.
 };
 
 class Store {
@@ -142,10 +160,20 @@ class Store {
 
   Expected<int64_t> OpenCallRecord(const std::string& conference_id, const std::string& site_id,
                                    int64_t joined_at_ms);
-  Status CloseCallRecord(int64_t id, int64_t left_at_ms, const std::string& reason);
+  Status CloseCallRecord(int64_t id, int64_t left_at_ms, const std::string& reason,
+                         const CallQuality& quality = {});
   // Records still open when the process ended are closed with `reason` (on start).
   Status CloseOpenCallRecords(int64_t left_at_ms, const std::string& reason);
+  // Newest first; conference_id empty: every conference.
   std::vector<CallRecordRow> CallRecords(const std::string& conference_id, int limit);
+
+  Expected<int64_t> InsertAlarm(const AlarmRow& a);
+  // A raised alarm's severity or detail changed, or (cleared_at_ms != 0) it cleared.
+  Status UpdateAlarm(int64_t id, const std::string& severity, const std::string& detail, int64_t cleared_at_ms);
+  // Alarms still active when the process ended are cleared at `at_ms` (on start).
+  Status ClearOpenAlarms(int64_t at_ms);
+  // Newest first; conference_id empty: every conference; active_only: not cleared.
+  std::vector<AlarmRow> Alarms(const std::string& conference_id, bool active_only, int limit);
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}

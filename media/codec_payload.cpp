@@ -35,6 +35,13 @@ bool NalIsKey(uint8_t type) { return type == 5 || type == 7; }
 
 }  // namespace
 
+std::optional<std::pair<int, int>> KeyframeSize(VideoCodec codec, std::span<const uint8_t> f) {
+  // 3-byte frame tag (bit 0 clear: a keyframe), start code 9d 01 2a, 14-bit width and height.
+  if (codec != VideoCodec::kVp8 || f.size() < 10 || (f[0] & 0x01) || f[3] != 0x9d || f[4] != 0x01 || f[5] != 0x2a)
+    return std::nullopt;
+  return std::pair<int, int>{(f[6] | f[7] << 8) & 0x3fff, (f[8] | f[9] << 8) & 0x3fff};
+}
+
 std::optional<VideoPacketInfo> InspectVideoPayload(VideoCodec codec, std::span<const uint8_t> p) {
   VideoPacketInfo info;
   if (codec == VideoCodec::kVp8) {

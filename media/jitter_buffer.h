@@ -64,6 +64,7 @@ class FrameAssembler {
 
   uint64_t frames_released() const { return frames_released_; }
   uint64_t frames_dropped() const { return frames_dropped_; }
+  VideoCodec codec() const { return codec_; }
 
  private:
   struct Packet {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <random>
 
 #include "media/mix_room.h"
@@ -16,7 +17,7 @@ nlohmann::json DirectionJson(const DirectionStats& d) {
   return {{"ssrc", d.ssrc},   {"packets", d.packets},         {"bytes", d.bytes},
           {"nacks", d.nacks}, {"plis", d.plis},               {"firs", d.firs},
           {"lost", d.lost},   {"fractionLost", d.fraction_lost}, {"jitterMs", d.jitter_ms},
-          {"retransmits", d.retransmits}, {"frames", d.frames}};
+          {"retransmits", d.retransmits}, {"frames", d.frames}, {"keyframes", d.keyframes}};
 }
 
 // One participant of an echo room. Lives on the I/O thread from creation to deletion.
@@ -29,6 +30,7 @@ class EchoPeer : public PeerTransport::Listener {
                    PeerTransport::Role::kOfferer) {}
 
   PeerTransport& transport() { return transport_; }
+  ParticipantId id() const { return id_; }
 
   void OnTransportConnected(PeerTransport& t) override {
     listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
@@ -50,15 +52,22 @@ class EchoPeer : public PeerTransport::Listener {
   PeerTransport transport_;
 };
 
+// The echo room's participants, on the I/O thread.
+using EchoPeers = std::map<ParticipantId, EchoPeer*>;
+
 class EchoEndpoint : public TransportEndpoint {
  public:
-  EchoEndpoint(TransportMediaEngine* engine, std::string offer, sdp::Session offer_session,
-               std::unique_ptr<EchoPeer> peer)
-      : TransportEndpoint(engine->loop(), std::move(offer), std::move(offer_session)), peer_(peer.release()) {}
+  EchoEndpoint(TransportMediaEngine* engine, std::string offer, sdp::Session offer_session, EchoPeer* peer,
+               std::shared_ptr<EchoPeers> peers)
+      : TransportEndpoint(engine->loop(), std::move(offer), std::move(offer_session)),
+        peer_(peer),
+        peers_(std::move(peers)) {}
 
   ~EchoEndpoint() override {
-    EchoPeer* peer = peer_;
-    loop_->Post([peer] { delete peer; });
+    loop_->Post([peer = peer_, peers = peers_] {
+      peers->erase(peer->id());
+      delete peer;
+    });
   }
 
   std::string StatsJson() const override {
@@ -73,6 +82,7 @@ class EchoEndpoint : public TransportEndpoint {
 
  private:
   EchoPeer* peer_;  // Owned; deleted on the I/O thread.
+  std::shared_ptr<EchoPeers> peers_;
 };
 
 class EchoRoom : public MediaRoom {
@@ -94,6 +104,7 @@ class EchoRoom : public MediaRoom {
       opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
       offer = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt,
                               RandomSessionId());
+      (*peers_)[id] = peer.get();
     });
     if (!started) {
       EchoPeer* p = peer.release();
@@ -102,12 +113,26 @@ class EchoRoom : public MediaRoom {
     }
     std::string text = sdp::Write(offer);
     return std::unique_ptr<MediaEndpoint>(
-        new EchoEndpoint(engine_, std::move(text), std::move(offer), std::move(peer)));
+        new EchoEndpoint(engine_, std::move(text), std::move(offer), peer.release(), peers_));
+  }
+
+  RoomStats Stats() override {
+    RoomStats out;
+    engine_->loop()->Invoke([&] {
+      for (const auto& [id, peer] : *peers_) {
+        ParticipantStats p;
+        p.id = id;
+        p.transport = peer->transport().Stats();
+        out.participants.push_back(std::move(p));
+      }
+    });
+    return out;
   }
 
  private:
   TransportMediaEngine* engine_;
   std::string name_;
+  std::shared_ptr<EchoPeers> peers_ = std::make_shared<EchoPeers>();
 };
 
 }  // namespace

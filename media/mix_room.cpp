@@ -297,6 +297,8 @@ class MixPeer : public PeerTransport::Listener {
   void SendAudio(const std::vector<uint8_t>& payload);
   int tier() const { return tier_; }
   nlohmann::json MixStats() const;
+  // Its transport's counters, with the keyframes and sizes only the mix knows.
+  ParticipantStats Stats(const std::vector<Tier>& tiers) const;
 
  private:
   void Drain(int64_t now);
@@ -332,6 +334,8 @@ class MixPeer : public PeerTransport::Listener {
   bool audio_started_ = false;
   std::vector<uint8_t> audio_packet_;  // Reused: one per 20 ms.
   uint64_t frames_in_ = 0, frames_out_ = 0, audio_out_ = 0;
+  uint64_t keyframes_in_ = 0, keyframes_out_ = 0;
+  int width_in_ = 0, height_in_ = 0;  // Of its last VP8 keyframe.
 };
 
 class MixEndpoint;
@@ -348,6 +352,7 @@ class MixRoom : public MediaRoom {
   void SetMuted(ParticipantId id, bool audio, bool video) override;
   void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
   void SetActiveSpeaker(ParticipantId id) override;
+  RoomStats Stats() override;
 
   // Control thread.
   void OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote);
@@ -445,8 +450,10 @@ class MixRoom : public MediaRoom {
   std::shared_ptr<IoState> io_ = std::make_shared<IoState>();
   std::unique_ptr<AudioMixThread> audio_;
   struct TierSink {
-    MixRoom* room;
-    int tier;
+    MixRoom* room = nullptr;
+    int tier = 0;
+    // Written by the tier's streaming thread, read by Stats().
+    std::atomic<uint64_t> frames{0}, late_frames{0};
   };
   std::vector<std::unique_ptr<TierSink>> tier_sinks_;
   friend class MixPeer;
@@ -513,6 +520,10 @@ void MixPeer::Drain(int64_t now) {
   for (auto& f : assembler_->Pop(now)) {
     ++frames_in_;
     last_frame_us_ = now;
+    if (f.keyframe) {
+      ++keyframes_in_;
+      if (auto size = KeyframeSize(assembler_->codec(), f.data)) std::tie(width_in_, height_in_) = *size;
+    }
     if (!appsrc_ || !decoding()) continue;
     if (awaiting_keyframe_ && f.keyframe) {
       awaiting_keyframe_ = false;
@@ -584,6 +595,7 @@ void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
     transport_.SendRtp(sdp::Kind::kVideo, p.data, out.sequence, out.timestamp);
   }
   ++frames_out_;
+  if (f.keyframe) ++keyframes_out_;
 }
 
 void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
@@ -609,6 +621,22 @@ nlohmann::json MixPeer::MixStats() const {
           {"videoFramesDropped", assembler_ ? assembler_->frames_dropped() : 0},
           {"compositeFramesOut", frames_out_},
           {"audioFramesOut", audio_out_}};
+}
+
+ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {
+  ParticipantStats s;
+  s.id = id_;
+  s.transport = transport_.Stats();
+  s.transport.video_in.keyframes = keyframes_in_;
+  s.transport.video_out.keyframes = keyframes_out_;
+  if (video_pt_) s.video_codec_in = video_pt_ == kVp8Pt ? "VP8" : "H264";
+  s.width_in = width_in_, s.height_in = height_in_;
+  if (receives_video_ && tier_ >= 0 && tier_ < static_cast<int>(tiers.size())) {
+    s.video_codec_out = "VP8";
+    s.tier = tier_;
+    s.width_out = tiers[tier_].width, s.height_out = tiers[tier_].height;
+  }
+  return s;
 }
 
 // ----- MixEndpoint ----------------------------------------------------------------------------
@@ -720,7 +748,9 @@ Status MixRoom::Start() {
     io_->valves.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("valve" + std::to_string(i)).c_str())));
     io_->receivers.push_back(0);
     GstElement* sink = gst_bin_get_by_name(GST_BIN(p), ("out" + std::to_string(i)).c_str());
-    tier_sinks_.push_back(std::make_unique<TierSink>(TierSink{this, int(i)}));
+    tier_sinks_.push_back(std::make_unique<TierSink>());
+    tier_sinks_.back()->room = this;
+    tier_sinks_.back()->tier = int(i);
     GstAppSinkCallbacks cb{};
     cb.new_sample = &MixRoom::OnTierSample;
     gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, tier_sinks_.back().get(), nullptr);
@@ -824,6 +854,21 @@ GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
   } else if (GstBuffer* b = gst_sample_get_buffer(sample)) {
     add(b);
   }
+  // How late the encoded frame is against its place on the pipeline clock: the compositor's
+  // latency plus the scaling and encoding time; far more means the encoder cannot keep up.
+  GstBuffer* first = gst_sample_get_buffer(sample);
+  if (GstBufferList* list = gst_sample_get_buffer_list(sample); list && gst_buffer_list_length(list) > 0)
+    first = gst_buffer_list_get(list, 0);
+  GstClock* clock = gst_element_get_clock(GST_ELEMENT(sink));
+  if (clock && first && GST_BUFFER_PTS_IS_VALID(first)) {
+    GstClockTime due = gst_segment_to_running_time(gst_sample_get_segment(sample), GST_FORMAT_TIME,
+                                                   GST_BUFFER_PTS(first));
+    GstClockTime now = gst_clock_get_time(clock) - gst_element_get_base_time(GST_ELEMENT(sink));
+    if (GST_CLOCK_TIME_IS_VALID(due) && now > due + TierStats::kLateFrameMs * GST_MSECOND)
+      ts->late_frames.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (clock) gst_object_unref(clock);
+  ts->frames.fetch_add(1, std::memory_order_relaxed);
   gst_sample_unref(sample);
   if (f->packets.empty()) return GST_FLOW_OK;
   ts->room->DeliverTierFrame(std::move(f));
@@ -838,6 +883,25 @@ void MixRoom::DeliverTierFrame(std::shared_ptr<TierFrame> f) {
     if (f->keyframe) io->coalescers[f->tier].OnKeyframeProduced(now);
     for (auto& [id, peer] : io->peers) peer->SendVideo(*f, now);
   });
+}
+
+RoomStats MixRoom::Stats() {
+  RoomStats out;
+  auto io = io_;
+  loop()->Invoke([&] {
+    for (const auto& [id, peer] : io->peers) out.participants.push_back(peer->Stats(tiers_));
+    for (size_t i = 0; i < tiers_.size(); ++i) {
+      TierStats t;
+      t.width = tiers_[i].width, t.height = tiers_[i].height, t.kbps = tiers_[i].bitrate_kbps;
+      t.receivers = i < io->receivers.size() ? io->receivers[i] : 0;
+      if (i < tier_sinks_.size()) {
+        t.frames = tier_sinks_[i]->frames.load(std::memory_order_relaxed);
+        t.late_frames = tier_sinks_[i]->late_frames.load(std::memory_order_relaxed);
+      }
+      out.tiers.push_back(t);
+    }
+  });
+  return out;
 }
 
 void MixRoom::IoState::RequestKeyframe(int tier, int64_t now) {

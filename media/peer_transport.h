@@ -27,7 +27,7 @@
 #include "media/rtp.h"
 #include "media/sdp.h"
 #include "media/srtp_session.h"
-#include "media/transport_stats.h"
+#include "mcu/media_stats.h"
 #include "mcu/expected.h"
 
 namespace mcu::media {

@@ -47,9 +47,10 @@ TEST(Alarms, SubjectsAndKindsAreIndependentAndForgetClearsOneSubject) {
   for (const auto& x : c) EXPECT_EQ(x.type, Type::kCleared);
   ASSERT_EQ(book.Active().size(), 2u);
   EXPECT_EQ(book.Active()[0].subject, "ab") << "a prefix of another subject is not that subject";
-  // Not observed at all in a tick: kept.
-  book.Observe(60000, "b", {});
-  EXPECT_EQ(book.Active().size(), 1u) << "b had no condition for 60 s: cleared; ab untouched";
+  // A kind not observed in a tick keeps its state; an observed one that does not hold clears.
+  EXPECT_TRUE(book.Observe(60000, "ab", {{AlarmKind::kRtt, std::nullopt, ""}}).empty()) << "ab's loss is kept";
+  book.Observe(60000, "b", Loss(std::nullopt));
+  EXPECT_EQ(book.Active().size(), 1u) << "b had no loss for 60 s: cleared; ab untouched";
   EXPECT_EQ(book.Active()[0].subject, "ab");
 }
 

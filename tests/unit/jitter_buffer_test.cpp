@@ -167,6 +167,21 @@ TEST(CodecPayload, Vp8DescriptorWithPictureIdAndKeyframe) {
   EXPECT_FALSE(InspectVideoPayload(VideoCodec::kVp8, p)->frame_start);
 }
 
+TEST(CodecPayload, Vp8KeyframeSizeFromItsFrameHeader) {
+  // Frame tag (keyframe: bit 0 clear), start code, 640 and 360 with scaling bits set (ignored).
+  std::vector<uint8_t> key = {0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x42, 0x68, 0x81};
+  auto size = KeyframeSize(VideoCodec::kVp8, key);
+  ASSERT_TRUE(size);
+  EXPECT_EQ(*size, (std::pair<int, int>{640, 360}));
+  std::vector<uint8_t> delta = key;
+  delta[0] |= 0x01;
+  EXPECT_FALSE(KeyframeSize(VideoCodec::kVp8, delta));
+  EXPECT_FALSE(KeyframeSize(VideoCodec::kVp8, std::span(key).first(9)));
+  key[4] = 0;  // Not the start code.
+  EXPECT_FALSE(KeyframeSize(VideoCodec::kVp8, key));
+  EXPECT_FALSE(KeyframeSize(VideoCodec::kH264, key));
+}
+
 TEST(CodecPayload, H264SingleStapAndFuA) {
   const std::vector<uint8_t> sc = {0, 0, 0, 1};
   // STAP-A with SPS (7) and PPS (8): starts a keyframe.

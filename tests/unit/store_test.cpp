@@ -174,6 +174,43 @@ TEST(Store, OpenCallRecordsAreClosedAfterARestart) {
   EXPECT_EQ(r[0].reason, "mcu restarted");
 }
 
+TEST(Store, AlarmsAndCallQualityAreKeptWithTheConference) {
+  test::TempDir dir;
+  auto s = OpenIn(dir);
+  auto rec = s->OpenCallRecord("m", "huyen-1", 1000);
+  ASSERT_TRUE(rec.ok());
+  auto loss = s->InsertAlarm({0, "m", "huyen-1", "loss", "warning", "loss 1.2%", 2000, 0});
+  auto enc = s->InsertAlarm({0, "m", "", "encoder", "warning", "late frames", 2500, 0});
+  ASSERT_TRUE(loss.ok() && enc.ok());
+  ASSERT_TRUE(s->InsertAlarm({0, "other", "huyen-1", "rtt", "warning", "", 2100, 0}).ok());
+  ASSERT_TRUE(s->UpdateAlarm(*loss, "critical", "loss 6.0%", 0).ok());
+  ASSERT_EQ(s->Alarms("m", true, 10).size(), 2u);
+  ASSERT_TRUE(s->UpdateAlarm(*loss, "critical", "loss 6.0%", 9000).ok());
+  auto active = s->Alarms("m", true, 10);
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].kind, "encoder");
+  auto all = s->Alarms("m", false, 10);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].severity, "critical");
+  EXPECT_EQ(all[1].detail, "loss 6.0%");
+  EXPECT_EQ(all[1].cleared_at_ms, 9000);
+  ASSERT_TRUE(s->UpdateAlarm(*loss, "warning", "again", 0).ok());
+  EXPECT_EQ(s->Alarms("m", true, 10).size(), 1u) << "a cleared alarm stays cleared";
+
+  CallQuality q{120, 1.5, 6.0, 4.0, 9.0, 102, 130, 1500, 1200};
+  ASSERT_TRUE(s->CloseCallRecord(*rec, 10000, "left", q).ok());
+  auto r = s->CallRecords("m", 10);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].quality.seconds, 120);
+  EXPECT_DOUBLE_EQ(r[0].quality.loss_pct_max, 6.0);
+  EXPECT_DOUBLE_EQ(r[0].quality.rtt_ms_mean, 102);
+  EXPECT_DOUBLE_EQ(r[0].quality.kbps_out_mean, 1200);
+  EXPECT_EQ(r[0].alarms, 1) << "its loss alarm; not the other conference's, nor the encoder's";
+
+  ASSERT_TRUE(s->ClearOpenAlarms(20000).ok());
+  EXPECT_TRUE(s->Alarms("", true, 10).empty());
+}
+
 TEST(Store, AuditLogPagesNewestFirst) {
   test::TempDir dir;
   auto s = OpenIn(dir);

@@ -1,9 +1,9 @@
-// Specs of media/stream_health.h: rates, windowed loss both ways, restarts, history, summary.
-#include "media/stream_health.h"
+// Specs of mcu/stream_health.h: rates, windowed loss both ways, restarts, history, summary.
+#include "mcu/stream_health.h"
 
 #include <gtest/gtest.h>
 
-namespace mcu::media {
+namespace mcu {
 namespace {
 
 // One second of a site sending and receiving: 50 audio packets of 100 bytes, 30 video frames
@@ -61,6 +61,17 @@ TEST(StreamHealth, LossIsOverTheWindowInBothDirections) {
   EXPECT_DOUBLE_EQ(x->video_out.loss_pct, 0);
 }
 
+TEST(StreamHealth, PacketsANackBroughtBackWereLostOnTheLink) {
+  HealthHistory h(600, 10);
+  TransportStats s;
+  h.Add(0, s);
+  // 90 video packets sent a second; 9 lost on the link, of which 6 came back when NACKed: 87
+  // received (6 of them retransmissions), 3 lost for good.
+  s.video_in.packets += 87, s.video_in.retransmits += 6, s.video_in.lost += 3;
+  const HealthSample* x = h.Add(1000, s);
+  EXPECT_NEAR(x->video_in.loss_pct, 10.0, 1e-9);
+}
+
 TEST(StreamHealth, ANewTransportStartsAgainFromItsBaseline) {
   HealthHistory h;
   TransportStats s;
@@ -99,4 +110,4 @@ TEST(StreamHealth, HistoryIsBoundedAndSummarized) {
 }
 
 }  // namespace
-}  // namespace mcu::media
+}  // namespace mcu

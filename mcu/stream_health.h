@@ -5,7 +5,8 @@
 // Fed once a second (any interval works: rates are per elapsed second) with a snapshot of the
 // counters. For each direction it derives the bitrate, packet rate and frame rate over the last
 // interval, and the loss over a sliding window (default 10 s, as operator MCUs alarm on):
-//   - receiving: packets the transport counted lost / (received + lost) in the window;
+//   - receiving: packets lost on the link / (received + lost) in the window, where lost on the
+//     link is what the transport counted lost plus what NACKs brought back (retransmissions);
 //   - sending:   the remote's receiver reports: cumulative lost / packets we sent, in the window.
 // Jitter is the transport's (receiving: ours; sending: the remote's report); RTT the last one
 // measured from the remote's receiver reports (-1 until there is one).
@@ -20,9 +21,9 @@
 #include <deque>
 #include <vector>
 
-#include "media/transport_stats.h"
+#include "mcu/media_stats.h"
 
-namespace mcu::media {
+namespace mcu {
 
 struct DirectionHealth {
   double kbps = 0;         // Payload bitrate over the last interval.
@@ -72,4 +73,4 @@ class HealthHistory {
   std::deque<HealthSample> samples_;
 };
 
-}  // namespace mcu::media
+}  // namespace mcu

@@ -1,8 +1,8 @@
-#include "media/stream_health.h"
+#include "mcu/stream_health.h"
 
 #include <algorithm>
 
-namespace mcu::media {
+namespace mcu {
 
 namespace {
 
@@ -22,8 +22,12 @@ DirectionHealth Direction(const DirectionStats& now, const DirectionStats& prev,
   h.flowing = packets > 0;
   double window_packets = Delta(now.packets, window_start.packets);
   double window_lost = std::max(0.0, static_cast<double>(now.lost - window_start.lost));
-  // Receiving: lost among expected (received + lost). Sending: the remote's lost among sent.
+  // Receiving: lost on the link among expected (received + lost). A packet a NACK brought back
+  // was lost once on the link: it counts as lost, and as received (it is in `packets`), so that
+  // the figure is the link's loss, not what is left after repair. Sending: the remote's lost
+  // among what we sent.
   double expected = receiving ? window_packets + window_lost : window_packets;
+  if (receiving) window_lost += Delta(now.retransmits, window_start.retransmits);
   h.loss_pct = expected > 0 ? std::min(100.0, 100.0 * window_lost / expected) : 0;
   h.jitter_ms = now.jitter_ms;
   h.nacks = now.nacks, h.plis = now.plis, h.firs = now.firs, h.keyframes = now.keyframes;
@@ -94,4 +98,4 @@ HealthSummary HealthHistory::Summarize() const {
   return out;
 }
 
-}  // namespace mcu::media
+}  // namespace mcu

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace mcu::media {
+namespace mcu {
 
 struct DirectionStats {
   uint64_t packets = 0;
@@ -32,4 +32,4 @@ struct TransportStats {
   uint64_t dropped_datagrams = 0;  // Undecryptable, malformed or unexpected.
 };
 
-}  // namespace mcu::media
+}  // namespace mcu

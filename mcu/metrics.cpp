@@ -1,0 +1,117 @@
+#include "mcu/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include "mcu/monitor.h"
+
+namespace mcu {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+
+const char* const kMedia[] = {"audio", "video"};
+const char* const kDirection[] = {"in", "out"};
+
+}  // namespace
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  auto gauge = [&](const char* name, const char* help) { return &BuildGauge().Name(name).Help(help).Register(*registry_); };
+  conferences_ = gauge("mcu_conferences_open", "Conferences open now");
+  participants_ = gauge("mcu_participants", "Participants in conferences (content included)");
+  bitrate_ = gauge("mcu_site_bitrate_kbps", "Payload bitrate over the last second");
+  loss_ = gauge("mcu_site_loss_percent", "Packet loss over the last 10 s (received: on the link, before repair; sent: the site's reports)");
+  jitter_ = gauge("mcu_site_jitter_ms", "Interarrival jitter (received: ours; sent: the site's reports)");
+  fps_ = gauge("mcu_site_frames_per_second", "Video frames per second");
+  rtt_ = gauge("mcu_site_rtt_ms", "Round-trip time from RTCP receiver reports");
+  tier_fps_ = gauge("mcu_tier_frames_per_second", "Composite frames encoded per second, per output tier");
+  tier_late_ = gauge("mcu_tier_late_frames_per_second", "Composite frames leaving the encoder over 100 ms late, per second");
+  tier_receivers_ = gauge("mcu_tier_receivers", "Sites receiving the tier");
+  alarms_active_ = gauge("mcu_alarms_active", "Alarms active now");
+  alarms_raised_ = &BuildCounter().Name("mcu_alarms_raised_total").Help("Alarms raised").Register(*registry_);
+  cpu_seconds_ = &BuildCounter().Name("process_cpu_seconds_total").Help("User and system CPU time").Register(*registry_);
+  cpu_pct_ = gauge("process_cpu_percent", "CPU over the last second, percent of one core");
+  rss_ = gauge("process_resident_memory_bytes", "Resident memory");
+  threads_ = gauge("process_threads", "Threads of the process");
+}
+
+Metrics::~Metrics() = default;
+
+prometheus::Gauge& Metrics::Series(prometheus::Family<prometheus::Gauge>& family, const Key& key) {
+  auto& slot = series_[{&family, key}];
+  if (!slot) {
+    const auto& [conference, site, media, direction] = key;
+    std::map<std::string, std::string> labels{{"conference", conference}};
+    if (!site.empty()) labels["site"] = site;
+    if (!media.empty()) labels["media"] = media;
+    if (!direction.empty()) labels[&family == tier_fps_ || &family == tier_late_ || &family == tier_receivers_ ? "tier" : "direction"] = direction;
+    slot = &family.Add(labels);
+  }
+  return *slot;
+}
+
+void Metrics::SetCounts(int open_conferences, int participants) {
+  conferences_->Add({}).Set(open_conferences);
+  participants_->Add({}).Set(participants);
+}
+
+void Metrics::SetSite(const std::string& conference, const std::string& site, const HealthSample& s) {
+  const DirectionHealth* d[2][2] = {{&s.audio_in, &s.audio_out}, {&s.video_in, &s.video_out}};
+  for (int m = 0; m < 2; ++m) {
+    for (int dir = 0; dir < 2; ++dir) {
+      Key key{conference, site, kMedia[m], kDirection[dir]};
+      Series(*bitrate_, key).Set(d[m][dir]->kbps);
+      Series(*loss_, key).Set(d[m][dir]->loss_pct);
+      Series(*jitter_, key).Set(d[m][dir]->jitter_ms);
+    }
+  }
+  Series(*fps_, {conference, site, "", "in"}).Set(s.video_in.fps);
+  Series(*fps_, {conference, site, "", "out"}).Set(s.video_out.fps);
+  if (s.rtt_ms >= 0) Series(*rtt_, {conference, site, "", ""}).Set(s.rtt_ms);
+}
+
+void Metrics::RemoveSite(const std::string& conference, const std::string& site) { Remove(conference, site); }
+
+void Metrics::SetTier(const std::string& conference, int tier, double fps, double late_per_s, int receivers) {
+  Key key{conference, "", "", std::to_string(tier)};
+  Series(*tier_fps_, key).Set(fps);
+  Series(*tier_late_, key).Set(late_per_s);
+  Series(*tier_receivers_, key).Set(receivers);
+}
+
+void Metrics::RemoveConference(const std::string& conference) { Remove(conference, ""); }
+
+void Metrics::Remove(const std::string& conference, const std::string& site) {
+  // site empty: every series of the conference.
+  for (auto it = series_.begin(); it != series_.end();) {
+    const Key& k = it->first.second;
+    if (std::get<0>(k) == conference && (site.empty() || std::get<1>(k) == site)) {
+      it->first.first->Remove(it->second);
+      it = series_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Metrics::SetAlarms(int warning, int critical) {
+  alarms_active_->Add({{"severity", "warning"}}).Set(warning);
+  alarms_active_->Add({{"severity", "critical"}}).Set(critical);
+}
+
+void Metrics::AlarmRaised(const std::string& kind) { alarms_raised_->Add({{"kind", kind}}).Increment(); }
+
+void Metrics::SetProcess(const ProcessStats& p) {
+  if (p.cpu_seconds > cpu_seconds_counted_) {
+    cpu_seconds_->Add({}).Increment(p.cpu_seconds - cpu_seconds_counted_);
+    cpu_seconds_counted_ = p.cpu_seconds;
+  }
+  cpu_pct_->Add({}).Set(p.cpu_pct);
+  rss_->Add({}).Set(static_cast<double>(p.rss_bytes));
+  threads_->Add({}).Set(p.threads);
+}
+
+}  // namespace mcu

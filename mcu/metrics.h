@@ -1,0 +1,65 @@
+// The MCU's figures as Prometheus metrics (prometheus-cpp core; served as text by GET /metrics).
+// Gauges are set once a second by the monitor; a site's series go when it leaves, a
+// conference's when its media room goes, so a long-running process does not keep dead series.
+//
+// Metric names (labels):
+//   mcu_conferences_open, mcu_participants
+//   mcu_site_bitrate_kbps, mcu_site_loss_percent, mcu_site_jitter_ms (conference, site, media, direction)
+//   mcu_site_frames_per_second (conference, site, direction), mcu_site_rtt_ms (conference, site)
+//   mcu_tier_frames_per_second, mcu_tier_late_frames_per_second, mcu_tier_receivers (conference, tier)
+//   mcu_alarms_active (severity), mcu_alarms_raised_total (kind)
+//   process_cpu_seconds_total, process_cpu_percent, process_resident_memory_bytes, process_threads
+// Thread-safe (prometheus-cpp's families lock; values are atomic).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "mcu/stream_health.h"
+
+namespace prometheus {
+class Registry;
+class Gauge;
+class Counter;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace mcu {
+
+struct ProcessStats;
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  prometheus::Registry& registry() { return *registry_; }
+
+  void SetCounts(int open_conferences, int participants);
+  void SetSite(const std::string& conference, const std::string& site, const HealthSample& s);
+  void RemoveSite(const std::string& conference, const std::string& site);
+  void SetTier(const std::string& conference, int tier, double fps, double late_per_s, int receivers);
+  void RemoveConference(const std::string& conference);
+  void SetAlarms(int warning, int critical);
+  void AlarmRaised(const std::string& kind);
+  void SetProcess(const ProcessStats& p);
+
+ private:
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;  // conference, site, media, dir
+  prometheus::Gauge& Series(prometheus::Family<prometheus::Gauge>& family, const Key& key);
+  void Remove(const std::string& conference, const std::string& site);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Gauge>*conferences_, *participants_, *bitrate_, *loss_, *jitter_, *fps_, *rtt_;
+  prometheus::Family<prometheus::Gauge>*tier_fps_, *tier_late_, *tier_receivers_, *alarms_active_;
+  prometheus::Family<prometheus::Counter>* alarms_raised_;
+  prometheus::Family<prometheus::Gauge>*cpu_pct_, *rss_, *threads_;
+  prometheus::Family<prometheus::Counter>* cpu_seconds_;
+  double cpu_seconds_counted_ = 0;
+  // Every labelled series made, per family, so that it can be removed.
+  std::map<std::pair<prometheus::Family<prometheus::Gauge>*, Key>, prometheus::Gauge*> series_;
+};
+
+}  // namespace mcu

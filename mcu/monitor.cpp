@@ -1,0 +1,340 @@
+#include "mcu/monitor.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "mcu/metrics.h"
+
+namespace mcu {
+namespace {
+
+using json = nlohmann::json;
+
+// A composite tier is overloaded when this share of its frames in a second came out late.
+constexpr double kLateWarning = 0.10, kLateCritical = 0.50;
+
+json DirectionJson(const DirectionHealth& d, const DirectionStats& c, bool video) {
+  json j = {{"kbps", d.kbps},         {"packetsPerS", d.packets_per_s}, {"lossPct", d.loss_pct},
+            {"jitterMs", d.jitter_ms}, {"packets", c.packets},         {"lost", c.lost},
+            {"nacks", c.nacks}};
+  if (video) {
+    j["fps"] = d.fps;
+    j["plis"] = c.plis;
+    j["firs"] = c.firs;
+    j["keyframes"] = c.keyframes;
+    j["retransmits"] = c.retransmits;
+  }
+  return j;
+}
+
+// "<conference>/<site>" -> {conference, site}; "<conference>" -> {conference, ""}.
+std::pair<std::string, std::string> SplitSubject(const std::string& subject) {
+  auto slash = subject.find('/');
+  if (slash == std::string::npos) return {subject, ""};
+  return {subject.substr(0, slash), subject.substr(slash + 1)};
+}
+
+// User + system CPU seconds, resident bytes and threads, from /proc/self.
+ProcessStats ReadProc() {
+  ProcessStats p;
+  std::ifstream stat("/proc/self/stat");
+  std::string line;
+  std::getline(stat, line);
+  auto close = line.rfind(')');  // The command name may hold spaces.
+  if (close != std::string::npos) {
+    std::istringstream in(line.substr(close + 2));
+    std::string field;
+    // Fields from 3 (state): utime is 14, stime 15, num_threads 20, rss 24 (pages).
+    std::vector<std::string> f;
+    while (in >> field) f.push_back(field);
+    if (f.size() > 21) {
+      double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+      p.cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / tick;
+      p.threads = std::stoi(f[17]);
+      p.rss_bytes = std::stoll(f[21]) * sysconf(_SC_PAGESIZE);
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+Monitor::Monitor(const AlarmThresholds& thresholds, Store* store, std::function<void(const std::string&)> emit)
+    : thresholds_(thresholds),
+      store_(store),
+      emit_(std::move(emit)),
+      alarms_(thresholds.clear_after_s),
+      metrics_(std::make_unique<Metrics>()) {
+  (void)store_->ClearOpenAlarms(NowMs());  // Alarms of a previous run: their conditions are gone with it.
+  metrics_->SetAlarms(0, 0);
+}
+
+Monitor::~Monitor() = default;
+
+prometheus::Registry& Monitor::registry() { return metrics_->registry(); }
+
+std::string Monitor::Subject(const std::string& conference, const std::string& site) {
+  return site.empty() ? conference : conference + "/" + site;
+}
+
+void Monitor::Sample(int64_t now_ms, const std::string& conference, const std::vector<Member>& members,
+                     const RoomStats& stats) {
+  std::map<ParticipantId, const Member*> by_id;
+  for (const auto& m : members) by_id[m.id] = &m;
+  for (const auto& ps : stats.participants) {
+    auto m = by_id.find(ps.id);
+    if (m == by_id.end()) continue;  // Left since the room was read.
+    auto [it, fresh] = watches_.try_emplace(ps.id);
+    Watch& w = it->second;
+    if (fresh) w.conference = conference, w.site = m->second->site_id, w.content = m->second->content;
+    w.last = ps;
+    const HealthSample* s = w.history.Add(now_ms, ps.transport);
+    if (!s || !m->second->connected) continue;
+    w.silent_s = s->audio_in.flowing || s->video_in.flowing ? 0 : w.silent_s + 1;
+    metrics_->SetSite(conference, w.site + (w.content ? "#content" : ""), *s);
+    if (w.content) continue;
+    SiteSecond sec;
+    sec.loss_in_pct = std::max(s->audio_in.loss_pct, s->video_in.loss_pct);
+    sec.loss_in_stream = s->video_in.loss_pct >= s->audio_in.loss_pct ? "video" : "audio";
+    sec.loss_out_pct = std::max(s->audio_out.loss_pct, s->video_out.loss_pct);
+    sec.loss_out_stream = s->video_out.loss_pct >= s->audio_out.loss_pct ? "video" : "audio";
+    sec.rtt_ms = s->rtt_ms;
+    sec.silent_s = w.silent_s;
+    Observe(now_ms, Subject(conference, w.site), SiteConditions(sec, thresholds_));
+  }
+  if (stats.tiers.empty()) return;
+  // Encoder load: the share of each tier's frames that came out late in the last second.
+  Tiers& t = tiers_[conference];
+  double seconds = t.at_ms ? (now_ms - t.at_ms) / 1000.0 : 0;
+  t.before = std::move(t.now);
+  t.now = stats.tiers;
+  t.at_ms = now_ms;
+  if (seconds <= 0 || t.before.size() != t.now.size()) return;
+  Condition overload{AlarmKind::kEncoderOverload, std::nullopt, ""};
+  for (size_t i = 0; i < t.now.size(); ++i) {
+    double frames = static_cast<double>(t.now[i].frames - t.before[i].frames);
+    double late = static_cast<double>(t.now[i].late_frames - t.before[i].late_frames);
+    metrics_->SetTier(conference, static_cast<int>(i), frames / seconds, late / seconds, t.now[i].receivers);
+    if (frames <= 0 || t.now[i].receivers == 0) continue;
+    double share = late / frames;
+    std::optional<Severity> sev;
+    if (share >= kLateCritical) sev = Severity::kCritical;
+    else if (share >= kLateWarning) sev = Severity::kWarning;
+    if (sev && (!overload.severity || *sev > *overload.severity)) {
+      overload.severity = sev;
+      overload.detail = std::to_string(static_cast<int>(late)) + " of " + std::to_string(static_cast<int>(frames)) +
+                        " composite frames late (" + std::to_string(t.now[i].width) + "x" +
+                        std::to_string(t.now[i].height) + ")";
+    }
+  }
+  Observe(now_ms, Subject(conference), {overload});
+}
+
+void Monitor::Offline(int64_t now_ms, const std::string& conference, const std::string& site,
+                      std::optional<Severity> severity) {
+  Observe(now_ms, Subject(conference, site),
+          {{AlarmKind::kOffline, severity, "invited, not connected to the MCU"}});
+}
+
+void Monitor::MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,
+                          const std::string& reason) {
+  if (reason.rfind("DTLS", 0) != 0) return;
+  Observe(now_ms, Subject(conference, site), {{AlarmKind::kDtlsFailed, Severity::kCritical, reason}});
+}
+
+CallQuality Monitor::Left(int64_t now_ms, ParticipantId id, const std::string& conference, const std::string& site) {
+  CallQuality q;
+  auto it = watches_.find(id);
+  if (it != watches_.end()) {
+    HealthSummary s = it->second.history.Summarize();
+    q = {s.seconds, s.loss_pct_mean, s.loss_pct_max, s.jitter_ms_mean, s.jitter_ms_max,
+         s.rtt_ms_mean, s.rtt_ms_max, s.kbps_in_mean, s.kbps_out_mean};
+    metrics_->RemoveSite(conference, site + (it->second.content ? "#content" : ""));
+    bool content = it->second.content;
+    watches_.erase(it);
+    if (content) return q;
+  }
+  // Its media alarms go with it; offline and DTLS alarms stay until it is back.
+  std::vector<AlarmChange> changes;
+  for (AlarmKind k : {AlarmKind::kLoss, AlarmKind::kNoMedia, AlarmKind::kRtt}) {
+    auto c = alarms_.Forget(now_ms, Subject(conference, site), k);
+    changes.insert(changes.end(), c.begin(), c.end());
+  }
+  Apply(changes);
+  return q;
+}
+
+void Monitor::Closed(int64_t now_ms, const std::string& conference) {
+  std::vector<AlarmChange> changes;
+  std::set<std::string> subjects;
+  for (const Alarm& a : alarms_.Active())
+    if (SplitSubject(a.subject).first == conference) subjects.insert(a.subject);
+  for (const auto& s : subjects) {
+    auto c = alarms_.Forget(now_ms, s);
+    changes.insert(changes.end(), c.begin(), c.end());
+  }
+  Apply(changes);
+  tiers_.erase(conference);
+  metrics_->RemoveConference(conference);
+}
+
+void Monitor::SampleProcess(int64_t now_ms, int open_conferences, int participants) {
+  metrics_->SetCounts(open_conferences, participants);
+  ProcessStats p = ReadProc();
+  if (process_at_ms_ && now_ms > process_at_ms_)
+    p.cpu_pct = 100.0 * (p.cpu_seconds - process_.cpu_seconds) / ((now_ms - process_at_ms_) / 1000.0);
+  process_ = p;
+  process_at_ms_ = now_ms;
+  metrics_->SetProcess(p);
+}
+
+void Monitor::Apply(const std::vector<AlarmChange>& changes) {
+  if (changes.empty()) return;
+  for (const auto& ch : changes) {
+    const Alarm& a = ch.alarm;
+    auto [conference, site] = SplitSubject(a.subject);
+    auto key = std::make_pair(a.subject, a.kind);
+    const char* state = ch.type == AlarmChange::Type::kRaised    ? "raised"
+                        : ch.type == AlarmChange::Type::kChanged ? "changed"
+                                                                 : "cleared";
+    if (ch.type == AlarmChange::Type::kRaised) {
+      auto id = store_->InsertAlarm({0, conference, site, ToString(a.kind), ToString(a.severity), a.detail, a.since_ms, 0});
+      if (id) alarm_rows_[key] = *id;
+      metrics_->AlarmRaised(ToString(a.kind));
+    } else if (auto row = alarm_rows_.find(key); row != alarm_rows_.end()) {
+      (void)store_->UpdateAlarm(row->second, ToString(a.severity), a.detail, a.cleared_ms);
+      if (ch.type == AlarmChange::Type::kCleared) alarm_rows_.erase(row);
+    }
+    auto level = ch.type == AlarmChange::Type::kCleared ? spdlog::level::info
+                 : a.severity == Severity::kCritical     ? spdlog::level::err
+                                                         : spdlog::level::warn;
+    spdlog::log(level, "alarm {}: conference {}{}{}: {} {}: {}", state, conference, site.empty() ? "" : " site ", site,
+                ToString(a.kind), ToString(a.severity), a.detail);
+    emit_(json{{"type", "alarm"},
+               {"state", state},
+               {"conference", conference},
+               {"site", site},
+               {"kind", ToString(a.kind)},
+               {"severity", ToString(a.severity)},
+               {"detail", a.detail},
+               {"sinceMs", a.since_ms},
+               {"clearedMs", a.cleared_ms}}
+              .dump());
+  }
+  int warning = 0, critical = 0;
+  for (const Alarm& a : alarms_.Active()) ++(a.severity == Severity::kCritical ? critical : warning);
+  metrics_->SetAlarms(warning, critical);
+}
+
+bool Monitor::Flowing(ParticipantId id, bool video) const {
+  auto it = watches_.find(id);
+  if (it == watches_.end() || !it->second.history.last()) return false;
+  const HealthSample& s = *it->second.history.last();
+  return video ? s.video_in.flowing : s.audio_in.flowing;
+}
+
+json Monitor::SiteJson(const Watch& w) const {
+  const TransportStats& t = w.last.transport;
+  const HealthSample* s = w.history.last();
+  HealthSample none;
+  if (!s) s = &none;
+  json video_in = DirectionJson(s->video_in, t.video_in, true);
+  video_in["codec"] = w.last.video_codec_in;
+  video_in["width"] = w.last.width_in;
+  video_in["height"] = w.last.height_in;
+  json video_out = DirectionJson(s->video_out, t.video_out, true);
+  video_out["codec"] = w.last.video_codec_out;
+  video_out["width"] = w.last.width_out;
+  video_out["height"] = w.last.height_out;
+  video_out["tier"] = w.last.tier;
+  json audio_in = DirectionJson(s->audio_in, t.audio_in, false), audio_out = DirectionJson(s->audio_out, t.audio_out, false);
+  audio_in["codec"] = audio_out["codec"] = "opus";
+  return {{"site", w.site},
+          {"participant", "p" + std::to_string(w.last.id)},
+          {"content", w.content},
+          {"ice", {{"state", t.ice_state}, {"local", t.local_candidate}, {"remote", t.remote_candidate}}},
+          {"dtls", t.dtls_state},
+          {"srtp", t.srtp_profile},
+          {"rttMs", s->rtt_ms},
+          {"silentS", w.silent_s},
+          {"audioIn", audio_in},
+          {"audioOut", audio_out},
+          {"videoIn", video_in},
+          {"videoOut", video_out}};
+}
+
+json Monitor::ConferenceJson(const std::string& conference) const {
+  json sites = json::array();
+  int64_t at = 0;
+  for (const auto& [id, w] : watches_) {
+    if (w.conference != conference) continue;
+    sites.push_back(SiteJson(w));
+    if (w.history.last()) at = std::max(at, w.history.last()->at_ms);
+  }
+  json tiers = json::array();
+  if (auto it = tiers_.find(conference); it != tiers_.end()) {
+    const Tiers& t = it->second;
+    for (size_t i = 0; i < t.now.size(); ++i) {
+      bool rate = t.before.size() == t.now.size();
+      tiers.push_back({{"tier", i},
+                       {"width", t.now[i].width},
+                       {"height", t.now[i].height},
+                       {"kbps", t.now[i].kbps},
+                       {"receivers", t.now[i].receivers},
+                       {"frames", t.now[i].frames},
+                       {"lateFrames", t.now[i].late_frames},
+                       {"framesLastS", rate ? t.now[i].frames - t.before[i].frames : 0},
+                       {"lateFramesLastS", rate ? t.now[i].late_frames - t.before[i].late_frames : 0}});
+    }
+  }
+  json alarms = json::array();
+  for (const Alarm& a : alarms_.Active()) {
+    auto [conf, site] = SplitSubject(a.subject);
+    if (conf != conference) continue;
+    alarms.push_back({{"site", site}, {"kind", ToString(a.kind)}, {"severity", ToString(a.severity)},
+                      {"detail", a.detail}, {"sinceMs", a.since_ms}});
+  }
+  return {{"conference", conference},
+          {"atMs", at},
+          {"process",
+           {{"cpuPct", process_.cpu_pct}, {"rssBytes", process_.rss_bytes}, {"threads", process_.threads}}},
+          {"tiers", tiers},
+          {"alarms", alarms},
+          {"sites", sites}};
+}
+
+json Monitor::HistoryJson(ParticipantId id, int seconds) const {
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return nullptr;
+  const auto& samples = it->second.history.samples();
+  size_t n = std::min(samples.size(), static_cast<size_t>(std::max(0, seconds)));
+  // Column per figure, a value per second: compact for a chart.
+  json at = json::array(), rtt = json::array();
+  json dirs = json::object();
+  const char* names[] = {"audioIn", "audioOut", "videoIn", "videoOut"};
+  for (const char* name : names) dirs[name] = {{"kbps", json::array()}, {"lossPct", json::array()},
+                                               {"jitterMs", json::array()}, {"fps", json::array()}};
+  for (size_t i = samples.size() - n; i < samples.size(); ++i) {
+    const HealthSample& s = samples[i];
+    at.push_back(s.at_ms);
+    rtt.push_back(s.rtt_ms);
+    const DirectionHealth* d[] = {&s.audio_in, &s.audio_out, &s.video_in, &s.video_out};
+    for (int k = 0; k < 4; ++k) {
+      json& x = dirs[names[k]];
+      x["kbps"].push_back(d[k]->kbps);
+      x["lossPct"].push_back(d[k]->loss_pct);
+      x["jitterMs"].push_back(d[k]->jitter_ms);
+      x["fps"].push_back(d[k]->fps);
+    }
+  }
+  json out = {{"site", it->second.site}, {"conference", it->second.conference}, {"atMs", at}, {"rttMs", rtt}};
+  out.update(dirs);
+  return out;
+}
+
+}  // namespace mcu
