@@ -991,10 +991,12 @@ Expected<std::string> Bridge::SiteHistory(const std::string& conference, const s
   });
 }
 
-std::vector<Alarm> Bridge::ActiveAlarms() {
-  std::vector<Alarm> out;
-  control_.Invoke([&] { out = monitor_->ActiveAlarms(); });
-  return out;
+bool Bridge::Ready() {
+  bool ready = false;
+  control_.Invoke([&] { ready = !shut_down_; });
+  return ready;
 }
+
+
 
 }  // namespace mcu

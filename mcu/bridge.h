@@ -104,8 +104,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   Expected<std::string> ConferenceStats(const std::string& id);
   // A site's health history in a conference, the last `seconds`; not found unless it is in.
   Expected<std::string> SiteHistory(const std::string& conference, const std::string& site, int seconds);
-  // The active alarms (any thread but control's).
-  std::vector<Alarm> ActiveAlarms();
+  // Takes connections: not shut down, and the control executor answers.
+  bool Ready();
   // Metrics for /metrics (thread-safe; lives as long as the bridge).
   prometheus::Registry& metrics() { return monitor_->registry(); }
 

@@ -84,7 +84,9 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
     std::make_shared<WsSession>(std::move(stream_), ctx_, remote_)->Run(parser_->release());
     return;
   }
-  if (parser_->get().target().starts_with("/api/")) return HandleApi();
+  if (auto t = parser_->get().target();
+      t.starts_with("/api/") || t == "/metrics" || t == "/healthz" || t == "/readyz")
+    return HandleApi();
   auto res = std::make_shared<HttpResponse>(HandleHttp(parser_->get(), {ctx_->options.web_root}));
   bool keep_alive = res->keep_alive();
   response_ = res;
@@ -144,7 +146,7 @@ void HttpsSession::HandleApi() {
 void HttpsSession::WriteApiResponse(unsigned version, bool keep_alive, RestResponse r) {
   auto res = std::make_shared<HttpResponse>(static_cast<beast::http::status>(r.status), version);
   res->set(beast::http::field::server, "mcu");
-  res->set(beast::http::field::content_type, "application/json");
+  res->set(beast::http::field::content_type, r.content_type);
   res->set(beast::http::field::cache_control, "no-store");
   res->set("X-Content-Type-Options", "nosniff");
   res->set(beast::http::field::strict_transport_security, "max-age=31536000");

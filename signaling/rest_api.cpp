@@ -4,6 +4,10 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <cstdio>
 #include <regex>
 
 #include "mcu/schedule.h"
@@ -20,8 +24,64 @@ constexpr const char* kCookie = "mcu_session";
 RestResponse Reply(int status, const json& body) {
   return {status, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", {}};
 }
+// A raw JSON text made elsewhere (the bridge's statistics).
+RestResponse ReplyText(int status, std::string body, std::string content_type = "application/json") {
+  return {status, std::move(body) + "\n", {}, std::move(content_type)};
+}
 RestResponse Fail(int status, const std::string& message) { return Reply(status, {{"error", message}}); }
 RestResponse Done() { return Reply(200, {{"ok", true}}); }
+
+json CallRecordJson(const CallRecordRow& r) {
+  const CallQuality& q = r.quality;
+  json quality = nullptr;  // Nothing measured (media never connected).
+  if (q.seconds > 0)
+    quality = {{"seconds", q.seconds},
+               {"lossPctMean", q.loss_pct_mean},
+               {"lossPctMax", q.loss_pct_max},
+               {"jitterMsMean", q.jitter_ms_mean},
+               {"jitterMsMax", q.jitter_ms_max},
+               {"rttMsMean", q.rtt_ms_mean >= 0 ? json(q.rtt_ms_mean) : json(nullptr)},
+               {"rttMsMax", q.rtt_ms_max >= 0 ? json(q.rtt_ms_max) : json(nullptr)},
+               {"kbpsInMean", q.kbps_in_mean},
+               {"kbpsOutMean", q.kbps_out_mean}};
+  return {{"conference", r.conference_id}, {"site", r.site_id}, {"joined", FormatTime(r.joined_at_ms / 1000)},
+          {"left", r.left_at_ms ? json(FormatTime(r.left_at_ms / 1000)) : json(nullptr)},
+          {"joinedMs", r.joined_at_ms}, {"leftMs", r.left_at_ms}, {"reason", r.reason},
+          {"quality", quality}, {"alarms", r.alarms}};
+}
+
+// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. A field
+// that a spreadsheet would take for a formula gets a leading apostrophe.
+std::string CsvField(std::string v) {
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(v.begin(), '\'');
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string CallRecordsCsv(const std::vector<CallRecordRow>& records) {
+  std::string out =
+      "conference,site,joined,left,reason,seconds,loss_pct_mean,loss_pct_max,jitter_ms_mean,jitter_ms_max,"
+      "rtt_ms_mean,rtt_ms_max,kbps_in_mean,kbps_out_mean,alarms\r\n";
+  auto num = [](double v, bool known = true) {
+    if (!known) return std::string();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return std::string(buf);
+  };
+  for (const auto& r : records) {
+    const CallQuality& q = r.quality;
+    bool m = q.seconds > 0;
+    out += CsvField(r.conference_id) + "," + CsvField(r.site_id) + "," + FormatTime(r.joined_at_ms / 1000) + "," +
+           (r.left_at_ms ? FormatTime(r.left_at_ms / 1000) : "") + "," + CsvField(r.reason) + "," +
+           std::to_string(q.seconds) + "," + num(q.loss_pct_mean, m) + "," + num(q.loss_pct_max, m) + "," +
+           num(q.jitter_ms_mean, m) + "," + num(q.jitter_ms_max, m) + "," + num(q.rtt_ms_mean, m && q.rtt_ms_mean >= 0) +
+           "," + num(q.rtt_ms_max, m && q.rtt_ms_max >= 0) + "," + num(q.kbps_in_mean, m) + "," +
+           num(q.kbps_out_mean, m) + "," + std::to_string(r.alarms) + "\r\n";
+  }
+  return out;
+}
 
 int HttpStatus(ErrorKind kind) {
   switch (kind) {
@@ -189,6 +249,14 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   const bool body_ok = !body.is_discarded() && body.is_object();
   const int64_t now = NowMs() / 1000;
 
+  // ----- Probes: no login, nothing told -----------------------------------------------------------
+  if (path == "/healthz" && req.method == "GET") return Reply(200, {{"status", "ok"}});
+  if (path == "/readyz" && req.method == "GET") {
+    if (store_->schema_version() != Store::latest_schema_version() || !bridge_->Ready())
+      return Reply(503, {{"status", "not ready"}});
+    return Reply(200, {{"status", "ready"}});
+  }
+
   // ----- Session: login needs no principal ------------------------------------------------------
   if (path == "/api/v1/session" && req.method == "POST") {
     if (!body_ok) return Fail(400, "the body must be a JSON object");
@@ -227,6 +295,11 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   // Only now: a caller that is not logged in learns nothing but 401, whatever it sends.
   if (!body_ok) return Fail(400, "the body must be a JSON object");
   const std::string& actor = who->login;
+
+  if (path == "/metrics" && req.method == "GET") {
+    std::string text = prometheus::TextSerializer().Serialize(bridge_->metrics().Collect());
+    return {200, std::move(text), {}, "text/plain; version=0.0.4; charset=utf-8"};
+  }
 
   if (path == "/api/v1/session") {
     if (req.method == "GET")
@@ -488,11 +561,45 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   if (match("GET", "/call-records")) {
     std::string conference = QueryValue(query, "conference");
     if (!conference.empty() && !ValidId(conference)) return Fail(400, "bad conference id");
+    std::string format = QueryValue(query, "format");
+    if (!format.empty() && format != "json" && format != "csv") return Fail(400, "format must be json or csv");
+    auto records = store_->CallRecords(conference, limit());
+    if (format == "csv") {
+      RestResponse res{200, CallRecordsCsv(records), {}, "text/csv; charset=utf-8"};
+      res.headers.emplace_back("Content-Disposition", "attachment; filename=\"call-records.csv\"");
+      return res;
+    }
     json list = json::array();
-    for (const auto& r : store_->CallRecords(conference, limit()))
-      list.push_back({{"conference", r.conference_id}, {"site", r.site_id}, {"joined", FormatTime(r.joined_at_ms / 1000)},
-                      {"left", r.left_at_ms ? json(FormatTime(r.left_at_ms / 1000)) : json(nullptr)},
-                      {"joinedMs", r.joined_at_ms}, {"leftMs", r.left_at_ms}, {"reason", r.reason}});
+    for (const auto& r : records) list.push_back(CallRecordJson(r));
+    return Reply(200, list);
+  }
+
+  // ----- Health: live statistics, history, alarms ----------------------------------------------
+  if (match("GET", "/conferences/" + id + "/stats")) {
+    auto stats = bridge_->ConferenceStats(m[1]);
+    if (!stats) return FromStatus(stats);
+    return ReplyText(200, std::move(*stats));
+  }
+  if (match("GET", "/conferences/" + id + "/sites/" + id + "/history")) {
+    std::string sec = QueryValue(query, "seconds");
+    int seconds = sec.empty() || sec.size() > 4 || sec.find_first_not_of("0123456789") != std::string::npos
+                      ? 600 : std::stoi(sec);
+    auto history = bridge_->SiteHistory(m[1], m[2], std::clamp(seconds, 1, 600));
+    if (!history) return FromStatus(history);
+    return ReplyText(200, std::move(*history));
+  }
+  if (match("GET", "/alarms")) {
+    std::string conference = QueryValue(query, "conference");
+    if (!conference.empty() && !ValidId(conference)) return Fail(400, "bad conference id");
+    std::string active = QueryValue(query, "active");
+    if (!active.empty() && active != "true" && active != "false") return Fail(400, "active must be true or false");
+    json list = json::array();
+    for (const auto& a : store_->Alarms(conference, active == "true", limit()))
+      list.push_back({{"id", a.id}, {"conference", a.conference_id}, {"site", a.site_id}, {"kind", a.kind},
+                      {"severity", a.severity}, {"detail", a.detail}, {"raised", FormatTime(a.raised_at_ms / 1000)},
+                      {"raisedMs", a.raised_at_ms},
+                      {"cleared", a.cleared_at_ms ? json(FormatTime(a.cleared_at_ms / 1000)) : json(nullptr)},
+                      {"clearedMs", a.cleared_at_ms}});
     return Reply(200, list);
   }
   return Fail(404, "no such API: " + req.method + " " + path.substr(0, 100));

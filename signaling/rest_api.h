@@ -1,6 +1,9 @@
 // The REST API (JSON over HTTPS, under /api/v1; signaling/openapi.yaml describes it): console
 // login and API tokens, sites, users, conferences and their live control, roll-call, the audit
-// log and call records.
+// log, call records (JSON or CSV), live statistics and alarms. Outside /api/v1 it also answers
+// GET /metrics (Prometheus text format; any logged-in role or API token), /healthz (the process
+// answers) and /readyz (the database answers and the bridge takes connections), which need no
+// login and tell nothing else.
 //
 // Who may do what is decided here, on the server: technicians read; hosts also create and run
 // conferences; admins also manage sites and users. A request authenticates with the session
@@ -37,8 +40,9 @@ struct RestRequest {
 
 struct RestResponse {
   int status = 200;
-  std::string body;  // JSON.
+  std::string body;  // JSON unless content_type says otherwise.
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string content_type = "application/json";
 };
 
 class RestApi {
