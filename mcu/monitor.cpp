@@ -15,8 +15,10 @@ namespace {
 
 using json = nlohmann::json;
 
-// A composite tier is overloaded when this share of its frames in a second came out late.
+// A composite tier is overloaded when this share of its frames came out late, two seconds in a
+// row (an encoder's first second, its initialisation, is often late and means nothing).
 constexpr double kLateWarning = 0.10, kLateCritical = 0.50;
+constexpr int kLateSeconds = 2;
 
 json DirectionJson(const DirectionHealth& d, const DirectionStats& c, bool video) {
   json j = {{"kbps", d.kbps},         {"packetsPerS", d.packets_per_s}, {"lossPct", d.loss_pct},
@@ -24,6 +26,7 @@ json DirectionJson(const DirectionHealth& d, const DirectionStats& c, bool video
             {"nacks", c.nacks}};
   if (video) {
     j["fps"] = d.fps;
+    j["frames"] = c.frames;
     j["plis"] = c.plis;
     j["firs"] = c.firs;
     j["keyframes"] = c.keyframes;
@@ -132,6 +135,8 @@ void Monitor::Sample(int64_t now_ms, const std::string& conference, const std::v
                         std::to_string(t.now[i].height) + ")";
     }
   }
+  t.late_seconds = overload.severity ? t.late_seconds + 1 : 0;
+  if (t.late_seconds < kLateSeconds) overload.severity.reset();
   Observe(now_ms, Subject(conference), {overload});
 }
 

@@ -100,6 +100,7 @@ class Monitor {
   struct Tiers {
     int64_t at_ms = 0;
     std::vector<TierStats> now, before;
+    int late_seconds = 0;  // Seconds in a row with a tier over the late share.
   };
   void Apply(const std::vector<AlarmChange>& changes);
   void Observe(int64_t now_ms, const std::string& subject, const std::vector<Condition>& conditions) {

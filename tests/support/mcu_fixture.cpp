@@ -16,9 +16,9 @@ std::string LoadgenBin() { return MCU_LOADGEN_BIN; }
 
 McuProcess::McuProcess(const McuOptions& o) {
   std::ostringstream cfg;
-  cfg << "[server]\nlisten = \"127.0.0.1\"\n"
-      << "[media]\nice_addresses = [\"127.0.0.1\"]\n"
-      << "[log]\nlevel = \"" << o.log_level << "\"\n";
+  cfg << "[server]\nlisten = \"" << o.listen << "\"\n[media]\nice_addresses = [";
+  for (size_t i = 0; i < o.ice_addresses.size(); ++i) cfg << (i ? ", \"" : "\"") << o.ice_addresses[i] << "\"";
+  cfg << "]\n[log]\nlevel = \"" << o.log_level << "\"\n";
   struct Site {
     std::string id, name, level, token;
   };

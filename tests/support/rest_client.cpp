@@ -43,6 +43,7 @@ RestClient::Response RestClient::Call(const std::string& method, const std::stri
     http::read(stream, buffer, res);
     out.status = res.result_int();
     out.body = nlohmann::json::parse(res.body(), nullptr, false);
+    out.text = res.body();
     out.set_cookie = std::string(res[http::field::set_cookie]);
     beast::error_code ec;
     stream.shutdown(ec);

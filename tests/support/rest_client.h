@@ -15,7 +15,8 @@ class RestClient {
 
   struct Response {
     int status = 0;  // 0: no answer (connection failed).
-    nlohmann::json body;
+    nlohmann::json body;  // Discarded if the body is not JSON (see `text`).
+    std::string text;     // The body as it came.
     std::string set_cookie;
   };
   // The CSRF header is sent when `csrf` is set and a session exists.
