@@ -7,6 +7,7 @@
 #include <ctime>
 #include <future>
 
+#include "mcu/log.h"
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
 
@@ -263,6 +264,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   if (it == conferences_.end())
     return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + conf_id + "'");
   Conference& conf = it->second;
+  LogScope scope(conf.row.id, c.site_id);
   ErrorCode code;
   if (std::string why = Refusal(conf, c.site_id, &code); !why.empty()) {
     spdlog::info("site {} not admitted to {}: {}", c.site_id, conf_id, why);
@@ -318,6 +320,7 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   if (it == participants_.end()) return;
   Participant& p = *it->second;
   std::string conf_id = p.conference_id;
+  LogScope scope(conf_id, p.site_id);
   spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id, p.content ? " (content)" : "", reason);
   CallQuality quality = monitor_->Left(NowMs(), id, conf_id, p.site_id);
   if (p.call_record) (void)store_->CloseCallRecord(p.call_record, NowMs(), reason, quality);
@@ -371,6 +374,7 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
     auto it = participants_.find(id);
     if (it == participants_.end()) return;
     Participant& p = *it->second;
+    LogScope scope(p.conference_id, p.site_id);
     p.media_state = "connected";
     spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
     auto c = connections_.find(p.connection);
@@ -421,6 +425,7 @@ void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
     auto it = participants_.find(id);
     if (it == participants_.end()) return;
     Participant& p = *it->second;
+    LogScope scope(p.conference_id, p.site_id);
     spdlog::warn("site {}: media failed: {}", p.site_id, reason);
     if (!p.content) monitor_->MediaFailed(NowMs(), p.conference_id, p.site_id, reason);
     auto c = connections_.find(p.connection);
@@ -458,6 +463,7 @@ void Bridge::Tick() {
 }
 
 void Bridge::Open(Conference& conf, const std::string& actor) {
+  LogScope scope(conf.row.id);
   conf.row.state = "open";
   if (!conf.admitted.empty()) {  // Left from a run that never closed (the store says so at start).
     for (auto& [site, m] : conf.members_cfg)
@@ -473,6 +479,7 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
 }
 
 void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {
+  LogScope scope(conf.row.id);
   std::vector<ParticipantId> ids;
   for (auto& [pid, p] : conf.members)
     if (!p->content) ids.push_back(pid);

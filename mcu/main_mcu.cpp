@@ -11,6 +11,7 @@
 
 #include "mcu/bridge.h"
 #include "mcu/config.h"
+#include "mcu/log.h"
 #include "mcu/auth.h"
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
@@ -22,18 +23,6 @@
 #include "signaling/server.h"
 
 namespace {
-
-void SetupLogging(const mcu::Config::Log& log) {
-  auto logger = spdlog::stderr_color_mt("mcu");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(log.level));
-  if (log.json) {
-    spdlog::set_pattern(
-        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","thread":%t,"message":"%v"})");
-  } else {
-    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
-  }
-}
 
 int WaitForSignal() {
   sigset_t set;
@@ -126,7 +115,7 @@ int main(int argc, char** argv) {
   if (!data_dir.empty()) config->server.data_dir = data_dir;
   if (port >= 0) config->server.port = static_cast<uint16_t>(port);
   if (config->server.web_root.empty()) config->server.web_root = MCU_WEB_ROOT;
-  SetupLogging(config->log);
+  mcu::SetupLogging("mcu", config->log.level, config->log.json);
   // Schedules are in local time: the zone is set once, before any thread starts.
   setenv("TZ", config->server.time_zone.c_str(), 1);
   tzset();

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "mcu/log.h"
 #include "mcu/metrics.h"
 
 namespace mcu {
@@ -215,6 +216,7 @@ void Monitor::Apply(const std::vector<AlarmChange>& changes) {
       (void)store_->UpdateAlarm(row->second, ToString(a.severity), a.detail, a.cleared_ms);
       if (ch.type == AlarmChange::Type::kCleared) alarm_rows_.erase(row);
     }
+    LogScope scope(conference, site);
     auto level = ch.type == AlarmChange::Type::kCleared ? spdlog::level::info
                  : a.severity == Severity::kCritical     ? spdlog::level::err
                                                          : spdlog::level::warn;
