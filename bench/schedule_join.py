@@ -33,6 +33,12 @@ class Client:
         self.cookie = ""
         self.csrf = ""
 
+    def raw(self, path):
+        """GET outside /api/v1 (/metrics): status, body bytes."""
+        self.conn.request("GET", path, headers={"Cookie": self.cookie})
+        res = self.conn.getresponse()
+        return res.status, res.read()
+
     def call(self, method, path, body=None):
         headers = {"Content-Type": "application/json"}
         if self.cookie:
@@ -149,6 +155,22 @@ def main():
         ms, _ = c.timed("GET", "/conferences/lich/roll-call")
         rolls.append(ms)
     control_cpu = (cpu_s(mcu_pid) - c0) / (time.monotonic() - t0)
+
+    # What a technician's view costs: the live statistics and a Prometheus scrape.
+    stats_ms, metrics_ms, stats_bytes, metrics_bytes = [], [], 0, 0
+    for _ in range(50):
+        ms, st = c.timed("GET", "/conferences/lich/stats")
+        stats_ms.append(ms)
+        stats_bytes = len(json.dumps(st))
+        t = time.perf_counter()
+        status, body = c.raw("/metrics")
+        metrics_ms.append((time.perf_counter() - t) * 1000)
+        if status != 200:
+            sys.exit(f"/metrics: {status}")
+        metrics_bytes = len(body)
+    missing = [s["site"] for s in st["sites"] if s["videoIn"]["fps"] <= 0]
+    if len(st["sites"]) != sites or missing:
+        sys.exit(f"stats: {len(st['sites'])} sites, no video from {missing}")
     _, audit = c.call("GET", "/audit?limit=1000")
     opened = [a for a in audit if a["action"] == "open" and a["target"] == "lich"]
     if not opened:
@@ -165,6 +187,11 @@ def main():
         "layoutMsP50": round(pct(layouts, 50), 2), "layoutMsP95": round(pct(layouts, 95), 2),
         "rollCallMsP50": round(pct(rolls, 50), 2), "rollCallMsP95": round(pct(rolls, 95), 2),
         "mcuCpuCoreDuringControl": round(control_cpu, 3),
+        "statsMsP50": round(pct(stats_ms, 50), 2), "statsMsP95": round(pct(stats_ms, 95), 2),
+        "statsBytes": stats_bytes,
+        "metricsMsP50": round(pct(metrics_ms, 50), 2), "metricsMsP95": round(pct(metrics_ms, 95), 2),
+        "metricsBytes": metrics_bytes,
+        "mcuThreads": st["process"]["threads"], "mcuRssMb": round(st["process"]["rssBytes"] / 1e6, 1),
     }
     with open(out_json, "w") as f:
         json.dump(result, f, indent=1)
