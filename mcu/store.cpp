@@ -610,8 +610,12 @@ Expected<int64_t> Store::InsertAlarm(const AlarmRow& a) {
 
 Status Store::UpdateAlarm(int64_t id, const std::string& severity, const std::string& detail, int64_t cleared_at_ms) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "UPDATE alarms SET severity=?, detail=?, cleared_at_ms=? WHERE id=? AND cleared_at_ms=0");
-  s.Bind(severity).Bind(detail).Bind(cleared_at_ms).Bind(id);
+  // The row keeps the worst severity reached, with what was measured then.
+  Stmt s(db_,
+         "UPDATE alarms SET detail=CASE WHEN ?='critical' OR severity='warning' THEN ? ELSE detail END, "
+         "severity=CASE WHEN severity='critical' THEN 'critical' ELSE ? END, cleared_at_ms=? "
+         "WHERE id=? AND cleared_at_ms=0");
+  s.Bind(severity).Bind(detail).Bind(severity).Bind(cleared_at_ms).Bind(id);
   return s.Run();
 }
 

@@ -168,7 +168,8 @@ class Store {
   std::vector<CallRecordRow> CallRecords(const std::string& conference_id, int limit);
 
   Expected<int64_t> InsertAlarm(const AlarmRow& a);
-  // A raised alarm's severity or detail changed, or (cleared_at_ms != 0) it cleared.
+  // A raised alarm's severity or detail changed, or (cleared_at_ms != 0) it cleared. The row
+  // keeps the worst severity the alarm reached, and the detail measured at it.
   Status UpdateAlarm(int64_t id, const std::string& severity, const std::string& detail, int64_t cleared_at_ms);
   // Alarms still active when the process ended are cleared at `at_ms` (on start).
   Status ClearOpenAlarms(int64_t at_ms);

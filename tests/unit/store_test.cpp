@@ -185,7 +185,8 @@ TEST(Store, AlarmsAndCallQualityAreKeptWithTheConference) {
   ASSERT_TRUE(s->InsertAlarm({0, "other", "huyen-1", "rtt", "warning", "", 2100, 0}).ok());
   ASSERT_TRUE(s->UpdateAlarm(*loss, "critical", "loss 6.0%", 0).ok());
   ASSERT_EQ(s->Alarms("m", true, 10).size(), 2u);
-  ASSERT_TRUE(s->UpdateAlarm(*loss, "critical", "loss 6.0%", 9000).ok());
+  ASSERT_TRUE(s->UpdateAlarm(*loss, "warning", "loss 2.0%", 0).ok());  // Better again: the worst is kept.
+  ASSERT_TRUE(s->UpdateAlarm(*loss, "warning", "loss 0.5%", 9000).ok());
   auto active = s->Alarms("m", true, 10);
   ASSERT_EQ(active.size(), 1u);
   EXPECT_EQ(active[0].kind, "encoder");
