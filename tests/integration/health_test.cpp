@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -311,6 +312,42 @@ TEST(Health, ImpairedSiteIsMeasuredAlarmedAndRecordedWhileOthersFlow) {
   EXPECT_EQ(csv.status, 200);
   EXPECT_EQ(csv.text.rfind("conference,site,joined,left,reason,seconds,loss_pct_mean", 0), 0u) << csv.text;
   EXPECT_NE(csv.text.find("\r\nmix,huyen-1,"), std::string::npos) << csv.text;
+}
+
+// A meeting opens at its start minus its lead time: an invited site not connected then is an
+// alarm (a warning: the meeting has not started), which clears once the room comes and is in.
+TEST(Health, AnInvitedSiteOfflineAtTheLeadTimeIsAnAlarmUntilItComes) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  auto iso = [](int from_now_s) {
+    time_t t = time(nullptr) + from_now_s;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::string(buf);
+  };
+  auto created = host.Call("POST", "/api/v1/conferences",
+                           {{"id", "kiem-tra"}, {"title", "Kiểm tra kỹ thuật"}, {"start", iso(600)},
+                            {"end", iso(4200)}, {"leadTimeMinutes", 15}, {"invited", {"huyen-3"}}, {"host", "huyen-3"}});
+  ASSERT_EQ(created.status, 201) << created.text;
+  auto offline = [&](bool active) {
+    auto r = host.Call("GET", std::string("/api/v1/alarms?conference=kiem-tra") + (active ? "&active=true" : ""));
+    for (const auto& a : r.body)
+      if (a.value("kind", "") == "offline" && a.value("site", "") == "huyen-3") return std::optional<json>(a);
+    return std::optional<json>();
+  };
+  ASSERT_TRUE(WaitUntil([&] { return offline(true).has_value(); }, 5s, 200ms)) << mcu.Log();
+  EXPECT_EQ((*offline(true))["severity"], "warning") << "before its start";
+
+  auto room = mcu.StartRoom("huyen-3", {"--token", "demo-huyen-3"});  // Idle: the MCU calls it in.
+  ASSERT_TRUE(WaitUntil([&] { return room->Log().find("media connected") != std::string::npos; }, 20s)) << room->Log();
+  ASSERT_TRUE(WaitUntil([&] { return !offline(true).has_value(); }, 15s, 250ms)) << "the alarm did not clear";
+  auto cleared = offline(false);
+  ASSERT_TRUE(cleared);
+  EXPECT_GT((*cleared)["clearedMs"].get<int64_t>(), (*cleared)["raisedMs"].get<int64_t>());
 }
 
 TEST(Health, ProbesAnswerWithoutLoginAndTellNothing) {
