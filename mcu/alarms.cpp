@@ -32,17 +32,24 @@ std::vector<AlarmChange> AlarmBook::Observe(int64_t now_ms, const std::string& s
     if (it == active_.end()) {
       State st;
       st.alarm = {c.kind, subject, *c.severity, c.detail, now_ms, 0};
-      st.last_held_ms = now_ms;
+      st.last_held_ms = st.severity_held_ms = now_ms;
       active_.emplace(key, st);
       out.push_back({AlarmChange::Type::kRaised, st.alarm});
       continue;
     }
-    it->second.last_held_ms = now_ms;
-    it->second.alarm.detail = c.detail;
-    if (it->second.alarm.severity != *c.severity) {
-      it->second.alarm.severity = *c.severity;
-      out.push_back({AlarmChange::Type::kChanged, it->second.alarm});
+    State& st = it->second;
+    st.last_held_ms = now_ms;
+    if (*c.severity >= st.alarm.severity) {
+      st.severity_held_ms = now_ms;
+      st.alarm.detail = c.detail;
+      if (*c.severity == st.alarm.severity) continue;
+    } else if (now_ms - st.severity_held_ms < clear_after_ms_) {
+      continue;  // Lower now, but not for long enough.
     }
+    st.alarm.severity = *c.severity;
+    st.alarm.detail = c.detail;
+    st.severity_held_ms = now_ms;
+    out.push_back({AlarmChange::Type::kChanged, st.alarm});
   }
   // Conditions observed that did not hold: cleared once absent long enough.
   for (auto it = active_.lower_bound({subject, AlarmKind{}}); it != active_.end() && it->first.first == subject;) {

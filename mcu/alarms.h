@@ -5,7 +5,9 @@
 // how badly (Observe); the book turns that into changes:
 //   - raised as soon as the condition holds (the windows that make a condition meaningful, such
 //     as 10 s of loss, are in the measurement, not here);
-//   - a change of severity while raised is reported (warning <-> critical), with no clear;
+//   - a change of severity while raised is reported, with no clear: up (warning -> critical) at
+//     once, down only once the higher one has not held for `clear_after_s` (a link at the edge
+//     of the critical threshold does not go critical and back every second);
 //   - cleared once the condition has not held for `clear_after_s` seconds in a row, so a link
 //     at the edge of a threshold does not raise and clear every second.
 // Pairs not observed in a tick keep their state (a site that left is cleared with Forget).
@@ -75,7 +77,8 @@ class AlarmBook {
  private:
   struct State {
     Alarm alarm;
-    int64_t last_held_ms = 0;
+    int64_t last_held_ms = 0;     // The condition, at any severity.
+    int64_t severity_held_ms = 0;  // The alarm's current severity (or a higher one).
   };
   int64_t clear_after_ms_;
   std::map<std::pair<std::string, AlarmKind>, State> active_;

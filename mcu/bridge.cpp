@@ -564,9 +564,9 @@ void Bridge::SampleMedia(int64_t now_ms) {
     // minus its lead time): a warning until its start, critical after.
     if (conf.row.permanent() || !conf.open()) continue;
     for (const auto& [site, m] : conf.members_cfg) {
-      if (!m.invited || m.kicked) continue;
-      std::optional<Severity> offline;
-      if (!ConnectionOf(site)) offline = now_ms / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
+      if (!m.invited) continue;
+      std::optional<Severity> offline;  // A kicked site is not expected: its alarm clears.
+      if (!m.kicked && !ConnectionOf(site)) offline = now_ms / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
       monitor_->Offline(now_ms, id, site, offline);
     }
   }

@@ -40,16 +40,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 Metrics::~Metrics() = default;
 
-prometheus::Gauge& Metrics::Series(prometheus::Family<prometheus::Gauge>& family, const Key& key) {
-  auto& slot = series_[{&family, key}];
-  if (!slot) {
-    const auto& [conference, site, media, direction] = key;
-    std::map<std::string, std::string> labels{{"conference", conference}};
-    if (!site.empty()) labels["site"] = site;
-    if (!media.empty()) labels["media"] = media;
-    if (!direction.empty()) labels[&family == tier_fps_ || &family == tier_late_ || &family == tier_receivers_ ? "tier" : "direction"] = direction;
-    slot = &family.Add(labels);
-  }
+prometheus::Gauge& Metrics::Series(prometheus::Family<prometheus::Gauge>& family, const Labels& labels) {
+  auto& slot = series_[{&family, labels}];
+  if (!slot) slot = &family.Add(labels);
   return *slot;
 }
 
@@ -62,33 +55,37 @@ void Metrics::SetSite(const std::string& conference, const std::string& site, co
   const DirectionHealth* d[2][2] = {{&s.audio_in, &s.audio_out}, {&s.video_in, &s.video_out}};
   for (int m = 0; m < 2; ++m) {
     for (int dir = 0; dir < 2; ++dir) {
-      Key key{conference, site, kMedia[m], kDirection[dir]};
-      Series(*bitrate_, key).Set(d[m][dir]->kbps);
-      Series(*loss_, key).Set(d[m][dir]->loss_pct);
-      Series(*jitter_, key).Set(d[m][dir]->jitter_ms);
+      Labels l{{"conference", conference}, {"site", site}, {"media", kMedia[m]}, {"direction", kDirection[dir]}};
+      Series(*bitrate_, l).Set(d[m][dir]->kbps);
+      Series(*loss_, l).Set(d[m][dir]->loss_pct);
+      Series(*jitter_, l).Set(d[m][dir]->jitter_ms);
     }
   }
-  Series(*fps_, {conference, site, "", "in"}).Set(s.video_in.fps);
-  Series(*fps_, {conference, site, "", "out"}).Set(s.video_out.fps);
-  if (s.rtt_ms >= 0) Series(*rtt_, {conference, site, "", ""}).Set(s.rtt_ms);
+  Series(*fps_, {{"conference", conference}, {"site", site}, {"direction", "in"}}).Set(s.video_in.fps);
+  Series(*fps_, {{"conference", conference}, {"site", site}, {"direction", "out"}}).Set(s.video_out.fps);
+  if (s.rtt_ms >= 0) Series(*rtt_, {{"conference", conference}, {"site", site}}).Set(s.rtt_ms);
 }
 
 void Metrics::RemoveSite(const std::string& conference, const std::string& site) { Remove(conference, site); }
 
 void Metrics::SetTier(const std::string& conference, int tier, double fps, double late_per_s, int receivers) {
-  Key key{conference, "", "", std::to_string(tier)};
-  Series(*tier_fps_, key).Set(fps);
-  Series(*tier_late_, key).Set(late_per_s);
-  Series(*tier_receivers_, key).Set(receivers);
+  Labels l{{"conference", conference}, {"tier", std::to_string(tier)}};
+  Series(*tier_fps_, l).Set(fps);
+  Series(*tier_late_, l).Set(late_per_s);
+  Series(*tier_receivers_, l).Set(receivers);
 }
 
 void Metrics::RemoveConference(const std::string& conference) { Remove(conference, ""); }
 
 void Metrics::Remove(const std::string& conference, const std::string& site) {
   // site empty: every series of the conference.
+  auto value = [](const Labels& l, const char* k) {
+    auto it = l.find(k);
+    return it == l.end() ? std::string() : it->second;
+  };
   for (auto it = series_.begin(); it != series_.end();) {
-    const Key& k = it->first.second;
-    if (std::get<0>(k) == conference && (site.empty() || std::get<1>(k) == site)) {
+    const Labels& l = it->first.second;
+    if (value(l, "conference") == conference && (site.empty() || value(l, "site") == site)) {
       it->first.first->Remove(it->second);
       it = series_.erase(it);
     } else {

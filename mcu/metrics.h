@@ -15,7 +15,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <tuple>
 
 #include "mcu/stream_health.h"
 
@@ -47,8 +46,9 @@ class Metrics {
   void SetProcess(const ProcessStats& p);
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string, std::string>;  // conference, site, media, dir
-  prometheus::Gauge& Series(prometheus::Family<prometheus::Gauge>& family, const Key& key);
+  using Labels = std::map<std::string, std::string>;
+  // The family's series with these labels, made on first use.
+  prometheus::Gauge& Series(prometheus::Family<prometheus::Gauge>& family, const Labels& labels);
   void Remove(const std::string& conference, const std::string& site);
 
   std::shared_ptr<prometheus::Registry> registry_;
@@ -59,7 +59,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* cpu_seconds_;
   double cpu_seconds_counted_ = 0;
   // Every labelled series made, per family, so that it can be removed.
-  std::map<std::pair<prometheus::Family<prometheus::Gauge>*, Key>, prometheus::Gauge*> series_;
+  std::map<std::pair<prometheus::Family<prometheus::Gauge>*, Labels>, prometheus::Gauge*> series_;
 };
 
 }  // namespace mcu

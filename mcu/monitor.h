@@ -82,8 +82,6 @@ class Monitor {
   nlohmann::json ConferenceJson(const std::string& conference) const;
   // A participant's history, oldest first, at most `seconds` long (null if none).
   nlohmann::json HistoryJson(ParticipantId id, int seconds) const;
-  std::vector<Alarm> ActiveAlarms() const { return alarms_.Active(); }
-  const ProcessStats& process() const { return process_; }
   prometheus::Registry& registry();
 
   // Alarm subjects: "<conference>/<site>" for a site, "<conference>" for the conference.

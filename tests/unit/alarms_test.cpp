@@ -25,14 +25,21 @@ TEST(Alarms, RaisedAtOnceChangedInPlaceAndClearedAfterAQuietSpell) {
   EXPECT_EQ(c[0].type, Type::kChanged);
   EXPECT_EQ(c[0].alarm.severity, Severity::kCritical);
   EXPECT_EQ(c[0].alarm.since_ms, 2000) << "the same alarm, since it was raised";
+  // Down to warning: only after 5 s without critical (no critical/warning flapping at the edge).
+  for (int t = 5; t <= 8; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(Severity::kWarning)).empty()) << t;
+  c = book.Observe(9000, "huyen-1", Loss(Severity::kWarning));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].type, Type::kChanged);
+  EXPECT_EQ(c[0].alarm.severity, Severity::kWarning);
+  EXPECT_TRUE(book.Observe(10000, "huyen-1", Loss(Severity::kCritical)).size() == 1u) << "up again at once";
   // Gone for 4 s: still active; a blip back keeps it; 5 s clean clears it.
-  for (int t = 5; t <= 8; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
-  EXPECT_TRUE(book.Observe(9000, "huyen-1", Loss(Severity::kWarning)).size() == 1u);  // Changed back to warning.
-  for (int t = 10; t <= 13; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
-  c = book.Observe(14000, "huyen-1", Loss(std::nullopt));
+  for (int t = 11; t <= 14; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
+  EXPECT_TRUE(book.Observe(15000, "huyen-1", Loss(Severity::kCritical)).empty()) << "a blip: same alarm, same severity";
+  for (int t = 16; t <= 19; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
+  c = book.Observe(20000, "huyen-1", Loss(std::nullopt));
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].type, Type::kCleared);
-  EXPECT_EQ(c[0].alarm.cleared_ms, 14000);
+  EXPECT_EQ(c[0].alarm.cleared_ms, 20000);
   EXPECT_TRUE(book.Active().empty());
 }
 
