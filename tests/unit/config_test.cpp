@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "mcu/secrets.h"
@@ -39,6 +40,33 @@ TEST(Config, EmbeddedDefaultParses) {
   EXPECT_EQ(c->conferences[0].id, "echo");
   EXPECT_EQ(c->conferences[0].mode, "echo");
   for (const auto& s : c->sites) EXPECT_EQ(s.token_hash.size(), 7u + 64) << s.id;
+}
+
+// The example a province starts from: valid as it stands, 3 rooms at the province and 22
+// districts, media on one address and a port range a firewall can open.
+TEST(Config, ExampleProvinceDeploymentLoads) {
+  auto c = LoadConfigFile(std::string(MCU_CONFIGS_DIR) + "/province-example.toml");
+  ASSERT_TRUE(c.ok()) << c.error();
+  int province = 0, district = 0;
+  std::set<std::string> ids, hashes;
+  for (const auto& s : c->sites) {
+    province += s.level == "province";
+    district += s.level == "district";
+    ids.insert(s.id);
+    hashes.insert(s.token_hash);
+  }
+  EXPECT_EQ(province, 3);
+  EXPECT_EQ(district, 22);
+  EXPECT_EQ(hashes.size(), c->sites.size()) << "every site its own token";
+  EXPECT_EQ(c->media.ice_addresses.size(), 1u);
+  EXPECT_GT(c->media.port_max, c->media.port_min);
+  EXPECT_TRUE(c->log.json);
+  ASSERT_EQ(c->users.size(), 1u);
+  EXPECT_EQ(c->users[0].role, "admin");
+  ASSERT_FALSE(c->conferences.empty());
+  EXPECT_EQ(c->conferences[0].invited.size(), 25u);
+  for (const auto& s : c->conferences[0].invited) EXPECT_TRUE(ids.count(s)) << s;
+  EXPECT_TRUE(ids.count(c->conferences[0].host));
 }
 
 TEST(Config, EmptyTextGivesTheDefaultsInCode) {
