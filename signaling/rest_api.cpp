@@ -541,13 +541,15 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   }
 
   // ----- Logs ------------------------------------------------------------------------------------
-  auto limit = [&] {
-    std::string l = QueryValue(query, "limit");
-    int n = l.empty() || l.find_first_not_of("0123456789") != std::string::npos ? 100
-            : l.size() > 4                                                     ? 1000
-                                                                               : std::stoi(l);
-    return std::clamp(n, 1, 1000);
+  // A whole-number query value in [lo, hi]: `fallback` if absent or not a number, hi if huge.
+  auto query_int = [&](const char* name, int fallback, int lo, int hi) {
+    std::string v = QueryValue(query, name);
+    int n = v.empty() || v.find_first_not_of("0123456789") != std::string::npos ? fallback
+            : v.size() > 4                                                     ? hi
+                                                                               : std::stoi(v);
+    return std::clamp(n, lo, hi);
   };
+  auto limit = [&] { return query_int("limit", 100, 1, 1000); };
   if (match("GET", "/audit")) {
     std::string before = QueryValue(query, "before");
     int64_t before_id = before.empty() || before.size() > 18 || before.find_first_not_of("0123456789") != std::string::npos
@@ -581,10 +583,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     return ReplyText(200, std::move(*stats));
   }
   if (match("GET", "/conferences/" + id + "/sites/" + id + "/history")) {
-    std::string sec = QueryValue(query, "seconds");
-    int seconds = sec.empty() || sec.size() > 4 || sec.find_first_not_of("0123456789") != std::string::npos
-                      ? 600 : std::stoi(sec);
-    auto history = bridge_->SiteHistory(m[1], m[2], std::clamp(seconds, 1, 600));
+    auto history = bridge_->SiteHistory(m[1], m[2], query_int("seconds", 600, 1, 600));
     if (!history) return FromStatus(history);
     return ReplyText(200, std::move(*history));
   }

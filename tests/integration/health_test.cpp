@@ -235,13 +235,15 @@ TEST(Health, ImpairedSiteIsMeasuredAlarmedAndRecordedWhileOthersFlow) {
   }
 
   // The loss alarm: on the feed, and stored with the conference.
-  std::optional<json> raised;
-  for (int i = 0; i < 40 && !raised; ++i) {
-    auto e = feed.WaitFor("alarm", 1s);
-    if (e && e->value("kind", "") == "loss" && e->value("site", "") == "huyen-1" && e->value("state", "") == "raised")
-      raised = e;
-  }
-  ASSERT_TRUE(raised) << "no loss alarm on the feed";
+  auto loss_alarm = [&](const std::string& state, int seconds) {
+    for (int i = 0; i < seconds; ++i) {
+      auto e = feed.WaitFor("alarm", 1s);
+      if (e && e->value("kind", "") == "loss" && e->value("site", "") == "huyen-1" && e->value("state", "") == state)
+        return e;
+    }
+    return std::optional<json>();
+  };
+  ASSERT_TRUE(loss_alarm("raised", 40)) << "no loss alarm on the feed";
   auto active = tech.Call("GET", "/api/v1/alarms?conference=mix&active=true");
   ASSERT_EQ(active.status, 200);
   bool stored = false;
@@ -277,13 +279,7 @@ TEST(Health, ImpairedSiteIsMeasuredAlarmedAndRecordedWhileOthersFlow) {
 
   // Lift the impairment: the loss leaves the 10 s window, and the alarm clears 5 s later.
   ns.Clear();
-  std::optional<json> cleared;
-  for (int i = 0; i < 45 && !cleared; ++i) {
-    auto e = feed.WaitFor("alarm", 1s);
-    if (e && e->value("kind", "") == "loss" && e->value("site", "") == "huyen-1" && e->value("state", "") == "cleared")
-      cleared = e;
-  }
-  ASSERT_TRUE(cleared) << "the loss alarm did not clear";
+  ASSERT_TRUE(loss_alarm("cleared", 45)) << "the loss alarm did not clear";
   auto after = tech.Call("GET", "/api/v1/alarms?conference=mix");
   ASSERT_FALSE(after.body.empty());
   EXPECT_EQ(after.body[0].value("kind", ""), "loss");
