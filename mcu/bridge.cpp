@@ -95,6 +95,7 @@ void Bridge::Shutdown() {
     participants_.clear();  // Media endpoints close their transports.
     for (auto& [id, conf] : conferences_) {
       conf.members.clear();
+      conf.watchers.clear();
       conf.room.reset();
     }
   });
@@ -162,13 +163,17 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
   Connection& c = it->second;
   using T = EndpointRequest::Type;
   if (r.type == T::kPing) return Send(c, r.id, event::Pong{});
-  if (r.type == T::kAuth) return HandleAuth(c, id, r);
-  if (c.site_id.empty())
+  if (r.type == T::kAuth) {
+    if (!r.watcher.empty())
+      return SendError(c, r.id, ErrorCode::kConflict, "a console preview is authenticated by its session");
+    return HandleAuth(c, id, r);
+  }
+  if (c.site_id.empty() && r.watcher.empty())
     return SendError(c, r.id, ErrorCode::kUnauthorized, "authenticate first (type \"auth\")");
   Participant* p = c.participant ? participants_[c.participant].get() : nullptr;
   switch (r.type) {
     case T::kJoin:
-      return HandleJoin(c, id, r);
+      return r.watcher.empty() ? HandleJoin(c, id, r) : HandleWatch(c, id, r);
     case T::kAnswer: {
       if (!p) return SendError(c, r.id, ErrorCode::kConflict, "no offer to answer: join first");
       auto st = p->media->SetRemoteAnswer(r.sdp);
@@ -270,15 +275,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
     spdlog::info("site {} not admitted to {}: {}", c.site_id, conf_id, why);
     return SendError(c, r.id, code, why);
   }
-  if (!conf.room) {
-    RoomMode mode = conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix;
-    auto room = media_->CreateRoom(conf.row.id, mode);
-    if (!room) {
-      spdlog::error("conference {}: cannot create media room: {}", conf.row.id, room.error());
-      return SendError(c, r.id, ErrorCode::kInternal, "media room unavailable: " + room.error());
-    }
-    conf.room = std::move(*room);
-  }
+  if (!EnsureRoom(conf, c, r.id)) return;
   auto p = std::make_unique<Participant>();
   p->id = next_participant_++;
   p->connection = id;
@@ -290,7 +287,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {
     spdlog::error("conference {}: cannot add site {}: {}", conf.row.id, c.site_id, media.error());
-    if (conf.members.empty()) conf.room.reset();
+    if (conf.empty()) conf.room.reset();
     return SendError(c, r.id, ErrorCode::kInternal, "media unavailable: " + media.error());
   }
   p->media = std::move(*media);
@@ -315,11 +312,82 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   if (!c.content_role) CallIdleSites(true, c.site_id);  // Its content connection, if any, follows it.
 }
 
+bool Bridge::EnsureRoom(Conference& conf, Connection& c, const std::string& reply_to) {
+  if (conf.room) return true;
+  RoomMode mode = conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix;
+  auto room = media_->CreateRoom(conf.row.id, mode);
+  if (!room) {
+    spdlog::error("conference {}: cannot create media room: {}", conf.row.id, room.error());
+    SendError(c, reply_to, ErrorCode::kInternal, "media room unavailable: " + room.error());
+    return false;
+  }
+  conf.room = std::move(*room);
+  return true;
+}
+
+void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r) {
+  if (c.participant) return SendError(c, r.id, ErrorCode::kConflict, "already watching a conference");
+  auto it = conferences_.find(r.conference);
+  if (it == conferences_.end())
+    return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + r.conference + "'");
+  Conference& conf = it->second;
+  if (!conf.open()) return SendError(c, r.id, ErrorCode::kConflict, "conference '" + conf.row.id + "' is not open");
+  if (conf.row.mode == "echo")
+    return SendError(c, r.id, ErrorCode::kConflict, "an echo conference has no composite to preview");
+  if (conf.watchers.size() >= kMaxWatchers)
+    return SendError(c, r.id, ErrorCode::kFull, "too many previews of this conference");
+  if (!EnsureRoom(conf, c, r.id)) return;
+  auto p = std::make_unique<Participant>();
+  p->id = next_participant_++;
+  p->connection = id;
+  p->conference_id = conf.row.id;
+  p->watcher = r.watcher;
+  ParticipantMediaInfo info{"preview " + r.watcher, r.max_bitrate_kbps};
+  info.receive_only = true;
+  auto media = conf.room->AddParticipant(p->id, info, this);
+  if (!media) {
+    spdlog::error("conference {}: cannot add a preview: {}", conf.row.id, media.error());
+    if (conf.empty()) conf.room.reset();
+    return SendError(c, r.id, ErrorCode::kInternal, "media unavailable: " + media.error());
+  }
+  p->media = std::move(*media);
+  ParticipantId pid = p->id;
+  c.participant = pid;
+  conf.watchers[pid] = p.get();
+  std::string offer = p->media->LocalOffer();
+  participants_[pid] = std::move(p);
+  LogScope scope(conf.row.id);
+  spdlog::info("console user {} previews conference {} from {}", r.watcher, conf.row.id, c.remote_address);
+  Audit(r.watcher, "preview", conf.row.id);
+  Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
+  Send(c, "", event::Offer{std::move(offer)});
+}
+
+std::vector<ParticipantId> Bridge::Everyone(const Conference& conf) {
+  std::vector<ParticipantId> ids;
+  for (const auto& [pid, p] : conf.members)
+    if (!p->content) ids.push_back(pid);
+  for (const auto& [pid, p] : conf.watchers) ids.push_back(pid);
+  return ids;
+}
+
 void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool notify) {
   auto it = participants_.find(id);
   if (it == participants_.end()) return;
   Participant& p = *it->second;
   std::string conf_id = p.conference_id;
+  if (!p.watcher.empty()) {
+    spdlog::info("console user {} stops previewing conference {} ({})", p.watcher, conf_id, reason);
+    if (auto cit = connections_.find(p.connection); cit != connections_.end()) {
+      cit->second.participant = 0;
+      if (notify) Send(cit->second, "", event::Left{conf_id, reason});
+    }
+    Conference& conf = conferences_[conf_id];
+    conf.watchers.erase(id);
+    participants_.erase(id);  // Closes the media endpoint.
+    if (conf.empty()) conf.room.reset();
+    return;
+  }
   LogScope scope(conf_id, p.site_id);
   spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id, p.content ? " (content)" : "", reason);
   CallQuality quality = monitor_->Left(NowMs(), id, conf_id, p.site_id);
@@ -343,7 +411,7 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   if (conf.speaker == id) conf.speaker = 0;
   participants_.erase(id);  // Closes the media endpoint.
   // An empty conference keeps no media room: a mixing room composes and encodes continuously.
-  if (conf.members.empty()) conf.room.reset();
+  if (conf.empty()) conf.room.reset();
   else ApplyLayout(conf);
   BroadcastRoster(conf_id);
 }
@@ -379,14 +447,14 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
     spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
     auto c = connections_.find(p.connection);
     if (c != connections_.end()) Send(c->second, "", event::MediaState{"connected", srtp_profile});
-    BroadcastRoster(p.conference_id);
+    if (p.watcher.empty()) BroadcastRoster(p.conference_id);
   });
 }
 
 void Bridge::OnSendSize(ParticipantId id, int width, int height, int tiles) {
   control_.Post([this, id, width, height, tiles] {
     auto it = participants_.find(id);
-    if (it == participants_.end() || it->second->content) return;
+    if (it == participants_.end() || it->second->content || !it->second->watcher.empty()) return;
     auto c = connections_.find(it->second->connection);
     if (c != connections_.end()) Send(c->second, "", event::Layout{tiles, width, height});
   });
@@ -427,7 +495,7 @@ void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
     Participant& p = *it->second;
     LogScope scope(p.conference_id, p.site_id);
     spdlog::warn("site {}: media failed: {}", p.site_id, reason);
-    if (!p.content) monitor_->MediaFailed(NowMs(), p.conference_id, p.site_id, reason);
+    if (!p.content && p.watcher.empty()) monitor_->MediaFailed(NowMs(), p.conference_id, p.site_id, reason);
     auto c = connections_.find(p.connection);
     if (c != connections_.end()) {
       Send(c->second, "", event::MediaState{"failed", reason});
@@ -480,10 +548,7 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
 
 void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {
   LogScope scope(conf.row.id);
-  std::vector<ParticipantId> ids;
-  for (auto& [pid, p] : conf.members)
-    if (!p->content) ids.push_back(pid);
-  for (ParticipantId pid : ids) RemoveParticipant(pid, reason, true);
+  for (ParticipantId pid : Everyone(conf)) RemoveParticipant(pid, reason, true);
   int64_t now = NowMs() / 1000;
   if (auto next = NextOccurrence(conf.row, now, options_.grace_s)) {
     conf.row.start_at = next->first;
@@ -739,10 +804,7 @@ Status Bridge::DeleteConference(const std::string& actor, const std::string& id)
     auto found = Find(id);
     if (!found) return found.failure();
     if ((*found)->open() && !(*found)->row.permanent()) Close(**found, actor, "the conference was deleted");
-    std::vector<ParticipantId> ids;
-    for (auto& [pid, p] : (*found)->members)
-      if (!p->content) ids.push_back(pid);
-    for (ParticipantId pid : ids) RemoveParticipant(pid, "the conference was deleted", true);
+    for (ParticipantId pid : Everyone(**found)) RemoveParticipant(pid, "the conference was deleted", true);
     if (auto st = store_->DeleteConference(id); !st) return st;
     conferences_.erase(id);
     Audit(actor, "delete-conference", id);

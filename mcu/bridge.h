@@ -143,6 +143,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
     std::string site_id;
     std::string conference_id;
     bool content = false;
+    std::string watcher;  // A console user previewing the conference (site_id empty).
     std::string media_state = "connecting";
     std::unique_ptr<MediaEndpoint> media;
     int64_t call_record = 0;
@@ -153,15 +154,25 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
     ConferenceRow row;
     std::map<std::string, MemberRow> members_cfg;  // Per site: invited, mutes, kicked.
     std::unique_ptr<MediaRoom> room;  // Created when the first site joins.
-    std::map<ParticipantId, Participant*> members;
+    std::map<ParticipantId, Participant*> members;   // Sites (and their content).
+    std::map<ParticipantId, Participant*> watchers;  // Console previews.
     std::set<std::string> admitted;   // Sites that joined since it opened (lock lets them back).
     ParticipantId speaker = 0;
     bool open() const { return row.permanent() || row.state == "open"; }
+    // Nobody in it: its media room can go.
+    bool empty() const { return members.empty() && watchers.empty(); }
   };
 
   void Handle(ConnectionId id, EndpointRequest& request);
   void HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r);
   void HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r);
+  // A console preview joins as a watcher (EndpointRequest::watcher).
+  void HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r);
+  // The conference's media room, made if it has none; false (and an error sent) if it cannot be.
+  bool EnsureRoom(Conference& conf, Connection& c, const std::string& reply_to);
+  // Everyone to remove when the conference closes or goes: its sites (their content follows
+  // them) and its watchers.
+  static std::vector<ParticipantId> Everyone(const Conference& conf);
   // Why `site` may not join `conf` now, or empty.
   std::string Refusal(const Conference& conf, const std::string& site, ErrorCode* code) const;
   void RemoveParticipant(ParticipantId id, const std::string& reason, bool notify);
@@ -193,6 +204,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   // Runs `fn` on control and returns its result.
   template <typename Fn>
   auto OnControl(Fn&& fn) -> decltype(fn());
+
+  static constexpr size_t kMaxWatchers = 8;  // Console previews per conference.
 
   Config config_;
   Store* store_;

@@ -25,6 +25,11 @@ struct EndpointRequest {
   int max_bitrate_kbps = 0;  // kJoin, optional: what the site can receive (0: no limit).
   std::string sdp;         // kAnswer
   std::string candidate;   // kCandidate ("candidate:..."; empty = end of candidates)
+  // Set by the signaling layer, never by the client: the console user of a preview connection
+  // (its session was checked at the upgrade). Such a connection needs no `auth`; its `join` makes
+  // a watcher: it receives the conference's composite and full mix, has no tile and no voice,
+  // and is no site (not on the roster or the roll-call).
+  std::string watcher;
 };
 
 // Error codes of the protocol; signaling/PROTOCOL.md describes each.

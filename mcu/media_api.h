@@ -25,6 +25,9 @@ struct ParticipantMediaInfo {
   // large by the presenter layout, receives nothing. Adding or removing it changes only the
   // composite: no other participant is renegotiated.
   bool content = false;
+  // A console preview: receives the composite and the full mix; whatever it sends is dropped
+  // (no tile, no voice, never the speaker).
+  bool receive_only = false;
 };
 
 // One participant's media connection to a room.

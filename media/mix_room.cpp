@@ -263,7 +263,8 @@ class MixRoom;
 // One site of a mixing room, on mcu-io from creation to deletion.
 class MixPeer : public PeerTransport::Listener {
  public:
-  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps, bool content);
+  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps, bool content,
+          bool receive_only);
   ~MixPeer() override;
   PeerTransport& transport() { return transport_; }
   ParticipantId id() const { return id_; }
@@ -320,6 +321,7 @@ class MixPeer : public PeerTransport::Listener {
   bool awaiting_keyframe_ = false;  // Decoded again: the card stays until its keyframe goes in.
   bool card_shown_ = false;
   bool content_ = false;       // A site's shared content: video in only; no audio, no composite.
+  bool receive_only_ = false;  // A console preview: nothing it sends is used.
   std::optional<FrameAssembler> assembler_;
   uint8_t video_pt_ = 0;
   bool receives_video_ = false;  // Until its answer says so.
@@ -377,6 +379,7 @@ class MixRoom : public MediaRoom {
     bool answered = false;
     bool video = false;  // Sends or receives video: keeps the composite running.
     bool content = false;
+    bool receive_only = false;  // Never sends to the room: never a tile.
     bool audio_muted = false, video_muted = false;
     bool placed = false;   // `tile` and `visible` are what the pads were last set to.
     bool visible = false;  // Has a tile in the current layout.
@@ -462,13 +465,14 @@ class MixRoom : public MediaRoom {
 // ----- MixPeer --------------------------------------------------------------------------------
 
 MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps,
-                 bool content)
+                 bool content, bool receive_only)
     : room_(room),
       id_(id),
       listener_(listener),
       transport_(room->engine()->loop(), room->engine()->transport_config(), room->engine()->dtls_context(),
                  this, PeerTransport::Role::kOfferer),
       content_(content),
+      receive_only_(receive_only),
       selector_(DefaultTiers()) {
   tier_ = selector_.Choose(max_receive_kbps);
 }
@@ -498,6 +502,7 @@ void MixPeer::SetReceivesVideo(bool v) {
 
 void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
                              std::span<uint8_t> packet) {
+  if (receive_only_) return;
   auto payload = packet.subspan(h.header_size, h.payload_size);
   if (kind == sdp::Kind::kAudio) {
     // Content has no voice: its audio, if it sends any, is not mixed.
@@ -927,7 +932,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
   sdp::Session offer;
   auto io = io_;
   loop()->Invoke([&] {
-    peer = new MixPeer(this, id, listener, info.max_receive_kbps, info.content);
+    peer = new MixPeer(this, id, listener, info.max_receive_kbps, info.content, info.receive_only);
     started = peer->transport().Start();
     if (!started) {
       delete peer;
@@ -944,6 +949,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
   sites_[id].id = id;
   sites_[id].name = info.display_name;
   sites_[id].content = info.content;
+  sites_[id].receive_only = info.receive_only;
   if (!info.content) audio_->AddSite(id);  // Content is never mixed and receives no mix.
   std::string text = sdp::Write(offer);
   return std::unique_ptr<MediaEndpoint>(new MixEndpoint(this, id, std::move(text), std::move(offer), peer));
@@ -956,7 +962,7 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   s.answered = true;
   const sdp::RemoteMedia* video = remote.Find(sdp::Kind::kVideo);
   auto dir = video ? video->direction : sdp::Direction::kInactive;
-  bool sends = video && !video->codecs.empty() &&
+  bool sends = !s.receive_only && video && !video->codecs.empty() &&
                (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kSendOnly);
   bool receives_vp8 = false;
   // Content receives nothing: never a receiver of a tier, whatever its answer says.

@@ -71,7 +71,8 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
     return;
   }
   if (beast::websocket::is_upgrade(parser_->get())) {
-    if (parser_->get().target() == "/api/v1/events" && ctx_->api && ctx_->events) return UpgradeToEvents();
+    if (parser_->get().target() == "/api/v1/events" && ctx_->api && ctx_->events) return UpgradeForConsole(false);
+    if (parser_->get().target() == "/api/v1/preview" && ctx_->api) return UpgradeForConsole(true);
     if (parser_->get().target() != "/ws") {
       auto res = std::make_shared<HttpResponse>(beast::http::status::not_found, 11);
       res->body() = "no websocket here\n";
@@ -95,21 +96,26 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
       beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), keep_alive));
 }
 
-void HttpsSession::UpgradeToEvents() {
+void HttpsSession::UpgradeForConsole(bool preview) {
   auto& req = parser_->get();
-  // A page of another origin may not open the feed with our cookie (the cookie is also
+  // A page of another origin may not open these with our cookie (the cookie is also
   // SameSite=Strict; this holds for clients that ignore that).
   std::string origin(req[beast::http::field::origin]);
   std::string host(req[beast::http::field::host]);
   if (!origin.empty() && origin != "https://" + host) {
-    spdlog::warn("event feed from {}: origin {} is not {}", remote_, origin, host);
+    spdlog::warn("{} from {}: origin {} is not {}", preview ? "preview" : "event feed", remote_, origin, host);
     return WriteApiResponse(req.version(), false, {403, "{\"error\":\"wrong origin\"}\n", {}});
   }
-  ctx_->api->AuthorizeFeed(std::string(req[beast::http::field::cookie]), [self = shared_from_this()](
+  ctx_->api->AuthorizeFeed(std::string(req[beast::http::field::cookie]), [self = shared_from_this(), preview](
                                                                             std::optional<Principal> who) {
-    net::post(self->stream_.get_executor(), [self, who] {
+    net::post(self->stream_.get_executor(), [self, who, preview] {
       auto& r = self->parser_->get();
       if (!who) return self->WriteApiResponse(r.version(), false, {401, "{\"error\":\"log in first\"}\n", {}});
+      if (preview) {
+        std::make_shared<WsSession>(std::move(self->stream_), self->ctx_, self->remote_, who->login)
+            ->Run(self->parser_->release());
+        return;
+      }
       std::string hello = "{\"type\":\"hello\",\"user\":\"" + who->login + "\",\"role\":\"" +
                           ToString(who->role) + "\"}";
       auto session = std::make_shared<EventSession>(std::move(self->stream_), self->ctx_, std::move(hello));

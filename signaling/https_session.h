@@ -27,7 +27,9 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   void DoRead();
   void OnRead(boost::beast::error_code ec, size_t bytes);
   void HandleApi();
-  void UpgradeToEvents();
+  // The console's WebSockets, for a logged-in user of this origin only: the event feed
+  // (/api/v1/events) or a conference preview (/api/v1/preview, a receive-only endpoint).
+  void UpgradeForConsole(bool preview);
   void WriteApiResponse(unsigned version, bool keep_alive, RestResponse r);
   void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t bytes);
   void DoClose();

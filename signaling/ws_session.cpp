@@ -19,12 +19,13 @@ double NowSeconds() {
 }
 }  // namespace
 
-WsSession::WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string remote)
+WsSession::WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string remote, std::string watcher)
     : ctx_(std::move(ctx)),
       slot_(*ctx_),
       ws_(std::move(stream)),
       id_(ctx_->next_connection_id++),
       remote_(std::move(remote)),
+      watcher_(std::move(watcher)),
       bucket_(ctx_->options.messages_per_second, ctx_->options.message_burst) {}
 
 WsSession::~WsSession() = default;
@@ -98,6 +99,7 @@ void WsSession::HandleMessage(const std::string& text) {
     Enqueue(WriteEvent({id, event::Error{ErrorCode::kBadRequest, request.error()}}));
     return;
   }
+  request->watcher = watcher_;
   ctx_->handler->OnEndpointRequest(id_, std::move(*request));
 }
 

@@ -24,7 +24,11 @@ namespace mcu::signaling {
 class WsSession : public EndpointConnection, public std::enable_shared_from_this<WsSession> {
  public:
   using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
-  WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string remote_address);
+  // `watcher`: the console user of a preview connection (/api/v1/preview, authenticated by its
+  // session cookie before the upgrade); every request of the connection carries it. Empty for
+  // room endpoints (/ws), which authenticate with a site token.
+  WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string remote_address,
+            std::string watcher = {});
   ~WsSession() override;
 
   void Run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
@@ -48,6 +52,7 @@ class WsSession : public EndpointConnection, public std::enable_shared_from_this
   std::deque<std::string> queue_;
   ConnectionId id_;
   std::string remote_;
+  std::string watcher_;
   TokenBucket bucket_;
   int strikes_ = 0;  // Rate-limit violations in a row; the connection is closed at kMaxStrikes.
   bool open_ = false, closing_ = false, finished_ = false;

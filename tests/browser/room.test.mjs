@@ -681,17 +681,17 @@ describe('room page', () => {
     }
   });
 
-  test('the landing page links to the room page', { timeout: 20_000 }, async () => {
+  test('the console\u2019s login page links to the room page', { timeout: 20_000 }, async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
     try {
       const page = await context.newPage();
       const problems = [];
       page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
       await page.goto(`${mcu.origin}/`);
-      await page.waitForSelector('#health[data-ok="true"]', { timeout: 5_000 });
-      assert.equal(await page.getAttribute('a.btn-primary', 'href'), '/room');
-      await page.screenshot({ path: path.join(outDir, 'index.png'), fullPage: true });
-      await page.click('a.btn-primary');
+      await page.waitForURL(/#\/login/);
+      await page.waitForSelector('.health[data-ok="true"]', { timeout: 5_000 });
+      assert.equal(await page.getAttribute('a.login-room', 'href'), '/room');
+      await page.click('a.login-room');
       await page.waitForURL(/\/room$/);
       await page.waitForFunction(() => window.mcuRoom !== undefined);
       assert.deepEqual(problems, [], 'no console errors (CSP violations, exceptions)');

@@ -249,6 +249,81 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
 
 // Roles are enforced on the server, a session is needed and, with the cookie, a CSRF token;
 // API tokens work without one; concurrent control calls leave a state that matches the audit.
+// The console's live preview: a logged-in user joins /api/v1/preview without a site token and
+// receives the full mix (every site's tone); whatever it sends is heard by nobody; it is no site
+// (not on the roll-call); it is audited; without a session or from another origin it is refused;
+// it leaves when the conference ends.
+TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  RestClient tech(mcu.port(), mcu.ca());
+  ASSERT_TRUE(tech.Login("kythuat", kTechnicianPassword));
+  auto created = host.Call("POST", "/api/v1/conferences", Meeting("xem", {"huyen-1", "huyen-2"}));
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  ASSERT_TRUE(WaitUntil([&] { return host.Call("GET", "/api/v1/conferences/xem").body["state"] == "open"; },
+                        seconds(5)));
+
+  const std::string url = "wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/preview";
+  TestWs stranger(url, mcu.ca());
+  EXPECT_FALSE(stranger.Open(seconds(5))) << "a preview opened without a session";
+  TestWs token_only(url, mcu.ca(), "mcu_session=not-a-session");
+  EXPECT_FALSE(token_only.Open(seconds(5))) << "a preview opened with a forged session";
+  {
+    TestWs probe(url, mcu.ca(), "mcu_session=" + tech.cookie());
+    ASSERT_TRUE(probe.Open());
+    probe.Send({{"type", "auth"}, {"token", "demo-huyen-3"}});
+    auto refused = probe.WaitFor("error");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ((*refused)["code"], "conflict") << refused->dump();
+    probe.Send({{"type", "join"}, {"conference", "echo"}});
+    auto echo = probe.WaitFor("error");
+    ASSERT_TRUE(echo);
+    EXPECT_EQ((*echo)["code"], "conflict") << "an echo conference was previewed: " << echo->dump();
+    probe.Send({{"type", "join"}, {"conference", "khong-co"}});
+    auto missing = probe.WaitFor("error");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ((*missing)["code"], "not_found");
+  }
+
+  media::IoLoop loop;
+  auto cert = media::Certificate::Generate("audio-site", {}, 1);
+  ASSERT_TRUE(cert.ok());
+  auto dtls = media::DtlsContext::Create(*cert);
+  ASSERT_TRUE(dtls.ok());
+  media::SrtpSession::GlobalInit();
+  AudioSite a(&loop, *dtls, mcu, "demo-huyen-1", 440);
+  AudioSite b(&loop, *dtls, mcu, "demo-huyen-2", 660);
+  auto preview = AudioSite::Preview(&loop, *dtls, mcu, tech.cookie(), 1500);  // Sends a tone: must be dropped.
+  for (AudioSite* s : {&a, &b, preview.get()}) ASSERT_TRUE(s->Join("xem")) << s->error() << mcu.Log();
+  for (AudioSite* s : {&a, &b, preview.get()}) ASSERT_TRUE(s->WaitConnected()) << mcu.Log();
+  std::this_thread::sleep_for(milliseconds(800));
+
+  Wav watched = preview->Record(1);
+  EXPECT_GT(ToneShare(watched, 440), 0.05) << "the preview does not hear A";
+  EXPECT_GT(ToneShare(watched, 660), 0.05) << "the preview does not hear B";
+  Wav heard_by_a = a.Record(1);
+  EXPECT_GT(ToneShare(heard_by_a, 660), 0.05) << "A does not hear B";
+  EXPECT_LT(ToneShare(heard_by_a, 1500), 0.01) << "A hears what the preview sends";
+  EXPECT_LT(ToneShare(b.Record(1), 1500), 0.01) << "B hears what the preview sends";
+
+  json roll = host.Call("GET", "/api/v1/conferences/xem/roll-call").body;
+  ASSERT_EQ(roll["sites"].size(), 2u) << "the preview is on the roll-call: " << roll.dump();
+  for (const auto& site : roll["sites"]) EXPECT_NE(site["site"], "") << roll.dump();
+  json audit = host.Call("GET", "/api/v1/audit?limit=20").body;
+  bool audited = false;
+  for (const auto& e : audit) audited |= e["actor"] == "kythuat" && e["action"] == "preview" && e["target"] == "xem";
+  EXPECT_TRUE(audited) << audit.dump();
+
+  // Ending the conference ends the preview too.
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/xem/stop").status, 200);
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_NE(mcu.Log().find("console user kythuat stops previewing conference xem (the host ended the conference)"),
+            std::string::npos)
+      << mcu.Log();
+}
+
 TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   McuOptions options;
   options.load_sites = 8;

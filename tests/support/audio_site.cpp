@@ -18,7 +18,21 @@ constexpr int kRate = 48000, kFrame = 960;  // 20 ms.
 
 AudioSite::AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu,
                      std::string token, double tone_hz)
-    : loop_(loop), dtls_(std::move(dtls)), token_(std::move(token)), tone_hz_(tone_hz), ws_(mcu.url(), mcu.ca()) {
+    : AudioSite(loop, std::move(dtls), mcu, std::move(token), tone_hz, "") {}
+
+std::unique_ptr<AudioSite> AudioSite::Preview(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls,
+                                              McuProcess& mcu, const std::string& session_cookie, double tone_hz) {
+  return std::unique_ptr<AudioSite>(new AudioSite(loop, std::move(dtls), mcu, "", tone_hz, session_cookie));
+}
+
+AudioSite::AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu,
+                     std::string token, double tone_hz, const std::string& session_cookie)
+    : loop_(loop),
+      dtls_(std::move(dtls)),
+      token_(std::move(token)),
+      tone_hz_(tone_hz),
+      ws_(token_.empty() ? "wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/preview" : mcu.url(), mcu.ca(),
+          token_.empty() ? "mcu_session=" + session_cookie : "") {
   int err = 0;
   encoder_ = opus_encoder_create(kRate, 1, OPUS_APPLICATION_AUDIO, &err);
   opus_encoder_ctl(encoder_, OPUS_SET_BITRATE(32000));
@@ -40,8 +54,10 @@ bool AudioSite::Join(const std::string& conference) {
     return false;
   };
   if (!ws_.Open()) return fail("cannot open the WebSocket");
-  ws_.Send({{"type", "auth"}, {"token", token_}});
-  if (!ws_.WaitFor("welcome")) return fail("no welcome");
+  if (!token_.empty()) {
+    ws_.Send({{"type", "auth"}, {"token", token_}});
+    if (!ws_.WaitFor("welcome")) return fail("no welcome");
+  }
   ws_.Send({{"type", "join"}, {"conference", conference}});
   auto offer = ws_.WaitFor("offer");
   if (!offer) return fail("no offer");
@@ -56,7 +72,7 @@ bool AudioSite::Join(const std::string& conference) {
     media::sdp::OfferOptions opt;
     opt.video = false;
     opt.audio_ssrc = transport_->local_ssrc(media::sdp::Kind::kAudio);
-    opt.cname = token_;
+    opt.cname = token_.empty() ? "preview" : token_;
     auto a = media::sdp::AnswerOffer(*parsed, transport_->local(), media::sdp::DefaultCodecs(), opt, 7);
     if (!a) return void(error_ = "cannot answer: " + a.error());
     transport_->ApplyRemote(a->remote);

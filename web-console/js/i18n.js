@@ -53,6 +53,12 @@ export class I18n {
     return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
   }
 
+  // Adds a page's strings ({vi: {...}, en: {...}}); a key already there keeps its text.
+  add(pageStrings) {
+    for (const lang of LANGUAGES)
+      this.strings[lang] = { ...(pageStrings[lang] || {}), ...this.strings[lang] };
+  }
+
   has(key) {
     return key in this.strings[this.lang] || key in this.strings.vi;
   }
