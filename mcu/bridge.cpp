@@ -1054,6 +1054,11 @@ Expected<std::string> Bridge::SiteHistory(const std::string& conference, const s
   return OnControl([&]() -> Expected<std::string> {
     auto found = Find(conference);
     if (!found) return found.failure();
+    if (seconds > kSecondHistoryS) {
+      json whole = monitor_->ConferenceHistoryJson(conference, site);
+      if (!whole.is_null()) return whole.dump();
+      return MakeError(ErrorKind::kNotFound, "site '" + site + "' has had no media in conference '" + conference + "'");
+    }
     for (const auto& [pid, p] : (*found)->members)
       if (p->site_id == site && !p->content) return monitor_->HistoryJson(pid, seconds).dump();
     return MakeError(ErrorKind::kNotFound, "site '" + site + "' is not in conference '" + conference + "'");

@@ -102,10 +102,15 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   // The conference's live statistics (Monitor::ConferenceJson) as JSON text; not found if no
   // such conference.
   Expected<std::string> ConferenceStats(const std::string& id);
-  // A site's health history in a conference, the last `seconds`; not found unless it is in.
+  // A site's health history in a conference: up to kSecondHistoryS, the last `seconds` a point a
+  // second (not found unless it is in); beyond, the whole conference so far at a coarse step,
+  // across its rejoins (not found if it never had media in it).
+  static constexpr int kSecondHistoryS = 600;
   Expected<std::string> SiteHistory(const std::string& conference, const std::string& site, int seconds);
   // Takes connections: not shut down, and the control executor answers.
   bool Ready();
+  // The configuration it runs on (immutable: any thread).
+  const Config& config() const { return config_; }
   // Metrics for /metrics (thread-safe; lives as long as the bridge).
   prometheus::Registry& metrics() { return monitor_->registry(); }
 

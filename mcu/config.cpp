@@ -179,6 +179,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("name", s.name);
     r.Get("level", s.level);
     r.Get("token_hash", s.token_hash);
+    r.Get("network", s.network);
+    r.Get("bandwidth_kbps", s.bandwidth_kbps);
     c.sites.push_back(s);
   });
   array_of_tables("conferences", [&](Reader& r) {

@@ -16,6 +16,8 @@ struct SiteConfig {
   std::string name;
   std::string level;       // central | province | district | other
   std::string token_hash;  // "sha256:<64 hex>"
+  std::string network;     // Its expected network (shown to technicians), optional.
+  int bandwidth_kbps = 0;  // Its link's expected capacity, optional.
 };
 
 // A permanent conference (open whenever a site asks to join). Scheduled ones are made with the

@@ -39,7 +39,8 @@ int WaitForSignal() {
 mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
   if (store.seeded()) return mcu::OkStatus();
   for (const auto& s : config.sites)
-    if (auto st = store.InsertSite({s.id, s.name, s.level, "room", s.token_hash}); !st) return st;
+    if (auto st = store.InsertSite({s.id, s.name, s.level, "room", s.token_hash, s.network, s.bandwidth_kbps}); !st)
+      return st;
   for (const auto& c : config.conferences) {
     mcu::ConferenceRow row;
     row.id = c.id;

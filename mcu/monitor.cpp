@@ -43,6 +43,32 @@ std::pair<std::string, std::string> SplitSubject(const std::string& subject) {
   return {subject.substr(0, slash), subject.substr(slash + 1)};
 }
 
+// Health samples as a column per figure, a value per sample: compact for a chart.
+template <typename It>
+json SeriesJson(It begin, It end) {
+  json at = json::array(), rtt = json::array();
+  json out = json::object();
+  const char* names[] = {"audioIn", "audioOut", "videoIn", "videoOut"};
+  for (const char* name : names)
+    out[name] = {{"kbps", json::array()}, {"lossPct", json::array()}, {"jitterMs", json::array()}, {"fps", json::array()}};
+  for (It it = begin; it != end; ++it) {
+    const HealthSample& s = *it;
+    at.push_back(s.at_ms);
+    rtt.push_back(s.rtt_ms);
+    const DirectionHealth* d[] = {&s.audio_in, &s.audio_out, &s.video_in, &s.video_out};
+    for (int k = 0; k < 4; ++k) {
+      json& x = out[names[k]];
+      x["kbps"].push_back(d[k]->kbps);
+      x["lossPct"].push_back(d[k]->loss_pct);
+      x["jitterMs"].push_back(d[k]->jitter_ms);
+      x["fps"].push_back(d[k]->fps);
+    }
+  }
+  out["atMs"] = std::move(at);
+  out["rttMs"] = std::move(rtt);
+  return out;
+}
+
 // User + system CPU seconds, resident bytes and threads, from /proc/self.
 ProcessStats ReadProc() {
   ProcessStats p;
@@ -99,6 +125,7 @@ void Monitor::Sample(int64_t now_ms, const std::string& conference, const std::v
     w.last = ps;
     const HealthSample* s = w.history.Add(now_ms, ps.transport);
     if (!s || !m->second->connected) continue;
+    if (!w.content) coarse_[Subject(conference, w.site)].Add(*s);
     w.silent_s = s->audio_in.flowing || s->video_in.flowing ? 0 : w.silent_s + 1;
     metrics_->SetSite(conference, w.site + (w.content ? "#content" : ""), *s);
     if (w.content) continue;
@@ -185,6 +212,7 @@ void Monitor::Closed(int64_t now_ms, const std::string& conference) {
     changes.insert(changes.end(), c.begin(), c.end());
   }
   Apply(changes);
+  std::erase_if(coarse_, [&](const auto& e) { return SplitSubject(e.first).first == conference; });
   tiers_.erase(conference);
   metrics_->RemoveConference(conference);
 }
@@ -320,27 +348,17 @@ json Monitor::HistoryJson(ParticipantId id, int seconds) const {
   if (it == watches_.end()) return nullptr;
   const auto& samples = it->second.history.samples();
   size_t n = std::min(samples.size(), static_cast<size_t>(std::max(0, seconds)));
-  // Column per figure, a value per second: compact for a chart.
-  json at = json::array(), rtt = json::array();
-  json dirs = json::object();
-  const char* names[] = {"audioIn", "audioOut", "videoIn", "videoOut"};
-  for (const char* name : names) dirs[name] = {{"kbps", json::array()}, {"lossPct", json::array()},
-                                               {"jitterMs", json::array()}, {"fps", json::array()}};
-  for (size_t i = samples.size() - n; i < samples.size(); ++i) {
-    const HealthSample& s = samples[i];
-    at.push_back(s.at_ms);
-    rtt.push_back(s.rtt_ms);
-    const DirectionHealth* d[] = {&s.audio_in, &s.audio_out, &s.video_in, &s.video_out};
-    for (int k = 0; k < 4; ++k) {
-      json& x = dirs[names[k]];
-      x["kbps"].push_back(d[k]->kbps);
-      x["lossPct"].push_back(d[k]->loss_pct);
-      x["jitterMs"].push_back(d[k]->jitter_ms);
-      x["fps"].push_back(d[k]->fps);
-    }
-  }
-  json out = {{"site", it->second.site}, {"conference", it->second.conference}, {"atMs", at}, {"rttMs", rtt}};
-  out.update(dirs);
+  json out = SeriesJson(samples.end() - static_cast<std::ptrdiff_t>(n), samples.end());
+  out.update({{"site", it->second.site}, {"conference", it->second.conference}, {"stepS", 1}});
+  return out;
+}
+
+json Monitor::ConferenceHistoryJson(const std::string& conference, const std::string& site) const {
+  auto it = coarse_.find(Subject(conference, site));
+  if (it == coarse_.end()) return nullptr;
+  std::vector<HealthSample> points = it->second.Points();
+  json out = SeriesJson(points.begin(), points.end());
+  out.update({{"site", site}, {"conference", conference}, {"stepS", it->second.step_s()}});
   return out;
 }
 

@@ -80,8 +80,11 @@ class Monitor {
   // {"conference", "atMs", "process", "tiers": [...], "sites": [...]}: what the stats event and
   // GET /conferences/{id}/stats show; null if the conference has no media now.
   nlohmann::json ConferenceJson(const std::string& conference) const;
-  // A participant's history, oldest first, at most `seconds` long (null if none).
+  // A participant's history, oldest first, at most `seconds` long, a point a second (null if none).
   nlohmann::json HistoryJson(ParticipantId id, int seconds) const;
+  // A site's history over the whole conference so far, a point per CoarseHistory step, across
+  // its rejoins (null if it never had media in it). Kept until the conference closes.
+  nlohmann::json ConferenceHistoryJson(const std::string& conference, const std::string& site) const;
   prometheus::Registry& registry();
 
   // Alarm subjects: "<conference>/<site>" for a site, "<conference>" for the conference.
@@ -112,6 +115,7 @@ class Monitor {
   AlarmBook alarms_;
   std::map<std::pair<std::string, AlarmKind>, int64_t> alarm_rows_;  // Active alarm -> its row.
   std::map<ParticipantId, Watch> watches_;
+  std::map<std::string, CoarseHistory> coarse_;  // Per site subject ("<conference>/<site>").
   std::map<std::string, Tiers> tiers_;  // Per conference with a mixing room.
   ProcessStats process_;
   int64_t process_at_ms_ = 0;

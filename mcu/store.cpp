@@ -66,6 +66,11 @@ ALTER TABLE call_records ADD COLUMN rtt_ms_max REAL NOT NULL DEFAULT -1;
 ALTER TABLE call_records ADD COLUMN kbps_in_mean REAL NOT NULL DEFAULT 0;
 ALTER TABLE call_records ADD COLUMN kbps_out_mean REAL NOT NULL DEFAULT 0;
 )sql",
+    // 4: a site's expected network (what technicians compare the measured link with).
+    R"sql(
+ALTER TABLE sites ADD COLUMN network TEXT NOT NULL DEFAULT '';
+ALTER TABLE sites ADD COLUMN bandwidth_kbps INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -228,12 +233,14 @@ Status Store::MarkSeeded() {
 // ----- Sites ------------------------------------------------------------------------------------
 
 namespace {
-SiteRow ReadSite(Stmt& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)}; }
+SiteRow ReadSite(Stmt& s) {
+  return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), static_cast<int>(s.Int(6))};
+}
 }  // namespace
 
 std::vector<SiteRow> Store::Sites() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, name, level, kind, token_hash FROM sites ORDER BY id");
+  Stmt s(db_, "SELECT id, name, level, kind, token_hash, network, bandwidth_kbps FROM sites ORDER BY id");
   std::vector<SiteRow> out;
   while (s.Row()) out.push_back(ReadSite(s));
   return out;
@@ -241,7 +248,7 @@ std::vector<SiteRow> Store::Sites() {
 
 std::optional<SiteRow> Store::Site(const std::string& id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, name, level, kind, token_hash FROM sites WHERE id=?");
+  Stmt s(db_, "SELECT id, name, level, kind, token_hash, network, bandwidth_kbps FROM sites WHERE id=?");
   s.Bind(id);
   if (!s.Row()) return std::nullopt;
   return ReadSite(s);
@@ -249,8 +256,11 @@ std::optional<SiteRow> Store::Site(const std::string& id) {
 
 Status Store::InsertSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT INTO sites(id, name, level, kind, token_hash, created_at, updated_at) VALUES(?,?,?,?,?,?,?)");
-  s.Bind(r.id).Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(NowS()).Bind(NowS());
+  Stmt s(db_,
+         "INSERT INTO sites(id, name, level, kind, token_hash, network, bandwidth_kbps, created_at, updated_at) "
+         "VALUES(?,?,?,?,?,?,?,?,?)");
+  s.Bind(r.id).Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(r.network).Bind(r.bandwidth_kbps);
+  s.Bind(NowS()).Bind(NowS());
   auto st = s.Run();
   if (!st && s.Constraint()) return MakeError("site '" + r.id + "' exists");
   return st;
@@ -258,8 +268,11 @@ Status Store::InsertSite(const SiteRow& r) {
 
 Status Store::UpdateSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, updated_at=? WHERE id=?");
-  s.Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(NowS()).Bind(r.id);
+  Stmt s(db_,
+         "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, network=?, bandwidth_kbps=?, updated_at=? "
+         "WHERE id=?");
+  s.Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(r.network).Bind(r.bandwidth_kbps);
+  s.Bind(NowS()).Bind(r.id);
   return Changed(db_, s.Run(), "site '" + r.id + "'");
 }
 

@@ -30,6 +30,8 @@ struct SiteRow {
   std::string level = "district";  // central | province | district | other
   std::string kind = "room";       // room | cascade
   std::string token_hash;          // "sha256:<hex>"
+  std::string network;             // Its expected network, as the deployment describes it.
+  int bandwidth_kbps = 0;          // Its link's expected capacity (0: not said).
 };
 
 // A conference: permanent (no start: open whenever a site asks to join) or scheduled.

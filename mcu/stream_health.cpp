@@ -98,4 +98,68 @@ HealthSummary HealthHistory::Summarize() const {
   return out;
 }
 
+// ----- CoarseHistory ------------------------------------------------------------------------------
+
+namespace {
+std::array<const DirectionHealth*, 4> Directions(const HealthSample& s) {
+  return {&s.audio_in, &s.audio_out, &s.video_in, &s.video_out};
+}
+std::array<DirectionHealth*, 4> Directions(HealthSample& s) {
+  return {&s.audio_in, &s.audio_out, &s.video_in, &s.video_out};
+}
+}  // namespace
+
+CoarseHistory::CoarseHistory(int step_s, size_t capacity) : step_s_(std::max(1, step_s)), capacity_(capacity) {}
+
+void CoarseHistory::Add(const HealthSample& s) {
+  const int64_t step_ms = int64_t{step_s_} * 1000;
+  const int64_t start = s.at_ms - s.at_ms % step_ms;
+  if (start != step_start_ms_) {
+    if (seconds_ > 0) {
+      points_.push_back(Close());
+      if (points_.size() > capacity_) points_.pop_front();
+    }
+    step_start_ms_ = start;
+    sum_.fill(0);
+    seconds_ = rtt_seconds_ = 0;
+  }
+  size_t i = 0;
+  for (const DirectionHealth* d : Directions(s)) {
+    sum_[i++] += d->kbps;
+    sum_[i++] += d->loss_pct;
+    sum_[i++] += d->jitter_ms;
+    sum_[i++] += d->fps;
+  }
+  if (s.rtt_ms >= 0) sum_[i] += s.rtt_ms, ++rtt_seconds_;
+  ++seconds_;
+}
+
+CoarseHistory::Point CoarseHistory::Close() const {
+  Point p;
+  p.at_ms = step_start_ms_;
+  for (size_t i = 0; i + 1 < kFigures; ++i) p.v[i] = static_cast<float>(sum_[i] / seconds_);
+  p.v[kFigures - 1] = rtt_seconds_ ? static_cast<float>(sum_[kFigures - 1] / rtt_seconds_) : -1.0f;
+  return p;
+}
+
+std::vector<HealthSample> CoarseHistory::Points() const {
+  std::vector<HealthSample> out;
+  out.reserve(points_.size() + 1);
+  auto add = [&](const Point& p) {
+    HealthSample& s = out.emplace_back();
+    s.at_ms = p.at_ms;
+    size_t i = 0;
+    for (DirectionHealth* d : Directions(s)) {
+      d->kbps = p.v[i++];
+      d->loss_pct = p.v[i++];
+      d->jitter_ms = p.v[i++];
+      d->fps = p.v[i++];
+    }
+    s.rtt_ms = p.v[kFigures - 1];
+  };
+  for (const Point& p : points_) add(p);
+  if (seconds_ > 0) add(Close());
+  return out;
+}
+
 }  // namespace mcu

@@ -16,6 +16,7 @@
 // at 1 s: ~120 KB per participant).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -71,6 +72,36 @@ class HealthHistory {
   int loss_window_s_;
   std::deque<Snapshot> snapshots_;  // The loss window's worth, oldest first.
   std::deque<HealthSample> samples_;
+};
+
+// A site's health over a whole conference at a coarse step (10 s by default): each figure's mean
+// over the step (RTT: over the seconds it was measured; -1 if none). Fed with the per-second
+// samples of whichever participant the site is, so it spans the site's drops and rejoins.
+// ~80 bytes a step: a 24-hour conference at 10 s is ~700 KB. Pure code, one thread.
+class CoarseHistory {
+ public:
+  explicit CoarseHistory(int step_s = 10, size_t capacity = 8640);
+
+  void Add(const HealthSample& s);
+  // Oldest first, each stamped with its step's start: the closed steps, then the step in progress.
+  std::vector<HealthSample> Points() const;
+  int step_s() const { return step_s_; }
+
+ private:
+  // kbps, loss %, jitter ms, fps of audio in, audio out, video in, video out; then RTT.
+  static constexpr size_t kFigures = 17;
+  struct Point {
+    int64_t at_ms = 0;
+    std::array<float, kFigures> v{};
+  };
+  Point Close() const;  // The step in progress as a point.
+
+  int step_s_;
+  size_t capacity_;
+  std::deque<Point> points_;
+  int64_t step_start_ms_ = -1;  // Of the step in progress (-1: none).
+  std::array<double, kFigures> sum_{};
+  int seconds_ = 0, rtt_seconds_ = 0;
 };
 
 }  // namespace mcu

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the MCU needs to build, run and test, from Debian 12 packages only.
 # Idempotent: packages already present are left as they are.
-#   scripts/install-deps.sh          build + run
+#   scripts/install-deps.sh          build + run (Node.js and npm install the console's chart
+#                                    library, uPlot, from the npm registry)
 #   scripts/install-deps.sh --test   also what the test suite needs (Chromium, tshark, iproute2,
 #                                    iptables and libnetfilter-queue for network impairment)
 set -euo pipefail
@@ -20,12 +21,10 @@ build_pkgs=(
 test_pkgs=(chromium tshark iproute2 sox procps iptables libnetfilter-queue-dev)
 
 want=("${build_pkgs[@]}")
-if [[ "${1:-}" == "--test" ]]; then
-  want+=("${test_pkgs[@]}")
-  # Node.js may come from Debian (then npm is a separate package) or already be present with npm.
-  command -v node >/dev/null || want+=(nodejs)
-  command -v npm >/dev/null || want+=(npm)
-fi
+# Node.js may come from Debian (then npm is a separate package) or already be present with npm.
+command -v node >/dev/null || want+=(nodejs)
+command -v npm >/dev/null || want+=(npm)
+[[ "${1:-}" == "--test" ]] && want+=("${test_pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do

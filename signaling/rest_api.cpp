@@ -125,7 +125,8 @@ bool SafeEquals(const std::string& a, const std::string& b) {
 }
 
 json SiteJson(const SiteRow& s) {
-  return {{"id", s.id}, {"name", s.name}, {"level", s.level}, {"kind", s.kind}};
+  return {{"id", s.id},     {"name", s.name},       {"level", s.level},
+          {"kind", s.kind}, {"network", s.network}, {"bandwidthKbps", s.bandwidth_kbps}};
 }
 
 // A site's presence: `online` (its room is connected) and `conference` (the one it is in, or null).
@@ -134,6 +135,39 @@ json WithPresence(json site, const std::map<std::string, std::string>& presence)
   site["online"] = p != presence.end();
   site["conference"] = p != presence.end() && !p->second.empty() ? json(p->second) : json(nullptr);
   return site;
+}
+
+// The effective configuration an administrator may see: everything but secrets (the TLS key's
+// path is shown, never its content; sites, users and their hashes live in the database).
+json SettingsJson(const Config& c) {
+  return {{"server",
+           {{"listen", c.server.listen},
+            {"port", c.server.port},
+            {"publicName", c.server.public_name},
+            {"timeZone", c.server.time_zone},
+            {"dataDir", c.server.data_dir},
+            {"tlsCert", c.server.tls_cert.empty() ? "(generated, self-signed)" : c.server.tls_cert},
+            {"webRoot", c.server.web_root}}},
+          {"media",
+           {{"iceAddresses", c.media.ice_addresses},
+            {"portMin", c.media.port_min},
+            {"portMax", c.media.port_max}}},
+          {"schedule", {{"graceS", c.schedule.grace_s}, {"callRetryS", c.schedule.call_retry_s}}},
+          {"alarms",
+           {{"lossWarningPct", c.alarms.loss_warning_pct},
+            {"lossCriticalPct", c.alarms.loss_critical_pct},
+            {"noMediaS", c.alarms.no_media_s},
+            {"rttMs", c.alarms.rtt_ms},
+            {"clearAfterS", c.alarms.clear_after_s}}},
+          {"limits",
+           {{"maxMessageBytes", c.limits.max_message_bytes},
+            {"messagesPerSecond", c.limits.messages_per_second},
+            {"messageBurst", c.limits.message_burst},
+            {"maxConnections", c.limits.max_connections},
+            {"maxParticipants", c.limits.max_participants},
+            {"handshakeTimeoutS", c.limits.handshake_timeout_s},
+            {"idleTimeoutS", c.limits.idle_timeout_s}}},
+          {"log", {{"level", c.log.level}, {"json", c.log.json}}}};
 }
 
 json UserJson(const UserRow& u) {
@@ -356,8 +390,13 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   // ----- Sites -----------------------------------------------------------------------------------
   auto read_site = [&](SiteRow& s) -> std::string {
     if (!ReadString(body, "name", s.name, error) || !ReadString(body, "level", s.level, error, 16) ||
-        !ReadString(body, "kind", s.kind, error, 16))
+        !ReadString(body, "kind", s.kind, error, 16) || !ReadString(body, "network", s.network, error, 200))
       return error;
+    if (auto it = body.find("bandwidthKbps"); it != body.end()) {
+      if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100000)
+        return "bandwidthKbps must be an integer from 0 to 100000";
+      s.bandwidth_kbps = it->get<int>();
+    }
     if (s.name.empty()) return "a site needs a name";
     if (s.level != "central" && s.level != "province" && s.level != "district" && s.level != "other")
       return "level must be central, province, district or other";
@@ -550,6 +589,10 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     return std::clamp(n, lo, hi);
   };
   auto limit = [&] { return query_int("limit", 100, 1, 1000); };
+  if (match("GET", "/settings")) {
+    if (!need(Role::kAdmin)) return forbidden();
+    return Reply(200, SettingsJson(bridge_->config()));
+  }
   if (match("GET", "/audit")) {
     std::string before = QueryValue(query, "before");
     int64_t before_id = before.empty() || before.size() > 18 || before.find_first_not_of("0123456789") != std::string::npos

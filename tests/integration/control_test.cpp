@@ -353,6 +353,7 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
   EXPECT_EQ(host.Call("POST", "/api/v1/conferences", Meeting("x", {"huyen-1"}), /*csrf=*/false).status, 403);
   EXPECT_EQ(host.Call("POST", "/api/v1/sites", {{"id", "moi"}, {"name", "Mới"}}).status, 403) << "hosts do not manage sites";
+  EXPECT_EQ(host.Call("GET", "/api/v1/settings").status, 403) << "only administrators see the settings";
   auto bad = host.Call("POST", "/api/v1/conferences", {{"id", "y"}, {"title", "Y"}, {"start", "mai"}, {"end", "kia"}});
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body["error"].get<std::string>().find("ISO 8601"), std::string::npos) << bad.body.dump();
@@ -432,6 +433,14 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   // A new password ends the user's other sessions; the API token stays.
   RestClient admin(mcu.port(), mcu.ca());
   ASSERT_TRUE(admin.Login("quantri", kAdminPassword));
+  // The settings an administrator sees: what the MCU runs on, and no secret.
+  auto settings = admin.Call("GET", "/api/v1/settings");
+  ASSERT_EQ(settings.status, 200) << settings.body.dump();
+  EXPECT_EQ(settings.body["server"]["timeZone"], "Asia/Ho_Chi_Minh");
+  EXPECT_EQ(settings.body["alarms"]["lossCriticalPct"], 5.0);
+  EXPECT_EQ(settings.text.find("sha256:"), std::string::npos) << settings.text;
+  EXPECT_EQ(settings.text.find("argon2"), std::string::npos) << settings.text;
+  EXPECT_EQ(settings.text.find("PRIVATE KEY"), std::string::npos) << settings.text;
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
   ASSERT_EQ(admin.Call("PUT", "/api/v1/users/chutri", {{"password", "mat-khau-moi-2026"}}).status, 200);
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences").status, 401);
@@ -448,8 +457,13 @@ TEST(Control, AfterACrashEverythingIsThereAndTheConferenceResumes) {
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   RestClient admin(mcu.port(), mcu.ca());
   ASSERT_TRUE(admin.Login("quantri", kAdminPassword));
-  auto site = admin.Call("POST", "/api/v1/sites", {{"id", "huyen-moi"}, {"name", "Huyện Mới"}, {"level", "district"}});
+  auto site = admin.Call("POST", "/api/v1/sites", {{"id", "huyen-moi"}, {"name", "Huyện Mới"}, {"level", "district"},
+                                                  {"network", "WAN huyện 10.20.9.0/24"}, {"bandwidthKbps", 4000}});
   ASSERT_EQ(site.status, 201) << site.body.dump();
+  EXPECT_EQ(site.body["site"]["network"], "WAN huyện 10.20.9.0/24");
+  EXPECT_EQ(site.body["site"]["bandwidthKbps"], 4000);
+  EXPECT_EQ(admin.Call("PUT", "/api/v1/sites/huyen-moi", {{"bandwidthKbps", -1}}).status, 400);
+  EXPECT_EQ(admin.Call("PUT", "/api/v1/sites/huyen-moi", {{"bandwidthKbps", "nhiều"}}).status, 400);
   std::string token = site.body["token"];
   ASSERT_EQ(admin.Call("POST", "/api/v1/users",
                        {{"login", "chutri2"}, {"name", "Chủ trì 2"}, {"role", "host"}, {"password", "mat-khau-2"}})

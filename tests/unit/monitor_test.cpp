@@ -78,6 +78,35 @@ TEST(Monitor, LossRaisesAStoredAlarmThatClearsAndTheCallRecordKeepsTheQuality) {
   EXPECT_TRUE(f.monitor.HistoryJson(7, 10).is_null()) << "gone with the site";
 }
 
+// The whole-conference history of a site spans its rejoins (a new participant id) and goes
+// when the conference closes.
+TEST(Monitor, TheWholeConferenceHistoryOfASiteSpansItsRejoins) {
+  Fixture f;
+  RoomStats rs;
+  rs.participants.push_back({});
+  int64_t t = 10'000;
+  for (ParticipantId id : {7, 9}) {  // Joins, leaves, joins again.
+    rs.participants[0] = {};
+    rs.participants[0].id = id;
+    std::vector<Monitor::Member> members = {{id, "huyen-1", false, true}};
+    for (int s = 0; s < 20; ++s, t += 1000) {
+      Second(rs.participants[0]);
+      f.monitor.Sample(t, "m", members, rs);
+    }
+    f.monitor.Left(t, id, "m", "huyen-1");
+    t += 30'000;
+  }
+  json whole = f.monitor.ConferenceHistoryJson("m", "huyen-1");
+  ASSERT_FALSE(whole.is_null());
+  EXPECT_EQ(whole["stepS"], 10);
+  ASSERT_GE(whole["atMs"].size(), 4u) << whole.dump();
+  EXPECT_GT(whole["atMs"].back().get<int64_t>() - whole["atMs"].front().get<int64_t>(), 40'000) << "both stays";
+  for (const auto& kbps : whole["videoIn"]["kbps"]) EXPECT_NEAR(kbps.get<double>(), 800, 1e-2);
+  EXPECT_TRUE(f.monitor.ConferenceHistoryJson("m", "huyen-2").is_null());
+  f.monitor.Closed(t, "m");
+  EXPECT_TRUE(f.monitor.ConferenceHistoryJson("m", "huyen-1").is_null()) << "kept only while it runs";
+}
+
 TEST(Monitor, ASiteThatLeavesTakesItsMediaAlarmsButNotItsDtlsFailure) {
   Fixture f;
   std::vector<Monitor::Member> members = {{1, "a", false, true}};

@@ -55,8 +55,12 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
   int64_t user_id = 0;
   {
     auto s = OpenIn(dir);
-    ASSERT_TRUE(s->InsertSite({"huyen-1", "Huyện 1", "district", "room", "sha256:aa"}).ok());
+    ASSERT_TRUE(s->InsertSite({"huyen-1", "Huyện 1", "district", "room", "sha256:aa", "WAN huyện 10.20.3.0/24", 4000}).ok());
     ASSERT_TRUE(s->InsertSite({"tinh-1", "Tỉnh 1", "province", "room", "sha256:bb"}).ok());
+    SiteRow changed = *s->Site("tinh-1");
+    changed.network = "LAN tỉnh";
+    changed.bandwidth_kbps = 10000;
+    ASSERT_TRUE(s->UpdateSite(changed).ok());
     ASSERT_TRUE(s->InsertConference(Meeting("giao-ban", {"tinh-1", "huyen-1"})).ok());
     auto id = s->InsertUser({0, "host1", "host", "Chủ trì", "$argon2id$x"});
     ASSERT_TRUE(id.ok());
@@ -70,6 +74,10 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
   auto s = OpenIn(dir);
   ASSERT_EQ(s->Sites().size(), 2u);
   EXPECT_EQ(s->Site("huyen-1")->name, "Huyện 1");
+  EXPECT_EQ(s->Site("huyen-1")->network, "WAN huyện 10.20.3.0/24");
+  EXPECT_EQ(s->Site("huyen-1")->bandwidth_kbps, 4000);
+  EXPECT_EQ(s->Site("tinh-1")->network, "LAN tỉnh");
+  EXPECT_EQ(s->Site("tinh-1")->bandwidth_kbps, 10000);
   auto c = s->Conference("giao-ban");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->invited, (std::vector<std::string>{"tinh-1", "huyen-1"}));

@@ -109,5 +109,39 @@ TEST(StreamHealth, HistoryIsBoundedAndSummarized) {
   EXPECT_DOUBLE_EQ(HealthHistory().Summarize().rtt_ms_mean, -1);
 }
 
+
+// The whole-conference history: a point per 10 s, each the mean of its seconds (RTT over the
+// seconds it was measured), the step in progress last, and at most `capacity` closed steps.
+TEST(StreamHealth, CoarseHistoryAveragesEachStepAndKeepsTheLastOnes) {
+  CoarseHistory coarse(10, 3);
+  for (int s = 0; s < 25; ++s) {
+    HealthSample x;
+    x.at_ms = 100'000 + s * 1000;
+    x.video_in.kbps = s < 10 ? 100 : 300;
+    x.audio_out.loss_pct = s < 10 ? 0 : 2;
+    x.rtt_ms = s % 2 ? 40 : -1;  // Measured every other second.
+    coarse.Add(x);
+  }
+  auto points = coarse.Points();
+  ASSERT_EQ(points.size(), 3u) << "two closed steps and the one in progress";
+  EXPECT_EQ(points[0].at_ms, 100'000);
+  EXPECT_EQ(points[1].at_ms, 110'000);
+  EXPECT_EQ(points[2].at_ms, 120'000);
+  EXPECT_NEAR(points[0].video_in.kbps, 100, 1e-3);
+  EXPECT_NEAR(points[1].video_in.kbps, 300, 1e-3);
+  EXPECT_NEAR(points[1].audio_out.loss_pct, 2, 1e-3);
+  EXPECT_NEAR(points[0].rtt_ms, 40, 1e-3) << "the mean of the measured seconds only";
+  for (int s = 25; s < 60; ++s) {
+    HealthSample x;
+    x.at_ms = 100'000 + s * 1000;
+    coarse.Add(x);
+  }
+  points = coarse.Points();
+  ASSERT_EQ(points.size(), 4u) << "three closed steps kept, then the one in progress";
+  EXPECT_EQ(points[0].at_ms, 120'000);
+  EXPECT_EQ(points[3].at_ms, 150'000);
+  EXPECT_EQ(points[3].rtt_ms, -1) << "never measured in that step";
+}
+
 }  // namespace
 }  // namespace mcu
