@@ -13,21 +13,17 @@
 // dump of the page's getStats() and protocol messages.
 
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const mcuBin = process.env.MCU_BIN || path.join(repo, 'build', 'mcu', 'mcu');
-const roomBin = process.env.MCU_ROOM_BIN || path.join(path.dirname(mcuBin), 'mcu-room');
-const chromiumBin = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-const outDir = path.join(repo, 'test-output', 'browser');
+import {
+  AUDIO_RATE, Mcu, Room, chromiumBin, outDir, readWav, repo, toneShare, waitFor, writeToneWav,
+} from './support.mjs';
+
 const fixture = path.join(repo, 'tests', 'fixtures', 'chromium-answer.sdp');
 
 const TOKEN = 'demo-browser'; // The demo site "trinh-duyet" of the default configuration.
@@ -35,217 +31,6 @@ const SITE = 'trinh-duyet';
 const MEDIA_DEADLINE_MS = 45_000;
 const MIX_CONFERENCE = 'giao-ban'; // The demo mixing conference of the default configuration.
 const CHROMIUM_TONE_HZ = 1300; // Chromium's fake microphone plays this (see writeToneWav).
-const AUDIO_RATE = 48_000;
-
-// Sets `key = value` inside `[section]` of a TOML text (the key must be there already).
-function setTomlKey(text, section, key, value) {
-  const lines = text.split('\n');
-  let inSection = false;
-  for (let i = 0; i < lines.length; i++) {
-    const header = /^\s*\[([^\]]+)\]\s*(#.*)?$/.exec(lines[i]);
-    if (header) {
-      inSection = header[1].trim() === section;
-      continue;
-    }
-    if (inSection && new RegExp(`^\\s*${key}\\s*=`).test(lines[i])) {
-      lines[i] = `${key} = ${value}`;
-      return lines.join('\n');
-    }
-  }
-  throw new Error(`no ${key} in [${section}] of the default configuration`);
-}
-
-async function waitFor(what, fn, timeoutMs, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-// A mono 16-bit PCM WAV of a sine: Chromium's fake microphone (48 kHz mono is what Chromium's
-// --use-file-for-fake-audio-capture wants). A whole number of cycles, so looping it is seamless.
-function writeToneWav(file, hz, seconds, rate = AUDIO_RATE, amplitude = 0.5) {
-  const n = Math.round(seconds * rate);
-  const data = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++)
-    data.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * hz * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16); // fmt chunk size
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28); // byte rate
-  header.writeUInt16LE(2, 32); // block align
-  header.writeUInt16LE(16, 34); // bits per sample
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
-}
-
-// Reads a 16-bit PCM WAV (walking its chunks): {rate, samples} with samples of the first channel
-// as floats in [-1, 1).
-function readWav(file) {
-  const b = fs.readFileSync(file);
-  assert.ok(b.length >= 12 && b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WAVE',
-    `${file} is not a WAV file`);
-  let fmt = null;
-  for (let at = 12; at + 8 <= b.length;) {
-    const id = b.toString('ascii', at, at + 4);
-    const size = b.readUInt32LE(at + 4);
-    const body = at + 8;
-    if (id === 'fmt ') {
-      fmt = { format: b.readUInt16LE(body), channels: b.readUInt16LE(body + 2), rate: b.readUInt32LE(body + 4),
-        bits: b.readUInt16LE(body + 14) };
-    } else if (id === 'data') {
-      assert.ok(fmt && fmt.format === 1 && fmt.bits === 16, `${file}: not 16-bit PCM (${JSON.stringify(fmt)})`);
-      const end = Math.min(b.length, body + size);
-      const frames = Math.floor((end - body) / (2 * fmt.channels));
-      const samples = new Float64Array(frames);
-      for (let i = 0; i < frames; i++) samples[i] = b.readInt16LE(body + i * 2 * fmt.channels) / 32768;
-      return { rate: fmt.rate, samples };
-    }
-    at = body + size + (size & 1);
-  }
-  throw new Error(`${file}: no data chunk`);
-}
-
-// Power of `hz` in the samples (Goertzel) relative to the signal's total power: about 0.5 for a
-// pure sine, 0 for silence or a signal without that tone. Same measure as tests/support/analysis.
-// Power of `hz` relative to the total power (~0.5 for a pure sine), over 200 ms blocks: a phase
-// slip (one concealed or dropped 20 ms frame at a jitter buffer, normal on a loaded machine)
-// then costs one block, where over the whole recording it would cancel the tone's coherent sum
-// (one slip of half a period mid-way measured 0.05 for a tone that was there throughout).
-function toneShare({ rate, samples }, hz) {
-  const block = Math.max(1, Math.min(Math.floor(rate / 5), samples.length));  // Shorter: one block.
-  const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
-  let tone = 0;
-  let total = 0;
-  for (let start = 0; start + block <= samples.length; start += block) {
-    let s1 = 0;
-    let s2 = 0;
-    for (let i = start; i < start + block; i++) {
-      const x = samples[i];
-      const s0 = x + k * s1 - s2;
-      s2 = s1;
-      s1 = s0;
-      total += (x * x) / block;
-    }
-    tone += (s1 * s1 + s2 * s2 - k * s1 * s2) / (block * block);
-  }
-  return total === 0 ? 0 : tone / total;
-}
-
-// An `mcu-room` process: its output goes to <outDir>/<name>.log; `summary` is its final
-// `SUMMARY {json}` line, once it has exited.
-class Room {
-  constructor(name, args) {
-    this.name = name;
-    this.logPath = path.join(outDir, `${name}.log`);
-    this.output = '';
-    this.exited = null;
-    this.process = spawn(roomBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const log = fs.createWriteStream(this.logPath);
-    const take = (chunk) => {
-      this.output += chunk;
-      log.write(chunk);
-    };
-    this.process.stdout.setEncoding('utf8').on('data', take);
-    this.process.stderr.setEncoding('utf8').on('data', take);
-    this.done = new Promise((resolve) => {
-      this.process.on('close', (code, signal) => {
-        this.exited = { code, signal };
-        log.end();
-        resolve(this.exited);
-      });
-    });
-  }
-
-  get summary() {
-    const line = this.output.split('\n').find((l) => l.startsWith('SUMMARY '));
-    return line ? JSON.parse(line.slice('SUMMARY '.length)) : null;
-  }
-
-  get mediaConnected() {
-    return this.output.includes('media connected');
-  }
-
-  tail(lines = 30) {
-    return this.output.split('\n').slice(-lines).join('\n');
-  }
-
-  async kill() {
-    if (this.exited) return;
-    this.process.kill('SIGTERM');
-    const gone = await Promise.race([this.done, new Promise((r) => setTimeout(r, 3000, null))]);
-    if (!gone) {
-      this.process.kill('SIGKILL');
-      await this.done;
-    }
-  }
-}
-
-class Mcu {
-  async start() {
-    assert.ok(fs.existsSync(mcuBin), `no MCU binary at ${mcuBin} (build it, or set MCU_BIN)`);
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcu-browser-'));
-    let config = execFileSync(mcuBin, ['--print-default-config'], { encoding: 'utf8' });
-    config = setTomlKey(config, 'media', 'ice_addresses', '["127.0.0.1"]');
-    config = setTomlKey(config, 'log', 'level', JSON.stringify(process.env.MCU_LOG_LEVEL || 'debug'));
-    const configPath = path.join(this.dir, 'mcu.toml');
-    fs.writeFileSync(configPath, config);
-    const readyPath = path.join(this.dir, 'ready.json');
-    this.logPath = path.join(outDir, 'mcu.log');
-    const log = fs.openSync(this.logPath, 'w');
-    this.exited = null;
-    this.process = spawn(
-      mcuBin,
-      ['--config', configPath, '--data-dir', path.join(this.dir, 'data'), '--port', '0',
-        '--ready-file', readyPath],
-      { stdio: ['ignore', log, log] },
-    );
-    fs.closeSync(log);
-    this.process.on('exit', (code, signal) => (this.exited = { code, signal }));
-    const ready = await waitFor(
-      'the MCU ready file',
-      () => {
-        if (this.exited) throw new Error(`mcu exited early (${JSON.stringify(this.exited)}):\n${this.logTail()}`);
-        try {
-          return JSON.parse(fs.readFileSync(readyPath, 'utf8'));
-        } catch {
-          return null; // Not written yet, or half written.
-        }
-      },
-      15_000,
-    );
-    assert.ok(Number.isInteger(ready.port) && ready.port > 0, `bad ready file ${JSON.stringify(ready)}`);
-    this.port = ready.port;
-    this.origin = `https://127.0.0.1:${this.port}`;
-  }
-
-  logTail(lines = 60) {
-    try {
-      return fs.readFileSync(this.logPath, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
-  }
-
-  async stop() {
-    if (!this.process) return;
-    if (!this.exited) {
-      this.process.kill('SIGTERM');
-      const gone = await waitFor('the MCU to exit', () => this.exited, 5_000).catch(() => null);
-      if (!gone) this.process.kill('SIGKILL');
-    }
-    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
 
 // Runs in the page: a summary of the room's RTCPeerConnection statistics, with everything
 // needed to tell where media stops (candidate pairs, DTLS, SRTP, RTP both ways).

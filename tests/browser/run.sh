@@ -10,4 +10,4 @@ if [[ -f package-lock.json ]]; then
 else
   npm install --no-audit --no-fund --loglevel=error
 fi
-exec node --test --test-concurrency=1 room.test.mjs "$@"
+exec node --test --test-concurrency=1 room.test.mjs console.test.mjs "$@"

@@ -1,0 +1,379 @@
+// End-to-end tests of the web console: the real `mcu` (default configuration), three real
+// `mcu-room` sites that wait to be called (each a tone and a colour), and Debian's Chromium
+// driven by playwright-core, in Vietnam's time zone at an office laptop's 1366x768.
+//
+//   host:        logs in with the keyboard, schedules a conference in the form, watches the
+//                sites join on the roll-call board, previews the composite over WebRTC (decoded
+//                frames, the colours of the tiles and their geometry as the layout changes),
+//                mutes a site (its badge changes, its tone leaves the mix the preview hears);
+//   technician:  sees each stream's statistics move each second, the site's charts; the mute
+//                buttons are disabled and the API refuses the mute (403);
+//   admin:       sites (a new token shown once), users, settings; history with attendance.
+//   every page:  every control has an accessible name; Vietnamese first, English on request.
+//
+// Screenshots of every page go to test-output/browser/console-*.png.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { Mcu, Room, chromiumBin, outDir, waitFor } from './support.mjs';
+
+const CONFERENCE = 'hop-thu';
+// The sites: the host site first. Colours are pure so that the composite's tiles can be told apart.
+const SITES = [
+  { site: 'tinh-1', token: 'demo-tinh-1', tone: 440, color: 'ff0000', name: 'red' },
+  { site: 'huyen-1', token: 'demo-huyen-1', tone: 660, color: '00ff00', name: 'green' },
+  { site: 'huyen-2', token: 'demo-huyen-2', tone: 1000, color: '0000ff', name: 'blue' },
+];
+const NOISE_HZ = 2500;  // No site sends it: the floor the tones are compared with.
+const VIEWPORT = { width: 1366, height: 768 };
+
+// Runs in the page: the preview's picture, classified by colour. For red, green and blue: the
+// share of the frame's pixels and their bounding box, as fractions of the frame.
+function tilesInPreview() {
+  const v = document.getElementById('preview');
+  if (!v || !v.videoWidth) return null;
+  const c = document.createElement('canvas');
+  c.width = v.videoWidth;
+  c.height = v.videoHeight;
+  const g = c.getContext('2d', { willReadFrequently: true });
+  g.drawImage(v, 0, 0);
+  const { data } = g.getImageData(0, 0, c.width, c.height);
+  const out = {};
+  for (const name of ['red', 'green', 'blue']) out[name] = { count: 0, minX: 1, maxX: 0, minY: 1, maxY: 0 };
+  for (let y = 0; y < c.height; y += 2)
+    for (let x = 0; x < c.width; x += 2) {
+      const i = (y * c.width + x) * 4;
+      const [r, gr, b] = [data[i], data[i + 1], data[i + 2]];
+      const name = r > 150 && gr < 90 && b < 90 ? 'red' : gr > 150 && r < 90 && b < 90 ? 'green'
+        : b > 150 && r < 90 && gr < 90 ? 'blue' : null;
+      if (!name) continue;
+      const t = out[name];
+      t.count++;
+      t.minX = Math.min(t.minX, x / c.width);
+      t.maxX = Math.max(t.maxX, x / c.width);
+      t.minY = Math.min(t.minY, y / c.height);
+      t.maxY = Math.max(t.maxY, y / c.height);
+    }
+  const total = (c.width / 2) * (c.height / 2);
+  for (const t of Object.values(out)) {
+    t.share = t.count / total;
+    t.width = Math.max(0, t.maxX - t.minX);
+    t.height = Math.max(0, t.maxY - t.minY);
+  }
+  return { width: c.width, height: c.height, frames: v.getVideoPlaybackQuality().totalVideoFrames, tiles: out };
+}
+
+// Runs in the page: the level (dB) of each frequency in what the preview hears, averaged over
+// `ms` (an AnalyserNode on the preview's stream; 8192-point FFT at 48 kHz: 5.9 Hz a bin).
+async function toneLevels({ freqs, ms }) {
+  const v = document.getElementById('preview');
+  const ctx = new AudioContext();
+  const source = ctx.createMediaStreamSource(v.srcObject);
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 8192;
+  analyser.smoothingTimeConstant = 0;
+  source.connect(analyser);
+  const bins = new Float32Array(analyser.frequencyBinCount);
+  const sum = new Float64Array(analyser.frequencyBinCount);
+  let n = 0;
+  for (const end = performance.now() + ms; performance.now() < end; n++) {
+    await new Promise((r) => setTimeout(r, 60));
+    analyser.getFloatFrequencyData(bins);
+    for (let i = 0; i < bins.length; i++) sum[i] += 10 ** (bins[i] / 10);
+  }
+  const hzPerBin = ctx.sampleRate / analyser.fftSize;
+  await ctx.close();
+  return freqs.map((f) => {
+    const b = Math.round(f / hzPerBin);
+    let p = 0;
+    for (let k = b - 2; k <= b + 2; k++) p = Math.max(p, sum[k] / n);
+    return 10 * Math.log10(p + 1e-20);
+  });
+}
+
+// Runs in the page: controls that have no accessible name (a label, aria-label(ledby), a title,
+// or a button's text).
+function unnamedControls() {
+  const bad = [];
+  for (const el of document.querySelectorAll('input, select, textarea, button, [role="radio"], a[href]')) {
+    if (el.type === 'hidden' || el.closest('[hidden]') || el.offsetParent === null) continue;
+    const named = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label')?.trim() ||
+      el.getAttribute('aria-labelledby') || el.getAttribute('title')?.trim() ||
+      (['BUTTON', 'A'].includes(el.tagName) || el.getAttribute('role')) && el.textContent.trim();
+    if (!named) bad.push(el.outerHTML.slice(0, 120));
+  }
+  return bad;
+}
+
+// Sets a form control by its name: text, datetime, select, a radio's value or a checkbox.
+async function setField(page, name, value) {
+  const el = page.locator(`form [name="${name}"]`).first();
+  const kind = await el.evaluate((e) => (e.tagName === 'SELECT' ? 'select' : e.type));
+  if (kind === 'select') await el.selectOption(String(value));
+  else if (kind === 'radio') await page.locator(`form [name="${name}"][value="${value}"]`).check();
+  else if (kind === 'checkbox') await el.setChecked(Boolean(value));
+  else await el.fill(String(value));
+}
+
+// "YYYY-MM-DDTHH:MM" in Vietnam (UTC+7, no summer time), `minutes` from now.
+function vietnamLocal(minutes) {
+  const d = new Date(Date.now() + minutes * 60_000 + 7 * 3600_000);
+  return d.toISOString().slice(0, 16);
+}
+
+describe('web console', () => {
+  const mcu = new Mcu('mcu-console');
+  const rooms = [];
+  let browser;
+
+  before(async () => {
+    await mcu.start();
+    const ca = path.join(mcu.dir, 'data', 'tls-cert.pem');
+    // Rooms that run themselves: connected, idle, waiting for the MCU to call them in.
+    for (const s of SITES)
+      rooms.push(new Room(`console-room-${s.site}`, [
+        '--url', `wss://127.0.0.1:${mcu.port}/ws`, '--ca', ca, '--token', s.token,
+        '--ice-address', '127.0.0.1', '--tone', String(s.tone), '--color', s.color,
+        '--width', '320', '--height', '180', '--fps', '15',
+      ]));
+    browser = await chromium.launch({
+      executablePath: chromiumBin,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--allow-loopback-in-peer-connection', '--ignore-certificate-errors',
+        '--autoplay-policy=no-user-gesture-required'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    for (const r of rooms) await r.kill();
+    await mcu.stop();
+  });
+
+  // A logged-in page in a fresh context (Vietnam's time zone), recording console errors.
+  async function openAs(login, password) {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: VIEWPORT, timezoneId: 'Asia/Ho_Chi_Minh' });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`${mcu.origin}/`);
+    await page.waitForURL(/#\/login/);
+    await page.getByLabel('Tên đăng nhập').fill(login);
+    await page.getByLabel('Mật khẩu').fill(password);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.waitForURL(/#\/conferences/);
+    return { context, page, problems };
+  }
+
+  async function shot(page, name) {
+    await page.screenshot({ path: path.join(outDir, `console-${name}.png`), fullPage: true });
+  }
+
+  async function expectNamed(page, where) {
+    assert.deepEqual(await page.evaluate(unnamedControls), [], `controls without a name on ${where}`);
+  }
+
+  test('log in with the keyboard; Vietnamese first, English on request', { timeout: 30_000 }, async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: VIEWPORT });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${mcu.origin}/`);
+      await page.waitForURL(/#\/login/);
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+      await page.waitForSelector('.health[data-ok="true"]');
+      await expectNamed(page, 'the login page');
+      await shot(page, 'login');
+      // The login field has the focus; Tab goes to the password, Enter submits.
+      assert.equal(await page.evaluate(() => document.activeElement.name), 'login');
+      await page.keyboard.type('chutri');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.name), 'password');
+      await page.keyboard.type('sai-mat-khau');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.form-error:not([hidden])');
+      assert.match(await page.textContent('.form-error'), /Sai tên đăng nhập hoặc mật khẩu/);
+      await page.keyboard.type('chutri-demo');  // The password field has the focus again.
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/#\/conferences/);
+      assert.equal((await page.textContent('nav a[aria-current="page"]')).trim(), 'Hội nghị');
+      await page.click('#lang-switch');
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      await page.waitForFunction(() => document.querySelector('nav a[aria-current="page"]')?.textContent.trim() === 'Conferences');
+      await page.click('#lang-switch');
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a host schedules a conference, the sites join, the preview follows the layout and a mute', { timeout: 180_000 }, async () => {
+    const { context, page, problems } = await openAs('chutri', 'chutri-demo');
+    try {
+      await page.waitForSelector('[data-conference="giao-ban"]');
+      await expectNamed(page, 'the conference list');
+      await shot(page, 'conferences');
+
+      await page.click('#new-conference');
+      await page.waitForSelector('#conference-save');
+      await setField(page, 'title', 'Họp thử bảng điều khiển');
+      await setField(page, 'id', CONFERENCE);
+      await setField(page, 'start', vietnamLocal(10));
+      await setField(page, 'end', vietnamLocal(70));
+      await setField(page, 'leadTimeMinutes', 30);  // Opens at once: the technical check has begun.
+      for (const s of SITES) await page.locator(`form [name="invited"][value="${s.site}"]`).check();
+      await setField(page, 'host', 'tinh-1');
+      await setField(page, 'layout', 'grid');
+      await expectNamed(page, 'the conference form');
+      await shot(page, 'conference-form');
+      await page.click('#conference-save');
+      await page.waitForSelector(`[data-conference="${CONFERENCE}"]`);
+
+      // The rooms are called in by themselves; the roll-call board shows them arrive.
+      await page.goto(`${mcu.origin}/#/live/${CONFERENCE}`);
+      for (const s of SITES)
+        await page.waitForSelector(`[data-site="${s.site}"][data-state="video"]`, { timeout: 60_000 });
+      await page.waitForSelector(`[data-site="huyen-1"] .quality[data-quality="good"]`, { timeout: 10_000 });
+
+      // The preview: decoded frames of the composite, every site's colour in a tile of the grid.
+      await page.waitForFunction(() => window.mcuPreview?.state === 'connected', null, { timeout: 30_000 });
+      const grid = await waitFor('the three tiles of the grid in the preview', async () => {
+        const t = await page.evaluate(tilesInPreview);
+        return t && t.frames > 10 && Object.values(t.tiles).every((x) => x.share > 0.05) ? t : null;
+      }, 20_000, 500);
+      console.log(`  preview ${grid.width}x${grid.height}, grid: ${JSON.stringify(grid.tiles)}`);
+      for (const [name, t] of Object.entries(grid.tiles)) {
+        assert.ok(t.width > 0.35 && t.width < 0.55, `${name}'s tile in the grid is ${t.width} of the width`);
+        assert.ok(t.height > 0.35 && t.height < 0.55, `${name}'s tile in the grid is ${t.height} of the height`);
+      }
+      await expectNamed(page, 'the live page');
+      await shot(page, 'live-grid');
+
+      // Speaker layout with huyen-2 (blue) spotlighted: its tile is the large one.
+      await page.click('[data-layout="speaker"]');
+      await page.click('[data-site="huyen-2"] [data-action="spotlight"]');
+      const speaker = await waitFor('blue large in the speaker layout', async () => {
+        const t = await page.evaluate(tilesInPreview);
+        return t && t.tiles.blue.width > 0.65 && t.tiles.red.width < 0.3 && t.tiles.green.width < 0.3 ? t : null;
+      }, 15_000, 500);
+      console.log(`  speaker layout: ${JSON.stringify(speaker.tiles)}`);
+      assert.equal(await page.getAttribute('[data-layout="speaker"]', 'aria-checked'), 'true');
+      await shot(page, 'live-speaker');
+
+      // Muting huyen-1 (660 Hz): its badge changes and its tone leaves the mix; the others stay.
+      const freqs = [440, 660, 1000, NOISE_HZ];
+      const before = await page.evaluate(toneLevels, { freqs, ms: 1500 });
+      console.log(`  levels before the mute (dB at ${freqs}): ${before.map((x) => x.toFixed(1))}`);
+      for (let i = 0; i < 3; i++)
+        assert.ok(before[i] > before[3] + 20, `${freqs[i]} Hz is not heard before the mute: ${before}`);
+      await page.click('[data-site="huyen-1"] [data-action="mute-audio"]');
+      await page.waitForSelector('[data-site="huyen-1"][data-muted-audio="true"]');
+      assert.equal(await page.getAttribute('[data-site="huyen-1"] [data-action="mute-audio"]', 'aria-pressed'), 'true');
+      await new Promise((r) => setTimeout(r, 1000));
+      const muted = await page.evaluate(toneLevels, { freqs, ms: 1500 });
+      console.log(`  levels after the mute: ${muted.map((x) => x.toFixed(1))}`);
+      assert.ok(muted[1] < before[1] - 20, `660 Hz is still heard after the mute: ${muted}`);
+      assert.ok(muted[0] > muted[3] + 20 && muted[2] > muted[3] + 20, `the other sites went quiet too: ${muted}`);
+      await shot(page, 'live-muted');
+      assert.deepEqual(problems, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a technician watches each stream move and may not mute', { timeout: 90_000 }, async () => {
+    const { context, page, problems } = await openAs('kythuat', 'kythuat-demo');
+    try {
+      await page.goto(`${mcu.origin}/#/live/${CONFERENCE}`);
+      const mute = page.locator('[data-site="huyen-2"] [data-action="mute-audio"]');
+      await mute.waitFor();
+      assert.ok(await mute.isDisabled(), 'a technician\u2019s mute button is enabled');
+      const refused = await page.evaluate(async (conf) => {
+        const s = await (await fetch('/api/v1/session')).json();
+        const r = await fetch(`/api/v1/conferences/${conf}/sites/huyen-2/mute`, {
+          method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrfToken },
+          body: JSON.stringify({ audio: true }),
+        });
+        return { status: r.status, body: await r.json() };
+      }, CONFERENCE);
+      assert.equal(refused.status, 403, JSON.stringify(refused));
+      await shot(page, 'live-technician');
+
+      await page.goto(`${mcu.origin}/#/monitor`);
+      const row = `#streams tr[data-conference="${CONFERENCE}"][data-site="huyen-2"][data-direction="videoIn"]`;
+      await page.waitForSelector(row, { timeout: 15_000 });
+      const read = () => page.evaluate((sel) => {
+        const cells = {};
+        for (const td of document.querySelectorAll(`${sel} [data-field]`)) cells[td.dataset.field] = td.textContent.trim();
+        return cells;
+      }, row);
+      const first = await waitFor('a bitrate', async () => {
+        const c = await read();
+        return parseFloat(c.kbps) > 0 ? c : null;
+      }, 10_000, 250);
+      const later = await waitFor('the bitrate to move', async () => {
+        const c = await read();
+        return c.kbps !== first.kbps ? c : null;
+      }, 10_000, 250);
+      console.log(`  videoIn of huyen-2: ${JSON.stringify(first)} then ${JSON.stringify(later)}`);
+      assert.equal(later.codec, 'VP8');
+      assert.ok(parseFloat(later.fps) > 5, `fps ${later.fps}`);
+      assert.match(later.resolution, /320\s*[x×]\s*180/);
+      assert.match(later.srtp, /AES|GCM/);
+      assert.match(later.ice, /connected|completed|đã kết nối/i, `ICE ${later.ice}`);
+      await expectNamed(page, 'the monitoring page');
+      await shot(page, 'monitor');
+
+      await page.goto(`${mcu.origin}/#/monitor/${CONFERENCE}/huyen-2`);
+      await page.waitForSelector('canvas', { timeout: 15_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      await shot(page, 'monitor-site');
+      assert.deepEqual(problems.filter((p) => !/403/.test(p)), [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an administrator creates a site, sees its token once, and reads users, settings and history', { timeout: 60_000 }, async () => {
+    const { context, page, problems } = await openAs('quantri', 'quantri-demo');
+    try {
+      await page.goto(`${mcu.origin}/#/admin/sites`);
+      await page.waitForSelector('[data-site="huyen-1"]');
+      await shot(page, 'admin-sites');
+      await expectNamed(page, 'the sites page');
+      await page.click('[data-site="huyen-3"] [data-action="token"]');
+      // A confirmation first, then the token, once.
+      const confirm = page.locator('dialog[open] button.btn-danger, dialog[open] button.btn-primary').first();
+      if (await confirm.isVisible().catch(() => false)) await confirm.click();
+      await page.waitForSelector('#token-secret');
+      const secret = (await page.textContent('#token-secret')).trim();
+      assert.match(secret, /^[A-Za-z0-9_-]{20,}$/, `a token: ${secret}`);
+      await shot(page, 'admin-token');
+      await page.keyboard.press('Escape');
+
+      await page.goto(`${mcu.origin}/#/admin/users`);
+      await page.waitForSelector('[data-user="chutri"]');
+      await shot(page, 'admin-users');
+      await page.goto(`${mcu.origin}/#/admin/settings`);
+      await page.waitForFunction(() => document.body.textContent.includes('Asia/Ho_Chi_Minh'));
+      await shot(page, 'admin-settings');
+
+      await page.goto(`${mcu.origin}/#/history`);
+      await page.waitForSelector(`a[href="#/history/${CONFERENCE}"]`);
+      await shot(page, 'history');
+      await page.goto(`${mcu.origin}/#/history/${CONFERENCE}`);
+      for (const s of SITES) await page.waitForSelector(`[data-site="${s.site}"]`);
+      assert.ok(await page.locator(`a[href*="format=csv"]`).count() > 0, 'a CSV export');
+      await expectNamed(page, 'the history page');
+      await shot(page, 'history-conference');
+      assert.deepEqual(problems, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+});
