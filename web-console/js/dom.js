@@ -91,3 +91,14 @@ export function toLocalInput(ms) {
   const d = new Date(ms);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+// A datetime-local value ("2026-11-23T08:00", the browser's local time) with the browser's UTC
+// offset ("2026-11-23T08:00+07:00"): the MCU reads an offset-less time in its own zone, which
+// need not be the browser's.
+export function withOffset(localValue) {
+  if (!localValue) return localValue;
+  const offset = -new Date(localValue).getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${localValue.slice(0, 16)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
