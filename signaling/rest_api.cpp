@@ -626,7 +626,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     return ReplyText(200, std::move(*stats));
   }
   if (match("GET", "/conferences/" + id + "/sites/" + id + "/history")) {
-    auto history = bridge_->SiteHistory(m[1], m[2], query_int("seconds", 600, 1, 600));
+    auto history = bridge_->SiteHistory(m[1], m[2], query_int("seconds", 600, 1, 86400));
     if (!history) return FromStatus(history);
     return ReplyText(200, std::move(*history));
   }

@@ -316,6 +316,13 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   for (const auto& e : audit) audited |= e["actor"] == "kythuat" && e["action"] == "preview" && e["target"] == "xem";
   EXPECT_TRUE(audited) << audit.dump();
 
+  // A site's history over the whole conference: 10 s steps (the last minutes: a point a second).
+  json whole = tech.Call("GET", "/api/v1/conferences/xem/sites/huyen-1/history?seconds=86400").body;
+  EXPECT_EQ(whole["stepS"], 10) << whole.dump();
+  ASSERT_FALSE(whole["atMs"].empty()) << whole.dump();
+  EXPECT_EQ(whole["atMs"][0].get<int64_t>() % 10000, 0) << whole.dump();
+  EXPECT_EQ(tech.Call("GET", "/api/v1/conferences/xem/sites/huyen-1/history?seconds=5").body["stepS"], 1);
+
   // Ending the conference ends the preview too.
   ASSERT_EQ(host.Call("POST", "/api/v1/conferences/xem/stop").status, 200);
   std::this_thread::sleep_for(milliseconds(300));
