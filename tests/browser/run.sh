@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the browser tests of the room page: installs playwright-core (no browser download: the
+# Runs the browser tests (the room page and the web console): installs playwright-core (no browser download: the
 # tests use Debian's /usr/bin/chromium), then `node --test`. The MCU binary must be built
 # (default <repo>/build/mcu/mcu, or set MCU_BIN). Output: <repo>/test-output/browser/.
 set -euo pipefail

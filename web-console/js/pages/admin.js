@@ -17,6 +17,7 @@
 // the settings cards section[data-section].
 
 import { h, replace, field, uid } from '../dom.js';
+import { checkedField, select, setError } from '../widgets.js';
 
 export const strings = {
   vi: {
@@ -317,29 +318,6 @@ function confirmDialog(host, ctx, { title, text, ok }) {
   });
 }
 
-// A field with a place for its error (aria-invalid + aria-describedby when shown).
-function checkedField(label, control, hint) {
-  const wrap = field(label, control, hint);
-  const err = h('p', { class: 'mg-field-error', id: uid('err'), hidden: true });
-  wrap.append(err);
-  return { wrap, control, err };
-}
-
-function setError(f, message) {
-  f.err.textContent = message || '';
-  f.err.hidden = !message;
-  const ids = (f.control.getAttribute('aria-describedby') || '').split(/\s+/).filter((x) => x && x !== f.err.id);
-  if (message) {
-    f.control.setAttribute('aria-invalid', 'true');
-    ids.unshift(f.err.id);
-  } else {
-    f.control.removeAttribute('aria-invalid');
-  }
-  if (ids.length) f.control.setAttribute('aria-describedby', ids.join(' '));
-  else f.control.removeAttribute('aria-describedby');
-}
-
-// Runs each [field, message-or-''] check; returns the first bad control or null.
 function runChecks(checks) {
   let first = null;
   for (const [f, message] of checks) {
@@ -347,10 +325,6 @@ function runChecks(checks) {
     if (message && !first) first = f.control;
   }
   return first;
-}
-
-function select(name, options, value) {
-  return h('select', { name }, options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
 }
 
 // A dialog with a form: `fields` (nodes), `onSubmit(form)` returns a promise (or false when

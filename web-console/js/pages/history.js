@@ -17,6 +17,7 @@
 // (totals), a#history-csv (the CSV), tr[data-alarm].
 
 import { h, replace, uid, fmtDate, fmtTime, fmtDateTime, fmtDuration } from '../dom.js';
+import { tabList } from '../widgets.js';
 
 export const strings = {
   vi: {
@@ -323,41 +324,6 @@ function table(className, head, rows, emptyText) {
     h('table', { class: `data mg-table ${className}` },
       h('thead', {}, h('tr', {}, head.map(([text, cls]) => h('th', { scope: 'col', class: cls || null }, text)))),
       h('tbody', {}, rows)));
-}
-
-// Tabs over panels (role=tablist, arrow keys move between them).
-function tabList(label_, items, selected, onSelect) {
-  const buttons = items.map((it) => h('button', {
-    type: 'button', role: 'tab', class: 'tab', id: uid('hist-tab'),
-    'aria-selected': String(it.key === selected), tabindex: it.key === selected ? '0' : '-1',
-    onclick: () => select(it.key),
-  }, it.label));
-  items.forEach((it, i) => {
-    it.panel.id = uid('hist-panel');
-    it.panel.setAttribute('role', 'tabpanel');
-    it.panel.setAttribute('aria-labelledby', buttons[i].id);
-    buttons[i].setAttribute('aria-controls', it.panel.id);
-    it.panel.hidden = it.key !== selected;
-  });
-  function select(key, focus) {
-    items.forEach((it, i) => {
-      const on = it.key === key;
-      buttons[i].setAttribute('aria-selected', String(on));
-      buttons[i].tabIndex = on ? 0 : -1;
-      it.panel.hidden = !on;
-      if (on && focus) buttons[i].focus();
-    });
-    onSelect(key);
-  }
-  const el = h('div', { class: 'tabs', role: 'tablist', 'aria-label': label_ }, buttons);
-  el.addEventListener('keydown', (e) => {
-    const i = buttons.indexOf(document.activeElement);
-    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: buttons.length - 1 }[e.key];
-    if (i < 0 || next === undefined) return;
-    e.preventDefault();
-    select(items[(next + items.length) % items.length].key, true);
-  });
-  return el;
 }
 
 function statePill(ctx, c) {
