@@ -26,7 +26,8 @@ struct ParticipantMediaInfo {
   // composite: no other participant is renegotiated.
   bool content = false;
   // A console preview: receives the composite and the full mix; whatever it sends is dropped
-  // (no tile, no voice, never the speaker).
+  // (no tile, no voice, never the speaker). It takes the lowest tier the sites already receive
+  // (max_receive_kbps only while none is encoded): watching adds no encoder.
   bool receive_only = false;
 };
 

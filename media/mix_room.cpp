@@ -932,7 +932,16 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
   sdp::Session offer;
   auto io = io_;
   loop()->Invoke([&] {
-    peer = new MixPeer(this, id, listener, info.max_receive_kbps, info.content, info.receive_only);
+    int kbps = info.max_receive_kbps;
+    // A preview takes the lowest tier already encoded for the sites, so that watching costs no
+    // encoder; only while no site receives a tier does it open the one it asked for.
+    if (info.receive_only)
+      for (size_t t = io->receivers.size(); t-- > 0;)
+        if (io->receivers[t] > 0) {
+          kbps = tiers_[t].bitrate_kbps;
+          break;
+        }
+    peer = new MixPeer(this, id, listener, kbps, info.content, info.receive_only);
     started = peer->transport().Start();
     if (!started) {
       delete peer;
