@@ -608,8 +608,10 @@ void Bridge::CallIdleSites(bool now, const std::string& site) {
 
 void Bridge::SampleMedia(int64_t now_ms) {
   int open = 0;
+  size_t in = 0;  // Sites' participants (previews are not counted).
   for (auto& [id, conf] : conferences_) {
     if (conf.open()) ++open;
+    in += conf.members.size();
     if (conf.room && !conf.members.empty()) {
       std::vector<Monitor::Member> members;
       for (const auto& [pid, p] : conf.members)
@@ -635,7 +637,7 @@ void Bridge::SampleMedia(int64_t now_ms) {
       monitor_->Offline(now_ms, id, site, offline);
     }
   }
-  monitor_->SampleProcess(now_ms, open, static_cast<int>(participants_.size()));
+  monitor_->SampleProcess(now_ms, open, static_cast<int>(in));
 }
 
 // ----- Live control -----------------------------------------------------------------------------

@@ -6,8 +6,7 @@
 //
 // ctx: {api, feed, i18n, t, user, params, query, navigate(hash), toast(text, kind), can(role)}.
 
-import { Api } from './api.js';
-import { EventFeed } from './api.js';
+import { Api, EventFeed } from './api.js';
 import { h, replace } from './dom.js';
 import { I18n } from './i18n.js';
 import * as login from './pages/login.js';
