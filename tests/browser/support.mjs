@@ -182,6 +182,7 @@ export class Mcu {
 
   async start() {
     assert.ok(fs.existsSync(mcuBin), `no MCU binary at ${mcuBin} (build it, or set MCU_BIN)`);
+    fs.mkdirSync(outDir, { recursive: true });
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcu-browser-'));
     let config = execFileSync(mcuBin, ['--print-default-config'], { encoding: 'utf8' });
     config = setTomlKey(config, 'media', 'ice_addresses', '["127.0.0.1"]');

@@ -56,7 +56,7 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
   {
     auto s = OpenIn(dir);
     ASSERT_TRUE(s->InsertSite({"huyen-1", "Huyện 1", "district", "room", "sha256:aa", "WAN huyện 10.20.3.0/24", 4000}).ok());
-    ASSERT_TRUE(s->InsertSite({"tinh-1", "Tỉnh 1", "province", "room", "sha256:bb"}).ok());
+    ASSERT_TRUE(s->InsertSite({"tinh-1", "Tỉnh 1", "province", "room", "sha256:bb", "", 0}).ok());
     SiteRow changed = *s->Site("tinh-1");
     changed.network = "LAN tỉnh";
     changed.bandwidth_kbps = 10000;
@@ -97,22 +97,22 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
 TEST(Store, DuplicateIdsAndUnknownSitesAreClearErrors) {
   test::TempDir dir;
   auto s = OpenIn(dir);
-  ASSERT_TRUE(s->InsertSite({"a", "A", "district", "room", "sha256:aa"}).ok());
-  auto dup = s->InsertSite({"a", "A2", "district", "room", "sha256:cc"});
+  ASSERT_TRUE(s->InsertSite({"a", "A", "district", "room", "sha256:aa", "", 0}).ok());
+  auto dup = s->InsertSite({"a", "A2", "district", "room", "sha256:cc", "", 0});
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error(), "site 'a' exists");
   auto bad = s->InsertConference(Meeting("m", {"a", "nope"}));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error(), "no site 'nope'");
   EXPECT_FALSE(s->Conference("m")) << "a failed insert leaves nothing behind";
-  EXPECT_FALSE(s->UpdateSite({"zz", "Z", "district", "room", "sha256:dd"}).ok());
+  EXPECT_FALSE(s->UpdateSite({"zz", "Z", "district", "room", "sha256:dd", "", 0}).ok());
   EXPECT_FALSE(s->DeleteConference("zz").ok());
 }
 
 TEST(Store, ChangingTheInvitedListKeepsMutesOfSitesThatStay) {
   test::TempDir dir;
   auto s = OpenIn(dir);
-  for (auto id : {"a", "b", "c"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x"}).ok());
+  for (auto id : {"a", "b", "c"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
   auto c = Meeting("m", {"a", "b"});
   ASSERT_TRUE(s->InsertConference(c).ok());
   ASSERT_TRUE(s->PutMember({"m", "a", true, true, true, false}).ok());
@@ -129,7 +129,7 @@ TEST(Store, ChangingTheInvitedListKeepsMutesOfSitesThatStay) {
 TEST(Store, AnAdmittedSiteIsKeptUntilTheConferenceIsReset) {
   test::TempDir dir;
   auto s = OpenIn(dir);
-  for (auto id : {"a", "b"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x"}).ok());
+  for (auto id : {"a", "b"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
   auto c = Meeting("m", {"a"});
   ASSERT_TRUE(s->InsertConference(c).ok());
   // "b" joined though not invited (the conference was open to all when it did).
@@ -149,7 +149,7 @@ TEST(Store, AnAdmittedSiteIsKeptUntilTheConferenceIsReset) {
 TEST(Store, DeletingASiteRemovesItFromInvitations) {
   test::TempDir dir;
   auto s = OpenIn(dir);
-  for (auto id : {"a", "b"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x"}).ok());
+  for (auto id : {"a", "b"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
   ASSERT_TRUE(s->InsertConference(Meeting("m", {"a", "b"})).ok());
   ASSERT_TRUE(s->DeleteSite("a").ok());
   EXPECT_EQ(s->Conference("m")->invited, (std::vector<std::string>{"b"}));
