@@ -174,15 +174,11 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
   ASSERT_TRUE(WaitUntil([&] { return host.Call("GET", "/api/v1/conferences/hop").body["state"] == "open"; },
                         seconds(5)));
 
-  media::IoLoop loop;
-  auto cert = media::Certificate::Generate("audio-site", {}, 1);
-  ASSERT_TRUE(cert.ok());
-  auto dtls = media::DtlsContext::Create(*cert);
-  ASSERT_TRUE(dtls.ok());
-  media::SrtpSession::GlobalInit();
-  AudioSite a(&loop, *dtls, mcu, "demo-huyen-1", 440);
-  AudioSite b(&loop, *dtls, mcu, "demo-huyen-2", 660);
-  AudioSite c(&loop, *dtls, mcu, "demo-huyen-3", 1000);  // The host site.
+  SiteMedia local;  // The in-process sites' loop and DTLS identity.
+  ASSERT_TRUE(local.ok());
+  AudioSite a(&local.loop, local.dtls, mcu, "demo-huyen-1", 440);
+  AudioSite b(&local.loop, local.dtls, mcu, "demo-huyen-2", 660);
+  AudioSite c(&local.loop, local.dtls, mcu, "demo-huyen-3", 1000);  // The host site.
   for (AudioSite* s : {&a, &b, &c}) ASSERT_TRUE(s->Join("hop")) << s->error() << mcu.Log();
   for (AudioSite* s : {&a, &b, &c}) ASSERT_TRUE(s->WaitConnected()) << mcu.Log();
   std::this_thread::sleep_for(milliseconds(800));
@@ -287,15 +283,11 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
     EXPECT_EQ((*missing)["code"], "not_found");
   }
 
-  media::IoLoop loop;
-  auto cert = media::Certificate::Generate("audio-site", {}, 1);
-  ASSERT_TRUE(cert.ok());
-  auto dtls = media::DtlsContext::Create(*cert);
-  ASSERT_TRUE(dtls.ok());
-  media::SrtpSession::GlobalInit();
-  AudioSite a(&loop, *dtls, mcu, "demo-huyen-1", 440);
-  AudioSite b(&loop, *dtls, mcu, "demo-huyen-2", 660);
-  auto preview = AudioSite::Preview(&loop, *dtls, mcu, tech.cookie(), 1500);  // Sends a tone: must be dropped.
+  SiteMedia local;  // The in-process sites' loop and DTLS identity.
+  ASSERT_TRUE(local.ok());
+  AudioSite a(&local.loop, local.dtls, mcu, "demo-huyen-1", 440);
+  AudioSite b(&local.loop, local.dtls, mcu, "demo-huyen-2", 660);
+  auto preview = AudioSite::Preview(&local.loop, local.dtls, mcu, tech.cookie(), 1500);  // Sends a tone: must be dropped.
   for (AudioSite* s : {&a, &b, preview.get()}) ASSERT_TRUE(s->Join("xem")) << s->error() << mcu.Log();
   for (AudioSite* s : {&a, &b, preview.get()}) ASSERT_TRUE(s->WaitConnected()) << mcu.Log();
   std::this_thread::sleep_for(milliseconds(800));

@@ -260,16 +260,12 @@ size_t Count(const std::string& text, const std::string& what) {
 TEST(Mix, AudioOnlySitesAreMixedWithoutAnyVideoWork) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
-  media::IoLoop loop;
-  auto cert = media::Certificate::Generate("audio-site", {}, 1);
-  ASSERT_TRUE(cert.ok());
-  auto dtls = media::DtlsContext::Create(*cert);
-  ASSERT_TRUE(dtls.ok());
-  media::SrtpSession::GlobalInit();
+  SiteMedia local;  // The in-process sites' loop and DTLS identity.
+  ASSERT_TRUE(local.ok());
   const SiteSpec& a_spec = kSites[1];
   const SiteSpec& b_spec = kSites[2];
-  AudioSite a(&loop, *dtls, mcu, a_spec.token, a_spec.tone);
-  AudioSite b(&loop, *dtls, mcu, b_spec.token, b_spec.tone);
+  AudioSite a(&local.loop, local.dtls, mcu, a_spec.token, a_spec.tone);
+  AudioSite b(&local.loop, local.dtls, mcu, b_spec.token, b_spec.tone);
   ASSERT_TRUE(a.Join("mix")) << a.error() << mcu.Log();
   ASSERT_TRUE(b.Join("mix")) << b.error() << mcu.Log();
   ASSERT_TRUE(a.WaitConnected()) << mcu.Log();

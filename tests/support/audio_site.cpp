@@ -5,15 +5,26 @@
 #include <cmath>
 #include <numbers>
 
+#include "media/certificate.h"
 #include "media/clock.h"
 #include "media/rtp.h"
 #include "media/sdp.h"
+#include "media/srtp_session.h"
 #include "tests/support/mcu_fixture.h"
 
 namespace mcu::test {
 
 namespace {
 constexpr int kRate = 48000, kFrame = 960;  // 20 ms.
+}
+
+SiteMedia::SiteMedia() {
+  auto cert = media::Certificate::Generate("audio-site", {}, 1);
+  if (!cert.ok()) return;
+  auto context = media::DtlsContext::Create(*cert);
+  if (!context.ok()) return;
+  dtls = *context;
+  media::SrtpSession::GlobalInit();
 }
 
 AudioSite::AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu,

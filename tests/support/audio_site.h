@@ -28,6 +28,15 @@ namespace mcu::test {
 
 class McuProcess;
 
+// What the in-process sites of a test share: one I/O loop and one DTLS identity (SRTP
+// initialised). Declare it before the sites: they go first.
+struct SiteMedia {
+  SiteMedia();
+  bool ok() const { return dtls != nullptr; }
+  media::IoLoop loop;
+  std::shared_ptr<media::DtlsContext> dtls;
+};
+
 class AudioSite : public media::PeerTransport::Listener {
  public:
   AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu, std::string token,

@@ -12,8 +12,10 @@
 // the MCU's reason) and 'stopped'. window.mcuPreview = {state, detail, pc, conference} is kept
 // current for tests and for the developer tools.
 
+import { candidateMessage } from './ice.js';
+
 const BACKOFF_MS = [2000, 4000, 8000, 15000];
-const MAX_BITRATE_KBPS = 600; // The 640x360 tier: enough for a preview, cheap for the MCU.
+const MAX_BITRATE_KBPS = 600; // 640x360 if no site receives a tier yet; else the MCU shares the sites' tier.
 
 export class Preview {
   constructor({ conference, video, onState }) {
@@ -178,16 +180,8 @@ export class Preview {
       this.play();
     });
     pc.addEventListener('icecandidate', (event) => {
-      if (!live()) return;
-      if (event.candidate && !event.candidate.candidate) return; // An end of generation: "" once, below.
-      const message = event.candidate
-        ? {
-            type: 'candidate',
-            candidate: event.candidate.candidate,
-            sdpMid: event.candidate.sdpMid,
-            sdpMLineIndex: event.candidate.sdpMLineIndex,
-          }
-        : { type: 'candidate', candidate: '' };
+      const message = live() && candidateMessage(event.candidate);
+      if (!message) return;
       if (this.answerSent) this.send(message);
       else this.queued.push(message);
     });

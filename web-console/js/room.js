@@ -11,6 +11,7 @@
 // session was replaced or torn down does nothing. window.mcuRoom exposes the live state for tests
 // and for diagnosis from the developer tools (pc, state, lastError, offerSdp, answerSdp, ...).
 
+import { candidateMessage } from './ice.js';
 import { I18n } from './i18n.js';
 
 const STRINGS = {
@@ -443,17 +444,8 @@ async function answerOffer(s, sdp) {
     video.play().catch(() => {});
   });
   pc.addEventListener('icecandidate', (event) => {
-    if (!s.current) return;
-    // null: gathering is over; "" (older browsers): end of one generation. The MCU wants "" once.
-    if (event.candidate && !event.candidate.candidate) return;
-    const message = event.candidate
-      ? {
-          type: 'candidate',
-          candidate: event.candidate.candidate,
-          sdpMid: event.candidate.sdpMid,
-          sdpMLineIndex: event.candidate.sdpMLineIndex,
-        }
-      : { type: 'candidate', candidate: '' };
+    const message = s.current && candidateMessage(event.candidate);
+    if (!message) return;
     if (s.answerSent) sendCandidate(s, message);
     else s.queuedCandidates.push(message);
   });
