@@ -31,6 +31,14 @@ const char* ToString(ErrorCode code) {
   return "internal";
 }
 
+ErrorCode ErrorCodeFromString(const std::string& name) {
+  for (auto code : {ErrorCode::kBadRequest, ErrorCode::kUnauthorized, ErrorCode::kNotFound, ErrorCode::kConflict,
+                    ErrorCode::kFull, ErrorCode::kForbidden, ErrorCode::kTooLarge, ErrorCode::kRateLimited,
+                    ErrorCode::kMediaFailed})
+    if (name == ToString(code)) return code;
+  return ErrorCode::kInternal;
+}
+
 namespace {
 
 std::string Pid(ParticipantId id) { return "p" + std::to_string(id); }
@@ -87,6 +95,9 @@ void Bridge::Shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
     for (auto& [id, c] : connections_) c.link->Close("server shutting down");
+    for (auto& [site, link] : links_)
+      if (link.out) link.out->Close();
+    links_.clear();
     for (auto& [id, p] : participants_) {
       CallQuality q = monitor_->Left(NowMs(), id, p->conference_id, p->site_id);
       if (p->call_record) (void)store_->CloseCallRecord(p->call_record, NowMs(), "mcu stopped", q);
@@ -300,7 +311,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   }
   if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""), NowMs()); rec)
     p->call_record = *rec;
-  std::string offer = p->media->LocalOffer();
+  std::string offer = p->media->LocalDescription();
   ParticipantId pid = p->id;
   participants_[pid] = std::move(p);
   spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id, c.content_role ? " with content" : "");
@@ -354,7 +365,7 @@ void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& 
   ParticipantId pid = p->id;
   c.participant = pid;
   conf.watchers[pid] = p.get();
-  std::string offer = p->media->LocalOffer();
+  std::string offer = p->media->LocalDescription();
   participants_[pid] = std::move(p);
   LogScope scope(conf.row.id);
   spdlog::info("console user {} previews conference {} from {}", r.watcher, conf.row.id, c.remote_address);
@@ -410,6 +421,11 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   conf.members.erase(id);
   if (conf.speaker == id) conf.speaker = 0;
   participants_.erase(id);  // Closes the media endpoint.
+  // A link's participant and its connection to the other MCU go together.
+  if (Link* link = LinkOfParticipant(id)) {
+    link->participant = 0;
+    HangUp(*link, reason, true);
+  }
   // An empty conference keeps no media room: a mixing room composes and encodes continuously.
   if (conf.empty()) conf.room.reset();
   else ApplyLayout(conf);
@@ -445,6 +461,7 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
     LogScope scope(p.conference_id, p.site_id);
     p.media_state = "connected";
     spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
+    if (Link* link = LinkOfParticipant(id)) link->backoff.Reset(), link->attempts = 0;  // It works.
     auto c = connections_.find(p.connection);
     if (c != connections_.end()) Send(c->second, "", event::MediaState{"connected", srtp_profile});
     if (p.watcher.empty()) BroadcastRoster(p.conference_id);
@@ -465,19 +482,22 @@ void Bridge::OnActiveSpeaker(ParticipantId id) {
     // Every participant's listener hears it: act once per change.
     auto it = participants_.find(id);
     if (it == participants_.end()) return;
-    Conference& conf = conferences_[it->second->conference_id];
-    if (conf.speaker == id) return;
-    conf.speaker = id;
-    if (conf.room) conf.room->SetActiveSpeaker(id);
-    const std::string& site = it->second->site_id;
-    event::Speaker e{conf.row.id, Pid(id), site};
-    for (auto& [pid, p] : conf.members) {
-      if (p->content) continue;
-      auto c = connections_.find(p->connection);
-      if (c != connections_.end()) Send(c->second, "", e);
-    }
-    Emit(json{{"type", "speaker"}, {"conference", conf.row.id}, {"site", site}}.dump());
+    SetSpeaker(conferences_[it->second->conference_id], id);
   });
+}
+
+void Bridge::SetSpeaker(Conference& conf, ParticipantId id) {
+  if (conf.speaker == id || !participants_.count(id)) return;
+  conf.speaker = id;
+  if (conf.room) conf.room->SetActiveSpeaker(id);
+  const std::string& site = participants_[id]->site_id;
+  event::Speaker e{conf.row.id, Pid(id), site, sites_.count(site) ? sites_[site].name : site};
+  for (auto& [pid, p] : conf.members) {
+    if (p->content) continue;
+    auto c = connections_.find(p->connection);
+    if (c != connections_.end()) Send(c->second, "", e);
+  }
+  Emit(json{{"type", "speaker"}, {"conference", conf.row.id}, {"site", site}}.dump());
 }
 
 void Bridge::OnMediaClosed(ParticipantId id) {
@@ -527,6 +547,7 @@ void Bridge::Tick() {
     }
   }
   CallIdleSites(false);
+  UpdateLinks(NowMs());
   SampleMedia(NowMs());
 }
 
@@ -544,6 +565,7 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
   Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", "open"}}.dump());
   for (auto& [id, c] : connections_) c.last_call_ms = 0;
   CallIdleSites(true);
+  UpdateLinks(NowMs());  // Its links dial now.
 }
 
 void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {
@@ -573,6 +595,7 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
   spdlog::info("conference {} closes ({}): next {}", conf.row.id, actor,
                conf.row.state == "ended" ? std::string("none") : FormatTime(conf.row.start_at));
   Audit(actor, "close", conf.row.id, json{{"state", conf.row.state}}.dump());
+  UpdateLinks(NowMs());  // Its links hang up.
   monitor_->Closed(NowMs(), conf.row.id);
   Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", conf.row.state}}.dump());
 }
@@ -633,7 +656,7 @@ void Bridge::SampleMedia(int64_t now_ms) {
     for (const auto& [site, m] : conf.members_cfg) {
       if (!m.invited) continue;
       std::optional<Severity> offline;  // A kicked site is not expected: its alarm clears.
-      if (!m.kicked && !ConnectionOf(site)) offline = now_ms / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
+      if (!m.kicked && !Online(site)) offline = now_ms / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
       monitor_->Offline(now_ms, id, site, offline);
     }
   }
@@ -672,7 +695,11 @@ void Bridge::ApplyMutes(Conference& conf, const std::string& site) {
   bool audio = m != conf.members_cfg.end() && m->second.muted_audio;
   bool video = m != conf.members_cfg.end() && m->second.muted_video;
   ParticipantId pid = MainParticipant(conf, site);
-  if (pid) conf.room->SetMuted(pid, audio, video);
+  if (!pid) return;
+  conf.room->SetMuted(pid, audio, video);
+  // The site is told (a cascade link shows its own conference that the other one muted it).
+  auto c = connections_.find(participants_[pid]->connection);
+  if (c != connections_.end()) Send(c->second, "", event::Muted{audio, video});
 }
 
 void Bridge::ApplyLayout(Conference& conf) {
@@ -896,6 +923,7 @@ Status Bridge::Kick(const std::string& actor, const std::string& conference, con
     if (auto st = store_->PutMember(m); !st) return st;
     if (ParticipantId pid = MainParticipant(conf, site)) RemoveParticipant(pid, "removed by the host", true);
     Audit(actor, "kick", conference + "/" + site);
+    UpdateLinks(NowMs());
     return OkStatus();
   });
 }
@@ -910,6 +938,11 @@ Status Bridge::Call(const std::string& actor, const std::string& conference, con
     m.kicked = false;
     if (auto st = store_->PutMember(m); !st) return st;
     Audit(actor, "call", conference + "/" + site);
+    if (sites_[site].link.dials()) {  // A link this MCU dials: at once, whatever its backoff.
+      if (auto l = links_.find(site); l != links_.end() && !l->second.out) l->second.retry_at_ms = 0;
+      UpdateLinks(NowMs());
+      return OkStatus();
+    }
     Connection* c = ConnectionOf(site);
     if (!c) return MakeError(ErrorKind::kConflict, "site '" + site + "' is offline");
     if (c->participant) return MakeError(ErrorKind::kConflict, "site '" + site + "' is in a conference");
@@ -991,10 +1024,15 @@ LiveConference Bridge::Live(const Conference& conf) {
       s.muted_video = m->second.muted_video;
       s.kicked = m->second.kicked;
     }
-    if (Connection* c = ConnectionOf(site)) {
+    if (auto l = links_.find(site); l != links_.end()) {
+      const Link& link = l->second;
+      s.link = LiveSite::Link{link.state, link.detail, link.remote_title, link.remote_speaker,
+                              link.remote_muted_audio, link.remote_muted_video, link.attempts};
+    }
+    if (Online(site)) {
       s.state = "online";
-      if (c->participant) {
-        Participant& p = *participants_[c->participant];
+      if (Participant* in = SiteParticipant(site)) {
+        Participant& p = *in;
         if (p.conference_id != conf.row.id) {
           s.elsewhere = p.conference_id;
         } else {
@@ -1032,6 +1070,8 @@ std::map<std::string, std::string> Bridge::Presence() {
       if (c.site_id.empty() || c.content_role) continue;
       out[c.site_id] = c.participant ? participants_[c.participant]->conference_id : "";
     }
+    for (const auto& [site, link] : links_)
+      if (Online(site)) out[site] = link.participant ? participants_[link.participant]->conference_id : "";
   });
   return out;
 }

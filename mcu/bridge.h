@@ -43,6 +43,15 @@ struct LiveSite {
   bool content = false;        // It shares content now.
   std::string elsewhere;       // The other conference it is in, if any.
   std::string participant_id;  // "p<n>" while joined.
+  // A cascade link this MCU dials: where the link is (idle | connecting | online | joined |
+  // waiting: it redials after a drop | refused: the other MCU refused its credential), why, the
+  // other conference's title, and whether the other MCU's host muted it.
+  struct Link {
+    std::string state, detail, remote_title, remote_speaker;
+    bool muted_audio = false, muted_video = false;
+    int attempts = 0;
+  };
+  std::optional<Link> link;
 };
 
 struct LiveConference {
@@ -51,12 +60,13 @@ struct LiveConference {
   std::string speaker;          // Site id of the active speaker, or empty.
 };
 
-class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
+class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public OutboundHandler {
  public:
   struct Options {
     int grace_s = 300;          // A conference closes this long after its end.
     int call_retry_s = 5;       // An idle invited room that did not join is called again.
     bool run_clock = true;      // Tests of the pure parts may drive Tick() themselves.
+    Dialer* dialer = nullptr;   // Dials cascade links; none: links stay idle. Outlives the bridge's Shutdown().
   };
   Bridge(const Config& config, Store* store, MediaEngine* media, Options options);
   ~Bridge() override;
@@ -73,6 +83,11 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   void OnMediaClosed(ParticipantId id) override;
   void OnSendSize(ParticipantId id, int width, int height, int tiles) override;
   void OnActiveSpeaker(ParticipantId id) override;
+
+  // OutboundHandler (cascade links this MCU dials; mcu/bridge_links.cpp)
+  void OnOutboundOpen(ConnectionId id) override;
+  void OnOutboundEvent(ConnectionId id, EndpointEvent event) override;
+  void OnOutboundClosed(ConnectionId id, const std::string& reason) override;
 
   // ----- Control (any thread but control's; each waits for control) --------------------------
   // `actor` names who asks (a user's login, "scheduler"); it goes to the audit log.
@@ -155,6 +170,24 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
     // When its audio / video last arrived (sampled each second by the monitor).
     int64_t audio_seen_ms = 0, video_seen_ms = 0;
   };
+  // A cascade link this MCU dials (one per site with a LinkTarget): the client side of the
+  // endpoint protocol toward the other MCU, and its participant in the local conference. The
+  // participant and the outbound connection live and die together; a link that drops redials
+  // with backoff while its conference is open here.
+  struct Link {
+    std::string site_id;
+    LinkTarget target;
+    ConnectionId id = 0;  // Of the current outbound connection; 0: none.
+    std::shared_ptr<OutboundConnection> out;
+    std::string state = "idle", detail;
+    std::string conference;  // The local conference it is in or dials for.
+    std::string remote_site, remote_conference, remote_title, remote_speaker;
+    bool remote_muted_audio = false, remote_muted_video = false;
+    ParticipantId participant = 0;
+    Backoff backoff;
+    int64_t retry_at_ms = 0;
+    int attempts = 0;
+  };
   struct Conference {
     ConferenceRow row;
     std::map<std::string, MemberRow> members_cfg;  // Per site: invited, mutes, kicked.
@@ -167,6 +200,26 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
     // Nobody in it: its media room can go.
     bool empty() const { return members.empty() && watchers.empty(); }
   };
+
+  // ----- Cascade links this MCU dials (bridge_links.cpp) -----
+  // Dials, hangs up or redials every link as the conferences that invite it open and close.
+  void UpdateLinks(int64_t now_ms);
+  void Dial(Link& link, const std::string& conference);
+  // Ends the outbound connection and the link's participant; it redials after its backoff
+  // (`retry`) or stays idle.
+  void HangUp(Link& link, const std::string& reason, bool retry);
+  void HandleLinkEvent(Link& link, EndpointEvent& event);
+  void LinkOffer(Link& link, const std::string& sdp);
+  void SendToLink(Link& link, EndpointRequest request);
+  Link* LinkOf(ConnectionId outbound);
+  Link* LinkOfParticipant(ParticipantId id);
+  // Connected to this MCU (a room), or a link this MCU dials that the other MCU accepted.
+  bool Online(const std::string& site);
+  // The site's main participant anywhere (a room's or a link's), or null.
+  Participant* SiteParticipant(const std::string& site);
+  // The conference's active speaker is now `id`: the room's highlight and main tile, the sites
+  // and the console are told.
+  void SetSpeaker(Conference& conf, ParticipantId id);
 
   void Handle(ConnectionId id, EndpointRequest& request);
   void HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r);
@@ -222,6 +275,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener {
   std::map<std::string, Conference> conferences_;
   std::map<ConnectionId, Connection> connections_;
   std::map<ParticipantId, std::unique_ptr<Participant>> participants_;
+  std::map<std::string, Link> links_;  // By site id.
+  ConnectionId next_outbound_ = 1;
   ParticipantId next_participant_ = 1;
   bool shut_down_ = false;
   TaskQueue control_{"mcu-control"};  // Stopped (and drained) before the state goes.

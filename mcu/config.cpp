@@ -181,6 +181,12 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("token_hash", s.token_hash);
     r.Get("network", s.network);
     r.Get("bandwidth_kbps", s.bandwidth_kbps);
+    r.Get("kind", s.kind);
+    r.Get("link_url", s.link.url);
+    r.Get("link_conference", s.link.conference);
+    r.Get("link_credential", s.link.credential);
+    r.Get("link_fingerprint", s.link.fingerprint);
+    r.Get("link_max_kbps", s.link.max_kbps);
     c.sites.push_back(s);
   });
   array_of_tables("conferences", [&](Reader& r) {
@@ -221,13 +227,21 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   static const std::set<std::string> site_levels = {"central", "province", "district", "other"};
   std::set<std::string> ids;
   for (size_t i = 0; i < c.sites.size(); ++i) {
-    const auto& s = c.sites[i];
+    auto& s = c.sites[i];
     std::string at = "sites[" + std::to_string(i) + "]";
     if (!std::regex_match(s.id, id_re)) return fail(at + ".id must be lower-case letters, digits, - or _");
     if (!ids.insert(s.id).second) return fail(at + ".id '" + s.id + "' is used twice");
     if (s.name.empty()) return fail(at + ".name is required");
     if (!site_levels.count(s.level)) return fail(at + ".level must be central, province, district or other");
-    if (!std::regex_match(s.token_hash, hash_re))
+    if (s.kind != "room" && s.kind != "cascade") return fail(at + ".kind must be room or cascade");
+    if (s.link.dials() || !s.link.credential.empty() || !s.link.fingerprint.empty()) {
+      if (s.kind != "cascade") return fail(at + ": only a site of kind cascade has link_* keys");
+      auto pin = ValidateLinkTarget(s.link);
+      if (!pin) return fail(at + ": " + pin.error());
+      s.link.fingerprint = *pin;
+    }
+    // A link this MCU dials needs no token: nobody connects to this MCU with it.
+    if (!(s.link.dials() && s.token_hash.empty()) && !std::regex_match(s.token_hash, hash_re))
       return fail(at + ".token_hash must be sha256:<64 hex digits> (see `mcu hash-token`)");
   }
   std::set<std::string> conf_ids;

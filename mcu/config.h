@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mcu/cascade.h"
 #include "mcu/expected.h"
 
 namespace mcu {
@@ -15,9 +16,11 @@ struct SiteConfig {
   std::string id;
   std::string name;
   std::string level;       // central | province | district | other
-  std::string token_hash;  // "sha256:<64 hex>"
+  std::string token_hash;  // "sha256:<64 hex>"; optional for a cascade link this MCU dials.
   std::string network;     // Its expected network (shown to technicians), optional.
   int bandwidth_kbps = 0;  // Its link's expected capacity, optional.
+  std::string kind = "room";  // room | cascade
+  LinkTarget link;            // kind cascade: the other MCU this one dials (link_* keys).
 };
 
 // A permanent conference (open whenever a site asks to join). Scheduled ones are made with the

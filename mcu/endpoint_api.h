@@ -46,6 +46,8 @@ enum class ErrorCode {
   kInternal,
 };
 const char* ToString(ErrorCode code);
+// The code named by `name` ("bad_request", ...); kInternal for a name it does not know.
+ErrorCode ErrorCodeFromString(const std::string& name);
 
 namespace event {
 struct Welcome {
@@ -67,6 +69,13 @@ struct Call {
 // A mixing conference's active speaker changed.
 struct Speaker {
   std::string conference_id, participant_id, site_id;  // Empty: nobody.
+  std::string name;  // The speaker's name as the roster shows it.
+};
+// The host muted (or unmuted) this site in the conference: what it sends is not heard (audio) or
+// not shown (video). A room may say so on its screen; a cascade link shows it on its own
+// conference's roll-call (the parent muted the child conference).
+struct Muted {
+  bool audio = false, video = false;
 };
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
@@ -97,7 +106,7 @@ struct EndpointEvent {
   std::string reply_to;  // The request id this answers, if any.
   std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
                event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout,
-               event::Call, event::Speaker>
+               event::Call, event::Speaker, event::Muted>
       body;
 };
 
@@ -119,6 +128,43 @@ class EndpointHandler {
                               const std::string& remote_address) = 0;
   virtual void OnEndpointRequest(ConnectionId id, EndpointRequest request) = 0;
   virtual void OnEndpointClosed(ConnectionId id) = 0;
+};
+
+// ----- This MCU as a client of another (the dialing side of a cascade link) --------------------
+
+// Where to dial: the other MCU's endpoint WebSocket and its TLS certificate's fingerprint (the
+// only certificate accepted: a closed network has no public CA).
+struct DialTarget {
+  std::string url;         // wss://host:port/ws
+  std::string pin_sha256;  // "AB:CD:..."
+};
+
+// An outgoing connection, implemented by the signaling layer. Thread-safe: Send and Close queue
+// work on the connection's own thread.
+class OutboundConnection {
+ public:
+  virtual ~OutboundConnection() = default;
+  virtual void Send(EndpointRequest request) = 0;
+  virtual void Close() = 0;
+};
+
+// Implemented by the domain (Bridge). Called from the dialer's thread; the implementation
+// hands everything to its own executor and returns at once.
+class OutboundHandler {
+ public:
+  virtual ~OutboundHandler() = default;
+  virtual void OnOutboundOpen(ConnectionId id) = 0;
+  virtual void OnOutboundEvent(ConnectionId id, EndpointEvent event) = 0;
+  // Also when connecting failed (TLS, a certificate that is not the pinned one, refused).
+  virtual void OnOutboundClosed(ConnectionId id, const std::string& reason) = 0;
+};
+
+class Dialer {
+ public:
+  virtual ~Dialer() = default;
+  // Starts connecting; every callback for it names `id`.
+  virtual std::shared_ptr<OutboundConnection> Dial(ConnectionId id, const DialTarget& target,
+                                                   OutboundHandler* handler) = 0;
 };
 
 }  // namespace mcu

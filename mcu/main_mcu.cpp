@@ -19,6 +19,7 @@
 #include "media/certificate.h"
 #include "media/media_engine.h"
 #include "signaling/event_feed.h"
+#include "signaling/link_dialer.h"
 #include "signaling/rest_api.h"
 #include "signaling/server.h"
 
@@ -39,7 +40,7 @@ int WaitForSignal() {
 mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
   if (store.seeded()) return mcu::OkStatus();
   for (const auto& s : config.sites)
-    if (auto st = store.InsertSite({s.id, s.name, s.level, "room", s.token_hash, s.network, s.bandwidth_kbps}); !st)
+    if (auto st = store.InsertSite({s.id, s.name, s.level, s.kind, s.token_hash, s.network, s.bandwidth_kbps, s.link}); !st)
       return st;
   for (const auto& c : config.conferences) {
     mcu::ConferenceRow row;
@@ -169,8 +170,9 @@ int main(int argc, char** argv) {
   }
 
   mcu::signaling::EventHub events;  // Before the bridge, which publishes to it until it is gone.
+  mcu::signaling::LinkDialer dialer;  // Cascade links this MCU dials; stopped after the bridge's shutdown.
   mcu::Bridge bridge(*config, store->get(), engine->get(),
-                     {config->schedule.grace_s, config->schedule.call_retry_s, true});
+                     {config->schedule.grace_s, config->schedule.call_retry_s, true, &dialer});
   mcu::Auth auth(store->get());
   mcu::signaling::RestApi api(store->get(), &bridge, &auth);
   bridge.SetEventSink([&events](const std::string& text) { events.Publish(text); });
@@ -190,6 +192,8 @@ int main(int argc, char** argv) {
   mcu::signaling::SignalingServer server(so, &bridge, &api, &events);
   if (auto st = server.Start(); !st) {
     spdlog::critical("{}", st.error());
+    bridge.Shutdown();
+    dialer.Stop();
     return 1;
   }
 
@@ -212,5 +216,6 @@ int main(int argc, char** argv) {
   spdlog::info("signal {}: shutting down", sig);
   server.Stop();
   bridge.Shutdown();
+  dialer.Stop();  // No callback into the bridge after this.
   return 0;
 }

@@ -29,6 +29,10 @@ struct ParticipantMediaInfo {
   // (no tile, no voice, never the speaker). It takes the lowest tier the sites already receive
   // (max_receive_kbps only while none is encoded): watching adds no encoder.
   bool receive_only = false;
+  // Not empty: the remote side made the offer (another MCU, reached by a cascade link this MCU
+  // dialled) and this participant answers it: its local description is the answer, and it is
+  // connected from the offer alone (no SetRemoteAnswer).
+  std::string remote_offer;
 };
 
 // One participant's media connection to a room.
@@ -52,9 +56,11 @@ class MediaEndpoint {
   // for it is delivered to the listener after the I/O thread has processed the close.
   virtual ~MediaEndpoint() = default;
 
-  // The MCU's SDP offer for this participant (candidates included).
-  virtual const std::string& LocalOffer() const = 0;
+  // The MCU's SDP for this participant (candidates included): its offer, or its answer to the
+  // participant's offer (ParticipantMediaInfo::remote_offer).
+  virtual const std::string& LocalDescription() const = 0;
   // Checks the participant's answer (syntax, fingerprint, ICE credentials, codecs) and applies it.
+  // Refused for a participant that made the offer.
   virtual Status SetRemoteAnswer(const std::string& sdp) = 0;
   virtual Status AddRemoteCandidate(const std::string& candidate) = 0;
   // A JSON object with the transport's live statistics.

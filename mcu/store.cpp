@@ -71,6 +71,14 @@ ALTER TABLE call_records ADD COLUMN kbps_out_mean REAL NOT NULL DEFAULT 0;
 ALTER TABLE sites ADD COLUMN network TEXT NOT NULL DEFAULT '';
 ALTER TABLE sites ADD COLUMN bandwidth_kbps INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 5: cascade links this MCU dials (another MCU's conference, its credential and certificate).
+    R"sql(
+ALTER TABLE sites ADD COLUMN link_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE sites ADD COLUMN link_conference TEXT NOT NULL DEFAULT '';
+ALTER TABLE sites ADD COLUMN link_credential TEXT NOT NULL DEFAULT '';
+ALTER TABLE sites ADD COLUMN link_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE sites ADD COLUMN link_max_kbps INTEGER NOT NULL DEFAULT 1500;
+)sql",
 };
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -82,6 +90,7 @@ class Stmt {
   Stmt(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) s_ = nullptr;
   }
+  Stmt(sqlite3* db, const std::string& sql) : Stmt(db, sql.c_str()) {}
   ~Stmt() { sqlite3_finalize(s_); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -234,13 +243,17 @@ Status Store::MarkSeeded() {
 
 namespace {
 SiteRow ReadSite(Stmt& s) {
-  return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), static_cast<int>(s.Int(6))};
+  return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), static_cast<int>(s.Int(6)),
+          {s.Text(7), s.Text(8), s.Text(9), s.Text(10), static_cast<int>(s.Int(11))}};
 }
+constexpr const char* kSiteColumns =
+    "id, name, level, kind, token_hash, network, bandwidth_kbps, link_url, link_conference, link_credential, "
+    "link_fingerprint, link_max_kbps";
 }  // namespace
 
 std::vector<SiteRow> Store::Sites() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, name, level, kind, token_hash, network, bandwidth_kbps FROM sites ORDER BY id");
+  Stmt s(db_, std::string("SELECT ") + kSiteColumns + " FROM sites ORDER BY id");
   std::vector<SiteRow> out;
   while (s.Row()) out.push_back(ReadSite(s));
   return out;
@@ -248,7 +261,7 @@ std::vector<SiteRow> Store::Sites() {
 
 std::optional<SiteRow> Store::Site(const std::string& id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, name, level, kind, token_hash, network, bandwidth_kbps FROM sites WHERE id=?");
+  Stmt s(db_, std::string("SELECT ") + kSiteColumns + " FROM sites WHERE id=?");
   s.Bind(id);
   if (!s.Row()) return std::nullopt;
   return ReadSite(s);
@@ -257,9 +270,9 @@ std::optional<SiteRow> Store::Site(const std::string& id) {
 Status Store::InsertSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "INSERT INTO sites(id, name, level, kind, token_hash, network, bandwidth_kbps, created_at, updated_at) "
-         "VALUES(?,?,?,?,?,?,?,?,?)");
+         std::string("INSERT INTO sites(") + kSiteColumns + ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.Bind(r.id).Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(r.network).Bind(r.bandwidth_kbps);
+  s.Bind(r.link.url).Bind(r.link.conference).Bind(r.link.credential).Bind(r.link.fingerprint).Bind(r.link.max_kbps);
   s.Bind(NowS()).Bind(NowS());
   auto st = s.Run();
   if (!st && s.Constraint()) return MakeError("site '" + r.id + "' exists");
@@ -269,9 +282,10 @@ Status Store::InsertSite(const SiteRow& r) {
 Status Store::UpdateSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, network=?, bandwidth_kbps=?, updated_at=? "
-         "WHERE id=?");
+         "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, network=?, bandwidth_kbps=?, link_url=?, "
+         "link_conference=?, link_credential=?, link_fingerprint=?, link_max_kbps=?, updated_at=? WHERE id=?");
   s.Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(r.network).Bind(r.bandwidth_kbps);
+  s.Bind(r.link.url).Bind(r.link.conference).Bind(r.link.credential).Bind(r.link.fingerprint).Bind(r.link.max_kbps);
   s.Bind(NowS()).Bind(r.id);
   return Changed(db_, s.Run(), "site '" + r.id + "'");
 }

@@ -5,7 +5,8 @@
 // each in its own transaction, and refuses a file newer than this build.
 //
 // Secrets are stored only as hashes: room and API tokens and session ids as sha-256 (they are
-// long random strings), passwords as Argon2id (see secrets.h).
+// long random strings), passwords as Argon2id (see secrets.h). The one exception is the
+// credential of a cascade link this MCU dials: it must present it to the other MCU.
 //
 // Threading: every method may be called from any thread; one mutex serialises them (SQLite's
 // own work is short: no query here scans more than a conference's call records or a page of
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "mcu/cascade.h"
 #include "mcu/expected.h"
 
 struct sqlite3;
@@ -29,9 +31,10 @@ struct SiteRow {
   std::string id, name;
   std::string level = "district";  // central | province | district | other
   std::string kind = "room";       // room | cascade
-  std::string token_hash;          // "sha256:<hex>"
+  std::string token_hash;          // "sha256:<hex>"; a link this MCU dials may have none.
   std::string network;             // Its expected network, as the deployment describes it.
   int bandwidth_kbps = 0;          // Its link's expected capacity (0: not said).
+  LinkTarget link;                 // A cascade link this MCU dials (kind cascade only).
 };
 
 // A conference: permanent (no start: open whenever a site asks to join) or scheduled.

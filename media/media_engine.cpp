@@ -92,6 +92,7 @@ class EchoRoom : public MediaRoom {
   Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
       ParticipantId id, const ParticipantMediaInfo& info,
       MediaEndpoint::Listener* listener) override {
+    if (!info.remote_offer.empty()) return MakeError("an echo conference takes no cascade link");
     auto peer = std::make_unique<EchoPeer>(engine_, id, listener);
     Status started = OkStatus();
     sdp::Session offer;
@@ -138,9 +139,10 @@ class EchoRoom : public MediaRoom {
 }  // namespace
 
 Status TransportEndpoint::SetRemoteAnswer(const std::string& text) {
+  if (!offer_session_) return MakeError("no offer to answer: this participant made the offer");
   auto answer = sdp::Parse(text);
   if (!answer) return MakeError("invalid SDP: " + answer.error());
-  auto remote = sdp::AcceptAnswer(offer_session_, *answer);
+  auto remote = sdp::AcceptAnswer(*offer_session_, *answer);
   if (!remote) return MakeError(remote.error());
   OnAnswerAccepted(*remote);
   PeerTransport* t = transport();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "mcu/media_api.h"
 #include "media/certificate.h"
@@ -37,9 +38,11 @@ class TransportMediaEngine : public MediaEngine {
 // the I/O thread.
 class TransportEndpoint : public MediaEndpoint {
  public:
-  TransportEndpoint(IoLoop* loop, std::string offer, sdp::Session offer_session)
-      : loop_(loop), offer_(std::move(offer)), offer_session_(std::move(offer_session)) {}
-  const std::string& LocalOffer() const override { return offer_; }
+  // `offer_session` is our offer; none when we answered the participant's offer (`local` is then
+  // our answer, already applied).
+  TransportEndpoint(IoLoop* loop, std::string local, std::optional<sdp::Session> offer_session)
+      : loop_(loop), local_(std::move(local)), offer_session_(std::move(offer_session)) {}
+  const std::string& LocalDescription() const override { return local_; }
   Status SetRemoteAnswer(const std::string& text) override;
   Status AddRemoteCandidate(const std::string& candidate) override;
 
@@ -51,8 +54,8 @@ class TransportEndpoint : public MediaEndpoint {
   IoLoop* loop_;
 
  private:
-  std::string offer_;
-  sdp::Session offer_session_;
+  std::string local_;
+  std::optional<sdp::Session> offer_session_;
 };
 
 // A random 62-bit number (SDP session ids, initial RTP sequence numbers and timestamps).

@@ -32,6 +32,19 @@ namespace {
 constexpr uint8_t kOpusPt = 111;
 constexpr uint8_t kVp8Pt = 96;
 constexpr uint8_t kH264Pt = 102;
+
+// The mixing room's packet path knows the payload types it offers. Another MCU offers the same
+// ones; an offer that numbers them otherwise is refused rather than half understood.
+Status CheckPayloadTypes(const sdp::RemoteDescription& remote) {
+  for (const auto& m : remote.media)
+    for (const auto& c : m.codecs) {
+      uint8_t want = m.kind == sdp::Kind::kAudio ? kOpusPt : c.name == "VP8" ? kVp8Pt : kH264Pt;
+      if (c.payload_type != want)
+        return MakeError("the offer numbers " + c.name + " " + std::to_string(c.payload_type) + ", not " +
+                         std::to_string(want));
+    }
+  return OkStatus();
+}
 constexpr int kCanvasWidth = 1280, kCanvasHeight = 720;
 constexpr int64_t kStallUs = 2'000'000;
 // At most two forced keyframes per tier per second: a site joining waits at most half a second
@@ -264,7 +277,7 @@ class MixRoom;
 class MixPeer : public PeerTransport::Listener {
  public:
   MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps, bool content,
-          bool receive_only);
+          bool receive_only, PeerTransport::Role role);
   ~MixPeer() override;
   PeerTransport& transport() { return transport_; }
   ParticipantId id() const { return id_; }
@@ -465,12 +478,12 @@ class MixRoom : public MediaRoom {
 // ----- MixPeer --------------------------------------------------------------------------------
 
 MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps,
-                 bool content, bool receive_only)
+                 bool content, bool receive_only, PeerTransport::Role role)
     : room_(room),
       id_(id),
       listener_(listener),
       transport_(room->engine()->loop(), room->engine()->transport_config(), room->engine()->dtls_context(),
-                 this, PeerTransport::Role::kOfferer),
+                 this, role),
       content_(content),
       receive_only_(receive_only),
       selector_(DefaultTiers()) {
@@ -648,8 +661,9 @@ ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {
 
 class MixEndpoint : public TransportEndpoint {
  public:
-  MixEndpoint(MixRoom* room, ParticipantId id, std::string offer, sdp::Session offer_session, MixPeer* peer)
-      : TransportEndpoint(room->loop(), std::move(offer), std::move(offer_session)), room_(room), id_(id), peer_(peer) {}
+  MixEndpoint(MixRoom* room, ParticipantId id, std::string local, std::optional<sdp::Session> offer_session,
+              MixPeer* peer)
+      : TransportEndpoint(room->loop(), std::move(local), std::move(offer_session)), room_(room), id_(id), peer_(peer) {}
   ~MixEndpoint() override { room_->RemoveParticipant(id_, peer_); }
 
   std::string StatsJson() const override {
@@ -927,9 +941,18 @@ void MixRoom::IoState::SetTier(int from, int to) {
 
 Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId id, const ParticipantMediaInfo& info,
                                                                  MediaEndpoint::Listener* listener) {
+  // A participant that made the offer (another MCU, over a cascade link this MCU dialled): its
+  // offer is checked here, on the control thread, before any socket is bound.
+  std::optional<sdp::Session> remote_offer;
+  if (!info.remote_offer.empty()) {
+    auto parsed = sdp::Parse(info.remote_offer);
+    if (!parsed) return MakeError("invalid SDP offer: " + parsed.error());
+    remote_offer = std::move(*parsed);
+  }
   MixPeer* peer = nullptr;
   Status started = OkStatus();
-  sdp::Session offer;
+  sdp::Session local;
+  std::optional<sdp::RemoteDescription> remote;
   auto io = io_;
   loop()->Invoke([&] {
     int kbps = info.max_receive_kbps;
@@ -941,17 +964,30 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
           kbps = tiers_[t].bitrate_kbps;
           break;
         }
-    peer = new MixPeer(this, id, listener, kbps, info.content, info.receive_only);
+    auto role = remote_offer ? PeerTransport::Role::kAnswerer : PeerTransport::Role::kOfferer;
+    peer = new MixPeer(this, id, listener, kbps, info.content, info.receive_only, role);
     started = peer->transport().Start();
+    sdp::OfferOptions opt;
+    opt.audio_ssrc = peer->transport().local_ssrc(sdp::Kind::kAudio);
+    opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
+    if (started && remote_offer) {
+      auto answer = sdp::AnswerOffer(*remote_offer, peer->transport().local(), sdp::DefaultCodecs(), opt,
+                                     RandomSessionId());
+      if (answer) started = CheckPayloadTypes(answer->remote);
+      else started = MakeError(answer.error());
+      if (started) {
+        local = std::move(answer->answer);
+        remote = std::move(answer->remote);
+        started = peer->transport().ApplyRemote(*remote);
+      }
+    } else if (started) {
+      local = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomSessionId());
+    }
     if (!started) {
       delete peer;
       peer = nullptr;
       return;
     }
-    sdp::OfferOptions opt;
-    opt.audio_ssrc = peer->transport().local_ssrc(sdp::Kind::kAudio);
-    opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
-    offer = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomSessionId());
     io->peers[id] = peer;
   });
   if (!started) return MakeError(started.error());
@@ -960,8 +996,12 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
   sites_[id].content = info.content;
   sites_[id].receive_only = info.receive_only;
   if (!info.content) audio_->AddSite(id);  // Content is never mixed and receives no mix.
-  std::string text = sdp::Write(offer);
-  return std::unique_ptr<MediaEndpoint>(new MixEndpoint(this, id, std::move(text), std::move(offer), peer));
+  std::string text = sdp::Write(local);
+  if (remote) {
+    OnAnswer(id, *remote);  // The offer says what it sends and receives, as an answer would.
+    return std::unique_ptr<MediaEndpoint>(new MixEndpoint(this, id, std::move(text), std::nullopt, peer));
+  }
+  return std::unique_ptr<MediaEndpoint>(new MixEndpoint(this, id, std::move(text), std::move(local), peer));
 }
 
 void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {

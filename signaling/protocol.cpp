@@ -86,6 +86,12 @@ struct EventWriter {
     j["conference"] = e.conference_id;
     j["participant"] = e.participant_id;
     j["site"] = e.site_id;
+    j["name"] = e.name;
+  }
+  void operator()(const event::Muted& e) {
+    j["type"] = "muted";
+    j["audio"] = e.audio;
+    j["video"] = e.video;
   }
   void operator()(const event::Layout& e) {
     j["type"] = "layout";
@@ -164,6 +170,70 @@ std::string WriteEvent(const EndpointEvent& event) {
   std::visit(EventWriter{j}, event.body);
   if (!event.reply_to.empty()) j["id"] = event.reply_to;
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+namespace {
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+std::string Str(const json& j, const char* obj, const char* key) {
+  auto it = j.find(obj);
+  return it != j.end() && it->is_object() ? Str(*it, key) : std::string();
+}
+int Int(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+bool Bool(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+}  // namespace
+
+Expected<EndpointEvent> ParseEvent(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return MakeError("an event must be a JSON object");
+  EndpointEvent e;
+  if (auto id = j.find("id"); id != j.end() && id->is_string()) e.reply_to = id->get<std::string>();
+  const std::string type = Str(j, "type");
+  if (type == "welcome") {
+    e.body = event::Welcome{Str(j, "site", "id"), Str(j, "site", "name")};
+  } else if (type == "joined") {
+    e.body = event::Joined{Str(j, "conference", "id"), Str(j, "conference", "title"), Str(j, "participant")};
+  } else if (type == "offer") {
+    std::string sdp = Str(j, "sdp");
+    if (sdp.empty() || sdp.size() > kMaxSdpLength) return MakeError("an offer needs an sdp of at most 32 KiB");
+    e.body = event::Offer{std::move(sdp)};
+  } else if (type == "left") {
+    e.body = event::Left{Str(j, "conference"), Str(j, "reason")};
+  } else if (type == "error") {
+    e.body = event::Error{ErrorCodeFromString(Str(j, "code")), Str(j, "message")};
+  } else if (type == "roster") {
+    event::Roster r{Str(j, "conference"), {}};
+    if (auto list = j.find("participants"); list != j.end() && list->is_array())
+      for (const auto& p : *list)
+        if (p.is_object()) r.participants.push_back({Str(p, "id"), Str(p, "site"), Str(p, "name"), Str(p, "media")});
+    e.body = std::move(r);
+  } else if (type == "media") {
+    e.body = event::MediaState{Str(j, "state"), Str(j, "detail")};
+  } else if (type == "stats") {
+    auto it = j.find("stats");
+    e.body = event::Stats{it != j.end() ? it->dump() : "{}"};
+  } else if (type == "pong") {
+    e.body = event::Pong{};
+  } else if (type == "layout") {
+    e.body = event::Layout{Int(j, "tiles"), Int(j, "sendWidth"), Int(j, "sendHeight")};
+  } else if (type == "call") {
+    e.body = event::Call{Str(j, "conference", "id"), Str(j, "conference", "title")};
+  } else if (type == "speaker") {
+    e.body = event::Speaker{Str(j, "conference"), Str(j, "participant"), Str(j, "site"), Str(j, "name")};
+  } else if (type == "muted") {
+    e.body = event::Muted{Bool(j, "audio"), Bool(j, "video")};
+  } else {
+    return MakeError("unknown event type \"" + type.substr(0, 32) + "\"");
+  }
+  return e;
 }
 
 std::string WriteRequest(const EndpointRequest& r) {

@@ -22,7 +22,11 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id = 
 
 std::string WriteEvent(const EndpointEvent& event);
 
-// For clients of the protocol (mcu-room, tests, load generators).
+// For clients of the protocol (mcu-room, tests, load generators, and the MCU itself on a cascade
+// link it dialled).
 std::string WriteRequest(const EndpointRequest& request);
+// Reads one MCU message. Fields it does not know are ignored (a newer MCU may add some); an
+// unknown type or a message that is not an object is an error.
+Expected<EndpointEvent> ParseEvent(std::string_view text);
 
 }  // namespace mcu::signaling

@@ -125,8 +125,16 @@ bool SafeEquals(const std::string& a, const std::string& b) {
 }
 
 json SiteJson(const SiteRow& s) {
-  return {{"id", s.id},     {"name", s.name},       {"level", s.level},
-          {"kind", s.kind}, {"network", s.network}, {"bandwidthKbps", s.bandwidth_kbps}};
+  json j = {{"id", s.id},     {"name", s.name},       {"level", s.level},
+            {"kind", s.kind}, {"network", s.network}, {"bandwidthKbps", s.bandwidth_kbps}};
+  // A link this MCU dials; its credential is never shown, only whether it is set.
+  if (s.link.dials())
+    j["link"] = {{"url", s.link.url},
+                 {"conference", s.link.conference},
+                 {"fingerprint", s.link.fingerprint},
+                 {"maxKbps", s.link.max_kbps},
+                 {"credentialSet", !s.link.credential.empty()}};
+  return j;
 }
 
 // A site's presence: `online` (its room is connected) and `conference` (the one it is in, or null).
@@ -198,7 +206,15 @@ json LiveSiteJson(const LiveSite& s) {
           {"mutedAudio", s.muted_audio}, {"mutedVideo", s.muted_video},
           {"kicked", s.kicked},      {"speaking", s.speaking},
           {"content", s.content},    {"elsewhere", s.elsewhere},
-          {"participant", s.participant_id}};
+          {"participant", s.participant_id},
+          {"link", s.link ? json{{"state", s.link->state},
+                                 {"detail", s.link->detail},
+                                 {"remoteTitle", s.link->remote_title},
+                                 {"remoteSpeaker", s.link->remote_speaker},
+                                 {"mutedAudio", s.link->muted_audio},
+                                 {"mutedVideo", s.link->muted_video},
+                                 {"attempts", s.link->attempts}}
+                          : json(nullptr)}};
 }
 
 json LiveJson(const LiveConference& c) {
@@ -401,6 +417,30 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     if (s.level != "central" && s.level != "province" && s.level != "district" && s.level != "other")
       return "level must be central, province, district or other";
     if (s.kind != "room" && s.kind != "cascade") return "kind must be room or cascade";
+    // `link`: where this MCU dials (a cascade site only); null removes it. The credential may be
+    // left out of an update to keep the one stored.
+    if (auto it = body.find("link"); it != body.end()) {
+      if (it->is_null()) {
+        s.link = {};
+      } else {
+        if (!it->is_object()) return "link must be an object or null";
+        LinkTarget t = s.link;
+        const json& l = *it;
+        if (!ReadString(l, "url", t.url, error, 300) || !ReadString(l, "conference", t.conference, error, 64) ||
+            !ReadString(l, "credential", t.credential, error, 256) ||
+            !ReadString(l, "fingerprint", t.fingerprint, error, 200))
+          return "link." + error;
+        if (auto k = l.find("maxKbps"); k != l.end()) {
+          if (!k->is_number_integer()) return "link.maxKbps must be an integer";
+          t.max_kbps = k->get<int>();
+        }
+        auto pin = ValidateLinkTarget(t);
+        if (!pin) return pin.error();
+        t.fingerprint = *pin;
+        s.link = t;
+      }
+    }
+    if (s.link.dials() && s.kind != "cascade") return "only a site of kind cascade dials a link";
     return {};
   };
   if (match("GET", "/sites")) {

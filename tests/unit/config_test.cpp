@@ -251,6 +251,32 @@ TEST(Config, BadLogLevelIsAnError) {
     EXPECT_TRUE(ParseConfig(std::string("[log]\nlevel = \"") + level + "\"\n", "t").ok()) << level;
 }
 
+TEST(Config, ACascadeLinkThisMcuDialsNeedsNoTokenButAFullTarget) {
+  const std::string pin(64, 'a');
+  std::string link = "[[sites]]\nid = \"trung-uong\"\nname = \"Trung ương\"\nlevel = \"central\"\n"
+                     "kind = \"cascade\"\nlink_url = \"wss://10.1.0.5:8443/ws\"\nlink_conference = \"toan-quoc\"\n"
+                     "link_credential = \"cred\"\nlink_fingerprint = \"" + pin + "\"\nlink_max_kbps = 800\n";
+  auto c = ParseConfig(link, "t");
+  ASSERT_TRUE(c.ok()) << c.error();
+  const SiteConfig& s = c->sites[0];
+  EXPECT_EQ(s.kind, "cascade");
+  EXPECT_TRUE(s.token_hash.empty());
+  EXPECT_EQ(s.link.url, "wss://10.1.0.5:8443/ws");
+  EXPECT_EQ(s.link.conference, "toan-quoc");
+  EXPECT_EQ(s.link.credential, "cred");
+  EXPECT_EQ(s.link.fingerprint.size(), 95u) << "normalised to AA:AA:...";
+  EXPECT_EQ(s.link.max_kbps, 800);
+  // An accepting cascade site is a site with a token, like a room.
+  EXPECT_TRUE(ParseConfig(Site("tinh-a") + "kind = \"cascade\"\n", "t").ok());
+  ExpectError(Site("a") + "kind = \"bridge\"\n", "sites[0].kind");
+  ExpectError(Site("a") + "link_url = \"wss://x/ws\"\nlink_credential = \"c\"\nlink_fingerprint = \"" + pin + "\"\n",
+              "only a site of kind cascade");
+  std::string no_pin = link;
+  no_pin.replace(no_pin.find("link_fingerprint"), std::string("link_fingerprint = \"" + pin + "\"\n").size(), "");
+  ExpectError(no_pin, "fingerprint");
+  ExpectError("[[sites]]\nid = \"a\"\nname = \"A\"\nlevel = \"central\"\nkind = \"cascade\"\n", "token_hash");
+}
+
 TEST(Config, BadTokenHashIsAnError) {
   ExpectError(Site("a", "district", "plaintext-token"), "sites[0].token_hash");
   ExpectError(Site("a", "district", "sha256:" + std::string(63, 'a')), "sites[0].token_hash");

@@ -281,5 +281,53 @@ TEST(ProtocolWriteEvent, InvalidUtf8IsReplacedNotThrown) {
   EXPECT_EQ(j["code"], "bad_request");
 }
 
+// ----- ParseEvent (the client's side: mcu-room's peer, and the MCU on a link it dialled) --------
+
+TEST(ProtocolParseEvent, ReadsBackEveryEventTheMcuWrites) {
+  const EndpointEvent events[] = {
+      {"1", event::Welcome{"tinh", "Tỉnh"}},
+      {"", event::Joined{"toan-quoc", "Hội nghị toàn quốc", "p3"}},
+      {"", event::Offer{"v=0\r\n"}},
+      {"", event::Left{"toan-quoc", "removed by the host"}},
+      {"9", event::Error{ErrorCode::kUnauthorized, "invalid token"}},
+      {"", event::Roster{"toan-quoc", {{"p1", "tinh", "Tỉnh", "connected"}}}},
+      {"", event::MediaState{"failed", "DTLS"}},
+      {"", event::Pong{}},
+      {"", event::Layout{4, 640, 360}},
+      {"", event::Call{"toan-quoc", "Hội nghị toàn quốc"}},
+      {"", event::Speaker{"toan-quoc", "p2", "ha-noi", "Hà Nội"}},
+      {"", event::Muted{true, false}},
+  };
+  for (const auto& e : events) {
+    std::string text = WriteEvent(e);
+    auto back = ParseEvent(text);
+    ASSERT_TRUE(back.ok()) << text << ": " << back.error();
+    EXPECT_EQ(back->reply_to, e.reply_to);
+    EXPECT_EQ(back->body.index(), e.body.index()) << text;
+    EXPECT_EQ(WriteEvent(*back), text) << "what was read is what was written";
+  }
+}
+
+TEST(ProtocolParseEvent, StatsKeepTheirObject) {
+  auto e = ParseEvent(R"({"type":"stats","stats":{"rttMs":3}})");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(json::parse(std::get<event::Stats>(e->body).json), json::parse(R"({"rttMs":3})"));
+}
+
+TEST(ProtocolParseEvent, RefusesWhatIsNoEventAndIgnoresUnknownFields) {
+  EXPECT_FALSE(ParseEvent("not json").ok());
+  EXPECT_FALSE(ParseEvent("[1]").ok());
+  EXPECT_FALSE(ParseEvent(R"({"type":"teleport"})").ok());
+  EXPECT_FALSE(ParseEvent(R"({"type":"offer"})").ok()) << "an offer without SDP";
+  EXPECT_FALSE(ParseEvent(R"({"type":"offer","sdp":")" + std::string(kMaxSdpLength + 1, 'x') + ""}").ok());
+  auto e = ParseEvent(R"({"type":"muted","audio":true,"video":"yes","future":1})");
+  ASSERT_TRUE(e.ok());
+  EXPECT_TRUE(std::get<event::Muted>(e->body).audio);
+  EXPECT_FALSE(std::get<event::Muted>(e->body).video) << "a mistyped flag reads as false";
+  auto err = ParseEvent(R"({"type":"error","code":"something_new","message":"m"})");
+  ASSERT_TRUE(err.ok());
+  EXPECT_EQ(std::get<event::Error>(err->body).code, ErrorCode::kInternal);
+}
+
 }  // namespace
 }  // namespace mcu::signaling

@@ -57,6 +57,11 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
     auto s = OpenIn(dir);
     ASSERT_TRUE(s->InsertSite({"huyen-1", "Huyện 1", "district", "room", "sha256:aa", "WAN huyện 10.20.3.0/24", 4000}).ok());
     ASSERT_TRUE(s->InsertSite({"tinh-1", "Tỉnh 1", "province", "room", "sha256:bb", "", 0}).ok());
+    SiteRow link{"trung-uong", "Trung ương", "central", "cascade", "", "", 0,
+                 {"wss://10.1.0.5:8443/ws", "toan-quoc", "cred", "AA:BB", 800}};
+    ASSERT_TRUE(s->InsertSite(link).ok());
+    link.link.conference = "giao-ban-tw";
+    ASSERT_TRUE(s->UpdateSite(link).ok());
     SiteRow changed = *s->Site("tinh-1");
     changed.network = "LAN tỉnh";
     changed.bandwidth_kbps = 10000;
@@ -72,7 +77,10 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
     ASSERT_TRUE(s->PutMember({"giao-ban", "huyen-1", true, true, false, false}).ok());
   }
   auto s = OpenIn(dir);
-  ASSERT_EQ(s->Sites().size(), 2u);
+  ASSERT_EQ(s->Sites().size(), 3u);
+  EXPECT_EQ(s->Site("trung-uong")->link,
+            (LinkTarget{"wss://10.1.0.5:8443/ws", "giao-ban-tw", "cred", "AA:BB", 800}));
+  EXPECT_FALSE(s->Site("huyen-1")->link.dials());
   EXPECT_EQ(s->Site("huyen-1")->name, "Huyện 1");
   EXPECT_EQ(s->Site("huyen-1")->network, "WAN huyện 10.20.3.0/24");
   EXPECT_EQ(s->Site("huyen-1")->bandwidth_kbps, 4000);

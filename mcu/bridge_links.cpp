@@ -1,0 +1,257 @@
+// The dialing side of cascade links (mcu/cascade.h): the bridge as a client of another MCU.
+//
+// A link whose site is invited to an open conference here (and not removed by its host) dials
+// the other MCU, authenticates with its credential, joins the target conference (or waits to be
+// called into one), and answers the other MCU's offer with a participant of the local
+// conference. Everything below runs on the control executor, like the rest of the bridge; the
+// dialer's callbacks only post here, and are matched to their link by connection id, so a late
+// event of a connection already hung up is dropped.
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "mcu/bridge.h"
+#include "mcu/log.h"
+
+namespace mcu {
+
+namespace {
+uint32_t Random() {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  return rng();
+}
+}  // namespace
+
+Bridge::Link* Bridge::LinkOf(ConnectionId outbound) {
+  for (auto& [site, link] : links_)
+    if (link.id == outbound && link.out) return &link;
+  return nullptr;
+}
+
+Bridge::Link* Bridge::LinkOfParticipant(ParticipantId id) {
+  for (auto& [site, link] : links_)
+    if (link.participant == id) return &link;
+  return nullptr;
+}
+
+bool Bridge::Online(const std::string& site) {
+  if (ConnectionOf(site)) return true;
+  auto l = links_.find(site);
+  return l != links_.end() && !l->second.remote_site.empty();
+}
+
+Bridge::Participant* Bridge::SiteParticipant(const std::string& site) {
+  ParticipantId id = 0;
+  if (Connection* c = ConnectionOf(site)) id = c->participant;
+  if (auto l = links_.find(site); !id && l != links_.end()) id = l->second.participant;
+  auto it = participants_.find(id);
+  return it == participants_.end() ? nullptr : it->second.get();
+}
+
+void Bridge::UpdateLinks(int64_t now_ms) {
+  if (!options_.dialer || shut_down_) return;
+  // Links whose site went away, or no longer dials, hang up.
+  for (auto it = links_.begin(); it != links_.end();) {
+    auto site = sites_.find(it->first);
+    if (site == sites_.end() || !site->second.link.dials() || site->second.link != it->second.target) {
+      HangUp(it->second, "the link's settings changed", false);
+      it = links_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [site_id, site] : sites_) {
+    if (!site.link.dials()) continue;
+    Link& link = links_[site_id];
+    if (link.site_id.empty()) link.site_id = site_id, link.target = site.link;
+    // The open conference that invites it (and has not removed it) is where it goes.
+    std::string wanted;
+    for (const auto& [cid, conf] : conferences_) {
+      auto m = conf.members_cfg.find(site_id);
+      if (conf.open() && m != conf.members_cfg.end() && m->second.invited && !m->second.kicked) {
+        wanted = cid;
+        break;
+      }
+    }
+    if (link.out && link.conference != wanted) {
+      HangUp(link, wanted.empty() ? "its conference closed" : "moved to conference " + wanted, false);
+      link.retry_at_ms = 0;
+    }
+    if (wanted.empty()) {
+      link.state = "idle", link.detail.clear();
+      continue;
+    }
+    if (!link.out && now_ms >= link.retry_at_ms) Dial(link, wanted);
+  }
+}
+
+void Bridge::Dial(Link& link, const std::string& conference) {
+  LogScope scope(conference, link.site_id);
+  link.conference = conference;
+  link.id = next_outbound_++;
+  link.state = "connecting";
+  link.detail = link.target.url;
+  ++link.attempts;
+  spdlog::info("link {}: dialling {} (attempt {})", link.site_id, link.target.url, link.attempts);
+  link.out = options_.dialer->Dial(link.id, {link.target.url, link.target.fingerprint}, this);
+  Emit(nlohmann::json{{"type", "site"}, {"site", link.site_id}, {"state", "connecting"}}.dump());
+}
+
+void Bridge::HangUp(Link& link, const std::string& reason, bool retry) {
+  if (!link.out) return;
+  LogScope scope(link.conference, link.site_id);
+  auto out = std::move(link.out);  // First: removing the participant below comes back here.
+  link.id = 0;
+  if (link.participant) {
+    ParticipantId pid = link.participant;
+    link.participant = 0;
+    RemoveParticipant(pid, reason, false);
+  }
+  out->Close();  // The other MCU removes the link's participant when its connection goes.
+  link.remote_site.clear(), link.remote_conference.clear(), link.remote_speaker.clear();
+  link.remote_muted_audio = link.remote_muted_video = false;
+  if (retry) {
+    int delay = link.backoff.Next(Random());
+    link.retry_at_ms = NowMs() + delay;
+    if (link.state != "refused") link.state = "waiting";
+    link.detail = reason;
+    spdlog::warn("link {}: {}; dialling again in {} ms", link.site_id, reason, delay);
+  } else {
+    link.state = "idle", link.detail = reason;
+    spdlog::info("link {}: hung up ({})", link.site_id, reason);
+  }
+  Emit(nlohmann::json{{"type", "site"}, {"site", link.site_id}, {"state", "offline"}}.dump());
+}
+
+void Bridge::SendToLink(Link& link, EndpointRequest request) {
+  if (link.out) link.out->Send(std::move(request));
+}
+
+void Bridge::OnOutboundOpen(ConnectionId id) {
+  control_.Post([this, id] {
+    Link* link = LinkOf(id);
+    if (!link) return;
+    link->state = "authenticating";
+    EndpointRequest auth{EndpointRequest::Type::kAuth};
+    auth.token = link->target.credential;
+    SendToLink(*link, std::move(auth));
+  });
+}
+
+void Bridge::OnOutboundClosed(ConnectionId id, const std::string& reason) {
+  control_.Post([this, id, reason] {
+    if (Link* link = LinkOf(id)) HangUp(*link, "connection to the other MCU lost: " + reason, true);
+  });
+}
+
+void Bridge::OnOutboundEvent(ConnectionId id, EndpointEvent event) {
+  control_.Post([this, id, event = std::move(event)]() mutable {
+    if (Link* link = LinkOf(id)) {
+      LogScope scope(link->conference, link->site_id);
+      HandleLinkEvent(*link, event);
+    }
+  });
+}
+
+void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
+  auto join = [&](const std::string& remote_conference) {
+    EndpointRequest r{EndpointRequest::Type::kJoin};
+    r.conference = remote_conference;
+    r.max_bitrate_kbps = link.target.max_kbps;
+    link.state = "joining";
+    SendToLink(link, std::move(r));
+  };
+  if (auto* w = std::get_if<event::Welcome>(&e.body)) {
+    link.remote_site = w->site_id;
+    link.state = "online";
+    link.detail = link.target.url;
+    spdlog::info("link {}: accepted by the other MCU as its site {}", link.site_id, w->site_id);
+    Emit(nlohmann::json{{"type", "site"}, {"site", link.site_id}, {"state", "online"}}.dump());
+    if (!link.target.conference.empty()) join(link.target.conference);
+  } else if (auto* c = std::get_if<event::Call>(&e.body)) {
+    if (link.participant || link.state == "joining") return;
+    spdlog::info("link {}: called into the other MCU's conference {}", link.site_id, c->conference_id);
+    join(c->conference_id);
+  } else if (auto* j = std::get_if<event::Joined>(&e.body)) {
+    link.remote_conference = j->conference_id;
+    link.remote_title = j->conference_title;
+  } else if (auto* o = std::get_if<event::Offer>(&e.body)) {
+    LinkOffer(link, o->sdp);
+  } else if (auto* m = std::get_if<event::MediaState>(&e.body)) {
+    if (m->state == "failed") HangUp(link, "media failed: " + m->detail, true);
+  } else if (auto* l = std::get_if<event::Left>(&e.body)) {
+    HangUp(link, "the other MCU's conference: " + l->reason, true);
+  } else if (auto* err = std::get_if<event::Error>(&e.body)) {
+    spdlog::warn("link {}: the other MCU answered {}: {}", link.site_id, ToString(err->code), err->message);
+    if (err->code == ErrorCode::kUnauthorized) link.state = "refused";
+    HangUp(link, std::string(ToString(err->code)) + ": " + err->message, true);
+  } else if (auto* sp = std::get_if<event::Speaker>(&e.body)) {
+    // The other conference's speaker. When it is not this conference speaking through the link,
+    // the link is this conference's speaker too, so that layouts follow the whole tree.
+    bool remote = !sp->site_id.empty() && sp->site_id != link.remote_site;
+    link.remote_speaker = remote ? sp->name : "";
+    auto conf = conferences_.find(link.conference);
+    if (remote && link.participant && conf != conferences_.end()) SetSpeaker(conf->second, link.participant);
+  } else if (auto* mu = std::get_if<event::Muted>(&e.body)) {
+    link.remote_muted_audio = mu->audio;
+    link.remote_muted_video = mu->video;
+    spdlog::info("link {}: the other MCU's host {} this conference's audio{}", link.site_id,
+                 mu->audio ? "muted" : "unmuted", mu->video ? " and video" : "");
+    Emit(nlohmann::json{{"type", "link"}, {"conference", link.conference}, {"site", link.site_id},
+                        {"mutedAudio", mu->audio}, {"mutedVideo", mu->video}}.dump());
+  }
+  // Roster, layout, stats and pongs tell the link nothing it acts on.
+}
+
+void Bridge::LinkOffer(Link& link, const std::string& sdp) {
+  if (link.participant) return HangUp(link, "a second offer on one link", true);
+  auto it = conferences_.find(link.conference);
+  if (it == conferences_.end()) return HangUp(link, "its conference is gone", false);
+  Conference& conf = it->second;
+  ErrorCode code;
+  if (std::string why = Refusal(conf, link.site_id, &code); !why.empty()) return HangUp(link, why, true);
+  // A media room is made for the first one in, as for a room.
+  if (!conf.room) {
+    auto room = media_->CreateRoom(conf.row.id, conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix);
+    if (!room) return HangUp(link, "media room unavailable: " + room.error(), true);
+    conf.room = std::move(*room);
+  }
+  auto p = std::make_unique<Participant>();
+  p->id = next_participant_++;
+  p->site_id = link.site_id;
+  p->conference_id = conf.row.id;
+  // Its tile is labelled with the other conference's name.
+  ParticipantMediaInfo info{link.remote_title.empty() ? sites_[link.site_id].name : link.remote_title,
+                            link.target.max_kbps};
+  info.remote_offer = sdp;
+  auto media = conf.room->AddParticipant(p->id, info, this);
+  if (!media) {
+    spdlog::error("link {}: cannot answer the other MCU: {}", link.site_id, media.error());
+    if (conf.empty()) conf.room.reset();
+    return HangUp(link, "cannot answer: " + media.error(), true);
+  }
+  p->media = std::move(*media);
+  ParticipantId pid = p->id;
+  link.participant = pid;
+  conf.members[pid] = p.get();
+  if (conf.admitted.insert(link.site_id).second) {
+    MemberRow& m = MemberOf(conf, link.site_id);
+    m.admitted = true;
+    (void)store_->PutMember(m);
+  }
+  if (auto rec = store_->OpenCallRecord(conf.row.id, link.site_id, NowMs()); rec) p->call_record = *rec;
+  EndpointRequest answer{EndpointRequest::Type::kAnswer};
+  answer.sdp = p->media->LocalDescription();
+  participants_[pid] = std::move(p);
+  link.state = "joined";
+  link.detail = link.remote_title;
+  spdlog::info("link {}: in the other MCU's conference {} ({}) for conference {}", link.site_id,
+               link.remote_conference, link.remote_title, conf.row.id);
+  SendToLink(link, std::move(answer));
+  ApplyMutes(conf, link.site_id);
+  ApplyLayout(conf);
+  BroadcastRoster(conf.row.id);
+}
+
+}  // namespace mcu

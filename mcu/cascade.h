@@ -1,0 +1,55 @@
+// Cascade links: a conference of this MCU joined to a conference of another MCU (central,
+// province, district; or the People's Committee's system) as one participant of each.
+//
+// One side dials: it connects to the other MCU's endpoint protocol as a room would (`auth` with
+// the credential the other MCU gave it, `join`), and answers the other MCU's offer with a
+// participant of its own conference that made no offer (ParticipantMediaInfo::remote_offer).
+// The other side needs nothing new: the link is one of its sites, of kind cascade, whose token
+// is the credential. Each side's mixing room then treats the link as a site: it hears the mix of
+// everyone but the link (so nothing comes back the way it came: no echo in any tree of links),
+// it is shown in a tile, and it receives the composite at its tier.
+//
+// This header holds the pure parts (the target's rules, the redial backoff); the state machine
+// that drives a link is the bridge's (mcu/bridge_links.cpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "mcu/expected.h"
+
+namespace mcu {
+
+// Where a cascade link this MCU dials goes: a conference on another MCU. The other MCU knows
+// the link as one of its sites (kind cascade) whose token is `credential`.
+struct LinkTarget {
+  std::string url;          // wss://host:port/ws of the other MCU.
+  std::string conference;   // Its conference to join; empty: wait to be called in.
+  std::string credential;   // The token the other MCU gave this link. Kept as it is (this MCU
+                            // must present it), never returned by the API nor logged.
+  std::string fingerprint;  // SHA-256 of the other MCU's TLS certificate: the only one accepted.
+  int max_kbps = 1500;      // What this MCU receives over the link (the other's composite tier).
+  bool dials() const { return !url.empty(); }
+  bool operator==(const LinkTarget&) const = default;
+};
+
+// A target is complete: a wss:// URL, a credential, a pinned fingerprint (32 hex bytes, with or
+// without colons), a conference id if any, and 100-100000 kb/s. The fingerprint is returned in
+// the form the TLS client compares ("AB:CD:...").
+Expected<std::string> ValidateLinkTarget(const LinkTarget& target);
+
+// Redial delays: from `min_ms`, doubled after each failure up to `max_ms`, plus up to a quarter
+// of it at random (links of many districts that lost their province do not all come back in
+// the same second); Reset() once a link has worked.
+class Backoff {
+ public:
+  explicit Backoff(int min_ms = 500, int max_ms = 10000) : min_ms_(min_ms), max_ms_(max_ms), next_ms_(min_ms) {}
+  // The delay before the next attempt; `random` is any random number.
+  int Next(uint32_t random);
+  void Reset() { next_ms_ = min_ms_; }
+
+ private:
+  int min_ms_, max_ms_, next_ms_;
+};
+
+}  // namespace mcu

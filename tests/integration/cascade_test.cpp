@@ -1,0 +1,246 @@
+// Three MCU processes on loopback joined by cascade links, as a central office, a province and a
+// district meet: central <- province (the province dials the central MCU) and province <-
+// district (the district dials the province). Each MCU has one room sending its own tone and
+// colour. What each room hears and sees is measured: every other tone and none of its own, at a
+// level that does not grow (no loop through the links), every other colour in its picture. The
+// province MCU is killed and started again: the central and district conferences go on, the
+// links come back by themselves, and sound crosses both hops again. A link whose credential is
+// wrong is refused and says so on its roll-call.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <sstream>
+
+#include "mcu/secrets.h"
+#include "tests/support/analysis.h"
+#include "tests/support/mcu_fixture.h"
+#include "tests/support/rest_client.h"
+
+namespace mcu::test {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+struct Tier {
+  const char* name;
+  double tone;
+  const char* color;
+  Rgb rgb;
+};
+const Tier kCentral{"central", 440, "e01010", {224, 16, 16}};
+const Tier kProvince{"province", 660, "10e010", {16, 224, 16}};
+const Tier kDistrict{"district", 880, "1010e0", {16, 16, 224}};
+
+std::string SiteToml(const std::string& id, const std::string& name, const std::string& level,
+                     const std::string& extra) {
+  return "[[sites]]\nid = \"" + id + "\"\nname = \"" + name + "\"\nlevel = \"" + level + "\"\nkind = \"cascade\"\n" +
+         extra;
+}
+std::string AcceptToml(const std::string& id, const std::string& name, const std::string& level,
+                       const std::string& credential) {
+  return SiteToml(id, name, level, "token_hash = \"" + HashToken(credential) + "\"\n");
+}
+std::string DialToml(const std::string& id, const std::string& name, const std::string& level, McuProcess& to,
+                     const std::string& conference, const std::string& credential) {
+  return SiteToml(id, name, level,
+                  "link_url = \"" + to.url() + "\"\nlink_conference = \"" + conference + "\"\nlink_credential = \"" +
+                      credential + "\"\nlink_fingerprint = \"" + to.tls_fingerprint() + "\"\n");
+}
+std::string ConferenceToml(const std::string& id, const std::string& title, const std::vector<std::string>& invited) {
+  std::string list;
+  for (const auto& s : invited) list += (list.empty() ? "\"" : ", \"") + s + "\"";
+  return "[[conferences]]\nid = \"" + id + "\"\ntitle = \"" + title + "\"\nmode = \"mix\"\ninvited = [" + list + "]\n";
+}
+
+// The roll-call entry of `site` in `conference` (null if the MCU does not answer).
+json RollCallSite(McuProcess& mcu, const std::string& conference, const std::string& site) {
+  RestClient api(mcu.port(), mcu.ca());
+  if (!api.Login("kythuat", kTechnicianPassword)) return nullptr;
+  auto r = api.Call("GET", "/api/v1/conferences/" + conference + "/roll-call");
+  if (r.status != 200) return nullptr;
+  for (const auto& s : r.body["sites"])
+    if (s["site"] == site) return s;
+  return nullptr;
+}
+bool SiteState(McuProcess& mcu, const std::string& conference, const std::string& site, const std::string& state) {
+  json s = RollCallSite(mcu, conference, site);
+  return s.is_object() && s["state"] == state;
+}
+
+Wav Slice(const Wav& w, double from_s, double to_s) {
+  Wav out;
+  out.rate = w.rate;
+  size_t a = std::min(w.samples.size(), static_cast<size_t>(from_s * w.rate));
+  size_t b = std::min(w.samples.size(), static_cast<size_t>(to_s * w.rate));
+  out.samples.assign(w.samples.begin() + a, w.samples.begin() + b);
+  return out;
+}
+
+// Share of the picture's pixels near `c`.
+double ColourShare(const Image& img, const Rgb& c) {
+  size_t near = 0, n = 0;
+  for (int y = 0; y < img.height; y += 2)
+    for (int x = 0; x < img.width; x += 2, ++n) near += Near(img.At(x, y), c, 48);
+  return n ? static_cast<double>(near) / static_cast<double>(n) : 0;
+}
+
+class Cascade : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    McuOptions o;
+    o.load_sites = 0;
+    o.extra_toml = AcceptToml("tinh-lien-ket", "Tỉnh (liên kết)", "province", "cred-tinh") +
+                   ConferenceToml("toan-quoc", "Hội nghị toàn quốc", {"tinh-1", "tinh-lien-ket"});
+    central = std::make_unique<McuProcess>(o);
+    ASSERT_TRUE(central->ready()) << central->Log();
+    o.extra_toml = DialToml("trung-uong", "Trung ương", "central", *central, "toan-quoc", "cred-tinh") +
+                   AcceptToml("huyen-lien-ket", "Huyện (liên kết)", "district", "cred-huyen") +
+                   ConferenceToml("cap-tinh", "Giao ban tỉnh", {"tinh-1", "trung-uong", "huyen-lien-ket"});
+    province = std::make_unique<McuProcess>(o);
+    ASSERT_TRUE(province->ready()) << province->Log();
+    o.extra_toml = DialToml("tinh", "Tỉnh", "province", *province, "cap-tinh", "cred-huyen") +
+                   DialToml("tinh-sai", "Tỉnh (sai mật khẩu)", "province", *province, "cap-tinh", "not-the-credential") +
+                   ConferenceToml("cap-huyen", "Giao ban huyện", {"huyen-1", "huyen-2", "tinh", "tinh-sai"});
+    district = std::make_unique<McuProcess>(o);
+    ASSERT_TRUE(district->ready()) << district->Log();
+  }
+
+  std::unique_ptr<Process> StartRoom(McuProcess& mcu, const Tier& t, const std::string& token,
+                                     const std::string& conference, std::vector<std::string> more) {
+    std::vector<std::string> args = {"--token", token, "--conference", conference, "--tone", std::to_string(t.tone),
+                                     "--color", t.color, "--max-kbps", "800"};
+    args.insert(args.end(), more.begin(), more.end());
+    return mcu.StartRoom(t.name, args);
+  }
+
+  std::string Logs() { return central->Log() + province->Log() + district->Log(); }
+
+  std::unique_ptr<McuProcess> central, province, district;
+};
+
+TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProvinceRestarts) {
+  // The province's link to the central MCU is up; the district's wrong credential is refused.
+  ASSERT_TRUE(WaitUntil([&] {
+    json s = RollCallSite(*province, "cap-tinh", "trung-uong");
+    return s.is_object() && s["state"] != "offline";
+  }, seconds(20))) << province->Log();
+  json wrong;
+  ASSERT_TRUE(WaitUntil([&] {
+    wrong = RollCallSite(*district, "cap-huyen", "tinh-sai");
+    return wrong.is_object() && wrong["link"].is_object() && wrong["link"]["state"] == "refused";
+  }, seconds(20))) << wrong.dump() << district->Log();
+  EXPECT_EQ(wrong["state"], "offline");
+  EXPECT_NE(wrong["link"]["detail"].get<std::string>().find("unauthorized"), std::string::npos) << wrong.dump();
+  EXPECT_NE(province->Log().find("authentication failed"), std::string::npos);
+  EXPECT_EQ(Logs().find("not-the-credential"), std::string::npos) << "a credential was logged";
+
+  const TempDir& dir = central->dir();
+  auto wav = [&](const Tier& t) { return dir / (std::string(t.name) + ".wav"); };
+  auto png = [&](const Tier& t) { return dir / (std::string(t.name) + ".png"); };
+  auto record = [&](const Tier& t) {
+    return std::vector<std::string>{"--record", wav(t), "--record-after", "8", "--record-seconds", "30",
+                                    "--snapshot", png(t), "--snapshot-at", "12"};
+  };
+  auto c_room = StartRoom(*central, kCentral, "demo-tinh-1", "toan-quoc", record(kCentral));
+  auto p_room = StartRoom(*province, kProvince, "demo-tinh-1", "cap-tinh", record(kProvince));
+  auto d_room = StartRoom(*district, kDistrict, "demo-huyen-1", "cap-huyen", record(kDistrict));
+  ASSERT_TRUE(WaitUntil([&] {
+    return SiteState(*central, "toan-quoc", "tinh-lien-ket", "video") &&
+           SiteState(*province, "cap-tinh", "trung-uong", "video") &&
+           SiteState(*province, "cap-tinh", "huyen-lien-ket", "video") &&
+           SiteState(*district, "cap-huyen", "tinh", "video");
+  }, seconds(30))) << Logs();
+  json link = RollCallSite(*district, "cap-huyen", "tinh");
+  EXPECT_EQ(link["link"]["state"], "joined") << link.dump();
+  EXPECT_EQ(link["link"]["remoteTitle"], "Giao ban tỉnh") << link.dump();
+
+  // 8 s + 30 s of recording after each room's media connected.
+  const Tier* tiers[] = {&kCentral, &kProvince, &kDistrict};
+  ASSERT_TRUE(WaitUntil([&] {
+    return std::all_of(std::begin(tiers), std::end(tiers), [&](const Tier* t) {
+      for (auto* r : {&c_room, &p_room, &d_room})
+        if ((*r)->Log().find("saved " + wav(*t)) != std::string::npos) return true;
+      return false;
+    });
+  }, seconds(60))) << c_room->Log() << p_room->Log() << d_room->Log();
+  for (const Tier* me : tiers) {
+    SCOPED_TRACE(me->name);
+    Wav w;
+    ASSERT_TRUE(ReadWav(wav(*me), &w));
+    ASSERT_GE(w.samples.size(), static_cast<size_t>(29 * w.rate));
+    for (const Tier* other : tiers) {
+      // Per second: present (or absent, for its own) in every second of the 30.
+      std::vector<double> power;
+      for (int s = 0; s < 30; ++s) {
+        Wav sec = Slice(w, s, s + 1);
+        double share = ToneShare(sec, other->tone);
+        power.push_back(TonePower(sec.samples, sec.rate, other->tone));
+        if (other == me)
+          ASSERT_LT(share, 0.01) << "hears its own " << me->tone << " Hz in second " << s;
+        else
+          ASSERT_GT(share, 0.03) << other->name << "'s " << other->tone << " Hz missing in second " << s;
+      }
+      if (other == me) continue;
+      // Bounded: no second louder than twice (3 dB over) the median, and the last ten seconds no
+      // louder than the first ten. Sound that came back through a loop would grow each round.
+      std::vector<double> sorted = power;
+      std::sort(sorted.begin(), sorted.end());
+      double median = sorted[sorted.size() / 2];
+      for (size_t s = 0; s < power.size(); ++s)
+        EXPECT_LT(power[s], 2 * median) << other->name << " at second " << s;
+      double first = 0, last = 0;
+      for (int s = 0; s < 10; ++s) first += power[s], last += power[20 + s];
+      EXPECT_LT(last, first * 1.5) << other->name << " grows";
+      RecordProperty(std::string(me->name) + "_hears_" + other->name + "_db",
+                     static_cast<int>(10 * std::log10(median + 1e-12)));
+    }
+    // The picture: every other colour is in it (the other MCUs' composites, in the link's tile).
+    Image img;
+    std::string error;
+    ASSERT_TRUE(ReadPng(png(*me), &img, &error)) << error;
+    for (const Tier* other : tiers)
+      if (other != me) EXPECT_GT(ColourShare(img, other->rgb), 0.01) << other->name << "'s colour is not shown";
+  }
+
+  // The province MCU dies. The central and district conferences go on with their own rooms.
+  province->process().Signal(SIGKILL);
+  province->process().Stop();
+  ASSERT_TRUE(WaitUntil([&] {
+    json l = RollCallSite(*district, "cap-huyen", "tinh");
+    return l.is_object() && l["state"] == "offline" && l["link"]["state"] == "waiting";
+  }, seconds(15))) << district->Log();
+  ASSERT_TRUE(WaitUntil([&] { return SiteState(*central, "toan-quoc", "tinh-lien-ket", "offline"); }, seconds(15)))
+      << central->Log();
+  EXPECT_TRUE(SiteState(*central, "toan-quoc", "tinh-1", "video"));
+  EXPECT_TRUE(SiteState(*district, "cap-huyen", "huyen-1", "video"));
+  EXPECT_TRUE(central->process().Running());
+  EXPECT_TRUE(district->process().Running());
+
+  // It comes back on the same port and data: both links come back by themselves.
+  ASSERT_TRUE(province->Restart(false)) << province->Log();
+  ASSERT_TRUE(WaitUntil([&] {
+    return SiteState(*central, "toan-quoc", "tinh-lien-ket", "video") &&
+           SiteState(*district, "cap-huyen", "tinh", "video");
+  }, seconds(40))) << Logs();
+
+  // Sound crosses both hops again: a second district room hears the central and province tones.
+  const Tier listener{"listener", 1320, "808080", {128, 128, 128}};
+  std::string lwav = dir / "listener.wav";
+  auto l_room = StartRoom(*district, listener, "demo-huyen-2", "cap-huyen",
+                          {"--record", lwav, "--record-after", "4", "--record-seconds", "4", "--exit-after", "20"});
+  ASSERT_EQ(l_room->Wait(seconds(30)), 0) << l_room->Log();
+  Wav lw;
+  ASSERT_TRUE(ReadWav(lwav, &lw));
+  EXPECT_GT(ToneShare(lw, kCentral.tone), 0.03) << "central not heard after the province came back";
+  EXPECT_GT(ToneShare(lw, kProvince.tone), 0.03) << "province not heard after it came back";
+  EXPECT_GT(ToneShare(lw, kDistrict.tone), 0.03);
+  EXPECT_LT(ToneShare(lw, listener.tone), 0.01);
+}
+
+}  // namespace
+}  // namespace mcu::test
