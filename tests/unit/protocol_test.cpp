@@ -319,7 +319,7 @@ TEST(ProtocolParseEvent, RefusesWhatIsNoEventAndIgnoresUnknownFields) {
   EXPECT_FALSE(ParseEvent("[1]").ok());
   EXPECT_FALSE(ParseEvent(R"({"type":"teleport"})").ok());
   EXPECT_FALSE(ParseEvent(R"({"type":"offer"})").ok()) << "an offer without SDP";
-  EXPECT_FALSE(ParseEvent(R"({"type":"offer","sdp":")" + std::string(kMaxSdpLength + 1, 'x') + ""}").ok());
+  EXPECT_FALSE(ParseEvent(R"({"type":"offer","sdp":")" + std::string(kMaxSdpLength + 1, 'x') + "\"}").ok());
   auto e = ParseEvent(R"({"type":"muted","audio":true,"video":"yes","future":1})");
   ASSERT_TRUE(e.ok());
   EXPECT_TRUE(std::get<event::Muted>(e->body).audio);
