@@ -6,7 +6,7 @@
 # (stderr to DIR/mcu.log, data in DIR/data) and waits for its ready file. Sets MCU (its pid) and
 # PORT (its HTTPS/WSS port). The caller's EXIT trap should kill $MCU. BENCH_MCU_PREFIX, if set, is
 # a command line the mcu runs under (e.g. valgrind); BENCH_READY_SECONDS (default 10) how long to
-# wait for it.
+# wait for it. BENCH_EXTRA_TOML, if set, is appended to the configuration.
 bench_start_mcu() {
   local mode=$1 build=$2 dir=$3
   {
@@ -18,6 +18,7 @@ bench_start_mcu() {
     printf '[[conferences]]\nid = "bench"\ntitle = "Bench"\nmode = "%s"\n' "$mode"
     printf '[[users]]\nlogin = "bench"\nname = "Bench"\nrole = "admin"\npassword_hash = "%s"\n' \
       "$(echo "bench-password" | "$build/mcu/mcu" hash-password)"
+    printf '%s\n' "${BENCH_EXTRA_TOML:-}"
   } > "$dir/mcu.toml"
   ${BENCH_MCU_PREFIX:-} "$build/mcu/mcu" --config "$dir/mcu.toml" --data-dir "$dir/data" --port 0 --ready-file "$dir/ready.json" 2>"$dir/mcu.log" &
   MCU=$!

@@ -38,6 +38,8 @@ constexpr char kProbe[] = "MCU-PLAINTEXT-PROBE-7f3a9c";
 
 struct Options {
   std::string url, ca, token_prefix = "load-token-", conference = "echo";
+  // --latency across cascade links: the sampled site joins this MCU and conference instead.
+  std::string sampled_url, sampled_ca, sampled_conference;
   int sites = 4, first = 1;
   double seconds = 10;
   bool video = true, probe = false, wrong_fingerprint = false, no_fingerprint = false;
@@ -78,8 +80,10 @@ class Site : public PeerTransport::Listener {
         player_(&clips->rbegin()->second), probe_(probe), role_(role) {
     if (role_ == ProbeRole::kSampled) receiver_ = std::make_unique<bench::LatencyProbe::Receiver>(probe_);
     signaling::WssClientOptions wo;
-    wo.url = o.url;
-    wo.ca_file = o.ca;
+    bool elsewhere = role_ == ProbeRole::kSampled && !o.sampled_url.empty();
+    wo.url = elsewhere ? o.sampled_url : o.url;
+    wo.ca_file = elsewhere ? o.sampled_ca : o.ca;
+    conference_ = elsewhere ? o.sampled_conference : o.conference;
     signaling::WssClient::Callbacks cb;
     cb.on_open = [this] {
       start_us_ = NowUs();
@@ -172,7 +176,7 @@ class Site : public PeerTransport::Listener {
     json m = json::parse(text, nullptr, false);
     std::string type = m.is_object() ? m.value("type", "") : "";
     if (type == "welcome") {
-      if (!o_.wait_call) ws_->Send(json{{"type", "join"}, {"conference", o_.conference}}.dump());
+      if (!o_.wait_call) ws_->Send(json{{"type", "join"}, {"conference", conference_}}.dump());
     } else if (type == "call" && o_.wait_call) {
       std::string conference = m["conference"].is_object() ? m["conference"].value("id", "") : "";
       {
@@ -228,6 +232,7 @@ class Site : public PeerTransport::Listener {
 
   int index_;
   const Options& o_;
+  std::string conference_;
   IoLoop* loop_;
   std::shared_ptr<DtlsContext> dtls_;
   Totals* totals_;
@@ -257,6 +262,10 @@ int main(int argc, char** argv) {
   app.add_option("--first", o.first, "Index of the first site (token prefix + index)")->capture_default_str();
   app.add_option("--token-prefix", o.token_prefix)->capture_default_str();
   app.add_option("--conference", o.conference)->capture_default_str();
+  app.add_option("--sampled-url", o.sampled_url,
+                 "--latency: the sampled site joins this MCU (across cascade links) instead");
+  app.add_option("--sampled-ca", o.sampled_ca, "... trusting this certificate");
+  app.add_option("--sampled-conference", o.sampled_conference, "... in this conference");
   app.add_option("--seconds", o.seconds, "How long to send")->capture_default_str();
   app.add_flag("!--no-video", o.video, "Audio-only sites: reject the offer's video section (port 0)");
   app.add_flag("!--ignore-layout", o.follow_layout, "Keep sending 640x360 whatever the MCU's layout asks");

@@ -492,6 +492,8 @@ void Bridge::SetSpeaker(Conference& conf, ParticipantId id) {
   if (conf.room) conf.room->SetActiveSpeaker(id);
   const std::string& site = participants_[id]->site_id;
   event::Speaker e{conf.row.id, Pid(id), site, sites_.count(site) ? sites_[site].name : site};
+  // A link speaks for the other conference: the name is of who speaks there.
+  if (Link* link = LinkOfParticipant(id); link && !link->remote_speaker.empty()) e.name = link->remote_speaker;
   for (auto& [pid, p] : conf.members) {
     if (p->content) continue;
     auto c = connections_.find(p->connection);

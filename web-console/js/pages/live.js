@@ -102,6 +102,16 @@ export const strings = {
     'live.badge.content': 'Đang trình chiếu',
     'live.badge.elsewhere': 'Ở hội nghị khác: {conference}',
     'live.badge.spotlight': 'Đã ghim',
+    'live.link.idle': 'Liên kết: chưa gọi',
+    'live.link.connecting': 'Liên kết: đang kết nối',
+    'live.link.authenticating': 'Liên kết: đang xác thực',
+    'live.link.online': 'Liên kết: đã kết nối, chờ vào hội nghị',
+    'live.link.joining': 'Liên kết: đang vào hội nghị',
+    'live.link.joined': 'Liên kết tới: {title}',
+    'live.link.waiting': 'Liên kết mất, đang gọi lại',
+    'live.link.refused': 'Liên kết bị từ chối',
+    'live.link.mutedAudio': 'Bên kia đã tắt tiếng hội nghị này',
+    'live.link.speaker': 'Đang nói bên kia: {name}',
     'live.q.good': 'Tốt',
     'live.q.fair': 'Trung bình',
     'live.q.poor': 'Kém',
@@ -206,6 +216,16 @@ export const strings = {
     'live.badge.content': 'Sharing content',
     'live.badge.elsewhere': 'In another conference: {conference}',
     'live.badge.spotlight': 'Pinned',
+    'live.link.idle': 'Link: not dialled',
+    'live.link.connecting': 'Link: connecting',
+    'live.link.authenticating': 'Link: authenticating',
+    'live.link.online': 'Link: connected, waiting to join',
+    'live.link.joining': 'Link: joining',
+    'live.link.joined': 'Linked to: {title}',
+    'live.link.waiting': 'Link lost, dialling again',
+    'live.link.refused': 'Link refused',
+    'live.link.mutedAudio': 'The other side muted this conference',
+    'live.link.speaker': 'Speaking there: {name}',
     'live.q.good': 'Good',
     'live.q.fair': 'Fair',
     'live.q.poor': 'Poor',
@@ -682,6 +702,7 @@ async function render(view, ctx) {
     return h('span', { class: `site-badge ${cls}` }, text);
   }
 
+  const LINK_STATES = ['idle', 'connecting', 'authenticating', 'online', 'joining', 'joined', 'waiting', 'refused'];
   function updateCard(c, s) {
     const name = siteName(s);
     const state = SITE_STATES.includes(s.state) ? s.state : 'offline';
@@ -731,6 +752,17 @@ async function render(view, ctx) {
     if (s.kicked) badges.push(badge('site-badge-kicked', t('live.badge.kicked')));
     if (s.content) badges.push(badge('site-badge-content', t('live.badge.content')));
     if (s.elsewhere) badges.push(badge('site-badge-elsewhere', t('live.badge.elsewhere', { conference: s.elsewhere })));
+    if (s.link) {
+      // A cascade link this MCU dials: where it is, and what the other side says.
+      const l = s.link;
+      const known = LINK_STATES.includes(l.state) ? l.state : 'idle';
+      const b = badge(`site-badge-link link-${known}`, t(`live.link.${known}`, { title: l.remoteTitle || '' }));
+      b.dataset.link = known;
+      if (l.detail) b.title = l.detail;
+      badges.push(b);
+      if (l.mutedAudio) badges.push(badge('site-badge-muted', t('live.link.mutedAudio')));
+      if (l.remoteSpeaker) badges.push(badge('site-badge-link', t('live.link.speaker', { name: l.remoteSpeaker })));
+    }
     const sig = badges.map((b) => b.className + b.textContent).join('|');
     if (c.badgeSig !== sig) {
       c.badgeSig = sig;
@@ -825,6 +857,7 @@ async function render(view, ctx) {
   unsubs.push(
     ctx.feed.on('roster', (e) => ours(e) && scheduleRefresh()),
     ctx.feed.on('site', () => scheduleRefresh()),
+    ctx.feed.on('link', (e) => ours(e) && scheduleRefresh()),
     ctx.feed.on('speaker', (e) => {
       if (!ours(e)) return;
       st.speaker = e.site || '';

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# What a cascade link adds to latency, per hop, for audio and video.
+#
+# Three MCUs on loopback, as in tests/integration/cascade_test.cpp: central <- province (the
+# province dials the central MCU) <- district (the district dials the province). mcu-loadgen
+# --latency sends bursts and flashes from a site of the central MCU and samples them at a site of
+# the central MCU itself (0 hops), of the province (1 hop) and of the district (2 hops), on one
+# clock (bench/latency_probe.h). So that the probe finds the flashing picture in a tile, the
+# central conference shows only the source (single layout, spotlight) and the province only its
+# link to the central MCU: each composite is then the source's picture, once more encoded.
+#
+# Usage: bench/cascade_latency.sh [build-dir] [seconds per run]   (alone on the machine)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+seconds=${2:-20}
+. bench/lib.sh
+work=$(mktemp -d /tmp/cascade-latency.XXXX)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+hash_token() { echo "$1" | "$build/mcu/mcu" hash-token; }
+ready() { python3 -c "import json,sys;print(json.load(open('$1/ready.json'))[sys.argv[1]])" "$2"; }
+# rest DIR METHOD PATH JSON: as the bench admin, with a fresh session.
+rest() {
+  local dir=$1 method=$2 path=$3 body=$4 port csrf
+  port=$(ready "$dir" port)
+  csrf=$(curl -sf --cacert "$dir/data/tls-cert.pem" -c "$dir/cookies" -H 'Content-Type: application/json' \
+    -d '{"login":"bench","password":"bench-password"}' "https://127.0.0.1:$port/api/v1/session" |
+    python3 -c 'import json,sys;print(json.load(sys.stdin)["csrfToken"])')
+  curl -sf --cacert "$dir/data/tls-cert.pem" -b "$dir/cookies" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $csrf" -X "$method" -d "$body" "https://127.0.0.1:$port/api/v1$path" >/dev/null
+}
+cascade_site() { printf '[[sites]]\nid = "%s"\nname = "%s"\nlevel = "other"\nkind = "cascade"\n%s\n' "$1" "$2" "$3"; }
+dial() { printf 'link_url = "wss://127.0.0.1:%s/ws"\nlink_conference = "%s"\nlink_credential = "%s"\nlink_fingerprint = "%s"\n' \
+  "$(ready "$1" port)" "$2" "$3" "$(ready "$1" tlsFingerprint)"; }
+
+mkdir -p "$work/c" "$work/p" "$work/d"
+BENCH_EXTRA_TOML=$(cascade_site tinh-lien-ket "Tỉnh" "token_hash = \"$(hash_token cred-tinh)\"") \
+  bench_start_mcu mix "$build" "$work/c"
+pids+=("$MCU")
+BENCH_EXTRA_TOML="$(cascade_site trung-uong "Trung ương" "$(dial "$work/c" bench cred-tinh)")
+$(cascade_site huyen-lien-ket "Huyện" "token_hash = \"$(hash_token cred-huyen)\"")
+[[conferences]]
+id = \"cap-tinh\"
+title = \"Tỉnh\"
+mode = \"mix\"
+layout = \"single\"
+invited = [\"trung-uong\", \"huyen-lien-ket\", \"load-2\"]" bench_start_mcu mix "$build" "$work/p"
+pids+=("$MCU")
+BENCH_EXTRA_TOML="$(cascade_site tinh "Tỉnh" "$(dial "$work/p" cap-tinh cred-huyen)")
+[[conferences]]
+id = \"cap-huyen\"
+title = \"Huyện\"
+mode = \"mix\"
+invited = [\"tinh\", \"load-2\"]" bench_start_mcu mix "$build" "$work/d"
+pids+=("$MCU")
+rest "$work/c" PUT /conferences/bench/layout '{"layout":"single"}'
+rest "$work/c" PUT /conferences/bench/spotlight '{"site":"load-1"}'
+rest "$work/p" PUT /conferences/cap-tinh/spotlight '{"site":"trung-uong"}'
+sleep 4  # Both links dial, join and connect.
+
+printf '| sampled at | hops | audio ms p50 / p95 | video ms p50 / p95 | events (audio, video) |\n|---|---|---|---|---|\n'
+for run in "c bench 0 central" "p cap-tinh 1 province" "d cap-huyen 2 district"; do
+  set -- $run
+  summary=$(bench_loadgen "$build" "$work/c" 2 "$seconds" --latency --sampled-url "wss://127.0.0.1:$(ready "$work/$1" port)/ws" \
+    --sampled-ca "$work/$1/data/tls-cert.pem" --sampled-conference "$2" 2>"$work/loadgen-$1.log" | sed -n 's/^SUMMARY //p')
+  python3 - "$summary" "$4" "$3" <<'PY'
+import json, sys
+s = json.loads(sys.argv[1])["latency"]
+a, v = s["audioMs"], s["videoMs"]
+f = lambda e: f'{e.get("p50", "–")} / {e.get("p95", "–")}'
+print(f'| {sys.argv[2]} | {sys.argv[3]} | {f(a)} | {f(v)} | {a["count"]}, {v["count"]} |')
+PY
+done
