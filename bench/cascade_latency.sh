@@ -36,10 +36,15 @@ dial() { printf 'link_url = "wss://127.0.0.1:%s/ws"\nlink_conference = "%s"\nlin
   "$(ready "$1" port)" "$2" "$3" "$(ready "$1" tlsFingerprint)"; }
 
 mkdir -p "$work/c" "$work/p" "$work/d"
-BENCH_EXTRA_TOML=$(cascade_site tinh-lien-ket "Tỉnh" "token_hash = \"$(hash_token cred-tinh)\"") \
-  bench_start_mcu mix "$build" "$work/c"
+BENCH_EXTRA_TOML="$(cascade_site tinh-lien-ket "Tỉnh" "token_hash = \"$(hash_token cred-tinh)\"")
+[[conferences]]
+id = \"toan-quoc\"
+title = \"Toàn quốc\"
+mode = \"mix\"
+layout = \"single\"
+invited = [\"tinh-lien-ket\", \"load-1\", \"load-2\"]" bench_start_mcu mix "$build" "$work/c"
 pids+=("$MCU")
-BENCH_EXTRA_TOML="$(cascade_site trung-uong "Trung ương" "$(dial "$work/c" bench cred-tinh)")
+BENCH_EXTRA_TOML="$(cascade_site trung-uong "Trung ương" "$(dial "$work/c" toan-quoc cred-tinh)")
 $(cascade_site huyen-lien-ket "Huyện" "token_hash = \"$(hash_token cred-huyen)\"")
 [[conferences]]
 id = \"cap-tinh\"
@@ -55,15 +60,15 @@ title = \"Huyện\"
 mode = \"mix\"
 invited = [\"tinh\", \"load-2\"]" bench_start_mcu mix "$build" "$work/d"
 pids+=("$MCU")
-rest "$work/c" PUT /conferences/bench/layout '{"layout":"single"}'
-rest "$work/c" PUT /conferences/bench/spotlight '{"site":"load-1"}'
+rest "$work/c" PUT /conferences/toan-quoc/spotlight '{"site":"load-1"}'
 rest "$work/p" PUT /conferences/cap-tinh/spotlight '{"site":"trung-uong"}'
 sleep 4  # Both links dial, join and connect.
 
 printf '| sampled at | hops | audio ms p50 / p95 | video ms p50 / p95 | events (audio, video) |\n|---|---|---|---|---|\n'
-for run in "c bench 0 central" "p cap-tinh 1 province" "d cap-huyen 2 district"; do
+for run in "c toan-quoc 0 central" "p cap-tinh 1 province" "d cap-huyen 2 district"; do
   set -- $run
-  summary=$(bench_loadgen "$build" "$work/c" 2 "$seconds" --latency --sampled-url "wss://127.0.0.1:$(ready "$work/$1" port)/ws" \
+  summary=$("$build/bench/mcu-loadgen" --url "wss://127.0.0.1:$(ready "$work/c" port)/ws" --ca "$work/c/data/tls-cert.pem" \
+    --conference toan-quoc --sites 2 --seconds "$seconds" --latency --sampled-url "wss://127.0.0.1:$(ready "$work/$1" port)/ws" \
     --sampled-ca "$work/$1/data/tls-cert.pem" --sampled-conference "$2" 2>"$work/loadgen-$1.log" | sed -n 's/^SUMMARY //p')
   python3 - "$summary" "$4" "$3" <<'PY'
 import json, sys
