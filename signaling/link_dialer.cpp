@@ -13,7 +13,6 @@ namespace {
 class Outbound : public OutboundConnection {
  public:
   explicit Outbound(std::shared_ptr<WssClient> ws) : ws_(std::move(ws)) {}
-  ~Outbound() override { ws_->Close(); }
   void Send(EndpointRequest request) override { ws_->Send(WriteRequest(request)); }
   void Close() override { ws_->Close(); }
 

@@ -72,15 +72,6 @@ bool SiteState(McuProcess& mcu, const std::string& conference, const std::string
   return s.is_object() && s["state"] == state;
 }
 
-Wav Slice(const Wav& w, double from_s, double to_s) {
-  Wav out;
-  out.rate = w.rate;
-  size_t a = std::min(w.samples.size(), static_cast<size_t>(from_s * w.rate));
-  size_t b = std::min(w.samples.size(), static_cast<size_t>(to_s * w.rate));
-  out.samples.assign(w.samples.begin() + a, w.samples.begin() + b);
-  return out;
-}
-
 // Share of the picture's pixels near `c`.
 double ColourShare(const Image& img, const Rgb& c) {
   size_t near = 0, n = 0;

@@ -59,15 +59,6 @@ std::vector<std::unique_ptr<Process>> StartInOrder(
   return rooms;
 }
 
-Wav Slice(const Wav& w, double from_s, double to_s) {
-  Wav out;
-  out.rate = w.rate;
-  size_t a = std::min(w.samples.size(), static_cast<size_t>(from_s * w.rate));
-  size_t b = std::min(w.samples.size(), static_cast<size_t>(to_s * w.rate));
-  out.samples.assign(w.samples.begin() + a, w.samples.begin() + b);
-  return out;
-}
-
 TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();

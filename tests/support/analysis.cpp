@@ -28,6 +28,15 @@ bool ReadWav(const std::string& path, Wav* out) {
   return true;
 }
 
+Wav Slice(const Wav& w, double from_s, double to_s) {
+  Wav out;
+  out.rate = w.rate;
+  size_t a = std::min(w.samples.size(), static_cast<size_t>(from_s * w.rate));
+  size_t b = std::min(w.samples.size(), static_cast<size_t>(to_s * w.rate));
+  out.samples.assign(w.samples.begin() + a, w.samples.begin() + b);
+  return out;
+}
+
 double TonePower(std::span<const int16_t> s, int rate, double freq) {
   double k = 2 * std::cos(2 * M_PI * freq / rate);
   double s1 = 0, s2 = 0;

@@ -13,6 +13,8 @@ struct Wav {
   std::vector<int16_t> samples;  // Mono.
 };
 bool ReadWav(const std::string& path, Wav* out);
+// The samples from `from_s` to `to_s` seconds (cut at the end).
+Wav Slice(const Wav& w, double from_s, double to_s);
 
 // Power of `freq` in the samples (Goertzel), normalised by the number of samples.
 double TonePower(std::span<const int16_t> samples, int rate, double freq);
