@@ -304,11 +304,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   p->media = std::move(*media);
   c.participant = p->id;
   conf.members[p->id] = p.get();
-  if (conf.admitted.insert(c.site_id).second) {  // Kept in the store: a lock outlives a restart.
-    MemberRow& m = MemberOf(conf, c.site_id);
-    m.admitted = true;
-    (void)store_->PutMember(m);
-  }
+  Admit(conf, c.site_id);
   if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""), NowMs()); rec)
     p->call_record = *rec;
   std::string offer = p->media->LocalDescription();
@@ -323,17 +319,29 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   if (!c.content_role) CallIdleSites(true, c.site_id);  // Its content connection, if any, follows it.
 }
 
-bool Bridge::EnsureRoom(Conference& conf, Connection& c, const std::string& reply_to) {
-  if (conf.room) return true;
+Status Bridge::MakeRoom(Conference& conf) {
+  if (conf.room) return OkStatus();
   RoomMode mode = conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix;
   auto room = media_->CreateRoom(conf.row.id, mode);
   if (!room) {
     spdlog::error("conference {}: cannot create media room: {}", conf.row.id, room.error());
-    SendError(c, reply_to, ErrorCode::kInternal, "media room unavailable: " + room.error());
-    return false;
+    return MakeError("media room unavailable: " + room.error());
   }
   conf.room = std::move(*room);
-  return true;
+  return OkStatus();
+}
+
+bool Bridge::EnsureRoom(Conference& conf, Connection& c, const std::string& reply_to) {
+  auto st = MakeRoom(conf);
+  if (!st) SendError(c, reply_to, ErrorCode::kInternal, st.error());
+  return st.ok();
+}
+
+void Bridge::Admit(Conference& conf, const std::string& site) {
+  if (!conf.admitted.insert(site).second) return;
+  MemberRow& m = MemberOf(conf, site);  // Kept in the store: a lock outlives a restart.
+  m.admitted = true;
+  (void)store_->PutMember(m);
 }
 
 void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r) {

@@ -228,6 +228,9 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   void HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r);
   // The conference's media room, made if it has none; false (and an error sent) if it cannot be.
   bool EnsureRoom(Conference& conf, Connection& c, const std::string& reply_to);
+  Status MakeRoom(Conference& conf);
+  // The site joined since the conference opened: a lock lets it back in (kept in the store).
+  void Admit(Conference& conf, const std::string& site);
   // Everyone to remove when the conference closes or goes: its sites (their content follows
   // them) and its watchers.
   static std::vector<ParticipantId> Everyone(const Conference& conf);

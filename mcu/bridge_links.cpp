@@ -211,12 +211,7 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   Conference& conf = it->second;
   ErrorCode code;
   if (std::string why = Refusal(conf, link.site_id, &code); !why.empty()) return HangUp(link, why, true);
-  // A media room is made for the first one in, as for a room.
-  if (!conf.room) {
-    auto room = media_->CreateRoom(conf.row.id, conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix);
-    if (!room) return HangUp(link, "media room unavailable: " + room.error(), true);
-    conf.room = std::move(*room);
-  }
+  if (auto st = MakeRoom(conf); !st) return HangUp(link, st.error(), true);
   auto p = std::make_unique<Participant>();
   p->id = next_participant_++;
   p->site_id = link.site_id;
@@ -235,11 +230,7 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   ParticipantId pid = p->id;
   link.participant = pid;
   conf.members[pid] = p.get();
-  if (conf.admitted.insert(link.site_id).second) {
-    MemberRow& m = MemberOf(conf, link.site_id);
-    m.admitted = true;
-    (void)store_->PutMember(m);
-  }
+  Admit(conf, link.site_id);
   if (auto rec = store_->OpenCallRecord(conf.row.id, link.site_id, NowMs()); rec) p->call_record = *rec;
   EndpointRequest answer{EndpointRequest::Type::kAnswer};
   answer.sdp = p->media->LocalDescription();
