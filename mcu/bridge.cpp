@@ -55,7 +55,11 @@ constexpr int64_t kFlowWindowMs = 3000;  // Media "flows" if packets arrived thi
 }  // namespace
 
 Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options options)
-    : config_(config), store_(store), media_(media), options_(options) {
+    : config_(config),
+      store_(store),
+      media_(media),
+      options_(options),
+      clock_source_(options.clock ? options.clock : &SystemClock()) {
   const Config::Alarms& a = config_.alarms;
   monitor_ = std::make_unique<Monitor>(
       AlarmThresholds{a.loss_warning_pct, a.loss_critical_pct, a.no_media_s, a.rtt_ms, a.clear_after_s}, store_,
@@ -70,13 +74,13 @@ Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options o
     }
   }
   // Whoever was in a call when the process ended left it then.
-  (void)store_->CloseOpenCallRecords(NowMs(), "mcu restarted");
+  (void)store_->CloseOpenCallRecords(now_ms(), "mcu restarted");
   if (options_.run_clock) {
     clock_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "mcu-clock");
       std::unique_lock lock(clock_mu_);
       while (!clock_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return clock_stop_; }))
-        control_.Post([this] { Tick(); });
+        control_.Post([this] { RunSchedule(); });
     });
   }
 }
@@ -99,8 +103,8 @@ void Bridge::Shutdown() {
       if (link.out) link.out->Close();
     links_.clear();
     for (auto& [id, p] : participants_) {
-      CallQuality q = monitor_->Left(NowMs(), id, p->conference_id, p->site_id);
-      if (p->call_record) (void)store_->CloseCallRecord(p->call_record, NowMs(), "mcu stopped", q);
+      CallQuality q = monitor_->Left(now_ms(), id, p->conference_id, p->site_id);
+      if (p->call_record) (void)store_->CloseCallRecord(p->call_record, now_ms(), "mcu stopped", q);
     }
     connections_.clear();
     participants_.clear();  // Media endpoints close their transports.
@@ -305,7 +309,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   c.participant = p->id;
   conf.members[p->id] = p.get();
   Admit(conf, c.site_id);
-  if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""), NowMs()); rec)
+  if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""), now_ms()); rec)
     p->call_record = *rec;
   std::string offer = p->media->LocalDescription();
   ParticipantId pid = p->id;
@@ -409,8 +413,8 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   }
   LogScope scope(conf_id, p.site_id);
   spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id, p.content ? " (content)" : "", reason);
-  CallQuality quality = monitor_->Left(NowMs(), id, conf_id, p.site_id);
-  if (p.call_record) (void)store_->CloseCallRecord(p.call_record, NowMs(), reason, quality);
+  CallQuality quality = monitor_->Left(now_ms(), id, conf_id, p.site_id);
+  if (p.call_record) (void)store_->CloseCallRecord(p.call_record, now_ms(), reason, quality);
   auto cit = connections_.find(p.connection);
   if (cit != connections_.end()) {
     cit->second.participant = 0;
@@ -525,7 +529,7 @@ void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
     Participant& p = *it->second;
     LogScope scope(p.conference_id, p.site_id);
     spdlog::warn("site {}: media failed: {}", p.site_id, reason);
-    if (!p.content && p.watcher.empty()) monitor_->MediaFailed(NowMs(), p.conference_id, p.site_id, reason);
+    if (!p.content && p.watcher.empty()) monitor_->MediaFailed(now_ms(), p.conference_id, p.site_id, reason);
     auto c = connections_.find(p.connection);
     if (c != connections_.end()) {
       Send(c->second, "", event::MediaState{"failed", reason});
@@ -547,8 +551,13 @@ void Bridge::Send(Connection& c, const std::string& reply_to, decltype(EndpointE
 // ----- Schedule -----------------------------------------------------------------------------
 
 void Bridge::Tick() {
+  if (control_.IsCurrent()) return RunSchedule();
+  control_.Invoke([this] { RunSchedule(); });
+}
+
+void Bridge::RunSchedule() {
   if (shut_down_) return;
-  int64_t now = NowMs() / 1000;
+  int64_t now = now_ms() / 1000;
   for (auto& [id, conf] : conferences_) {
     switch (Due(conf.row, now, options_.grace_s)) {
       case ScheduleAction::kOpen: Open(conf, "scheduler"); break;
@@ -557,8 +566,8 @@ void Bridge::Tick() {
     }
   }
   CallIdleSites(false);
-  UpdateLinks(NowMs());
-  SampleMedia(NowMs());
+  UpdateLinks(now_ms());
+  SampleMedia(now_ms());
 }
 
 void Bridge::Open(Conference& conf, const std::string& actor) {
@@ -575,13 +584,13 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
   Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", "open"}}.dump());
   for (auto& [id, c] : connections_) c.last_call_ms = 0;
   CallIdleSites(true);
-  UpdateLinks(NowMs());  // Its links dial now.
+  UpdateLinks(now_ms());  // Its links dial now.
 }
 
 void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {
   LogScope scope(conf.row.id);
   for (ParticipantId pid : Everyone(conf)) RemoveParticipant(pid, reason, true);
-  int64_t now = NowMs() / 1000;
+  int64_t now = now_ms() / 1000;
   if (auto next = NextOccurrence(conf.row, now, options_.grace_s)) {
     conf.row.start_at = next->first;
     conf.row.end_at = next->second;
@@ -605,22 +614,22 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
   spdlog::info("conference {} closes ({}): next {}", conf.row.id, actor,
                conf.row.state == "ended" ? std::string("none") : FormatTime(conf.row.start_at));
   Audit(actor, "close", conf.row.id, json{{"state", conf.row.state}}.dump());
-  UpdateLinks(NowMs());  // Its links hang up.
-  monitor_->Closed(NowMs(), conf.row.id);
+  UpdateLinks(now_ms());  // Its links hang up.
+  monitor_->Closed(now_ms(), conf.row.id);
   Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", conf.row.state}}.dump());
 }
 
-void Bridge::CallIdleSites(bool now, const std::string& site) {
-  int64_t now_ms = NowMs();
+void Bridge::CallIdleSites(bool now_all, const std::string& site) {
+  const int64_t now = now_ms();
   for (auto& [id, c] : connections_) {
     if (c.site_id.empty() || c.participant || (!site.empty() && c.site_id != site)) continue;
-    if (!now && now_ms - c.last_call_ms < options_.call_retry_s * 1000) continue;
+    if (!now_all && now - c.last_call_ms < options_.call_retry_s * 1000) continue;
     if (c.content_role) {
       // A site's content connection is called into the conference the site is in.
       Connection* main = ConnectionOf(c.site_id);
       if (!main || !main->participant) continue;
       const Conference& conf = conferences_[participants_[main->participant]->conference_id];
-      c.last_call_ms = now_ms;
+      c.last_call_ms = now;
       Send(c, "", event::Call{conf.row.id, conf.row.title});
       continue;
     }
@@ -631,7 +640,7 @@ void Bridge::CallIdleSites(bool now, const std::string& site) {
       if (m == conf.members_cfg.end() || !m->second.invited) continue;
       ErrorCode code;
       if (!Refusal(conf, c.site_id, &code).empty()) continue;
-      c.last_call_ms = now_ms;
+      c.last_call_ms = now;
       spdlog::info("calling site {} into conference {}", c.site_id, cid);
       Send(c, "", event::Call{cid, conf.row.title});
       break;
@@ -639,7 +648,7 @@ void Bridge::CallIdleSites(bool now, const std::string& site) {
   }
 }
 
-void Bridge::SampleMedia(int64_t now_ms) {
+void Bridge::SampleMedia(int64_t now) {
   int open = 0;
   size_t in = 0;  // Sites' participants (previews are not counted).
   for (auto& [id, conf] : conferences_) {
@@ -649,10 +658,10 @@ void Bridge::SampleMedia(int64_t now_ms) {
       std::vector<Monitor::Member> members;
       for (const auto& [pid, p] : conf.members)
         members.push_back({pid, p->site_id, p->content, p->media_state == "connected"});
-      monitor_->Sample(now_ms, id, members, conf.room->Stats());
+      monitor_->Sample(now, id, members, conf.room->Stats());
       for (auto& [pid, p] : conf.members) {
-        if (monitor_->Flowing(pid, false)) p->audio_seen_ms = now_ms;
-        if (monitor_->Flowing(pid, true)) p->video_seen_ms = now_ms;
+        if (monitor_->Flowing(pid, false)) p->audio_seen_ms = now;
+        if (monitor_->Flowing(pid, true)) p->video_seen_ms = now;
       }
       if (event_sink_) {
         json stats = monitor_->ConferenceJson(id);
@@ -666,11 +675,11 @@ void Bridge::SampleMedia(int64_t now_ms) {
     for (const auto& [site, m] : conf.members_cfg) {
       if (!m.invited) continue;
       std::optional<Severity> offline;  // A kicked site is not expected: its alarm clears.
-      if (!m.kicked && !Online(site)) offline = now_ms / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
-      monitor_->Offline(now_ms, id, site, offline);
+      if (!m.kicked && !Online(site)) offline = now / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
+      monitor_->Offline(now, id, site, offline);
     }
   }
-  monitor_->SampleProcess(now_ms, open, static_cast<int>(in));
+  monitor_->SampleProcess(now, open, static_cast<int>(in));
 }
 
 // ----- Live control -----------------------------------------------------------------------------
@@ -781,8 +790,8 @@ Status Bridge::DeleteSite(const std::string& actor, const std::string& id) {
 
 namespace {
 // A one-off meeting whose window (with the grace) is already over would close without opening.
-Status CheckNotOver(const ConferenceRow& c, int grace_s) {
-  if (c.permanent() || c.recurrence != "none" || c.end_at + grace_s > NowMs() / 1000) return OkStatus();
+Status CheckNotOver(const ConferenceRow& c, int grace_s, int64_t now_s) {
+  if (c.permanent() || c.recurrence != "none" || c.end_at + grace_s > now_s) return OkStatus();
   return MakeError("the meeting would already be over: its end (" + FormatTime(c.end_at) + ") is in the past");
 }
 
@@ -795,7 +804,7 @@ json ConferenceAudit(const ConferenceRow& c) {
 Status Bridge::CreateConference(const std::string& actor, const ConferenceRow& c) {
   return OnControl([&]() -> Status {
     if (auto st = ValidateConference(c); !st) return st;
-    if (auto st = CheckNotOver(c, options_.grace_s); !st) return st;
+    if (auto st = CheckNotOver(c, options_.grace_s, now_ms() / 1000); !st) return st;
     for (const auto& s : c.invited)
       if (!sites_.count(s)) return MakeError("no site '" + s + "'");
     ConferenceRow row = c;
@@ -806,7 +815,7 @@ Status Bridge::CreateConference(const std::string& actor, const ConferenceRow& c
     for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
     Audit(actor, "create-conference", row.id,
           ConferenceAudit(row).dump());
-    Tick();  // It may be due already.
+    RunSchedule();  // It may be due already.
     return OkStatus();
   });
 }
@@ -818,13 +827,13 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
     Conference& conf = **found;
     if (auto st = ValidateConference(c); !st) return st;
     if (c.start_at != conf.row.start_at || c.end_at != conf.row.end_at || c.recurrence != conf.row.recurrence)
-      if (auto st = CheckNotOver(c, options_.grace_s); !st) return st;
+      if (auto st = CheckNotOver(c, options_.grace_s, now_ms() / 1000); !st) return st;
     for (const auto& s : c.invited)
       if (!sites_.count(s)) return MakeError("no site '" + s + "'");
     ConferenceRow row = c;
     row.state = conf.row.state, row.locked = conf.row.locked, row.spotlight = conf.row.spotlight;
     // An ended conference given a window still ahead is scheduled again.
-    if (row.state == "ended" && !row.permanent() && row.end_at + options_.grace_s > NowMs() / 1000)
+    if (row.state == "ended" && !row.permanent() && row.end_at + options_.grace_s > now_ms() / 1000)
       row.state = "scheduled";
     if (auto st = store_->UpdateConference(row); !st) return st;
     conf.row = row;
@@ -833,7 +842,7 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
     ApplyLayout(conf);
     Audit(actor, "update-conference", row.id,
           ConferenceAudit(row).dump());
-    Tick();
+    RunSchedule();
     return OkStatus();
   });
 }
@@ -858,7 +867,7 @@ Status Bridge::StartConference(const std::string& actor, const std::string& id) 
     Conference& conf = **found;
     if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference is always open");
     if (conf.row.state == "open") return MakeError(ErrorKind::kConflict, "the conference is already open");
-    int64_t now = NowMs() / 1000;
+    int64_t now = now_ms() / 1000;
     // Started after its window: it runs for its planned length from now.
     if (conf.row.end_at + options_.grace_s <= now) {
       int64_t length = conf.row.end_at - conf.row.start_at;
@@ -933,7 +942,7 @@ Status Bridge::Kick(const std::string& actor, const std::string& conference, con
     if (auto st = store_->PutMember(m); !st) return st;
     if (ParticipantId pid = MainParticipant(conf, site)) RemoveParticipant(pid, "removed by the host", true);
     Audit(actor, "kick", conference + "/" + site);
-    UpdateLinks(NowMs());
+    UpdateLinks(now_ms());
     return OkStatus();
   });
 }
@@ -950,7 +959,7 @@ Status Bridge::Call(const std::string& actor, const std::string& conference, con
     Audit(actor, "call", conference + "/" + site);
     if (sites_[site].link.dials()) {  // A link this MCU dials: at once, whatever its backoff.
       if (auto l = links_.find(site); l != links_.end() && !l->second.out) l->second.retry_at_ms = 0;
-      UpdateLinks(NowMs());
+      UpdateLinks(now_ms());
       return OkStatus();
     }
     Connection* c = ConnectionOf(site);
@@ -958,7 +967,7 @@ Status Bridge::Call(const std::string& actor, const std::string& conference, con
     if (c->participant) return MakeError(ErrorKind::kConflict, "site '" + site + "' is in a conference");
     ErrorCode code;
     if (std::string why = Refusal(conf, site, &code); !why.empty()) return MakeError(ErrorKind::kConflict, why);
-    c->last_call_ms = NowMs();
+    c->last_call_ms = now_ms();
     Send(*c, "", event::Call{conference, conf.row.title});
     return OkStatus();
   });
@@ -1020,7 +1029,7 @@ Status Bridge::Lock(const std::string& actor, const std::string& conference, boo
 LiveConference Bridge::Live(const Conference& conf) {
   LiveConference out;
   out.row = conf.row;
-  int64_t now = NowMs();
+  int64_t now = now_ms();
   std::vector<std::string> order = conf.row.invited;
   for (const auto& [pid, p] : conf.members)
     if (std::find(order.begin(), order.end(), p->site_id) == order.end()) order.push_back(p->site_id);

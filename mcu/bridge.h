@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "mcu/clock.h"
 #include "mcu/config.h"
 #include "mcu/endpoint_api.h"
 #include "mcu/media_api.h"
@@ -67,6 +68,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
     int call_retry_s = 5;       // An idle invited room that did not join is called again.
     bool run_clock = true;      // Tests of the pure parts may drive Tick() themselves.
     Dialer* dialer = nullptr;   // Dials cascade links; none: links stay idle. Outlives the bridge's Shutdown().
+    Clock* clock = nullptr;     // Time for the schedule, records and redials; none: the system's.
   };
   Bridge(const Config& config, Store* store, MediaEngine* media, Options options);
   ~Bridge() override;
@@ -135,7 +137,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
     control_.Invoke([&] { event_sink_ = std::move(sink); });
   }
 
-  // Runs the schedule once (the clock calls it every second).
+  // Runs the schedule once, on control (the clock thread posts it every second); any thread.
   void Tick();
   // Waits until every task posted so far has run (tests and orderly shutdown).
   void Flush();
@@ -203,7 +205,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
 
   // ----- Cascade links this MCU dials (bridge_links.cpp) -----
   // Dials, hangs up or redials every link as the conferences that invite it open and close.
-  void UpdateLinks(int64_t now_ms);
+  void UpdateLinks(int64_t now);
   void Dial(Link& link, const std::string& conference);
   // Ends the outbound connection and the link's participant; it redials after its backoff
   // (`retry`) or stays idle.
@@ -241,15 +243,19 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   void SendError(Connection& c, const std::string& reply_to, ErrorCode code, std::string message);
   void Send(Connection& c, const std::string& reply_to, decltype(EndpointEvent::body) body);
 
+  // The schedule's second: opens and closes what is due, calls idle sites, redials links,
+  // samples media.
+  void RunSchedule();
+  int64_t now_ms() const { return clock_source_->NowMs(); }
   void Open(Conference& conf, const std::string& actor);
   void Close(Conference& conf, const std::string& actor, const std::string& reason);
   // Orders idle, online rooms into the open conferences that invite them: those not called in
   // the last schedule.call_retry_s, or (`now`) all of them; only `site`'s connections if given
   // (a call in flight is not repeated because another site joined).
-  void CallIdleSites(bool now, const std::string& site = "");
+  void CallIdleSites(bool now_all, const std::string& site = "");
   // Once a second: every room's statistics (one hop each) to the monitor, offline invited sites,
   // the process.
-  void SampleMedia(int64_t now_ms);
+  void SampleMedia(int64_t now);
   void ApplyMutes(Conference& conf, const std::string& site);
   void ApplyLayout(Conference& conf);
   ParticipantId MainParticipant(const Conference& conf, const std::string& site) const;
@@ -272,6 +278,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   Store* store_;
   MediaEngine* media_;
   Options options_;
+  Clock* clock_source_;
   std::function<void(const std::string&)> event_sink_;
   std::unique_ptr<Monitor> monitor_;
   std::map<std::string, SiteRow> sites_;

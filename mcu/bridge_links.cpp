@@ -49,7 +49,7 @@ Bridge::Participant* Bridge::SiteParticipant(const std::string& site) {
   return it == participants_.end() ? nullptr : it->second.get();
 }
 
-void Bridge::UpdateLinks(int64_t now_ms) {
+void Bridge::UpdateLinks(int64_t now) {
   if (!options_.dialer || shut_down_) return;
   // Links whose site went away, or no longer dials, hang up.
   for (auto it = links_.begin(); it != links_.end();) {
@@ -82,7 +82,7 @@ void Bridge::UpdateLinks(int64_t now_ms) {
       link.state = "idle", link.detail.clear();
       continue;
     }
-    if (!link.out && now_ms >= link.retry_at_ms) Dial(link, wanted);
+    if (!link.out && now >= link.retry_at_ms) Dial(link, wanted);
   }
 }
 
@@ -113,7 +113,7 @@ void Bridge::HangUp(Link& link, const std::string& reason, bool retry) {
   link.remote_muted_audio = link.remote_muted_video = false;
   if (retry) {
     int delay = link.backoff.Next(Random());
-    link.retry_at_ms = NowMs() + delay;
+    link.retry_at_ms = now_ms() + delay;
     if (link.state != "refused") link.state = "waiting";
     link.detail = reason;
     spdlog::warn("link {}: {}; dialling again in {} ms", link.site_id, reason, delay);
@@ -231,7 +231,7 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   link.participant = pid;
   conf.members[pid] = p.get();
   Admit(conf, link.site_id);
-  if (auto rec = store_->OpenCallRecord(conf.row.id, link.site_id, NowMs()); rec) p->call_record = *rec;
+  if (auto rec = store_->OpenCallRecord(conf.row.id, link.site_id, now_ms()); rec) p->call_record = *rec;
   EndpointRequest answer{EndpointRequest::Type::kAnswer};
   answer.sdp = p->media->LocalDescription();
   participants_[pid] = std::move(p);

@@ -15,6 +15,8 @@ using ConnectionId = uint64_t;
 
 struct EndpointRequest {
   enum class Type { kAuth, kJoin, kAnswer, kCandidate, kLeave, kGetStats, kPing };
+  EndpointRequest() = default;
+  explicit EndpointRequest(Type t) : type(t) {}
   Type type = Type::kPing;
   std::string id;  // Optional correlation id, echoed in the reply.
   std::string token;       // kAuth

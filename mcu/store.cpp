@@ -1,5 +1,7 @@
 #include "mcu/store.h"
 
+#include "mcu/clock.h"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -174,11 +176,7 @@ Status Changed(sqlite3* db, Status st, const std::string& what) {
 
 }  // namespace
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return SystemClock().NowMs(); }
 
 Expected<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   sqlite3* db = nullptr;

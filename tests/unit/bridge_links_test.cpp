@@ -1,0 +1,181 @@
+// Specs of cascade links this MCU dials (mcu/cascade.h, the bridge's link state machine): when a
+// link dials, what it says to the other MCU, how it answers the other MCU's offer, how it redials
+// after a failure, and what the roll-call shows.
+#include "tests/unit/bridge_fixture.h"
+
+namespace mcu::test {
+namespace {
+
+using T = EndpointRequest::Type;
+
+class BridgeLink : public BridgeTest {
+ protected:
+  BridgeLink() {
+    LinkTarget target;
+    target.url = "wss://trung-uong.test:8443/ws";
+    target.conference = "tw-hop";
+    target.credential = "credential-of-the-province";
+    target.fingerprint = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+    target.max_kbps = 1500;
+    AddSite("trung-uong", "Trung ương", "central", target);
+  }
+  // The province's conference inviting the link and a district, open.
+  void Open() {
+    Preload(Scheduled("hop", {"trung-uong", "huyen-1"}));
+    Start();
+    bridge->Tick();
+  }
+  void FromOther(decltype(EndpointEvent::body) body) {
+    bridge->OnOutboundEvent(dialer.last().id, EndpointEvent{"", std::move(body)});
+    bridge->Flush();
+  }
+  // Dialled, accepted, joined, and answered the other MCU's offer.
+  ParticipantId Connected() {
+    bridge->OnOutboundOpen(dialer.last().id);
+    FromOther(event::Welcome{"tinh", "Tỉnh"});
+    FromOther(event::Joined{"tw-hop", "Giao ban trung ương", "p7"});
+    FromOther(event::Offer{"v=0 offer of the central MCU"});
+    FakeMediaRoom* room = media.room("hop");
+    return room ? room->IdOf("Giao ban trung ương") : 0;
+  }
+  std::vector<EndpointRequest> Sent() { return dialer.last().out->requests(); }
+};
+
+TEST_F(BridgeLink, ALinkDialsWhenItsConferenceOpensAndAuthenticatesWithItsCredential) {
+  Preload(Scheduled("hop", {"trung-uong"}, /*in_s=*/60));
+  Start();
+  bridge->Tick();
+  EXPECT_TRUE(dialer.calls().empty()) << "nothing to dial while its conference is closed";
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, "idle");
+  Later(60 * 1000);
+  ASSERT_EQ(dialer.calls().size(), 1u);
+  EXPECT_EQ(dialer.last().target.url, "wss://trung-uong.test:8443/ws");
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, "connecting");
+  bridge->OnOutboundOpen(dialer.last().id);
+  bridge->Flush();
+  ASSERT_EQ(Sent().size(), 1u);
+  EXPECT_EQ(Sent()[0].type, T::kAuth);
+  EXPECT_EQ(Sent()[0].token, "credential-of-the-province");
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, "authenticating");
+}
+
+TEST_F(BridgeLink, AnAcceptedLinkJoinsItsTargetAndAnswersTheOtherMcusOfferWithAParticipant) {
+  Open();
+  ParticipantId pid = Connected();
+  ASSERT_NE(pid, 0u);
+  auto sent = Sent();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[1].type, T::kJoin);
+  EXPECT_EQ(sent[1].conference, "tw-hop");
+  EXPECT_EQ(sent[1].max_bitrate_kbps, 1500);
+  EXPECT_EQ(sent[2].type, T::kAnswer);
+  EXPECT_EQ(sent[2].sdp, "v=0 answer p" + std::to_string(pid));
+  auto* member = media.room("hop")->member(pid);
+  EXPECT_EQ(member->info.remote_offer, "v=0 offer of the central MCU");
+  LiveSite live = Live("hop", "trung-uong");
+  EXPECT_EQ(live.link->state, "joined");
+  EXPECT_EQ(live.link->remote_title, "Giao ban trung ương");
+  EXPECT_EQ(live.state, "joined");
+  EXPECT_EQ(bridge->Presence().at("trung-uong"), "hop");
+}
+
+TEST_F(BridgeLink, ALinkThatIsCalledInsteadOfJoiningJoinsWhereItIsCalled) {
+  SiteRow s = *store->Site("trung-uong");
+  s.link.conference.clear();
+  ASSERT_TRUE(store->UpdateSite(s));
+  Open();
+  bridge->OnOutboundOpen(dialer.last().id);
+  FromOther(event::Welcome{"tinh", "Tỉnh"});
+  EXPECT_EQ(Sent().size(), 1u) << "it waits to be called";
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, "online");
+  FromOther(event::Call{"tw-chieu", "Họp chiều"});
+  ASSERT_EQ(Sent().size(), 2u);
+  EXPECT_EQ(Sent()[1].conference, "tw-chieu");
+}
+
+TEST_F(BridgeLink, ALinkRedialsWithBackoffAfterAMediaFailure) {
+  Open();
+  ParticipantId pid = Connected();
+  ASSERT_NE(pid, 0u);
+  auto first = dialer.last();
+  media.room("hop")->Fail(pid, "ICE failed");
+  bridge->Flush();
+  EXPECT_TRUE(first.out->closed()) << "the link's connection goes with its participant";
+  LiveSite live = Live("hop", "trung-uong");
+  EXPECT_EQ(live.link->state, "waiting");
+  EXPECT_EQ(live.link->detail, "media failed: ICE failed");
+  Later(499);
+  EXPECT_EQ(dialer.calls().size(), 1u) << "not before the first backoff (500 ms)";
+  Later(127);
+  ASSERT_EQ(dialer.calls().size(), 2u) << "within 500 ms plus a quarter of it";
+  EXPECT_EQ(Live("hop", "trung-uong").link->attempts, 2);
+}
+
+TEST_F(BridgeLink, ADroppedConnectionRedialsLaterAndLaterUntilMediaWorksAgain) {
+  Open();
+  std::vector<int64_t> dialled_at{clock.NowMs()};
+  for (int i = 0; i < 4; ++i) {
+    bridge->OnOutboundClosed(dialer.last().id, "connection refused");
+    bridge->Flush();
+    size_t before = dialer.calls().size();
+    while (dialer.calls().size() == before) Later(50);
+    dialled_at.push_back(clock.NowMs());
+  }
+  for (size_t i = 1; i < dialled_at.size(); ++i) {
+    int64_t wait = dialled_at[i] - dialled_at[i - 1], base = 500LL << (i - 1);  // 500, 1000, 2000, 4000
+    EXPECT_GE(wait, base) << "attempt " << i + 1;
+    EXPECT_LT(wait, base + base / 4 + 50) << "attempt " << i + 1 << ": at most a quarter more";
+  }
+  EXPECT_EQ(Live("hop", "trung-uong").link->attempts, 5);
+  ParticipantId pid = Connected();
+  media.room("hop")->Connect(pid);
+  bridge->Flush();
+  EXPECT_EQ(Live("hop", "trung-uong").link->attempts, 0) << "media connected: the backoff starts over";
+}
+
+TEST_F(BridgeLink, ARefusedCredentialIsShownOnTheRollCall) {
+  Open();
+  bridge->OnOutboundOpen(dialer.last().id);
+  FromOther(event::Error{ErrorCode::kUnauthorized, "invalid token"});
+  LiveSite live = Live("hop", "trung-uong");
+  EXPECT_EQ(live.link->state, "refused");
+  EXPECT_EQ(live.link->detail, "unauthorized: invalid token");
+  EXPECT_EQ(live.state, "offline");
+  EXPECT_TRUE(dialer.last().out->closed());
+}
+
+TEST_F(BridgeLink, ALinkHangsUpWhenItsConferenceClosesOrItsHostKicksIt) {
+  Open();
+  ASSERT_NE(Connected(), 0u);
+  ASSERT_TRUE(bridge->Kick("chutri", "hop", "trung-uong"));
+  bridge->Flush();
+  EXPECT_TRUE(dialer.last().out->closed());
+  EXPECT_EQ(media.room("hop"), nullptr);
+  Seconds(30);
+  EXPECT_EQ(dialer.calls().size(), 1u) << "a kicked link does not redial";
+  ASSERT_TRUE(bridge->Call("chutri", "hop", "trung-uong"));
+  bridge->Flush();
+  ASSERT_EQ(dialer.calls().size(), 2u) << "called back, it dials at once";
+  ASSERT_TRUE(bridge->StopConference("chutri", "hop"));
+  bridge->Flush();
+  EXPECT_TRUE(dialer.last().out->closed());
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, "idle");
+}
+
+TEST_F(BridgeLink, TheOtherMcusSpeakerAndMuteReachThisConference) {
+  Open();
+  ParticipantId pid = Connected();
+  Room district = Joined("huyen-1", "hop");
+  FromOther(event::Speaker{"tw-hop", "p3", "bo-noi-vu", "Bộ Nội vụ"});
+  EXPECT_EQ(media.room("hop")->speaker, pid);
+  auto speaker = district->Last<event::Speaker>();
+  ASSERT_TRUE(speaker);
+  EXPECT_EQ(speaker->site_id, "trung-uong");
+  EXPECT_EQ(speaker->name, "Bộ Nội vụ") << "the name is of who speaks there";
+  FromOther(event::Muted{true, false});
+  EXPECT_TRUE(Live("hop", "trung-uong").link->muted_audio);
+  ASSERT_EQ(Feed("link").size(), 1u);
+}
+
+}  // namespace
+}  // namespace mcu::test
