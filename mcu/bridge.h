@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "mcu/admission.h"
 #include "mcu/clock.h"
 #include "mcu/config.h"
 #include "mcu/endpoint_api.h"
@@ -198,7 +199,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
     std::map<ParticipantId, Participant*> watchers;  // Console previews.
     std::set<std::string> admitted;   // Sites that joined since it opened (lock lets them back).
     ParticipantId speaker = 0;
-    bool open() const { return row.permanent() || row.state == "open"; }
+    bool open() const { return IsOpen(row); }
     // Nobody in it: its media room can go.
     bool empty() const { return members.empty() && watchers.empty(); }
   };
@@ -236,8 +237,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   // Everyone to remove when the conference closes or goes: its sites (their content follows
   // them) and its watchers.
   static std::vector<ParticipantId> Everyone(const Conference& conf);
-  // Why `site` may not join `conf` now, or empty.
-  std::string Refusal(const Conference& conf, const std::string& site, ErrorCode* code) const;
+  // Why `site` may not join `conf` now (mcu/admission.h), or nullopt.
+  std::optional<Refusal> RefusalOf(const Conference& conf, const std::string& site) const;
   void RemoveParticipant(ParticipantId id, const std::string& reason, bool notify);
   void BroadcastRoster(const std::string& conference_id);
   void SendError(Connection& c, const std::string& reply_to, ErrorCode code, std::string message);
@@ -272,8 +273,6 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   template <typename Fn>
   auto OnControl(Fn&& fn) -> decltype(fn());
 
-  static constexpr size_t kMaxWatchers = 8;  // Console previews per conference.
-
   Config config_;
   Store* store_;
   MediaEngine* media_;
@@ -296,5 +295,16 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   bool clock_stop_ = false;
   std::thread clock_;
 };
+
+template <typename Fn>
+auto Bridge::OnControl(Fn&& fn) -> decltype(fn()) {
+  std::optional<decltype(fn())> result;
+  control_.Invoke([&] {
+    if (shut_down_) return;
+    result.emplace(fn());
+  });
+  if (!result) return MakeError(ErrorKind::kInternal, "the MCU is shutting down");
+  return std::move(*result);
+}
 
 }  // namespace mcu

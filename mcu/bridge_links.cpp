@@ -209,8 +209,7 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   auto it = conferences_.find(link.conference);
   if (it == conferences_.end()) return HangUp(link, "its conference is gone", false);
   Conference& conf = it->second;
-  ErrorCode code;
-  if (std::string why = Refusal(conf, link.site_id, &code); !why.empty()) return HangUp(link, why, true);
+  if (auto refusal = RefusalOf(conf, link.site_id)) return HangUp(link, refusal->reason, true);
   if (auto st = MakeRoom(conf); !st) return HangUp(link, st.error(), true);
   auto p = std::make_unique<Participant>();
   p->id = next_participant_++;

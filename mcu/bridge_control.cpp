@@ -1,0 +1,295 @@
+// The hosts' and administrators' commands (mcu/bridge.h): sites and conferences, and live control.
+// Each runs on the control executor and acts in one order: the store, the media room, then the
+// audit log with its console event.
+#include "mcu/bridge.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "mcu/bridge_detail.h"
+#include "mcu/log.h"
+#include "mcu/admission.h"
+#include "mcu/schedule.h"
+
+namespace mcu {
+
+using nlohmann::json;
+
+Status Bridge::CreateSite(const std::string& actor, const SiteRow& site) {
+  return OnControl([&]() -> Status {
+    if (auto st = store_->InsertSite(site); !st) return MakeError(ErrorKind::kConflict, st.error());
+    sites_[site.id] = site;
+    Audit(actor, "create-site", site.id, json{{"name", site.name}, {"level", site.level}}.dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::UpdateSite(const std::string& actor, const SiteRow& site) {
+  return OnControl([&]() -> Status {
+    if (auto st = store_->UpdateSite(site); !st) return MakeError(ErrorKind::kNotFound, st.error());
+    bool token_changed = sites_[site.id].token_hash != site.token_hash;
+    sites_[site.id] = site;
+    // A new token ends the old one's connection at once.
+    if (token_changed)
+      if (Connection* c = ConnectionOf(site.id)) c->link->Close("the site's token was changed");
+    Audit(actor, token_changed ? "renew-site-token" : "update-site", site.id);
+    return OkStatus();
+  });
+}
+
+Status Bridge::DeleteSite(const std::string& actor, const std::string& id) {
+  return OnControl([&]() -> Status {
+    if (auto st = store_->DeleteSite(id); !st) return MakeError(ErrorKind::kNotFound, st.error());
+    sites_.erase(id);
+    if (Connection* c = ConnectionOf(id)) c->link->Close("the site was deleted");
+    for (auto& [cid, conf] : conferences_) {
+      conf.members_cfg.erase(id);
+      std::erase(conf.row.invited, id);
+      bool changed = false;
+      if (conf.row.host_site == id) conf.row.host_site.clear(), changed = true;
+      if (conf.row.spotlight == id) conf.row.spotlight.clear(), changed = true;
+      if (changed) (void)Save(conf);
+    }
+    Audit(actor, "delete-site", id);
+    return OkStatus();
+  });
+}
+
+namespace {
+// A one-off meeting whose window (with the grace) is already over would close without opening.
+Status CheckNotOver(const ConferenceRow& c, int grace_s, int64_t now_s) {
+  if (c.permanent() || c.recurrence != "none" || c.end_at + grace_s > now_s) return OkStatus();
+  return MakeError("the meeting would already be over: its end (" + FormatTime(c.end_at) + ") is in the past");
+}
+
+json ConferenceAudit(const ConferenceRow& c) {
+  auto time = [](int64_t t) { return t ? json(FormatTime(t)) : json(nullptr); };
+  return {{"title", c.title}, {"start", time(c.start_at)}, {"end", time(c.end_at)}, {"invited", c.invited}};
+}
+}  // namespace
+
+Status Bridge::CreateConference(const std::string& actor, const ConferenceRow& c) {
+  return OnControl([&]() -> Status {
+    if (auto st = ValidateConference(c); !st) return st;
+    if (auto st = CheckNotOver(c, options_.grace_s, now_ms() / 1000); !st) return st;
+    for (const auto& s : c.invited)
+      if (!sites_.count(s)) return MakeError("no site '" + s + "'");
+    ConferenceRow row = c;
+    row.state = "scheduled";
+    if (auto st = store_->InsertConference(row); !st) return MakeError(ErrorKind::kConflict, st.error());
+    Conference& conf = conferences_[row.id];
+    conf.row = row;
+    for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
+    Audit(actor, "create-conference", row.id,
+          ConferenceAudit(row).dump());
+    RunSchedule();  // It may be due already.
+    return OkStatus();
+  });
+}
+
+Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c) {
+  return OnControl([&]() -> Status {
+    auto found = Find(c.id);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (auto st = ValidateConference(c); !st) return st;
+    if (c.start_at != conf.row.start_at || c.end_at != conf.row.end_at || c.recurrence != conf.row.recurrence)
+      if (auto st = CheckNotOver(c, options_.grace_s, now_ms() / 1000); !st) return st;
+    for (const auto& s : c.invited)
+      if (!sites_.count(s)) return MakeError("no site '" + s + "'");
+    ConferenceRow row = c;
+    row.state = conf.row.state, row.locked = conf.row.locked, row.spotlight = conf.row.spotlight;
+    // An ended conference given a window still ahead is scheduled again.
+    if (row.state == "ended" && !row.permanent() && row.end_at + options_.grace_s > now_ms() / 1000)
+      row.state = "scheduled";
+    if (auto st = store_->UpdateConference(row); !st) return st;
+    conf.row = row;
+    conf.members_cfg.clear();
+    for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
+    ApplyLayout(conf);
+    Audit(actor, "update-conference", row.id,
+          ConferenceAudit(row).dump());
+    RunSchedule();
+    return OkStatus();
+  });
+}
+
+Status Bridge::DeleteConference(const std::string& actor, const std::string& id) {
+  return OnControl([&]() -> Status {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    if ((*found)->open() && !(*found)->row.permanent()) Close(**found, actor, "the conference was deleted");
+    for (ParticipantId pid : Everyone(**found)) RemoveParticipant(pid, "the conference was deleted", true);
+    if (auto st = store_->DeleteConference(id); !st) return st;
+    conferences_.erase(id);
+    Audit(actor, "delete-conference", id);
+    return OkStatus();
+  });
+}
+
+Status Bridge::StartConference(const std::string& actor, const std::string& id) {
+  return OnControl([&]() -> Status {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference is always open");
+    if (conf.row.state == "open") return MakeError(ErrorKind::kConflict, "the conference is already open");
+    int64_t now = now_ms() / 1000;
+    // Started after its window: it runs for its planned length from now.
+    if (conf.row.end_at + options_.grace_s <= now) {
+      int64_t length = conf.row.end_at - conf.row.start_at;
+      conf.row.start_at = now;
+      conf.row.end_at = now + length;
+    }
+    Open(conf, actor);
+    return OkStatus();
+  });
+}
+
+Status Bridge::StopConference(const std::string& actor, const std::string& id) {
+  return OnControl([&]() -> Status {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference cannot be stopped");
+    if (conf.row.state != "open") return MakeError(ErrorKind::kConflict, "the conference is not open");
+    Close(conf, actor, "the host ended the conference");
+    return OkStatus();
+  });
+}
+
+Status Bridge::Mute(const std::string& actor, const std::string& conference, const std::string& site,
+                    std::optional<bool> audio, std::optional<bool> video) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    if (!audio && !video) return MakeError("say what to mute: audio and/or video");
+    MemberRow& m = MemberOf(conf, site);
+    if (audio) m.muted_audio = *audio;
+    if (video) m.muted_video = *video;
+    if (auto st = store_->PutMember(m); !st) return st;
+    ApplyMutes(conf, site);
+    json detail = json::object();
+    if (audio) detail["audio"] = *audio;
+    if (video) detail["video"] = *video;
+    Audit(actor, "mute", conference + "/" + site, detail.dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::MuteAllButHost(const std::string& actor, const std::string& conference, bool muted) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    std::set<std::string> sites(conf.row.invited.begin(), conf.row.invited.end());
+    for (auto& [pid, p] : conf.members) sites.insert(p->site_id);
+    for (const auto& site : sites) {
+      if (site == conf.row.host_site) continue;
+      MemberRow& m = MemberOf(conf, site);
+      m.muted_audio = muted;
+      if (auto st = store_->PutMember(m); !st) return st;
+      ApplyMutes(conf, site);
+    }
+    Audit(actor, muted ? "mute-all" : "unmute-all", conference, json{{"except", conf.row.host_site}}.dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::Kick(const std::string& actor, const std::string& conference, const std::string& site) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    MemberRow& m = MemberOf(conf, site);
+    m.kicked = true;
+    if (auto st = store_->PutMember(m); !st) return st;
+    if (ParticipantId pid = MainParticipant(conf, site)) RemoveParticipant(pid, "removed by the host", true);
+    Audit(actor, "kick", conference + "/" + site);
+    UpdateLinks(now_ms());
+    return OkStatus();
+  });
+}
+
+Status Bridge::Call(const std::string& actor, const std::string& conference, const std::string& site) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    MemberRow& m = MemberOf(conf, site);
+    m.kicked = false;
+    if (auto st = store_->PutMember(m); !st) return st;
+    Audit(actor, "call", conference + "/" + site);
+    if (sites_[site].link.dials()) {  // A link this MCU dials: at once, whatever its backoff.
+      if (auto l = links_.find(site); l != links_.end() && !l->second.out) l->second.retry_at_ms = 0;
+      UpdateLinks(now_ms());
+      return OkStatus();
+    }
+    Connection* c = ConnectionOf(site);
+    if (!c) return MakeError(ErrorKind::kConflict, "site '" + site + "' is offline");
+    if (c->participant) return MakeError(ErrorKind::kConflict, "site '" + site + "' is in a conference");
+    if (auto refusal = RefusalOf(conf, site)) return MakeError(ErrorKind::kConflict, refusal->reason);
+    c->last_call_ms = now_ms();
+    Send(*c, "", event::Call{conference, conf.row.title});
+    return OkStatus();
+  });
+}
+
+Status Bridge::Spotlight(const std::string& actor, const std::string& conference, const std::string& site) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    if (!site.empty() && !sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    if (!site.empty()) {
+      auto m = conf.members_cfg.find(site);
+      bool invited = m != conf.members_cfg.end() && m->second.invited;
+      bool in = std::any_of(conf.members.begin(), conf.members.end(),
+                            [&](const auto& e) { return e.second->site_id == site; });
+      if (!invited && !in)
+        return MakeError(ErrorKind::kConflict, "site '" + site + "' is neither invited to nor in '" + conference + "'");
+    }
+    conf.row.spotlight = site;
+    if (auto st = Save(conf); !st) return st;
+    ApplyLayout(conf);
+    Audit(actor, "spotlight", conference, json{{"site", site}}.dump());
+    Emit(json{{"type", "layout"}, {"conference", conference}, {"layout", conf.row.layout}, {"spotlight", site}}.dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::SetLayout(const std::string& actor, const std::string& conference, const std::string& layout) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    ConferenceRow row = conf.row;
+    row.layout = layout;
+    if (auto st = ValidateConference(row); !st) return st;
+    conf.row.layout = layout;
+    if (auto st = Save(conf); !st) return st;
+    ApplyLayout(conf);
+    Audit(actor, "layout", conference, json{{"layout", layout}}.dump());
+    Emit(json{{"type", "layout"}, {"conference", conference}, {"layout", layout}, {"spotlight", conf.row.spotlight}}
+             .dump());
+    return OkStatus();
+  });
+}
+
+Status Bridge::Lock(const std::string& actor, const std::string& conference, bool locked) {
+  return OnControl([&]() -> Status {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    Conference& conf = **found;
+    conf.row.locked = locked;
+    if (auto st = Save(conf); !st) return st;
+    Audit(actor, locked ? "lock" : "unlock", conference);
+    return OkStatus();
+  });
+}
+
+}  // namespace mcu

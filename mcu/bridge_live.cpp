@@ -1,0 +1,117 @@
+// Live views (mcu/bridge.h): the roll-call of each conference, who is where, live statistics and a
+// site's health history. Read on the control executor.
+#include "mcu/bridge.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "mcu/bridge_detail.h"
+#include "mcu/log.h"
+
+namespace mcu {
+
+using nlohmann::json;
+using detail::kFlowWindowMs;
+using detail::Pid;
+
+LiveConference Bridge::Live(const Conference& conf) {
+  LiveConference out;
+  out.row = conf.row;
+  int64_t now = now_ms();
+  std::vector<std::string> order = conf.row.invited;
+  for (const auto& [pid, p] : conf.members)
+    if (std::find(order.begin(), order.end(), p->site_id) == order.end()) order.push_back(p->site_id);
+  for (const auto& site : order) {
+    LiveSite s;
+    s.site_id = site;
+    s.name = sites_.count(site) ? sites_[site].name : site;
+    if (auto m = conf.members_cfg.find(site); m != conf.members_cfg.end()) {
+      s.invited = m->second.invited;
+      s.muted_audio = m->second.muted_audio;
+      s.muted_video = m->second.muted_video;
+      s.kicked = m->second.kicked;
+    }
+    if (auto l = links_.find(site); l != links_.end()) {
+      const Link& link = l->second;
+      s.link = LiveSite::Link{link.state, link.detail, link.remote_title, link.remote_speaker,
+                              link.remote_muted_audio, link.remote_muted_video, link.attempts};
+    }
+    if (Online(site)) {
+      s.state = "online";
+      if (Participant* in = SiteParticipant(site)) {
+        Participant& p = *in;
+        if (p.conference_id != conf.row.id) {
+          s.elsewhere = p.conference_id;
+        } else {
+          s.participant_id = Pid(p.id);
+          s.state = "joined";
+          bool audio = p.audio_seen_ms && now - p.audio_seen_ms < kFlowWindowMs;
+          bool video = p.video_seen_ms && now - p.video_seen_ms < kFlowWindowMs;
+          if (audio) s.state = video ? "video" : "audio";
+          s.speaking = conf.speaker == p.id;
+          for (const auto& [cid, other] : connections_)
+            s.content |= other.content_role && other.site_id == site && other.participant &&
+                         participants_[other.participant]->conference_id == conf.row.id;
+        }
+      }
+    }
+    if (conf.speaker && participants_.count(conf.speaker) && participants_[conf.speaker]->site_id == site)
+      out.speaker = site;
+    out.sites.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<LiveConference> Bridge::LiveConferences() {
+  std::vector<LiveConference> out;
+  control_.Invoke([&] {
+    for (auto& [id, conf] : conferences_) out.push_back(Live(conf));
+  });
+  return out;
+}
+
+std::map<std::string, std::string> Bridge::Presence() {
+  std::map<std::string, std::string> out;
+  control_.Invoke([&] {
+    for (const auto& [id, c] : connections_) {
+      if (c.site_id.empty() || c.content_role) continue;
+      out[c.site_id] = c.participant ? participants_[c.participant]->conference_id : "";
+    }
+    for (const auto& [site, link] : links_)
+      if (Online(site)) out[site] = link.participant ? participants_[link.participant]->conference_id : "";
+  });
+  return out;
+}
+
+Expected<LiveConference> Bridge::LiveConferenceOf(const std::string& id) {
+  return OnControl([&]() -> Expected<LiveConference> {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    return Live(**found);
+  });
+}
+
+Expected<std::string> Bridge::ConferenceStats(const std::string& id) {
+  return OnControl([&]() -> Expected<std::string> {
+    auto found = Find(id);
+    if (!found) return found.failure();
+    return monitor_->ConferenceJson(id).dump();
+  });
+}
+
+Expected<std::string> Bridge::SiteHistory(const std::string& conference, const std::string& site, int seconds) {
+  return OnControl([&]() -> Expected<std::string> {
+    auto found = Find(conference);
+    if (!found) return found.failure();
+    if (seconds > kSecondHistoryS) {
+      json whole = monitor_->ConferenceHistoryJson(conference, site);
+      if (!whole.is_null()) return whole.dump();
+      return MakeError(ErrorKind::kNotFound, "site '" + site + "' has had no media in conference '" + conference + "'");
+    }
+    for (const auto& [pid, p] : (*found)->members)
+      if (p->site_id == site && !p->content) return monitor_->HistoryJson(pid, seconds).dump();
+    return MakeError(ErrorKind::kNotFound, "site '" + site + "' is not in conference '" + conference + "'");
+  });
+}
+
+}  // namespace mcu

@@ -1,0 +1,150 @@
+// The schedule's second (mcu/bridge.h, mcu/schedule.h): conferences open at start - lead and close
+// after end + grace, idle invited rooms are called, links redial, every room's media is sampled
+// for the monitor. Control executor only.
+#include "mcu/bridge.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "mcu/bridge_detail.h"
+#include "mcu/log.h"
+#include "mcu/schedule.h"
+
+namespace mcu {
+
+using nlohmann::json;
+
+// ----- Schedule -----------------------------------------------------------------------------
+
+void Bridge::Tick() {
+  if (control_.IsCurrent()) return RunSchedule();
+  control_.Invoke([this] { RunSchedule(); });
+}
+
+void Bridge::RunSchedule() {
+  if (shut_down_) return;
+  int64_t now = now_ms() / 1000;
+  for (auto& [id, conf] : conferences_) {
+    switch (Due(conf.row, now, options_.grace_s)) {
+      case ScheduleAction::kOpen: Open(conf, "scheduler"); break;
+      case ScheduleAction::kClose: Close(conf, "scheduler", "the conference ended"); break;
+      case ScheduleAction::kNone: break;
+    }
+  }
+  CallIdleSites(false);
+  UpdateLinks(now_ms());
+  SampleMedia(now_ms());
+}
+
+void Bridge::Open(Conference& conf, const std::string& actor) {
+  LogScope scope(conf.row.id);
+  conf.row.state = "open";
+  if (!conf.admitted.empty()) {  // Left from a run that never closed (the store says so at start).
+    for (auto& [site, m] : conf.members_cfg)
+      if (m.admitted) m.admitted = false, (void)store_->PutMember(m);
+    conf.admitted.clear();
+  }
+  (void)Save(conf);
+  spdlog::info("conference {} opens ({})", conf.row.id, actor);
+  Audit(actor, "open", conf.row.id);
+  Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", "open"}}.dump());
+  for (auto& [id, c] : connections_) c.last_call_ms = 0;
+  CallIdleSites(true);
+  UpdateLinks(now_ms());  // Its links dial now.
+}
+
+void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {
+  LogScope scope(conf.row.id);
+  for (ParticipantId pid : Everyone(conf)) RemoveParticipant(pid, reason, true);
+  int64_t now = now_ms() / 1000;
+  if (auto next = NextOccurrence(conf.row, now, options_.grace_s)) {
+    conf.row.start_at = next->first;
+    conf.row.end_at = next->second;
+    conf.row.state = "scheduled";
+  } else {
+    conf.row.state = "ended";
+  }
+  conf.row.locked = false;
+  conf.row.spotlight.clear();
+  conf.admitted.clear();
+  (void)store_->ResetMembers(conf.row.id);
+  for (auto it = conf.members_cfg.begin(); it != conf.members_cfg.end();) {
+    if (!it->second.invited) {
+      it = conf.members_cfg.erase(it);
+      continue;
+    }
+    it->second.muted_audio = it->second.muted_video = it->second.kicked = it->second.admitted = false;
+    ++it;
+  }
+  (void)Save(conf);
+  spdlog::info("conference {} closes ({}): next {}", conf.row.id, actor,
+               conf.row.state == "ended" ? std::string("none") : FormatTime(conf.row.start_at));
+  Audit(actor, "close", conf.row.id, json{{"state", conf.row.state}}.dump());
+  UpdateLinks(now_ms());  // Its links hang up.
+  monitor_->Closed(now_ms(), conf.row.id);
+  Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", conf.row.state}}.dump());
+}
+
+void Bridge::CallIdleSites(bool now_all, const std::string& site) {
+  const int64_t now = now_ms();
+  for (auto& [id, c] : connections_) {
+    if (c.site_id.empty() || c.participant || (!site.empty() && c.site_id != site)) continue;
+    if (!now_all && now - c.last_call_ms < options_.call_retry_s * 1000) continue;
+    if (c.content_role) {
+      // A site's content connection is called into the conference the site is in.
+      Connection* main = ConnectionOf(c.site_id);
+      if (!main || !main->participant) continue;
+      const Conference& conf = conferences_[participants_[main->participant]->conference_id];
+      c.last_call_ms = now;
+      Send(c, "", event::Call{conf.row.id, conf.row.title});
+      continue;
+    }
+    for (auto& [cid, conf] : conferences_) {
+      // Only scheduled conferences call their rooms; permanent ones wait to be asked.
+      if (conf.row.permanent() || !conf.open()) continue;
+      auto m = conf.members_cfg.find(c.site_id);
+      if (m == conf.members_cfg.end() || !m->second.invited) continue;
+      if (RefusalOf(conf, c.site_id)) continue;
+      c.last_call_ms = now;
+      spdlog::info("calling site {} into conference {}", c.site_id, cid);
+      Send(c, "", event::Call{cid, conf.row.title});
+      break;
+    }
+  }
+}
+
+void Bridge::SampleMedia(int64_t now) {
+  int open = 0;
+  size_t in = 0;  // Sites' participants (previews are not counted).
+  for (auto& [id, conf] : conferences_) {
+    if (conf.open()) ++open;
+    in += conf.members.size();
+    if (conf.room && !conf.members.empty()) {
+      std::vector<Monitor::Member> members;
+      for (const auto& [pid, p] : conf.members)
+        members.push_back({pid, p->site_id, p->content, p->media_state == "connected"});
+      monitor_->Sample(now, id, members, conf.room->Stats());
+      for (auto& [pid, p] : conf.members) {
+        if (monitor_->Flowing(pid, false)) p->audio_seen_ms = now;
+        if (monitor_->Flowing(pid, true)) p->video_seen_ms = now;
+      }
+      if (event_sink_) {
+        json stats = monitor_->ConferenceJson(id);
+        stats["type"] = "stats";
+        Emit(stats.dump());
+      }
+    }
+    // Invited sites not connected to the MCU, once a scheduled conference has opened (its start
+    // minus its lead time): a warning until its start, critical after.
+    if (conf.row.permanent() || !conf.open()) continue;
+    for (const auto& [site, m] : conf.members_cfg) {
+      if (!m.invited) continue;
+      std::optional<Severity> offline;  // A kicked site is not expected: its alarm clears.
+      if (!m.kicked && !Online(site)) offline = now / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
+      monitor_->Offline(now, id, site, offline);
+    }
+  }
+  monitor_->SampleProcess(now, open, static_cast<int>(in));
+}
+
+}  // namespace mcu

@@ -1,0 +1,411 @@
+// Endpoint sessions (mcu/bridge.h): a room's connection authenticates, joins (admission:
+// mcu/admission.h), answers, leaves; previews watch; what the media core reports about a
+// participant comes back here. Control executor only.
+#include "mcu/bridge.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "mcu/bridge_detail.h"
+#include "mcu/log.h"
+#include "mcu/admission.h"
+#include "mcu/secrets.h"
+
+namespace mcu {
+
+using nlohmann::json;
+using detail::Pid;
+
+// ----- Endpoint connections ---------------------------------------------------------------------
+
+void Bridge::OnEndpointOpen(ConnectionId id, std::shared_ptr<EndpointConnection> link,
+                            const std::string& remote_address) {
+  control_.Post([this, id, link = std::move(link), remote_address]() mutable {
+    if (shut_down_) {
+      link->Close("server shutting down");
+      return;
+    }
+    Connection c;
+    c.link = std::move(link);
+    c.remote_address = remote_address;
+    connections_[id] = std::move(c);
+  });
+}
+
+void Bridge::OnEndpointClosed(ConnectionId id) {
+  control_.Post([this, id] {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    if (it->second.participant) RemoveParticipant(it->second.participant, "disconnected", false);
+    if (!it->second.site_id.empty()) {
+      spdlog::info("site {} disconnected ({})", it->second.site_id, it->second.remote_address);
+      Emit(json{{"type", "site"}, {"site", it->second.site_id}, {"state", "offline"}}.dump());
+    }
+    connections_.erase(it);
+  });
+}
+
+void Bridge::OnEndpointRequest(ConnectionId id, EndpointRequest request) {
+  control_.Post([this, id, request = std::move(request)]() mutable { Handle(id, request); });
+}
+
+void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  Connection& c = it->second;
+  using T = EndpointRequest::Type;
+  if (r.type == T::kPing) return Send(c, r.id, event::Pong{});
+  if (r.type == T::kAuth) {
+    if (!r.watcher.empty())
+      return SendError(c, r.id, ErrorCode::kConflict, "a console preview is authenticated by its session");
+    return HandleAuth(c, id, r);
+  }
+  if (c.site_id.empty() && r.watcher.empty())
+    return SendError(c, r.id, ErrorCode::kUnauthorized, "authenticate first (type \"auth\")");
+  Participant* p = c.participant ? participants_[c.participant].get() : nullptr;
+  switch (r.type) {
+    case T::kJoin:
+      return r.watcher.empty() ? HandleJoin(c, id, r) : HandleWatch(c, id, r);
+    case T::kAnswer: {
+      if (!p) return SendError(c, r.id, ErrorCode::kConflict, "no offer to answer: join first");
+      auto st = p->media->SetRemoteAnswer(r.sdp);
+      if (!st) {
+        spdlog::warn("site {}: rejected answer: {}", c.site_id, st.error());
+        return SendError(c, r.id, ErrorCode::kBadRequest, st.error());
+      }
+      return;
+    }
+    case T::kCandidate: {
+      if (!p) return SendError(c, r.id, ErrorCode::kConflict, "not in a conference");
+      if (r.candidate.empty()) return;  // End of candidates.
+      auto st = p->media->AddRemoteCandidate(r.candidate);
+      if (!st) return SendError(c, r.id, ErrorCode::kBadRequest, st.error());
+      return;
+    }
+    case T::kLeave: {
+      if (!p) return SendError(c, r.id, ErrorCode::kConflict, "not in a conference");
+      std::string conf = p->conference_id;
+      RemoveParticipant(p->id, "left", false);
+      return Send(c, r.id, event::Left{conf, "left"});
+    }
+    case T::kGetStats: {
+      if (!p) return SendError(c, r.id, ErrorCode::kConflict, "not in a conference");
+      return Send(c, r.id, event::Stats{p->media->StatsJson()});
+    }
+    default:
+      return SendError(c, r.id, ErrorCode::kBadRequest, "unsupported request");
+  }
+}
+
+void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r) {
+  if (!c.site_id.empty())
+    return SendError(c, r.id, ErrorCode::kConflict, "already authenticated");
+  const SiteRow* site = nullptr;
+  for (const auto& [sid, s] : sites_) {
+    if (TokenMatches(r.token, s.token_hash)) site = &s;
+  }
+  if (!site) {
+    spdlog::warn("authentication failed from {}", c.remote_address);
+    return SendError(c, r.id, ErrorCode::kUnauthorized, "invalid token");
+  }
+  // A site has one connection: a room that reconnects after a drop replaces its old one.
+  // (Its content connection is separate and replaces only an older content connection.)
+  for (auto& [other_id, other] : connections_) {
+    if (other_id != id && other.site_id == site->id && other.content_role == r.content) {
+      if (other.participant) RemoveParticipant(other.participant, "replaced by a new connection", false);
+      other.link->Close("replaced by a new connection from the same site");
+      other.site_id.clear();
+    }
+  }
+  c.site_id = site->id;
+  c.content_role = r.content;
+  spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address, r.content ? " (content)" : "");
+  Send(c, r.id, event::Welcome{site->id, site->name});
+  Emit(json{{"type", "site"}, {"site", site->id}, {"state", "online"}}.dump());
+  CallIdleSites(true, site->id);  // A room coming back is ordered straight into its open conference.
+}
+
+
+std::optional<Refusal> Bridge::RefusalOf(const Conference& conf, const std::string& site) const {
+  auto m = conf.members_cfg.find(site);
+  return RefuseSite({conf.row, m == conf.members_cfg.end() ? nullptr : &m->second, conf.admitted.count(site) > 0,
+                     conf.members.size(), config_.limits.max_participants});
+}
+
+void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r) {
+  if (c.participant) return SendError(c, r.id, ErrorCode::kConflict, "already in a conference");
+  std::string conf_id = r.conference;
+  if (c.content_role) {
+    // Content goes to the conference the site is in.
+    Connection* main = ConnectionOf(c.site_id);
+    if (!main || !main->participant)
+      return SendError(c, r.id, ErrorCode::kConflict, "the site shares content only while it is in a conference");
+    conf_id = participants_[main->participant]->conference_id;
+    if (r.conference != conf_id)
+      return SendError(c, r.id, ErrorCode::kConflict, "the site is in conference '" + conf_id + "'");
+  }
+  auto it = conferences_.find(conf_id);
+  if (it == conferences_.end())
+    return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + conf_id + "'");
+  Conference& conf = it->second;
+  LogScope scope(conf.row.id, c.site_id);
+  if (auto refusal = RefusalOf(conf, c.site_id)) {
+    spdlog::info("site {} not admitted to {}: {}", c.site_id, conf_id, refusal->reason);
+    return SendError(c, r.id, refusal->code, refusal->reason);
+  }
+  if (!EnsureRoom(conf, c, r.id)) return;
+  auto p = std::make_unique<Participant>();
+  p->id = next_participant_++;
+  p->connection = id;
+  p->site_id = c.site_id;
+  p->conference_id = conf.row.id;
+  p->content = c.content_role;
+  ParticipantMediaInfo info{sites_[c.site_id].name, r.max_bitrate_kbps, c.content_role};
+  if (c.content_role) info.display_name += " (nội dung)";
+  auto media = conf.room->AddParticipant(p->id, info, this);
+  if (!media) {
+    spdlog::error("conference {}: cannot add site {}: {}", conf.row.id, c.site_id, media.error());
+    if (conf.empty()) conf.room.reset();
+    return SendError(c, r.id, ErrorCode::kInternal, "media unavailable: " + media.error());
+  }
+  p->media = std::move(*media);
+  c.participant = p->id;
+  conf.members[p->id] = p.get();
+  Admit(conf, c.site_id);
+  if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""), now_ms()); rec)
+    p->call_record = *rec;
+  std::string offer = p->media->LocalDescription();
+  ParticipantId pid = p->id;
+  participants_[pid] = std::move(p);
+  spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id, c.content_role ? " with content" : "");
+  Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
+  Send(c, "", event::Offer{std::move(offer)});
+  ApplyMutes(conf, c.site_id);
+  ApplyLayout(conf);
+  BroadcastRoster(conf.row.id);
+  if (!c.content_role) CallIdleSites(true, c.site_id);  // Its content connection, if any, follows it.
+}
+
+Status Bridge::MakeRoom(Conference& conf) {
+  if (conf.room) return OkStatus();
+  RoomMode mode = conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix;
+  auto room = media_->CreateRoom(conf.row.id, mode);
+  if (!room) {
+    spdlog::error("conference {}: cannot create media room: {}", conf.row.id, room.error());
+    return MakeError("media room unavailable: " + room.error());
+  }
+  conf.room = std::move(*room);
+  return OkStatus();
+}
+
+bool Bridge::EnsureRoom(Conference& conf, Connection& c, const std::string& reply_to) {
+  auto st = MakeRoom(conf);
+  if (!st) SendError(c, reply_to, ErrorCode::kInternal, st.error());
+  return st.ok();
+}
+
+void Bridge::Admit(Conference& conf, const std::string& site) {
+  if (!conf.admitted.insert(site).second) return;
+  MemberRow& m = MemberOf(conf, site);  // Kept in the store: a lock outlives a restart.
+  m.admitted = true;
+  (void)store_->PutMember(m);
+}
+
+void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r) {
+  if (c.participant) return SendError(c, r.id, ErrorCode::kConflict, "already watching a conference");
+  auto it = conferences_.find(r.conference);
+  if (it == conferences_.end())
+    return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + r.conference + "'");
+  Conference& conf = it->second;
+  if (auto refusal = RefusePreview(conf.row, conf.watchers.size()))
+    return SendError(c, r.id, refusal->code, refusal->reason);
+  if (!EnsureRoom(conf, c, r.id)) return;
+  auto p = std::make_unique<Participant>();
+  p->id = next_participant_++;
+  p->connection = id;
+  p->conference_id = conf.row.id;
+  p->watcher = r.watcher;
+  ParticipantMediaInfo info{"preview " + r.watcher, r.max_bitrate_kbps};
+  info.receive_only = true;
+  auto media = conf.room->AddParticipant(p->id, info, this);
+  if (!media) {
+    spdlog::error("conference {}: cannot add a preview: {}", conf.row.id, media.error());
+    if (conf.empty()) conf.room.reset();
+    return SendError(c, r.id, ErrorCode::kInternal, "media unavailable: " + media.error());
+  }
+  p->media = std::move(*media);
+  ParticipantId pid = p->id;
+  c.participant = pid;
+  conf.watchers[pid] = p.get();
+  std::string offer = p->media->LocalDescription();
+  participants_[pid] = std::move(p);
+  LogScope scope(conf.row.id);
+  spdlog::info("console user {} previews conference {} from {}", r.watcher, conf.row.id, c.remote_address);
+  Audit(r.watcher, "preview", conf.row.id);
+  Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
+  Send(c, "", event::Offer{std::move(offer)});
+}
+
+std::vector<ParticipantId> Bridge::Everyone(const Conference& conf) {
+  std::vector<ParticipantId> ids;
+  for (const auto& [pid, p] : conf.members)
+    if (!p->content) ids.push_back(pid);
+  for (const auto& [pid, p] : conf.watchers) ids.push_back(pid);
+  return ids;
+}
+
+void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool notify) {
+  auto it = participants_.find(id);
+  if (it == participants_.end()) return;
+  Participant& p = *it->second;
+  std::string conf_id = p.conference_id;
+  if (!p.watcher.empty()) {
+    spdlog::info("console user {} stops previewing conference {} ({})", p.watcher, conf_id, reason);
+    if (auto cit = connections_.find(p.connection); cit != connections_.end()) {
+      cit->second.participant = 0;
+      if (notify) Send(cit->second, "", event::Left{conf_id, reason});
+    }
+    Conference& conf = conferences_[conf_id];
+    conf.watchers.erase(id);
+    participants_.erase(id);  // Closes the media endpoint.
+    if (conf.empty()) conf.room.reset();
+    return;
+  }
+  LogScope scope(conf_id, p.site_id);
+  spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id, p.content ? " (content)" : "", reason);
+  CallQuality quality = monitor_->Left(now_ms(), id, conf_id, p.site_id);
+  if (p.call_record) (void)store_->CloseCallRecord(p.call_record, now_ms(), reason, quality);
+  auto cit = connections_.find(p.connection);
+  if (cit != connections_.end()) {
+    cit->second.participant = 0;
+    if (notify) Send(cit->second, "", event::Left{conf_id, reason});
+  }
+  if (!p.content) {
+    // The site's content goes with it.
+    for (auto& [cid, c] : connections_)
+      if (c.content_role && c.site_id == p.site_id && c.participant &&
+          participants_[c.participant]->conference_id == conf_id) {
+        RemoveParticipant(c.participant, reason, true);
+        break;
+      }
+  }
+  Conference& conf = conferences_[conf_id];
+  conf.members.erase(id);
+  if (conf.speaker == id) conf.speaker = 0;
+  participants_.erase(id);  // Closes the media endpoint.
+  // A link's participant and its connection to the other MCU go together.
+  if (Link* link = LinkOfParticipant(id)) {
+    link->participant = 0;
+    HangUp(*link, reason, true);
+  }
+  // An empty conference keeps no media room: a mixing room composes and encodes continuously.
+  if (conf.empty()) conf.room.reset();
+  else ApplyLayout(conf);
+  BroadcastRoster(conf_id);
+}
+
+void Bridge::BroadcastRoster(const std::string& conference_id) {
+  auto it = conferences_.find(conference_id);
+  if (it == conferences_.end()) return;
+  event::Roster roster{conference_id, {}};
+  json list = json::array();
+  for (auto& [pid, p] : it->second.members) {
+    std::string name = sites_[p->site_id].name + (p->content ? " (nội dung)" : "");
+    roster.participants.push_back({Pid(pid), p->site_id, name, p->media_state});
+    list.push_back({{"id", Pid(pid)}, {"site", p->site_id}, {"name", name}, {"media", p->media_state},
+                    {"content", p->content}});
+  }
+  for (auto& [pid, p] : it->second.members) {
+    if (p->content) continue;
+    auto c = connections_.find(p->connection);
+    if (c != connections_.end()) Send(c->second, "", roster);
+  }
+  Emit(json{{"type", "roster"}, {"conference", conference_id}, {"participants", list}}.dump());
+}
+
+// ----- Media callbacks --------------------------------------------------------------------------
+
+void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile) {
+  control_.Post([this, id, srtp_profile] {
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    Participant& p = *it->second;
+    LogScope scope(p.conference_id, p.site_id);
+    p.media_state = "connected";
+    spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
+    if (Link* link = LinkOfParticipant(id)) link->backoff.Reset(), link->attempts = 0;  // It works.
+    auto c = connections_.find(p.connection);
+    if (c != connections_.end()) Send(c->second, "", event::MediaState{"connected", srtp_profile});
+    if (p.watcher.empty()) BroadcastRoster(p.conference_id);
+  });
+}
+
+void Bridge::OnSendSize(ParticipantId id, int width, int height, int tiles) {
+  control_.Post([this, id, width, height, tiles] {
+    auto it = participants_.find(id);
+    if (it == participants_.end() || it->second->content || !it->second->watcher.empty()) return;
+    auto c = connections_.find(it->second->connection);
+    if (c != connections_.end()) Send(c->second, "", event::Layout{tiles, width, height});
+  });
+}
+
+void Bridge::OnActiveSpeaker(ParticipantId id) {
+  control_.Post([this, id] {
+    // Every participant's listener hears it: act once per change.
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    SetSpeaker(conferences_[it->second->conference_id], id);
+  });
+}
+
+void Bridge::SetSpeaker(Conference& conf, ParticipantId id) {
+  if (conf.speaker == id || !participants_.count(id)) return;
+  conf.speaker = id;
+  if (conf.room) conf.room->SetActiveSpeaker(id);
+  const std::string& site = participants_[id]->site_id;
+  event::Speaker e{conf.row.id, Pid(id), site, sites_.count(site) ? sites_[site].name : site};
+  // A link speaks for the other conference: the name is of who speaks there.
+  if (Link* link = LinkOfParticipant(id); link && !link->remote_speaker.empty()) e.name = link->remote_speaker;
+  for (auto& [pid, p] : conf.members) {
+    if (p->content) continue;
+    auto c = connections_.find(p->connection);
+    if (c != connections_.end()) Send(c->second, "", e);
+  }
+  Emit(json{{"type", "speaker"}, {"conference", conf.row.id}, {"site", site}}.dump());
+}
+
+void Bridge::OnMediaClosed(ParticipantId id) {
+  control_.Post([this, id] {
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    RemoveParticipant(id, "hung up", true);
+  });
+}
+
+void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
+  control_.Post([this, id, reason] {
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    Participant& p = *it->second;
+    LogScope scope(p.conference_id, p.site_id);
+    spdlog::warn("site {}: media failed: {}", p.site_id, reason);
+    if (!p.content && p.watcher.empty()) monitor_->MediaFailed(now_ms(), p.conference_id, p.site_id, reason);
+    auto c = connections_.find(p.connection);
+    if (c != connections_.end()) {
+      Send(c->second, "", event::MediaState{"failed", reason});
+      SendError(c->second, "", ErrorCode::kMediaFailed, reason);
+    }
+    RemoveParticipant(id, "media failed: " + reason, true);
+  });
+}
+
+void Bridge::SendError(Connection& c, const std::string& reply_to, ErrorCode code,
+                       std::string message) {
+  Send(c, reply_to, event::Error{code, std::move(message)});
+}
+
+void Bridge::Send(Connection& c, const std::string& reply_to, decltype(EndpointEvent::body) body) {
+  c.link->Send(EndpointEvent{reply_to, std::move(body)});
+}
+
+}  // namespace mcu
