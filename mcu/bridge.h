@@ -272,6 +272,17 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   // Runs `fn` on control and returns its result.
   template <typename Fn>
   auto OnControl(Fn&& fn) -> decltype(fn());
+  // Runs `fn(conference)` on control; an unknown conference is not found.
+  template <typename Fn>
+  Status OnConference(const std::string& id, Fn&& fn) {
+    return OnControl([&]() -> Status {
+      auto found = Find(id);
+      if (!found) return found.failure();
+      return fn(**found);
+    });
+  }
+  // Changes `site`'s settings in `conf` and stores them; an unknown site is not found.
+  Status ChangeMember(Conference& conf, const std::string& site, const std::function<void(MemberRow&)>& change);
 
   Config config_;
   Store* store_;

@@ -115,11 +115,9 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
 }
 
 Status Bridge::DeleteConference(const std::string& actor, const std::string& id) {
-  return OnControl([&]() -> Status {
-    auto found = Find(id);
-    if (!found) return found.failure();
-    if ((*found)->open() && !(*found)->row.permanent()) Close(**found, actor, "the conference was deleted");
-    for (ParticipantId pid : Everyone(**found)) RemoveParticipant(pid, "the conference was deleted", true);
+  return OnConference(id, [&](Conference& conf) -> Status {
+    if (conf.open() && !conf.row.permanent()) Close(conf, actor, "the conference was deleted");
+    for (ParticipantId pid : Everyone(conf)) RemoveParticipant(pid, "the conference was deleted", true);
     if (auto st = store_->DeleteConference(id); !st) return st;
     conferences_.erase(id);
     Audit(actor, "delete-conference", id);
@@ -128,10 +126,7 @@ Status Bridge::DeleteConference(const std::string& actor, const std::string& id)
 }
 
 Status Bridge::StartConference(const std::string& actor, const std::string& id) {
-  return OnControl([&]() -> Status {
-    auto found = Find(id);
-    if (!found) return found.failure();
-    Conference& conf = **found;
+  return OnConference(id, [&](Conference& conf) -> Status {
     if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference is always open");
     if (conf.row.state == "open") return MakeError(ErrorKind::kConflict, "the conference is already open");
     int64_t now = now_ms() / 1000;
@@ -147,10 +142,7 @@ Status Bridge::StartConference(const std::string& actor, const std::string& id) 
 }
 
 Status Bridge::StopConference(const std::string& actor, const std::string& id) {
-  return OnControl([&]() -> Status {
-    auto found = Find(id);
-    if (!found) return found.failure();
-    Conference& conf = **found;
+  return OnConference(id, [&](Conference& conf) -> Status {
     if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference cannot be stopped");
     if (conf.row.state != "open") return MakeError(ErrorKind::kConflict, "the conference is not open");
     Close(conf, actor, "the host ended the conference");
@@ -158,18 +150,23 @@ Status Bridge::StopConference(const std::string& actor, const std::string& id) {
   });
 }
 
+Status Bridge::ChangeMember(Conference& conf, const std::string& site,
+                            const std::function<void(MemberRow&)>& change) {
+  if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+  MemberRow& m = MemberOf(conf, site);
+  change(m);
+  return store_->PutMember(m);
+}
+
 Status Bridge::Mute(const std::string& actor, const std::string& conference, const std::string& site,
                     std::optional<bool> audio, std::optional<bool> video) {
-  return OnControl([&]() -> Status {
-    auto found = Find(conference);
-    if (!found) return found.failure();
-    Conference& conf = **found;
-    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+  return OnConference(conference, [&](Conference& conf) -> Status {
     if (!audio && !video) return MakeError("say what to mute: audio and/or video");
-    MemberRow& m = MemberOf(conf, site);
-    if (audio) m.muted_audio = *audio;
-    if (video) m.muted_video = *video;
-    if (auto st = store_->PutMember(m); !st) return st;
+    auto st = ChangeMember(conf, site, [&](MemberRow& m) {
+      if (audio) m.muted_audio = *audio;
+      if (video) m.muted_video = *video;
+    });
+    if (!st) return st;
     ApplyMutes(conf, site);
     json detail = json::object();
     if (audio) detail["audio"] = *audio;
@@ -180,17 +177,12 @@ Status Bridge::Mute(const std::string& actor, const std::string& conference, con
 }
 
 Status Bridge::MuteAllButHost(const std::string& actor, const std::string& conference, bool muted) {
-  return OnControl([&]() -> Status {
-    auto found = Find(conference);
-    if (!found) return found.failure();
-    Conference& conf = **found;
+  return OnConference(conference, [&](Conference& conf) -> Status {
     std::set<std::string> sites(conf.row.invited.begin(), conf.row.invited.end());
     for (auto& [pid, p] : conf.members) sites.insert(p->site_id);
     for (const auto& site : sites) {
       if (site == conf.row.host_site) continue;
-      MemberRow& m = MemberOf(conf, site);
-      m.muted_audio = muted;
-      if (auto st = store_->PutMember(m); !st) return st;
+      if (auto st = ChangeMember(conf, site, [&](MemberRow& m) { m.muted_audio = muted; }); !st) return st;
       ApplyMutes(conf, site);
     }
     Audit(actor, muted ? "mute-all" : "unmute-all", conference, json{{"except", conf.row.host_site}}.dump());
@@ -199,14 +191,8 @@ Status Bridge::MuteAllButHost(const std::string& actor, const std::string& confe
 }
 
 Status Bridge::Kick(const std::string& actor, const std::string& conference, const std::string& site) {
-  return OnControl([&]() -> Status {
-    auto found = Find(conference);
-    if (!found) return found.failure();
-    Conference& conf = **found;
-    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
-    MemberRow& m = MemberOf(conf, site);
-    m.kicked = true;
-    if (auto st = store_->PutMember(m); !st) return st;
+  return OnConference(conference, [&](Conference& conf) -> Status {
+    if (auto st = ChangeMember(conf, site, [](MemberRow& m) { m.kicked = true; }); !st) return st;
     if (ParticipantId pid = MainParticipant(conf, site)) RemoveParticipant(pid, "removed by the host", true);
     Audit(actor, "kick", conference + "/" + site);
     UpdateLinks(now_ms());
@@ -215,14 +201,8 @@ Status Bridge::Kick(const std::string& actor, const std::string& conference, con
 }
 
 Status Bridge::Call(const std::string& actor, const std::string& conference, const std::string& site) {
-  return OnControl([&]() -> Status {
-    auto found = Find(conference);
-    if (!found) return found.failure();
-    Conference& conf = **found;
-    if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
-    MemberRow& m = MemberOf(conf, site);
-    m.kicked = false;
-    if (auto st = store_->PutMember(m); !st) return st;
+  return OnConference(conference, [&](Conference& conf) -> Status {
+    if (auto st = ChangeMember(conf, site, [](MemberRow& m) { m.kicked = false; }); !st) return st;
     Audit(actor, "call", conference + "/" + site);
     if (sites_[site].link.dials()) {  // A link this MCU dials: at once, whatever its backoff.
       if (auto l = links_.find(site); l != links_.end() && !l->second.out) l->second.retry_at_ms = 0;
@@ -240,10 +220,7 @@ Status Bridge::Call(const std::string& actor, const std::string& conference, con
 }
 
 Status Bridge::Spotlight(const std::string& actor, const std::string& conference, const std::string& site) {
-  return OnControl([&]() -> Status {
-    auto found = Find(conference);
-    if (!found) return found.failure();
-    Conference& conf = **found;
+  return OnConference(conference, [&](Conference& conf) -> Status {
     if (!site.empty() && !sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
     if (!site.empty()) {
       auto m = conf.members_cfg.find(site);
@@ -263,10 +240,7 @@ Status Bridge::Spotlight(const std::string& actor, const std::string& conference
 }
 
 Status Bridge::SetLayout(const std::string& actor, const std::string& conference, const std::string& layout) {
-  return OnControl([&]() -> Status {
-    auto found = Find(conference);
-    if (!found) return found.failure();
-    Conference& conf = **found;
+  return OnConference(conference, [&](Conference& conf) -> Status {
     ConferenceRow row = conf.row;
     row.layout = layout;
     if (auto st = ValidateConference(row); !st) return st;
@@ -281,10 +255,7 @@ Status Bridge::SetLayout(const std::string& actor, const std::string& conference
 }
 
 Status Bridge::Lock(const std::string& actor, const std::string& conference, bool locked) {
-  return OnControl([&]() -> Status {
-    auto found = Find(conference);
-    if (!found) return found.failure();
-    Conference& conf = **found;
+  return OnConference(conference, [&](Conference& conf) -> Status {
     conf.row.locked = locked;
     if (auto st = Save(conf); !st) return st;
     Audit(actor, locked ? "lock" : "unlock", conference);
