@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "media/rtp.h"
+#include "media/gobject_ptr.h"
 
 namespace mcu::bench {
 
@@ -24,30 +25,29 @@ namespace {
 std::vector<Packet> RunEncoder(const std::string& desc, media::sdp::Kind kind, uint32_t clock_rate,
                                const std::function<void(GstAppSrc*)>& feed,
                                const std::function<bool(int)>& is_event) {
-  GError* err = nullptr;
-  GstElement* p = gst_parse_launch(desc.c_str(), &err);
-  if (err) {
+  GError* raw_err = nullptr;
+  auto pipeline = media::GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
+  if (media::GErrorPtr err(raw_err); err) {
     std::cerr << "encode pipeline: " << err->message << "\n";
     std::exit(2);
   }
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "s");
+  GstElement* p = pipeline.get();
+  auto sink = media::GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "s"));
   gst_element_set_state(p, GST_STATE_PLAYING);
   if (feed) {
-    GstElement* src = gst_bin_get_by_name(GST_BIN(p), "src");
-    feed(GST_APP_SRC(src));
-    gst_app_src_end_of_stream(GST_APP_SRC(src));
-    gst_object_unref(src);
+    auto src = media::GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "src"));
+    feed(GST_APP_SRC(src.get()));
+    gst_app_src_end_of_stream(GST_APP_SRC(src.get()));
   }
   std::vector<Packet> out;
   uint32_t first_ts = 0, last_ts = 0;
   int frame = -1;
-  while (GstSample* s = gst_app_sink_pull_sample(GST_APP_SINK(sink))) {
-    GstBuffer* b = gst_sample_get_buffer(s);
+  while (auto s = media::GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink.get())))) {
+    GstBuffer* b = gst_sample_get_buffer(s.get());
     GstMapInfo map;
     gst_buffer_map(b, &map, GST_MAP_READ);
     Packet pk{{map.data, map.data + map.size}, 0, kind};
     gst_buffer_unmap(b, &map);
-    gst_sample_unref(s);
     auto h = media::rtp::ParseRtp(pk.data);
     if (!h) continue;
     uint32_t ts = h->timestamp;
@@ -62,8 +62,6 @@ std::vector<Packet> RunEncoder(const std::string& desc, media::sdp::Kind kind, u
     out.push_back(std::move(pk));
   }
   gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(p);
   return out;
 }
 

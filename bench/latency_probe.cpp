@@ -94,28 +94,27 @@ nlohmann::json LatencyProbe::Summary() {
 LatencyProbe::Receiver::Receiver(LatencyProbe* probe) : probe_(probe) {
   int err = 0;
   opus_ = opus_decoder_create(48000, 1, &err);
-  GError* gerr = nullptr;
-  pipeline_ = gst_parse_launch(
+  GError* raw_err = nullptr;
+  auto pipeline = media::GRef<GstElement>::AdoptSink(gst_parse_launch(
       "appsrc name=src is-live=true format=time caps=video/x-vp8 ! vp8dec ! video/x-raw,format=I420 ! "
       "appsink name=s sync=false emit-signals=true max-buffers=4",
-      &gerr);
-  if (gerr) {
-    spdlog::error("latency probe decoder: {}", gerr->message);
-    g_error_free(gerr);
+      &raw_err));
+  if (media::GErrorPtr err(raw_err); err) {
+    spdlog::error("latency probe decoder: {}", err->message);
     return;
   }
-  src_ = gst_bin_get_by_name(GST_BIN(pipeline_), "src");
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline_), "s");
-  g_signal_connect(sink, "new-sample", G_CALLBACK(&Receiver::OnSample), this);
-  gst_object_unref(sink);
-  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+  pipeline_ = std::move(pipeline);
+  src_ = media::GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "src"));
+  auto sink = media::GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "s"));
+  g_signal_connect(sink.get(), "new-sample", G_CALLBACK(&Receiver::OnSample), this);
+  gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING);
 }
 
 LatencyProbe::Receiver::~Receiver() {
   if (pipeline_) {
-    gst_element_set_state(pipeline_, GST_STATE_NULL);
-    gst_object_unref(src_);
-    gst_object_unref(pipeline_);
+    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    src_.reset();
+    pipeline_.reset();
   }
   opus_decoder_destroy(opus_);
 }
@@ -135,23 +134,22 @@ void LatencyProbe::Receiver::OnVideo(uint16_t seq, uint32_t timestamp, bool mark
   for (auto& f : assembler_.Pop(arrival_us)) {
     GstBuffer* b = gst_buffer_new_memdup(f.data.data(), f.data.size());
     GST_BUFFER_PTS(b) = GstClockTime(f.complete_us) * 1000;  // Carried through the decoder.
-    gst_app_src_push_buffer(GST_APP_SRC(src_), b);
+    gst_app_src_push_buffer(GST_APP_SRC(src_.get()), b);
   }
 }
 
 GstFlowReturn LatencyProbe::Receiver::OnSample(GstElement* sink, gpointer self) {
   auto* r = static_cast<Receiver*>(self);
-  GstSample* s = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+  auto s = media::GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
   if (!s) return GST_FLOW_OK;
   GstVideoInfo info;
-  GstBuffer* b = gst_sample_get_buffer(s);
+  GstBuffer* b = gst_sample_get_buffer(s.get());
   GstMapInfo map;
-  if (gst_video_info_from_caps(&info, gst_sample_get_caps(s)) && gst_buffer_map(b, &map, GST_MAP_READ)) {
+  if (gst_video_info_from_caps(&info, gst_sample_get_caps(s.get())) && gst_buffer_map(b, &map, GST_MAP_READ)) {
     r->Analyze(map.data, GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
                GST_VIDEO_INFO_PLANE_STRIDE(&info, 0), int64_t(GST_BUFFER_PTS(b) / 1000));
     gst_buffer_unmap(b, &map);
   }
-  gst_sample_unref(s);
   return GST_FLOW_OK;
 }
 

@@ -15,6 +15,8 @@
 #include <gst/gst.h>
 #include <opus/opus.h>
 
+#include "media/gobject_ptr.h"
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -57,8 +59,8 @@ class LatencyProbe {
     std::vector<int16_t> pcm_ = std::vector<int16_t>(5760);
     BurstDetector bursts_;
     media::FrameAssembler assembler_{media::VideoCodec::kVp8};
-    GstElement* pipeline_ = nullptr;
-    GstElement* src_ = nullptr;
+    media::GRef<GstElement> pipeline_;
+    media::GRef<GstElement> src_;
     std::atomic<int> tiles_{1};
     int source_tile_ = -1;  // Streaming thread.
     bool in_flash_ = false;

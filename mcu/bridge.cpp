@@ -103,6 +103,7 @@ bool Bridge::Ready() {
 // ----- Live control -----------------------------------------------------------------------------
 
 Expected<Bridge::Conference*> Bridge::Find(const std::string& id) {
+  MCU_DCHECK_RUN_ON(&control_);
   auto it = conferences_.find(id);
   if (it == conferences_.end()) return MakeError(ErrorKind::kNotFound, "no conference '" + id + "'");
   return &it->second;
@@ -127,6 +128,7 @@ ParticipantId Bridge::MainParticipant(const Conference& conf, const std::string&
 }
 
 void Bridge::ApplyMutes(Conference& conf, const std::string& site) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (!conf.room) return;
   auto m = conf.members_cfg.find(site);
   bool audio = m != conf.members_cfg.end() && m->second.muted_audio;
@@ -140,11 +142,13 @@ void Bridge::ApplyMutes(Conference& conf, const std::string& site) {
 }
 
 void Bridge::ApplyLayout(Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (!conf.room) return;
   conf.room->SetLayout(ToLayoutKind(conf.row.layout), MainParticipant(conf, conf.row.spotlight));
 }
 
 Status Bridge::Save(Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
   auto st = store_->UpdateConference(conf.row);
   if (!st) spdlog::error("conference {}: cannot save: {}", conf.row.id, st.error());
   return st;
@@ -152,6 +156,7 @@ Status Bridge::Save(Conference& conf) {
 
 void Bridge::Audit(const std::string& actor, const std::string& action, const std::string& target,
                    const std::string& detail_json) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (auto st = store_->Audit(actor, action, target, detail_json); !st)
     spdlog::error("audit log: {}", st.error());
   Emit(json{{"type", "control"},
@@ -163,6 +168,7 @@ void Bridge::Audit(const std::string& actor, const std::string& action, const st
 }
 
 void Bridge::Emit(const std::string& text) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (event_sink_) event_sink_(text);
 }
 

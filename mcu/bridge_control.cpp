@@ -152,6 +152,7 @@ Status Bridge::StopConference(const std::string& actor, const std::string& id) {
 
 Status Bridge::ChangeMember(Conference& conf, const std::string& site,
                             const std::function<void(MemberRow&)>& change) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (!sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
   MemberRow& m = MemberOf(conf, site);
   change(m);

@@ -50,6 +50,7 @@ Bridge::Participant* Bridge::SiteParticipant(const std::string& site) {
 }
 
 void Bridge::UpdateLinks(int64_t now) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (!options_.dialer || shut_down_) return;
   // Links whose site went away, or no longer dials, hang up.
   for (auto it = links_.begin(); it != links_.end();) {
@@ -87,6 +88,7 @@ void Bridge::UpdateLinks(int64_t now) {
 }
 
 void Bridge::Dial(Link& link, const std::string& conference) {
+  MCU_DCHECK_RUN_ON(&control_);
   LogScope scope(conference, link.site_id);
   link.conference = conference;
   link.id = next_outbound_++;
@@ -99,6 +101,7 @@ void Bridge::Dial(Link& link, const std::string& conference) {
 }
 
 void Bridge::HangUp(Link& link, const std::string& reason, bool retry) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (!link.out) return;
   LogScope scope(link.conference, link.site_id);
   auto out = std::move(link.out);  // First: removing the participant below comes back here.
@@ -155,6 +158,7 @@ void Bridge::OnOutboundEvent(ConnectionId id, EndpointEvent event) {
 }
 
 void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
+  MCU_DCHECK_RUN_ON(&control_);
   auto join = [&](const std::string& remote_conference) {
     EndpointRequest r{EndpointRequest::Type::kJoin};
     r.conference = remote_conference;
@@ -205,6 +209,7 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
 }
 
 void Bridge::LinkOffer(Link& link, const std::string& sdp) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (link.participant) return HangUp(link, "a second offer on one link", true);
   auto it = conferences_.find(link.conference);
   if (it == conferences_.end()) return HangUp(link, "its conference is gone", false);

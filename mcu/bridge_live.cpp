@@ -15,6 +15,7 @@ using detail::kFlowWindowMs;
 using detail::Pid;
 
 LiveConference Bridge::Live(const Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
   LiveConference out;
   out.row = conf.row;
   int64_t now = now_ms();

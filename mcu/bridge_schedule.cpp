@@ -22,6 +22,7 @@ void Bridge::Tick() {
 }
 
 void Bridge::RunSchedule() {
+  MCU_DCHECK_RUN_ON(&control_);
   if (shut_down_) return;
   int64_t now = now_ms() / 1000;
   for (auto& [id, conf] : conferences_) {
@@ -37,6 +38,7 @@ void Bridge::RunSchedule() {
 }
 
 void Bridge::Open(Conference& conf, const std::string& actor) {
+  MCU_DCHECK_RUN_ON(&control_);
   LogScope scope(conf.row.id);
   conf.row.state = "open";
   if (!conf.admitted.empty()) {  // Left from a run that never closed (the store says so at start).
@@ -54,6 +56,7 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
 }
 
 void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {
+  MCU_DCHECK_RUN_ON(&control_);
   LogScope scope(conf.row.id);
   for (ParticipantId pid : Everyone(conf)) RemoveParticipant(pid, reason, true);
   int64_t now = now_ms() / 1000;
@@ -86,6 +89,7 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
 }
 
 void Bridge::CallIdleSites(bool now_all, const std::string& site) {
+  MCU_DCHECK_RUN_ON(&control_);
   const int64_t now = now_ms();
   for (auto& [id, c] : connections_) {
     if (c.site_id.empty() || c.participant || (!site.empty() && c.site_id != site)) continue;
@@ -114,6 +118,7 @@ void Bridge::CallIdleSites(bool now_all, const std::string& site) {
 }
 
 void Bridge::SampleMedia(int64_t now) {
+  MCU_DCHECK_RUN_ON(&control_);
   int open = 0;
   size_t in = 0;  // Sites' participants (previews are not counted).
   for (auto& [id, conf] : conferences_) {

@@ -50,6 +50,7 @@ void Bridge::OnEndpointRequest(ConnectionId id, EndpointRequest request) {
 }
 
 void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
+  MCU_DCHECK_RUN_ON(&control_);
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   Connection& c = it->second;
@@ -98,6 +99,7 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
 }
 
 void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (!c.site_id.empty())
     return SendError(c, r.id, ErrorCode::kConflict, "already authenticated");
   const SiteRow* site = nullptr;
@@ -127,12 +129,14 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
 
 
 std::optional<Refusal> Bridge::RefusalOf(const Conference& conf, const std::string& site) const {
+  MCU_DCHECK_RUN_ON(&control_);
   auto m = conf.members_cfg.find(site);
   return RefuseSite({conf.row, m == conf.members_cfg.end() ? nullptr : &m->second, conf.admitted.count(site) > 0,
                      conf.members.size(), config_.limits.max_participants});
 }
 
 void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (c.participant) return SendError(c, r.id, ErrorCode::kConflict, "already in a conference");
   std::string conf_id = r.conference;
   if (c.content_role) {
@@ -187,6 +191,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
 }
 
 Status Bridge::MakeRoom(Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (conf.room) return OkStatus();
   RoomMode mode = conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix;
   auto room = media_->CreateRoom(conf.row.id, mode);
@@ -205,6 +210,7 @@ bool Bridge::EnsureRoom(Conference& conf, Connection& c, const std::string& repl
 }
 
 void Bridge::Admit(Conference& conf, const std::string& site) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (!conf.admitted.insert(site).second) return;
   MemberRow& m = MemberOf(conf, site);  // Kept in the store: a lock outlives a restart.
   m.admitted = true;
@@ -212,6 +218,7 @@ void Bridge::Admit(Conference& conf, const std::string& site) {
 }
 
 void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (c.participant) return SendError(c, r.id, ErrorCode::kConflict, "already watching a conference");
   auto it = conferences_.find(r.conference);
   if (it == conferences_.end())
@@ -255,6 +262,7 @@ std::vector<ParticipantId> Bridge::Everyone(const Conference& conf) {
 }
 
 void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool notify) {
+  MCU_DCHECK_RUN_ON(&control_);
   auto it = participants_.find(id);
   if (it == participants_.end()) return;
   Participant& p = *it->second;
@@ -305,6 +313,7 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
 }
 
 void Bridge::BroadcastRoster(const std::string& conference_id) {
+  MCU_DCHECK_RUN_ON(&control_);
   auto it = conferences_.find(conference_id);
   if (it == conferences_.end()) return;
   event::Roster roster{conference_id, {}};
@@ -359,6 +368,7 @@ void Bridge::OnActiveSpeaker(ParticipantId id) {
 }
 
 void Bridge::SetSpeaker(Conference& conf, ParticipantId id) {
+  MCU_DCHECK_RUN_ON(&control_);
   if (conf.speaker == id || !participants_.count(id)) return;
   conf.speaker = id;
   if (conf.room) conf.room->SetActiveSpeaker(id);

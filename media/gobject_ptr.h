@@ -1,5 +1,6 @@
 // RAII for GLib/GObject/GStreamer references: the only place in the project that calls
-// g_object_unref, gst_object_unref, gst_caps_unref or g_free directly.
+// g_object_unref, gst_object_unref, gst_*_unref, g_main_*_unref, g_source_unref, g_error_free or
+// g_free directly (scripts/check-gobject.sh checks it in CI).
 //
 // Floating references: Adopt() refuses a floating object (it would silently take a reference
 // nobody owns); use AdoptSink() for a freshly created floating object (gst_element_factory_make,
@@ -50,6 +51,35 @@ struct GRefTraits<GstMessage> {
   static void Unref(GstMessage* p) { gst_message_unref(p); }
   static bool IsFloating(GstMessage*) { return false; }
   static void Sink(GstMessage*) {}
+};
+
+template <>
+struct GRefTraits<GstPromise> {
+  static void Ref(GstPromise* p) { gst_promise_ref(p); }
+  static void Unref(GstPromise* p) { gst_promise_unref(p); }
+  static bool IsFloating(GstPromise*) { return false; }
+  static void Sink(GstPromise*) {}
+};
+template <>
+struct GRefTraits<GMainLoop> {
+  static void Ref(GMainLoop* p) { g_main_loop_ref(p); }
+  static void Unref(GMainLoop* p) { g_main_loop_unref(p); }
+  static bool IsFloating(GMainLoop*) { return false; }
+  static void Sink(GMainLoop*) {}
+};
+template <>
+struct GRefTraits<GMainContext> {
+  static void Ref(GMainContext* p) { g_main_context_ref(p); }
+  static void Unref(GMainContext* p) { g_main_context_unref(p); }
+  static bool IsFloating(GMainContext*) { return false; }
+  static void Sink(GMainContext*) {}
+};
+template <>
+struct GRefTraits<GSource> {
+  static void Ref(GSource* p) { g_source_ref(p); }
+  static void Unref(GSource* p) { g_source_unref(p); }
+  static bool IsFloating(GSource*) { return false; }
+  static void Sink(GSource*) {}
 };
 
 template <typename T>
@@ -104,6 +134,12 @@ struct GFreeDeleter {
   void operator()(void* p) const { g_free(p); }
 };
 using GCharPtr = std::unique_ptr<gchar, GFreeDeleter>;
+
+struct GErrorDeleter {
+  void operator()(GError* e) const { g_error_free(e); }
+};
+// A GError an out-parameter filled: `GError* raw = nullptr; f(&raw); GErrorPtr err(raw);`.
+using GErrorPtr = std::unique_ptr<GError, GErrorDeleter>;
 
 inline std::string TakeGString(gchar* s) {
   GCharPtr owned(s);

@@ -23,28 +23,27 @@ void DeleteFn(gpointer data) {
 }  // namespace
 
 IoLoop::IoLoop()
-    : context_(g_main_context_new()), loop_(g_main_loop_new(context_, FALSE)), thread_([this] {
-        g_main_context_push_thread_default(context_);
-        g_main_loop_run(loop_);
-        g_main_context_pop_thread_default(context_);
+    : context_(GRef<GMainContext>::Adopt(g_main_context_new())),
+      loop_(GRef<GMainLoop>::Adopt(g_main_loop_new(context_.get(), FALSE))),
+      thread_([this] {
+        g_main_context_push_thread_default(context_.get());
+        g_main_loop_run(loop_.get());
+        g_main_context_pop_thread_default(context_.get());
       }) {
   pthread_setname_np(thread_.native_handle(), "mcu-io");
 }
 
 IoLoop::~IoLoop() {
-  Post([this] { g_main_loop_quit(loop_); });
+  Post([this] { g_main_loop_quit(loop_.get()); });
   thread_.join();
-  g_main_loop_unref(loop_);
-  g_main_context_unref(context_);
 }
 
 void IoLoop::Post(std::function<void()> task) {
-  GSource* source = g_idle_source_new();
-  g_source_set_priority(source, G_PRIORITY_DEFAULT);
-  g_source_set_callback(source, RunOnce, new std::function<void()>(std::move(task)),
+  auto source = GRef<GSource>::Adopt(g_idle_source_new());
+  g_source_set_priority(source.get(), G_PRIORITY_DEFAULT);
+  g_source_set_callback(source.get(), RunOnce, new std::function<void()>(std::move(task)),
                         DeleteFn<std::function<void()>>);
-  g_source_attach(source, context_);
-  g_source_unref(source);
+  g_source_attach(source.get(), context_.get());
 }
 
 void IoLoop::Invoke(const std::function<void()>& task) {
@@ -58,16 +57,14 @@ void IoLoop::Invoke(const std::function<void()>& task) {
 }
 
 guint IoLoop::AddTimer(unsigned interval_ms, std::function<bool()> tick) {
-  GSource* source = g_timeout_source_new(interval_ms);
-  g_source_set_callback(source, RunTick, new std::function<bool()>(std::move(tick)),
+  auto source = GRef<GSource>::Adopt(g_timeout_source_new(interval_ms));
+  g_source_set_callback(source.get(), RunTick, new std::function<bool()>(std::move(tick)),
                         DeleteFn<std::function<bool()>>);
-  guint id = g_source_attach(source, context_);
-  g_source_unref(source);
-  return id;
+  return g_source_attach(source.get(), context_.get());
 }
 
 void IoLoop::CancelTimer(guint id) {
-  if (GSource* s = g_main_context_find_source_by_id(context_, id)) g_source_destroy(s);
+  if (GSource* s = g_main_context_find_source_by_id(context_.get(), id)) g_source_destroy(s);
 }
 
 }  // namespace mcu::media

@@ -8,6 +8,8 @@
 #include <functional>
 #include <thread>
 
+#include "media/gobject_ptr.h"
+
 namespace mcu::media {
 
 class IoLoop {
@@ -17,7 +19,7 @@ class IoLoop {
   IoLoop(const IoLoop&) = delete;
   IoLoop& operator=(const IoLoop&) = delete;
 
-  GMainContext* context() const { return context_; }
+  GMainContext* context() const { return context_.get(); }
   bool IsCurrent() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   // Queues `task` to run on the I/O thread (always queued, even from the I/O thread itself).
@@ -32,8 +34,8 @@ class IoLoop {
   void CancelTimer(guint id);
 
  private:
-  GMainContext* context_;
-  GMainLoop* loop_;
+  GRef<GMainContext> context_;
+  GRef<GMainLoop> loop_;
   std::thread thread_;
 };
 

@@ -53,22 +53,19 @@ constexpr int64_t kKeyframeIntervalUs = 500'000;
 
 // A still I420 frame with `name` in the middle of a dark tile, made once per site (the compositor
 // scales it to the tile, only while it is shown).
-GstSample* RenderNameCard(const std::string& name) {
-  GstElement* p = gst_parse_launch(
+GRef<GstSample> RenderNameCard(const std::string& name) {
+  auto p = GRef<GstElement>::AdoptSink(gst_parse_launch(
       "videotestsrc num-buffers=1 pattern=solid-color foreground-color=0xff1e2630 ! "
       "video/x-raw,format=I420,width=640,height=360,framerate=30/1 ! "
       "textoverlay name=t valignment=center halignment=center font-desc=\"Sans Bold 28\" ! appsink name=s sync=false",
-      nullptr);
-  if (!p) return nullptr;
-  GstElement* t = gst_bin_get_by_name(GST_BIN(p), "t");
-  g_object_set(t, "text", name.c_str(), nullptr);
-  gst_object_unref(t);
-  GstElement* s = gst_bin_get_by_name(GST_BIN(p), "s");
-  gst_element_set_state(p, GST_STATE_PLAYING);
-  GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(s), 2 * GST_SECOND);
-  gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(s);
-  gst_object_unref(p);
+      nullptr));
+  if (!p) return {};
+  auto t = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p.get()), "t"));
+  g_object_set(t.get(), "text", name.c_str(), nullptr);
+  auto s = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p.get()), "s"));
+  gst_element_set_state(p.get(), GST_STATE_PLAYING);
+  auto sample = GRef<GstSample>::Adopt(gst_app_sink_try_pull_sample(GST_APP_SINK(s.get()), 2 * GST_SECOND));
+  gst_element_set_state(p.get(), GST_STATE_NULL);
   return sample;
 }
 
@@ -698,17 +695,17 @@ GstBusSyncReply MixRoom::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
     int64_t now = NowUs();
     int64_t last = room->last_bus_log_us_.load(std::memory_order_relaxed);
     if (now - last >= 1'000'000 && room->last_bus_log_us_.compare_exchange_strong(last, now)) {
-      GError* err = nullptr;
-      gchar* debug = nullptr;
+      GError* raw_err = nullptr;
+      gchar* raw_debug = nullptr;
       bool error = type == GST_MESSAGE_ERROR;
       if (error)
-        gst_message_parse_error(msg, &err, &debug);
+        gst_message_parse_error(msg, &raw_err, &raw_debug);
       else
-        gst_message_parse_warning(msg, &err, &debug);
+        gst_message_parse_warning(msg, &raw_err, &raw_debug);
+      GErrorPtr err(raw_err);
+      GCharPtr debug(raw_debug);
       spdlog::log(error ? spdlog::level::err : spdlog::level::warn, "mixing room {}: {} {}: {}", room->name_,
                   GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), error ? "error" : "warning", err ? err->message : "");
-      if (err) g_error_free(err);
-      g_free(debug);
     }
   }
   return GST_BUS_DROP;
@@ -743,20 +740,15 @@ Status MixRoom::Start() {
   std::string desc = "compositor name=comp background=black force-live=true ignore-inactive-pads=true "
                      "latency=10000000 ! " + caps + " ! tee name=t ";
   for (size_t i = 0; i < tiers_.size(); ++i) desc += EncoderBranch(int(i), tiers_[i], i > 0);
-  GError* err = nullptr;
-  GstElement* p = gst_parse_launch(desc.c_str(), &err);
-  if (err) {
-    std::string m = err->message;
-    g_error_free(err);
-    if (p) gst_object_unref(p);
-    return MakeError("composite pipeline: " + m);
-  }
-  pipeline_ = GRef<GstElement>::AdoptSink(p);
+  GError* raw_err = nullptr;
+  auto pipeline = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
+  if (GErrorPtr err(raw_err); err) return MakeError(std::string("composite pipeline: ") + err->message);
+  pipeline_ = std::move(pipeline);
+  GstElement* p = pipeline_.get();
   // Nothing polls this pipeline's bus: warnings and errors are logged as they are posted (at most
   // one line a second per room) and every message is dropped, so none piles up in a long meeting.
-  GstBus* bus = gst_pipeline_get_bus(GST_PIPELINE(p));
-  gst_bus_set_sync_handler(bus, &MixRoom::OnBusMessage, this, nullptr);
-  gst_object_unref(bus);
+  auto bus = GRef<GstBus>::Adopt(gst_pipeline_get_bus(GST_PIPELINE(p)));
+  gst_bus_set_sync_handler(bus.get(), &MixRoom::OnBusMessage, this, nullptr);
   std::string pname = "mix-" + name_;
   gst_object_set_name(GST_OBJECT(p), pname.c_str());
   compositor_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "comp"));
@@ -766,14 +758,13 @@ Status MixRoom::Start() {
     io_->encoders.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("enc" + std::to_string(i)).c_str())));
     io_->valves.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("valve" + std::to_string(i)).c_str())));
     io_->receivers.push_back(0);
-    GstElement* sink = gst_bin_get_by_name(GST_BIN(p), ("out" + std::to_string(i)).c_str());
+    auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("out" + std::to_string(i)).c_str()));
     tier_sinks_.push_back(std::make_unique<TierSink>());
     tier_sinks_.back()->room = this;
     tier_sinks_.back()->tier = int(i);
     GstAppSinkCallbacks cb{};
     cb.new_sample = &MixRoom::OnTierSample;
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, tier_sinks_.back().get(), nullptr);
-    gst_object_unref(sink);
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &cb, tier_sinks_.back().get(), nullptr);
   }
   auto io = io_;
   audio_ = std::make_unique<AudioMixThread>(
@@ -851,7 +842,8 @@ MixRoom::~MixRoom() {
 
 GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
   auto* ts = static_cast<TierSink*>(data);
-  GstSample* sample = gst_app_sink_pull_sample(sink);
+  auto owned = GRef<GstSample>::Adopt(gst_app_sink_pull_sample(sink));
+  GstSample* sample = owned.get();
   if (!sample) return GST_FLOW_OK;
   auto f = std::make_shared<TierFrame>();
   f->tier = ts->tier;
@@ -878,7 +870,8 @@ GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
   GstBuffer* first = gst_sample_get_buffer(sample);
   if (GstBufferList* list = gst_sample_get_buffer_list(sample); list && gst_buffer_list_length(list) > 0)
     first = gst_buffer_list_get(list, 0);
-  GstClock* clock = gst_element_get_clock(GST_ELEMENT(sink));
+  auto owned_clock = GRef<GstClock>::Adopt(gst_element_get_clock(GST_ELEMENT(sink)));
+  GstClock* clock = owned_clock.get();
   if (clock && first && GST_BUFFER_PTS_IS_VALID(first)) {
     GstClockTime due = gst_segment_to_running_time(gst_sample_get_segment(sample), GST_FORMAT_TIME,
                                                    GST_BUFFER_PTS(first));
@@ -886,9 +879,7 @@ GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
     if (GST_CLOCK_TIME_IS_VALID(due) && now > due + TierStats::kLateFrameMs * GST_MSECOND)
       ts->late_frames.fetch_add(1, std::memory_order_relaxed);
   }
-  if (clock) gst_object_unref(clock);
   ts->frames.fetch_add(1, std::memory_order_relaxed);
-  gst_sample_unref(sample);
   if (f->packets.empty()) return GST_FLOW_OK;
   ts->room->DeliverTierFrame(std::move(f));
   return GST_FLOW_OK;
@@ -1054,19 +1045,18 @@ bool MixRoom::AddBranch(Site& s, bool h264) {
   GstElement* overlay = make("textoverlay");
   if (s.branch.size() != 6) {
     spdlog::error("mixing room {}: missing GStreamer element for a site's branch", name_);
-    for (GstElement* e : s.branch) gst_object_unref(gst_object_ref_sink(e));
+    for (GstElement* e : s.branch) GRef<GstElement>::AdoptSink(e);  // Never added to a bin: ours to drop.
     s.branch.clear();
     return false;
   }
-  GstCaps* caps = h264 ? gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au")
-                       : gst_caps_from_string("video/x-vp8");
+  auto caps = GRef<GstCaps>::Adopt(h264 ? gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au")
+                                         : gst_caps_from_string("video/x-vp8"));
   // Non-blocking and leaky: a slow decoder loses old frames rather than stalling mcu-io.
   g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "block", FALSE,
-               "max-bytes", guint64(4'000'000), "leaky-type", 2 /* downstream: drop old */, "caps", caps,
+               "max-bytes", guint64(4'000'000), "leaky-type", 2 /* downstream: drop old */, "caps", caps.get(),
                // No latency of its own, any buffering: answered "min 0, max 0", the compositor
                // re-queried latency and posted a warning at every aggregation.
                "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
-  gst_caps_unref(caps);
   g_object_set(scale, "add-borders", TRUE, nullptr);
   g_object_set(overlay, "text", s.name.c_str(), "valignment", 1 /* bottom */, "halignment", 1 /* center */,
                "shaded-background", TRUE, "font-desc", "Sans Bold 12", nullptr);
@@ -1074,9 +1064,7 @@ bool MixRoom::AddBranch(Site& s, bool h264) {
   gst_element_link_many(src, dec, convert, scale, s.capsfilter, overlay, nullptr);
   GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
   g_object_set(sinkpad, "zorder", 1u, nullptr);
-  GstPad* srcpad = gst_element_get_static_pad(overlay, "src");
-  gst_pad_link(srcpad, sinkpad);
-  gst_object_unref(srcpad);
+  gst_pad_link(GRef<GstPad>::Adopt(gst_element_get_static_pad(overlay, "src")).get(), sinkpad);
   s.compositor_pad = GRef<GstPad>::Adopt(sinkpad);
   AddNameCard(s);
   Relayout();
@@ -1086,32 +1074,28 @@ bool MixRoom::AddBranch(Site& s, bool h264) {
 }
 
 void MixRoom::AddNameCard(Site& s) {
-  GstSample* sample = RenderNameCard(s.name);
+  GRef<GstSample> sample = RenderNameCard(s.name);
   if (!sample) {
     spdlog::warn("mixing room {}: no name card for {}", name_, s.name);
     return;
   }
   // No frame rate and no duration: the compositor then keeps the one frame for good (with a
   // duration it would expire after 33 ms).
-  GstCaps* caps = gst_caps_copy(gst_sample_get_caps(sample));
-  gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
+  auto caps = GRef<GstCaps>::Adopt(gst_caps_copy(gst_sample_get_caps(sample.get())));
+  gst_caps_set_simple(caps.get(), "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
   GstElement* src = gst_element_factory_make("appsrc", nullptr);
-  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps,
+  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps.get(),
                "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
-  gst_caps_unref(caps);
   gst_bin_add(GST_BIN(pipeline_.get()), src);
   GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
   g_object_set(sinkpad, "zorder", 2u, "alpha", 0.0, nullptr);
-  GstPad* srcpad = gst_element_get_static_pad(src, "src");
-  gst_pad_link(srcpad, sinkpad);
-  gst_object_unref(srcpad);
+  gst_pad_link(GRef<GstPad>::Adopt(gst_element_get_static_pad(src, "src")).get(), sinkpad);
   gst_element_sync_state_with_parent(src);
   // One frame, never followed: the compositor keeps showing it (when its alpha is 1).
-  GstBuffer* card = gst_buffer_copy(gst_sample_get_buffer(sample));
+  GstBuffer* card = gst_buffer_copy(gst_sample_get_buffer(sample.get()));
   GST_BUFFER_DURATION(card) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_PTS(card) = GST_CLOCK_TIME_NONE;  // Stamped when pushed (do-timestamp).
-  gst_app_src_push_buffer(GST_APP_SRC(src), card);
-  gst_sample_unref(sample);
+  gst_app_src_push_buffer(GST_APP_SRC(src), card);  // Takes the buffer.
   s.card = src;
   s.card_pad = GRef<GstPad>::Adopt(sinkpad);
 }
@@ -1175,11 +1159,10 @@ void MixRoom::Relayout() {
     bool visible = i < layout.tiles.size();
     Tile t = visible ? layout.tiles[i] : Tile{0, 0, 2, 2};
     if (!s.placed || t.width != s.tile.width || t.height != s.tile.height) {
-      GstCaps* caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
-                                          t.width, "height", G_TYPE_INT, t.height, "pixel-aspect-ratio",
-                                          GST_TYPE_FRACTION, 1, 1, nullptr);
-      g_object_set(s.capsfilter, "caps", caps, nullptr);
-      gst_caps_unref(caps);
+      auto caps = GRef<GstCaps>::Adopt(gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
+                                                           G_TYPE_INT, t.width, "height", G_TYPE_INT, t.height,
+                                                           "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr));
+      g_object_set(s.capsfilter, "caps", caps.get(), nullptr);
     }
     if (!s.placed || t != s.tile || visible != s.visible) {
       g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height,
@@ -1258,22 +1241,19 @@ GstBuffer* SolidI420Frame(int width, int height, uint8_t y, uint8_t u, uint8_t v
 }
 
 void MixRoom::AddBorder() {
-  GstCaps* caps = gst_caps_from_string(
-      "video/x-raw,format=I420,width=16,height=16,framerate=0/1,pixel-aspect-ratio=1/1,colorimetry=bt601");
+  auto caps = GRef<GstCaps>::Adopt(gst_caps_from_string(
+      "video/x-raw,format=I420,width=16,height=16,framerate=0/1,pixel-aspect-ratio=1/1,colorimetry=bt601"));
   for (int i = 0; i < 4; ++i) {
     GstElement* src = gst_element_factory_make("appsrc", nullptr);
     if (!src) break;
-    g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps,
+    g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps.get(),
                  "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
     gst_bin_add(GST_BIN(pipeline_.get()), src);
     GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
     g_object_set(sinkpad, "zorder", 3u, "alpha", 0.0, "width", 2, "height", 2, nullptr);
-    GstPad* srcpad = gst_element_get_static_pad(src, "src");
-    gst_pad_link(srcpad, sinkpad);
-    gst_object_unref(srcpad);
+    gst_pad_link(GRef<GstPad>::Adopt(gst_element_get_static_pad(src, "src")).get(), sinkpad);
     border_.push_back({src, GRef<GstPad>::Adopt(sinkpad)});
   }
-  gst_caps_unref(caps);
 }
 
 void MixRoom::StartBorder() {
@@ -1324,9 +1304,8 @@ void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {
   if (s.shown()) {
     // Stop the branch first (its streaming thread ends), then take it out of the compositor.
     for (GstElement* e : s.branch) gst_element_set_state(e, GST_STATE_NULL);
-    GstPad* srcpad = gst_element_get_static_pad(s.branch.back(), "src");
-    gst_pad_unlink(srcpad, s.compositor_pad.get());
-    gst_object_unref(srcpad);
+    gst_pad_unlink(GRef<GstPad>::Adopt(gst_element_get_static_pad(s.branch.back(), "src")).get(),
+                   s.compositor_pad.get());
     gst_element_release_request_pad(compositor_.get(), s.compositor_pad.get());
     for (GstElement* e : s.branch) gst_bin_remove(GST_BIN(pipeline_.get()), e);
     if (s.card) {

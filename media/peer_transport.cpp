@@ -93,14 +93,13 @@ PeerTransport::~PeerTransport() { Close(); }
 
 Status PeerTransport::Start() {
   MCU_DCHECK_ON_IO(loop_);
-  agent_ = nice_agent_new_full(
+  agent_ = GRef<NiceAgent>::Adopt(nice_agent_new_full(
       loop_->context(), NICE_COMPATIBILITY_RFC5245,
-      static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE |
-                                   NICE_AGENT_OPTION_CONSENT_FRESHNESS));
+      static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS)));
   if (!agent_) return MakeError("cannot create ICE agent");
   // UDP only: media on the closed network is UDP, and ICE-TCP (on by default in libnice) would
   // let a TCP pair win where UDP is merely slow to check, with head-of-line blocking for media.
-  g_object_set(agent_, "controlling-mode", role_ == Role::kOfferer, "upnp", FALSE, "ice-tcp", FALSE,
+  g_object_set(agent_.get(), "controlling-mode", role_ == Role::kOfferer, "upnp", FALSE, "ice-tcp", FALSE,
                nullptr);
 
   std::vector<std::string> addresses = config_.ice_addresses;
@@ -117,28 +116,28 @@ Status PeerTransport::Start() {
     nice_address_init(&addr);
     if (!nice_address_set_from_string(&addr, ip.c_str()))
       return MakeError("invalid ICE address " + ip);
-    nice_agent_add_local_address(agent_, &addr);
+    nice_agent_add_local_address(agent_.get(), &addr);
   }
 
-  stream_id_ = nice_agent_add_stream(agent_, 1);
+  stream_id_ = nice_agent_add_stream(agent_.get(), 1);
   if (stream_id_ == 0) return MakeError("cannot add ICE stream");
   if (config_.port_min && config_.port_max)
-    nice_agent_set_port_range(agent_, stream_id_, 1, config_.port_min, config_.port_max);
-  g_signal_connect(agent_, "component-state-changed", G_CALLBACK(OnNiceState), this);
-  g_signal_connect(agent_, "new-selected-pair-full", G_CALLBACK(OnNiceSelectedPair), this);
-  nice_agent_attach_recv(agent_, stream_id_, 1, loop_->context(), OnNiceRecv, this);
-  if (!nice_agent_gather_candidates(agent_, stream_id_))
+    nice_agent_set_port_range(agent_.get(), stream_id_, 1, config_.port_min, config_.port_max);
+  g_signal_connect(agent_.get(), "component-state-changed", G_CALLBACK(OnNiceState), this);
+  g_signal_connect(agent_.get(), "new-selected-pair-full", G_CALLBACK(OnNiceSelectedPair), this);
+  nice_agent_attach_recv(agent_.get(), stream_id_, 1, loop_->context(), OnNiceRecv, this);
+  if (!nice_agent_gather_candidates(agent_.get(), stream_id_))
     return MakeError("ICE gathering failed (no usable local address or port)");
 
   gchar *ufrag = nullptr, *pwd = nullptr;
-  nice_agent_get_local_credentials(agent_, stream_id_, &ufrag, &pwd);
+  nice_agent_get_local_credentials(agent_.get(), stream_id_, &ufrag, &pwd);
   local_.ice_ufrag = TakeGString(ufrag);
   local_.ice_pwd = TakeGString(pwd);
   local_.fingerprint = {"sha-256", dtls_context_->fingerprint()};
-  GSList* cands = nice_agent_get_local_candidates(agent_, stream_id_, 1);
+  GSList* cands = nice_agent_get_local_candidates(agent_.get(), stream_id_, 1);
   for (GSList* c = cands; c; c = c->next) {
     auto* cand = static_cast<NiceCandidate*>(c->data);
-    std::string line = TakeGString(nice_agent_generate_local_candidate_sdp(agent_, cand));
+    std::string line = TakeGString(nice_agent_generate_local_candidate_sdp(agent_.get(), cand));
     if (line.rfind("a=", 0) == 0) line.erase(0, 2);
     local_.candidates.push_back(line);
   }
@@ -162,7 +161,7 @@ Status PeerTransport::ApplyRemote(const sdp::RemoteDescription& remote) {
     Inbound* in = InboundFor(m.kind);
     if (in && !m.ssrcs.empty()) in->ssrc = m.ssrcs.front();
   }
-  if (!nice_agent_set_remote_credentials(agent_, stream_id_, remote.ice_ufrag.c_str(),
+  if (!nice_agent_set_remote_credentials(agent_.get(), stream_id_, remote.ice_ufrag.c_str(),
                                          remote.ice_pwd.c_str()))
     return MakeError("invalid remote ICE credentials");
   for (const auto& c : remote.candidates) AddRemoteCandidate(c);
@@ -183,11 +182,11 @@ void PeerTransport::AddRemoteCandidate(const std::string& candidate) {
   if (closed_ || !agent_) return;
   // libnice parses the attribute form, "a=candidate:...".
   std::string line = candidate.rfind("a=", 0) == 0 ? candidate : "a=" + candidate;
-  NiceCandidate* c = nice_agent_parse_remote_candidate_sdp(agent_, stream_id_, line.c_str());
+  NiceCandidate* c = nice_agent_parse_remote_candidate_sdp(agent_.get(), stream_id_, line.c_str());
   if (!c) return;  // mDNS (.local) and malformed candidates: peer-reflexive discovery covers them.
   if (c->component_id == 1 && c->transport == NICE_CANDIDATE_TRANSPORT_UDP) {
     GSList* list = g_slist_append(nullptr, c);
-    nice_agent_set_remote_candidates(agent_, stream_id_, 1, list);
+    nice_agent_set_remote_candidates(agent_.get(), stream_id_, 1, list);
     g_slist_free(list);
   }
   nice_candidate_free(c);
@@ -476,7 +475,7 @@ void PeerTransport::SendRtcp(std::vector<uint8_t>& compound) {
 
 void PeerTransport::SendRaw(std::span<const uint8_t> bytes) {
   if (!agent_ || closed_) return;
-  gint sent = nice_agent_send(agent_, stream_id_, 1, static_cast<guint>(bytes.size()),
+  gint sent = nice_agent_send(agent_.get(), stream_id_, 1, static_cast<guint>(bytes.size()),
                               reinterpret_cast<const gchar*>(bytes.data()));
   if (sent < 0) {
     // No selected pair yet: a DTLS server answering a ClientHello that raced ahead of our own
@@ -508,13 +507,12 @@ void PeerTransport::Close() {
     if (*t) loop_->CancelTimer(*t);
     *t = 0;
   }
-  if (agent_) {
+  if (agent_.get()) {
     // Disconnect every callback before the agent goes, so none can reach a dead transport.
-    nice_agent_attach_recv(agent_, stream_id_, 1, loop_->context(), nullptr, nullptr);
-    g_signal_handlers_disconnect_by_data(agent_, this);
-    nice_agent_remove_stream(agent_, stream_id_);
-    g_object_unref(agent_);
-    agent_ = nullptr;
+    nice_agent_attach_recv(agent_.get(), stream_id_, 1, loop_->context(), nullptr, nullptr);
+    g_signal_handlers_disconnect_by_data(agent_.get(), this);
+    nice_agent_remove_stream(agent_.get(), stream_id_);
+    agent_.reset();
   }
 }
 

@@ -13,6 +13,8 @@
 
 #include <nice/agent.h>
 
+#include "media/gobject_ptr.h"
+
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -135,7 +137,7 @@ class PeerTransport {
   Listener* listener_;
   Role role_;
   uint32_t audio_ssrc_, video_ssrc_;
-  NiceAgent* agent_ = nullptr;
+  GRef<NiceAgent> agent_;
   guint stream_id_ = 0;
   sdp::LocalTransport local_;
   std::optional<sdp::RemoteDescription> remote_;

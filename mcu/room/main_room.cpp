@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcu/room/room_client.h"
+#include "media/gobject_ptr.h"
 
 namespace {
 
@@ -24,9 +25,8 @@ bool CheckPlugins(std::string* missing) {
                           "videotestsrc", "audiotestsrc", "textoverlay", "appsink",
                           "decodebin", "pngenc"};
   for (const char* n : needed) {
-    GstElementFactory* f = gst_element_factory_find(n);
-    if (!f) *missing += std::string(missing->empty() ? "" : ", ") + n;
-    else gst_object_unref(f);
+    if (!mcu::media::GRef<GstElementFactory>::Adopt(gst_element_factory_find(n)))
+      *missing += std::string(missing->empty() ? "" : ", ") + n;
   }
   return missing->empty();
 }
@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  g_loop = g_main_loop_new(nullptr, FALSE);
+  auto loop = mcu::media::GRef<GMainLoop>::Adopt(g_main_loop_new(nullptr, FALSE));
+  g_loop = loop.get();
   for (int sig : {SIGINT, SIGTERM}) {
     g_unix_signal_add(sig, +[](gpointer) -> gboolean {
       g_main_loop_quit(g_loop);
@@ -177,6 +178,5 @@ int main(int argc, char** argv) {
                                              ? nlohmann::json(nullptr)
                                              : nlohmann::json::parse(room.server_stats())}};
   std::cout << "SUMMARY " << summary.dump() << std::endl;
-  g_main_loop_unref(g_loop);
   return 0;
 }

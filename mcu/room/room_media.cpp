@@ -13,6 +13,12 @@
 #include <sstream>
 
 namespace mcu::room {
+
+using media::GCharPtr;
+using media::GErrorPtr;
+using media::GRef;
+using media::TakeGString;
+
 namespace {
 
 struct Task {
@@ -84,14 +90,14 @@ RoomMedia::~RoomMedia() {
   *alive_ = false;
   if (pipeline_) {
     // Tear down in order: disconnect handlers, stop the pipeline, then drop references.
-    if (webrtc_) g_signal_handlers_disconnect_by_data(webrtc_, this);
+    if (webrtc_) g_signal_handlers_disconnect_by_data(webrtc_.get(), this);
     if (bus_watch_) g_source_remove(bus_watch_);
-    gst_element_set_state(pipeline_, GST_STATE_NULL);
-    if (webrtc_) gst_object_unref(webrtc_);
-    gst_object_unref(pipeline_);
+    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    webrtc_.reset();
+    pipeline_.reset();
   }
   std::lock_guard lock(mutex_);
-  if (last_video_) gst_sample_unref(last_video_);
+  last_video_.reset();
 }
 
 void RoomMedia::Post(std::function<void()> fn) {
@@ -102,37 +108,33 @@ void RoomMedia::Post(std::function<void()> fn) {
 bool RoomMedia::Start(std::string* error) {
   std::string desc = "webrtcbin name=webrtc bundle-policy=max-bundle latency=100 " +
                      VideoSource(options_) + " " + AudioSource(options_);
-  GError* err = nullptr;
-  pipeline_ = gst_parse_launch(desc.c_str(), &err);
-  if (err) {
+  GError* raw_err = nullptr;
+  auto pipeline = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
+  if (GErrorPtr err(raw_err); err) {
     *error = std::string("pipeline: ") + err->message;
-    g_error_free(err);
-    if (pipeline_) gst_object_unref(pipeline_);
-    pipeline_ = nullptr;
     return false;
   }
-  webrtc_ = gst_bin_get_by_name(GST_BIN(pipeline_), "webrtc");
+  pipeline_ = std::move(pipeline);
+  webrtc_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "webrtc"));
   if (!options_.ice_addresses.empty()) {
-    GstObject* ice = nullptr;
-    g_object_get(webrtc_, "ice-agent", &ice, nullptr);
+    GstObject* raw_ice = nullptr;
+    g_object_get(webrtc_.get(), "ice-agent", &raw_ice, nullptr);
+    auto ice = GRef<GstObject>::Adopt(raw_ice);
     for (const auto& address : options_.ice_addresses) {
       gboolean added = FALSE;
-      if (ice) g_signal_emit_by_name(ice, "add-local-ip-address", address.c_str(), &added);
+      if (ice) g_signal_emit_by_name(ice.get(), "add-local-ip-address", address.c_str(), &added);
       if (!added) {
         *error = "ICE cannot use local address " + address;
-        if (ice) gst_object_unref(ice);
         return false;
       }
     }
-    gst_object_unref(ice);
   }
-  g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(OnIceCandidate), this);
-  g_signal_connect(webrtc_, "pad-added", G_CALLBACK(OnPadAdded), this);
-  g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(OnConnectionState), this);
-  GstBus* bus = gst_element_get_bus(pipeline_);
-  bus_watch_ = gst_bus_add_watch(bus, OnBusMessage, this);
-  gst_object_unref(bus);
-  if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+  g_signal_connect(webrtc_.get(), "on-ice-candidate", G_CALLBACK(OnIceCandidate), this);
+  g_signal_connect(webrtc_.get(), "pad-added", G_CALLBACK(OnPadAdded), this);
+  g_signal_connect(webrtc_.get(), "notify::connection-state", G_CALLBACK(OnConnectionState), this);
+  auto bus = GRef<GstBus>::Adopt(gst_element_get_bus(pipeline_.get()));
+  bus_watch_ = gst_bus_add_watch(bus.get(), OnBusMessage, this);
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     *error = "pipeline cannot start (camera or microphone unavailable?)";
     return false;
   }
@@ -156,12 +158,11 @@ void RoomMedia::SetSendSize(int width, int height) {
   int w = std::max(2, int(options_.width * scale) & ~1), h = std::max(2, int(options_.height * scale) & ~1);
   if (w == send_width_ && h == send_height_) return;
   send_width_ = w, send_height_ = h;
-  GstElement* f = pipeline_ ? gst_bin_get_by_name(GST_BIN(pipeline_), "sendsize") : nullptr;
+  auto f = GRef<GstElement>::Adopt(pipeline_ ? gst_bin_get_by_name(GST_BIN(pipeline_.get()), "sendsize") : nullptr);
   if (!f) return;
-  GstCaps* caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, w, "height", G_TYPE_INT, h, nullptr);
-  g_object_set(f, "caps", caps, nullptr);
-  gst_caps_unref(caps);
-  gst_object_unref(f);
+  auto caps = GRef<GstCaps>::Adopt(
+      gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, w, "height", G_TYPE_INT, h, nullptr));
+  g_object_set(f.get(), "caps", caps.get(), nullptr);
   spdlog::info("sending {}x{} (the MCU asked for {}x{})", w, h, width, height);
 }
 
@@ -181,40 +182,38 @@ void RoomMedia::HandleOffer(const std::string& sdp_text) {
   // callbacks run on webrtcbin's thread: they only emit signals and post results.
   GstPromise* on_remote = gst_promise_new_with_change_func(
       +[](GstPromise* p, gpointer self) {
-        gst_promise_unref(p);
+        GRef<GstPromise>::Adopt(p);  // Ours: dropped at once, nothing is read from it.
         auto* m = static_cast<RoomMedia*>(self);
         GstPromise* on_answer = gst_promise_new_with_change_func(
-            +[](GstPromise* p, gpointer self) {
+            +[](GstPromise* raw, gpointer self) {
               auto* m = static_cast<RoomMedia*>(self);
-              const GstStructure* reply = gst_promise_get_reply(p);
+              auto p = GRef<GstPromise>::Adopt(raw);
+              const GstStructure* reply = gst_promise_get_reply(p.get());
               GstWebRTCSessionDescription* answer = nullptr;
               if (reply) gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
-              gst_promise_unref(p);
               if (!answer) {
                 m->Post([m] {
                   if (m->callbacks_.on_error) m->callbacks_.on_error("webrtcbin could not answer the offer");
                 });
                 return;
               }
-              g_signal_emit_by_name(m->webrtc_, "set-local-description", answer, nullptr);
-              gchar* text = gst_sdp_message_as_text(answer->sdp);
-              std::string sdp = text;
-              g_free(text);
+              g_signal_emit_by_name(m->webrtc_.get(), "set-local-description", answer, nullptr);
+              std::string sdp = TakeGString(gst_sdp_message_as_text(answer->sdp));
               gst_webrtc_session_description_free(answer);
               m->Post([m, sdp] {
                 if (m->callbacks_.on_answer) m->callbacks_.on_answer(sdp);
               });
             },
             m, nullptr);
-        g_signal_emit_by_name(m->webrtc_, "create-answer", nullptr, on_answer);
+        g_signal_emit_by_name(m->webrtc_.get(), "create-answer", nullptr, on_answer);
       },
       this, nullptr);
-  g_signal_emit_by_name(webrtc_, "set-remote-description", offer, on_remote);
+  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", offer, on_remote);
   gst_webrtc_session_description_free(offer);
 }
 
 void RoomMedia::AddRemoteCandidate(int mline, const std::string& candidate) {
-  if (webrtc_) g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, candidate.c_str());
+  if (webrtc_) g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", mline, candidate.c_str());
 }
 
 void RoomMedia::OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self) {
@@ -230,19 +229,16 @@ void RoomMedia::OnPadAdded(GstElement*, GstPad* pad, gpointer self) {
   auto* m = static_cast<RoomMedia*>(self);
   GstElement* decode = gst_element_factory_make("decodebin", nullptr);
   g_signal_connect(decode, "pad-added", G_CALLBACK(OnDecodedPad), m);
-  gst_bin_add(GST_BIN(m->pipeline_), decode);
+  gst_bin_add(GST_BIN(m->pipeline_.get()), decode);
   gst_element_sync_state_with_parent(decode);
-  GstPad* sink = gst_element_get_static_pad(decode, "sink");
-  gst_pad_link(pad, sink);
-  gst_object_unref(sink);
+  gst_pad_link(pad, GRef<GstPad>::Adopt(gst_element_get_static_pad(decode, "sink")).get());
 }
 
 void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) {
   auto* m = static_cast<RoomMedia*>(self);
-  GstCaps* caps = gst_pad_get_current_caps(pad);
-  if (!caps) caps = gst_pad_query_caps(pad, nullptr);
-  std::string name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
-  gst_caps_unref(caps);
+  auto caps = GRef<GstCaps>::Adopt(gst_pad_get_current_caps(pad));
+  if (!caps) caps = GRef<GstCaps>::Adopt(gst_pad_query_caps(pad, nullptr));
+  std::string name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
   const char* chain;
   GCallback on_sample;
   if (name.rfind("video/", 0) == 0) {
@@ -256,35 +252,31 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) {
   } else {
     return;
   }
-  GError* err = nullptr;
-  GstElement* bin = gst_parse_bin_from_description(chain, TRUE, &err);
-  if (err) {
-    g_error_free(err);
+  GError* raw_err = nullptr;
+  GstElement* bin = gst_parse_bin_from_description(chain, TRUE, &raw_err);  // Floating: the pipeline takes it.
+  if (GErrorPtr err(raw_err); err || !bin) {
+    GRef<GstElement>::AdoptSink(bin);
     return;
   }
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), name[0] == 'v' ? "vsink" : "asink");
-  g_signal_connect(sink, "new-sample", on_sample, m);
-  gst_object_unref(sink);
-  gst_bin_add(GST_BIN(m->pipeline_), bin);
+  auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), name[0] == 'v' ? "vsink" : "asink"));
+  g_signal_connect(sink.get(), "new-sample", on_sample, m);
+  gst_bin_add(GST_BIN(m->pipeline_.get()), bin);
   gst_element_sync_state_with_parent(bin);
-  GstPad* bin_sink = gst_element_get_static_pad(bin, "sink");
-  gst_pad_link(pad, bin_sink);
-  gst_object_unref(bin_sink);
+  gst_pad_link(pad, GRef<GstPad>::Adopt(gst_element_get_static_pad(bin, "sink")).get());
 }
 
 GstFlowReturn RoomMedia::OnVideoSample(GstElement* sink, gpointer self) {
   auto* m = static_cast<RoomMedia*>(self);
-  GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+  auto sample = GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
   if (!sample) return GST_FLOW_OK;
   int w = 0, h = 0;
-  if (GstCaps* caps = gst_sample_get_caps(sample)) {
+  if (GstCaps* caps = gst_sample_get_caps(sample.get())) {
     GstStructure* s = gst_caps_get_structure(caps, 0);
     gst_structure_get_int(s, "width", &w);
     gst_structure_get_int(s, "height", &h);
   }
   std::lock_guard lock(m->mutex_);
-  if (m->last_video_) gst_sample_unref(m->last_video_);
-  m->last_video_ = sample;  // Keep the reference: the PNG is encoded only when asked for.
+  m->last_video_ = std::move(sample);  // Kept: the PNG is encoded only when asked for.
   m->counters_.video_frames++;
   m->counters_.video_width = w;
   m->counters_.video_height = h;
@@ -293,9 +285,9 @@ GstFlowReturn RoomMedia::OnVideoSample(GstElement* sink, gpointer self) {
 
 GstFlowReturn RoomMedia::OnAudioSample(GstElement* sink, gpointer self) {
   auto* m = static_cast<RoomMedia*>(self);
-  GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+  auto sample = GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
   if (!sample) return GST_FLOW_OK;
-  GstBuffer* buf = gst_sample_get_buffer(sample);
+  GstBuffer* buf = gst_sample_get_buffer(sample.get());
   GstMapInfo map;
   if (buf && gst_buffer_map(buf, &map, GST_MAP_READ)) {
     size_t n = map.size / 2;
@@ -308,20 +300,19 @@ GstFlowReturn RoomMedia::OnAudioSample(GstElement* sink, gpointer self) {
     }
     gst_buffer_unmap(buf, &map);
   }
-  gst_sample_unref(sample);
   return GST_FLOW_OK;
 }
 
 gboolean RoomMedia::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
   auto* m = static_cast<RoomMedia*>(self);
   if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-    GError* err = nullptr;
-    gchar* dbg = nullptr;
-    gst_message_parse_error(msg, &err, &dbg);
-    std::string text = std::string(GST_OBJECT_NAME(msg->src)) + ": " + err->message;
-    g_error_free(err);
-    g_free(dbg);
-    GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(m->pipeline_), GST_DEBUG_GRAPH_SHOW_ALL, "mcu-room-error");
+    GError* raw_err = nullptr;
+    gchar* raw_dbg = nullptr;
+    gst_message_parse_error(msg, &raw_err, &raw_dbg);
+    GErrorPtr err(raw_err);
+    GCharPtr dbg(raw_dbg);
+    std::string text = std::string(GST_OBJECT_NAME(msg->src)) + ": " + (err ? err->message : "error");
+    GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(m->pipeline_.get()), GST_DEBUG_GRAPH_SHOW_ALL, "mcu-room-error");
     if (m->callbacks_.on_error) m->callbacks_.on_error(text);
   }
   return G_SOURCE_CONTINUE;
@@ -333,26 +324,24 @@ ReceivedCounters RoomMedia::counters() const {
 }
 
 bool RoomMedia::SavePng(const std::string& path, std::string* error) const {
-  GstSample* sample = nullptr;
+  GRef<GstSample> sample;
   {
     std::lock_guard lock(mutex_);
-    if (last_video_) sample = gst_sample_ref(last_video_);
+    sample = last_video_;
   }
   if (!sample) {
     *error = "no video frame received";
     return false;
   }
-  GstCaps* png_caps = gst_caps_new_empty_simple("image/png");
-  GError* err = nullptr;
-  GstSample* png = gst_video_convert_sample(sample, png_caps, 5 * GST_SECOND, &err);
-  gst_caps_unref(png_caps);
-  gst_sample_unref(sample);
+  auto png_caps = GRef<GstCaps>::Adopt(gst_caps_new_empty_simple("image/png"));
+  GError* raw_err = nullptr;
+  auto png = GRef<GstSample>::Adopt(gst_video_convert_sample(sample.get(), png_caps.get(), 5 * GST_SECOND, &raw_err));
+  GErrorPtr err(raw_err);
   if (!png) {
     *error = err ? err->message : "PNG conversion failed";
-    if (err) g_error_free(err);
     return false;
   }
-  GstBuffer* buf = gst_sample_get_buffer(png);
+  GstBuffer* buf = gst_sample_get_buffer(png.get());
   GstMapInfo map;
   bool ok = false;
   if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
@@ -361,7 +350,6 @@ bool RoomMedia::SavePng(const std::string& path, std::string* error) const {
     ok = static_cast<bool>(out);
     gst_buffer_unmap(buf, &map);
   }
-  gst_sample_unref(png);
   if (!ok) *error = "cannot write " + path;
   return ok;
 }
@@ -397,6 +385,7 @@ void RoomMedia::RequestStats(std::function<void(const std::string&)> done) {
   auto* ctx = new std::pair<RoomMedia*, std::function<void(const std::string&)>>(this, std::move(done));
   GstPromise* p = gst_promise_new_with_change_func(
       +[](GstPromise* p, gpointer data) {
+        auto owned = GRef<GstPromise>::Adopt(p);  // The reference made below: dropped when this ends.
         auto* ctx = static_cast<std::pair<RoomMedia*, std::function<void(const std::string&)>>*>(data);
         std::string summary;
         if (const GstStructure* s = gst_promise_get_reply(p)) {
@@ -429,14 +418,13 @@ void RoomMedia::RequestStats(std::function<void(const std::string&)> done) {
               },
               &summary);
         }
-        gst_promise_unref(p);
         RoomMedia* m = ctx->first;
         auto done = std::move(ctx->second);
         delete ctx;
         m->Post([done, summary] { done(summary); });
       },
       ctx, nullptr);
-  g_signal_emit_by_name(webrtc_, "get-stats", nullptr, p);
+  g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, p);
 }
 
 bool WriteWav(const std::string& path, const std::vector<int16_t>& samples, int rate) {

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "media/gobject_ptr.h"
+
 namespace mcu::room {
 
 struct MediaOptions {
@@ -89,13 +91,13 @@ class RoomMedia {
 
   MediaOptions options_;
   Callbacks callbacks_;
-  GstElement* pipeline_ = nullptr;
-  GstElement* webrtc_ = nullptr;
+  media::GRef<GstElement> pipeline_;
+  media::GRef<GstElement> webrtc_;
   int send_width_ = 0, send_height_ = 0;
   guint bus_watch_ = 0;
   // Shared with streaming threads; guarded by mutex_.
   mutable std::mutex mutex_;
-  GstSample* last_video_ = nullptr;
+  media::GRef<GstSample> last_video_;
   ReceivedCounters counters_;
   std::vector<int16_t> audio_;
   size_t audio_wanted_ = 0;

@@ -3,6 +3,8 @@
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 
+#include "media/gobject_ptr.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -85,22 +87,22 @@ bool ReadPng(const std::string& path, Image* out, std::string* error) {
   (void)inited;
   std::string desc = "filesrc location=\"" + path +
                      "\" ! pngdec ! videoconvert ! video/x-raw,format=RGB ! appsink name=s sync=false";
-  GError* err = nullptr;
-  GstElement* p = gst_parse_launch(desc.c_str(), &err);
-  if (err) {
+  GError* raw_err = nullptr;
+  auto pipeline = media::GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
+  if (media::GErrorPtr err(raw_err); err) {
     *error = err->message;
-    g_error_free(err);
     return false;
   }
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "s");
+  GstElement* p = pipeline.get();
+  auto sink = media::GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "s"));
   gst_element_set_state(p, GST_STATE_PLAYING);
-  GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 5 * GST_SECOND);
+  auto sample = media::GRef<GstSample>::Adopt(gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 5 * GST_SECOND));
   bool ok = false;
   if (sample) {
-    GstStructure* s = gst_caps_get_structure(gst_sample_get_caps(sample), 0);
+    GstStructure* s = gst_caps_get_structure(gst_sample_get_caps(sample.get()), 0);
     gst_structure_get_int(s, "width", &out->width);
     gst_structure_get_int(s, "height", &out->height);
-    GstBuffer* buf = gst_sample_get_buffer(sample);
+    GstBuffer* buf = gst_sample_get_buffer(sample.get());
     GstMapInfo map;
     if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
       // RGB rows are padded to 4 bytes in GStreamer's default strides.
@@ -111,13 +113,10 @@ bool ReadPng(const std::string& path, Image* out, std::string* error) {
       gst_buffer_unmap(buf, &map);
       ok = true;
     }
-    gst_sample_unref(sample);
   } else {
     *error = "no frame decoded from " + path;
   }
   gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(p);
   return ok;
 }
 

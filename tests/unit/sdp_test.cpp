@@ -207,7 +207,8 @@ TEST(SdpParse, RejectsTooManyMediaSections) {
   EXPECT_NE(r.error().find("m-lines"), std::string::npos) << r.error();
 }
 
-// A cheap deterministic fuzz pass over a realistic input; the real fuzzers live elsewhere.
+// A cheap deterministic fuzz pass over a realistic input, run with every unit test (there is no
+// coverage-guided fuzz target yet).
 // Whatever happens, Parse must return (an error or a session) and never crash or hang.
 TEST(SdpParse, SurvivesMutatedInputWithoutCrashing) {
   const std::string base = ReadFixture("handwritten-chrome-style-answer.sdp");
