@@ -11,8 +11,8 @@
 #include <functional>
 #include <iostream>
 
-#include "media/rtp.h"
 #include "media/gobject_ptr.h"
+#include "media/rtp.h"
 
 namespace mcu::bench {
 
@@ -42,7 +42,8 @@ std::vector<Packet> RunEncoder(const std::string& desc, media::sdp::Kind kind, u
   std::vector<Packet> out;
   uint32_t first_ts = 0, last_ts = 0;
   int frame = -1;
-  while (auto s = media::GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink.get())))) {
+  while (auto s =
+             media::GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink.get())))) {
     GstBuffer* b = gst_sample_get_buffer(s.get());
     GstMapInfo map;
     gst_buffer_map(b, &map, GST_MAP_READ);
@@ -66,9 +67,9 @@ std::vector<Packet> RunEncoder(const std::string& desc, media::sdp::Kind kind, u
 }
 
 // `frames` raw buffers of `frame_bytes`, each filled by `fill(index, data)`, encoded by `desc`.
-std::vector<Packet> EncodeFrames(const std::string& desc, media::sdp::Kind kind, uint32_t clock_rate,
-                                 int frames, size_t frame_bytes, int64_t frame_ns,
-                                 const std::function<void(int, uint8_t*)>& fill,
+std::vector<Packet> EncodeFrames(const std::string& desc, media::sdp::Kind kind,
+                                 uint32_t clock_rate, int frames, size_t frame_bytes,
+                                 int64_t frame_ns, const std::function<void(int, uint8_t*)>& fill,
                                  const std::function<bool(int)>& is_event) {
   auto feed = [&](GstAppSrc* src) {
     for (int i = 0; i < frames; ++i) {
@@ -87,7 +88,8 @@ std::vector<Packet> EncodeFrames(const std::string& desc, media::sdp::Kind kind,
 
 }  // namespace
 
-std::vector<Packet> EncodeClip(const std::string& desc, media::sdp::Kind kind, uint32_t clock_rate) {
+std::vector<Packet> EncodeClip(const std::string& desc, media::sdp::Kind kind,
+                               uint32_t clock_rate) {
   return RunEncoder(desc, kind, clock_rate, {}, {});
 }
 
@@ -103,15 +105,18 @@ std::vector<Packet> BurstClip() {
   constexpr int kSamples = 960;  // 20 ms packets; a burst is 5 of them, from packet 25 of each 50.
   auto in_burst = [](int packet) { return packet % 50 >= 25 && packet % 50 < 30; };
   return EncodeFrames(
-      "appsrc name=src format=time caps=audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1 ! "
-      "opusenc bitrate=32000 frame-size=20 ! rtpopuspay pt=111 mtu=1200 ! appsink name=s sync=false",
+      "appsrc name=src format=time "
+      "caps=audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1 ! "
+      "opusenc bitrate=32000 frame-size=20 ! rtpopuspay pt=111 mtu=1200 ! appsink name=s "
+      "sync=false",
       media::sdp::Kind::kAudio, 48000, 250, kSamples * 2, 20'000'000,
       [&](int i, uint8_t* data) {
         auto* pcm = reinterpret_cast<int16_t*>(data);
         for (int n = 0; n < kSamples; ++n) {
           double t = double(i * kSamples + n) / 48000;
           // A faint hiss keeps the encoder out of digital silence between bursts.
-          double v = in_burst(i) ? 0.5 * std::sin(2 * M_PI * kBurstHz * t) : 0.001 * ((n * 7919) % 17 - 8) / 8.0;
+          double v = in_burst(i) ? 0.5 * std::sin(2 * M_PI * kBurstHz * t)
+                                 : 0.001 * ((n * 7919) % 17 - 8) / 8.0;
           pcm[n] = int16_t(std::lround(v * 32767));
         }
       },
@@ -123,7 +128,8 @@ std::vector<Packet> FlashClip(int width, int height, int kbps) {
   gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, width, height);  // Rows padded to 4.
   return EncodeFrames(
       "appsrc name=src format=time caps=video/x-raw,format=I420,width=" + std::to_string(width) +
-          ",height=" + std::to_string(height) + ",framerate=30/1 ! "
+          ",height=" + std::to_string(height) +
+          ",framerate=30/1 ! "
           "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=" +
           std::to_string(kbps * 1000) + " ! rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
       media::sdp::Kind::kVideo, 90000, 150, GST_VIDEO_INFO_SIZE(&info), 1'000'000'000 / 30,
@@ -151,7 +157,8 @@ int64_t BurstDetector::Feed(const int16_t* pcm, int samples, int64_t t0_us) {
       s1 = s0;
     }
     double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    double amplitude = 2 * std::sqrt(std::max(0.0, power)) / (kWindow * 0.5);  // Hann's gain is 0.5.
+    double amplitude =
+        2 * std::sqrt(std::max(0.0, power)) / (kWindow * 0.5);  // Hann's gain is 0.5.
     int64_t window_us = history_t0_us_ + int64_t(start) * 1000000 / 48000;
     if (amplitude <= threshold_) {
       run_ = 0;

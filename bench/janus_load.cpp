@@ -14,14 +14,14 @@
 // io_context: every HTTP exchange, the long poll and the routing of its events), the media
 // I/O loop (every transport, the send timer). Sites are created before the loops see them and
 // destroyed after both have stopped.
+#include <gst/gst.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <gst/gst.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -93,9 +93,11 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     if (ec) return done_(MakeError("HTTP " + std::string(req_.target()) + ": " + ec.message()));
     if (res_.result() != http::status::ok)
-      return done_(MakeError("HTTP " + std::string(req_.target()) + ": status " + std::to_string(res_.result_int())));
+      return done_(MakeError("HTTP " + std::string(req_.target()) + ": status " +
+                             std::to_string(res_.result_int())));
     json j = json::parse(res_.body(), nullptr, false);
-    if (j.is_discarded()) return done_(MakeError("HTTP " + std::string(req_.target()) + ": not JSON"));
+    if (j.is_discarded())
+      return done_(MakeError("HTTP " + std::string(req_.target()) + ": not JSON"));
     done_(std::move(j));
   }
 
@@ -111,7 +113,8 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
 // the io_context's thread.
 class JanusHttp {
  public:
-  JanusHttp(net::io_context& ioc, tcp::endpoint to, std::string base) : ioc_(ioc), to_(to), base_(std::move(base)) {}
+  JanusHttp(net::io_context& ioc, tcp::endpoint to, std::string base)
+      : ioc_(ioc), to_(to), base_(std::move(base)) {}
 
   // POST `body` (a transaction id is added) to base + `path`; the reply, or an error (also for a
   // Janus "error" reply).
@@ -119,7 +122,8 @@ class JanusHttp {
     body["transaction"] = std::to_string(++transaction_);
     std::promise<Expected<json>> reply;
     auto done = reply.get_future();
-    Send(http::verb::post, base_ + path, body.dump(), [&reply](Expected<json> r) { reply.set_value(std::move(r)); });
+    Send(http::verb::post, base_ + path, body.dump(),
+         [&reply](Expected<json> r) { reply.set_value(std::move(r)); });
     auto r = done.get();
     if (r && r->value("janus", "") == "error")
       return MakeError("Janus: " + (*r)["error"].value("reason", r->dump()));
@@ -133,7 +137,8 @@ class JanusHttp {
       if (stop_polling_) return;
       if (!r) {
         spdlog::warn("long poll: {}", r.error());
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // Janus restarting: do not spin.
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(200));  // Janus restarting: do not spin.
       } else if (r->is_array()) {
         for (const auto& e : *r) on_event(e);
       } else {
@@ -179,7 +184,8 @@ class Site : public PeerTransport::Listener {
   std::string Offer() {
     TransportConfig tc;
     tc.ice_addresses = o_.ice_addresses;
-    transport_ = std::make_unique<PeerTransport>(loop_, tc, dtls_, this, PeerTransport::Role::kOfferer);
+    transport_ =
+        std::make_unique<PeerTransport>(loop_, tc, dtls_, this, PeerTransport::Role::kOfferer);
     if (auto st = transport_->Start(); !st) {
       spdlog::error("site {}: {}", index_, st.error());
       return "";
@@ -222,8 +228,11 @@ class Site : public PeerTransport::Listener {
     std::lock_guard lock(totals_->mutex);
     totals_->connect_ms.push_back((NowUs() - offered_us_) / 1000.0);
   }
-  void OnTransportFailed(PeerTransport&, const std::string& reason) override { Error("transport failed: " + reason); }
-  void OnTransportRtp(PeerTransport&, sdp::Kind kind, const rtp::RtpHeader&, std::span<uint8_t>) override {
+  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+    Error("transport failed: " + reason);
+  }
+  void OnTransportRtp(PeerTransport&, sdp::Kind kind, const rtp::RtpHeader&,
+                      std::span<uint8_t>) override {
     if (kind == sdp::Kind::kAudio) totals_->audio_recv++, received_++;
   }
   void OnTransportKeyframeRequest(PeerTransport&) override {}
@@ -252,11 +261,13 @@ class Site : public PeerTransport::Listener {
 Expected<std::pair<tcp::endpoint, std::string>> ParseUrl(const std::string& url) {
   static const std::regex re(R"(^http://([0-9.]+):(\d+)(/.*)$)");
   std::smatch m;
-  if (!std::regex_match(url, m, re)) return MakeError("--url must be http://<IPv4>:<port>/<path>: " + url);
+  if (!std::regex_match(url, m, re))
+    return MakeError("--url must be http://<IPv4>:<port>/<path>: " + url);
   boost::system::error_code ec;
   auto address = net::ip::make_address(std::string(m[1]), ec);
   if (ec) return MakeError("--url: bad address " + std::string(m[1]));
-  return std::make_pair(tcp::endpoint(address, static_cast<uint16_t>(std::stoi(m[2]))), std::string(m[3]));
+  return std::make_pair(tcp::endpoint(address, static_cast<uint16_t>(std::stoi(m[2]))),
+                        std::string(m[3]));
 }
 
 }  // namespace
@@ -266,10 +277,13 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"janus-load: audio-only DTLS-SRTP sites in one Janus AudioBridge room"};
   app.add_option("--url", o.url, "Janus HTTP API")->capture_default_str();
-  app.add_option("--room", o.room, "AudioBridge room (configured with sampling_rate 48000)")->capture_default_str();
+  app.add_option("--room", o.room, "AudioBridge room (configured with sampling_rate 48000)")
+      ->capture_default_str();
   app.add_option("--sites", o.sites)->capture_default_str();
-  app.add_option("--seconds", o.seconds, "How long to send, from the first join")->capture_default_str();
-  app.add_option("--ice-address", o.ice_addresses, "Local IP to gather on (Janus does not gather on loopback)");
+  app.add_option("--seconds", o.seconds, "How long to send, from the first join")
+      ->capture_default_str();
+  app.add_option("--ice-address", o.ice_addresses,
+                 "Local IP to gather on (Janus does not gather on loopback)");
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose);
   CLI11_PARSE(app, argc, argv);
@@ -301,7 +315,8 @@ int main(int argc, char** argv) {
   const std::string session_path = "/" + std::to_string((*session)["data"]["id"].get<uint64_t>());
   std::map<uint64_t, Site*> by_handle;  // Written before the joins, then only read (http thread).
   for (auto& s : sites) {
-    auto handle = janus.Call(session_path, {{"janus", "attach"}, {"plugin", "janus.plugin.audiobridge"}});
+    auto handle =
+        janus.Call(session_path, {{"janus", "attach"}, {"plugin", "janus.plugin.audiobridge"}});
     if (!handle) {
       spdlog::error("attach: {}", handle.error());
       return 1;
@@ -319,7 +334,8 @@ int main(int argc, char** argv) {
         totals.errors++;
         spdlog::warn("AudioBridge: {}", data.dump());
       }
-      if (e.contains("jsep") && e["jsep"].value("type", "") == "answer") {  // The site's own "joined".
+      if (e.contains("jsep") &&
+          e["jsep"].value("type", "") == "answer") {  // The site's own "joined".
         totals.joined++;
         std::string sdp = e["jsep"].value("sdp", "");
         loop.Post([s, sdp] { s->OnAnswer(sdp); });
@@ -349,9 +365,11 @@ int main(int argc, char** argv) {
   for (const auto& [handle, s] : by_handle) {
     std::string offer;
     loop.Invoke([&, s = s] { offer = s->Offer(); });
-    json join = {{"janus", "message"},
-                 {"body", {{"request", "join"}, {"room", o.room}, {"display", "site-" + std::to_string(++n)}}},
-                 {"jsep", {{"type", "offer"}, {"sdp", offer}}}};
+    json join = {
+        {"janus", "message"},
+        {"body",
+         {{"request", "join"}, {"room", o.room}, {"display", "site-" + std::to_string(++n)}}},
+        {"jsep", {{"type", "offer"}, {"sdp", offer}}}};
     if (auto r = janus.Call(session_path + "/" + std::to_string(handle), join); !r) {
       totals.errors++;
       spdlog::warn("join: {}", r.error());
@@ -359,13 +377,17 @@ int main(int argc, char** argv) {
   }
 
   auto last_keepalive = std::chrono::steady_clock::now();
-  for (int tick = 1; std::chrono::steady_clock::now() - start < std::chrono::duration<double>(o.seconds); ++tick) {
+  for (int tick = 1;
+       std::chrono::steady_clock::now() - start < std::chrono::duration<double>(o.seconds);
+       ++tick) {
     std::this_thread::sleep_until(start + std::chrono::seconds(tick));
-    spdlog::info("t={}s joined {}/{} connected {} sent a {} received a {}", tick, totals.joined.load(), o.sites,
-                 totals.connected.load(), totals.audio_sent.load(), totals.audio_recv.load());
+    spdlog::info("t={}s joined {}/{} connected {} sent a {} received a {}", tick,
+                 totals.joined.load(), o.sites, totals.connected.load(), totals.audio_sent.load(),
+                 totals.audio_recv.load());
     if (std::chrono::steady_clock::now() - last_keepalive > std::chrono::seconds(15)) {
       last_keepalive = std::chrono::steady_clock::now();
-      if (auto r = janus.Call(session_path, {{"janus", "keepalive"}}); !r) spdlog::warn("keepalive: {}", r.error());
+      if (auto r = janus.Call(session_path, {{"janus", "keepalive"}}); !r)
+        spdlog::warn("keepalive: {}", r.error());
     }
   }
   loop.Invoke([&] {
@@ -373,7 +395,8 @@ int main(int argc, char** argv) {
     for (auto& s : sites) s->Close();  // DTLS close_notify: Janus sees each site hang up.
   });
   janus.StopPolling();
-  if (auto r = janus.Call(session_path, {{"janus", "destroy"}}); !r) spdlog::warn("destroy: {}", r.error());
+  if (auto r = janus.Call(session_path, {{"janus", "destroy"}}); !r)
+    spdlog::warn("destroy: {}", r.error());
   http_thread.reset();  // Drops the pending long poll.
 
   std::vector<double> cm = totals.connect_ms;

@@ -20,14 +20,17 @@ constexpr int64_t kMatchUs = 500'000;  // Events are 1 s apart.
 }  // namespace
 
 nlohmann::json LatencyProbe::Events::Summary(int64_t from_us) const {
-  nlohmann::json j = {{"count", ms.size()},
-                      {"unmatched", unmatched},
-                      {"foundAgain", found_again},
-                      {"sent", std::count_if(sent.begin(), sent.end(), [&](int64_t t) { return t >= from_us; })}};
+  nlohmann::json j = {
+      {"count", ms.size()},
+      {"unmatched", unmatched},
+      {"foundAgain", found_again},
+      {"sent", std::count_if(sent.begin(), sent.end(), [&](int64_t t) { return t >= from_us; })}};
   if (ms.empty()) return j;
   std::vector<double> v = ms;
   std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return std::round(v[std::min(v.size() - 1, size_t(q * v.size()))] * 10) / 10; };
+  auto at = [&](double q) {
+    return std::round(v[std::min(v.size() - 1, size_t(q * v.size()))] * 10) / 10;
+  };
   j["p50"] = at(0.5);
   j["p95"] = at(0.95);
   j["max"] = std::round(v.back() * 10) / 10;
@@ -43,7 +46,8 @@ LatencyProbe::LatencyProbe(const std::vector<Packet>& burst_clip) {
   for (const Packet& p : burst_clip) {
     if (p.event && event_offset < 0) event_offset = p.offset_us;
     auto h = media::rtp::ParseRtp(p.data);
-    int n = opus_decode(dec, p.data.data() + h->header_size, int(h->payload_size), pcm.data(), 5760, 0);
+    int n =
+        opus_decode(dec, p.data.data() + h->header_size, int(h->payload_size), pcm.data(), 5760, 0);
     if (n <= 0) continue;
     int64_t onset = detector.Feed(pcm.data(), n, p.offset_us);
     if (onset >= 0 && event_offset >= 0) {
@@ -52,7 +56,8 @@ LatencyProbe::LatencyProbe(const std::vector<Packet>& burst_clip) {
     }
   }
   opus_decoder_destroy(dec);
-  spdlog::info("latency probe: a burst plays {:.1f} ms after its first packet is sent", audio_.play_offset_us / 1000.0);
+  spdlog::info("latency probe: a burst plays {:.1f} ms after its first packet is sent",
+               audio_.play_offset_us / 1000.0);
 }
 
 void LatencyProbe::SourceSent(media::sdp::Kind kind, int64_t now_us) {
@@ -71,7 +76,8 @@ void LatencyProbe::Arrived(media::sdp::Kind kind, int64_t play_us) {
   int64_t sent_us = it == e.sent.begin() ? INT64_MIN : *std::prev(it) + e.play_offset_us;
   if (play_us - sent_us > kMatchUs) {
     ++e.unmatched;
-    spdlog::debug("latency probe: {} detected with no event in the {} ms before", what, kMatchUs / 1000);
+    spdlog::debug("latency probe: {} detected with no event in the {} ms before", what,
+                  kMatchUs / 1000);
     return;
   }
   // One measurement per event: a burst that dips and is found again is the same burst.
@@ -95,10 +101,11 @@ LatencyProbe::Receiver::Receiver(LatencyProbe* probe) : probe_(probe) {
   int err = 0;
   opus_ = opus_decoder_create(48000, 1, &err);
   GError* raw_err = nullptr;
-  auto pipeline = media::GRef<GstElement>::AdoptSink(gst_parse_launch(
-      "appsrc name=src is-live=true format=time caps=video/x-vp8 ! vp8dec ! video/x-raw,format=I420 ! "
-      "appsink name=s sync=false emit-signals=true max-buffers=4",
-      &raw_err));
+  auto pipeline = media::GRef<GstElement>::AdoptSink(
+      gst_parse_launch("appsrc name=src is-live=true format=time caps=video/x-vp8 ! vp8dec ! "
+                       "video/x-raw,format=I420 ! "
+                       "appsink name=s sync=false emit-signals=true max-buffers=4",
+                       &raw_err));
   if (media::GErrorPtr err(raw_err); err) {
     spdlog::error("latency probe decoder: {}", err->message);
     return;
@@ -145,7 +152,8 @@ GstFlowReturn LatencyProbe::Receiver::OnSample(GstElement* sink, gpointer self) 
   GstVideoInfo info;
   GstBuffer* b = gst_sample_get_buffer(s.get());
   GstMapInfo map;
-  if (gst_video_info_from_caps(&info, gst_sample_get_caps(s.get())) && gst_buffer_map(b, &map, GST_MAP_READ)) {
+  if (gst_video_info_from_caps(&info, gst_sample_get_caps(s.get())) &&
+      gst_buffer_map(b, &map, GST_MAP_READ)) {
     r->Analyze(map.data, GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
                GST_VIDEO_INFO_PLANE_STRIDE(&info, 0), int64_t(GST_BUFFER_PTS(b) / 1000));
     gst_buffer_unmap(b, &map);

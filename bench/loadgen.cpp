@@ -3,10 +3,10 @@
 // sending VP8 and Opus that were encoded once at start-up and are replayed on every connection
 // (sequence numbers and timestamps continued per site). Nothing received is decoded: packets are
 // counted per kind. Prints a progress line per second and a final "SUMMARY {json}".
-#include <CLI/CLI.hpp>
 #include <gst/gst.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <atomic>
@@ -28,9 +28,9 @@
 
 using namespace mcu;
 using namespace mcu::media;
-using nlohmann::json;
 using bench::EncodeClip;
 using bench::Packet;
+using nlohmann::json;
 
 namespace {
 
@@ -63,7 +63,8 @@ struct Totals {
 };
 
 int64_t UnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -74,11 +75,20 @@ enum class ProbeRole { kNone, kSource, kSampled };
 class Site : public PeerTransport::Listener {
  public:
   Site(int index, const Options& o, IoLoop* loop, std::shared_ptr<DtlsContext> dtls,
-       boost::asio::io_context& ioc, Totals* totals, const std::map<int, std::vector<Packet>>* clips,
-       bench::LatencyProbe* probe = nullptr, ProbeRole role = ProbeRole::kNone)
-      : index_(index), o_(o), loop_(loop), dtls_(std::move(dtls)), totals_(totals), clips_(clips),
-        player_(&clips->rbegin()->second), probe_(probe), role_(role) {
-    if (role_ == ProbeRole::kSampled) receiver_ = std::make_unique<bench::LatencyProbe::Receiver>(probe_);
+       boost::asio::io_context& ioc, Totals* totals,
+       const std::map<int, std::vector<Packet>>* clips, bench::LatencyProbe* probe = nullptr,
+       ProbeRole role = ProbeRole::kNone)
+      : index_(index),
+        o_(o),
+        loop_(loop),
+        dtls_(std::move(dtls)),
+        totals_(totals),
+        clips_(clips),
+        player_(&clips->rbegin()->second),
+        probe_(probe),
+        role_(role) {
+    if (role_ == ProbeRole::kSampled)
+      receiver_ = std::make_unique<bench::LatencyProbe::Receiver>(probe_);
     signaling::WssClientOptions wo;
     bool elsewhere = role_ == ProbeRole::kSampled && !o.sampled_url.empty();
     wo.url = elsewhere ? o.sampled_url : o.url;
@@ -196,7 +206,8 @@ class Site : public PeerTransport::Listener {
       if (stopping_) return;  // Errors caused by our own shutdown are not the MCU's.
       totals_->errors++;
       if (m.value("code", "") == "media_failed") totals_->media_failed++;
-      spdlog::info("site {}: MCU error {}: {}", index_, m.value("code", ""), m.value("message", ""));
+      spdlog::info("site {}: MCU error {}: {}", index_, m.value("code", ""),
+                   m.value("message", ""));
     }
   }
 
@@ -207,15 +218,18 @@ class Site : public PeerTransport::Listener {
     if (!offer) return spdlog::error("site {}: bad offer: {}", index_, offer.error());
     TransportConfig tc;
     tc.ice_addresses = o_.ice_addresses;
-    transport_ = std::make_unique<PeerTransport>(loop_, tc, dtls_, this, PeerTransport::Role::kAnswerer);
+    transport_ =
+        std::make_unique<PeerTransport>(loop_, tc, dtls_, this, PeerTransport::Role::kAnswerer);
     if (auto st = transport_->Start(); !st) return spdlog::error("site {}: {}", index_, st.error());
     sdp::OfferOptions opt;
     opt.audio_ssrc = transport_->local_ssrc(sdp::Kind::kAudio);
     opt.video_ssrc = transport_->local_ssrc(sdp::Kind::kVideo);
     opt.cname = "load" + std::to_string(index_);
-    opt.video = o_.video;  // --no-video: the video section is rejected (port 0), an audio-only site.
+    opt.video =
+        o_.video;  // --no-video: the video section is rejected (port 0), an audio-only site.
     sdp::LocalTransport local = transport_->local();
-    if (o_.wrong_fingerprint) local.fingerprint.value[0] = local.fingerprint.value[0] == 'A' ? 'B' : 'A';
+    if (o_.wrong_fingerprint)
+      local.fingerprint.value[0] = local.fingerprint.value[0] == 'A' ? 'B' : 'A';
     auto answer = sdp::AnswerOffer(*offer, local, sdp::DefaultCodecs(), opt, 1000 + index_);
     if (!answer) return spdlog::error("site {}: cannot answer: {}", index_, answer.error());
     transport_->ApplyRemote(answer->remote);
@@ -237,11 +251,11 @@ class Site : public PeerTransport::Listener {
   std::shared_ptr<DtlsContext> dtls_;
   Totals* totals_;
   const std::map<int, std::vector<Packet>>* clips_;  // By video width.
-  bench::ClipPlayer player_;          // I/O thread.
+  bench::ClipPlayer player_;                         // I/O thread.
   std::atomic<int> wanted_width_{0};  // From the MCU's layout event (signalling thread).
   std::shared_ptr<signaling::WssClient> ws_;
   std::unique_ptr<PeerTransport> transport_;  // I/O thread.
-  std::vector<uint8_t> scratch_;  // A packet with the probe's marker.
+  std::vector<uint8_t> scratch_;              // A packet with the probe's marker.
   int64_t start_us_ = 0, connected_us_ = 0;
   bool got_frame_ = false;
   std::atomic<bool> stopping_{false};
@@ -259,7 +273,8 @@ int main(int argc, char** argv) {
   app.add_option("--url", o.url)->required();
   app.add_option("--ca", o.ca, "The MCU's TLS certificate")->required();
   app.add_option("--sites", o.sites)->capture_default_str();
-  app.add_option("--first", o.first, "Index of the first site (token prefix + index)")->capture_default_str();
+  app.add_option("--first", o.first, "Index of the first site (token prefix + index)")
+      ->capture_default_str();
   app.add_option("--token-prefix", o.token_prefix)->capture_default_str();
   app.add_option("--conference", o.conference)->capture_default_str();
   app.add_option("--sampled-url", o.sampled_url,
@@ -267,15 +282,20 @@ int main(int argc, char** argv) {
   app.add_option("--sampled-ca", o.sampled_ca, "... trusting this certificate");
   app.add_option("--sampled-conference", o.sampled_conference, "... in this conference");
   app.add_option("--seconds", o.seconds, "How long to send")->capture_default_str();
-  app.add_flag("!--no-video", o.video, "Audio-only sites: reject the offer's video section (port 0)");
-  app.add_flag("!--ignore-layout", o.follow_layout, "Keep sending 640x360 whatever the MCU's layout asks");
-  app.add_flag("--latency", o.latency,
-               "Site --first sends tone bursts and white flashes, site --first+1 decodes what it receives: "
-               "MCU-added latency of audio and video (needs 2 sites or more)");
-  app.add_flag("--wait-call", o.wait_call,
-               "Stay online without joining; join whichever conference the MCU calls the site into");
+  app.add_flag("!--no-video", o.video,
+               "Audio-only sites: reject the offer's video section (port 0)");
+  app.add_flag("!--ignore-layout", o.follow_layout,
+               "Keep sending 640x360 whatever the MCU's layout asks");
+  app.add_flag(
+      "--latency", o.latency,
+      "Site --first sends tone bursts and white flashes, site --first+1 decodes what it receives: "
+      "MCU-added latency of audio and video (needs 2 sites or more)");
+  app.add_flag(
+      "--wait-call", o.wait_call,
+      "Stay online without joining; join whichever conference the MCU calls the site into");
   app.add_flag("--probe", o.probe, "Put a known marker in audio payloads and count its echoes");
-  app.add_flag("--wrong-fingerprint", o.wrong_fingerprint, "Announce a fingerprint that is not ours");
+  app.add_flag("--wrong-fingerprint", o.wrong_fingerprint,
+               "Announce a fingerprint that is not ours");
   app.add_flag("--no-fingerprint", o.no_fingerprint, "Send answers without a fingerprint");
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose);
@@ -293,8 +313,9 @@ int main(int argc, char** argv) {
       if (o.video) {
         auto video = video_of(w, h, std::max(150, 600 * w * h / (640 * 360)));
         clip.insert(clip.end(), video.begin(), video.end());
-        std::stable_sort(clip.begin(), clip.end(),
-                         [](const Packet& a, const Packet& b) { return a.offset_us < b.offset_us; });
+        std::stable_sort(clip.begin(), clip.end(), [](const Packet& a, const Packet& b) {
+          return a.offset_us < b.offset_us;
+        });
       }
       size_t audio_bytes = 0, video_bytes = 0, video_packets = 0;
       for (const auto& p : clip) {
@@ -302,20 +323,24 @@ int main(int argc, char** argv) {
         video_packets += p.kind == sdp::Kind::kVideo;
       }
       double secs = clip.back().offset_us / 1e6;
-      spdlog::info("clip {}x{}: {} packets over {:.1f} s; audio {:.0f} kb/s, video {:.0f} kb/s in {:.0f} packets/s",
-                   w, h, clip.size(), secs, audio_bytes * 8 / secs / 1000, video_bytes * 8 / secs / 1000,
-                   video_packets / secs);
+      spdlog::info(
+          "clip {}x{}: {} packets over {:.1f} s; audio {:.0f} kb/s, video {:.0f} kb/s in {:.0f} "
+          "packets/s",
+          w, h, clip.size(), secs, audio_bytes * 8 / secs / 1000, video_bytes * 8 / secs / 1000,
+          video_packets / secs);
       clips[w] = std::move(clip);
       if (!o.video || !o.follow_layout) break;  // 640x360 only.
     }
     return clips;
   };
   auto clips = make_clips(bench::ToneClip(), [](int w, int h, int kbps) {
-    return EncodeClip("videotestsrc pattern=smpte horizontal-speed=6 num-buffers=150 ! video/x-raw,width=" +
-                          std::to_string(w) + ",height=" + std::to_string(h) + ",framerate=30/1 ! "
-                          "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=" +
-                          std::to_string(kbps * 1000) + " ! rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
-                      sdp::Kind::kVideo, 90000);
+    return EncodeClip(
+        "videotestsrc pattern=smpte horizontal-speed=6 num-buffers=150 ! video/x-raw,width=" +
+            std::to_string(w) + ",height=" + std::to_string(h) +
+            ",framerate=30/1 ! "
+            "vp8enc deadline=1 cpu-used=-6 keyframe-max-dist=60 end-usage=cbr target-bitrate=" +
+            std::to_string(kbps * 1000) + " ! rtpvp8pay pt=96 mtu=1200 ! appsink name=s sync=false",
+        sdp::Kind::kVideo, 90000);
   });
   std::unique_ptr<bench::LatencyProbe> probe;
   std::map<int, std::vector<Packet>> source_clips;
@@ -333,9 +358,13 @@ int main(int argc, char** argv) {
   Totals totals;
   std::vector<std::unique_ptr<Site>> sites;
   for (int i = 0; i < o.sites; ++i) {
-    ProbeRole role = !probe ? ProbeRole::kNone : i == 0 ? ProbeRole::kSource : i == 1 ? ProbeRole::kSampled : ProbeRole::kNone;
+    ProbeRole role = !probe   ? ProbeRole::kNone
+                     : i == 0 ? ProbeRole::kSource
+                     : i == 1 ? ProbeRole::kSampled
+                              : ProbeRole::kNone;
     sites.push_back(std::make_unique<Site>(o.first + i, o, &loop, *dtls, io.context(), &totals,
-                                           role == ProbeRole::kSource ? &source_clips : &clips, probe.get(), role));
+                                           role == ProbeRole::kSource ? &source_clips : &clips,
+                                           probe.get(), role));
   }
   for (auto& s : sites) s->Start();
   guint pump = 0;
@@ -349,16 +378,18 @@ int main(int argc, char** argv) {
 
   auto start = std::chrono::steady_clock::now();
   bool measuring = false;
-  for (int tick = 1; std::chrono::steady_clock::now() - start < std::chrono::duration<double>(o.seconds); ++tick) {
+  for (int tick = 1;
+       std::chrono::steady_clock::now() - start < std::chrono::duration<double>(o.seconds);
+       ++tick) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     // Latency counts once every site is in and the layout has settled.
     if (probe && !measuring && totals.connected == o.sites) {
       probe->StartMeasuring(NowUs() + 2'000'000);
       measuring = true;
     }
-    spdlog::info("t={}s connected {}/{} sent a/v {}/{} received a/v {}/{}", tick, totals.connected.load(),
-                 o.sites, totals.audio_sent.load(), totals.video_sent.load(), totals.audio_recv.load(),
-                 totals.video_recv.load());
+    spdlog::info("t={}s connected {}/{} sent a/v {}/{} received a/v {}/{}", tick,
+                 totals.connected.load(), o.sites, totals.audio_sent.load(),
+                 totals.video_sent.load(), totals.audio_recv.load(), totals.video_recv.load());
   }
   for (auto& s : sites) s->Stop();
   loop.Invoke([&] {

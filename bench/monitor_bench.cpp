@@ -3,9 +3,9 @@
 // the MCU keeps), with loss on one in four so that alarms are raised and cleared; per tick the
 // work the bridge does: Sample, the stats event's JSON, the process reading.
 //   build/bench/mcu-monitor-bench [--sites 22] [--seconds 600]
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,14 +36,17 @@ int main(int argc, char** argv) {
   app.add_option("--sites", sites);
   app.add_option("--seconds", seconds);
   CLI11_PARSE(app, argc, argv);
-  spdlog::set_level(spdlog::level::off);  // The alarm lines go to a terminal in the MCU; not measured here.
+  spdlog::set_level(
+      spdlog::level::off);  // The alarm lines go to a terminal in the MCU; not measured here.
 
-  auto dir = std::filesystem::temp_directory_path() / ("mcu-monitor-bench-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("mcu-monitor-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto store = mcu::Store::Open((dir / "mcu.db").string());
   if (!store) return std::cerr << store.error() << "\n", 1;
   size_t event_bytes = 0, events = 0;
-  mcu::Monitor monitor(mcu::AlarmThresholds{}, store->get(), [&](const std::string& e) { event_bytes += e.size(), ++events; });
+  mcu::Monitor monitor(mcu::AlarmThresholds{}, store->get(),
+                       [&](const std::string& e) { event_bytes += e.size(), ++events; });
 
   std::vector<mcu::Monitor::Member> members;
   mcu::RoomStats stats;
@@ -53,7 +56,8 @@ int main(int argc, char** argv) {
     p.id = mcu::ParticipantId(i + 1);
     p.transport.ice_state = "connected", p.transport.dtls_state = "connected";
     p.transport.srtp_profile = "AES_CM_128_HMAC_SHA1_80";
-    p.transport.local_candidate = "10.0.0.1:40000 host", p.transport.remote_candidate = "10.0.1.2:50000 host";
+    p.transport.local_candidate = "10.0.0.1:40000 host",
+    p.transport.remote_candidate = "10.0.1.2:50000 host";
     p.video_codec_in = "VP8", p.video_codec_out = "VP8", p.width_in = 640, p.height_in = 360;
     p.width_out = 1280, p.height_out = 720, p.tier = 0;
     stats.participants.push_back(p);
@@ -79,7 +83,8 @@ int main(int argc, char** argv) {
     monitor.Sample(t0 + s * 1000, "bench", members, stats);
     std::string event = monitor.ConferenceJson("bench").dump();
     monitor.SampleProcess(t0 + s * 1000, 1, sites);
-    tick_us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a).count());
+    tick_us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a).count());
     event_bytes += event.size(), ++events;
   }
   long rss1 = RssKb();

@@ -7,17 +7,25 @@ namespace mcu {
 
 const char* ToString(AlarmKind kind) {
   switch (kind) {
-    case AlarmKind::kLoss: return "loss";
-    case AlarmKind::kNoMedia: return "no-media";
-    case AlarmKind::kRtt: return "rtt";
-    case AlarmKind::kOffline: return "offline";
-    case AlarmKind::kDtlsFailed: return "dtls";
-    case AlarmKind::kEncoderOverload: return "encoder";
+    case AlarmKind::kLoss:
+      return "loss";
+    case AlarmKind::kNoMedia:
+      return "no-media";
+    case AlarmKind::kRtt:
+      return "rtt";
+    case AlarmKind::kOffline:
+      return "offline";
+    case AlarmKind::kDtlsFailed:
+      return "dtls";
+    case AlarmKind::kEncoderOverload:
+      return "encoder";
   }
   return "?";
 }
 
-const char* ToString(Severity severity) { return severity == Severity::kCritical ? "critical" : "warning"; }
+const char* ToString(Severity severity) {
+  return severity == Severity::kCritical ? "critical" : "warning";
+}
 
 std::vector<AlarmChange> AlarmBook::Observe(int64_t now_ms, const std::string& subject,
                                             const std::vector<Condition>& conditions) {
@@ -52,8 +60,10 @@ std::vector<AlarmChange> AlarmBook::Observe(int64_t now_ms, const std::string& s
     out.push_back({AlarmChange::Type::kChanged, st.alarm});
   }
   // Conditions observed that did not hold: cleared once absent long enough.
-  for (auto it = active_.lower_bound({subject, AlarmKind{}}); it != active_.end() && it->first.first == subject;) {
-    if (observed.count(it->first.second) && !held.count(it->first.second) && now_ms - it->second.last_held_ms >= clear_after_ms_) {
+  for (auto it = active_.lower_bound({subject, AlarmKind{}});
+       it != active_.end() && it->first.first == subject;) {
+    if (observed.count(it->first.second) && !held.count(it->first.second) &&
+        now_ms - it->second.last_held_ms >= clear_after_ms_) {
       Alarm a = it->second.alarm;
       a.cleared_ms = now_ms;
       out.push_back({AlarmChange::Type::kCleared, a});
@@ -67,7 +77,8 @@ std::vector<AlarmChange> AlarmBook::Observe(int64_t now_ms, const std::string& s
 
 std::vector<AlarmChange> AlarmBook::Forget(int64_t now_ms, const std::string& subject) {
   std::vector<AlarmChange> out;
-  for (auto it = active_.lower_bound({subject, AlarmKind{}}); it != active_.end() && it->first.first == subject;) {
+  for (auto it = active_.lower_bound({subject, AlarmKind{}});
+       it != active_.end() && it->first.first == subject;) {
     Alarm a = it->second.alarm;
     a.cleared_ms = now_ms;
     out.push_back({AlarmChange::Type::kCleared, a});
@@ -76,7 +87,8 @@ std::vector<AlarmChange> AlarmBook::Forget(int64_t now_ms, const std::string& su
   return out;
 }
 
-std::vector<AlarmChange> AlarmBook::Forget(int64_t now_ms, const std::string& subject, AlarmKind kind) {
+std::vector<AlarmChange> AlarmBook::Forget(int64_t now_ms, const std::string& subject,
+                                           AlarmKind kind) {
   auto it = active_.find({subject, kind});
   if (it == active_.end()) return {};
   Alarm a = it->second.alarm;
@@ -104,8 +116,10 @@ std::vector<Condition> SiteConditions(const SiteSecond& s, const AlarmThresholds
   std::string where = in_worse ? "received from the site (" + s.loss_in_stream + ")"
                                : "sent to the site (" + s.loss_out_stream + ")";
   Condition c{AlarmKind::kLoss, std::nullopt, fmt("loss %.1f%% %s", loss, where)};
-  if (loss >= t.loss_critical_pct) c.severity = Severity::kCritical;
-  else if (loss >= t.loss_warning_pct) c.severity = Severity::kWarning;
+  if (loss >= t.loss_critical_pct)
+    c.severity = Severity::kCritical;
+  else if (loss >= t.loss_warning_pct)
+    c.severity = Severity::kWarning;
   out.push_back(c);
   Condition silent{AlarmKind::kNoMedia, std::nullopt, fmt("no media for %.0f s%s", s.silent_s, "")};
   if (s.silent_s >= t.no_media_s) silent.severity = Severity::kCritical;

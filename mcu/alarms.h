@@ -29,24 +29,24 @@ namespace mcu {
 enum class AlarmKind { kLoss, kNoMedia, kRtt, kOffline, kDtlsFailed, kEncoderOverload };
 enum class Severity { kWarning, kCritical };
 
-const char* ToString(AlarmKind kind);  // "loss", "no-media", "rtt", "offline", "dtls", "encoder"
+const char* ToString(AlarmKind kind);     // "loss", "no-media", "rtt", "offline", "dtls", "encoder"
 const char* ToString(Severity severity);  // "warning", "critical"
 
 struct AlarmThresholds {
-  double loss_warning_pct = 1.0;   // Over the 10 s loss window.
+  double loss_warning_pct = 1.0;  // Over the 10 s loss window.
   double loss_critical_pct = 5.0;
-  int no_media_s = 5;              // A joined site with no packets in for this long.
+  int no_media_s = 5;  // A joined site with no packets in for this long.
   double rtt_ms = 300;
-  int clear_after_s = 5;           // Condition absent this long before the alarm clears.
+  int clear_after_s = 5;  // Condition absent this long before the alarm clears.
 };
 
 struct Alarm {
   AlarmKind kind = AlarmKind::kLoss;
   std::string subject;
   Severity severity = Severity::kWarning;
-  std::string detail;        // What was measured, e.g. "loss 5.2% in (video)".
-  int64_t since_ms = 0;      // Raised at.
-  int64_t cleared_ms = 0;    // 0 while active.
+  std::string detail;      // What was measured, e.g. "loss 5.2% in (video)".
+  int64_t since_ms = 0;    // Raised at.
+  int64_t cleared_ms = 0;  // 0 while active.
 };
 
 struct AlarmChange {
@@ -66,7 +66,8 @@ class AlarmBook {
   explicit AlarmBook(int clear_after_s = 5) : clear_after_ms_(int64_t{clear_after_s} * 1000) {}
 
   // This second's observations for one subject; returns what changed.
-  std::vector<AlarmChange> Observe(int64_t now_ms, const std::string& subject, const std::vector<Condition>& conditions);
+  std::vector<AlarmChange> Observe(int64_t now_ms, const std::string& subject,
+                                   const std::vector<Condition>& conditions);
   // The subject is gone (a site left): its active alarms clear now.
   std::vector<AlarmChange> Forget(int64_t now_ms, const std::string& subject);
   // Only that kind of the subject's alarms clears now (if active).
@@ -77,7 +78,7 @@ class AlarmBook {
  private:
   struct State {
     Alarm alarm;
-    int64_t last_held_ms = 0;     // The condition, at any severity.
+    int64_t last_held_ms = 0;      // The condition, at any severity.
     int64_t severity_held_ms = 0;  // The alarm's current severity (or a higher one).
   };
   int64_t clear_after_ms_;
@@ -86,10 +87,10 @@ class AlarmBook {
 
 // One site's second: the measurements the conditions need.
 struct SiteSecond {
-  double loss_in_pct = 0, loss_out_pct = 0;  // Worst direction of audio/video, over the window.
+  double loss_in_pct = 0, loss_out_pct = 0;     // Worst direction of audio/video, over the window.
   std::string loss_in_stream, loss_out_stream;  // "audio" | "video": which one was worst.
-  double rtt_ms = -1;                          // -1: not measured yet.
-  int silent_s = 0;                            // Seconds in a row with no packet received.
+  double rtt_ms = -1;                           // -1: not measured yet.
+  int silent_s = 0;                             // Seconds in a row with no packet received.
   bool dtls_failed = false;
 };
 

@@ -13,9 +13,12 @@ std::optional<Role> ParseRole(const std::string& s) {
 
 const char* ToString(Role r) {
   switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kHost: return "host";
-    case Role::kTechnician: break;
+    case Role::kAdmin:
+      return "admin";
+    case Role::kHost:
+      return "host";
+    case Role::kTechnician:
+      break;
   }
   return "technician";
 }
@@ -33,10 +36,12 @@ std::optional<Principal> Auth::FromUser(int64_t user_id) {
   return p;
 }
 
-Expected<LoginResult> Auth::Login(const std::string& login, const std::string& password, int64_t now_s) {
+Expected<LoginResult> Auth::Login(const std::string& login, const std::string& password,
+                                  int64_t now_s) {
   {
     std::lock_guard lock(mu_);
-    std::erase_if(failures_, [&](const auto& e) { return now_s - e.second.first_s > kFailureWindowS; });
+    std::erase_if(failures_,
+                  [&](const auto& e) { return now_s - e.second.first_s > kFailureWindowS; });
     auto& f = failures_[login];
     if (f.count >= kMaxFailures)
       return MakeError(ErrorKind::kForbidden, "too many failed logins; try again in a few minutes");
@@ -61,7 +66,9 @@ Expected<LoginResult> Auth::Login(const std::string& login, const std::string& p
   LoginResult r;
   r.session = NewToken();
   who->csrf = NewToken();
-  if (auto st = store_->InsertSession({HashToken(r.session), who->csrf, who->user_id, now_s + kSessionTtlS}); !st)
+  if (auto st = store_->InsertSession(
+          {HashToken(r.session), who->csrf, who->user_id, now_s + kSessionTtlS});
+      !st)
     return MakeError(ErrorKind::kInternal, st.error());
   r.who = *who;
   return r;
@@ -87,7 +94,8 @@ std::optional<Principal> Auth::FromApiToken(const std::string& token) {
   return who;
 }
 
-Expected<std::pair<ApiTokenRow, std::string>> Auth::CreateApiToken(const Principal& who, const std::string& name) {
+Expected<std::pair<ApiTokenRow, std::string>> Auth::CreateApiToken(const Principal& who,
+                                                                   const std::string& name) {
   std::string token = NewToken();
   ApiTokenRow row{0, who.user_id, name, HashToken(token), NowMs() / 1000};
   auto id = store_->InsertApiToken(row);

@@ -26,7 +26,7 @@ struct Principal {
   int64_t user_id = 0;
   std::string login, name;
   Role role = Role::kTechnician;
-  std::string csrf;      // The session's CSRF token; empty for an API token.
+  std::string csrf;  // The session's CSRF token; empty for an API token.
   bool api_token = false;
 };
 
@@ -48,7 +48,8 @@ class Auth {
   std::optional<Principal> FromSession(const std::string& session, int64_t now_s);
   std::optional<Principal> FromApiToken(const std::string& token);
   // A new API token for `who` (shown once).
-  Expected<std::pair<ApiTokenRow, std::string>> CreateApiToken(const Principal& who, const std::string& name);
+  Expected<std::pair<ApiTokenRow, std::string>> CreateApiToken(const Principal& who,
+                                                               const std::string& name);
 
  private:
   std::optional<Principal> FromUser(int64_t user_id);

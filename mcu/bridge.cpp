@@ -4,17 +4,17 @@
 // views), bridge_links.cpp (cascade links this MCU dials).
 #include "mcu/bridge.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
+#include <pthread.h>
 #include "mcu/bridge_detail.h"
 #include "mcu/log.h"
-#include <pthread.h>
 
 namespace mcu {
 
-using nlohmann::json;
 using detail::ToLayoutKind;
+using nlohmann::json;
 
 Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options options)
     : config_(config),
@@ -23,9 +23,9 @@ Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options o
       options_(options),
       clock_source_(options.clock ? options.clock : &SystemClock()) {
   const Config::Alarms& a = config_.alarms;
-  monitor_ = std::make_unique<Monitor>(
-      AlarmThresholds{a.loss_warning_pct, a.loss_critical_pct, a.no_media_s, a.rtt_ms, a.clear_after_s}, store_,
-      [this](const std::string& event) { Emit(event); });
+  monitor_ = std::make_unique<Monitor>(AlarmThresholds{a.loss_warning_pct, a.loss_critical_pct,
+                                                       a.no_media_s, a.rtt_ms, a.clear_after_s},
+                                       store_, [this](const std::string& event) { Emit(event); });
   for (auto& s : store_->Sites()) sites_[s.id] = s;
   for (auto& c : store_->Conferences()) {
     Conference& conf = conferences_[c.id];
@@ -78,8 +78,9 @@ void Bridge::Shutdown() {
   });
 }
 
-void Bridge::Flush() { control_.Invoke([] {}); }
-
+void Bridge::Flush() {
+  control_.Invoke([] {});
+}
 
 Bridge::Counts Bridge::counts() {
   Counts n;
@@ -91,27 +92,26 @@ Bridge::Counts Bridge::counts() {
   return n;
 }
 
-
 bool Bridge::Ready() {
   bool ready = false;
   control_.Invoke([&] { ready = !shut_down_; });
   return ready;
 }
 
-
-
 // ----- Live control -----------------------------------------------------------------------------
 
 Expected<Bridge::Conference*> Bridge::Find(const std::string& id) {
   MCU_DCHECK_RUN_ON(&control_);
   auto it = conferences_.find(id);
-  if (it == conferences_.end()) return MakeError(ErrorKind::kNotFound, "no conference '" + id + "'");
+  if (it == conferences_.end())
+    return MakeError(ErrorKind::kNotFound, "no conference '" + id + "'");
   return &it->second;
 }
 
 MemberRow& Bridge::MemberOf(Conference& conf, const std::string& site) {
   MemberRow& m = conf.members_cfg[site];
-  if (m.site_id.empty()) m = MemberRow{conf.row.id, site, false, false, false, false};  // Not invited.
+  if (m.site_id.empty())
+    m = MemberRow{conf.row.id, site, false, false, false, false};  // Not invited.
   return m;
 }
 

@@ -65,11 +65,12 @@ struct LiveConference {
 class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public OutboundHandler {
  public:
   struct Options {
-    int grace_s = 300;          // A conference closes this long after its end.
-    int call_retry_s = 5;       // An idle invited room that did not join is called again.
-    bool run_clock = true;      // Tests of the pure parts may drive Tick() themselves.
-    Dialer* dialer = nullptr;   // Dials cascade links; none: links stay idle. Outlives the bridge's Shutdown().
-    Clock* clock = nullptr;     // Time for the schedule, records and redials; none: the system's.
+    int grace_s = 300;      // A conference closes this long after its end.
+    int call_retry_s = 5;   // An idle invited room that did not join is called again.
+    bool run_clock = true;  // Tests of the pure parts may drive Tick() themselves.
+    Dialer* dialer =
+        nullptr;  // Dials cascade links; none: links stay idle. Outlives the bridge's Shutdown().
+    Clock* clock = nullptr;  // Time for the schedule, records and redials; none: the system's.
   };
   Bridge(const Config& config, Store* store, MediaEngine* media, Options options);
   ~Bridge() override;
@@ -110,8 +111,10 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   Status Kick(const std::string& actor, const std::string& conference, const std::string& site);
   // Lets a kicked site back and orders it to join (if it is online and idle).
   Status Call(const std::string& actor, const std::string& conference, const std::string& site);
-  Status Spotlight(const std::string& actor, const std::string& conference, const std::string& site);
-  Status SetLayout(const std::string& actor, const std::string& conference, const std::string& layout);
+  Status Spotlight(const std::string& actor, const std::string& conference,
+                   const std::string& site);
+  Status SetLayout(const std::string& actor, const std::string& conference,
+                   const std::string& layout);
   Status Lock(const std::string& actor, const std::string& conference, bool locked);
   std::vector<LiveConference> LiveConferences();
   // Per connected site (a site missing is offline): the conference it is in, "" if idle.
@@ -124,7 +127,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   // second (not found unless it is in); beyond, the whole conference so far at a coarse step,
   // across its rejoins (not found if it never had media in it).
   static constexpr int kSecondHistoryS = 600;
-  Expected<std::string> SiteHistory(const std::string& conference, const std::string& site, int seconds);
+  Expected<std::string> SiteHistory(const std::string& conference, const std::string& site,
+                                    int seconds);
   // Takes connections: not shut down, and the control executor answers.
   bool Ready();
   // The configuration it runs on (immutable: any thread).
@@ -157,8 +161,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
     std::string remote_address;
     std::string site_id;  // Empty until authenticated.
     ParticipantId participant = 0;
-    bool content_role = false;   // Carries the site's shared content (auth with role "content").
-    int64_t last_call_ms = 0;    // When it was last ordered to join.
+    bool content_role = false;  // Carries the site's shared content (auth with role "content").
+    int64_t last_call_ms = 0;   // When it was last ordered to join.
   };
   struct Participant {
     ParticipantId id = 0;
@@ -193,11 +197,11 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   };
   struct Conference {
     ConferenceRow row;
-    std::map<std::string, MemberRow> members_cfg;  // Per site: invited, mutes, kicked.
-    std::unique_ptr<MediaRoom> room;  // Created when the first site joins.
+    std::map<std::string, MemberRow> members_cfg;    // Per site: invited, mutes, kicked.
+    std::unique_ptr<MediaRoom> room;                 // Created when the first site joins.
     std::map<ParticipantId, Participant*> members;   // Sites (and their content).
     std::map<ParticipantId, Participant*> watchers;  // Console previews.
-    std::set<std::string> admitted;   // Sites that joined since it opened (lock lets them back).
+    std::set<std::string> admitted;  // Sites that joined since it opened (lock lets them back).
     ParticipantId speaker = 0;
     bool open() const { return IsOpen(row); }
     // Nobody in it: its media room can go.
@@ -282,7 +286,8 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
     });
   }
   // Changes `site`'s settings in `conf` and stores them; an unknown site is not found.
-  Status ChangeMember(Conference& conf, const std::string& site, const std::function<void(MemberRow&)>& change);
+  Status ChangeMember(Conference& conf, const std::string& site,
+                      const std::function<void(MemberRow&)>& change);
 
   Config config_;
   Store* store_;

@@ -3,12 +3,12 @@
 // audit log with its console event.
 #include "mcu/bridge.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
+#include "mcu/admission.h"
 #include "mcu/bridge_detail.h"
 #include "mcu/log.h"
-#include "mcu/admission.h"
 #include "mcu/schedule.h"
 
 namespace mcu {
@@ -59,12 +59,16 @@ namespace {
 // A one-off meeting whose window (with the grace) is already over would close without opening.
 Status CheckNotOver(const ConferenceRow& c, int grace_s, int64_t now_s) {
   if (c.permanent() || c.recurrence != "none" || c.end_at + grace_s > now_s) return OkStatus();
-  return MakeError("the meeting would already be over: its end (" + FormatTime(c.end_at) + ") is in the past");
+  return MakeError("the meeting would already be over: its end (" + FormatTime(c.end_at) +
+                   ") is in the past");
 }
 
 json ConferenceAudit(const ConferenceRow& c) {
   auto time = [](int64_t t) { return t ? json(FormatTime(t)) : json(nullptr); };
-  return {{"title", c.title}, {"start", time(c.start_at)}, {"end", time(c.end_at)}, {"invited", c.invited}};
+  return {{"title", c.title},
+          {"start", time(c.start_at)},
+          {"end", time(c.end_at)},
+          {"invited", c.invited}};
 }
 }  // namespace
 
@@ -76,12 +80,12 @@ Status Bridge::CreateConference(const std::string& actor, const ConferenceRow& c
       if (!sites_.count(s)) return MakeError("no site '" + s + "'");
     ConferenceRow row = c;
     row.state = "scheduled";
-    if (auto st = store_->InsertConference(row); !st) return MakeError(ErrorKind::kConflict, st.error());
+    if (auto st = store_->InsertConference(row); !st)
+      return MakeError(ErrorKind::kConflict, st.error());
     Conference& conf = conferences_[row.id];
     conf.row = row;
     for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
-    Audit(actor, "create-conference", row.id,
-          ConferenceAudit(row).dump());
+    Audit(actor, "create-conference", row.id, ConferenceAudit(row).dump());
     RunSchedule();  // It may be due already.
     return OkStatus();
   });
@@ -93,7 +97,8 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
     if (!found) return found.failure();
     Conference& conf = **found;
     if (auto st = ValidateConference(c); !st) return st;
-    if (c.start_at != conf.row.start_at || c.end_at != conf.row.end_at || c.recurrence != conf.row.recurrence)
+    if (c.start_at != conf.row.start_at || c.end_at != conf.row.end_at ||
+        c.recurrence != conf.row.recurrence)
       if (auto st = CheckNotOver(c, options_.grace_s, now_ms() / 1000); !st) return st;
     for (const auto& s : c.invited)
       if (!sites_.count(s)) return MakeError("no site '" + s + "'");
@@ -107,8 +112,7 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
     conf.members_cfg.clear();
     for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
     ApplyLayout(conf);
-    Audit(actor, "update-conference", row.id,
-          ConferenceAudit(row).dump());
+    Audit(actor, "update-conference", row.id, ConferenceAudit(row).dump());
     RunSchedule();
     return OkStatus();
   });
@@ -117,7 +121,8 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
 Status Bridge::DeleteConference(const std::string& actor, const std::string& id) {
   return OnConference(id, [&](Conference& conf) -> Status {
     if (conf.open() && !conf.row.permanent()) Close(conf, actor, "the conference was deleted");
-    for (ParticipantId pid : Everyone(conf)) RemoveParticipant(pid, "the conference was deleted", true);
+    for (ParticipantId pid : Everyone(conf))
+      RemoveParticipant(pid, "the conference was deleted", true);
     if (auto st = store_->DeleteConference(id); !st) return st;
     conferences_.erase(id);
     Audit(actor, "delete-conference", id);
@@ -127,8 +132,10 @@ Status Bridge::DeleteConference(const std::string& actor, const std::string& id)
 
 Status Bridge::StartConference(const std::string& actor, const std::string& id) {
   return OnConference(id, [&](Conference& conf) -> Status {
-    if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference is always open");
-    if (conf.row.state == "open") return MakeError(ErrorKind::kConflict, "the conference is already open");
+    if (conf.row.permanent())
+      return MakeError(ErrorKind::kConflict, "a permanent conference is always open");
+    if (conf.row.state == "open")
+      return MakeError(ErrorKind::kConflict, "the conference is already open");
     int64_t now = now_ms() / 1000;
     // Started after its window: it runs for its planned length from now.
     if (conf.row.end_at + options_.grace_s <= now) {
@@ -143,8 +150,10 @@ Status Bridge::StartConference(const std::string& actor, const std::string& id) 
 
 Status Bridge::StopConference(const std::string& actor, const std::string& id) {
   return OnConference(id, [&](Conference& conf) -> Status {
-    if (conf.row.permanent()) return MakeError(ErrorKind::kConflict, "a permanent conference cannot be stopped");
-    if (conf.row.state != "open") return MakeError(ErrorKind::kConflict, "the conference is not open");
+    if (conf.row.permanent())
+      return MakeError(ErrorKind::kConflict, "a permanent conference cannot be stopped");
+    if (conf.row.state != "open")
+      return MakeError(ErrorKind::kConflict, "the conference is not open");
     Close(conf, actor, "the host ended the conference");
     return OkStatus();
   });
@@ -159,8 +168,8 @@ Status Bridge::ChangeMember(Conference& conf, const std::string& site,
   return store_->PutMember(m);
 }
 
-Status Bridge::Mute(const std::string& actor, const std::string& conference, const std::string& site,
-                    std::optional<bool> audio, std::optional<bool> video) {
+Status Bridge::Mute(const std::string& actor, const std::string& conference,
+                    const std::string& site, std::optional<bool> audio, std::optional<bool> video) {
   return OnConference(conference, [&](Conference& conf) -> Status {
     if (!audio && !video) return MakeError("say what to mute: audio and/or video");
     auto st = ChangeMember(conf, site, [&](MemberRow& m) {
@@ -183,64 +192,80 @@ Status Bridge::MuteAllButHost(const std::string& actor, const std::string& confe
     for (auto& [pid, p] : conf.members) sites.insert(p->site_id);
     for (const auto& site : sites) {
       if (site == conf.row.host_site) continue;
-      if (auto st = ChangeMember(conf, site, [&](MemberRow& m) { m.muted_audio = muted; }); !st) return st;
+      if (auto st = ChangeMember(conf, site, [&](MemberRow& m) { m.muted_audio = muted; }); !st)
+        return st;
       ApplyMutes(conf, site);
     }
-    Audit(actor, muted ? "mute-all" : "unmute-all", conference, json{{"except", conf.row.host_site}}.dump());
+    Audit(actor, muted ? "mute-all" : "unmute-all", conference,
+          json{{"except", conf.row.host_site}}.dump());
     return OkStatus();
   });
 }
 
-Status Bridge::Kick(const std::string& actor, const std::string& conference, const std::string& site) {
+Status Bridge::Kick(const std::string& actor, const std::string& conference,
+                    const std::string& site) {
   return OnConference(conference, [&](Conference& conf) -> Status {
     if (auto st = ChangeMember(conf, site, [](MemberRow& m) { m.kicked = true; }); !st) return st;
-    if (ParticipantId pid = MainParticipant(conf, site)) RemoveParticipant(pid, "removed by the host", true);
+    if (ParticipantId pid = MainParticipant(conf, site))
+      RemoveParticipant(pid, "removed by the host", true);
     Audit(actor, "kick", conference + "/" + site);
     UpdateLinks(now_ms());
     return OkStatus();
   });
 }
 
-Status Bridge::Call(const std::string& actor, const std::string& conference, const std::string& site) {
+Status Bridge::Call(const std::string& actor, const std::string& conference,
+                    const std::string& site) {
   return OnConference(conference, [&](Conference& conf) -> Status {
     if (auto st = ChangeMember(conf, site, [](MemberRow& m) { m.kicked = false; }); !st) return st;
     Audit(actor, "call", conference + "/" + site);
     if (sites_[site].link.dials()) {  // A link this MCU dials: at once, whatever its backoff.
-      if (auto l = links_.find(site); l != links_.end() && !l->second.out) l->second.retry_at_ms = 0;
+      if (auto l = links_.find(site); l != links_.end() && !l->second.out)
+        l->second.retry_at_ms = 0;
       UpdateLinks(now_ms());
       return OkStatus();
     }
     Connection* c = ConnectionOf(site);
     if (!c) return MakeError(ErrorKind::kConflict, "site '" + site + "' is offline");
-    if (c->participant) return MakeError(ErrorKind::kConflict, "site '" + site + "' is in a conference");
-    if (auto refusal = RefusalOf(conf, site)) return MakeError(ErrorKind::kConflict, refusal->reason);
+    if (c->participant)
+      return MakeError(ErrorKind::kConflict, "site '" + site + "' is in a conference");
+    if (auto refusal = RefusalOf(conf, site))
+      return MakeError(ErrorKind::kConflict, refusal->reason);
     c->last_call_ms = now_ms();
     Send(*c, "", event::Call{conference, conf.row.title});
     return OkStatus();
   });
 }
 
-Status Bridge::Spotlight(const std::string& actor, const std::string& conference, const std::string& site) {
+Status Bridge::Spotlight(const std::string& actor, const std::string& conference,
+                         const std::string& site) {
   return OnConference(conference, [&](Conference& conf) -> Status {
-    if (!site.empty() && !sites_.count(site)) return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
+    if (!site.empty() && !sites_.count(site))
+      return MakeError(ErrorKind::kNotFound, "no site '" + site + "'");
     if (!site.empty()) {
       auto m = conf.members_cfg.find(site);
       bool invited = m != conf.members_cfg.end() && m->second.invited;
       bool in = std::any_of(conf.members.begin(), conf.members.end(),
                             [&](const auto& e) { return e.second->site_id == site; });
       if (!invited && !in)
-        return MakeError(ErrorKind::kConflict, "site '" + site + "' is neither invited to nor in '" + conference + "'");
+        return MakeError(ErrorKind::kConflict,
+                         "site '" + site + "' is neither invited to nor in '" + conference + "'");
     }
     conf.row.spotlight = site;
     if (auto st = Save(conf); !st) return st;
     ApplyLayout(conf);
     Audit(actor, "spotlight", conference, json{{"site", site}}.dump());
-    Emit(json{{"type", "layout"}, {"conference", conference}, {"layout", conf.row.layout}, {"spotlight", site}}.dump());
+    Emit(json{{"type", "layout"},
+              {"conference", conference},
+              {"layout", conf.row.layout},
+              {"spotlight", site}}
+             .dump());
     return OkStatus();
   });
 }
 
-Status Bridge::SetLayout(const std::string& actor, const std::string& conference, const std::string& layout) {
+Status Bridge::SetLayout(const std::string& actor, const std::string& conference,
+                         const std::string& layout) {
   return OnConference(conference, [&](Conference& conf) -> Status {
     ConferenceRow row = conf.row;
     row.layout = layout;
@@ -249,7 +274,10 @@ Status Bridge::SetLayout(const std::string& actor, const std::string& conference
     if (auto st = Save(conf); !st) return st;
     ApplyLayout(conf);
     Audit(actor, "layout", conference, json{{"layout", layout}}.dump());
-    Emit(json{{"type", "layout"}, {"conference", conference}, {"layout", layout}, {"spotlight", conf.row.spotlight}}
+    Emit(json{{"type", "layout"},
+              {"conference", conference},
+              {"layout", layout},
+              {"spotlight", conf.row.spotlight}}
              .dump());
     return OkStatus();
   });

@@ -6,8 +6,8 @@
 // conference. Everything below runs on the control executor, like the rest of the bridge; the
 // dialer's callbacks only post here, and are matched to their link by connection id, so a late
 // event of a connection already hung up is dropped.
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <random>
 
@@ -55,7 +55,8 @@ void Bridge::UpdateLinks(int64_t now) {
   // Links whose site went away, or no longer dials, hang up.
   for (auto it = links_.begin(); it != links_.end();) {
     auto site = sites_.find(it->first);
-    if (site == sites_.end() || !site->second.link.dials() || site->second.link != it->second.target) {
+    if (site == sites_.end() || !site->second.link.dials() ||
+        site->second.link != it->second.target) {
       HangUp(it->second, "the link's settings changed", false);
       it = links_.erase(it);
     } else {
@@ -76,7 +77,8 @@ void Bridge::UpdateLinks(int64_t now) {
       }
     }
     if (link.out && link.conference != wanted) {
-      HangUp(link, wanted.empty() ? "its conference closed" : "moved to conference " + wanted, false);
+      HangUp(link, wanted.empty() ? "its conference closed" : "moved to conference " + wanted,
+             false);
       link.retry_at_ms = 0;
     }
     if (wanted.empty()) {
@@ -175,7 +177,8 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     if (!link.target.conference.empty()) join(link.target.conference);
   } else if (auto* c = std::get_if<event::Call>(&e.body)) {
     if (link.participant || link.state == "joining") return;
-    spdlog::info("link {}: called into the other MCU's conference {}", link.site_id, c->conference_id);
+    spdlog::info("link {}: called into the other MCU's conference {}", link.site_id,
+                 c->conference_id);
     join(c->conference_id);
   } else if (auto* j = std::get_if<event::Joined>(&e.body)) {
     link.remote_conference = j->conference_id;
@@ -187,7 +190,8 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
   } else if (auto* l = std::get_if<event::Left>(&e.body)) {
     HangUp(link, "the other MCU's conference: " + l->reason, true);
   } else if (auto* err = std::get_if<event::Error>(&e.body)) {
-    spdlog::warn("link {}: the other MCU answered {}: {}", link.site_id, ToString(err->code), err->message);
+    spdlog::warn("link {}: the other MCU answered {}: {}", link.site_id, ToString(err->code),
+                 err->message);
     if (err->code == ErrorCode::kUnauthorized) link.state = "refused";
     HangUp(link, std::string(ToString(err->code)) + ": " + err->message, true);
   } else if (auto* sp = std::get_if<event::Speaker>(&e.body)) {
@@ -196,14 +200,19 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     bool remote = !sp->site_id.empty() && sp->site_id != link.remote_site;
     link.remote_speaker = remote ? sp->name : "";
     auto conf = conferences_.find(link.conference);
-    if (remote && link.participant && conf != conferences_.end()) SetSpeaker(conf->second, link.participant);
+    if (remote && link.participant && conf != conferences_.end())
+      SetSpeaker(conf->second, link.participant);
   } else if (auto* mu = std::get_if<event::Muted>(&e.body)) {
     link.remote_muted_audio = mu->audio;
     link.remote_muted_video = mu->video;
     spdlog::info("link {}: the other MCU's host {} this conference's audio{}", link.site_id,
                  mu->audio ? "muted" : "unmuted", mu->video ? " and video" : "");
-    Emit(nlohmann::json{{"type", "link"}, {"conference", link.conference}, {"site", link.site_id},
-                        {"mutedAudio", mu->audio}, {"mutedVideo", mu->video}}.dump());
+    Emit(nlohmann::json{{"type", "link"},
+                        {"conference", link.conference},
+                        {"site", link.site_id},
+                        {"mutedAudio", mu->audio},
+                        {"mutedVideo", mu->video}}
+             .dump());
   }
   // Roster, layout, stats and pongs tell the link nothing it acts on.
 }
@@ -221,8 +230,9 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   p->site_id = link.site_id;
   p->conference_id = conf.row.id;
   // Its tile is labelled with the other conference's name.
-  ParticipantMediaInfo info{link.remote_title.empty() ? sites_[link.site_id].name : link.remote_title,
-                            link.target.max_kbps};
+  ParticipantMediaInfo info{
+      link.remote_title.empty() ? sites_[link.site_id].name : link.remote_title,
+      link.target.max_kbps};
   info.remote_offer = sdp;
   auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {
@@ -235,7 +245,8 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   link.participant = pid;
   conf.members[pid] = p.get();
   Admit(conf, link.site_id);
-  if (auto rec = store_->OpenCallRecord(conf.row.id, link.site_id, now_ms()); rec) p->call_record = *rec;
+  if (auto rec = store_->OpenCallRecord(conf.row.id, link.site_id, now_ms()); rec)
+    p->call_record = *rec;
   EndpointRequest answer{EndpointRequest::Type::kAnswer};
   answer.sdp = p->media->LocalDescription();
   participants_[pid] = std::move(p);

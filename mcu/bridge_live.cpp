@@ -2,17 +2,17 @@
 // site's health history. Read on the control executor.
 #include "mcu/bridge.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "mcu/bridge_detail.h"
 #include "mcu/log.h"
 
 namespace mcu {
 
-using nlohmann::json;
 using detail::kFlowWindowMs;
 using detail::Pid;
+using nlohmann::json;
 
 LiveConference Bridge::Live(const Conference& conf) {
   MCU_DCHECK_RUN_ON(&control_);
@@ -21,7 +21,8 @@ LiveConference Bridge::Live(const Conference& conf) {
   int64_t now = now_ms();
   std::vector<std::string> order = conf.row.invited;
   for (const auto& [pid, p] : conf.members)
-    if (std::find(order.begin(), order.end(), p->site_id) == order.end()) order.push_back(p->site_id);
+    if (std::find(order.begin(), order.end(), p->site_id) == order.end())
+      order.push_back(p->site_id);
   for (const auto& site : order) {
     LiveSite s;
     s.site_id = site;
@@ -34,8 +35,13 @@ LiveConference Bridge::Live(const Conference& conf) {
     }
     if (auto l = links_.find(site); l != links_.end()) {
       const Link& link = l->second;
-      s.link = LiveSite::Link{link.state, link.detail, link.remote_title, link.remote_speaker,
-                              link.remote_muted_audio, link.remote_muted_video, link.attempts};
+      s.link = LiveSite::Link{link.state,
+                              link.detail,
+                              link.remote_title,
+                              link.remote_speaker,
+                              link.remote_muted_audio,
+                              link.remote_muted_video,
+                              link.attempts};
     }
     if (Online(site)) {
       s.state = "online";
@@ -56,7 +62,8 @@ LiveConference Bridge::Live(const Conference& conf) {
         }
       }
     }
-    if (conf.speaker && participants_.count(conf.speaker) && participants_[conf.speaker]->site_id == site)
+    if (conf.speaker && participants_.count(conf.speaker) &&
+        participants_[conf.speaker]->site_id == site)
       out.speaker = site;
     out.sites.push_back(std::move(s));
   }
@@ -79,7 +86,8 @@ std::map<std::string, std::string> Bridge::Presence() {
       out[c.site_id] = c.participant ? participants_[c.participant]->conference_id : "";
     }
     for (const auto& [site, link] : links_)
-      if (Online(site)) out[site] = link.participant ? participants_[link.participant]->conference_id : "";
+      if (Online(site))
+        out[site] = link.participant ? participants_[link.participant]->conference_id : "";
   });
   return out;
 }
@@ -100,18 +108,21 @@ Expected<std::string> Bridge::ConferenceStats(const std::string& id) {
   });
 }
 
-Expected<std::string> Bridge::SiteHistory(const std::string& conference, const std::string& site, int seconds) {
+Expected<std::string> Bridge::SiteHistory(const std::string& conference, const std::string& site,
+                                          int seconds) {
   return OnControl([&]() -> Expected<std::string> {
     auto found = Find(conference);
     if (!found) return found.failure();
     if (seconds > kSecondHistoryS) {
       json whole = monitor_->ConferenceHistoryJson(conference, site);
       if (!whole.is_null()) return whole.dump();
-      return MakeError(ErrorKind::kNotFound, "site '" + site + "' has had no media in conference '" + conference + "'");
+      return MakeError(ErrorKind::kNotFound,
+                       "site '" + site + "' has had no media in conference '" + conference + "'");
     }
     for (const auto& [pid, p] : (*found)->members)
       if (p->site_id == site && !p->content) return monitor_->HistoryJson(pid, seconds).dump();
-    return MakeError(ErrorKind::kNotFound, "site '" + site + "' is not in conference '" + conference + "'");
+    return MakeError(ErrorKind::kNotFound,
+                     "site '" + site + "' is not in conference '" + conference + "'");
   });
 }
 

@@ -3,8 +3,8 @@
 // for the monitor. Control executor only.
 #include "mcu/bridge.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "mcu/bridge_detail.h"
 #include "mcu/log.h"
@@ -27,9 +27,14 @@ void Bridge::RunSchedule() {
   int64_t now = now_ms() / 1000;
   for (auto& [id, conf] : conferences_) {
     switch (Due(conf.row, now, options_.grace_s)) {
-      case ScheduleAction::kOpen: Open(conf, "scheduler"); break;
-      case ScheduleAction::kClose: Close(conf, "scheduler", "the conference ended"); break;
-      case ScheduleAction::kNone: break;
+      case ScheduleAction::kOpen:
+        Open(conf, "scheduler");
+        break;
+      case ScheduleAction::kClose:
+        Close(conf, "scheduler", "the conference ended");
+        break;
+      case ScheduleAction::kNone:
+        break;
     }
   }
   CallIdleSites(false);
@@ -76,7 +81,8 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
       it = conf.members_cfg.erase(it);
       continue;
     }
-    it->second.muted_audio = it->second.muted_video = it->second.kicked = it->second.admitted = false;
+    it->second.muted_audio = it->second.muted_video = it->second.kicked = it->second.admitted =
+        false;
     ++it;
   }
   (void)Save(conf);
@@ -145,7 +151,8 @@ void Bridge::SampleMedia(int64_t now) {
     for (const auto& [site, m] : conf.members_cfg) {
       if (!m.invited) continue;
       std::optional<Severity> offline;  // A kicked site is not expected: its alarm clears.
-      if (!m.kicked && !Online(site)) offline = now / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
+      if (!m.kicked && !Online(site))
+        offline = now / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
       monitor_->Offline(now, id, site, offline);
     }
   }

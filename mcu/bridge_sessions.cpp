@@ -3,18 +3,18 @@
 // participant comes back here. Control executor only.
 #include "mcu/bridge.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
+#include "mcu/admission.h"
 #include "mcu/bridge_detail.h"
 #include "mcu/log.h"
-#include "mcu/admission.h"
 #include "mcu/secrets.h"
 
 namespace mcu {
 
-using nlohmann::json;
 using detail::Pid;
+using nlohmann::json;
 
 // ----- Endpoint connections ---------------------------------------------------------------------
 
@@ -58,7 +58,8 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
   if (r.type == T::kPing) return Send(c, r.id, event::Pong{});
   if (r.type == T::kAuth) {
     if (!r.watcher.empty())
-      return SendError(c, r.id, ErrorCode::kConflict, "a console preview is authenticated by its session");
+      return SendError(c, r.id, ErrorCode::kConflict,
+                       "a console preview is authenticated by its session");
     return HandleAuth(c, id, r);
   }
   if (c.site_id.empty() && r.watcher.empty())
@@ -100,8 +101,7 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
 
 void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r) {
   MCU_DCHECK_RUN_ON(&control_);
-  if (!c.site_id.empty())
-    return SendError(c, r.id, ErrorCode::kConflict, "already authenticated");
+  if (!c.site_id.empty()) return SendError(c, r.id, ErrorCode::kConflict, "already authenticated");
   const SiteRow* site = nullptr;
   for (const auto& [sid, s] : sites_) {
     if (TokenMatches(r.token, s.token_hash)) site = &s;
@@ -114,25 +114,28 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   // (Its content connection is separate and replaces only an older content connection.)
   for (auto& [other_id, other] : connections_) {
     if (other_id != id && other.site_id == site->id && other.content_role == r.content) {
-      if (other.participant) RemoveParticipant(other.participant, "replaced by a new connection", false);
+      if (other.participant)
+        RemoveParticipant(other.participant, "replaced by a new connection", false);
       other.link->Close("replaced by a new connection from the same site");
       other.site_id.clear();
     }
   }
   c.site_id = site->id;
   c.content_role = r.content;
-  spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address, r.content ? " (content)" : "");
+  spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address,
+               r.content ? " (content)" : "");
   Send(c, r.id, event::Welcome{site->id, site->name});
   Emit(json{{"type", "site"}, {"site", site->id}, {"state", "online"}}.dump());
-  CallIdleSites(true, site->id);  // A room coming back is ordered straight into its open conference.
+  CallIdleSites(true,
+                site->id);  // A room coming back is ordered straight into its open conference.
 }
-
 
 std::optional<Refusal> Bridge::RefusalOf(const Conference& conf, const std::string& site) const {
   MCU_DCHECK_RUN_ON(&control_);
   auto m = conf.members_cfg.find(site);
-  return RefuseSite({conf.row, m == conf.members_cfg.end() ? nullptr : &m->second, conf.admitted.count(site) > 0,
-                     conf.members.size(), config_.limits.max_participants});
+  return RefuseSite({conf.row, m == conf.members_cfg.end() ? nullptr : &m->second,
+                     conf.admitted.count(site) > 0, conf.members.size(),
+                     config_.limits.max_participants});
 }
 
 void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r) {
@@ -143,10 +146,12 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
     // Content goes to the conference the site is in.
     Connection* main = ConnectionOf(c.site_id);
     if (!main || !main->participant)
-      return SendError(c, r.id, ErrorCode::kConflict, "the site shares content only while it is in a conference");
+      return SendError(c, r.id, ErrorCode::kConflict,
+                       "the site shares content only while it is in a conference");
     conf_id = participants_[main->participant]->conference_id;
     if (r.conference != conf_id)
-      return SendError(c, r.id, ErrorCode::kConflict, "the site is in conference '" + conf_id + "'");
+      return SendError(c, r.id, ErrorCode::kConflict,
+                       "the site is in conference '" + conf_id + "'");
   }
   auto it = conferences_.find(conf_id);
   if (it == conferences_.end())
@@ -176,18 +181,22 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   c.participant = p->id;
   conf.members[p->id] = p.get();
   Admit(conf, c.site_id);
-  if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""), now_ms()); rec)
+  if (auto rec = store_->OpenCallRecord(conf.row.id, c.site_id + (c.content_role ? "#content" : ""),
+                                        now_ms());
+      rec)
     p->call_record = *rec;
   std::string offer = p->media->LocalDescription();
   ParticipantId pid = p->id;
   participants_[pid] = std::move(p);
-  spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id, c.content_role ? " with content" : "");
+  spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id,
+               c.content_role ? " with content" : "");
   Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
   Send(c, "", event::Offer{std::move(offer)});
   ApplyMutes(conf, c.site_id);
   ApplyLayout(conf);
   BroadcastRoster(conf.row.id);
-  if (!c.content_role) CallIdleSites(true, c.site_id);  // Its content connection, if any, follows it.
+  if (!c.content_role)
+    CallIdleSites(true, c.site_id);  // Its content connection, if any, follows it.
 }
 
 Status Bridge::MakeRoom(Conference& conf) {
@@ -219,7 +228,8 @@ void Bridge::Admit(Conference& conf, const std::string& site) {
 
 void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r) {
   MCU_DCHECK_RUN_ON(&control_);
-  if (c.participant) return SendError(c, r.id, ErrorCode::kConflict, "already watching a conference");
+  if (c.participant)
+    return SendError(c, r.id, ErrorCode::kConflict, "already watching a conference");
   auto it = conferences_.find(r.conference);
   if (it == conferences_.end())
     return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + r.conference + "'");
@@ -247,7 +257,8 @@ void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& 
   std::string offer = p->media->LocalDescription();
   participants_[pid] = std::move(p);
   LogScope scope(conf.row.id);
-  spdlog::info("console user {} previews conference {} from {}", r.watcher, conf.row.id, c.remote_address);
+  spdlog::info("console user {} previews conference {} from {}", r.watcher, conf.row.id,
+               c.remote_address);
   Audit(r.watcher, "preview", conf.row.id);
   Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
   Send(c, "", event::Offer{std::move(offer)});
@@ -280,7 +291,8 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
     return;
   }
   LogScope scope(conf_id, p.site_id);
-  spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id, p.content ? " (content)" : "", reason);
+  spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id,
+               p.content ? " (content)" : "", reason);
   CallQuality quality = monitor_->Left(now_ms(), id, conf_id, p.site_id);
   if (p.call_record) (void)store_->CloseCallRecord(p.call_record, now_ms(), reason, quality);
   auto cit = connections_.find(p.connection);
@@ -307,8 +319,10 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
     HangUp(*link, reason, true);
   }
   // An empty conference keeps no media room: a mixing room composes and encodes continuously.
-  if (conf.empty()) conf.room.reset();
-  else ApplyLayout(conf);
+  if (conf.empty())
+    conf.room.reset();
+  else
+    ApplyLayout(conf);
   BroadcastRoster(conf_id);
 }
 
@@ -321,7 +335,10 @@ void Bridge::BroadcastRoster(const std::string& conference_id) {
   for (auto& [pid, p] : it->second.members) {
     std::string name = sites_[p->site_id].name + (p->content ? " (nội dung)" : "");
     roster.participants.push_back({Pid(pid), p->site_id, name, p->media_state});
-    list.push_back({{"id", Pid(pid)}, {"site", p->site_id}, {"name", name}, {"media", p->media_state},
+    list.push_back({{"id", Pid(pid)},
+                    {"site", p->site_id},
+                    {"name", name},
+                    {"media", p->media_state},
                     {"content", p->content}});
   }
   for (auto& [pid, p] : it->second.members) {
@@ -375,7 +392,8 @@ void Bridge::SetSpeaker(Conference& conf, ParticipantId id) {
   const std::string& site = participants_[id]->site_id;
   event::Speaker e{conf.row.id, Pid(id), site, sites_.count(site) ? sites_[site].name : site};
   // A link speaks for the other conference: the name is of who speaks there.
-  if (Link* link = LinkOfParticipant(id); link && !link->remote_speaker.empty()) e.name = link->remote_speaker;
+  if (Link* link = LinkOfParticipant(id); link && !link->remote_speaker.empty())
+    e.name = link->remote_speaker;
   for (auto& [pid, p] : conf.members) {
     if (p->content) continue;
     auto c = connections_.find(p->connection);
@@ -399,7 +417,8 @@ void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
     Participant& p = *it->second;
     LogScope scope(p.conference_id, p.site_id);
     spdlog::warn("site {}: media failed: {}", p.site_id, reason);
-    if (!p.content && p.watcher.empty()) monitor_->MediaFailed(now_ms(), p.conference_id, p.site_id, reason);
+    if (!p.content && p.watcher.empty())
+      monitor_->MediaFailed(now_ms(), p.conference_id, p.site_id, reason);
     auto c = connections_.find(p.connection);
     if (c != connections_.end()) {
       Send(c->second, "", event::MediaState{"failed", reason});

@@ -43,7 +43,8 @@ Expected<std::string> ValidateLinkTarget(const LinkTarget& target);
 // the same second); Reset() once a link has worked.
 class Backoff {
  public:
-  explicit Backoff(int min_ms = 500, int max_ms = 10000) : min_ms_(min_ms), max_ms_(max_ms), next_ms_(min_ms) {}
+  explicit Backoff(int min_ms = 500, int max_ms = 10000)
+      : min_ms_(min_ms), max_ms_(max_ms), next_ms_(min_ms) {}
   // The delay before the next attempt; `random` is any random number.
   int Next(uint32_t random);
   void Reset() { next_ms_ = min_ms_; }

@@ -22,20 +22,28 @@ class Reader {
     const toml::node* n = t_.get(key);
     if (!n) return;
     if constexpr (std::is_same_v<T, std::string>) {
-      if (auto v = n->value<std::string>()) out = *v;
-      else Fail(key, "must be a string");
+      if (auto v = n->value<std::string>())
+        out = *v;
+      else
+        Fail(key, "must be a string");
     } else if constexpr (std::is_same_v<T, bool>) {
-      if (auto v = n->value<bool>()) out = *v;
-      else Fail(key, "must be true or false");
+      if (auto v = n->value<bool>())
+        out = *v;
+      else
+        Fail(key, "must be true or false");
     } else if constexpr (std::is_floating_point_v<T>) {
-      if (auto v = n->value<double>()) out = static_cast<T>(*v);
-      else Fail(key, "must be a number");
+      if (auto v = n->value<double>())
+        out = static_cast<T>(*v);
+      else
+        Fail(key, "must be a number");
     } else {
       auto v = n->value<int64_t>();
-      if (!v) Fail(key, "must be an integer");
+      if (!v)
+        Fail(key, "must be an integer");
       else if (*v < 0 || uint64_t(*v) > uint64_t(std::numeric_limits<T>::max()))
         Fail(key, "is out of range");
-      else out = static_cast<T>(*v);
+      else
+        out = static_cast<T>(*v);
     }
   }
   void GetStrings(const char* key, std::vector<std::string>& out) {
@@ -46,8 +54,10 @@ class Reader {
     if (!a) return Fail(key, "must be an array of strings");
     out.clear();
     for (const auto& e : *a) {
-      if (auto v = e.value<std::string>()) out.push_back(*v);
-      else return Fail(key, "must be an array of strings");
+      if (auto v = e.value<std::string>())
+        out.push_back(*v);
+      else
+        return Fail(key, "must be an array of strings");
     }
   }
   void Fail(const std::string& key, const std::string& what) {
@@ -97,7 +107,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.CheckUnknown();
     if (error.empty() && !r.error().empty()) error = r.error();
   };
-  std::set<std::string> known = {"server", "schedule", "alarms", "media", "limits", "log", "sites", "conferences", "users"};
+  std::set<std::string> known = {"server", "schedule", "alarms",      "media", "limits",
+                                 "log",    "sites",    "conferences", "users"};
   for (const auto& [k, v] : root)
     if (!known.count(std::string(k.str())))
       return MakeError(source + ": " + std::string(k.str()) + " is not a known section");
@@ -221,7 +232,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   if (c.limits.max_participants < 1 || c.limits.max_participants > 256)
     return fail("limits.max_participants must be between 1 and 256");
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
-  if (!levels.count(c.log.level)) return fail("log.level must be one of trace, debug, info, warn, error");
+  if (!levels.count(c.log.level))
+    return fail("log.level must be one of trace, debug, info, warn, error");
   static const std::regex id_re("^[a-z0-9][a-z0-9_-]{0,63}$");
   static const std::regex hash_re("^sha256:[0-9a-f]{64}$");
   static const std::set<std::string> site_levels = {"central", "province", "district", "other"};
@@ -229,10 +241,12 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   for (size_t i = 0; i < c.sites.size(); ++i) {
     auto& s = c.sites[i];
     std::string at = "sites[" + std::to_string(i) + "]";
-    if (!std::regex_match(s.id, id_re)) return fail(at + ".id must be lower-case letters, digits, - or _");
+    if (!std::regex_match(s.id, id_re))
+      return fail(at + ".id must be lower-case letters, digits, - or _");
     if (!ids.insert(s.id).second) return fail(at + ".id '" + s.id + "' is used twice");
     if (s.name.empty()) return fail(at + ".name is required");
-    if (!site_levels.count(s.level)) return fail(at + ".level must be central, province, district or other");
+    if (!site_levels.count(s.level))
+      return fail(at + ".level must be central, province, district or other");
     if (s.kind != "room" && s.kind != "cascade") return fail(at + ".kind must be room or cascade");
     if (s.link.dials() || !s.link.credential.empty() || !s.link.fingerprint.empty()) {
       if (s.kind != "cascade") return fail(at + ": only a site of kind cascade has link_* keys");
@@ -248,20 +262,24 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   for (size_t i = 0; i < c.conferences.size(); ++i) {
     const auto& cc = c.conferences[i];
     std::string at = "conferences[" + std::to_string(i) + "]";
-    if (!std::regex_match(cc.id, id_re)) return fail(at + ".id must be lower-case letters, digits, - or _");
+    if (!std::regex_match(cc.id, id_re))
+      return fail(at + ".id must be lower-case letters, digits, - or _");
     if (!conf_ids.insert(cc.id).second) return fail(at + ".id '" + cc.id + "' is used twice");
     if (cc.mode != "echo" && cc.mode != "mix") return fail(at + ".mode must be echo or mix");
     for (const auto& site : cc.invited)
       if (!ids.count(site)) return fail(at + ".invited names no site '" + site + "'");
-    if (!cc.host.empty() && !ids.count(cc.host)) return fail(at + ".host names no site '" + cc.host + "'");
+    if (!cc.host.empty() && !ids.count(cc.host))
+      return fail(at + ".host names no site '" + cc.host + "'");
     static const std::set<std::string> layouts = {"grid", "speaker", "single", "presenter"};
-    if (!layouts.count(cc.layout)) return fail(at + ".layout must be grid, speaker, single or presenter");
+    if (!layouts.count(cc.layout))
+      return fail(at + ".layout must be grid, speaker, single or presenter");
   }
   std::set<std::string> logins;
   for (size_t i = 0; i < c.users.size(); ++i) {
     const auto& u = c.users[i];
     std::string at = "users[" + std::to_string(i) + "]";
-    if (!std::regex_match(u.login, id_re)) return fail(at + ".login must be lower-case letters, digits, - or _");
+    if (!std::regex_match(u.login, id_re))
+      return fail(at + ".login must be lower-case letters, digits, - or _");
     if (!logins.insert(u.login).second) return fail(at + ".login '" + u.login + "' is used twice");
     if (u.role != "admin" && u.role != "host" && u.role != "technician")
       return fail(at + ".role must be admin, host or technician");
@@ -276,10 +294,14 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   if (!(a.loss_warning_pct > 0 && a.loss_warning_pct <= 100))
     return fail("alarms.loss_warning_pct must be above 0 and at most 100");
   if (!(a.loss_critical_pct >= a.loss_warning_pct && a.loss_critical_pct <= 100))
-    return fail("alarms.loss_critical_pct must be at least alarms.loss_warning_pct and at most 100");
-  if (a.no_media_s < 1 || a.no_media_s > 3600) return fail("alarms.no_media_s must be between 1 and 3600");
-  if (!(a.rtt_ms > 0 && a.rtt_ms <= 10000)) return fail("alarms.rtt_ms must be above 0 and at most 10000");
-  if (a.clear_after_s < 1 || a.clear_after_s > 3600) return fail("alarms.clear_after_s must be between 1 and 3600");
+    return fail(
+        "alarms.loss_critical_pct must be at least alarms.loss_warning_pct and at most 100");
+  if (a.no_media_s < 1 || a.no_media_s > 3600)
+    return fail("alarms.no_media_s must be between 1 and 3600");
+  if (!(a.rtt_ms > 0 && a.rtt_ms <= 10000))
+    return fail("alarms.rtt_ms must be above 0 and at most 10000");
+  if (a.clear_after_s < 1 || a.clear_after_s > 3600)
+    return fail("alarms.clear_after_s must be between 1 and 3600");
   return c;
 }
 

@@ -15,10 +15,10 @@ namespace mcu {
 struct SiteConfig {
   std::string id;
   std::string name;
-  std::string level;       // central | province | district | other
-  std::string token_hash;  // "sha256:<64 hex>"; optional for a cascade link this MCU dials.
-  std::string network;     // Its expected network (shown to technicians), optional.
-  int bandwidth_kbps = 0;  // Its link's expected capacity, optional.
+  std::string level;          // central | province | district | other
+  std::string token_hash;     // "sha256:<64 hex>"; optional for a cascade link this MCU dials.
+  std::string network;        // Its expected network (shown to technicians), optional.
+  int bandwidth_kbps = 0;     // Its link's expected capacity, optional.
   std::string kind = "room";  // room | cascade
   LinkTarget link;            // kind cascade: the other MCU this one dials (link_* keys).
 };
@@ -28,7 +28,7 @@ struct SiteConfig {
 struct ConferenceConfig {
   std::string id;
   std::string title;
-  std::string mode;  // echo | mix
+  std::string mode;                  // echo | mix
   std::vector<std::string> invited;  // Empty: any site may join.
   std::string host;
   std::string layout = "grid";
@@ -51,16 +51,16 @@ struct Config {
     std::string time_zone = "Asia/Ho_Chi_Minh";  // Schedules are in this zone's local time.
   } server;
   struct Schedule {
-    int grace_s = 300;      // A conference closes this long after its end.
-    int call_retry_s = 5;   // An invited idle room that did not join is called again.
+    int grace_s = 300;     // A conference closes this long after its end.
+    int call_retry_s = 5;  // An invited idle room that did not join is called again.
   } schedule;
   // When a technician is told a site is in trouble (mcu/alarms.h).
   struct Alarms {
-    double loss_warning_pct = 1.0;   // Packet loss over 10 s, either direction.
+    double loss_warning_pct = 1.0;  // Packet loss over 10 s, either direction.
     double loss_critical_pct = 5.0;
-    int no_media_s = 5;              // A joined site from which nothing arrives.
+    int no_media_s = 5;  // A joined site from which nothing arrives.
     double rtt_ms = 300;
-    int clear_after_s = 5;           // An alarm clears once its condition has been gone this long.
+    int clear_after_s = 5;  // An alarm clears once its condition has been gone this long.
   } alarms;
   struct Media {
     std::vector<std::string> ice_addresses;

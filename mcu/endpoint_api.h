@@ -18,15 +18,15 @@ struct EndpointRequest {
   EndpointRequest() = default;
   explicit EndpointRequest(Type t) : type(t) {}
   Type type = Type::kPing;
-  std::string id;  // Optional correlation id, echoed in the reply.
+  std::string id;          // Optional correlation id, echoed in the reply.
   std::string token;       // kAuth
   std::string conference;  // kJoin
   // kAuth: this connection carries the site's shared content (slides, a screen): a second,
   // video-only participant that joins the conference the site's main connection is in.
   bool content = false;
   int max_bitrate_kbps = 0;  // kJoin, optional: what the site can receive (0: no limit).
-  std::string sdp;         // kAnswer
-  std::string candidate;   // kCandidate ("candidate:..."; empty = end of candidates)
+  std::string sdp;           // kAnswer
+  std::string candidate;     // kCandidate ("candidate:..."; empty = end of candidates)
   // Set by the signaling layer, never by the client: the console user of a preview connection
   // (its session was checked at the upgrade). Such a connection needs no `auth`; its `join` makes
   // a watcher: it receives the conference's composite and full mix, has no tile and no voice,
@@ -71,7 +71,7 @@ struct Call {
 // A mixing conference's active speaker changed.
 struct Speaker {
   std::string conference_id, participant_id, site_id;  // Empty: nobody.
-  std::string name;  // The speaker's name as the roster shows it.
+  std::string name;                                    // The speaker's name as the roster shows it.
 };
 // The host muted (or unmuted) this site in the conference: what it sends is not heard (audio) or
 // not shown (video). A room may say so on its screen; a cascade link shows it on its own
@@ -91,15 +91,15 @@ struct Roster {
   std::vector<RosterEntry> participants;
 };
 struct MediaState {
-  std::string state;  // "connected" | "failed"
-  std::string detail; // SRTP profile, or the failure reason.
+  std::string state;   // "connected" | "failed"
+  std::string detail;  // SRTP profile, or the failure reason.
 };
 struct Stats {
   std::string json;  // The transport's statistics object, as JSON text.
 };
 struct Pong {};
 struct Layout {
-  int tiles = 0;                      // Sites shown in the composite.
+  int tiles = 0;                        // Sites shown in the composite.
   int send_width = 0, send_height = 0;  // The size of this site's tile: what it should send.
 };
 }  // namespace event

@@ -18,26 +18,46 @@ struct Error {
 };
 
 inline Error MakeError(std::string message) { return Error{std::move(message)}; }
-inline Error MakeError(ErrorKind kind, std::string message) { return Error{std::move(message), kind}; }
+inline Error MakeError(ErrorKind kind, std::string message) {
+  return Error{std::move(message), kind};
+}
 
 template <typename T>
 class Expected {
  public:
-  Expected(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Expected(Error error) : v_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
+  Expected(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Expected(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
-  const std::string& error() const { assert(!ok()); return std::get<1>(v_).message; }
-  ErrorKind error_kind() const { assert(!ok()); return std::get<1>(v_).kind; }
-  Error failure() const { assert(!ok()); return std::get<1>(v_); }
+  const std::string& error() const {
+    assert(!ok());
+    return std::get<1>(v_).message;
+  }
+  ErrorKind error_kind() const {
+    assert(!ok());
+    return std::get<1>(v_).kind;
+  }
+  Error failure() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
 
  private:
   std::variant<T, Error> v_;

@@ -13,11 +13,21 @@ void AppendEscaped(std::string_view s, spdlog::memory_buf_t& out) {
   static const char* hex = "0123456789abcdef";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out.append(std::string_view("\\\"")); break;
-      case '\\': out.append(std::string_view("\\\\")); break;
-      case '\n': out.append(std::string_view("\\n")); break;
-      case '\r': out.append(std::string_view("\\r")); break;
-      case '\t': out.append(std::string_view("\\t")); break;
+      case '"':
+        out.append(std::string_view("\\\""));
+        break;
+      case '\\':
+        out.append(std::string_view("\\\\"));
+        break;
+      case '\n':
+        out.append(std::string_view("\\n"));
+        break;
+      case '\r':
+        out.append(std::string_view("\\r"));
+        break;
+      case '\t':
+        out.append(std::string_view("\\t"));
+        break;
       default:
         if (c < 0x20) {
           char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -41,21 +51,25 @@ void AppendField(const char* name, std::string_view value, spdlog::memory_buf_t&
 // %* : "message":"...", then "conference" and "site" from the thread's LogScope.
 class JsonFields : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     dest.append(std::string_view("\"message\":\""));
     AppendEscaped(std::string_view(msg.payload.data(), msg.payload.size()), dest);
     dest.push_back('"');
     if (!t_conference.empty()) AppendField("conference", t_conference, dest);
     if (!t_site.empty()) AppendField("site", t_site, dest);
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonFields>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonFields>();
+  }
 };
 
 }  // namespace
 
 std::unique_ptr<spdlog::formatter> JsonLogFormatter() {
   auto f = std::make_unique<spdlog::pattern_formatter>();
-  f->add_flag<JsonFields>('*').set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","thread":%t,%*})");
+  f->add_flag<JsonFields>('*').set_pattern(
+      R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","thread":%t,%*})");
   return f;
 }
 

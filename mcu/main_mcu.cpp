@@ -1,18 +1,18 @@
 // mcu: the bridge daemon. Wires the libraries: configuration -> certificates -> media engine ->
 // bridge (domain) -> signaling server; then waits for SIGINT/SIGTERM and shuts down in reverse.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "mcu/auth.h"
 #include "mcu/bridge.h"
 #include "mcu/config.h"
 #include "mcu/log.h"
-#include "mcu/auth.h"
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
 #include "mcu/store.h"
@@ -40,7 +40,9 @@ int WaitForSignal() {
 mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
   if (store.seeded()) return mcu::OkStatus();
   for (const auto& s : config.sites)
-    if (auto st = store.InsertSite({s.id, s.name, s.level, s.kind, s.token_hash, s.network, s.bandwidth_kbps, s.link}); !st)
+    if (auto st = store.InsertSite(
+            {s.id, s.name, s.level, s.kind, s.token_hash, s.network, s.bandwidth_kbps, s.link});
+        !st)
       return st;
   for (const auto& c : config.conferences) {
     mcu::ConferenceRow row;
@@ -54,9 +56,11 @@ mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
     if (auto st = store.InsertConference(row); !st) return st;
   }
   for (const auto& u : config.users)
-    if (auto id = store.InsertUser({0, u.login, u.role, u.name, u.password_hash}); !id) return mcu::MakeError(id.error());
-  spdlog::info("new database: imported {} sites, {} conferences and {} users from the configuration",
-               config.sites.size(), config.conferences.size(), config.users.size());
+    if (auto id = store.InsertUser({0, u.login, u.role, u.name, u.password_hash}); !id)
+      return mcu::MakeError(id.error());
+  spdlog::info(
+      "new database: imported {} sites, {} conferences and {} users from the configuration",
+      config.sites.size(), config.conferences.size(), config.users.size());
   return store.MarkSeeded();
 }
 
@@ -77,11 +81,15 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "TOML configuration (default: the embedded demo)");
   app.add_option("--data-dir", data_dir, "Overrides server.data_dir");
   app.add_option("--port", port, "Overrides server.port (0: any free port)");
-  app.add_option("--ready-file", ready_file,
-                 "Write {port, tlsFingerprint, dtlsFingerprint, tlsCert} as JSON here once serving");
-  auto* hash_cmd = app.add_subcommand("hash-token", "Print the token_hash of a room token (read from stdin)");
-  auto* new_cmd = app.add_subcommand("new-token", "Print a new random room token and its token_hash");
-  auto* pw_cmd = app.add_subcommand("hash-password", "Print the Argon2id hash of a password (read from stdin)");
+  app.add_option(
+      "--ready-file", ready_file,
+      "Write {port, tlsFingerprint, dtlsFingerprint, tlsCert} as JSON here once serving");
+  auto* hash_cmd =
+      app.add_subcommand("hash-token", "Print the token_hash of a room token (read from stdin)");
+  auto* new_cmd =
+      app.add_subcommand("new-token", "Print a new random room token and its token_hash");
+  auto* pw_cmd = app.add_subcommand("hash-password",
+                                    "Print the Argon2id hash of a password (read from stdin)");
   bool print_config = false;
   app.add_flag("--print-default-config", print_config, "Print the embedded default configuration");
   CLI11_PARSE(app, argc, argv);
@@ -108,8 +116,9 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto config = config_path.empty() ? mcu::ParseConfig(mcu::DefaultConfigToml(), "<embedded default>")
-                                    : mcu::LoadConfigFile(config_path);
+  auto config = config_path.empty()
+                    ? mcu::ParseConfig(mcu::DefaultConfigToml(), "<embedded default>")
+                    : mcu::LoadConfigFile(config_path);
   if (!config) {
     std::cerr << "configuration error: " << config.error() << "\n";
     return 2;
@@ -123,7 +132,8 @@ int main(int argc, char** argv) {
   tzset();
   if (std::string(tzname[0]) == "UTC" && config->server.time_zone != "UTC" &&
       !std::filesystem::exists("/usr/share/zoneinfo/" + config->server.time_zone))
-    spdlog::warn("time zone {} is unknown here (tzdata missing?): using UTC", config->server.time_zone);
+    spdlog::warn("time zone {} is unknown here (tzdata missing?): using UTC",
+                 config->server.time_zone);
 
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -133,8 +143,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto& dir = config->server.data_dir;
-  std::string tls_cert = config->server.tls_cert.empty() ? dir + "/tls-cert.pem" : config->server.tls_cert;
-  std::string tls_key = config->server.tls_key.empty() ? dir + "/tls-key.pem" : config->server.tls_key;
+  std::string tls_cert =
+      config->server.tls_cert.empty() ? dir + "/tls-cert.pem" : config->server.tls_cert;
+  std::string tls_key =
+      config->server.tls_key.empty() ? dir + "/tls-key.pem" : config->server.tls_key;
   auto tls = mcu::media::Certificate::LoadOrCreate(
       tls_cert, tls_key, config->server.public_name,
       {"DNS:" + config->server.public_name, "DNS:localhost", "IP:127.0.0.1"});
@@ -170,7 +182,8 @@ int main(int argc, char** argv) {
   }
 
   mcu::signaling::EventHub events;  // Before the bridge, which publishes to it until it is gone.
-  mcu::signaling::LinkDialer dialer;  // Cascade links this MCU dials; stopped after the bridge's shutdown.
+  mcu::signaling::LinkDialer
+      dialer;  // Cascade links this MCU dials; stopped after the bridge's shutdown.
   mcu::Bridge bridge(*config, store->get(), engine->get(),
                      {config->schedule.grace_s, config->schedule.call_retry_s, true, &dialer});
   mcu::Auth auth(store->get());
@@ -197,12 +210,13 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  spdlog::info("mcu {} serving https://{}:{} (web root {})", MCU_VERSION, config->server.public_name,
-               server.port(), config->server.web_root);
+  spdlog::info("mcu {} serving https://{}:{} (web root {})", MCU_VERSION,
+               config->server.public_name, server.port(), config->server.web_root);
   spdlog::info("TLS certificate sha-256 {}", tls->Fingerprint());
   spdlog::info("DTLS certificate sha-256 {}", dtls->Fingerprint());
   spdlog::info("room page: https://{}:{}/room   endpoint WebSocket: wss://{}:{}/ws",
-               config->server.public_name, server.port(), config->server.public_name, server.port());
+               config->server.public_name, server.port(), config->server.public_name,
+               server.port());
   if (!ready_file.empty()) {
     std::ofstream out(ready_file + ".tmp");
     out << "{\"port\":" << server.port() << ",\"tlsFingerprint\":\"" << tls->Fingerprint()

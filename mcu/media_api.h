@@ -71,9 +71,9 @@ class MediaEndpoint {
 struct ParticipantStats {
   ParticipantId id = 0;
   TransportStats transport;
-  std::string video_codec_in;        // "VP8" | "H264"; empty until its video arrives.
-  std::string video_codec_out;       // What it receives ("VP8": the composite), or empty.
-  int width_in = 0, height_in = 0;   // Of its last keyframe (0: not known).
+  std::string video_codec_in;         // "VP8" | "H264"; empty until its video arrives.
+  std::string video_codec_out;        // What it receives ("VP8": the composite), or empty.
+  int width_in = 0, height_in = 0;    // Of its last keyframe (0: not known).
   int width_out = 0, height_out = 0;  // Of the composite tier it receives (0: none).
   int tier = -1;                      // The tier it receives, -1: none.
 };
@@ -111,7 +111,9 @@ class MediaRoom {
   // Enforced here, not by the endpoint: a participant with muted audio is heard by nobody (and
   // never becomes the active speaker); with muted video its tile shows its name card and its
   // video is not decoded. Rooms that do not mix ignore it.
-  virtual void SetMuted(ParticipantId id, bool audio, bool video) { (void)id, (void)audio, (void)video; }
+  virtual void SetMuted(ParticipantId id, bool audio, bool video) {
+    (void)id, (void)audio, (void)video;
+  }
   // The layout, and the participant pinned to the main tile (0: none, the active speaker leads).
   virtual void SetLayout(LayoutKind kind, ParticipantId spotlight) { (void)kind, (void)spotlight; }
   // The active speaker the room reported (Listener::OnActiveSpeaker), handed back on the control

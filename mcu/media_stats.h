@@ -16,8 +16,8 @@ struct DirectionStats {
   uint64_t retransmits = 0;
   uint64_t frames = 0;     // Video: frames completed (RTP marker bit; retransmissions not counted).
   uint64_t keyframes = 0;  // Video: of which keyframes (not counted by the transport yet).
-  int64_t lost = 0;            // Receiving: our count. Sending: the remote's report.
-  double fraction_lost = 0;    // Last report, 0..1.
+  int64_t lost = 0;        // Receiving: our count. Sending: the remote's report.
+  double fraction_lost = 0;  // Last report, 0..1.
   double jitter_ms = 0;
   uint32_t ssrc = 0;
 };

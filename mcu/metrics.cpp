@@ -19,20 +19,31 @@ const char* const kDirection[] = {"in", "out"};
 }  // namespace
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
-  auto gauge = [&](const char* name, const char* help) { return &BuildGauge().Name(name).Help(help).Register(*registry_); };
+  auto gauge = [&](const char* name, const char* help) {
+    return &BuildGauge().Name(name).Help(help).Register(*registry_);
+  };
   conferences_ = gauge("mcu_conferences_open", "Conferences open now");
   participants_ = gauge("mcu_participants", "Participants in conferences (content included)");
   bitrate_ = gauge("mcu_site_bitrate_kbps", "Payload bitrate over the last second");
-  loss_ = gauge("mcu_site_loss_percent", "Packet loss over the last 10 s (received: on the link, before repair; sent: the site's reports)");
-  jitter_ = gauge("mcu_site_jitter_ms", "Interarrival jitter (received: ours; sent: the site's reports)");
+  loss_ = gauge("mcu_site_loss_percent",
+                "Packet loss over the last 10 s (received: on the link, before repair; sent: the "
+                "site's reports)");
+  jitter_ =
+      gauge("mcu_site_jitter_ms", "Interarrival jitter (received: ours; sent: the site's reports)");
   fps_ = gauge("mcu_site_frames_per_second", "Video frames per second");
   rtt_ = gauge("mcu_site_rtt_ms", "Round-trip time from RTCP receiver reports");
-  tier_fps_ = gauge("mcu_tier_frames_per_second", "Composite frames encoded per second, per output tier");
-  tier_late_ = gauge("mcu_tier_late_frames_per_second", "Composite frames leaving the encoder over 100 ms late, per second");
+  tier_fps_ =
+      gauge("mcu_tier_frames_per_second", "Composite frames encoded per second, per output tier");
+  tier_late_ = gauge("mcu_tier_late_frames_per_second",
+                     "Composite frames leaving the encoder over 100 ms late, per second");
   tier_receivers_ = gauge("mcu_tier_receivers", "Sites receiving the tier");
   alarms_active_ = gauge("mcu_alarms_active", "Alarms active now");
-  alarms_raised_ = &BuildCounter().Name("mcu_alarms_raised_total").Help("Alarms raised").Register(*registry_);
-  cpu_seconds_ = &BuildCounter().Name("process_cpu_seconds_total").Help("User and system CPU time").Register(*registry_);
+  alarms_raised_ =
+      &BuildCounter().Name("mcu_alarms_raised_total").Help("Alarms raised").Register(*registry_);
+  cpu_seconds_ = &BuildCounter()
+                      .Name("process_cpu_seconds_total")
+                      .Help("User and system CPU time")
+                      .Register(*registry_);
   cpu_pct_ = gauge("process_cpu_percent", "CPU over the last second, percent of one core");
   rss_ = gauge("process_resident_memory_bytes", "Resident memory");
   threads_ = gauge("process_threads", "Threads of the process");
@@ -40,7 +51,8 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 Metrics::~Metrics() = default;
 
-prometheus::Gauge& Metrics::Series(prometheus::Family<prometheus::Gauge>& family, const Labels& labels) {
+prometheus::Gauge& Metrics::Series(prometheus::Family<prometheus::Gauge>& family,
+                                   const Labels& labels) {
   auto& slot = series_[{&family, labels}];
   if (!slot) slot = &family.Add(labels);
   return *slot;
@@ -51,24 +63,33 @@ void Metrics::SetCounts(int open_conferences, int participants) {
   participants_->Add({}).Set(participants);
 }
 
-void Metrics::SetSite(const std::string& conference, const std::string& site, const HealthSample& s) {
+void Metrics::SetSite(const std::string& conference, const std::string& site,
+                      const HealthSample& s) {
   const DirectionHealth* d[2][2] = {{&s.audio_in, &s.audio_out}, {&s.video_in, &s.video_out}};
   for (int m = 0; m < 2; ++m) {
     for (int dir = 0; dir < 2; ++dir) {
-      Labels l{{"conference", conference}, {"site", site}, {"media", kMedia[m]}, {"direction", kDirection[dir]}};
+      Labels l{{"conference", conference},
+               {"site", site},
+               {"media", kMedia[m]},
+               {"direction", kDirection[dir]}};
       Series(*bitrate_, l).Set(d[m][dir]->kbps);
       Series(*loss_, l).Set(d[m][dir]->loss_pct);
       Series(*jitter_, l).Set(d[m][dir]->jitter_ms);
     }
   }
-  Series(*fps_, {{"conference", conference}, {"site", site}, {"direction", "in"}}).Set(s.video_in.fps);
-  Series(*fps_, {{"conference", conference}, {"site", site}, {"direction", "out"}}).Set(s.video_out.fps);
+  Series(*fps_, {{"conference", conference}, {"site", site}, {"direction", "in"}})
+      .Set(s.video_in.fps);
+  Series(*fps_, {{"conference", conference}, {"site", site}, {"direction", "out"}})
+      .Set(s.video_out.fps);
   if (s.rtt_ms >= 0) Series(*rtt_, {{"conference", conference}, {"site", site}}).Set(s.rtt_ms);
 }
 
-void Metrics::RemoveSite(const std::string& conference, const std::string& site) { Remove(conference, site); }
+void Metrics::RemoveSite(const std::string& conference, const std::string& site) {
+  Remove(conference, site);
+}
 
-void Metrics::SetTier(const std::string& conference, int tier, double fps, double late_per_s, int receivers) {
+void Metrics::SetTier(const std::string& conference, int tier, double fps, double late_per_s,
+                      int receivers) {
   Labels l{{"conference", conference}, {"tier", std::to_string(tier)}};
   Series(*tier_fps_, l).Set(fps);
   Series(*tier_late_, l).Set(late_per_s);
@@ -99,7 +120,9 @@ void Metrics::SetAlarms(int warning, int critical) {
   alarms_active_->Add({{"severity", "critical"}}).Set(critical);
 }
 
-void Metrics::AlarmRaised(const std::string& kind) { alarms_raised_->Add({{"kind", kind}}).Increment(); }
+void Metrics::AlarmRaised(const std::string& kind) {
+  alarms_raised_->Add({{"kind", kind}}).Increment();
+}
 
 void Metrics::SetProcess(const ProcessStats& p) {
   if (p.cpu_seconds > cpu_seconds_counted_) {

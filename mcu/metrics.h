@@ -4,11 +4,12 @@
 //
 // Metric names (labels):
 //   mcu_conferences_open, mcu_participants
-//   mcu_site_bitrate_kbps, mcu_site_loss_percent, mcu_site_jitter_ms (conference, site, media, direction)
-//   mcu_site_frames_per_second (conference, site, direction), mcu_site_rtt_ms (conference, site)
-//   mcu_tier_frames_per_second, mcu_tier_late_frames_per_second, mcu_tier_receivers (conference, tier)
-//   mcu_alarms_active (severity), mcu_alarms_raised_total (kind)
-//   process_cpu_seconds_total, process_cpu_percent, process_resident_memory_bytes, process_threads
+//   mcu_site_bitrate_kbps, mcu_site_loss_percent, mcu_site_jitter_ms (conference, site, media,
+//   direction) mcu_site_frames_per_second (conference, site, direction), mcu_site_rtt_ms
+//   (conference, site) mcu_tier_frames_per_second, mcu_tier_late_frames_per_second,
+//   mcu_tier_receivers (conference, tier) mcu_alarms_active (severity), mcu_alarms_raised_total
+//   (kind) process_cpu_seconds_total, process_cpu_percent, process_resident_memory_bytes,
+//   process_threads
 // Thread-safe (prometheus-cpp's families lock; values are atomic).
 #pragma once
 
@@ -39,7 +40,8 @@ class Metrics {
   void SetCounts(int open_conferences, int participants);
   void SetSite(const std::string& conference, const std::string& site, const HealthSample& s);
   void RemoveSite(const std::string& conference, const std::string& site);
-  void SetTier(const std::string& conference, int tier, double fps, double late_per_s, int receivers);
+  void SetTier(const std::string& conference, int tier, double fps, double late_per_s,
+               int receivers);
   void RemoveConference(const std::string& conference);
   void SetAlarms(int warning, int critical);
   void AlarmRaised(const std::string& kind);
@@ -52,7 +54,8 @@ class Metrics {
   void Remove(const std::string& conference, const std::string& site);
 
   std::shared_ptr<prometheus::Registry> registry_;
-  prometheus::Family<prometheus::Gauge>*conferences_, *participants_, *bitrate_, *loss_, *jitter_, *fps_, *rtt_;
+  prometheus::Family<prometheus::Gauge>*conferences_, *participants_, *bitrate_, *loss_, *jitter_,
+      *fps_, *rtt_;
   prometheus::Family<prometheus::Gauge>*tier_fps_, *tier_late_, *tier_receivers_, *alarms_active_;
   prometheus::Family<prometheus::Counter>* alarms_raised_;
   prometheus::Family<prometheus::Gauge>*cpu_pct_, *rss_, *threads_;

@@ -1,8 +1,8 @@
 #include "mcu/monitor.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <set>
@@ -22,8 +22,8 @@ constexpr double kLateWarning = 0.10, kLateCritical = 0.50;
 constexpr int kLateSeconds = 2;
 
 json DirectionJson(const DirectionHealth& d, const DirectionStats& c, bool video) {
-  json j = {{"kbps", d.kbps},         {"packetsPerS", d.packets_per_s}, {"lossPct", d.loss_pct},
-            {"jitterMs", d.jitter_ms}, {"packets", c.packets},         {"lost", c.lost},
+  json j = {{"kbps", d.kbps},          {"packetsPerS", d.packets_per_s}, {"lossPct", d.loss_pct},
+            {"jitterMs", d.jitter_ms}, {"packets", c.packets},           {"lost", c.lost},
             {"nacks", c.nacks}};
   if (video) {
     j["fps"] = d.fps;
@@ -50,7 +50,10 @@ json SeriesJson(It begin, It end) {
   json out = json::object();
   const char* names[] = {"audioIn", "audioOut", "videoIn", "videoOut"};
   for (const char* name : names)
-    out[name] = {{"kbps", json::array()}, {"lossPct", json::array()}, {"jitterMs", json::array()}, {"fps", json::array()}};
+    out[name] = {{"kbps", json::array()},
+                 {"lossPct", json::array()},
+                 {"jitterMs", json::array()},
+                 {"fps", json::array()}};
   for (It it = begin; it != end; ++it) {
     const HealthSample& s = *it;
     at.push_back(s.at_ms);
@@ -94,13 +97,15 @@ ProcessStats ReadProc() {
 
 }  // namespace
 
-Monitor::Monitor(const AlarmThresholds& thresholds, Store* store, std::function<void(const std::string&)> emit)
+Monitor::Monitor(const AlarmThresholds& thresholds, Store* store,
+                 std::function<void(const std::string&)> emit)
     : thresholds_(thresholds),
       store_(store),
       emit_(std::move(emit)),
       alarms_(thresholds.clear_after_s),
       metrics_(std::make_unique<Metrics>()) {
-  (void)store_->ClearOpenAlarms(NowMs());  // Alarms of a previous run: their conditions are gone with it.
+  (void)store_->ClearOpenAlarms(
+      NowMs());  // Alarms of a previous run: their conditions are gone with it.
   metrics_->SetAlarms(0, 0);
 }
 
@@ -112,8 +117,8 @@ std::string Monitor::Subject(const std::string& conference, const std::string& s
   return site.empty() ? conference : conference + "/" + site;
 }
 
-void Monitor::Sample(int64_t now_ms, const std::string& conference, const std::vector<Member>& members,
-                     const RoomStats& stats) {
+void Monitor::Sample(int64_t now_ms, const std::string& conference,
+                     const std::vector<Member>& members, const RoomStats& stats) {
   std::map<ParticipantId, const Member*> by_id;
   for (const auto& m : members) by_id[m.id] = &m;
   for (const auto& ps : stats.participants) {
@@ -121,7 +126,8 @@ void Monitor::Sample(int64_t now_ms, const std::string& conference, const std::v
     if (m == by_id.end()) continue;  // Left since the room was read.
     auto [it, fresh] = watches_.try_emplace(ps.id);
     Watch& w = it->second;
-    if (fresh) w.conference = conference, w.site = m->second->site_id, w.content = m->second->content;
+    if (fresh)
+      w.conference = conference, w.site = m->second->site_id, w.content = m->second->content;
     w.last = ps;
     const HealthSample* s = w.history.Add(now_ms, ps.transport);
     if (!s || !m->second->connected) continue;
@@ -150,17 +156,21 @@ void Monitor::Sample(int64_t now_ms, const std::string& conference, const std::v
   for (size_t i = 0; i < t.now.size(); ++i) {
     double frames = static_cast<double>(t.now[i].frames - t.before[i].frames);
     double late = static_cast<double>(t.now[i].late_frames - t.before[i].late_frames);
-    metrics_->SetTier(conference, static_cast<int>(i), frames / seconds, late / seconds, t.now[i].receivers);
+    metrics_->SetTier(conference, static_cast<int>(i), frames / seconds, late / seconds,
+                      t.now[i].receivers);
     if (frames <= 0 || t.now[i].receivers == 0) continue;
     double share = late / frames;
     std::optional<Severity> sev;
-    if (share >= kLateCritical) sev = Severity::kCritical;
-    else if (share >= kLateWarning) sev = Severity::kWarning;
+    if (share >= kLateCritical)
+      sev = Severity::kCritical;
+    else if (share >= kLateWarning)
+      sev = Severity::kWarning;
     if (sev && (!overload.severity || *sev > *overload.severity)) {
       overload.severity = sev;
-      overload.detail = std::to_string(static_cast<int>(late)) + " of " + std::to_string(static_cast<int>(frames)) +
-                        " composite frames late (" + std::to_string(t.now[i].width) + "x" +
-                        std::to_string(t.now[i].height) + ")";
+      overload.detail = std::to_string(static_cast<int>(late)) + " of " +
+                        std::to_string(static_cast<int>(frames)) + " composite frames late (" +
+                        std::to_string(t.now[i].width) + "x" + std::to_string(t.now[i].height) +
+                        ")";
     }
   }
   t.late_seconds = overload.severity ? t.late_seconds + 1 : 0;
@@ -177,16 +187,18 @@ void Monitor::Offline(int64_t now_ms, const std::string& conference, const std::
 void Monitor::MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,
                           const std::string& reason) {
   if (reason.rfind("DTLS", 0) != 0) return;
-  Observe(now_ms, Subject(conference, site), {{AlarmKind::kDtlsFailed, Severity::kCritical, reason}});
+  Observe(now_ms, Subject(conference, site),
+          {{AlarmKind::kDtlsFailed, Severity::kCritical, reason}});
 }
 
-CallQuality Monitor::Left(int64_t now_ms, ParticipantId id, const std::string& conference, const std::string& site) {
+CallQuality Monitor::Left(int64_t now_ms, ParticipantId id, const std::string& conference,
+                          const std::string& site) {
   CallQuality q;
   auto it = watches_.find(id);
   if (it != watches_.end()) {
     HealthSummary s = it->second.history.Summarize();
-    q = {s.seconds, s.loss_pct_mean, s.loss_pct_max, s.jitter_ms_mean, s.jitter_ms_max,
-         s.rtt_ms_mean, s.rtt_ms_max, s.kbps_in_mean, s.kbps_out_mean};
+    q = {s.seconds,     s.loss_pct_mean, s.loss_pct_max, s.jitter_ms_mean, s.jitter_ms_max,
+         s.rtt_ms_mean, s.rtt_ms_max,    s.kbps_in_mean, s.kbps_out_mean};
     metrics_->RemoveSite(conference, site + (it->second.content ? "#content" : ""));
     bool content = it->second.content;
     watches_.erase(it);
@@ -221,7 +233,8 @@ void Monitor::SampleProcess(int64_t now_ms, int open_conferences, int participan
   metrics_->SetCounts(open_conferences, participants);
   ProcessStats p = ReadProc();
   if (process_at_ms_ && now_ms > process_at_ms_)
-    p.cpu_pct = 100.0 * (p.cpu_seconds - process_.cpu_seconds) / ((now_ms - process_at_ms_) / 1000.0);
+    p.cpu_pct =
+        100.0 * (p.cpu_seconds - process_.cpu_seconds) / ((now_ms - process_at_ms_) / 1000.0);
   process_ = p;
   process_at_ms_ = now_ms;
   metrics_->SetProcess(p);
@@ -237,7 +250,8 @@ void Monitor::Apply(const std::vector<AlarmChange>& changes) {
                         : ch.type == AlarmChange::Type::kChanged ? "changed"
                                                                  : "cleared";
     if (ch.type == AlarmChange::Type::kRaised) {
-      auto id = store_->InsertAlarm({0, conference, site, ToString(a.kind), ToString(a.severity), a.detail, a.since_ms, 0});
+      auto id = store_->InsertAlarm(
+          {0, conference, site, ToString(a.kind), ToString(a.severity), a.detail, a.since_ms, 0});
       if (id) alarm_rows_[key] = *id;
       metrics_->AlarmRaised(ToString(a.kind));
     } else if (auto row = alarm_rows_.find(key); row != alarm_rows_.end()) {
@@ -246,10 +260,11 @@ void Monitor::Apply(const std::vector<AlarmChange>& changes) {
     }
     LogScope scope(conference, site);
     auto level = ch.type == AlarmChange::Type::kCleared ? spdlog::level::info
-                 : a.severity == Severity::kCritical     ? spdlog::level::err
-                                                         : spdlog::level::warn;
-    spdlog::log(level, "alarm {}: conference {}{}{}: {} {}: {}", state, conference, site.empty() ? "" : " site ", site,
-                ToString(a.kind), ToString(a.severity), a.detail);
+                 : a.severity == Severity::kCritical    ? spdlog::level::err
+                                                        : spdlog::level::warn;
+    spdlog::log(level, "alarm {}: conference {}{}{}: {} {}: {}", state, conference,
+                site.empty() ? "" : " site ", site, ToString(a.kind), ToString(a.severity),
+                a.detail);
     emit_(json{{"type", "alarm"},
                {"state", state},
                {"conference", conference},
@@ -262,7 +277,8 @@ void Monitor::Apply(const std::vector<AlarmChange>& changes) {
               .dump());
   }
   int warning = 0, critical = 0;
-  for (const Alarm& a : alarms_.Active()) ++(a.severity == Severity::kCritical ? critical : warning);
+  for (const Alarm& a : alarms_.Active())
+    ++(a.severity == Severity::kCritical ? critical : warning);
   metrics_->SetAlarms(warning, critical);
 }
 
@@ -287,12 +303,14 @@ json Monitor::SiteJson(const Watch& w) const {
   video_out["width"] = w.last.width_out;
   video_out["height"] = w.last.height_out;
   video_out["tier"] = w.last.tier;
-  json audio_in = DirectionJson(s->audio_in, t.audio_in, false), audio_out = DirectionJson(s->audio_out, t.audio_out, false);
+  json audio_in = DirectionJson(s->audio_in, t.audio_in, false),
+       audio_out = DirectionJson(s->audio_out, t.audio_out, false);
   audio_in["codec"] = audio_out["codec"] = "opus";
   return {{"site", w.site},
           {"participant", "p" + std::to_string(w.last.id)},
           {"content", w.content},
-          {"ice", {{"state", t.ice_state}, {"local", t.local_candidate}, {"remote", t.remote_candidate}}},
+          {"ice",
+           {{"state", t.ice_state}, {"local", t.local_candidate}, {"remote", t.remote_candidate}}},
           {"dtls", t.dtls_state},
           {"srtp", t.srtp_profile},
           {"rttMs", s->rtt_ms},
@@ -316,28 +334,34 @@ json Monitor::ConferenceJson(const std::string& conference) const {
     const Tiers& t = it->second;
     for (size_t i = 0; i < t.now.size(); ++i) {
       bool rate = t.before.size() == t.now.size();
-      tiers.push_back({{"tier", i},
-                       {"width", t.now[i].width},
-                       {"height", t.now[i].height},
-                       {"kbps", t.now[i].kbps},
-                       {"receivers", t.now[i].receivers},
-                       {"frames", t.now[i].frames},
-                       {"lateFrames", t.now[i].late_frames},
-                       {"framesLastS", rate ? t.now[i].frames - t.before[i].frames : 0},
-                       {"lateFramesLastS", rate ? t.now[i].late_frames - t.before[i].late_frames : 0}});
+      tiers.push_back(
+          {{"tier", i},
+           {"width", t.now[i].width},
+           {"height", t.now[i].height},
+           {"kbps", t.now[i].kbps},
+           {"receivers", t.now[i].receivers},
+           {"frames", t.now[i].frames},
+           {"lateFrames", t.now[i].late_frames},
+           {"framesLastS", rate ? t.now[i].frames - t.before[i].frames : 0},
+           {"lateFramesLastS", rate ? t.now[i].late_frames - t.before[i].late_frames : 0}});
     }
   }
   json alarms = json::array();
   for (const Alarm& a : alarms_.Active()) {
     auto [conf, site] = SplitSubject(a.subject);
     if (conf != conference) continue;
-    alarms.push_back({{"site", site}, {"kind", ToString(a.kind)}, {"severity", ToString(a.severity)},
-                      {"detail", a.detail}, {"sinceMs", a.since_ms}});
+    alarms.push_back({{"site", site},
+                      {"kind", ToString(a.kind)},
+                      {"severity", ToString(a.severity)},
+                      {"detail", a.detail},
+                      {"sinceMs", a.since_ms}});
   }
   return {{"conference", conference},
           {"atMs", at},
           {"process",
-           {{"cpuPct", process_.cpu_pct}, {"rssBytes", process_.rss_bytes}, {"threads", process_.threads}}},
+           {{"cpuPct", process_.cpu_pct},
+            {"rssBytes", process_.rss_bytes},
+            {"threads", process_.threads}}},
           {"tiers", tiers},
           {"alarms", alarms},
           {"sites", sites}};

@@ -37,8 +37,8 @@ class Metrics;
 
 // The process as a technician sees it: CPU since the last reading, memory, threads.
 struct ProcessStats {
-  double cpu_pct = 0;       // Of one core, over the interval since the previous reading.
-  double cpu_seconds = 0;   // User + system, since the start.
+  double cpu_pct = 0;      // Of one core, over the interval since the previous reading.
+  double cpu_seconds = 0;  // User + system, since the start.
   int64_t rss_bytes = 0;
   int threads = 0;
 };
@@ -46,7 +46,8 @@ struct ProcessStats {
 class Monitor {
  public:
   // `emit` receives each event for the console feed (a JSON object text).
-  Monitor(const AlarmThresholds& thresholds, Store* store, std::function<void(const std::string&)> emit);
+  Monitor(const AlarmThresholds& thresholds, Store* store,
+          std::function<void(const std::string&)> emit);
   ~Monitor();
 
   // A participant as the bridge knows it.
@@ -68,7 +69,8 @@ class Monitor {
   void MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,
                    const std::string& reason);
   // The participant left: its media alarms clear, its history is summarised for its call record.
-  CallQuality Left(int64_t now_ms, ParticipantId id, const std::string& conference, const std::string& site);
+  CallQuality Left(int64_t now_ms, ParticipantId id, const std::string& conference,
+                   const std::string& site);
   // The conference closed: all its alarms clear.
   void Closed(int64_t now_ms, const std::string& conference);
   // Once a second, after the conferences: the process's own figures, and how many conferences
@@ -84,7 +86,8 @@ class Monitor {
   nlohmann::json HistoryJson(ParticipantId id, int seconds) const;
   // A site's history over the whole conference so far, a point per CoarseHistory step, across
   // its rejoins (null if it never had media in it). Kept until the conference closes.
-  nlohmann::json ConferenceHistoryJson(const std::string& conference, const std::string& site) const;
+  nlohmann::json ConferenceHistoryJson(const std::string& conference,
+                                       const std::string& site) const;
   prometheus::Registry& registry();
 
   // Alarm subjects: "<conference>/<site>" for a site, "<conference>" for the conference.
@@ -104,7 +107,8 @@ class Monitor {
     int late_seconds = 0;  // Seconds in a row with a tier over the late share.
   };
   void Apply(const std::vector<AlarmChange>& changes);
-  void Observe(int64_t now_ms, const std::string& subject, const std::vector<Condition>& conditions) {
+  void Observe(int64_t now_ms, const std::string& subject,
+               const std::vector<Condition>& conditions) {
     Apply(alarms_.Observe(now_ms, subject, conditions));
   }
   nlohmann::json SiteJson(const Watch& w) const;
@@ -116,7 +120,7 @@ class Monitor {
   std::map<std::pair<std::string, AlarmKind>, int64_t> alarm_rows_;  // Active alarm -> its row.
   std::map<ParticipantId, Watch> watches_;
   std::map<std::string, CoarseHistory> coarse_;  // Per site subject ("<conference>/<site>").
-  std::map<std::string, Tiers> tiers_;  // Per conference with a mixing room.
+  std::map<std::string, Tiers> tiers_;           // Per conference with a mixing room.
   ProcessStats process_;
   int64_t process_at_ms_ = 0;
   std::unique_ptr<Metrics> metrics_;

@@ -18,7 +18,8 @@ Expected<int64_t> ParseTime(const std::string& text) {
   tm.tm_hour = std::stoi(m[4]);
   tm.tm_min = std::stoi(m[5]);
   tm.tm_sec = m[6].matched ? std::stoi(m[6]) : 0;
-  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 60)
     return MakeError("'" + text + "' is not a valid time");
   if (!m[7].matched) {
     tm.tm_isdst = -1;
@@ -47,8 +48,9 @@ std::string FormatTime(int64_t unix_s) {
   long off = tm.tm_gmtoff;
   char sign = off < 0 ? '-' : '+';
   off = off < 0 ? -off : off;
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600, (off % 3600) / 60);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
+                (off % 3600) / 60);
   return buf;
 }
 
@@ -68,7 +70,8 @@ ScheduleAction Due(const ConferenceRow& c, int64_t now, int grace_s) {
   return ScheduleAction::kNone;
 }
 
-std::optional<std::pair<int64_t, int64_t>> NextOccurrence(const ConferenceRow& c, int64_t now, int grace_s) {
+std::optional<std::pair<int64_t, int64_t>> NextOccurrence(const ConferenceRow& c, int64_t now,
+                                                          int grace_s) {
   int step = c.recurrence == "daily" ? 1 : c.recurrence == "weekly" ? 7 : 0;
   if (!step || c.permanent()) return std::nullopt;
   int64_t start = c.start_at, end = c.end_at;
@@ -91,11 +94,14 @@ Status ValidateConference(const ConferenceRow& c) {
   if (c.mode != "mix" && c.mode != "echo") return MakeError("mode must be mix or echo");
   if (c.recurrence != "none" && c.recurrence != "daily" && c.recurrence != "weekly")
     return MakeError("recurrence must be none, daily or weekly");
-  if (c.layout != "grid" && c.layout != "speaker" && c.layout != "single" && c.layout != "presenter")
+  if (c.layout != "grid" && c.layout != "speaker" && c.layout != "single" &&
+      c.layout != "presenter")
     return MakeError("layout must be grid, speaker, single or presenter");
-  if (c.lead_time_s < 0 || c.lead_time_s > 86400) return MakeError("leadTimeMinutes must be 0-1440");
+  if (c.lead_time_s < 0 || c.lead_time_s > 86400)
+    return MakeError("leadTimeMinutes must be 0-1440");
   if ((c.start_at == 0) != (c.end_at == 0))
-    return MakeError("start and end go together: both for a scheduled meeting, neither for a permanent one");
+    return MakeError(
+        "start and end go together: both for a scheduled meeting, neither for a permanent one");
   if (!c.permanent()) {
     if (c.start_at <= 0 || c.end_at <= c.start_at) return MakeError("start must be before end");
     if (c.end_at - c.start_at > 86400) return MakeError("a meeting lasts at most 24 hours");

@@ -36,7 +36,8 @@ ScheduleAction Due(const ConferenceRow& c, int64_t now, int grace_s);
 
 // The first occurrence after the one that just closed whose close (end + grace) is still
 // ahead of `now`; nullopt if the conference does not recur.
-std::optional<std::pair<int64_t, int64_t>> NextOccurrence(const ConferenceRow& c, int64_t now, int grace_s);
+std::optional<std::pair<int64_t, int64_t>> NextOccurrence(const ConferenceRow& c, int64_t now,
+                                                          int grace_s);
 
 // Checks a conference's fields (id syntax, known mode/recurrence/layout, start before end, a
 // meeting of at most 24 h, lead time at most 24 h).

@@ -31,8 +31,7 @@ bool TokenMatches(std::string_view token, std::string_view stored_hash) {
 std::string NewToken() {
   unsigned char raw[24];
   RAND_bytes(raw, sizeof raw);
-  static const char* alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   for (size_t i = 0; i < sizeof raw; i += 3) {
     uint32_t v = (uint32_t(raw[i]) << 16) | (uint32_t(raw[i + 1]) << 8) | raw[i + 2];
@@ -46,8 +45,8 @@ std::string HashPassword(std::string_view password) {
   unsigned char salt[kSalt];
   RAND_bytes(salt, sizeof salt);
   std::string out(argon2_encodedlen(kTime, kMemoryKiB, kLanes, kSalt, kHash, Argon2_id), '\0');
-  int rc = argon2id_hash_encoded(kTime, kMemoryKiB, kLanes, password.data(), password.size(), salt, sizeof salt,
-                                 kHash, out.data(), out.size());
+  int rc = argon2id_hash_encoded(kTime, kMemoryKiB, kLanes, password.data(), password.size(), salt,
+                                 sizeof salt, kHash, out.data(), out.size());
   if (rc != ARGON2_OK) return {};
   out.resize(out.find('\0'));
   return out;

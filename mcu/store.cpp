@@ -122,12 +122,14 @@ class Stmt {
   Status Run() {
     if (!s_) return MakeError(std::string("database: ") + sqlite3_errmsg(db_));
     rc_ = sqlite3_step(s_);
-    if (rc_ != SQLITE_DONE && rc_ != SQLITE_ROW) return MakeError(std::string("database: ") + sqlite3_errmsg(db_));
+    if (rc_ != SQLITE_DONE && rc_ != SQLITE_ROW)
+      return MakeError(std::string("database: ") + sqlite3_errmsg(db_));
     return OkStatus();
   }
   std::string Text(int i) {
     auto* p = sqlite3_column_text(s_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : std::string();
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i))
+             : std::string();
   }
   int64_t Int(int i) { return sqlite3_column_int64(s_, i); }
   double Real(int i) { return sqlite3_column_double(s_, i); }
@@ -180,8 +182,9 @@ int64_t NowMs() { return SystemClock().NowMs(); }
 
 Expected<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string m = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -189,7 +192,8 @@ Expected<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   }
   std::unique_ptr<Store> store(new Store(db));
   sqlite3_busy_timeout(db, 5000);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     if (auto st = Exec(db, pragma); !st) return MakeError(path + ": " + st.error());
   }
   if (auto st = store->Migrate(); !st) return MakeError(path + ": " + st.error());
@@ -210,7 +214,8 @@ Status Store::Migrate() {
   int version = 0;
   {
     Stmt s(db_, "PRAGMA user_version");
-    if (!s.Row()) return MakeError(std::string("cannot read the schema version: ") + sqlite3_errmsg(db_));
+    if (!s.Row())
+      return MakeError(std::string("cannot read the schema version: ") + sqlite3_errmsg(db_));
     version = static_cast<int>(s.Int(0));
   }
   if (version > kLatest)
@@ -218,7 +223,8 @@ Status Store::Migrate() {
                      std::to_string(kLatest) + ")");
   for (int v = version; v < kLatest; ++v) {
     Transaction tx(db_);
-    if (auto st = Exec(db_, kMigrations[v]); !st) return MakeError("migration " + std::to_string(v + 1) + ": " + st.error());
+    if (auto st = Exec(db_, kMigrations[v]); !st)
+      return MakeError("migration " + std::to_string(v + 1) + ": " + st.error());
     std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
     if (auto st = Exec(db_, set.c_str()); !st) return st;
     if (auto st = tx.Commit(); !st) return st;
@@ -241,11 +247,18 @@ Status Store::MarkSeeded() {
 
 namespace {
 SiteRow ReadSite(Stmt& s) {
-  return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), static_cast<int>(s.Int(6)),
+  return {s.Text(0),
+          s.Text(1),
+          s.Text(2),
+          s.Text(3),
+          s.Text(4),
+          s.Text(5),
+          static_cast<int>(s.Int(6)),
           {s.Text(7), s.Text(8), s.Text(9), s.Text(10), static_cast<int>(s.Int(11))}};
 }
 constexpr const char* kSiteColumns =
-    "id, name, level, kind, token_hash, network, bandwidth_kbps, link_url, link_conference, link_credential, "
+    "id, name, level, kind, token_hash, network, bandwidth_kbps, link_url, link_conference, "
+    "link_credential, "
     "link_fingerprint, link_max_kbps";
 }  // namespace
 
@@ -267,10 +280,20 @@ std::optional<SiteRow> Store::Site(const std::string& id) {
 
 Status Store::InsertSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
-         std::string("INSERT INTO sites(") + kSiteColumns + ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.Bind(r.id).Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(r.network).Bind(r.bandwidth_kbps);
-  s.Bind(r.link.url).Bind(r.link.conference).Bind(r.link.credential).Bind(r.link.fingerprint).Bind(r.link.max_kbps);
+  Stmt s(db_, std::string("INSERT INTO sites(") + kSiteColumns +
+                  ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.Bind(r.id)
+      .Bind(r.name)
+      .Bind(r.level)
+      .Bind(r.kind)
+      .Bind(r.token_hash)
+      .Bind(r.network)
+      .Bind(r.bandwidth_kbps);
+  s.Bind(r.link.url)
+      .Bind(r.link.conference)
+      .Bind(r.link.credential)
+      .Bind(r.link.fingerprint)
+      .Bind(r.link.max_kbps);
   s.Bind(NowS()).Bind(NowS());
   auto st = s.Run();
   if (!st && s.Constraint()) return MakeError("site '" + r.id + "' exists");
@@ -280,10 +303,21 @@ Status Store::InsertSite(const SiteRow& r) {
 Status Store::UpdateSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, network=?, bandwidth_kbps=?, link_url=?, "
-         "link_conference=?, link_credential=?, link_fingerprint=?, link_max_kbps=?, updated_at=? WHERE id=?");
-  s.Bind(r.name).Bind(r.level).Bind(r.kind).Bind(r.token_hash).Bind(r.network).Bind(r.bandwidth_kbps);
-  s.Bind(r.link.url).Bind(r.link.conference).Bind(r.link.credential).Bind(r.link.fingerprint).Bind(r.link.max_kbps);
+         "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, network=?, bandwidth_kbps=?, "
+         "link_url=?, "
+         "link_conference=?, link_credential=?, link_fingerprint=?, link_max_kbps=?, updated_at=? "
+         "WHERE id=?");
+  s.Bind(r.name)
+      .Bind(r.level)
+      .Bind(r.kind)
+      .Bind(r.token_hash)
+      .Bind(r.network)
+      .Bind(r.bandwidth_kbps);
+  s.Bind(r.link.url)
+      .Bind(r.link.conference)
+      .Bind(r.link.credential)
+      .Bind(r.link.fingerprint)
+      .Bind(r.link.max_kbps);
   s.Bind(NowS()).Bind(r.id);
   return Changed(db_, s.Run(), "site '" + r.id + "'");
 }
@@ -299,7 +333,8 @@ Status Store::DeleteSite(const std::string& id) {
 
 namespace {
 constexpr const char* kConferenceColumns =
-    "id, title, mode, start_at, end_at, recurrence, lead_time_s, host_site, layout, state, locked, spotlight";
+    "id, title, mode, start_at, end_at, recurrence, lead_time_s, host_site, layout, state, locked, "
+    "spotlight";
 
 ConferenceRow ReadConference(Stmt& s) {
   ConferenceRow c;
@@ -338,7 +373,8 @@ Status WriteInvited(sqlite3* db, const ConferenceRow& c) {
   }
   // Uninvited sites keep a row only while it still says something (a mute or a kick).
   Stmt s(db,
-         "DELETE FROM members WHERE conference_id=? AND invited=0 AND muted_audio=0 AND muted_video=0 AND kicked=0 "
+         "DELETE FROM members WHERE conference_id=? AND invited=0 AND muted_audio=0 AND "
+         "muted_video=0 AND kicked=0 "
          "AND admitted=0");
   s.Bind(c.id);
   return s.Run();
@@ -347,7 +383,9 @@ Status WriteInvited(sqlite3* db, const ConferenceRow& c) {
 
 std::vector<ConferenceRow> Store::Conferences() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kConferenceColumns + " FROM conferences ORDER BY start_at, id").c_str());
+  Stmt s(db_,
+         (std::string("SELECT ") + kConferenceColumns + " FROM conferences ORDER BY start_at, id")
+             .c_str());
   std::vector<ConferenceRow> out;
   while (s.Row()) out.push_back(ReadConference(s));
   for (auto& c : out) c.invited = Invited(db_, c.id);
@@ -356,7 +394,8 @@ std::vector<ConferenceRow> Store::Conferences() {
 
 std::optional<ConferenceRow> Store::Conference(const std::string& id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kConferenceColumns + " FROM conferences WHERE id=?").c_str());
+  Stmt s(db_,
+         (std::string("SELECT ") + kConferenceColumns + " FROM conferences WHERE id=?").c_str());
   s.Bind(id);
   if (!s.Row()) return std::nullopt;
   ConferenceRow c = ReadConference(s);
@@ -368,10 +407,23 @@ Status Store::InsertConference(const ConferenceRow& c) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   Stmt s(db_,
-         "INSERT INTO conferences(id, title, mode, start_at, end_at, recurrence, lead_time_s, host_site, layout, "
+         "INSERT INTO conferences(id, title, mode, start_at, end_at, recurrence, lead_time_s, "
+         "host_site, layout, "
          "state, locked, spotlight, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.Bind(c.id).Bind(c.title).Bind(c.mode).Bind(c.start_at).Bind(c.end_at).Bind(c.recurrence).Bind(c.lead_time_s);
-  s.Bind(c.host_site).Bind(c.layout).Bind(c.state).Bind(c.locked).Bind(c.spotlight).Bind(NowS()).Bind(NowS());
+  s.Bind(c.id)
+      .Bind(c.title)
+      .Bind(c.mode)
+      .Bind(c.start_at)
+      .Bind(c.end_at)
+      .Bind(c.recurrence)
+      .Bind(c.lead_time_s);
+  s.Bind(c.host_site)
+      .Bind(c.layout)
+      .Bind(c.state)
+      .Bind(c.locked)
+      .Bind(c.spotlight)
+      .Bind(NowS())
+      .Bind(NowS());
   auto st = s.Run();
   if (!st && s.Constraint()) return MakeError("conference '" + c.id + "' exists");
   if (!st) return st;
@@ -383,10 +435,22 @@ Status Store::UpdateConference(const ConferenceRow& c) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   Stmt s(db_,
-         "UPDATE conferences SET title=?, mode=?, start_at=?, end_at=?, recurrence=?, lead_time_s=?, host_site=?, "
+         "UPDATE conferences SET title=?, mode=?, start_at=?, end_at=?, recurrence=?, "
+         "lead_time_s=?, host_site=?, "
          "layout=?, state=?, locked=?, spotlight=?, updated_at=? WHERE id=?");
-  s.Bind(c.title).Bind(c.mode).Bind(c.start_at).Bind(c.end_at).Bind(c.recurrence).Bind(c.lead_time_s);
-  s.Bind(c.host_site).Bind(c.layout).Bind(c.state).Bind(c.locked).Bind(c.spotlight).Bind(NowS()).Bind(c.id);
+  s.Bind(c.title)
+      .Bind(c.mode)
+      .Bind(c.start_at)
+      .Bind(c.end_at)
+      .Bind(c.recurrence)
+      .Bind(c.lead_time_s);
+  s.Bind(c.host_site)
+      .Bind(c.layout)
+      .Bind(c.state)
+      .Bind(c.locked)
+      .Bind(c.spotlight)
+      .Bind(NowS())
+      .Bind(c.id);
   if (auto st = Changed(db_, s.Run(), "conference '" + c.id + "'"); !st) return st;
   if (auto w = WriteInvited(db_, c); !w) return w;
   return tx.Commit();
@@ -402,23 +466,33 @@ Status Store::DeleteConference(const std::string& id) {
 std::vector<MemberRow> Store::Members(const std::string& conference_id) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "SELECT conference_id, site_id, invited, muted_audio, muted_video, kicked, admitted FROM members "
+         "SELECT conference_id, site_id, invited, muted_audio, muted_video, kicked, admitted FROM "
+         "members "
          "WHERE conference_id=? ORDER BY rowid");
   s.Bind(conference_id);
   std::vector<MemberRow> out;
   while (s.Row())
-    out.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Int(3) != 0, s.Int(4) != 0, s.Int(5) != 0, s.Int(6) != 0});
+    out.push_back({s.Text(0), s.Text(1), s.Int(2) != 0, s.Int(3) != 0, s.Int(4) != 0, s.Int(5) != 0,
+                   s.Int(6) != 0});
   return out;
 }
 
 Status Store::PutMember(const MemberRow& m) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "INSERT INTO members(conference_id, site_id, invited, muted_audio, muted_video, kicked, admitted) "
-         "VALUES(?,?,?,?,?,?,?) ON CONFLICT(conference_id, site_id) DO UPDATE SET invited=excluded.invited, "
-         "muted_audio=excluded.muted_audio, muted_video=excluded.muted_video, kicked=excluded.kicked, "
-         "admitted=excluded.admitted");
-  s.Bind(m.conference_id).Bind(m.site_id).Bind(m.invited).Bind(m.muted_audio).Bind(m.muted_video).Bind(m.kicked)
+  Stmt s(
+      db_,
+      "INSERT INTO members(conference_id, site_id, invited, muted_audio, muted_video, kicked, "
+      "admitted) "
+      "VALUES(?,?,?,?,?,?,?) ON CONFLICT(conference_id, site_id) DO UPDATE SET "
+      "invited=excluded.invited, "
+      "muted_audio=excluded.muted_audio, muted_video=excluded.muted_video, kicked=excluded.kicked, "
+      "admitted=excluded.admitted");
+  s.Bind(m.conference_id)
+      .Bind(m.site_id)
+      .Bind(m.invited)
+      .Bind(m.muted_audio)
+      .Bind(m.muted_video)
+      .Bind(m.kicked)
       .Bind(m.admitted);
   return s.Run();
 }
@@ -426,7 +500,9 @@ Status Store::PutMember(const MemberRow& m) {
 Status Store::ResetMembers(const std::string& conference_id) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
-  Stmt a(db_, "UPDATE members SET muted_audio=0, muted_video=0, kicked=0, admitted=0 WHERE conference_id=?");
+  Stmt a(db_,
+         "UPDATE members SET muted_audio=0, muted_video=0, kicked=0, admitted=0 WHERE "
+         "conference_id=?");
   a.Bind(conference_id);
   if (auto st = a.Run(); !st) return st;
   Stmt b(db_, "DELETE FROM members WHERE conference_id=? AND invited=0");
@@ -439,7 +515,8 @@ Status Store::ResetMembers(const std::string& conference_id) {
 
 namespace {
 UserRow ReadUser(Stmt& s) { return {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)}; }
-constexpr const char* kUserSelect = "SELECT id, login, role, display_name, password_hash FROM users ";
+constexpr const char* kUserSelect =
+    "SELECT id, login, role, display_name, password_hash FROM users ";
 }  // namespace
 
 std::vector<UserRow> Store::Users() {
@@ -469,7 +546,8 @@ std::optional<UserRow> Store::UserByLogin(const std::string& login) {
 Expected<int64_t> Store::InsertUser(const UserRow& u) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "INSERT INTO users(login, role, display_name, password_hash, created_at, updated_at) VALUES(?,?,?,?,?,?)");
+         "INSERT INTO users(login, role, display_name, password_hash, created_at, updated_at) "
+         "VALUES(?,?,?,?,?,?)");
   s.Bind(u.login).Bind(u.role).Bind(u.display_name).Bind(u.password_hash).Bind(NowS()).Bind(NowS());
   auto st = s.Run();
   if (!st && s.Constraint()) return MakeError("user '" + u.login + "' exists");
@@ -493,14 +571,18 @@ Status Store::DeleteUser(int64_t id) {
 
 Status Store::InsertSession(const SessionRow& r) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) VALUES(?,?,?,?,?)");
+  Stmt s(
+      db_,
+      "INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) VALUES(?,?,?,?,?)");
   s.Bind(r.token_hash).Bind(r.user_id).Bind(r.csrf).Bind(NowS()).Bind(r.expires_at);
   return s.Run();
 }
 
 std::optional<SessionRow> Store::Session(const std::string& token_hash, int64_t now) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT token_hash, csrf, user_id, expires_at FROM sessions WHERE token_hash=? AND expires_at>?");
+  Stmt s(db_,
+         "SELECT token_hash, csrf, user_id, expires_at FROM sessions WHERE token_hash=? AND "
+         "expires_at>?");
   s.Bind(token_hash).Bind(now);
   if (!s.Row()) return std::nullopt;
   return SessionRow{s.Text(0), s.Text(1), s.Int(2), s.Int(3)};
@@ -534,7 +616,9 @@ ApiTokenRow ReadApiToken(Stmt& s) { return {s.Int(0), s.Int(1), s.Text(2), s.Tex
 
 std::vector<ApiTokenRow> Store::ApiTokens(int64_t user_id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE user_id=? ORDER BY id");
+  Stmt s(db_,
+         "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE user_id=? ORDER "
+         "BY id");
   s.Bind(user_id);
   std::vector<ApiTokenRow> out;
   while (s.Row()) out.push_back(ReadApiToken(s));
@@ -543,7 +627,8 @@ std::vector<ApiTokenRow> Store::ApiTokens(int64_t user_id) {
 
 std::optional<ApiTokenRow> Store::ApiTokenByHash(const std::string& token_hash) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE token_hash=?");
+  Stmt s(db_,
+         "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE token_hash=?");
   s.Bind(token_hash);
   if (!s.Row()) return std::nullopt;
   return ReadApiToken(s);
@@ -562,36 +647,54 @@ Status Store::Audit(const std::string& actor, const std::string& action, const s
                     const std::string& detail_json) {
   std::lock_guard lock(mu_);
   Stmt s(db_, "INSERT INTO audit(at_ms, actor, action, target, detail) VALUES(?,?,?,?,?)");
-  s.Bind(NowMs()).Bind(actor).Bind(action).Bind(target).Bind(detail_json.empty() ? "{}" : detail_json);
+  s.Bind(NowMs()).Bind(actor).Bind(action).Bind(target).Bind(detail_json.empty() ? "{}"
+                                                                                 : detail_json);
   return s.Run();
 }
 
 std::vector<AuditRow> Store::AuditLog(int limit, int64_t before_id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT id, at_ms, actor, action, target, detail FROM audit WHERE id<? ORDER BY id DESC LIMIT ?");
+  Stmt s(db_,
+         "SELECT id, at_ms, actor, action, target, detail FROM audit WHERE id<? ORDER BY id DESC "
+         "LIMIT ?");
   s.Bind(before_id > 0 ? before_id : INT64_MAX).Bind(limit);
   std::vector<AuditRow> out;
   while (s.Row()) out.push_back({s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
   return out;
 }
 
-Expected<int64_t> Store::OpenCallRecord(const std::string& conference_id, const std::string& site_id,
-                                        int64_t joined_at_ms) {
+Expected<int64_t> Store::OpenCallRecord(const std::string& conference_id,
+                                        const std::string& site_id, int64_t joined_at_ms) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT INTO call_records(conference_id, site_id, joined_at_ms, left_at_ms, reason) VALUES(?,?,?,0,'')");
+  Stmt s(db_,
+         "INSERT INTO call_records(conference_id, site_id, joined_at_ms, left_at_ms, reason) "
+         "VALUES(?,?,?,0,'')");
   s.Bind(conference_id).Bind(site_id).Bind(joined_at_ms);
   if (auto st = s.Run(); !st) return MakeError(st.error());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
-Status Store::CloseCallRecord(int64_t id, int64_t left_at_ms, const std::string& reason, const CallQuality& q) {
+Status Store::CloseCallRecord(int64_t id, int64_t left_at_ms, const std::string& reason,
+                              const CallQuality& q) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "UPDATE call_records SET left_at_ms=?, reason=?, seconds=?, loss_pct_mean=?, loss_pct_max=?, "
-         "jitter_ms_mean=?, jitter_ms_max=?, rtt_ms_mean=?, rtt_ms_max=?, kbps_in_mean=?, kbps_out_mean=? "
-         "WHERE id=? AND left_at_ms=0");
-  s.Bind(left_at_ms).Bind(reason).Bind(q.seconds).Bind(q.loss_pct_mean).Bind(q.loss_pct_max).Bind(q.jitter_ms_mean);
-  s.Bind(q.jitter_ms_max).Bind(q.rtt_ms_mean).Bind(q.rtt_ms_max).Bind(q.kbps_in_mean).Bind(q.kbps_out_mean).Bind(id);
+  Stmt s(
+      db_,
+      "UPDATE call_records SET left_at_ms=?, reason=?, seconds=?, loss_pct_mean=?, loss_pct_max=?, "
+      "jitter_ms_mean=?, jitter_ms_max=?, rtt_ms_mean=?, rtt_ms_max=?, kbps_in_mean=?, "
+      "kbps_out_mean=? "
+      "WHERE id=? AND left_at_ms=0");
+  s.Bind(left_at_ms)
+      .Bind(reason)
+      .Bind(q.seconds)
+      .Bind(q.loss_pct_mean)
+      .Bind(q.loss_pct_max)
+      .Bind(q.jitter_ms_mean);
+  s.Bind(q.jitter_ms_max)
+      .Bind(q.rtt_ms_mean)
+      .Bind(q.rtt_ms_max)
+      .Bind(q.kbps_in_mean)
+      .Bind(q.kbps_out_mean)
+      .Bind(id);
   return s.Run();
 }
 
@@ -605,17 +708,27 @@ Status Store::CloseOpenCallRecords(int64_t left_at_ms, const std::string& reason
 std::vector<CallRecordRow> Store::CallRecords(const std::string& conference_id, int limit) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "SELECT id, conference_id, site_id, joined_at_ms, left_at_ms, reason, seconds, loss_pct_mean, loss_pct_max, "
+         "SELECT id, conference_id, site_id, joined_at_ms, left_at_ms, reason, seconds, "
+         "loss_pct_mean, loss_pct_max, "
          "jitter_ms_mean, jitter_ms_max, rtt_ms_mean, rtt_ms_max, kbps_in_mean, kbps_out_mean, "
-         "(SELECT COUNT(*) FROM alarms a WHERE a.conference_id=c.conference_id AND a.site_id=c.site_id "
-         "AND a.raised_at_ms >= c.joined_at_ms AND (c.left_at_ms=0 OR a.raised_at_ms <= c.left_at_ms)) "
+         "(SELECT COUNT(*) FROM alarms a WHERE a.conference_id=c.conference_id AND "
+         "a.site_id=c.site_id "
+         "AND a.raised_at_ms >= c.joined_at_ms AND (c.left_at_ms=0 OR a.raised_at_ms <= "
+         "c.left_at_ms)) "
          "FROM call_records c WHERE conference_id=? OR ?='' ORDER BY id DESC LIMIT ?");
   s.Bind(conference_id).Bind(conference_id).Bind(limit);
   std::vector<CallRecordRow> out;
   while (s.Row()) {
     CallRecordRow r{s.Int(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)};
-    r.quality = {static_cast<int>(s.Int(6)), s.Real(7), s.Real(8), s.Real(9), s.Real(10), s.Real(11), s.Real(12),
-                 s.Real(13), s.Real(14)};
+    r.quality = {static_cast<int>(s.Int(6)),
+                 s.Real(7),
+                 s.Real(8),
+                 s.Real(9),
+                 s.Real(10),
+                 s.Real(11),
+                 s.Real(12),
+                 s.Real(13),
+                 s.Real(14)};
     r.alarms = static_cast<int>(s.Int(15));
     out.push_back(std::move(r));
   }
@@ -625,19 +738,27 @@ std::vector<CallRecordRow> Store::CallRecords(const std::string& conference_id, 
 Expected<int64_t> Store::InsertAlarm(const AlarmRow& a) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "INSERT INTO alarms(conference_id, site_id, kind, severity, detail, raised_at_ms, cleared_at_ms) "
+         "INSERT INTO alarms(conference_id, site_id, kind, severity, detail, raised_at_ms, "
+         "cleared_at_ms) "
          "VALUES(?,?,?,?,?,?,?)");
-  s.Bind(a.conference_id).Bind(a.site_id).Bind(a.kind).Bind(a.severity).Bind(a.detail).Bind(a.raised_at_ms);
+  s.Bind(a.conference_id)
+      .Bind(a.site_id)
+      .Bind(a.kind)
+      .Bind(a.severity)
+      .Bind(a.detail)
+      .Bind(a.raised_at_ms);
   s.Bind(a.cleared_at_ms);
   if (auto st = s.Run(); !st) return MakeError(st.error());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
-Status Store::UpdateAlarm(int64_t id, const std::string& severity, const std::string& detail, int64_t cleared_at_ms) {
+Status Store::UpdateAlarm(int64_t id, const std::string& severity, const std::string& detail,
+                          int64_t cleared_at_ms) {
   std::lock_guard lock(mu_);
   // The row keeps the worst severity reached, with what was measured then.
   Stmt s(db_,
-         "UPDATE alarms SET detail=CASE WHEN ?='critical' OR severity='warning' THEN ? ELSE detail END, "
+         "UPDATE alarms SET detail=CASE WHEN ?='critical' OR severity='warning' THEN ? ELSE detail "
+         "END, "
          "severity=CASE WHEN severity='critical' THEN 'critical' ELSE ? END, cleared_at_ms=? "
          "WHERE id=? AND cleared_at_ms=0");
   s.Bind(severity).Bind(detail).Bind(severity).Bind(cleared_at_ms).Bind(id);
@@ -654,12 +775,14 @@ Status Store::ClearOpenAlarms(int64_t at_ms) {
 std::vector<AlarmRow> Store::Alarms(const std::string& conference_id, bool active_only, int limit) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "SELECT id, conference_id, site_id, kind, severity, detail, raised_at_ms, cleared_at_ms FROM alarms "
+         "SELECT id, conference_id, site_id, kind, severity, detail, raised_at_ms, cleared_at_ms "
+         "FROM alarms "
          "WHERE (conference_id=? OR ?='') AND (cleared_at_ms=0 OR ?=0) ORDER BY id DESC LIMIT ?");
   s.Bind(conference_id).Bind(conference_id).Bind(active_only).Bind(limit);
   std::vector<AlarmRow> out;
   while (s.Row())
-    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Int(6), s.Int(7)});
+    out.push_back(
+        {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Int(6), s.Int(7)});
   return out;
 }
 

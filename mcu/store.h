@@ -40,15 +40,15 @@ struct SiteRow {
 // A conference: permanent (no start: open whenever a site asks to join) or scheduled.
 struct ConferenceRow {
   std::string id, title;
-  std::string mode = "mix";         // mix | echo
+  std::string mode = "mix";          // mix | echo
   int64_t start_at = 0, end_at = 0;  // Unix seconds; 0 and 0: permanent.
-  std::string recurrence = "none";  // none | daily | weekly
-  int lead_time_s = 1800;           // Opens this long before start: the technical check.
-  std::string host_site;            // May be empty.
-  std::string layout = "grid";      // grid | speaker | single | presenter
-  std::string state = "scheduled";  // scheduled | open | ended
+  std::string recurrence = "none";   // none | daily | weekly
+  int lead_time_s = 1800;            // Opens this long before start: the technical check.
+  std::string host_site;             // May be empty.
+  std::string layout = "grid";       // grid | speaker | single | presenter
+  std::string state = "scheduled";   // scheduled | open | ended
   bool locked = false;
-  std::string spotlight;            // Site pinned to the main tile, or empty.
+  std::string spotlight;  // Site pinned to the main tile, or empty.
   std::vector<std::string> invited;
   bool permanent() const { return start_at == 0 && end_at == 0; }
 };
@@ -175,7 +175,8 @@ class Store {
   Expected<int64_t> InsertAlarm(const AlarmRow& a);
   // A raised alarm's severity or detail changed, or (cleared_at_ms != 0) it cleared. The row
   // keeps the worst severity the alarm reached, and the detail measured at it.
-  Status UpdateAlarm(int64_t id, const std::string& severity, const std::string& detail, int64_t cleared_at_ms);
+  Status UpdateAlarm(int64_t id, const std::string& severity, const std::string& detail,
+                     int64_t cleared_at_ms);
   // Alarms still active when the process ended are cleared at `at_ms` (on start).
   Status ClearOpenAlarms(int64_t at_ms);
   // Newest first; conference_id empty: every conference; active_only: not cleared.

@@ -12,8 +12,8 @@ double Delta(T a, T b) {
   return a >= b ? static_cast<double>(a - b) : 0.0;
 }
 
-DirectionHealth Direction(const DirectionStats& now, const DirectionStats& prev, const DirectionStats& window_start,
-                          double seconds, bool receiving) {
+DirectionHealth Direction(const DirectionStats& now, const DirectionStats& prev,
+                          const DirectionStats& window_start, double seconds, bool receiving) {
   DirectionHealth h;
   double packets = Delta(now.packets, prev.packets);
   h.kbps = Delta(now.bytes, prev.bytes) * 8 / 1000 / seconds;
@@ -35,7 +35,9 @@ DirectionHealth Direction(const DirectionStats& now, const DirectionStats& prev,
 }
 
 bool Restarted(const TransportStats& now, const TransportStats& before) {
-  auto back = [](const DirectionStats& a, const DirectionStats& b) { return a.packets < b.packets || a.bytes < b.bytes; };
+  auto back = [](const DirectionStats& a, const DirectionStats& b) {
+    return a.packets < b.packets || a.bytes < b.bytes;
+  };
   return back(now.audio_in, before.audio_in) || back(now.audio_out, before.audio_out) ||
          back(now.video_in, before.video_in) || back(now.video_out, before.video_out);
 }
@@ -46,7 +48,8 @@ HealthHistory::HealthHistory(size_t capacity, int loss_window_s)
     : capacity_(std::max<size_t>(1, capacity)), loss_window_s_(std::max(1, loss_window_s)) {}
 
 const HealthSample* HealthHistory::Add(int64_t now_ms, const TransportStats& stats) {
-  if (!snapshots_.empty() && (now_ms <= snapshots_.back().at_ms || Restarted(stats, snapshots_.back().stats)))
+  if (!snapshots_.empty() &&
+      (now_ms <= snapshots_.back().at_ms || Restarted(stats, snapshots_.back().stats)))
     snapshots_.clear();  // Out of order, or a new transport: start again from this baseline.
   if (snapshots_.empty()) {
     snapshots_.push_back({now_ms, stats});
@@ -54,15 +57,18 @@ const HealthSample* HealthHistory::Add(int64_t now_ms, const TransportStats& sta
   }
   const Snapshot& prev = snapshots_.back();
   // The window starts at the oldest snapshot not older than the window (or the oldest kept).
-  while (snapshots_.size() > 1 && now_ms - snapshots_[1].at_ms >= loss_window_s_ * 1000) snapshots_.pop_front();
+  while (snapshots_.size() > 1 && now_ms - snapshots_[1].at_ms >= loss_window_s_ * 1000)
+    snapshots_.pop_front();
   const Snapshot& start = snapshots_.front();
   double seconds = (now_ms - prev.at_ms) / 1000.0;
   HealthSample s;
   s.at_ms = now_ms;
   s.audio_in = Direction(stats.audio_in, prev.stats.audio_in, start.stats.audio_in, seconds, true);
   s.video_in = Direction(stats.video_in, prev.stats.video_in, start.stats.video_in, seconds, true);
-  s.audio_out = Direction(stats.audio_out, prev.stats.audio_out, start.stats.audio_out, seconds, false);
-  s.video_out = Direction(stats.video_out, prev.stats.video_out, start.stats.video_out, seconds, false);
+  s.audio_out =
+      Direction(stats.audio_out, prev.stats.audio_out, start.stats.audio_out, seconds, false);
+  s.video_out =
+      Direction(stats.video_out, prev.stats.video_out, start.stats.video_out, seconds, false);
   s.rtt_ms = stats.rtt_ms;
   snapshots_.push_back({now_ms, stats});
   samples_.push_back(s);
@@ -76,7 +82,8 @@ HealthSummary HealthHistory::Summarize() const {
   double loss = 0, jitter = 0, rtt = 0, in = 0, outk = 0;
   int rtts = 0;
   for (const auto& s : samples_) {
-    double l = std::max({s.audio_in.loss_pct, s.video_in.loss_pct, s.audio_out.loss_pct, s.video_out.loss_pct});
+    double l = std::max(
+        {s.audio_in.loss_pct, s.video_in.loss_pct, s.audio_out.loss_pct, s.video_out.loss_pct});
     double j = std::max(s.audio_in.jitter_ms, s.video_in.jitter_ms);
     loss += l, jitter += j;
     out.loss_pct_max = std::max(out.loss_pct_max, l);
@@ -98,7 +105,8 @@ HealthSummary HealthHistory::Summarize() const {
   return out;
 }
 
-// ----- CoarseHistory ------------------------------------------------------------------------------
+// ----- CoarseHistory
+// ------------------------------------------------------------------------------
 
 namespace {
 std::array<const DirectionHealth*, 4> Directions(const HealthSample& s) {
@@ -109,7 +117,8 @@ std::array<DirectionHealth*, 4> Directions(HealthSample& s) {
 }
 }  // namespace
 
-CoarseHistory::CoarseHistory(int step_s, size_t capacity) : step_s_(std::max(1, step_s)), capacity_(capacity) {}
+CoarseHistory::CoarseHistory(int step_s, size_t capacity)
+    : step_s_(std::max(1, step_s)), capacity_(capacity) {}
 
 void CoarseHistory::Add(const HealthSample& s) {
   const int64_t step_ms = int64_t{step_s_} * 1000;

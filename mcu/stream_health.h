@@ -27,13 +27,13 @@
 namespace mcu {
 
 struct DirectionHealth {
-  double kbps = 0;         // Payload bitrate over the last interval.
+  double kbps = 0;  // Payload bitrate over the last interval.
   double packets_per_s = 0;
-  double fps = 0;          // Video frames completed per second (0 for audio).
-  double loss_pct = 0;     // Over the loss window, 0..100.
+  double fps = 0;       // Video frames completed per second (0 for audio).
+  double loss_pct = 0;  // Over the loss window, 0..100.
   double jitter_ms = 0;
   uint64_t nacks = 0, plis = 0, firs = 0, keyframes = 0;  // Cumulative.
-  bool flowing = false;    // Packets arrived (or left) in the last interval.
+  bool flowing = false;  // Packets arrived (or left) in the last interval.
 };
 
 struct HealthSample {
@@ -44,8 +44,8 @@ struct HealthSample {
 
 // Over the whole history kept: what a call record stores when the site leaves.
 struct HealthSummary {
-  int seconds = 0;  // Samples summarized.
-  double loss_pct_mean = 0, loss_pct_max = 0;  // Worst of the directions, per sample.
+  int seconds = 0;                               // Samples summarized.
+  double loss_pct_mean = 0, loss_pct_max = 0;    // Worst of the directions, per sample.
   double jitter_ms_mean = 0, jitter_ms_max = 0;  // Worst of audio/video received.
   double rtt_ms_mean = -1, rtt_ms_max = -1;      // -1: never measured.
   double kbps_in_mean = 0, kbps_out_mean = 0;    // Audio + video.

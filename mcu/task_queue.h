@@ -21,7 +21,8 @@ class TaskQueue {
 
   // Returns false (and drops the task) once the queue is stopping.
   bool Post(std::function<void()> task);
-  // Posts and waits for completion (or for the drop, when stopping); never from this queue's thread.
+  // Posts and waits for completion (or for the drop, when stopping); never from this queue's
+  // thread.
   void Invoke(const std::function<void()>& task);
   bool IsCurrent() const { return std::this_thread::get_id() == thread_.get_id(); }
   void Stop();

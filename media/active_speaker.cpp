@@ -40,15 +40,16 @@ bool ActiveSpeakerDetector::Tick(std::span<const SpeakerLevel> levels) {
       s.run = 0;
     }
   }
-  const bool may_switch =
-      !current || !current->has_audio || ticks_ - speaker_since_ >= static_cast<uint64_t>(kHoldTicks);
+  const bool may_switch = !current || !current->has_audio ||
+                          ticks_ - speaker_since_ >= static_cast<uint64_t>(kHoldTicks);
   if (!may_switch) return changed;
   // The loudest challenger whose run reached the onset; ties to the first listed.
   uint64_t best = 0;
   double best_level = 0;
   for (const auto& in : levels) {
     const Site& s = sites_.at(in.id);
-    if (s.run >= kOnsetTicks && s.gap == 0 && (!best || s.smoothed > best_level)) best = in.id, best_level = s.smoothed;
+    if (s.run >= kOnsetTicks && s.gap == 0 && (!best || s.smoothed > best_level))
+      best = in.id, best_level = s.smoothed;
   }
   if (!best) return changed;
   speaker_ = best;

@@ -36,7 +36,8 @@ void MixMinus::Mix(const std::vector<std::span<const int16_t>>& inputs) {
     for (size_t k = 0; k < max_talkers_; ++k) last_top_[levels_[k].second] = frame_;
     // ... then the talkers: incumbents within their hold rank `margin` louder.
     for (auto& [level, i] : levels_)
-      if (was_talking_[i] && last_top_[i] && frame_ - last_top_[i] <= static_cast<uint64_t>(hold_frames_))
+      if (was_talking_[i] && last_top_[i] &&
+          frame_ - last_top_[i] <= static_cast<uint64_t>(hold_frames_))
         level += margin_db_;
     std::stable_sort(levels_.begin(), levels_.end(), louder);
     levels_.resize(max_talkers_);

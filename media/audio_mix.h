@@ -37,7 +37,10 @@ class MixMinus {
  public:
   explicit MixMinus(double silence_dbfs = -55.0, size_t max_talkers = 4, int hold_frames = 10,
                     double margin_db = 6.0)
-      : silence_dbfs_(silence_dbfs), max_talkers_(max_talkers), hold_frames_(hold_frames), margin_db_(margin_db) {}
+      : silence_dbfs_(silence_dbfs),
+        max_talkers_(max_talkers),
+        hold_frames_(hold_frames),
+        margin_db_(margin_db) {}
 
   // inputs[i]: site i's decoded frame of kMixFrameSamples, or empty if it has none this tick.
   void Mix(const std::vector<std::span<const int16_t>>& inputs);

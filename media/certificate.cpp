@@ -63,7 +63,8 @@ Expected<Certificate> Certificate::Generate(const std::string& common_name,
   X509_set_pubkey(x, c.key_.get());
   X509_NAME* name = X509_get_subject_name(x);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
+                             0);
   X509_set_issuer_name(x, name);
   if (!alt_names.empty()) {
     std::string san;

@@ -15,10 +15,10 @@ size_t Vp8DescriptorSize(std::span<const uint8_t> p) {
       if (p.size() < n + 1) return 0;
       n += (p[n] & 0x80) ? 2 : 1;
     }
-    if (x & 0x40) n += 1;           // L: TL0PICIDX.
-    if (x & 0x30) n += 1;           // T or K: TID/Y/KEYIDX.
+    if (x & 0x40) n += 1;  // L: TL0PICIDX.
+    if (x & 0x30) n += 1;  // T or K: TID/Y/KEYIDX.
   }
-  return n < p.size() ? n : 0;      // A descriptor with no payload is malformed too.
+  return n < p.size() ? n : 0;  // A descriptor with no payload is malformed too.
 }
 
 constexpr uint8_t kStartCode[] = {0, 0, 0, 1};
@@ -37,7 +37,8 @@ bool NalIsKey(uint8_t type) { return type == 5 || type == 7; }
 
 std::optional<std::pair<int, int>> KeyframeSize(VideoCodec codec, std::span<const uint8_t> f) {
   // 3-byte frame tag (bit 0 clear: a keyframe), start code 9d 01 2a, 14-bit width and height.
-  if (codec != VideoCodec::kVp8 || f.size() < 10 || (f[0] & 0x01) || f[3] != 0x9d || f[4] != 0x01 || f[5] != 0x2a)
+  if (codec != VideoCodec::kVp8 || f.size() < 10 || (f[0] & 0x01) || f[3] != 0x9d || f[4] != 0x01 ||
+      f[5] != 0x2a)
     return std::nullopt;
   return std::pair<int, int>{(f[6] | f[7] << 8) & 0x3fff, (f[8] | f[9] << 8) & 0x3fff};
 }
@@ -49,7 +50,7 @@ std::optional<VideoPacketInfo> InspectVideoPayload(VideoCodec codec, std::span<c
     if (d == 0) return std::nullopt;
     bool start = (p[0] & 0x10) && (p[0] & 0x07) == 0;  // S bit, partition index 0.
     info.frame_start = start;
-    info.keyframe = start && (p[d] & 0x01) == 0;       // P bit of the VP8 frame header.
+    info.keyframe = start && (p[d] & 0x01) == 0;  // P bit of the VP8 frame header.
     return info;
   }
   if (p.empty()) return std::nullopt;

@@ -20,7 +20,8 @@ struct VideoPacketInfo {
 };
 
 // nullopt: the payload is malformed (too short, reserved NAL type...).
-std::optional<VideoPacketInfo> InspectVideoPayload(VideoCodec codec, std::span<const uint8_t> payload);
+std::optional<VideoPacketInfo> InspectVideoPayload(VideoCodec codec,
+                                                   std::span<const uint8_t> payload);
 
 // The picture size a depacketized keyframe declares (VP8: its frame header, RFC 6386 9.1), or
 // nullopt if it is not a VP8 keyframe. H.264 sizes (in the SPS) are not read.
@@ -29,6 +30,7 @@ std::optional<std::pair<int, int>> KeyframeSize(VideoCodec codec, std::span<cons
 // Appends the codec data of one packet to `frame` (VP8: the payload without its descriptor;
 // H.264: NAL units with Annex B start codes, FU-A fragments reassembled). Returns false if the
 // payload is malformed.
-bool AppendDepacketized(VideoCodec codec, std::span<const uint8_t> payload, std::vector<uint8_t>& frame);
+bool AppendDepacketized(VideoCodec codec, std::span<const uint8_t> payload,
+                        std::vector<uint8_t>& frame);
 
 }  // namespace mcu::media

@@ -3,7 +3,6 @@
 #include <openssl/err.h>
 #include <openssl/srtp.h>
 
-
 namespace mcu::media {
 namespace {
 
@@ -27,9 +26,12 @@ int AcceptAnyCertificate(int, X509_STORE_CTX*) { return 1; }
 
 std::string_view ToString(SrtpProfile p) {
   switch (p) {
-    case SrtpProfile::kAes128CmSha1_80: return "AES_CM_128_HMAC_SHA1_80";
-    case SrtpProfile::kAeadAes128Gcm: return "AEAD_AES_128_GCM";
-    case SrtpProfile::kNone: break;
+    case SrtpProfile::kAes128CmSha1_80:
+      return "AES_CM_128_HMAC_SHA1_80";
+    case SrtpProfile::kAeadAes128Gcm:
+      return "AEAD_AES_128_GCM";
+    case SrtpProfile::kNone:
+      break;
   }
   return "none";
 }
@@ -41,8 +43,7 @@ Expected<std::shared_ptr<DtlsContext>> DtlsContext::Create(const Certificate& ce
   SSL_CTX_set_min_proto_version(c->ctx_, DTLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(c->ctx_, DTLS1_2_VERSION);
   if (SSL_CTX_use_certificate(c->ctx_, cert.x509()) != 1 ||
-      SSL_CTX_use_PrivateKey(c->ctx_, cert.key()) != 1 ||
-      SSL_CTX_check_private_key(c->ctx_) != 1)
+      SSL_CTX_use_PrivateKey(c->ctx_, cert.key()) != 1 || SSL_CTX_check_private_key(c->ctx_) != 1)
     return MakeError("DTLS certificate: " + LastSslError());
   SSL_CTX_set_cipher_list(c->ctx_,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "media/certificate.h"
 #include "mcu/expected.h"
+#include "media/certificate.h"
 
 namespace mcu::media {
 

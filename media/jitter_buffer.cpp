@@ -28,9 +28,9 @@ bool FrameAssembler::Insert(uint16_t seq, uint32_t timestamp, bool marker,
   if (!info) return false;
   int64_t s = unwrap_.Unwrap(seq);
   if (next_ >= 0 && s < next_) return false;  // Late: its frame was released or dropped.
-  if (packets_.count(s)) return false;         // Duplicate (a retransmission that crossed).
+  if (packets_.count(s)) return false;        // Duplicate (a retransmission that crossed).
   packets_.emplace(s, Packet{timestamp, marker, *info, {payload.begin(), payload.end()}, now_us});
-  while (packets_.size() > max_packets_) {     // A stream that never completes a frame.
+  while (packets_.size() > max_packets_) {  // A stream that never completes a frame.
     DropBefore(packets_.begin()->first + 1);
     waiting_for_keyframe_ = keyframe_request_ = true;
   }
@@ -72,7 +72,8 @@ void FrameAssembler::Release(const Group& g, std::vector<AssembledFrame>& out) {
 void FrameAssembler::DropBefore(int64_t seq) {
   uint32_t last_ts = 0;
   bool any = false;
-  for (auto it = packets_.begin(); it != packets_.end() && it->first < seq; it = packets_.erase(it)) {
+  for (auto it = packets_.begin(); it != packets_.end() && it->first < seq;
+       it = packets_.erase(it)) {
     if (!any || it->second.timestamp != last_ts) ++frames_dropped_;
     last_ts = it->second.timestamp;
     any = true;

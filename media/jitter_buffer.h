@@ -47,7 +47,8 @@ struct AssembledFrame {
 
 class FrameAssembler {
  public:
-  explicit FrameAssembler(VideoCodec codec, int64_t max_wait_us = 150'000, size_t max_packets = 2048);
+  explicit FrameAssembler(VideoCodec codec, int64_t max_wait_us = 150'000,
+                          size_t max_packets = 2048);
 
   // Returns false for a malformed payload or a packet older than what was already released.
   bool Insert(uint16_t seq, uint32_t timestamp, bool marker, std::span<const uint8_t> payload,

@@ -26,7 +26,7 @@ struct Tile {
 struct Layout {
   int canvas_width = 0;
   int canvas_height = 0;
-  int columns = 0;           // Cells per side of the grid the tiles are cut from.
+  int columns = 0;          // Cells per side of the grid the tiles are cut from.
   std::vector<Tile> tiles;  // One per shown site, at most kMaxTiles; see ComputeLayout.
 };
 

@@ -1,8 +1,8 @@
 #include "media/media_engine.h"
 
 #include <gst/gst.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <map>
 #include <random>
@@ -14,10 +14,12 @@ namespace mcu::media {
 namespace {
 
 nlohmann::json DirectionJson(const DirectionStats& d) {
-  return {{"ssrc", d.ssrc},   {"packets", d.packets},         {"bytes", d.bytes},
-          {"nacks", d.nacks}, {"plis", d.plis},               {"firs", d.firs},
-          {"lost", d.lost},   {"fractionLost", d.fraction_lost}, {"jitterMs", d.jitter_ms},
-          {"retransmits", d.retransmits}, {"frames", d.frames}, {"keyframes", d.keyframes}};
+  return {{"ssrc", d.ssrc},          {"packets", d.packets},
+          {"bytes", d.bytes},        {"nacks", d.nacks},
+          {"plis", d.plis},          {"firs", d.firs},
+          {"lost", d.lost},          {"fractionLost", d.fraction_lost},
+          {"jitterMs", d.jitter_ms}, {"retransmits", d.retransmits},
+          {"frames", d.frames},      {"keyframes", d.keyframes}};
 }
 
 // One participant of an echo room. Lives on the I/O thread from creation to deletion.
@@ -57,8 +59,8 @@ using EchoPeers = std::map<ParticipantId, EchoPeer*>;
 
 class EchoEndpoint : public TransportEndpoint {
  public:
-  EchoEndpoint(TransportMediaEngine* engine, std::string offer, sdp::Session offer_session, EchoPeer* peer,
-               std::shared_ptr<EchoPeers> peers)
+  EchoEndpoint(TransportMediaEngine* engine, std::string offer, sdp::Session offer_session,
+               EchoPeer* peer, std::shared_ptr<EchoPeers> peers)
       : TransportEndpoint(engine->loop(), std::move(offer), std::move(offer_session)),
         peer_(peer),
         peers_(std::move(peers)) {}
@@ -87,7 +89,8 @@ class EchoEndpoint : public TransportEndpoint {
 
 class EchoRoom : public MediaRoom {
  public:
-  EchoRoom(TransportMediaEngine* engine, std::string name) : engine_(engine), name_(std::move(name)) {}
+  EchoRoom(TransportMediaEngine* engine, std::string name)
+      : engine_(engine), name_(std::move(name)) {}
 
   Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
       ParticipantId id, const ParticipantMediaInfo& info,
@@ -103,8 +106,8 @@ class EchoRoom : public MediaRoom {
       sdp::OfferOptions opt;
       opt.audio_ssrc = peer->transport().local_ssrc(sdp::Kind::kAudio);
       opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
-      offer = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt,
-                              RandomSessionId());
+      offer =
+          sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomSessionId());
       (*peers_)[id] = peer.get();
     });
     if (!started) {

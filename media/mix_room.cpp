@@ -4,9 +4,9 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
-#include <nlohmann/json.hpp>
 #include <opus/opus.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -40,8 +40,8 @@ Status CheckPayloadTypes(const sdp::RemoteDescription& remote) {
     for (const auto& c : m.codecs) {
       uint8_t want = m.kind == sdp::Kind::kAudio ? kOpusPt : c.name == "VP8" ? kVp8Pt : kH264Pt;
       if (c.payload_type != want)
-        return MakeError("the offer numbers " + c.name + " " + std::to_string(c.payload_type) + ", not " +
-                         std::to_string(want));
+        return MakeError("the offer numbers " + c.name + " " + std::to_string(c.payload_type) +
+                         ", not " + std::to_string(want));
     }
   return OkStatus();
 }
@@ -57,18 +57,19 @@ GRef<GstSample> RenderNameCard(const std::string& name) {
   auto p = GRef<GstElement>::AdoptSink(gst_parse_launch(
       "videotestsrc num-buffers=1 pattern=solid-color foreground-color=0xff1e2630 ! "
       "video/x-raw,format=I420,width=640,height=360,framerate=30/1 ! "
-      "textoverlay name=t valignment=center halignment=center font-desc=\"Sans Bold 28\" ! appsink name=s sync=false",
+      "textoverlay name=t valignment=center halignment=center font-desc=\"Sans Bold 28\" ! appsink "
+      "name=s sync=false",
       nullptr));
   if (!p) return {};
   auto t = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p.get()), "t"));
   g_object_set(t.get(), "text", name.c_str(), nullptr);
   auto s = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p.get()), "s"));
   gst_element_set_state(p.get(), GST_STATE_PLAYING);
-  auto sample = GRef<GstSample>::Adopt(gst_app_sink_try_pull_sample(GST_APP_SINK(s.get()), 2 * GST_SECOND));
+  auto sample =
+      GRef<GstSample>::Adopt(gst_app_sink_try_pull_sample(GST_APP_SINK(s.get()), 2 * GST_SECOND));
   gst_element_set_state(p.get(), GST_STATE_NULL);
   return sample;
 }
-
 
 // One encoded composite frame of a tier, as RTP packets from the payloader, with their
 // sequence numbers and timestamps read once here rather than once per receiver.
@@ -88,7 +89,8 @@ struct TierFrame {
 class AudioMixThread {
  public:
   // Receives, every 20 ms, the payload for each site (silent sites share one pointer).
-  using Output = std::function<void(std::vector<std::pair<ParticipantId, std::shared_ptr<const std::vector<uint8_t>>>>)>;
+  using Output = std::function<void(
+      std::vector<std::pair<ParticipantId, std::shared_ptr<const std::vector<uint8_t>>>>)>;
   // The active speaker changed (0: none), on the audio thread.
   using SpeakerOutput = std::function<void(ParticipantId)>;
 
@@ -175,9 +177,11 @@ class AudioMixThread {
     s.encoder = nullptr;
   }
 
-  static std::shared_ptr<const std::vector<uint8_t>> Encode(OpusEncoder* e, std::span<const int16_t> pcm) {
+  static std::shared_ptr<const std::vector<uint8_t>> Encode(OpusEncoder* e,
+                                                            std::span<const int16_t> pcm) {
     auto out = std::make_shared<std::vector<uint8_t>>(1275);
-    int n = opus_encode(e, pcm.data(), kMixFrameSamples, out->data(), static_cast<opus_int32>(out->size()));
+    int n = opus_encode(e, pcm.data(), kMixFrameSamples, out->data(),
+                        static_cast<opus_int32>(out->size()));
     if (n < 0) return nullptr;
     out->resize(n);
     return out;
@@ -191,7 +195,8 @@ class AudioMixThread {
       if (cv_.wait_until(lock, next, [&] { return stop_; })) break;
       if (std::chrono::steady_clock::now() - next > std::chrono::milliseconds(200))
         next = std::chrono::steady_clock::now();  // Fell far behind (suspended): do not burst.
-      std::vector<std::pair<ParticipantId, std::shared_ptr<Site>>> sites(sites_.begin(), sites_.end());
+      std::vector<std::pair<ParticipantId, std::shared_ptr<Site>>> sites(sites_.begin(),
+                                                                         sites_.end());
       std::vector<std::vector<std::pair<uint16_t, std::vector<uint8_t>>>> pending;
       for (auto& [id, s] : sites) pending.push_back(std::move(s->pending)), s->pending.clear();
       // Mix-minus matches its talker history to sites by index: a new site list starts afresh.
@@ -224,8 +229,8 @@ class AudioMixThread {
       }
       int n = 0;
       if (r == AudioJitterBuffer::Result::kPacket)
-        n = opus_decode(s.decoder, packet.data(), static_cast<opus_int32>(packet.size()), s.pcm.data(),
-                        kMixFrameSamples, 0);
+        n = opus_decode(s.decoder, packet.data(), static_cast<opus_int32>(packet.size()),
+                        s.pcm.data(), kMixFrameSamples, 0);
       else if (r == AudioJitterBuffer::Result::kLost)
         n = opus_decode(s.decoder, nullptr, 0, s.pcm.data(), kMixFrameSamples, 0);  // Concealment.
       s.has_pcm = n == kMixFrameSamples;
@@ -234,7 +239,8 @@ class AudioMixThread {
     mix_.Mix(inputs);
     levels_.clear();
     for (size_t i = 0; i < sites.size(); ++i)
-      levels_.push_back({sites[i].first, inputs[i].empty() ? std::nullopt : std::optional<double>(mix_.level(i))});
+      levels_.push_back({sites[i].first,
+                         inputs[i].empty() ? std::nullopt : std::optional<double>(mix_.level(i))});
     if (speaker_.Tick(levels_)) speaker_output_(speaker_.speaker());
     auto shared = Encode(shared_encoder_, mix_.full_mix());
     std::vector<std::pair<ParticipantId, std::shared_ptr<const std::vector<uint8_t>>>> out;
@@ -256,7 +262,7 @@ class AudioMixThread {
   MixMinus mix_;                   // Audio thread.
   ActiveSpeakerDetector speaker_;  // Audio thread.
   std::vector<SpeakerLevel> levels_;
-  std::mutex mu_;       // sites_, pending queues, stop_, sites_changed_.
+  std::mutex mu_;  // sites_, pending queues, stop_, sites_changed_.
   bool sites_changed_ = false;
   std::mutex tick_mu_;  // Codec state during a tick.
   std::condition_variable cv_;
@@ -273,8 +279,8 @@ class MixRoom;
 // One site of a mixing room, on mcu-io from creation to deletion.
 class MixPeer : public PeerTransport::Listener {
  public:
-  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps, bool content,
-          bool receive_only, PeerTransport::Role role);
+  MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps,
+          bool content, bool receive_only, PeerTransport::Role role);
   ~MixPeer() override;
   PeerTransport& transport() { return transport_; }
   ParticipantId id() const { return id_; }
@@ -323,11 +329,11 @@ class MixPeer : public PeerTransport::Listener {
   MediaEndpoint::Listener* listener_;
   PeerTransport transport_;
   GRef<GstElement> appsrc_;
-  GRef<GstPad> card_pad_;      // The compositor pad of the site's name card.
+  GRef<GstPad> card_pad_;  // The compositor pad of the site's name card.
   int64_t last_frame_us_ = 0;
-  bool stalled_ = false;       // No frame for kStallUs: the name card covers the held frame.
-  bool visible_ = true;        // It has a tile.
-  bool video_muted_ = false;   // Its tile shows its name card; its frames are not decoded.
+  bool stalled_ = false;            // No frame for kStallUs: the name card covers the held frame.
+  bool visible_ = true;             // It has a tile.
+  bool video_muted_ = false;        // Its tile shows its name card; its frames are not decoded.
   bool awaiting_keyframe_ = false;  // Decoded again: the card stays until its keyframe goes in.
   bool card_shown_ = false;
   bool content_ = false;       // A site's shared content: video in only; no audio, no composite.
@@ -354,12 +360,14 @@ class MixEndpoint;
 
 class MixRoom : public MediaRoom {
  public:
-  MixRoom(TransportMediaEngine* engine, std::string name) : engine_(engine), name_(std::move(name)) {}
+  MixRoom(TransportMediaEngine* engine, std::string name)
+      : engine_(engine), name_(std::move(name)) {}
   ~MixRoom() override;
   Status Start();
 
-  Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(ParticipantId id, const ParticipantMediaInfo& info,
-                                                          MediaEndpoint::Listener* listener) override;
+  Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
+      ParticipantId id, const ParticipantMediaInfo& info,
+      MediaEndpoint::Listener* listener) override;
   // Control thread (the domain's executor), as everything that changes the layout.
   void SetMuted(ParticipantId id, bool audio, bool video) override;
   void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
@@ -410,8 +418,8 @@ class MixRoom : public MediaRoom {
     // A keyframe for `tier`, through its coalescer (forced now, or when Poll says so).
     void RequestKeyframe(int tier, int64_t now);
     void ForceKeyframe(int tier) {
-      gst_element_send_event(encoders[tier].get(),
-                             gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+      gst_element_send_event(encoders[tier].get(), gst_video_event_new_upstream_force_key_unit(
+                                                       GST_CLOCK_TIME_NONE, TRUE, 0));
     }
   };
 
@@ -430,7 +438,8 @@ class MixRoom : public MediaRoom {
   Site* MainSite(const std::vector<Site*>& shown, LayoutKind kind);
   LayoutKind EffectiveKind(const std::vector<Site*>& shown) const;
   std::vector<Site*> ShownSites();
-  // The highlight around the active speaker's tile (hidden when it has none or alone on the canvas).
+  // The highlight around the active speaker's tile (hidden when it has none or alone on the
+  // canvas).
   void UpdateBorder();
   void AddBorder();
   void StartBorder();  // Pushes the border's still frame: after each start of the pipeline.
@@ -448,8 +457,8 @@ class MixRoom : public MediaRoom {
   int video_sites_ = 0;                  // Control thread: sites with Site::video.
   LayoutKind kind_ = LayoutKind::kGrid;  // Control thread, as the four below.
   ParticipantId spotlight_ = 0;
-  ParticipantId speaker_ = 0;            // As the domain last handed it back.
-  ParticipantId main_ = 0;               // In the main tile (0: none, a plain grid).
+  ParticipantId speaker_ = 0;  // As the domain last handed it back.
+  ParticipantId main_ = 0;     // In the main tile (0: none, a plain grid).
   int layout_tiles_ = 0;
   // Four thin bars (top, bottom, left, right) at zorder 3 around the speaker's tile: each a
   // 16x16 still frame of the highlight colour that the compositor stretches to a 4-pixel bar.
@@ -474,13 +483,13 @@ class MixRoom : public MediaRoom {
 
 // ----- MixPeer --------------------------------------------------------------------------------
 
-MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps,
-                 bool content, bool receive_only, PeerTransport::Role role)
+MixPeer::MixPeer(MixRoom* room, ParticipantId id, MediaEndpoint::Listener* listener,
+                 int max_receive_kbps, bool content, bool receive_only, PeerTransport::Role role)
     : room_(room),
       id_(id),
       listener_(listener),
-      transport_(room->engine()->loop(), room->engine()->transport_config(), room->engine()->dtls_context(),
-                 this, role),
+      transport_(room->engine()->loop(), room->engine()->transport_config(),
+                 room->engine()->dtls_context(), this, role),
       content_(content),
       receive_only_(receive_only),
       selector_(DefaultTiers()) {
@@ -537,7 +546,8 @@ void MixPeer::Drain(int64_t now) {
     last_frame_us_ = now;
     if (f.keyframe) {
       ++keyframes_in_;
-      if (auto size = KeyframeSize(assembler_->codec(), f.data)) std::tie(width_in_, height_in_) = *size;
+      if (auto size = KeyframeSize(assembler_->codec(), f.data))
+        std::tie(width_in_, height_in_) = *size;
     }
     if (!appsrc_ || !decoding()) continue;
     if (awaiting_keyframe_ && f.keyframe) {
@@ -584,7 +594,8 @@ void MixPeer::Tick(int64_t now) {
   if (stalled != stalled_ && card_pad_) {
     stalled_ = stalled;
     UpdateCard();  // A muted site's card stays whatever its frames do.
-    spdlog::info("participant {}: video {}", id_, stalled ? "stopped: showing its name" : "resumed");
+    spdlog::info("participant {}: video {}", id_,
+                 stalled ? "stopped: showing its name" : "resumed");
   }
   if (!counted_ || now < next_tier_check_us_) return;
   // Once a second: the receiver's loss (its last RTCP report) moves it between tiers.
@@ -597,7 +608,9 @@ void MixPeer::Tick(int64_t now) {
   tier_started_ = false;  // Switch on the new tier's next keyframe; the rewriter keeps it seamless.
 }
 
-void MixPeer::OnTransportKeyframeRequest(PeerTransport&) { room_->io_->RequestKeyframe(tier_, NowUs()); }
+void MixPeer::OnTransportKeyframeRequest(PeerTransport&) {
+  room_->io_->RequestKeyframe(tier_, NowUs());
+}
 
 void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
   if (!receives_video_ || !transport_.connected() || f.tier != tier_) return;
@@ -606,7 +619,8 @@ void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
     tier_started_ = true;
   }
   for (const auto& p : f.packets) {
-    auto out = rewriter_.Rewrite(static_cast<uint32_t>(f.tier), p.sequence, p.timestamp, now, 90000);
+    auto out =
+        rewriter_.Rewrite(static_cast<uint32_t>(f.tier), p.sequence, p.timestamp, now, 90000);
     transport_.SendRtp(sdp::Kind::kVideo, p.data, out.sequence, out.timestamp);
   }
   ++frames_out_;
@@ -615,7 +629,7 @@ void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
 
 void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
   if (!transport_.connected()) return;
-  uint8_t header[12] = {0x80, kOpusPt};   // Sequence, timestamp and SSRC: set by SendRtp.
+  uint8_t header[12] = {0x80, kOpusPt};    // Sequence, timestamp and SSRC: set by SendRtp.
   if (!audio_started_) header[1] |= 0x80;  // Marker: the start of a talkspurt.
   audio_started_ = true;
   audio_packet_.assign(header, header + 12);
@@ -658,9 +672,12 @@ ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {
 
 class MixEndpoint : public TransportEndpoint {
  public:
-  MixEndpoint(MixRoom* room, ParticipantId id, std::string local, std::optional<sdp::Session> offer_session,
-              MixPeer* peer)
-      : TransportEndpoint(room->loop(), std::move(local), std::move(offer_session)), room_(room), id_(id), peer_(peer) {}
+  MixEndpoint(MixRoom* room, ParticipantId id, std::string local,
+              std::optional<sdp::Session> offer_session, MixPeer* peer)
+      : TransportEndpoint(room->loop(), std::move(local), std::move(offer_session)),
+        room_(room),
+        id_(id),
+        peer_(peer) {}
   ~MixEndpoint() override { room_->RemoveParticipant(id_, peer_); }
 
   std::string StatsJson() const override {
@@ -678,7 +695,9 @@ class MixEndpoint : public TransportEndpoint {
 
  protected:
   PeerTransport* transport() const override { return &peer_->transport(); }
-  void OnAnswerAccepted(const sdp::RemoteDescription& remote) override { room_->OnAnswer(id_, remote); }
+  void OnAnswerAccepted(const sdp::RemoteDescription& remote) override {
+    room_->OnAnswer(id_, remote);
+  }
 
  private:
   MixRoom* room_;
@@ -704,8 +723,9 @@ GstBusSyncReply MixRoom::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
         gst_message_parse_warning(msg, &raw_err, &raw_debug);
       GErrorPtr err(raw_err);
       GCharPtr debug(raw_debug);
-      spdlog::log(error ? spdlog::level::err : spdlog::level::warn, "mixing room {}: {} {}: {}", room->name_,
-                  GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), error ? "error" : "warning", err ? err->message : "");
+      spdlog::log(error ? spdlog::level::err : spdlog::level::warn, "mixing room {}: {} {}: {}",
+                  room->name_, GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), error ? "error" : "warning",
+                  err ? err->message : "");
     }
   }
   return GST_BUS_DROP;
@@ -714,21 +734,27 @@ GstBusSyncReply MixRoom::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
 std::string EncoderBranch(int tier, const Tier& t, bool scale) {
   // A valve per tier: a tier nobody receives is not scaled or encoded. Open at first, so that
   // each encoder is initialised before anyone waits for it (that takes ~150 ms at 720p).
-  std::string s = "t. ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! valve name=valve" +
-                  std::to_string(tier) + " drop=false ! ";
+  std::string s =
+      "t. ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! valve "
+      "name=valve" +
+      std::to_string(tier) + " drop=false ! ";
   if (scale)
-    s += "videoscale ! video/x-raw,width=" + std::to_string(t.width) + ",height=" + std::to_string(t.height) + " ! ";
+    s += "videoscale ! video/x-raw,width=" + std::to_string(t.width) +
+         ",height=" + std::to_string(t.height) + " ! ";
   s += "vp8enc name=enc" + std::to_string(tier) +
-       " deadline=1 cpu-used=16 end-usage=cbr threads=1 static-threshold=100 lag-in-frames=0 keyframe-max-dist=600 "
-       "error-resilient=default target-bitrate=" + std::to_string(t.bitrate_kbps * 1000) +
-       " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! appsink name=out" + std::to_string(tier) +
-       " sync=false async=false buffer-list=true max-buffers=4 drop=true ";
+       " deadline=1 cpu-used=16 end-usage=cbr threads=1 static-threshold=100 lag-in-frames=0 "
+       "keyframe-max-dist=600 "
+       "error-resilient=default target-bitrate=" +
+       std::to_string(t.bitrate_kbps * 1000) +
+       " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! appsink name=out" +
+       std::to_string(tier) + " sync=false async=false buffer-list=true max-buffers=4 drop=true ";
   return s;
 }
 
 Status MixRoom::Start() {
   std::string caps = "video/x-raw,format=I420,width=" + std::to_string(kCanvasWidth) +
-                     ",height=" + std::to_string(kCanvasHeight) + ",framerate=30/1,pixel-aspect-ratio=1/1,colorimetry=bt601";
+                     ",height=" + std::to_string(kCanvasHeight) +
+                     ",framerate=30/1,pixel-aspect-ratio=1/1,colorimetry=bt601";
   // colorimetry: that of the decoded tiles; left open, a 720-line canvas is taken as BT.709 and
   // the compositor converted every tile or background of another colorimetry every frame (11% of
   // the MCU at 25 sites, bench/profile.sh).
@@ -737,12 +763,15 @@ Status MixRoom::Start() {
   // regardless of its inputs (a site that stops sending never holds the composite: its pad keeps
   // its last frame). A live black source had cost a full-frame blend and one frame of latency.
   // latency: time for a frame pushed at arrival to be decoded and scaled before its deadline.
-  std::string desc = "compositor name=comp background=black force-live=true ignore-inactive-pads=true "
-                     "latency=10000000 ! " + caps + " ! tee name=t ";
+  std::string desc =
+      "compositor name=comp background=black force-live=true ignore-inactive-pads=true "
+      "latency=10000000 ! " +
+      caps + " ! tee name=t ";
   for (size_t i = 0; i < tiers_.size(); ++i) desc += EncoderBranch(int(i), tiers_[i], i > 0);
   GError* raw_err = nullptr;
   auto pipeline = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
-  if (GErrorPtr err(raw_err); err) return MakeError(std::string("composite pipeline: ") + err->message);
+  if (GErrorPtr err(raw_err); err)
+    return MakeError(std::string("composite pipeline: ") + err->message);
   pipeline_ = std::move(pipeline);
   GstElement* p = pipeline_.get();
   // Nothing polls this pipeline's bus: warnings and errors are logged as they are posted (at most
@@ -755,10 +784,13 @@ Status MixRoom::Start() {
   AddBorder();
   for (size_t i = 0; i < tiers_.size(); ++i) {
     io_->coalescers.emplace_back(kKeyframeIntervalUs);
-    io_->encoders.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("enc" + std::to_string(i)).c_str())));
-    io_->valves.push_back(GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("valve" + std::to_string(i)).c_str())));
+    io_->encoders.push_back(GRef<GstElement>::Adopt(
+        gst_bin_get_by_name(GST_BIN(p), ("enc" + std::to_string(i)).c_str())));
+    io_->valves.push_back(GRef<GstElement>::Adopt(
+        gst_bin_get_by_name(GST_BIN(p), ("valve" + std::to_string(i)).c_str())));
     io_->receivers.push_back(0);
-    auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), ("out" + std::to_string(i)).c_str()));
+    auto sink = GRef<GstElement>::Adopt(
+        gst_bin_get_by_name(GST_BIN(p), ("out" + std::to_string(i)).c_str()));
     tier_sinks_.push_back(std::make_unique<TierSink>());
     tier_sinks_.back()->room = this;
     tier_sinks_.back()->tier = int(i);
@@ -817,8 +849,8 @@ void MixRoom::AddVideoSite() {
       if (io->receivers[i] == 0) g_object_set(io->valves[i].get(), "drop", FALSE, nullptr);
     io->idle_close_us = NowUs() + 2'000'000;
   });
-  spdlog::info("mixing room {}: composite {}x{}, {} tiers: started (a site with video)", name_, kCanvasWidth,
-               kCanvasHeight, tiers_.size());
+  spdlog::info("mixing room {}: composite {}x{}, {} tiers: started (a site with video)", name_,
+               kCanvasWidth, kCanvasHeight, tiers_.size());
 }
 
 void MixRoom::RemoveVideoSite() {
@@ -853,7 +885,8 @@ GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
     std::span<const uint8_t> bytes(map.data, map.size);
     if (auto h = rtp::ParseRtp(bytes)) {
       if (f->packets.empty()) {
-        auto info = InspectVideoPayload(VideoCodec::kVp8, bytes.subspan(h->header_size, h->payload_size));
+        auto info =
+            InspectVideoPayload(VideoCodec::kVp8, bytes.subspan(h->header_size, h->payload_size));
         f->keyframe = info && info->keyframe;
       }
       f->packets.push_back({{bytes.begin(), bytes.end()}, h->sequence, h->timestamp});
@@ -868,7 +901,8 @@ GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
   // How late the encoded frame is against its place on the pipeline clock: the compositor's
   // latency plus the scaling and encoding time; far more means the encoder cannot keep up.
   GstBuffer* first = gst_sample_get_buffer(sample);
-  if (GstBufferList* list = gst_sample_get_buffer_list(sample); list && gst_buffer_list_length(list) > 0)
+  if (GstBufferList* list = gst_sample_get_buffer_list(sample);
+      list && gst_buffer_list_length(list) > 0)
     first = gst_buffer_list_get(list, 0);
   auto owned_clock = GRef<GstClock>::Adopt(gst_element_get_clock(GST_ELEMENT(sink)));
   GstClock* clock = owned_clock.get();
@@ -930,8 +964,8 @@ void MixRoom::IoState::SetTier(int from, int to) {
   }
 }
 
-Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId id, const ParticipantMediaInfo& info,
-                                                                 MediaEndpoint::Listener* listener) {
+Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
+    ParticipantId id, const ParticipantMediaInfo& info, MediaEndpoint::Listener* listener) {
   // A participant that made the offer (another MCU, over a cascade link this MCU dialled): its
   // offer is checked here, on the control thread, before any socket is bound.
   std::optional<sdp::Session> remote_offer;
@@ -962,17 +996,20 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
     opt.audio_ssrc = peer->transport().local_ssrc(sdp::Kind::kAudio);
     opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
     if (started && remote_offer) {
-      auto answer = sdp::AnswerOffer(*remote_offer, peer->transport().local(), sdp::DefaultCodecs(), opt,
-                                     RandomSessionId());
-      if (answer) started = CheckPayloadTypes(answer->remote);
-      else started = MakeError(answer.error());
+      auto answer = sdp::AnswerOffer(*remote_offer, peer->transport().local(), sdp::DefaultCodecs(),
+                                     opt, RandomSessionId());
+      if (answer)
+        started = CheckPayloadTypes(answer->remote);
+      else
+        started = MakeError(answer.error());
       if (started) {
         local = std::move(answer->answer);
         remote = std::move(answer->remote);
         started = peer->transport().ApplyRemote(*remote);
       }
     } else if (started) {
-      local = sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomSessionId());
+      local =
+          sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomSessionId());
     }
     if (!started) {
       delete peer;
@@ -990,9 +1027,11 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(ParticipantId i
   std::string text = sdp::Write(local);
   if (remote) {
     OnAnswer(id, *remote);  // The offer says what it sends and receives, as an answer would.
-    return std::unique_ptr<MediaEndpoint>(new MixEndpoint(this, id, std::move(text), std::nullopt, peer));
+    return std::unique_ptr<MediaEndpoint>(
+        new MixEndpoint(this, id, std::move(text), std::nullopt, peer));
   }
-  return std::unique_ptr<MediaEndpoint>(new MixEndpoint(this, id, std::move(text), std::move(local), peer));
+  return std::unique_ptr<MediaEndpoint>(
+      new MixEndpoint(this, id, std::move(text), std::move(local), peer));
 }
 
 void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
@@ -1045,21 +1084,24 @@ bool MixRoom::AddBranch(Site& s, bool h264) {
   GstElement* overlay = make("textoverlay");
   if (s.branch.size() != 6) {
     spdlog::error("mixing room {}: missing GStreamer element for a site's branch", name_);
-    for (GstElement* e : s.branch) GRef<GstElement>::AdoptSink(e);  // Never added to a bin: ours to drop.
+    for (GstElement* e : s.branch)
+      GRef<GstElement>::AdoptSink(e);  // Never added to a bin: ours to drop.
     s.branch.clear();
     return false;
   }
-  auto caps = GRef<GstCaps>::Adopt(h264 ? gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au")
-                                         : gst_caps_from_string("video/x-vp8"));
+  auto caps = GRef<GstCaps>::Adopt(
+      h264 ? gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au")
+           : gst_caps_from_string("video/x-vp8"));
   // Non-blocking and leaky: a slow decoder loses old frames rather than stalling mcu-io.
-  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "block", FALSE,
-               "max-bytes", guint64(4'000'000), "leaky-type", 2 /* downstream: drop old */, "caps", caps.get(),
+  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "block",
+               FALSE, "max-bytes", guint64(4'000'000), "leaky-type", 2 /* downstream: drop old */,
+               "caps", caps.get(),
                // No latency of its own, any buffering: answered "min 0, max 0", the compositor
                // re-queried latency and posted a warning at every aggregation.
                "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
   g_object_set(scale, "add-borders", TRUE, nullptr);
-  g_object_set(overlay, "text", s.name.c_str(), "valignment", 1 /* bottom */, "halignment", 1 /* center */,
-               "shaded-background", TRUE, "font-desc", "Sans Bold 12", nullptr);
+  g_object_set(overlay, "text", s.name.c_str(), "valignment", 1 /* bottom */, "halignment",
+               1 /* center */, "shaded-background", TRUE, "font-desc", "Sans Bold 12", nullptr);
   for (GstElement* e : s.branch) gst_bin_add(GST_BIN(pipeline_.get()), e);
   gst_element_link_many(src, dec, convert, scale, s.capsfilter, overlay, nullptr);
   GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
@@ -1069,7 +1111,8 @@ bool MixRoom::AddBranch(Site& s, bool h264) {
   AddNameCard(s);
   Relayout();
   // Downstream first, so that the source's first frame meets running elements.
-  for (auto e = s.branch.rbegin(); e != s.branch.rend(); ++e) gst_element_sync_state_with_parent(*e);
+  for (auto e = s.branch.rbegin(); e != s.branch.rend(); ++e)
+    gst_element_sync_state_with_parent(*e);
   return true;
 }
 
@@ -1084,8 +1127,8 @@ void MixRoom::AddNameCard(Site& s) {
   auto caps = GRef<GstCaps>::Adopt(gst_caps_copy(gst_sample_get_caps(sample.get())));
   gst_caps_set_simple(caps.get(), "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
   GstElement* src = gst_element_factory_make("appsrc", nullptr);
-  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps.get(),
-               "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
+  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps",
+               caps.get(), "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
   gst_bin_add(GST_BIN(pipeline_.get()), src);
   GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
   g_object_set(sinkpad, "zorder", 2u, "alpha", 0.0, nullptr);
@@ -1094,7 +1137,7 @@ void MixRoom::AddNameCard(Site& s) {
   // One frame, never followed: the compositor keeps showing it (when its alpha is 1).
   GstBuffer* card = gst_buffer_copy(gst_sample_get_buffer(sample.get()));
   GST_BUFFER_DURATION(card) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_PTS(card) = GST_CLOCK_TIME_NONE;  // Stamped when pushed (do-timestamp).
+  GST_BUFFER_PTS(card) = GST_CLOCK_TIME_NONE;       // Stamped when pushed (do-timestamp).
   gst_app_src_push_buffer(GST_APP_SRC(src), card);  // Takes the buffer.
   s.card = src;
   s.card_pad = GRef<GstPad>::Adopt(sinkpad);
@@ -1159,16 +1202,17 @@ void MixRoom::Relayout() {
     bool visible = i < layout.tiles.size();
     Tile t = visible ? layout.tiles[i] : Tile{0, 0, 2, 2};
     if (!s.placed || t.width != s.tile.width || t.height != s.tile.height) {
-      auto caps = GRef<GstCaps>::Adopt(gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
-                                                           G_TYPE_INT, t.width, "height", G_TYPE_INT, t.height,
-                                                           "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr));
+      auto caps = GRef<GstCaps>::Adopt(gst_caps_new_simple(
+          "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, t.width, "height",
+          G_TYPE_INT, t.height, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr));
       g_object_set(s.capsfilter, "caps", caps.get(), nullptr);
     }
     if (!s.placed || t != s.tile || visible != s.visible) {
-      g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height,
-                   "alpha", visible ? 1.0 : 0.0, nullptr);
+      g_object_set(s.compositor_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height",
+                   t.height, "alpha", visible ? 1.0 : 0.0, nullptr);
       if (s.card_pad)
-        g_object_set(s.card_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height", t.height, nullptr);
+        g_object_set(s.card_pad.get(), "xpos", t.x, "ypos", t.y, "width", t.width, "height",
+                     t.height, nullptr);
     }
     s.placed = true, s.tile = t, s.visible = visible;
     const Tile& ask = visible ? t : hidden_ask;
@@ -1241,13 +1285,14 @@ GstBuffer* SolidI420Frame(int width, int height, uint8_t y, uint8_t u, uint8_t v
 }
 
 void MixRoom::AddBorder() {
-  auto caps = GRef<GstCaps>::Adopt(gst_caps_from_string(
-      "video/x-raw,format=I420,width=16,height=16,framerate=0/1,pixel-aspect-ratio=1/1,colorimetry=bt601"));
+  auto caps = GRef<GstCaps>::Adopt(
+      gst_caps_from_string("video/x-raw,format=I420,width=16,height=16,framerate=0/"
+                           "1,pixel-aspect-ratio=1/1,colorimetry=bt601"));
   for (int i = 0; i < 4; ++i) {
     GstElement* src = gst_element_factory_make("appsrc", nullptr);
     if (!src) break;
-    g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps.get(),
-                 "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
+    g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps",
+                 caps.get(), "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
     gst_bin_add(GST_BIN(pipeline_.get()), src);
     GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
     g_object_set(sinkpad, "zorder", 3u, "alpha", 0.0, "width", 2, "height", 2, nullptr);
@@ -1286,8 +1331,8 @@ void MixRoom::UpdateBorder() {
                         {t.x, t.y, kBorder, t.height},
                         {t.x + t.width - kBorder, t.y, kBorder, t.height}};
   for (int i = 0; i < 4; ++i)
-    g_object_set(border_[i].pad.get(), "xpos", bars[i].x, "ypos", bars[i].y, "width", bars[i].width, "height",
-                 bars[i].height, "alpha", 1.0, nullptr);
+    g_object_set(border_[i].pad.get(), "xpos", bars[i].x, "ypos", bars[i].y, "width", bars[i].width,
+                 "height", bars[i].height, "alpha", 1.0, nullptr);
 }
 
 void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {
@@ -1320,7 +1365,8 @@ void MixRoom::RemoveParticipant(ParticipantId id, MixPeer* peer) {
 
 }  // namespace
 
-Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine, const std::string& name) {
+Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine,
+                                                   const std::string& name) {
   auto room = std::make_unique<MixRoom>(engine, name);
   auto st = room->Start();
   if (!st) return MakeError(st.error());

@@ -25,6 +25,7 @@ namespace mcu::media {
 
 class TransportMediaEngine;
 
-Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine, const std::string& name);
+Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine,
+                                                   const std::string& name);
 
 }  // namespace mcu::media

@@ -22,19 +22,27 @@ int64_t UnixUs() {
 uint32_t RandomSsrc() {
   static thread_local std::mt19937 rng{std::random_device{}()};
   uint32_t v;
-  do v = rng(); while (v == 0);
+  do v = rng();
+  while (v == 0);
   return v;
 }
 
 const char* IceStateName(NiceComponentState s) {
   switch (s) {
-    case NICE_COMPONENT_STATE_DISCONNECTED: return "disconnected";
-    case NICE_COMPONENT_STATE_GATHERING: return "gathering";
-    case NICE_COMPONENT_STATE_CONNECTING: return "checking";
-    case NICE_COMPONENT_STATE_CONNECTED: return "connected";
-    case NICE_COMPONENT_STATE_READY: return "completed";
-    case NICE_COMPONENT_STATE_FAILED: return "failed";
-    default: return "unknown";
+    case NICE_COMPONENT_STATE_DISCONNECTED:
+      return "disconnected";
+    case NICE_COMPONENT_STATE_GATHERING:
+      return "gathering";
+    case NICE_COMPONENT_STATE_CONNECTING:
+      return "checking";
+    case NICE_COMPONENT_STATE_CONNECTED:
+      return "connected";
+    case NICE_COMPONENT_STATE_READY:
+      return "completed";
+    case NICE_COMPONENT_STATE_FAILED:
+      return "failed";
+    default:
+      return "unknown";
   }
 }
 
@@ -93,14 +101,15 @@ PeerTransport::~PeerTransport() { Close(); }
 
 Status PeerTransport::Start() {
   MCU_DCHECK_ON_IO(loop_);
-  agent_ = GRef<NiceAgent>::Adopt(nice_agent_new_full(
-      loop_->context(), NICE_COMPATIBILITY_RFC5245,
-      static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS)));
+  agent_ = GRef<NiceAgent>::Adopt(
+      nice_agent_new_full(loop_->context(), NICE_COMPATIBILITY_RFC5245,
+                          static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE |
+                                                       NICE_AGENT_OPTION_CONSENT_FRESHNESS)));
   if (!agent_) return MakeError("cannot create ICE agent");
   // UDP only: media on the closed network is UDP, and ICE-TCP (on by default in libnice) would
   // let a TCP pair win where UDP is merely slow to check, with head-of-line blocking for media.
-  g_object_set(agent_.get(), "controlling-mode", role_ == Role::kOfferer, "upnp", FALSE, "ice-tcp", FALSE,
-               nullptr);
+  g_object_set(agent_.get(), "controlling-mode", role_ == Role::kOfferer, "upnp", FALSE, "ice-tcp",
+               FALSE, nullptr);
 
   std::vector<std::string> addresses = config_.ice_addresses;
   if (addresses.empty()) {
@@ -365,7 +374,9 @@ void PeerTransport::HandleRtcp(uint8_t* data, size_t len) {
 }
 
 void PeerTransport::UpdateRtt(const rtp::ReportBlock& b) {
-  Outbound* out = b.ssrc == audio_ssrc_ ? &audio_out_ : b.ssrc == video_ssrc_ ? &video_out_ : nullptr;
+  Outbound* out = b.ssrc == audio_ssrc_   ? &audio_out_
+                  : b.ssrc == video_ssrc_ ? &video_out_
+                                          : nullptr;
   if (!out) return;
   out->counters.lost = b.cumulative_lost;
   out->counters.fraction_lost = b.fraction_lost / 256.0;
@@ -387,8 +398,8 @@ void PeerTransport::SendRtp(sdp::Kind kind, std::span<const uint8_t> packet, uin
   if (auto h = rtp::ParseRtp(packet)) SendParsed(kind, packet, *h, sequence, timestamp);
 }
 
-void PeerTransport::SendParsed(sdp::Kind kind, std::span<const uint8_t> packet, const rtp::RtpHeader& h,
-                               uint16_t sequence, uint32_t timestamp) {
+void PeerTransport::SendParsed(sdp::Kind kind, std::span<const uint8_t> packet,
+                               const rtp::RtpHeader& h, uint16_t sequence, uint32_t timestamp) {
   Outbound& out = kind == sdp::Kind::kAudio ? audio_out_ : video_out_;
   scratch_.assign(packet.begin(), packet.end());
   rtp::SetSsrc(scratch_, out.ssrc);
@@ -452,8 +463,8 @@ void PeerTransport::SendRtcpReports() {
     rtp::SenderReport sr;
     sr.ssrc = out->ssrc;
     sr.ntp = ntp;
-    sr.rtp_timestamp =
-        out->last_rtp_ts + static_cast<uint32_t>((now - out->last_send_us) * out->clock_rate / 1000000);
+    sr.rtp_timestamp = out->last_rtp_ts +
+                       static_cast<uint32_t>((now - out->last_send_us) * out->clock_rate / 1000000);
     sr.packet_count = static_cast<uint32_t>(out->counters.packets);
     sr.octet_count = static_cast<uint32_t>(out->counters.bytes);
     if (first) sr.blocks = blocks;
@@ -519,11 +530,12 @@ void PeerTransport::Close() {
 TransportStats PeerTransport::Stats() const {
   TransportStats s;
   s.ice_state = IceStateName(ice_state_);
-  s.dtls_state = !dtls_ ? "new"
-                 : dtls_->state() == DtlsTransport::State::kConnected ? "connected"
+  s.dtls_state = !dtls_                                                ? "new"
+                 : dtls_->state() == DtlsTransport::State::kConnected  ? "connected"
                  : dtls_->state() == DtlsTransport::State::kConnecting ? "connecting"
-                 : dtls_->state() == DtlsTransport::State::kFailed ? "failed"
-                 : dtls_->state() == DtlsTransport::State::kClosed ? "closed" : "new";
+                 : dtls_->state() == DtlsTransport::State::kFailed     ? "failed"
+                 : dtls_->state() == DtlsTransport::State::kClosed     ? "closed"
+                                                                       : "new";
   s.srtp_profile = std::string(ToString(srtp_.profile()));
   s.local_candidate = selected_local_;
   s.remote_candidate = selected_remote_;

@@ -23,14 +23,14 @@
 #include <string>
 #include <vector>
 
+#include "mcu/expected.h"
+#include "mcu/media_stats.h"
 #include "media/dtls.h"
 #include "media/io_loop.h"
 #include "media/nack.h"
 #include "media/rtp.h"
 #include "media/sdp.h"
 #include "media/srtp_session.h"
-#include "mcu/media_stats.h"
-#include "mcu/expected.h"
 
 namespace mcu::media {
 
@@ -50,7 +50,9 @@ class PeerTransport {
     virtual void OnTransportConnected(PeerTransport& t) = 0;
     virtual void OnTransportFailed(PeerTransport& t, const std::string& reason) = 0;
     // The remote ended DTLS with close_notify: an orderly hang-up, not a failure.
-    virtual void OnTransportClosedByPeer(PeerTransport& t) { OnTransportFailed(t, "DTLS closed by peer"); }
+    virtual void OnTransportClosedByPeer(PeerTransport& t) {
+      OnTransportFailed(t, "DTLS closed by peer");
+    }
     // A decrypted, well-formed RTP packet. `packet` may be modified in place by the callee.
     virtual void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& header,
                                 std::span<uint8_t> packet) = 0;
@@ -80,7 +82,8 @@ class PeerTransport {
   void SendRtp(sdp::Kind kind, std::span<const uint8_t> packet);
   // The same with this sequence number and timestamp (a packet shared by many receivers, each
   // numbering it in its own stream), written into the one copy that gets encrypted.
-  void SendRtp(sdp::Kind kind, std::span<const uint8_t> packet, uint16_t sequence, uint32_t timestamp);
+  void SendRtp(sdp::Kind kind, std::span<const uint8_t> packet, uint16_t sequence,
+               uint32_t timestamp);
   // Asks the remote for a video keyframe (PLI), at most once per `min_interval_ms`.
   void RequestKeyframe(int64_t min_interval_ms = 300);
   void Close();
@@ -94,7 +97,7 @@ class PeerTransport {
     uint32_t clock_rate = 0;
     std::optional<rtp::ReceiveStatistics> stats;
     NackGenerator nack;
-    uint32_t last_sr_mid = 0;    // From the remote's last SR on this stream.
+    uint32_t last_sr_mid = 0;  // From the remote's last SR on this stream.
     int64_t last_sr_arrival_us = 0;
     DirectionStats counters;
   };
@@ -127,7 +130,9 @@ class PeerTransport {
                   uint16_t sequence, uint32_t timestamp);
   void ClosedByPeer();
   void Fail(const std::string& reason);
-  Inbound* InboundFor(sdp::Kind kind) { return kind == sdp::Kind::kAudio ? &audio_in_ : &video_in_; }
+  Inbound* InboundFor(sdp::Kind kind) {
+    return kind == sdp::Kind::kAudio ? &audio_in_ : &video_in_;
+  }
 
   class DtlsListener;
 
@@ -155,7 +160,7 @@ class PeerTransport {
   double rtt_ms_ = -1;
   int64_t last_pli_us_ = 0;
   uint64_t dropped_ = 0;
-  std::vector<uint8_t> scratch_;  // Reused send buffer: no allocation per packet.
+  std::vector<uint8_t> scratch_;                    // Reused send buffer: no allocation per packet.
   std::vector<std::vector<uint8_t>> pending_dtls_;  // DTLS sent before ICE selected a pair.
   guint dtls_timer_ = 0, rtcp_timer_ = 0, nack_timer_ = 0;
 };

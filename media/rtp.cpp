@@ -320,9 +320,10 @@ ReportBlock ReceiveStatistics::MakeReportBlock(uint32_t ssrc, uint32_t last_sr,
   expected_prior_ = expected;
   received_prior_ = packets_;
   int64_t lost_interval = int64_t(expected_interval) - int64_t(received_interval);
-  b.fraction_lost = (expected_interval == 0 || lost_interval <= 0)
-                        ? 0
-                        : static_cast<uint8_t>(std::min<int64_t>(255, (lost_interval << 8) / expected_interval));
+  b.fraction_lost =
+      (expected_interval == 0 || lost_interval <= 0)
+          ? 0
+          : static_cast<uint8_t>(std::min<int64_t>(255, (lost_interval << 8) / expected_interval));
   b.jitter = jitter_ >> 4;
   b.last_sr = last_sr;
   b.delay_since_last_sr = delay_since_last_sr;

@@ -38,12 +38,12 @@ void SetTimestamp(std::span<uint8_t> packet, uint32_t ts);
 // ----- RTCP -------------------------------------------------------------------------------
 
 struct ReportBlock {
-  uint32_t ssrc = 0;             // The source this block reports on.
-  uint8_t fraction_lost = 0;     // Fixed point /256 since the previous report.
-  int32_t cumulative_lost = 0;   // 24-bit signed.
-  uint32_t highest_sequence = 0; // Extended.
-  uint32_t jitter = 0;           // In RTP timestamp units.
-  uint32_t last_sr = 0;          // Middle 32 bits of the NTP time of the last SR received.
+  uint32_t ssrc = 0;                 // The source this block reports on.
+  uint8_t fraction_lost = 0;         // Fixed point /256 since the previous report.
+  int32_t cumulative_lost = 0;       // 24-bit signed.
+  uint32_t highest_sequence = 0;     // Extended.
+  uint32_t jitter = 0;               // In RTP timestamp units.
+  uint32_t last_sr = 0;              // Middle 32 bits of the NTP time of the last SR received.
   uint32_t delay_since_last_sr = 0;  // 1/65536 s.
 };
 

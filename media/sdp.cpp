@@ -150,8 +150,10 @@ Status ParseAttribute(std::string_view attr, Session& s, Media* m) {
       m->other.emplace_back(attr);
       return OkStatus();
     }
-    if (name == "fmtp") c->fmtp = rest;
-    else c->feedback.emplace_back(rest);
+    if (name == "fmtp")
+      c->fmtp = rest;
+    else
+      c->feedback.emplace_back(rest);
   } else if (name == "ssrc") {
     // a=ssrc:<ssrc> <attribute>[:<value>]
     auto space = value.find(' ');
@@ -242,29 +244,40 @@ Expected<RemoteDescription> ExtractRemote(const Session& s, std::string_view wha
 
 std::string_view ToString(Kind k) {
   switch (k) {
-    case Kind::kAudio: return "audio";
-    case Kind::kVideo: return "video";
-    case Kind::kApplication: return "application";
-    case Kind::kOther: break;
+    case Kind::kAudio:
+      return "audio";
+    case Kind::kVideo:
+      return "video";
+    case Kind::kApplication:
+      return "application";
+    case Kind::kOther:
+      break;
   }
   return "other";
 }
 
 std::string_view ToString(Direction d) {
   switch (d) {
-    case Direction::kSendRecv: return "sendrecv";
-    case Direction::kSendOnly: return "sendonly";
-    case Direction::kRecvOnly: return "recvonly";
-    case Direction::kInactive: break;
+    case Direction::kSendRecv:
+      return "sendrecv";
+    case Direction::kSendOnly:
+      return "sendonly";
+    case Direction::kRecvOnly:
+      return "recvonly";
+    case Direction::kInactive:
+      break;
   }
   return "inactive";
 }
 
 std::string_view ToString(Setup s) {
   switch (s) {
-    case Setup::kActPass: return "actpass";
-    case Setup::kActive: return "active";
-    case Setup::kPassive: break;
+    case Setup::kActPass:
+      return "actpass";
+    case Setup::kActive:
+      return "active";
+    case Setup::kPassive:
+      break;
   }
   return "passive";
 }
@@ -291,16 +304,21 @@ Expected<Candidate> ParseCandidate(std::string_view text) {
   text.remove_prefix(10);
   auto w = Words(text);
   // foundation component transport priority address port "typ" type [extensions...]
-  if (w.size() < 8 || w[6] != "typ") return MakeError("candidate: expected \"foundation component transport priority address port typ type\"");
+  if (w.size() < 8 || w[6] != "typ")
+    return MakeError(
+        "candidate: expected \"foundation component transport priority address port typ type\"");
   Candidate c;
-  auto ice_char = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '/'; };
+  auto ice_char = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '/';
+  };
   if (w[0].size() > 32 || !std::all_of(w[0].begin(), w[0].end(), ice_char))
     return MakeError("candidate: invalid foundation");
   c.foundation = std::string(w[0]);
   if (!ToNumber(w[1], c.component) || c.component < 1 || c.component > 256)
     return MakeError("candidate: invalid component");
   c.transport = Lower(w[2]);
-  if (c.transport != "udp" && c.transport != "tcp") return MakeError("candidate: transport must be udp or tcp");
+  if (c.transport != "udp" && c.transport != "tcp")
+    return MakeError("candidate: transport must be udp or tcp");
   if (!ToNumber(w[3], c.priority)) return MakeError("candidate: invalid priority");
   auto addr_char = [](char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == ':' || ch == '-';
@@ -309,7 +327,8 @@ Expected<Candidate> ParseCandidate(std::string_view text) {
     return MakeError("candidate: invalid address");
   c.address = std::string(w[4]);
   int port = -1;
-  if (!ToNumber(w[5], port) || port < 0 || port > 65535) return MakeError("candidate: invalid port");
+  if (!ToNumber(w[5], port) || port < 0 || port > 65535)
+    return MakeError("candidate: invalid port");
   c.port = static_cast<uint16_t>(port);
   c.type = Lower(w[7]);
   if (c.type != "host" && c.type != "srflx" && c.type != "prflx" && c.type != "relay")
@@ -406,8 +425,10 @@ Expected<Session> Parse(std::string_view text) {
         rest.push_back(std::move(a));
         continue;
       }
-      if (fmtp) c->fmtp = a.substr(space + 1);
-      else c->feedback.push_back(a.substr(space + 1));
+      if (fmtp)
+        c->fmtp = a.substr(space + 1);
+      else
+        c->feedback.push_back(a.substr(space + 1));
     }
     media.other = std::move(rest);
     // Order codecs as the m= line prefers them.
@@ -474,9 +495,9 @@ CodecSet DefaultCodecs() {
   set.audio.push_back(Codec{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {}});
   const std::vector<std::string> video_fb = {"nack", "nack pli", "ccm fir"};
   set.video.push_back(Codec{96, "VP8", 90000, 0, "", video_fb});
-  set.video.push_back(Codec{102, "H264", 90000, 0,
-                            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
-                            video_fb});
+  set.video.push_back(
+      Codec{102, "H264", 90000, 0,
+            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", video_fb});
   return set;
 }
 
@@ -516,13 +537,13 @@ Session BuildOffer(const LocalTransport& local, const CodecSet& codecs, const Of
   s.session_id = session_id;
   s.session_version = 2;
   if (opt.audio) {
-    s.media.push_back(
-        MakeLocalMedia(Kind::kAudio, "0", local, codecs.audio, opt.audio_ssrc, opt, Setup::kActPass));
+    s.media.push_back(MakeLocalMedia(Kind::kAudio, "0", local, codecs.audio, opt.audio_ssrc, opt,
+                                     Setup::kActPass));
   }
   if (opt.video) {
     std::string mid = opt.audio ? "1" : "0";
-    s.media.push_back(
-        MakeLocalMedia(Kind::kVideo, mid, local, codecs.video, opt.video_ssrc, opt, Setup::kActPass));
+    s.media.push_back(MakeLocalMedia(Kind::kVideo, mid, local, codecs.video, opt.video_ssrc, opt,
+                                     Setup::kActPass));
   }
   for (const auto& m : s.media) s.bundle_mids.push_back(m.mid);
   return s;
@@ -589,7 +610,8 @@ Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport
       }
       rm->codecs = chosen;
     }
-    if (chosen.empty()) {  // Rejected: data channels, unknown kinds, kinds not wanted, no common codec.
+    if (chosen.empty()) {  // Rejected: data channels, unknown kinds, kinds not wanted, no common
+                           // codec.
       Media m;
       m.kind = om.kind;
       m.kind_name = om.kind_name;
@@ -606,10 +628,18 @@ Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport
     Media m = MakeLocalMedia(rm->kind, rm->mid, local, chosen, ssrc, opt, our_setup);
     // RFC 3264 6.1: mirror one-way directions.
     switch (rm->direction) {
-      case Direction::kSendOnly: m.direction = Direction::kRecvOnly; break;
-      case Direction::kRecvOnly: m.direction = Direction::kSendOnly; break;
-      case Direction::kInactive: m.direction = Direction::kInactive; break;
-      case Direction::kSendRecv: m.direction = Direction::kSendRecv; break;
+      case Direction::kSendOnly:
+        m.direction = Direction::kRecvOnly;
+        break;
+      case Direction::kRecvOnly:
+        m.direction = Direction::kSendOnly;
+        break;
+      case Direction::kInactive:
+        m.direction = Direction::kInactive;
+        break;
+      case Direction::kSendRecv:
+        m.direction = Direction::kSendRecv;
+        break;
     }
     if (m.direction == Direction::kRecvOnly || m.direction == Direction::kInactive) m.ssrcs.clear();
     m.candidates.clear();

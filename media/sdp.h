@@ -28,8 +28,8 @@ struct Codec {
   int payload_type = -1;
   std::string name;  // As written, e.g. "opus", "VP8", "H264".
   int clock_rate = 0;
-  int channels = 0;  // 0: absent.
-  std::string fmtp;  // Parameters after "a=fmtp:<pt> ".
+  int channels = 0;                   // 0: absent.
+  std::string fmtp;                   // Parameters after "a=fmtp:<pt> ".
   std::vector<std::string> feedback;  // "nack", "nack pli", "ccm fir", ...
 };
 
@@ -42,12 +42,12 @@ struct Media {
   Kind kind = Kind::kOther;
   std::string kind_name;  // As written on the m= line.
   uint16_t port = 9;
-  std::string protocol;  // "UDP/TLS/RTP/SAVPF"
+  std::string protocol;              // "UDP/TLS/RTP/SAVPF"
   std::vector<std::string> formats;  // Formats on the m= line, in preference order.
   std::string mid;
   Direction direction = Direction::kSendRecv;
   bool rtcp_mux = false;
-  std::vector<Codec> codecs;  // Known rtpmaps, in m= line order.
+  std::vector<Codec> codecs;    // Known rtpmaps, in m= line order.
   std::vector<uint32_t> ssrcs;  // Distinct, in order of appearance.
   std::string cname;
   std::string msid;
@@ -93,9 +93,9 @@ struct Candidate {
   int component = 0;
   std::string transport;  // "udp" or "tcp", lower case.
   uint32_t priority = 0;
-  std::string address;    // IPv4, IPv6 or an mDNS name ("<uuid>.local").
+  std::string address;  // IPv4, IPv6 or an mDNS name ("<uuid>.local").
   uint16_t port = 0;
-  std::string type;       // host, srflx, prflx, relay.
+  std::string type;  // host, srflx, prflx, relay.
   bool mdns() const;
 };
 Expected<Candidate> ParseCandidate(std::string_view text);

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "media/dtls.h"
 #include "mcu/expected.h"
+#include "media/dtls.h"
 
 struct srtp_ctx_t_;
 

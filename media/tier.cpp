@@ -39,8 +39,8 @@ int TierSelector::OnReceiverReport(double fraction_lost, int64_t now_us) {
   return current_;
 }
 
-RtpRewriter::Out RtpRewriter::Rewrite(uint32_t source_id, uint16_t seq, uint32_t ts,
-                                      int64_t now_us, uint32_t clock_rate) {
+RtpRewriter::Out RtpRewriter::Rewrite(uint32_t source_id, uint16_t seq, uint32_t ts, int64_t now_us,
+                                      uint32_t clock_rate) {
   if (!started_) {
     started_ = true;
     source_id_ = source_id;

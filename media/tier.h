@@ -43,9 +43,9 @@ class TierSelector {
   std::vector<Tier> tiers_;
   int ceiling_ = 0;
   int current_ = 0;
-  int lossy_reports_ = 0;         // Consecutive reports above kDownLoss.
-  bool clean_started_ = false;    // Whether clean_since_us_ is set.
-  int64_t clean_since_us_ = 0;    // Start of the current run of reports below kUpLoss.
+  int lossy_reports_ = 0;       // Consecutive reports above kDownLoss.
+  bool clean_started_ = false;  // Whether clean_since_us_ is set.
+  int64_t clean_since_us_ = 0;  // Start of the current run of reports below kUpLoss.
 };
 
 // Keeps one receiver's outgoing sequence numbers and timestamps continuous across switches of

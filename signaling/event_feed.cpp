@@ -1,7 +1,7 @@
 #include "signaling/event_feed.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 namespace mcu::signaling {
 
@@ -84,15 +84,16 @@ void EventSession::Enqueue(std::string text) {
 
 void EventSession::DoWrite() {
   ws_.text(true);
-  ws_.async_write(net::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
-    if (ec) {
-      self->queue_.clear();
-      self->closed_ = true;
-      return;
-    }
-    self->queue_.pop_front();
-    if (!self->queue_.empty()) self->DoWrite();
-  });
+  ws_.async_write(net::buffer(queue_.front()),
+                  [self = shared_from_this()](beast::error_code ec, size_t) {
+                    if (ec) {
+                      self->queue_.clear();
+                      self->closed_ = true;
+                      return;
+                    }
+                    self->queue_.pop_front();
+                    if (!self->queue_.empty()) self->DoWrite();
+                  });
 }
 
 }  // namespace mcu::signaling

@@ -52,8 +52,8 @@ HttpResponse HandleHttp(const HttpRequest& req, const HttpContext& ctx) {
   if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
   if (target == "/healthz") return Make(req, http::status::ok, "ok\n", "text/plain");
   if (target.empty() || target[0] != '/' || target.find("..") != std::string::npos ||
-      target.find("//") != std::string::npos ||
-      target.find('\\') != std::string::npos || target.find('\0') != std::string::npos)
+      target.find("//") != std::string::npos || target.find('\\') != std::string::npos ||
+      target.find('\0') != std::string::npos)
     return Error(req, http::status::bad_request, "bad path");
   if (target == "/") target = "/index.html";
   if (target == "/room") target = "/room.html";

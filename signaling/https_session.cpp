@@ -1,11 +1,11 @@
 #include "signaling/https_session.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
 
-#include "signaling/http_handler.h"
 #include "signaling/event_feed.h"
+#include "signaling/http_handler.h"
 #include "signaling/rest_api.h"
 #include "signaling/ws_session.h"
 
@@ -25,9 +25,8 @@ void HttpsSession::Run() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     beast::get_lowest_layer(self->stream_)
         .expires_after(std::chrono::seconds(self->ctx_->options.handshake_timeout_s));
-    self->stream_.async_handshake(
-        net::ssl::stream_base::server,
-        beast::bind_front_handler(&HttpsSession::OnHandshake, self));
+    self->stream_.async_handshake(net::ssl::stream_base::server,
+                                  beast::bind_front_handler(&HttpsSession::OnHandshake, self));
   });
 }
 
@@ -40,7 +39,7 @@ void HttpsSession::OnHandshake(beast::error_code ec) {
 }
 
 namespace {
-constexpr size_t kBodyLimit = 64 * 1024;   // What a request may carry.
+constexpr size_t kBodyLimit = 64 * 1024;    // What a request may carry.
 constexpr size_t kReadLimit = 1024 * 1024;  // What is read to answer a bigger one cleanly.
 }  // namespace
 
@@ -51,8 +50,8 @@ void HttpsSession::DoRead() {
   // the client has sent it (answering mid-upload and closing makes the client see a reset, not
   // the answer). Beyond 1 MiB the answer is sent and the connection closed without reading on.
   parser_->body_limit(kReadLimit);
-  beast::get_lowest_layer(stream_)
-      .expires_after(std::chrono::seconds(ctx_->options.idle_timeout_s));
+  beast::get_lowest_layer(stream_).expires_after(
+      std::chrono::seconds(ctx_->options.idle_timeout_s));
   beast::http::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&HttpsSession::OnRead, shared_from_this()));
 }
@@ -62,16 +61,20 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
   const bool too_big = !ec && parser_->get().body().size() > kBodyLimit;
   if (too_big || ec == beast::http::error::body_limit || ec == beast::http::error::header_limit) {
     bool body = ec != beast::http::error::header_limit;
-    spdlog::warn("HTTP request from {} refused: {}", remote_, body ? "body over 64 KiB" : "headers over 16 KiB");
-    return WriteApiResponse(11, false, body ? RestResponse{413, "{\"error\":\"the body is over 64 KiB\"}\n", {}}
-                                            : RestResponse{431, "{\"error\":\"the headers are over 16 KiB\"}\n", {}});
+    spdlog::warn("HTTP request from {} refused: {}", remote_,
+                 body ? "body over 64 KiB" : "headers over 16 KiB");
+    return WriteApiResponse(
+        11, false,
+        body ? RestResponse{413, "{\"error\":\"the body is over 64 KiB\"}\n", {}}
+             : RestResponse{431, "{\"error\":\"the headers are over 16 KiB\"}\n", {}});
   }
   if (ec) {
     spdlog::debug("HTTP read from {}: {}", remote_, ec.message());
     return;
   }
   if (beast::websocket::is_upgrade(parser_->get())) {
-    if (parser_->get().target() == "/api/v1/events" && ctx_->api && ctx_->events) return UpgradeForConsole(false);
+    if (parser_->get().target() == "/api/v1/events" && ctx_->api && ctx_->events)
+      return UpgradeForConsole(false);
     if (parser_->get().target() == "/api/v1/preview" && ctx_->api) return UpgradeForConsole(true);
     if (parser_->get().target() != "/ws") {
       auto res = std::make_shared<HttpResponse>(beast::http::status::not_found, 11);
@@ -103,26 +106,32 @@ void HttpsSession::UpgradeForConsole(bool preview) {
   std::string origin(req[beast::http::field::origin]);
   std::string host(req[beast::http::field::host]);
   if (!origin.empty() && origin != "https://" + host) {
-    spdlog::warn("{} from {}: origin {} is not {}", preview ? "preview" : "event feed", remote_, origin, host);
+    spdlog::warn("{} from {}: origin {} is not {}", preview ? "preview" : "event feed", remote_,
+                 origin, host);
     return WriteApiResponse(req.version(), false, {403, "{\"error\":\"wrong origin\"}\n", {}});
   }
-  ctx_->api->AuthorizeFeed(std::string(req[beast::http::field::cookie]), [self = shared_from_this(), preview](
-                                                                            std::optional<Principal> who) {
-    net::post(self->stream_.get_executor(), [self, who, preview] {
-      auto& r = self->parser_->get();
-      if (!who) return self->WriteApiResponse(r.version(), false, {401, "{\"error\":\"log in first\"}\n", {}});
-      if (preview) {
-        std::make_shared<WsSession>(std::move(self->stream_), self->ctx_, self->remote_, who->login)
-            ->Run(self->parser_->release());
-        return;
-      }
-      std::string hello = "{\"type\":\"hello\",\"user\":\"" + who->login + "\",\"role\":\"" +
-                          ToString(who->role) + "\"}";
-      auto session = std::make_shared<EventSession>(std::move(self->stream_), self->ctx_, std::move(hello));
-      self->ctx_->events->Add(session);
-      session->Run(self->parser_->release());
-    });
-  });
+  ctx_->api->AuthorizeFeed(std::string(req[beast::http::field::cookie]),
+                           [self = shared_from_this(), preview](std::optional<Principal> who) {
+                             net::post(self->stream_.get_executor(), [self, who, preview] {
+                               auto& r = self->parser_->get();
+                               if (!who)
+                                 return self->WriteApiResponse(
+                                     r.version(), false,
+                                     {401, "{\"error\":\"log in first\"}\n", {}});
+                               if (preview) {
+                                 std::make_shared<WsSession>(std::move(self->stream_), self->ctx_,
+                                                             self->remote_, who->login)
+                                     ->Run(self->parser_->release());
+                                 return;
+                               }
+                               std::string hello = "{\"type\":\"hello\",\"user\":\"" + who->login +
+                                                   "\",\"role\":\"" + ToString(who->role) + "\"}";
+                               auto session = std::make_shared<EventSession>(
+                                   std::move(self->stream_), self->ctx_, std::move(hello));
+                               self->ctx_->events->Add(session);
+                               session->Run(self->parser_->release());
+                             });
+                           });
 }
 
 void HttpsSession::HandleApi() {
@@ -142,11 +151,13 @@ void HttpsSession::HandleApi() {
   unsigned version = req.version();
   bool keep_alive = req.keep_alive();
   // The API runs on its own thread; the response comes back to this session's strand.
-  ctx_->api->Handle(std::move(r), [self = shared_from_this(), version, keep_alive](RestResponse res) {
-    net::post(self->stream_.get_executor(), [self, version, keep_alive, res = std::move(res)]() mutable {
-      self->WriteApiResponse(version, keep_alive, std::move(res));
-    });
-  });
+  ctx_->api->Handle(std::move(r),
+                    [self = shared_from_this(), version, keep_alive](RestResponse res) {
+                      net::post(self->stream_.get_executor(),
+                                [self, version, keep_alive, res = std::move(res)]() mutable {
+                                  self->WriteApiResponse(version, keep_alive, std::move(res));
+                                });
+                    });
 }
 
 void HttpsSession::WriteApiResponse(unsigned version, bool keep_alive, RestResponse r) {
@@ -161,8 +172,9 @@ void HttpsSession::WriteApiResponse(unsigned version, bool keep_alive, RestRespo
   res->body() = std::move(r.body);
   res->prepare_payload();
   response_ = res;
-  beast::http::async_write(stream_, *res,
-                           beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), keep_alive));
+  beast::http::async_write(
+      stream_, *res,
+      beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), keep_alive));
 }
 
 void HttpsSession::OnWrite(bool keep_alive, beast::error_code ec, size_t) {

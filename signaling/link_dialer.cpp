@@ -1,8 +1,8 @@
 #include "signaling/link_dialer.h"
 
-#include <boost/asio/post.hpp>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "signaling/protocol.h"
 
@@ -40,7 +40,8 @@ std::shared_ptr<OutboundConnection> LinkDialer::Dial(ConnectionId id, const Dial
   cb.on_message = [handler, id](const std::string& text) {
     auto event = ParseEvent(text);
     if (!event) {
-      spdlog::warn("link connection {}: ignored a message from the other MCU: {}", id, event.error());
+      spdlog::warn("link connection {}: ignored a message from the other MCU: {}", id,
+                   event.error());
       return;
     }
     handler->OnOutboundEvent(id, std::move(*event));

@@ -8,12 +8,9 @@ namespace {
 using nlohmann::json;
 
 const std::pair<const char*, EndpointRequest::Type> kTypes[] = {
-    {"auth", EndpointRequest::Type::kAuth},
-    {"join", EndpointRequest::Type::kJoin},
-    {"answer", EndpointRequest::Type::kAnswer},
-    {"candidate", EndpointRequest::Type::kCandidate},
-    {"leave", EndpointRequest::Type::kLeave},
-    {"getStats", EndpointRequest::Type::kGetStats},
+    {"auth", EndpointRequest::Type::kAuth},     {"join", EndpointRequest::Type::kJoin},
+    {"answer", EndpointRequest::Type::kAnswer}, {"candidate", EndpointRequest::Type::kCandidate},
+    {"leave", EndpointRequest::Type::kLeave},   {"getStats", EndpointRequest::Type::kGetStats},
     {"ping", EndpointRequest::Type::kPing},
 };
 
@@ -63,8 +60,10 @@ struct EventWriter {
     j["conference"] = e.conference_id;
     json list = json::array();
     for (const auto& p : e.participants)
-      list.push_back(
-          {{"id", p.participant_id}, {"site", p.site_id}, {"name", p.name}, {"media", p.media_state}});
+      list.push_back({{"id", p.participant_id},
+                      {"site", p.site_id},
+                      {"name", p.name},
+                      {"media", p.media_state}});
     j["participants"] = std::move(list);
   }
   void operator()(const event::MediaState& e) {
@@ -200,10 +199,12 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
   if (type == "welcome") {
     e.body = event::Welcome{Str(j, "site", "id"), Str(j, "site", "name")};
   } else if (type == "joined") {
-    e.body = event::Joined{Str(j, "conference", "id"), Str(j, "conference", "title"), Str(j, "participant")};
+    e.body = event::Joined{Str(j, "conference", "id"), Str(j, "conference", "title"),
+                           Str(j, "participant")};
   } else if (type == "offer") {
     std::string sdp = Str(j, "sdp");
-    if (sdp.empty() || sdp.size() > kMaxSdpLength) return MakeError("an offer needs an sdp of at most 32 KiB");
+    if (sdp.empty() || sdp.size() > kMaxSdpLength)
+      return MakeError("an offer needs an sdp of at most 32 KiB");
     e.body = event::Offer{std::move(sdp)};
   } else if (type == "left") {
     e.body = event::Left{Str(j, "conference"), Str(j, "reason")};
@@ -213,7 +214,8 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
     event::Roster r{Str(j, "conference"), {}};
     if (auto list = j.find("participants"); list != j.end() && list->is_array())
       for (const auto& p : *list)
-        if (p.is_object()) r.participants.push_back({Str(p, "id"), Str(p, "site"), Str(p, "name"), Str(p, "media")});
+        if (p.is_object())
+          r.participants.push_back({Str(p, "id"), Str(p, "site"), Str(p, "name"), Str(p, "media")});
     e.body = std::move(r);
   } else if (type == "media") {
     e.body = event::MediaState{Str(j, "state"), Str(j, "detail")};
@@ -227,7 +229,8 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
   } else if (type == "call") {
     e.body = event::Call{Str(j, "conference", "id"), Str(j, "conference", "title")};
   } else if (type == "speaker") {
-    e.body = event::Speaker{Str(j, "conference"), Str(j, "participant"), Str(j, "site"), Str(j, "name")};
+    e.body =
+        event::Speaker{Str(j, "conference"), Str(j, "participant"), Str(j, "site"), Str(j, "name")};
   } else if (type == "muted") {
     e.body = event::Muted{Bool(j, "audio"), Bool(j, "video")};
   } else {
@@ -251,9 +254,15 @@ std::string WriteRequest(const EndpointRequest& r) {
       j["conference"] = r.conference;
       if (r.max_bitrate_kbps) j["maxBitrateKbps"] = r.max_bitrate_kbps;
       break;
-    case T::kAnswer: j["sdp"] = r.sdp; break;
-    case T::kCandidate: j["candidate"] = r.candidate; j["sdpMLineIndex"] = 0; break;
-    default: break;
+    case T::kAnswer:
+      j["sdp"] = r.sdp;
+      break;
+    case T::kCandidate:
+      j["candidate"] = r.candidate;
+      j["sdpMLineIndex"] = 0;
+      break;
+    default:
+      break;
   }
   return j.dump();
 }

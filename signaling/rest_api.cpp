@@ -1,8 +1,8 @@
 #include "signaling/rest_api.h"
 
-#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
@@ -25,10 +25,13 @@ RestResponse Reply(int status, const json& body) {
   return {status, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", {}};
 }
 // A raw JSON text made elsewhere (the bridge's statistics).
-RestResponse ReplyText(int status, std::string body, std::string content_type = "application/json") {
+RestResponse ReplyText(int status, std::string body,
+                       std::string content_type = "application/json") {
   return {status, std::move(body) + "\n", {}, std::move(content_type)};
 }
-RestResponse Fail(int status, const std::string& message) { return Reply(status, {{"error", message}}); }
+RestResponse Fail(int status, const std::string& message) {
+  return Reply(status, {{"error", message}});
+}
 RestResponse Done() { return Reply(200, {{"ok", true}}); }
 
 json CallRecordJson(const CallRecordRow& r) {
@@ -44,16 +47,22 @@ json CallRecordJson(const CallRecordRow& r) {
                {"rttMsMax", q.rtt_ms_max >= 0 ? json(q.rtt_ms_max) : json(nullptr)},
                {"kbpsInMean", q.kbps_in_mean},
                {"kbpsOutMean", q.kbps_out_mean}};
-  return {{"conference", r.conference_id}, {"site", r.site_id}, {"joined", FormatTime(r.joined_at_ms / 1000)},
+  return {{"conference", r.conference_id},
+          {"site", r.site_id},
+          {"joined", FormatTime(r.joined_at_ms / 1000)},
           {"left", r.left_at_ms ? json(FormatTime(r.left_at_ms / 1000)) : json(nullptr)},
-          {"joinedMs", r.joined_at_ms}, {"leftMs", r.left_at_ms}, {"reason", r.reason},
-          {"quality", quality}, {"alarms", r.alarms}};
+          {"joinedMs", r.joined_at_ms},
+          {"leftMs", r.left_at_ms},
+          {"reason", r.reason},
+          {"quality", quality},
+          {"alarms", r.alarms}};
 }
 
 // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. A field
 // that a spreadsheet would take for a formula gets a leading apostrophe.
 std::string CsvField(std::string v) {
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(v.begin(), '\'');
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@'))
+    v.insert(v.begin(), '\'');
   if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
   std::string out = "\"";
   for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -62,7 +71,8 @@ std::string CsvField(std::string v) {
 
 std::string CallRecordsCsv(const std::vector<CallRecordRow>& records) {
   std::string out =
-      "conference,site,joined,left,reason,seconds,loss_pct_mean,loss_pct_max,jitter_ms_mean,jitter_ms_max,"
+      "conference,site,joined,left,reason,seconds,loss_pct_mean,loss_pct_max,jitter_ms_mean,jitter_"
+      "ms_max,"
       "rtt_ms_mean,rtt_ms_max,kbps_in_mean,kbps_out_mean,alarms\r\n";
   auto num = [](double v, bool known = true) {
     if (!known) return std::string();
@@ -73,11 +83,13 @@ std::string CallRecordsCsv(const std::vector<CallRecordRow>& records) {
   for (const auto& r : records) {
     const CallQuality& q = r.quality;
     bool m = q.seconds > 0;
-    out += CsvField(r.conference_id) + "," + CsvField(r.site_id) + "," + FormatTime(r.joined_at_ms / 1000) + "," +
+    out += CsvField(r.conference_id) + "," + CsvField(r.site_id) + "," +
+           FormatTime(r.joined_at_ms / 1000) + "," +
            (r.left_at_ms ? FormatTime(r.left_at_ms / 1000) : "") + "," + CsvField(r.reason) + "," +
-           std::to_string(q.seconds) + "," + num(q.loss_pct_mean, m) + "," + num(q.loss_pct_max, m) + "," +
-           num(q.jitter_ms_mean, m) + "," + num(q.jitter_ms_max, m) + "," + num(q.rtt_ms_mean, m && q.rtt_ms_mean >= 0) +
-           "," + num(q.rtt_ms_max, m && q.rtt_ms_max >= 0) + "," + num(q.kbps_in_mean, m) + "," +
+           std::to_string(q.seconds) + "," + num(q.loss_pct_mean, m) + "," +
+           num(q.loss_pct_max, m) + "," + num(q.jitter_ms_mean, m) + "," + num(q.jitter_ms_max, m) +
+           "," + num(q.rtt_ms_mean, m && q.rtt_ms_mean >= 0) + "," +
+           num(q.rtt_ms_max, m && q.rtt_ms_max >= 0) + "," + num(q.kbps_in_mean, m) + "," +
            num(q.kbps_out_mean, m) + "," + std::to_string(r.alarms) + "\r\n";
   }
   return out;
@@ -85,12 +97,18 @@ std::string CallRecordsCsv(const std::vector<CallRecordRow>& records) {
 
 int HttpStatus(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInvalid: return 400;
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kConflict: return 409;
-    case ErrorKind::kForbidden: return 403;
-    case ErrorKind::kUnauthorized: return 401;
-    case ErrorKind::kInternal: break;
+    case ErrorKind::kInvalid:
+      return 400;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kForbidden:
+      return 403;
+    case ErrorKind::kUnauthorized:
+      return 401;
+    case ErrorKind::kInternal:
+      break;
   }
   return 500;
 }
@@ -201,11 +219,16 @@ json ConferenceJson(const ConferenceRow& c) {
 }
 
 json LiveSiteJson(const LiveSite& s) {
-  return {{"site", s.site_id},       {"name", s.name},
-          {"state", s.state},        {"invited", s.invited},
-          {"mutedAudio", s.muted_audio}, {"mutedVideo", s.muted_video},
-          {"kicked", s.kicked},      {"speaking", s.speaking},
-          {"content", s.content},    {"elsewhere", s.elsewhere},
+  return {{"site", s.site_id},
+          {"name", s.name},
+          {"state", s.state},
+          {"invited", s.invited},
+          {"mutedAudio", s.muted_audio},
+          {"mutedVideo", s.muted_video},
+          {"kicked", s.kicked},
+          {"speaking", s.speaking},
+          {"content", s.content},
+          {"elsewhere", s.elsewhere},
           {"participant", s.participant_id},
           {"link", s.link ? json{{"state", s.link->state},
                                  {"detail", s.link->detail},
@@ -227,11 +250,13 @@ json LiveJson(const LiveConference& c) {
 }
 
 // Reads the optional string field `key` of `body` into `out`; false (and `error`) if mistyped.
-bool ReadString(const json& body, const char* key, std::string& out, std::string& error, size_t max = 200) {
+bool ReadString(const json& body, const char* key, std::string& out, std::string& error,
+                size_t max = 200) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return true;
   if (!it->is_string() || it->get_ref<const std::string&>().size() > max) {
-    error = std::string("field \"") + key + "\" must be a string of at most " + std::to_string(max) + " characters";
+    error = std::string("field \"") + key + "\" must be a string of at most " +
+            std::to_string(max) + " characters";
     return false;
   }
   out = it->get<std::string>();
@@ -241,35 +266,47 @@ bool ReadString(const json& body, const char* key, std::string& out, std::string
 // A conference from its JSON, over `base` (the stored row on update).
 Expected<ConferenceRow> ParseConference(const json& body, ConferenceRow base) {
   std::string error, start, end;
-  if (!ReadString(body, "id", base.id, error, 64) || !ReadString(body, "title", base.title, error) ||
-      !ReadString(body, "mode", base.mode, error, 16) || !ReadString(body, "recurrence", base.recurrence, error, 16) ||
-      !ReadString(body, "host", base.host_site, error, 64) || !ReadString(body, "layout", base.layout, error, 16) ||
+  if (!ReadString(body, "id", base.id, error, 64) ||
+      !ReadString(body, "title", base.title, error) ||
+      !ReadString(body, "mode", base.mode, error, 16) ||
+      !ReadString(body, "recurrence", base.recurrence, error, 16) ||
+      !ReadString(body, "host", base.host_site, error, 64) ||
+      !ReadString(body, "layout", base.layout, error, 16) ||
       !ReadString(body, "start", start, error, 40) || !ReadString(body, "end", end, error, 40))
     return MakeError(error);
   if (body.contains("start")) {
-    if (body["start"].is_null()) base.start_at = 0;
-    else if (auto t = ParseTime(start)) base.start_at = *t;
-    else return MakeError("start: " + t.error());
+    if (body["start"].is_null())
+      base.start_at = 0;
+    else if (auto t = ParseTime(start))
+      base.start_at = *t;
+    else
+      return MakeError("start: " + t.error());
   }
   if (body.contains("end")) {
-    if (body["end"].is_null()) base.end_at = 0;
-    else if (auto t = ParseTime(end)) base.end_at = *t;
-    else return MakeError("end: " + t.error());
+    if (body["end"].is_null())
+      base.end_at = 0;
+    else if (auto t = ParseTime(end))
+      base.end_at = *t;
+    else
+      return MakeError("end: " + t.error());
   }
   if (auto it = body.find("leadTimeMinutes"); it != body.end()) {
     if (!it->is_number_integer()) return MakeError("field \"leadTimeMinutes\" must be an integer");
     base.lead_time_s = static_cast<int>(std::clamp<int64_t>(it->get<int64_t>(), -1, 100000) * 60);
   }
   if (auto it = body.find("invited"); it != body.end()) {
-    if (!it->is_array() || it->size() > 256) return MakeError("field \"invited\" must be an array of site ids");
+    if (!it->is_array() || it->size() > 256)
+      return MakeError("field \"invited\" must be an array of site ids");
     base.invited.clear();
     for (const auto& s : *it) {
       if (!s.is_string()) return MakeError("field \"invited\" must be an array of site ids");
-      if (std::find(base.invited.begin(), base.invited.end(), s.get<std::string>()) == base.invited.end())
+      if (std::find(base.invited.begin(), base.invited.end(), s.get<std::string>()) ==
+          base.invited.end())
         base.invited.push_back(s.get<std::string>());
     }
   }
-  if (!base.host_site.empty() && std::find(base.invited.begin(), base.invited.end(), base.host_site) == base.invited.end())
+  if (!base.host_site.empty() &&
+      std::find(base.invited.begin(), base.invited.end(), base.host_site) == base.invited.end())
     return MakeError("the host site must be invited");
   return base;
 }
@@ -277,11 +314,13 @@ Expected<ConferenceRow> ParseConference(const json& body, ConferenceRow base) {
 }  // namespace
 
 void RestApi::Handle(RestRequest request, std::function<void(RestResponse)> done) {
-  bool posted = queue_.Post([this, request = std::move(request), done]() mutable { done(HandleNow(request)); });
+  bool posted = queue_.Post(
+      [this, request = std::move(request), done]() mutable { done(HandleNow(request)); });
   if (!posted) done(Fail(503, "the MCU is shutting down"));
 }
 
-void RestApi::AuthorizeFeed(std::string cookie, std::function<void(std::optional<Principal>)> done) {
+void RestApi::AuthorizeFeed(std::string cookie,
+                            std::function<void(std::optional<Principal>)> done) {
   bool posted = queue_.Post([this, cookie = std::move(cookie), done] {
     done(auth_->FromSession(CookieValue(cookie, kCookie), NowMs() / 1000));
   });
@@ -299,7 +338,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   const bool body_ok = !body.is_discarded() && body.is_object();
   const int64_t now = NowMs() / 1000;
 
-  // ----- Probes: no login, nothing told -----------------------------------------------------------
+  // ----- Probes: no login, nothing told
+  // -----------------------------------------------------------
   if (path == "/healthz" && req.method == "GET") return Reply(200, {{"status", "ok"}});
   if (path == "/readyz" && req.method == "GET") {
     if (store_->schema_version() != Store::latest_schema_version() || !bridge_->Ready())
@@ -311,9 +351,11 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   if (path == "/api/v1/session" && req.method == "POST") {
     if (!body_ok) return Fail(400, "the body must be a JSON object");
     std::string login, password, error;
-    if (!ReadString(body, "login", login, error, 64) || !ReadString(body, "password", password, error, 256))
+    if (!ReadString(body, "login", login, error, 64) ||
+        !ReadString(body, "password", password, error, 256))
       return Fail(400, error);
-    if (!body.contains("login") || !body.contains("password")) return Fail(400, "login and password are required");
+    if (!body.contains("login") || !body.contains("password"))
+      return Fail(400, "login and password are required");
     auto r = auth_->Login(login, password, now);
     if (!r) {
       std::string shown = login.substr(0, 64);
@@ -322,24 +364,31 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
       spdlog::warn("console login '{}' from {} refused: {}", shown, req.remote, r.error());
       return Fail(HttpStatus(r.error_kind()), r.error());
     }
-    spdlog::info("console login '{}' ({}) from {}", r->who.login, ToString(r->who.role), req.remote);
+    spdlog::info("console login '{}' ({}) from {}", r->who.login, ToString(r->who.role),
+                 req.remote);
     (void)store_->Audit(r->who.login, "login", "", json{{"from", req.remote}}.dump());
-    RestResponse res = Reply(200, {{"user", {{"login", r->who.login}, {"name", r->who.name}, {"role", ToString(r->who.role)}}},
-                                   {"csrfToken", r->who.csrf}});
-    res.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + r->session +
-                                               "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
-                                               std::to_string(Auth::kSessionTtlS));
+    RestResponse res = Reply(
+        200, {{"user",
+               {{"login", r->who.login}, {"name", r->who.name}, {"role", ToString(r->who.role)}}},
+              {"csrfToken", r->who.csrf}});
+    res.headers.emplace_back("Set-Cookie",
+                             std::string(kCookie) + "=" + r->session +
+                                 "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
+                                 std::to_string(Auth::kSessionTtlS));
     return res;
   }
 
   // ----- Everything else: who is asking ---------------------------------------------------------
   std::optional<Principal> who;
   std::string session = CookieValue(req.cookie, kCookie);
-  if (req.authorization.rfind("Bearer ", 0) == 0) who = auth_->FromApiToken(req.authorization.substr(7));
-  else if (!session.empty()) who = auth_->FromSession(session, now);
+  if (req.authorization.rfind("Bearer ", 0) == 0)
+    who = auth_->FromApiToken(req.authorization.substr(7));
+  else if (!session.empty())
+    who = auth_->FromSession(session, now);
   if (!who) return Fail(401, "log in first (session cookie or API token)");
   if (req.method != "GET" && !who->api_token && !SafeEquals(req.csrf, who->csrf)) {
-    spdlog::warn("{} {} by '{}' from {}: missing or wrong CSRF token", req.method, path, who->login, req.remote);
+    spdlog::warn("{} {} by '{}' from {}: missing or wrong CSRF token", req.method, path, who->login,
+                 req.remote);
     return Fail(403, "missing or wrong X-CSRF-Token");
   }
   // Only now: a caller that is not logged in learns nothing but 401, whatever it sends.
@@ -353,14 +402,18 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
 
   if (path == "/api/v1/session") {
     if (req.method == "GET")
-      return Reply(200, {{"user", {{"login", who->login}, {"name", who->name}, {"role", ToString(who->role)}}},
-                         {"csrfToken", who->csrf}});
+      return Reply(
+          200,
+          {{"user", {{"login", who->login}, {"name", who->name}, {"role", ToString(who->role)}}},
+           {"csrfToken", who->csrf}});
     if (req.method == "DELETE") {
       if (who->api_token) return Fail(409, "an API token has no session to end");
       auth_->Logout(session);
       (void)store_->Audit(actor, "logout", "", "{}");
       RestResponse res = Done();
-      res.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+      res.headers.emplace_back(
+          "Set-Cookie",
+          std::string(kCookie) + "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
       return res;
     }
   }
@@ -368,14 +421,16 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   static const std::string id = "([a-z0-9][a-z0-9_-]{0,63})";
   auto need = [&](Role role) { return static_cast<int>(who->role) >= static_cast<int>(role); };
   auto forbidden = [&] {
-    spdlog::warn("{} {} by '{}' ({}): not allowed", req.method, path, who->login, ToString(who->role));
+    spdlog::warn("{} {} by '{}' ({}): not allowed", req.method, path, who->login,
+                 ToString(who->role));
     return Fail(403, std::string("a ") + ToString(who->role) + " may not do this");
   };
   std::smatch m;
   auto match = [&](const char* method, const std::string& pattern) {
     static thread_local std::map<std::string, std::regex> cache;
     auto it = cache.find(pattern);
-    if (it == cache.end()) it = cache.emplace(pattern, std::regex("^/api/v1" + pattern + "$")).first;
+    if (it == cache.end())
+      it = cache.emplace(pattern, std::regex("^/api/v1" + pattern + "$")).first;
     return req.method == method && std::regex_match(path, m, it->second);
   };
   std::string error;
@@ -389,11 +444,14 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   }
   if (match("POST", "/tokens")) {
     std::string name;
-    if (!ReadString(body, "name", name, error, 100) || name.empty()) return Fail(400, error.empty() ? "a token needs a name" : error);
+    if (!ReadString(body, "name", name, error, 100) || name.empty())
+      return Fail(400, error.empty() ? "a token needs a name" : error);
     auto t = auth_->CreateApiToken(*who, name);
     if (!t) return Fail(500, t.error());
     (void)store_->Audit(actor, "create-token", name, "{}");
-    return Reply(201, {{"id", t->first.id}, {"name", name}, {"created", FormatTime(t->first.created_at)},
+    return Reply(201, {{"id", t->first.id},
+                       {"name", name},
+                       {"created", FormatTime(t->first.created_at)},
                        {"token", t->second}});
   }
   if (match("DELETE", "/tokens/([0-9]{1,18})")) {
@@ -405,8 +463,10 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
 
   // ----- Sites -----------------------------------------------------------------------------------
   auto read_site = [&](SiteRow& s) -> std::string {
-    if (!ReadString(body, "name", s.name, error) || !ReadString(body, "level", s.level, error, 16) ||
-        !ReadString(body, "kind", s.kind, error, 16) || !ReadString(body, "network", s.network, error, 200))
+    if (!ReadString(body, "name", s.name, error) ||
+        !ReadString(body, "level", s.level, error, 16) ||
+        !ReadString(body, "kind", s.kind, error, 16) ||
+        !ReadString(body, "network", s.network, error, 200))
       return error;
     if (auto it = body.find("bandwidthKbps"); it != body.end()) {
       if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100000)
@@ -414,7 +474,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
       s.bandwidth_kbps = it->get<int>();
     }
     if (s.name.empty()) return "a site needs a name";
-    if (s.level != "central" && s.level != "province" && s.level != "district" && s.level != "other")
+    if (s.level != "central" && s.level != "province" && s.level != "district" &&
+        s.level != "other")
       return "level must be central, province, district or other";
     if (s.kind != "room" && s.kind != "cascade") return "kind must be room or cascade";
     // `link`: where this MCU dials (a cascade site only); null removes it. The credential may be
@@ -426,7 +487,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
         if (!it->is_object()) return "link must be an object or null";
         LinkTarget t = s.link;
         const json& l = *it;
-        if (!ReadString(l, "url", t.url, error, 300) || !ReadString(l, "conference", t.conference, error, 64) ||
+        if (!ReadString(l, "url", t.url, error, 300) ||
+            !ReadString(l, "conference", t.conference, error, 64) ||
             !ReadString(l, "credential", t.credential, error, 256) ||
             !ReadString(l, "fingerprint", t.fingerprint, error, 200))
           return "link." + error;
@@ -491,7 +553,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   // ----- Users -----------------------------------------------------------------------------------
   auto read_user = [&](UserRow& u, bool creating) -> std::string {
     std::string password;
-    if (!ReadString(body, "name", u.display_name, error) || !ReadString(body, "role", u.role, error, 16) ||
+    if (!ReadString(body, "name", u.display_name, error) ||
+        !ReadString(body, "role", u.role, error, 16) ||
         !ReadString(body, "password", password, error, 256))
       return error;
     if (!ParseRole(u.role)) return "role must be admin, host or technician";
@@ -523,10 +586,12 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     auto u = store_->UserByLogin(m[1]);
     if (!u) return Fail(404, "no user '" + m[1].str() + "'");
     if (auto e = read_user(*u, false); !e.empty()) return Fail(400, e);
-    if (u->id == who->user_id && u->role != "admin") return Fail(409, "an admin cannot take away their own admin role");
+    if (u->id == who->user_id && u->role != "admin")
+      return Fail(409, "an admin cannot take away their own admin role");
     if (auto st = store_->UpdateUser(*u); !st) return Fail(500, st.error());
     // A new password ends the user's console sessions (API tokens are revoked separately).
-    if (auto pw = body.find("password"); pw != body.end() && pw->is_string() && !pw->get<std::string>().empty())
+    if (auto pw = body.find("password");
+        pw != body.end() && pw->is_string() && !pw->get<std::string>().empty())
       (void)store_->DeleteSessionsOf(u->id);
     (void)store_->Audit(actor, "update-user", u->login, json{{"role", u->role}}.dump());
     return Reply(200, UserJson(*u));
@@ -553,7 +618,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     if (path.ends_with("/roll-call")) {
       json list = json::array();
       for (const auto& s : c->sites) list.push_back(LiveSiteJson(s));
-      return Reply(200, {{"conference", c->row.id}, {"state", LiveJson(*c)["state"]}, {"sites", list}});
+      return Reply(200,
+                   {{"conference", c->row.id}, {"state", LiveJson(*c)["state"]}, {"sites", list}});
     }
     return Reply(200, LiveJson(*c));
   }
@@ -583,7 +649,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   }
   if (match("POST", "/conferences/" + id + "/(start|stop)")) {
     if (!need(Role::kHost)) return forbidden();
-    return FromStatus(m[2] == "start" ? bridge_->StartConference(actor, m[1]) : bridge_->StopConference(actor, m[1]));
+    return FromStatus(m[2] == "start" ? bridge_->StartConference(actor, m[1])
+                                      : bridge_->StopConference(actor, m[1]));
   }
   if (match("POST", "/conferences/" + id + "/sites/" + id + "/(mute|kick|call)")) {
     if (!need(Role::kHost)) return forbidden();
@@ -592,7 +659,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     std::optional<bool> audio, video;
     for (auto [key, out] : {std::pair{"audio", &audio}, std::pair{"video", &video}}) {
       if (!body.contains(key)) continue;
-      if (!body[key].is_boolean()) return Fail(400, std::string("field \"") + key + "\" must be true or false");
+      if (!body[key].is_boolean())
+        return Fail(400, std::string("field \"") + key + "\" must be true or false");
       *out = body[key].get<bool>();
     }
     return FromStatus(bridge_->Mute(actor, m[1], m[2], audio, video));
@@ -609,7 +677,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   if (match("PUT", "/conferences/" + id + "/(spotlight|layout|lock)")) {
     if (!need(Role::kHost)) return forbidden();
     if (m[2] == "lock") {
-      if (!body.contains("locked") || !body["locked"].is_boolean()) return Fail(400, "field \"locked\" must be true or false");
+      if (!body.contains("locked") || !body["locked"].is_boolean())
+        return Fail(400, "field \"locked\" must be true or false");
       return FromStatus(bridge_->Lock(actor, m[1], body["locked"].get<bool>()));
     }
     std::string value;
@@ -624,8 +693,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   auto query_int = [&](const char* name, int fallback, int lo, int hi) {
     std::string v = QueryValue(query, name);
     int n = v.empty() || v.find_first_not_of("0123456789") != std::string::npos ? fallback
-            : v.size() > 4                                                     ? hi
-                                                                               : std::stoi(v);
+            : v.size() > 4                                                      ? hi
+                                                                                : std::stoi(v);
     return std::clamp(n, lo, hi);
   };
   auto limit = [&] { return query_int("limit", 100, 1, 1000); };
@@ -635,19 +704,27 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   }
   if (match("GET", "/audit")) {
     std::string before = QueryValue(query, "before");
-    int64_t before_id = before.empty() || before.size() > 18 || before.find_first_not_of("0123456789") != std::string::npos
-                            ? 0 : std::stoll(before);
+    int64_t before_id = before.empty() || before.size() > 18 ||
+                                before.find_first_not_of("0123456789") != std::string::npos
+                            ? 0
+                            : std::stoll(before);
     json list = json::array();
     for (const auto& a : store_->AuditLog(limit(), before_id))
-      list.push_back({{"id", a.id}, {"at", FormatTime(a.at_ms / 1000)}, {"atMs", a.at_ms}, {"actor", a.actor},
-                      {"action", a.action}, {"target", a.target}, {"detail", json::parse(a.detail, nullptr, false)}});
+      list.push_back({{"id", a.id},
+                      {"at", FormatTime(a.at_ms / 1000)},
+                      {"atMs", a.at_ms},
+                      {"actor", a.actor},
+                      {"action", a.action},
+                      {"target", a.target},
+                      {"detail", json::parse(a.detail, nullptr, false)}});
     return Reply(200, list);
   }
   if (match("GET", "/call-records")) {
     std::string conference = QueryValue(query, "conference");
     if (!conference.empty() && !ValidId(conference)) return Fail(400, "bad conference id");
     std::string format = QueryValue(query, "format");
-    if (!format.empty() && format != "json" && format != "csv") return Fail(400, "format must be json or csv");
+    if (!format.empty() && format != "json" && format != "csv")
+      return Fail(400, "format must be json or csv");
     auto records = store_->CallRecords(conference, limit());
     if (format == "csv") {
       RestResponse res{200, CallRecordsCsv(records), {}, "text/csv; charset=utf-8"};
@@ -674,14 +751,21 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     std::string conference = QueryValue(query, "conference");
     if (!conference.empty() && !ValidId(conference)) return Fail(400, "bad conference id");
     std::string active = QueryValue(query, "active");
-    if (!active.empty() && active != "true" && active != "false") return Fail(400, "active must be true or false");
+    if (!active.empty() && active != "true" && active != "false")
+      return Fail(400, "active must be true or false");
     json list = json::array();
     for (const auto& a : store_->Alarms(conference, active == "true", limit()))
-      list.push_back({{"id", a.id}, {"conference", a.conference_id}, {"site", a.site_id}, {"kind", a.kind},
-                      {"severity", a.severity}, {"detail", a.detail}, {"raised", FormatTime(a.raised_at_ms / 1000)},
-                      {"raisedMs", a.raised_at_ms},
-                      {"cleared", a.cleared_at_ms ? json(FormatTime(a.cleared_at_ms / 1000)) : json(nullptr)},
-                      {"clearedMs", a.cleared_at_ms}});
+      list.push_back(
+          {{"id", a.id},
+           {"conference", a.conference_id},
+           {"site", a.site_id},
+           {"kind", a.kind},
+           {"severity", a.severity},
+           {"detail", a.detail},
+           {"raised", FormatTime(a.raised_at_ms / 1000)},
+           {"raisedMs", a.raised_at_ms},
+           {"cleared", a.cleared_at_ms ? json(FormatTime(a.cleared_at_ms / 1000)) : json(nullptr)},
+           {"clearedMs", a.cleared_at_ms}});
     return Reply(200, list);
   }
   return Fail(404, "no such API: " + req.method + " " + path.substr(0, 100));

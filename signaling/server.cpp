@@ -1,12 +1,12 @@
 #include "signaling/server.h"
 
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <openssl/ssl.h>
-#include <pthread.h>
-#include <spdlog/spdlog.h>
 
 #include "signaling/https_session.h"
 
@@ -29,8 +29,9 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) return MakeError("cannot listen on " + ep.address().to_string() + ":" +
-                             std::to_string(ep.port()) + ": " + ec.message());
+    if (ec)
+      return MakeError("cannot listen on " + ep.address().to_string() + ":" +
+                       std::to_string(ep.port()) + ": " + ec.message());
     return OkStatus();
   }
   uint16_t port() const { return acceptor_.local_endpoint().port(); }

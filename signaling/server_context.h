@@ -34,7 +34,7 @@ struct ServerContext {
   ServerOptions options;
   boost::asio::ssl::context tls{boost::asio::ssl::context::tls_server};
   EndpointHandler* handler = nullptr;
-  RestApi* api = nullptr;     // The REST API under /api/ (may be null).
+  RestApi* api = nullptr;      // The REST API under /api/ (may be null).
   EventHub* events = nullptr;  // The console's event feed (may be null).
   std::atomic<size_t> connections{0};
   std::atomic<uint64_t> next_connection_id{1};

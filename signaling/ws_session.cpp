@@ -19,7 +19,8 @@ double NowSeconds() {
 }
 }  // namespace
 
-WsSession::WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string remote, std::string watcher)
+WsSession::WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string remote,
+                     std::string watcher)
     : ctx_(std::move(ctx)),
       slot_(*ctx_),
       ws_(std::move(stream)),
@@ -71,12 +72,13 @@ void WsSession::OnRead(beast::error_code ec, size_t bytes) {
   buffer_.consume(buffer_.size());
   bool text_frame = ws_.got_text();
   if (!text_frame) {
-    Enqueue(WriteEvent({"", event::Error{ErrorCode::kBadRequest, "binary messages are not supported"}}));
+    Enqueue(WriteEvent(
+        {"", event::Error{ErrorCode::kBadRequest, "binary messages are not supported"}}));
   } else if (bytes > ctx_->options.max_message_bytes) {
-    Enqueue(WriteEvent({"", event::Error{ErrorCode::kTooLarge,
-                                         "message larger than " +
-                                             std::to_string(ctx_->options.max_message_bytes) +
-                                             " bytes"}}));
+    Enqueue(WriteEvent(
+        {"", event::Error{ErrorCode::kTooLarge,
+                          "message larger than " + std::to_string(ctx_->options.max_message_bytes) +
+                              " bytes"}}));
   } else if (!bucket_.Take(NowSeconds())) {
     if (++strikes_ >= kMaxStrikes) {
       spdlog::warn("connection {} from {}: message flood, closed", id_, remote_);

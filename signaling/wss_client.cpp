@@ -1,15 +1,15 @@
 #include "signaling/wss_client.h"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include <deque>
 #include <regex>
@@ -24,7 +24,8 @@ using tcp = net::ip::tcp;
 Expected<WssUrl> ParseWssUrl(const std::string& url) {
   static const std::regex re(R"(^wss://([^/:\[\]]+|\[[0-9a-fA-F:]+\])(?::(\d+))?(/.*)?$)");
   std::smatch m;
-  if (!std::regex_match(url, m, re)) return MakeError("URL must be wss://host[:port][/path]: " + url);
+  if (!std::regex_match(url, m, re))
+    return MakeError("URL must be wss://host[:port][/path]: " + url);
   WssUrl u{m[1], m[2].matched ? std::string(m[2]) : "443", m[3].matched ? std::string(m[3]) : "/"};
   if (u.host.front() == '[') u.host = u.host.substr(1, u.host.size() - 2);
   return u;
@@ -66,12 +67,11 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
       for (auto& ch : pin) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       bool insecure = options_.insecure;
       ws_.next_layer().set_verify_mode(net::ssl::verify_peer);
-      ws_.next_layer().set_verify_callback(
-          [pin, insecure](bool, net::ssl::verify_context& vc) {
-            X509_STORE_CTX* store = vc.native_handle();
-            if (X509_STORE_CTX_get_error_depth(store) != 0) return true;  // Judge the leaf only.
-            return insecure || Fingerprint(X509_STORE_CTX_get_current_cert(store)) == pin;
-          });
+      ws_.next_layer().set_verify_callback([pin, insecure](bool, net::ssl::verify_context& vc) {
+        X509_STORE_CTX* store = vc.native_handle();
+        if (X509_STORE_CTX_get_error_depth(store) != 0) return true;  // Judge the leaf only.
+        return insecure || Fingerprint(X509_STORE_CTX_get_current_cert(store)) == pin;
+      });
     } else {
       if (options_.ca_file.empty()) return Fail("no CA file or pinned fingerprint given");
       tls_.load_verify_file(options_.ca_file, ec);
@@ -142,7 +142,8 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
   void OnTlsHandshake(beast::error_code ec) {
     if (ec) return Fail("TLS: " + ec.message());
     beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::client);
+    websocket::stream_base::timeout t =
+        websocket::stream_base::timeout::suggested(beast::role_type::client);
     t.handshake_timeout = std::chrono::seconds(options_.timeout_s);
     t.idle_timeout = std::chrono::seconds(30);
     t.keep_alive_pings = true;
@@ -150,7 +151,9 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
     ws_.read_message_max(4 << 20);
     if (!options_.cookie.empty())
       ws_.set_option(websocket::stream_base::decorator(
-          [cookie = options_.cookie](websocket::request_type& req) { req.set(beast::http::field::cookie, cookie); }));
+          [cookie = options_.cookie](websocket::request_type& req) {
+            req.set(beast::http::field::cookie, cookie);
+          }));
     ws_.async_handshake(url_.host, url_.path,
                         beast::bind_front_handler(&Client::OnHandshake, shared_from_this()));
   }

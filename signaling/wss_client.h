@@ -28,7 +28,7 @@ struct WssClientOptions {
   std::string pin_sha256;  // "AB:CD:..." fingerprint of the server certificate.
   bool insecure = false;   // Accept any certificate (tests of the protocol only).
   int timeout_s = 10;
-  std::string cookie;      // Sent as the Cookie header of the upgrade (the console's event feed).
+  std::string cookie;  // Sent as the Cookie header of the upgrade (the console's event feed).
 };
 
 class WssClient {

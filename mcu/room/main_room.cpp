@@ -2,10 +2,10 @@
 // the conference the MCU calls it into (or the one given with --conference), sends
 // camera and microphone (or a tone and a colour), and comes back by itself after any drop.
 // For tests and checks it can keep what it receives: a PNG of a frame and a WAV of some seconds.
-#include <CLI/CLI.hpp>
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -20,10 +20,10 @@ namespace {
 GMainLoop* g_loop = nullptr;
 
 bool CheckPlugins(std::string* missing) {
-  const char* needed[] = {"webrtcbin", "nicesrc", "dtlssrtpenc", "srtpenc", "rtpvp8pay",
-                          "vp8enc", "vp8dec", "opusenc", "opusdec", "rtpopuspay",
-                          "videotestsrc", "audiotestsrc", "textoverlay", "appsink",
-                          "decodebin", "pngenc"};
+  const char* needed[] = {"webrtcbin",   "nicesrc",    "dtlssrtpenc",  "srtpenc",
+                          "rtpvp8pay",   "vp8enc",     "vp8dec",       "opusenc",
+                          "opusdec",     "rtpopuspay", "videotestsrc", "audiotestsrc",
+                          "textoverlay", "appsink",    "decodebin",    "pngenc"};
   for (const char* n : needed) {
     if (!mcu::media::GRef<GstElementFactory>::Adopt(gst_element_factory_find(n)))
       *missing += std::string(missing->empty() ? "" : ", ") + n;
@@ -42,15 +42,21 @@ int main(int argc, char** argv) {
   std::string snapshot, wav;
   double snapshot_at = 3, record_after = 1, record_seconds = 3, exit_after = 0, stats_interval = 0;
   bool verbose = false;
-  app.add_option("--url", client.wss.url, "MCU endpoint URL, e.g. wss://mcu.local:8443/ws")->required();
-  app.add_option("--token", client.token, "Room token (or env MCU_ROOM_TOKEN)")->envname("MCU_ROOM_TOKEN");
+  app.add_option("--url", client.wss.url, "MCU endpoint URL, e.g. wss://mcu.local:8443/ws")
+      ->required();
+  app.add_option("--token", client.token, "Room token (or env MCU_ROOM_TOKEN)")
+      ->envname("MCU_ROOM_TOKEN");
   app.add_option("--conference", client.conference,
                  "Join this conference at once (default: wait until the MCU calls the room in)");
   app.add_flag("--content", client.content,
-               "Share content: send this video as the site's slides/screen (the site's room must be in a conference)");
-  app.add_option("--max-kbps", client.max_kbps, "Receive bandwidth to declare (picks the composite tier)");
-  app.add_option("--ca", client.wss.ca_file, "Trust this CA/certificate PEM (e.g. the MCU's tls-cert.pem)");
-  app.add_option("--pin", client.wss.pin_sha256, "Pin the MCU's TLS certificate SHA-256 fingerprint");
+               "Share content: send this video as the site's slides/screen (the site's room must "
+               "be in a conference)");
+  app.add_option("--max-kbps", client.max_kbps,
+                 "Receive bandwidth to declare (picks the composite tier)");
+  app.add_option("--ca", client.wss.ca_file,
+                 "Trust this CA/certificate PEM (e.g. the MCU's tls-cert.pem)");
+  app.add_option("--pin", client.wss.pin_sha256,
+                 "Pin the MCU's TLS certificate SHA-256 fingerprint");
   app.add_flag("--insecure", client.wss.insecure, "Accept any MCU certificate (testing only)");
   app.add_option("--name", media.site_name, "Name drawn on the outgoing video");
   app.add_option("--ice-address", media.ice_addresses,
@@ -67,12 +73,17 @@ int main(int argc, char** argv) {
   app.add_option("--height", media.height)->capture_default_str();
   app.add_option("--fps", media.fps)->capture_default_str();
   app.add_option("--snapshot", snapshot, "Save a received frame as PNG here");
-  app.add_option("--snapshot-at", snapshot_at, "... this many seconds after media connects")->capture_default_str();
+  app.add_option("--snapshot-at", snapshot_at, "... this many seconds after media connects")
+      ->capture_default_str();
   app.add_option("--record", wav, "Save received audio as WAV here");
-  app.add_option("--record-after", record_after, "... starting this many seconds after media connects")->capture_default_str();
-  app.add_option("--record-seconds", record_seconds, "... for this many seconds")->capture_default_str();
+  app.add_option("--record-after", record_after,
+                 "... starting this many seconds after media connects")
+      ->capture_default_str();
+  app.add_option("--record-seconds", record_seconds, "... for this many seconds")
+      ->capture_default_str();
   app.add_option("--exit-after", exit_after, "Exit after this many seconds (0: run until stopped)");
-  app.add_option("--stats-interval", stats_interval, "Print webrtcbin statistics and ask the MCU for its own every N seconds");
+  app.add_option("--stats-interval", stats_interval,
+                 "Print webrtcbin statistics and ask the MCU for its own every N seconds");
   app.add_flag("-v,--verbose", verbose);
   CLI11_PARSE(app, argc, argv);
   media.color = static_cast<uint32_t>(std::stoul(color, nullptr, 16));
@@ -85,18 +96,22 @@ int main(int argc, char** argv) {
   }
   std::string missing;
   if (!CheckPlugins(&missing)) {
-    std::cerr << "missing GStreamer plugins: " << missing
-              << " (install gstreamer1.0-plugins-{base,good,bad}, gstreamer1.0-nice, gstreamer1.0-x)\n";
+    std::cerr
+        << "missing GStreamer plugins: " << missing
+        << " (install gstreamer1.0-plugins-{base,good,bad}, gstreamer1.0-nice, gstreamer1.0-x)\n";
     return 2;
   }
 
   auto loop = mcu::media::GRef<GMainLoop>::Adopt(g_main_loop_new(nullptr, FALSE));
   g_loop = loop.get();
   for (int sig : {SIGINT, SIGTERM}) {
-    g_unix_signal_add(sig, +[](gpointer) -> gboolean {
-      g_main_loop_quit(g_loop);
-      return G_SOURCE_REMOVE;
-    }, nullptr);
+    g_unix_signal_add(
+        sig,
+        +[](gpointer) -> gboolean {
+          g_main_loop_quit(g_loop);
+          return G_SOURCE_REMOVE;
+        },
+        nullptr);
   }
 
   mcu::room::RoomClient room(client, media);
@@ -131,8 +146,10 @@ int main(int argc, char** argv) {
         st.record_started = true;
       }
       if (st.record_started && !st.record_done && room.media()->AudioRecordingDone()) {
-        if (room.media()->SaveWav(wav, &error)) spdlog::info("saved {}", wav);
-        else spdlog::error("{}", error);
+        if (room.media()->SaveWav(wav, &error))
+          spdlog::info("saved {}", wav);
+        else
+          spdlog::error("{}", error);
         st.record_done = true;
       }
       if (stats_interval > 0 && since_start - st.last_stats >= stats_interval) {
@@ -152,31 +169,31 @@ int main(int argc, char** argv) {
     return true;
   };
   auto* tick_fn = new std::function<bool()>(tick);
-  g_timeout_add_full(G_PRIORITY_DEFAULT, 100,
-                     +[](gpointer p) -> gboolean {
-                       return (*static_cast<std::function<bool()>*>(p))() ? G_SOURCE_CONTINUE
-                                                                           : G_SOURCE_REMOVE;
-                     },
-                     tick_fn, +[](gpointer p) { delete static_cast<std::function<bool()>*>(p); });
+  g_timeout_add_full(
+      G_PRIORITY_DEFAULT, 100,
+      +[](gpointer p) -> gboolean {
+        return (*static_cast<std::function<bool()>*>(p))() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+      },
+      tick_fn, +[](gpointer p) { delete static_cast<std::function<bool()>*>(p); });
 
   g_main_loop_run(g_loop);
 
   // A summary line for scripts and tests.
   mcu::room::ReceivedCounters c;
   if (room.media()) c = room.media()->counters();
-  nlohmann::json summary = {{"mediaConnected", room.media_connected()},
-                            {"joins", room.connections()},
-                            {"videoFrames", c.video_frames},
-                            {"videoWidth", c.video_width},
-                            {"videoHeight", c.video_height},
-                            {"audioSeconds", c.audio_samples / 48000.0},
-                            {"snapshot", st.snapshot_done},
-                            {"recording", st.record_done},
-                            {"sendWidth", room.media() ? room.media()->send_width() : 0},
-                            {"sendHeight", room.media() ? room.media()->send_height() : 0},
-                            {"mcuStats", room.server_stats().empty()
-                                             ? nlohmann::json(nullptr)
-                                             : nlohmann::json::parse(room.server_stats())}};
+  nlohmann::json summary = {
+      {"mediaConnected", room.media_connected()},
+      {"joins", room.connections()},
+      {"videoFrames", c.video_frames},
+      {"videoWidth", c.video_width},
+      {"videoHeight", c.video_height},
+      {"audioSeconds", c.audio_samples / 48000.0},
+      {"snapshot", st.snapshot_done},
+      {"recording", st.record_done},
+      {"sendWidth", room.media() ? room.media()->send_width() : 0},
+      {"sendHeight", room.media() ? room.media()->send_height() : 0},
+      {"mcuStats", room.server_stats().empty() ? nlohmann::json(nullptr)
+                                               : nlohmann::json::parse(room.server_stats())}};
   std::cout << "SUMMARY " << summary.dump() << std::endl;
   return 0;
 }

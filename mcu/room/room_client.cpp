@@ -1,7 +1,7 @@
 #include "mcu/room/room_client.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <random>
 
@@ -45,12 +45,20 @@ void RoomClient::Connect() {
   unsigned gen = ++generation_;
   spdlog::info("connecting to {}", options_.wss.url);
   signaling::WssClient::Callbacks cb;
-  cb.on_open = [this, gen] { Post([this, gen] { if (gen == generation_) OnOpen(); }); };
+  cb.on_open = [this, gen] {
+    Post([this, gen] {
+      if (gen == generation_) OnOpen();
+    });
+  };
   cb.on_message = [this, gen](const std::string& text) {
-    Post([this, gen, text] { if (gen == generation_) OnMessage(text); });
+    Post([this, gen, text] {
+      if (gen == generation_) OnMessage(text);
+    });
   };
   cb.on_close = [this, gen](const std::string& reason) {
-    Post([this, gen, reason] { if (gen == generation_) OnClosed(reason); });
+    Post([this, gen, reason] {
+      if (gen == generation_) OnClosed(reason);
+    });
   };
   ws_ = signaling::WssClient::Create(io_.context(), options_.wss, std::move(cb));
   ws_->Start();
@@ -74,9 +82,12 @@ void RoomClient::OnMessage(const std::string& text) {
   if (options_.verbose) spdlog::debug("<- {}", text.substr(0, 300));
   if (type == "welcome") {
     backoff_ms_ = 500;
-    spdlog::info("authenticated as {} ({})", m["site"].value("name", ""), m["site"].value("id", ""));
-    if (!options_.conference.empty()) Join(options_.conference);
-    else spdlog::info("online; waiting for the MCU to call this room into a conference");
+    spdlog::info("authenticated as {} ({})", m["site"].value("name", ""),
+                 m["site"].value("id", ""));
+    if (!options_.conference.empty())
+      Join(options_.conference);
+    else
+      spdlog::info("online; waiting for the MCU to call this room into a conference");
   } else if (type == "call") {
     std::string id = m["conference"].value("id", "");
     if (!current_conference_.empty()) {
@@ -130,7 +141,8 @@ void RoomClient::OnMessage(const std::string& text) {
     if (m.contains("stats")) server_stats_ = m["stats"].dump();
   } else if (type == "roster") {
     std::string names;
-    for (const auto& p : m["participants"]) names += (names.empty() ? "" : ", ") + p.value("name", "");
+    for (const auto& p : m["participants"])
+      names += (names.empty() ? "" : ", ") + p.value("name", "");
     spdlog::info("roster: {}", names);
   } else if (type == "left") {
     spdlog::warn("left conference: {}", m.value("reason", ""));

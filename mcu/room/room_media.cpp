@@ -38,9 +38,12 @@ std::string VideoSource(const MediaOptions& o) {
     s << "v4l2src device=" << o.camera << " ! videoconvert ! videoscale ! videorate";
   } else {
     s << "videotestsrc is-live=true ";
-    if (o.pattern == "smpte") s << "pattern=smpte";
-    else if (o.pattern == "ball") s << "pattern=ball";
-    else s << "pattern=solid-color foreground-color=" << (0xFF000000u | o.color);
+    if (o.pattern == "smpte")
+      s << "pattern=smpte";
+    else if (o.pattern == "ball")
+      s << "pattern=ball";
+    else
+      s << "pattern=solid-color foreground-color=" << (0xFF000000u | o.color);
   }
   s << " ! video/x-raw,width=" << o.width << ",height=" << o.height << ",framerate=" << o.fps
     << "/1";
@@ -51,13 +54,14 @@ std::string VideoSource(const MediaOptions& o) {
     s << " ! textoverlay text=\"" << name
       << "\" valignment=bottom halignment=center font-desc=\"Sans Bold 20\" shaded-background=true";
   }
-  s << " ! videoscale ! capsfilter name=sendsize caps=video/x-raw,width=" << o.width << ",height=" << o.height
-    << " ! videoconvert ! queue max-size-buffers=2 leaky=downstream";
+  s << " ! videoscale ! capsfilter name=sendsize caps=video/x-raw,width=" << o.width
+    << ",height=" << o.height << " ! videoconvert ! queue max-size-buffers=2 leaky=downstream";
   if (o.codec == "h264") {
-    s << " ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=300 bitrate=" << o.video_bitrate_kbps
-      << " ! video/x-h264,profile=constrained-baseline"
+    s << " ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=300 bitrate="
+      << o.video_bitrate_kbps << " ! video/x-h264,profile=constrained-baseline"
       << " ! rtph264pay pt=102 mtu=1200 config-interval=-1 aggregate-mode=zero-latency"
-      << " ! application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000 ! webrtc.";
+      << " ! application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000 ! "
+         "webrtc.";
   } else {
     s << " ! vp8enc deadline=1 cpu-used=-6 threads=2 keyframe-max-dist=300 end-usage=cbr"
       << " target-bitrate=" << o.video_bitrate_kbps * 1000 << " error-resilient=partitions"
@@ -144,7 +148,8 @@ bool RoomMedia::Start(std::string* error) {
 void RoomMedia::OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self) {
   GstWebRTCPeerConnectionState st;
   g_object_get(webrtc, "connection-state", &st, nullptr);
-  static const char* names[] = {"new", "connecting", "connected", "disconnected", "failed", "closed"};
+  static const char* names[] = {"new",          "connecting", "connected",
+                                "disconnected", "failed",     "closed"};
   std::string name = st <= 5 ? names[st] : "unknown";
   auto* m = static_cast<RoomMedia*>(self);
   m->Post([m, name] {
@@ -155,10 +160,12 @@ void RoomMedia::OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self
 void RoomMedia::SetSendSize(int width, int height) {
   // Keep the source's aspect ratio and never upscale; even sizes for the encoder.
   double scale = std::min({1.0, double(width) / options_.width, double(height) / options_.height});
-  int w = std::max(2, int(options_.width * scale) & ~1), h = std::max(2, int(options_.height * scale) & ~1);
+  int w = std::max(2, int(options_.width * scale) & ~1),
+      h = std::max(2, int(options_.height * scale) & ~1);
   if (w == send_width_ && h == send_height_) return;
   send_width_ = w, send_height_ = h;
-  auto f = GRef<GstElement>::Adopt(pipeline_ ? gst_bin_get_by_name(GST_BIN(pipeline_.get()), "sendsize") : nullptr);
+  auto f = GRef<GstElement>::Adopt(
+      pipeline_ ? gst_bin_get_by_name(GST_BIN(pipeline_.get()), "sendsize") : nullptr);
   if (!f) return;
   auto caps = GRef<GstCaps>::Adopt(
       gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, w, "height", G_TYPE_INT, h, nullptr));
@@ -190,10 +197,13 @@ void RoomMedia::HandleOffer(const std::string& sdp_text) {
               auto p = GRef<GstPromise>::Adopt(raw);
               const GstStructure* reply = gst_promise_get_reply(p.get());
               GstWebRTCSessionDescription* answer = nullptr;
-              if (reply) gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+              if (reply)
+                gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer,
+                                  nullptr);
               if (!answer) {
                 m->Post([m] {
-                  if (m->callbacks_.on_error) m->callbacks_.on_error("webrtcbin could not answer the offer");
+                  if (m->callbacks_.on_error)
+                    m->callbacks_.on_error("webrtcbin could not answer the offer");
                 });
                 return;
               }
@@ -242,23 +252,27 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) {
   const char* chain;
   GCallback on_sample;
   if (name.rfind("video/", 0) == 0) {
-    chain = "queue ! videoconvert ! video/x-raw,format=RGB ! appsink name=vsink emit-signals=true "
-            "sync=false max-buffers=2 drop=true";
+    chain =
+        "queue ! videoconvert ! video/x-raw,format=RGB ! appsink name=vsink emit-signals=true "
+        "sync=false max-buffers=2 drop=true";
     on_sample = G_CALLBACK(OnVideoSample);
   } else if (name.rfind("audio/", 0) == 0) {
-    chain = "queue ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
-            "! appsink name=asink emit-signals=true sync=false";
+    chain =
+        "queue ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
+        "! appsink name=asink emit-signals=true sync=false";
     on_sample = G_CALLBACK(OnAudioSample);
   } else {
     return;
   }
   GError* raw_err = nullptr;
-  GstElement* bin = gst_parse_bin_from_description(chain, TRUE, &raw_err);  // Floating: the pipeline takes it.
+  GstElement* bin =
+      gst_parse_bin_from_description(chain, TRUE, &raw_err);  // Floating: the pipeline takes it.
   if (GErrorPtr err(raw_err); err || !bin) {
     GRef<GstElement>::AdoptSink(bin);
     return;
   }
-  auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), name[0] == 'v' ? "vsink" : "asink"));
+  auto sink = GRef<GstElement>::Adopt(
+      gst_bin_get_by_name(GST_BIN(bin), name[0] == 'v' ? "vsink" : "asink"));
   g_signal_connect(sink.get(), "new-sample", on_sample, m);
   gst_bin_add(GST_BIN(m->pipeline_.get()), bin);
   gst_element_sync_state_with_parent(bin);
@@ -311,8 +325,10 @@ gboolean RoomMedia::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
     gst_message_parse_error(msg, &raw_err, &raw_dbg);
     GErrorPtr err(raw_err);
     GCharPtr dbg(raw_dbg);
-    std::string text = std::string(GST_OBJECT_NAME(msg->src)) + ": " + (err ? err->message : "error");
-    GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(m->pipeline_.get()), GST_DEBUG_GRAPH_SHOW_ALL, "mcu-room-error");
+    std::string text =
+        std::string(GST_OBJECT_NAME(msg->src)) + ": " + (err ? err->message : "error");
+    GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(m->pipeline_.get()), GST_DEBUG_GRAPH_SHOW_ALL,
+                                      "mcu-room-error");
     if (m->callbacks_.on_error) m->callbacks_.on_error(text);
   }
   return G_SOURCE_CONTINUE;
@@ -335,7 +351,8 @@ bool RoomMedia::SavePng(const std::string& path, std::string* error) const {
   }
   auto png_caps = GRef<GstCaps>::Adopt(gst_caps_new_empty_simple("image/png"));
   GError* raw_err = nullptr;
-  auto png = GRef<GstSample>::Adopt(gst_video_convert_sample(sample.get(), png_caps.get(), 5 * GST_SECOND, &raw_err));
+  auto png = GRef<GstSample>::Adopt(
+      gst_video_convert_sample(sample.get(), png_caps.get(), 5 * GST_SECOND, &raw_err));
   GErrorPtr err(raw_err);
   if (!png) {
     *error = err ? err->message : "PNG conversion failed";
@@ -382,11 +399,14 @@ bool RoomMedia::SaveWav(const std::string& path, std::string* error) const {
 
 void RoomMedia::RequestStats(std::function<void(const std::string&)> done) {
   if (!webrtc_) return;
-  auto* ctx = new std::pair<RoomMedia*, std::function<void(const std::string&)>>(this, std::move(done));
+  auto* ctx =
+      new std::pair<RoomMedia*, std::function<void(const std::string&)>>(this, std::move(done));
   GstPromise* p = gst_promise_new_with_change_func(
       +[](GstPromise* p, gpointer data) {
-        auto owned = GRef<GstPromise>::Adopt(p);  // The reference made below: dropped when this ends.
-        auto* ctx = static_cast<std::pair<RoomMedia*, std::function<void(const std::string&)>>*>(data);
+        auto owned =
+            GRef<GstPromise>::Adopt(p);  // The reference made below: dropped when this ends.
+        auto* ctx =
+            static_cast<std::pair<RoomMedia*, std::function<void(const std::string&)>>*>(data);
         std::string summary;
         if (const GstStructure* s = gst_promise_get_reply(p)) {
           // Summarise the RTP streams: one entry per inbound/outbound report.
@@ -396,7 +416,8 @@ void RoomMedia::RequestStats(std::function<void(const std::string&)> done) {
                 if (!GST_VALUE_HOLDS_STRUCTURE(v)) return TRUE;
                 const GstStructure* r = gst_value_get_structure(v);
                 GstWebRTCStatsType type;
-                if (!gst_structure_get(r, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, nullptr)) return TRUE;
+                if (!gst_structure_get(r, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, nullptr))
+                  return TRUE;
                 auto* summary = static_cast<std::string*>(out);
                 guint64 packets = 0, bytes = 0;
                 guint ssrc = 0;
@@ -406,12 +427,14 @@ void RoomMedia::RequestStats(std::function<void(const std::string&)> done) {
                   gst_structure_get_uint64(r, "bytes-received", &bytes);
                   gint64 lost = 0;
                   gst_structure_get_int64(r, "packets-lost", &lost);
-                  *summary += " in[ssrc=" + std::to_string(ssrc) + " pkts=" + std::to_string(packets) +
-                              " bytes=" + std::to_string(bytes) + " lost=" + std::to_string(lost) + "]";
+                  *summary +=
+                      " in[ssrc=" + std::to_string(ssrc) + " pkts=" + std::to_string(packets) +
+                      " bytes=" + std::to_string(bytes) + " lost=" + std::to_string(lost) + "]";
                 } else if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
                   gst_structure_get_uint64(r, "packets-sent", &packets);
                   gst_structure_get_uint64(r, "bytes-sent", &bytes);
-                  *summary += " out[ssrc=" + std::to_string(ssrc) + " pkts=" + std::to_string(packets) +
+                  *summary += " out[ssrc=" + std::to_string(ssrc) +
+                              " pkts=" + std::to_string(packets) +
                               " bytes=" + std::to_string(bytes) + "]";
                 }
                 return TRUE;

@@ -44,7 +44,9 @@ class FakeConnection final : public EndpointConnection {
     return all.back();
   }
   template <typename T>
-  size_t Count() const { return All<T>().size(); }
+  size_t Count() const {
+    return All<T>().size();
+  }
   // The reason given when the domain closed it; empty while open.
   std::string closed() const {
     std::lock_guard lock(mu_);

@@ -8,7 +8,8 @@ std::string Id(ParticipantId id) { return "p" + std::to_string(id); }
 
 class FakeMediaEndpoint final : public MediaEndpoint {
  public:
-  FakeMediaEndpoint(FakeMediaRoom* room, ParticipantId id, std::string local, std::shared_ptr<bool> room_alive)
+  FakeMediaEndpoint(FakeMediaRoom* room, ParticipantId id, std::string local,
+                    std::shared_ptr<bool> room_alive)
       : room_(room), id_(id), local_(std::move(local)), room_alive_(std::move(room_alive)) {}
   ~FakeMediaEndpoint() override {
     if (*room_alive_) room_->Removed(id_);
@@ -33,7 +34,8 @@ class FakeMediaEndpoint final : public MediaEndpoint {
   std::shared_ptr<bool> room_alive_;
 };
 
-Expected<std::unique_ptr<MediaRoom>> FakeMediaEngine::CreateRoom(const std::string& name, RoomMode mode) {
+Expected<std::unique_ptr<MediaRoom>> FakeMediaEngine::CreateRoom(const std::string& name,
+                                                                 RoomMode mode) {
   if (fail_rooms) return MakeError(ErrorKind::kInternal, "no encoder available");
   ++rooms_created;
   if (journal_) journal_->push_back("room:create " + name);
@@ -60,9 +62,8 @@ void FakeMediaRoom::Log(const std::string& line) {
   if (engine_->journal_) engine_->journal_->push_back("room:" + line);
 }
 
-Expected<std::unique_ptr<MediaEndpoint>> FakeMediaRoom::AddParticipant(ParticipantId id,
-                                                                       const ParticipantMediaInfo& info,
-                                                                       MediaEndpoint::Listener* listener) {
+Expected<std::unique_ptr<MediaEndpoint>> FakeMediaRoom::AddParticipant(
+    ParticipantId id, const ParticipantMediaInfo& info, MediaEndpoint::Listener* listener) {
   if (engine_->fail_participants) return MakeError(ErrorKind::kInternal, "no port left");
   Member m;
   m.id = id;
@@ -114,7 +115,8 @@ RoomStats FakeMediaRoom::Stats() {
   for (auto& [id, m] : members_) {
     auto& t = m.stats.transport;
     if (m.audio_flows) t.audio_in.packets += 50, t.audio_in.bytes += 4000;
-    if (m.video_flows) t.video_in.packets += 100, t.video_in.bytes += 100000, t.video_in.frames += 30;
+    if (m.video_flows)
+      t.video_in.packets += 100, t.video_in.bytes += 100000, t.video_in.frames += 30;
     out.participants.push_back(m.stats);
   }
   return out;

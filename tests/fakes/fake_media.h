@@ -45,8 +45,8 @@ class FakeMediaRoom final : public MediaRoom {
     ParticipantId id = 0;
     ParticipantMediaInfo info;
     MediaEndpoint::Listener* listener = nullptr;
-    std::string answer;                   // What SetRemoteAnswer applied.
-    std::vector<std::string> candidates;  // What AddRemoteCandidate added.
+    std::string answer;                             // What SetRemoteAnswer applied.
+    std::vector<std::string> candidates;            // What AddRemoteCandidate added.
     bool audio_flows = false, video_flows = false;  // Stats() counts packets for these.
     ParticipantStats stats;
   };
@@ -54,8 +54,9 @@ class FakeMediaRoom final : public MediaRoom {
   FakeMediaRoom(FakeMediaEngine* engine, std::string name, RoomMode mode);
   ~FakeMediaRoom() override;
 
-  Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(ParticipantId id, const ParticipantMediaInfo& info,
-                                                          MediaEndpoint::Listener* listener) override;
+  Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
+      ParticipantId id, const ParticipantMediaInfo& info,
+      MediaEndpoint::Listener* listener) override;
   void SetMuted(ParticipantId id, bool audio, bool video) override;
   void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
   void SetActiveSpeaker(ParticipantId id) override;

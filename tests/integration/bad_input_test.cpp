@@ -32,26 +32,26 @@ std::vector<std::vector<uint8_t>> Garbage(std::mt19937& rng) {
     return v;
   };
   std::vector<std::vector<uint8_t>> out;
-  out.push_back({});                                    // Empty datagram.
-  out.push_back({0x80});                                // One byte.
-  out.push_back({0x80, 0x6f, 0x00});                    // Truncated RTP header.
-  out.push_back(random_bytes(12, 0x80));                // RTP header, no payload.
-  auto csrc = random_bytes(20, 0x8f);                   // CSRC count 15 in 20 bytes.
+  out.push_back({});                      // Empty datagram.
+  out.push_back({0x80});                  // One byte.
+  out.push_back({0x80, 0x6f, 0x00});      // Truncated RTP header.
+  out.push_back(random_bytes(12, 0x80));  // RTP header, no payload.
+  auto csrc = random_bytes(20, 0x8f);     // CSRC count 15 in 20 bytes.
   csrc[1] = 96;
   out.push_back(csrc);
-  auto ext = random_bytes(16, 0x90);                    // Extension header past the end.
+  auto ext = random_bytes(16, 0x90);  // Extension header past the end.
   ext[1] = 111;
   ext[12] = 0xbe, ext[13] = 0xde, ext[14] = 0xff, ext[15] = 0xff;
   out.push_back(ext);
-  out.push_back({0x80, 200, 0xff, 0xff});               // RTCP SR claiming 256 KiB.
-  out.push_back({0x81, 205, 0x00, 0x02, 0, 0, 0, 1});   // Truncated NACK.
-  out.push_back({0x81, 206, 0x00, 0x01, 0, 0});         // Truncated PLI.
-  out.push_back(random_bytes(1200, 0x80));              // Full-size RTP of noise (fails SRTP auth).
-  out.push_back(random_bytes(300, 0x81));               // RTCP-looking noise.
-  out.push_back(random_bytes(100, 0x17));               // DTLS application-data noise.
-  out.push_back(random_bytes(60, 0x16));                // DTLS handshake noise.
-  out.push_back(random_bytes(40, 0x00));                // STUN-looking noise.
-  out.push_back(random_bytes(2000, 0x80));              // Larger than any MTU.
+  out.push_back({0x80, 200, 0xff, 0xff});              // RTCP SR claiming 256 KiB.
+  out.push_back({0x81, 205, 0x00, 0x02, 0, 0, 0, 1});  // Truncated NACK.
+  out.push_back({0x81, 206, 0x00, 0x01, 0, 0});        // Truncated PLI.
+  out.push_back(random_bytes(1200, 0x80));             // Full-size RTP of noise (fails SRTP auth).
+  out.push_back(random_bytes(300, 0x81));              // RTCP-looking noise.
+  out.push_back(random_bytes(100, 0x17));              // DTLS application-data noise.
+  out.push_back(random_bytes(60, 0x16));               // DTLS handshake noise.
+  out.push_back(random_bytes(40, 0x00));               // STUN-looking noise.
+  out.push_back(random_bytes(2000, 0x80));             // Larger than any MTU.
   return out;
 }
 
@@ -72,11 +72,19 @@ void ExpectError(TestWs& ws, const std::string& code, const std::string& what) {
 TEST(BadInput, NothingDisturbsARoomInTheConference) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
-  auto room = mcu.StartRoom(
-      "room", {"--token", "demo-huyen-1", "--conference", "echo", "--tone", "660", "--color", "1010e0", "--record",
-               mcu.dir() / "room.wav", "--record-after", "3", "--record-seconds", "4", "--snapshot",
-               mcu.dir() / "room.png", "--snapshot-at", "6", "--stats-interval", "1", "--exit-after", "14"});
-  ASSERT_TRUE(WaitUntil([&] { return room->Log().find("media connected") != std::string::npos; }, seconds(15)))
+  auto room = mcu.StartRoom("room", {"--token",          "demo-huyen-1",
+                                     "--conference",     "echo",
+                                     "--tone",           "660",
+                                     "--color",          "1010e0",
+                                     "--record",         mcu.dir() / "room.wav",
+                                     "--record-after",   "3",
+                                     "--record-seconds", "4",
+                                     "--snapshot",       mcu.dir() / "room.png",
+                                     "--snapshot-at",    "6",
+                                     "--stats-interval", "1",
+                                     "--exit-after",     "14"});
+  ASSERT_TRUE(WaitUntil([&] { return room->Log().find("media connected") != std::string::npos; },
+                        seconds(15)))
       << room->Log();
 
   // Garbage on every media port for the next five seconds, plain and forged as coming from the
@@ -97,7 +105,8 @@ TEST(BadInput, NothingDisturbsARoomInTheConference) {
           std::string src = r.address == "0.0.0.0" ? "127.0.0.1" : r.address;
           size_t ok = 0;
           for (const auto& d : g) ok += SendForgedUdp(src, r.port, m.port, d);
-          if (ok == g.size()) forged[src + ":" + std::to_string(r.port) + ">" + std::to_string(m.port)] += RtpLike(g);
+          if (ok == g.size())
+            forged[src + ":" + std::to_string(r.port) + ">" + std::to_string(m.port)] += RtpLike(g);
         }
       }
       std::this_thread::sleep_for(milliseconds(20));
@@ -137,7 +146,8 @@ TEST(BadInput, NothingDisturbsARoomInTheConference) {
     ExpectError(ws, "bad_request", "unparsable SDP");
     ws.Send(json{{"type", "answer"}, {"sdp", (*offer)["sdp"]}});  // An offer is not an answer.
     ExpectError(ws, "bad_request", "the offer sent back as an answer");
-    ws.Send(json{{"type", "candidate"}, {"candidate", "candidate:1 1 udp nonsense"}, {"sdpMLineIndex", 0}});
+    ws.Send(json{
+        {"type", "candidate"}, {"candidate", "candidate:1 1 udp nonsense"}, {"sdpMLineIndex", 0}});
     ExpectError(ws, "bad_request", "invalid candidate");
     ws.Send(json{{"type", "ping"}});
     EXPECT_TRUE(ws.WaitFor("pong").has_value()) << "the connection survives its errors";
@@ -182,7 +192,8 @@ TEST(BadInput, NothingDisturbsARoomInTheConference) {
       if (!r) continue;
       std::string sites;
       for (const auto& p : (*r)["participants"]) sites += p.value("site", "") + " ";
-      without_vanished = sites.find("huyen-3") == std::string::npos && sites.find("huyen-1") != std::string::npos;
+      without_vanished =
+          sites.find("huyen-3") == std::string::npos && sites.find("huyen-1") != std::string::npos;
     }
     EXPECT_TRUE(without_vanished) << "the vanished peer should leave the roster";
     ws.Send(json{{"type", "leave"}});
@@ -216,8 +227,10 @@ TEST(BadInput, NothingDisturbsARoomInTheConference) {
                                   << " (raw sockets need CAP_NET_RAW); forged: " << tried;
   EXPECT_GT(forged[pair], 100u);
   RecordProperty("forged_on_selected_pair", static_cast<int>(forged[pair]));
-  RecordProperty("dropped_by_mcu", static_cast<int>(summary["mcuStats"]["droppedDatagrams"].get<uint64_t>()));
-  EXPECT_GE(summary["mcuStats"]["droppedDatagrams"].get<uint64_t>(), forged[pair]) << summary.dump();
+  RecordProperty("dropped_by_mcu",
+                 static_cast<int>(summary["mcuStats"]["droppedDatagrams"].get<uint64_t>()));
+  EXPECT_GE(summary["mcuStats"]["droppedDatagrams"].get<uint64_t>(), forged[pair])
+      << summary.dump();
   Wav wav;
   ASSERT_TRUE(ReadWav(mcu.dir() / "room.wav", &wav)) << room->Log();
   EXPECT_GT(ToneShare(wav, 660), 0.3) << "the room still hears its own tone during the garbage";

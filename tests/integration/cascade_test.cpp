@@ -38,23 +38,26 @@ const Tier kDistrict{"district", 880, "1010e0", {16, 16, 224}};
 
 std::string SiteToml(const std::string& id, const std::string& name, const std::string& level,
                      const std::string& extra) {
-  return "[[sites]]\nid = \"" + id + "\"\nname = \"" + name + "\"\nlevel = \"" + level + "\"\nkind = \"cascade\"\n" +
-         extra;
+  return "[[sites]]\nid = \"" + id + "\"\nname = \"" + name + "\"\nlevel = \"" + level +
+         "\"\nkind = \"cascade\"\n" + extra;
 }
 std::string AcceptToml(const std::string& id, const std::string& name, const std::string& level,
                        const std::string& credential) {
   return SiteToml(id, name, level, "token_hash = \"" + HashToken(credential) + "\"\n");
 }
-std::string DialToml(const std::string& id, const std::string& name, const std::string& level, McuProcess& to,
-                     const std::string& conference, const std::string& credential) {
+std::string DialToml(const std::string& id, const std::string& name, const std::string& level,
+                     McuProcess& to, const std::string& conference, const std::string& credential) {
   return SiteToml(id, name, level,
-                  "link_url = \"" + to.url() + "\"\nlink_conference = \"" + conference + "\"\nlink_credential = \"" +
-                      credential + "\"\nlink_fingerprint = \"" + to.tls_fingerprint() + "\"\n");
+                  "link_url = \"" + to.url() + "\"\nlink_conference = \"" + conference +
+                      "\"\nlink_credential = \"" + credential + "\"\nlink_fingerprint = \"" +
+                      to.tls_fingerprint() + "\"\n");
 }
-std::string ConferenceToml(const std::string& id, const std::string& title, const std::vector<std::string>& invited) {
+std::string ConferenceToml(const std::string& id, const std::string& title,
+                           const std::vector<std::string>& invited) {
   std::string list;
   for (const auto& s : invited) list += (list.empty() ? "\"" : ", \"") + s + "\"";
-  return "[[conferences]]\nid = \"" + id + "\"\ntitle = \"" + title + "\"\nmode = \"mix\"\ninvited = [" + list + "]\n";
+  return "[[conferences]]\nid = \"" + id + "\"\ntitle = \"" + title +
+         "\"\nmode = \"mix\"\ninvited = [" + list + "]\n";
 }
 
 // The roll-call entry of `site` in `conference` (null if the MCU does not answer).
@@ -67,7 +70,8 @@ json RollCallSite(McuProcess& mcu, const std::string& conference, const std::str
     if (s["site"] == site) return s;
   return nullptr;
 }
-bool SiteState(McuProcess& mcu, const std::string& conference, const std::string& site, const std::string& state) {
+bool SiteState(McuProcess& mcu, const std::string& conference, const std::string& site,
+               const std::string& state) {
   json s = RollCallSite(mcu, conference, site);
   return s.is_object() && s["state"] == state;
 }
@@ -89,22 +93,26 @@ class Cascade : public ::testing::Test {
                    ConferenceToml("toan-quoc", "Hội nghị toàn quốc", {"tinh-1", "tinh-lien-ket"});
     central = std::make_unique<McuProcess>(o);
     ASSERT_TRUE(central->ready()) << central->Log();
-    o.extra_toml = DialToml("trung-uong", "Trung ương", "central", *central, "toan-quoc", "cred-tinh") +
-                   AcceptToml("huyen-lien-ket", "Huyện (liên kết)", "district", "cred-huyen") +
-                   ConferenceToml("cap-tinh", "Giao ban tỉnh", {"tinh-1", "trung-uong", "huyen-lien-ket"});
+    o.extra_toml =
+        DialToml("trung-uong", "Trung ương", "central", *central, "toan-quoc", "cred-tinh") +
+        AcceptToml("huyen-lien-ket", "Huyện (liên kết)", "district", "cred-huyen") +
+        ConferenceToml("cap-tinh", "Giao ban tỉnh", {"tinh-1", "trung-uong", "huyen-lien-ket"});
     province = std::make_unique<McuProcess>(o);
     ASSERT_TRUE(province->ready()) << province->Log();
-    o.extra_toml = DialToml("tinh", "Tỉnh", "province", *province, "cap-tinh", "cred-huyen") +
-                   DialToml("tinh-sai", "Tỉnh (sai mật khẩu)", "province", *province, "cap-tinh", "not-the-credential") +
-                   ConferenceToml("cap-huyen", "Giao ban huyện", {"huyen-1", "huyen-2", "tinh", "tinh-sai"});
+    o.extra_toml =
+        DialToml("tinh", "Tỉnh", "province", *province, "cap-tinh", "cred-huyen") +
+        DialToml("tinh-sai", "Tỉnh (sai mật khẩu)", "province", *province, "cap-tinh",
+                 "not-the-credential") +
+        ConferenceToml("cap-huyen", "Giao ban huyện", {"huyen-1", "huyen-2", "tinh", "tinh-sai"});
     district = std::make_unique<McuProcess>(o);
     ASSERT_TRUE(district->ready()) << district->Log();
   }
 
   std::unique_ptr<Process> StartRoom(McuProcess& mcu, const Tier& t, const std::string& token,
                                      const std::string& conference, std::vector<std::string> more) {
-    std::vector<std::string> args = {"--token", token, "--conference", conference, "--tone", std::to_string(t.tone),
-                                     "--color", t.color, "--max-kbps", "800"};
+    std::vector<std::string> args = {
+        "--token", token,   "--conference", conference, "--tone", std::to_string(t.tone),
+        "--color", t.color, "--max-kbps",   "800"};
     args.insert(args.end(), more.begin(), more.end());
     return mcu.StartRoom(t.name, args);
   }
@@ -116,17 +124,25 @@ class Cascade : public ::testing::Test {
 
 TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProvinceRestarts) {
   // The province's link to the central MCU is up; the district's wrong credential is refused.
-  ASSERT_TRUE(WaitUntil([&] {
-    json s = RollCallSite(*province, "cap-tinh", "trung-uong");
-    return s.is_object() && s["state"] != "offline";
-  }, seconds(20))) << province->Log();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        json s = RollCallSite(*province, "cap-tinh", "trung-uong");
+        return s.is_object() && s["state"] != "offline";
+      },
+      seconds(20)))
+      << province->Log();
   json wrong;
-  ASSERT_TRUE(WaitUntil([&] {
-    wrong = RollCallSite(*district, "cap-huyen", "tinh-sai");
-    return wrong.is_object() && wrong["link"].is_object() && wrong["link"]["state"] == "refused";
-  }, seconds(20))) << wrong.dump() << district->Log();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        wrong = RollCallSite(*district, "cap-huyen", "tinh-sai");
+        return wrong.is_object() && wrong["link"].is_object() &&
+               wrong["link"]["state"] == "refused";
+      },
+      seconds(20)))
+      << wrong.dump() << district->Log();
   EXPECT_EQ(wrong["state"], "offline");
-  EXPECT_NE(wrong["link"]["detail"].get<std::string>().find("unauthorized"), std::string::npos) << wrong.dump();
+  EXPECT_NE(wrong["link"]["detail"].get<std::string>().find("unauthorized"), std::string::npos)
+      << wrong.dump();
   EXPECT_NE(province->Log().find("authentication failed"), std::string::npos);
   EXPECT_EQ(Logs().find("not-the-credential"), std::string::npos) << "a credential was logged";
 
@@ -134,31 +150,38 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
   auto wav = [&](const Tier& t) { return dir / (std::string(t.name) + ".wav"); };
   auto png = [&](const Tier& t) { return dir / (std::string(t.name) + ".png"); };
   auto record = [&](const Tier& t) {
-    return std::vector<std::string>{"--record", wav(t), "--record-after", "8", "--record-seconds", "30",
-                                    "--snapshot", png(t), "--snapshot-at", "12"};
+    return std::vector<std::string>{"--record",         wav(t), "--record-after", "8",
+                                    "--record-seconds", "30",   "--snapshot",     png(t),
+                                    "--snapshot-at",    "12"};
   };
   auto c_room = StartRoom(*central, kCentral, "demo-tinh-1", "toan-quoc", record(kCentral));
   auto p_room = StartRoom(*province, kProvince, "demo-tinh-1", "cap-tinh", record(kProvince));
   auto d_room = StartRoom(*district, kDistrict, "demo-huyen-1", "cap-huyen", record(kDistrict));
-  ASSERT_TRUE(WaitUntil([&] {
-    return SiteState(*central, "toan-quoc", "tinh-lien-ket", "video") &&
-           SiteState(*province, "cap-tinh", "trung-uong", "video") &&
-           SiteState(*province, "cap-tinh", "huyen-lien-ket", "video") &&
-           SiteState(*district, "cap-huyen", "tinh", "video");
-  }, seconds(30))) << Logs();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return SiteState(*central, "toan-quoc", "tinh-lien-ket", "video") &&
+               SiteState(*province, "cap-tinh", "trung-uong", "video") &&
+               SiteState(*province, "cap-tinh", "huyen-lien-ket", "video") &&
+               SiteState(*district, "cap-huyen", "tinh", "video");
+      },
+      seconds(30)))
+      << Logs();
   json link = RollCallSite(*district, "cap-huyen", "tinh");
   EXPECT_EQ(link["link"]["state"], "joined") << link.dump();
   EXPECT_EQ(link["link"]["remoteTitle"], "Giao ban tỉnh") << link.dump();
 
   // 8 s + 30 s of recording after each room's media connected.
   const Tier* tiers[] = {&kCentral, &kProvince, &kDistrict};
-  ASSERT_TRUE(WaitUntil([&] {
-    return std::all_of(std::begin(tiers), std::end(tiers), [&](const Tier* t) {
-      for (auto* r : {&c_room, &p_room, &d_room})
-        if ((*r)->Log().find("saved " + wav(*t)) != std::string::npos) return true;
-      return false;
-    });
-  }, seconds(60))) << c_room->Log() << p_room->Log() << d_room->Log();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return std::all_of(std::begin(tiers), std::end(tiers), [&](const Tier* t) {
+          for (auto* r : {&c_room, &p_room, &d_room})
+            if ((*r)->Log().find("saved " + wav(*t)) != std::string::npos) return true;
+          return false;
+        });
+      },
+      seconds(60)))
+      << c_room->Log() << p_room->Log() << d_room->Log();
   for (const Tier* me : tiers) {
     SCOPED_TRACE(me->name);
     Wav w;
@@ -174,7 +197,8 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
         if (other == me)
           ASSERT_LT(share, 0.01) << "hears its own " << me->tone << " Hz in second " << s;
         else
-          ASSERT_GT(share, 0.03) << other->name << "'s " << other->tone << " Hz missing in second " << s;
+          ASSERT_GT(share, 0.03) << other->name << "'s " << other->tone << " Hz missing in second "
+                                 << s;
       }
       if (other == me) continue;
       // Bounded: no second louder than twice (3 dB over) the median, and the last ten seconds no
@@ -197,7 +221,8 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
     std::string error;
     ASSERT_TRUE(ReadPng(png(*me), &img, &error)) << error;
     for (const Tier* other : tiers)
-      if (other != me) EXPECT_GT(ColourShare(img, other->rgb), 0.01) << other->name << "'s colour is not shown";
+      if (other != me)
+        EXPECT_GT(ColourShare(img, other->rgb), 0.01) << other->name << "'s colour is not shown";
   }
 
   // Control crosses the link: the central host mutes the province's link (the whole province
@@ -207,13 +232,17 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
   {
     RestClient host(central->port(), central->ca());
     ASSERT_TRUE(host.Login("chutri", kHostPassword));
-    auto r = host.Call("POST", "/api/v1/conferences/toan-quoc/sites/tinh-lien-ket/mute", {{"audio", true}});
+    auto r = host.Call("POST", "/api/v1/conferences/toan-quoc/sites/tinh-lien-ket/mute",
+                       {{"audio", true}});
     ASSERT_EQ(r.status, 200) << r.text;
   }
-  ASSERT_TRUE(WaitUntil([&] {
-    json l = RollCallSite(*province, "cap-tinh", "trung-uong");
-    return l.is_object() && l["link"]["mutedAudio"] == true;
-  }, seconds(5))) << RollCallSite(*province, "cap-tinh", "trung-uong").dump();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        json l = RollCallSite(*province, "cap-tinh", "trung-uong");
+        return l.is_object() && l["link"]["mutedAudio"] == true;
+      },
+      seconds(5)))
+      << RollCallSite(*province, "cap-tinh", "trung-uong").dump();
   auto speaker = [&](McuProcess& mcu, const std::string& conference) {
     RestClient api(mcu.port(), mcu.ca());
     if (!api.Login("kythuat", kTechnicianPassword)) return std::string("(no login)");
@@ -222,11 +251,15 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
       if (site["speaking"] == true) return site["site"].get<std::string>();
     return std::to_string(r.status) + r.text;
   };
-  EXPECT_TRUE(WaitUntil([&] {
-    return speaker(*central, "toan-quoc") == "tinh-1" && speaker(*province, "cap-tinh") == "trung-uong" &&
-           speaker(*district, "cap-huyen") == "tinh";
-  }, seconds(10))) << speaker(*central, "toan-quoc") << " / " << speaker(*province, "cap-tinh") << " / "
-                   << speaker(*district, "cap-huyen");
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return speaker(*central, "toan-quoc") == "tinh-1" &&
+               speaker(*province, "cap-tinh") == "trung-uong" &&
+               speaker(*district, "cap-huyen") == "tinh";
+      },
+      seconds(10)))
+      << speaker(*central, "toan-quoc") << " / " << speaker(*province, "cap-tinh") << " / "
+      << speaker(*district, "cap-huyen");
   EXPECT_EQ(RollCallSite(*province, "cap-tinh", "trung-uong")["link"]["remoteSpeaker"], "Tỉnh 1");
   // The name travels down the tree: the district hears who speaks at the central MCU.
   EXPECT_EQ(RollCallSite(*district, "cap-huyen", "tinh")["link"]["remoteSpeaker"], "Tỉnh 1");
@@ -234,11 +267,15 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
   // The province MCU dies. The central and district conferences go on with their own rooms.
   province->process().Signal(SIGKILL);
   province->process().Stop();
-  ASSERT_TRUE(WaitUntil([&] {
-    json l = RollCallSite(*district, "cap-huyen", "tinh");
-    return l.is_object() && l["state"] == "offline" && l["link"]["state"] == "waiting";
-  }, seconds(15))) << district->Log();
-  ASSERT_TRUE(WaitUntil([&] { return SiteState(*central, "toan-quoc", "tinh-lien-ket", "offline"); }, seconds(15)))
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        json l = RollCallSite(*district, "cap-huyen", "tinh");
+        return l.is_object() && l["state"] == "offline" && l["link"]["state"] == "waiting";
+      },
+      seconds(15)))
+      << district->Log();
+  ASSERT_TRUE(WaitUntil(
+      [&] { return SiteState(*central, "toan-quoc", "tinh-lien-ket", "offline"); }, seconds(15)))
       << central->Log();
   EXPECT_TRUE(SiteState(*central, "toan-quoc", "tinh-1", "video"));
   EXPECT_TRUE(SiteState(*district, "cap-huyen", "huyen-1", "video"));
@@ -247,16 +284,20 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
 
   // It comes back on the same port and data: both links come back by themselves.
   ASSERT_TRUE(province->Restart(false)) << province->Log();
-  ASSERT_TRUE(WaitUntil([&] {
-    return SiteState(*central, "toan-quoc", "tinh-lien-ket", "video") &&
-           SiteState(*district, "cap-huyen", "tinh", "video");
-  }, seconds(40))) << Logs();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return SiteState(*central, "toan-quoc", "tinh-lien-ket", "video") &&
+               SiteState(*district, "cap-huyen", "tinh", "video");
+      },
+      seconds(40)))
+      << Logs();
 
   // Sound crosses both hops again: a second district room hears the central and province tones.
   const Tier listener{"listener", 1320, "808080", {128, 128, 128}};
   std::string lwav = dir / "listener.wav";
-  auto l_room = StartRoom(*district, listener, "demo-huyen-2", "cap-huyen",
-                          {"--record", lwav, "--record-after", "4", "--record-seconds", "4", "--exit-after", "20"});
+  auto l_room = StartRoom(
+      *district, listener, "demo-huyen-2", "cap-huyen",
+      {"--record", lwav, "--record-after", "4", "--record-seconds", "4", "--exit-after", "20"});
   ASSERT_EQ(l_room->Wait(seconds(30)), 0) << l_room->Log();
   Wav lw;
   ASSERT_TRUE(ReadWav(lwav, &lw));

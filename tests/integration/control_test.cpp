@@ -63,11 +63,13 @@ std::string RollCallText(RestClient& api, const std::string& conference) {
 }
 
 std::vector<std::string> IdleRoom(const std::string& token, int tone, const std::string& color) {
-  return {"--token", token, "--tone", std::to_string(tone), "--color", color, "--width", "320", "--height", "180"};
+  return {"--token", token,     "--tone", std::to_string(tone), "--color",
+          color,     "--width", "320",    "--height",           "180"};
 }
 
 // A conference of `sites` (the first is the host) that opens now.
-json Meeting(const std::string& id, const std::vector<std::string>& sites, seconds starts_in = seconds(0)) {
+json Meeting(const std::string& id, const std::vector<std::string>& sites,
+             seconds starts_in = seconds(0)) {
   return {{"id", id},
           {"title", "Họp giao ban " + id},
           {"start", Iso(starts_in)},
@@ -91,7 +93,8 @@ TEST(Control, ScheduledConferenceStartsAndItsRoomsJoinByThemselves) {
   RestClient host(mcu.port(), mcu.ca());
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
   const std::vector<std::string> sites = {"tinh-1", "huyen-1", "huyen-2"};
-  auto created = host.Call("POST", "/api/v1/conferences", Meeting("giao-ban-thu-hai", sites, seconds(6)));
+  auto created =
+      host.Call("POST", "/api/v1/conferences", Meeting("giao-ban-thu-hai", sites, seconds(6)));
   ASSERT_EQ(created.status, 201) << created.body.dump();
   EXPECT_EQ(created.body["state"], "scheduled");
   // The idle rooms are online (connected, waiting) and not called in before the time.
@@ -105,9 +108,11 @@ TEST(Control, ScheduledConferenceStartsAndItsRoomsJoinByThemselves) {
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences/giao-ban-thu-hai").body["state"], "open");
   // The site list says who is connected and where.
   std::map<std::string, std::pair<bool, json>> presence;
-  for (const auto& s : host.Call("GET", "/api/v1/sites").body) presence[s["id"]] = {s["online"], s["conference"]};
+  for (const auto& s : host.Call("GET", "/api/v1/sites").body)
+    presence[s["id"]] = {s["online"], s["conference"]};
   EXPECT_EQ(presence["huyen-1"], std::make_pair(true, json("giao-ban-thu-hai")));
-  EXPECT_EQ(presence["huyen-3"], std::make_pair(false, json(nullptr))) << "no room runs for huyen-3";
+  EXPECT_EQ(presence["huyen-3"], std::make_pair(false, json(nullptr)))
+      << "no room runs for huyen-3";
   for (auto* room : {tinh.get(), h1.get(), h2.get()}) {
     EXPECT_NE(room->Log().find("called into conference"), std::string::npos) << room->Log();
     EXPECT_EQ(room->Log().find("MCU error"), std::string::npos) << room->Log();
@@ -133,7 +138,8 @@ TEST(Control, ScheduledConferenceStartsAndItsRoomsJoinByThemselves) {
   auto stop = host.Call("POST", "/api/v1/conferences/giao-ban-thu-hai/stop");
   ASSERT_EQ(stop.status, 200) << stop.body.dump();
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences/giao-ban-thu-hai").body["state"], "ended");
-  ASSERT_TRUE(AllIn(host, "giao-ban-thu-hai", sites, "online", seconds(10))) << RollCallText(host, "giao-ban-thu-hai");
+  ASSERT_TRUE(AllIn(host, "giao-ban-thu-hai", sites, "online", seconds(10)))
+      << RollCallText(host, "giao-ban-thu-hai");
   EXPECT_NE(tinh->Log().find("waiting for the MCU to call"), std::string::npos);
 
   auto records = host.Call("GET", "/api/v1/call-records?conference=giao-ban-thu-hai");
@@ -148,7 +154,8 @@ TEST(Control, ScheduledConferenceStartsAndItsRoomsJoinByThemselves) {
   EXPECT_EQ(reasons["huyen-2"][0], "the host ended the conference");  // Newest first.
   auto audit = host.Call("GET", "/api/v1/audit");
   std::vector<std::string> actions;
-  for (const auto& a : audit.body) actions.push_back(a["actor"].get<std::string>() + ":" + a["action"].get<std::string>());
+  for (const auto& a : audit.body)
+    actions.push_back(a["actor"].get<std::string>() + ":" + a["action"].get<std::string>());
   EXPECT_EQ(actions[0], "chutri:close");
   EXPECT_NE(std::find(actions.begin(), actions.end(), "scheduler:open"), actions.end());
   EXPECT_NE(std::find(actions.begin(), actions.end(), "chutri:create-conference"), actions.end());
@@ -169,10 +176,12 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   RestClient host(mcu.port(), mcu.ca());
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
-  auto created = host.Call("POST", "/api/v1/conferences", Meeting("hop", {"huyen-3", "huyen-1", "huyen-2"}));
+  auto created =
+      host.Call("POST", "/api/v1/conferences", Meeting("hop", {"huyen-3", "huyen-1", "huyen-2"}));
   ASSERT_EQ(created.status, 201) << created.body.dump();
-  ASSERT_TRUE(WaitUntil([&] { return host.Call("GET", "/api/v1/conferences/hop").body["state"] == "open"; },
-                        seconds(5)));
+  ASSERT_TRUE(
+      WaitUntil([&] { return host.Call("GET", "/api/v1/conferences/hop").body["state"] == "open"; },
+                seconds(5)));
 
   SiteMedia local;  // The in-process sites' loop and DTLS identity.
   ASSERT_TRUE(local.ok());
@@ -225,7 +234,9 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
     }
   EXPECT_TRUE(found);
 
-  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/hop/sites/huyen-1/mute", {{"audio", false}}).status, 200);
+  ASSERT_EQ(
+      host.Call("POST", "/api/v1/conferences/hop/sites/huyen-1/mute", {{"audio", false}}).status,
+      200);
   Wav restored = c.Record(1.0);
   EXPECT_GT(ToneShare(Tail(restored, 0.5), 440), 0.05) << "unmuting did not bring A back";
 
@@ -239,7 +250,8 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
 
   std::vector<std::string> actions;
   for (const auto& e : host.Call("GET", "/api/v1/audit").body) actions.push_back(e["action"]);
-  EXPECT_EQ(std::count(actions.begin(), actions.end(), "mute"), 2) << "the technician's refused mute is not an action";
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "mute"), 2)
+      << "the technician's refused mute is not an action";
   EXPECT_EQ(actions.front(), "mute-all");
 }
 
@@ -258,8 +270,9 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   ASSERT_TRUE(tech.Login("kythuat", kTechnicianPassword));
   auto created = host.Call("POST", "/api/v1/conferences", Meeting("xem", {"huyen-1", "huyen-2"}));
   ASSERT_EQ(created.status, 201) << created.body.dump();
-  ASSERT_TRUE(WaitUntil([&] { return host.Call("GET", "/api/v1/conferences/xem").body["state"] == "open"; },
-                        seconds(5)));
+  ASSERT_TRUE(
+      WaitUntil([&] { return host.Call("GET", "/api/v1/conferences/xem").body["state"] == "open"; },
+                seconds(5)));
 
   const std::string url = "wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/preview";
   TestWs stranger(url, mcu.ca());
@@ -287,8 +300,10 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   ASSERT_TRUE(local.ok());
   AudioSite a(&local.loop, local.dtls, mcu, "demo-huyen-1", 440);
   AudioSite b(&local.loop, local.dtls, mcu, "demo-huyen-2", 660);
-  auto preview = AudioSite::Preview(&local.loop, local.dtls, mcu, tech.cookie(), 1500);  // Sends a tone: must be dropped.
-  for (AudioSite* s : {&a, &b, preview.get()}) ASSERT_TRUE(s->Join("xem")) << s->error() << mcu.Log();
+  auto preview = AudioSite::Preview(&local.loop, local.dtls, mcu, tech.cookie(),
+                                    1500);  // Sends a tone: must be dropped.
+  for (AudioSite* s : {&a, &b, preview.get()})
+    ASSERT_TRUE(s->Join("xem")) << s->error() << mcu.Log();
   for (AudioSite* s : {&a, &b, preview.get()}) ASSERT_TRUE(s->WaitConnected()) << mcu.Log();
   std::this_thread::sleep_for(milliseconds(800));
 
@@ -305,7 +320,8 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   for (const auto& site : roll["sites"]) EXPECT_NE(site["site"], "") << roll.dump();
   json audit = host.Call("GET", "/api/v1/audit?limit=20").body;
   bool audited = false;
-  for (const auto& e : audit) audited |= e["actor"] == "kythuat" && e["action"] == "preview" && e["target"] == "xem";
+  for (const auto& e : audit)
+    audited |= e["actor"] == "kythuat" && e["action"] == "preview" && e["target"] == "xem";
   EXPECT_TRUE(audited) << audit.dump();
 
   // A site's history over the whole conference: 10 s steps (the last minutes: a point a second).
@@ -313,13 +329,16 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   EXPECT_EQ(whole["stepS"], 10) << whole.dump();
   ASSERT_FALSE(whole["atMs"].empty()) << whole.dump();
   EXPECT_EQ(whole["atMs"][0].get<int64_t>() % 10000, 0) << whole.dump();
-  EXPECT_EQ(tech.Call("GET", "/api/v1/conferences/xem/sites/huyen-1/history?seconds=5").body["stepS"], 1);
+  EXPECT_EQ(
+      tech.Call("GET", "/api/v1/conferences/xem/sites/huyen-1/history?seconds=5").body["stepS"], 1);
 
   // Ending the conference ends the preview too.
   ASSERT_EQ(host.Call("POST", "/api/v1/conferences/xem/stop").status, 200);
   std::this_thread::sleep_for(milliseconds(300));
-  EXPECT_NE(mcu.Log().find("console user kythuat stops previewing conference xem (the host ended the conference)"),
-            std::string::npos)
+  EXPECT_NE(
+      mcu.Log().find(
+          "console user kythuat stops previewing conference xem (the host ended the conference)"),
+      std::string::npos)
       << mcu.Log();
 }
 
@@ -330,7 +349,8 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   RestClient anon(mcu.port(), mcu.ca());
   EXPECT_EQ(anon.Call("GET", "/api/v1/conferences").status, 401);
-  EXPECT_EQ(anon.Call("POST", "/api/v1/conferences", json::array()).status, 401) << "401 whatever the body";
+  EXPECT_EQ(anon.Call("POST", "/api/v1/conferences", json::array()).status, 401)
+      << "401 whatever the body";
   anon.set_cookie("forged-session-value");
   EXPECT_EQ(anon.Call("GET", "/api/v1/conferences").status, 401);
   anon.set_cookie("");
@@ -345,17 +365,24 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   EXPECT_EQ(tech.Call("GET", "/api/v1/conferences").status, 200);
   EXPECT_EQ(tech.Call("GET", "/api/v1/audit").status, 200);
   EXPECT_EQ(tech.Call("POST", "/api/v1/conferences", Meeting("x", {"huyen-1"})).status, 403);
-  EXPECT_EQ(tech.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "speaker"}}).status, 403);
+  EXPECT_EQ(tech.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "speaker"}}).status,
+            403);
   EXPECT_EQ(tech.Call("GET", "/api/v1/users").status, 403);
 
   RestClient host(mcu.port(), mcu.ca());
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
-  EXPECT_EQ(host.Call("POST", "/api/v1/conferences", Meeting("x", {"huyen-1"}), /*csrf=*/false).status, 403);
-  EXPECT_EQ(host.Call("POST", "/api/v1/sites", {{"id", "moi"}, {"name", "Mới"}}).status, 403) << "hosts do not manage sites";
-  EXPECT_EQ(host.Call("GET", "/api/v1/settings").status, 403) << "only administrators see the settings";
-  auto bad = host.Call("POST", "/api/v1/conferences", {{"id", "y"}, {"title", "Y"}, {"start", "mai"}, {"end", "kia"}});
+  EXPECT_EQ(
+      host.Call("POST", "/api/v1/conferences", Meeting("x", {"huyen-1"}), /*csrf=*/false).status,
+      403);
+  EXPECT_EQ(host.Call("POST", "/api/v1/sites", {{"id", "moi"}, {"name", "Mới"}}).status, 403)
+      << "hosts do not manage sites";
+  EXPECT_EQ(host.Call("GET", "/api/v1/settings").status, 403)
+      << "only administrators see the settings";
+  auto bad = host.Call("POST", "/api/v1/conferences",
+                       {{"id", "y"}, {"title", "Y"}, {"start", "mai"}, {"end", "kia"}});
   EXPECT_EQ(bad.status, 400);
-  EXPECT_NE(bad.body["error"].get<std::string>().find("ISO 8601"), std::string::npos) << bad.body.dump();
+  EXPECT_NE(bad.body["error"].get<std::string>().find("ISO 8601"), std::string::npos)
+      << bad.body.dump();
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences/khong-co").status, 404);
   // A one-off meeting already over, a start without an end, a body over 64 KiB.
   json past = Meeting("da-qua", {"huyen-1"});
@@ -366,10 +393,13 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   json no_end = Meeting("thieu", {"huyen-1"});
   no_end.erase("end");
   EXPECT_EQ(host.Call("POST", "/api/v1/conferences", no_end).status, 400);
-  auto big = host.Call("POST", "/api/v1/conferences", {{"id", "lon"}, {"title", std::string(70000, 'x')}});
+  auto big =
+      host.Call("POST", "/api/v1/conferences", {{"id", "lon"}, {"title", std::string(70000, 'x')}});
   EXPECT_EQ(big.status, 413) << big.body.dump();
-  EXPECT_EQ(host.Call("GET", "/api/v1/conferences/khong-co").status, 404) << "the MCU still answers";
-  EXPECT_EQ(wrong.Call("POST", "/api/v1/session", {{"login", "chutri"}}).status, 400) << "no password";
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences/khong-co").status, 404)
+      << "the MCU still answers";
+  EXPECT_EQ(wrong.Call("POST", "/api/v1/session", {{"login", "chutri"}}).status, 400)
+      << "no password";
 
   // An API token: no cookie, no CSRF token.
   auto token = host.Call("POST", "/api/v1/tokens", {{"name", "script"}});
@@ -379,9 +409,13 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   std::vector<std::string> sites;
   for (int i = 1; i <= 8; ++i) sites.push_back("load-" + std::to_string(i));
   ASSERT_EQ(script.Call("POST", "/api/v1/conferences", Meeting("dong-thoi", sites)).status, 201);
-  EXPECT_EQ(script.Call("PUT", "/api/v1/conferences/dong-thoi/spotlight", {{"site", "huyen-3"}}).status, 409)
+  EXPECT_EQ(
+      script.Call("PUT", "/api/v1/conferences/dong-thoi/spotlight", {{"site", "huyen-3"}}).status,
+      409)
       << "huyen-3 is neither invited nor in";
-  EXPECT_EQ(script.Call("PUT", "/api/v1/conferences/dong-thoi/spotlight", {{"site", "load-2"}}).status, 200);
+  EXPECT_EQ(
+      script.Call("PUT", "/api/v1/conferences/dong-thoi/spotlight", {{"site", "load-2"}}).status,
+      200);
 
   // Eight clients at once, each toggling one site's mute and the conference's layout and lock.
   std::atomic<int> ok{0};
@@ -393,9 +427,13 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
       const char* layouts[] = {"grid", "speaker", "single", "presenter"};
       for (int i = 0; i < 6; ++i) {
         ok += c.Call("POST", "/api/v1/conferences/dong-thoi/sites/" + sites[t] + "/mute",
-                     {{"audio", i % 2 == 0}, {"video", i % 3 == 0}}).status == 200;
-        ok += c.Call("PUT", "/api/v1/conferences/dong-thoi/layout", {{"layout", layouts[(t + i) % 4]}}).status == 200;
-        ok += c.Call("PUT", "/api/v1/conferences/dong-thoi/lock", {{"locked", (t + i) % 2 == 0}}).status == 200;
+                     {{"audio", i % 2 == 0}, {"video", i % 3 == 0}})
+                  .status == 200;
+        ok += c.Call("PUT", "/api/v1/conferences/dong-thoi/layout",
+                     {{"layout", layouts[(t + i) % 4]}})
+                  .status == 200;
+        ok += c.Call("PUT", "/api/v1/conferences/dong-thoi/lock", {{"locked", (t + i) % 2 == 0}})
+                  .status == 200;
       }
     });
   }
@@ -441,7 +479,8 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   EXPECT_EQ(settings.text.find("argon2"), std::string::npos) << settings.text;
   EXPECT_EQ(settings.text.find("PRIVATE KEY"), std::string::npos) << settings.text;
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
-  ASSERT_EQ(admin.Call("PUT", "/api/v1/users/chutri", {{"password", "mat-khau-moi-2026"}}).status, 200);
+  ASSERT_EQ(admin.Call("PUT", "/api/v1/users/chutri", {{"password", "mat-khau-moi-2026"}}).status,
+            200);
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences").status, 401);
   EXPECT_FALSE(host.Login("chutri", kHostPassword));
   EXPECT_TRUE(host.Login("chutri", "mat-khau-moi-2026"));
@@ -456,32 +495,47 @@ TEST(Control, AfterACrashEverythingIsThereAndTheConferenceResumes) {
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   RestClient admin(mcu.port(), mcu.ca());
   ASSERT_TRUE(admin.Login("quantri", kAdminPassword));
-  auto site = admin.Call("POST", "/api/v1/sites", {{"id", "huyen-moi"}, {"name", "Huyện Mới"}, {"level", "district"},
-                                                  {"network", "WAN huyện 10.20.9.0/24"}, {"bandwidthKbps", 4000}});
+  auto site = admin.Call("POST", "/api/v1/sites",
+                         {{"id", "huyen-moi"},
+                          {"name", "Huyện Mới"},
+                          {"level", "district"},
+                          {"network", "WAN huyện 10.20.9.0/24"},
+                          {"bandwidthKbps", 4000}});
   ASSERT_EQ(site.status, 201) << site.body.dump();
   EXPECT_EQ(site.body["site"]["network"], "WAN huyện 10.20.9.0/24");
   EXPECT_EQ(site.body["site"]["bandwidthKbps"], 4000);
   EXPECT_EQ(admin.Call("PUT", "/api/v1/sites/huyen-moi", {{"bandwidthKbps", -1}}).status, 400);
   EXPECT_EQ(admin.Call("PUT", "/api/v1/sites/huyen-moi", {{"bandwidthKbps", "nhiều"}}).status, 400);
   std::string token = site.body["token"];
-  ASSERT_EQ(admin.Call("POST", "/api/v1/users",
-                       {{"login", "chutri2"}, {"name", "Chủ trì 2"}, {"role", "host"}, {"password", "mat-khau-2"}})
+  ASSERT_EQ(admin
+                .Call("POST", "/api/v1/users",
+                      {{"login", "chutri2"},
+                       {"name", "Chủ trì 2"},
+                       {"role", "host"},
+                       {"password", "mat-khau-2"}})
                 .status,
             201);
-  ASSERT_EQ(admin.Call("POST", "/api/v1/conferences", Meeting("tiep-tuc", {"tinh-1", "huyen-moi"})).status, 201);
+  ASSERT_EQ(admin.Call("POST", "/api/v1/conferences", Meeting("tiep-tuc", {"tinh-1", "huyen-moi"}))
+                .status,
+            201);
   auto r1 = mcu.StartRoom("tinh-1", IdleRoom("demo-tinh-1", 440, "e01010"));
   auto r2 = mcu.StartRoom("huyen-moi", IdleRoom(token, 660, "10e010"));
   ASSERT_TRUE(AllIn(admin, "tiep-tuc", {"tinh-1", "huyen-moi"}, "video", seconds(30)))
       << RollCallText(admin, "tiep-tuc") << mcu.Log();
-  ASSERT_EQ(admin.Call("POST", "/api/v1/conferences/tiep-tuc/sites/tinh-1/mute", {{"video", true}}).status, 200);
-  ASSERT_EQ(admin.Call("PUT", "/api/v1/conferences/tiep-tuc/layout", {{"layout", "speaker"}}).status, 200);
+  ASSERT_EQ(admin.Call("POST", "/api/v1/conferences/tiep-tuc/sites/tinh-1/mute", {{"video", true}})
+                .status,
+            200);
+  ASSERT_EQ(
+      admin.Call("PUT", "/api/v1/conferences/tiep-tuc/layout", {{"layout", "speaker"}}).status,
+      200);
   // Locked: only the sites that were in may come back, and after the crash they still may.
   ASSERT_EQ(admin.Call("PUT", "/api/v1/conferences/tiep-tuc/lock", {{"locked", true}}).status, 200);
   size_t audit_rows = admin.Call("GET", "/api/v1/audit").body.size();
 
   ASSERT_TRUE(mcu.Restart(/*crash=*/true)) << mcu.Log();
   admin.set_port(mcu.port());
-  EXPECT_EQ(admin.Call("GET", "/api/v1/session").status, 200) << "the console session survives the restart";
+  EXPECT_EQ(admin.Call("GET", "/api/v1/session").status, 200)
+      << "the console session survives the restart";
   auto sites = admin.Call("GET", "/api/v1/sites").body;
   EXPECT_NE(sites.dump().find("Huyện Mới"), std::string::npos) << sites.dump();
   EXPECT_NE(admin.Call("GET", "/api/v1/users").body.dump().find("chutri2"), std::string::npos);
@@ -522,25 +576,28 @@ TEST(Control, SpotlightLayoutAndContentChangeTheTilesTheSitesReceive) {
     const char* hex;
     Rgb rgb;
   };
-  const Colour red{"demo-huyen-1", "e01010", {224, 16, 16}}, green{"demo-huyen-2", "10e010", {16, 224, 16}},
-      blue{"demo-huyen-3", "1010e0", {16, 16, 224}}, yellow{"demo-tinh-1", "e0e010", {224, 224, 16}},
+  const Colour red{"demo-huyen-1", "e01010", {224, 16, 16}},
+      green{"demo-huyen-2", "10e010", {16, 224, 16}}, blue{"demo-huyen-3", "1010e0", {16, 16, 224}},
+      yellow{"demo-tinh-1", "e0e010", {224, 224, 16}},
       magenta{"demo-huyen-2", "e010e0", {224, 16, 224}};
   std::vector<std::unique_ptr<Process>> rooms;
   for (const Colour* c : {&red, &green, &blue}) {  // One after the other: the join order is known.
     rooms.push_back(mcu.StartRoom(std::string("room-") + c->hex,
-                                  {"--token", c->token, "--conference", "mix", "--color", c->hex, "--width", "320",
-                                   "--height", "180"}));
-    ASSERT_TRUE(WaitUntil([&] { return rooms.back()->Log().find("media connected") != std::string::npos; },
-                          seconds(15)))
+                                  {"--token", c->token, "--conference", "mix", "--color", c->hex,
+                                   "--width", "320", "--height", "180"}));
+    ASSERT_TRUE(
+        WaitUntil([&] { return rooms.back()->Log().find("media connected") != std::string::npos; },
+                  seconds(15)))
         << rooms.back()->Log();
   }
   int viewers = 0;
   // The composite a fourth site (yellow) receives a few seconds after it joins.
   auto view = [&]() -> Image {
     std::string png = mcu.dir() / ("view" + std::to_string(++viewers) + ".png");
-    auto v = mcu.StartRoom("viewer" + std::to_string(viewers),
-                           {"--token", yellow.token, "--conference", "mix", "--color", yellow.hex, "--width", "320",
-                            "--height", "180", "--snapshot", png, "--snapshot-at", "2.5", "--exit-after", "7"});
+    auto v = mcu.StartRoom(
+        "viewer" + std::to_string(viewers),
+        {"--token", yellow.token, "--conference", "mix", "--color", yellow.hex, "--width", "320",
+         "--height", "180", "--snapshot", png, "--snapshot-at", "2.5", "--exit-after", "7"});
     EXPECT_EQ(v->Wait(seconds(20)), 0) << v->Log();
     Image img;
     std::string error;
@@ -559,27 +616,33 @@ TEST(Control, SpotlightLayoutAndContentChangeTheTilesTheSitesReceive) {
     for (size_t i = 0; i < colours.size(); ++i) {
       Rgb got = centre(img, layout.tiles[i]);
       EXPECT_TRUE(Near(got, colours[i]->rgb, 40))
-          << "tile " << i << " (" << layout.tiles[i].x << "," << layout.tiles[i].y << " " << layout.tiles[i].width
-          << "x" << layout.tiles[i].height << ") is " << got.r << "," << got.g << "," << got.b << ", not #" << colours[i]->hex;
+          << "tile " << i << " (" << layout.tiles[i].x << "," << layout.tiles[i].y << " "
+          << layout.tiles[i].width << "x" << layout.tiles[i].height << ") is " << got.r << ","
+          << got.g << "," << got.b << ", not #" << colours[i]->hex;
     }
   };
 
   expect_tiles(view(), LayoutKind::kGrid, {&red, &green, &blue, &yellow});
 
-  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "speaker"}}).status, 200);
-  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/spotlight", {{"site", "huyen-3"}}).status, 200);
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "speaker"}}).status,
+            200);
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/spotlight", {{"site", "huyen-3"}}).status,
+            200);
   expect_tiles(view(), LayoutKind::kSpeaker, {&blue, &red, &green, &yellow});
 
   ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "single"}}).status, 200);
-  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/spotlight", {{"site", "huyen-1"}}).status, 200);
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/spotlight", {{"site", "huyen-1"}}).status,
+            200);
   expect_tiles(view(), LayoutKind::kSingle, {&red});
 
   // huyen-2 shares content: a second connection with its token.
   ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/spotlight", {{"site", ""}}).status, 200);
-  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "presenter"}}).status, 200);
-  auto content = mcu.StartRoom("content", {"--token", magenta.token, "--content", "--color", magenta.hex,
-                                           "--width", "640", "--height", "360"});
-  ASSERT_TRUE(WaitUntil([&] { return content->Log().find("media connected") != std::string::npos; }, seconds(15)))
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/mix/layout", {{"layout", "presenter"}}).status,
+            200);
+  auto content = mcu.StartRoom("content", {"--token", magenta.token, "--content", "--color",
+                                           magenta.hex, "--width", "640", "--height", "360"});
+  ASSERT_TRUE(WaitUntil([&] { return content->Log().find("media connected") != std::string::npos; },
+                        seconds(15)))
       << content->Log() << mcu.Log();
   auto live = host.Call("GET", "/api/v1/conferences/mix").body;
   bool sharing = false;

@@ -12,10 +12,17 @@ namespace {
 TEST(Echo, RoomHearsItsOwnToneAndSeesItsOwnColour) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
-  auto room = mcu.StartRoom("room", {"--token", "demo-huyen-1", "--conference", "echo", "--name", "Huyen 1", "--tone", "660",
-                                     "--color", "e01010", "--snapshot", mcu.dir() / "echo.png",
-                                     "--snapshot-at", "2", "--record", mcu.dir() / "echo.wav",
-                                     "--record-after", "1", "--record-seconds", "2", "--exit-after", "7"});
+  auto room = mcu.StartRoom("room", {"--token",          "demo-huyen-1",
+                                     "--conference",     "echo",
+                                     "--name",           "Huyen 1",
+                                     "--tone",           "660",
+                                     "--color",          "e01010",
+                                     "--snapshot",       mcu.dir() / "echo.png",
+                                     "--snapshot-at",    "2",
+                                     "--record",         mcu.dir() / "echo.wav",
+                                     "--record-after",   "1",
+                                     "--record-seconds", "2",
+                                     "--exit-after",     "7"});
   ASSERT_EQ(room->Wait(std::chrono::seconds(20)), 0) << room->Log();
   auto summary = nlohmann::json::parse(FindLine(room->Log(), "SUMMARY "), nullptr, false);
   ASSERT_TRUE(summary.is_object()) << room->Log();

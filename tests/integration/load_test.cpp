@@ -55,7 +55,8 @@ TEST(Load, TwentyFiveSitesInEchoAllGetTheirMediaBack) {
   EXPECT_GT(v_recv, 0.9 * v_sent) << s.dump();
   // One I/O loop for every site: the thread count does not grow with participants.
   EXPECT_GT(idle_threads, 0);
-  EXPECT_LE(busy_threads, idle_threads + 1) << "idle " << idle_threads << " with 25 sites " << busy_threads;
+  EXPECT_LE(busy_threads, idle_threads + 1)
+      << "idle " << idle_threads << " with 25 sites " << busy_threads;
   EXPECT_TRUE(mcu.process().Running());
 }
 
@@ -80,7 +81,8 @@ TEST(Encryption, WireCarriesStunDtlsAndSrtpButNeverThePlaintext) {
 TEST(Encryption, AnswerWithoutFingerprintIsRefused) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
-  auto s = RunLoadgen(mcu, "nofp", {"--sites", "1", "--seconds", "3", "--no-fingerprint", "--probe"});
+  auto s =
+      RunLoadgen(mcu, "nofp", {"--sites", "1", "--seconds", "3", "--no-fingerprint", "--probe"});
   EXPECT_EQ(s["connected"], 0) << s.dump();
   EXPECT_GE(s["errors"].get<int>(), 1);
   EXPECT_EQ(s["probeEchoes"], 0);
@@ -90,7 +92,8 @@ TEST(Encryption, AnswerWithoutFingerprintIsRefused) {
 TEST(Encryption, CertificateNotMatchingItsFingerprintIsRefused) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
-  auto s = RunLoadgen(mcu, "badfp", {"--sites", "1", "--seconds", "3", "--wrong-fingerprint", "--probe"});
+  auto s = RunLoadgen(mcu, "badfp",
+                      {"--sites", "1", "--seconds", "3", "--wrong-fingerprint", "--probe"});
   EXPECT_EQ(s["mediaFailed"], 1) << s.dump();
   EXPECT_EQ(s["probeEchoes"], 0) << "media must not flow to a peer that failed authentication";
   EXPECT_NE(mcu.Log().find("does not match the SDP fingerprint"), std::string::npos) << mcu.Log();

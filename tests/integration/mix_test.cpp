@@ -47,8 +47,9 @@ std::vector<std::unique_ptr<Process>> StartInOrder(
   std::vector<std::unique_ptr<Process>> rooms;
   for (size_t i = 0; i < n; ++i) {
     const SiteSpec& s = kSites[i];
-    std::vector<std::string> args = {"--token", s.token, "--conference", "mix", "--tone",
-                                     std::to_string(s.tone), "--color", s.color};
+    std::vector<std::string> args = {"--token", s.token,  "--conference",
+                                     "mix",     "--tone", std::to_string(s.tone),
+                                     "--color", s.color};
     auto more = extra(i);
     args.insert(args.end(), more.begin(), more.end());
     rooms.push_back(mcu.StartRoom("site" + std::to_string(i + 1), args));
@@ -66,13 +67,17 @@ TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
     // Captures 8-9 s after each site connects: all four are in by then (the sites join one
     // after the other, about 0.5-2 s apart), and the earlier sites stay until the last one has
     // captured. Site 4 declares 800 kb/s: it gets the 640x360 tier.
-    std::vector<std::string> args{"--record", mcu.dir() / ("site" + std::to_string(i + 1) + ".wav"),
-                                    "--record-after", "8", "--record-seconds", "2",
-                                    "--snapshot", mcu.dir() / ("site" + std::to_string(i + 1) + ".png"),
-                                    "--snapshot-at", "9", "--exit-after", std::to_string(14 + 3 * (3 - i))};
+    std::vector<std::string> args{
+        "--record",         mcu.dir() / ("site" + std::to_string(i + 1) + ".wav"),
+        "--record-after",   "8",
+        "--record-seconds", "2",
+        "--snapshot",       mcu.dir() / ("site" + std::to_string(i + 1) + ".png"),
+        "--snapshot-at",    "9",
+        "--exit-after",     std::to_string(14 + 3 * (3 - i))};
     if (i == 3) args.insert(args.end(), {"--max-kbps", "800"});
     // Sites 1-3 capture 1280x720: the MCU's layout event must bring them down to their tile.
-    else args.insert(args.end(), {"--width", "1280", "--height", "720"});
+    else
+      args.insert(args.end(), {"--width", "1280", "--height", "720"});
     return args;
   });
   for (auto& r : rooms) ASSERT_EQ(r->Wait(seconds(30)), 0) << r->Log();
@@ -84,26 +89,31 @@ TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
     SCOPED_TRACE("site " + std::to_string(i + 1));
     auto summary = nlohmann::json::parse(FindLine(rooms[i]->Log(), "SUMMARY "), nullptr, false);
     ASSERT_TRUE(summary.is_object()) << rooms[i]->Log();
-    EXPECT_EQ(summary["videoWidth"], width) << "the highest tier by default, the lower one at 800 kb/s";
+    EXPECT_EQ(summary["videoWidth"], width)
+        << "the highest tier by default, the lower one at 800 kb/s";
     EXPECT_EQ(summary["videoHeight"], height);
     // The MCU asked each site for its tile's size at the largest tier (2x2 at 1280x720), and
     // the site scaled to it (the last size depends on who left first, so the log tells).
-    EXPECT_NE(rooms[i]->Log().find("sending 640x360 (the MCU asked for 640x360)"), std::string::npos)
+    EXPECT_NE(rooms[i]->Log().find("sending 640x360 (the MCU asked for 640x360)"),
+              std::string::npos)
         << rooms[i]->Log();
 
     Wav wav;
-    ASSERT_TRUE(ReadWav(mcu.dir() / ("site" + std::to_string(i + 1) + ".wav"), &wav)) << rooms[i]->Log();
+    ASSERT_TRUE(ReadWav(mcu.dir() / ("site" + std::to_string(i + 1) + ".wav"), &wav))
+        << rooms[i]->Log();
     for (size_t j = 0; j < 4; ++j) {
       double share = ToneShare(wav, kSites[j].tone);
       if (i == j)
         EXPECT_LT(share, 0.01) << "a site must not hear itself (" << kSites[j].tone << " Hz)";
       else
-        EXPECT_GT(share, 0.08) << "site " << j + 1 << "'s tone (" << kSites[j].tone << " Hz) is missing";
+        EXPECT_GT(share, 0.08) << "site " << j + 1 << "'s tone (" << kSites[j].tone
+                               << " Hz) is missing";
     }
 
     Image img;
     std::string error;
-    ASSERT_TRUE(ReadPng(mcu.dir() / ("site" + std::to_string(i + 1) + ".png"), &img, &error)) << error;
+    ASSERT_TRUE(ReadPng(mcu.dir() / ("site" + std::to_string(i + 1) + ".png"), &img, &error))
+        << error;
     ASSERT_EQ(img.width, width);
     for (size_t j = 0; j < 4; ++j) {
       const media::Tile& t = layout.tiles[j];
@@ -111,7 +121,8 @@ TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
       EXPECT_TRUE(Near(centre, kSites[j].rgb, 40))
           << "tile " << j << " shows " << centre.r << "," << centre.g << "," << centre.b;
       // The site's name is drawn at the bottom centre of its tile.
-      Rgb label = img.Mean(t.x + t.width / 2 - t.width / 20, t.y + t.height * 7 / 8 - 5, t.width / 10, 10);
+      Rgb label =
+          img.Mean(t.x + t.width / 2 - t.width / 20, t.y + t.height * 7 / 8 - 5, t.width / 10, 10);
       EXPECT_FALSE(Near(label, kSites[j].rgb, 40)) << "no name on tile " << j;
     }
   }
@@ -122,7 +133,8 @@ TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
 std::vector<long> FrameCounts(const std::string& log) {
   std::vector<long> out;
   std::regex re("stats: received video ([0-9]+) frames");
-  for (std::sregex_iterator it(log.begin(), log.end(), re), end; it != end; ++it) out.push_back(std::stol((*it)[1]));
+  for (std::sregex_iterator it(log.begin(), log.end(), re), end; it != end; ++it)
+    out.push_back(std::stol((*it)[1]));
   return out;
 }
 
@@ -131,23 +143,30 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   // Site 1 records from 3 s to 11 s after it connects and reports its frame count every second.
   std::chrono::steady_clock::time_point t0;  // When site 1's media connected.
-  auto rooms = StartInOrder(mcu, 3, [&](size_t i) {
-    if (i == 0)
-      return std::vector<std::string>{"--record", mcu.dir() / "site1.wav", "--record-after", "3",
-                                      "--record-seconds", "8", "--snapshot", mcu.dir() / "site1.png",
-                                      "--snapshot-at", "9.5", "--stats-interval", "1", "--exit-after", "16"};
-    return std::vector<std::string>{"--exit-after", "20"};
-  }, &t0);
+  auto rooms = StartInOrder(
+      mcu, 3,
+      [&](size_t i) {
+        if (i == 0)
+          return std::vector<std::string>{"--record",         mcu.dir() / "site1.wav",
+                                          "--record-after",   "3",
+                                          "--record-seconds", "8",
+                                          "--snapshot",       mcu.dir() / "site1.png",
+                                          "--snapshot-at",    "9.5",
+                                          "--stats-interval", "1",
+                                          "--exit-after",     "16"};
+        return std::vector<std::string>{"--exit-after", "20"};
+      },
+      &t0);
   auto at = [&](double s) { std::this_thread::sleep_until(t0 + milliseconds(int64_t(s * 1000))); };
 
   at(4.5);  // Site 3 leaves...
   rooms[2]->Stop();
   at(5.5);  // ...and joins again.
   // It connects about 6 s after site 1; its snapshot falls about 3 s into site 2's freeze.
-  rooms[2] = mcu.StartRoom("site3-again", {"--token", kSites[2].token, "--conference", "mix", "--tone",
-                                           std::to_string(kSites[2].tone), "--color", kSites[2].color,
-                                           "--snapshot", mcu.dir() / "site3.png", "--snapshot-at", "5.6",
-                                           "--exit-after", "14"});
+  rooms[2] = mcu.StartRoom(
+      "site3-again", {"--token", kSites[2].token, "--conference", "mix", "--tone",
+                      std::to_string(kSites[2].tone), "--color", kSites[2].color, "--snapshot",
+                      mcu.dir() / "site3.png", "--snapshot-at", "5.6", "--exit-after", "14"});
   ASSERT_TRUE(WaitUntil([&] { return Connected(*rooms[2]); }, seconds(10))) << rooms[2]->Log();
   at(8.5);  // Site 2 stops sending anything (frozen process) for five seconds.
   rooms[1]->Signal(SIGSTOP);
@@ -166,10 +185,12 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
     double share = ToneShare(Slice(wav, s, s + 0.1), kSites[1].tone);
     gap = share > 0.05 ? 0 : gap + 0.1;
     if (gap > longest_gap) longest_gap = gap, longest_at = 3 + s;
-    ASSERT_LT(ToneShare(Slice(wav, s, s + 0.1), kSites[0].tone), 0.02) << "site 1 hears itself at " << 3 + s;
+    ASSERT_LT(ToneShare(Slice(wav, s, s + 0.1), kSites[0].tone), 0.02)
+        << "site 1 hears itself at " << 3 + s;
   }
   RecordProperty("longest_audio_gap_ms", static_cast<int>(longest_gap * 1000));
-  EXPECT_LT(longest_gap, 0.35) << "site 2's tone missing for " << longest_gap << " s until " << longest_at << " s";
+  EXPECT_LT(longest_gap, 0.35) << "site 2's tone missing for " << longest_gap << " s until "
+                               << longest_at << " s";
   // Site 3 is heard again after its rejoin.
   EXPECT_GT(ToneShare(Slice(wav, 4.0, 5.0), kSites[2].tone), 0.05);
 
@@ -205,8 +226,8 @@ TEST(Mix, H264SiteIsDecodedIntoItsTile) {
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   auto rooms = StartInOrder(mcu, 2, [&](size_t i) {
     if (i == 0)
-      return std::vector<std::string>{"--snapshot", mcu.dir() / "site1.png", "--snapshot-at", "5",
-                                      "--exit-after", "9"};
+      return std::vector<std::string>{"--snapshot", mcu.dir() / "site1.png", "--snapshot-at",
+                                      "5",          "--exit-after",          "9"};
     return std::vector<std::string>{"--codec", "h264", "--exit-after", "9"};
   });
   ASSERT_EQ(rooms[0]->Wait(seconds(30)), 0) << rooms[0]->Log();
@@ -217,7 +238,8 @@ TEST(Mix, H264SiteIsDecodedIntoItsTile) {
   for (size_t j = 0; j < 2; ++j) {
     const media::Tile& t = layout.tiles[j];
     Rgb centre = img.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2);
-    EXPECT_TRUE(Near(centre, kSites[j].rgb, 40)) << "tile " << j << ": " << centre.r << "," << centre.g << "," << centre.b;
+    EXPECT_TRUE(Near(centre, kSites[j].rgb, 40))
+        << "tile " << j << ": " << centre.r << "," << centre.g << "," << centre.b;
   }
   EXPECT_NE(mcu.Log().find("H264"), std::string::npos) << "the MCU should log the site's codec";
 }
@@ -225,7 +247,8 @@ TEST(Mix, H264SiteIsDecodedIntoItsTile) {
 // The names of the process's threads (GStreamer's streaming threads are "<element>:src").
 std::vector<std::string> ThreadNames(pid_t pid) {
   std::vector<std::string> names;
-  for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+  for (const auto& t :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
     std::string name = ReadFile(t.path() / "comm");
     while (!name.empty() && name.back() == '\n') name.pop_back();
     names.push_back(name);
@@ -271,7 +294,8 @@ TEST(Mix, AudioOnlySitesAreMixedWithoutAnyVideoWork) {
   EXPECT_LT(ToneShare(heard_b, b_spec.tone), 0.01) << "B hears itself";
   EXPECT_FALSE(RunsTheComposite(mcu.process().pid()));
   EXPECT_EQ(Count(mcu.Log(), "is audio only"), 2u) << mcu.Log();
-  EXPECT_EQ(mcu.Log().find("composite 1280x720"), std::string::npos) << "composite started without a video site";
+  EXPECT_EQ(mcu.Log().find("composite 1280x720"), std::string::npos)
+      << "composite started without a video site";
   auto stats = a.Stats();
   ASSERT_TRUE(stats.is_object()) << stats.dump();
   EXPECT_EQ(stats["mix"]["tile"], false) << stats.dump();
@@ -282,12 +306,18 @@ TEST(Mix, AudioOnlySitesAreMixedWithoutAnyVideoWork) {
   // A video site joins: it alone fills the composite (the audio-only sites have no tile) and
   // hears both tones; the audio-only sites hear it.
   const SiteSpec& v_spec = kSites[0];
-  auto video = mcu.StartRoom("video", {"--token", v_spec.token, "--conference", "mix", "--tone",
-                                       std::to_string(v_spec.tone), "--color", v_spec.color, "--record",
-                                       mcu.dir() / "video.wav", "--record-after", "2", "--record-seconds", "2",
-                                       "--snapshot", mcu.dir() / "video.png", "--snapshot-at", "3",
-                                       "--exit-after", "5"});
-  ASSERT_TRUE(WaitUntil([&] { return Connected(*video); }, seconds(15), milliseconds(10))) << video->Log();
+  auto video = mcu.StartRoom("video", {"--token",          v_spec.token,
+                                       "--conference",     "mix",
+                                       "--tone",           std::to_string(v_spec.tone),
+                                       "--color",          v_spec.color,
+                                       "--record",         mcu.dir() / "video.wav",
+                                       "--record-after",   "2",
+                                       "--record-seconds", "2",
+                                       "--snapshot",       mcu.dir() / "video.png",
+                                       "--snapshot-at",    "3",
+                                       "--exit-after",     "5"});
+  ASSERT_TRUE(WaitUntil([&] { return Connected(*video); }, seconds(15), milliseconds(10)))
+      << video->Log();
   std::this_thread::sleep_for(seconds(1));
   heard_a = a.Record(2);
   EXPECT_GT(ToneShare(heard_a, v_spec.tone), 0.05) << "A does not hear the video site";
@@ -302,18 +332,21 @@ TEST(Mix, AudioOnlySitesAreMixedWithoutAnyVideoWork) {
   std::string error;
   ASSERT_TRUE(ReadPng(mcu.dir() / "video.png", &img, &error)) << error;
   for (auto [x, y] : {std::pair{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.6}, {0.75, 0.6}}) {
-    Rgb c = img.Mean(static_cast<int>(x * img.width) - 20, static_cast<int>(y * img.height) - 20, 40, 40);
-    EXPECT_TRUE(Near(c, v_spec.rgb, 40)) << "at " << x << "," << y << ": " << c.r << "," << c.g << "," << c.b;
+    Rgb c = img.Mean(static_cast<int>(x * img.width) - 20, static_cast<int>(y * img.height) - 20,
+                     40, 40);
+    EXPECT_TRUE(Near(c, v_spec.rgb, 40))
+        << "at " << x << "," << y << ": " << c.r << "," << c.g << "," << c.b;
   }
 
   // The last video site left: the composite stops; the next one starts it again.
-  ASSERT_TRUE(WaitUntil([&] { return mcu.Log().find("composite stopped") != std::string::npos; }, seconds(10)))
+  ASSERT_TRUE(WaitUntil([&] { return mcu.Log().find("composite stopped") != std::string::npos; },
+                        seconds(10)))
       << mcu.Log();
   EXPECT_TRUE(WaitUntil([&] { return !RunsTheComposite(mcu.process().pid()); }, seconds(5)));
   const SiteSpec& w_spec = kSites[3];
-  auto again = mcu.StartRoom("again", {"--token", w_spec.token, "--conference", "mix", "--color", w_spec.color,
-                                       "--snapshot", mcu.dir() / "again.png", "--snapshot-at", "2.5",
-                                       "--exit-after", "4"});
+  auto again = mcu.StartRoom("again", {"--token", w_spec.token, "--conference", "mix", "--color",
+                                       w_spec.color, "--snapshot", mcu.dir() / "again.png",
+                                       "--snapshot-at", "2.5", "--exit-after", "4"});
   ASSERT_EQ(again->Wait(seconds(20)), 0) << again->Log();
   ASSERT_TRUE(ReadPng(mcu.dir() / "again.png", &img, &error)) << error << again->Log();
   Rgb c = img.Mean(img.width / 4, img.height / 4, img.width / 2, img.height / 3);

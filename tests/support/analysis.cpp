@@ -85,8 +85,9 @@ Rgb Image::Mean(int x0, int y0, int w, int h) const {
 bool ReadPng(const std::string& path, Image* out, std::string* error) {
   static bool inited = (gst_init(nullptr, nullptr), true);
   (void)inited;
-  std::string desc = "filesrc location=\"" + path +
-                     "\" ! pngdec ! videoconvert ! video/x-raw,format=RGB ! appsink name=s sync=false";
+  std::string desc =
+      "filesrc location=\"" + path +
+      "\" ! pngdec ! videoconvert ! video/x-raw,format=RGB ! appsink name=s sync=false";
   GError* raw_err = nullptr;
   auto pipeline = media::GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
   if (media::GErrorPtr err(raw_err); err) {
@@ -96,7 +97,8 @@ bool ReadPng(const std::string& path, Image* out, std::string* error) {
   GstElement* p = pipeline.get();
   auto sink = media::GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "s"));
   gst_element_set_state(p, GST_STATE_PLAYING);
-  auto sample = media::GRef<GstSample>::Adopt(gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 5 * GST_SECOND));
+  auto sample = media::GRef<GstSample>::Adopt(
+      gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 5 * GST_SECOND));
   bool ok = false;
   if (sample) {
     GstStructure* s = gst_caps_get_structure(gst_sample_get_caps(sample.get()), 0);
@@ -109,7 +111,8 @@ bool ReadPng(const std::string& path, Image* out, std::string* error) {
       int stride = (out->width * 3 + 3) & ~3;
       out->rgb.resize(size_t(out->width) * out->height * 3);
       for (int y = 0; y < out->height; ++y)
-        std::memcpy(&out->rgb[size_t(y) * out->width * 3], map.data + size_t(y) * stride, out->width * 3);
+        std::memcpy(&out->rgb[size_t(y) * out->width * 3], map.data + size_t(y) * stride,
+                    out->width * 3);
       gst_buffer_unmap(buf, &map);
       ok = true;
     }

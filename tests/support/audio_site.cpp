@@ -31,9 +31,12 @@ AudioSite::AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dt
                      std::string token, double tone_hz)
     : AudioSite(loop, std::move(dtls), mcu, std::move(token), tone_hz, "") {}
 
-std::unique_ptr<AudioSite> AudioSite::Preview(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls,
-                                              McuProcess& mcu, const std::string& session_cookie, double tone_hz) {
-  return std::unique_ptr<AudioSite>(new AudioSite(loop, std::move(dtls), mcu, "", tone_hz, session_cookie));
+std::unique_ptr<AudioSite> AudioSite::Preview(media::IoLoop* loop,
+                                              std::shared_ptr<media::DtlsContext> dtls,
+                                              McuProcess& mcu, const std::string& session_cookie,
+                                              double tone_hz) {
+  return std::unique_ptr<AudioSite>(
+      new AudioSite(loop, std::move(dtls), mcu, "", tone_hz, session_cookie));
 }
 
 AudioSite::AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu,
@@ -42,8 +45,9 @@ AudioSite::AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dt
       dtls_(std::move(dtls)),
       token_(std::move(token)),
       tone_hz_(tone_hz),
-      ws_(token_.empty() ? "wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/preview" : mcu.url(), mcu.ca(),
-          token_.empty() ? "mcu_session=" + session_cookie : "") {
+      ws_(token_.empty() ? "wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/preview"
+                         : mcu.url(),
+          mcu.ca(), token_.empty() ? "mcu_session=" + session_cookie : "") {
   int err = 0;
   encoder_ = opus_encoder_create(kRate, 1, OPUS_APPLICATION_AUDIO, &err);
   opus_encoder_ctl(encoder_, OPUS_SET_BITRATE(32000));
@@ -78,20 +82,23 @@ bool AudioSite::Join(const std::string& conference) {
     if (!parsed) return void(error_ = "bad offer: " + parsed.error());
     media::TransportConfig tc;
     tc.ice_addresses = {"127.0.0.1"};
-    transport_ = std::make_unique<media::PeerTransport>(loop_, tc, dtls_, this, media::PeerTransport::Role::kAnswerer);
+    transport_ = std::make_unique<media::PeerTransport>(loop_, tc, dtls_, this,
+                                                        media::PeerTransport::Role::kAnswerer);
     if (auto st = transport_->Start(); !st) return void(error_ = st.error());
     media::sdp::OfferOptions opt;
     opt.video = false;
     opt.audio_ssrc = transport_->local_ssrc(media::sdp::Kind::kAudio);
     opt.cname = token_.empty() ? "preview" : token_;
-    auto a = media::sdp::AnswerOffer(*parsed, transport_->local(), media::sdp::DefaultCodecs(), opt, 7);
+    auto a =
+        media::sdp::AnswerOffer(*parsed, transport_->local(), media::sdp::DefaultCodecs(), opt, 7);
     if (!a) return void(error_ = "cannot answer: " + a.error());
     transport_->ApplyRemote(a->remote);
     answer = media::sdp::Write(a->answer);
     const int64_t start = media::NowUs();
     timer_ = loop_->AddTimer(10, [this, start] {
       // Every frame that is due (the timer may fire late; the tone must not have gaps).
-      while (sent_samples_ * 1'000'000 / kRate <= static_cast<uint64_t>(media::NowUs() - start)) SendTone();
+      while (sent_samples_ * 1'000'000 / kRate <= static_cast<uint64_t>(media::NowUs() - start))
+        SendTone();
       return true;
     });
   });
@@ -107,7 +114,8 @@ bool AudioSite::WaitConnected(std::chrono::milliseconds timeout) {
 void AudioSite::SendTone() {
   int16_t pcm[kFrame];
   for (int i = 0; i < kFrame; ++i)
-    pcm[i] = static_cast<int16_t>(6000 * std::sin(2 * std::numbers::pi * tone_hz_ * double(sent_samples_ + i) / kRate));
+    pcm[i] = static_cast<int16_t>(
+        6000 * std::sin(2 * std::numbers::pi * tone_hz_ * double(sent_samples_ + i) / kRate));
   uint8_t packet[12 + 1275] = {0x80, 111};
   int n = opus_encode(encoder_, pcm, kFrame, packet + 12, 1275);
   if (n > 0 && transport_->connected()) {
@@ -119,12 +127,12 @@ void AudioSite::SendTone() {
   sent_samples_ += kFrame;
 }
 
-void AudioSite::OnTransportRtp(media::PeerTransport&, media::sdp::Kind kind, const media::rtp::RtpHeader& h,
-                               std::span<uint8_t> packet) {
+void AudioSite::OnTransportRtp(media::PeerTransport&, media::sdp::Kind kind,
+                               const media::rtp::RtpHeader& h, std::span<uint8_t> packet) {
   if (kind != media::sdp::Kind::kAudio) return;
   int16_t pcm[kFrame * 6];  // Up to 120 ms.
-  int n = opus_decode(decoder_, packet.data() + h.header_size, static_cast<opus_int32>(h.payload_size), pcm,
-                      kFrame * 6, 0);
+  int n = opus_decode(decoder_, packet.data() + h.header_size,
+                      static_cast<opus_int32>(h.payload_size), pcm, kFrame * 6, 0);
   std::lock_guard lock(mu_);
   if (recording_ && n > 0) pcm_.insert(pcm_.end(), pcm, pcm + n);
 }

@@ -39,12 +39,14 @@ struct SiteMedia {
 
 class AudioSite : public media::PeerTransport::Listener {
  public:
-  AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu, std::string token,
-            double tone_hz);
+  AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu,
+            std::string token, double tone_hz);
   // A console preview (/api/v1/preview) with a logged-in user's session cookie instead of a
   // site: it joins without `auth`. It still sends its tone, which the MCU must drop.
-  static std::unique_ptr<AudioSite> Preview(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls,
-                                            McuProcess& mcu, const std::string& session_cookie, double tone_hz);
+  static std::unique_ptr<AudioSite> Preview(media::IoLoop* loop,
+                                            std::shared_ptr<media::DtlsContext> dtls,
+                                            McuProcess& mcu, const std::string& session_cookie,
+                                            double tone_hz);
   ~AudioSite() override;
 
   // Authenticates, joins `conference` and answers its offer; false with error() if a step fails.
@@ -64,8 +66,8 @@ class AudioSite : public media::PeerTransport::Listener {
 
  private:
   void SendTone();  // IoLoop: one 20 ms frame.
-  AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu, std::string token,
-            double tone_hz, const std::string& session_cookie);
+  AudioSite(media::IoLoop* loop, std::shared_ptr<media::DtlsContext> dtls, McuProcess& mcu,
+            std::string token, double tone_hz, const std::string& session_cookie);
 
   media::IoLoop* loop_;
   std::shared_ptr<media::DtlsContext> dtls_;

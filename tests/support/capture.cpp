@@ -18,7 +18,8 @@ namespace mcu::test {
 LoopbackCapture::LoopbackCapture(std::string needle) : needle_(std::move(needle)) {
   fd_ = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
   if (fd_ < 0) {
-    error_ = std::string("AF_PACKET socket: ") + std::strerror(errno) + " (needs root or CAP_NET_RAW)";
+    error_ =
+        std::string("AF_PACKET socket: ") + std::strerror(errno) + " (needs root or CAP_NET_RAW)";
     return;
   }
   sockaddr_ll addr{};
@@ -62,7 +63,8 @@ void LoopbackCapture::Run() {
     // Loopback traffic is seen once per direction of the socket pair (outgoing and incoming).
     ++counts_.udp;
     uint8_t b = payload[0];
-    if (b <= 3 && len >= 8 && payload[4] == 0x21 && payload[5] == 0x12 && payload[6] == 0xA4 && payload[7] == 0x42)
+    if (b <= 3 && len >= 8 && payload[4] == 0x21 && payload[5] == 0x12 && payload[6] == 0xA4 &&
+        payload[7] == 0x42)
       ++counts_.stun;
     else if (b >= 20 && b <= 63)
       ++counts_.dtls;

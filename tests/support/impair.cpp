@@ -7,9 +7,9 @@
 //   ip netns exec room mcu-impair --queue 7 --delay-ms 100 --loss 0.05
 // The delay is constant (verdicts are given in arrival order, so nothing is reordered).
 #include <arpa/inet.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
 #include <linux/netfilter.h>
 #include <poll.h>
-#include <libnetfilter_queue/libnetfilter_queue.h>
 
 #include <atomic>
 #include <chrono>
@@ -26,7 +26,8 @@ namespace {
 std::atomic<bool> g_stop{false};
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -72,10 +73,14 @@ int main(int argc, char** argv) {
   int queue_num = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--queue") queue_num = std::atoi(argv[i + 1]);
-    else if (k == "--delay-ms") st.delay_ms = std::atoi(argv[i + 1]);
-    else if (k == "--loss") st.loss = std::atof(argv[i + 1]);
-    else if (k == "--seed") st.rng.seed(std::strtoull(argv[i + 1], nullptr, 10));
+    if (k == "--queue")
+      queue_num = std::atoi(argv[i + 1]);
+    else if (k == "--delay-ms")
+      st.delay_ms = std::atoi(argv[i + 1]);
+    else if (k == "--loss")
+      st.loss = std::atof(argv[i + 1]);
+    else if (k == "--seed")
+      st.rng.seed(std::strtoull(argv[i + 1], nullptr, 10));
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -100,13 +105,15 @@ int main(int argc, char** argv) {
   nfq_set_mode(st.queue, NFQNL_COPY_META, 0);  // Verdicts only: the payload is not needed.
   nfq_set_queue_maxlen(st.queue, 20000);
   int fd = nfq_fd(h);
-  std::fprintf(stderr, "mcu-impair: queue %d, delay %d ms, loss %.3f\n", queue_num, st.delay_ms, st.loss);
+  std::fprintf(stderr, "mcu-impair: queue %d, delay %d ms, loss %.3f\n", queue_num, st.delay_ms,
+               st.loss);
   std::fflush(stderr);
   char buf[65536] __attribute__((aligned));
   while (!g_stop) {
     int64_t now = NowMs();
     Release(st, now);
-    int timeout = st.held.empty() ? 100 : static_cast<int>(std::max<int64_t>(0, st.held.front().first - now));
+    int timeout =
+        st.held.empty() ? 100 : static_cast<int>(std::max<int64_t>(0, st.held.front().first - now));
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, timeout) > 0) {
       int n = static_cast<int>(recv(fd, buf, sizeof buf, MSG_DONTWAIT));
@@ -116,7 +123,8 @@ int main(int argc, char** argv) {
   for (auto& [due, id] : st.held) nfq_set_verdict(st.queue, id, NF_ACCEPT, 0, nullptr), ++st.passed;
   nfq_destroy_queue(st.queue);
   nfq_close(h);
-  std::printf("SUMMARY {\"passed\":%llu,\"dropped\":%llu}\n", static_cast<unsigned long long>(st.passed),
+  std::printf("SUMMARY {\"passed\":%llu,\"dropped\":%llu}\n",
+              static_cast<unsigned long long>(st.passed),
               static_cast<unsigned long long>(st.dropped));
   return 0;
 }

@@ -17,7 +17,8 @@ std::string LoadgenBin() { return MCU_LOADGEN_BIN; }
 McuProcess::McuProcess(const McuOptions& o) {
   std::ostringstream cfg;
   cfg << "[server]\nlisten = \"" << o.listen << "\"\n[media]\nice_addresses = [";
-  for (size_t i = 0; i < o.ice_addresses.size(); ++i) cfg << (i ? ", \"" : "\"") << o.ice_addresses[i] << "\"";
+  for (size_t i = 0; i < o.ice_addresses.size(); ++i)
+    cfg << (i ? ", \"" : "\"") << o.ice_addresses[i] << "\"";
   cfg << "]\n[log]\nlevel = \"" << o.log_level << "\"\n";
   struct Site {
     std::string id, name, level, token;
@@ -38,10 +39,11 @@ McuProcess::McuProcess(const McuOptions& o) {
   struct User {
     const char *login, *role, *password;
   };
-  for (const User& u : {User{"quantri", "admin", kAdminPassword}, User{"chutri", "host", kHostPassword},
-                        User{"kythuat", "technician", kTechnicianPassword}})
-    cfg << "[[users]]\nlogin = \"" << u.login << "\"\nrole = \"" << u.role << "\"\npassword_hash = \""
-        << HashPassword(u.password) << "\"\n";
+  for (const User& u :
+       {User{"quantri", "admin", kAdminPassword}, User{"chutri", "host", kHostPassword},
+        User{"kythuat", "technician", kTechnicianPassword}})
+    cfg << "[[users]]\nlogin = \"" << u.login << "\"\nrole = \"" << u.role
+        << "\"\npassword_hash = \"" << HashPassword(u.password) << "\"\n";
   cfg << o.extra_toml;
   WriteFile(dir_ / "mcu.toml", cfg.str());
   Start(0);
@@ -75,8 +77,10 @@ bool McuProcess::Start(int port) {
 
 McuProcess::~McuProcess() { process_->Stop(); }
 
-std::unique_ptr<Process> McuProcess::StartRoom(const std::string& name, std::vector<std::string> args) {
-  std::vector<std::string> argv = {RoomBin(), "--url", url(), "--ca", ca(), "--ice-address", "127.0.0.1"};
+std::unique_ptr<Process> McuProcess::StartRoom(const std::string& name,
+                                               std::vector<std::string> args) {
+  std::vector<std::string> argv = {RoomBin(), "--url",         url(),      "--ca",
+                                   ca(),      "--ice-address", "127.0.0.1"};
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<Process>(argv, dir_ / (name + ".log"));
 }

@@ -23,7 +23,7 @@ struct McuOptions {
   int load_sites = 40;
   std::string extra_toml;  // Appended to the generated config.
   std::string log_level = "info";
-  std::string listen = "127.0.0.1";                     // Signaling address.
+  std::string listen = "127.0.0.1";                        // Signaling address.
   std::vector<std::string> ice_addresses = {"127.0.0.1"};  // Media addresses.
 };
 

@@ -14,14 +14,14 @@ class RestClient {
   RestClient(int port, std::string ca_file) : port_(port), ca_(std::move(ca_file)) {}
 
   struct Response {
-    int status = 0;  // 0: no answer (connection failed).
+    int status = 0;       // 0: no answer (connection failed).
     nlohmann::json body;  // Discarded if the body is not JSON (see `text`).
     std::string text;     // The body as it came.
     std::string set_cookie;
   };
   // The CSRF header is sent when `csrf` is set and a session exists.
-  Response Call(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr,
-                bool csrf = true);
+  Response Call(const std::string& method, const std::string& path,
+                const nlohmann::json& body = nullptr, bool csrf = true);
   bool Login(const std::string& login, const std::string& password);
 
   void set_port(int port) { port_ = port; }

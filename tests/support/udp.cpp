@@ -55,7 +55,8 @@ bool SendUdp(uint16_t port, const std::vector<uint8_t>& payload) {
   to.sin_family = AF_INET;
   to.sin_port = htons(port);
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ssize_t n = sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  ssize_t n =
+      sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
   close(fd);
   return n == static_cast<ssize_t>(payload.size());
 }
@@ -82,11 +83,13 @@ bool SendForgedUdp(const std::string& src_address, uint16_t src_port, uint16_t d
   h.check = 0;  // No checksum: allowed for UDP over IPv4.
   std::memcpy(packet.data(), &ip, sizeof ip);
   std::memcpy(packet.data() + sizeof ip, &h, sizeof h);
-  if (!payload.empty()) std::memcpy(packet.data() + sizeof ip + sizeof h, payload.data(), payload.size());
+  if (!payload.empty())
+    std::memcpy(packet.data() + sizeof ip + sizeof h, payload.data(), payload.size());
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ssize_t n = sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  ssize_t n =
+      sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
   close(fd);
   return n == static_cast<ssize_t>(packet.size());
 }

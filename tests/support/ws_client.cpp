@@ -36,7 +36,8 @@ bool TestWs::Open(std::chrono::milliseconds timeout) {
   return open_;
 }
 
-std::optional<nlohmann::json> TestWs::WaitFor(const std::string& type, std::chrono::milliseconds timeout) {
+std::optional<nlohmann::json> TestWs::WaitFor(const std::string& type,
+                                              std::chrono::milliseconds timeout) {
   auto end = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(mu_);
   while (true) {
@@ -45,7 +46,8 @@ std::optional<nlohmann::json> TestWs::WaitFor(const std::string& type, std::chro
       inbox_.pop_front();
       if (m.value("type", "") == type) return m;
     }
-    if (closed_ || !cv_.wait_until(lock, end, [&] { return !inbox_.empty() || closed_.has_value(); }))
+    if (closed_ ||
+        !cv_.wait_until(lock, end, [&] { return !inbox_.empty() || closed_.has_value(); }))
       if (inbox_.empty()) return std::nullopt;
   }
 }

@@ -23,15 +23,18 @@ class TestWs {
   ~TestWs();
   bool Open(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void Send(const nlohmann::json& message) { client_->Send(message.dump()); }
-  void SendRaw(std::string bytes, bool binary = false) { client_->SendRaw(std::move(bytes), binary); }
+  void SendRaw(std::string bytes, bool binary = false) {
+    client_->SendRaw(std::move(bytes), binary);
+  }
   void Abort() { client_->Abort(); }
   // The next message of `type` (messages of other types before it are skipped), or nullopt.
-  std::optional<nlohmann::json> WaitFor(const std::string& type,
-                                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<nlohmann::json> WaitFor(
+      const std::string& type, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Every message that arrives within `window`.
   std::vector<nlohmann::json> Collect(std::chrono::milliseconds window);
   // Waits until the MCU closes the connection; returns the reason, or nullopt on timeout.
-  std::optional<std::string> WaitClosed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<std::string> WaitClosed(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
  private:
   signaling::IoThread io_;

@@ -19,7 +19,8 @@ class Room {
   explicit Room(std::vector<uint64_t> ids) : ids_(std::move(ids)) {}
 
   // Runs from the current time for `ms`; returns the times (ms) at which the speaker changed.
-  std::vector<int> Run(int ms, const std::function<std::optional<double>(uint64_t id, int t_ms)>& level) {
+  std::vector<int> Run(int ms,
+                       const std::function<std::optional<double>(uint64_t id, int t_ms)>& level) {
     std::vector<int> changes;
     for (int end = now_ + ms; now_ < end; now_ += ActiveSpeakerDetector::kTickMs) {
       std::vector<SpeakerLevel> in;
@@ -56,7 +57,8 @@ TEST(ActiveSpeaker, ASingleTalkerBecomesSpeakerAfterTheOnsetDelay) {
 TEST(ActiveSpeaker, PausesBetweenWordsDoNotDelayTheOnset) {
   Room room({1, 2});
   // Talks 200 ms, pauses 100 ms (to the noise floor), and so on.
-  auto changes = room.Run(1000, [](uint64_t id, int t) { return id == 1 && t % 300 < 200 ? -25.0 : kNoise; });
+  auto changes =
+      room.Run(1000, [](uint64_t id, int t) { return id == 1 && t % 300 < 200 ? -25.0 : kNoise; });
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(room.detector.speaker(), 1u);
   EXPECT_LE(changes[0], 800);
@@ -77,7 +79,8 @@ TEST(ActiveSpeaker, ABriefCoughDoesNotSwitch) {
 
 TEST(ActiveSpeaker, ACoughWithNobodySpeakingDoesNotMakeASpeaker) {
   Room room({1, 2});
-  room.Run(2000, [](uint64_t id, int t) { return id == 2 && t >= 1000 && t < 1240 ? -6.0 : kNoise; });
+  room.Run(2000,
+           [](uint64_t id, int t) { return id == 2 && t >= 1000 && t < 1240 ? -6.0 : kNoise; });
   EXPECT_EQ(room.detector.speaker(), 0u);
 }
 
@@ -144,7 +147,8 @@ TEST(ActiveSpeaker, ASpeakerWhoIsMutedYieldsWithoutTheHold) {
   room.Run(1000, [](uint64_t id, int) { return id == 1 ? -25.0 : kNoise; });
   ASSERT_EQ(room.detector.speaker(), 1u);
   // At once: site 1 is muted and site 2 starts; well within site 1's 2 s hold.
-  auto changes = room.Run(1000, [](uint64_t id, int) { return id == 1 ? kNoAudio : std::optional<double>(-25.0); });
+  auto changes = room.Run(
+      1000, [](uint64_t id, int) { return id == 1 ? kNoAudio : std::optional<double>(-25.0); });
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(room.detector.speaker(), 2u);
   EXPECT_LE(changes[0] - 1000, ActiveSpeakerDetector::kOnsetMs + 40);

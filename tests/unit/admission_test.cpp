@@ -54,7 +54,8 @@ TEST(Admission, APermanentConferenceIsAlwaysOpenAndWithoutInvitationsAdmitsAnySi
   EXPECT_TRUE(IsOpen(row));
   EXPECT_FALSE(RefuseSite({row, nullptr, false, 0, 32}));
   row.invited = {"tinh-1"};
-  EXPECT_EQ(RefuseSite({row, nullptr, false, 0, 32})->reason, "not invited to conference 'giao-ban'");
+  EXPECT_EQ(RefuseSite({row, nullptr, false, 0, 32})->reason,
+            "not invited to conference 'giao-ban'");
 }
 
 TEST(Admission, AMemberRowThatIsNotAnInvitationDoesNotAdmit) {

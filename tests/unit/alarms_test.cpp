@@ -26,16 +26,21 @@ TEST(Alarms, RaisedAtOnceChangedInPlaceAndClearedAfterAQuietSpell) {
   EXPECT_EQ(c[0].alarm.severity, Severity::kCritical);
   EXPECT_EQ(c[0].alarm.since_ms, 2000) << "the same alarm, since it was raised";
   // Down to warning: only after 5 s without critical (no critical/warning flapping at the edge).
-  for (int t = 5; t <= 8; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(Severity::kWarning)).empty()) << t;
+  for (int t = 5; t <= 8; ++t)
+    EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(Severity::kWarning)).empty()) << t;
   c = book.Observe(9000, "huyen-1", Loss(Severity::kWarning));
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].type, Type::kChanged);
   EXPECT_EQ(c[0].alarm.severity, Severity::kWarning);
-  EXPECT_TRUE(book.Observe(10000, "huyen-1", Loss(Severity::kCritical)).size() == 1u) << "up again at once";
+  EXPECT_TRUE(book.Observe(10000, "huyen-1", Loss(Severity::kCritical)).size() == 1u)
+      << "up again at once";
   // Gone for 4 s: still active; a blip back keeps it; 5 s clean clears it.
-  for (int t = 11; t <= 14; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
-  EXPECT_TRUE(book.Observe(15000, "huyen-1", Loss(Severity::kCritical)).empty()) << "a blip: same alarm, same severity";
-  for (int t = 16; t <= 19; ++t) EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
+  for (int t = 11; t <= 14; ++t)
+    EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
+  EXPECT_TRUE(book.Observe(15000, "huyen-1", Loss(Severity::kCritical)).empty())
+      << "a blip: same alarm, same severity";
+  for (int t = 16; t <= 19; ++t)
+    EXPECT_TRUE(book.Observe(t * 1000, "huyen-1", Loss(std::nullopt)).empty());
   c = book.Observe(20000, "huyen-1", Loss(std::nullopt));
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].type, Type::kCleared);
@@ -45,7 +50,9 @@ TEST(Alarms, RaisedAtOnceChangedInPlaceAndClearedAfterAQuietSpell) {
 
 TEST(Alarms, SubjectsAndKindsAreIndependentAndForgetClearsOneSubject) {
   AlarmBook book(5);
-  book.Observe(0, "a", {{AlarmKind::kLoss, Severity::kWarning, ""}, {AlarmKind::kRtt, Severity::kWarning, ""}});
+  book.Observe(
+      0, "a",
+      {{AlarmKind::kLoss, Severity::kWarning, ""}, {AlarmKind::kRtt, Severity::kWarning, ""}});
   book.Observe(0, "ab", Loss(Severity::kCritical));
   book.Observe(0, "b", Loss(Severity::kCritical));
   EXPECT_EQ(book.Active().size(), 4u);
@@ -55,7 +62,8 @@ TEST(Alarms, SubjectsAndKindsAreIndependentAndForgetClearsOneSubject) {
   ASSERT_EQ(book.Active().size(), 2u);
   EXPECT_EQ(book.Active()[0].subject, "ab") << "a prefix of another subject is not that subject";
   // A kind not observed in a tick keeps its state; an observed one that does not hold clears.
-  EXPECT_TRUE(book.Observe(60000, "ab", {{AlarmKind::kRtt, std::nullopt, ""}}).empty()) << "ab's loss is kept";
+  EXPECT_TRUE(book.Observe(60000, "ab", {{AlarmKind::kRtt, std::nullopt, ""}}).empty())
+      << "ab's loss is kept";
   book.Observe(60000, "b", Loss(std::nullopt));
   EXPECT_EQ(book.Active().size(), 1u) << "b had no loss for 60 s: cleared; ab untouched";
   EXPECT_EQ(book.Active()[0].subject, "ab");

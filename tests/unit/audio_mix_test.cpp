@@ -97,7 +97,6 @@ TEST(MixMinus, WrongSizedFramesAreIgnored) {
   EXPECT_EQ(mix.For(0)[0], 100);
 }
 
-
 // Five sites, all talking; `levels` their amplitudes this frame.
 std::vector<bool> TalkersOf(MixMinus& mix, std::initializer_list<int16_t> levels) {
   std::vector<std::vector<int16_t>> frames;
@@ -115,8 +114,9 @@ TEST(MixMinusHysteresis, ATalkerIsNotSwappedFrameByFrameForAnEquallyLoudSite) {
   // Sites 3 and 4 trade places by half a decibel every frame: site 3 keeps its slot.
   for (int frame = 0; frame < 50; ++frame) {
     bool odd = frame % 2;
-    EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, int16_t(odd ? 1000 : 950), int16_t(odd ? 950 : 1000)}),
-              (V{true, true, true, true, false}))
+    EXPECT_EQ(
+        TalkersOf(mix, {1000, 1000, 1000, int16_t(odd ? 1000 : 950), int16_t(odd ? 950 : 1000)}),
+        (V{true, true, true, true, false}))
         << frame;
   }
 }
@@ -127,7 +127,8 @@ TEST(MixMinusHysteresis, AnIncumbentNoLongerAmongTheLoudestLeavesAfterTheHold) {
   TalkersOf(mix, {1000, 1000, 1000, 1000, 900});
   // Site 4 is now steadily a little louder than site 3: site 3 holds 10 frames (200 ms).
   for (int frame = 1; frame <= 10; ++frame)
-    EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 900, 1000}), (V{true, true, true, true, false})) << frame;
+    EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 900, 1000}), (V{true, true, true, true, false}))
+        << frame;
   EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 900, 1000}), (V{true, true, true, false, true}));
   // And the swap is stable in turn.
   EXPECT_EQ(TalkersOf(mix, {1000, 1000, 1000, 950, 900}), (V{true, true, true, false, true}));

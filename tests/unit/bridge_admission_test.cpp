@@ -228,7 +228,8 @@ TEST_F(BridgeAdmission, ContentJoinsOnlyTheConferenceItsSiteIsInAndLeavesWithIt)
   bridge->Tick();
   Room content = Online("huyen-1", /*content=*/true);
   Join(content, "hop");
-  EXPECT_EQ(LastError(content).code, ErrorCode::kConflict) << "content needs its site in a conference";
+  EXPECT_EQ(LastError(content).code, ErrorCode::kConflict)
+      << "content needs its site in a conference";
 
   Room main = Joined("huyen-1", "hop");
   auto call = content->Last<event::Call>();

@@ -35,7 +35,8 @@ TEST_F(BridgeControl, MuteReachesTheMediaRoomThenTheAuditLogAndTheFeedInThatOrde
   ASSERT_TRUE(bridge->Mute("chutri", "hop", "huyen-1", true, std::nullopt));
   bridge->Flush();
   ParticipantId pid = Pid(a);
-  EXPECT_EQ(journal, (Journal{"room:mute p" + std::to_string(pid) + " audio", "feed:control mute"}));
+  EXPECT_EQ(journal,
+            (Journal{"room:mute p" + std::to_string(pid) + " audio", "feed:control mute"}));
   EXPECT_EQ(AuditActions().back(), "mute hop/huyen-1");
   auto muted = a->Last<event::Muted>();
   ASSERT_TRUE(muted);
@@ -60,14 +61,17 @@ TEST_F(BridgeControl, AMuteSetBeforeASiteJoinsIsAppliedWhenItJoins) {
 
 TEST_F(BridgeControl, MuteSaysWhatToMuteAndOfAnUnknownSiteOrConferenceIsNotFound) {
   ThreeIn();
-  EXPECT_EQ(bridge->Mute("chutri", "hop", "huyen-1", std::nullopt, std::nullopt).error_kind(), ErrorKind::kInvalid);
-  EXPECT_EQ(bridge->Mute("chutri", "hop", "nobody", true, std::nullopt).error_kind(), ErrorKind::kNotFound);
-  EXPECT_EQ(bridge->Mute("chutri", "none", "huyen-1", true, std::nullopt).error_kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(bridge->Mute("chutri", "hop", "huyen-1", std::nullopt, std::nullopt).error_kind(),
+            ErrorKind::kInvalid);
+  EXPECT_EQ(bridge->Mute("chutri", "hop", "nobody", true, std::nullopt).error_kind(),
+            ErrorKind::kNotFound);
+  EXPECT_EQ(bridge->Mute("chutri", "none", "huyen-1", true, std::nullopt).error_kind(),
+            ErrorKind::kNotFound);
   EXPECT_EQ(bridge->Kick("chutri", "none", "huyen-1").error_kind(), ErrorKind::kNotFound);
   EXPECT_EQ(bridge->Lock("chutri", "none", true).error_kind(), ErrorKind::kNotFound);
   EXPECT_EQ(bridge->SetLayout("chutri", "none", "grid").error_kind(), ErrorKind::kNotFound);
   EXPECT_TRUE(room->mutes.empty() || std::none_of(room->mutes.begin(), room->mutes.end(),
-                                                   [](auto& m) { return m.second.first; }));
+                                                  [](auto& m) { return m.second.first; }));
 }
 
 TEST_F(BridgeControl, MuteAllButTheHostSparesTheHostSiteAndReachesInvitedSitesNotYetIn) {
@@ -83,7 +87,8 @@ TEST_F(BridgeControl, MuteAllButTheHostSparesTheHostSiteAndReachesInvitedSitesNo
   EXPECT_TRUE(mutes[Pid(r1)].first);
   EXPECT_TRUE(mutes[Pid(r2)].first);
   EXPECT_FALSE(mutes[Pid(h)].first);
-  EXPECT_TRUE(Live("hop", "huyen-3").muted_audio) << "an invited site not yet in is muted when it comes";
+  EXPECT_TRUE(Live("hop", "huyen-3").muted_audio)
+      << "an invited site not yet in is muted when it comes";
   EXPECT_FALSE(Live("hop", "tinh-1").muted_audio);
   EXPECT_EQ(AuditActions().back(), "mute-all hop");
   Room r3 = Joined("huyen-3", "hop");
@@ -138,7 +143,8 @@ TEST_F(BridgeControl, TheSpeakerReportedToEveryListenerIsActedOnOnce) {
   journal.clear();
   room->Speak(Pid(b));
   bridge->Flush();
-  EXPECT_EQ(std::count(journal.begin(), journal.end(), "room:speaker p" + std::to_string(Pid(b))), 1);
+  EXPECT_EQ(std::count(journal.begin(), journal.end(), "room:speaker p" + std::to_string(Pid(b))),
+            1);
   EXPECT_EQ(Feed("speaker").size(), 1u);
   for (const Room* r : {&host, &a, &b}) {
     ASSERT_EQ((*r)->Count<event::Speaker>(), 1u);

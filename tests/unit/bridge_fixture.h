@@ -40,8 +40,8 @@ class BridgeTest : public ::testing::Test {
   }
   ~BridgeTest() override { bridge.reset(); }
 
-  void AddSite(const std::string& id, const std::string& name, const std::string& level = "district",
-               LinkTarget link = {}) {
+  void AddSite(const std::string& id, const std::string& name,
+               const std::string& level = "district", LinkTarget link = {}) {
     SiteRow s;
     s.id = id, s.name = name, s.level = level;
     s.kind = link.dials() ? "cascade" : "room";
@@ -62,7 +62,8 @@ class BridgeTest : public ::testing::Test {
     c.invited = std::move(invited);
     return c;
   }
-  ConferenceRow Permanent(const std::string& id, std::vector<std::string> invited = {}, std::string mode = "mix") {
+  ConferenceRow Permanent(const std::string& id, std::vector<std::string> invited = {},
+                          std::string mode = "mix") {
     ConferenceRow c;
     c.id = id, c.title = "Phòng " + id, c.mode = std::move(mode);
     c.invited = std::move(invited);
@@ -79,7 +80,8 @@ class BridgeTest : public ::testing::Test {
     bridge->SetEventSink([this](const std::string& text) {
       std::lock_guard lock(feed_mu);
       nlohmann::json e = nlohmann::json::parse(text);
-      journal.push_back("feed:" + e.value("type", std::string()) + " " + e.value("action", std::string()));
+      journal.push_back("feed:" + e.value("type", std::string()) + " " +
+                        e.value("action", std::string()));
       feed.push_back(std::move(e));
     });
   }

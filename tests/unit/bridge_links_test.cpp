@@ -15,7 +15,9 @@ class BridgeLink : public BridgeTest {
     target.url = "wss://trung-uong.test:8443/ws";
     target.conference = "tw-hop";
     target.credential = "credential-of-the-province";
-    target.fingerprint = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+    target.fingerprint =
+        "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"
+        "67:89";
     target.max_kbps = 1500;
     AddSite("trung-uong", "Trung ương", "central", target);
   }
@@ -122,7 +124,8 @@ TEST_F(BridgeLink, ADroppedConnectionRedialsLaterAndLaterUntilMediaWorksAgain) {
     dialled_at.push_back(clock.NowMs());
   }
   for (size_t i = 1; i < dialled_at.size(); ++i) {
-    int64_t wait = dialled_at[i] - dialled_at[i - 1], base = 500LL << (i - 1);  // 500, 1000, 2000, 4000
+    int64_t wait = dialled_at[i] - dialled_at[i - 1],
+            base = 500LL << (i - 1);  // 500, 1000, 2000, 4000
     EXPECT_GE(wait, base) << "attempt " << i + 1;
     EXPECT_LT(wait, base + base / 4 + 50) << "attempt " << i + 1 << ": at most a quarter more";
   }
@@ -130,7 +133,8 @@ TEST_F(BridgeLink, ADroppedConnectionRedialsLaterAndLaterUntilMediaWorksAgain) {
   ParticipantId pid = Connected();
   media.room("hop")->Connect(pid);
   bridge->Flush();
-  EXPECT_EQ(Live("hop", "trung-uong").link->attempts, 0) << "media connected: the backoff starts over";
+  EXPECT_EQ(Live("hop", "trung-uong").link->attempts, 0)
+      << "media connected: the backoff starts over";
 }
 
 TEST_F(BridgeLink, ARefusedCredentialIsShownOnTheRollCall) {

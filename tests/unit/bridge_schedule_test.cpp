@@ -118,7 +118,8 @@ TEST_F(BridgeSchedule, OpenConferencesResumeAfterARestartAndTheirLockStillHolds)
   Room b = Joined("huyen-2", "hop");
   EXPECT_EQ(LastError(b).message, "conference 'hop' is locked");
   bridge->Tick();
-  EXPECT_EQ(AuditActions(), (std::vector<std::string>{"open hop", "lock hop"})) << "it did not open again";
+  EXPECT_EQ(AuditActions(), (std::vector<std::string>{"open hop", "lock hop"}))
+      << "it did not open again";
 }
 
 TEST_F(BridgeSchedule, CallRecordsLeftOpenByACrashAreClosedOnStart) {

@@ -6,7 +6,9 @@
 namespace mcu {
 namespace {
 
-const std::string kPin = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+const std::string kPin =
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:"
+    "89";
 
 LinkTarget Good() { return {"wss://mcu-tw.local:8443/ws", "toan-quoc", "s3cret", kPin, 1500}; }
 

@@ -80,7 +80,7 @@ TEST(CertificateLoadOrCreate, CreatesPrivateKeyFileAndReloadsTheSameIdentity) {
   ASSERT_TRUE(fs::exists(cert));
   ASSERT_TRUE(fs::exists(key));
 
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(key.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600) << std::oct << (st.st_mode & 0777);
   EXPECT_NE(test::ReadFile(cert).find("BEGIN CERTIFICATE"), std::string::npos);

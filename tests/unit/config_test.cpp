@@ -216,9 +216,10 @@ TEST(Config, OutOfRangeLimitsAreErrors) {
 }
 
 TEST(Config, AlarmThresholdsAreReadAndChecked) {
-  auto c = ParseConfig("[alarms]\nloss_warning_pct = 2\nloss_critical_pct = 8.5\nno_media_s = 3\nrtt_ms = 150\n"
-                       "clear_after_s = 10\n",
-                       "alarms");
+  auto c = ParseConfig(
+      "[alarms]\nloss_warning_pct = 2\nloss_critical_pct = 8.5\nno_media_s = 3\nrtt_ms = 150\n"
+      "clear_after_s = 10\n",
+      "alarms");
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_DOUBLE_EQ(c->alarms.loss_warning_pct, 2);
   EXPECT_DOUBLE_EQ(c->alarms.loss_critical_pct, 8.5);
@@ -231,7 +232,8 @@ TEST(Config, AlarmThresholdsAreReadAndChecked) {
   EXPECT_EQ(d->alarms.no_media_s, 5);
   ExpectError("[alarms]\nloss_warning_pct = 0\n", "alarms.loss_warning_pct");
   ExpectError("[alarms]\nloss_warning_pct = nan\n", "alarms.loss_warning_pct");
-  ExpectError("[alarms]\nloss_warning_pct = 6\nloss_critical_pct = 5\n", "alarms.loss_critical_pct");
+  ExpectError("[alarms]\nloss_warning_pct = 6\nloss_critical_pct = 5\n",
+              "alarms.loss_critical_pct");
   ExpectError("[alarms]\nno_media_s = 0\n", "alarms.no_media_s");
   ExpectError("[alarms]\nrtt_ms = -1\n", "alarms.rtt_ms");
   ExpectError("[alarms]\nclear_after_s = 99999\n", "alarms.clear_after_s");
@@ -253,9 +255,11 @@ TEST(Config, BadLogLevelIsAnError) {
 
 TEST(Config, ACascadeLinkThisMcuDialsNeedsNoTokenButAFullTarget) {
   const std::string pin(64, 'a');
-  std::string link = "[[sites]]\nid = \"trung-uong\"\nname = \"Trung ương\"\nlevel = \"central\"\n"
-                     "kind = \"cascade\"\nlink_url = \"wss://10.1.0.5:8443/ws\"\nlink_conference = \"toan-quoc\"\n"
-                     "link_credential = \"cred\"\nlink_fingerprint = \"" + pin + "\"\nlink_max_kbps = 800\n";
+  std::string link =
+      "[[sites]]\nid = \"trung-uong\"\nname = \"Trung ương\"\nlevel = \"central\"\n"
+      "kind = \"cascade\"\nlink_url = \"wss://10.1.0.5:8443/ws\"\nlink_conference = \"toan-quoc\"\n"
+      "link_credential = \"cred\"\nlink_fingerprint = \"" +
+      pin + "\"\nlink_max_kbps = 800\n";
   auto c = ParseConfig(link, "t");
   ASSERT_TRUE(c.ok()) << c.error();
   const SiteConfig& s = c->sites[0];
@@ -269,12 +273,16 @@ TEST(Config, ACascadeLinkThisMcuDialsNeedsNoTokenButAFullTarget) {
   // An accepting cascade site is a site with a token, like a room.
   EXPECT_TRUE(ParseConfig(Site("tinh-a") + "kind = \"cascade\"\n", "t").ok());
   ExpectError(Site("a") + "kind = \"bridge\"\n", "sites[0].kind");
-  ExpectError(Site("a") + "link_url = \"wss://x/ws\"\nlink_credential = \"c\"\nlink_fingerprint = \"" + pin + "\"\n",
+  ExpectError(Site("a") +
+                  "link_url = \"wss://x/ws\"\nlink_credential = \"c\"\nlink_fingerprint = \"" +
+                  pin + "\"\n",
               "only a site of kind cascade");
   std::string no_pin = link;
-  no_pin.replace(no_pin.find("link_fingerprint"), std::string("link_fingerprint = \"" + pin + "\"\n").size(), "");
+  no_pin.replace(no_pin.find("link_fingerprint"),
+                 std::string("link_fingerprint = \"" + pin + "\"\n").size(), "");
   ExpectError(no_pin, "fingerprint");
-  ExpectError("[[sites]]\nid = \"a\"\nname = \"A\"\nlevel = \"central\"\nkind = \"cascade\"\n", "token_hash");
+  ExpectError("[[sites]]\nid = \"a\"\nname = \"A\"\nlevel = \"central\"\nkind = \"cascade\"\n",
+              "token_hash");
 }
 
 TEST(Config, BadTokenHashIsAnError) {
@@ -302,9 +310,10 @@ TEST(Config, BadSiteFieldsAreErrors) {
 TEST(Config, BadConferencesAreErrors) {
   ExpectError("[[conferences]]\nid = \"c\"\nmode = \"sfu\"\n", "conferences[0].mode");
   ExpectError("[[conferences]]\nid = \"c\"\n", "conferences[0].mode");
-  ExpectError("[[conferences]]\nid = \"c\"\nmode = \"echo\"\n[[conferences]]\nid = \"c\"\nmode = "
-              "\"mix\"\n",
-              "conferences[1].id 'c' is used twice");
+  ExpectError(
+      "[[conferences]]\nid = \"c\"\nmode = \"echo\"\n[[conferences]]\nid = \"c\"\nmode = "
+      "\"mix\"\n",
+      "conferences[1].id 'c' is used twice");
   ExpectError("[[conferences]]\nid = \"C D\"\nmode = \"echo\"\n", "conferences[0].id");
 }
 

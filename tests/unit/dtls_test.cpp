@@ -182,7 +182,8 @@ TEST_F(DtlsPair, ClientWithWrongExpectedFingerprintFails) {
 TEST_F(DtlsPair, ServerWithWrongExpectedFingerprintFails) {
   Side a, b;
   DtlsTransport client(client_id_->context, &a, server_id_->cert.Fingerprint());
-  DtlsTransport server(server_id_->context, &b, server_id_->cert.Fingerprint());  // Not the client's.
+  DtlsTransport server(server_id_->context, &b,
+                       server_id_->cert.Fingerprint());  // Not the client's.
   server.Start(false);
   client.Start(true);
   Pump(a, client, b, server);

@@ -29,7 +29,8 @@ struct Pkt {
 // A frame of `n` packets starting at `seq`.
 std::vector<Pkt> Frame(uint16_t seq, uint32_t ts, int n, bool key, uint8_t tag) {
   std::vector<Pkt> out;
-  for (int i = 0; i < n; ++i) out.push_back({uint16_t(seq + i), ts, i == n - 1, Vp8(i == 0, key, tag)});
+  for (int i = 0; i < n; ++i)
+    out.push_back({uint16_t(seq + i), ts, i == n - 1, Vp8(i == 0, key, tag)});
   return out;
 }
 
@@ -65,7 +66,8 @@ TEST(FrameAssembler, ReordersPacketsWithinAndAcrossFrames) {
   }
   std::mt19937 rng(7);
   // Shuffle within windows of 5 packets: reordering as a network does it.
-  for (size_t i = 0; i + 5 <= all.size(); i += 5) std::shuffle(all.begin() + i, all.begin() + i + 5, rng);
+  for (size_t i = 0; i + 5 <= all.size(); i += 5)
+    std::shuffle(all.begin() + i, all.begin() + i + 5, rng);
   std::vector<AssembledFrame> out;
   for (auto& p : all) {
     ASSERT_TRUE(fa.Insert(p.seq, p.ts, p.marker, p.payload, 0));
@@ -103,7 +105,8 @@ TEST(FrameAssembler, RestartAtKeyframeSkipsDeltaFramesAndAsksOnce) {
 
 TEST(FrameAssembler, WaitsForARetransmissionThenReleases) {
   FrameAssembler fa(VideoCodec::kVp8, 100'000);
-  auto f0 = Frame(0, 0, 1, true, 0), f1 = Frame(1, 3000, 3, false, 1), f2 = Frame(4, 6000, 1, false, 2);
+  auto f0 = Frame(0, 0, 1, true, 0), f1 = Frame(1, 3000, 3, false, 1),
+       f2 = Frame(4, 6000, 1, false, 2);
   for (auto* f : {&f0, &f1, &f2})
     for (auto& p : *f)
       if (p.seq != 2) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
@@ -117,8 +120,9 @@ TEST(FrameAssembler, WaitsForARetransmissionThenReleases) {
 TEST(FrameAssembler, UnrecoverableLossDropsUntilTheNextKeyframeAndAsksForOne) {
   FrameAssembler fa(VideoCodec::kVp8, 100'000);
   ASSERT_TRUE(fa.TakeKeyframeRequest());
-  auto f0 = Frame(0, 0, 1, true, 0), f1 = Frame(1, 3000, 2, false, 1), f2 = Frame(3, 6000, 1, false, 2),
-       f3 = Frame(4, 9000, 1, true, 3), f4 = Frame(5, 12000, 1, false, 4);
+  auto f0 = Frame(0, 0, 1, true, 0), f1 = Frame(1, 3000, 2, false, 1),
+       f2 = Frame(3, 6000, 1, false, 2), f3 = Frame(4, 9000, 1, true, 3),
+       f4 = Frame(5, 12000, 1, false, 4);
   for (auto* f : {&f0, &f1, &f2})
     for (auto& p : *f)
       if (p.seq != 1) fa.Insert(p.seq, p.ts, p.marker, p.payload, 0);
@@ -213,7 +217,8 @@ TEST(CodecPayload, H264SingleStapAndFuA) {
   EXPECT_FALSE(i3->frame_start);
   EXPECT_FALSE(i3->keyframe);
   // Malformed: STAP-A whose size runs past the end; FU-A too short; reserved type 30.
-  EXPECT_FALSE(InspectVideoPayload(VideoCodec::kH264, std::vector<uint8_t>{0x18, 0x00, 0x09, 0x67}));
+  EXPECT_FALSE(
+      InspectVideoPayload(VideoCodec::kH264, std::vector<uint8_t>{0x18, 0x00, 0x09, 0x67}));
   EXPECT_FALSE(InspectVideoPayload(VideoCodec::kH264, std::vector<uint8_t>{0x7c, 0x85}));
   EXPECT_FALSE(InspectVideoPayload(VideoCodec::kH264, std::vector<uint8_t>{0x1e, 0x00}));
 }

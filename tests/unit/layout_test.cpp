@@ -19,7 +19,8 @@ static void PrintTo(const Tile& t, std::ostream* os) {
 namespace {
 
 bool Apart(const Tile& t, const Tile& u) {
-  return t.x + t.width <= u.x || u.x + u.width <= t.x || t.y + t.height <= u.y || u.y + u.height <= t.y;
+  return t.x + t.width <= u.x || u.x + u.width <= t.x || t.y + t.height <= u.y ||
+         u.y + u.height <= t.y;
 }
 
 // The invariants every layout keeps on a width x height canvas: even coordinates and sizes,
@@ -34,8 +35,10 @@ void ExpectTilesSound(const std::vector<Tile>& tiles, int width, int height, boo
     EXPECT_GE(t.y, 0) << i;
     EXPECT_LE(t.x + t.width, width) << i;
     EXPECT_LE(t.y + t.height, height) << i;
-    if (sixteen_by_nine) EXPECT_NEAR(t.width * 9.0 / 16.0, t.height, 2.0) << i;  // Within rounding to even.
-    for (size_t j = i + 1; j < tiles.size(); ++j) EXPECT_TRUE(Apart(t, tiles[j])) << i << " and " << j;
+    if (sixteen_by_nine)
+      EXPECT_NEAR(t.width * 9.0 / 16.0, t.height, 2.0) << i;  // Within rounding to even.
+    for (size_t j = i + 1; j < tiles.size(); ++j)
+      EXPECT_TRUE(Apart(t, tiles[j])) << i << " and " << j;
   }
 }
 
@@ -72,32 +75,32 @@ TEST(Layout, TwoAndFourSitesShareATwoByTwoGrid) {
   Layout two = ComputeLayout(2, 1280, 720);
   EXPECT_EQ(two.columns, 2);
   EXPECT_EQ(two.tiles, (Tiles{{0, 0, 640, 360}, {640, 0, 640, 360}}));
-  EXPECT_EQ(ComputeLayout(4, 1280, 720).tiles,
-            (Tiles{{0, 0, 640, 360}, {640, 0, 640, 360}, {0, 360, 640, 360}, {640, 360, 640, 360}}));
+  EXPECT_EQ(
+      ComputeLayout(4, 1280, 720).tiles,
+      (Tiles{{0, 0, 640, 360}, {640, 0, 640, 360}, {0, 360, 640, 360}, {640, 360, 640, 360}}));
   EXPECT_EQ(ComputeLayout(2, 640, 360).tiles, (Tiles{{0, 0, 320, 180}, {320, 0, 320, 180}}));
-  EXPECT_EQ(ComputeLayout(4, 640, 360).tiles,
-            (Tiles{{0, 0, 320, 180}, {320, 0, 320, 180}, {0, 180, 320, 180}, {320, 180, 320, 180}}));
+  EXPECT_EQ(
+      ComputeLayout(4, 640, 360).tiles,
+      (Tiles{{0, 0, 320, 180}, {320, 0, 320, 180}, {0, 180, 320, 180}, {320, 180, 320, 180}}));
 }
 
 TEST(Layout, ThirdsAreRoundedDownToEvenAndKeep16By9) {
   // 1280/3 = 426.67 -> 426; 426 * 9/16 = 239.6 -> 238 in a 240-high cell.
-  EXPECT_EQ(ComputeLayout(5, 1280, 720).tiles,
-            (Tiles{{0, 0, 426, 238},
-                   {426, 0, 426, 238},
-                   {852, 0, 426, 238},
-                   {0, 240, 426, 238},
-                   {426, 240, 426, 238}}));
+  EXPECT_EQ(ComputeLayout(5, 1280, 720).tiles, (Tiles{{0, 0, 426, 238},
+                                                      {426, 0, 426, 238},
+                                                      {852, 0, 426, 238},
+                                                      {0, 240, 426, 238},
+                                                      {426, 240, 426, 238}}));
   Layout nine = ComputeLayout(9, 1280, 720);
   EXPECT_EQ(nine.columns, 3);
   ASSERT_EQ(nine.tiles.size(), 9u);
   EXPECT_EQ(nine.tiles[8], (Tile{852, 480, 426, 238}));
   // 640/3 = 213.3 -> 212; 212 * 9/16 = 119.25 -> 118 in a 120-high cell.
-  EXPECT_EQ(ComputeLayout(5, 640, 360).tiles,
-            (Tiles{{0, 0, 212, 118},
-                   {212, 0, 212, 118},
-                   {424, 0, 212, 118},
-                   {0, 120, 212, 118},
-                   {212, 120, 212, 118}}));
+  EXPECT_EQ(ComputeLayout(5, 640, 360).tiles, (Tiles{{0, 0, 212, 118},
+                                                     {212, 0, 212, 118},
+                                                     {424, 0, 212, 118},
+                                                     {0, 120, 212, 118},
+                                                     {212, 120, 212, 118}}));
   EXPECT_EQ(ComputeLayout(9, 640, 360).tiles.back(), (Tile{424, 240, 212, 118}));
 }
 
@@ -127,8 +130,7 @@ TEST(Layout, SitesBeyondTwentyFiveAreNotShown) {
 
 TEST(Layout, CellsOfAnotherShapeAreLetterboxedOrPillarboxedAndCentred) {
   // 640x512 cells: 640x360 pictures, 76 pixels above and below.
-  EXPECT_EQ(ComputeLayout(2, 1280, 1024).tiles,
-            (Tiles{{0, 76, 640, 360}, {640, 76, 640, 360}}));
+  EXPECT_EQ(ComputeLayout(2, 1280, 1024).tiles, (Tiles{{0, 76, 640, 360}, {640, 76, 640, 360}}));
   // A wide canvas: 640x360 picture with 320 pixels either side.
   EXPECT_EQ(ComputeLayout(1, 1280, 360).tiles, (Tiles{{320, 0, 640, 360}}));
 }
@@ -166,20 +168,22 @@ TEST(LayoutScaleTile, AnEmptySourceCanvasGivesAnEmptyTile) {
   EXPECT_EQ(ScaleTile({0, 0, 10, 10}, Layout{}, 1280, 720), (Tile{}));
 }
 
-
 // ----- Layout kinds -----------------------------------------------------------------------------
-
 
 TEST(LayoutKinds, GridIsTheSquareGrid) {
   for (int n = 0; n <= 30; ++n)
-    EXPECT_EQ(ComputeLayout(LayoutKind::kGrid, n, 1280, 720).tiles, ComputeLayout(n, 1280, 720).tiles) << n;
+    EXPECT_EQ(ComputeLayout(LayoutKind::kGrid, n, 1280, 720).tiles,
+              ComputeLayout(n, 1280, 720).tiles)
+        << n;
 }
 
 TEST(LayoutKinds, SingleIsOneFullCanvasTileWhateverTheCount) {
   EXPECT_TRUE(ComputeLayout(LayoutKind::kSingle, 0, 1280, 720).tiles.empty());
   for (int n : {1, 2, 9, 30}) {
-    EXPECT_EQ(ComputeLayout(LayoutKind::kSingle, n, 1280, 720).tiles, (Tiles{{0, 0, 1280, 720}})) << n;
-    EXPECT_EQ(ComputeLayout(LayoutKind::kSingle, n, 640, 360).tiles, (Tiles{{0, 0, 640, 360}})) << n;
+    EXPECT_EQ(ComputeLayout(LayoutKind::kSingle, n, 1280, 720).tiles, (Tiles{{0, 0, 1280, 720}}))
+        << n;
+    EXPECT_EQ(ComputeLayout(LayoutKind::kSingle, n, 640, 360).tiles, (Tiles{{0, 0, 640, 360}}))
+        << n;
   }
   EXPECT_EQ(ComputeLayout(LayoutKind::kSingle, 3, 1280, 1024).tiles, (Tiles{{0, 152, 1280, 720}}));
 }
@@ -239,12 +243,13 @@ TEST(LayoutKinds, PresenterHasTheSpeakerGeometry) {
 
 TEST(LayoutKinds, EveryKindAndCountGivesEvenDisjointTilesInsideTheCanvas) {
   const int canvases[][2] = {{1280, 720}, {640, 360}, {1920, 1080}, {1279, 719}, {1024, 768}};
-  for (LayoutKind kind : {LayoutKind::kGrid, LayoutKind::kSpeaker, LayoutKind::kSingle, LayoutKind::kPresenter}) {
+  for (LayoutKind kind :
+       {LayoutKind::kGrid, LayoutKind::kSpeaker, LayoutKind::kSingle, LayoutKind::kPresenter}) {
     for (const auto& canvas : canvases) {
       const int w = canvas[0], h = canvas[1];
       for (int n = 1; n <= 30; ++n) {
-        SCOPED_TRACE(testing::Message() << "kind " << static_cast<int>(kind) << ", " << n << " sites on " << w
-                                        << "x" << h);
+        SCOPED_TRACE(testing::Message() << "kind " << static_cast<int>(kind) << ", " << n
+                                        << " sites on " << w << "x" << h);
         Layout l = ComputeLayout(kind, n, w, h);
         const int expected = kind == LayoutKind::kSingle ? 1 : std::min(n, kMaxTiles);
         ASSERT_EQ(static_cast<int>(l.tiles.size()), expected);

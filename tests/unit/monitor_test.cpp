@@ -19,7 +19,8 @@ struct Fixture {
     return s ? std::move(*s) : nullptr;
   }();
   std::vector<json> events;
-  Monitor monitor{AlarmThresholds{}, store.get(), [this](const std::string& e) { events.push_back(json::parse(e)); }};
+  Monitor monitor{AlarmThresholds{}, store.get(),
+                  [this](const std::string& e) { events.push_back(json::parse(e)); }};
 
   std::vector<json> Alarms(const std::string& state) {
     std::vector<json> out;
@@ -33,7 +34,8 @@ struct Fixture {
 void Second(ParticipantStats& p, int lost = 0) {
   auto& t = p.transport;
   t.audio_in.packets += 50, t.audio_in.bytes += 4000;
-  t.video_in.packets += 100 - lost, t.video_in.bytes += 100000, t.video_in.frames += 30, t.video_in.lost += lost;
+  t.video_in.packets += 100 - lost, t.video_in.bytes += 100000, t.video_in.frames += 30,
+      t.video_in.lost += lost;
   t.video_out.packets += 100, t.video_out.bytes += 100000, t.video_out.frames += 30;
   t.rtt_ms = 20;
 }
@@ -100,11 +102,13 @@ TEST(Monitor, TheWholeConferenceHistoryOfASiteSpansItsRejoins) {
   ASSERT_FALSE(whole.is_null());
   EXPECT_EQ(whole["stepS"], 10);
   ASSERT_GE(whole["atMs"].size(), 4u) << whole.dump();
-  EXPECT_GT(whole["atMs"].back().get<int64_t>() - whole["atMs"].front().get<int64_t>(), 40'000) << "both stays";
+  EXPECT_GT(whole["atMs"].back().get<int64_t>() - whole["atMs"].front().get<int64_t>(), 40'000)
+      << "both stays";
   for (const auto& kbps : whole["videoIn"]["kbps"]) EXPECT_NEAR(kbps.get<double>(), 800, 1e-2);
   EXPECT_TRUE(f.monitor.ConferenceHistoryJson("m", "huyen-2").is_null());
   f.monitor.Closed(t, "m");
-  EXPECT_TRUE(f.monitor.ConferenceHistoryJson("m", "huyen-1").is_null()) << "kept only while it runs";
+  EXPECT_TRUE(f.monitor.ConferenceHistoryJson("m", "huyen-1").is_null())
+      << "kept only while it runs";
 }
 
 TEST(Monitor, ASiteThatLeavesTakesItsMediaAlarmsButNotItsDtlsFailure) {

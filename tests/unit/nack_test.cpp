@@ -92,12 +92,12 @@ TEST(NackGenerator, RetriesAtTheIntervalUpToMaxRetries) {
   NackGenerator g(Opts(3, 40'000));
   g.OnPacket(1);
   g.OnPacket(3);
-  EXPECT_EQ(g.Collect(0), (Seqs{2}));        // First request.
-  EXPECT_TRUE(g.Collect(10'000).empty());    // Too soon.
+  EXPECT_EQ(g.Collect(0), (Seqs{2}));      // First request.
+  EXPECT_TRUE(g.Collect(10'000).empty());  // Too soon.
   EXPECT_TRUE(g.Collect(39'999).empty());
-  EXPECT_EQ(g.Collect(40'000), (Seqs{2}));   // Retry 1.
-  EXPECT_EQ(g.Collect(80'000), (Seqs{2}));   // Retry 2 (third request).
-  EXPECT_TRUE(g.Collect(120'000).empty());   // max_retries reached: given up.
+  EXPECT_EQ(g.Collect(40'000), (Seqs{2}));  // Retry 1.
+  EXPECT_EQ(g.Collect(80'000), (Seqs{2}));  // Retry 2 (third request).
+  EXPECT_TRUE(g.Collect(120'000).empty());  // max_retries reached: given up.
   EXPECT_EQ(g.missing(), 0u);
   EXPECT_TRUE(g.Collect(1'000'000).empty());
 }
@@ -117,7 +117,7 @@ TEST(NackGenerator, RecoveredPacketsAreForgotten) {
   g.OnPacket(100);
   g.OnPacket(105);
   EXPECT_EQ(g.Collect(0), (Seqs{101, 102, 103, 104}));
-  EXPECT_TRUE(g.OnPacket(102));   // Retransmission of a missing packet.
+  EXPECT_TRUE(g.OnPacket(102));  // Retransmission of a missing packet.
   EXPECT_TRUE(g.OnPacket(104));
   EXPECT_FALSE(g.OnPacket(102));  // Duplicate of a recovered one: not missing any more.
   EXPECT_FALSE(g.OnPacket(105));  // Duplicate of the newest.

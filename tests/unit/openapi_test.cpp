@@ -50,8 +50,11 @@ std::vector<std::string> RoutePaths(const std::string& line, size_t pos) {
       if (end == std::string::npos) break;
       pattern += line.substr(pos + 1, end - pos - 1);
       pos = end + 1;
-    } else if (pos < line.size() && (std::isalpha(static_cast<unsigned char>(line[pos])) || line[pos] == '_')) {
-      while (pos < line.size() && (std::isalnum(static_cast<unsigned char>(line[pos])) || line[pos] == '_')) ++pos;
+    } else if (pos < line.size() &&
+               (std::isalpha(static_cast<unsigned char>(line[pos])) || line[pos] == '_')) {
+      while (pos < line.size() &&
+             (std::isalnum(static_cast<unsigned char>(line[pos])) || line[pos] == '_'))
+        ++pos;
       pattern += "{param}";
     } else {
       break;
@@ -109,7 +112,8 @@ std::map<std::string, std::string> CodeRoutes(const std::string& source) {
     size_t j = i;
     do {
       for (char c : lines[j]) depth += c == '{' ? 1 : c == '}' ? -1 : 0;
-      for (std::sregex_iterator it(lines[j].begin(), lines[j].end(), method_eq), end; it != end; ++it)
+      for (std::sregex_iterator it(lines[j].begin(), lines[j].end(), method_eq), end; it != end;
+           ++it)
         routes[(*it)[1].str() + " /session"] = role;
       // A one-line condition with its block: stop once the block closes.
     } while (depth > 0 && ++j < lines.size());
@@ -118,7 +122,8 @@ std::map<std::string, std::string> CodeRoutes(const std::string& source) {
   // The match("METHOD", pattern) table; a route's block runs to the next route or section.
   std::vector<size_t> starts;
   for (size_t i = 0; i < lines.size(); ++i)
-    if (lines[i].find("match(\"") != std::string::npos || lines[i].find("// -----") != std::string::npos)
+    if (lines[i].find("match(\"") != std::string::npos ||
+        lines[i].find("// -----") != std::string::npos)
       starts.push_back(i);
   starts.push_back(lines.size());
   for (size_t k = 0; k + 1 < starts.size(); ++k) {
@@ -128,7 +133,8 @@ std::map<std::string, std::string> CodeRoutes(const std::string& source) {
     std::string role = block.find("need(Role::kAdmin)") != std::string::npos  ? "admin"
                        : block.find("need(Role::kHost)") != std::string::npos ? "host"
                                                                               : "technician";
-    for (size_t pos = line.find("match(\""); pos != std::string::npos; pos = line.find("match(\"", pos + 1)) {
+    for (size_t pos = line.find("match(\""); pos != std::string::npos;
+         pos = line.find("match(\"", pos + 1)) {
       size_t method_end = line.find('"', pos + 7);
       std::string method = line.substr(pos + 7, method_end - pos - 7);
       size_t comma = line.find(',', method_end);
@@ -184,7 +190,8 @@ class OpenApi : public ::testing::Test {
 TEST_F(OpenApi, IsOpenApi303UnderApiV1) {
   EXPECT_EQ(yaml_.rfind("openapi: 3.0.3\n", 0), 0u);
   EXPECT_NE(yaml_.find("/api/v1"), std::string::npos);
-  for (const char* scheme : {"cookieAuth:", "csrfToken:", "bearerAuth:", "name: mcu_session", "name: X-CSRF-Token"})
+  for (const char* scheme :
+       {"cookieAuth:", "csrfToken:", "bearerAuth:", "name: mcu_session", "name: X-CSRF-Token"})
     EXPECT_NE(yaml_.find(scheme), std::string::npos) << scheme;
 }
 
@@ -198,7 +205,8 @@ TEST_F(OpenApi, DescribesEveryRouteTheCodeServesAndNoOther) {
   ASSERT_EQ(code.count("POST /conferences/{param}/sites/{param}/kick"), 1u);
   ASSERT_EQ(code.count("DELETE /tokens/{param}"), 1u);
   for (const auto& [route, role] : code)
-    EXPECT_EQ(yaml.count(route), 1u) << route << " is served by rest_api.cpp but missing from openapi.yaml";
+    EXPECT_EQ(yaml.count(route), 1u)
+        << route << " is served by rest_api.cpp but missing from openapi.yaml";
   for (const auto& [op, role] : yaml)
     EXPECT_EQ(code.count(op), 1u) << op << " is in openapi.yaml but rest_api.cpp does not serve it";
 }
@@ -223,11 +231,14 @@ TEST_F(OpenApi, EveryReferenceIsDefined) {
   static const std::regex section_key(R"(^  ([A-Za-z]+):\s*$)");
   static const std::regex name_key(R"(^    ([A-Za-z0-9_.-]+):)");
   for (const auto& line : Lines(yaml_)) {
-    if (!line.empty() && line[0] != ' ' && line[0] != '#') in_components = line.rfind("components:", 0) == 0;
+    if (!line.empty() && line[0] != ' ' && line[0] != '#')
+      in_components = line.rfind("components:", 0) == 0;
     if (!in_components) continue;
     std::smatch m;
-    if (std::regex_match(line, m, section_key)) section = m[1];
-    else if (std::regex_search(line, m, name_key)) defined.insert("#/components/" + section + "/" + m[1].str());
+    if (std::regex_match(line, m, section_key))
+      section = m[1];
+    else if (std::regex_search(line, m, name_key))
+      defined.insert("#/components/" + section + "/" + m[1].str());
   }
   static const std::regex ref(R"re(\$ref:\s*"([^"]+)")re");
   int refs = 0;

@@ -40,11 +40,15 @@ TEST(ProtocolParse, ReadsJoin) {
 
 TEST(ProtocolParse, ReadsJoinWithDeclaredBandwidth) {
   EXPECT_EQ(MustParse(R"({"type":"join","conference":"mix"})").max_bitrate_kbps, 0);
-  EXPECT_EQ(MustParse(R"({"type":"join","conference":"mix","maxBitrateKbps":800})").max_bitrate_kbps, 800);
+  EXPECT_EQ(
+      MustParse(R"({"type":"join","conference":"mix","maxBitrateKbps":800})").max_bitrate_kbps,
+      800);
   ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":-1})", "maxBitrateKbps");
-  ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":"800"})", "maxBitrateKbps");
+  ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":"800"})",
+                   "maxBitrateKbps");
   ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":1.5})", "maxBitrateKbps");
-  ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":9999999})", "maxBitrateKbps");
+  ExpectBadRequest(R"({"type":"join","conference":"mix","maxBitrateKbps":9999999})",
+                   "maxBitrateKbps");
 }
 
 TEST(ProtocolParse, ReadsAnswer) {
@@ -162,7 +166,7 @@ TEST(ProtocolParse, EnforcesFieldLengthLimits) {
   EXPECT_TRUE(ParseRequest(with("candidate", "candidate", kMaxCandidateLength)).ok());
   ExpectBadRequest(with("candidate", "candidate", kMaxCandidateLength + 1),
                    "\"candidate\" is too long");
-  EXPECT_EQ(kMaxTokenLength, 256u);    // PROTOCOL.md: 1-256 chars.
+  EXPECT_EQ(kMaxTokenLength, 256u);      // PROTOCOL.md: 1-256 chars.
   EXPECT_EQ(kMaxSdpLength, 32u * 1024);  // PROTOCOL.md: <= 32 KiB.
   EXPECT_EQ(kMaxCandidateLength, 512u);
 }
@@ -224,9 +228,9 @@ TEST(ProtocolWriteEvent, Offer) {
 }
 
 TEST(ProtocolWriteEvent, Roster) {
-  event::Roster roster{"echo",
-                       {{"p-1", "tinh-1", "Tỉnh 1", "connected"},
-                        {"p-2", "huyen-1", "Huyện 1", "connecting"}}};
+  event::Roster roster{
+      "echo",
+      {{"p-1", "tinh-1", "Tỉnh 1", "connected"}, {"p-2", "huyen-1", "Huyện 1", "connecting"}}};
   json j = Written({"", roster});
   EXPECT_EQ(j, json::parse(R"({"type":"roster","conference":"echo","participants":[
       {"id":"p-1","site":"tinh-1","name":"Tỉnh 1","media":"connected"},
@@ -261,10 +265,14 @@ TEST(ProtocolWriteEvent, Layout) {
 
 TEST(ProtocolWriteEvent, ErrorUsesTheDocumentedCodes) {
   const std::pair<ErrorCode, const char*> codes[] = {
-      {ErrorCode::kBadRequest, "bad_request"},   {ErrorCode::kUnauthorized, "unauthorized"},
-      {ErrorCode::kNotFound, "not_found"},       {ErrorCode::kConflict, "conflict"},
-      {ErrorCode::kFull, "full"},                {ErrorCode::kTooLarge, "too_large"},
-      {ErrorCode::kRateLimited, "rate_limited"}, {ErrorCode::kMediaFailed, "media_failed"},
+      {ErrorCode::kBadRequest, "bad_request"},
+      {ErrorCode::kUnauthorized, "unauthorized"},
+      {ErrorCode::kNotFound, "not_found"},
+      {ErrorCode::kConflict, "conflict"},
+      {ErrorCode::kFull, "full"},
+      {ErrorCode::kTooLarge, "too_large"},
+      {ErrorCode::kRateLimited, "rate_limited"},
+      {ErrorCode::kMediaFailed, "media_failed"},
       {ErrorCode::kInternal, "internal"},
   };
   for (const auto& [code, name] : codes) {
@@ -319,7 +327,8 @@ TEST(ProtocolParseEvent, RefusesWhatIsNoEventAndIgnoresUnknownFields) {
   EXPECT_FALSE(ParseEvent("[1]").ok());
   EXPECT_FALSE(ParseEvent(R"({"type":"teleport"})").ok());
   EXPECT_FALSE(ParseEvent(R"({"type":"offer"})").ok()) << "an offer without SDP";
-  EXPECT_FALSE(ParseEvent(R"({"type":"offer","sdp":")" + std::string(kMaxSdpLength + 1, 'x') + "\"}").ok());
+  EXPECT_FALSE(
+      ParseEvent(R"({"type":"offer","sdp":")" + std::string(kMaxSdpLength + 1, 'x') + "\"}").ok());
   auto e = ParseEvent(R"({"type":"muted","audio":true,"video":"yes","future":1})");
   ASSERT_TRUE(e.ok());
   EXPECT_TRUE(std::get<event::Muted>(e->body).audio);

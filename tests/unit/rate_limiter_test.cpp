@@ -18,9 +18,9 @@ TEST(TokenBucket, StartsFullAndAllowsTheBurst) {
 TEST(TokenBucket, RefillsAtTheRate) {
   TokenBucket b(/*rate=*/4, /*burst=*/1);
   EXPECT_TRUE(b.Take(10.0));
-  EXPECT_FALSE(b.Take(10.1));   // 0.4 token.
-  EXPECT_FALSE(b.Take(10.2));   // 0.8 token.
-  EXPECT_TRUE(b.Take(10.25));   // 1.0 token.
+  EXPECT_FALSE(b.Take(10.1));  // 0.4 token.
+  EXPECT_FALSE(b.Take(10.2));  // 0.8 token.
+  EXPECT_TRUE(b.Take(10.25));  // 1.0 token.
   EXPECT_FALSE(b.Take(10.25));
 }
 

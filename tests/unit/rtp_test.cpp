@@ -66,12 +66,12 @@ TEST(RtpClassify, FollowsRfc7983FirstByteRanges) {
 TEST(RtpClassify, TellsRtcpPacketTypesFromRtpPayloadTypes) {
   for (int pt = 200; pt <= 206; ++pt)
     EXPECT_EQ(Classify(Packet({0x81, pt, 0, 7})), PacketClass::kRtcp) << pt;
-  EXPECT_EQ(Classify(Packet({0x80, 96})), PacketClass::kRtp);           // VP8, no marker.
-  EXPECT_EQ(Classify(Packet({0x80, 0x80 | 96})), PacketClass::kRtp);    // VP8 with marker.
-  EXPECT_EQ(Classify(Packet({0x80, 0x80 | 111})), PacketClass::kRtp);   // Opus with marker.
+  EXPECT_EQ(Classify(Packet({0x80, 96})), PacketClass::kRtp);          // VP8, no marker.
+  EXPECT_EQ(Classify(Packet({0x80, 0x80 | 96})), PacketClass::kRtp);   // VP8 with marker.
+  EXPECT_EQ(Classify(Packet({0x80, 0x80 | 111})), PacketClass::kRtp);  // Opus with marker.
   EXPECT_EQ(Classify(Packet({0x80, 0x80 | 127})), PacketClass::kRtp);
-  EXPECT_EQ(Classify(Packet({0x80, 0})), PacketClass::kRtp);            // PCMU.
-  EXPECT_EQ(Classify(Packet({0x80, 72})), PacketClass::kRtp);           // 72 w/o marker is RTP.
+  EXPECT_EQ(Classify(Packet({0x80, 0})), PacketClass::kRtp);   // PCMU.
+  EXPECT_EQ(Classify(Packet({0x80, 72})), PacketClass::kRtp);  // 72 w/o marker is RTP.
 }
 
 TEST(RtpClassify, ClassifiesWhatTheWritersProduce) {
@@ -341,8 +341,8 @@ TEST(RtcpNtp, ConvertsUnixMicrosToNtp) {
 
 // ----- ReceiveStatistics ---------------------------------------------------------------------
 
-constexpr int64_t kFrameUs = 20'000;      // 20 ms.
-constexpr uint32_t kFrameTicks = 1'800;   // 20 ms at 90 kHz.
+constexpr int64_t kFrameUs = 20'000;     // 20 ms.
+constexpr uint32_t kFrameTicks = 1'800;  // 20 ms at 90 kHz.
 
 TEST(ReceiveStatistics, CountsLossAcrossGaps) {
   ReceiveStatistics st(90000);

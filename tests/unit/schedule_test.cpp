@@ -18,8 +18,10 @@ class Schedule : public ::testing::Test {
     tzset();
   }
   void TearDown() override {
-    if (had_) setenv("TZ", saved_.c_str(), 1);
-    else unsetenv("TZ");
+    if (had_)
+      setenv("TZ", saved_.c_str(), 1);
+    else
+      unsetenv("TZ");
     tzset();
   }
   static ConferenceRow Monday() {
@@ -43,7 +45,8 @@ TEST_F(Schedule, LocalTimesAreHoChiMinhTime) {
 }
 
 TEST_F(Schedule, MalformedTimesAreRefused) {
-  for (const char* bad : {"", "tomorrow", "2026-13-01T08:00", "2026-11-30", "2026-11-30T25:00", "2026-11-30T08:00+7"})
+  for (const char* bad :
+       {"", "tomorrow", "2026-13-01T08:00", "2026-11-30", "2026-11-30T25:00", "2026-11-30T08:00+7"})
     EXPECT_FALSE(ParseTime(bad).ok()) << bad;
 }
 

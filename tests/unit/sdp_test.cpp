@@ -114,9 +114,9 @@ TEST(SdpParse, LfAndCrlfLineEndingsGiveTheSameSession) {
 }
 
 TEST(SdpParse, OrdersCodecsAsTheMLinePrefersThem) {
-  std::string text = ReplaceLine(ReadFixture("handwritten-chrome-style-answer.sdp"),
-                                 "m=video 9 UDP/TLS/RTP/SAVPF 96 102",
-                                 "m=video 9 UDP/TLS/RTP/SAVPF 102 96");
+  std::string text =
+      ReplaceLine(ReadFixture("handwritten-chrome-style-answer.sdp"),
+                  "m=video 9 UDP/TLS/RTP/SAVPF 96 102", "m=video 9 UDP/TLS/RTP/SAVPF 102 96");
   Session s = MustParse(text);
   const Media* v = FindMedia(s, Kind::kVideo);
   ASSERT_NE(v, nullptr);
@@ -220,10 +220,18 @@ TEST(SdpParse, SurvivesMutatedInputWithoutCrashing) {
     for (int e = 0; e < edits && !s.empty(); ++e) {
       size_t at = rng() % s.size();
       switch (rng() % 4) {
-        case 0: s[at] = static_cast<char>(rng() % 256); break;
-        case 1: s.erase(at, 1 + rng() % 16); break;
-        case 2: s.insert(at, 1, static_cast<char>("=:/ \r\n0a9m-"[rng() % 11])); break;
-        case 3: s.resize(at); break;
+        case 0:
+          s[at] = static_cast<char>(rng() % 256);
+          break;
+        case 1:
+          s.erase(at, 1 + rng() % 16);
+          break;
+        case 2:
+          s.insert(at, 1, static_cast<char>("=:/ \r\n0a9m-"[rng() % 11]));
+          break;
+        case 3:
+          s.resize(at);
+          break;
       }
     }
     auto r = Parse(s);
@@ -483,9 +491,7 @@ TEST(SdpAcceptAnswer, RefusesAnswerWithSetupActpass) {
   EXPECT_EQ(r->setup, Setup::kPassive);
 }
 
-TEST(SdpAcceptAnswer, RefusesOurOwnOfferEchoedBack) {
-  ExpectRefused(Write(Offer()), "actpass");
-}
+TEST(SdpAcceptAnswer, RefusesOurOwnOfferEchoedBack) { ExpectRefused(Write(Offer()), "actpass"); }
 
 TEST(SdpAcceptAnswer, RefusesUnofferedPayloadType) {
   std::string text = ReadFixture("handwritten-chrome-style-answer.sdp");
@@ -514,15 +520,15 @@ TEST(SdpAcceptAnswer, RefusesH264WithOtherPacketizationMode) {
 }
 
 TEST(SdpAcceptAnswer, RefusesMLineWeDidNotOffer) {
-  std::string text = ReplaceLine(ReadFixture("handwritten-chrome-style-answer.sdp"), "a=mid:1",
-                                 "a=mid:7");
+  std::string text =
+      ReplaceLine(ReadFixture("handwritten-chrome-style-answer.sdp"), "a=mid:1", "a=mid:7");
   ExpectRefused(text, "mid 7");
 }
 
 TEST(SdpAcceptAnswer, RejectedVideoSectionLeavesAudioOnly) {
-  std::string text = ReplaceLine(ReadFixture("handwritten-chrome-style-answer.sdp"),
-                                 "m=video 9 UDP/TLS/RTP/SAVPF 96 102",
-                                 "m=video 0 UDP/TLS/RTP/SAVPF 96 102");
+  std::string text =
+      ReplaceLine(ReadFixture("handwritten-chrome-style-answer.sdp"),
+                  "m=video 9 UDP/TLS/RTP/SAVPF 96 102", "m=video 0 UDP/TLS/RTP/SAVPF 96 102");
   auto r = Accept(text);
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_NE(r->Find(Kind::kAudio), nullptr);
@@ -530,8 +536,8 @@ TEST(SdpAcceptAnswer, RejectedVideoSectionLeavesAudioOnly) {
 }
 
 TEST(SdpAcceptAnswer, KeepsTheDirectionTheAnswerWrote) {
-  std::string text = ReplaceLine(ReadFixture("handwritten-chrome-style-answer.sdp"), "a=sendrecv",
-                                 "a=recvonly");
+  std::string text =
+      ReplaceLine(ReadFixture("handwritten-chrome-style-answer.sdp"), "a=sendrecv", "a=recvonly");
   auto r = Accept(text);
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->Find(Kind::kAudio)->direction, Direction::kRecvOnly);
@@ -601,7 +607,6 @@ TEST(SdpAnswerOffer, AnswerIsAcceptedByTheOfferersRules) {
   EXPECT_EQ(accepted->setup, Setup::kActive);
   EXPECT_EQ(accepted->fingerprint.value, kOurFingerprint);
 }
-
 
 // An audio-only site (mcu-loadgen --no-video) answers the MCU's audio+video offer with the video
 // section rejected: port 0, out of BUNDLE; the MCU's own rules then see an audio-only peer.
@@ -681,8 +686,8 @@ TEST(SdpAnswerOffer, NeverChangesTheH264ProfileOfAnOfferedPayloadType) {
 }
 
 TEST(SdpAnswerOffer, RefusesOfferWithoutFingerprint) {
-  auto r = Answer(WithoutLines(ReadFixture("handwritten-webrtcbin-style-offer.sdp"),
-                               "a=fingerprint"));
+  auto r =
+      Answer(WithoutLines(ReadFixture("handwritten-webrtcbin-style-offer.sdp"), "a=fingerprint"));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().find("fingerprint"), std::string::npos) << r.error();
 }
@@ -697,8 +702,9 @@ TEST(SdpAnswerOffer, RefusesOfferWithoutIceCredentialsOrRtcpMux) {
 // forbids an answerer to add a BUNDLE group the offer did not have.
 TEST(SdpAnswerOffer, RefusesOfferWithoutBundle) {
   auto r = Answer(WithoutLines(ReadFixture("handwritten-webrtcbin-style-offer.sdp"), "a=group"));
-  EXPECT_FALSE(r.ok()) << "answered with BUNDLE " << testing::PrintToString(
-                              r.ok() ? r->answer.bundle_mids : std::vector<std::string>{});
+  EXPECT_FALSE(r.ok()) << "answered with BUNDLE "
+                       << testing::PrintToString(r.ok() ? r->answer.bundle_mids
+                                                        : std::vector<std::string>{});
 }
 
 // RFC 3264 6.1: a stream offered sendonly is answered recvonly (or inactive), and vice versa.
@@ -725,17 +731,18 @@ TEST(SdpAnswerOffer, MirrorsOneWayDirections) {
 TEST(SdpAnswerOffer, AnswersEveryOfferedMLineInOrder) {
   std::string text = ReadFixture("handwritten-chrome-style-offer.sdp");
   text = ReplaceLine(text, "a=group:BUNDLE 0 1", "a=group:BUNDLE 0 1 2");
-  text += "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\n"
-          "c=IN IP4 0.0.0.0\n"
-          "a=ice-ufrag:R2nT\n"
-          "a=ice-pwd:Qv3kZr8Lp0Wn6Ys1Xm4Jb7Hd\n"
-          "a=ice-options:trickle\n"
-          "a=fingerprint:sha-256 18:A8:E6:02:AD:79:55:5D:E8:32:A3:7F:67:8C:CD:9E:73:8B:83:AC:8C:"
-          "73:24:78:24:96:FA:78:19:E1:27:AF\n"
-          "a=setup:actpass\n"
-          "a=mid:2\n"
-          "a=sctp-port:5000\n"
-          "a=max-message-size:262144\n";
+  text +=
+      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\n"
+      "c=IN IP4 0.0.0.0\n"
+      "a=ice-ufrag:R2nT\n"
+      "a=ice-pwd:Qv3kZr8Lp0Wn6Ys1Xm4Jb7Hd\n"
+      "a=ice-options:trickle\n"
+      "a=fingerprint:sha-256 18:A8:E6:02:AD:79:55:5D:E8:32:A3:7F:67:8C:CD:9E:73:8B:83:AC:8C:"
+      "73:24:78:24:96:FA:78:19:E1:27:AF\n"
+      "a=setup:actpass\n"
+      "a=mid:2\n"
+      "a=sctp-port:5000\n"
+      "a=max-message-size:262144\n";
   auto r = Answer(text);
   ASSERT_TRUE(r.ok()) << r.error();
   ASSERT_EQ(r->answer.media.size(), 3u);
@@ -782,7 +789,8 @@ TEST(SdpAnswerOffer, SectionWithNoSharedCodecIsAnsweredInactiveWithPortZero) {
 
 TEST(SdpCandidate, ParsesChromiumHostCandidate) {
   auto c = ParseCandidate(
-      "candidate:2437072876 1 udp 2122260223 192.168.1.20 50123 typ host generation 0 ufrag Xy9 network-id 1");
+      "candidate:2437072876 1 udp 2122260223 192.168.1.20 50123 typ host generation 0 ufrag Xy9 "
+      "network-id 1");
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_EQ(c->foundation, "2437072876");
   EXPECT_EQ(c->component, 1);
@@ -799,7 +807,8 @@ TEST(SdpCandidate, AcceptsAttributeFormIpv6AndMdns) {
   ASSERT_TRUE(a.ok()) << a.error();
   EXPECT_EQ(a->transport, "udp");
   EXPECT_EQ(a->address, "fe80::1");
-  auto m = ParseCandidate("candidate:3 1 udp 2122260223 4b5d1a6e-5d0b-4c1e-9f3a-2b8c9d0e1f2a.local 61000 typ host");
+  auto m = ParseCandidate(
+      "candidate:3 1 udp 2122260223 4b5d1a6e-5d0b-4c1e-9f3a-2b8c9d0e1f2a.local 61000 typ host");
   ASSERT_TRUE(m.ok()) << m.error();
   EXPECT_TRUE(m->mdns());
   auto tcp = ParseCandidate("candidate:4 1 tcp 1518280447 10.0.0.1 9 typ host tcptype active");
@@ -809,20 +818,19 @@ TEST(SdpCandidate, AcceptsAttributeFormIpv6AndMdns) {
 
 TEST(SdpCandidate, RefusesMalformedCandidates) {
   for (const char* bad : {
-           "",
-           "candidate:",
+           "", "candidate:",
            "1 1 udp 1 10.0.0.1 9 typ host",                      // No "candidate:".
-           "candidate:1 1 udp nonsense",                           // Too few fields.
-           "candidate:1 1 udp 1 10.0.0.1 9 type host",             // "typ" misspelt.
-           "candidate:1 0 udp 1 10.0.0.1 9 typ host",              // Component 0.
-           "candidate:1 1 sctp 1 10.0.0.1 9 typ host",             // Transport.
-           "candidate:1 1 udp -5 10.0.0.1 9 typ host",             // Priority.
-           "candidate:1 1 udp 99999999999 10.0.0.1 9 typ host",    // Priority over 32 bits.
-           "candidate:1 1 udp 1 10.0.0.1 70000 typ host",          // Port.
-           "candidate:1 1 udp 1 10.0.0.1 x typ host",              // Port.
-           "candidate:1 1 udp 1 10.0.0.1;rm 9 typ host",           // Address characters.
-           "candidate:1 1 udp 1 10.0.0.1 9 typ anycast",           // Type.
-           "candidate:f\u00f6 1 udp 1 10.0.0.1 9 typ host",       // Foundation characters.
+           "candidate:1 1 udp nonsense",                         // Too few fields.
+           "candidate:1 1 udp 1 10.0.0.1 9 type host",           // "typ" misspelt.
+           "candidate:1 0 udp 1 10.0.0.1 9 typ host",            // Component 0.
+           "candidate:1 1 sctp 1 10.0.0.1 9 typ host",           // Transport.
+           "candidate:1 1 udp -5 10.0.0.1 9 typ host",           // Priority.
+           "candidate:1 1 udp 99999999999 10.0.0.1 9 typ host",  // Priority over 32 bits.
+           "candidate:1 1 udp 1 10.0.0.1 70000 typ host",        // Port.
+           "candidate:1 1 udp 1 10.0.0.1 x typ host",            // Port.
+           "candidate:1 1 udp 1 10.0.0.1;rm 9 typ host",         // Address characters.
+           "candidate:1 1 udp 1 10.0.0.1 9 typ anycast",         // Type.
+           "candidate:f\u00f6 1 udp 1 10.0.0.1 9 typ host",      // Foundation characters.
        }) {
     EXPECT_FALSE(ParseCandidate(bad).ok()) << bad;
   }

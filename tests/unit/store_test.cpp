@@ -55,9 +55,17 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
   int64_t user_id = 0;
   {
     auto s = OpenIn(dir);
-    ASSERT_TRUE(s->InsertSite({"huyen-1", "Huyện 1", "district", "room", "sha256:aa", "WAN huyện 10.20.3.0/24", 4000}).ok());
+    ASSERT_TRUE(s->InsertSite({"huyen-1", "Huyện 1", "district", "room", "sha256:aa",
+                               "WAN huyện 10.20.3.0/24", 4000})
+                    .ok());
     ASSERT_TRUE(s->InsertSite({"tinh-1", "Tỉnh 1", "province", "room", "sha256:bb", "", 0}).ok());
-    SiteRow link{"trung-uong", "Trung ương", "central", "cascade", "", "", 0,
+    SiteRow link{"trung-uong",
+                 "Trung ương",
+                 "central",
+                 "cascade",
+                 "",
+                 "",
+                 0,
                  {"wss://10.1.0.5:8443/ws", "toan-quoc", "cred", "AA:BB", 800}};
     ASSERT_TRUE(s->InsertSite(link).ok());
     link.link.conference = "giao-ban-tw";
@@ -120,7 +128,8 @@ TEST(Store, DuplicateIdsAndUnknownSitesAreClearErrors) {
 TEST(Store, ChangingTheInvitedListKeepsMutesOfSitesThatStay) {
   test::TempDir dir;
   auto s = OpenIn(dir);
-  for (auto id : {"a", "b", "c"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
+  for (auto id : {"a", "b", "c"})
+    ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
   auto c = Meeting("m", {"a", "b"});
   ASSERT_TRUE(s->InsertConference(c).ok());
   ASSERT_TRUE(s->PutMember({"m", "a", true, true, true, false}).ok());
@@ -137,7 +146,8 @@ TEST(Store, ChangingTheInvitedListKeepsMutesOfSitesThatStay) {
 TEST(Store, AnAdmittedSiteIsKeptUntilTheConferenceIsReset) {
   test::TempDir dir;
   auto s = OpenIn(dir);
-  for (auto id : {"a", "b"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
+  for (auto id : {"a", "b"})
+    ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
   auto c = Meeting("m", {"a"});
   ASSERT_TRUE(s->InsertConference(c).ok());
   // "b" joined though not invited (the conference was open to all when it did).
@@ -157,7 +167,8 @@ TEST(Store, AnAdmittedSiteIsKeptUntilTheConferenceIsReset) {
 TEST(Store, DeletingASiteRemovesItFromInvitations) {
   test::TempDir dir;
   auto s = OpenIn(dir);
-  for (auto id : {"a", "b"}) ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
+  for (auto id : {"a", "b"})
+    ASSERT_TRUE(s->InsertSite({id, id, "district", "room", "sha256:x", "", 0}).ok());
   ASSERT_TRUE(s->InsertConference(Meeting("m", {"a", "b"})).ok());
   ASSERT_TRUE(s->DeleteSite("a").ok());
   EXPECT_EQ(s->Conference("m")->invited, (std::vector<std::string>{"b"}));
@@ -201,7 +212,8 @@ TEST(Store, AlarmsAndCallQualityAreKeptWithTheConference) {
   ASSERT_TRUE(s->InsertAlarm({0, "other", "huyen-1", "rtt", "warning", "", 2100, 0}).ok());
   ASSERT_TRUE(s->UpdateAlarm(*loss, "critical", "loss 6.0%", 0).ok());
   ASSERT_EQ(s->Alarms("m", true, 10).size(), 2u);
-  ASSERT_TRUE(s->UpdateAlarm(*loss, "warning", "loss 2.0%", 0).ok());  // Better again: the worst is kept.
+  ASSERT_TRUE(
+      s->UpdateAlarm(*loss, "warning", "loss 2.0%", 0).ok());  // Better again: the worst is kept.
   ASSERT_TRUE(s->UpdateAlarm(*loss, "warning", "loss 0.5%", 9000).ok());
   auto active = s->Alarms("m", true, 10);
   ASSERT_EQ(active.size(), 1u);
@@ -231,7 +243,8 @@ TEST(Store, AlarmsAndCallQualityAreKeptWithTheConference) {
 TEST(Store, AuditLogPagesNewestFirst) {
   test::TempDir dir;
   auto s = OpenIn(dir);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(s->Audit("admin", "action" + std::to_string(i), "", "").ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(s->Audit("admin", "action" + std::to_string(i), "", "").ok());
   auto page = s->AuditLog(2);
   ASSERT_EQ(page.size(), 2u);
   EXPECT_EQ(page[0].action, "action4");

@@ -11,7 +11,8 @@ namespace {
 // lost by the remote on the way out.
 void Second(TransportStats& s, int lost_in = 0, int lost_out = 0) {
   for (DirectionStats* d : {&s.audio_in, &s.audio_out}) d->packets += 50, d->bytes += 5000;
-  for (DirectionStats* d : {&s.video_in, &s.video_out}) d->packets += 90, d->bytes += 90000, d->frames += 30;
+  for (DirectionStats* d : {&s.video_in, &s.video_out})
+    d->packets += 90, d->bytes += 90000, d->frames += 30;
   s.video_in.packets -= lost_in;
   s.video_in.bytes -= lost_in * 1000;
   s.video_in.lost += lost_in;
@@ -108,7 +109,6 @@ TEST(StreamHealth, HistoryIsBoundedAndSummarized) {
   EXPECT_GT(sum.kbps_in_mean, 700);
   EXPECT_DOUBLE_EQ(HealthHistory().Summarize().rtt_ms_mean, -1);
 }
-
 
 // The whole-conference history: a point per 10 s, each the mean of its seconds (RTT over the
 // seconds it was measured), the step in progress last, and at most `capacity` closed steps.
