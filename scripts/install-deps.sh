@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh          build + run (Node.js and npm install the console's chart
 #                                    library, uPlot, from the npm registry)
 #   scripts/install-deps.sh --test   also what the test suite needs (Chromium, tshark, iproute2,
-#                                    iptables and libnetfilter-queue for network impairment)
+#                                    iptables and libnetfilter-queue for network impairment,
+#                                    clang-format for the format check)
 set -euo pipefail
 
 build_pkgs=(
@@ -18,7 +19,7 @@ build_pkgs=(
   prometheus-cpp-dev libargon2-dev
   libgtest-dev libgmock-dev
 )
-test_pkgs=(chromium tshark iproute2 sox procps iptables libnetfilter-queue-dev)
+test_pkgs=(chromium tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format)
 
 want=("${build_pkgs[@]}")
 # Node.js may come from Debian (then npm is a separate package) or already be present with npm.

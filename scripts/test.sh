@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 bash scripts/check-gobject.sh
+bash scripts/check-format.sh
 bash scripts/build.sh
 mkdir -p test-output
 status=0

@@ -1,0 +1,217 @@
+#include "media/mix_peer.h"
+
+#include <gst/app/gstappsrc.h>
+#include <spdlog/spdlog.h>
+
+#include <tuple>
+
+#include "media/audio_mix.h"
+#include "media/clock.h"
+#include "media/codec_payload.h"
+#include "media/media_engine.h"
+
+namespace mcu::media {
+
+MixIoState::~MixIoState() { peers.clear(); }
+
+void MixIoState::RequestKeyframe(int tier, int64_t now) {
+  if (tier >= 0 && tier < static_cast<int>(coalescers.size()) && coalescers[tier].Request(now))
+    ForceKeyframe(tier);
+}
+
+void MixIoState::SetTier(int from, int to) {
+  auto open = [&](int tier, bool on) {
+    g_object_set(valves[tier].get(), "drop", on ? FALSE : TRUE, nullptr);
+  };
+  if (from >= 0 && --receivers[from] == 0) open(from, false);
+  if (to >= 0) {
+    if (receivers[to]++ == 0) open(to, true);
+    RequestKeyframe(to, NowUs());  // A new receiver needs one; coalesced with everyone else's.
+  }
+}
+
+MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* audio,
+                 ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps,
+                 bool content, bool receive_only, PeerTransport::Role role)
+    : io_(io),
+      audio_(audio),
+      id_(id),
+      listener_(listener),
+      transport_(engine->loop(), engine->transport_config(), engine->dtls_context(), this, role),
+      content_(content),
+      receive_only_(receive_only),
+      selector_(DefaultTiers()) {
+  tier_ = selector_.Choose(max_receive_kbps);
+}
+
+MixPeer::~MixPeer() {
+  if (counted_) io_->SetTier(tier_, -1);
+  transport_.Close();
+}
+
+void MixPeer::OnTransportConnected(PeerTransport& t) {
+  listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
+  if (appsrc_) t.RequestKeyframe(0);  // Its decoder starts on a keyframe.
+  SetReceivesVideo(receives_video_);
+}
+
+void MixPeer::SetReceivesVideo(bool v) {
+  receives_video_ = v;
+  // Counted as a receiver of its tier while it receives video and is connected.
+  bool count = v && transport_.connected();
+  if (count == counted_) return;
+  counted_ = count;
+  if (count)
+    io_->SetTier(-1, tier_);  // Opens the tier if needed, asks it for a keyframe.
+  else
+    io_->SetTier(tier_, -1);
+}
+
+void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
+                             std::span<uint8_t> packet) {
+  if (receive_only_) return;
+  auto payload = packet.subspan(h.header_size, h.payload_size);
+  if (kind == sdp::Kind::kAudio) {
+    // Content has no voice: its audio, if it sends any, is not mixed.
+    if (h.payload_type == kOpusPt && !content_) audio_->Push(id_, h.sequence, payload);
+    return;
+  }
+  if (h.payload_type != video_pt_ || !assembler_) {
+    if (h.payload_type != kVp8Pt && h.payload_type != kH264Pt) return;
+    video_pt_ = h.payload_type;
+    assembler_.emplace(h.payload_type == kVp8Pt ? VideoCodec::kVp8 : VideoCodec::kH264);
+  }
+  int64_t now = NowUs();
+  assembler_->Insert(h.sequence, h.timestamp, h.marker, payload, now);
+  Drain(now);
+  (void)t;
+}
+
+void MixPeer::Drain(int64_t now) {
+  if (!assembler_) return;
+  for (auto& f : assembler_->Pop(now)) {
+    ++frames_in_;
+    last_frame_us_ = now;
+    if (f.keyframe) {
+      ++keyframes_in_;
+      if (auto size = KeyframeSize(assembler_->codec(), f.data))
+        std::tie(width_in_, height_in_) = *size;
+    }
+    if (!appsrc_ || !decoding()) continue;
+    if (awaiting_keyframe_ && f.keyframe) {
+      awaiting_keyframe_ = false;
+      UpdateCard();
+    }
+    // The frame's bytes move into the buffer (no copy); the buffer frees them.
+    auto* bytes = new std::vector<uint8_t>(std::move(f.data));
+    GstBuffer* buf = gst_buffer_new_wrapped_full(
+        GST_MEMORY_FLAG_READONLY, bytes->data(), bytes->size(), 0, bytes->size(), bytes,
+        [](gpointer p) { delete static_cast<std::vector<uint8_t>*>(p); });
+    if (!f.keyframe) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    // Non-blocking: appsrc queues the frame for the site's decoder thread (it is "leaky" so a
+    // stuck decoder loses old frames rather than stalling the I/O thread).
+    gst_app_src_push_buffer(GST_APP_SRC(appsrc_.get()), buf);
+  }
+  if (assembler_->TakeKeyframeRequest()) transport_.RequestKeyframe();
+}
+
+void MixPeer::SetShown(bool visible, bool video_muted) {
+  const bool was_decoding = decoding();
+  visible_ = visible;
+  video_muted_ = video_muted;
+  if (!was_decoding && decoding() && assembler_) {
+    assembler_->RestartAtKeyframe();  // Drain asks for it.
+    awaiting_keyframe_ = true;
+  }
+  if (!decoding()) awaiting_keyframe_ = false;
+  UpdateCard();
+}
+
+void MixPeer::UpdateCard() {
+  const bool show = visible_ && (video_muted_ || stalled_ || awaiting_keyframe_);
+  if (!card_pad_ || show == card_shown_) return;
+  card_shown_ = show;
+  g_object_set(card_pad_.get(), "alpha", show ? 1.0 : 0.0, nullptr);
+}
+
+void MixPeer::Tick(int64_t now) {
+  Drain(now);
+  // A site that stops sending keeps its last frame on its tile; after kStallUs its name card
+  // covers it, until frames come again.
+  bool stalled = last_frame_us_ && now - last_frame_us_ > kStallUs;
+  if (stalled != stalled_ && card_pad_) {
+    stalled_ = stalled;
+    UpdateCard();  // A muted site's card stays whatever its frames do.
+    spdlog::info("participant {}: video {}", id_,
+                 stalled ? "stopped: showing its name" : "resumed");
+  }
+  if (!counted_ || now < next_tier_check_us_) return;
+  // Once a second: the receiver's loss (its last RTCP report) moves it between tiers.
+  next_tier_check_us_ = now + 1'000'000;
+  int tier = selector_.OnReceiverReport(transport_.Stats().video_out.fraction_lost, now);
+  if (tier == tier_) return;
+  spdlog::info("participant {}: composite tier {} -> {}", id_, tier_, tier);
+  io_->SetTier(tier_, tier);
+  tier_ = tier;
+  tier_started_ = false;  // Switch on the new tier's next keyframe; the rewriter keeps it seamless.
+}
+
+void MixPeer::OnTransportKeyframeRequest(PeerTransport&) { io_->RequestKeyframe(tier_, NowUs()); }
+
+void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
+  if (!receives_video_ || !transport_.connected() || f.tier != tier_) return;
+  if (!tier_started_) {
+    if (!f.keyframe) return;  // Start (or switch) on a keyframe.
+    tier_started_ = true;
+  }
+  for (const auto& p : f.packets) {
+    auto out =
+        rewriter_.Rewrite(static_cast<uint32_t>(f.tier), p.sequence, p.timestamp, now, 90000);
+    transport_.SendRtp(sdp::Kind::kVideo, p.data, out.sequence, out.timestamp);
+  }
+  ++frames_out_;
+  if (f.keyframe) ++keyframes_out_;
+}
+
+void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
+  if (!transport_.connected()) return;
+  uint8_t header[12] = {0x80, kOpusPt};    // Sequence, timestamp and SSRC: set by SendRtp.
+  if (!audio_started_) header[1] |= 0x80;  // Marker: the start of a talkspurt.
+  audio_started_ = true;
+  audio_packet_.assign(header, header + 12);
+  audio_packet_.insert(audio_packet_.end(), payload.begin(), payload.end());
+  transport_.SendRtp(sdp::Kind::kAudio, audio_packet_, audio_seq_++, audio_ts_);
+  audio_ts_ += kMixFrameSamples;
+  ++audio_out_;
+}
+
+nlohmann::json MixPeer::MixStats() const {
+  // An audio-only site: no tile (no decoder branch) and no tier.
+  return {{"tile", static_cast<bool>(appsrc_)},
+          {"decoded", static_cast<bool>(appsrc_) && decoding()},
+          {"videoMuted", video_muted_},
+          {"content", content_},
+          {"tier", receives_video_ ? nlohmann::json(tier_) : nlohmann::json(nullptr)},
+          {"videoFramesIn", frames_in_},
+          {"videoFramesDropped", assembler_ ? assembler_->frames_dropped() : 0},
+          {"compositeFramesOut", frames_out_},
+          {"audioFramesOut", audio_out_}};
+}
+
+ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {
+  ParticipantStats s;
+  s.id = id_;
+  s.transport = transport_.Stats();
+  s.transport.video_in.keyframes = keyframes_in_;
+  s.transport.video_out.keyframes = keyframes_out_;
+  if (video_pt_) s.video_codec_in = video_pt_ == kVp8Pt ? "VP8" : "H264";
+  s.width_in = width_in_, s.height_in = height_in_;
+  if (receives_video_ && tier_ >= 0 && tier_ < static_cast<int>(tiers.size())) {
+    s.video_codec_out = "VP8";
+    s.tier = tier_;
+    s.width_out = tiers[tier_].width, s.height_out = tiers[tier_].height;
+  }
+  return s;
+}
+
+}  // namespace mcu::media

@@ -1,0 +1,162 @@
+// One site of a mixing room on the media I/O thread (media/mix_room.h): its transport, the video
+// it sends (whole frames handed to its decoder branch), the composite tier and the mix-minus it
+// receives. MixIoState is the room's state on mcu-io that owns the peers.
+//
+// Threading: a MixPeer lives on mcu-io from creation to deletion; every method runs there. It
+// pushes audio to the room's AudioMixThread (a short lock) and frames to its appsrc (non-blocking).
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "mcu/media_api.h"
+#include "media/audio_mix_thread.h"
+#include "media/codec_payload.h"
+#include "media/gobject_ptr.h"
+#include "media/jitter_buffer.h"
+#include "media/keyframe_coalescer.h"
+#include "media/media_engine.h"
+#include "media/peer_transport.h"
+#include "media/tier.h"
+
+namespace mcu::media {
+
+class TransportMediaEngine;
+class MixPeer;
+
+// The payload types the mixing room offers (and accepts in another MCU's offer).
+inline constexpr uint8_t kOpusPt = 111;
+inline constexpr uint8_t kVp8Pt = 96;
+inline constexpr uint8_t kH264Pt = 102;
+// A site that sends no frame for this long shows its name card over its last one.
+inline constexpr int64_t kStallUs = 2'000'000;
+
+// One encoded composite frame of a tier, as RTP packets from the payloader, with their
+// sequence numbers and timestamps read once here rather than once per receiver.
+struct TierFrame {
+  struct Packet {
+    std::vector<uint8_t> data;
+    uint16_t sequence;
+    uint32_t timestamp;
+  };
+  int tier = 0;
+  bool keyframe = false;
+  std::vector<Packet> packets;
+};
+
+// A mixing room's state on mcu-io, shared with the threads that post to it: its peers, and per
+// composite tier its keyframe coalescer, encoder, valve and number of receivers.
+struct MixIoState {
+  std::vector<KeyframeCoalescer> coalescers;
+  std::vector<GRef<GstElement>> encoders;
+  std::vector<GRef<GstElement>> valves;
+  std::vector<int> receivers;  // Per tier.
+  int64_t idle_close_us = 0;   // When tiers nobody receives are first closed.
+  guint timer = 0;
+  // Last, so that they go first: a peer leaving updates the receivers above.
+  std::map<ParticipantId, std::unique_ptr<MixPeer>> peers;
+
+  ~MixIoState();
+  // A receiver moves between tiers (-1: none): opens or closes valves, asks for a keyframe.
+  void SetTier(int from, int to);
+  // A keyframe for `tier`, through its coalescer (forced now, or when Poll says so).
+  void RequestKeyframe(int tier, int64_t now);
+  void ForceKeyframe(int tier) {
+    gst_element_send_event(encoders[tier].get(), gst_video_event_new_upstream_force_key_unit(
+                                                     GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
+};
+
+// One site of a mixing room, on mcu-io from creation to deletion.
+class MixPeer : public PeerTransport::Listener {
+ public:
+  // `io` and `audio` are the room's and outlive the peer (the room destroys its peers first).
+  MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* audio, ParticipantId id,
+          MediaEndpoint::Listener* listener, int max_receive_kbps, bool content, bool receive_only,
+          PeerTransport::Role role);
+  ~MixPeer() override;
+  PeerTransport& transport() { return transport_; }
+  ParticipantId id() const { return id_; }
+
+  void OnTransportConnected(PeerTransport& t) override;
+  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+    listener_->OnMediaFailed(id_, reason);
+  }
+  void OnTransportClosedByPeer(PeerTransport&) override { listener_->OnMediaClosed(id_); }
+  void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
+                      std::span<uint8_t> packet) override;
+  void OnTransportKeyframeRequest(PeerTransport&) override;
+
+  // mcu-io, once, from the site's answer (before its transport can connect): the site's video
+  // branch if it sends video (a new reference), its name card, and whether it receives the
+  // composite. An audio-only site gets none of them and costs nothing on the video path.
+  void SetAppSrc(GRef<GstElement> appsrc) { appsrc_ = std::move(appsrc); }
+  void SetNameCard(GRef<GstPad> pad) {
+    card_pad_ = std::move(pad);
+    UpdateCard();
+  }
+  void SetReceivesVideo(bool v);
+  void AskSendSize(int w, int h, int tiles) { listener_->OnSendSize(id_, w, h, tiles); }
+  void NotifyActiveSpeaker(ParticipantId speaker) { listener_->OnActiveSpeaker(speaker); }
+  // Decoded only while it has a tile (`visible`: not beyond the layout's tiles, not hidden by a
+  // voice-activated layout) and its video is not muted; decoded again, it starts on a keyframe.
+  // A muted site's tile shows its name card.
+  void SetShown(bool visible, bool video_muted);
+  void Tick(int64_t now);
+  void SendVideo(const TierFrame& f, int64_t now);
+  void SendAudio(const std::vector<uint8_t>& payload);
+  int tier() const { return tier_; }
+  nlohmann::json MixStats() const;
+  // Its transport's counters, with the keyframes and sizes only the mix knows.
+  ParticipantStats Stats(const std::vector<Tier>& tiers) const;
+
+ private:
+  void Drain(int64_t now);
+  bool decoding() const { return visible_ && !video_muted_; }
+  // The name card covers the tile while the site has one and its video is muted, has stalled, or
+  // (decoded again) waits for its keyframe. Only here, on mcu-io, is the card's alpha set.
+  void UpdateCard();
+
+  MixIoState* io_;
+  AudioMixThread* audio_;
+  ParticipantId id_;
+  MediaEndpoint::Listener* listener_;
+  PeerTransport transport_;
+  GRef<GstElement> appsrc_;
+  GRef<GstPad> card_pad_;  // The compositor pad of the site's name card.
+  int64_t last_frame_us_ = 0;
+  bool stalled_ = false;            // No frame for kStallUs: the name card covers the held frame.
+  bool visible_ = true;             // It has a tile.
+  bool video_muted_ = false;        // Its tile shows its name card; its frames are not decoded.
+  bool awaiting_keyframe_ = false;  // Decoded again: the card stays until its keyframe goes in.
+  bool card_shown_ = false;
+  bool content_ = false;       // A site's shared content: video in only; no audio, no composite.
+  bool receive_only_ = false;  // A console preview: nothing it sends is used.
+  std::optional<FrameAssembler> assembler_;
+  uint8_t video_pt_ = 0;
+  bool receives_video_ = false;  // Until its answer says so.
+  TierSelector selector_;
+  int tier_ = 0;
+  bool counted_ = false;       // Counted as a receiver of tier_.
+  bool tier_started_ = false;  // A keyframe of its tier reached it.
+  int64_t next_tier_check_us_ = 0;
+  RtpRewriter rewriter_;
+  uint16_t audio_seq_ = static_cast<uint16_t>(RandomSessionId());
+  uint32_t audio_ts_ = static_cast<uint32_t>(RandomSessionId());
+  bool audio_started_ = false;
+  std::vector<uint8_t> audio_packet_;  // Reused: one per 20 ms.
+  uint64_t frames_in_ = 0, frames_out_ = 0, audio_out_ = 0;
+  uint64_t keyframes_in_ = 0, keyframes_out_ = 0;
+  int width_in_ = 0, height_in_ = 0;  // Of its last VP8 keyframe.
+};
+
+}  // namespace mcu::media

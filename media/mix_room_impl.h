@@ -1,0 +1,138 @@
+// The mixing room (media/mix_room.h), shared by its two sources: media/mix_room.cpp (the room as
+// the domain's MediaRoom: participants, answers, mutes, layout, speaker, statistics) and
+// media/composite_pipeline.cpp (its GStreamer composite: the pipeline, each site's decode branch
+// and name card, the tier encoders and their samples, the speaker's border). Not for other users.
+//
+// Threading: the control thread (the domain's executor) calls the MediaRoom methods and owns
+// `sites_` and the layout state; mcu-io owns MixIoState (the peers); GStreamer streaming threads
+// only run OnTierSample and the bus handler, which copy and post.
+#pragma once
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mcu/media_api.h"
+#include "media/audio_mix_thread.h"
+#include "media/gobject_ptr.h"
+#include "media/layout.h"
+#include "media/layout_plan.h"
+#include "media/media_engine.h"
+#include "media/mix_peer.h"
+#include "media/sdp.h"
+#include "media/tier.h"
+
+namespace mcu::media {
+
+inline constexpr int kCanvasWidth = 1280, kCanvasHeight = 720;
+// At most two forced keyframes per tier per second: a site joining waits at most half a second
+// for its first composite frame, and a storm of PLIs costs at most two extra keyframes a second.
+inline constexpr int64_t kKeyframeIntervalUs = 500'000;
+
+class MixRoom : public MediaRoom {
+ public:
+  MixRoom(TransportMediaEngine* engine, std::string name)
+      : engine_(engine), name_(std::move(name)) {}
+  ~MixRoom() override;
+  Status Start();
+
+  Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
+      ParticipantId id, const ParticipantMediaInfo& info,
+      MediaEndpoint::Listener* listener) override;
+  // Control thread (the domain's executor), as everything that changes the layout.
+  void SetMuted(ParticipantId id, bool audio, bool video) override;
+  void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
+  void SetActiveSpeaker(ParticipantId id) override;
+  RoomStats Stats() override;
+
+  // Control thread.
+  void OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote);
+  void RemoveParticipant(ParticipantId id);
+
+  // mcu-io.
+  IoLoop* loop() { return engine_->loop(); }
+  TransportMediaEngine* engine() { return engine_; }
+  AudioMixThread* audio() { return audio_.get(); }
+
+ private:
+  struct Site {
+    ParticipantId id = 0;
+    std::string name;
+    // appsrc ! decoder ! videoconvert ! videoscale ! capsfilter ! textoverlay, in the pipeline.
+    std::vector<GstElement*> branch;  // Owned by the pipeline.
+    GstElement* capsfilter = nullptr;
+    GRef<GstPad> compositor_pad;
+    GstElement* card = nullptr;  // appsrc holding the name card (owned by the pipeline).
+    GRef<GstPad> card_pad;
+    int sent_width = 0, sent_height = 0, sent_tiles = 0;  // Last size asked of the site.
+    bool answered = false;
+    bool video = false;  // Sends or receives video: keeps the composite running.
+    bool content = false;
+    bool receive_only = false;  // Never sends to the room: never a tile.
+    bool audio_muted = false, video_muted = false;
+    bool placed = false;   // `tile` and `visible` are what the pads were last set to.
+    bool visible = false;  // Has a tile in the current layout.
+    Tile tile;
+    bool shown() const { return !branch.empty(); }
+  };
+
+  static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data);
+  // The pipeline's bus, on the thread that posts: logs warnings and errors, drops everything.
+  static GstBusSyncReply OnBusMessage(GstBus* bus, GstMessage* msg, gpointer self);
+  // The composite runs only while a site sends or receives video: an audio-only conference
+  // composes, scales and encodes nothing. Control thread.
+  void AddVideoSite();
+  void RemoveVideoSite();
+  // Applies the layout plan (media/layout_plan.h) to the pads and tells the sites their sizes;
+  // sites without a tile are not decoded. Only what changed is set on the pads.
+  void Relayout();
+  // Sites with a picture, in join order: what the layout plan (media/layout_plan.h) places.
+  std::vector<PlanSite> ShownSites() const;
+  // The highlight around the active speaker's tile (hidden when it has none or alone on the
+  // canvas).
+  void UpdateBorder();
+  void AddBorder();
+  void StartBorder();  // Pushes the border's still frame: after each start of the pipeline.
+  bool AddBranch(Site& s, bool h264);  // The site's decode/scale/name branch, linked and playing.
+  void AddNameCard(Site& s);
+  void DeliverTierFrame(std::shared_ptr<TierFrame> f);
+
+  TransportMediaEngine* engine_;
+  std::string name_;
+  std::atomic<int64_t> last_bus_log_us_{0};  // Declared before the pipeline: outlives it.
+  GRef<GstElement> pipeline_;
+  GRef<GstElement> compositor_;
+  std::vector<Tier> tiers_ = DefaultTiers();
+  std::map<ParticipantId, Site> sites_;  // Control thread; in join order by id.
+  int video_sites_ = 0;                  // Control thread: sites with Site::video.
+  LayoutKind kind_ = LayoutKind::kGrid;  // Control thread, as the four below.
+  ParticipantId spotlight_ = 0;
+  ParticipantId speaker_ = 0;  // As the domain last handed it back.
+  ParticipantId main_ = 0;     // In the main tile (0: none, a plain grid).
+  int layout_tiles_ = 0;
+  // Four thin bars (top, bottom, left, right) at zorder 3 around the speaker's tile: each a
+  // 16x16 still frame of the highlight colour that the compositor stretches to a 4-pixel bar.
+  struct BorderBar {
+    GstElement* src = nullptr;  // appsrc, owned by the pipeline.
+    GRef<GstPad> pad;
+  };
+  std::vector<BorderBar> border_;
+  Tile border_tile_;
+  bool border_shown_ = false;
+  std::shared_ptr<MixIoState> io_ = std::make_shared<MixIoState>();
+  std::unique_ptr<AudioMixThread> audio_;
+  struct TierSink {
+    MixRoom* room = nullptr;
+    int tier = 0;
+    // Written by the tier's streaming thread, read by Stats().
+    std::atomic<uint64_t> frames{0}, late_frames{0};
+  };
+  std::vector<std::unique_ptr<TierSink>> tier_sinks_;
+};
+
+}  // namespace mcu::media
