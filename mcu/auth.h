@@ -14,30 +14,14 @@
 #include <string>
 
 #include "mcu/expected.h"
+#include "mcu/principal.h"
 #include "mcu/store.h"
 
 namespace mcu {
 
-enum class Role { kTechnician = 0, kHost = 1, kAdmin = 2 };
-std::optional<Role> ParseRole(const std::string& s);
-const char* ToString(Role r);
-
-struct Principal {
-  int64_t user_id = 0;
-  std::string login, name;
-  Role role = Role::kTechnician;
-  std::string csrf;  // The session's CSRF token; empty for an API token.
-  bool api_token = false;
-};
-
-struct LoginResult {
-  std::string session;  // The cookie value: shown once, stored only hashed.
-  Principal who;
-};
-
 class Auth {
  public:
-  static constexpr int kSessionTtlS = 12 * 3600;
+  static constexpr int kSessionTtlS = mcu::kSessionTtlS;
   static constexpr int kMaxFailures = 5;
   static constexpr int kFailureWindowS = 300;
 

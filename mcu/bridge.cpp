@@ -167,6 +167,11 @@ void Bridge::Audit(const std::string& actor, const std::string& action, const st
            .dump());
 }
 
+void Bridge::Record(const std::string& actor, const std::string& action, const std::string& target,
+                    const std::string& detail_json) {
+  control_.Invoke([&] { Audit(actor, action, target, detail_json); });
+}
+
 void Bridge::Emit(const std::string& text) {
   MCU_DCHECK_RUN_ON(&control_);
   if (event_sink_) event_sink_(text);

@@ -27,6 +27,7 @@
 #include "mcu/admission.h"
 #include "mcu/clock.h"
 #include "mcu/config.h"
+#include "mcu/control_api.h"
 #include "mcu/endpoint_api.h"
 #include "mcu/media_api.h"
 #include "mcu/monitor.h"
@@ -34,33 +35,6 @@
 #include "mcu/task_queue.h"
 
 namespace mcu {
-
-// A site as the roll-call shows it.
-struct LiveSite {
-  std::string site_id, name;
-  // offline | online (connected, idle) | joined (in this conference, media connecting or
-  // connected) | audio (its audio arrives) | video (audio and video arrive)
-  std::string state = "offline";
-  bool invited = false, muted_audio = false, muted_video = false, kicked = false, speaking = false;
-  bool content = false;        // It shares content now.
-  std::string elsewhere;       // The other conference it is in, if any.
-  std::string participant_id;  // "p<n>" while joined.
-  // A cascade link this MCU dials: where the link is (idle | connecting | online | joined |
-  // waiting: it redials after a drop | refused: the other MCU refused its credential), why, the
-  // other conference's title, and whether the other MCU's host muted it.
-  struct Link {
-    std::string state, detail, remote_title, remote_speaker;
-    bool muted_audio = false, muted_video = false;
-    int attempts = 0;
-  };
-  std::optional<Link> link;
-};
-
-struct LiveConference {
-  ConferenceRow row;
-  std::vector<LiveSite> sites;  // Invited sites first (in invitation order), then others present.
-  std::string speaker;          // Site id of the active speaker, or empty.
-};
 
 class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public OutboundHandler {
  public:
@@ -126,9 +100,13 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   // A site's health history in a conference: up to kSecondHistoryS, the last `seconds` a point a
   // second (not found unless it is in); beyond, the whole conference so far at a coarse step,
   // across its rejoins (not found if it never had media in it).
-  static constexpr int kSecondHistoryS = 600;
+  static constexpr int kSecondHistoryS = ConferenceControl::kSecondHistoryS;
   Expected<std::string> SiteHistory(const std::string& conference, const std::string& site,
                                     int seconds);
+  // An audit row of something only an adapter sees (a login, a token, a user): stored and told to
+  // the console, on control, like the bridge's own.
+  void Record(const std::string& actor, const std::string& action, const std::string& target,
+              const std::string& detail_json);
   // Takes connections: not shut down, and the control executor answers.
   bool Ready();
   // The configuration it runs on (immutable: any thread).

@@ -12,6 +12,7 @@
 #include "mcu/auth.h"
 #include "mcu/bridge.h"
 #include "mcu/config.h"
+#include "mcu/control_service.h"
 #include "mcu/log.h"
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
@@ -187,7 +188,8 @@ int main(int argc, char** argv) {
   mcu::Bridge bridge(*config, store->get(), engine->get(),
                      {config->schedule.grace_s, config->schedule.call_retry_s, true, &dialer});
   mcu::Auth auth(store->get());
-  mcu::signaling::RestApi api(store->get(), &bridge, &auth);
+  mcu::ControlService control(&bridge, store->get(), &auth);
+  mcu::signaling::RestApi api(&control);
   bridge.SetEventSink([&events](const std::string& text) { events.Publish(text); });
 
   mcu::signaling::ServerOptions so;

@@ -19,7 +19,7 @@
 #include <utility>
 
 #include "mcu/expected.h"
-#include "mcu/store.h"
+#include "mcu/records.h"
 
 namespace mcu {
 

@@ -20,93 +20,12 @@
 #include <string>
 #include <vector>
 
-#include "mcu/cascade.h"
 #include "mcu/expected.h"
+#include "mcu/records.h"
 
 struct sqlite3;
 
 namespace mcu {
-
-struct SiteRow {
-  std::string id, name;
-  std::string level = "district";  // central | province | district | other
-  std::string kind = "room";       // room | cascade
-  std::string token_hash;          // "sha256:<hex>"; a link this MCU dials may have none.
-  std::string network;             // Its expected network, as the deployment describes it.
-  int bandwidth_kbps = 0;          // Its link's expected capacity (0: not said).
-  LinkTarget link;                 // A cascade link this MCU dials (kind cascade only).
-};
-
-// A conference: permanent (no start: open whenever a site asks to join) or scheduled.
-struct ConferenceRow {
-  std::string id, title;
-  std::string mode = "mix";          // mix | echo
-  int64_t start_at = 0, end_at = 0;  // Unix seconds; 0 and 0: permanent.
-  std::string recurrence = "none";   // none | daily | weekly
-  int lead_time_s = 1800;            // Opens this long before start: the technical check.
-  std::string host_site;             // May be empty.
-  std::string layout = "grid";       // grid | speaker | single | presenter
-  std::string state = "scheduled";   // scheduled | open | ended
-  bool locked = false;
-  std::string spotlight;  // Site pinned to the main tile, or empty.
-  std::vector<std::string> invited;
-  bool permanent() const { return start_at == 0 && end_at == 0; }
-};
-
-// A site's settings in one conference. A row exists for every invited site and for any other
-// site that was muted or kicked there.
-struct MemberRow {
-  std::string conference_id, site_id;
-  bool invited = true, muted_audio = false, muted_video = false, kicked = false;
-  bool admitted = false;  // Joined since the conference opened: a lock lets it back in.
-};
-
-struct UserRow {
-  int64_t id = 0;
-  std::string login, role, display_name;  // role: admin | host | technician
-  std::string password_hash;              // Argon2id encoded.
-};
-
-struct SessionRow {
-  std::string token_hash, csrf;
-  int64_t user_id = 0, expires_at = 0;
-};
-
-struct ApiTokenRow {
-  int64_t id = 0, user_id = 0;
-  std::string name, token_hash;
-  int64_t created_at = 0;
-};
-
-struct AuditRow {
-  int64_t id = 0, at_ms = 0;
-  std::string actor, action, target, detail;  // detail: JSON text.
-};
-
-// A site's media quality over its call (mcu/stream_health.h HealthSummary, as stored).
-struct CallQuality {
-  int seconds = 0;  // Seconds measured; 0: nothing measured (the record says nothing below).
-  double loss_pct_mean = 0, loss_pct_max = 0, jitter_ms_mean = 0, jitter_ms_max = 0;
-  double rtt_ms_mean = -1, rtt_ms_max = -1;  // -1: never measured.
-  double kbps_in_mean = 0, kbps_out_mean = 0;
-};
-
-struct CallRecordRow {
-  int64_t id = 0;
-  std::string conference_id, site_id;
-  int64_t joined_at_ms = 0, left_at_ms = 0;  // left 0: still in.
-  std::string reason;
-  CallQuality quality;
-  int alarms = 0;  // Alarms raised for the site in the conference while it was in.
-};
-
-// An alarm as stored with its conference (mcu/alarms.h).
-struct AlarmRow {
-  int64_t id = 0;
-  std::string conference_id, site_id;  // site_id empty: the conference's own (encoder).
-  std::string kind, severity, detail;
-  int64_t raised_at_ms = 0, cleared_at_ms = 0;  // cleared 0: still active.
-};
 
 class Store {
  public:

@@ -49,7 +49,8 @@ class Stmt {
     return rc_ == SQLITE_ROW;
   }
   Status Run() {
-    if (!s_) return MakeError(ErrorKind::kInternal, std::string("database: ") + sqlite3_errmsg(db_));
+    if (!s_)
+      return MakeError(ErrorKind::kInternal, std::string("database: ") + sqlite3_errmsg(db_));
     rc_ = sqlite3_step(s_);
     if (rc_ != SQLITE_DONE && rc_ != SQLITE_ROW)
       return MakeError(ErrorKind::kInternal, std::string("database: ") + sqlite3_errmsg(db_));
@@ -89,7 +90,9 @@ class Transaction {
     if (ok_ && !done_) Exec(db_, "ROLLBACK");
   }
   Status Commit() {
-    if (!ok_) return MakeError(ErrorKind::kInternal, std::string("database: cannot begin: ") + sqlite3_errmsg(db_));
+    if (!ok_)
+      return MakeError(ErrorKind::kInternal,
+                       std::string("database: cannot begin: ") + sqlite3_errmsg(db_));
     done_ = true;
     return Exec(db_, "COMMIT");
   }

@@ -4,9 +4,6 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include <prometheus/registry.h>
-#include <prometheus/text_serializer.h>
-
 #include <cstdio>
 #include <regex>
 
@@ -322,7 +319,7 @@ void RestApi::Handle(RestRequest request, std::function<void(RestResponse)> done
 void RestApi::AuthorizeFeed(std::string cookie,
                             std::function<void(std::optional<Principal>)> done) {
   bool posted = queue_.Post([this, cookie = std::move(cookie), done] {
-    done(auth_->FromSession(CookieValue(cookie, kCookie), NowMs() / 1000));
+    done(control_->FromSession(CookieValue(cookie, kCookie)));
   });
   if (!posted) done(std::nullopt);
 }
@@ -336,14 +333,12 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   json body = json::object();
   if (!req.body.empty()) body = json::parse(req.body, nullptr, false);
   const bool body_ok = !body.is_discarded() && body.is_object();
-  const int64_t now = NowMs() / 1000;
 
   // ----- Probes: no login, nothing told
   // -----------------------------------------------------------
   if (path == "/healthz" && req.method == "GET") return Reply(200, {{"status", "ok"}});
   if (path == "/readyz" && req.method == "GET") {
-    if (store_->schema_version() != Store::latest_schema_version() || !bridge_->Ready())
-      return Reply(503, {{"status", "not ready"}});
+    if (!control_->Ready()) return Reply(503, {{"status", "not ready"}});
     return Reply(200, {{"status", "ready"}});
   }
 
@@ -356,7 +351,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
       return Fail(400, error);
     if (!body.contains("login") || !body.contains("password"))
       return Fail(400, "login and password are required");
-    auto r = auth_->Login(login, password, now);
+    auto r = control_->Login(login, password);
     if (!r) {
       std::string shown = login.substr(0, 64);
       for (char& ch : shown)
@@ -366,15 +361,15 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     }
     spdlog::info("console login '{}' ({}) from {}", r->who.login, ToString(r->who.role),
                  req.remote);
-    (void)store_->Audit(r->who.login, "login", "", json{{"from", req.remote}}.dump());
+    (void)control_->Audit(r->who.login, "login", "", json{{"from", req.remote}}.dump());
     RestResponse res = Reply(
         200, {{"user",
                {{"login", r->who.login}, {"name", r->who.name}, {"role", ToString(r->who.role)}}},
               {"csrfToken", r->who.csrf}});
-    res.headers.emplace_back("Set-Cookie",
-                             std::string(kCookie) + "=" + r->session +
-                                 "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
-                                 std::to_string(Auth::kSessionTtlS));
+    res.headers.emplace_back(
+        "Set-Cookie",
+        std::string(kCookie) + "=" + r->session +
+            "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" + std::to_string(kSessionTtlS));
     return res;
   }
 
@@ -382,9 +377,9 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   std::optional<Principal> who;
   std::string session = CookieValue(req.cookie, kCookie);
   if (req.authorization.rfind("Bearer ", 0) == 0)
-    who = auth_->FromApiToken(req.authorization.substr(7));
+    who = control_->FromApiToken(req.authorization.substr(7));
   else if (!session.empty())
-    who = auth_->FromSession(session, now);
+    who = control_->FromSession(session);
   if (!who) return Fail(401, "log in first (session cookie or API token)");
   if (req.method != "GET" && !who->api_token && !SafeEquals(req.csrf, who->csrf)) {
     spdlog::warn("{} {} by '{}' from {}: missing or wrong CSRF token", req.method, path, who->login,
@@ -396,8 +391,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   const std::string& actor = who->login;
 
   if (path == "/metrics" && req.method == "GET") {
-    std::string text = prometheus::TextSerializer().Serialize(bridge_->metrics().Collect());
-    return {200, std::move(text), {}, "text/plain; version=0.0.4; charset=utf-8"};
+    return {200, control_->MetricsText(), {}, "text/plain; version=0.0.4; charset=utf-8"};
   }
 
   if (path == "/api/v1/session") {
@@ -408,8 +402,8 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
            {"csrfToken", who->csrf}});
     if (req.method == "DELETE") {
       if (who->api_token) return Fail(409, "an API token has no session to end");
-      auth_->Logout(session);
-      (void)store_->Audit(actor, "logout", "", "{}");
+      control_->Logout(session);
+      (void)control_->Audit(actor, "logout", "", "{}");
       RestResponse res = Done();
       res.headers.emplace_back(
           "Set-Cookie",
@@ -438,7 +432,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   // ----- API tokens (each user their own) ------------------------------------------------------
   if (match("GET", "/tokens")) {
     json list = json::array();
-    for (const auto& t : store_->ApiTokens(who->user_id))
+    for (const auto& t : control_->ApiTokens(who->user_id))
       list.push_back({{"id", t.id}, {"name", t.name}, {"created", FormatTime(t.created_at)}});
     return Reply(200, list);
   }
@@ -446,18 +440,18 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     std::string name;
     if (!ReadString(body, "name", name, error, 100) || name.empty())
       return Fail(400, error.empty() ? "a token needs a name" : error);
-    auto t = auth_->CreateApiToken(*who, name);
+    auto t = control_->CreateApiToken(*who, name);
     if (!t) return Fail(500, t.error());
-    (void)store_->Audit(actor, "create-token", name, "{}");
+    (void)control_->Audit(actor, "create-token", name, "{}");
     return Reply(201, {{"id", t->first.id},
                        {"name", name},
                        {"created", FormatTime(t->first.created_at)},
                        {"token", t->second}});
   }
   if (match("DELETE", "/tokens/([0-9]{1,18})")) {
-    auto st = store_->DeleteApiToken(std::stoll(m[1]), who->user_id);
+    auto st = control_->DeleteApiToken(std::stoll(m[1]), who->user_id);
     if (!st) return Fail(404, st.error());
-    (void)store_->Audit(actor, "delete-token", m[1], "{}");
+    (void)control_->Audit(actor, "delete-token", m[1], "{}");
     return Done();
   }
 
@@ -507,13 +501,13 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   };
   if (match("GET", "/sites")) {
     json list = json::array();
-    auto presence = bridge_->Presence();
-    for (const auto& s : store_->Sites()) list.push_back(WithPresence(SiteJson(s), presence));
+    auto presence = control_->Presence();
+    for (const auto& s : control_->Sites()) list.push_back(WithPresence(SiteJson(s), presence));
     return Reply(200, list);
   }
   if (match("GET", "/sites/" + id)) {
-    auto s = store_->Site(m[1]);
-    return s ? Reply(200, WithPresence(SiteJson(*s), bridge_->Presence()))
+    auto s = control_->Site(m[1]);
+    return s ? Reply(200, WithPresence(SiteJson(*s), control_->Presence()))
              : Fail(404, "no site '" + m[1].str() + "'");
   }
   if (match("POST", "/sites")) {
@@ -524,30 +518,30 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     if (auto e = read_site(s); !e.empty()) return Fail(400, e);
     std::string token = NewToken();
     s.token_hash = HashToken(token);
-    auto st = bridge_->CreateSite(actor, s);
+    auto st = control_->CreateSite(actor, s);
     if (!st) return FromStatus(st);
     return Reply(201, {{"site", SiteJson(s)}, {"token", token}});
   }
   if (match("PUT", "/sites/" + id)) {
     if (!need(Role::kAdmin)) return forbidden();
-    auto s = store_->Site(m[1]);
+    auto s = control_->Site(m[1]);
     if (!s) return Fail(404, "no site '" + m[1].str() + "'");
     if (auto e = read_site(*s); !e.empty()) return Fail(400, e);
-    auto st = bridge_->UpdateSite(actor, *s);
+    auto st = control_->UpdateSite(actor, *s);
     return st ? Reply(200, SiteJson(*s)) : FromStatus(st);
   }
   if (match("POST", "/sites/" + id + "/token")) {
     if (!need(Role::kAdmin)) return forbidden();
-    auto s = store_->Site(m[1]);
+    auto s = control_->Site(m[1]);
     if (!s) return Fail(404, "no site '" + m[1].str() + "'");
     std::string token = NewToken();
     s->token_hash = HashToken(token);
-    auto st = bridge_->UpdateSite(actor, *s);
+    auto st = control_->UpdateSite(actor, *s);
     return st ? Reply(200, {{"site", SiteJson(*s)}, {"token", token}}) : FromStatus(st);
   }
   if (match("DELETE", "/sites/" + id)) {
     if (!need(Role::kAdmin)) return forbidden();
-    return FromStatus(bridge_->DeleteSite(actor, m[1]));
+    return FromStatus(control_->DeleteSite(actor, m[1]));
   }
 
   // ----- Users -----------------------------------------------------------------------------------
@@ -567,7 +561,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   if (match("GET", "/users")) {
     if (!need(Role::kAdmin)) return forbidden();
     json list = json::array();
-    for (const auto& u : store_->Users()) list.push_back(UserJson(u));
+    for (const auto& u : control_->Users()) list.push_back(UserJson(u));
     return Reply(200, list);
   }
   if (match("POST", "/users")) {
@@ -576,44 +570,44 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     if (!ReadString(body, "login", u.login, error, 64)) return Fail(400, error);
     if (!ValidId(u.login)) return Fail(400, "login must be 1-64 of a-z, 0-9, '-', '_'");
     if (auto e = read_user(u, true); !e.empty()) return Fail(400, e);
-    auto uid = store_->InsertUser(u);
+    auto uid = control_->InsertUser(u);
     if (!uid) return Fail(409, uid.error());
-    (void)store_->Audit(actor, "create-user", u.login, json{{"role", u.role}}.dump());
+    (void)control_->Audit(actor, "create-user", u.login, json{{"role", u.role}}.dump());
     return Reply(201, UserJson(u));
   }
   if (match("PUT", "/users/" + id)) {
     if (!need(Role::kAdmin)) return forbidden();
-    auto u = store_->UserByLogin(m[1]);
+    auto u = control_->UserByLogin(m[1]);
     if (!u) return Fail(404, "no user '" + m[1].str() + "'");
     if (auto e = read_user(*u, false); !e.empty()) return Fail(400, e);
     if (u->id == who->user_id && u->role != "admin")
       return Fail(409, "an admin cannot take away their own admin role");
-    if (auto st = store_->UpdateUser(*u); !st) return Fail(500, st.error());
+    if (auto st = control_->UpdateUser(*u); !st) return Fail(500, st.error());
     // A new password ends the user's console sessions (API tokens are revoked separately).
     if (auto pw = body.find("password");
         pw != body.end() && pw->is_string() && !pw->get<std::string>().empty())
-      (void)store_->DeleteSessionsOf(u->id);
-    (void)store_->Audit(actor, "update-user", u->login, json{{"role", u->role}}.dump());
+      (void)control_->DeleteSessionsOf(u->id);
+    (void)control_->Audit(actor, "update-user", u->login, json{{"role", u->role}}.dump());
     return Reply(200, UserJson(*u));
   }
   if (match("DELETE", "/users/" + id)) {
     if (!need(Role::kAdmin)) return forbidden();
-    auto u = store_->UserByLogin(m[1]);
+    auto u = control_->UserByLogin(m[1]);
     if (!u) return Fail(404, "no user '" + m[1].str() + "'");
     if (u->id == who->user_id) return Fail(409, "an admin cannot delete themselves");
-    if (auto st = store_->DeleteUser(u->id); !st) return Fail(500, st.error());
-    (void)store_->Audit(actor, "delete-user", u->login, "{}");
+    if (auto st = control_->DeleteUser(u->id); !st) return Fail(500, st.error());
+    (void)control_->Audit(actor, "delete-user", u->login, "{}");
     return Done();
   }
 
   // ----- Conferences -----------------------------------------------------------------------------
   if (match("GET", "/conferences")) {
     json list = json::array();
-    for (const auto& c : bridge_->LiveConferences()) list.push_back(LiveJson(c));
+    for (const auto& c : control_->LiveConferences()) list.push_back(LiveJson(c));
     return Reply(200, list);
   }
   if (match("GET", "/conferences/" + id) || match("GET", "/conferences/" + id + "/roll-call")) {
-    auto c = bridge_->LiveConferenceOf(m[1]);
+    auto c = control_->LiveConferenceOf(m[1]);
     if (!c) return Fail(HttpStatus(c.error_kind()), c.error());
     if (path.ends_with("/roll-call")) {
       json list = json::array();
@@ -627,35 +621,35 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     if (!need(Role::kHost)) return forbidden();
     auto c = ParseConference(body, ConferenceRow{});
     if (!c) return Fail(400, c.error());
-    if (auto st = bridge_->CreateConference(actor, *c); !st) return FromStatus(st);
-    auto live = bridge_->LiveConferenceOf(c->id);
+    if (auto st = control_->CreateConference(actor, *c); !st) return FromStatus(st);
+    auto live = control_->LiveConferenceOf(c->id);
     return live ? Reply(201, LiveJson(*live)) : Fail(500, "created but not found");
   }
   if (match("PUT", "/conferences/" + id)) {
     if (!need(Role::kHost)) return forbidden();
-    auto stored = store_->Conference(m[1]);
+    auto stored = control_->Conference(m[1]);
     if (!stored) return Fail(404, "no conference '" + m[1].str() + "'");
     json b = body;
     b.erase("id");
     auto c = ParseConference(b, *stored);
     if (!c) return Fail(400, c.error());
-    if (auto st = bridge_->UpdateConference(actor, *c); !st) return FromStatus(st);
-    auto live = bridge_->LiveConferenceOf(c->id);
+    if (auto st = control_->UpdateConference(actor, *c); !st) return FromStatus(st);
+    auto live = control_->LiveConferenceOf(c->id);
     return live ? Reply(200, LiveJson(*live)) : Fail(404, live.error());
   }
   if (match("DELETE", "/conferences/" + id)) {
     if (!need(Role::kHost)) return forbidden();
-    return FromStatus(bridge_->DeleteConference(actor, m[1]));
+    return FromStatus(control_->DeleteConference(actor, m[1]));
   }
   if (match("POST", "/conferences/" + id + "/(start|stop)")) {
     if (!need(Role::kHost)) return forbidden();
-    return FromStatus(m[2] == "start" ? bridge_->StartConference(actor, m[1])
-                                      : bridge_->StopConference(actor, m[1]));
+    return FromStatus(m[2] == "start" ? control_->StartConference(actor, m[1])
+                                      : control_->StopConference(actor, m[1]));
   }
   if (match("POST", "/conferences/" + id + "/sites/" + id + "/(mute|kick|call)")) {
     if (!need(Role::kHost)) return forbidden();
-    if (m[3] == "kick") return FromStatus(bridge_->Kick(actor, m[1], m[2]));
-    if (m[3] == "call") return FromStatus(bridge_->Call(actor, m[1], m[2]));
+    if (m[3] == "kick") return FromStatus(control_->Kick(actor, m[1], m[2]));
+    if (m[3] == "call") return FromStatus(control_->Call(actor, m[1], m[2]));
     std::optional<bool> audio, video;
     for (auto [key, out] : {std::pair{"audio", &audio}, std::pair{"video", &video}}) {
       if (!body.contains(key)) continue;
@@ -663,7 +657,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
         return Fail(400, std::string("field \"") + key + "\" must be true or false");
       *out = body[key].get<bool>();
     }
-    return FromStatus(bridge_->Mute(actor, m[1], m[2], audio, video));
+    return FromStatus(control_->Mute(actor, m[1], m[2], audio, video));
   }
   if (match("POST", "/conferences/" + id + "/mute-all")) {
     if (!need(Role::kHost)) return forbidden();
@@ -672,20 +666,20 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
       if (!body["muted"].is_boolean()) return Fail(400, "field \"muted\" must be true or false");
       muted = body["muted"].get<bool>();
     }
-    return FromStatus(bridge_->MuteAllButHost(actor, m[1], muted));
+    return FromStatus(control_->MuteAllButHost(actor, m[1], muted));
   }
   if (match("PUT", "/conferences/" + id + "/(spotlight|layout|lock)")) {
     if (!need(Role::kHost)) return forbidden();
     if (m[2] == "lock") {
       if (!body.contains("locked") || !body["locked"].is_boolean())
         return Fail(400, "field \"locked\" must be true or false");
-      return FromStatus(bridge_->Lock(actor, m[1], body["locked"].get<bool>()));
+      return FromStatus(control_->Lock(actor, m[1], body["locked"].get<bool>()));
     }
     std::string value;
     const char* key = m[2] == "layout" ? "layout" : "site";
     if (!ReadString(body, key, value, error, 64)) return Fail(400, error);
-    if (m[2] == "layout") return FromStatus(bridge_->SetLayout(actor, m[1], value));
-    return FromStatus(bridge_->Spotlight(actor, m[1], value));
+    if (m[2] == "layout") return FromStatus(control_->SetLayout(actor, m[1], value));
+    return FromStatus(control_->Spotlight(actor, m[1], value));
   }
 
   // ----- Logs ------------------------------------------------------------------------------------
@@ -700,7 +694,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   auto limit = [&] { return query_int("limit", 100, 1, 1000); };
   if (match("GET", "/settings")) {
     if (!need(Role::kAdmin)) return forbidden();
-    return Reply(200, SettingsJson(bridge_->config()));
+    return Reply(200, SettingsJson(control_->config()));
   }
   if (match("GET", "/audit")) {
     std::string before = QueryValue(query, "before");
@@ -709,7 +703,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
                             ? 0
                             : std::stoll(before);
     json list = json::array();
-    for (const auto& a : store_->AuditLog(limit(), before_id))
+    for (const auto& a : control_->AuditLog(limit(), before_id))
       list.push_back({{"id", a.id},
                       {"at", FormatTime(a.at_ms / 1000)},
                       {"atMs", a.at_ms},
@@ -725,7 +719,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     std::string format = QueryValue(query, "format");
     if (!format.empty() && format != "json" && format != "csv")
       return Fail(400, "format must be json or csv");
-    auto records = store_->CallRecords(conference, limit());
+    auto records = control_->CallRecords(conference, limit());
     if (format == "csv") {
       RestResponse res{200, CallRecordsCsv(records), {}, "text/csv; charset=utf-8"};
       res.headers.emplace_back("Content-Disposition", "attachment; filename=\"call-records.csv\"");
@@ -738,12 +732,12 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
 
   // ----- Health: live statistics, history, alarms ----------------------------------------------
   if (match("GET", "/conferences/" + id + "/stats")) {
-    auto stats = bridge_->ConferenceStats(m[1]);
+    auto stats = control_->ConferenceStats(m[1]);
     if (!stats) return FromStatus(stats);
     return ReplyText(200, std::move(*stats));
   }
   if (match("GET", "/conferences/" + id + "/sites/" + id + "/history")) {
-    auto history = bridge_->SiteHistory(m[1], m[2], query_int("seconds", 600, 1, 86400));
+    auto history = control_->SiteHistory(m[1], m[2], query_int("seconds", 600, 1, 86400));
     if (!history) return FromStatus(history);
     return ReplyText(200, std::move(*history));
   }
@@ -754,7 +748,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
     if (!active.empty() && active != "true" && active != "false")
       return Fail(400, "active must be true or false");
     json list = json::array();
-    for (const auto& a : store_->Alarms(conference, active == "true", limit()))
+    for (const auto& a : control_->Alarms(conference, active == "true", limit()))
       list.push_back(
           {{"id", a.id},
            {"conference", a.conference_id},

@@ -17,13 +17,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "mcu/auth.h"
-#include "mcu/bridge.h"
-#include "mcu/store.h"
+#include "mcu/control_api.h"
 #include "mcu/task_queue.h"
 
 namespace mcu::signaling {
@@ -47,7 +46,8 @@ struct RestResponse {
 
 class RestApi {
  public:
-  RestApi(Store* store, Bridge* bridge, Auth* auth) : store_(store), bridge_(bridge), auth_(auth) {}
+  // `control` outlives the API.
+  explicit RestApi(ConferenceControl* control) : control_(control) {}
   void Handle(RestRequest request, std::function<void(RestResponse)> done);
   // Who the session cookie header belongs to (for the event feed's upgrade), on the API thread.
   void AuthorizeFeed(std::string cookie, std::function<void(std::optional<Principal>)> done);
@@ -55,9 +55,7 @@ class RestApi {
   RestResponse HandleNow(const RestRequest& request);
 
  private:
-  Store* store_;
-  Bridge* bridge_;
-  Auth* auth_;
+  ConferenceControl* control_;
   TaskQueue queue_{"mcu-api"};
 };
 
