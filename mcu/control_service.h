@@ -68,8 +68,7 @@ class ControlService final : public ConferenceControl {
                                     int seconds) override;
   std::vector<AuditRow> AuditLog(int limit, int64_t before_id) override;
   std::vector<CallRecordRow> CallRecords(const std::string& conference, int limit) override;
-  std::vector<AlarmRow> Alarms(const std::string& conference, bool active_only,
-                               int limit) override;
+  std::vector<AlarmRow> Alarms(const std::string& conference, bool active_only, int limit) override;
   void Audit(const std::string& actor, const std::string& action, const std::string& target,
              const std::string& detail_json) override;
 
