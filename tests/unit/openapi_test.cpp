@@ -1,7 +1,7 @@
-// Specs of signaling/openapi.yaml against signaling/rest_api.cpp: the description lists exactly
-// the routes the code serves (method and path, ids as {param}), each with the least role the
-// code checks, and every $ref points at a defined component. Text scans only (the code's
-// match("METHOD", "/path" + id + ...) calls and the YAML's indentation), no YAML library.
+// Specs of signaling/openapi.yaml against the REST route table (signaling/rest_routes.h): the
+// description lists exactly the routes the code serves (method and path, ids as {param}), each
+// with the least role the table states, and every $ref points at a defined component. The YAML
+// is read by its indentation, no YAML library.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "signaling/rest_routes.h"
 #include "test_util.h"
 
 namespace mcu {
@@ -37,110 +38,12 @@ std::string NormaliseParams(const std::string& path) {
   return std::regex_replace(path, param, "{param}");
 }
 
-// The regex of one route, from the C++ expression that follows `match("METHOD", ` (string
-// literals and identifiers joined by +, up to the closing parenthesis), with every identifier
-// (the id group) and every capturing id group of a literal as {param}; alternations such as
-// "/(start|stop)" expand to one path each. Empty (and a test failure) if it is not understood.
-std::vector<std::string> RoutePaths(const std::string& line, size_t pos) {
-  std::string pattern;
-  while (true) {
-    while (pos < line.size() && line[pos] == ' ') ++pos;
-    if (pos < line.size() && line[pos] == '"') {
-      size_t end = line.find('"', pos + 1);
-      if (end == std::string::npos) break;
-      pattern += line.substr(pos + 1, end - pos - 1);
-      pos = end + 1;
-    } else if (pos < line.size() &&
-               (std::isalpha(static_cast<unsigned char>(line[pos])) || line[pos] == '_')) {
-      while (pos < line.size() &&
-             (std::isalnum(static_cast<unsigned char>(line[pos])) || line[pos] == '_'))
-        ++pos;
-      pattern += "{param}";
-    } else {
-      break;
-    }
-    while (pos < line.size() && line[pos] == ' ') ++pos;
-    if (pos < line.size() && line[pos] == '+') {
-      ++pos;
-      continue;
-    }
-    break;
-  }
-  // Literal capturing groups of ids, e.g. the token id "([0-9]{1,18})".
-  pattern = std::regex_replace(pattern, std::regex(R"(\(\[0-9\]\{1,\d+\}\))"), "{param}");
-  std::vector<std::string> paths{pattern};
-  static const std::regex alternation(R"(\(([a-z-]+(\|[a-z-]+)+)\))");
-  for (bool again = true; again;) {
-    again = false;
-    std::vector<std::string> next;
-    for (const auto& p : paths) {
-      std::smatch m;
-      if (!std::regex_search(p, m, alternation)) {
-        next.push_back(p);
-        continue;
-      }
-      again = true;
-      std::stringstream choices(m[1].str());
-      for (std::string choice; std::getline(choices, choice, '|');)
-        next.push_back(m.prefix().str() + choice + m.suffix().str());
-    }
-    paths = std::move(next);
-  }
-  for (const auto& p : paths) {
-    bool plain = !p.empty() && p[0] == '/' && p.find_first_of("()[]|*+?^$\\") == std::string::npos;
-    EXPECT_TRUE(plain) << "route pattern not understood by this test: " << p << "\n  in: " << line;
-    if (!plain) return {};
-  }
-  return paths;
-}
-
-// "METHOD /path" -> least role ("none", "technician", "host", "admin"), from rest_api.cpp.
-std::map<std::string, std::string> CodeRoutes(const std::string& source) {
+// "METHOD /path" -> least role ("none", "technician", "host", "admin"), from the route table.
+std::map<std::string, std::string> CodeRoutes() {
   std::map<std::string, std::string> routes;
-  std::vector<std::string> lines = Lines(source);
-  static const std::regex method_eq(R"re(req\.method == "([A-Z]+)")re");
-
-  // The /session routes, handled before the match() table: "path == \"/api/v1/session\"" with
-  // `req.method == "X"` on the same line or inside its block. Before the `if (!who)` check they
-  // need no principal.
-  bool principal_known = false;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].find("if (!who)") != std::string::npos) principal_known = true;
-    if (lines[i].find("path == \"/api/v1/session\"") == std::string::npos) continue;
-    std::string role = principal_known ? "technician" : "none";
-    int depth = 0;
-    size_t j = i;
-    do {
-      for (char c : lines[j]) depth += c == '{' ? 1 : c == '}' ? -1 : 0;
-      for (std::sregex_iterator it(lines[j].begin(), lines[j].end(), method_eq), end; it != end;
-           ++it)
-        routes[(*it)[1].str() + " /session"] = role;
-      // A one-line condition with its block: stop once the block closes.
-    } while (depth > 0 && ++j < lines.size());
-  }
-
-  // The match("METHOD", pattern) table; a route's block runs to the next route or section.
-  std::vector<size_t> starts;
-  for (size_t i = 0; i < lines.size(); ++i)
-    if (lines[i].find("match(\"") != std::string::npos ||
-        lines[i].find("// -----") != std::string::npos)
-      starts.push_back(i);
-  starts.push_back(lines.size());
-  for (size_t k = 0; k + 1 < starts.size(); ++k) {
-    const std::string& line = lines[starts[k]];
-    std::string block;
-    for (size_t j = starts[k]; j < starts[k + 1]; ++j) block += lines[j] + "\n";
-    std::string role = block.find("need(Role::kAdmin)") != std::string::npos  ? "admin"
-                       : block.find("need(Role::kHost)") != std::string::npos ? "host"
-                                                                              : "technician";
-    for (size_t pos = line.find("match(\""); pos != std::string::npos;
-         pos = line.find("match(\"", pos + 1)) {
-      size_t method_end = line.find('"', pos + 7);
-      std::string method = line.substr(pos + 7, method_end - pos - 7);
-      size_t comma = line.find(',', method_end);
-      for (const auto& path : RoutePaths(line, comma + 1)) routes[method + " " + path] = role;
-    }
-  }
+  for (const auto& r : signaling::rest::Routes())
+    routes[std::string(r.method) + " " + NormaliseParams(r.path)] =
+        r.min_role ? ToString(*r.min_role) : "none";
   return routes;
 }
 
@@ -180,11 +83,9 @@ class OpenApi : public ::testing::Test {
  protected:
   void SetUp() override {
     yaml_ = test::ReadFile(RepoRoot() / "signaling" / "openapi.yaml");
-    source_ = test::ReadFile(RepoRoot() / "signaling" / "rest_api.cpp");
     ASSERT_FALSE(yaml_.empty());
-    ASSERT_FALSE(source_.empty());
   }
-  std::string yaml_, source_;
+  std::string yaml_;
 };
 
 TEST_F(OpenApi, IsOpenApi303UnderApiV1) {
@@ -196,23 +97,21 @@ TEST_F(OpenApi, IsOpenApi303UnderApiV1) {
 }
 
 TEST_F(OpenApi, DescribesEveryRouteTheCodeServesAndNoOther) {
-  auto code = CodeRoutes(source_);
+  auto code = CodeRoutes();
   auto yaml = YamlOperations(yaml_);
-  // The scan itself works: the session routes and the table were found.
-  ASSERT_GE(code.size(), 30u) << "rest_api.cpp's routes were not found; has its routing changed?";
+  ASSERT_GE(code.size(), 30u);
   ASSERT_EQ(code.count("POST /session"), 1u);
   ASSERT_EQ(code.count("DELETE /session"), 1u);
   ASSERT_EQ(code.count("POST /conferences/{param}/sites/{param}/kick"), 1u);
   ASSERT_EQ(code.count("DELETE /tokens/{param}"), 1u);
   for (const auto& [route, role] : code)
-    EXPECT_EQ(yaml.count(route), 1u)
-        << route << " is served by rest_api.cpp but missing from openapi.yaml";
+    EXPECT_EQ(yaml.count(route), 1u) << route << " is served but missing from openapi.yaml";
   for (const auto& [op, role] : yaml)
-    EXPECT_EQ(code.count(op), 1u) << op << " is in openapi.yaml but rest_api.cpp does not serve it";
+    EXPECT_EQ(code.count(op), 1u) << op << " is in openapi.yaml but not served";
 }
 
 TEST_F(OpenApi, StatesTheLeastRoleTheCodeChecks) {
-  auto code = CodeRoutes(source_);
+  auto code = CodeRoutes();
   auto yaml = YamlOperations(yaml_);
   ASSERT_EQ(code["POST /session"], "none");
   ASSERT_EQ(code["GET /users"], "admin");

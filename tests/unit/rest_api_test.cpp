@@ -21,9 +21,8 @@ class RestApiTest : public BridgeTest {
     // Argon2id takes ~30 ms a hash: one per role for the whole suite.
     static const std::string hashes[3] = {HashPassword("quantri-pw"), HashPassword("chutri-pw"),
                                           HashPassword("kythuat-pw")};
-    for (auto [login, role, i] : {std::tuple{"quantri", "admin", 0},
-                                  {"chutri", "host", 1},
-                                  {"kythuat", "technician", 2}}) {
+    for (auto [login, role, i] :
+         {std::tuple{"quantri", "admin", 0}, {"chutri", "host", 1}, {"kythuat", "technician", 2}}) {
       UserRow u;
       u.login = login, u.role = role, u.display_name = login, u.password_hash = hashes[i];
       EXPECT_TRUE(store->InsertUser(u));
@@ -42,8 +41,9 @@ class RestApiTest : public BridgeTest {
   struct Session {
     std::string cookie, csrf;
   };
-  RestResponse Ask(const std::string& method, const std::string& target, const std::string& body = "",
-                   const Session& s = {}, const std::string& authorization = "") {
+  RestResponse Ask(const std::string& method, const std::string& target,
+                   const std::string& body = "", const Session& s = {},
+                   const std::string& authorization = "") {
     RestRequest r;
     r.method = method, r.target = target, r.body = body;
     r.cookie = s.cookie, r.csrf = s.csrf, r.authorization = authorization;
@@ -51,8 +51,8 @@ class RestApiTest : public BridgeTest {
     return api->HandleNow(r);
   }
   Session Login(const std::string& login) {
-    RestResponse res = Ask("POST", "/api/v1/session",
-                           json{{"login", login}, {"password", login + "-pw"}}.dump());
+    RestResponse res =
+        Ask("POST", "/api/v1/session", json{{"login", login}, {"password", login + "-pw"}}.dump());
     EXPECT_EQ(res.status, 200) << res.body;
     Session s;
     for (const auto& [name, value] : res.headers)
@@ -92,7 +92,8 @@ TEST_F(RestApiTest, WithoutALoginEveryRequestIsRefusedWith401WhateverItSends) {
 }
 
 TEST_F(RestApiTest, ALoginSetsASecureCookieAndIsAuditedAndToldToTheConsole) {
-  RestResponse bad = Ask("POST", "/api/v1/session", json{{"login", "chutri"}, {"password", "x"}}.dump());
+  RestResponse bad =
+      Ask("POST", "/api/v1/session", json{{"login", "chutri"}, {"password", "x"}}.dump());
   EXPECT_EQ(bad.status, 401);
   RestResponse ok =
       Ask("POST", "/api/v1/session", json{{"login", "chutri"}, {"password", "chutri-pw"}}.dump());
@@ -118,7 +119,8 @@ TEST_F(RestApiTest, AChangeBySessionNeedsItsCsrfTokenAndAnApiTokenNeedsNone) {
   RestResponse no_csrf = Ask("POST", "/api/v1/conferences/hop/mute-all", "{}", {host.cookie, ""});
   EXPECT_EQ(no_csrf.status, 403);
   EXPECT_EQ(Error(no_csrf), "missing or wrong X-CSRF-Token");
-  EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/mute-all", "{}", {host.cookie, "wrong"}).status, 403);
+  EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/mute-all", "{}", {host.cookie, "wrong"}).status,
+            403);
   EXPECT_EQ(Ask("GET", "/api/v1/conferences/hop", "", {host.cookie, ""}).status, 200)
       << "a read needs no CSRF token";
   EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/mute-all", "{}", host).status, 200);
@@ -126,7 +128,8 @@ TEST_F(RestApiTest, AChangeBySessionNeedsItsCsrfTokenAndAnApiTokenNeedsNone) {
   RestResponse token = Ask("POST", "/api/v1/tokens", json{{"name", "nagios"}}.dump(), host);
   ASSERT_EQ(token.status, 201) << token.body;
   std::string bearer = "Bearer " + json::parse(token.body)["token"].get<std::string>();
-  EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/mute-all", "{\"muted\":false}", {}, bearer).status, 200);
+  EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/mute-all", "{\"muted\":false}", {}, bearer).status,
+            200);
   EXPECT_EQ(AuditActions().back(), "unmute-all hop");
 }
 
@@ -139,7 +142,8 @@ TEST_F(RestApiTest, RolesAreEnforcedOnTheServer) {
   EXPECT_EQ(Ask("GET", "/api/v1/conferences/hop/roll-call", "", tech).status, 200);
   EXPECT_EQ(Ask("GET", "/api/v1/settings", "", host).status, 403);
   EXPECT_EQ(Ask("GET", "/api/v1/settings", "", admin).status, 200);
-  EXPECT_EQ(Ask("POST", "/api/v1/sites", json{{"id", "huyen-9"}, {"name", "Huyện 9"}}.dump(), host).status,
+  EXPECT_EQ(Ask("POST", "/api/v1/sites", json{{"id", "huyen-9"}, {"name", "Huyện 9"}}.dump(), host)
+                .status,
             403);
   EXPECT_EQ(
       Ask("POST", "/api/v1/conferences/hop/sites/huyen-1/mute", "{\"audio\":true}", host).status,
@@ -152,7 +156,8 @@ TEST_F(RestApiTest, BadInputIsA400AndDomainErrorsGoThroughOneTable) {
   EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/mute-all", "{not json", host).status, 400);
   EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/sites/huyen-1/mute", "{\"audio\":1}", host).status,
             400);
-  RestResponse layout = Ask("PUT", "/api/v1/conferences/hop/layout", "{\"layout\":\"mosaic\"}", host);
+  RestResponse layout =
+      Ask("PUT", "/api/v1/conferences/hop/layout", "{\"layout\":\"mosaic\"}", host);
   EXPECT_EQ(layout.status, 400) << layout.body;
   EXPECT_EQ(Ask("POST", "/api/v1/conferences/none/start", "{}", host).status, 404);
   EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/sites/nobody/kick", "{}", host).status, 404);

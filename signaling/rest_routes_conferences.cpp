@@ -1,0 +1,217 @@
+// The REST routes of conferences and their live control, settings, the audit log, call records,
+// live statistics, history and alarms (signaling/rest_routes.h).
+#include <algorithm>
+
+#include "mcu/schedule.h"
+#include "signaling/rest_routes.h"
+#include "signaling/rest_views.h"
+
+namespace mcu::signaling::rest {
+
+namespace {
+
+// A boolean field: its value, `fallback` if absent; an error if it is not a boolean.
+Expected<bool> ReadBool(const json& body, const char* key, std::optional<bool> fallback) {
+  if (!body.contains(key)) {
+    if (fallback) return *fallback;
+  } else if (body[key].is_boolean()) {
+    return body[key].get<bool>();
+  }
+  return MakeError(ErrorKind::kInvalid, std::string("field \"") + key + "\" must be true or false");
+}
+
+RestResponse ListConferences(RouteContext& c) {
+  json list = json::array();
+  for (const auto& conf : c.control.LiveConferences()) list.push_back(LiveJson(conf));
+  return Reply(200, list);
+}
+
+RestResponse GetConference(RouteContext& c) {
+  auto conf = c.control.LiveConferenceOf(c.params[0]);
+  if (!conf) return FromStatus(conf);
+  return Reply(200, LiveJson(*conf));
+}
+
+RestResponse RollCall(RouteContext& c) {
+  auto conf = c.control.LiveConferenceOf(c.params[0]);
+  if (!conf) return FromStatus(conf);
+  json list = json::array();
+  for (const auto& s : conf->sites) list.push_back(LiveSiteJson(s));
+  return Reply(200,
+               {{"conference", conf->row.id}, {"state", LiveJson(*conf)["state"]}, {"sites", list}});
+}
+
+RestResponse CreateConference(RouteContext& c) {
+  auto conf = ParseConference(c.body, ConferenceRow{});
+  if (!conf) return Fail(400, conf.error());
+  if (auto st = c.control.CreateConference(c.actor(), *conf); !st) return FromStatus(st);
+  auto live = c.control.LiveConferenceOf(conf->id);
+  return live ? Reply(201, LiveJson(*live)) : Fail(500, "created but not found");
+}
+
+RestResponse UpdateConference(RouteContext& c) {
+  auto stored = c.control.Conference(c.params[0]);
+  if (!stored) return Fail(404, "no conference '" + c.params[0] + "'");
+  json b = c.body;
+  b.erase("id");
+  auto conf = ParseConference(b, *stored);
+  if (!conf) return Fail(400, conf.error());
+  if (auto st = c.control.UpdateConference(c.actor(), *conf); !st) return FromStatus(st);
+  auto live = c.control.LiveConferenceOf(conf->id);
+  return live ? Reply(200, LiveJson(*live)) : FromStatus(live);
+}
+
+RestResponse DeleteConference(RouteContext& c) {
+  return FromStatus(c.control.DeleteConference(c.actor(), c.params[0]));
+}
+RestResponse StartConference(RouteContext& c) {
+  return FromStatus(c.control.StartConference(c.actor(), c.params[0]));
+}
+RestResponse StopConference(RouteContext& c) {
+  return FromStatus(c.control.StopConference(c.actor(), c.params[0]));
+}
+
+RestResponse MuteSite(RouteContext& c) {
+  std::optional<bool> audio, video;
+  for (auto [key, out] : {std::pair{"audio", &audio}, std::pair{"video", &video}}) {
+    if (!c.body.contains(key)) continue;
+    auto v = ReadBool(c.body, key, std::nullopt);
+    if (!v) return Fail(400, v.error());
+    *out = *v;
+  }
+  return FromStatus(c.control.Mute(c.actor(), c.params[0], c.params[1], audio, video));
+}
+RestResponse KickSite(RouteContext& c) {
+  return FromStatus(c.control.Kick(c.actor(), c.params[0], c.params[1]));
+}
+RestResponse CallSite(RouteContext& c) {
+  return FromStatus(c.control.Call(c.actor(), c.params[0], c.params[1]));
+}
+
+RestResponse MuteAll(RouteContext& c) {
+  auto muted = ReadBool(c.body, "muted", true);
+  if (!muted) return Fail(400, muted.error());
+  return FromStatus(c.control.MuteAllButHost(c.actor(), c.params[0], *muted));
+}
+
+RestResponse SetLock(RouteContext& c) {
+  auto locked = ReadBool(c.body, "locked", std::nullopt);
+  if (!locked) return Fail(400, locked.error());
+  return FromStatus(c.control.Lock(c.actor(), c.params[0], *locked));
+}
+
+RestResponse SetLayout(RouteContext& c) {
+  std::string value, error;
+  if (!ReadString(c.body, "layout", value, error, 64)) return Fail(400, error);
+  return FromStatus(c.control.SetLayout(c.actor(), c.params[0], value));
+}
+
+RestResponse SetSpotlight(RouteContext& c) {
+  std::string value, error;
+  if (!ReadString(c.body, "site", value, error, 64)) return Fail(400, error);
+  return FromStatus(c.control.Spotlight(c.actor(), c.params[0], value));
+}
+
+RestResponse Settings(RouteContext& c) { return Reply(200, SettingsJson(c.control.config())); }
+
+RestResponse AuditLog(RouteContext& c) {
+  std::string before = QueryValue(c.query, "before");
+  int64_t before_id = before.empty() || before.size() > 18 ||
+                              before.find_first_not_of("0123456789") != std::string::npos
+                          ? 0
+                          : std::stoll(before);
+  json list = json::array();
+  for (const auto& a : c.control.AuditLog(QueryLimit(c.query), before_id))
+    list.push_back({{"id", a.id},
+                    {"at", FormatTime(a.at_ms / 1000)},
+                    {"atMs", a.at_ms},
+                    {"actor", a.actor},
+                    {"action", a.action},
+                    {"target", a.target},
+                    {"detail", json::parse(a.detail, nullptr, false)}});
+  return Reply(200, list);
+}
+
+RestResponse CallRecords(RouteContext& c) {
+  std::string conference = QueryValue(c.query, "conference");
+  if (!conference.empty() && !ValidId(conference)) return Fail(400, "bad conference id");
+  std::string format = QueryValue(c.query, "format");
+  if (!format.empty() && format != "json" && format != "csv")
+    return Fail(400, "format must be json or csv");
+  auto records = c.control.CallRecords(conference, QueryLimit(c.query));
+  if (format == "csv") {
+    RestResponse res{200, CallRecordsCsv(records), {}, "text/csv; charset=utf-8"};
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"call-records.csv\"");
+    return res;
+  }
+  json list = json::array();
+  for (const auto& r : records) list.push_back(CallRecordJson(r));
+  return Reply(200, list);
+}
+
+RestResponse Stats(RouteContext& c) {
+  auto stats = c.control.ConferenceStats(c.params[0]);
+  if (!stats) return FromStatus(stats);
+  return ReplyText(200, std::move(*stats));
+}
+
+RestResponse History(RouteContext& c) {
+  int seconds = QueryInt(c.query, "seconds", 600, 1, 86400);
+  auto history = c.control.SiteHistory(c.params[0], c.params[1], seconds);
+  if (!history) return FromStatus(history);
+  return ReplyText(200, std::move(*history));
+}
+
+RestResponse Alarms(RouteContext& c) {
+  std::string conference = QueryValue(c.query, "conference");
+  if (!conference.empty() && !ValidId(conference)) return Fail(400, "bad conference id");
+  std::string active = QueryValue(c.query, "active");
+  if (!active.empty() && active != "true" && active != "false")
+    return Fail(400, "active must be true or false");
+  json list = json::array();
+  for (const auto& a : c.control.Alarms(conference, active == "true", QueryLimit(c.query)))
+    list.push_back(
+        {{"id", a.id},
+         {"conference", a.conference_id},
+         {"site", a.site_id},
+         {"kind", a.kind},
+         {"severity", a.severity},
+         {"detail", a.detail},
+         {"raised", FormatTime(a.raised_at_ms / 1000)},
+         {"raisedMs", a.raised_at_ms},
+         {"cleared", a.cleared_at_ms ? json(FormatTime(a.cleared_at_ms / 1000)) : json(nullptr)},
+         {"clearedMs", a.cleared_at_ms}});
+  return Reply(200, list);
+}
+
+}  // namespace
+
+void AddConferenceRoutes(std::vector<Route>& r) {
+  const Role any = Role::kTechnician, host = Role::kHost, admin = Role::kAdmin;
+  const std::vector<Route> routes = {
+      {"GET", "/conferences", any, &ListConferences},
+      {"GET", "/conferences/{conference}", any, &GetConference},
+      {"GET", "/conferences/{conference}/roll-call", any, &RollCall},
+      {"POST", "/conferences", host, &CreateConference},
+      {"PUT", "/conferences/{conference}", host, &UpdateConference},
+      {"DELETE", "/conferences/{conference}", host, &DeleteConference},
+      {"POST", "/conferences/{conference}/start", host, &StartConference},
+      {"POST", "/conferences/{conference}/stop", host, &StopConference},
+      {"POST", "/conferences/{conference}/sites/{site}/mute", host, &MuteSite},
+      {"POST", "/conferences/{conference}/sites/{site}/kick", host, &KickSite},
+      {"POST", "/conferences/{conference}/sites/{site}/call", host, &CallSite},
+      {"POST", "/conferences/{conference}/mute-all", host, &MuteAll},
+      {"PUT", "/conferences/{conference}/spotlight", host, &SetSpotlight},
+      {"PUT", "/conferences/{conference}/layout", host, &SetLayout},
+      {"PUT", "/conferences/{conference}/lock", host, &SetLock},
+      {"GET", "/settings", admin, &Settings},
+      {"GET", "/audit", any, &AuditLog},
+      {"GET", "/call-records", any, &CallRecords},
+      {"GET", "/conferences/{conference}/stats", any, &Stats},
+      {"GET", "/conferences/{conference}/sites/{site}/history", any, &History},
+      {"GET", "/alarms", any, &Alarms},
+  };
+  r.insert(r.end(), routes.begin(), routes.end());
+}
+
+}  // namespace mcu::signaling::rest
