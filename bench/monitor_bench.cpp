@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mcu/monitor.h"
+#include "signaling/console_json.h"
 
 namespace {
 
@@ -45,8 +46,9 @@ int main(int argc, char** argv) {
   auto store = mcu::Store::Open((dir / "mcu.db").string());
   if (!store) return std::cerr << store.error() << "\n", 1;
   size_t event_bytes = 0, events = 0;
-  mcu::Monitor monitor(mcu::AlarmThresholds{}, store->get(),
-                       [&](const std::string& e) { event_bytes += e.size(), ++events; });
+  mcu::Monitor monitor(mcu::AlarmThresholds{}, store->get(), [&](const mcu::ConsoleEvent& e) {
+    event_bytes += mcu::signaling::ToJson(e).size(), ++events;
+  });
 
   std::vector<mcu::Monitor::Member> members;
   mcu::RoomStats stats;

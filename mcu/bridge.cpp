@@ -25,7 +25,7 @@ Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options o
   const Config::Alarms& a = config_.alarms;
   monitor_ = std::make_unique<Monitor>(AlarmThresholds{a.loss_warning_pct, a.loss_critical_pct,
                                                        a.no_media_s, a.rtt_ms, a.clear_after_s},
-                                       store_, [this](const std::string& event) { Emit(event); });
+                                       store_, [this](const ConsoleEvent& event) { Emit(event); });
   for (auto& s : store_->Sites()) sites_[s.id] = s;
   for (auto& c : store_->Conferences()) {
     Conference& conf = conferences_[c.id];
@@ -159,12 +159,7 @@ void Bridge::Audit(const std::string& actor, const std::string& action, const st
   MCU_DCHECK_RUN_ON(&control_);
   if (auto st = store_->Audit(actor, action, target, detail_json); !st)
     spdlog::error("audit log: {}", st.error());
-  Emit(json{{"type", "control"},
-            {"actor", actor},
-            {"action", action},
-            {"target", target},
-            {"detail", json::parse(detail_json, nullptr, false)}}
-           .dump());
+  Emit(console::Control{actor, action, target, detail_json});
 }
 
 void Bridge::Record(const std::string& actor, const std::string& action, const std::string& target,
@@ -172,9 +167,9 @@ void Bridge::Record(const std::string& actor, const std::string& action, const s
   control_.Invoke([&] { Audit(actor, action, target, detail_json); });
 }
 
-void Bridge::Emit(const std::string& text) {
+void Bridge::Emit(const ConsoleEvent& event) {
   MCU_DCHECK_RUN_ON(&control_);
-  if (event_sink_) event_sink_(text);
+  if (event_sink_) event_sink_(event);
 }
 
 }  // namespace mcu

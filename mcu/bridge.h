@@ -27,6 +27,7 @@
 #include "mcu/admission.h"
 #include "mcu/clock.h"
 #include "mcu/config.h"
+#include "mcu/console_events.h"
 #include "mcu/control_api.h"
 #include "mcu/endpoint_api.h"
 #include "mcu/media_api.h"
@@ -116,7 +117,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
 
   // Every event the console shows (roster, states, speaker, layout, control actions) as a JSON
   // object text, from the control thread. Set before the first connection.
-  void SetEventSink(std::function<void(const std::string&)> sink) {
+  void SetEventSink(ConsoleSink sink) {
     control_.Invoke([&] { event_sink_ = std::move(sink); });
   }
 
@@ -250,7 +251,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   Status Save(Conference& conf);
   void Audit(const std::string& actor, const std::string& action, const std::string& target,
              const std::string& detail_json = "{}");
-  void Emit(const std::string& json);
+  void Emit(const ConsoleEvent& event);
   // Runs `fn` on control and returns its result.
   template <typename Fn>
   auto OnControl(Fn&& fn) -> decltype(fn());
@@ -272,7 +273,7 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   MediaEngine* media_;
   Options options_;
   Clock* clock_source_;
-  std::function<void(const std::string&)> event_sink_;
+  ConsoleSink event_sink_;
   std::unique_ptr<Monitor> monitor_;
   std::map<std::string, SiteRow> sites_;
   std::map<std::string, Conference> conferences_;

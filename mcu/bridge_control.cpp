@@ -255,11 +255,7 @@ Status Bridge::Spotlight(const std::string& actor, const std::string& conference
     if (auto st = Save(conf); !st) return st;
     ApplyLayout(conf);
     Audit(actor, "spotlight", conference, json{{"site", site}}.dump());
-    Emit(json{{"type", "layout"},
-              {"conference", conference},
-              {"layout", conf.row.layout},
-              {"spotlight", site}}
-             .dump());
+    Emit(console::Layout{conference, conf.row.layout, site});
     return OkStatus();
   });
 }
@@ -274,11 +270,7 @@ Status Bridge::SetLayout(const std::string& actor, const std::string& conference
     if (auto st = Save(conf); !st) return st;
     ApplyLayout(conf);
     Audit(actor, "layout", conference, json{{"layout", layout}}.dump());
-    Emit(json{{"type", "layout"},
-              {"conference", conference},
-              {"layout", layout},
-              {"spotlight", conf.row.spotlight}}
-             .dump());
+    Emit(console::Layout{conference, layout, conf.row.spotlight});
     return OkStatus();
   });
 }

@@ -99,7 +99,7 @@ void Bridge::Dial(Link& link, const std::string& conference) {
   ++link.attempts;
   spdlog::info("link {}: dialling {} (attempt {})", link.site_id, link.target.url, link.attempts);
   link.out = options_.dialer->Dial(link.id, {link.target.url, link.target.fingerprint}, this);
-  Emit(nlohmann::json{{"type", "site"}, {"site", link.site_id}, {"state", "connecting"}}.dump());
+  Emit(console::SiteState{link.site_id, "connecting"});
 }
 
 void Bridge::HangUp(Link& link, const std::string& reason, bool retry) {
@@ -126,7 +126,7 @@ void Bridge::HangUp(Link& link, const std::string& reason, bool retry) {
     link.state = "idle", link.detail = reason;
     spdlog::info("link {}: hung up ({})", link.site_id, reason);
   }
-  Emit(nlohmann::json{{"type", "site"}, {"site", link.site_id}, {"state", "offline"}}.dump());
+  Emit(console::SiteState{link.site_id, "offline"});
 }
 
 void Bridge::SendToLink(Link& link, EndpointRequest request) {
@@ -173,7 +173,7 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     link.state = "online";
     link.detail = link.target.url;
     spdlog::info("link {}: accepted by the other MCU as its site {}", link.site_id, w->site_id);
-    Emit(nlohmann::json{{"type", "site"}, {"site", link.site_id}, {"state", "online"}}.dump());
+    Emit(console::SiteState{link.site_id, "online"});
     if (!link.target.conference.empty()) join(link.target.conference);
   } else if (auto* c = std::get_if<event::Call>(&e.body)) {
     if (link.participant || link.state == "joining") return;
@@ -207,12 +207,7 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     link.remote_muted_video = mu->video;
     spdlog::info("link {}: the other MCU's host {} this conference's audio{}", link.site_id,
                  mu->audio ? "muted" : "unmuted", mu->video ? " and video" : "");
-    Emit(nlohmann::json{{"type", "link"},
-                        {"conference", link.conference},
-                        {"site", link.site_id},
-                        {"mutedAudio", mu->audio},
-                        {"mutedVideo", mu->video}}
-             .dump());
+    Emit(console::LinkMuted{link.conference, link.site_id, mu->audio, mu->video});
   }
   // Roster, layout, stats and pongs tell the link nothing it acts on.
 }

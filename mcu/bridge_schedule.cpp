@@ -54,7 +54,7 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
   (void)Save(conf);
   spdlog::info("conference {} opens ({})", conf.row.id, actor);
   Audit(actor, "open", conf.row.id);
-  Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", "open"}}.dump());
+  Emit(console::ConferenceState{conf.row.id, "open"});
   for (auto& [id, c] : connections_) c.last_call_ms = 0;
   CallIdleSites(true);
   UpdateLinks(now_ms());  // Its links dial now.
@@ -91,7 +91,7 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
   Audit(actor, "close", conf.row.id, json{{"state", conf.row.state}}.dump());
   UpdateLinks(now_ms());  // Its links hang up.
   monitor_->Closed(now_ms(), conf.row.id);
-  Emit(json{{"type", "conference"}, {"conference", conf.row.id}, {"state", conf.row.state}}.dump());
+  Emit(console::ConferenceState{conf.row.id, conf.row.state});
 }
 
 void Bridge::CallIdleSites(bool now_all, const std::string& site) {
@@ -139,11 +139,7 @@ void Bridge::SampleMedia(int64_t now) {
         if (monitor_->Flowing(pid, false)) p->audio_seen_ms = now;
         if (monitor_->Flowing(pid, true)) p->video_seen_ms = now;
       }
-      if (event_sink_) {
-        json stats = monitor_->ConferenceJson(id);
-        stats["type"] = "stats";
-        Emit(stats.dump());
-      }
+      if (event_sink_) Emit(console::Stats{id, monitor_->ConferenceJson(id).dump()});
     }
     // Invited sites not connected to the MCU, once a scheduled conference has opened (its start
     // minus its lead time): a warning until its start, critical after.

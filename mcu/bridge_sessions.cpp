@@ -39,7 +39,7 @@ void Bridge::OnEndpointClosed(ConnectionId id) {
     if (it->second.participant) RemoveParticipant(it->second.participant, "disconnected", false);
     if (!it->second.site_id.empty()) {
       spdlog::info("site {} disconnected ({})", it->second.site_id, it->second.remote_address);
-      Emit(json{{"type", "site"}, {"site", it->second.site_id}, {"state", "offline"}}.dump());
+      Emit(console::SiteState{it->second.site_id, "offline"});
     }
     connections_.erase(it);
   });
@@ -125,7 +125,7 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address,
                r.content ? " (content)" : "");
   Send(c, r.id, event::Welcome{site->id, site->name});
-  Emit(json{{"type", "site"}, {"site", site->id}, {"state", "online"}}.dump());
+  Emit(console::SiteState{site->id, "online"});
   CallIdleSites(true,
                 site->id);  // A room coming back is ordered straight into its open conference.
 }
@@ -331,22 +331,18 @@ void Bridge::BroadcastRoster(const std::string& conference_id) {
   auto it = conferences_.find(conference_id);
   if (it == conferences_.end()) return;
   event::Roster roster{conference_id, {}};
-  json list = json::array();
+  console::Roster shown{conference_id, {}};
   for (auto& [pid, p] : it->second.members) {
     std::string name = sites_[p->site_id].name + (p->content ? " (nội dung)" : "");
     roster.participants.push_back({Pid(pid), p->site_id, name, p->media_state});
-    list.push_back({{"id", Pid(pid)},
-                    {"site", p->site_id},
-                    {"name", name},
-                    {"media", p->media_state},
-                    {"content", p->content}});
+    shown.participants.push_back({Pid(pid), p->site_id, name, p->media_state, p->content});
   }
   for (auto& [pid, p] : it->second.members) {
     if (p->content) continue;
     auto c = connections_.find(p->connection);
     if (c != connections_.end()) Send(c->second, "", roster);
   }
-  Emit(json{{"type", "roster"}, {"conference", conference_id}, {"participants", list}}.dump());
+  Emit(shown);
 }
 
 // ----- Media callbacks --------------------------------------------------------------------------
@@ -399,7 +395,7 @@ void Bridge::SetSpeaker(Conference& conf, ParticipantId id) {
     auto c = connections_.find(p->connection);
     if (c != connections_.end()) Send(c->second, "", e);
   }
-  Emit(json{{"type", "speaker"}, {"conference", conf.row.id}, {"site", site}}.dump());
+  Emit(console::Speaker{conf.row.id, site});
 }
 
 void Bridge::OnMediaClosed(ParticipantId id) {

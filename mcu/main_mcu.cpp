@@ -19,6 +19,7 @@
 #include "mcu/store.h"
 #include "media/certificate.h"
 #include "media/media_engine.h"
+#include "signaling/console_json.h"
 #include "signaling/event_feed.h"
 #include "signaling/link_dialer.h"
 #include "signaling/rest_api.h"
@@ -190,7 +191,8 @@ int main(int argc, char** argv) {
   mcu::Auth auth(store->get());
   mcu::ControlService control(&bridge, store->get(), &auth);
   mcu::signaling::RestApi api(&control);
-  bridge.SetEventSink([&events](const std::string& text) { events.Publish(text); });
+  bridge.SetEventSink(
+      [&events](const mcu::ConsoleEvent& e) { events.Publish(mcu::signaling::ToJson(e)); });
 
   mcu::signaling::ServerOptions so;
   so.address = config->server.listen;

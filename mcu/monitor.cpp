@@ -97,8 +97,7 @@ ProcessStats ReadProc() {
 
 }  // namespace
 
-Monitor::Monitor(const AlarmThresholds& thresholds, Store* store,
-                 std::function<void(const std::string&)> emit)
+Monitor::Monitor(const AlarmThresholds& thresholds, Store* store, ConsoleSink emit)
     : thresholds_(thresholds),
       store_(store),
       emit_(std::move(emit)),
@@ -265,16 +264,8 @@ void Monitor::Apply(const std::vector<AlarmChange>& changes) {
     spdlog::log(level, "alarm {}: conference {}{}{}: {} {}: {}", state, conference,
                 site.empty() ? "" : " site ", site, ToString(a.kind), ToString(a.severity),
                 a.detail);
-    emit_(json{{"type", "alarm"},
-               {"state", state},
-               {"conference", conference},
-               {"site", site},
-               {"kind", ToString(a.kind)},
-               {"severity", ToString(a.severity)},
-               {"detail", a.detail},
-               {"sinceMs", a.since_ms},
-               {"clearedMs", a.cleared_ms}}
-              .dump());
+    emit_(console::Alarm{state, conference, site, ToString(a.kind), ToString(a.severity), a.detail,
+                         a.since_ms, a.cleared_ms});
   }
   int warning = 0, critical = 0;
   for (const Alarm& a : alarms_.Active())

@@ -23,6 +23,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "mcu/alarms.h"
+#include "mcu/console_events.h"
 #include "mcu/media_api.h"
 #include "mcu/store.h"
 #include "mcu/stream_health.h"
@@ -45,9 +46,8 @@ struct ProcessStats {
 
 class Monitor {
  public:
-  // `emit` receives each event for the console feed (a JSON object text).
-  Monitor(const AlarmThresholds& thresholds, Store* store,
-          std::function<void(const std::string&)> emit);
+  // `emit` receives each alarm change for the console feed.
+  Monitor(const AlarmThresholds& thresholds, Store* store, ConsoleSink emit);
   ~Monitor();
 
   // A participant as the bridge knows it.
@@ -115,7 +115,7 @@ class Monitor {
 
   AlarmThresholds thresholds_;
   Store* store_;
-  std::function<void(const std::string&)> emit_;
+  ConsoleSink emit_;
   AlarmBook alarms_;
   std::map<std::pair<std::string, AlarmKind>, int64_t> alarm_rows_;  // Active alarm -> its row.
   std::map<ParticipantId, Watch> watches_;

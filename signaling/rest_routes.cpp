@@ -15,8 +15,7 @@ namespace {
 // A site's fields from the body into `s`; the error, or empty.
 std::string ReadSite(const json& body, SiteRow& s) {
   std::string error;
-  if (!ReadString(body, "name", s.name, error) ||
-      !ReadString(body, "level", s.level, error, 16) ||
+  if (!ReadString(body, "name", s.name, error) || !ReadString(body, "level", s.level, error, 16) ||
       !ReadString(body, "kind", s.kind, error, 16) ||
       !ReadString(body, "network", s.network, error, 200))
     return error;
@@ -26,8 +25,7 @@ std::string ReadSite(const json& body, SiteRow& s) {
     s.bandwidth_kbps = it->get<int>();
   }
   if (s.name.empty()) return "a site needs a name";
-  if (s.level != "central" && s.level != "province" && s.level != "district" &&
-      s.level != "other")
+  if (s.level != "central" && s.level != "province" && s.level != "district" && s.level != "other")
     return "level must be central, province, district or other";
   if (s.kind != "room" && s.kind != "cascade") return "kind must be room or cascade";
   // `link`: where this MCU dials (a cascade site only); null removes it. The credential may be
@@ -96,17 +94,21 @@ RestResponse Login(RouteContext& c) {
                c.req.remote);
   c.control.Audit(r->who.login, "login", "", json{{"from", c.req.remote}}.dump());
   RestResponse res = Reply(
-      200, {{"user", {{"login", r->who.login}, {"name", r->who.name}, {"role", ToString(r->who.role)}}},
-            {"csrfToken", r->who.csrf}});
-  res.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + r->session +
-                                             "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
-                                             std::to_string(kSessionTtlS));
+      200,
+      {{"user", {{"login", r->who.login}, {"name", r->who.name}, {"role", ToString(r->who.role)}}},
+       {"csrfToken", r->who.csrf}});
+  res.headers.emplace_back(
+      "Set-Cookie",
+      std::string(kCookie) + "=" + r->session +
+          "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" + std::to_string(kSessionTtlS));
   return res;
 }
 
 RestResponse GetSession(RouteContext& c) {
-  return Reply(200, {{"user", {{"login", c.who->login}, {"name", c.who->name}, {"role", ToString(c.who->role)}}},
-                     {"csrfToken", c.who->csrf}});
+  return Reply(
+      200,
+      {{"user", {{"login", c.who->login}, {"name", c.who->name}, {"role", ToString(c.who->role)}}},
+       {"csrfToken", c.who->csrf}});
 }
 
 RestResponse Logout(RouteContext& c) {
@@ -114,8 +116,9 @@ RestResponse Logout(RouteContext& c) {
   c.control.Logout(c.session);
   c.control.Audit(c.actor(), "logout", "", "{}");
   RestResponse res = Done();
-  res.headers.emplace_back("Set-Cookie", std::string(kCookie) +
-                                             "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+  res.headers.emplace_back(
+      "Set-Cookie",
+      std::string(kCookie) + "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
   return res;
 }
 

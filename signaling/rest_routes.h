@@ -24,8 +24,8 @@ struct RouteContext {
   const std::string& path;
   const std::string& query;
   const nlohmann::json& body;
-  const Principal* who;  // Null only for a route that needs no login.
-  const std::string& session;  // The session cookie's value, if any.
+  const Principal* who;             // Null only for a route that needs no login.
+  const std::string& session;       // The session cookie's value, if any.
   std::vector<std::string> params;  // The path's {...} values, in order.
   ConferenceControl& control;
   const std::string& actor() const { return who->login; }

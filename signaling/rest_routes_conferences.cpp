@@ -37,8 +37,8 @@ RestResponse RollCall(RouteContext& c) {
   if (!conf) return FromStatus(conf);
   json list = json::array();
   for (const auto& s : conf->sites) list.push_back(LiveSiteJson(s));
-  return Reply(200,
-               {{"conference", conf->row.id}, {"state", LiveJson(*conf)["state"]}, {"sites", list}});
+  return Reply(
+      200, {{"conference", conf->row.id}, {"state", LiveJson(*conf)["state"]}, {"sites", list}});
 }
 
 RestResponse CreateConference(RouteContext& c) {
@@ -121,14 +121,17 @@ RestResponse AuditLog(RouteContext& c) {
                           ? 0
                           : std::stoll(before);
   json list = json::array();
-  for (const auto& a : c.control.AuditLog(QueryLimit(c.query), before_id))
+  for (const auto& a : c.control.AuditLog(QueryLimit(c.query), before_id)) {
+    json detail = json::parse(a.detail, nullptr, false);
+    if (detail.is_discarded()) detail = nullptr;  // Keeps the answer JSON whatever was stored.
     list.push_back({{"id", a.id},
                     {"at", FormatTime(a.at_ms / 1000)},
                     {"atMs", a.at_ms},
                     {"actor", a.actor},
                     {"action", a.action},
                     {"target", a.target},
-                    {"detail", json::parse(a.detail, nullptr, false)}});
+                    {"detail", detail}});
+  }
   return Reply(200, list);
 }
 

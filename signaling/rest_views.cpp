@@ -101,7 +101,6 @@ int HttpStatus(ErrorKind kind) {
   return 500;
 }
 
-
 std::string CookieValue(const std::string& header, const std::string& name) {
   size_t pos = 0;
   while (pos < header.size()) {

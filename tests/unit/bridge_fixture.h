@@ -13,6 +13,7 @@
 
 #include "mcu/bridge.h"
 #include "mcu/secrets.h"
+#include "signaling/console_json.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_endpoint.h"
 #include "tests/fakes/fake_media.h"
@@ -77,9 +78,9 @@ class BridgeTest : public ::testing::Test {
     options.clock = &clock;
     if (!options.dialer) options.dialer = &dialer;
     bridge = std::make_unique<Bridge>(config, store.get(), &media, options);
-    bridge->SetEventSink([this](const std::string& text) {
+    bridge->SetEventSink([this](const ConsoleEvent& event) {
       std::lock_guard lock(feed_mu);
-      nlohmann::json e = nlohmann::json::parse(text);
+      nlohmann::json e = nlohmann::json::parse(signaling::ToJson(event));
       journal.push_back("feed:" + e.value("type", std::string()) + " " +
                         e.value("action", std::string()));
       feed.push_back(std::move(e));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "signaling/console_json.h"
 #include "tests/unit/test_util.h"
 
 namespace mcu {
@@ -19,8 +20,9 @@ struct Fixture {
     return s ? std::move(*s) : nullptr;
   }();
   std::vector<json> events;
-  Monitor monitor{AlarmThresholds{}, store.get(),
-                  [this](const std::string& e) { events.push_back(json::parse(e)); }};
+  Monitor monitor{AlarmThresholds{}, store.get(), [this](const ConsoleEvent& e) {
+                    events.push_back(json::parse(signaling::ToJson(e)));
+                  }};
 
   std::vector<json> Alarms(const std::string& state) {
     std::vector<json> out;

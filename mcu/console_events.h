@@ -1,0 +1,67 @@
+// What the console's live feed shows, as domain values: the bridge and the monitor emit these
+// on the control executor; the signaling layer serialises them (signaling/console_json.h) for
+// the feed's WebSocket (signaling/event_feed.h), the way signaling/protocol.h serialises the
+// endpoint protocol. No JSON and no UI wording in the domain.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace mcu {
+namespace console {
+
+// A site went online (authenticated, or its link accepted), offline, or is being dialled
+// ("connecting", a link).
+struct SiteState {
+  std::string site, state;
+};
+// A conference opened ("open") or closed ("scheduled" for its next occurrence, or "ended").
+struct ConferenceState {
+  std::string conference, state;
+};
+struct RosterEntry {
+  std::string participant, site, name, media;  // media: connecting | connected
+  bool content = false;
+};
+struct Roster {
+  std::string conference;
+  std::vector<RosterEntry> participants;
+};
+struct Speaker {
+  std::string conference, site;  // site empty: nobody.
+};
+struct Layout {
+  std::string conference, layout, spotlight;
+};
+// An audit row, as stored: who did what to what (detail: a JSON object's text).
+struct Control {
+  std::string actor, action, target, detail_json;
+};
+// The other MCU's host muted or unmuted this conference on a cascade link.
+struct LinkMuted {
+  std::string conference, site;
+  bool audio = false, video = false;
+};
+struct Alarm {
+  std::string state;  // raised | changed | cleared
+  std::string conference, site, kind, severity, detail;
+  int64_t since_ms = 0, cleared_ms = 0;
+};
+// A conference's second of statistics: the monitor's view (Monitor::ConferenceJson) as JSON
+// object text, the same the REST API returns.
+struct Stats {
+  std::string conference, json;
+};
+
+}  // namespace console
+
+using ConsoleEvent =
+    std::variant<console::SiteState, console::ConferenceState, console::Roster, console::Speaker,
+                 console::Layout, console::Control, console::LinkMuted, console::Alarm,
+                 console::Stats>;
+using ConsoleSink = std::function<void(const ConsoleEvent&)>;
+
+}  // namespace mcu
