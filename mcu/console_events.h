@@ -58,10 +58,9 @@ struct Stats {
 
 }  // namespace console
 
-using ConsoleEvent =
-    std::variant<console::SiteState, console::ConferenceState, console::Roster, console::Speaker,
-                 console::Layout, console::Control, console::LinkMuted, console::Alarm,
-                 console::Stats>;
+using ConsoleEvent = std::variant<console::SiteState, console::ConferenceState, console::Roster,
+                                  console::Speaker, console::Layout, console::Control,
+                                  console::LinkMuted, console::Alarm, console::Stats>;
 using ConsoleSink = std::function<void(const ConsoleEvent&)>;
 
 }  // namespace mcu

@@ -18,20 +18,29 @@ TEST(ConsoleJson, EveryEventCarriesItsTypeAndFields) {
             (json{{"type", "conference"}, {"conference", "hop"}, {"state", "ended"}}));
   EXPECT_EQ(Of(console::Speaker{"hop", "tinh-1"}),
             (json{{"type", "speaker"}, {"conference", "hop"}, {"site", "tinh-1"}}));
-  EXPECT_EQ(Of(console::Layout{"hop", "speaker", "huyen-2"}),
-            (json{{"type", "layout"}, {"conference", "hop"}, {"layout", "speaker"}, {"spotlight", "huyen-2"}}));
+  EXPECT_EQ(Of(console::Layout{"hop", "speaker", "huyen-2"}), (json{{"type", "layout"},
+                                                                    {"conference", "hop"},
+                                                                    {"layout", "speaker"},
+                                                                    {"spotlight", "huyen-2"}}));
   EXPECT_EQ(Of(console::LinkMuted{"hop", "trung-uong", true, false}),
-            (json{{"type", "link"}, {"conference", "hop"}, {"site", "trung-uong"}, {"mutedAudio", true},
+            (json{{"type", "link"},
+                  {"conference", "hop"},
+                  {"site", "trung-uong"},
+                  {"mutedAudio", true},
                   {"mutedVideo", false}}));
 }
 
 TEST(ConsoleJson, ARosterListsEachParticipantWithItsMediaAndContent) {
-  json j = Of(console::Roster{"hop", {{"p1", "huyen-1", "Huyện 1", "connected", false},
-                                      {"p2", "huyen-1", "Huyện 1 (nội dung)", "connecting", true}}});
+  json j = Of(console::Roster{"hop",
+                              {{"p1", "huyen-1", "Huyện 1", "connected", false},
+                               {"p2", "huyen-1", "Huyện 1 (nội dung)", "connecting", true}}});
   EXPECT_EQ(j["type"], "roster");
   ASSERT_EQ(j["participants"].size(), 2u);
-  EXPECT_EQ(j["participants"][1], (json{{"id", "p2"}, {"site", "huyen-1"}, {"name", "Huyện 1 (nội dung)"},
-                                         {"media", "connecting"}, {"content", true}}));
+  EXPECT_EQ(j["participants"][1], (json{{"id", "p2"},
+                                        {"site", "huyen-1"},
+                                        {"name", "Huyện 1 (nội dung)"},
+                                        {"media", "connecting"},
+                                        {"content", true}}));
 }
 
 TEST(ConsoleJson, AControlEventCarriesItsDetailAsAnObject) {
@@ -43,7 +52,8 @@ TEST(ConsoleJson, AControlEventCarriesItsDetailAsAnObject) {
 }
 
 TEST(ConsoleJson, AnAlarmAndTheStatsOfASecond) {
-  json a = Of(console::Alarm{"raised", "hop", "huyen-1", "loss", "warning", "6% video loss", 1000, 0});
+  json a =
+      Of(console::Alarm{"raised", "hop", "huyen-1", "loss", "warning", "6% video loss", 1000, 0});
   EXPECT_EQ(a["type"], "alarm");
   EXPECT_EQ(a["sinceMs"], 1000);
   EXPECT_EQ(a["clearedMs"], 0);

@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "mcu/room/room_media.h"
+#include "apps/mcu-room/room_media.h"
 #include "signaling/wss_client.h"
 
 namespace mcu::room {

@@ -1,4 +1,4 @@
-#include "mcu/room/room_client.h"
+#include "apps/mcu-room/room_client.h"
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>

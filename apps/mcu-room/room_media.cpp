@@ -1,4 +1,4 @@
-#include "mcu/room/room_media.h"
+#include "apps/mcu-room/room_media.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/sdp/sdp.h>

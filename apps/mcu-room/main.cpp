@@ -12,7 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "mcu/room/room_client.h"
+#include "apps/mcu-room/room_client.h"
 #include "media/gobject_ptr.h"
 
 namespace {
