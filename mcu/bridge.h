@@ -37,7 +37,10 @@
 
 namespace mcu {
 
-class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public OutboundHandler {
+class Bridge : public EndpointHandler,
+               public MediaEndpoint::Listener,
+               public MediaRoom::Listener,
+               public OutboundHandler {
  public:
   struct Options {
     int grace_s = 300;      // A conference closes this long after its end.
@@ -61,7 +64,9 @@ class Bridge : public EndpointHandler, public MediaEndpoint::Listener, public Ou
   void OnMediaFailed(ParticipantId id, const std::string& reason) override;
   void OnMediaClosed(ParticipantId id) override;
   void OnSendSize(ParticipantId id, int width, int height, int tiles) override;
-  void OnActiveSpeaker(ParticipantId id) override;
+
+  // MediaRoom::Listener
+  void OnRoomActiveSpeaker(const std::string& room, ParticipantId id) override;
 
   // OutboundHandler (cascade links this MCU dials; mcu/bridge_links.cpp)
   void OnOutboundOpen(ConnectionId id) override;

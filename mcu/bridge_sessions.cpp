@@ -203,7 +203,7 @@ Status Bridge::MakeRoom(Conference& conf) {
   MCU_DCHECK_RUN_ON(&control_);
   if (conf.room) return OkStatus();
   RoomMode mode = conf.row.mode == "echo" ? RoomMode::kEcho : RoomMode::kMix;
-  auto room = media_->CreateRoom(conf.row.id, mode);
+  auto room = media_->CreateRoom(conf.row.id, mode, this);
   if (!room) {
     spdlog::error("conference {}: cannot create media room: {}", conf.row.id, room.error());
     return MakeError("media room unavailable: " + room.error());
@@ -371,12 +371,13 @@ void Bridge::OnSendSize(ParticipantId id, int width, int height, int tiles) {
   });
 }
 
-void Bridge::OnActiveSpeaker(ParticipantId id) {
-  control_.Post([this, id] {
-    // Every participant's listener hears it: act once per change.
+void Bridge::OnRoomActiveSpeaker(const std::string& room, ParticipantId id) {
+  control_.Post([this, room, id] {
+    auto conf = conferences_.find(room);
     auto it = participants_.find(id);
-    if (it == participants_.end()) return;
-    SetSpeaker(conferences_[it->second->conference_id], id);
+    if (conf == conferences_.end() || it == participants_.end()) return;
+    if (it->second->conference_id != room) return;  // Gone elsewhere since.
+    SetSpeaker(conf->second, id);
   });
 }
 

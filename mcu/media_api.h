@@ -48,9 +48,6 @@ class MediaEndpoint {
     // A mixing room's layout changed: the participant should send video of this size (its
     // tile), so that the MCU does not decode pixels it would scale away.
     virtual void OnSendSize(ParticipantId id, int width, int height, int tiles) = 0;
-    // A mixing room's active speaker is now this participant (0: nobody speaks). Delivered to
-    // the listener of every participant of the room; from any media thread.
-    virtual void OnActiveSpeaker(ParticipantId id) { (void)id; }
   };
   // Destroying the endpoint closes its transport (asynchronously on the I/O thread); no callback
   // for it is delivered to the listener after the I/O thread has processed the close.
@@ -105,6 +102,14 @@ enum class LayoutKind {
 
 class MediaRoom {
  public:
+  // What a room reports about itself (not about one participant), on the media I/O thread; the
+  // same copy-post-re-check rule as MediaEndpoint::Listener.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // The mixing room `room` (its name at CreateRoom) has a new active speaker (0: nobody).
+    virtual void OnRoomActiveSpeaker(const std::string& room, ParticipantId id) = 0;
+  };
   virtual ~MediaRoom() = default;
   virtual Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
       ParticipantId id, const ParticipantMediaInfo& info, MediaEndpoint::Listener* listener) = 0;
@@ -116,10 +121,9 @@ class MediaRoom {
   }
   // The layout, and the participant pinned to the main tile (0: none, the active speaker leads).
   virtual void SetLayout(LayoutKind kind, ParticipantId spotlight) { (void)kind, (void)spotlight; }
-  // The active speaker the room reported (Listener::OnActiveSpeaker), handed back on the control
-  // executor: voice-activated layouts change their main tile here, and the highlight moves. The
-  // room reports to every participant's listener; calling this once per report or once per
-  // listener is the same (the same id twice changes nothing).
+  // The active speaker the room reported (Listener::OnRoomActiveSpeaker), handed back on the
+  // control executor: voice-activated layouts change their main tile here, and the highlight
+  // moves (the same id twice changes nothing).
   virtual void SetActiveSpeaker(ParticipantId id) { (void)id; }
   // Every participant's counters and the tiers', read together (one hop to the I/O thread; the
   // caller waits for it: call it on the control executor, not on a media thread).
@@ -129,8 +133,9 @@ class MediaRoom {
 class MediaEngine {
  public:
   virtual ~MediaEngine() = default;
-  virtual Expected<std::unique_ptr<MediaRoom>> CreateRoom(const std::string& name,
-                                                          RoomMode mode) = 0;
+  // `listener` (may be null) outlives the room.
+  virtual Expected<std::unique_ptr<MediaRoom>> CreateRoom(const std::string& name, RoomMode mode,
+                                                          MediaRoom::Listener* listener) = 0;
 };
 
 }  // namespace mcu

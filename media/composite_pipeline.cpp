@@ -140,12 +140,12 @@ Status MixRoom::Start() {
           }
         });
       },
-      // Every participant's listener hears of it, on mcu-io as every listener callback; the
-      // domain hands it back on its executor (SetActiveSpeaker) for the layout.
+      // The room's listener hears of it once, on mcu-io as every listener callback; the domain
+      // hands it back on its executor (SetActiveSpeaker) for the layout.
       [loop = engine_->loop(), io, name = name_](ParticipantId speaker) {
         spdlog::info("mixing room {}: active speaker {}", name, speaker);
         loop->Post([io, speaker] {
-          for (auto& [id, peer] : io->peers) peer->NotifyActiveSpeaker(speaker);
+          if (io->listener) io->listener->OnRoomActiveSpeaker(io->room, speaker);
         });
       });
   // The pipeline stays in NULL (built, so a missing plugin fails the room now, but no thread and

@@ -199,9 +199,9 @@ Expected<std::unique_ptr<TransportMediaEngine>> TransportMediaEngine::Create(
 
 TransportMediaEngine::~TransportMediaEngine() = default;
 
-Expected<std::unique_ptr<MediaRoom>> TransportMediaEngine::CreateRoom(const std::string& name,
-                                                                      RoomMode mode) {
-  if (mode == RoomMode::kMix) return CreateMixRoom(this, name);
+Expected<std::unique_ptr<MediaRoom>> TransportMediaEngine::CreateRoom(
+    const std::string& name, RoomMode mode, MediaRoom::Listener* listener) {
+  if (mode == RoomMode::kMix) return CreateMixRoom(this, name, listener);
   return std::unique_ptr<MediaRoom>(new EchoRoom(this, name));
 }
 

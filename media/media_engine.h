@@ -20,7 +20,8 @@ class TransportMediaEngine : public MediaEngine {
                                                                 const TransportConfig& config);
   ~TransportMediaEngine() override;
 
-  Expected<std::unique_ptr<MediaRoom>> CreateRoom(const std::string& name, RoomMode mode) override;
+  Expected<std::unique_ptr<MediaRoom>> CreateRoom(const std::string& name, RoomMode mode,
+                                                  MediaRoom::Listener* listener) override;
 
   IoLoop* loop() { return loop_.get(); }
   const std::shared_ptr<DtlsContext>& dtls_context() const { return dtls_; }

@@ -62,6 +62,9 @@ struct MixIoState {
   std::vector<int> receivers;  // Per tier.
   int64_t idle_close_us = 0;   // When tiers nobody receives are first closed.
   guint timer = 0;
+  // Told the room's active speaker; cleared on mcu-io when the room goes.
+  MediaRoom::Listener* listener = nullptr;
+  std::string room;  // The room's name, for the listener.
   // Last, so that they go first: a peer leaving updates the receivers above.
   std::map<ParticipantId, std::unique_ptr<MixPeer>> peers;
 
@@ -106,7 +109,6 @@ class MixPeer : public PeerTransport::Listener {
   }
   void SetReceivesVideo(bool v);
   void AskSendSize(int w, int h, int tiles) { listener_->OnSendSize(id_, w, h, tiles); }
-  void NotifyActiveSpeaker(ParticipantId speaker) { listener_->OnActiveSpeaker(speaker); }
   // Decoded only while it has a tile (`visible`: not beyond the layout's tiles, not hidden by a
   // voice-activated layout) and its video is not muted; decoded again, it starts on a keyframe.
   // A muted site's tile shows its name card.

@@ -69,6 +69,7 @@ MixRoom::~MixRoom() {
   auto io = io_;
   loop()->Invoke([this, io] {
     if (io->timer) loop()->CancelTimer(io->timer);
+    io->listener = nullptr;  // A speaker change already posted finds nobody to tell.
     io->peers.clear();
   });
 }
@@ -309,8 +310,11 @@ void MixRoom::RemoveParticipant(ParticipantId id) {
 }
 
 Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine,
-                                                   const std::string& name) {
+                                                   const std::string& name,
+                                                   MediaRoom::Listener* listener) {
   auto room = std::make_unique<MixRoom>(engine, name);
+  room->io_state()->listener = listener;  // Before Start: read on mcu-io from then on.
+  room->io_state()->room = name;
   auto st = room->Start();
   if (!st) return MakeError(st.error());
   return std::unique_ptr<MediaRoom>(std::move(room));

@@ -26,6 +26,7 @@ namespace mcu::media {
 class TransportMediaEngine;
 
 Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine,
-                                                   const std::string& name);
+                                                   const std::string& name,
+                                                   MediaRoom::Listener* listener);
 
 }  // namespace mcu::media

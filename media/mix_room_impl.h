@@ -56,6 +56,7 @@ class MixRoom : public MediaRoom {
 
   // mcu-io.
   IoLoop* loop() { return engine_->loop(); }
+  MixIoState* io_state() { return io_.get(); }
   TransportMediaEngine* engine() { return engine_; }
   AudioMixThread* audio() { return audio_.get(); }
 

@@ -35,11 +35,12 @@ class FakeMediaEndpoint final : public MediaEndpoint {
 };
 
 Expected<std::unique_ptr<MediaRoom>> FakeMediaEngine::CreateRoom(const std::string& name,
-                                                                 RoomMode mode) {
+                                                                 RoomMode mode,
+                                                                 MediaRoom::Listener* listener) {
   if (fail_rooms) return MakeError(ErrorKind::kInternal, "no encoder available");
   ++rooms_created;
   if (journal_) journal_->push_back("room:create " + name);
-  return std::unique_ptr<MediaRoom>(new FakeMediaRoom(this, name, mode));
+  return std::unique_ptr<MediaRoom>(new FakeMediaRoom(this, name, mode, listener));
 }
 
 FakeMediaRoom* FakeMediaEngine::room(const std::string& name) const {
@@ -47,8 +48,9 @@ FakeMediaRoom* FakeMediaEngine::room(const std::string& name) const {
   return it == rooms_.end() ? nullptr : it->second;
 }
 
-FakeMediaRoom::FakeMediaRoom(FakeMediaEngine* engine, std::string name, RoomMode mode)
-    : engine_(engine), name_(std::move(name)), mode_(mode) {
+FakeMediaRoom::FakeMediaRoom(FakeMediaEngine* engine, std::string name, RoomMode mode,
+                             MediaRoom::Listener* listener)
+    : engine_(engine), listener_(listener), name_(std::move(name)), mode_(mode) {
   engine_->rooms_[name_] = this;
 }
 
@@ -135,7 +137,7 @@ void FakeMediaRoom::HangUp(ParticipantId id) {
 }
 
 void FakeMediaRoom::Speak(ParticipantId id) {
-  for (auto& [pid, m] : members_) m.listener->OnActiveSpeaker(id);
+  if (listener_) listener_->OnRoomActiveSpeaker(name_, id);
 }
 
 void FakeMediaRoom::ReportSendSize(ParticipantId id, int width, int height, int tiles) {

@@ -25,7 +25,8 @@ class FakeMediaRoom;
 class FakeMediaEngine final : public MediaEngine {
  public:
   explicit FakeMediaEngine(Journal* journal = nullptr) : journal_(journal) {}
-  Expected<std::unique_ptr<MediaRoom>> CreateRoom(const std::string& name, RoomMode mode) override;
+  Expected<std::unique_ptr<MediaRoom>> CreateRoom(const std::string& name, RoomMode mode,
+                                                  MediaRoom::Listener* listener) override;
 
   // The room of that name now, or null.
   FakeMediaRoom* room(const std::string& name) const;
@@ -51,7 +52,8 @@ class FakeMediaRoom final : public MediaRoom {
     ParticipantStats stats;
   };
 
-  FakeMediaRoom(FakeMediaEngine* engine, std::string name, RoomMode mode);
+  FakeMediaRoom(FakeMediaEngine* engine, std::string name, RoomMode mode,
+                MediaRoom::Listener* listener);
   ~FakeMediaRoom() override;
 
   Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
@@ -66,7 +68,7 @@ class FakeMediaRoom final : public MediaRoom {
   void Connect(ParticipantId id);
   void Fail(ParticipantId id, const std::string& reason);
   void HangUp(ParticipantId id);
-  void Speak(ParticipantId id);  // To every participant's listener, as the mixing room does.
+  void Speak(ParticipantId id);  // To the room's listener, as the mixing room does.
   void ReportSendSize(ParticipantId id, int width, int height, int tiles);
   // From now on the participant's audio (and video) packets arrive, second by second.
   void Flow(ParticipantId id, bool audio, bool video);
@@ -91,6 +93,7 @@ class FakeMediaRoom final : public MediaRoom {
   void Removed(ParticipantId id);
 
   FakeMediaEngine* engine_;
+  MediaRoom::Listener* listener_;
   std::string name_;
   RoomMode mode_;
   std::map<ParticipantId, Member> members_;

@@ -138,7 +138,7 @@ TEST_F(BridgeControl, AnUnknownLayoutOrASpotlightOnASiteNeitherInvitedNorInIsRef
   EXPECT_EQ(room->layout, LayoutKind::kGrid);
 }
 
-TEST_F(BridgeControl, TheSpeakerReportedToEveryListenerIsActedOnOnce) {
+TEST_F(BridgeControl, TheRoomsActiveSpeakerReachesTheRoomTheSitesAndTheFeed) {
   ThreeIn();
   journal.clear();
   room->Speak(Pid(b));
