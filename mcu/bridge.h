@@ -103,10 +103,9 @@ class Bridge : public EndpointHandler,
   // The conference's live statistics (Monitor::ConferenceJson) as JSON text; not found if no
   // such conference.
   Expected<std::string> ConferenceStats(const std::string& id);
-  // A site's health history in a conference: up to kSecondHistoryS, the last `seconds` a point a
-  // second (not found unless it is in); beyond, the whole conference so far at a coarse step,
-  // across its rejoins (not found if it never had media in it).
-  static constexpr int kSecondHistoryS = ConferenceControl::kSecondHistoryS;
+  // A site's health history in a conference: up to ConferenceControl::kSecondHistoryS, the last
+  // `seconds` a point a second (not found unless it is in); beyond, the whole conference so far at
+  // a coarse step, across its rejoins (not found if it never had media in it).
   Expected<std::string> SiteHistory(const std::string& conference, const std::string& site,
                                     int seconds);
   // An audit row of something only an adapter sees (a login, a token, a user): stored and told to

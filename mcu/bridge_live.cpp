@@ -113,7 +113,7 @@ Expected<std::string> Bridge::SiteHistory(const std::string& conference, const s
   return OnControl([&]() -> Expected<std::string> {
     auto found = Find(conference);
     if (!found) return found.failure();
-    if (seconds > kSecondHistoryS) {
+    if (seconds > ConferenceControl::kSecondHistoryS) {
       json whole = monitor_->ConferenceHistoryJson(conference, site);
       if (!whole.is_null()) return whole.dump();
       return MakeError(ErrorKind::kNotFound,

@@ -12,7 +12,8 @@
 
 namespace mcu::media {
 
-MixIoState::~MixIoState() { peers.clear(); }
+// Out of line, where MixPeer is complete; `peers`, declared last, goes first.
+MixIoState::~MixIoState() = default;
 
 void MixIoState::RequestKeyframe(int tier, int64_t now) {
   if (tier >= 0 && tier < static_cast<int>(coalescers.size()) && coalescers[tier].Request(now))

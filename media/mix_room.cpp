@@ -312,9 +312,7 @@ void MixRoom::RemoveParticipant(ParticipantId id) {
 Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine,
                                                    const std::string& name,
                                                    MediaRoom::Listener* listener) {
-  auto room = std::make_unique<MixRoom>(engine, name);
-  room->io_state()->listener = listener;  // Before Start: read on mcu-io from then on.
-  room->io_state()->room = name;
+  auto room = std::make_unique<MixRoom>(engine, name, listener);
   auto st = room->Start();
   if (!st) return MakeError(st.error());
   return std::unique_ptr<MediaRoom>(std::move(room));

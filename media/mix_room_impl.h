@@ -36,8 +36,12 @@ inline constexpr int64_t kKeyframeIntervalUs = 500'000;
 
 class MixRoom : public MediaRoom {
  public:
-  MixRoom(TransportMediaEngine* engine, std::string name)
-      : engine_(engine), name_(std::move(name)) {}
+  // `listener` (may be null) hears the room's active speaker; it outlives the room.
+  MixRoom(TransportMediaEngine* engine, std::string name, MediaRoom::Listener* listener)
+      : engine_(engine), name_(std::move(name)) {
+    io_->listener = listener;
+    io_->room = name_;
+  }
   ~MixRoom() override;
   Status Start();
 
@@ -56,9 +60,6 @@ class MixRoom : public MediaRoom {
 
   // mcu-io.
   IoLoop* loop() { return engine_->loop(); }
-  MixIoState* io_state() { return io_.get(); }
-  TransportMediaEngine* engine() { return engine_; }
-  AudioMixThread* audio() { return audio_.get(); }
 
  private:
   struct Site {
