@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 bash scripts/check-gobject.sh
 bash scripts/check-format.sh
+node --test tests/console-unit/
 bash scripts/build.sh
 mkdir -p test-output
 status=0

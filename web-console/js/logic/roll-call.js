@@ -1,0 +1,61 @@
+// The live page's roll-call without the DOM: a site's state and quality, the board's counters,
+// whether "mute all" shows pressed, which sites the host may call in, the active speaker.
+
+import { worstAlarm } from './alarms.js';
+import { gradeQuality } from './quality.js';
+import { IN_CONFERENCE } from './streams.js';
+
+export { IN_CONFERENCE };
+export const SITE_STATES = ['offline', 'online', 'joined', 'audio', 'video'];
+// The states of a cascade link this MCU dials.
+export const LINK_STATES = ['idle', 'connecting', 'authenticating', 'online', 'joining', 'joined', 'waiting', 'refused'];
+// Stats older than this no longer grade a site.
+export const STATS_STALE_MS = 5000;
+
+// A roll-call site's state, 'offline' when the MCU sent one this console does not know.
+export const siteState = (s) => (SITE_STATES.includes(s.state) ? s.state : 'offline');
+
+// A link's state, 'idle' when unknown.
+export const linkState = (l) => (LINK_STATES.includes(l.state) ? l.state : 'idle');
+
+// The board's counters: invited, online (any state but offline), in the conference, with video.
+export function rollCounts(roll) {
+  return {
+    invited: roll.filter((s) => s.invited).length,
+    online: roll.filter((s) => s.state && s.state !== 'offline').length,
+    joined: roll.filter((s) => IN_CONFERENCE.has(s.state)).length,
+    video: roll.filter((s) => s.state === 'video').length,
+  };
+}
+
+// "Mute all but the host" shows pressed while every other site in the conference is muted; with
+// no other site in it, as the last mute-all action seen (`last`: true/false/null) left it.
+export function muteAllPressed(roll, host, last) {
+  const others = roll.filter((s) => s.site !== host && IN_CONFERENCE.has(s.state));
+  return others.length ? others.every((s) => s.mutedAudio) : Boolean(last);
+}
+
+// Whether the host may call a site into the open conference: one removed by the host, offline
+// (dialled when it comes), or online and in no other conference.
+export function callable(s, conferenceOpen) {
+  const state = siteState(s);
+  if (IN_CONFERENCE.has(state) || !conferenceOpen) return false;
+  return Boolean(s.kicked || state === 'offline' || (state === 'online' && !s.elsewhere));
+}
+
+// The site speaking: the roll-call's (`speaking`), else `fallback` (the conference's), else ''.
+export function speakerOf(roll, fallback) {
+  const s = roll.find((x) => x.speaking);
+  return s ? s.site : fallback || '';
+}
+
+// A site's quality on the board: graded from its stats while in the conference and the stats are
+// fresh, raised by its worst active alarm. `stats`: Map site -> stats; `alarms`: the active ones.
+// {level, loss, rtt, alarm (the worst, or null)}.
+export function siteQuality(s, { stats, statsAt, alarms, now = Date.now() }) {
+  const inConf = IN_CONFERENCE.has(siteState(s));
+  const alarm = worstAlarm(alarms, s.site);
+  const fresh = now - statsAt < STATS_STALE_MS;
+  const q = gradeQuality(inConf && fresh ? stats.get(s.site) : null, alarm && inConf ? alarm.severity : null);
+  return { ...q, alarm };
+}
