@@ -17,6 +17,10 @@
 // Values below 0 (the MCU's "not measured", e.g. RTT -1) and null are gaps.
 
 import uPlot from '/node_modules/uplot/dist/uPlot.esm.js';
+import { formatNumber } from './logic/format.js';
+
+// The number format is DOM-free (logic/format.js); the pages take it from here too.
+export { formatNumber };
 
 // Colours of the four stream directions (received = solid, sent = dashed) and of the rest.
 export const COLORS = {
@@ -52,19 +56,6 @@ const pad = (n) => String(n).padStart(2, '0');
 function clock(sec, withSeconds) {
   const d = new Date(sec * 1000);
   return `${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? ':' + pad(d.getSeconds()) : ''}`;
-}
-
-const formatters = new Map();
-// A number in the language's way ("1.540", "0,2" in Vietnamese), or '—' when not measured.
-export function formatNumber(value, digits = 0, lang = 'vi') {
-  if (value === null || value === undefined || Number.isNaN(value) || value < 0) return '—';
-  const key = `${lang}:${digits}`;
-  if (!formatters.has(key))
-    formatters.set(key, new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-US', {
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }));
-  return formatters.get(key).format(value);
 }
 
 function clean(v) {

@@ -25,6 +25,13 @@ const COMMON = {
   },
 };
 
+// The strings of a page made of parts ({vi, en} each) in one {vi, en}.
+export function mergeStrings(...parts) {
+  const out = {};
+  for (const lang of LANGUAGES) out[lang] = Object.assign({}, ...parts.map((p) => p[lang] || {}));
+  return out;
+}
+
 function initialLanguage() {
   const fromUrl = new URLSearchParams(location.search).get('lang');
   if (LANGUAGES.includes(fromUrl)) return fromUrl;

@@ -1,5 +1,6 @@
-// Form and page widgets the console's pages share: fields that show their error, selects,
-// tabs, and a confirmation dialog. Built with h() (no HTML strings), accessible by keyboard.
+// Form and page widgets the console's pages share: fields that show their error, selects, tabs,
+// and the dialogs (a modal, a confirmation, a form in a dialog). Built with h() (no HTML
+// strings), accessible by keyboard.
 
 import { h, field, uid } from './dom.js';
 
@@ -66,26 +67,96 @@ export function tabList(label, items, selected, onSelect) {
   return list;
 }
 
-// A <dialog> asking to confirm a destructive action; resolves true when confirmed. Escape or
-// Cancel resolve false. The dialog lives in `host` (the page's view) and goes with it.
-export function confirmDialog(host, { title, text, ok, cancel }) {
+// ---- Dialogs ---------------------------------------------------------------------------------
+// Every page's dialogs: a modal <dialog> in `host` (the page's view, so that it goes with the
+// page), removed once closed, the focus given back to what opened it. The texts come translated
+// from the page (widgets have no strings of their own).
+
+// Rows drawn again while a dialog was open are found again by these data-* keys.
+const ROW_KEYS = ['site', 'user', 'conference'];
+
+// Gives the focus back to `el`, or, if its table row was drawn again meanwhile, to the same
+// row's control with the same data-action; not while another dialog is open.
+function focusRestorer(el) {
+  const row = el && el.closest ? el.closest('tr') : null;
+  const key = row && el.dataset && el.dataset.action ? ROW_KEYS.find((k) => row.dataset[k] !== undefined) : null;
+  const selector = key
+    ? `tr[data-${key}="${CSS.escape(row.dataset[key])}"] [data-action="${CSS.escape(el.dataset.action)}"]`
+    : null;
+  return () => {
+    const target = el && el.isConnected ? el : selector ? document.querySelector(selector) : null;
+    if (target && target.focus && !document.querySelector('dialog[open]')) target.focus();
+  };
+}
+
+// A modal dialog titled `title` around `content` (nodes), shown at once. `opener` (default: the
+// focused element) gets the focus back when it closes.
+export function modal(host, { title, content, opener = document.activeElement, className = '' }) {
+  const restoreFocus = focusRestorer(opener);
+  const titleEl = h('h2', { id: uid('dlg') }, title);
+  const dialog = h('dialog', { class: `modal mg-dialog ${className}`.trim(), 'aria-labelledby': titleEl.id },
+    h('div', { class: 'modal-body' }, titleEl, content));
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    restoreFocus();
+  });
+  host.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+// Asks to confirm a destructive action; resolves true when confirmed. Escape or Cancel resolve
+// false (so does closing it from outside: `dialog.close()`). Cancel has the focus.
+export function confirmDialog(host, { title, text, ok, cancel, opener }) {
   return new Promise((resolve) => {
-    const opener = document.activeElement;
-    const titleEl = h('h2', { id: uid('dlg') }, title);
     const cancelBtn = h('button', { type: 'submit', value: 'cancel', class: 'btn btn-secondary' }, cancel);
-    const dialog = h('dialog', { class: 'modal mg-dialog', 'aria-labelledby': titleEl.id },
-      h('form', { method: 'dialog', class: 'modal-body' },
-        titleEl,
+    const dialog = modal(host, {
+      title, opener,
+      content: h('form', { method: 'dialog' },
         h('p', {}, text),
         h('div', { class: 'form-footer' }, cancelBtn,
-          h('button', { type: 'submit', value: 'ok', class: 'btn btn-danger' }, ok))));
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      if (opener && opener.isConnected && opener.focus) opener.focus();
-      resolve(dialog.returnValue === 'ok');
+          h('button', { type: 'submit', value: 'ok', class: 'btn btn-danger' }, ok))),
     });
-    host.append(dialog);
-    dialog.showModal();
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'));
     cancelBtn.focus();
   });
+}
+
+// A dialog with a form of `fields` (nodes) and Cancel / `submitText`. `onSubmit(form)` returns a
+// promise: false when the form is invalid (`texts.fix` is shown), else the dialog closes. When
+// it throws, `texts.failed(message)` is shown in the form and `onError(message)` told (a toast).
+// texts: {cancel, saving, fix, failed}. The first enabled control has the focus.
+export function formDialog(host, { title, fields, submitText, texts, onSubmit, onError, formClass = '' }) {
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, submitText);
+  const cancel = h('button', { type: 'button', class: 'btn btn-secondary' }, texts.cancel);
+  const form = h('form', { class: formClass || null, novalidate: true }, h('div', { class: formClass ? `${formClass}-fields` : null }, fields), error,
+    h('div', { class: 'form-footer' }, cancel, submit));
+  const dialog = modal(host, { title, content: form });
+  cancel.addEventListener('click', () => dialog.close());
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    submit.disabled = true;
+    submit.textContent = texts.saving;
+    try {
+      const done = await onSubmit(form);
+      if (done === false) {
+        error.textContent = texts.fix;
+        error.hidden = false;
+      } else {
+        dialog.close();
+      }
+    } catch (err) {
+      error.textContent = texts.failed(err.message);
+      error.hidden = false;
+      if (onError) onError(err.message);
+    } finally {
+      submit.disabled = false;
+      submit.textContent = submitText;
+    }
+  });
+  const first = form.querySelector('input:not([disabled]), select:not([disabled])');
+  if (first) first.focus();
+  return dialog;
 }

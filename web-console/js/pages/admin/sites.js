@@ -1,0 +1,296 @@
+// #/admin/sites: the sites (GET /sites, conference titles from GET /conferences): id, name,
+// level, kind, expected network and link capacity, presence and the conference each is in
+// (refreshed on the feed's site/roster/conference events). Create (POST /sites → {site,
+// token}), edit (PUT /sites/{id}), delete (DELETE /sites/{id}, confirmed), renew the room token
+// (POST /sites/{id}/token, confirmed). A new token is shown once in a dialog, with a Copy
+// button. Hooks for tests: #new-site; rows tr[data-site] with button[data-action=edit|token|
+// delete]; the token dialog's #token-secret and #token-copy.
+
+import { h, replace, field, uid } from '../../dom.js';
+import { ID_PATTERN, LEVELS } from '../../logic/conferences.js';
+import { checkedField, modal, select } from '../../widgets.js';
+import { act, adminFormDialog, confirmAction, enc, loader, rowButton, runChecks, shell } from './common.js';
+
+export const strings = {
+  vi: {
+    'admin.level.central': 'Trung ương',
+    'admin.level.province': 'Cấp tỉnh',
+    'admin.level.district': 'Cấp huyện',
+    'admin.level.other': 'Khác',
+    'admin.kind.room': 'Phòng họp',
+    'admin.kind.cascade': 'Liên kết MCU khác',
+    'admin.site.new': 'Thêm điểm cầu',
+    'admin.site.empty': 'Chưa có điểm cầu nào.',
+    'admin.site.col.id': 'Mã',
+    'admin.site.col.name': 'Tên điểm cầu',
+    'admin.site.col.level': 'Cấp',
+    'admin.site.col.kind': 'Loại',
+    'admin.site.col.network': 'Mạng dự kiến',
+    'admin.site.col.bandwidth': 'Băng thông',
+    'admin.site.col.state': 'Hiện trạng',
+    'admin.site.online': 'Trực tuyến',
+    'admin.site.offline': 'Ngoại tuyến',
+    'admin.site.inConference': 'đang ở',
+    'admin.site.kbps': '{n} kb/s',
+    'admin.site.token': 'Cấp mã mới',
+    'admin.site.createTitle': 'Thêm điểm cầu',
+    'admin.site.editTitle': 'Sửa điểm cầu “{name}”',
+    'admin.site.id': 'Mã điểm cầu',
+    'admin.site.idHint': 'Chữ thường không dấu, số, “-” hoặc “_”; không đổi được sau khi tạo.',
+    'admin.site.name': 'Tên điểm cầu',
+    'admin.site.level': 'Cấp',
+    'admin.site.kind': 'Loại',
+    'admin.site.network': 'Mạng dự kiến',
+    'admin.site.networkHint': 'Để kỹ thuật viên biết điểm cầu dùng đường mạng nào, ví dụ “WAN tỉnh 10.20.3.0/24”.',
+    'admin.site.bandwidth': 'Băng thông dự kiến (kb/s)',
+    'admin.site.bandwidthHint': 'Dung lượng đường truyền dự kiến, 0 = chưa xác định.',
+    'admin.site.create': 'Thêm điểm cầu',
+    'admin.site.save': 'Lưu',
+    'admin.site.created': 'Đã thêm điểm cầu “{name}”.',
+    'admin.site.saved': 'Đã lưu điểm cầu “{name}”.',
+    'admin.site.deleted': 'Đã xóa điểm cầu “{name}”.',
+    'admin.site.deleteTitle': 'Xóa điểm cầu?',
+    'admin.site.deleteText': 'Điểm cầu “{name}” sẽ bị xóa: kết nối hiện tại bị ngắt, điểm cầu bị gỡ khỏi mọi hội nghị và mã truy cập của nó không dùng được nữa.',
+    'admin.site.tokenTitle': 'Cấp mã truy cập mới?',
+    'admin.site.tokenText': 'Mã cũ của điểm cầu “{name}” sẽ ngừng hoạt động ngay và phòng họp đang kết nối sẽ bị ngắt. Cần cài mã mới vào thiết bị của phòng họp để kết nối lại.',
+    'admin.site.tokenOk': 'Cấp mã mới',
+    'admin.token.title': 'Mã truy cập của điểm cầu “{name}”',
+    'admin.token.warning': 'Mã này chỉ hiển thị một lần. Hãy sao chép và cài vào thiết bị của phòng họp ngay; sau khi đóng hộp thoại sẽ không xem lại được (chỉ có thể cấp mã mới).',
+    'admin.token.usage': 'Cách dùng: mcu-room --token <mã>, hoặc nhập vào trang phòng họp trên trình duyệt.',
+    'admin.token.copy': 'Sao chép mã',
+    'admin.token.copied': 'Đã sao chép mã vào bộ nhớ tạm.',
+    'admin.token.copyFailed': 'Không sao chép tự động được. Mã đã được bôi chọn: hãy nhấn Ctrl+C.',
+    'admin.err.name': 'Hãy nhập tên (tối đa 200 ký tự).',
+    'admin.err.network': 'Tối đa 200 ký tự.',
+    'admin.err.bandwidth': 'Một số nguyên từ 0 đến 100000.',
+  },
+  en: {
+    'admin.level.central': 'Central',
+    'admin.level.province': 'Province',
+    'admin.level.district': 'District',
+    'admin.level.other': 'Other',
+    'admin.kind.room': 'Meeting room',
+    'admin.kind.cascade': 'Link to another MCU',
+    'admin.site.new': 'Add site',
+    'admin.site.empty': 'There are no sites yet.',
+    'admin.site.col.id': 'Id',
+    'admin.site.col.name': 'Site name',
+    'admin.site.col.level': 'Level',
+    'admin.site.col.kind': 'Kind',
+    'admin.site.col.network': 'Expected network',
+    'admin.site.col.bandwidth': 'Bandwidth',
+    'admin.site.col.state': 'Status',
+    'admin.site.online': 'Online',
+    'admin.site.offline': 'Offline',
+    'admin.site.inConference': 'in',
+    'admin.site.kbps': '{n} kb/s',
+    'admin.site.token': 'New token',
+    'admin.site.createTitle': 'Add a site',
+    'admin.site.editTitle': 'Edit site “{name}”',
+    'admin.site.id': 'Site id',
+    'admin.site.idHint': 'Lower-case letters without accents, digits, “-” or “_”; fixed once created.',
+    'admin.site.name': 'Site name',
+    'admin.site.level': 'Level',
+    'admin.site.kind': 'Kind',
+    'admin.site.network': 'Expected network',
+    'admin.site.networkHint': 'Tells technicians which link the site uses, e.g. “Province WAN 10.20.3.0/24”.',
+    'admin.site.bandwidth': 'Expected bandwidth (kb/s)',
+    'admin.site.bandwidthHint': 'The link’s expected capacity; 0 = not set.',
+    'admin.site.create': 'Add site',
+    'admin.site.save': 'Save',
+    'admin.site.created': 'Site “{name}” added.',
+    'admin.site.saved': 'Site “{name}” saved.',
+    'admin.site.deleted': 'Site “{name}” deleted.',
+    'admin.site.deleteTitle': 'Delete the site?',
+    'admin.site.deleteText': 'Site “{name}” is deleted: its connection is closed, it is removed from every conference and its token stops working.',
+    'admin.site.tokenTitle': 'Issue a new access token?',
+    'admin.site.tokenText': 'The old token of “{name}” stops working at once and the room, if connected, is disconnected. The new token must be installed in the room’s device for it to connect again.',
+    'admin.site.tokenOk': 'Issue new token',
+    'admin.token.title': 'Access token of “{name}”',
+    'admin.token.warning': 'This token is shown only once. Copy it and install it in the room’s device now; once this dialog is closed it cannot be shown again (only replaced).',
+    'admin.token.usage': 'Use: mcu-room --token <token>, or enter it in the browser room page.',
+    'admin.token.copy': 'Copy token',
+    'admin.token.copied': 'The token is copied to the clipboard.',
+    'admin.token.copyFailed': 'Could not copy automatically. The token is selected: press Ctrl+C.',
+    'admin.err.name': 'Enter a name (at most 200 characters).',
+    'admin.err.network': 'At most 200 characters.',
+    'admin.err.bandwidth': 'A whole number from 0 to 100000.',
+  },
+};
+
+const KINDS = ['room', 'cascade'];
+
+export async function renderSites(view, ctx) {
+  const { t, api } = ctx;
+  const box = h('div', { class: 'adm-body' });
+  const newButton = h('button', { type: 'button', class: 'btn btn-primary', id: 'new-site' }, t('admin.site.new'));
+  shell(view, ctx, 'sites', newButton);
+  view.append(box);
+
+  let sites = [];
+  let titles = new Map();
+  const load = loader(box, ctx, async () => {
+    const [list, confs] = await Promise.all([api.get('/sites'), api.get('/conferences').catch(() => [])]);
+    return { list, confs };
+  }, ({ list, confs }) => {
+    sites = Array.isArray(list) ? list : [];
+    titles = new Map((Array.isArray(confs) ? confs : []).map((c) => [c.id, c.title]));
+    draw();
+  });
+
+  function draw() {
+    const a = document.activeElement;
+    const focusKey = a && box.contains(a) && a.dataset.action ? [a.closest('[data-site]')?.dataset.site, a.dataset.action] : null;
+    replace(box, sitesTable(ctx, sites, titles, { edit, token, remove }));
+    if (focusKey) box.querySelector(`[data-site="${CSS.escape(focusKey[0] || '')}"] [data-action="${focusKey[1]}"]`)?.focus();
+  }
+
+  function edit(site) {
+    siteDialog(view, ctx, site, async (saved) => {
+      if (saved.token) showToken(view, ctx, saved.site.name, saved.token, newButton);
+      await load();
+    });
+  }
+  async function token(site, button) {
+    const ok = await confirmAction(view, ctx, {
+      title: t('admin.site.tokenTitle'), text: t('admin.site.tokenText', { name: site.name }), ok: t('admin.site.tokenOk'),
+    });
+    if (!ok) return;
+    let answer;
+    if (await act(ctx, button, async () => { answer = await api.post(`/sites/${enc(site.id)}/token`); }))
+      showToken(view, ctx, site.name, answer.token, button);
+    load();
+  }
+  async function remove(site, button) {
+    const ok = await confirmAction(view, ctx, {
+      title: t('admin.site.deleteTitle'), text: t('admin.site.deleteText', { name: site.name }), ok: t('admin.delete'),
+    });
+    if (ok && await act(ctx, button, () => api.del(`/sites/${enc(site.id)}`), t('admin.site.deleted', { name: site.name }))) load();
+  }
+  newButton.addEventListener('click', () => edit(null));
+
+  let timer = 0;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(load, 800);
+  };
+  const unsubs = [ctx.feed.on('site', soon), ctx.feed.on('roster', soon), ctx.feed.on('conference', soon)];
+  await load();
+  return () => {
+    clearTimeout(timer);
+    for (const u of unsubs) u();
+  };
+}
+
+function sitesTable(ctx, sites, titles, actions) {
+  const { t } = ctx;
+  if (!sites.length) return h('div', { class: 'table-wrap' }, h('p', { class: 'empty' }, t('admin.site.empty')));
+  const order = (s) => LEVELS.indexOf(s.level) < 0 ? LEVELS.length : LEVELS.indexOf(s.level);
+  const sorted = [...sites].sort((a, b) => order(a) - order(b) || a.id.localeCompare(b.id, 'vi', { numeric: true }));
+  const cols = ['id', 'name', 'level', 'kind', 'network', 'bandwidth', 'state'];
+  return h('div', { class: 'table-wrap' },
+    h('table', { class: 'data mg-table adm-sites' },
+      h('thead', {}, h('tr', {},
+        cols.map((k) => h('th', { scope: 'col', class: k === 'bandwidth' ? 'num' : null }, t(`admin.site.col.${k}`))),
+        h('th', { scope: 'col', class: 'adm-actions-head' }, t('admin.colActions')))),
+      h('tbody', {}, sorted.map((s) => siteRow(ctx, s, titles, actions)))));
+}
+
+function siteRow(ctx, s, titles, actions) {
+  const { t } = ctx;
+  const bw = Number(s.bandwidthKbps);
+  return h('tr', { dataset: { site: s.id, online: String(Boolean(s.online)) } },
+    h('td', { class: 'adm-code' }, s.id),
+    h('th', { scope: 'row', class: 'adm-name' }, s.name),
+    h('td', {}, LEVELS.includes(s.level) ? t(`admin.level.${s.level}`) : s.level || t('admin.none')),
+    h('td', {}, KINDS.includes(s.kind) ? t(`admin.kind.${s.kind}`) : s.kind || t('admin.none')),
+    h('td', { class: 'adm-network' }, s.network || h('span', { class: 'adm-muted' }, t('admin.none'))),
+    h('td', { class: 'num' }, bw > 0 ? t('admin.site.kbps', { n: bw.toLocaleString('vi-VN') }) : h('span', { class: 'adm-muted' }, t('admin.none'))),
+    h('td', { class: 'adm-presence' },
+      h('span', { class: `state ${s.online ? 'state-online' : 'state-offline'}` }, t(s.online ? 'admin.site.online' : 'admin.site.offline')),
+      s.conference ? h('span', { class: 'adm-in-conf' }, t('admin.site.inConference'), ' ',
+        h('a', { href: `#/live/${enc(s.conference)}` }, titles.get(s.conference) || s.conference)) : null),
+    h('td', { class: 'adm-actions' }, h('div', { class: 'adm-actions-row' },
+      rowButton(ctx, 'edit', t('admin.edit'), s.name, 'btn-secondary', () => actions.edit(s)),
+      rowButton(ctx, 'token', t('admin.site.token'), s.name, 'btn-secondary', (b) => actions.token(s, b)),
+      rowButton(ctx, 'delete', t('admin.delete'), s.name, 'btn-danger-outline', (b) => actions.remove(s, b)))));
+}
+
+// The create/edit dialog of a site. `done({site, token?})` after the server accepted.
+function siteDialog(host, ctx, site, done) {
+  const { t, api } = ctx;
+  const f = {
+    id: site ? null : checkedField(t('admin.site.id'),
+      h('input', { name: 'id', maxlength: 64, required: true, spellcheck: 'false', autocapitalize: 'none', autocomplete: 'off' }), t('admin.site.idHint')),
+    name: checkedField(t('admin.site.name'), h('input', { name: 'name', maxlength: 200, required: true, autocomplete: 'off', value: site ? site.name : '' })),
+    level: field(t('admin.site.level'), select('level', LEVELS.map((l) => [l, t(`admin.level.${l}`)]), site ? site.level : 'district')),
+    kind: field(t('admin.site.kind'), select('kind', KINDS.map((k) => [k, t(`admin.kind.${k}`)]), site ? site.kind : 'room')),
+    network: checkedField(t('admin.site.network'), h('input', { name: 'network', maxlength: 200, autocomplete: 'off', value: site ? site.network || '' : '' }), t('admin.site.networkHint')),
+    bandwidth: checkedField(t('admin.site.bandwidth'),
+      h('input', { name: 'bandwidthKbps', type: 'number', min: 0, max: 100000, step: 1, inputmode: 'numeric', value: String(site && site.bandwidthKbps ? site.bandwidthKbps : 0) }),
+      t('admin.site.bandwidthHint')),
+  };
+  adminFormDialog(host, ctx, {
+    title: site ? t('admin.site.editTitle', { name: site.name }) : t('admin.site.createTitle'),
+    submitText: site ? t('admin.site.save') : t('admin.site.create'),
+    fields: [f.id ? f.id.wrap : null, f.name.wrap, h('div', { class: 'adm-pair' }, f.level, f.kind), f.network.wrap, f.bandwidth.wrap],
+    onSubmit: async (form) => {
+      const bw = f.bandwidth.control.value === '' ? 0 : Number(f.bandwidth.control.value);
+      const name = f.name.control.value.trim();
+      const bad = runChecks([
+        ...(f.id ? [[f.id, ID_PATTERN.test(f.id.control.value) ? '' : t('admin.err.id')]] : []),
+        [f.name, name && name.length <= 200 ? '' : t('admin.err.name')],
+        [f.network, f.network.control.value.length <= 200 ? '' : t('admin.err.network')],
+        [f.bandwidth, Number.isInteger(bw) && bw >= 0 && bw <= 100000 ? '' : t('admin.err.bandwidth')],
+      ]);
+      if (bad) {
+        bad.focus();
+        return false;
+      }
+      const body = { name, level: form.elements.level.value, kind: form.elements.kind.value, network: f.network.control.value.trim(), bandwidthKbps: bw };
+      if (site) {
+        const saved = await api.put(`/sites/${enc(site.id)}`, body);
+        ctx.toast(t('admin.site.saved', { name }), 'ok');
+        done({ site: saved });
+      } else {
+        const answer = await api.post('/sites', { id: f.id.control.value, ...body });
+        ctx.toast(t('admin.site.created', { name }), 'ok');
+        done(answer);
+      }
+      return true;
+    },
+  });
+}
+
+// The token, once: a dialog with the token, Copy, and the warning that it will not be shown again.
+function showToken(host, ctx, name, token, opener) {
+  const { t } = ctx;
+  const secret = h('div', { class: 'secret', id: 'token-secret' }, token);
+  const warning = h('p', { class: 'adm-token-warning', id: uid('adm-warn') }, t('admin.token.warning'));
+  const copy = h('button', { type: 'button', class: 'btn btn-secondary', id: 'token-copy', 'aria-describedby': warning.id }, t('admin.token.copy'));
+  const close = h('button', { type: 'button', class: 'btn btn-primary' }, t('admin.close'));
+  const dialog = modal(host, {
+    title: t('admin.token.title', { name }),
+    content: [
+      warning, secret,
+      h('p', { class: 'field-hint adm-token-usage' }, t('admin.token.usage')),
+      h('div', { class: 'form-footer' }, copy, close)],
+    opener,
+    className: 'adm-token-dialog',
+  });
+  close.addEventListener('click', () => dialog.close());
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(token);
+      ctx.toast(t('admin.token.copied'), 'ok');
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(secret);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      ctx.toast(t('admin.token.copyFailed'), 'info');
+    }
+  });
+  copy.focus();
+}
