@@ -91,13 +91,17 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
   void Finish(beast::error_code ec) {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    if (ec) return done_(MakeError("HTTP " + std::string(req_.target()) + ": " + ec.message()));
+    if (ec)
+      return done_(MakeError(ErrorKind::kInternal,
+                             "HTTP " + std::string(req_.target()) + ": " + ec.message()));
     if (res_.result() != http::status::ok)
-      return done_(MakeError("HTTP " + std::string(req_.target()) + ": status " +
-                             std::to_string(res_.result_int())));
+      return done_(MakeError(
+          ErrorKind::kInternal,
+          "HTTP " + std::string(req_.target()) + ": status " + std::to_string(res_.result_int())));
     json j = json::parse(res_.body(), nullptr, false);
     if (j.is_discarded())
-      return done_(MakeError("HTTP " + std::string(req_.target()) + ": not JSON"));
+      return done_(
+          MakeError(ErrorKind::kInternal, "HTTP " + std::string(req_.target()) + ": not JSON"));
     done_(std::move(j));
   }
 
@@ -126,7 +130,7 @@ class JanusHttp {
          [&reply](Expected<json> r) { reply.set_value(std::move(r)); });
     auto r = done.get();
     if (r && r->value("janus", "") == "error")
-      return MakeError("Janus: " + (*r)["error"].value("reason", r->dump()));
+      return MakeError(ErrorKind::kInternal, "Janus: " + (*r)["error"].value("reason", r->dump()));
     return r;
   }
 
@@ -262,10 +266,10 @@ Expected<std::pair<tcp::endpoint, std::string>> ParseUrl(const std::string& url)
   static const std::regex re(R"(^http://([0-9.]+):(\d+)(/.*)$)");
   std::smatch m;
   if (!std::regex_match(url, m, re))
-    return MakeError("--url must be http://<IPv4>:<port>/<path>: " + url);
+    return MakeError(ErrorKind::kInvalid, "--url must be http://<IPv4>:<port>/<path>: " + url);
   boost::system::error_code ec;
   auto address = net::ip::make_address(std::string(m[1]), ec);
-  if (ec) return MakeError("--url: bad address " + std::string(m[1]));
+  if (ec) return MakeError(ErrorKind::kInvalid, "--url: bad address " + std::string(m[1]));
   return std::make_pair(tcp::endpoint(address, static_cast<uint16_t>(std::stoi(m[2]))),
                         std::string(m[3]));
 }

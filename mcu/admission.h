@@ -28,7 +28,9 @@ struct Refusal {
 };
 
 // A scheduled conference is open between its opening and its closing; a permanent one always.
-inline bool IsOpen(const ConferenceRow& row) { return row.permanent() || row.state == "open"; }
+inline bool IsOpen(const ConferenceRow& row) {
+  return row.permanent() || row.state == ConferenceState::kOpen;
+}
 
 // What admission looks at for one site and one conference.
 struct AdmissionCase {

@@ -4,25 +4,6 @@
 
 namespace mcu {
 
-std::optional<Role> ParseRole(const std::string& s) {
-  if (s == "admin") return Role::kAdmin;
-  if (s == "host") return Role::kHost;
-  if (s == "technician") return Role::kTechnician;
-  return std::nullopt;
-}
-
-const char* ToString(Role r) {
-  switch (r) {
-    case Role::kAdmin:
-      return "admin";
-    case Role::kHost:
-      return "host";
-    case Role::kTechnician:
-      break;
-  }
-  return "technician";
-}
-
 std::optional<Principal> Auth::FromUser(int64_t user_id) {
   auto u = store_->User(user_id);
   if (!u) return std::nullopt;

@@ -154,7 +154,7 @@ class Bridge : public EndpointHandler,
     std::string conference_id;
     bool content = false;
     std::string watcher;  // A console user previewing the conference (site_id empty).
-    std::string media_state = "connecting";
+    MediaStatus media_status = MediaStatus::kConnecting;
     std::unique_ptr<MediaEndpoint> media;
     int64_t call_record = 0;
     // When its audio / video last arrived (sampled each second by the monitor).
@@ -169,7 +169,8 @@ class Bridge : public EndpointHandler,
     LinkTarget target;
     ConnectionId id = 0;  // Of the current outbound connection; 0: none.
     std::shared_ptr<OutboundConnection> out;
-    std::string state = "idle", detail;
+    LinkState state = LinkState::kIdle;
+    std::string detail;
     std::string conference;  // The local conference it is in or dials for.
     std::string remote_site, remote_conference, remote_title, remote_speaker;
     bool remote_muted_audio = false, remote_muted_video = false;

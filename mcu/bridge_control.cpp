@@ -59,8 +59,8 @@ namespace {
 // A one-off meeting whose window (with the grace) is already over would close without opening.
 Status CheckNotOver(const ConferenceRow& c, int grace_s, int64_t now_s) {
   if (c.permanent() || c.recurrence != "none" || c.end_at + grace_s > now_s) return OkStatus();
-  return MakeError("the meeting would already be over: its end (" + FormatTime(c.end_at) +
-                   ") is in the past");
+  return MakeError(ErrorKind::kInvalid, "the meeting would already be over: its end (" +
+                                            FormatTime(c.end_at) + ") is in the past");
 }
 
 json ConferenceAudit(const ConferenceRow& c) {
@@ -77,9 +77,9 @@ Status Bridge::CreateConference(const std::string& actor, const ConferenceRow& c
     if (auto st = ValidateConference(c); !st) return st;
     if (auto st = CheckNotOver(c, options_.grace_s, now_ms() / 1000); !st) return st;
     for (const auto& s : c.invited)
-      if (!sites_.count(s)) return MakeError("no site '" + s + "'");
+      if (!sites_.count(s)) return MakeError(ErrorKind::kInvalid, "no site '" + s + "'");
     ConferenceRow row = c;
-    row.state = "scheduled";
+    row.state = ConferenceState::kScheduled;
     if (auto st = store_->InsertConference(row); !st)
       return MakeError(ErrorKind::kConflict, st.error());
     Conference& conf = conferences_[row.id];
@@ -101,12 +101,13 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
         c.recurrence != conf.row.recurrence)
       if (auto st = CheckNotOver(c, options_.grace_s, now_ms() / 1000); !st) return st;
     for (const auto& s : c.invited)
-      if (!sites_.count(s)) return MakeError("no site '" + s + "'");
+      if (!sites_.count(s)) return MakeError(ErrorKind::kInvalid, "no site '" + s + "'");
     ConferenceRow row = c;
     row.state = conf.row.state, row.locked = conf.row.locked, row.spotlight = conf.row.spotlight;
     // An ended conference given a window still ahead is scheduled again.
-    if (row.state == "ended" && !row.permanent() && row.end_at + options_.grace_s > now_ms() / 1000)
-      row.state = "scheduled";
+    if (row.state == ConferenceState::kEnded && !row.permanent() &&
+        row.end_at + options_.grace_s > now_ms() / 1000)
+      row.state = ConferenceState::kScheduled;
     if (auto st = store_->UpdateConference(row); !st) return st;
     conf.row = row;
     conf.members_cfg.clear();
@@ -134,7 +135,7 @@ Status Bridge::StartConference(const std::string& actor, const std::string& id) 
   return OnConference(id, [&](Conference& conf) -> Status {
     if (conf.row.permanent())
       return MakeError(ErrorKind::kConflict, "a permanent conference is always open");
-    if (conf.row.state == "open")
+    if (conf.row.state == ConferenceState::kOpen)
       return MakeError(ErrorKind::kConflict, "the conference is already open");
     int64_t now = now_ms() / 1000;
     // Started after its window: it runs for its planned length from now.
@@ -152,7 +153,7 @@ Status Bridge::StopConference(const std::string& actor, const std::string& id) {
   return OnConference(id, [&](Conference& conf) -> Status {
     if (conf.row.permanent())
       return MakeError(ErrorKind::kConflict, "a permanent conference cannot be stopped");
-    if (conf.row.state != "open")
+    if (conf.row.state != ConferenceState::kOpen)
       return MakeError(ErrorKind::kConflict, "the conference is not open");
     Close(conf, actor, "the host ended the conference");
     return OkStatus();
@@ -171,7 +172,8 @@ Status Bridge::ChangeMember(Conference& conf, const std::string& site,
 Status Bridge::Mute(const std::string& actor, const std::string& conference,
                     const std::string& site, std::optional<bool> audio, std::optional<bool> video) {
   return OnConference(conference, [&](Conference& conf) -> Status {
-    if (!audio && !video) return MakeError("say what to mute: audio and/or video");
+    if (!audio && !video)
+      return MakeError(ErrorKind::kInvalid, "say what to mute: audio and/or video");
     auto st = ChangeMember(conf, site, [&](MemberRow& m) {
       if (audio) m.muted_audio = *audio;
       if (video) m.muted_video = *video;

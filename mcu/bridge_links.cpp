@@ -82,7 +82,7 @@ void Bridge::UpdateLinks(int64_t now) {
       link.retry_at_ms = 0;
     }
     if (wanted.empty()) {
-      link.state = "idle", link.detail.clear();
+      link.state = LinkState::kIdle, link.detail.clear();
       continue;
     }
     if (!link.out && now >= link.retry_at_ms) Dial(link, wanted);
@@ -94,12 +94,12 @@ void Bridge::Dial(Link& link, const std::string& conference) {
   LogScope scope(conference, link.site_id);
   link.conference = conference;
   link.id = next_outbound_++;
-  link.state = "connecting";
+  link.state = LinkState::kConnecting;
   link.detail = link.target.url;
   ++link.attempts;
   spdlog::info("link {}: dialling {} (attempt {})", link.site_id, link.target.url, link.attempts);
   link.out = options_.dialer->Dial(link.id, {link.target.url, link.target.fingerprint}, this);
-  Emit(console::SiteState{link.site_id, "connecting"});
+  Emit(console::SiteState{link.site_id, SiteStatus::kConnecting});
 }
 
 void Bridge::HangUp(Link& link, const std::string& reason, bool retry) {
@@ -119,14 +119,14 @@ void Bridge::HangUp(Link& link, const std::string& reason, bool retry) {
   if (retry) {
     int delay = link.backoff.Next(Random());
     link.retry_at_ms = now_ms() + delay;
-    if (link.state != "refused") link.state = "waiting";
+    if (link.state != LinkState::kRefused) link.state = LinkState::kWaiting;
     link.detail = reason;
     spdlog::warn("link {}: {}; dialling again in {} ms", link.site_id, reason, delay);
   } else {
-    link.state = "idle", link.detail = reason;
+    link.state = LinkState::kIdle, link.detail = reason;
     spdlog::info("link {}: hung up ({})", link.site_id, reason);
   }
-  Emit(console::SiteState{link.site_id, "offline"});
+  Emit(console::SiteState{link.site_id, SiteStatus::kOffline});
 }
 
 void Bridge::SendToLink(Link& link, EndpointRequest request) {
@@ -137,7 +137,7 @@ void Bridge::OnOutboundOpen(ConnectionId id) {
   control_.Post([this, id] {
     Link* link = LinkOf(id);
     if (!link) return;
-    link->state = "authenticating";
+    link->state = LinkState::kAuthenticating;
     EndpointRequest auth{EndpointRequest::Type::kAuth};
     auth.token = link->target.credential;
     SendToLink(*link, std::move(auth));
@@ -165,18 +165,18 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     EndpointRequest r{EndpointRequest::Type::kJoin};
     r.conference = remote_conference;
     r.max_bitrate_kbps = link.target.max_kbps;
-    link.state = "joining";
+    link.state = LinkState::kJoining;
     SendToLink(link, std::move(r));
   };
   if (auto* w = std::get_if<event::Welcome>(&e.body)) {
     link.remote_site = w->site_id;
-    link.state = "online";
+    link.state = LinkState::kOnline;
     link.detail = link.target.url;
     spdlog::info("link {}: accepted by the other MCU as its site {}", link.site_id, w->site_id);
-    Emit(console::SiteState{link.site_id, "online"});
+    Emit(console::SiteState{link.site_id, SiteStatus::kOnline});
     if (!link.target.conference.empty()) join(link.target.conference);
   } else if (auto* c = std::get_if<event::Call>(&e.body)) {
-    if (link.participant || link.state == "joining") return;
+    if (link.participant || link.state == LinkState::kJoining) return;
     spdlog::info("link {}: called into the other MCU's conference {}", link.site_id,
                  c->conference_id);
     join(c->conference_id);
@@ -186,13 +186,13 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
   } else if (auto* o = std::get_if<event::Offer>(&e.body)) {
     LinkOffer(link, o->sdp);
   } else if (auto* m = std::get_if<event::MediaState>(&e.body)) {
-    if (m->state == "failed") HangUp(link, "media failed: " + m->detail, true);
+    if (m->state == MediaStatus::kFailed) HangUp(link, "media failed: " + m->detail, true);
   } else if (auto* l = std::get_if<event::Left>(&e.body)) {
     HangUp(link, "the other MCU's conference: " + l->reason, true);
   } else if (auto* err = std::get_if<event::Error>(&e.body)) {
     spdlog::warn("link {}: the other MCU answered {}: {}", link.site_id, ToString(err->code),
                  err->message);
-    if (err->code == ErrorCode::kUnauthorized) link.state = "refused";
+    if (err->code == ErrorCode::kUnauthorized) link.state = LinkState::kRefused;
     HangUp(link, std::string(ToString(err->code)) + ": " + err->message, true);
   } else if (auto* sp = std::get_if<event::Speaker>(&e.body)) {
     // The other conference's speaker. When it is not this conference speaking through the link,
@@ -245,7 +245,7 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   EndpointRequest answer{EndpointRequest::Type::kAnswer};
   answer.sdp = p->media->LocalDescription();
   participants_[pid] = std::move(p);
-  link.state = "joined";
+  link.state = LinkState::kJoined;
   link.detail = link.remote_title;
   spdlog::info("link {}: in the other MCU's conference {} ({}) for conference {}", link.site_id,
                link.remote_conference, link.remote_title, conf.row.id);

@@ -44,17 +44,17 @@ LiveConference Bridge::Live(const Conference& conf) {
                               link.attempts};
     }
     if (Online(site)) {
-      s.state = "online";
+      s.state = SiteStatus::kOnline;
       if (Participant* in = SiteParticipant(site)) {
         Participant& p = *in;
         if (p.conference_id != conf.row.id) {
           s.elsewhere = p.conference_id;
         } else {
           s.participant_id = Pid(p.id);
-          s.state = "joined";
+          s.state = SiteStatus::kJoined;
           bool audio = p.audio_seen_ms && now - p.audio_seen_ms < kFlowWindowMs;
           bool video = p.video_seen_ms && now - p.video_seen_ms < kFlowWindowMs;
-          if (audio) s.state = video ? "video" : "audio";
+          if (audio) s.state = video ? SiteStatus::kVideo : SiteStatus::kAudio;
           s.speaking = conf.speaker == p.id;
           for (const auto& [cid, other] : connections_)
             s.content |= other.content_role && other.site_id == site && other.participant &&

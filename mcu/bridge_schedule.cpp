@@ -45,7 +45,7 @@ void Bridge::RunSchedule() {
 void Bridge::Open(Conference& conf, const std::string& actor) {
   MCU_DCHECK_RUN_ON(&control_);
   LogScope scope(conf.row.id);
-  conf.row.state = "open";
+  conf.row.state = ConferenceState::kOpen;
   if (!conf.admitted.empty()) {  // Left from a run that never closed (the store says so at start).
     for (auto& [site, m] : conf.members_cfg)
       if (m.admitted) m.admitted = false, (void)store_->PutMember(m);
@@ -54,7 +54,7 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
   (void)Save(conf);
   spdlog::info("conference {} opens ({})", conf.row.id, actor);
   Audit(actor, "open", conf.row.id);
-  Emit(console::ConferenceState{conf.row.id, "open"});
+  Emit(console::ConferenceState{conf.row.id, ConferenceState::kOpen});
   for (auto& [id, c] : connections_) c.last_call_ms = 0;
   CallIdleSites(true);
   UpdateLinks(now_ms());  // Its links dial now.
@@ -68,9 +68,9 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
   if (auto next = NextOccurrence(conf.row, now, options_.grace_s)) {
     conf.row.start_at = next->first;
     conf.row.end_at = next->second;
-    conf.row.state = "scheduled";
+    conf.row.state = ConferenceState::kScheduled;
   } else {
-    conf.row.state = "ended";
+    conf.row.state = ConferenceState::kEnded;
   }
   conf.row.locked = false;
   conf.row.spotlight.clear();
@@ -87,8 +87,9 @@ void Bridge::Close(Conference& conf, const std::string& actor, const std::string
   }
   (void)Save(conf);
   spdlog::info("conference {} closes ({}): next {}", conf.row.id, actor,
-               conf.row.state == "ended" ? std::string("none") : FormatTime(conf.row.start_at));
-  Audit(actor, "close", conf.row.id, json{{"state", conf.row.state}}.dump());
+               conf.row.state == ConferenceState::kEnded ? std::string("none")
+                                                         : FormatTime(conf.row.start_at));
+  Audit(actor, "close", conf.row.id, json{{"state", ToString(conf.row.state)}}.dump());
   UpdateLinks(now_ms());  // Its links hang up.
   monitor_->Closed(now_ms(), conf.row.id);
   Emit(console::ConferenceState{conf.row.id, conf.row.state});
@@ -133,7 +134,8 @@ void Bridge::SampleMedia(int64_t now) {
     if (conf.room && !conf.members.empty()) {
       std::vector<Monitor::Member> members;
       for (const auto& [pid, p] : conf.members)
-        members.push_back({pid, p->site_id, p->content, p->media_state == "connected"});
+        members.push_back(
+            {pid, p->site_id, p->content, p->media_status == MediaStatus::kConnected});
       monitor_->Sample(now, id, members, conf.room->Stats());
       for (auto& [pid, p] : conf.members) {
         if (monitor_->Flowing(pid, false)) p->audio_seen_ms = now;

@@ -39,7 +39,7 @@ void Bridge::OnEndpointClosed(ConnectionId id) {
     if (it->second.participant) RemoveParticipant(it->second.participant, "disconnected", false);
     if (!it->second.site_id.empty()) {
       spdlog::info("site {} disconnected ({})", it->second.site_id, it->second.remote_address);
-      Emit(console::SiteState{it->second.site_id, "offline"});
+      Emit(console::SiteState{it->second.site_id, SiteStatus::kOffline});
     }
     connections_.erase(it);
   });
@@ -92,7 +92,7 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
     }
     case T::kGetStats: {
       if (!p) return SendError(c, r.id, ErrorCode::kConflict, "not in a conference");
-      return Send(c, r.id, event::Stats{p->media->StatsJson()});
+      return Send(c, r.id, event::Stats{p->media->Stats()});
     }
     default:
       return SendError(c, r.id, ErrorCode::kBadRequest, "unsupported request");
@@ -125,7 +125,7 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address,
                r.content ? " (content)" : "");
   Send(c, r.id, event::Welcome{site->id, site->name});
-  Emit(console::SiteState{site->id, "online"});
+  Emit(console::SiteState{site->id, SiteStatus::kOnline});
   CallIdleSites(true,
                 site->id);  // A room coming back is ordered straight into its open conference.
 }
@@ -206,7 +206,7 @@ Status Bridge::MakeRoom(Conference& conf) {
   auto room = media_->CreateRoom(conf.row.id, mode, this);
   if (!room) {
     spdlog::error("conference {}: cannot create media room: {}", conf.row.id, room.error());
-    return MakeError("media room unavailable: " + room.error());
+    return MakeError(ErrorKind::kInternal, "media room unavailable: " + room.error());
   }
   conf.room = std::move(*room);
   return OkStatus();
@@ -334,8 +334,8 @@ void Bridge::BroadcastRoster(const std::string& conference_id) {
   console::Roster shown{conference_id, {}};
   for (auto& [pid, p] : it->second.members) {
     std::string name = sites_[p->site_id].name + (p->content ? " (nội dung)" : "");
-    roster.participants.push_back({Pid(pid), p->site_id, name, p->media_state});
-    shown.participants.push_back({Pid(pid), p->site_id, name, p->media_state, p->content});
+    roster.participants.push_back({Pid(pid), p->site_id, name, p->media_status});
+    shown.participants.push_back({Pid(pid), p->site_id, name, p->media_status, p->content});
   }
   for (auto& [pid, p] : it->second.members) {
     if (p->content) continue;
@@ -353,11 +353,12 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
     if (it == participants_.end()) return;
     Participant& p = *it->second;
     LogScope scope(p.conference_id, p.site_id);
-    p.media_state = "connected";
+    p.media_status = MediaStatus::kConnected;
     spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
     if (Link* link = LinkOfParticipant(id)) link->backoff.Reset(), link->attempts = 0;  // It works.
     auto c = connections_.find(p.connection);
-    if (c != connections_.end()) Send(c->second, "", event::MediaState{"connected", srtp_profile});
+    if (c != connections_.end())
+      Send(c->second, "", event::MediaState{MediaStatus::kConnected, srtp_profile});
     if (p.watcher.empty()) BroadcastRoster(p.conference_id);
   });
 }
@@ -418,7 +419,7 @@ void Bridge::OnMediaFailed(ParticipantId id, const std::string& reason) {
       monitor_->MediaFailed(now_ms(), p.conference_id, p.site_id, reason);
     auto c = connections_.find(p.connection);
     if (c != connections_.end()) {
-      Send(c->second, "", event::MediaState{"failed", reason});
+      Send(c->second, "", event::MediaState{MediaStatus::kFailed, reason});
       SendError(c->second, "", ErrorCode::kMediaFailed, reason);
     }
     RemoveParticipant(id, "media failed: " + reason, true);

@@ -10,19 +10,22 @@ Expected<std::string> ValidateLinkTarget(const LinkTarget& t) {
   static const std::regex url_re(R"(^wss://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/\-]*)?$)");
   static const std::regex id_re("^[a-z0-9][a-z0-9_-]{0,63}$");
   if (!std::regex_match(t.url, url_re))
-    return MakeError("the link's URL must be wss://host[:port]/path");
+    return MakeError(ErrorKind::kInvalid, "the link's URL must be wss://host[:port]/path");
   if (t.credential.empty() || t.credential.size() > 256)
-    return MakeError("the link needs the credential (1-256 characters) the other MCU gave it");
+    return MakeError(ErrorKind::kInvalid,
+                     "the link needs the credential (1-256 characters) the other MCU gave it");
   if (!t.conference.empty() && !std::regex_match(t.conference, id_re))
-    return MakeError("the link's conference must be a conference id of the other MCU");
+    return MakeError(ErrorKind::kInvalid,
+                     "the link's conference must be a conference id of the other MCU");
   if (t.max_kbps < 100 || t.max_kbps > 100000)
-    return MakeError("the link's bitrate must be 100-100000 kb/s");
+    return MakeError(ErrorKind::kInvalid, "the link's bitrate must be 100-100000 kb/s");
   std::string hex;
   for (char c : t.fingerprint)
     if (c != ':') hex += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (hex.size() != 64 ||
       !std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(c); }))
     return MakeError(
+        ErrorKind::kInvalid,
         "the link's fingerprint must be the other MCU's SHA-256 certificate fingerprint");
   std::string pin;
   for (size_t i = 0; i < hex.size(); i += 2) pin += (i ? ":" : "") + hex.substr(i, 2);

@@ -99,7 +99,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << source << ":" << e.source().begin.line << ": " << e.description();
-    return MakeError(msg.str());
+    return MakeError(ErrorKind::kInvalid, msg.str());
   }
   Config c;
   std::string error;
@@ -111,7 +111,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
                                  "log",    "sites",    "conferences", "users"};
   for (const auto& [k, v] : root)
     if (!known.count(std::string(k.str())))
-      return MakeError(source + ": " + std::string(k.str()) + " is not a known section");
+      return MakeError(ErrorKind::kInvalid,
+                       source + ": " + std::string(k.str()) + " is not a known section");
 
   if (auto* t = SubTable(root, "server", error)) {
     Reader r(*t, "server.");
@@ -218,10 +219,12 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("password_hash", u.password_hash);
     c.users.push_back(u);
   });
-  if (!error.empty()) return MakeError(source + ": " + error);
+  if (!error.empty()) return MakeError(ErrorKind::kInvalid, source + ": " + error);
 
   // Semantic checks.
-  auto fail = [&](const std::string& m) { return MakeError(source + ": " + m); };
+  auto fail = [&](const std::string& m) {
+    return MakeError(ErrorKind::kInvalid, source + ": " + m);
+  };
   if (c.server.port == 0) return fail("server.port must not be 0");
   if ((c.media.port_min == 0) != (c.media.port_max == 0) || c.media.port_min > c.media.port_max)
     return fail("media.port_min and media.port_max must both be set, min <= max");
@@ -307,7 +310,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
 
 Expected<Config> LoadConfigFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return MakeError("cannot read config file " + path);
+  if (!in) return MakeError(ErrorKind::kInvalid, "cannot read config file " + path);
   std::ostringstream ss;
   ss << in.rdbuf();
   return ParseConfig(ss.str(), path);

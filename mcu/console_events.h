@@ -10,20 +10,25 @@
 #include <variant>
 #include <vector>
 
+#include "mcu/states.h"
+
 namespace mcu {
 namespace console {
 
 // A site went online (authenticated, or its link accepted), offline, or is being dialled
-// ("connecting", a link).
+// (kConnecting, a link).
 struct SiteState {
-  std::string site, state;
+  std::string site;
+  SiteStatus state;
 };
-// A conference opened ("open") or closed ("scheduled" for its next occurrence, or "ended").
+// A conference opened or closed (scheduled again for its next occurrence, or ended).
 struct ConferenceState {
-  std::string conference, state;
+  std::string conference;
+  mcu::ConferenceState state;
 };
 struct RosterEntry {
-  std::string participant, site, name, media;  // media: connecting | connected
+  std::string participant, site, name;
+  MediaStatus media = MediaStatus::kConnecting;
   bool content = false;
 };
 struct Roster {

@@ -27,18 +27,16 @@ namespace mcu {
 // A site as the roll-call shows it.
 struct LiveSite {
   std::string site_id, name;
-  // offline | online (connected, idle) | joined (in this conference, media connecting or
-  // connected) | audio (its audio arrives) | video (audio and video arrive)
-  std::string state = "offline";
+  SiteStatus state = SiteStatus::kOffline;
   bool invited = false, muted_audio = false, muted_video = false, kicked = false, speaking = false;
   bool content = false;        // It shares content now.
   std::string elsewhere;       // The other conference it is in, if any.
   std::string participant_id;  // "p<n>" while joined.
-  // A cascade link this MCU dials: where the link is (idle | connecting | online | joined |
-  // waiting: it redials after a drop | refused: the other MCU refused its credential), why, the
-  // other conference's title, and whether the other MCU's host muted it.
+  // A cascade link this MCU dials: where the link is, why, the other conference's title and
+  // speaker, and whether the other MCU's host muted it.
   struct Link {
-    std::string state, detail, remote_title, remote_speaker;
+    LinkState state = LinkState::kIdle;
+    std::string detail, remote_title, remote_speaker;
     bool muted_audio = false, muted_video = false;
     int attempts = 0;
   };

@@ -9,6 +9,9 @@
 #include <variant>
 #include <vector>
 
+#include "mcu/media_stats.h"
+#include "mcu/states.h"
+
 namespace mcu {
 
 using ConnectionId = uint64_t;
@@ -47,9 +50,40 @@ enum class ErrorCode {
   kMediaFailed,   // The media transport failed (ICE, DTLS); the endpoint may join again.
   kInternal,
 };
-const char* ToString(ErrorCode code);
+inline const char* ToString(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBadRequest:
+      return "bad_request";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kFull:
+      return "full";
+    case ErrorCode::kForbidden:
+      return "forbidden";
+    case ErrorCode::kTooLarge:
+      return "too_large";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
+    case ErrorCode::kMediaFailed:
+      return "media_failed";
+    case ErrorCode::kInternal:
+      break;
+  }
+  return "internal";
+}
+
 // The code named by `name` ("bad_request", ...); kInternal for a name it does not know.
-ErrorCode ErrorCodeFromString(const std::string& name);
+inline ErrorCode ErrorCodeFromString(const std::string& name) {
+  for (auto code : {ErrorCode::kBadRequest, ErrorCode::kUnauthorized, ErrorCode::kNotFound,
+                    ErrorCode::kConflict, ErrorCode::kFull, ErrorCode::kForbidden,
+                    ErrorCode::kTooLarge, ErrorCode::kRateLimited, ErrorCode::kMediaFailed})
+    if (name == ToString(code)) return code;
+  return ErrorCode::kInternal;
+}
 
 namespace event {
 struct Welcome {
@@ -84,18 +118,19 @@ struct Error {
   std::string message;
 };
 struct RosterEntry {
-  std::string participant_id, site_id, name, media_state;
+  std::string participant_id, site_id, name;
+  MediaStatus media = MediaStatus::kConnecting;
 };
 struct Roster {
   std::string conference_id;
   std::vector<RosterEntry> participants;
 };
 struct MediaState {
-  std::string state;   // "connected" | "failed"
-  std::string detail;  // SRTP profile, or the failure reason.
+  MediaStatus state = MediaStatus::kConnected;  // kConnected or kFailed.
+  std::string detail;                           // SRTP profile, or the failure reason.
 };
 struct Stats {
-  std::string json;  // The transport's statistics object, as JSON text.
+  EndpointStats stats;
 };
 struct Pong {};
 struct Layout {

@@ -12,12 +12,12 @@ namespace mcu {
 // What kind of failure, for layers that map it to a status (HTTP, protocol error codes).
 enum class ErrorKind { kInvalid, kNotFound, kConflict, kForbidden, kUnauthorized, kInternal };
 
+// Every error says its kind: there is no default (a storage failure is not a bad request).
 struct Error {
   std::string message;
-  ErrorKind kind = ErrorKind::kInvalid;
+  ErrorKind kind;
 };
 
-inline Error MakeError(std::string message) { return Error{std::move(message)}; }
 inline Error MakeError(ErrorKind kind, std::string message) {
   return Error{std::move(message), kind};
 }

@@ -60,8 +60,8 @@ class MediaEndpoint {
   // Refused for a participant that made the offer.
   virtual Status SetRemoteAnswer(const std::string& sdp) = 0;
   virtual Status AddRemoteCandidate(const std::string& candidate) = 0;
-  // A JSON object with the transport's live statistics.
-  virtual std::string StatsJson() const = 0;
+  // The live statistics (one hop to the media I/O thread: call it on the control executor).
+  virtual EndpointStats Stats() const = 0;
 };
 
 // One participant's counters and what it sends and receives, read at one instant.

@@ -11,8 +11,24 @@ namespace mcu {
 constexpr int kSessionTtlS = 12 * 3600;
 
 enum class Role { kTechnician = 0, kHost = 1, kAdmin = 2 };
-std::optional<Role> ParseRole(const std::string& s);
-const char* ToString(Role r);
+inline std::optional<Role> ParseRole(const std::string& s) {
+  if (s == "admin") return Role::kAdmin;
+  if (s == "host") return Role::kHost;
+  if (s == "technician") return Role::kTechnician;
+  return std::nullopt;
+}
+
+inline const char* ToString(Role r) {
+  switch (r) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kHost:
+      return "host";
+    case Role::kTechnician:
+      break;
+  }
+  return "technician";
+}
 
 struct Principal {
   int64_t user_id = 0;

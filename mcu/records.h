@@ -9,6 +9,8 @@
 
 #include "mcu/cascade.h"
 
+#include "mcu/states.h"
+
 namespace mcu {
 
 struct SiteRow {
@@ -30,7 +32,7 @@ struct ConferenceRow {
   int lead_time_s = 1800;            // Opens this long before start: the technical check.
   std::string host_site;             // May be empty.
   std::string layout = "grid";       // grid | speaker | single | presenter
-  std::string state = "scheduled";   // scheduled | open | ended
+  ConferenceState state = ConferenceState::kScheduled;
   bool locked = false;
   std::string spotlight;  // Site pinned to the main tile, or empty.
   std::vector<std::string> invited;

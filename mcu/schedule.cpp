@@ -10,7 +10,8 @@ Expected<int64_t> ParseTime(const std::string& text) {
   static const std::regex re(
       R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$)");
   std::smatch m;
-  if (!std::regex_match(text, m, re)) return MakeError("'" + text + "' is not an ISO 8601 time");
+  if (!std::regex_match(text, m, re))
+    return MakeError(ErrorKind::kInvalid, "'" + text + "' is not an ISO 8601 time");
   std::tm tm{};
   tm.tm_year = std::stoi(m[1]) - 1900;
   tm.tm_mon = std::stoi(m[2]) - 1;
@@ -20,11 +21,11 @@ Expected<int64_t> ParseTime(const std::string& text) {
   tm.tm_sec = m[6].matched ? std::stoi(m[6]) : 0;
   if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
       tm.tm_sec > 60)
-    return MakeError("'" + text + "' is not a valid time");
+    return MakeError(ErrorKind::kInvalid, "'" + text + "' is not a valid time");
   if (!m[7].matched) {
     tm.tm_isdst = -1;
     time_t t = mktime(&tm);
-    if (t == -1) return MakeError("'" + text + "' is not a valid local time");
+    if (t == -1) return MakeError(ErrorKind::kInvalid, "'" + text + "' is not a valid local time");
     return static_cast<int64_t>(t);
   }
   int64_t t = timegm(&tm);
@@ -64,9 +65,10 @@ int64_t AddLocalDays(int64_t unix_s, int days) {
 }
 
 ScheduleAction Due(const ConferenceRow& c, int64_t now, int grace_s) {
-  if (c.permanent() || c.state == "ended") return ScheduleAction::kNone;
+  if (c.permanent() || c.state == ConferenceState::kEnded) return ScheduleAction::kNone;
   if (now >= c.end_at + grace_s) return ScheduleAction::kClose;
-  if (c.state == "scheduled" && now >= c.start_at - c.lead_time_s) return ScheduleAction::kOpen;
+  if (c.state == ConferenceState::kScheduled && now >= c.start_at - c.lead_time_s)
+    return ScheduleAction::kOpen;
   return ScheduleAction::kNone;
 }
 
@@ -89,27 +91,34 @@ bool ValidId(const std::string& id) {
 }
 
 Status ValidateConference(const ConferenceRow& c) {
-  if (!ValidId(c.id)) return MakeError("id must be 1-64 of a-z, 0-9, '-', '_'");
-  if (c.title.empty() || c.title.size() > 200) return MakeError("title must be 1-200 characters");
-  if (c.mode != "mix" && c.mode != "echo") return MakeError("mode must be mix or echo");
+  if (!ValidId(c.id))
+    return MakeError(ErrorKind::kInvalid, "id must be 1-64 of a-z, 0-9, '-', '_'");
+  if (c.title.empty() || c.title.size() > 200)
+    return MakeError(ErrorKind::kInvalid, "title must be 1-200 characters");
+  if (c.mode != "mix" && c.mode != "echo")
+    return MakeError(ErrorKind::kInvalid, "mode must be mix or echo");
   if (c.recurrence != "none" && c.recurrence != "daily" && c.recurrence != "weekly")
-    return MakeError("recurrence must be none, daily or weekly");
+    return MakeError(ErrorKind::kInvalid, "recurrence must be none, daily or weekly");
   if (c.layout != "grid" && c.layout != "speaker" && c.layout != "single" &&
       c.layout != "presenter")
-    return MakeError("layout must be grid, speaker, single or presenter");
+    return MakeError(ErrorKind::kInvalid, "layout must be grid, speaker, single or presenter");
   if (c.lead_time_s < 0 || c.lead_time_s > 86400)
-    return MakeError("leadTimeMinutes must be 0-1440");
+    return MakeError(ErrorKind::kInvalid, "leadTimeMinutes must be 0-1440");
   if ((c.start_at == 0) != (c.end_at == 0))
     return MakeError(
+        ErrorKind::kInvalid,
         "start and end go together: both for a scheduled meeting, neither for a permanent one");
   if (!c.permanent()) {
-    if (c.start_at <= 0 || c.end_at <= c.start_at) return MakeError("start must be before end");
-    if (c.end_at - c.start_at > 86400) return MakeError("a meeting lasts at most 24 hours");
+    if (c.start_at <= 0 || c.end_at <= c.start_at)
+      return MakeError(ErrorKind::kInvalid, "start must be before end");
+    if (c.end_at - c.start_at > 86400)
+      return MakeError(ErrorKind::kInvalid, "a meeting lasts at most 24 hours");
   } else if (c.recurrence != "none") {
-    return MakeError("a permanent conference (no start and end) cannot recur");
+    return MakeError(ErrorKind::kInvalid, "a permanent conference (no start and end) cannot recur");
   }
   for (const auto& s : c.invited)
-    if (!ValidId(s)) return MakeError("invited site '" + s + "' is not a site id");
+    if (!ValidId(s))
+      return MakeError(ErrorKind::kInvalid, "invited site '" + s + "' is not a site id");
   return OkStatus();
 }
 

@@ -100,15 +100,16 @@ Expected<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   if (rc != SQLITE_OK) {
     std::string m = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
-    return MakeError("cannot open database " + path + ": " + m);
+    return MakeError(ErrorKind::kInternal, "cannot open database " + path + ": " + m);
   }
   std::unique_ptr<Store> store(new Store(db));
   sqlite3_busy_timeout(db, 5000);
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
-    if (auto st = Exec(db, pragma); !st) return MakeError(path + ": " + st.error());
+    if (auto st = Exec(db, pragma); !st)
+      return MakeError(st.error_kind(), path + ": " + st.error());
   }
-  if (auto st = store->Migrate(); !st) return MakeError(path + ": " + st.error());
+  if (auto st = store->Migrate(); !st) return MakeError(st.error_kind(), path + ": " + st.error());
   return store;
 }
 
@@ -127,16 +128,19 @@ Status Store::Migrate() {
   {
     Stmt s(db_, "PRAGMA user_version");
     if (!s.Row())
-      return MakeError(std::string("cannot read the schema version: ") + sqlite3_errmsg(db_));
+      return MakeError(ErrorKind::kInternal,
+                       std::string("cannot read the schema version: ") + sqlite3_errmsg(db_));
     version = static_cast<int>(s.Int(0));
   }
   if (version > kLatest)
-    return MakeError("schema version " + std::to_string(version) + " is newer than this build's (" +
-                     std::to_string(kLatest) + ")");
+    return MakeError(ErrorKind::kInternal, "schema version " + std::to_string(version) +
+                                               " is newer than this build's (" +
+                                               std::to_string(kLatest) + ")");
   for (int v = version; v < kLatest; ++v) {
     Transaction tx(db_);
     if (auto st = Exec(db_, kMigrations[v]); !st)
-      return MakeError("migration " + std::to_string(v + 1) + ": " + st.error());
+      return MakeError(ErrorKind::kInternal,
+                       "migration " + std::to_string(v + 1) + ": " + st.error());
     std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
     if (auto st = Exec(db_, set.c_str()); !st) return st;
     if (auto st = tx.Commit(); !st) return st;
@@ -208,7 +212,7 @@ Status Store::InsertSite(const SiteRow& r) {
       .Bind(r.link.max_kbps);
   s.Bind(NowS()).Bind(NowS());
   auto st = s.Run();
-  if (!st && s.Constraint()) return MakeError("site '" + r.id + "' exists");
+  if (!st && s.Constraint()) return MakeError(ErrorKind::kConflict, "site '" + r.id + "' exists");
   return st;
 }
 
@@ -254,7 +258,8 @@ ConferenceRow ReadConference(Stmt& s) {
   c.start_at = s.Int(3), c.end_at = s.Int(4);
   c.recurrence = s.Text(5);
   c.lead_time_s = static_cast<int>(s.Int(6));
-  c.host_site = s.Text(7), c.layout = s.Text(8), c.state = s.Text(9);
+  c.host_site = s.Text(7), c.layout = s.Text(8);
+  c.state = ParseConferenceState(s.Text(9)).value_or(ConferenceState::kScheduled);
   c.locked = s.Int(10) != 0;
   c.spotlight = s.Text(11);
   return c;
@@ -280,7 +285,7 @@ Status WriteInvited(sqlite3* db, const ConferenceRow& c) {
            "VALUES(?,?,1,0,0,0) ON CONFLICT(conference_id, site_id) DO UPDATE SET invited=1");
     s.Bind(c.id).Bind(site);
     auto st = s.Run();
-    if (!st && s.Constraint()) return MakeError("no site '" + site + "'");
+    if (!st && s.Constraint()) return MakeError(ErrorKind::kInvalid, "no site '" + site + "'");
     if (!st) return st;
   }
   // Uninvited sites keep a row only while it still says something (a mute or a kick).
@@ -331,13 +336,14 @@ Status Store::InsertConference(const ConferenceRow& c) {
       .Bind(c.lead_time_s);
   s.Bind(c.host_site)
       .Bind(c.layout)
-      .Bind(c.state)
+      .Bind(ToString(c.state))
       .Bind(c.locked)
       .Bind(c.spotlight)
       .Bind(NowS())
       .Bind(NowS());
   auto st = s.Run();
-  if (!st && s.Constraint()) return MakeError("conference '" + c.id + "' exists");
+  if (!st && s.Constraint())
+    return MakeError(ErrorKind::kConflict, "conference '" + c.id + "' exists");
   if (!st) return st;
   if (auto w = WriteInvited(db_, c); !w) return w;
   return tx.Commit();
@@ -358,7 +364,7 @@ Status Store::UpdateConference(const ConferenceRow& c) {
       .Bind(c.lead_time_s);
   s.Bind(c.host_site)
       .Bind(c.layout)
-      .Bind(c.state)
+      .Bind(ToString(c.state))
       .Bind(c.locked)
       .Bind(c.spotlight)
       .Bind(NowS())

@@ -48,8 +48,9 @@ Expected<int64_t> Store::InsertUser(const UserRow& u) {
          "VALUES(?,?,?,?,?,?)");
   s.Bind(u.login).Bind(u.role).Bind(u.display_name).Bind(u.password_hash).Bind(NowS()).Bind(NowS());
   auto st = s.Run();
-  if (!st && s.Constraint()) return MakeError("user '" + u.login + "' exists");
-  if (!st) return MakeError(st.error());
+  if (!st && s.Constraint())
+    return MakeError(ErrorKind::kConflict, "user '" + u.login + "' exists");
+  if (!st) return st.failure();
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
@@ -104,7 +105,7 @@ Expected<int64_t> Store::InsertApiToken(const ApiTokenRow& t) {
   std::lock_guard lock(mu_);
   Stmt s(db_, "INSERT INTO api_tokens(user_id, name, token_hash, created_at) VALUES(?,?,?,?)");
   s.Bind(t.user_id).Bind(t.name).Bind(t.token_hash).Bind(NowS());
-  if (auto st = s.Run(); !st) return MakeError(st.error());
+  if (auto st = s.Run(); !st) return st.failure();
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
@@ -168,7 +169,7 @@ Expected<int64_t> Store::OpenCallRecord(const std::string& conference_id,
          "INSERT INTO call_records(conference_id, site_id, joined_at_ms, left_at_ms, reason) "
          "VALUES(?,?,?,0,'')");
   s.Bind(conference_id).Bind(site_id).Bind(joined_at_ms);
-  if (auto st = s.Run(); !st) return MakeError(st.error());
+  if (auto st = s.Run(); !st) return st.failure();
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
@@ -246,7 +247,7 @@ Expected<int64_t> Store::InsertAlarm(const AlarmRow& a) {
       .Bind(a.detail)
       .Bind(a.raised_at_ms);
   s.Bind(a.cleared_at_ms);
-  if (auto st = s.Run(); !st) return MakeError(st.error());
+  if (auto st = s.Run(); !st) return st.failure();
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 

@@ -36,7 +36,7 @@ std::string BioToString(BIO* bio) {
 
 Expected<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError("cannot read " + path);
+  if (!in) return MakeError(ErrorKind::kInternal, "cannot read " + path);
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -48,7 +48,7 @@ Expected<Certificate> Certificate::Generate(const std::string& common_name,
                                             const std::vector<std::string>& alt_names, int days) {
   Certificate c;
   c.key_.reset(EVP_EC_gen("P-256"));
-  if (!c.key_) return MakeError(OpenSslError("EC key generation failed"));
+  if (!c.key_) return MakeError(ErrorKind::kInternal, OpenSslError("EC key generation failed"));
   c.cert_.reset(X509_new());
   X509* x = c.cert_.get();
   X509_set_version(x, 2);
@@ -73,12 +73,12 @@ Expected<Certificate> Certificate::Generate(const std::string& common_name,
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, san.c_str());
-    if (!ext) return MakeError(OpenSslError("invalid subjectAltName"));
+    if (!ext) return MakeError(ErrorKind::kInternal, OpenSslError("invalid subjectAltName"));
     X509_add_ext(x, ext, -1);
     X509_EXTENSION_free(ext);
   }
   if (X509_sign(x, c.key_.get(), EVP_sha256()) == 0)
-    return MakeError(OpenSslError("certificate signing failed"));
+    return MakeError(ErrorKind::kInternal, OpenSslError("certificate signing failed"));
   return c;
 }
 
@@ -87,12 +87,12 @@ Expected<Certificate> Certificate::FromPem(const std::string& cert_pem,
   Certificate c;
   BioPtr cb(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
   c.cert_.reset(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
-  if (!c.cert_) return MakeError(OpenSslError("invalid certificate PEM"));
+  if (!c.cert_) return MakeError(ErrorKind::kInvalid, OpenSslError("invalid certificate PEM"));
   BioPtr kb(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
   c.key_.reset(PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr));
-  if (!c.key_) return MakeError(OpenSslError("invalid private key PEM"));
+  if (!c.key_) return MakeError(ErrorKind::kInvalid, OpenSslError("invalid private key PEM"));
   if (X509_check_private_key(c.cert_.get(), c.key_.get()) != 1)
-    return MakeError(OpenSslError("private key does not match certificate"));
+    return MakeError(ErrorKind::kInvalid, OpenSslError("private key does not match certificate"));
   return c;
 }
 
@@ -104,13 +104,14 @@ Expected<Certificate> Certificate::LoadOrCreate(const std::string& cert_path,
   bool have_cert = fs::exists(cert_path), have_key = fs::exists(key_path);
   if (have_cert && have_key) {
     auto cert_pem = ReadFile(cert_path);
-    if (!cert_pem) return MakeError(cert_pem.error());
+    if (!cert_pem) return cert_pem.failure();
     auto key_pem = ReadFile(key_path);
-    if (!key_pem) return MakeError(key_pem.error());
+    if (!key_pem) return key_pem.failure();
     return FromPem(*cert_pem, *key_pem);
   }
   if (have_cert != have_key)
-    return MakeError("only one of " + cert_path + " and " + key_path + " exists");
+    return MakeError(ErrorKind::kInvalid,
+                     "only one of " + cert_path + " and " + key_path + " exists");
   auto c = Generate(common_name, alt_names, 3650);
   if (!c) return c;
   std::error_code ec;
@@ -122,11 +123,11 @@ Expected<Certificate> Certificate::LoadOrCreate(const std::string& cert_path,
     std::ofstream key_out(key_path, std::ios::binary | std::ios::trunc);
     umask(old);
     key_out << c->KeyPem();
-    if (!key_out) return MakeError("cannot write " + key_path);
+    if (!key_out) return MakeError(ErrorKind::kInternal, "cannot write " + key_path);
   }
   std::ofstream cert_out(cert_path, std::ios::binary | std::ios::trunc);
   cert_out << c->CertPem();
-  if (!cert_out) return MakeError("cannot write " + cert_path);
+  if (!cert_out) return MakeError(ErrorKind::kInternal, "cannot write " + cert_path);
   return c;
 }
 

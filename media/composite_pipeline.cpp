@@ -38,7 +38,7 @@ GRef<GstSample> RenderNameCard(const std::string& name) {
 
 }  // namespace
 
-GstBusSyncReply MixRoom::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
+GstBusSyncReply MixRoom::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) noexcept {
   auto* room = static_cast<MixRoom*>(self);
   GstMessageType type = GST_MESSAGE_TYPE(msg);
   if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING) {
@@ -102,7 +102,7 @@ Status MixRoom::Start() {
   GError* raw_err = nullptr;
   auto pipeline = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
   if (GErrorPtr err(raw_err); err)
-    return MakeError(std::string("composite pipeline: ") + err->message);
+    return MakeError(ErrorKind::kInternal, std::string("composite pipeline: ") + err->message);
   pipeline_ = std::move(pipeline);
   GstElement* p = pipeline_.get();
   // Nothing polls this pipeline's bus: warnings and errors are logged as they are posted (at most
@@ -192,7 +192,7 @@ void MixRoom::RemoveVideoSite() {
   spdlog::info("mixing room {}: composite stopped (no site with video)", name_);
 }
 
-GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) {
+GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) noexcept {
   auto* ts = static_cast<TierSink*>(data);
   auto owned = GRef<GstSample>::Adopt(gst_app_sink_pull_sample(sink));
   GstSample* sample = owned.get();

@@ -20,7 +20,7 @@ std::string LastSslError() {
 
 // The peer's certificate is self-signed (as in all of WebRTC): identity is the SDP fingerprint,
 // checked once the handshake completes, before any key is derived.
-int AcceptAnyCertificate(int, X509_STORE_CTX*) { return 1; }
+int AcceptAnyCertificate(int, X509_STORE_CTX*) noexcept { return 1; }
 
 }  // namespace
 
@@ -39,12 +39,12 @@ std::string_view ToString(SrtpProfile p) {
 Expected<std::shared_ptr<DtlsContext>> DtlsContext::Create(const Certificate& cert) {
   auto c = std::shared_ptr<DtlsContext>(new DtlsContext());
   c->ctx_ = SSL_CTX_new(DTLS_method());
-  if (!c->ctx_) return MakeError("SSL_CTX_new: " + LastSslError());
+  if (!c->ctx_) return MakeError(ErrorKind::kInternal, "SSL_CTX_new: " + LastSslError());
   SSL_CTX_set_min_proto_version(c->ctx_, DTLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(c->ctx_, DTLS1_2_VERSION);
   if (SSL_CTX_use_certificate(c->ctx_, cert.x509()) != 1 ||
       SSL_CTX_use_PrivateKey(c->ctx_, cert.key()) != 1 || SSL_CTX_check_private_key(c->ctx_) != 1)
-    return MakeError("DTLS certificate: " + LastSslError());
+    return MakeError(ErrorKind::kInternal, "DTLS certificate: " + LastSslError());
   SSL_CTX_set_cipher_list(c->ctx_,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
                           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256");
@@ -55,7 +55,7 @@ Expected<std::shared_ptr<DtlsContext>> DtlsContext::Create(const Certificate& ce
   SSL_CTX_set_read_ahead(c->ctx_, 1);
   // Note: SSL_CTX_set_tlsext_use_srtp returns 0 on success.
   if (SSL_CTX_set_tlsext_use_srtp(c->ctx_, kSrtpProfiles) != 0)
-    return MakeError("DTLS-SRTP profiles: " + LastSslError());
+    return MakeError(ErrorKind::kInternal, "DTLS-SRTP profiles: " + LastSslError());
   c->fingerprint_ = cert.Fingerprint();
   return c;
 }
@@ -73,7 +73,7 @@ DtlsTransport::DtlsTransport(std::shared_ptr<DtlsContext> context, Listener* lis
     BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "mcu-dtls-out");
     BIO_meth_set_write(m, &DtlsTransport::BioWrite);
     BIO_meth_set_ctrl(m, &DtlsTransport::BioCtrl);
-    BIO_meth_set_create(m, [](BIO* b) {
+    BIO_meth_set_create(m, [](BIO* b) noexcept {
       BIO_set_init(b, 1);
       return 1;
     });
@@ -93,14 +93,14 @@ DtlsTransport::~DtlsTransport() {
   if (ssl_) SSL_free(ssl_);  // Frees both BIOs.
 }
 
-int DtlsTransport::BioWrite(BIO* bio, const char* data, int len) {
+int DtlsTransport::BioWrite(BIO* bio, const char* data, int len) noexcept {
   auto* self = static_cast<DtlsTransport*>(BIO_get_data(bio));
   if (self && len > 0)
     self->listener_->OnDtlsSend({reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(len)});
   return len;
 }
 
-long DtlsTransport::BioCtrl(BIO* bio, int cmd, long num, void* ptr) {
+long DtlsTransport::BioCtrl(BIO* bio, int cmd, long num, void* ptr) noexcept {
   switch (cmd) {
     case BIO_CTRL_FLUSH:
       return 1;

@@ -75,8 +75,8 @@ class DtlsTransport {
   const std::string& cipher() const { return cipher_; }
 
  private:
-  static int BioWrite(BIO* bio, const char* data, int len);
-  static long BioCtrl(BIO* bio, int cmd, long num, void* ptr);
+  static int BioWrite(BIO* bio, const char* data, int len) noexcept;
+  static long BioCtrl(BIO* bio, int cmd, long num, void* ptr) noexcept;
   void Advance();  // Drives the handshake, or reads application data, after input.
   void Fail(const std::string& reason);
 

@@ -8,15 +8,15 @@
 namespace mcu::media {
 namespace {
 
-gboolean RunOnce(gpointer data) {
+gboolean RunOnce(gpointer data) noexcept {
   (*static_cast<std::function<void()>*>(data))();
   return G_SOURCE_REMOVE;
 }
-gboolean RunTick(gpointer data) {
+gboolean RunTick(gpointer data) noexcept {
   return (*static_cast<std::function<bool()>*>(data))() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 template <typename F>
-void DeleteFn(gpointer data) {
+void DeleteFn(gpointer data) noexcept {
   delete static_cast<F*>(data);
 }
 

@@ -2,7 +2,6 @@
 
 #include <gst/gst.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include <map>
 #include <random>
@@ -12,15 +11,6 @@
 
 namespace mcu::media {
 namespace {
-
-nlohmann::json DirectionJson(const DirectionStats& d) {
-  return {{"ssrc", d.ssrc},          {"packets", d.packets},
-          {"bytes", d.bytes},        {"nacks", d.nacks},
-          {"plis", d.plis},          {"firs", d.firs},
-          {"lost", d.lost},          {"fractionLost", d.fraction_lost},
-          {"jitterMs", d.jitter_ms}, {"retransmits", d.retransmits},
-          {"frames", d.frames},      {"keyframes", d.keyframes}};
-}
 
 // One participant of an echo room. Lives on the I/O thread from creation to deletion.
 class EchoPeer : public PeerTransport::Listener {
@@ -72,11 +62,11 @@ class EchoEndpoint : public TransportEndpoint {
     });
   }
 
-  std::string StatsJson() const override {
-    TransportStats stats;
+  EndpointStats Stats() const override {
+    EndpointStats stats;
     EchoPeer* peer = peer_;
-    loop_->Invoke([&] { stats = peer->transport().Stats(); });
-    return StatsToJson(stats);
+    loop_->Invoke([&] { stats.transport = peer->transport().Stats(); });
+    return stats;
   }
 
  protected:
@@ -95,7 +85,8 @@ class EchoRoom : public MediaRoom {
   Expected<std::unique_ptr<MediaEndpoint>> AddParticipant(
       ParticipantId id, const ParticipantMediaInfo& info,
       MediaEndpoint::Listener* listener) override {
-    if (!info.remote_offer.empty()) return MakeError("an echo conference takes no cascade link");
+    if (!info.remote_offer.empty())
+      return MakeError(ErrorKind::kInvalid, "an echo conference takes no cascade link");
     auto peer = std::make_unique<EchoPeer>(engine_, id, listener);
     Status started = OkStatus();
     sdp::Session offer;
@@ -113,7 +104,7 @@ class EchoRoom : public MediaRoom {
     if (!started) {
       EchoPeer* p = peer.release();
       engine_->loop()->Post([p] { delete p; });
-      return MakeError(started.error());
+      return started.failure();
     }
     std::string text = sdp::Write(offer);
     return std::unique_ptr<MediaEndpoint>(
@@ -142,11 +133,12 @@ class EchoRoom : public MediaRoom {
 }  // namespace
 
 Status TransportEndpoint::SetRemoteAnswer(const std::string& text) {
-  if (!offer_session_) return MakeError("no offer to answer: this participant made the offer");
+  if (!offer_session_)
+    return MakeError(ErrorKind::kConflict, "no offer to answer: this participant made the offer");
   auto answer = sdp::Parse(text);
-  if (!answer) return MakeError("invalid SDP: " + answer.error());
+  if (!answer) return MakeError(ErrorKind::kInvalid, "invalid SDP: " + answer.error());
   auto remote = sdp::AcceptAnswer(*offer_session_, *answer);
-  if (!remote) return MakeError(remote.error());
+  if (!remote) return remote.failure();
   OnAnswerAccepted(*remote);
   PeerTransport* t = transport();
   loop_->Post([t, r = std::move(*remote)] {
@@ -158,7 +150,7 @@ Status TransportEndpoint::SetRemoteAnswer(const std::string& text) {
 
 Status TransportEndpoint::AddRemoteCandidate(const std::string& candidate) {
   auto parsed = sdp::ParseCandidate(candidate);
-  if (!parsed) return MakeError(parsed.error());
+  if (!parsed) return parsed.failure();
   PeerTransport* t = transport();
   loop_->Post([t, candidate] { t->AddRemoteCandidate(candidate); });
   return OkStatus();
@@ -169,27 +161,12 @@ uint64_t RandomSessionId() {
   return rng() >> 2;
 }
 
-std::string StatsToJson(const TransportStats& s) {
-  nlohmann::json j = {{"iceState", s.ice_state},
-                      {"dtlsState", s.dtls_state},
-                      {"srtpProfile", s.srtp_profile},
-                      {"localCandidate", s.local_candidate},
-                      {"remoteCandidate", s.remote_candidate},
-                      {"rttMs", s.rtt_ms},
-                      {"droppedDatagrams", s.dropped_datagrams},
-                      {"audioIn", DirectionJson(s.audio_in)},
-                      {"audioOut", DirectionJson(s.audio_out)},
-                      {"videoIn", DirectionJson(s.video_in)},
-                      {"videoOut", DirectionJson(s.video_out)}};
-  return j.dump();
-}
-
 Expected<std::unique_ptr<TransportMediaEngine>> TransportMediaEngine::Create(
     const Certificate& dtls_cert, const TransportConfig& config) {
   SrtpSession::GlobalInit();
   gst_init(nullptr, nullptr);  // Mixing rooms run GStreamer pipelines (idempotent).
   auto dtls = DtlsContext::Create(dtls_cert);
-  if (!dtls) return MakeError(dtls.error());
+  if (!dtls) return dtls.failure();
   std::unique_ptr<TransportMediaEngine> e(new TransportMediaEngine());
   e->config_ = config;
   e->dtls_ = *dtls;

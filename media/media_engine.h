@@ -62,7 +62,4 @@ class TransportEndpoint : public MediaEndpoint {
 // A random 62-bit number (SDP session ids, initial RTP sequence numbers and timestamps).
 uint64_t RandomSessionId();
 
-// JSON object of a transport's statistics (used by endpoints' StatsJson and by tools).
-std::string StatsToJson(const TransportStats& s);
-
 }  // namespace mcu::media

@@ -107,7 +107,7 @@ void MixPeer::Drain(int64_t now) {
     auto* bytes = new std::vector<uint8_t>(std::move(f.data));
     GstBuffer* buf = gst_buffer_new_wrapped_full(
         GST_MEMORY_FLAG_READONLY, bytes->data(), bytes->size(), 0, bytes->size(), bytes,
-        [](gpointer p) { delete static_cast<std::vector<uint8_t>*>(p); });
+        [](gpointer p) noexcept { delete static_cast<std::vector<uint8_t>*>(p); });
     if (!f.keyframe) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
     // Non-blocking: appsrc queues the frame for the site's decoder thread (it is "leaky" so a
     // stuck decoder loses old frames rather than stalling the I/O thread).
@@ -186,17 +186,19 @@ void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
   ++audio_out_;
 }
 
-nlohmann::json MixPeer::MixStats() const {
+MixParticipantStats MixPeer::MixStats() const {
   // An audio-only site: no tile (no decoder branch) and no tier.
-  return {{"tile", static_cast<bool>(appsrc_)},
-          {"decoded", static_cast<bool>(appsrc_) && decoding()},
-          {"videoMuted", video_muted_},
-          {"content", content_},
-          {"tier", receives_video_ ? nlohmann::json(tier_) : nlohmann::json(nullptr)},
-          {"videoFramesIn", frames_in_},
-          {"videoFramesDropped", assembler_ ? assembler_->frames_dropped() : 0},
-          {"compositeFramesOut", frames_out_},
-          {"audioFramesOut", audio_out_}};
+  MixParticipantStats m;
+  m.tile = static_cast<bool>(appsrc_);
+  m.decoded = m.tile && decoding();
+  m.video_muted = video_muted_;
+  m.content = content_;
+  m.tier = receives_video_ ? tier_ : -1;
+  m.video_frames_in = frames_in_;
+  m.video_frames_dropped = assembler_ ? assembler_->frames_dropped() : 0;
+  m.composite_frames_out = frames_out_;
+  m.audio_frames_out = audio_out_;
+  return m;
 }
 
 ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {

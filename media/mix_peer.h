@@ -8,7 +8,6 @@
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <map>
@@ -117,7 +116,7 @@ class MixPeer : public PeerTransport::Listener {
   void SendVideo(const TierFrame& f, int64_t now);
   void SendAudio(const std::vector<uint8_t>& payload);
   int tier() const { return tier_; }
-  nlohmann::json MixStats() const;
+  MixParticipantStats MixStats() const;
   // Its transport's counters, with the keyframes and sizes only the mix knows.
   ParticipantStats Stats(const std::vector<Tier>& tiers) const;
 

@@ -4,7 +4,6 @@
 #include "media/mix_room.h"
 
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include "media/clock.h"
 #include "media/mix_room_impl.h"
@@ -20,8 +19,9 @@ Status CheckPayloadTypes(const sdp::RemoteDescription& remote) {
     for (const auto& c : m.codecs) {
       uint8_t want = m.kind == sdp::Kind::kAudio ? kOpusPt : c.name == "VP8" ? kVp8Pt : kH264Pt;
       if (c.payload_type != want)
-        return MakeError("the offer numbers " + c.name + " " + std::to_string(c.payload_type) +
-                         ", not " + std::to_string(want));
+        return MakeError(ErrorKind::kInvalid, "the offer numbers " + c.name + " " +
+                                                  std::to_string(c.payload_type) + ", not " +
+                                                  std::to_string(want));
     }
   return OkStatus();
 }
@@ -36,17 +36,14 @@ class MixEndpoint : public TransportEndpoint {
         peer_(peer) {}
   ~MixEndpoint() override { room_->RemoveParticipant(id_); }
 
-  std::string StatsJson() const override {
-    TransportStats stats;
-    nlohmann::json mix;
+  EndpointStats Stats() const override {
+    EndpointStats stats;
     MixPeer* peer = peer_;
     room_->loop()->Invoke([&] {
-      stats = peer->transport().Stats();
-      mix = peer->MixStats();
+      stats.transport = peer->transport().Stats();
+      stats.mix = peer->MixStats();
     });
-    auto j = nlohmann::json::parse(StatsToJson(stats));
-    j["mix"] = mix;
-    return j.dump();
+    return stats;
   }
 
  protected:
@@ -100,7 +97,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
   std::optional<sdp::Session> remote_offer;
   if (!info.remote_offer.empty()) {
     auto parsed = sdp::Parse(info.remote_offer);
-    if (!parsed) return MakeError("invalid SDP offer: " + parsed.error());
+    if (!parsed) return MakeError(ErrorKind::kInvalid, "invalid SDP offer: " + parsed.error());
     remote_offer = std::move(*parsed);
   }
   MixPeer* peer = nullptr;
@@ -132,7 +129,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
       if (answer)
         started = CheckPayloadTypes(answer->remote);
       else
-        started = MakeError(answer.error());
+        started = answer.failure();
       if (started) {
         local = std::move(answer->answer);
         remote = std::move(answer->remote);
@@ -148,7 +145,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
     }
     io->peers[id] = std::move(owned);
   });
-  if (!started) return MakeError(started.error());
+  if (!started) return started.failure();
   sites_[id].id = id;
   sites_[id].name = info.display_name;
   sites_[id].content = info.content;
@@ -314,7 +311,7 @@ Expected<std::unique_ptr<MediaRoom>> CreateMixRoom(TransportMediaEngine* engine,
                                                    MediaRoom::Listener* listener) {
   auto room = std::make_unique<MixRoom>(engine, name, listener);
   auto st = room->Start();
-  if (!st) return MakeError(st.error());
+  if (!st) return st.failure();
   return std::unique_ptr<MediaRoom>(std::move(room));
 }
 

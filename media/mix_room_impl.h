@@ -83,9 +83,9 @@ class MixRoom : public MediaRoom {
     bool shown() const { return !branch.empty(); }
   };
 
-  static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data);
+  static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data) noexcept;
   // The pipeline's bus, on the thread that posts: logs warnings and errors, drops everything.
-  static GstBusSyncReply OnBusMessage(GstBus* bus, GstMessage* msg, gpointer self);
+  static GstBusSyncReply OnBusMessage(GstBus* bus, GstMessage* msg, gpointer self) noexcept;
   // The composite runs only while a site sends or receives video: an audio-only conference
   // composes, scales and encodes nothing. Control thread.
   void AddVideoSite();

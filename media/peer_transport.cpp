@@ -105,7 +105,7 @@ Status PeerTransport::Start() {
       nice_agent_new_full(loop_->context(), NICE_COMPATIBILITY_RFC5245,
                           static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE |
                                                        NICE_AGENT_OPTION_CONSENT_FRESHNESS)));
-  if (!agent_) return MakeError("cannot create ICE agent");
+  if (!agent_) return MakeError(ErrorKind::kInternal, "cannot create ICE agent");
   // UDP only: media on the closed network is UDP, and ICE-TCP (on by default in libnice) would
   // let a TCP pair win where UDP is merely slow to check, with head-of-line blocking for media.
   g_object_set(agent_.get(), "controlling-mode", role_ == Role::kOfferer, "upnp", FALSE, "ice-tcp",
@@ -124,19 +124,20 @@ Status PeerTransport::Start() {
     NiceAddress addr;
     nice_address_init(&addr);
     if (!nice_address_set_from_string(&addr, ip.c_str()))
-      return MakeError("invalid ICE address " + ip);
+      return MakeError(ErrorKind::kInternal, "invalid ICE address " + ip);
     nice_agent_add_local_address(agent_.get(), &addr);
   }
 
   stream_id_ = nice_agent_add_stream(agent_.get(), 1);
-  if (stream_id_ == 0) return MakeError("cannot add ICE stream");
+  if (stream_id_ == 0) return MakeError(ErrorKind::kInternal, "cannot add ICE stream");
   if (config_.port_min && config_.port_max)
     nice_agent_set_port_range(agent_.get(), stream_id_, 1, config_.port_min, config_.port_max);
   g_signal_connect(agent_.get(), "component-state-changed", G_CALLBACK(OnNiceState), this);
   g_signal_connect(agent_.get(), "new-selected-pair-full", G_CALLBACK(OnNiceSelectedPair), this);
   nice_agent_attach_recv(agent_.get(), stream_id_, 1, loop_->context(), OnNiceRecv, this);
   if (!nice_agent_gather_candidates(agent_.get(), stream_id_))
-    return MakeError("ICE gathering failed (no usable local address or port)");
+    return MakeError(ErrorKind::kInternal,
+                     "ICE gathering failed (no usable local address or port)");
 
   gchar *ufrag = nullptr, *pwd = nullptr;
   nice_agent_get_local_credentials(agent_.get(), stream_id_, &ufrag, &pwd);
@@ -151,7 +152,7 @@ Status PeerTransport::Start() {
     local_.candidates.push_back(line);
   }
   g_slist_free_full(cands, reinterpret_cast<GDestroyNotify>(nice_candidate_free));
-  if (local_.candidates.empty()) return MakeError("no local ICE candidate");
+  if (local_.candidates.empty()) return MakeError(ErrorKind::kInternal, "no local ICE candidate");
 
   rtcp_timer_ = loop_->AddTimer(1000, [this] {
     SendRtcpReports();
@@ -162,7 +163,7 @@ Status PeerTransport::Start() {
 
 Status PeerTransport::ApplyRemote(const sdp::RemoteDescription& remote) {
   MCU_DCHECK_ON_IO(loop_);
-  if (closed_) return MakeError("transport closed");
+  if (closed_) return MakeError(ErrorKind::kInternal, "transport closed");
   remote_ = remote;
   for (const auto& m : remote.media) {
     for (const auto& c : m.codecs)
@@ -172,7 +173,7 @@ Status PeerTransport::ApplyRemote(const sdp::RemoteDescription& remote) {
   }
   if (!nice_agent_set_remote_credentials(agent_.get(), stream_id_, remote.ice_ufrag.c_str(),
                                          remote.ice_pwd.c_str()))
-    return MakeError("invalid remote ICE credentials");
+    return MakeError(ErrorKind::kInvalid, "invalid remote ICE credentials");
   for (const auto& c : remote.candidates) AddRemoteCandidate(c);
   // The DTLS server must be ready before the client's hello can arrive.
   bool client = (role_ == Role::kOfferer) ? remote.setup == sdp::Setup::kPassive
@@ -201,17 +202,18 @@ void PeerTransport::AddRemoteCandidate(const std::string& candidate) {
   nice_candidate_free(c);
 }
 
-void PeerTransport::OnNiceRecv(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer self) {
+void PeerTransport::OnNiceRecv(NiceAgent*, guint, guint, guint len, gchar* buf,
+                               gpointer self) noexcept {
   static_cast<PeerTransport*>(self)->HandleDatagram(
       {reinterpret_cast<const uint8_t*>(buf), static_cast<size_t>(len)});
 }
 
-void PeerTransport::OnNiceState(NiceAgent*, guint, guint, guint state, gpointer self) {
+void PeerTransport::OnNiceState(NiceAgent*, guint, guint, guint state, gpointer self) noexcept {
   static_cast<PeerTransport*>(self)->OnIceState(static_cast<NiceComponentState>(state));
 }
 
 void PeerTransport::OnNiceSelectedPair(NiceAgent*, guint, guint, NiceCandidate* local,
-                                       NiceCandidate* remote, gpointer self) {
+                                       NiceCandidate* remote, gpointer self) noexcept {
   auto* t = static_cast<PeerTransport*>(self);
   t->selected_local_ = CandidateText(local);
   t->selected_remote_ = CandidateText(remote);

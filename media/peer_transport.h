@@ -110,10 +110,10 @@ class PeerTransport {
     RetransmissionHistory history{512};
   };
 
-  static void OnNiceRecv(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer self);
-  static void OnNiceState(NiceAgent*, guint, guint, guint state, gpointer self);
+  static void OnNiceRecv(NiceAgent*, guint, guint, guint len, gchar* buf, gpointer self) noexcept;
+  static void OnNiceState(NiceAgent*, guint, guint, guint state, gpointer self) noexcept;
   static void OnNiceSelectedPair(NiceAgent*, guint, guint, NiceCandidate*, NiceCandidate*,
-                                 gpointer self);
+                                 gpointer self) noexcept;
 
   void HandleDatagram(std::span<const uint8_t> datagram);
   void HandleRtp(uint8_t* data, size_t len);

@@ -85,10 +85,10 @@ Status ParseAttribute(std::string_view attr, Session& s, Media* m) {
     pwd = value;
   } else if (name == "fingerprint") {
     fp = ParseFingerprint(value);
-    if (!fp) return MakeError("invalid a=fingerprint");
+    if (!fp) return MakeError(ErrorKind::kInvalid, "invalid a=fingerprint");
   } else if (name == "setup") {
     setup = ParseSetup(value);
-    if (!setup) return MakeError("invalid a=setup");
+    if (!setup) return MakeError(ErrorKind::kInvalid, "invalid a=setup");
   } else if (name == "ice-lite" && !m) {
     s.ice_lite = true;
   } else if (name == "group" && !m) {
@@ -121,28 +121,30 @@ Status ParseAttribute(std::string_view attr, Session& s, Media* m) {
     auto w = Words(value);
     int pt;
     if (w.size() != 2 || !ToNumber(w[0], pt) || pt < 0 || pt > 127)
-      return MakeError("invalid a=rtpmap");
+      return MakeError(ErrorKind::kInvalid, "invalid a=rtpmap");
     auto enc = Split(w[1], '/');
     Codec c;
     c.payload_type = pt;
     c.name = enc[0];
     if (enc.size() < 2 || !ToNumber(enc[1], c.clock_rate) || c.clock_rate <= 0)
-      return MakeError("invalid clock rate in a=rtpmap");
+      return MakeError(ErrorKind::kInvalid, "invalid clock rate in a=rtpmap");
     if (enc.size() > 2 && (!ToNumber(enc[2], c.channels) || c.channels <= 0 || c.channels > 8))
-      return MakeError("invalid channels in a=rtpmap");
-    if (FindMutableCodec(*m, pt)) return MakeError("duplicate a=rtpmap");
+      return MakeError(ErrorKind::kInvalid, "invalid channels in a=rtpmap");
+    if (FindMutableCodec(*m, pt)) return MakeError(ErrorKind::kInvalid, "duplicate a=rtpmap");
     m->codecs.push_back(std::move(c));
   } else if (name == "fmtp" || name == "rtcp-fb") {
     auto space = value.find(' ');
     int pt;
-    if (space == std::string_view::npos) return MakeError("invalid a=" + std::string(name));
+    if (space == std::string_view::npos)
+      return MakeError(ErrorKind::kInvalid, "invalid a=" + std::string(name));
     auto pt_text = value.substr(0, space);
     auto rest = value.substr(space + 1);
     if (pt_text == "*" && name == "rtcp-fb") {
       for (auto& c : m->codecs) c.feedback.emplace_back(rest);
       return OkStatus();
     }
-    if (!ToNumber(pt_text, pt)) return MakeError("invalid a=" + std::string(name));
+    if (!ToNumber(pt_text, pt))
+      return MakeError(ErrorKind::kInvalid, "invalid a=" + std::string(name));
     Codec* c = FindMutableCodec(*m, pt);
     if (!c) {  // Attribute before its rtpmap (allowed), or for a format without rtpmap.
       m->other.emplace_back(attr);
@@ -156,7 +158,8 @@ Status ParseAttribute(std::string_view attr, Session& s, Media* m) {
     // a=ssrc:<ssrc> <attribute>[:<value>]
     auto space = value.find(' ');
     uint32_t ssrc;
-    if (!ToNumber(value.substr(0, space), ssrc)) return MakeError("invalid a=ssrc");
+    if (!ToNumber(value.substr(0, space), ssrc))
+      return MakeError(ErrorKind::kInvalid, "invalid a=ssrc");
     if (std::find(m->ssrcs.begin(), m->ssrcs.end(), ssrc) == m->ssrcs.end())
       m->ssrcs.push_back(ssrc);
     if (space != std::string_view::npos) {
@@ -237,39 +240,42 @@ bool Candidate::mdns() const {
 
 Expected<Candidate> ParseCandidate(std::string_view text) {
   if (text.rfind("a=", 0) == 0) text.remove_prefix(2);
-  if (text.rfind("candidate:", 0) != 0) return MakeError("a candidate starts with \"candidate:\"");
+  if (text.rfind("candidate:", 0) != 0)
+    return MakeError(ErrorKind::kInvalid, "a candidate starts with \"candidate:\"");
   text.remove_prefix(10);
   auto w = Words(text);
   // foundation component transport priority address port "typ" type [extensions...]
   if (w.size() < 8 || w[6] != "typ")
     return MakeError(
+        ErrorKind::kInvalid,
         "candidate: expected \"foundation component transport priority address port typ type\"");
   Candidate c;
   auto ice_char = [](char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '/';
   };
   if (w[0].size() > 32 || !std::all_of(w[0].begin(), w[0].end(), ice_char))
-    return MakeError("candidate: invalid foundation");
+    return MakeError(ErrorKind::kInvalid, "candidate: invalid foundation");
   c.foundation = std::string(w[0]);
   if (!ToNumber(w[1], c.component) || c.component < 1 || c.component > 256)
-    return MakeError("candidate: invalid component");
+    return MakeError(ErrorKind::kInvalid, "candidate: invalid component");
   c.transport = Lower(w[2]);
   if (c.transport != "udp" && c.transport != "tcp")
-    return MakeError("candidate: transport must be udp or tcp");
-  if (!ToNumber(w[3], c.priority)) return MakeError("candidate: invalid priority");
+    return MakeError(ErrorKind::kInvalid, "candidate: transport must be udp or tcp");
+  if (!ToNumber(w[3], c.priority))
+    return MakeError(ErrorKind::kInvalid, "candidate: invalid priority");
   auto addr_char = [](char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == ':' || ch == '-';
   };
   if (w[4].empty() || w[4].size() > 255 || !std::all_of(w[4].begin(), w[4].end(), addr_char))
-    return MakeError("candidate: invalid address");
+    return MakeError(ErrorKind::kInvalid, "candidate: invalid address");
   c.address = std::string(w[4]);
   int port = -1;
   if (!ToNumber(w[5], port) || port < 0 || port > 65535)
-    return MakeError("candidate: invalid port");
+    return MakeError(ErrorKind::kInvalid, "candidate: invalid port");
   c.port = static_cast<uint16_t>(port);
   c.type = Lower(w[7]);
   if (c.type != "host" && c.type != "srflx" && c.type != "prflx" && c.type != "relay")
-    return MakeError("candidate: type must be host, srflx, prflx or relay");
+    return MakeError(ErrorKind::kInvalid, "candidate: type must be host, srflx, prflx or relay");
   return c;
 }
 
@@ -301,34 +307,38 @@ Expected<Session> Parse(std::string_view text) {
     pos = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
-    if (++count > kMaxLines) return MakeError("SDP has too many lines");
-    if (line.size() < 2 || line[1] != '=') return MakeError("SDP line is not <type>=<value>");
+    if (++count > kMaxLines) return MakeError(ErrorKind::kInvalid, "SDP has too many lines");
+    if (line.size() < 2 || line[1] != '=')
+      return MakeError(ErrorKind::kInvalid, "SDP line is not <type>=<value>");
     char type = line[0];
     std::string_view value = line.substr(2);
     if (!saw_version) {
-      if (type != 'v' || value != "0") return MakeError("SDP must start with v=0");
+      if (type != 'v' || value != "0")
+        return MakeError(ErrorKind::kInvalid, "SDP must start with v=0");
       saw_version = true;
       continue;
     }
     switch (type) {
       case 'o': {
         auto w = Words(value);
-        if (w.size() != 6) return MakeError("invalid o= line");
+        if (w.size() != 6) return MakeError(ErrorKind::kInvalid, "invalid o= line");
         ToNumber(w[1], s.session_id);  // Some stacks write ids beyond 64 bits; keep 0 then.
         ToNumber(w[2], s.session_version);
         s.origin_address = w[5];
         break;
       }
       case 'm': {
-        if (s.media.size() >= kMaxMediaSections) return MakeError("SDP has too many m-lines");
+        if (s.media.size() >= kMaxMediaSections)
+          return MakeError(ErrorKind::kInvalid, "SDP has too many m-lines");
         auto w = Words(value);
-        if (w.size() < 4) return MakeError("invalid m= line");
+        if (w.size() < 4) return MakeError(ErrorKind::kInvalid, "invalid m= line");
         Media media;
         media.kind_name = w[0];
         media.kind = KindOf(w[0]);
         auto port_text = w[1].substr(0, w[1].find('/'));
         unsigned port;
-        if (!ToNumber(port_text, port) || port > 65535) return MakeError("invalid m= port");
+        if (!ToNumber(port_text, port) || port > 65535)
+          return MakeError(ErrorKind::kInvalid, "invalid m= port");
         media.port = static_cast<uint16_t>(port);
         media.protocol = w[2];
         media.formats.assign(w.begin() + 3, w.end());
@@ -338,14 +348,14 @@ Expected<Session> Parse(std::string_view text) {
       }
       case 'a': {
         auto st = ParseAttribute(value, s, m);
-        if (!st) return MakeError(st.error());
+        if (!st) return st.failure();
         break;
       }
       default:
         break;  // s=, t=, c=, b=, i=, ... carry nothing negotiation needs.
     }
   }
-  if (!saw_version) return MakeError("empty SDP");
+  if (!saw_version) return MakeError(ErrorKind::kInvalid, "empty SDP");
   for (auto& media : s.media) {
     // a=fmtp and a=rtcp-fb may come before their a=rtpmap (Firefox sorts attributes): apply them
     // now that every codec is known.

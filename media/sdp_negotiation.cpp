@@ -47,12 +47,14 @@ Expected<RemoteDescription> ExtractRemote(const Session& s, std::string_view wha
     if (m.port == 0 || (m.kind != Kind::kAudio && m.kind != Kind::kVideo)) continue;
     if (!have_transport) {
       if (m.ice_ufrag.empty() || m.ice_pwd.empty())
-        return MakeError(std::string(what) + " has no ICE credentials");
+        return MakeError(ErrorKind::kInvalid, std::string(what) + " has no ICE credentials");
       if (!m.fingerprint)
-        return MakeError(std::string(what) + " has no DTLS fingerprint; encryption is required");
+        return MakeError(ErrorKind::kInvalid,
+                         std::string(what) + " has no DTLS fingerprint; encryption is required");
       if (m.fingerprint->algorithm != "sha-256")
-        return MakeError(std::string(what) + " fingerprint must be sha-256");
-      if (!m.rtcp_mux) return MakeError(std::string(what) + " must use rtcp-mux");
+        return MakeError(ErrorKind::kInvalid, std::string(what) + " fingerprint must be sha-256");
+      if (!m.rtcp_mux)
+        return MakeError(ErrorKind::kInvalid, std::string(what) + " must use rtcp-mux");
       r.ice_ufrag = m.ice_ufrag;
       r.ice_pwd = m.ice_pwd;
       r.fingerprint = *m.fingerprint;
@@ -68,7 +70,8 @@ Expected<RemoteDescription> ExtractRemote(const Session& s, std::string_view wha
     rm.codecs = m.codecs;
     r.media.push_back(std::move(rm));
   }
-  if (!have_transport) return MakeError(std::string(what) + " has no audio or video section");
+  if (!have_transport)
+    return MakeError(ErrorKind::kInvalid, std::string(what) + " has no audio or video section");
   return r;
 }
 
@@ -136,17 +139,21 @@ Session BuildOffer(const LocalTransport& local, const CodecSet& codecs, const Of
 Expected<RemoteDescription> AcceptAnswer(const Session& offer, const Session& answer) {
   auto remote = ExtractRemote(answer, "answer");
   if (!remote) return remote;
-  if (remote->setup == Setup::kActPass) return MakeError("answer must not use setup:actpass");
+  if (remote->setup == Setup::kActPass)
+    return MakeError(ErrorKind::kInvalid, "answer must not use setup:actpass");
   for (auto& rm : remote->media) {
     const Media* offered = nullptr;
     for (const auto& om : offer.media)
       if (om.mid == rm.mid && om.kind == rm.kind) offered = &om;
-    if (!offered) return MakeError("answer has an m-line (mid " + rm.mid + ") we did not offer");
+    if (!offered)
+      return MakeError(ErrorKind::kInvalid,
+                       "answer has an m-line (mid " + rm.mid + ") we did not offer");
     for (const auto& c : rm.codecs) {
       const Codec* oc = offered->FindCodec(c.payload_type);
       if (!oc || !SameCodec(*oc, c))
-        return MakeError("answer uses payload type " + std::to_string(c.payload_type) +
-                         " that was not offered as " + c.name);
+        return MakeError(ErrorKind::kInvalid, "answer uses payload type " +
+                                                  std::to_string(c.payload_type) +
+                                                  " that was not offered as " + c.name);
     }
     if (rm.codecs.empty()) rm.direction = Direction::kInactive;
   }
@@ -156,7 +163,7 @@ Expected<RemoteDescription> AcceptAnswer(const Session& offer, const Session& an
 Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport& local,
                                    const CodecSet& codecs, const OfferOptions& opt,
                                    uint64_t session_id) {
-  if (offer_in.bundle_mids.empty()) return MakeError("offer must use BUNDLE");
+  if (offer_in.bundle_mids.empty()) return MakeError(ErrorKind::kInvalid, "offer must use BUNDLE");
   // A bundle-only section (port 0 with a=bundle-only) is part of the bundle, not rejected.
   Session offer = offer_in;
   for (auto& m : offer.media) {
@@ -164,7 +171,7 @@ Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport
       m.port = 9;
   }
   auto remote = ExtractRemote(offer, "offer");
-  if (!remote) return MakeError(remote.error());
+  if (!remote) return remote.failure();
   // An offerer that insists on being the DTLS client gets the server side; otherwise we are client.
   Setup our_setup = remote->setup == Setup::kActive ? Setup::kPassive : Setup::kActive;
   AnswerResult result;

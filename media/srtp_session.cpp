@@ -41,14 +41,14 @@ Status SrtpSession::Init(const SrtpKeys& keys) {
     policy.next = nullptr;
     return srtp_create(out, &policy);
   };
-  if (keys.profile == SrtpProfile::kNone) return MakeError("no SRTP profile");
+  if (keys.profile == SrtpProfile::kNone) return MakeError(ErrorKind::kInternal, "no SRTP profile");
   size_t expected = keys.profile == SrtpProfile::kAeadAes128Gcm ? 28 : 30;
   if (keys.local.size() != expected || keys.remote.size() != expected)
-    return MakeError("SRTP key material has the wrong length");
+    return MakeError(ErrorKind::kInternal, "SRTP key material has the wrong length");
   if (make(keys.remote, ssrc_any_inbound, &inbound_) != srtp_err_status_ok)
-    return MakeError("srtp_create (inbound) failed");
+    return MakeError(ErrorKind::kInternal, "srtp_create (inbound) failed");
   if (make(keys.local, ssrc_any_outbound, &outbound_) != srtp_err_status_ok)
-    return MakeError("srtp_create (outbound) failed");
+    return MakeError(ErrorKind::kInternal, "srtp_create (outbound) failed");
   profile_ = keys.profile;
   return OkStatus();
 }

@@ -3,7 +3,7 @@
 # first differences and exits non-zero if any file is not formatted; `--fix` formats in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files '*.cpp' '*.h' | grep -E '^(mcu|media|signaling|tests|bench)/')
+mapfile -t files < <(git ls-files '*.cpp' '*.h' | grep -E '^(apps|mcu|media|signaling|tests|bench)/')
 if [[ "${1:-}" == "--fix" ]]; then
   clang-format -i "${files[@]}"
   exit 0

@@ -23,10 +23,12 @@ std::string ToJson(const ConsoleEvent& event) {
   return std::visit(
       Overloaded{
           [](const console::SiteState& e) {
-            return Dump({{"type", "site"}, {"site", e.site}, {"state", e.state}});
+            return Dump({{"type", "site"}, {"site", e.site}, {"state", ToString(e.state)}});
           },
           [](const console::ConferenceState& e) {
-            return Dump({{"type", "conference"}, {"conference", e.conference}, {"state", e.state}});
+            return Dump({{"type", "conference"},
+                         {"conference", e.conference},
+                         {"state", ToString(e.state)}});
           },
           [](const console::Roster& e) {
             json list = json::array();
@@ -34,7 +36,7 @@ std::string ToJson(const ConsoleEvent& event) {
               list.push_back({{"id", p.participant},
                               {"site", p.site},
                               {"name", p.name},
-                              {"media", p.media},
+                              {"media", ToString(p.media)},
                               {"content", p.content}});
             return Dump({{"type", "roster"}, {"conference", e.conference}, {"participants", list}});
           },

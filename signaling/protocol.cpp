@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "signaling/stats_json.h"
+
 namespace mcu::signaling {
 namespace {
 
@@ -19,13 +21,17 @@ Status ReadString(const json& j, const char* key, size_t max_len, bool required,
                   std::string& out) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) {
-    if (required) return MakeError(std::string("missing field \"") + key + "\"");
+    if (required)
+      return MakeError(ErrorKind::kInvalid, std::string("missing field \"") + key + "\"");
     return OkStatus();
   }
-  if (!it->is_string()) return MakeError(std::string("field \"") + key + "\" must be a string");
+  if (!it->is_string())
+    return MakeError(ErrorKind::kInvalid, std::string("field \"") + key + "\" must be a string");
   const auto& s = it->get_ref<const std::string&>();
-  if (s.size() > max_len) return MakeError(std::string("field \"") + key + "\" is too long");
-  if (s.empty() && !allow_empty) return MakeError(std::string("field \"") + key + "\" is empty");
+  if (s.size() > max_len)
+    return MakeError(ErrorKind::kInvalid, std::string("field \"") + key + "\" is too long");
+  if (s.empty() && !allow_empty)
+    return MakeError(ErrorKind::kInvalid, std::string("field \"") + key + "\" is empty");
   out = s;
   return OkStatus();
 }
@@ -63,17 +69,17 @@ struct EventWriter {
       list.push_back({{"id", p.participant_id},
                       {"site", p.site_id},
                       {"name", p.name},
-                      {"media", p.media_state}});
+                      {"media", ToString(p.media)}});
     j["participants"] = std::move(list);
   }
   void operator()(const event::MediaState& e) {
     j["type"] = "media";
-    j["state"] = e.state;
+    j["state"] = ToString(e.state);
     j["detail"] = e.detail;
   }
   void operator()(const event::Stats& e) {
     j["type"] = "stats";
-    j["stats"] = json::parse(e.json, nullptr, false);
+    j["stats"] = StatsToJson(e.stats);
   }
   void operator()(const event::Pong&) { j["type"] = "pong"; }
   void operator()(const event::Call& e) {
@@ -104,8 +110,8 @@ struct EventWriter {
 
 Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_out) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return MakeError("malformed JSON");
-  if (!j.is_object()) return MakeError("a message must be a JSON object");
+  if (j.is_discarded()) return MakeError(ErrorKind::kInvalid, "malformed JSON");
+  if (!j.is_object()) return MakeError(ErrorKind::kInvalid, "a message must be a JSON object");
   EndpointRequest r;
   if (auto it = j.find("id"); it != j.end()) {
     if (it->is_string() && it->get_ref<const std::string&>().size() <= kMaxIdLength)
@@ -113,11 +119,12 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
     else if (it->is_number_integer())
       r.id = std::to_string(it->get<int64_t>());
     else
-      return MakeError("field \"id\" must be a short string or an integer");
+      return MakeError(ErrorKind::kInvalid, "field \"id\" must be a short string or an integer");
     if (id_out) *id_out = r.id;
   }
   auto type = j.find("type");
-  if (type == j.end() || !type->is_string()) return MakeError("missing field \"type\"");
+  if (type == j.end() || !type->is_string())
+    return MakeError(ErrorKind::kInvalid, "missing field \"type\"");
   const auto& name = type->get_ref<const std::string&>();
   bool known = false;
   for (const auto& [n, t] : kTypes) {
@@ -126,7 +133,8 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
       known = true;
     }
   }
-  if (!known) return MakeError("unknown message type \"" + name.substr(0, 32) + "\"");
+  if (!known)
+    return MakeError(ErrorKind::kInvalid, "unknown message type \"" + name.substr(0, 32) + "\"");
   Status st = OkStatus();
   using T = EndpointRequest::Type;
   switch (r.type) {
@@ -135,7 +143,7 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
       if (st && j.contains("role")) {
         const auto& v = j["role"];
         if (!v.is_string() || (v != "main" && v != "content"))
-          st = MakeError("field \"role\" must be \"main\" or \"content\"");
+          st = MakeError(ErrorKind::kInvalid, "field \"role\" must be \"main\" or \"content\"");
         else
           r.content = v == "content";
       }
@@ -145,7 +153,8 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
       if (st && j.contains("maxBitrateKbps")) {
         const auto& v = j["maxBitrateKbps"];
         if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1'000'000)
-          st = MakeError("field \"maxBitrateKbps\" must be an integer from 0 to 1000000");
+          st = MakeError(ErrorKind::kInvalid,
+                         "field \"maxBitrateKbps\" must be an integer from 0 to 1000000");
         else
           r.max_bitrate_kbps = static_cast<int>(v.get<int64_t>());
       }
@@ -160,7 +169,7 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
     default:
       break;
   }
-  if (!st) return MakeError(st.error());
+  if (!st) return st.failure();
   return r;
 }
 
@@ -192,7 +201,8 @@ bool Bool(const json& j, const char* key) {
 
 Expected<EndpointEvent> ParseEvent(std::string_view text) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return MakeError("an event must be a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return MakeError(ErrorKind::kInvalid, "an event must be a JSON object");
   EndpointEvent e;
   if (auto id = j.find("id"); id != j.end() && id->is_string()) e.reply_to = id->get<std::string>();
   const std::string type = Str(j, "type");
@@ -204,7 +214,7 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
   } else if (type == "offer") {
     std::string sdp = Str(j, "sdp");
     if (sdp.empty() || sdp.size() > kMaxSdpLength)
-      return MakeError("an offer needs an sdp of at most 32 KiB");
+      return MakeError(ErrorKind::kInvalid, "an offer needs an sdp of at most 32 KiB");
     e.body = event::Offer{std::move(sdp)};
   } else if (type == "left") {
     e.body = event::Left{Str(j, "conference"), Str(j, "reason")};
@@ -215,13 +225,16 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
     if (auto list = j.find("participants"); list != j.end() && list->is_array())
       for (const auto& p : *list)
         if (p.is_object())
-          r.participants.push_back({Str(p, "id"), Str(p, "site"), Str(p, "name"), Str(p, "media")});
+          r.participants.push_back(
+              {Str(p, "id"), Str(p, "site"), Str(p, "name"),
+               ParseMediaStatus(Str(p, "media")).value_or(MediaStatus::kConnecting)});
     e.body = std::move(r);
   } else if (type == "media") {
-    e.body = event::MediaState{Str(j, "state"), Str(j, "detail")};
+    e.body = event::MediaState{ParseMediaStatus(Str(j, "state")).value_or(MediaStatus::kFailed),
+                               Str(j, "detail")};
   } else if (type == "stats") {
     auto it = j.find("stats");
-    e.body = event::Stats{it != j.end() ? it->dump() : "{}"};
+    e.body = event::Stats{it != j.end() ? StatsFromJson(*it) : EndpointStats{}};
   } else if (type == "pong") {
     e.body = event::Pong{};
   } else if (type == "layout") {
@@ -234,7 +247,7 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
   } else if (type == "muted") {
     e.body = event::Muted{Bool(j, "audio"), Bool(j, "video")};
   } else {
-    return MakeError("unknown event type \"" + type.substr(0, 32) + "\"");
+    return MakeError(ErrorKind::kInvalid, "unknown event type \"" + type.substr(0, 32) + "\"");
   }
   return e;
 }

@@ -200,7 +200,7 @@ json ConferenceJson(const ConferenceRow& c) {
             {"invited", c.invited},
             {"host", c.host_site},
             {"layout", c.layout},
-            {"state", c.permanent() ? "open" : c.state},
+            {"state", ToString(c.permanent() ? ConferenceState::kOpen : c.state)},
             {"locked", c.locked},
             {"spotlight", c.spotlight}};
   j["start"] = c.permanent() ? json(nullptr) : json(FormatTime(c.start_at));
@@ -211,7 +211,7 @@ json ConferenceJson(const ConferenceRow& c) {
 json LiveSiteJson(const LiveSite& s) {
   return {{"site", s.site_id},
           {"name", s.name},
-          {"state", s.state},
+          {"state", ToString(s.state)},
           {"invited", s.invited},
           {"mutedAudio", s.muted_audio},
           {"mutedVideo", s.muted_video},
@@ -220,7 +220,7 @@ json LiveSiteJson(const LiveSite& s) {
           {"content", s.content},
           {"elsewhere", s.elsewhere},
           {"participant", s.participant_id},
-          {"link", s.link ? json{{"state", s.link->state},
+          {"link", s.link ? json{{"state", ToString(s.link->state)},
                                  {"detail", s.link->detail},
                                  {"remoteTitle", s.link->remote_title},
                                  {"remoteSpeaker", s.link->remote_speaker},
@@ -263,14 +263,14 @@ Expected<ConferenceRow> ParseConference(const json& body, ConferenceRow base) {
       !ReadString(body, "host", base.host_site, error, 64) ||
       !ReadString(body, "layout", base.layout, error, 16) ||
       !ReadString(body, "start", start, error, 40) || !ReadString(body, "end", end, error, 40))
-    return MakeError(error);
+    return MakeError(ErrorKind::kInvalid, error);
   if (body.contains("start")) {
     if (body["start"].is_null())
       base.start_at = 0;
     else if (auto t = ParseTime(start))
       base.start_at = *t;
     else
-      return MakeError("start: " + t.error());
+      return MakeError(ErrorKind::kInvalid, "start: " + t.error());
   }
   if (body.contains("end")) {
     if (body["end"].is_null())
@@ -278,18 +278,20 @@ Expected<ConferenceRow> ParseConference(const json& body, ConferenceRow base) {
     else if (auto t = ParseTime(end))
       base.end_at = *t;
     else
-      return MakeError("end: " + t.error());
+      return MakeError(ErrorKind::kInvalid, "end: " + t.error());
   }
   if (auto it = body.find("leadTimeMinutes"); it != body.end()) {
-    if (!it->is_number_integer()) return MakeError("field \"leadTimeMinutes\" must be an integer");
+    if (!it->is_number_integer())
+      return MakeError(ErrorKind::kInvalid, "field \"leadTimeMinutes\" must be an integer");
     base.lead_time_s = static_cast<int>(std::clamp<int64_t>(it->get<int64_t>(), -1, 100000) * 60);
   }
   if (auto it = body.find("invited"); it != body.end()) {
     if (!it->is_array() || it->size() > 256)
-      return MakeError("field \"invited\" must be an array of site ids");
+      return MakeError(ErrorKind::kInvalid, "field \"invited\" must be an array of site ids");
     base.invited.clear();
     for (const auto& s : *it) {
-      if (!s.is_string()) return MakeError("field \"invited\" must be an array of site ids");
+      if (!s.is_string())
+        return MakeError(ErrorKind::kInvalid, "field \"invited\" must be an array of site ids");
       if (std::find(base.invited.begin(), base.invited.end(), s.get<std::string>()) ==
           base.invited.end())
         base.invited.push_back(s.get<std::string>());
@@ -297,7 +299,7 @@ Expected<ConferenceRow> ParseConference(const json& body, ConferenceRow base) {
   }
   if (!base.host_site.empty() &&
       std::find(base.invited.begin(), base.invited.end(), base.host_site) == base.invited.end())
-    return MakeError("the host site must be invited");
+    return MakeError(ErrorKind::kInvalid, "the host site must be invited");
   return base;
 }
 

@@ -30,8 +30,8 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec)
-      return MakeError("cannot listen on " + ep.address().to_string() + ":" +
-                       std::to_string(ep.port()) + ": " + ec.message());
+      return MakeError(ErrorKind::kInternal, "cannot listen on " + ep.address().to_string() + ":" +
+                                                 std::to_string(ep.port()) + ": " + ec.message());
     return OkStatus();
   }
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
@@ -98,10 +98,10 @@ Status SignalingServer::Start() {
   beast::error_code ec;
   tls.use_certificate_chain(net::buffer(ctx.options.cert_pem), ec);
   if (!ec) tls.use_private_key(net::buffer(ctx.options.key_pem), net::ssl::context::pem, ec);
-  if (ec) return MakeError("TLS certificate: " + ec.message());
+  if (ec) return MakeError(ErrorKind::kInternal, "TLS certificate: " + ec.message());
 
   auto address = net::ip::make_address(ctx.options.address, ec);
-  if (ec) return MakeError("invalid listen address " + ctx.options.address);
+  if (ec) return MakeError(ErrorKind::kInternal, "invalid listen address " + ctx.options.address);
   impl_->acceptor = std::make_shared<Acceptor>(impl_->ioc, impl_->ctx);
   auto st = impl_->acceptor->Listen({address, ctx.options.port});
   if (!st) return st;

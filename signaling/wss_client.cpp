@@ -25,7 +25,7 @@ Expected<WssUrl> ParseWssUrl(const std::string& url) {
   static const std::regex re(R"(^wss://([^/:\[\]]+|\[[0-9a-fA-F:]+\])(?::(\d+))?(/.*)?$)");
   std::smatch m;
   if (!std::regex_match(url, m, re))
-    return MakeError("URL must be wss://host[:port][/path]: " + url);
+    return MakeError(ErrorKind::kInvalid, "URL must be wss://host[:port][/path]: " + url);
   WssUrl u{m[1], m[2].matched ? std::string(m[2]) : "443", m[3].matched ? std::string(m[3]) : "/"};
   if (u.host.front() == '[') u.host = u.host.substr(1, u.host.size() - 2);
   return u;

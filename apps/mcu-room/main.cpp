@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   for (int sig : {SIGINT, SIGTERM}) {
     g_unix_signal_add(
         sig,
-        +[](gpointer) -> gboolean {
+        +[](gpointer) noexcept -> gboolean {
           g_main_loop_quit(g_loop);
           return G_SOURCE_REMOVE;
         },
@@ -171,10 +171,10 @@ int main(int argc, char** argv) {
   auto* tick_fn = new std::function<bool()>(tick);
   g_timeout_add_full(
       G_PRIORITY_DEFAULT, 100,
-      +[](gpointer p) -> gboolean {
+      +[](gpointer p) noexcept -> gboolean {
         return (*static_cast<std::function<bool()>*>(p))() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
       },
-      tick_fn, +[](gpointer p) { delete static_cast<std::function<bool()>*>(p); });
+      tick_fn, +[](gpointer p) noexcept { delete static_cast<std::function<bool()>*>(p); });
 
   g_main_loop_run(g_loop);
 

@@ -30,12 +30,12 @@ RoomClient::~RoomClient() {
 void RoomClient::Post(std::function<void()> fn) {
   g_idle_add_full(
       G_PRIORITY_DEFAULT,
-      +[](gpointer p) -> gboolean {
+      +[](gpointer p) noexcept -> gboolean {
         auto* t = static_cast<Task*>(p);
         if (*t->alive) t->fn();
         return G_SOURCE_REMOVE;
       },
-      new Task{std::move(fn), alive_}, +[](gpointer p) { delete static_cast<Task*>(p); });
+      new Task{std::move(fn), alive_}, +[](gpointer p) noexcept { delete static_cast<Task*>(p); });
 }
 
 void RoomClient::Start() { Connect(); }
@@ -202,7 +202,7 @@ void RoomClient::ScheduleReconnect(const std::string& why) {
   spdlog::info("{}: reconnecting in {} ms", why, delay);
   reconnect_timer_ = g_timeout_add_full(
       G_PRIORITY_DEFAULT, static_cast<guint>(delay),
-      +[](gpointer p) -> gboolean {
+      +[](gpointer p) noexcept -> gboolean {
         static_cast<RoomClient*>(p)->Connect();
         return G_SOURCE_REMOVE;
       },

@@ -26,7 +26,7 @@ struct Task {
   std::shared_ptr<std::atomic<bool>> alive;
 };
 
-gboolean RunTask(gpointer data) {
+gboolean RunTask(gpointer data) noexcept {
   auto* t = static_cast<Task*>(data);
   if (*t->alive) t->fn();
   return G_SOURCE_REMOVE;
@@ -106,7 +106,7 @@ RoomMedia::~RoomMedia() {
 
 void RoomMedia::Post(std::function<void()> fn) {
   g_idle_add_full(G_PRIORITY_DEFAULT, RunTask, new Task{std::move(fn), alive_},
-                  [](gpointer p) { delete static_cast<Task*>(p); });
+                  [](gpointer p) noexcept { delete static_cast<Task*>(p); });
 }
 
 bool RoomMedia::Start(std::string* error) {
@@ -145,7 +145,7 @@ bool RoomMedia::Start(std::string* error) {
   return true;
 }
 
-void RoomMedia::OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self) {
+void RoomMedia::OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self) noexcept {
   GstWebRTCPeerConnectionState st;
   g_object_get(webrtc, "connection-state", &st, nullptr);
   static const char* names[] = {"new",          "connecting", "connected",
@@ -188,11 +188,11 @@ void RoomMedia::HandleOffer(const std::string& sdp_text) {
   // set-remote-description -> create-answer -> set-local-description, chained by promises whose
   // callbacks run on webrtcbin's thread: they only emit signals and post results.
   GstPromise* on_remote = gst_promise_new_with_change_func(
-      +[](GstPromise* p, gpointer self) {
+      +[](GstPromise* p, gpointer self) noexcept {
         GRef<GstPromise>::Adopt(p);  // Ours: dropped at once, nothing is read from it.
         auto* m = static_cast<RoomMedia*>(self);
         GstPromise* on_answer = gst_promise_new_with_change_func(
-            +[](GstPromise* raw, gpointer self) {
+            +[](GstPromise* raw, gpointer self) noexcept {
               auto* m = static_cast<RoomMedia*>(self);
               auto p = GRef<GstPromise>::Adopt(raw);
               const GstStructure* reply = gst_promise_get_reply(p.get());
@@ -226,7 +226,7 @@ void RoomMedia::AddRemoteCandidate(int mline, const std::string& candidate) {
   if (webrtc_) g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", mline, candidate.c_str());
 }
 
-void RoomMedia::OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self) {
+void RoomMedia::OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self) noexcept {
   auto* m = static_cast<RoomMedia*>(self);
   std::string c = candidate;
   m->Post([m, mline, c] {
@@ -234,7 +234,7 @@ void RoomMedia::OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpoin
   });
 }
 
-void RoomMedia::OnPadAdded(GstElement*, GstPad* pad, gpointer self) {
+void RoomMedia::OnPadAdded(GstElement*, GstPad* pad, gpointer self) noexcept {
   if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
   auto* m = static_cast<RoomMedia*>(self);
   GstElement* decode = gst_element_factory_make("decodebin", nullptr);
@@ -244,7 +244,7 @@ void RoomMedia::OnPadAdded(GstElement*, GstPad* pad, gpointer self) {
   gst_pad_link(pad, GRef<GstPad>::Adopt(gst_element_get_static_pad(decode, "sink")).get());
 }
 
-void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) {
+void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
   auto* m = static_cast<RoomMedia*>(self);
   auto caps = GRef<GstCaps>::Adopt(gst_pad_get_current_caps(pad));
   if (!caps) caps = GRef<GstCaps>::Adopt(gst_pad_query_caps(pad, nullptr));
@@ -279,7 +279,7 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) {
   gst_pad_link(pad, GRef<GstPad>::Adopt(gst_element_get_static_pad(bin, "sink")).get());
 }
 
-GstFlowReturn RoomMedia::OnVideoSample(GstElement* sink, gpointer self) {
+GstFlowReturn RoomMedia::OnVideoSample(GstElement* sink, gpointer self) noexcept {
   auto* m = static_cast<RoomMedia*>(self);
   auto sample = GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
   if (!sample) return GST_FLOW_OK;
@@ -297,7 +297,7 @@ GstFlowReturn RoomMedia::OnVideoSample(GstElement* sink, gpointer self) {
   return GST_FLOW_OK;
 }
 
-GstFlowReturn RoomMedia::OnAudioSample(GstElement* sink, gpointer self) {
+GstFlowReturn RoomMedia::OnAudioSample(GstElement* sink, gpointer self) noexcept {
   auto* m = static_cast<RoomMedia*>(self);
   auto sample = GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
   if (!sample) return GST_FLOW_OK;
@@ -317,7 +317,7 @@ GstFlowReturn RoomMedia::OnAudioSample(GstElement* sink, gpointer self) {
   return GST_FLOW_OK;
 }
 
-gboolean RoomMedia::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) {
+gboolean RoomMedia::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) noexcept {
   auto* m = static_cast<RoomMedia*>(self);
   if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
     GError* raw_err = nullptr;
@@ -402,7 +402,7 @@ void RoomMedia::RequestStats(std::function<void(const std::string&)> done) {
   auto* ctx =
       new std::pair<RoomMedia*, std::function<void(const std::string&)>>(this, std::move(done));
   GstPromise* p = gst_promise_new_with_change_func(
-      +[](GstPromise* p, gpointer data) {
+      +[](GstPromise* p, gpointer data) noexcept {
         auto owned =
             GRef<GstPromise>::Adopt(p);  // The reference made below: dropped when this ends.
         auto* ctx =
@@ -412,7 +412,7 @@ void RoomMedia::RequestStats(std::function<void(const std::string&)> done) {
           // Summarise the RTP streams: one entry per inbound/outbound report.
           gst_structure_foreach(
               s,
-              +[](GQuark, const GValue* v, gpointer out) -> gboolean {
+              +[](GQuark, const GValue* v, gpointer out) noexcept -> gboolean {
                 if (!GST_VALUE_HOLDS_STRUCTURE(v)) return TRUE;
                 const GstStructure* r = gst_value_get_structure(v);
                 GstWebRTCStatsType type;

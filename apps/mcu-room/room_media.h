@@ -80,13 +80,13 @@ class RoomMedia {
   void RequestStats(std::function<void(const std::string&)> done);
 
  private:
-  static void OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self);
-  static void OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self);
-  static void OnPadAdded(GstElement*, GstPad* pad, gpointer self);
-  static void OnDecodedPad(GstElement*, GstPad* pad, gpointer self);
-  static GstFlowReturn OnVideoSample(GstElement* sink, gpointer self);
-  static GstFlowReturn OnAudioSample(GstElement* sink, gpointer self);
-  static gboolean OnBusMessage(GstBus*, GstMessage* msg, gpointer self);
+  static void OnConnectionState(GstElement* webrtc, GParamSpec*, gpointer self) noexcept;
+  static void OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self) noexcept;
+  static void OnPadAdded(GstElement*, GstPad* pad, gpointer self) noexcept;
+  static void OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept;
+  static GstFlowReturn OnVideoSample(GstElement* sink, gpointer self) noexcept;
+  static GstFlowReturn OnAudioSample(GstElement* sink, gpointer self) noexcept;
+  static gboolean OnBusMessage(GstBus*, GstMessage* msg, gpointer self) noexcept;
   void Post(std::function<void()> fn);
 
   MediaOptions options_;

@@ -54,12 +54,12 @@ mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
     row.invited = c.invited;
     row.host_site = c.host;
     row.layout = c.layout;
-    row.state = "open";
+    row.state = mcu::ConferenceState::kOpen;
     if (auto st = store.InsertConference(row); !st) return st;
   }
   for (const auto& u : config.users)
     if (auto id = store.InsertUser({0, u.login, u.role, u.name, u.password_hash}); !id)
-      return mcu::MakeError(id.error());
+      return id.failure();
   spdlog::info(
       "new database: imported {} sites, {} conferences and {} users from the configuration",
       config.sites.size(), config.conferences.size(), config.users.size());

@@ -16,16 +16,21 @@ class FakeMediaEndpoint final : public MediaEndpoint {
   }
   const std::string& LocalDescription() const override { return local_; }
   Status SetRemoteAnswer(const std::string& sdp) override {
-    if (sdp.rfind("v=0", 0) != 0) return MakeError("not an SDP answer");
+    if (sdp.rfind("v=0", 0) != 0) return MakeError(ErrorKind::kInvalid, "not an SDP answer");
     if (auto* m = room_->member(id_)) m->answer = sdp;
     return OkStatus();
   }
   Status AddRemoteCandidate(const std::string& candidate) override {
-    if (candidate.rfind("candidate:", 0) != 0) return MakeError("not a candidate");
+    if (candidate.rfind("candidate:", 0) != 0)
+      return MakeError(ErrorKind::kInvalid, "not a candidate");
     if (auto* m = room_->member(id_)) m->candidates.push_back(candidate);
     return OkStatus();
   }
-  std::string StatsJson() const override { return "{\"participant\":\"" + Id(id_) + "\"}"; }
+  EndpointStats Stats() const override {
+    EndpointStats s;
+    s.transport.ice_state = "fake " + Id(id_);
+    return s;
+  }
 
  private:
   FakeMediaRoom* room_;

@@ -16,18 +16,6 @@ extern char** environ;
 
 namespace mcu::test {
 
-TempDir::TempDir(const std::string& prefix) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  if (std::getenv("MCU_KEEP_TEST_FILES")) return;
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 Process::Process(std::vector<std::string> argv, std::string log_path)
     : log_path_(std::move(log_path)) {
   posix_spawn_file_actions_t fa;
@@ -76,17 +64,5 @@ void Process::Stop() {
 }
 
 std::string Process::Log() const { return ReadFile(log_path_); }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
 
 }  // namespace mcu::test

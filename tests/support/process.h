@@ -8,18 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/files.h"
+
 namespace mcu::test {
-
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix = "mcu-test");
-  ~TempDir();  // Removes the directory unless MCU_KEEP_TEST_FILES is set.
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 class Process {
  public:
@@ -45,8 +36,6 @@ class Process {
   std::string log_path_;
 };
 
-std::string ReadFile(const std::string& path);
-void WriteFile(const std::string& path, const std::string& text);
 // Polls until `pred` is true or the timeout passes; returns pred's last value.
 template <typename Pred>
 bool WaitUntil(Pred pred, std::chrono::milliseconds timeout,

@@ -10,7 +10,7 @@ ConferenceRow Open(std::vector<std::string> invited = {"huyen-1"}) {
   ConferenceRow row;
   row.id = "hop";
   row.start_at = 1000, row.end_at = 2000;
-  row.state = "open";
+  row.state = ConferenceState::kOpen;
   row.invited = std::move(invited);
   return row;
 }
@@ -29,7 +29,7 @@ TEST(Admission, AnInvitedSiteOfAnOpenConferenceWithRoomIsAdmitted) {
 
 TEST(Admission, AKickedSiteIsRefusedFirstEvenWhenTheConferenceIsClosed) {
   ConferenceRow row = Open();
-  row.state = "scheduled";
+  row.state = ConferenceState::kScheduled;
   MemberRow m = Invited(/*kicked=*/true);
   auto r = RefuseSite({row, &m, false, 0, 32});
   ASSERT_TRUE(r);
@@ -39,12 +39,12 @@ TEST(Admission, AKickedSiteIsRefusedFirstEvenWhenTheConferenceIsClosed) {
 
 TEST(Admission, AScheduledConferenceOutsideItsWindowIsAConflict) {
   ConferenceRow row = Open();
-  for (const char* state : {"scheduled", "ended"}) {
+  for (ConferenceState state : {ConferenceState::kScheduled, ConferenceState::kEnded}) {
     row.state = state;
     MemberRow m = Invited();
     auto r = RefuseSite({row, &m, false, 0, 32});
-    ASSERT_TRUE(r) << state;
-    EXPECT_EQ(r->code, ErrorCode::kConflict) << state;
+    ASSERT_TRUE(r) << ToString(state);
+    EXPECT_EQ(r->code, ErrorCode::kConflict) << ToString(state);
   }
 }
 
@@ -89,7 +89,7 @@ TEST(Admission, APreviewNeedsAnOpenMixingConferenceWithFewerThanEightWatching) {
   EXPECT_EQ(RefusePreview(row, kMaxPreviews)->code, ErrorCode::kFull);
   row.mode = "echo";
   EXPECT_EQ(RefusePreview(row, 0)->reason, "an echo conference has no composite to preview");
-  row.mode = "mix", row.state = "ended";
+  row.mode = "mix", row.state = ConferenceState::kEnded;
   EXPECT_EQ(RefusePreview(row, 0)->code, ErrorCode::kConflict);
 }
 

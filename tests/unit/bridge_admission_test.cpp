@@ -158,7 +158,7 @@ TEST_F(BridgeAdmission, AJoinedSiteGetsItsOfferAndTheRosterAndItsAnswerAndCandid
   ASSERT_TRUE(roster);
   ASSERT_EQ(roster->participants.size(), 1u);
   EXPECT_EQ(roster->participants[0].name, "Huyện 1");
-  EXPECT_EQ(roster->participants[0].media_state, "connecting");
+  EXPECT_EQ(roster->participants[0].media, MediaStatus::kConnecting);
 
   EndpointRequest answer{T::kAnswer};
   answer.sdp = "v=0 answer from the room";
@@ -188,6 +188,22 @@ TEST_F(BridgeAdmission, AnAnswerOrLeaveOutsideAConferenceIsAConflict) {
   EXPECT_EQ(LastError(r).code, ErrorCode::kConflict);
   Ask(r, EndpointRequest{T::kPing});
   EXPECT_EQ(r->Count<event::Pong>(), 1u);
+}
+
+TEST_F(BridgeAdmission, StatsAreAskedOfTheSitesOwnMediaAndOnlyInAConference) {
+  Preload(Permanent("giao-ban"));
+  Start();
+  Room idle = Online("huyen-2");
+  Ask(idle, EndpointRequest{T::kGetStats});
+  EXPECT_EQ(LastError(idle).code, ErrorCode::kConflict);
+  Room r = Joined("huyen-1", "giao-ban");
+  EndpointRequest ask{T::kGetStats};
+  ask.id = "s1";
+  Ask(r, ask);
+  auto stats = r->Last<event::Stats>();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->stats.transport.ice_state, "fake p" + std::to_string(Pid(r)));
+  EXPECT_EQ(r->events().back().reply_to, "s1");
 }
 
 TEST_F(BridgeAdmission, TheMediaRoomIsMadeForTheFirstSiteAndGoesWithTheLast) {

@@ -158,21 +158,21 @@ TEST_F(BridgeControl, TheRoomsActiveSpeakerReachesTheRoomTheSitesAndTheFeed) {
 TEST_F(BridgeControl, TheRollCallFollowsMediaFromJoinedToAudioToVideoAndBack) {
   ThreeIn();
   ParticipantId pid = Pid(a);
-  EXPECT_EQ(Live("hop", "huyen-1").state, "joined");
-  EXPECT_EQ(Live("hop", "huyen-3").state, "not on the roll-call") << "neither invited nor in";
+  EXPECT_EQ(Live("hop", "huyen-1").state, SiteStatus::kJoined);
+  EXPECT_FALSE(FindLive("hop", "huyen-3")) << "neither invited nor in";
   room->Connect(pid);
   bridge->Flush();
-  EXPECT_EQ(a->Last<event::MediaState>()->state, "connected");
-  EXPECT_EQ(a->Last<event::Roster>()->participants[1].media_state, "connected");
+  EXPECT_EQ(a->Last<event::MediaState>()->state, MediaStatus::kConnected);
+  EXPECT_EQ(a->Last<event::Roster>()->participants[1].media, MediaStatus::kConnected);
   room->Flow(pid, true, false);
   Seconds(2);
-  EXPECT_EQ(Live("hop", "huyen-1").state, "audio");
+  EXPECT_EQ(Live("hop", "huyen-1").state, SiteStatus::kAudio);
   room->Flow(pid, true, true);
   Seconds(1);
-  EXPECT_EQ(Live("hop", "huyen-1").state, "video");
+  EXPECT_EQ(Live("hop", "huyen-1").state, SiteStatus::kVideo);
   room->Flow(pid, false, false);
   Seconds(4);
-  EXPECT_EQ(Live("hop", "huyen-1").state, "joined") << "nothing arrived for 3 s";
+  EXPECT_EQ(Live("hop", "huyen-1").state, SiteStatus::kJoined) << "nothing arrived for 3 s";
   EXPECT_FALSE(Feed("stats").empty());
 }
 
@@ -181,7 +181,7 @@ TEST_F(BridgeControl, AMediaFailureTellsTheSiteRemovesItAndClosesItsCallRecord) 
   ParticipantId pid = Pid(a);
   room->Fail(pid, "DTLS handshake failed");
   bridge->Flush();
-  EXPECT_EQ(a->Last<event::MediaState>()->state, "failed");
+  EXPECT_EQ(a->Last<event::MediaState>()->state, MediaStatus::kFailed);
   EXPECT_EQ(LastError(a).code, ErrorCode::kMediaFailed);
   EXPECT_EQ(a->Last<event::Left>()->reason, "media failed: DTLS handshake failed");
   EXPECT_EQ(room->member(pid), nullptr);

@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,14 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_endpoint.h"
 #include "tests/fakes/fake_media.h"
+
+namespace mcu {
+// States print by name in test failures.
+inline void PrintTo(ConferenceState s, std::ostream* os) { *os << ToString(s); }
+inline void PrintTo(SiteStatus s, std::ostream* os) { *os << ToString(s); }
+inline void PrintTo(LinkState s, std::ostream* os) { *os << ToString(s); }
+inline void PrintTo(MediaStatus s, std::ostream* os) { *os << ToString(s); }
+}  // namespace mcu
 
 namespace mcu::test {
 
@@ -138,14 +148,19 @@ class BridgeTest : public ::testing::Test {
     clock.Advance(ms);
     bridge->Tick();
   }
-  LiveSite Live(const std::string& conference, const std::string& site) {
+  std::optional<LiveSite> FindLive(const std::string& conference, const std::string& site) {
     auto live = bridge->LiveConferenceOf(conference);
     EXPECT_TRUE(live) << live.error();
-    for (const auto& s : live->sites)
-      if (s.site_id == site) return s;
-    LiveSite missing;
-    missing.site_id = site, missing.state = "not on the roll-call";
-    return missing;
+    if (live)
+      for (const auto& s : live->sites)
+        if (s.site_id == site) return s;
+    return std::nullopt;
+  }
+  // The site's row on the roll-call (a failure if it has none).
+  LiveSite Live(const std::string& conference, const std::string& site) {
+    auto s = FindLive(conference, site);
+    if (!s) ADD_FAILURE() << site << " is not on the roll-call of " << conference;
+    return s.value_or(LiveSite{});
   }
   ConferenceRow Row(const std::string& conference) { return *store->Conference(conference); }
   // Feed events of one type, in order.

@@ -48,17 +48,17 @@ TEST_F(BridgeLink, ALinkDialsWhenItsConferenceOpensAndAuthenticatesWithItsCreden
   Start();
   bridge->Tick();
   EXPECT_TRUE(dialer.calls().empty()) << "nothing to dial while its conference is closed";
-  EXPECT_EQ(Live("hop", "trung-uong").link->state, "idle");
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, LinkState::kIdle);
   Later(60 * 1000);
   ASSERT_EQ(dialer.calls().size(), 1u);
   EXPECT_EQ(dialer.last().target.url, "wss://trung-uong.test:8443/ws");
-  EXPECT_EQ(Live("hop", "trung-uong").link->state, "connecting");
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, LinkState::kConnecting);
   bridge->OnOutboundOpen(dialer.last().id);
   bridge->Flush();
   ASSERT_EQ(Sent().size(), 1u);
   EXPECT_EQ(Sent()[0].type, T::kAuth);
   EXPECT_EQ(Sent()[0].token, "credential-of-the-province");
-  EXPECT_EQ(Live("hop", "trung-uong").link->state, "authenticating");
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, LinkState::kAuthenticating);
 }
 
 TEST_F(BridgeLink, AnAcceptedLinkJoinsItsTargetAndAnswersTheOtherMcusOfferWithAParticipant) {
@@ -75,9 +75,9 @@ TEST_F(BridgeLink, AnAcceptedLinkJoinsItsTargetAndAnswersTheOtherMcusOfferWithAP
   auto* member = media.room("hop")->member(pid);
   EXPECT_EQ(member->info.remote_offer, "v=0 offer of the central MCU");
   LiveSite live = Live("hop", "trung-uong");
-  EXPECT_EQ(live.link->state, "joined");
+  EXPECT_EQ(live.link->state, LinkState::kJoined);
   EXPECT_EQ(live.link->remote_title, "Giao ban trung ương");
-  EXPECT_EQ(live.state, "joined");
+  EXPECT_EQ(live.state, SiteStatus::kJoined);
   EXPECT_EQ(bridge->Presence().at("trung-uong"), "hop");
 }
 
@@ -89,7 +89,7 @@ TEST_F(BridgeLink, ALinkThatIsCalledInsteadOfJoiningJoinsWhereItIsCalled) {
   bridge->OnOutboundOpen(dialer.last().id);
   FromOther(event::Welcome{"tinh", "Tỉnh"});
   EXPECT_EQ(Sent().size(), 1u) << "it waits to be called";
-  EXPECT_EQ(Live("hop", "trung-uong").link->state, "online");
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, LinkState::kOnline);
   FromOther(event::Call{"tw-chieu", "Họp chiều"});
   ASSERT_EQ(Sent().size(), 2u);
   EXPECT_EQ(Sent()[1].conference, "tw-chieu");
@@ -104,7 +104,7 @@ TEST_F(BridgeLink, ALinkRedialsWithBackoffAfterAMediaFailure) {
   bridge->Flush();
   EXPECT_TRUE(first.out->closed()) << "the link's connection goes with its participant";
   LiveSite live = Live("hop", "trung-uong");
-  EXPECT_EQ(live.link->state, "waiting");
+  EXPECT_EQ(live.link->state, LinkState::kWaiting);
   EXPECT_EQ(live.link->detail, "media failed: ICE failed");
   Later(499);
   EXPECT_EQ(dialer.calls().size(), 1u) << "not before the first backoff (500 ms)";
@@ -142,9 +142,9 @@ TEST_F(BridgeLink, ARefusedCredentialIsShownOnTheRollCall) {
   bridge->OnOutboundOpen(dialer.last().id);
   FromOther(event::Error{ErrorCode::kUnauthorized, "invalid token"});
   LiveSite live = Live("hop", "trung-uong");
-  EXPECT_EQ(live.link->state, "refused");
+  EXPECT_EQ(live.link->state, LinkState::kRefused);
   EXPECT_EQ(live.link->detail, "unauthorized: invalid token");
-  EXPECT_EQ(live.state, "offline");
+  EXPECT_EQ(live.state, SiteStatus::kOffline);
   EXPECT_TRUE(dialer.last().out->closed());
 }
 
@@ -163,7 +163,7 @@ TEST_F(BridgeLink, ALinkHangsUpWhenItsConferenceClosesOrItsHostKicksIt) {
   ASSERT_TRUE(bridge->StopConference("chutri", "hop"));
   bridge->Flush();
   EXPECT_TRUE(dialer.last().out->closed());
-  EXPECT_EQ(Live("hop", "trung-uong").link->state, "idle");
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, LinkState::kIdle);
 }
 
 TEST_F(BridgeLink, TheOtherMcusSpeakerAndMuteReachThisConference) {

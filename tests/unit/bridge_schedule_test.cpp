@@ -14,10 +14,10 @@ TEST_F(BridgeSchedule, AConferenceOpensAtStartMinusLeadAndCallsEachIdleInvitedRo
   Start();
   Room a = Online("huyen-1"), b = Online("huyen-2"), other = Online("huyen-3");
   Seconds(299);
-  EXPECT_EQ(Row("hop").state, "scheduled");
+  EXPECT_EQ(Row("hop").state, ConferenceState::kScheduled);
   EXPECT_EQ(a->Count<event::Call>(), 0u);
   Seconds(1);
-  EXPECT_EQ(Row("hop").state, "open");
+  EXPECT_EQ(Row("hop").state, ConferenceState::kOpen);
   ASSERT_EQ(a->Count<event::Call>(), 1u);
   EXPECT_EQ(a->Last<event::Call>()->conference_id, "hop");
   EXPECT_EQ(a->Last<event::Call>()->conference_title, "Giao ban hop");
@@ -50,7 +50,8 @@ TEST_F(BridgeSchedule, APermanentConferenceCallsNobodyAndNeverCloses) {
   Room a = Online("huyen-1");
   Later(400LL * 24 * 3600 * 1000);
   EXPECT_EQ(a->Count<event::Call>(), 0u);
-  EXPECT_EQ(Row("giao-ban").state, "scheduled") << "a permanent conference has no state of its own";
+  EXPECT_EQ(Row("giao-ban").state, ConferenceState::kScheduled)
+      << "a permanent conference has no state of its own";
   Join(a, "giao-ban");
   EXPECT_TRUE(a->Last<event::Joined>());
 }
@@ -61,9 +62,9 @@ TEST_F(BridgeSchedule, ItClosesAfterItsEndPlusTheGraceAndEveryoneLeavesWithTheRe
   bridge->Tick();
   Room a = Joined("huyen-1", "hop");
   Later((60 + 299) * 1000);
-  EXPECT_EQ(Row("hop").state, "open");
+  EXPECT_EQ(Row("hop").state, ConferenceState::kOpen);
   Later(1000);
-  EXPECT_EQ(Row("hop").state, "ended");
+  EXPECT_EQ(Row("hop").state, ConferenceState::kEnded);
   ASSERT_TRUE(a->Last<event::Left>());
   EXPECT_EQ(a->Last<event::Left>()->reason, "the conference ended");
   EXPECT_EQ(media.room("hop"), nullptr);
@@ -79,7 +80,7 @@ TEST_F(BridgeSchedule, AWindowMissedWhileTheMcuWasDownClosesWithoutOpening) {
   Start();
   Room a = Online("huyen-1");
   bridge->Tick();
-  EXPECT_EQ(Row("hop").state, "ended");
+  EXPECT_EQ(Row("hop").state, ConferenceState::kEnded);
   EXPECT_EQ(a->Count<event::Call>(), 0u);
   EXPECT_EQ(media.rooms_created, 0);
   EXPECT_EQ(AuditActions(), std::vector<std::string>{"close hop"});
@@ -91,10 +92,10 @@ TEST_F(BridgeSchedule, ARecurringConferenceWaitsForItsNextOccurrenceWhenItCloses
   Preload(c);
   Start({.grace_s = 300});
   bridge->Tick();
-  ASSERT_EQ(Row("hop").state, "open");
+  ASSERT_EQ(Row("hop").state, ConferenceState::kOpen);
   Later((3600 + 300) * 1000);
   ConferenceRow next = Row("hop");
-  EXPECT_EQ(next.state, "scheduled");
+  EXPECT_EQ(next.state, ConferenceState::kScheduled);
   EXPECT_EQ(next.start_at, c.start_at + 24 * 3600);
   EXPECT_EQ(next.end_at, c.end_at + 24 * 3600);
 }
@@ -106,7 +107,7 @@ TEST_F(BridgeSchedule, OpenConferencesResumeAfterARestartAndTheirLockStillHolds)
   Joined("huyen-1", "hop");
   ASSERT_TRUE(bridge->Lock("chutri", "hop", true));
   Restart();
-  EXPECT_EQ(Row("hop").state, "open");
+  EXPECT_EQ(Row("hop").state, ConferenceState::kOpen);
   auto records = store->CallRecords("hop", 10);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].reason, "mcu stopped");
@@ -168,14 +169,14 @@ TEST_F(BridgeSchedule, AHostStartsAConferenceEarlyAndStopsIt) {
   Room a = Online("huyen-1");
   ASSERT_TRUE(bridge->StartConference("chutri", "hop"));
   bridge->Flush();
-  EXPECT_EQ(Row("hop").state, "open");
+  EXPECT_EQ(Row("hop").state, ConferenceState::kOpen);
   ASSERT_EQ(a->Count<event::Call>(), 1u);
   EXPECT_EQ(bridge->StartConference("chutri", "hop").error_kind(), ErrorKind::kConflict);
   Join(a, "hop");
   ASSERT_TRUE(bridge->StopConference("chutri", "hop"));
   bridge->Flush();
   EXPECT_EQ(a->Last<event::Left>()->reason, "the host ended the conference");
-  EXPECT_EQ(Row("hop").state, "ended");
+  EXPECT_EQ(Row("hop").state, ConferenceState::kEnded);
   EXPECT_EQ(AuditActions(), (std::vector<std::string>{"open hop", "close hop"}));
   EXPECT_EQ(store->AuditLog(1)[0].actor, "chutri");
 }
@@ -187,7 +188,7 @@ TEST_F(BridgeSchedule, AOneOffMeetingWhoseWindowIsOverCannotBeCreated) {
   EXPECT_EQ(st.error_kind(), ErrorKind::kInvalid);
   EXPECT_FALSE(store->Conference("cu"));
   ASSERT_TRUE(bridge->CreateConference("chutri", Scheduled("moi", {"huyen-1"}, 0, 3600)));
-  EXPECT_EQ(Row("moi").state, "open") << "created when due, it opens at once";
+  EXPECT_EQ(Row("moi").state, ConferenceState::kOpen) << "created when due, it opens at once";
 }
 
 }  // namespace

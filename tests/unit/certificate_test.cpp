@@ -105,8 +105,8 @@ TEST(CertificateLoadOrCreate, RefusesWhenOnlyOneOfTheFilesExists) {
 TEST(CertificateLoadOrCreate, RefusesCorruptFiles) {
   test::TempDir dir;
   fs::path cert = dir.path() / "c.pem", key = dir.path() / "k.pem";
-  test::WriteFile(cert, "garbage");
-  test::WriteFile(key, "garbage");
+  ASSERT_TRUE(test::WriteFile(cert, "garbage"));
+  ASSERT_TRUE(test::WriteFile(key, "garbage"));
   EXPECT_FALSE(Certificate::LoadOrCreate(cert.string(), key.string(), "mcu", {}).ok());
 }
 

@@ -320,11 +320,11 @@ TEST(Config, BadConferencesAreErrors) {
 TEST(Config, LoadConfigFileReadsAFileAndNamesIt) {
   test::TempDir dir;
   auto path = dir.path() / "mcu.toml";
-  test::WriteFile(path, "[server]\nport = 9000\n");
+  ASSERT_TRUE(test::WriteFile(path, "[server]\nport = 9000\n"));
   auto c = LoadConfigFile(path.string());
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_EQ(c->server.port, 9000);
-  test::WriteFile(path, "[server]\nport = 0\n");
+  ASSERT_TRUE(test::WriteFile(path, "[server]\nport = 0\n"));
   c = LoadConfigFile(path.string());
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().find(path.string()), std::string::npos) << c.error();

@@ -12,9 +12,9 @@ using nlohmann::json;
 json Of(const ConsoleEvent& e) { return json::parse(ToJson(e)); }
 
 TEST(ConsoleJson, EveryEventCarriesItsTypeAndFields) {
-  EXPECT_EQ(Of(console::SiteState{"huyen-1", "online"}),
+  EXPECT_EQ(Of(console::SiteState{"huyen-1", SiteStatus::kOnline}),
             (json{{"type", "site"}, {"site", "huyen-1"}, {"state", "online"}}));
-  EXPECT_EQ(Of(console::ConferenceState{"hop", "ended"}),
+  EXPECT_EQ(Of(console::ConferenceState{"hop", ConferenceState::kEnded}),
             (json{{"type", "conference"}, {"conference", "hop"}, {"state", "ended"}}));
   EXPECT_EQ(Of(console::Speaker{"hop", "tinh-1"}),
             (json{{"type", "speaker"}, {"conference", "hop"}, {"site", "tinh-1"}}));
@@ -31,9 +31,10 @@ TEST(ConsoleJson, EveryEventCarriesItsTypeAndFields) {
 }
 
 TEST(ConsoleJson, ARosterListsEachParticipantWithItsMediaAndContent) {
-  json j = Of(console::Roster{"hop",
-                              {{"p1", "huyen-1", "Huyện 1", "connected", false},
-                               {"p2", "huyen-1", "Huyện 1 (nội dung)", "connecting", true}}});
+  json j = Of(
+      console::Roster{"hop",
+                      {{"p1", "huyen-1", "Huyện 1", MediaStatus::kConnected, false},
+                       {"p2", "huyen-1", "Huyện 1 (nội dung)", MediaStatus::kConnecting, true}}});
   EXPECT_EQ(j["type"], "roster");
   ASSERT_EQ(j["participants"].size(), 2u);
   EXPECT_EQ(j["participants"][1], (json{{"id", "p2"},

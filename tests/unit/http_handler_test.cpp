@@ -17,13 +17,13 @@ class HandleHttpTest : public ::testing::Test {
   void SetUp() override {
     root_ = dir_.path() / "www";
     fs::create_directories(root_ / "js");
-    test::WriteFile(root_ / "index.html", "<h1>index</h1>");
-    test::WriteFile(root_ / "room.html", "<h1>room</h1>");
-    test::WriteFile(root_ / "js" / "app.js", "console.log(1);");
-    test::WriteFile(root_ / "style.css", "body{}");
-    test::WriteFile(root_ / "data.bin", std::string("\0\1\2", 3));
+    ASSERT_TRUE(test::WriteFile(root_ / "index.html", "<h1>index</h1>"));
+    ASSERT_TRUE(test::WriteFile(root_ / "room.html", "<h1>room</h1>"));
+    ASSERT_TRUE(test::WriteFile(root_ / "js" / "app.js", "console.log(1);"));
+    ASSERT_TRUE(test::WriteFile(root_ / "style.css", "body{}"));
+    ASSERT_TRUE(test::WriteFile(root_ / "data.bin", std::string("\0\1\2", 3)));
     // Outside the web root: must never be served.
-    test::WriteFile(dir_.path() / "secret.txt", "TOP SECRET");
+    ASSERT_TRUE(test::WriteFile(dir_.path() / "secret.txt", "TOP SECRET"));
     ctx_.web_root = root_.string();
   }
 

@@ -228,9 +228,9 @@ TEST(ProtocolWriteEvent, Offer) {
 }
 
 TEST(ProtocolWriteEvent, Roster) {
-  event::Roster roster{
-      "echo",
-      {{"p-1", "tinh-1", "Tỉnh 1", "connected"}, {"p-2", "huyen-1", "Huyện 1", "connecting"}}};
+  event::Roster roster{"echo",
+                       {{"p-1", "tinh-1", "Tỉnh 1", MediaStatus::kConnected},
+                        {"p-2", "huyen-1", "Huyện 1", MediaStatus::kConnecting}}};
   json j = Written({"", roster});
   EXPECT_EQ(j, json::parse(R"({"type":"roster","conference":"echo","participants":[
       {"id":"p-1","site":"tinh-1","name":"Tỉnh 1","media":"connected"},
@@ -239,14 +239,35 @@ TEST(ProtocolWriteEvent, Roster) {
 }
 
 TEST(ProtocolWriteEvent, MediaState) {
-  json j = Written({"", event::MediaState{"connected", "AEAD_AES_128_GCM"}});
+  json j = Written({"", event::MediaState{MediaStatus::kConnected, "AEAD_AES_128_GCM"}});
   EXPECT_EQ(j, json::parse(R"({"type":"media","state":"connected","detail":"AEAD_AES_128_GCM"})"));
 }
 
-TEST(ProtocolWriteEvent, StatsEmbedsTheObjectNotAString) {
-  json j = Written({"s", event::Stats{R"({"iceState":"connected","rttMs":12.5})"}});
-  EXPECT_EQ(j, json::parse(R"({"type":"stats","stats":{"iceState":"connected","rttMs":12.5},
-                               "id":"s"})"));
+TEST(ProtocolWriteEvent, StatsAreAnObjectWithEachDirectionAndTheMixOnlyInAMixingRoom) {
+  EndpointStats s;
+  s.transport.ice_state = "connected";
+  s.transport.rtt_ms = 12.5;
+  s.transport.video_in.packets = 900;
+  s.transport.video_in.fraction_lost = 0.25;
+  json j = Written({"s", event::Stats{s}});
+  EXPECT_EQ(j["id"], "s");
+  EXPECT_EQ(j["type"], "stats");
+  EXPECT_EQ(j["stats"]["iceState"], "connected");
+  EXPECT_EQ(j["stats"]["rttMs"], 12.5);
+  EXPECT_EQ(j["stats"]["videoIn"]["packets"], 900);
+  EXPECT_EQ(j["stats"]["videoIn"]["fractionLost"], 0.25);
+  EXPECT_EQ(j["stats"]["audioOut"]["packets"], 0);
+  EXPECT_FALSE(j["stats"].contains("mix"));
+
+  s.mix = MixParticipantStats{};
+  s.mix->tile = true;
+  s.mix->audio_frames_out = 250;
+  j = Written({"", event::Stats{s}});
+  EXPECT_EQ(j["stats"]["mix"]["tile"], true);
+  EXPECT_TRUE(j["stats"]["mix"]["tier"].is_null()) << "no tier received: null, not -1";
+  EXPECT_EQ(j["stats"]["mix"]["audioFramesOut"], 250);
+  s.mix->tier = 1;
+  EXPECT_EQ(Written({"", event::Stats{s}})["stats"]["mix"]["tier"], 1);
 }
 
 TEST(ProtocolWriteEvent, Left) {
@@ -298,13 +319,15 @@ TEST(ProtocolParseEvent, ReadsBackEveryEventTheMcuWrites) {
       {"", event::Offer{"v=0\r\n"}},
       {"", event::Left{"toan-quoc", "removed by the host"}},
       {"9", event::Error{ErrorCode::kUnauthorized, "invalid token"}},
-      {"", event::Roster{"toan-quoc", {{"p1", "tinh", "Tỉnh", "connected"}}}},
-      {"", event::MediaState{"failed", "DTLS"}},
+      {"", event::Roster{"toan-quoc", {{"p1", "tinh", "Tỉnh", MediaStatus::kConnected}}}},
+      {"", event::MediaState{MediaStatus::kFailed, "DTLS"}},
       {"", event::Pong{}},
       {"", event::Layout{4, 640, 360}},
       {"", event::Call{"toan-quoc", "Hội nghị toàn quốc"}},
       {"", event::Speaker{"toan-quoc", "p2", "ha-noi", "Hà Nội"}},
       {"", event::Muted{true, false}},
+      {"",
+       event::Stats{EndpointStats{{.ice_state = "connected", .rtt_ms = 4}, MixParticipantStats{}}}},
   };
   for (const auto& e : events) {
     std::string text = WriteEvent(e);
@@ -316,10 +339,23 @@ TEST(ProtocolParseEvent, ReadsBackEveryEventTheMcuWrites) {
   }
 }
 
-TEST(ProtocolParseEvent, StatsKeepTheirObject) {
-  auto e = ParseEvent(R"({"type":"stats","stats":{"rttMs":3}})");
+TEST(ProtocolParseEvent, StatsAreReadBackAndWhatIsMissingOrMistypedKeepsItsDefault) {
+  auto e = ParseEvent(
+      R"({"type":"stats","stats":{"rttMs":3,"iceState":7,"videoOut":{"nacks":4,"bytes":"x"},
+          "mix":{"tier":2,"decoded":true}}})");
   ASSERT_TRUE(e.ok());
-  EXPECT_EQ(json::parse(std::get<event::Stats>(e->body).json), json::parse(R"({"rttMs":3})"));
+  const EndpointStats& s = std::get<event::Stats>(e->body).stats;
+  EXPECT_EQ(s.transport.rtt_ms, 3);
+  EXPECT_EQ(s.transport.ice_state, "");
+  EXPECT_EQ(s.transport.video_out.nacks, 4u);
+  EXPECT_EQ(s.transport.video_out.bytes, 0u);
+  ASSERT_TRUE(s.mix);
+  EXPECT_EQ(s.mix->tier, 2);
+  EXPECT_TRUE(s.mix->decoded);
+  EXPECT_FALSE(s.mix->tile);
+  auto none = ParseEvent(R"({"type":"stats","stats":[1,2]})");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(std::get<event::Stats>(none->body).stats.mix);
 }
 
 TEST(ProtocolParseEvent, RefusesWhatIsNoEventAndIgnoresUnknownFields) {

@@ -54,7 +54,7 @@ TEST_F(Schedule, OpensAtStartMinusLeadTimeAndClosesAfterGrace) {
   ConferenceRow c = Monday();
   EXPECT_EQ(Due(c, *ParseTime("2026-11-30T07:29:59"), 300), ScheduleAction::kNone);
   EXPECT_EQ(Due(c, *ParseTime("2026-11-30T07:30"), 300), ScheduleAction::kOpen);
-  c.state = "open";
+  c.state = ConferenceState::kOpen;
   EXPECT_EQ(Due(c, *ParseTime("2026-11-30T10:04:59"), 300), ScheduleAction::kNone);
   EXPECT_EQ(Due(c, *ParseTime("2026-11-30T10:05"), 300), ScheduleAction::kClose);
 }
@@ -69,7 +69,7 @@ TEST_F(Schedule, PermanentAndEndedConferencesNeverActByTime) {
   c.id = "echo";
   EXPECT_EQ(Due(c, 2'000'000'000, 0), ScheduleAction::kNone);
   c = Monday();
-  c.state = "ended";
+  c.state = ConferenceState::kEnded;
   EXPECT_EQ(Due(c, *ParseTime("2026-12-30T08:00"), 0), ScheduleAction::kNone);
 }
 

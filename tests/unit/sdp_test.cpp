@@ -361,7 +361,7 @@ TEST(SdpBuildOffer, AudioOnlyOfferUsesMidZeroForItsOnlySection) {
 
 Expected<RemoteDescription> Accept(const std::string& answer_text) {
   auto answer = Parse(answer_text);
-  if (!answer) return MakeError("parse: " + answer.error());
+  if (!answer) return MakeError(ErrorKind::kInvalid, "parse: " + answer.error());
   return AcceptAnswer(Offer(), *answer);
 }
 
@@ -548,7 +548,7 @@ TEST(SdpAcceptAnswer, KeepsTheDirectionTheAnswerWrote) {
 
 Expected<AnswerResult> Answer(const std::string& offer_text) {
   auto offer = Parse(offer_text);
-  if (!offer) return MakeError("parse: " + offer.error());
+  if (!offer) return MakeError(ErrorKind::kInvalid, "parse: " + offer.error());
   return AnswerOffer(*offer, Local(), DefaultCodecs(), Options(), 77);
 }
 

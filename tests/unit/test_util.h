@@ -1,5 +1,6 @@
-// Small helpers shared by the unit tests: fixture files, temporary directories, text surgery on
-// SDP and bytes. Test-only; no dependency on the code under test.
+// Small helpers shared by the unit tests: fixture files (TempDir and ReadFile are in
+// tests/support/files.h), text surgery on SDP and bytes. Test-only; no dependency on the code under
+// test.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,45 +14,13 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/files.h"
+
 namespace mcu::test {
 
 inline std::filesystem::path FixtureDir() { return MCU_TEST_FIXTURES; }
 
-inline std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot read " << path;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 inline std::string ReadFixture(const std::string& name) { return ReadFile(FixtureDir() / name); }
-
-inline void WriteFile(const std::filesystem::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  ASSERT_TRUE(out) << "cannot write " << path;
-}
-
-// A fresh directory under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "mcu-test-XXXXXX").string();
-    if (!mkdtemp(templ.data())) ADD_FAILURE() << "mkdtemp failed";
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Line-level edits of SDP text (fixtures are stored with LF; both LF and CRLF are handled).
 inline std::vector<std::string> Lines(std::string_view text) {
