@@ -278,8 +278,11 @@ describe('web console', () => {
       await page.click('[data-site="huyen-1"] [data-action="mute-audio"]');
       await page.waitForSelector('[data-site="huyen-1"][data-muted-audio="true"]');
       assert.equal(await page.getAttribute('[data-site="huyen-1"] [data-action="mute-audio"]', 'aria-pressed'), 'true');
-      await new Promise((r) => setTimeout(r, 1000));
-      const muted = await page.evaluate(toneLevels, { freqs, ms: 1500 });
+      // The mix settles within a few hundred milliseconds: listen until 660 Hz is gone (or 10 s).
+      const muted = await waitFor('660 Hz to leave the mix', async () => {
+        const levels = await page.evaluate(toneLevels, { freqs, ms: 1500 });
+        return levels[1] < before[1] - 20 ? levels : null;
+      }, 10_000, 0).catch(() => page.evaluate(toneLevels, { freqs, ms: 1500 }));
       console.log(`  levels after the mute: ${muted.map((x) => x.toFixed(1))}`);
       assert.ok(muted[1] < before[1] - 20, `660 Hz is still heard after the mute: ${muted}`);
       assert.ok(muted[0] > muted[3] + 20 && muted[2] > muted[3] + 20, `the other sites went quiet too: ${muted}`);

@@ -221,13 +221,16 @@ describe('room page', () => {
 
       // Steady state: media keeps flowing both ways, and RTCP works (the MCU's receiver reports
       // give Chromium a round-trip time; the MCU counts what it received and echoed).
-      await new Promise((r) => setTimeout(r, 3000));
-      const later = await page.evaluate(pageStats);
+      const later = await waitFor('more video frames decoded and audio packets received', async () => {
+        const s = await page.evaluate(pageStats);
+        return s.inbound.video?.framesDecoded > stats.inbound.video.framesDecoded + 25 &&
+          s.inbound.audio?.packetsReceived > stats.inbound.audio.packetsReceived + 100 ? s : null;
+      }, 15_000, 250);
       const mcuStats = await page.evaluate(() => window.mcuRoom.requestMcuStats());
       const vin = later.inbound.video;
       const ain = later.inbound.audio;
       const pick = (r, keys) => Object.fromEntries(keys.map((k) => [k, r?.[k]]));
-      console.log(`  after 3 s: ${JSON.stringify({
+      console.log(`  later: ${JSON.stringify({
         videoIn: pick(vin, ['packetsReceived', 'packetsLost', 'framesDecoded', 'keyFramesDecoded',
           'framesDropped', 'framesPerSecond', 'freezeCount', 'nackCount', 'pliCount', 'firCount', 'jitter']),
         audioIn: pick(ain, ['packetsReceived', 'packetsLost', 'jitter', 'concealedSamples', 'totalSamplesReceived']),

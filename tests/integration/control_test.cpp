@@ -190,7 +190,9 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
   AudioSite c(&local.loop, local.dtls, mcu, "demo-huyen-3", 1000);  // The host site.
   for (AudioSite* s : {&a, &b, &c}) ASSERT_TRUE(s->Join("hop")) << s->error() << mcu.Log();
   for (AudioSite* s : {&a, &b, &c}) ASSERT_TRUE(s->WaitConnected()) << mcu.Log();
-  std::this_thread::sleep_for(milliseconds(800));
+  ASSERT_TRUE(c.WaitHearing([](const Wav& w) {
+    return ToneShare(w, 440) > 0.05 && ToneShare(w, 660) > 0.05;
+  })) << "C does not hear A and B";
   Wav before = c.Record(1);
   ASSERT_GT(ToneShare(before, 440), 0.05) << "C does not hear A before the mute";
   ASSERT_GT(ToneShare(before, 660), 0.05) << "C does not hear B";
@@ -241,7 +243,8 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
   EXPECT_GT(ToneShare(Tail(restored, 0.5), 440), 0.05) << "unmuting did not bring A back";
 
   ASSERT_EQ(host.Call("POST", "/api/v1/conferences/hop/mute-all", {{"muted", true}}).status, 200);
-  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_TRUE(c.WaitHearing([](const Wav& w) { return ToneShare(w, 440) < 0.01; }, seconds(3)))
+      << "A is still heard 3 s after mute-all";
   Wav a_hears = a.Record(1.0), c_hears = c.Record(1.0);
   EXPECT_GT(ToneShare(a_hears, 1000), 0.05) << "the host site was muted too";
   EXPECT_LT(ToneShare(a_hears, 660), 0.01) << "B is still heard";
@@ -305,7 +308,9 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   for (AudioSite* s : {&a, &b, preview.get()})
     ASSERT_TRUE(s->Join("xem")) << s->error() << mcu.Log();
   for (AudioSite* s : {&a, &b, preview.get()}) ASSERT_TRUE(s->WaitConnected()) << mcu.Log();
-  std::this_thread::sleep_for(milliseconds(800));
+  ASSERT_TRUE(preview->WaitHearing([](const Wav& w) {
+    return ToneShare(w, 440) > 0.05 && ToneShare(w, 660) > 0.05;
+  })) << "the preview does not hear A and B";
 
   Wav watched = preview->Record(1);
   EXPECT_GT(ToneShare(watched, 440), 0.05) << "the preview does not hear A";
@@ -334,12 +339,10 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
 
   // Ending the conference ends the preview too.
   ASSERT_EQ(host.Call("POST", "/api/v1/conferences/xem/stop").status, 200);
-  std::this_thread::sleep_for(milliseconds(300));
-  EXPECT_NE(
-      mcu.Log().find(
-          "console user kythuat stops previewing conference xem (the host ended the conference)"),
-      std::string::npos)
-      << mcu.Log();
+  auto left = preview->WaitEvent("left");
+  ASSERT_TRUE(left) << "the preview was not told it left";
+  EXPECT_EQ((*left)["conference"], "xem");
+  EXPECT_EQ((*left)["reason"], "the host ended the conference");
 }
 
 TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {

@@ -220,11 +220,23 @@ TEST(Health, ImpairedSiteIsMeasuredAlarmedAndRecordedWhileOthersFlow) {
     EXPECT_LT((*h)["audioIn"].value("lossPct", 100.0), 1.0);
   }
 
+  const int64_t impaired_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
   std::string how = ns.Impair(5, 100);
   ASSERT_FALSE(how.empty()) << "neither tc netem nor mcu-impair could impair the link";
   std::cout << "impairment by " << how << "\n";
-  // Measured over the 10 s loss window: give it the window, then read it.
-  std::this_thread::sleep_for(12s);
+  // Loss is measured over a 10 s window of one-second samples: wait until the site's history
+  // holds 10 samples taken wholly under the impairment, then read it.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        json h = tech.Call("GET", "/api/v1/conferences/mix/sites/huyen-1/history?seconds=12").body;
+        int impaired = 0;
+        for (const auto& at : h.value("atMs", json::array()))
+          impaired += at.get<int64_t>() >= impaired_at_ms + 1000;
+        return impaired >= 10;
+      },
+      30s, 500ms));
   json during = stats();
   const json* h = SiteIn(during, "huyen-1");
   ASSERT_TRUE(h) << during.dump();
@@ -258,13 +270,23 @@ TEST(Health, ImpairedSiteIsMeasuredAlarmedAndRecordedWhileOthersFlow) {
     EXPECT_GT((*o1)["videoIn"].value("fps", 0.0), 5) << other;
     EXPECT_GT((*o1)["videoOut"].value("fps", 0.0), 5) << other;
   }
-  std::this_thread::sleep_for(2s);
-  json later = stats();
+  json later;
+  auto kept_coming = [&] {
+    later = stats();
+    for (const char* other : {"tinh-1", "huyen-2"})
+      for (const char* dir : {"videoIn", "videoOut"})
+        if (!SiteIn(later, other) ||
+            (*SiteIn(later, other))[dir].value("frames", uint64_t{0}) <=
+                (*SiteIn(during, other))[dir].value("frames", uint64_t{0}) + 10)
+          return false;
+    return true;
+  };
+  EXPECT_TRUE(WaitUntil(kept_coming, 10s, 500ms));
   for (const char* other : {"tinh-1", "huyen-2"}) {
     for (const char* dir : {"videoIn", "videoOut"}) {
       uint64_t before = (*SiteIn(during, other))[dir].value("frames", uint64_t{0});
       uint64_t after = (*SiteIn(later, other))[dir].value("frames", uint64_t{0});
-      EXPECT_GT(after, before + 10) << other << " " << dir << ": its frames kept coming over 2 s";
+      EXPECT_GT(after, before + 10) << other << " " << dir << ": its frames kept coming";
     }
   }
 

@@ -286,7 +286,8 @@ TEST(Mix, AudioOnlySitesAreMixedWithoutAnyVideoWork) {
   ASSERT_TRUE(b.WaitConnected()) << mcu.Log();
 
   // Two audio-only sites: each hears the other, never itself, and the composite never ran.
-  std::this_thread::sleep_for(milliseconds(500));
+  ASSERT_TRUE(a.WaitHearing([&](const Wav& w) { return ToneShare(w, b_spec.tone) > 0.08; }))
+      << "A does not hear B";
   Wav heard_a = a.Record(2), heard_b = b.Record(2);  // One after the other: 4 s in all.
   EXPECT_GT(ToneShare(heard_a, b_spec.tone), 0.08) << "A does not hear B";
   EXPECT_LT(ToneShare(heard_a, a_spec.tone), 0.01) << "A hears itself";
@@ -318,7 +319,8 @@ TEST(Mix, AudioOnlySitesAreMixedWithoutAnyVideoWork) {
                                        "--exit-after",     "5"});
   ASSERT_TRUE(WaitUntil([&] { return Connected(*video); }, seconds(15), milliseconds(10)))
       << video->Log();
-  std::this_thread::sleep_for(seconds(1));
+  ASSERT_TRUE(a.WaitHearing([&](const Wav& w) { return ToneShare(w, v_spec.tone) > 0.05; }))
+      << "A does not hear the video site";
   heard_a = a.Record(2);
   EXPECT_GT(ToneShare(heard_a, v_spec.tone), 0.05) << "A does not hear the video site";
   EXPECT_GT(ToneShare(heard_a, b_spec.tone), 0.05) << "A no longer hears B";

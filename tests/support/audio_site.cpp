@@ -149,6 +149,20 @@ Wav AudioSite::Record(double seconds) {
   return Wav{kRate, std::move(pcm_)};
 }
 
+bool AudioSite::WaitHearing(const std::function<bool(const Wav&)>& heard,
+                            std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  do {
+    if (heard(Record(0.4))) return true;
+  } while (std::chrono::steady_clock::now() < deadline);
+  return false;
+}
+
+std::optional<nlohmann::json> AudioSite::WaitEvent(const std::string& type,
+                                                   std::chrono::milliseconds timeout) {
+  return ws_.WaitFor(type, timeout);
+}
+
 nlohmann::json AudioSite::Stats() {
   ws_.Send({{"type", "getStats"}});
   auto reply = ws_.WaitFor("stats");

@@ -11,8 +11,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "media/dtls.h"
@@ -54,6 +56,13 @@ class AudioSite : public media::PeerTransport::Listener {
   bool WaitConnected(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // What the site receives over the next `seconds`.
   Wav Record(double seconds);
+  // Listens in 0.4 s windows until what it heard satisfies `heard`, or the timeout passes; says
+  // whether it did. For the time the mix takes to settle (a join, a mute), instead of a sleep.
+  bool WaitHearing(const std::function<bool(const Wav&)>& heard,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The next endpoint event of `type` the MCU sends this site ("left", ...), or nullopt.
+  std::optional<nlohmann::json> WaitEvent(
+      const std::string& type, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // The MCU's statistics for this site (getStats), or null.
   nlohmann::json Stats();
   const std::string& error() const { return error_; }
