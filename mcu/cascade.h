@@ -9,8 +9,23 @@
 // everyone but the link (so nothing comes back the way it came: no echo in any tree of links),
 // it is shown in a tile, and it receives the composite at its tier.
 //
+// Either MCU can dial; the usual set-up is the child dialling its parent (district -> province
+// -> central), because control flows from the accepting MCU to the dialling one: the accepting
+// side sends the link what it sends any site. `muted`: its host muted the link, which mutes the
+// whole conference behind it (the dialling side's roll-call shows it). `speaker`: when the other
+// conference's speaker is not the link itself, the dialling side makes its link participant its
+// own active speaker, so voice-activated layouts follow one speaker through the whole tree.
+//
+// Links must form a tree, as the administrative levels do: a loop (A-B-C-A) would feed sound
+// back. A link costs each side what a room costs: one decoder branch and a receiver of an
+// encoded tier (max_kbps, 1500 by default: 1280x720). Its tile is labelled with the other
+// conference's title on the dialling side and with the site's name on the accepting side. It
+// receives the full composite, its own tile included, so the other side shows a picture in a
+// picture that shrinks at each turn; a composite per link without its own tile would cost one
+// more compositor and encoder per link.
+//
 // This header holds the pure parts (the target's rules, the redial backoff); the state machine
-// that drives a link is the bridge's (mcu/bridge_links.cpp).
+// that drives a link is the bridge's (mcu/bridge_links.cpp, states in mcu/states.h LinkState).
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,14 @@
 // leaves, its history becomes the call record's quality summary. The figures are also kept as
 // Prometheus gauges (metrics.h) for /metrics.
 //
+// Beside the per-site conditions of alarms.h: an encoder overload when a tier with receivers has
+// >= 10 % of a second's frames late (TierStats::kLateFrameMs), critical at 50 %, two seconds in
+// a row (an encoder's first second is its initialisation and often late). A site that leaves
+// clears its media alarms at once; a conference that closes, all of its own. Alarms a previous
+// run left active are cleared at start (their conditions went with it). Per site the monitor
+// also keeps a CoarseHistory (10 s steps across its rejoins, until the conference closes) for
+// charts over a whole conference.
+//
 // Threading: the bridge's control executor only. The metrics registry is thread-safe: /metrics
 // serialises it from the API thread.
 #pragma once

@@ -4,13 +4,22 @@
 // the machine). The schema is versioned: Open() applies the migrations the file has not seen,
 // each in its own transaction, and refuses a file newer than this build.
 //
+// The file is <data_dir>/mcu.db, foreign keys on. Tables: sites (token hash; the link target of a
+// cascade link this MCU dials), conferences (times as Unix seconds, recurrence, lead time, host,
+// layout, state, lock, spotlight), members (per conference and site: invited, muted audio and
+// video, kicked, admitted since the open: live settings survive a restart), users, sessions,
+// api_tokens, audit, call_records (with each call's quality summary), alarms, and meta. The
+// configuration's sites, conferences and users are seeds: imported into a new file
+// (meta.seeded, apps/mcu/main.cpp), never again; afterwards the database is the truth.
+//
 // Secrets are stored only as hashes: room and API tokens and session ids as sha-256 (they are
 // long random strings), passwords as Argon2id (see secrets.h). The one exception is the
 // credential of a cascade link this MCU dials: it must present it to the other MCU.
 //
-// Threading: every method may be called from any thread; one mutex serialises them (SQLite's
-// own work is short: no query here scans more than a conference's call records or a page of
-// the audit log).
+// Threading: every method may be called from any thread (the control executor writes domain
+// state, the API thread users, sessions, tokens and reads); one connection, opened FULLMUTEX,
+// and one mutex serialise them (SQLite's own work is short: no query here scans more than a
+// conference's call records or a page of the audit log).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 // Per-second health of one participant's four streams (audio/video, in/out), from the
-// transport's cumulative counters (transport_stats.h), with a bounded history and the summary a
-// call record keeps.
+// transport's cumulative counters (mcu/media_stats.h), with a bounded history and the summary a
+// call record keeps. Domain code, not media: the domain keeps the history, summarises it into
+// the call record and serves it.
 //
 // Fed once a second (any interval works: rates are per elapsed second) with a snapshot of the
 // counters. For each direction it derives the bitrate, packet rate and frame rate over the last

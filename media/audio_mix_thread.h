@@ -3,9 +3,10 @@
 // talker (media/audio_mix.h MixMinus), picks the active speaker (media/active_speaker.h), and
 // hands the encoded payloads back: one shared payload for every silent site, one per talker.
 //
-// Threading: the thread is its own (named after the room); Push, AddSite, SetMuted and RemoveSite
-// may be called from any thread (mcu-io and the control thread) and take a short lock; Output and
-// SpeakerOutput run on the audio thread and must only post. Needs only Opus: no GStreamer.
+// Threading: the thread is its own (the mixing room names it "mcu-audio"); Push, AddSite,
+// SetMuted and RemoveSite may be called from any thread (mcu-io and the control thread) and take
+// a short lock; Output and SpeakerOutput run on the audio thread and must only post. Needs only
+// Opus: no GStreamer.
 #pragma once
 
 #include <opus/opus.h>

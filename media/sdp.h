@@ -4,6 +4,12 @@
 // Scope: what browsers and webrtcbin put in an offer or answer for one audio and one video
 // m-line bundled on one transport (BUNDLE, rtcp-mux). Unknown attributes are kept verbatim in
 // Media::other so nothing is lost, but ignored by negotiation.
+//
+// The MCU is the offerer (BuildOffer); the answerer side (AnswerOffer) serves the cascade links
+// this MCU dials and the load generator. A trickled candidate is parsed (ParseCandidate) on the
+// control thread, so a malformed one is refused with bad_request at once; an mDNS candidate
+// parses but the transport ignores it: the remote's checks reach our host candidate and libnice
+// learns a peer-reflexive one.
 #pragma once
 
 #include <cstdint>

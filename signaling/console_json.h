@@ -1,6 +1,6 @@
 // The console feed's wire format: each ConsoleEvent (mcu/console_events.h) as one JSON object
 // text with its "type" (site, conference, roster, speaker, layout, control, link, alarm, stats).
-// signaling/API.md ("The event feed") describes each. Pure; any thread.
+// docs/API.md shows the stats and alarm events. Pure; any thread.
 #pragma once
 
 #include <string>

@@ -1,5 +1,7 @@
 // HTTP request handling as a function: the request in, the response out. Serves the web console
 // (and the room page) as static files from the web root, and /healthz. No I/O but reading files.
+// Only files below the web root are served, under a Content-Security-Policy that takes scripts
+// and styles from the MCU alone (no inline ones), and with no-cache (a reload revalidates).
 #pragma once
 
 #include <boost/beast/http.hpp>

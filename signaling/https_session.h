@@ -1,6 +1,8 @@
 // One TLS connection serving HTTP/1.1: static files and /healthz (http_handler.h), the REST API
 // under /api/ (rest_api.h), or an upgrade to the endpoint WebSocket at /ws (a WsSession takes the
-// stream over) or to the console's event feed at /api/v1/events (event_feed.h).
+// stream over), to the console's event feed at /api/v1/events (event_feed.h) or to the console's
+// preview at /api/v1/preview (a WsSession without `auth`: the session's user is the watcher).
+// Both console upgrades are authorised by the session cookie and refused from another origin.
 // Threading: runs on its own strand.
 #pragma once
 
