@@ -119,8 +119,8 @@ class Bridge : public EndpointHandler,
   // Metrics for /metrics (thread-safe; lives as long as the bridge).
   prometheus::Registry& metrics() { return monitor_->registry(); }
 
-  // Every event the console shows (roster, states, speaker, layout, control actions) as a JSON
-  // object text, from the control thread. Set before the first connection.
+  // Every event the console shows (roster, states, speaker, layout, control actions), typed
+  // (mcu/console_events.h), from the control thread. Set before the first connection.
   void SetEventSink(ConsoleSink sink) {
     control_.Invoke([&] { event_sink_ = std::move(sink); });
   }

@@ -9,7 +9,7 @@ namespace mcu::media {
 AudioMixThread::AudioMixThread(std::string name, Output output, SpeakerOutput speaker)
     : output_(std::move(output)), speaker_output_(std::move(speaker)) {
   shared_encoder_ = NewEncoder();
-  thread_ = std::thread([this, name] {
+  thread_ = std::thread([this, name = std::move(name)] {
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
     Run();
   });

@@ -106,10 +106,7 @@ long DtlsTransport::BioCtrl(BIO* bio, int cmd, long num, void* ptr) noexcept {
       return 1;
     case BIO_CTRL_DGRAM_QUERY_MTU:
       return kMtu;
-    case BIO_CTRL_WPENDING:
-    case BIO_CTRL_PENDING:
-      return 0;
-    default:
+    default:  // Nothing pending (BIO_CTRL_PENDING, BIO_CTRL_WPENDING), nothing else supported.
       return 0;
   }
 }

@@ -34,7 +34,8 @@ void MixIoState::SetTier(int from, int to) {
 MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* audio,
                  ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps,
                  bool content, bool receive_only, PeerTransport::Role role)
-    : io_(io),
+    : loop_(engine->loop()),
+      io_(io),
       audio_(audio),
       id_(id),
       listener_(listener),
@@ -51,12 +52,14 @@ MixPeer::~MixPeer() {
 }
 
 void MixPeer::OnTransportConnected(PeerTransport& t) {
+  MCU_DCHECK_ON_IO(loop_);
   listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
   if (appsrc_) t.RequestKeyframe(0);  // Its decoder starts on a keyframe.
   SetReceivesVideo(receives_video_);
 }
 
 void MixPeer::SetReceivesVideo(bool v) {
+  MCU_DCHECK_ON_IO(loop_);
   receives_video_ = v;
   // Counted as a receiver of its tier while it receives video and is connected.
   bool count = v && transport_.connected();
@@ -70,6 +73,7 @@ void MixPeer::SetReceivesVideo(bool v) {
 
 void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
                              std::span<uint8_t> packet) {
+  MCU_DCHECK_ON_IO(loop_);
   if (receive_only_) return;
   auto payload = packet.subspan(h.header_size, h.payload_size);
   if (kind == sdp::Kind::kAudio) {
@@ -89,6 +93,7 @@ void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHea
 }
 
 void MixPeer::Drain(int64_t now) {
+  MCU_DCHECK_ON_IO(loop_);
   if (!assembler_) return;
   for (auto& f : assembler_->Pop(now)) {
     ++frames_in_;
@@ -117,6 +122,7 @@ void MixPeer::Drain(int64_t now) {
 }
 
 void MixPeer::SetShown(bool visible, bool video_muted) {
+  MCU_DCHECK_ON_IO(loop_);
   const bool was_decoding = decoding();
   visible_ = visible;
   video_muted_ = video_muted;
@@ -129,6 +135,7 @@ void MixPeer::SetShown(bool visible, bool video_muted) {
 }
 
 void MixPeer::UpdateCard() {
+  MCU_DCHECK_ON_IO(loop_);
   const bool show = visible_ && (video_muted_ || stalled_ || awaiting_keyframe_);
   if (!card_pad_ || show == card_shown_) return;
   card_shown_ = show;
@@ -136,6 +143,7 @@ void MixPeer::UpdateCard() {
 }
 
 void MixPeer::Tick(int64_t now) {
+  MCU_DCHECK_ON_IO(loop_);
   Drain(now);
   // A site that stops sending keeps its last frame on its tile; after kStallUs its name card
   // covers it, until frames come again.
@@ -160,6 +168,7 @@ void MixPeer::Tick(int64_t now) {
 void MixPeer::OnTransportKeyframeRequest(PeerTransport&) { io_->RequestKeyframe(tier_, NowUs()); }
 
 void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
+  MCU_DCHECK_ON_IO(loop_);
   if (!receives_video_ || !transport_.connected() || f.tier != tier_) return;
   if (!tier_started_) {
     if (!f.keyframe) return;  // Start (or switch) on a keyframe.
@@ -175,6 +184,7 @@ void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
 }
 
 void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
+  MCU_DCHECK_ON_IO(loop_);
   if (!transport_.connected()) return;
   uint8_t header[12] = {0x80, kOpusPt};    // Sequence, timestamp and SSRC: set by SendRtp.
   if (!audio_started_) header[1] |= 0x80;  // Marker: the start of a talkspurt.
@@ -187,6 +197,7 @@ void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
 }
 
 MixParticipantStats MixPeer::MixStats() const {
+  MCU_DCHECK_ON_IO(loop_);
   // An audio-only site: no tile (no decoder branch) and no tier.
   MixParticipantStats m;
   m.tile = static_cast<bool>(appsrc_);
@@ -202,6 +213,7 @@ MixParticipantStats MixPeer::MixStats() const {
 }
 
 ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {
+  MCU_DCHECK_ON_IO(loop_);
   ParticipantStats s;
   s.id = id_;
   s.transport = transport_.Stats();

@@ -127,6 +127,7 @@ class MixPeer : public PeerTransport::Listener {
   // (decoded again) waits for its keyframe. Only here, on mcu-io, is the card's alpha set.
   void UpdateCard();
 
+  IoLoop* loop_;  // mcu-io: every method but the constructor runs there.
   MixIoState* io_;
   AudioMixThread* audio_;
   ParticipantId id_;

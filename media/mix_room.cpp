@@ -72,6 +72,7 @@ MixRoom::~MixRoom() {
 }
 
 RoomStats MixRoom::Stats() {
+  MCU_DCHECK_THREAD(control_);
   RoomStats out;
   auto io = io_;
   loop()->Invoke([&] {
@@ -92,6 +93,7 @@ RoomStats MixRoom::Stats() {
 
 Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
     ParticipantId id, const ParticipantMediaInfo& info, MediaEndpoint::Listener* listener) {
+  MCU_DCHECK_THREAD(control_);
   // A participant that made the offer (another MCU, over a cascade link this MCU dialled): its
   // offer is checked here, on the control thread, before any socket is bound.
   std::optional<sdp::Session> remote_offer;
@@ -162,6 +164,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
 }
 
 void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
+  MCU_DCHECK_THREAD(control_);
   auto it = sites_.find(id);
   if (it == sites_.end() || it->second.answered) return;
   Site& s = it->second;
@@ -198,6 +201,7 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
 }
 
 std::vector<PlanSite> MixRoom::ShownSites() const {
+  MCU_DCHECK_THREAD(control_);
   std::vector<PlanSite> shown;
   for (const auto& [id, s] : sites_)
     if (s.shown()) shown.push_back({id, s.content});
@@ -205,6 +209,7 @@ std::vector<PlanSite> MixRoom::ShownSites() const {
 }
 
 void MixRoom::Relayout() {
+  MCU_DCHECK_THREAD(control_);
   const LayoutPlan plan =
       PlanLayout(kind_, spotlight_, speaker_, ShownSites(), kCanvasWidth, kCanvasHeight);
   main_ = plan.main;
@@ -249,6 +254,7 @@ void MixRoom::Relayout() {
 }
 
 void MixRoom::SetMuted(ParticipantId id, bool audio, bool video) {
+  MCU_DCHECK_THREAD(control_);
   auto it = sites_.find(id);
   if (it == sites_.end()) return;
   Site& s = it->second;
@@ -265,6 +271,7 @@ void MixRoom::SetMuted(ParticipantId id, bool audio, bool video) {
 }
 
 void MixRoom::SetLayout(LayoutKind kind, ParticipantId spotlight) {
+  MCU_DCHECK_THREAD(control_);
   if (kind == kind_ && spotlight == spotlight_) return;
   kind_ = kind;
   spotlight_ = spotlight;
@@ -273,6 +280,7 @@ void MixRoom::SetLayout(LayoutKind kind, ParticipantId spotlight) {
 }
 
 void MixRoom::SetActiveSpeaker(ParticipantId id) {
+  MCU_DCHECK_THREAD(control_);
   if (id == speaker_) return;
   speaker_ = id;
   if (MainSiteOf(kind_, spotlight_, speaker_, ShownSites()) != main_)
@@ -282,6 +290,7 @@ void MixRoom::SetActiveSpeaker(ParticipantId id) {
 }
 
 void MixRoom::RemoveParticipant(ParticipantId id) {
+  MCU_DCHECK_THREAD(control_);
   audio_->RemoveSite(id);
   auto io = io_;
   loop()->Post([io, id] { io->peers.erase(id); });

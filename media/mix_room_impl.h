@@ -25,6 +25,7 @@
 #include "media/media_engine.h"
 #include "media/mix_peer.h"
 #include "media/sdp.h"
+#include "media/thread_checker.h"
 #include "media/tier.h"
 
 namespace mcu::media {
@@ -110,6 +111,7 @@ class MixRoom : public MediaRoom {
   GRef<GstElement> pipeline_;
   GRef<GstElement> compositor_;
   std::vector<Tier> tiers_ = DefaultTiers();
+  ThreadChecker control_;                // The control thread: the first to call.
   std::map<ParticipantId, Site> sites_;  // Control thread; in join order by id.
   int video_sites_ = 0;                  // Control thread: sites with Site::video.
   LayoutKind kind_ = LayoutKind::kGrid;  // Control thread, as the four below.

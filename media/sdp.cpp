@@ -380,7 +380,7 @@ Expected<Session> Parse(std::string_view text) {
     media.other = std::move(rest);
     // Order codecs as the m= line prefers them.
     std::vector<Codec> ordered;
-    for (auto f : media.formats) {
+    for (const auto& f : media.formats) {
       int pt;
       if (!ToNumber(std::string_view(f), pt)) continue;
       if (auto* c = media.FindCodec(pt)) ordered.push_back(*c);

@@ -5,7 +5,7 @@
 #                                    library, uPlot, from the npm registry)
 #   scripts/install-deps.sh --test   also what the test suite needs (Chromium, tshark, iproute2,
 #                                    iptables and libnetfilter-queue for network impairment,
-#                                    clang-format for the format check)
+#                                    clang-format and clang-tidy for the source checks)
 set -euo pipefail
 
 build_pkgs=(
@@ -19,7 +19,7 @@ build_pkgs=(
   prometheus-cpp-dev libargon2-dev
   libgtest-dev libgmock-dev
 )
-test_pkgs=(chromium tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format)
+test_pkgs=(chromium tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy)
 
 want=("${build_pkgs[@]}")
 # Node.js may come from Debian (then npm is a separate package) or already be present with npm.

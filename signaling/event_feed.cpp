@@ -34,7 +34,7 @@ size_t EventHub::size() {
 EventSession::EventSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string hello)
     : ctx_(std::move(ctx)), slot_(*ctx_), ws_(std::move(stream)), hello_(std::move(hello)) {}
 
-void EventSession::Run(beast::http::request<beast::http::string_body> upgrade) {
+void EventSession::Run(const beast::http::request<beast::http::string_body>& upgrade) {
   const auto& o = ctx_->options;
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout t;

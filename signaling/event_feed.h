@@ -41,7 +41,7 @@ class EventSession : public std::enable_shared_from_this<EventSession> {
   static constexpr size_t kQueueLimit = 1024;
   using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
   EventSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string hello);
-  void Run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+  void Run(const boost::beast::http::request<boost::beast::http::string_body>& upgrade);
   void Send(std::string text);  // Any thread.
 
  private:

@@ -110,28 +110,28 @@ void HttpsSession::UpgradeForConsole(bool preview) {
                  origin, host);
     return WriteApiResponse(req.version(), false, {403, "{\"error\":\"wrong origin\"}\n", {}});
   }
-  ctx_->api->AuthorizeFeed(std::string(req[beast::http::field::cookie]),
-                           [self = shared_from_this(), preview](std::optional<Principal> who) {
-                             net::post(self->stream_.get_executor(), [self, who, preview] {
-                               auto& r = self->parser_->get();
-                               if (!who)
-                                 return self->WriteApiResponse(
-                                     r.version(), false,
-                                     {401, "{\"error\":\"log in first\"}\n", {}});
-                               if (preview) {
-                                 std::make_shared<WsSession>(std::move(self->stream_), self->ctx_,
-                                                             self->remote_, who->login)
-                                     ->Run(self->parser_->release());
-                                 return;
-                               }
-                               std::string hello = "{\"type\":\"hello\",\"user\":\"" + who->login +
-                                                   "\",\"role\":\"" + ToString(who->role) + "\"}";
-                               auto session = std::make_shared<EventSession>(
-                                   std::move(self->stream_), self->ctx_, std::move(hello));
-                               self->ctx_->events->Add(session);
-                               session->Run(self->parser_->release());
-                             });
-                           });
+  ctx_->api->AuthorizeFeed(
+      std::string(req[beast::http::field::cookie]),
+      [self = shared_from_this(), preview](const std::optional<Principal>& who) {
+        net::post(self->stream_.get_executor(), [self, who, preview] {
+          auto& r = self->parser_->get();
+          if (!who)
+            return self->WriteApiResponse(r.version(), false,
+                                          {401, "{\"error\":\"log in first\"}\n", {}});
+          if (preview) {
+            std::make_shared<WsSession>(std::move(self->stream_), self->ctx_, self->remote_,
+                                        who->login)
+                ->Run(self->parser_->release());
+            return;
+          }
+          std::string hello = "{\"type\":\"hello\",\"user\":\"" + who->login + "\",\"role\":\"" +
+                              ToString(who->role) + "\"}";
+          auto session = std::make_shared<EventSession>(std::move(self->stream_), self->ctx_,
+                                                        std::move(hello));
+          self->ctx_->events->Add(session);
+          session->Run(self->parser_->release());
+        });
+      });
 }
 
 void HttpsSession::HandleApi() {

@@ -46,14 +46,14 @@ const Route* FindRoute(const std::string& method, const std::string& path,
 
 }  // namespace
 
-void RestApi::Handle(RestRequest request, std::function<void(RestResponse)> done) {
+void RestApi::Handle(RestRequest request, const std::function<void(RestResponse)>& done) {
   bool posted = queue_.Post(
       [this, request = std::move(request), done]() mutable { done(HandleNow(request)); });
   if (!posted) done(Fail(503, "the MCU is shutting down"));
 }
 
 void RestApi::AuthorizeFeed(std::string cookie,
-                            std::function<void(std::optional<Principal>)> done) {
+                            const std::function<void(std::optional<Principal>)>& done) {
   bool posted = queue_.Post([this, cookie = std::move(cookie), done] {
     done(control_->FromSession(CookieValue(cookie, kCookie)));
   });

@@ -48,9 +48,9 @@ class RestApi {
  public:
   // `control` outlives the API.
   explicit RestApi(ConferenceControl* control) : control_(control) {}
-  void Handle(RestRequest request, std::function<void(RestResponse)> done);
+  void Handle(RestRequest request, const std::function<void(RestResponse)>& done);
   // Who the session cookie header belongs to (for the event feed's upgrade), on the API thread.
-  void AuthorizeFeed(std::string cookie, std::function<void(std::optional<Principal>)> done);
+  void AuthorizeFeed(std::string cookie, const std::function<void(std::optional<Principal>)>& done);
   // The same, on the calling thread (the API thread, and tests).
   RestResponse HandleNow(const RestRequest& request);
 

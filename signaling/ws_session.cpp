@@ -31,7 +31,7 @@ WsSession::WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::s
 
 WsSession::~WsSession() = default;
 
-void WsSession::Run(beast::http::request<beast::http::string_body> upgrade) {
+void WsSession::Run(const beast::http::request<beast::http::string_body>& upgrade) {
   const auto& o = ctx_->options;
   beast::get_lowest_layer(ws_).expires_never();  // The websocket timeouts take over.
   websocket::stream_base::timeout t;

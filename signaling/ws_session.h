@@ -31,7 +31,7 @@ class WsSession : public EndpointConnection, public std::enable_shared_from_this
             std::string watcher = {});
   ~WsSession() override;
 
-  void Run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
+  void Run(const boost::beast::http::request<boost::beast::http::string_body>& upgrade);
   void Send(EndpointEvent event) override;
   void Close(const std::string& reason) override;
 

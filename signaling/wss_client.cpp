@@ -111,11 +111,12 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
 
  private:
   void Post(std::string text, bool binary) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text), binary] {
-      if (!self->open_ || self->closing_) return;
-      self->queue_.push_back({std::move(text), binary});
-      if (self->queue_.size() == 1) self->DoWrite();
-    });
+    net::post(ws_.get_executor(),
+              [self = shared_from_this(), text = std::move(text), binary]() mutable {
+                if (!self->open_ || self->closing_) return;
+                self->queue_.push_back({std::move(text), binary});
+                if (self->queue_.size() == 1) self->DoWrite();
+              });
   }
 
   void Fail(const std::string& reason) {
@@ -125,14 +126,14 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
     if (callbacks_.on_close) callbacks_.on_close(reason);
   }
 
-  void OnResolve(beast::error_code ec, tcp::resolver::results_type results) {
+  void OnResolve(beast::error_code ec, const tcp::resolver::results_type& results) {
     if (ec) return Fail("resolve " + url_.host + ": " + ec.message());
     beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(options_.timeout_s));
     beast::get_lowest_layer(ws_).async_connect(
         results, beast::bind_front_handler(&Client::OnConnect, shared_from_this()));
   }
 
-  void OnConnect(beast::error_code ec, tcp::resolver::results_type::endpoint_type) {
+  void OnConnect(beast::error_code ec, const tcp::resolver::results_type::endpoint_type&) {
     if (ec) return Fail("connect: " + ec.message());
     ws_.next_layer().async_handshake(
         net::ssl::stream_base::client,

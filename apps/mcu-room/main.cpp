@@ -31,9 +31,7 @@ bool CheckPlugins(std::string* missing) {
   return missing->empty();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   gst_init(&argc, &argv);
   CLI::App app{"mcu-room: the room endpoint of the MCU"};
   mcu::room::ClientOptions client;
@@ -196,4 +194,17 @@ int main(int argc, char** argv) {
                                                : nlohmann::json::parse(room.server_stats())}};
   std::cout << "SUMMARY " << summary.dump() << std::endl;
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    // Nothing below should throw; if something does, say what before the process ends.
+    spdlog::critical("mcu-room stops on an unexpected exception: {}", e.what());
+  } catch (...) {
+    spdlog::critical("mcu-room stops on an unexpected exception");
+  }
+  return 70;  // EX_SOFTWARE
 }

@@ -66,9 +66,7 @@ mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
   return store.MarkSeeded();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   // Block the stop signals in every thread; the main thread takes them with sigwait.
   sigset_t set;
   sigemptyset(&set);
@@ -236,4 +234,17 @@ int main(int argc, char** argv) {
   bridge.Shutdown();
   dialer.Stop();  // No callback into the bridge after this.
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    // Nothing below should throw; if something does, say what before the process ends.
+    spdlog::critical("mcu stops on an unexpected exception: {}", e.what());
+  } catch (...) {
+    spdlog::critical("mcu stops on an unexpected exception");
+  }
+  return 70;  // EX_SOFTWARE
 }
