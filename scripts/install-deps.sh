@@ -14,12 +14,13 @@ build_pkgs=(
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice gstreamer1.0-tools gstreamer1.0-libav gstreamer1.0-plugins-ugly gstreamer1.0-x fonts-dejavu-core
+  gstreamer1.0-alsa gstreamer1.0-gl gstreamer1.0-pulseaudio
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   prometheus-cpp-dev libargon2-dev
   libgtest-dev libgmock-dev
 )
-test_pkgs=(chromium tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy)
+test_pkgs=(chromium xvfb pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy)
 
 want=("${build_pkgs[@]}")
 # Node.js may come from Debian (then npm is a separate package) or already be present with npm.

@@ -64,6 +64,26 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--camera", media.camera, "V4L2 camera device (default: synthetic video)");
   app.add_flag("--mic", media.microphone, "Send the microphone (default: a sine tone)");
+  app.add_option("--mic-device", media.mic_device,
+                 "PulseAudio source to use as the microphone (implies --mic)");
+  media.display = "auto";
+  media.speaker = "auto";
+  app.add_option("--display", media.display,
+                 "Where the composite is shown: auto | kms | x | gl | none (auto: the desktop "
+                 "session's window, or the screen through KMS without one)")
+      ->check(CLI::IsMember({"auto", "kms", "x", "gl", "none"}))
+      ->capture_default_str();
+  app.add_option("--speaker", media.speaker,
+                 "Where the mix is played: auto | pulse | alsa | none (auto: PulseAudio or "
+                 "PipeWire if running, else the first ALSA card)")
+      ->check(CLI::IsMember({"auto", "pulse", "alsa", "none"}))
+      ->capture_default_str();
+  app.add_option("--speaker-device", media.speaker_device,
+                 "PulseAudio sink or ALSA device for the mix (default: the system's)");
+  bool no_aec = false, no_ns = false, no_agc = false;
+  app.add_flag("--no-echo-cancel", no_aec, "Send the microphone without echo cancellation");
+  app.add_flag("--no-noise-suppression", no_ns, "... without noise suppression");
+  app.add_flag("--no-gain-control", no_agc, "... without automatic gain control");
   app.add_option("--tone", media.tone_hz, "Tone frequency in Hz")->capture_default_str();
   app.add_option("--color", color, "Solid video colour, RRGGBB hex")->capture_default_str();
   app.add_option("--pattern", media.pattern, "solid | smpte | ball")->capture_default_str();
@@ -85,6 +105,10 @@ int Run(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose);
   CLI11_PARSE(app, argc, argv);
   media.color = static_cast<uint32_t>(std::stoul(color, nullptr, 16));
+  media.microphone |= !media.mic_device.empty();
+  media.echo_cancel = !no_aec, media.noise_suppression = !no_ns, media.gain_control = !no_agc;
+  media.display = mcu::room::ResolveDisplay(media.display);
+  media.speaker = mcu::room::ResolveSpeaker(media.speaker);
   client.verbose = verbose;
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [room] %v");
@@ -99,6 +123,14 @@ int Run(int argc, char** argv) {
         << " (install gstreamer1.0-plugins-{base,good,bad}, gstreamer1.0-nice, gstreamer1.0-x)\n";
     return 2;
   }
+  spdlog::info("composite on the display: {}; mix on the loudspeakers: {}{}; microphone: {}",
+               media.display, media.speaker,
+               media.speaker_device.empty() ? "" : " (" + media.speaker_device + ")",
+               !media.microphone
+                   ? std::string("a test tone")
+                   : std::string(media.mic_device.empty() ? "default" : media.mic_device) +
+                         (media.echo_cancel && media.speaker != "none" ? ", echo cancelled"
+                                                                       : ", no echo cancellation"));
 
   auto loop = mcu::media::GRef<GMainLoop>::Adopt(g_main_loop_new(nullptr, FALSE));
   g_loop = loop.get();

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -71,21 +73,84 @@ std::string VideoSource(const MediaOptions& o) {
   return s.str();
 }
 
+// A value for gst_parse_launch: quoted, without the characters that would end the quote.
+std::string Quoted(std::string v) {
+  for (auto& c : v)
+    if (c == '"' || c == '\\') c = ' ';
+  return "\"" + v + "\"";
+}
+
+// Echo cancellation needs the loudspeakers' signal: only with a playout path.
+bool EchoCancels(const MediaOptions& o) {
+  return o.microphone && o.echo_cancel && o.speaker != "none";
+}
+
 std::string AudioSource(const MediaOptions& o) {
   std::ostringstream s;
   if (o.microphone) {
-    s << "autoaudiosrc";
+    if (!o.mic_device.empty())
+      s << "pulsesrc device=" << Quoted(o.mic_device);
+    else
+      s << "autoaudiosrc";
   } else {
     s << "audiotestsrc is-live=true wave=sine freq=" << o.tone_hz << " volume=" << o.tone_volume;
   }
-  s << " ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1"
-    << " ! queue max-size-time=100000000 leaky=downstream ! opusenc bitrate=32000 frame-size=20"
+  s << " ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1";
+  if (o.microphone && (EchoCancels(o) || o.noise_suppression || o.gain_control)) {
+    s << " ! webrtcdsp probe=probe echo-cancel=" << EchoCancels(o)
+      << " noise-suppression=" << o.noise_suppression << " gain-control=" << o.gain_control
+      << " ! audioconvert";
+  }
+  s << " ! queue max-size-time=100000000 leaky=downstream ! opusenc bitrate=32000 frame-size=20"
     << " ! rtpopuspay pt=111 mtu=1200"
     << " ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000 ! webrtc.";
   return s.str();
 }
 
+// The loudspeakers' path, there from the start (webrtcdsp looks for its probe when it starts):
+// silence until the mix arrives and is linked into `playmix`.
+std::string PlayoutPath(const MediaOptions& o) {
+  if (o.speaker == "none") return "";
+  std::ostringstream s;
+  const char* raw = "audio/x-raw,format=S16LE,rate=48000,channels=1";
+  s << " audiotestsrc is-live=true wave=silence samplesperbuffer=480 ! " << raw
+    << " ! audiomixer name=playmix latency=20000000 ! " << raw;
+  if (EchoCancels(o)) s << " ! webrtcechoprobe name=probe";
+  s << " ! audioconvert ! audioresample ! ";
+  s << (o.speaker == "alsa" ? "alsasink" : "pulsesink") << " buffer-time=40000 latency-time=10000";
+  if (!o.speaker_device.empty()) s << " device=" << Quoted(o.speaker_device);
+  return s.str();
+}
+
+std::string DisplaySink(const std::string& display) {
+  if (display == "kms") return "kmssink";
+  if (display == "gl") return "glimagesink force-aspect-ratio=true";
+  return "ximagesink force-aspect-ratio=true";
+}
+
 }  // namespace
+
+std::string ResolveDisplay(const std::string& wanted) {
+  if (wanted != "auto") return wanted;
+  if (std::getenv("WAYLAND_DISPLAY")) return "gl";
+  if (std::getenv("DISPLAY")) return "x";
+  if (std::filesystem::exists("/dev/dri/card0")) return "kms";
+  return "none";
+}
+
+std::string ResolveSpeaker(const std::string& wanted) {
+  if (wanted != "auto") return wanted;
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  if (std::getenv("PULSE_SERVER") ||
+      (runtime && std::filesystem::exists(std::string(runtime) + "/pulse/native")))
+    return "pulse";
+  std::ifstream cards("/proc/asound/cards");
+  std::string first;
+  if (cards && std::getline(cards, first) && first.find("no soundcards") == std::string::npos &&
+      !first.empty())
+    return "alsa";
+  return "none";
+}
 
 RoomMedia::RoomMedia(MediaOptions options, Callbacks callbacks)
     : options_(std::move(options)), callbacks_(std::move(callbacks)) {}
@@ -111,7 +176,7 @@ void RoomMedia::Post(std::function<void()> fn) {
 
 bool RoomMedia::Start(std::string* error) {
   std::string desc = "webrtcbin name=webrtc bundle-policy=max-bundle latency=100 " +
-                     VideoSource(options_) + " " + AudioSource(options_);
+                     VideoSource(options_) + " " + AudioSource(options_) + PlayoutPath(options_);
   GError* raw_err = nullptr;
   auto pipeline = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
   if (GErrorPtr err(raw_err); err) {
@@ -123,7 +188,9 @@ bool RoomMedia::Start(std::string* error) {
   if (!options_.ice_addresses.empty()) {
     GstObject* raw_ice = nullptr;
     g_object_get(webrtc_.get(), "ice-agent", &raw_ice, nullptr);
-    auto ice = GRef<GstObject>::Adopt(raw_ice);
+    // webrtcbin leaves its ICE object floating: the reference g_object_get gave is ours, and
+    // sinking it turns webrtcbin's floating one into the plain reference it drops at dispose.
+    auto ice = GRef<GstObject>::AdoptSink(raw_ice);
     for (const auto& address : options_.ice_addresses) {
       gboolean added = FALSE;
       if (ice) g_signal_emit_by_name(ice.get(), "add-local-ip-address", address.c_str(), &added);
@@ -249,24 +316,32 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
   auto caps = GRef<GstCaps>::Adopt(gst_pad_get_current_caps(pad));
   if (!caps) caps = GRef<GstCaps>::Adopt(gst_pad_query_caps(pad, nullptr));
   std::string name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
-  const char* chain;
+  std::string chain;
   GCallback on_sample;
-  if (name.rfind("video/", 0) == 0) {
+  const bool video = name.rfind("video/", 0) == 0;
+  if (video) {
+    // Kept for --snapshot and counted; and, with a display, shown by the RTP clock.
     chain =
-        "queue ! videoconvert ! video/x-raw,format=RGB ! appsink name=vsink emit-signals=true "
-        "sync=false max-buffers=2 drop=true";
+        "queue ! videoconvert ! tee name=vt ! queue ! videoconvert ! video/x-raw,format=RGB ! "
+        "appsink name=vsink emit-signals=true sync=false max-buffers=2 drop=true";
+    if (m->options_.display != "none")
+      chain += " vt. ! queue max-size-buffers=3 leaky=downstream ! videoconvert ! videoscale ! " +
+               DisplaySink(m->options_.display) + " name=display sync=true";
     on_sample = G_CALLBACK(OnVideoSample);
   } else if (name.rfind("audio/", 0) == 0) {
+    // Kept for --record and counted; and, with loudspeakers, into the playout mixer (the
+    // branch's unlinked end becomes the bin's source pad).
     chain =
         "queue ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
-        "! appsink name=asink emit-signals=true sync=false";
+        "! tee name=at ! queue ! appsink name=asink emit-signals=true sync=false";
+    if (m->options_.speaker != "none") chain += " at. ! queue max-size-time=200000000";
     on_sample = G_CALLBACK(OnAudioSample);
   } else {
     return;
   }
   GError* raw_err = nullptr;
-  GstElement* bin =
-      gst_parse_bin_from_description(chain, TRUE, &raw_err);  // Floating: the pipeline takes it.
+  GstElement* bin = gst_parse_bin_from_description(chain.c_str(), TRUE,
+                                                   &raw_err);  // Floating: the pipeline takes it.
   if (GErrorPtr err(raw_err); err || !bin) {
     GRef<GstElement>::AdoptSink(bin);
     return;
@@ -275,6 +350,12 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
       gst_bin_get_by_name(GST_BIN(bin), name[0] == 'v' ? "vsink" : "asink"));
   g_signal_connect(sink.get(), "new-sample", on_sample, m);
   gst_bin_add(GST_BIN(m->pipeline_.get()), bin);
+  if (!video && m->options_.speaker != "none") {
+    auto mixer =
+        GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(m->pipeline_.get()), "playmix"));
+    if (!mixer || !gst_element_link(bin, mixer.get()))
+      spdlog::warn("the received audio cannot reach the loudspeakers");
+  }
   gst_element_sync_state_with_parent(bin);
   gst_pad_link(pad, GRef<GstPad>::Adopt(gst_element_get_static_pad(bin, "sink")).get());
 }

@@ -1,7 +1,13 @@
 // The room endpoint's media: one GStreamer pipeline with one webrtcbin (a single peer, so
 // webrtcbin suits it), live sources (camera and microphone, or a test tone and a solid colour
-// with the site's name), and sinks that keep what arrives for inspection (the last video frame as
-// PNG, N seconds of audio as WAV) and count it.
+// with the site's name), the room's display and loudspeakers for what arrives, and sinks that
+// keep it for inspection (the last video frame as PNG, N seconds of audio as WAV) and count it.
+//
+// Playout: webrtcbin's jitter buffer holds 100 ms (`latency`), the display and loudspeaker sinks
+// play by the RTP clock (sync=true) so sound and picture stay together, and the loudspeaker
+// sink buffers 40 ms. With a microphone, the send path runs webrtcdsp (echo cancellation, noise
+// suppression, gain control) and the playout path webrtcechoprobe, which shows webrtcdsp what the
+// loudspeakers play: the playout path exists from the start, fed silence until the mix arrives.
 //
 // Threading: construct, call and destroy on the thread running the default GMainContext.
 // Callbacks are invoked on that thread too; webrtcbin's own signals arrive on streaming threads
@@ -32,7 +38,18 @@ struct MediaOptions {
   int video_bitrate_kbps = 600;
   std::string codec = "vp8";  // vp8 | h264 (constrained baseline, packetization-mode 1)
   // Audio: a microphone, or a sine tone.
-  bool microphone = false;  // pulsesrc/alsasrc via autoaudiosrc.
+  bool microphone = false;  // pulsesrc/alsasrc via autoaudiosrc, or `mic_device`.
+  std::string mic_device;   // A PulseAudio source name (--list-devices); empty: the default.
+  // The received composite on the room's display: none | auto | kms | x | gl. auto: the X or GL
+  // sink in a desktop session ($DISPLAY or $WAYLAND_DISPLAY), kmssink on a console with a DRM
+  // device, none otherwise.
+  std::string display = "none";
+  // The received mix on the loudspeakers: none | auto | pulse | alsa; `speaker_device` names the
+  // PulseAudio sink or ALSA device (empty: the default).
+  std::string speaker = "none";
+  std::string speaker_device;
+  // WebRTC audio processing of the microphone (on by default with a real microphone).
+  bool echo_cancel = true, noise_suppression = true, gain_control = true;
   double tone_hz = 440;
   double tone_volume = 0.3;
   // Local addresses ICE may use; empty: every interface (webrtcbin's default, which leaves out
@@ -45,6 +62,11 @@ struct ReceivedCounters {
   int video_width = 0, video_height = 0;
   uint64_t audio_samples = 0;  // Mono samples at 48 kHz.
 };
+
+// What "auto" means on this machine for MediaOptions::display and ::speaker (other values are
+// returned as they are).
+std::string ResolveDisplay(const std::string& wanted);
+std::string ResolveSpeaker(const std::string& wanted);
 
 class RoomMedia {
  public:

@@ -133,7 +133,9 @@ export class Room {
     this.logPath = path.join(outDir, `${name}.log`);
     this.output = '';
     this.exited = null;
-    this.process = spawn(roomBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // No display or loudspeakers: what the room receives is checked through its own files.
+    this.process = spawn(roomBin, ['--display', 'none', '--speaker', 'none', ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
     const log = fs.createWriteStream(this.logPath);
     const take = (chunk) => {
       this.output += chunk;

@@ -79,8 +79,10 @@ McuProcess::~McuProcess() { process_->Stop(); }
 
 std::unique_ptr<Process> McuProcess::StartRoom(const std::string& name,
                                                std::vector<std::string> args) {
-  std::vector<std::string> argv = {RoomBin(), "--url",         url(),      "--ca",
-                                   ca(),      "--ice-address", "127.0.0.1"};
+  // No display or loudspeakers: what the room receives is checked through its own files.
+  std::vector<std::string> argv = {RoomBin(), "--url",         url(),       "--ca",
+                                   ca(),      "--ice-address", "127.0.0.1", "--display",
+                                   "none",    "--speaker",     "none"};
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<Process>(argv, dir_ / (name + ".log"));
 }

@@ -1,0 +1,157 @@
+// The room endpoint as a room: mcu-room shows the composite on the room's display and plays the
+// mix on its loudspeakers. The display is an X server of the test's own (Xvfb), read back with
+// ximagesrc; the loudspeakers are a PulseAudio null sink of the test's own, read back from its
+// monitor. Two other sites (tones and colours) are in the mixing conference with the room.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "media/layout.h"
+#include "tests/support/analysis.h"
+#include "tests/support/mcu_fixture.h"
+
+namespace mcu::test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+bool Connected(Process& p) { return p.Log().find("media connected") != std::string::npos; }
+
+// A display and a sound server of the test's own, and the environment that points at them.
+class RoomDevices {
+ public:
+  explicit RoomDevices(const TempDir& dir) : runtime_(dir / "runtime") {
+    std::filesystem::create_directories(runtime_);
+    std::filesystem::permissions(runtime_, std::filesystem::perms::owner_all);
+    // -displayfd: Xvfb picks a free display and writes its number.
+    x_ = std::make_unique<Process>(
+        std::vector<std::string>{"/usr/bin/Xvfb", "-displayfd", "1", "-screen", "0", "1280x720x24",
+                                 "-nolisten", "tcp"},
+        dir / "xvfb.log");
+    WaitUntil([&] { return !Trim(x_->Log()).empty(); }, seconds(10));
+    display_ = ":" + Trim(x_->Log()).substr(0, Trim(x_->Log()).find('\n'));
+    pulse_ = std::make_unique<Process>(
+        std::vector<std::string>{"/usr/bin/env", "XDG_RUNTIME_DIR=" + runtime_, "HOME=" + runtime_,
+                                 "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+                                 "--disallow-exit", "--use-pid-file=no",
+                                 "--load=module-native-protocol-unix",
+                                 "--load=module-null-sink sink_name=room_speaker"},
+        dir / "pulse.log");
+    WaitUntil([&] { return std::filesystem::exists(runtime_ + "/pulse/native"); }, seconds(10));
+  }
+  bool ok() const {
+    return display_.size() > 1 && std::filesystem::exists(runtime_ + "/pulse/native");
+  }
+  std::string Log() const { return x_->Log() + pulse_->Log(); }
+  // `argv` run with the display and the sound server.
+  std::vector<std::string> With(std::vector<std::string> argv) const {
+    argv.insert(argv.begin(), {"/usr/bin/env", "DISPLAY=" + display_, "XDG_RUNTIME_DIR=" + runtime_,
+                               "HOME=" + runtime_});
+    return argv;
+  }
+
+ private:
+  static std::string Trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+  }
+  std::string runtime_, display_;
+  std::unique_ptr<Process> x_, pulse_;
+};
+
+TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeakers) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RoomDevices devices(mcu.dir());
+  ASSERT_TRUE(devices.ok()) << devices.Log();
+
+  struct Site {
+    std::string token;
+    double tone;
+    std::string color;
+    Rgb rgb;
+  };
+  const Site sites[] = {{"demo-huyen-1", 440, "e01010", {224, 16, 16}},
+                        {"demo-huyen-2", 660, "10e010", {16, 224, 16}},
+                        {"demo-huyen-3", 1000, "1010e0", {16, 16, 224}}};
+  std::vector<std::unique_ptr<Process>> rooms;
+  for (size_t i = 0; i < 3; ++i) {
+    const Site& s = sites[i];
+    std::vector<std::string> args = {RoomBin(),     "--url",          mcu.url(),
+                                     "--ca",        mcu.ca(),         "--ice-address",
+                                     "127.0.0.1",   "--token",        s.token,
+                                     "--conference", "mix",           "--tone",
+                                     std::to_string(s.tone), "--color", s.color};
+    // The last one joins as the room under test: its display and loudspeakers are the test's.
+    if (i == 2) {
+      args.insert(args.end(),
+                  {"--display", "x", "--speaker", "pulse", "--speaker-device", "room_speaker"});
+      args = devices.With(args);
+    } else {
+      args.insert(args.end(), {"--display", "none", "--speaker", "none"});
+    }
+    rooms.push_back(std::make_unique<Process>(args, mcu.dir() / ("room" + std::to_string(i) + ".log")));
+    ASSERT_TRUE(WaitUntil([&] { return Connected(*rooms.back()); }, seconds(15), milliseconds(10)))
+        << rooms.back()->Log();
+  }
+  Process& room = *rooms.back();
+  EXPECT_NE(room.Log().find("composite on the display: x; mix on the loudspeakers: pulse"),
+            std::string::npos)
+      << room.Log();
+
+  // What the loudspeakers play: everyone else's tone, never the room's own.
+  const std::string wav = mcu.dir() / "speaker.wav";
+  auto listen = [&] {
+    Process rec(devices.With({"gst-launch-1.0", "-q", "pulsesrc", "device=room_speaker.monitor",
+                              "num-buffers=150", "!",
+                              "audio/x-raw,format=S16LE,rate=48000,channels=1", "!", "wavenc", "!",
+                              "filesink", "location=" + wav}),
+                mcu.dir() / "listen.log");
+    return rec.Wait(seconds(20)) == 0;
+  };
+  Wav heard;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return listen() && ReadWav(wav, &heard) && ToneShare(heard, 440) > 0.05 &&
+               ToneShare(heard, 660) > 0.05;
+      },
+      seconds(20), milliseconds(10)))
+      << "the loudspeakers do not play the others: 440 Hz " << ToneShare(heard, 440) << ", 660 Hz "
+      << ToneShare(heard, 660) << "\n"
+      << room.Log();
+  EXPECT_LT(ToneShare(heard, 1000), 0.01) << "the room hears itself";
+
+  // What the display shows: the composite at its 1280x720 tier, the three sites in the tiles the
+  // layout predicts (the window at the screen's corner: no window manager).
+  media::Layout layout = media::ComputeLayout(3, 1280, 720);
+  const std::string png = mcu.dir() / "display.png";
+  Image img;
+  auto tiles_shown = [&] {
+    Process shot(devices.With({"gst-launch-1.0", "-q", "ximagesrc", "num-buffers=1", "!",
+                               "videoconvert", "!", "pngenc", "!", "filesink",
+                               "location=" + png}),
+                 mcu.dir() / "shot.log");
+    std::string error;
+    if (shot.Wait(seconds(20)) != 0 || !ReadPng(png, &img, &error)) return false;
+    for (size_t j = 0; j < 3; ++j) {
+      const media::Tile& t = layout.tiles[j];
+      if (!Near(img.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2),
+                sites[j].rgb, 40))
+        return false;
+    }
+    return true;
+  };
+  ASSERT_EQ(layout.tiles.size(), 3u);
+  EXPECT_TRUE(WaitUntil(tiles_shown, seconds(20), milliseconds(10)))
+      << "the display does not show the three sites' colours in their tiles\n"
+      << room.Log();
+  EXPECT_EQ(img.width, 1280);
+  EXPECT_TRUE(room.Running()) << room.Log();
+  EXPECT_TRUE(mcu.process().Running());
+}
+
+}  // namespace
+}  // namespace mcu::test
