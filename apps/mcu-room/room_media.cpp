@@ -97,9 +97,14 @@ std::string AudioSource(const MediaOptions& o) {
   }
   s << " ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1";
   if (o.microphone && (EchoCancels(o) || o.noise_suppression || o.gain_control)) {
-    s << " ! webrtcdsp probe=probe echo-cancel=" << EchoCancels(o)
-      << " noise-suppression=" << o.noise_suppression << " gain-control=" << o.gain_control
-      << " ! audioconvert";
+    // delay-agnostic: the loudspeakers' and the microphone's buffers (the sound server's, the
+    // device's) add a delay webrtcdsp cannot know; it estimates it from the signals. High
+    // suppression of the residual echo: a room's loudspeakers are loud and near its microphone
+    // (measured by the RoomOutput echo test: 15 dB less echo at the default level, 33 at high).
+    s << " ! webrtcdsp probe=probe delay-agnostic=true extended-filter=true "
+         "echo-suppression-level=high echo-cancel="
+      << EchoCancels(o) << " noise-suppression=" << o.noise_suppression
+      << " gain-control=" << o.gain_control << " ! audioconvert";
   }
   s << " ! queue max-size-time=100000000 leaky=downstream ! opusenc bitrate=32000 frame-size=20"
     << " ! rtpopuspay pt=111 mtu=1200"

@@ -1,15 +1,21 @@
 // The room endpoint as a room: mcu-room shows the composite on the room's display and plays the
-// mix on its loudspeakers. The display is an X server of the test's own (Xvfb), read back with
-// ximagesrc; the loudspeakers are a PulseAudio null sink of the test's own, read back from its
-// monitor. Two other sites (tones and colours) are in the mixing conference with the room.
+// mix on its loudspeakers, and its microphone does not send the others their own voice back.
+// The display is an X server of the test's own (Xvfb), read back with ximagesrc; the loudspeakers
+// are a PulseAudio null sink of the test's own, read back from its monitor, which is also the
+// room's microphone in the echo test (the acoustic path of a real room, without its noise).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <iostream>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "media/layout.h"
 #include "tests/support/analysis.h"
+#include "tests/support/audio_site.h"
 #include "tests/support/mcu_fixture.h"
 
 namespace mcu::test {
@@ -34,11 +40,10 @@ class RoomDevices {
     WaitUntil([&] { return !Trim(x_->Log()).empty(); }, seconds(10));
     display_ = ":" + Trim(x_->Log()).substr(0, Trim(x_->Log()).find('\n'));
     pulse_ = std::make_unique<Process>(
-        std::vector<std::string>{"/usr/bin/env", "XDG_RUNTIME_DIR=" + runtime_, "HOME=" + runtime_,
-                                 "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
-                                 "--disallow-exit", "--use-pid-file=no",
-                                 "--load=module-native-protocol-unix",
-                                 "--load=module-null-sink sink_name=room_speaker"},
+        std::vector<std::string>{
+            "/usr/bin/env", "XDG_RUNTIME_DIR=" + runtime_, "HOME=" + runtime_, "pulseaudio", "-n",
+            "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit", "--use-pid-file=no",
+            "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=room_speaker"},
         dir / "pulse.log");
     WaitUntil([&] { return std::filesystem::exists(runtime_ + "/pulse/native"); }, seconds(10));
   }
@@ -80,11 +85,10 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
   std::vector<std::unique_ptr<Process>> rooms;
   for (size_t i = 0; i < 3; ++i) {
     const Site& s = sites[i];
-    std::vector<std::string> args = {RoomBin(),     "--url",          mcu.url(),
-                                     "--ca",        mcu.ca(),         "--ice-address",
-                                     "127.0.0.1",   "--token",        s.token,
-                                     "--conference", "mix",           "--tone",
-                                     std::to_string(s.tone), "--color", s.color};
+    std::vector<std::string> args = {
+        RoomBin(), "--url", mcu.url(),      "--ca", mcu.ca(), "--ice-address",        "127.0.0.1",
+        "--token", s.token, "--conference", "mix",  "--tone", std::to_string(s.tone), "--color",
+        s.color};
     // The last one joins as the room under test: its display and loudspeakers are the test's.
     if (i == 2) {
       args.insert(args.end(),
@@ -93,7 +97,8 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
     } else {
       args.insert(args.end(), {"--display", "none", "--speaker", "none"});
     }
-    rooms.push_back(std::make_unique<Process>(args, mcu.dir() / ("room" + std::to_string(i) + ".log")));
+    rooms.push_back(
+        std::make_unique<Process>(args, mcu.dir() / ("room" + std::to_string(i) + ".log")));
     ASSERT_TRUE(WaitUntil([&] { return Connected(*rooms.back()); }, seconds(15), milliseconds(10)))
         << rooms.back()->Log();
   }
@@ -105,11 +110,11 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
   // What the loudspeakers play: everyone else's tone, never the room's own.
   const std::string wav = mcu.dir() / "speaker.wav";
   auto listen = [&] {
-    Process rec(devices.With({"gst-launch-1.0", "-q", "pulsesrc", "device=room_speaker.monitor",
-                              "num-buffers=150", "!",
-                              "audio/x-raw,format=S16LE,rate=48000,channels=1", "!", "wavenc", "!",
-                              "filesink", "location=" + wav}),
-                mcu.dir() / "listen.log");
+    Process rec(
+        devices.With({"gst-launch-1.0", "-q", "pulsesrc", "device=room_speaker.monitor",
+                      "num-buffers=150", "!", "audio/x-raw,format=S16LE,rate=48000,channels=1", "!",
+                      "wavenc", "!", "filesink", "location=" + wav}),
+        mcu.dir() / "listen.log");
     return rec.Wait(seconds(20)) == 0;
   };
   Wav heard;
@@ -131,8 +136,7 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
   Image img;
   auto tiles_shown = [&] {
     Process shot(devices.With({"gst-launch-1.0", "-q", "ximagesrc", "num-buffers=1", "!",
-                               "videoconvert", "!", "pngenc", "!", "filesink",
-                               "location=" + png}),
+                               "videoconvert", "!", "pngenc", "!", "filesink", "location=" + png}),
                  mcu.dir() / "shot.log");
     std::string error;
     if (shot.Wait(seconds(20)) != 0 || !ReadPng(png, &img, &error)) return false;
@@ -151,6 +155,74 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
   EXPECT_EQ(img.width, 1280);
   EXPECT_TRUE(room.Running()) << room.Log();
   EXPECT_TRUE(mcu.process().Running());
+}
+
+// The level of `freq` in dB (TonePower's scale: samples in [-1, 1]), averaged over 200 ms blocks so
+// that a phase slip at a jitter buffer costs one block only.
+double ToneDb(const Wav& w, double freq) {
+  const size_t block = static_cast<size_t>(w.rate / 5);
+  double sum = 0;
+  size_t n = 0;
+  for (size_t at = 0; block && at + block <= w.samples.size(); at += block, ++n)
+    sum += TonePower(std::span<const int16_t>(w.samples).subspan(at, block), w.rate, freq);
+  return 10 * std::log10(std::max(n ? sum / n : 0.0, 1e-12));
+}
+
+// A site (660 Hz) and the room, whose microphone hears its own loudspeakers: without audio
+// processing the site hears its own tone come back through the room; with it (the default with
+// a microphone), at least 20 dB weaker.
+TEST(RoomOutput, TheRoomsMicrophoneDoesNotSendTheOthersTheirOwnVoiceBack) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RoomDevices devices(mcu.dir());
+  ASSERT_TRUE(devices.ok()) << devices.Log();
+  SiteMedia local;
+  ASSERT_TRUE(local.ok());
+  AudioSite site(&local.loop, local.dtls, mcu, "demo-huyen-2", 660);
+  ASSERT_TRUE(site.Join("mix")) << site.error() << mcu.Log();
+  ASSERT_TRUE(site.WaitConnected()) << mcu.Log();
+
+  // The site's own tone as it comes back, measured over the last 2 s of 8 s after the room's
+  // media connects (echo cancellation adapts over the first seconds).
+  auto echo_db = [&](const std::string& name, std::vector<std::string> processing) {
+    std::vector<std::string> args = {RoomBin(),
+                                     "--url",
+                                     mcu.url(),
+                                     "--ca",
+                                     mcu.ca(),
+                                     "--ice-address",
+                                     "127.0.0.1",
+                                     "--token",
+                                     "demo-huyen-1",
+                                     "--conference",
+                                     "mix",
+                                     "--display",
+                                     "none",
+                                     "--speaker",
+                                     "pulse",
+                                     "--speaker-device",
+                                     "room_speaker",
+                                     "--mic-device",
+                                     "room_speaker.monitor",
+                                     "-v",
+                                     "--stats-interval",
+                                     "1"};
+    args.insert(args.end(), processing.begin(), processing.end());
+    Process room(devices.With(args), mcu.dir() / (name + ".log"));
+    EXPECT_TRUE(WaitUntil([&] { return Connected(room); }, seconds(15), milliseconds(10)))
+        << room.Log();
+    Wav heard = site.Record(8);
+    double db = ToneDb(Slice(heard, 6, 8), 660);
+    std::cout << name << ": the site's own tone comes back at " << db << " dB\n";
+    EXPECT_TRUE(room.Running()) << room.Log();
+    return db;
+  };
+  const double off = echo_db("room-unprocessed",
+                             {"--no-echo-cancel", "--no-noise-suppression", "--no-gain-control"});
+  const double on = echo_db("room-processed", {});
+  EXPECT_GT(off, -40) << "without processing the echo path carries the tone (is the room's "
+                         "microphone its loudspeakers' monitor?)";
+  EXPECT_GE(off - on, 20) << "with processing " << on << " dB, without " << off << " dB";
 }
 
 }  // namespace
