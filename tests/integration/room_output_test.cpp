@@ -203,10 +203,7 @@ TEST(RoomOutput, TheRoomsMicrophoneDoesNotSendTheOthersTheirOwnVoiceBack) {
                                      "--speaker-device",
                                      "room_speaker",
                                      "--mic-device",
-                                     "room_speaker.monitor",
-                                     "-v",
-                                     "--stats-interval",
-                                     "1"};
+                                     "room_speaker.monitor"};
     args.insert(args.end(), processing.begin(), processing.end());
     Process room(devices.With(args), mcu.dir() / (name + ".log"));
     EXPECT_TRUE(WaitUntil([&] { return Connected(room); }, seconds(15), milliseconds(10)))
