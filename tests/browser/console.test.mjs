@@ -338,7 +338,11 @@ describe('web console', () => {
 
       await page.goto(`${mcu.origin}/#/monitor/${CONFERENCE}/huyen-2`);
       await page.waitForSelector('canvas', { timeout: 15_000 });
-      await new Promise((r) => setTimeout(r, 1500));
+      // The site's charts have their history: the bitrate chart's legend shows the time of its
+      // last point (a clock) instead of "no data".
+      await page.waitForFunction(() => /\d:\d\d/.test(
+        document.querySelector('#site-charts [data-chart="bitrate"] .chart-time')?.textContent || ''),
+      null, { timeout: 15_000 });
       await shot(page, 'monitor-site');
       assert.deepEqual(problems.filter((p) => !/403/.test(p)), [], 'no console errors');
     } finally {

@@ -361,9 +361,41 @@ describe('room page', () => {
         .find((s) => s.track?.kind === 'video')?.getParameters().encodings[0]?.scaleResolutionDownBy);
       assert.equal(senderScale, expectedScale, 'the video sender carries the layout\u2019s scale');
 
-      // Steady state, while the rooms record: the composite at the 1280x720 tier, decoded.
-      await new Promise((r) => setTimeout(r, 4000));
-      const steady = await page.evaluate(pageStats);
+      // Steady state, while the rooms record: the composite at the 1280x720 tier, decoded at
+      // 15 fps or more, with both rooms' colours in it (a tile of the 2x2 grid is a quarter of the
+      // picture: measured 0.247-0.252). The rooms' colours: the share of the picture each takes.
+      const compositeColours = () => page.evaluate((specs) => {
+        const video = document.getElementById('remote-video');
+        const canvas = document.createElement('canvas');
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        const g = canvas.getContext('2d', { willReadFrequently: true });
+        g.drawImage(video, 0, 0);
+        const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+        const found = {};
+        for (const spec of specs) {
+          const want = [0, 2, 4].map((i) => parseInt(spec.color.slice(i, i + 2), 16));
+          let hits = 0;
+          for (let i = 0; i < data.length; i += 4 * 7) {
+            if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 60) hits++;
+          }
+          found[spec.name] = hits / (data.length / (4 * 7));
+        }
+        return { width: canvas.width, height: canvas.height, found };
+      }, specs.map(({ name, color }) => ({ name, color })));
+      let colours = null;
+      const steady = await waitFor('the 1280x720 composite playing with both rooms in it', async () => {
+        const now = await page.evaluate(pageStats);
+        const v = now.inbound.video;
+        if (!(v?.frameWidth === 1280 && v.framesPerSecond >= 15 &&
+          v.framesDecoded > stats.inbound.video.framesDecoded)) return null;
+        colours = await compositeColours();
+        return specs.every((spec) => colours.found[spec.name] > 0.15) ? now : null;
+      }, 20_000, 250).catch(async (e) => {
+        console.log(`  ${e.message}`);
+        colours = await compositeColours();
+        return page.evaluate(pageStats);
+      });
       const vin = steady.inbound.video;
       const vout = steady.outbound.video;
       console.log(
@@ -385,30 +417,9 @@ describe('room page', () => {
       const mcuStats = await page.evaluate(() => window.mcuRoom.requestMcuStats());
       console.log(`  Chromium's microphone level=${micLevel}; MCU getStats: ${JSON.stringify(mcuStats)}`);
 
-      // The rooms' colours are in the picture Chromium plays.
-      const colours = await page.evaluate((specs) => {
-        const video = document.getElementById('remote-video');
-        const canvas = document.createElement('canvas');
-        canvas.width = video.videoWidth;
-        canvas.height = video.videoHeight;
-        const g = canvas.getContext('2d', { willReadFrequently: true });
-        g.drawImage(video, 0, 0);
-        const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
-        const found = {};
-        for (const spec of specs) {
-          const want = [0, 2, 4].map((i) => parseInt(spec.color.slice(i, i + 2), 16));
-          let hits = 0;
-          for (let i = 0; i < data.length; i += 4 * 7) {
-            if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 60) hits++;
-          }
-          found[spec.name] = hits / (data.length / (4 * 7));
-        }
-        return { width: canvas.width, height: canvas.height, found };
-      }, specs.map(({ name, color }) => ({ name, color })));
       console.log(`  composite colours (share of the picture): ${JSON.stringify(colours)}`);
       await page.screenshot({ path: path.join(outDir, 'room-mix.png'), fullPage: true });
       for (const spec of specs)
-        // A tile of the 2x2 grid is a quarter of the picture: measured 0.247-0.252.
         assert.ok(colours.found[spec.name] > 0.15, `${spec.name}'s colour #${spec.color} is in the composite`);
       assert.ok(vin.framesDecoded > stats.inbound.video.framesDecoded, 'the composite keeps being decoded');
       assert.equal(vin.frameWidth, 1280, 'the composite\u2019s width (the 1280x720 tier)');
