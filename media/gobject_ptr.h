@@ -141,6 +141,17 @@ struct GErrorDeleter {
 // A GError an out-parameter filled: `GError* raw = nullptr; f(&raw); GErrorPtr err(raw);`.
 using GErrorPtr = std::unique_ptr<GError, GErrorDeleter>;
 
+struct GstStructureDeleter {
+  void operator()(GstStructure* s) const { gst_structure_free(s); }
+};
+using GstStructurePtr = std::unique_ptr<GstStructure, GstStructureDeleter>;
+
+// A GList whose elements the caller took over (each moved into its own GRef): frees the links.
+struct GListDeleter {
+  void operator()(GList* l) const { g_list_free(l); }
+};
+using GListPtr = std::unique_ptr<GList, GListDeleter>;
+
 inline std::string TakeGString(gchar* s) {
   GCharPtr owned(s);
   return s ? std::string(s) : std::string();

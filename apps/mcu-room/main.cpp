@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "apps/mcu-room/devices.h"
 #include "apps/mcu-room/room_client.h"
 #include "media/gobject_ptr.h"
 
@@ -40,8 +41,9 @@ int Run(int argc, char** argv) {
   std::string snapshot, wav;
   double snapshot_at = 3, record_after = 1, record_seconds = 3, exit_after = 0, stats_interval = 0;
   bool verbose = false;
-  app.add_option("--url", client.wss.url, "MCU endpoint URL, e.g. wss://mcu.local:8443/ws")
-      ->required();
+  // Required to connect; --list-devices alone needs no MCU.
+  auto* url = app.add_option("--url", client.wss.url,
+                             "MCU endpoint URL, e.g. wss://mcu.local:8443/ws (required)");
   app.add_option("--token", client.token, "Room token (or env MCU_ROOM_TOKEN)")
       ->envname("MCU_ROOM_TOKEN");
   app.add_option("--conference", client.conference,
@@ -103,7 +105,18 @@ int Run(int argc, char** argv) {
   app.add_option("--stats-interval", stats_interval,
                  "Print webrtcbin statistics and ask the MCU for its own every N seconds");
   app.add_flag("-v,--verbose", verbose);
+  bool list_devices = false;
+  app.add_flag("--list-devices", list_devices,
+               "Print the cameras, microphones and loudspeakers, with the names the options take");
   CLI11_PARSE(app, argc, argv);
+  if (list_devices) {
+    std::cout << mcu::room::FormatDevices(mcu::room::ListDevices());
+    return 0;
+  }
+  if (url->count() == 0) {
+    std::cerr << "--url is required\n";
+    return 2;
+  }
   media.color = static_cast<uint32_t>(std::stoul(color, nullptr, 16));
   media.microphone |= !media.mic_device.empty();
   media.echo_cancel = !no_aec, media.noise_suppression = !no_ns, media.gain_control = !no_agc;

@@ -260,9 +260,21 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
       seconds(10)))
       << speaker(*central, "toan-quoc") << " / " << speaker(*province, "cap-tinh") << " / "
       << speaker(*district, "cap-huyen");
-  EXPECT_EQ(RollCallSite(*province, "cap-tinh", "trung-uong")["link"]["remoteSpeaker"], "Tỉnh 1");
-  // The name travels down the tree: the district hears who speaks at the central MCU.
-  EXPECT_EQ(RollCallSite(*district, "cap-huyen", "tinh")["link"]["remoteSpeaker"], "Tỉnh 1");
+  // The name travels down the tree, a hop at a time: the province, then the district, hears who
+  // speaks at the central MCU.
+  auto remote_speaker = [&](McuProcess& mcu, const std::string& conference,
+                            const std::string& link) -> std::string {
+    json l = RollCallSite(mcu, conference, link);
+    return l.is_object() && l["link"].is_object() ? l["link"].value("remoteSpeaker", "") : "";
+  };
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return remote_speaker(*province, "cap-tinh", "trung-uong") == "Tỉnh 1" &&
+               remote_speaker(*district, "cap-huyen", "tinh") == "Tỉnh 1";
+      },
+      seconds(10)))
+      << remote_speaker(*province, "cap-tinh", "trung-uong") << " / "
+      << remote_speaker(*district, "cap-huyen", "tinh");
 
   // The province MCU dies. The central and district conferences go on with their own rooms.
   province->process().Signal(SIGKILL);

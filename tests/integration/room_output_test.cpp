@@ -157,6 +157,26 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
   EXPECT_TRUE(mcu.process().Running());
 }
 
+// --list-devices names the sound server's sources and sinks as --mic-device and --speaker-device
+// take them (the display's camera list is empty here: no V4L2 device).
+TEST(RoomOutput, ListsTheMicrophonesAndLoudspeakersByTheNamesItsOptionsTake) {
+  TempDir dir("mcu-devices");
+  RoomDevices devices(dir);
+  ASSERT_TRUE(devices.ok()) << devices.Log();
+  Process list(devices.With({RoomBin(), "--list-devices"}), dir / "list.log");
+  ASSERT_EQ(list.Wait(seconds(20)), 0) << list.Log();
+  const std::string out = list.Log();
+  const size_t mics = out.find("microphones (--mic-device):"),
+               speakers = out.find("loudspeakers (--speaker-device):");
+  ASSERT_NE(mics, std::string::npos) << out;
+  ASSERT_NE(speakers, std::string::npos) << out;
+  EXPECT_NE(out.find("cameras (--camera):"), std::string::npos) << out;
+  const std::string mic_part = out.substr(mics, speakers - mics),
+                    speaker_part = out.substr(speakers);
+  EXPECT_NE(mic_part.find("  room_speaker.monitor "), std::string::npos) << out;
+  EXPECT_NE(speaker_part.find("  room_speaker "), std::string::npos) << out;
+}
+
 // The level of `freq` in dB (TonePower's scale: samples in [-1, 1]), averaged over 200 ms blocks so
 // that a phase slip at a jitter buffer costs one block only.
 double ToneDb(const Wav& w, double freq) {
