@@ -34,6 +34,13 @@ gboolean RunTask(gpointer data) noexcept {
   return G_SOURCE_REMOVE;
 }
 
+// A value for gst_parse_launch: quoted, without the characters that would end the quote.
+std::string Quoted(std::string v) {
+  for (auto& c : v)
+    if (c == '"' || c == '\\') c = ' ';
+  return "\"" + v + "\"";
+}
+
 std::string VideoSource(const MediaOptions& o) {
   std::ostringstream s;
   if (!o.camera.empty()) {
@@ -50,11 +57,8 @@ std::string VideoSource(const MediaOptions& o) {
   s << " ! video/x-raw,width=" << o.width << ",height=" << o.height << ",framerate=" << o.fps
     << "/1";
   if (!o.site_name.empty()) {
-    std::string name = o.site_name;
-    for (auto& c : name)
-      if (c == '"' || c == '\\') c = ' ';
-    s << " ! textoverlay text=\"" << name
-      << "\" valignment=bottom halignment=center font-desc=\"Sans Bold 20\" shaded-background=true";
+    s << " ! textoverlay text=" << Quoted(o.site_name)
+      << " valignment=bottom halignment=center font-desc=\"Sans Bold 20\" shaded-background=true";
   }
   s << " ! videoscale ! capsfilter name=sendsize caps=video/x-raw,width=" << o.width
     << ",height=" << o.height << " ! videoconvert ! queue max-size-buffers=2 leaky=downstream";
@@ -71,13 +75,6 @@ std::string VideoSource(const MediaOptions& o) {
       << " ! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000 ! webrtc.";
   }
   return s.str();
-}
-
-// A value for gst_parse_launch: quoted, without the characters that would end the quote.
-std::string Quoted(std::string v) {
-  for (auto& c : v)
-    if (c == '"' || c == '\\') c = ' ';
-  return "\"" + v + "\"";
 }
 
 // Echo cancellation needs the loudspeakers' signal: only with a playout path.

@@ -39,7 +39,8 @@ class RoomDevices {
                                  "-nolisten", "tcp"},
         dir / "xvfb.log");
     WaitUntil([&] { return !Trim(x_->Log()).empty(); }, seconds(10));
-    display_ = ":" + Trim(x_->Log()).substr(0, Trim(x_->Log()).find('\n'));
+    const std::string number = Trim(x_->Log());
+    display_ = ":" + number.substr(0, number.find('\n'));
     pulse_ = std::make_unique<Process>(
         std::vector<std::string>{
             "/usr/bin/env", "XDG_RUNTIME_DIR=" + runtime_, "HOME=" + runtime_, "pulseaudio", "-n",
