@@ -221,10 +221,12 @@ IoThread::IoThread()
              }),
       thread_([this] { ioc_.run(); }) {}
 
-IoThread::~IoThread() {
+IoThread::~IoThread() { Stop(); }
+
+void IoThread::Stop() {
   guard_.reset();
   ioc_.stop();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace mcu::signaling

@@ -55,8 +55,11 @@ class WssClient {
 class IoThread {
  public:
   IoThread();
-  ~IoThread();
+  ~IoThread();  // Stop().
   boost::asio::io_context& context() { return ioc_; }
+  // Stops the loop and joins the thread; no handler runs after it returns. Call it before the
+  // objects that handlers touch are destroyed when those are declared after this IoThread.
+  void Stop();
 
  private:
   boost::asio::io_context ioc_;

@@ -27,7 +27,12 @@ TestWs::TestWs(const std::string& url, const std::string& ca_file, const std::st
   client_ = signaling::WssClient::Create(io_.context(), o, std::move(cb));
 }
 
-TestWs::~TestWs() { client_->Abort(); }
+// The inbox and its lock are declared after io_, so they die first: the loop must be stopped
+// before, or a message arriving during destruction is pushed into a freed deque.
+TestWs::~TestWs() {
+  client_->Abort();
+  io_.Stop();
+}
 
 bool TestWs::Open(std::chrono::milliseconds timeout) {
   client_->Start();
