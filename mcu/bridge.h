@@ -146,6 +146,8 @@ class Bridge : public EndpointHandler,
     ParticipantId participant = 0;
     bool content_role = false;  // Carries the site's shared content (auth with role "content").
     int64_t last_call_ms = 0;   // When it was last ordered to join.
+    std::optional<event::Standby> standby;  // What it was last told for its standby screen.
+    std::optional<DeviceStates> devices;    // As the room last reported them (`devices`).
   };
   struct Participant {
     ParticipantId id = 0;
@@ -242,6 +244,11 @@ class Bridge : public EndpointHandler,
   // the last schedule.call_retry_s, or (`now`) all of them; only `site`'s connections if given
   // (a call in flight is not repeated because another site joined).
   void CallIdleSites(bool now_all, const std::string& site = "");
+  // The standby screen's next conference for `site`, and sending it to each site's main
+  // connection when it changed since it was last sent.
+  event::Standby StandbyOf(const std::string& site) const;
+  void UpdateStandby();
+  void HandleDevices(Connection& c, const EndpointRequest& r);
   // Once a second: every room's statistics (one hop each) to the monitor, offline invited sites,
   // the process.
   void SampleMedia(int64_t now);

@@ -45,6 +45,7 @@ LiveConference Bridge::Live(const Conference& conf) {
     }
     if (Online(site)) {
       s.state = SiteStatus::kOnline;
+      if (const Connection* main = ConnectionOf(site)) s.devices = main->devices;
       if (Participant* in = SiteParticipant(site)) {
         Participant& p = *in;
         if (p.conference_id != conf.row.id) {

@@ -3,6 +3,8 @@
 // for the monitor. Control executor only.
 #include "mcu/bridge.h"
 
+#include <tuple>
+
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -38,6 +40,7 @@ void Bridge::RunSchedule() {
     }
   }
   CallIdleSites(false);
+  UpdateStandby();
   UpdateLinks(now_ms());
   SampleMedia(now_ms());
 }
@@ -121,6 +124,35 @@ void Bridge::CallIdleSites(bool now_all, const std::string& site) {
       Send(c, "", event::Call{cid, conf.row.title});
       break;
     }
+  }
+}
+
+event::Standby Bridge::StandbyOf(const std::string& site) const {
+  MCU_DCHECK_RUN_ON(&control_);
+  event::Standby out;
+  for (const auto& [cid, conf] : conferences_) {
+    if (conf.row.permanent() || conf.row.state == ConferenceState::kEnded) continue;
+    auto m = conf.members_cfg.find(site);
+    if (m == conf.members_cfg.end() || !m->second.invited) continue;
+    if (conf.open() && RefusalOf(conf, site)) continue;  // Removed by the host, or locked out.
+    event::Standby::Next next{cid, conf.row.title, conf.row.start_at, conf.row.end_at, conf.open()};
+    // An open conference first (the room is being called into it), then the earliest start.
+    auto rank = [](const event::Standby::Next& n) {
+      return std::tuple(!n.open, n.start_at, n.conference_id);
+    };
+    if (!out.next || rank(next) < rank(*out.next)) out.next = std::move(next);
+  }
+  return out;
+}
+
+void Bridge::UpdateStandby() {
+  MCU_DCHECK_RUN_ON(&control_);
+  for (auto& [id, c] : connections_) {
+    if (c.site_id.empty() || c.content_role) continue;
+    event::Standby standby = StandbyOf(c.site_id);
+    if (c.standby == standby) continue;
+    c.standby = standby;
+    Send(c, "", std::move(standby));
   }
 }
 

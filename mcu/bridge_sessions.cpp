@@ -90,6 +90,8 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
       RemoveParticipant(p->id, "left", false);
       return Send(c, r.id, event::Left{conf, "left"});
     }
+    case T::kDevices:
+      return HandleDevices(c, r);
     case T::kGetStats: {
       if (!p) return SendError(c, r.id, ErrorCode::kConflict, "not in a conference");
       return Send(c, r.id, event::Stats{p->media->Stats()});
@@ -125,9 +127,28 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address,
                r.content ? " (content)" : "");
   Send(c, r.id, event::Welcome{site->id, site->name});
+  if (!r.content) {
+    c.standby = StandbyOf(site->id);
+    Send(c, "", *c.standby);
+  }
   Emit(console::SiteState{site->id, SiteStatus::kOnline});
   CallIdleSites(true,
                 site->id);  // A room coming back is ordered straight into its open conference.
+}
+
+void Bridge::HandleDevices(Connection& c, const EndpointRequest& r) {
+  MCU_DCHECK_RUN_ON(&control_);
+  if (c.content_role)
+    return SendError(c, r.id, ErrorCode::kConflict, "devices are reported by the main connection");
+  if (c.devices == r.devices) return;
+  c.devices = r.devices;
+  const DeviceStates& d = r.devices;
+  const bool missing = d.camera == DeviceState::kMissing || d.microphone == DeviceState::kMissing ||
+                       d.speaker == DeviceState::kMissing;
+  auto log = missing ? spdlog::level::warn : spdlog::level::info;
+  spdlog::log(log, "site {}: camera {}, microphone {}, loudspeaker {}", c.site_id,
+              ToString(d.camera), ToString(d.microphone), ToString(d.speaker));
+  Emit(console::SiteDevices{c.site_id, d});
 }
 
 std::optional<Refusal> Bridge::RefusalOf(const Conference& conf, const std::string& site) const {

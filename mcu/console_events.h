@@ -21,6 +21,12 @@ struct SiteState {
   std::string site;
   SiteStatus state;
 };
+// A room reported its devices (camera, microphone, loudspeaker): one missing is shown on the
+// roll-call.
+struct SiteDevices {
+  std::string site;
+  DeviceStates devices;
+};
 // A conference opened or closed (scheduled again for its next occurrence, or ended).
 struct ConferenceState {
   std::string conference;
@@ -63,9 +69,10 @@ struct Stats {
 
 }  // namespace console
 
-using ConsoleEvent = std::variant<console::SiteState, console::ConferenceState, console::Roster,
-                                  console::Speaker, console::Layout, console::Control,
-                                  console::LinkMuted, console::Alarm, console::Stats>;
+using ConsoleEvent =
+    std::variant<console::SiteState, console::SiteDevices, console::ConferenceState,
+                 console::Roster, console::Speaker, console::Layout, console::Control,
+                 console::LinkMuted, console::Alarm, console::Stats>;
 using ConsoleSink = std::function<void(const ConsoleEvent&)>;
 
 }  // namespace mcu

@@ -32,6 +32,9 @@ struct LiveSite {
   bool content = false;        // It shares content now.
   std::string elsewhere;       // The other conference it is in, if any.
   std::string participant_id;  // "p<n>" while joined.
+  // Its camera, microphone and loudspeaker as the room reported them while online (rooms that
+  // do not report, such as older room pages and cascade links, have none).
+  std::optional<DeviceStates> devices;
   // A cascade link this MCU dials: where the link is, why, the other conference's title and
   // speaker, and whether the other MCU's host muted it.
   struct Link {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -17,7 +18,7 @@ namespace mcu {
 using ConnectionId = uint64_t;
 
 struct EndpointRequest {
-  enum class Type { kAuth, kJoin, kAnswer, kCandidate, kLeave, kGetStats, kPing };
+  enum class Type { kAuth, kJoin, kAnswer, kCandidate, kLeave, kGetStats, kPing, kDevices };
   EndpointRequest() = default;
   explicit EndpointRequest(Type t) : type(t) {}
   Type type = Type::kPing;
@@ -30,6 +31,7 @@ struct EndpointRequest {
   int max_bitrate_kbps = 0;  // kJoin, optional: what the site can receive (0: no limit).
   std::string sdp;           // kAnswer
   std::string candidate;     // kCandidate ("candidate:..."; empty = end of candidates)
+  DeviceStates devices;      // kDevices: the room's camera, microphone and loudspeaker now.
   // Set by the signaling layer, never by the client: the console user of a preview connection
   // (its session was checked at the upgrade). Such a connection needs no `auth`; its `join` makes
   // a watcher: it receives the conference's composite and full mix, has no tile and no voice,
@@ -113,6 +115,19 @@ struct Speaker {
 struct Muted {
   bool audio = false, video = false;
 };
+// What an idle room shows on its standby screen: the next conference the site is invited to (an
+// open one first, else the scheduled one that starts first), or none. Sent after `welcome` and
+// again whenever it changes (a conference scheduled, moved, opened or closed; an invitation).
+struct Standby {
+  struct Next {
+    std::string conference_id, title;
+    int64_t start_at = 0, end_at = 0;  // Unix seconds; the room shows them in its local time.
+    bool open = false;                 // Open now: the room is being called into it.
+    bool operator==(const Next&) const = default;
+  };
+  std::optional<Next> next;
+  bool operator==(const Standby&) const = default;
+};
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
@@ -143,7 +158,7 @@ struct EndpointEvent {
   std::string reply_to;  // The request id this answers, if any.
   std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
                event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout,
-               event::Call, event::Speaker, event::Muted>
+               event::Call, event::Speaker, event::Muted, event::Standby>
       body;
 };
 

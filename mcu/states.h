@@ -36,6 +36,17 @@ enum class LinkState {
   kRefused,         // The other MCU refused its credential (redials too, slowly).
 };
 
+// One of a room's devices (camera, microphone, loudspeaker) as the room reports it (`devices`):
+// kNone: the room has none configured (a display-only room, a receive-only test site);
+// kOk: it works (the camera or microphone is sending, the loudspeaker playing); kMissing:
+// configured but absent, unplugged or failing, so the room joined without it.
+enum class DeviceState { kNone, kOk, kMissing };
+struct DeviceStates {
+  DeviceState camera = DeviceState::kNone, microphone = DeviceState::kNone,
+              speaker = DeviceState::kNone;
+  bool operator==(const DeviceStates&) const = default;
+};
+
 // A participant's media as the endpoint protocol reports it.
 enum class MediaStatus { kConnecting, kConnected, kFailed };
 
@@ -47,6 +58,7 @@ inline constexpr std::array kSiteStatuses{"offline", "connecting", "online",
 inline constexpr std::array kLinkStates{"idle",    "connecting", "authenticating", "online",
                                         "joining", "joined",     "waiting",        "refused"};
 inline constexpr std::array kMediaStatuses{"connecting", "connected", "failed"};
+inline constexpr std::array kDeviceStates{"none", "ok", "missing"};
 
 template <typename E, size_t N>
 std::optional<E> Parse(const std::array<const char*, N>& names, std::string_view text) {
@@ -68,11 +80,17 @@ inline const char* ToString(LinkState s) {
 inline const char* ToString(MediaStatus s) {
   return states_detail::kMediaStatuses.at(static_cast<size_t>(s));
 }
+inline const char* ToString(DeviceState s) {
+  return states_detail::kDeviceStates.at(static_cast<size_t>(s));
+}
 inline std::optional<ConferenceState> ParseConferenceState(std::string_view text) {
   return states_detail::Parse<ConferenceState>(states_detail::kConferenceStates, text);
 }
 inline std::optional<MediaStatus> ParseMediaStatus(std::string_view text) {
   return states_detail::Parse<MediaStatus>(states_detail::kMediaStatuses, text);
+}
+inline std::optional<DeviceState> ParseDeviceState(std::string_view text) {
+  return states_detail::Parse<DeviceState>(states_detail::kDeviceStates, text);
 }
 
 }  // namespace mcu

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "signaling/rest_views.h"
+
 namespace mcu::signaling {
 
 namespace {
@@ -24,6 +26,10 @@ std::string ToJson(const ConsoleEvent& event) {
       Overloaded{
           [](const console::SiteState& e) {
             return Dump({{"type", "site"}, {"site", e.site}, {"state", ToString(e.state)}});
+          },
+          [](const console::SiteDevices& e) {
+            return Dump(
+                {{"type", "devices"}, {"site", e.site}, {"devices", rest::DevicesJson(e.devices)}});
           },
           [](const console::ConferenceState& e) {
             return Dump({{"type", "conference"},

@@ -13,8 +13,13 @@ const std::pair<const char*, EndpointRequest::Type> kTypes[] = {
     {"auth", EndpointRequest::Type::kAuth},     {"join", EndpointRequest::Type::kJoin},
     {"answer", EndpointRequest::Type::kAnswer}, {"candidate", EndpointRequest::Type::kCandidate},
     {"leave", EndpointRequest::Type::kLeave},   {"getStats", EndpointRequest::Type::kGetStats},
-    {"ping", EndpointRequest::Type::kPing},
+    {"ping", EndpointRequest::Type::kPing},     {"devices", EndpointRequest::Type::kDevices},
 };
+
+const char* const kDeviceFields[] = {"camera", "microphone", "speaker"};
+DeviceState* DeviceField(DeviceStates& d, int i) {
+  return i == 0 ? &d.camera : i == 1 ? &d.microphone : &d.speaker;
+}
 
 // Reads a required (or optional) string field with a length limit.
 Status ReadString(const json& j, const char* key, size_t max_len, bool required, bool allow_empty,
@@ -98,6 +103,17 @@ struct EventWriter {
     j["audio"] = e.audio;
     j["video"] = e.video;
   }
+  void operator()(const event::Standby& e) {
+    j["type"] = "standby";
+    if (!e.next) {
+      j["next"] = nullptr;
+      return;
+    }
+    j["next"] = {{"conference", {{"id", e.next->conference_id}, {"title", e.next->title}}},
+                 {"startsAt", e.next->start_at},
+                 {"endsAt", e.next->end_at},
+                 {"open", e.next->open}};
+  }
   void operator()(const event::Layout& e) {
     j["type"] = "layout";
     j["tiles"] = e.tiles;
@@ -165,6 +181,17 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
       break;
     case T::kCandidate:
       st = ReadString(j, "candidate", kMaxCandidateLength, false, true, r.candidate);
+      break;
+    case T::kDevices:
+      for (int i = 0; i < 3 && st; ++i) {
+        std::string v = "none";
+        st = ReadString(j, kDeviceFields[i], 16, false, false, v);
+        auto parsed = ParseDeviceState(v);
+        if (st && !parsed)
+          st = MakeError(ErrorKind::kInvalid, std::string("field \"") + kDeviceFields[i] +
+                                                  "\" must be \"ok\", \"missing\" or \"none\"");
+        if (st) *DeviceField(r.devices, i) = *parsed;
+      }
       break;
     default:
       break;
@@ -246,6 +273,18 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
         event::Speaker{Str(j, "conference"), Str(j, "participant"), Str(j, "site"), Str(j, "name")};
   } else if (type == "muted") {
     e.body = event::Muted{Bool(j, "audio"), Bool(j, "video")};
+  } else if (type == "standby") {
+    event::Standby standby;
+    if (auto n = j.find("next"); n != j.end() && n->is_object()) {
+      auto num = [&](const char* key) -> int64_t {
+        auto it = n->find(key);
+        return it != n->end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+      };
+      standby.next =
+          event::Standby::Next{Str(*n, "conference", "id"), Str(*n, "conference", "title"),
+                               num("startsAt"), num("endsAt"), Bool(*n, "open")};
+    }
+    e.body = std::move(standby);
   } else {
     return MakeError(ErrorKind::kInvalid, "unknown event type \"" + type.substr(0, 32) + "\"");
   }
@@ -274,6 +313,11 @@ std::string WriteRequest(const EndpointRequest& r) {
       j["candidate"] = r.candidate;
       j["sdpMLineIndex"] = 0;
       break;
+    case T::kDevices: {
+      DeviceStates d = r.devices;
+      for (int i = 0; i < 3; ++i) j[kDeviceFields[i]] = ToString(*DeviceField(d, i));
+      break;
+    }
     default:
       break;
   }

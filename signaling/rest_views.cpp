@@ -208,6 +208,12 @@ json ConferenceJson(const ConferenceRow& c) {
   return j;
 }
 
+json DevicesJson(const DeviceStates& d) {
+  return {{"camera", ToString(d.camera)},
+          {"microphone", ToString(d.microphone)},
+          {"speaker", ToString(d.speaker)}};
+}
+
 json LiveSiteJson(const LiveSite& s) {
   return {{"site", s.site_id},
           {"name", s.name},
@@ -220,6 +226,7 @@ json LiveSiteJson(const LiveSite& s) {
           {"content", s.content},
           {"elsewhere", s.elsewhere},
           {"participant", s.participant_id},
+          {"devices", s.devices ? DevicesJson(*s.devices) : json(nullptr)},
           {"link", s.link ? json{{"state", ToString(s.link->state)},
                                  {"detail", s.link->detail},
                                  {"remoteTitle", s.link->remote_title},

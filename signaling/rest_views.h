@@ -52,6 +52,8 @@ json WithPresence(json site, const std::map<std::string, std::string>& presence)
 json SettingsJson(const Config& c);
 json UserJson(const UserRow& u);
 json ConferenceJson(const ConferenceRow& c);
+// A room's devices: {camera, microphone, speaker}, each "ok", "missing" or "none".
+json DevicesJson(const DeviceStates& d);
 json LiveSiteJson(const LiveSite& s);
 json LiveJson(const LiveConference& c);
 // Reads the optional string field `key` of `body` into `out`; false (and `error`) if mistyped.

@@ -14,6 +14,12 @@ json Of(const ConsoleEvent& e) { return json::parse(ToJson(e)); }
 TEST(ConsoleJson, EveryEventCarriesItsTypeAndFields) {
   EXPECT_EQ(Of(console::SiteState{"huyen-1", SiteStatus::kOnline}),
             (json{{"type", "site"}, {"site", "huyen-1"}, {"state", "online"}}));
+  EXPECT_EQ(
+      Of(console::SiteDevices{"huyen-1",
+                              {DeviceState::kMissing, DeviceState::kOk, DeviceState::kNone}}),
+      (json{{"type", "devices"},
+            {"site", "huyen-1"},
+            {"devices", {{"camera", "missing"}, {"microphone", "ok"}, {"speaker", "none"}}}}));
   EXPECT_EQ(Of(console::ConferenceState{"hop", ConferenceState::kEnded}),
             (json{{"type", "conference"}, {"conference", "hop"}, {"state", "ended"}}));
   EXPECT_EQ(Of(console::Speaker{"hop", "tinh-1"}),

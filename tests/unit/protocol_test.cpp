@@ -192,6 +192,10 @@ TEST(ProtocolWriteRequest, RoundTripsThroughParseRequest) {
   back = MustParse(WriteRequest(req));
   EXPECT_EQ(back.type, Type::kCandidate);
   EXPECT_EQ(back.candidate, req.candidate);
+  req = {};
+  req.type = Type::kDevices;
+  req.devices = {DeviceState::kMissing, DeviceState::kOk, DeviceState::kNone};
+  EXPECT_EQ(MustParse(WriteRequest(req)).devices, req.devices);
   for (Type t : {Type::kAuth, Type::kJoin, Type::kLeave, Type::kGetStats, Type::kPing}) {
     EndpointRequest q;
     q.type = t;
@@ -279,6 +283,28 @@ TEST(ProtocolWriteEvent, Pong) {
   EXPECT_EQ(Written({"7", event::Pong{}}), json::parse(R"({"type":"pong","id":"7"})"));
 }
 
+TEST(ProtocolParse, ReadsDevicesAndRefusesAStateItDoesNotKnow) {
+  auto r = MustParse(R"({"type":"devices","camera":"missing","microphone":"ok"})");
+  EXPECT_EQ(r.type, Type::kDevices);
+  EXPECT_EQ(r.devices.camera, DeviceState::kMissing);
+  EXPECT_EQ(r.devices.microphone, DeviceState::kOk);
+  EXPECT_EQ(r.devices.speaker, DeviceState::kNone) << "an absent device is none";
+  ExpectBadRequest(R"({"type":"devices","camera":"broken"})", "\"camera\" must be");
+  ExpectBadRequest(R"({"type":"devices","speaker":true})", "\"speaker\" must be a string");
+  ExpectBadRequest(R"({"type":"devices","microphone":"okokokokokokokokokok"})", "too long");
+}
+
+TEST(ProtocolWriteEvent, StandbyNamesTheNextConferenceOrNull) {
+  json j = Written({"", event::Standby{event::Standby::Next{"hop", "Họp", 100, 200, false}}});
+  EXPECT_EQ(j["type"], "standby");
+  EXPECT_EQ(j["next"]["conference"]["id"], "hop");
+  EXPECT_EQ(j["next"]["conference"]["title"], "Họp");
+  EXPECT_EQ(j["next"]["startsAt"], 100);
+  EXPECT_EQ(j["next"]["endsAt"], 200);
+  EXPECT_EQ(j["next"]["open"], false);
+  EXPECT_TRUE(Written({"", event::Standby{}})["next"].is_null());
+}
+
 TEST(ProtocolWriteEvent, Layout) {
   EXPECT_EQ(Written({"", event::Layout{9, 426, 240}}),
             json::parse(R"({"type":"layout","tiles":9,"sendWidth":426,"sendHeight":240})"));
@@ -326,6 +352,9 @@ TEST(ProtocolParseEvent, ReadsBackEveryEventTheMcuWrites) {
       {"", event::Call{"toan-quoc", "Hội nghị toàn quốc"}},
       {"", event::Speaker{"toan-quoc", "p2", "ha-noi", "Hà Nội"}},
       {"", event::Muted{true, false}},
+      {"", event::Standby{}},
+      {"",
+       event::Standby{event::Standby::Next{"giao-ban", "Giao ban", 1796000000, 1796003600, true}}},
       {"",
        event::Stats{EndpointStats{{.ice_state = "connected", .rtt_ms = 4}, MixParticipantStats{}}}},
   };
