@@ -1,5 +1,10 @@
 #include "signaling/https_session.h"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/websocket.hpp>
@@ -41,7 +46,63 @@ void HttpsSession::OnHandshake(beast::error_code ec) {
 namespace {
 constexpr size_t kBodyLimit = 64 * 1024;    // What a request may carry.
 constexpr size_t kReadLimit = 1024 * 1024;  // What is read to answer a bigger one cleanly.
+constexpr size_t kLoggedTargetLimit = 512;  // Longer targets are cut in the access log.
+
+// Whether a query parameter's name looks like it carries a secret (case-insensitive).
+bool SecretName(std::string_view name) {
+  static constexpr std::array<std::string_view, 8> kWords{
+      "token", "password", "passwd", "secret", "credential", "session", "auth", "key"};
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return std::any_of(kWords.begin(), kWords.end(),
+                     [&](std::string_view w) { return lower.find(w) != std::string::npos; });
+}
+
+// The target as the access log shows it: as received, but the values of secret-looking query
+// parameters replaced by `[redacted]`, control characters by `?`, cut at kLoggedTargetLimit.
+std::string LoggedTarget(std::string_view target) {
+  std::string out;
+  const size_t q = target.find('?');
+  out.append(target.substr(0, q));
+  if (q != std::string_view::npos) {
+    out += '?';
+    std::string_view query = target.substr(q + 1);
+    for (;;) {
+      const size_t amp = query.find('&');
+      const std::string_view pair = query.substr(0, amp);
+      const size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && SecretName(pair.substr(0, eq))) {
+        out.append(pair.substr(0, eq + 1));
+        out += "[redacted]";
+      } else {
+        out.append(pair);
+      }
+      if (amp == std::string_view::npos) break;
+      out += '&';
+      query = query.substr(amp + 1);
+    }
+  }
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  if (out.size() > kLoggedTargetLimit) {
+    out.resize(kLoggedTargetLimit);
+    out += "...";
+  }
+  return out;
+}
 }  // namespace
+
+void HttpsSession::LogAccess(unsigned status) const {
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  std::string method = "-", target = "-";
+  if (parser_) {
+    const auto& req = parser_->get();
+    if (!req.method_string().empty()) method = std::string(req.method_string());
+    if (!req.target().empty()) target = std::string(req.target());
+  }
+  spdlog::debug("http {} \"{} {}\" {}", remote_, method, LoggedTarget(target), status);
+}
 
 void HttpsSession::DoRead() {
   parser_.emplace();
@@ -77,6 +138,7 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
       return UpgradeForConsole(false);
     if (parser_->get().target() == "/api/v1/preview" && ctx_->api) return UpgradeForConsole(true);
     if (parser_->get().target() != "/ws") {
+      LogAccess(404);
       auto res = std::make_shared<HttpResponse>(beast::http::status::not_found, 11);
       res->body() = "no websocket here\n";
       res->prepare_payload();
@@ -85,6 +147,7 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
           stream_, *res,
           beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), false));
     }
+    LogAccess(101);
     std::make_shared<WsSession>(std::move(stream_), ctx_, remote_)->Run(parser_->release());
     return;
   }
@@ -92,6 +155,7 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
       t.starts_with("/api/") || t == "/metrics" || t == "/healthz" || t == "/readyz")
     return HandleApi();
   auto res = std::make_shared<HttpResponse>(HandleHttp(parser_->get(), {ctx_->options.web_root}));
+  LogAccess(res->result_int());
   bool keep_alive = res->keep_alive();
   response_ = res;
   beast::http::async_write(
@@ -118,6 +182,7 @@ void HttpsSession::UpgradeForConsole(bool preview) {
           if (!who)
             return self->WriteApiResponse(r.version(), false,
                                           {401, "{\"error\":\"log in first\"}\n", {}});
+          self->LogAccess(101);
           if (preview) {
             std::make_shared<WsSession>(std::move(self->stream_), self->ctx_, self->remote_,
                                         who->login)
@@ -161,6 +226,7 @@ void HttpsSession::HandleApi() {
 }
 
 void HttpsSession::WriteApiResponse(unsigned version, bool keep_alive, RestResponse r) {
+  LogAccess(static_cast<unsigned>(r.status));
   auto res = std::make_shared<HttpResponse>(static_cast<beast::http::status>(r.status), version);
   res->set(beast::http::field::server, "mcu");
   res->set(beast::http::field::content_type, r.content_type);

@@ -3,6 +3,11 @@
 // stream over), to the console's event feed at /api/v1/events (event_feed.h) or to the console's
 // preview at /api/v1/preview (a WsSession without `auth`: the session's user is the watcher).
 // Both console upgrades are authorised by the session cookie and refused from another origin.
+// The access log: one debug line per request, `http <remote> "<method> <target>" <status>`
+// (101 when a WebSocket session takes the connection over; that session logs a failed
+// handshake). No route takes a secret in its target, and the values of query parameters whose
+// names look secret (token, password, ...) are logged as `[redacted]` all the same; cookies and the
+// Authorization header are never logged.
 // Threading: runs on its own strand.
 #pragma once
 
@@ -34,6 +39,8 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
   void UpgradeForConsole(bool preview);
   void WriteApiResponse(unsigned version, bool keep_alive, RestResponse r);
   void OnWrite(bool keep_alive, boost::beast::error_code ec, size_t bytes);
+  // The access log's line for the request being answered (before its parser is released).
+  void LogAccess(unsigned status) const;
   void DoClose();
 
   std::shared_ptr<ServerContext> ctx_;
