@@ -1,11 +1,12 @@
 // The live page's roll-call and the monitor's stream figures without the DOM
 // (web-console/js/logic/roll-call.js, streams.js): counters, "mute all", who may be called in,
-// the speaker, a site's quality as stats go stale; running conferences, chart points.
+// the speaker, a site's quality as stats go stale, the devices its room reported missing;
+// running conferences, chart points.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { callable, muteAllPressed, rollCounts, siteQuality, siteState, speakerOf } from '../../web-console/js/logic/roll-call.js';
+import { callable, missingDevices, muteAllPressed, rollCounts, siteQuality, siteState, speakerOf } from '../../web-console/js/logic/roll-call.js';
 import { chartPoint, historyPoints, isRunning } from '../../web-console/js/logic/streams.js';
 
 const ROLL = [
@@ -54,6 +55,16 @@ test('a site\'s quality on the board: from fresh stats, raised by its alarm, non
   assert.deepEqual([alarmed.level, alarmed.alarm.kind], ['poor', 'rtt']);
   assert.equal(siteQuality(ROLL[1], { stats, statsAt: 10_000, alarms: [], now: 15_000 }).level, 'none');
   assert.equal(siteQuality({ ...ROLL[1], state: 'online' }, { stats, statsAt: 10_000, alarms, now: 12_000 }).level, 'none');
+});
+
+test('the devices a room reported missing, in a fixed order; none before it reports', () => {
+  assert.deepEqual(missingDevices({ devices: { camera: 'missing', microphone: 'ok', speaker: 'none' } }), ['camera']);
+  assert.deepEqual(missingDevices({ devices: { camera: 'missing', microphone: 'missing', speaker: 'missing' } }),
+    ['camera', 'microphone', 'speaker']);
+  assert.deepEqual(missingDevices({ devices: { camera: 'ok', microphone: 'ok', speaker: 'ok' } }), []);
+  assert.deepEqual(missingDevices({ devices: null }), [], 'not reported (or offline)');
+  assert.deepEqual(missingDevices({}), []);
+  assert.deepEqual(missingDevices(null), []);
 });
 
 test('running conferences: open ones; permanent rooms only with a site in them', () => {

@@ -1,5 +1,6 @@
 // The live page's roll-call without the DOM: a site's state and quality, the board's counters,
-// whether "mute all" shows pressed, which sites the host may call in, the active speaker.
+// whether "mute all" shows pressed, which sites the host may call in, the active speaker, the
+// devices its room reported missing.
 
 import { worstAlarm } from './alarms.js';
 import { gradeQuality } from './quality.js';
@@ -41,6 +42,17 @@ export function callable(s, conferenceOpen) {
   const state = siteState(s);
   if (IN_CONFERENCE.has(state) || !conferenceOpen) return false;
   return Boolean(s.kicked || state === 'offline' || (state === 'online' && !s.elsewhere));
+}
+
+// A room's devices as the roll-call gives them (`devices`: null until the room reports, else
+// {camera, microphone, speaker}, each ok, missing or none).
+export const DEVICES = ['camera', 'microphone', 'speaker'];
+
+// The devices a site's room reported missing (configured but absent, unplugged or refused), in
+// the order of DEVICES; none when it reported nothing or is offline.
+export function missingDevices(s) {
+  const d = s && s.devices;
+  return d && typeof d === 'object' ? DEVICES.filter((k) => d[k] === 'missing') : [];
 }
 
 // The site speaking: the roll-call's (`speaking`), else `fallback` (the conference's), else ''.

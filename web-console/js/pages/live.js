@@ -11,7 +11,7 @@
 //
 // This module loads the conference, holds the page's state, runs the host's control calls and
 // follows the feed. The roll-call is fetched again (debounced) on the feed's roster/site/
-// speaker/layout/control/conference events of this conference and every 5 s as a fallback;
+// devices/speaker/layout/control/conference events of this conference and every 5 s as a fallback;
 // stats and alarms update the quality badges as they come. Technicians see everything, with
 // the controls disabled and the reason shown. Hooks for tests: see the three parts.
 
@@ -202,6 +202,9 @@ async function render(view, ctx) {
   unsubs.push(
     ctx.feed.on('roster', (e) => ours(e) && scheduleRefresh()),
     ctx.feed.on('site', () => scheduleRefresh()),
+    // A room's camera, microphone or loudspeaker changed (the event names the site, not the
+    // conference: refetch when the site is on this roll-call).
+    ctx.feed.on('devices', (e) => st.roll.some((s) => s.site === e.site) && scheduleRefresh()),
     ctx.feed.on('link', (e) => ours(e) && scheduleRefresh()),
     ctx.feed.on('speaker', (e) => {
       if (!ours(e)) return;

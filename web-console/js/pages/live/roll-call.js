@@ -1,13 +1,14 @@
 // The live page's roll-call board: its counters (invited, online, joined, with video) and every
 // site (invited first) with its state, quality (from the feed's per-second stats and alarms),
-// badges, the active speaker, and the host's per-site controls (mute audio/video, pin, remove
-// (confirmed), call in). Hooks for tests: #count-invited/-online/-joined/-video, #roll-call
-// li[data-site][data-state][data-muted-audio][data-muted-video][data-speaking] with
-// .quality[data-quality] and button[data-action].
+// badges (among them each device the site's room reported missing), the active speaker, and the
+// host's per-site controls (mute audio/video, pin, remove (confirmed), call in). Hooks for tests:
+// #count-invited/-online/-joined/-video, #roll-call
+// li[data-site][data-state][data-muted-audio][data-muted-video][data-speaking][data-missing]
+// with .quality[data-quality], .site-badge-device[data-device] and button[data-action].
 
 import { h, replace } from '../../dom.js';
 import { formatNumber } from '../../logic/format.js';
-import { IN_CONFERENCE, callable, linkState, rollCounts, siteQuality, siteState } from '../../logic/roll-call.js';
+import { IN_CONFERENCE, callable, linkState, missingDevices, rollCounts, siteQuality, siteState } from '../../logic/roll-call.js';
 import { icon } from '../../pictures.js';
 
 export const strings = {
@@ -36,6 +37,10 @@ export const strings = {
     'live.badge.content': 'Đang trình chiếu',
     'live.badge.elsewhere': 'Ở hội nghị khác: {conference}',
     'live.badge.spotlight': 'Đã ghim',
+    'live.badge.missing.camera': 'Thiếu camera',
+    'live.badge.missing.microphone': 'Thiếu micrô',
+    'live.badge.missing.speaker': 'Thiếu loa',
+    'live.badge.missingTitle': 'Phòng họp báo thiết bị này không có hoặc không hoạt động; điểm cầu vẫn tham gia với các thiết bị còn lại.',
     'live.link.idle': 'Liên kết: chưa gọi',
     'live.link.connecting': 'Liên kết: đang kết nối',
     'live.link.authenticating': 'Liên kết: đang xác thực',
@@ -92,6 +97,10 @@ export const strings = {
     'live.badge.content': 'Sharing content',
     'live.badge.elsewhere': 'In another conference: {conference}',
     'live.badge.spotlight': 'Pinned',
+    'live.badge.missing.camera': 'Camera missing',
+    'live.badge.missing.microphone': 'Microphone missing',
+    'live.badge.missing.speaker': 'Loudspeaker missing',
+    'live.badge.missingTitle': 'The room reports this device absent or not working; the site takes part with the others.',
     'live.link.idle': 'Link: not dialled',
     'live.link.connecting': 'Link: connecting',
     'live.link.authenticating': 'Link: authenticating',
@@ -236,6 +245,12 @@ export function rollCall(p) {
     if (s.kicked) badges.push(badge('site-badge-kicked', t('live.badge.kicked')));
     if (s.content) badges.push(badge('site-badge-content', t('live.badge.content')));
     if (s.elsewhere) badges.push(badge('site-badge-elsewhere', t('live.badge.elsewhere', { conference: s.elsewhere })));
+    for (const device of missingDevices(s)) {
+      const b = badge('site-badge-device', t(`live.badge.missing.${device}`));
+      b.dataset.device = device;
+      b.title = t('live.badge.missingTitle');
+      badges.push(b);
+    }
     if (s.link) {
       // A cascade link this MCU dials: where it is, and what the other side says.
       const l = s.link;
@@ -265,6 +280,7 @@ export function rollCall(p) {
     li.dataset.mutedVideo = String(Boolean(s.mutedVideo));
     li.dataset.speaking = String(speaking);
     li.dataset.kicked = String(Boolean(s.kicked));
+    li.dataset.missing = missingDevices(s).join(' ');
     li.classList.toggle('site-host-card', s.site === st.conf.host);
     li.classList.toggle('site-uninvited', !s.invited);
     if (c.name.textContent !== name) {
