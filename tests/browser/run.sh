@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the browser tests (the room page and the web console): installs playwright-core (no browser download: the
-# tests use Debian's /usr/bin/chromium), then `node --test`. The MCU binary must be built
-# (default <repo>/build/mcu/mcu, or set MCU_BIN). Output: <repo>/test-output/browser/.
+# Runs the browser tests (the room page, the kiosk room and the web console): installs
+# playwright-core (no browser download: the tests use Debian's /usr/bin/chromium), then
+# `node --test`. The MCU binary must be built (default <repo>/build/mcu/mcu, or set MCU_BIN).
+# Output: <repo>/test-output/browser/.
 set -euo pipefail
 cd "$(dirname "$0")"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -10,4 +11,4 @@ if [[ -f package-lock.json ]]; then
 else
   npm install --no-audit --no-fund --loglevel=error
 fi
-exec node --test --test-concurrency=1 room.test.mjs console.test.mjs "$@"
+exec node --test --test-concurrency=1 room.test.mjs kiosk.test.mjs console.test.mjs "$@"

@@ -1,5 +1,6 @@
 // What the browser tests share: the real `mcu` process on loopback (default configuration, a
-// free port, its log in test-output/browser/mcu.log), `mcu-room` processes, waiting, tones.
+// free port, its log in test-output/browser/mcu.log; restarted on the same port and data
+// directory), a console user's REST client, `mcu-room` processes, waiting, tones.
 //
 //   MCU_BIN          the mcu binary (default: <repo>/build/mcu/mcu)
 //   MCU_ROOM_BIN     the mcu-room binary (default: mcu-room next to the mcu binary)
@@ -9,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,20 +191,30 @@ export class Mcu {
     let config = execFileSync(mcuBin, ['--print-default-config'], { encoding: 'utf8' });
     config = setTomlKey(config, 'media', 'ice_addresses', '["127.0.0.1"]');
     config = setTomlKey(config, 'log', 'level', JSON.stringify(process.env.MCU_LOG_LEVEL || 'debug'));
-    const configPath = path.join(this.dir, 'mcu.toml');
-    fs.writeFileSync(configPath, config);
-    const readyPath = path.join(this.dir, 'ready.json');
+    this.configPath = path.join(this.dir, 'mcu.toml');
+    fs.writeFileSync(this.configPath, config);
     this.logPath = path.join(outDir, `${this.name}.log`);
-    const log = fs.openSync(this.logPath, 'w');
-    this.exited = null;
-    this.process = spawn(
+    await this.launch(0, 'w');
+  }
+
+  // Starts the process on `port` (0: a free one) and waits for its ready file; its output goes to
+  // the log (`logMode` 'w' starts it, 'a' goes on after a restart).
+  async launch(port, logMode) {
+    const readyPath = path.join(this.dir, 'ready.json');
+    fs.rmSync(readyPath, { force: true });
+    const log = fs.openSync(this.logPath, logMode);
+    const proc = spawn(
       mcuBin,
-      ['--config', configPath, '--data-dir', path.join(this.dir, 'data'), '--port', '0',
+      ['--config', this.configPath, '--data-dir', path.join(this.dir, 'data'), '--port', String(port),
         '--ready-file', readyPath],
       { stdio: ['ignore', log, log] },
     );
     fs.closeSync(log);
-    this.process.on('exit', (code, signal) => (this.exited = { code, signal }));
+    this.process = proc;
+    this.exited = null;
+    proc.on('exit', (code, signal) => {
+      if (this.process === proc) this.exited = { code, signal };
+    });
     const ready = await waitFor(
       'the MCU ready file',
       () => {
@@ -218,6 +230,26 @@ export class Mcu {
     assert.ok(Number.isInteger(ready.port) && ready.port > 0, `bad ready file ${JSON.stringify(ready)}`);
     this.port = ready.port;
     this.origin = `https://127.0.0.1:${this.port}`;
+    this.ca = fs.readFileSync(path.join(this.dir, 'data', 'tls-cert.pem'));
+  }
+
+  // What a restart of the service does: the process ends (SIGTERM) and starts again on the same
+  // port with the same data directory (database, certificates); the log goes on.
+  async restart() {
+    const port = this.port;
+    await this.terminate();
+    await this.launch(port, 'a');
+    assert.equal(this.port, port, 'the MCU came back on its port');
+  }
+
+  async terminate() {
+    if (!this.process || this.exited) return;
+    this.process.kill('SIGTERM');
+    const gone = await waitFor('the MCU to exit', () => this.exited, 5_000).catch(() => null);
+    if (!gone) {
+      this.process.kill('SIGKILL');
+      await waitFor('the MCU to be killed', () => this.exited, 5_000);
+    }
   }
 
   logTail(lines = 60) {
@@ -228,14 +260,82 @@ export class Mcu {
     }
   }
 
+  // A plain HTTPS GET of `target` (trusting the MCU's certificate): {status, body}.
+  get(target) {
+    return httpsRequest(this, 'GET', target, {}, null);
+  }
+
+  // A console user's REST client, logged in.
+  async login(login, password) {
+    const api = new Api(this);
+    await api.login(login, password);
+    return api;
+  }
+
   async stop() {
     if (!this.process) return;
-    if (!this.exited) {
-      this.process.kill('SIGTERM');
-      const gone = await waitFor('the MCU to exit', () => this.exited, 5_000).catch(() => null);
-      if (!gone) this.process.kill('SIGKILL');
-    }
+    await this.terminate();
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
+function httpsRequest(mcu, method, target, headers, body) {
+  return new Promise((resolve, reject) => {
+    const data = body === null || body === undefined ? null : Buffer.from(JSON.stringify(body));
+    const req = https.request({
+      host: '127.0.0.1', port: mcu.port, path: target, method, ca: mcu.ca,
+      headers: { ...headers, ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c) => (text += c)).on('end', () => {
+        let json = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // Not JSON: the text is there.
+        }
+        resolve({ status: res.statusCode, headers: res.headers, text, body: json });
+      });
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${target}: no answer in 10 s`)));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+// The REST API under /api/v1 as a console user (docs/API.md): the session cookie and its CSRF
+// token. get/post/put(path, body) resolve with the JSON body and throw on a status of 400 or more.
+export class Api {
+  constructor(mcu) {
+    this.mcu = mcu;
+    this.cookie = '';
+    this.csrf = '';
+  }
+
+  async login(login, password) {
+    const r = await httpsRequest(this.mcu, 'POST', '/api/v1/session', {}, { login, password });
+    assert.equal(r.status, 200, `login as ${login}: ${r.status} ${r.text}`);
+    this.cookie = String(r.headers['set-cookie']?.[0] ?? '').split(';')[0];
+    this.csrf = r.body.csrfToken;
+  }
+
+  async call(method, apiPath, body) {
+    const headers = { Cookie: this.cookie };
+    if (method !== 'GET') headers['X-CSRF-Token'] = this.csrf;
+    const r = await httpsRequest(this.mcu, method, `/api/v1${apiPath}`, headers, body ?? (method === 'GET' ? null : {}));
+    if (r.status >= 400) throw new Error(`${method} ${apiPath}: ${r.status} ${r.text}`);
+    return r.body;
+  }
+
+  get(apiPath) {
+    return this.call('GET', apiPath);
+  }
+
+  post(apiPath, body) {
+    return this.call('POST', apiPath, body);
+  }
+
+  put(apiPath, body) {
+    return this.call('PUT', apiPath, body);
+  }
+}

@@ -10,9 +10,29 @@
 // Every asynchronous step belongs to one join attempt (a Session); a step that resumes after its
 // session was replaced or torn down does nothing. window.mcuRoom exposes the live state for tests
 // and for diagnosis from the developer tools (pc, state, lastError, offerSdp, answerSdp, ...).
+//
+// The kiosk room, `/room#token=<room token>&kiosk=1[&lang=en]`, is a room PC's unattended screen:
+// the token comes from the fragment (never sent to the server) and leaves the address bar at
+// once; one Session stays authenticated and waits to be called like mcu-room:
+//
+//   reconnecting -> auth -> welcome: standby (devices sent; `standby` says the next conference)
+//   standby  -- call -->  joining (join, offer, answer)  -- media connected -->  in-conference
+//   in-conference -- left -->  standby        any drop (WebSocket closed or silent, media
+//   failed, a join that never connects) --> reconnecting, again after 0.5 s doubling to 10 s
+//   with jitter (logic/kiosk.js), the count reset by each welcome. The page never stays on an
+//   error.
+//
+// The camera and microphone are opened once (the browser's echo cancellation, noise suppression
+// and gain control) and kept across calls and reconnections; `devices` reports them after each
+// welcome and whenever a track ends or the devices change. M (or a presenter's black-screen
+// button, B or ".") mutes the room's microphone locally. room-kiosk.js draws the screen;
+// window.mcuRoom.kiosk holds its state (state, connected, attempt, reconnects, next, lines,
+// loss, status, hostMuted, micMuted, devices).
 
 import { candidateMessage } from './ice.js';
 import { I18n } from './i18n.js';
+import { LossWindow, backoffDelayMs, deviceReport, inboundTotals, isMicKey, parseFragment } from './logic/kiosk.js';
+import { renderKiosk } from './room-kiosk.js';
 
 const STRINGS = {
   vi: {
@@ -42,6 +62,7 @@ const STRINGS = {
     'state.leaving': 'Đang rời phòng…',
     'state.left': 'Đã rời phòng',
     'state.failed': 'Có lỗi',
+    'state.standby': 'Chờ hội nghị',
     'status.title': 'Trạng thái kết nối',
     'status.site': 'Điểm cầu',
     'status.conference': 'Hội nghị',
@@ -120,6 +141,7 @@ const STRINGS = {
     'state.leaving': 'Leaving…',
     'state.left': 'Left the conference',
     'state.failed': 'Error',
+    'state.standby': 'Waiting for a conference',
     'status.title': 'Connection status',
     'status.site': 'Site',
     'status.conference': 'Conference',
@@ -173,17 +195,30 @@ const STRINGS = {
   },
 };
 
+// The browser's own echo cancellation, noise suppression and gain control on the microphone.
+const MEDIA_CONSTRAINTS = {
+  audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+  video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
+};
+
 // Errors that end the join attempt when they answer one of these requests.
 const FATAL_REQUESTS = new Set(['auth', 'join', 'answer']);
 const STATS_INTERVAL_MS = 1000;
 const LEAVE_TIMEOUT_MS = 2000;
+// Kiosk: a call that has not connected by then is dropped (and the page reconnects); the MCU is
+// pinged this often, and a connection that answered nothing for KIOSK_SILENT_MS is dropped.
+const KIOSK_JOIN_TIMEOUT_MS = 30_000;
+const KIOSK_PING_MS = 10_000;
+const KIOSK_SILENT_MS = 25_000;
 
 const i18n = new I18n(STRINGS);
 const $ = (id) => document.getElementById(id);
 
 // Live state, exposed for tests and diagnosis.
 const room = {
-  state: 'idle', // idle|connecting|authenticating|joining|negotiating|connected|leaving|left|failed
+  // idle|connecting|authenticating|joining|negotiating|connected|leaving|left|failed; standby
+  // (kiosk: authenticated, in no conference)
+  state: 'idle',
   pc: null,
   ws: null,
   localStream: null,
@@ -203,6 +238,28 @@ const room = {
   answerSdp: null,
   candidatesSent: 0,
   messages: [], // The last protocol messages, both ways, for diagnosis.
+  // The kiosk room (see the top of this file); `enabled` false on the ordinary page.
+  kiosk: {
+    enabled: false,
+    state: 'reconnecting', // standby | joining | in-conference | reconnecting
+    connected: false, // Authenticated now (welcome received on the current connection)
+    everConnected: false,
+    refused: false, // The MCU refused the token on the last attempt
+    noToken: false, // Opened without a token: nothing to connect with
+    attempt: 0, // Reconnection attempts since the last welcome
+    retryInMs: null, // The wait before the pending reconnection
+    reconnects: 0, // Connections opened after the first
+    calls: 0, // Calls answered (joins sent)
+    drops: [], // The last drops: {at, reason}
+    next: null, // The last `standby` message's `next`
+    lines: null, // The standby screen's lines as shown (logic/kiosk.js standbyLines)
+    status: null, // The lines over the composite as shown (conferenceLines)
+    loss: null, // Inbound packet loss over the last 5 s, percent (null: nothing due)
+    hostMuted: { audio: false, video: false }, // The MCU's last `muted`
+    micMuted: false, // The room's own microphone is off (M)
+    devices: null, // The last `devices` report sent
+    audioBlocked: false, // The browser refused to play sound before a user gesture
+  },
   join: (token, conference) => join(token, conference),
   leave: () => leave(),
   requestMcuStats: () => requestMcuStats(),
@@ -213,26 +270,37 @@ const room = {
 };
 window.mcuRoom = room;
 
-let session = null; // The current join attempt.
+let session = null; // The current join attempt (kiosk: the current connection).
 let nextRequestId = 1;
 let statsTimer = 0;
+const lossWindow = new LossWindow();
 
 class Session {
-  constructor(token, conference) {
+  // `kiosk`: one connection that waits for calls (conference null until called).
+  constructor(token, conference, kiosk = false) {
     this.token = token;
     this.conference = conference;
+    this.kiosk = kiosk;
     this.ws = null;
     this.pc = null;
     this.opened = false;
     this.closed = false;
     this.pending = new Map(); // request id -> type, to tell which request an error answers
+    this.leaveTimer = 0;
+    this.statsWaiters = [];
+    this.lastHeardAt = performance.now(); // Kiosk: when the MCU last sent anything
+    this.resetCall();
+  }
+
+  // What belongs to one call: a kiosk session answers several, one after the other.
+  resetCall() {
     this.localMedia = null; // Promise of a MediaStream or null
     this.answerSent = false;
     this.queuedCandidates = [];
-    this.leaveTimer = 0;
-    this.statsWaiters = [];
     this.videoSender = null; // Our camera's RTCRtpSender, once the answer is set
     this.layoutChain = Promise.resolve(); // setParameters calls, one at a time
+    clearTimeout(this.joinTimer);
+    this.joinTimer = 0;
   }
 
   get current() {
@@ -274,13 +342,18 @@ async function join(token, conference) {
   const s = new Session(token, conference);
   session = s;
   room.site = null;
+  room.lastError = null;
+  openSession(s);
+}
+
+// Opens the session's WebSocket and authenticates; the replies go to onMessage.
+function openSession(s) {
   room.conference = null;
   room.participant = null;
   room.roster = [];
   room.media = null;
   room.layout = null;
   room.stats = null;
-  room.lastError = null;
   room.offerSdp = null;
   room.answerSdp = null;
   room.candidatesSent = 0;
@@ -308,13 +381,14 @@ async function join(token, conference) {
       return; // The MCU only sends JSON; ignore anything else.
     }
     if (!message || typeof message !== 'object') return;
+    s.lastHeardAt = performance.now();
     record('in', message);
     onMessage(s, message).catch((e) => fail(s, { code: 'sdp_failed', message: String(e.message || e), local: true }));
   });
   s.ws.addEventListener('close', (event) => {
     render();
     if (!s.current) return;
-    if (room.state === 'leaving') return finishLeave(s);
+    if (room.state === 'leaving' && !s.kiosk) return finishLeave(s);
     const detail = event.reason ? `${event.code} ${event.reason}` : `${event.code}`;
     fail(s, { code: s.opened ? 'ws_closed' : 'ws_failed', message: detail, local: true });
   });
@@ -325,8 +399,16 @@ async function onMessage(s, m) {
   switch (m.type) {
     case 'welcome':
       room.site = m.site || null;
+      if (s.kiosk) return onKioskWelcome(s);
       setState('joining');
       s.send({ type: 'join', conference: s.conference });
+      break;
+    case 'standby':
+      room.kiosk.next = m.next && typeof m.next === 'object' ? m.next : null;
+      render();
+      break;
+    case 'call':
+      if (s.kiosk) onKioskCall(s, m);
       break;
     case 'joined':
       room.conference = m.conference || { id: s.conference, title: '' };
@@ -344,10 +426,16 @@ async function onMessage(s, m) {
       break;
     case 'media':
       room.media = { state: m.state, detail: m.detail };
-      if (m.state === 'connected' && room.state === 'negotiating') setState('connected');
+      if (m.state === 'connected') onMediaConnected(s);
+      if (m.state === 'failed' && s.kiosk) return fail(s, { code: 'media_failed', message: String(m.detail || '') });
+      render();
+      break;
+    case 'muted':
+      room.kiosk.hostMuted = { audio: m.audio === true, video: m.video === true };
       render();
       break;
     case 'left':
+      if (s.kiosk) return kioskStandby(s);
       if (room.state === 'leaving') return finishLeave(s);
       // The MCU ended our membership (media failure, replaced by another connection, ...).
       if (m.reason && m.reason !== 'left') showNotice(i18n.t('notice.removed', { reason: m.reason }));
@@ -369,9 +457,18 @@ async function onMessage(s, m) {
   }
 }
 
+function onMediaConnected(s) {
+  if (room.state === 'negotiating') setState('connected');
+  if (s.kiosk && room.kiosk.state === 'joining' && room.conference) {
+    clearTimeout(s.joinTimer);
+    setKioskState('in-conference');
+  }
+}
+
 function onMcuError(s, m) {
   const request = m.id != null ? s.pending.get(String(m.id)) : undefined;
   const error = { code: String(m.code || 'internal'), message: String(m.message || ''), request };
+  if (s.kiosk) return onKioskError(s, error);
   const inCall = room.state === 'connected';
   const fatal =
     FATAL_REQUESTS.has(request) ||
@@ -383,14 +480,12 @@ function onMcuError(s, m) {
 }
 
 async function openLocalMedia(s) {
+  if (s.kiosk) return kioskMedia(); // Opened once, kept across calls.
   if (!navigator.mediaDevices?.getUserMedia) {
     showNotice(i18n.t('error.no_devices'));
     return null;
   }
-  const constraints = {
-    audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-    video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
-  };
+  const constraints = MEDIA_CONSTRAINTS;
   let stream = null;
   try {
     stream = await navigator.mediaDevices.getUserMedia(constraints);
@@ -439,9 +534,9 @@ async function answerOffer(s, sdp) {
     remote.addTrack(event.track);
     event.track.addEventListener('unmute', () => {
       render();
-      video.play().catch(() => {});
+      playRemote(s);
     });
-    video.play().catch(() => {});
+    playRemote(s);
   });
   pc.addEventListener('icecandidate', (event) => {
     const message = s.current && candidateMessage(event.candidate);
@@ -452,23 +547,27 @@ async function answerOffer(s, sdp) {
   pc.addEventListener('iceconnectionstatechange', render);
   pc.addEventListener('connectionstatechange', () => {
     render();
-    if (!s.current) return;
-    if (pc.connectionState === 'connected' && room.state === 'negotiating') setState('connected');
+    if (!s.current || s.pc !== pc) return;
+    if (pc.connectionState === 'connected') onMediaConnected(s);
     if (pc.connectionState === 'failed') fail(s, { code: 'pc_failed', message: 'RTCPeerConnection failed', local: true });
   });
 
+  // A kiosk's session outlives its calls: a step that resumes after its call ended does nothing.
+  const live = () => s.current && s.pc === pc;
   try {
     await pc.setRemoteDescription({ type: 'offer', sdp });
   } catch (e) {
+    if (!live()) return;
     return fail(s, { code: 'sdp_failed', message: String(e.message || e), local: true });
   }
   const stream = await (s.localMedia ?? openLocalMedia(s));
-  if (!s.current) return;
+  if (!live()) return;
 
   // Put our tracks on the transceivers the offer created, one track per kind.
-  const unused = stream ? stream.getTracks() : [];
+  const unused = stream ? stream.getTracks().filter((t) => t.readyState === 'live') : [];
   let videoSender = null;
   for (const transceiver of pc.getTransceivers()) {
+    if (!live()) return;
     const kind = transceiver.receiver.track.kind;
     const index = unused.findIndex((t) => t.kind === kind);
     if (index >= 0) {
@@ -481,10 +580,10 @@ async function answerOffer(s, sdp) {
       transceiver.direction = 'recvonly';
     }
   }
-  if (!s.current) return;
+  if (!live()) return;
   const answer = await pc.createAnswer();
   await pc.setLocalDescription(answer);
-  if (!s.current) return;
+  if (!live()) return;
   room.answerSdp = pc.localDescription.sdp;
   s.send({ type: 'answer', sdp: room.answerSdp });
   s.answerSent = true;
@@ -578,6 +677,11 @@ function requestMcuStats() {
 function leave() {
   const s = session;
   if (!s || !s.current) return;
+  if (s.kiosk) {
+    // The kiosk's connection stays: out of this conference, until the MCU calls again.
+    if (room.conference) s.send({ type: 'leave' });
+    return kioskStandby(s);
+  }
   if (s.ws?.readyState === WebSocket.OPEN && room.conference) {
     setState('leaving');
     s.send({ type: 'leave' });
@@ -597,6 +701,7 @@ function finishLeave(s) {
 
 function fail(s, error) {
   if (!s.current) return;
+  if (s.kiosk) return kioskDrop(s, error);
   showError(error);
   teardown();
   setState('failed');
@@ -613,9 +718,14 @@ function closeMedia(s) {
     s.pc.close();
     s.pc = null;
   }
-  room.localStream?.getTracks().forEach((t) => t.stop());
-  room.localStream = null;
-  $('local-video').srcObject = null;
+  lossWindow.reset();
+  room.kiosk.loss = null;
+  if (!s.kiosk) {
+    // The kiosk keeps its devices open across calls (kioskMedia).
+    room.localStream?.getTracks().forEach((t) => t.stop());
+    room.localStream = null;
+    $('local-video').srcObject = null;
+  }
   $('remote-video').srcObject = null;
   $('self-view').hidden = true;
   render();
@@ -629,6 +739,7 @@ function teardown() {
   closeMedia(s);
   s.closed = true;
   clearTimeout(s.leaveTimer);
+  clearTimeout(s.joinTimer);
   if (s.ws && s.ws.readyState <= WebSocket.OPEN) s.ws.close(1000, 'bye');
   render();
 }
@@ -638,16 +749,23 @@ function teardown() {
 
 function startStats(s) {
   clearInterval(statsTimer);
+  lossWindow.reset();
   statsTimer = setInterval(async () => {
     if (!s.current || !s.pc) return;
-    room.stats = await summarizeStats(s.pc);
+    const pc = s.pc;
+    const summary = await summarizeStats(pc);
+    if (!s.current || s.pc !== pc) return;
+    room.stats = summary;
+    room.kiosk.loss = lossWindow.push(summary.inbound);
     renderStats();
+    if (s.kiosk) render();
   }, STATS_INTERVAL_MS);
 }
 
 async function summarizeStats(pc) {
   const report = await pc.getStats();
-  const summary = { transport: null, pair: null, videoIn: null, audioIn: null };
+  const summary = { transport: null, pair: null, videoIn: null, audioIn: null, inbound: null };
+  summary.inbound = inboundTotals([...report.values()], performance.now());
   report.forEach((r) => {
     if (r.type === 'transport') summary.transport = r;
     else if (r.type === 'inbound-rtp' && r.kind === 'video') summary.videoIn = r;
@@ -761,6 +879,7 @@ function render() {
   setToggle($('cam-toggle'), camera, 'controls.camOff', 'controls.camOn');
   renderStats();
   renderRoster();
+  if (room.kiosk.enabled) renderKiosk(room, i18n.lang);
 }
 
 function setToggle(button, track, onKey, offKey) {
@@ -840,6 +959,257 @@ function renderRoster() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The kiosk room (see the top of this file)
+
+let kioskToken = '';
+let kioskRetryTimer = 0;
+let kioskMediaChain = null; // The latest opening of the devices: a Promise of the kept stream
+
+function startKiosk(token) {
+  const k = room.kiosk;
+  k.enabled = true;
+  kioskToken = token;
+  document.body.classList.add('kiosk');
+  $('kiosk').hidden = false;
+  document.addEventListener('keydown', onKioskKey);
+  document.addEventListener('pointerdown', unblockAudio);
+  navigator.mediaDevices?.addEventListener?.('devicechange', () => refreshKioskDevices());
+  setInterval(() => renderKiosk(room, i18n.lang), 1000); // The clock.
+  setInterval(kioskPing, KIOSK_PING_MS);
+  if (!token) {
+    k.state = 'reconnecting';
+    k.noToken = true; // Nothing to connect with: the screen says how to give the token.
+    render();
+    return;
+  }
+  kioskMedia(); // Before the first welcome, so that `devices` is right from the start.
+  connectKiosk();
+}
+
+function connectKiosk() {
+  clearTimeout(kioskRetryTimer);
+  kioskRetryTimer = 0;
+  const k = room.kiosk;
+  k.retryInMs = null;
+  if (session) k.reconnects++;
+  const s = new Session(kioskToken, null, true);
+  session = s;
+  k.state = 'reconnecting';
+  openSession(s);
+}
+
+function setKioskState(state) {
+  room.kiosk.state = state;
+  render();
+}
+
+function onKioskWelcome(s) {
+  const k = room.kiosk;
+  k.connected = true;
+  k.everConnected = true;
+  k.refused = false;
+  k.attempt = 0; // The backoff starts again from 0.5 s at the next drop.
+  setState('standby');
+  setKioskState('standby');
+  kioskMedia().then(() => sendDevices(s, true));
+}
+
+// `call`: join the conference, unless already joining or in one (the MCU repeats its calls).
+function onKioskCall(s, m) {
+  const id = String(m.conference?.id || '');
+  if (!id || room.kiosk.state !== 'standby') return;
+  s.resetCall();
+  s.conference = id;
+  room.conference = null;
+  room.participant = null;
+  room.roster = [];
+  room.media = null;
+  room.layout = null;
+  room.offerSdp = null;
+  room.answerSdp = null;
+  room.candidatesSent = 0;
+  room.kiosk.hostMuted = { audio: false, video: false };
+  room.kiosk.calls++;
+  setState('joining');
+  setKioskState('joining');
+  s.joinTimer = setTimeout(
+    () => fail(s, { code: 'join_timeout', message: `not connected ${KIOSK_JOIN_TIMEOUT_MS / 1000} s after the call`, local: true }),
+    KIOSK_JOIN_TIMEOUT_MS,
+  );
+  s.send({ type: 'join', conference: id });
+}
+
+// Out of the conference (`left`, or a join or answer the MCU refused): the connection stays,
+// the devices stay open, and the MCU calls the room again when there is a conference.
+function kioskStandby(s) {
+  closeMedia(s);
+  s.resetCall();
+  s.conference = null;
+  room.conference = null;
+  room.participant = null;
+  room.media = null;
+  room.layout = null;
+  room.kiosk.hostMuted = { audio: false, video: false };
+  setState('standby');
+  setKioskState('standby');
+}
+
+function onKioskError(s, error) {
+  room.lastError = { code: error.code, message: error.message, text: '', local: false };
+  if (error.code === 'unauthorized' || error.code === 'media_failed' || error.request === 'auth') return fail(s, error);
+  if (error.request === 'answer') {
+    s.send({ type: 'leave' });
+    return kioskStandby(s);
+  }
+  if (error.request === 'join') return kioskStandby(s);
+  // Anything else (a refused candidate, rate limiting): the call goes on.
+}
+
+// Any drop: the connection and the call end, the devices stay open, and the page connects
+// again after the backoff.
+function kioskDrop(s, error) {
+  const k = room.kiosk;
+  room.lastError = { code: error.code, message: error.message || '', text: '', local: !!error.local };
+  k.drops.push({ at: Date.now(), reason: `${error.code}${error.message ? ` ${error.message}` : ''}` });
+  if (k.drops.length > 20) k.drops.shift();
+  if (error.code === 'unauthorized') k.refused = true;
+  teardown();
+  k.connected = false;
+  k.hostMuted = { audio: false, video: false };
+  room.conference = null;
+  room.participant = null;
+  const delay = backoffDelayMs(k.attempt++);
+  k.retryInMs = delay;
+  clearTimeout(kioskRetryTimer);
+  kioskRetryTimer = setTimeout(connectKiosk, delay);
+  setState('connecting');
+  setKioskState('reconnecting');
+}
+
+// Keeps the connection honest: a ping every KIOSK_PING_MS, and a connection from which nothing
+// came for KIOSK_SILENT_MS (a cable pulled, a hung handshake) is dropped.
+function kioskPing() {
+  const s = session;
+  if (!s?.current || !s.kiosk) return;
+  if (performance.now() - s.lastHeardAt > KIOSK_SILENT_MS)
+    return fail(s, { code: 'ws_silent', message: `nothing from the MCU for ${KIOSK_SILENT_MS / 1000} s`, local: true });
+  if (room.kiosk.connected) s.send({ type: 'ping' });
+}
+
+// The kept camera and microphone: opened once, again for a kind whose track ended or when the
+// devices change (a USB camera plugged in). A device that comes back during a call replaces
+// what its sender sent; one that was missing when the call was answered is used from the next.
+function kioskMedia() {
+  if (!kioskMediaChain) kioskMediaChain = openKioskMedia();
+  return kioskMediaChain;
+}
+
+function refreshKioskDevices() {
+  kioskMediaChain = kioskMedia().then(() => openKioskMedia());
+  kioskMediaChain.then((stream) => {
+    const pc = session?.pc;
+    if (!pc || !stream) return;
+    for (const transceiver of pc.getTransceivers()) {
+      const kind = transceiver.receiver.track.kind;
+      const track = stream.getTracks().find((t) => t.kind === kind && t.readyState === 'live');
+      if (track && transceiver.sender.track !== track && transceiver.direction === 'sendrecv')
+        transceiver.sender.replaceTrack(track).catch(() => {});
+    }
+  });
+}
+
+async function openKioskMedia() {
+  const stream = room.localStream || new MediaStream();
+  for (const t of stream.getTracks()) if (t.readyState !== 'live') stream.removeTrack(t);
+  const has = (kind) => stream.getTracks().some((t) => t.kind === kind);
+  const want = { audio: !has('audio'), video: !has('video') };
+  const get = async (constraints) => {
+    try {
+      return await navigator.mediaDevices.getUserMedia(constraints);
+    } catch {
+      return null; // Absent, busy or refused: reported as missing.
+    }
+  };
+  if (navigator.mediaDevices?.getUserMedia && (want.audio || want.video)) {
+    const found = [];
+    const both = want.audio && want.video
+      ? await get({ audio: MEDIA_CONSTRAINTS.audio, video: MEDIA_CONSTRAINTS.video })
+      : null;
+    if (both) found.push(both);
+    else {
+      if (want.audio) found.push(await get({ audio: MEDIA_CONSTRAINTS.audio }));
+      if (want.video) found.push(await get({ video: MEDIA_CONSTRAINTS.video }));
+    }
+    for (const track of found.flatMap((x) => (x ? x.getTracks() : []))) {
+      if (track.kind === 'audio') track.enabled = !room.kiosk.micMuted;
+      track.addEventListener('ended', () => {
+        sendDevices(session);
+        refreshKioskDevices();
+      });
+      stream.addTrack(track);
+    }
+  }
+  room.localStream = stream;
+  sendDevices(session);
+  render();
+  return stream;
+}
+
+// `devices` after each welcome (`force`) and whenever the report changes.
+function sendDevices(s, force = false) {
+  const k = room.kiosk;
+  if (!s?.current || !s.kiosk || !k.connected) return;
+  const report = deviceReport(room.localStream ? room.localStream.getTracks() : []);
+  if (!force && k.devices && JSON.stringify(k.devices) === JSON.stringify(report)) return;
+  k.devices = report;
+  s.send({ type: 'devices', ...report });
+}
+
+function onKioskKey(event) {
+  unblockAudio();
+  if (!isMicKey(event)) return;
+  event.preventDefault();
+  toggleKioskMic();
+}
+
+// The room's own microphone, off and on (track.enabled: the call goes on, silent).
+function toggleKioskMic() {
+  const k = room.kiosk;
+  k.micMuted = !k.micMuted;
+  for (const t of room.localStream?.getAudioTracks() ?? []) t.enabled = !k.micMuted;
+  render();
+}
+
+// Plays the composite. A browser that refuses sound before a user gesture (started without
+// --autoplay-policy=no-user-gesture-required) plays the kiosk's picture muted, and its sound from
+// the first key or touch.
+function playRemote(s) {
+  const video = $('remote-video');
+  video.play().catch((e) => {
+    if (!s.kiosk || !s.current || e?.name !== 'NotAllowedError') return;
+    room.kiosk.audioBlocked = true;
+    video.muted = true;
+    video.play().catch(() => {});
+    render();
+  });
+}
+
+function unblockAudio() {
+  if (!room.kiosk.audioBlocked) return;
+  const video = $('remote-video');
+  video.muted = false;
+  video.play().then(
+    () => {
+      room.kiosk.audioBlocked = false;
+      render();
+    },
+    () => {
+      video.muted = true;
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Wiring
 
 function init() {
@@ -851,18 +1221,23 @@ function init() {
     render();
   });
 
-  // The token may come in the URL (?token=): take it, then drop it from the address bar and
-  // history so it is not left on screen or in the browser's history.
+  // The token comes in the fragment (#token=..., never sent to the server) or, on the ordinary
+  // page, also in the query (?token=); either way it is dropped from the address bar and history
+  // at once, so that it is not left on screen or in the browser's history. The kiosk keeps it
+  // for the tab's session (sessionStorage), so that a reload of the page comes back by itself.
+  const fragment = parseFragment(location.hash);
+  if (fragment.lang) i18n.set(fragment.lang);
   const params = new URLSearchParams(location.search);
-  const token = params.get('token');
-  if (token) $('token-input').value = token;
-  const conference = params.get('conference');
+  let token = fragment.token || (fragment.kiosk ? '' : params.get('token') || '');
+  const conference = fragment.conference || params.get('conference');
   if (conference) $('conference-input').value = conference;
-  if (token) {
+  if (fragment.token || params.has('token')) {
     params.delete('token');
     const rest = params.toString();
-    history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+    history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${fragment.rest}`);
   }
+  if (fragment.kiosk) token = keptKioskToken(token);
+  else if (token) $('token-input').value = token;
 
   $('join-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -878,6 +1253,18 @@ function init() {
     if (session?.current) teardown();
   });
   render();
+  if (fragment.kiosk) startKiosk(token);
+}
+
+function keptKioskToken(token) {
+  const key = 'mcu.roomToken';
+  try {
+    if (token) sessionStorage.setItem(key, token);
+    else token = sessionStorage.getItem(key) || '';
+  } catch {
+    // Storage disabled: the token lives in memory only.
+  }
+  return token;
 }
 
 function toggleTrack(kind) {
