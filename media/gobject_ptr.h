@@ -54,6 +54,20 @@ struct GRefTraits<GstMessage> {
 };
 
 template <>
+struct GRefTraits<GstEvent> {
+  static void Ref(GstEvent* p) { gst_event_ref(p); }
+  static void Unref(GstEvent* p) { gst_event_unref(p); }
+  static bool IsFloating(GstEvent*) { return false; }
+  static void Sink(GstEvent*) {}
+};
+template <>
+struct GRefTraits<GstQuery> {
+  static void Ref(GstQuery* p) { gst_query_ref(p); }
+  static void Unref(GstQuery* p) { gst_query_unref(p); }
+  static bool IsFloating(GstQuery*) { return false; }
+  static void Sink(GstQuery*) {}
+};
+template <>
 struct GRefTraits<GstPromise> {
   static void Ref(GstPromise* p) { gst_promise_ref(p); }
   static void Unref(GstPromise* p) { gst_promise_unref(p); }

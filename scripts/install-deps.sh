@@ -20,7 +20,7 @@ build_pkgs=(
   prometheus-cpp-dev libargon2-dev
   libgtest-dev libgmock-dev
 )
-test_pkgs=(chromium xvfb pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy)
+test_pkgs=(chromium xvfb xdotool pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy)
 
 want=("${build_pkgs[@]}")
 # Node.js may come from Debian (then npm is a separate package) or already be present with npm.

@@ -2,6 +2,9 @@
 
 #include <gst/gst.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sstream>
 
 #include "media/gobject_ptr.h"
@@ -61,6 +64,18 @@ std::vector<Device> ListDevices() {
   }
   gst_device_monitor_stop(monitor.get());
   return out;
+}
+
+DeviceStates ProbeDevices(const WantedDevices& wanted) {
+  bool camera_opens = false;
+  if (!wanted.camera.empty()) {
+    // Opening the node is what v4l2src will do; a camera busy in another program opens too.
+    int fd = open(wanted.camera.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    camera_opens = fd >= 0;
+    if (fd >= 0) close(fd);
+  }
+  const bool list = wanted.microphone || wanted.speaker;
+  return AssessDevices(wanted, list ? ListDevices() : std::vector<Device>{}, camera_opens);
 }
 
 std::string FormatDevices(const std::vector<Device>& devices) {

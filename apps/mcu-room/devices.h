@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "mcu/states.h"
+
 namespace mcu::room {
 
 struct Device {
@@ -16,6 +18,24 @@ struct Device {
 };
 
 std::vector<Device> ListDevices();
+
+// The devices a room is configured with: a camera path (empty: none, synthetic video), a
+// microphone (a PulseAudio source name, or the default one), loudspeakers (none | pulse | alsa as
+// resolved, with a device name or the default).
+struct WantedDevices {
+  std::string camera;
+  bool microphone = false;
+  std::string mic_device;
+  bool speaker = false;        // Loudspeakers were asked for (--speaker is not none).
+  std::string speaker_output;  // What "auto" resolved to: pulse | alsa | none.
+  std::string speaker_device;
+};
+// Which of them are there: a camera whose device node opens, a microphone or loudspeaker the
+// device monitor lists (by name, or any for the default). Pure; `found` from ListDevices().
+DeviceStates AssessDevices(const WantedDevices& wanted, const std::vector<Device>& found,
+                           bool camera_opens);
+// AssessDevices on this machine now (lists the devices and opens the camera's node).
+DeviceStates ProbeDevices(const WantedDevices& wanted);
 // One line a device, grouped by kind, for --list-devices.
 std::string FormatDevices(const std::vector<Device>& devices);
 

@@ -7,13 +7,21 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "apps/mcu-room/devices.h"
 #include "apps/mcu-room/room_client.h"
+#include "apps/mcu-room/screen_text.h"
+#include "apps/mcu-room/standby_screen.h"
 #include "media/gobject_ptr.h"
 
 namespace {
@@ -32,9 +40,79 @@ bool CheckPlugins(std::string* missing) {
   return missing->empty();
 }
 
+// The token kept in a file (the config's `token-file`): its first line. A file others may read
+// is used but warned about.
+bool ReadTokenFile(const std::string& path, std::string* token) {
+  std::ifstream in(path);
+  if (!in || !std::getline(in, *token)) return false;
+  while (!token->empty() && (token->back() == '\r' || token->back() == ' ')) token->pop_back();
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077))
+    spdlog::warn("{} can be read by other users: chmod 600 it", path);
+  return !token->empty();
+}
+
+nlohmann::json Percentiles(std::vector<double> v) {
+  if (v.empty()) return nullptr;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[static_cast<size_t>(q * static_cast<double>(v.size() - 1))]; };
+  return {{"p50", at(0.5)}, {"p95", at(0.95)}, {"n", v.size()}};
+}
+
+// What the room shows and knows, for tests and for a technician at the room (--status-file).
+nlohmann::json StatusJson(const mcu::room::RoomStatus& s, const mcu::room::StandbyText& text,
+                          const std::string& status_line, bool standby_shown) {
+  using mcu::room::RoomStatus;
+  nlohmann::json next = nullptr;
+  if (s.next)
+    next = {{"conference", s.next->conference_id},
+            {"title", s.next->title},
+            {"startsAt", s.next->start_at},
+            {"endsAt", s.next->end_at},
+            {"open", s.next->open}};
+  const char* link = s.link == RoomStatus::Link::kOnline         ? "online"
+                     : s.link == RoomStatus::Link::kReconnecting ? "reconnecting"
+                                                                 : "connecting";
+  return {{"screen", s.in_conference() ? "conference" : "standby"},
+          {"standbyShown", standby_shown},
+          {"link", link},
+          {"site", {{"id", s.site_id}, {"name", s.site_name}}},
+          {"next", next},
+          {"conference", s.conference_id},
+          {"mediaConnected", s.media_connected},
+          {"standbyTitle", text.title},
+          {"standbyLines", text.lines},
+          {"statusLine", status_line},
+          {"hostMutedAudio", s.host_muted_audio},
+          {"micMuted", s.mic_muted},
+          {"lossPct", s.loss_pct},
+          {"devices",
+           {{"camera", ToString(s.devices.camera)},
+            {"microphone", ToString(s.devices.microphone)},
+            {"speaker", ToString(s.devices.speaker)}}}};
+}
+
+// Written whole to a temporary file and renamed: a reader never sees half of it.
+void WriteStatusFile(const std::string& path, const nlohmann::json& j) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump(2) << "\n";
+    if (!out) return;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+}
+
 int Run(int argc, char** argv) {
   gst_init(&argc, &argv);
   CLI::App app{"mcu-room: the room endpoint of the MCU"};
+  // Every long option may be written in the file as `name = value` (TOML); the command line
+  // wins. configs/mcu-room.example.toml is a commented example.
+  app.set_config("--config", "/etc/mcu-room.toml",
+                 "Read options from this TOML file (each key is a long option's name)")
+      ->capture_default_str();
+  app.allow_config_extras(CLI::config_extras_mode::error);  // A misspelt key is an error.
   mcu::room::ClientOptions client;
   mcu::room::MediaOptions media;
   std::string color = "2060c0";
@@ -46,6 +124,16 @@ int Run(int argc, char** argv) {
                              "MCU endpoint URL, e.g. wss://mcu.local:8443/ws (required)");
   app.add_option("--token", client.token, "Room token (or env MCU_ROOM_TOKEN)")
       ->envname("MCU_ROOM_TOKEN");
+  std::string token_file;
+  app.add_option("--token-file", token_file,
+                 "Read the room token from this file's first line (mode 600: it is a secret)");
+  std::string language = "vi";
+  app.add_option("--language", language, "Language of the screen: vi | en")
+      ->check(CLI::IsMember({"vi", "en"}))
+      ->capture_default_str();
+  std::string status_file;
+  app.add_option("--status-file", status_file,
+                 "Keep what the room shows and knows here (JSON, rewritten on each change)");
   app.add_option("--conference", client.conference,
                  "Join this conference at once (default: wait until the MCU calls the room in)");
   app.add_flag("--content", client.content,
@@ -82,10 +170,15 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--speaker-device", media.speaker_device,
                  "PulseAudio sink or ALSA device for the mix (default: the system's)");
-  bool no_aec = false, no_ns = false, no_agc = false;
-  app.add_flag("--no-echo-cancel", no_aec, "Send the microphone without echo cancellation");
-  app.add_flag("--no-noise-suppression", no_ns, "... without noise suppression");
-  app.add_flag("--no-gain-control", no_agc, "... without automatic gain control");
+  app.add_flag("--echo-cancel,!--no-echo-cancel", media.echo_cancel,
+               "Cancel the loudspeakers' echo in the microphone (on by default)");
+  app.add_flag("--noise-suppression,!--no-noise-suppression", media.noise_suppression,
+               "Suppress the room's noise in the microphone (on by default)");
+  app.add_flag("--gain-control,!--no-gain-control", media.gain_control,
+               "Keep the microphone's level steady (on by default)");
+  bool no_device_check = false;
+  app.add_flag("--no-device-check", no_device_check,
+               "Do not check the camera, microphone and loudspeakers before joining");
   app.add_option("--tone", media.tone_hz, "Tone frequency in Hz")->capture_default_str();
   app.add_option("--color", color, "Solid video colour, RRGGBB hex")->capture_default_str();
   app.add_option("--pattern", media.pattern, "solid | smpte | ball")->capture_default_str();
@@ -119,14 +212,20 @@ int Run(int argc, char** argv) {
   }
   media.color = static_cast<uint32_t>(std::stoul(color, nullptr, 16));
   media.microphone |= !media.mic_device.empty();
-  media.echo_cancel = !no_aec, media.noise_suppression = !no_ns, media.gain_control = !no_agc;
   media.display = mcu::room::ResolveDisplay(media.display);
+  client.speaker_requested = media.speaker != "none";
   media.speaker = mcu::room::ResolveSpeaker(media.speaker);
   client.verbose = verbose;
+  client.language = *mcu::room::ParseLanguage(language);
+  client.check_devices = !no_device_check;
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [room] %v");
+  if (!token_file.empty() && client.token.empty() && !ReadTokenFile(token_file, &client.token)) {
+    std::cerr << "cannot read a token from " << token_file << "\n";
+    return 2;
+  }
   if (client.token.empty()) {
-    std::cerr << "a room token is required (--token or MCU_ROOM_TOKEN)\n";
+    std::cerr << "a room token is required (--token, --token-file or MCU_ROOM_TOKEN)\n";
     return 2;
   }
   std::string missing;
@@ -158,6 +257,28 @@ int Run(int argc, char** argv) {
   }
 
   mcu::room::RoomClient room(client, media);
+  // The standby screen while the room is in no conference (a content sender has none).
+  std::unique_ptr<mcu::room::StandbyScreen> standby;
+  if (media.display != "none" && !client.content)
+    standby = std::make_unique<mcu::room::StandbyScreen>(media.display, 1280, 720);
+  nlohmann::json last_status;
+  auto show = [&](const mcu::room::RoomStatus& s) {
+    auto text = mcu::room::MakeStandbyText(s, client.language, std::time(nullptr));
+    if (text.title.empty()) text.title = media.site_name;
+    if (standby) {
+      standby->SetText(text.title, text.lines);
+      if (s.in_conference())
+        standby->Hide();
+      else
+        standby->Show();
+    }
+    if (!status_file.empty()) {
+      auto j = StatusJson(s, text, mcu::room::MakeStatusLine(s, client.language),
+                          standby && standby->shown());
+      if (j != last_status) WriteStatusFile(status_file, last_status = j);
+    }
+  };
+  room.SetStatusListener(show);
   room.Start();
 
   // Checks and captures, relative to when media first connects.
@@ -166,7 +287,7 @@ int Run(int argc, char** argv) {
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     std::optional<std::chrono::steady_clock::time_point> connected;
     bool snapshot_done = false, record_started = false, record_done = false;
-    double last_stats = 0;
+    double last_stats = 0, last_screen = 0;
     int exit_code = 0;
   } st;
   st.room = &room;
@@ -205,6 +326,10 @@ int Run(int argc, char** argv) {
         });
       }
     }
+    if (since_start - st.last_screen >= 30) {  // "today" on the standby screen turns over.
+      st.last_screen = since_start;
+      show(room.status());
+    }
     if (exit_after > 0 && since_start >= exit_after) {
       g_main_loop_quit(g_loop);
       return false;
@@ -223,7 +348,8 @@ int Run(int argc, char** argv) {
 
   // A summary line for scripts and tests.
   mcu::room::ReceivedCounters c;
-  if (room.media()) c = room.media()->counters();
+  mcu::room::PlayoutDelays delays;
+  if (room.media()) c = room.media()->counters(), delays = room.media()->playout_delays();
   nlohmann::json summary = {
       {"mediaConnected", room.media_connected()},
       {"joins", room.connections()},
@@ -235,6 +361,9 @@ int Run(int argc, char** argv) {
       {"recording", st.record_done},
       {"sendWidth", room.media() ? room.media()->send_width() : 0},
       {"sendHeight", room.media() ? room.media()->send_height() : 0},
+      {"displayDelayMs", Percentiles(delays.display_ms)},
+      {"speakerDelayMs", Percentiles(delays.speaker_ms)},
+      {"pipelineLatencyMs", delays.pipeline_latency_ms},
       {"mcuStats", room.server_stats().empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json::parse(room.server_stats())}};
   std::cout << "SUMMARY " << summary.dump() << std::endl;

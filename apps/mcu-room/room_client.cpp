@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "signaling/stats_json.h"
+
 namespace mcu::room {
 
 using nlohmann::json;
@@ -23,6 +25,7 @@ RoomClient::RoomClient(ClientOptions options, MediaOptions media)
 RoomClient::~RoomClient() {
   *alive_ = false;
   if (reconnect_timer_) g_source_remove(reconnect_timer_);
+  if (poll_timer_) g_source_remove(poll_timer_);
   if (ws_) ws_->Close();
   media_.reset();
 }
@@ -38,7 +41,61 @@ void RoomClient::Post(std::function<void()> fn) {
       new Task{std::move(fn), alive_}, +[](gpointer p) noexcept { delete static_cast<Task*>(p); });
 }
 
-void RoomClient::Start() { Connect(); }
+void RoomClient::Start() {
+  // The MCU's statistics of this room's media, every 2 s while in a conference: the screen says
+  // when the network loses packets.
+  poll_timer_ = g_timeout_add_seconds_full(
+      G_PRIORITY_DEFAULT, 2,
+      +[](gpointer p) noexcept -> gboolean {
+        static_cast<RoomClient*>(p)->PollStats();
+        return G_SOURCE_CONTINUE;
+      },
+      this, nullptr);
+  Changed();
+  Connect();
+}
+
+void RoomClient::Changed() {
+  if (media_) media_->SetStatusLine(MakeStatusLine(status_, options_.language));
+  if (status_listener_) status_listener_(status_);
+}
+
+void RoomClient::PollStats() {
+  if (media_connected_ && !options_.content) Send(json{{"type", "getStats"}}.dump());
+}
+
+void RoomClient::ToggleMicMute() {
+  status_.mic_muted = !status_.mic_muted;
+  spdlog::info("microphone {} at the room", status_.mic_muted ? "muted" : "unmuted");
+  if (media_) media_->SetMicMuted(status_.mic_muted);
+  Changed();
+}
+
+void RoomClient::CheckDevices() {
+  if (!options_.check_devices || options_.content) return;
+  WantedDevices wanted{media_options_.camera,     media_options_.microphone,
+                       media_options_.mic_device, options_.speaker_requested,
+                       media_options_.speaker,    media_options_.speaker_device};
+  DeviceStates now = ProbeDevices(wanted);
+  if (now == status_.devices && devices_reported_) return;
+  auto name = [](DeviceState d) { return ToString(d); };
+  if (now.camera == DeviceState::kMissing || now.microphone == DeviceState::kMissing ||
+      now.speaker == DeviceState::kMissing)
+    spdlog::warn(
+        "devices: camera {}, microphone {}, loudspeaker {}: joining without what is missing",
+        name(now.camera), name(now.microphone), name(now.speaker));
+  else
+    spdlog::info("devices: camera {}, microphone {}, loudspeaker {}", name(now.camera),
+                 name(now.microphone), name(now.speaker));
+  status_.devices = now;
+  devices_reported_ = true;
+  Send(json{{"type", "devices"},
+            {"camera", name(now.camera)},
+            {"microphone", name(now.microphone)},
+            {"speaker", name(now.speaker)}}
+           .dump());
+  Changed();
+}
 
 void RoomClient::Connect() {
   reconnect_timer_ = 0;
@@ -84,6 +141,12 @@ void RoomClient::OnMessage(const std::string& text) {
     backoff_ms_ = 500;
     spdlog::info("authenticated as {} ({})", m["site"].value("name", ""),
                  m["site"].value("id", ""));
+    status_.link = RoomStatus::Link::kOnline;
+    status_.site_id = m["site"].value("id", "");
+    status_.site_name = m["site"].value("name", "");
+    devices_reported_ = false;
+    CheckDevices();
+    Changed();
     if (!options_.conference.empty())
       Join(options_.conference);
     else
@@ -96,10 +159,46 @@ void RoomClient::OnMessage(const std::string& text) {
       spdlog::info("called into conference {} ({})", m["conference"].value("title", ""), id);
       Join(id);
     }
+  } else if (type == "standby") {
+    auto next = m.find("next");
+    status_.next.reset();
+    if (next != m.end() && next->is_object()) {
+      event::Standby::Next n;
+      n.conference_id = (*next)["conference"].value("id", "");
+      n.title = (*next)["conference"].value("title", "");
+      n.start_at = next->value("startsAt", int64_t{0});
+      n.end_at = next->value("endsAt", int64_t{0});
+      n.open = next->value("open", false);
+      status_.next = n;
+      spdlog::info("next conference: {} ({}){}", n.title, n.conference_id,
+                   n.open ? ", open now" : "");
+    }
+    Changed();
+  } else if (type == "muted") {
+    status_.host_muted_audio = m.value("audio", false);
+    status_.host_muted_video = m.value("video", false);
+    spdlog::info("the host {} this room's microphone",
+                 status_.host_muted_audio ? "muted" : "unmuted");
+    Changed();
   } else if (type == "joined") {
     spdlog::info("joined conference {}", m["conference"].value("title", ""));
+    status_.conference_id = m["conference"].value("id", "");
+    status_.conference_title = m["conference"].value("title", "");
+    Changed();
   } else if (type == "offer") {
     ResetMedia();
+    CheckDevices();
+    // What is missing is left out; the room joins with the rest.
+    MediaOptions media = media_options_;
+    if (status_.devices.camera == DeviceState::kMissing) {
+      media.camera.clear();
+      media.slate = options_.language == Language::kVi ? "Không có camera" : "No camera";
+    }
+    if (status_.devices.microphone == DeviceState::kMissing) {
+      media.microphone = false;
+      media.silent = true;
+    }
+    if (status_.devices.speaker == DeviceState::kMissing) media.speaker = "none";
     RoomMedia::Callbacks cb;
     cb.on_answer = [this](const std::string& sdp) {
       if (options_.verbose) spdlog::debug("answer:\n{}", sdp);
@@ -116,14 +215,19 @@ void RoomClient::OnMessage(const std::string& text) {
       spdlog::error("media: {}", e);
       ScheduleReconnect("media error");
     };
-    media_ = std::make_unique<RoomMedia>(media_options_, std::move(cb));
+    cb.on_key = [this](const std::string& key) {
+      if (key == "m" || key == "M" || key == "b" || key == "period") ToggleMicMute();
+    };
+    media_ = std::make_unique<RoomMedia>(media, std::move(cb));
     std::string error;
     if (!media_->Start(&error)) {
       spdlog::error("{}", error);
       ScheduleReconnect("media could not start");
       return;
     }
+    media_->SetMicMuted(status_.mic_muted);
     media_->HandleOffer(m.value("sdp", ""));
+    Changed();
   } else if (type == "candidate") {
     if (media_) media_->AddRemoteCandidate(m.value("sdpMLineIndex", 0), m.value("candidate", ""));
   } else if (type == "media") {
@@ -135,10 +239,23 @@ void RoomClient::OnMessage(const std::string& text) {
       media_connected_ = false;
       spdlog::warn("media {}: {}", m.value("state", ""), m.value("detail", ""));
     }
+    status_.media_connected = media_connected_;
+    Changed();
   } else if (type == "layout") {
     if (media_) media_->SetSendSize(m.value("sendWidth", 0), m.value("sendHeight", 0));
   } else if (type == "stats") {
-    if (m.contains("stats")) server_stats_ = m["stats"].dump();
+    if (m.contains("stats")) {
+      server_stats_ = m["stats"].dump();
+      TransportStats now = signaling::StatsFromJson(m["stats"]).transport;
+      if (last_stats_) {
+        double loss = WorstLossPct(*last_stats_, now);
+        if (loss >= kPoorNetworkLossPct && status_.loss_pct < kPoorNetworkLossPct)
+          spdlog::warn("the network loses {:.1f} % of the packets", loss);
+        status_.loss_pct = loss;
+        Changed();
+      }
+      last_stats_ = now;
+    }
   } else if (type == "roster") {
     std::string names;
     for (const auto& p : m["participants"])
@@ -147,18 +264,26 @@ void RoomClient::OnMessage(const std::string& text) {
   } else if (type == "left") {
     spdlog::warn("left conference: {}", m.value("reason", ""));
     current_conference_.clear();
+    status_.conference_id.clear();
+    status_.conference_title.clear();
+    status_.host_muted_audio = status_.host_muted_video = false;
+    status_.loss_pct = 0;
     if (!options_.conference.empty()) {
       ScheduleReconnect("left the conference");
     } else {
       ResetMedia();  // Idle again, still online: the MCU calls the room when it is wanted.
       spdlog::info("online; waiting for the MCU to call this room into a conference");
     }
+    Changed();
   } else if (type == "error") {
     std::string code = m.value("code", "");
     spdlog::error("MCU error {}: {}", code, m.value("message", ""));
     if (options_.conference.empty() && media_ == nullptr &&
         (code == "forbidden" || code == "conflict" || code == "not_found" || code == "full")) {
       current_conference_.clear();  // A refused join: wait for the next call.
+      status_.conference_id.clear();
+      status_.conference_title.clear();
+      Changed();
       return;
     }
     if (code == "media_failed" || code == "not_found" || code == "full" || code == "internal")
@@ -173,6 +298,10 @@ void RoomClient::Join(const std::string& conference) {
   json join = {{"type", "join"}, {"conference", conference}};
   if (options_.max_kbps > 0) join["maxBitrateKbps"] = options_.max_kbps;
   Send(join.dump());
+  status_.conference_id = conference;
+  if (status_.next && status_.next->conference_id == conference)
+    status_.conference_title = status_.next->title;
+  Changed();
 }
 
 void RoomClient::RequestServerStats() {
@@ -187,6 +316,9 @@ void RoomClient::OnClosed(const std::string& reason) {
 void RoomClient::ResetMedia() {
   media_.reset();
   media_connected_ = false;
+  status_.media_connected = false;
+  status_.loss_pct = 0;
+  last_stats_.reset();
 }
 
 void RoomClient::ScheduleReconnect(const std::string& why) {
@@ -194,6 +326,11 @@ void RoomClient::ScheduleReconnect(const std::string& why) {
   ++generation_;  // Whatever the old connection still says is ignored from now on.
   ResetMedia();
   current_conference_.clear();
+  status_.link = RoomStatus::Link::kReconnecting;
+  status_.conference_id.clear();
+  status_.conference_title.clear();
+  status_.host_muted_audio = status_.host_muted_video = false;
+  Changed();
   if (ws_) ws_->Close();
   ws_.reset();
   static thread_local std::mt19937 rng{std::random_device{}()};

@@ -12,9 +12,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "apps/mcu-room/devices.h"
 #include "apps/mcu-room/room_media.h"
+#include "apps/mcu-room/screen_text.h"
 #include "signaling/wss_client.h"
 
 namespace mcu::room {
@@ -30,6 +33,12 @@ struct ClientOptions {
   bool content = false;
   int max_kbps = 0;  // Declared receive bandwidth (0: not declared).
   bool verbose = false;
+  Language language = Language::kVi;  // Of what the screen says.
+  // The devices asked for: checked after each welcome and before each join, reported to the MCU
+  // (`devices`); what is missing is left out of the media (a slate instead of the camera,
+  // silence instead of the microphone, no playout) and the room joins with the rest.
+  bool check_devices = true;
+  bool speaker_requested = false;  // --speaker was not none.
 };
 
 class RoomClient {
@@ -38,6 +47,13 @@ class RoomClient {
   ~RoomClient();
   void Start();
   RoomMedia* media() { return media_.get(); }
+  const RoomStatus& status() const { return status_; }
+  // Called on the main thread after every change of status().
+  void SetStatusListener(std::function<void(const RoomStatus&)> listener) {
+    status_listener_ = std::move(listener);
+  }
+  // The room's own microphone mute (its key), kept across reconnections.
+  void ToggleMicMute();
   bool media_connected() const { return media_connected_; }
   int connections() const { return connections_; }  // Successful joins so far.
   // Asks the MCU for its statistics of this room's transport (`getStats`); the reply is kept.
@@ -54,6 +70,9 @@ class RoomClient {
   void Join(const std::string& conference);
   void Post(std::function<void()> fn);
   void Send(const std::string& text);
+  void CheckDevices();
+  void Changed();  // status_ changed: the media's status line, then the listener.
+  void PollStats();
 
   ClientOptions options_;
   MediaOptions media_options_;
@@ -67,6 +86,11 @@ class RoomClient {
   int connections_ = 0;
   std::string server_stats_;
   std::string current_conference_;  // Joined or joining; empty while idle.
+  RoomStatus status_;
+  std::function<void(const RoomStatus&)> status_listener_;
+  std::optional<TransportStats> last_stats_;  // The MCU's, of this media connection.
+  guint poll_timer_ = 0;
+  bool devices_reported_ = false;  // On this connection.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -2,6 +2,7 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/sdp/sdp.h>
+#include <gst/video/navigation.h>
 #include <gst/video/video.h>
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
@@ -56,6 +57,9 @@ std::string VideoSource(const MediaOptions& o) {
   }
   s << " ! video/x-raw,width=" << o.width << ",height=" << o.height << ",framerate=" << o.fps
     << "/1";
+  if (o.camera.empty() && !o.slate.empty())
+    s << " ! textoverlay text=" << Quoted(o.slate)
+      << " valignment=center halignment=center font-desc=\"Sans 16\"";
   if (!o.site_name.empty()) {
     s << " ! textoverlay text=" << Quoted(o.site_name)
       << " valignment=bottom halignment=center font-desc=\"Sans Bold 20\" shaded-background=true";
@@ -89,6 +93,8 @@ std::string AudioSource(const MediaOptions& o) {
       s << "pulsesrc device=" << Quoted(o.mic_device);
     else
       s << "autoaudiosrc";
+  } else if (o.silent) {
+    s << "audiotestsrc is-live=true wave=silence";
   } else {
     s << "audiotestsrc is-live=true wave=sine freq=" << o.tone_hz << " volume=" << o.tone_volume;
   }
@@ -103,6 +109,8 @@ std::string AudioSource(const MediaOptions& o) {
       << EchoCancels(o) << " noise-suppression=" << o.noise_suppression
       << " gain-control=" << o.gain_control << " ! audioconvert";
   }
+  // The room's own mute (its key): after the processing, so echo cancellation keeps adapting.
+  s << " ! volume name=micvol";
   s << " ! queue max-size-time=100000000 leaky=downstream ! opusenc bitrate=32000 frame-size=20"
     << " ! rtpopuspay pt=111 mtu=1200"
     << " ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000 ! webrtc.";
@@ -119,7 +127,8 @@ std::string PlayoutPath(const MediaOptions& o) {
     << " ! audiomixer name=playmix latency=20000000 ! " << raw;
   if (EchoCancels(o)) s << " ! webrtcechoprobe name=probe";
   s << " ! audioconvert ! audioresample ! ";
-  s << (o.speaker == "alsa" ? "alsasink" : "pulsesink") << " buffer-time=40000 latency-time=10000";
+  s << (o.speaker == "alsa" ? "alsasink" : "pulsesink")
+    << " name=speaker buffer-time=40000 latency-time=10000";
   if (!o.speaker_device.empty()) s << " device=" << Quoted(o.speaker_device);
   return s.str();
 }
@@ -324,11 +333,15 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
   if (video) {
     // Kept for --snapshot and counted; and, with a display, shown by the RTP clock.
     chain =
-        "queue ! videoconvert ! tee name=vt ! queue ! videoconvert ! video/x-raw,format=RGB ! "
+        "queue name=in ! videoconvert ! tee name=vt ! queue ! videoconvert ! "
+        "video/x-raw,format=RGB ! "
         "appsink name=vsink emit-signals=true sync=false max-buffers=2 drop=true";
     if (m->options_.display != "none")
-      chain += " vt. ! queue max-size-buffers=3 leaky=downstream ! videoconvert ! videoscale ! " +
-               DisplaySink(m->options_.display) + " name=display sync=true";
+      chain +=
+          " vt. ! queue max-size-buffers=3 leaky=downstream ! videoconvert ! videoscale ! "
+          "textoverlay name=status valignment=bottom halignment=center "
+          "font-desc=\"Sans 16\" shaded-background=true wait-text=false ! " +
+          DisplaySink(m->options_.display) + " name=display sync=true";
     on_sample = G_CALLBACK(OnVideoSample);
   } else if (name.rfind("audio/", 0) == 0) {
     // Kept for --record and counted; and, with loudspeakers, into the playout mixer (the
@@ -342,21 +355,45 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
     return;
   }
   GError* raw_err = nullptr;
-  GstElement* bin = gst_parse_bin_from_description(chain.c_str(), TRUE,
+  // The audio branch's pads are ghosted by the parser; the video branch's sink pad by hand: the
+  // status line's textoverlay has a text sink pad that stays unlinked and would be taken instead.
+  GstElement* bin = gst_parse_bin_from_description(chain.c_str(), !video,
                                                    &raw_err);  // Floating: the pipeline takes it.
+  if (bin && video) {
+    auto in = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), "in"));
+    auto target = GRef<GstPad>::Adopt(gst_element_get_static_pad(in.get(), "sink"));
+    gst_element_add_pad(bin, gst_ghost_pad_new("sink", target.get()));
+  }
   if (GErrorPtr err(raw_err); err || !bin) {
+    spdlog::error("the received {} cannot be played: {}", name, err ? err->message : "no bin");
     GRef<GstElement>::AdoptSink(bin);
     return;
   }
   auto sink = GRef<GstElement>::Adopt(
       gst_bin_get_by_name(GST_BIN(bin), name[0] == 'v' ? "vsink" : "asink"));
   g_signal_connect(sink.get(), "new-sample", on_sample, m);
+  if (auto display = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), "display"))) {
+    auto pad = GRef<GstPad>::Adopt(gst_element_get_static_pad(display.get(), "sink"));
+    gst_pad_add_probe(
+        pad.get(),
+        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_UPSTREAM),
+        OnDisplayPad, m, nullptr);
+    auto status = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), "status"));
+    std::lock_guard lock(m->mutex_);
+    g_object_set(status.get(), "text", m->status_line_.c_str(), nullptr);
+  }
   gst_bin_add(GST_BIN(m->pipeline_.get()), bin);
   if (!video && m->options_.speaker != "none") {
     auto mixer =
         GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(m->pipeline_.get()), "playmix"));
     if (!mixer || !gst_element_link(bin, mixer.get()))
       spdlog::warn("the received audio cannot reach the loudspeakers");
+    // From now on what the loudspeaker sink gets carries the mix: its delay is measured.
+    if (auto speaker =
+            GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(m->pipeline_.get()), "speaker"))) {
+      auto pad = GRef<GstPad>::Adopt(gst_element_get_static_pad(speaker.get(), "sink"));
+      gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, OnSpeakerPad, m, nullptr);
+    }
   }
   gst_element_sync_state_with_parent(bin);
   gst_pad_link(pad, GRef<GstPad>::Adopt(gst_element_get_static_pad(bin, "sink")).get());
@@ -415,6 +452,95 @@ gboolean RoomMedia::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) noexce
     if (m->callbacks_.on_error) m->callbacks_.on_error(text);
   }
   return G_SOURCE_CONTINUE;
+}
+
+double RoomMedia::SinceArrival(GstPad* pad, GstBuffer* buffer) const {
+  if (!GST_BUFFER_PTS_IS_VALID(buffer)) return -1;
+  auto event = GRef<GstEvent>::Adopt(gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0));
+  auto clock = GRef<GstClock>::Adopt(gst_element_get_clock(pipeline_.get()));
+  if (!event || !clock) return -1;
+  const GstSegment* segment = nullptr;
+  gst_event_parse_segment(event.get(), &segment);
+  GstClockTime running =
+      gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  if (!GST_CLOCK_TIME_IS_VALID(running)) return -1;
+  GstClockTime now = gst_clock_get_time(clock.get()) - gst_element_get_base_time(pipeline_.get());
+  return (static_cast<double>(now) - static_cast<double>(running)) / 1e6;
+}
+
+namespace {
+void Keep(std::vector<double>& samples, double ms) {
+  if (ms < 0) return;
+  if (samples.size() >= 100000) samples.erase(samples.begin(), samples.begin() + 50000);
+  samples.push_back(ms);
+}
+}  // namespace
+
+GstPadProbeReturn RoomMedia::OnDisplayPad(GstPad* pad, GstPadProbeInfo* info,
+                                          gpointer self) noexcept {
+  auto* m = static_cast<RoomMedia*>(self);
+  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
+    double ms = m->SinceArrival(pad, GST_PAD_PROBE_INFO_BUFFER(info));
+    std::lock_guard lock(m->mutex_);
+    Keep(m->delays_.display_ms, ms);
+    return GST_PAD_PROBE_OK;
+  }
+  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  const gchar* key = nullptr;
+  if (event && GST_EVENT_TYPE(event) == GST_EVENT_NAVIGATION &&
+      gst_navigation_event_get_type(event) == GST_NAVIGATION_EVENT_KEY_PRESS &&
+      gst_navigation_event_parse_key_event(event, &key) && key) {
+    std::string name = key;
+    m->Post([m, name] {
+      if (m->callbacks_.on_key) m->callbacks_.on_key(name);
+    });
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn RoomMedia::OnSpeakerPad(GstPad* pad, GstPadProbeInfo* info,
+                                          gpointer self) noexcept {
+  auto* m = static_cast<RoomMedia*>(self);
+  double ms = m->SinceArrival(pad, GST_PAD_PROBE_INFO_BUFFER(info));
+  std::lock_guard lock(m->mutex_);
+  Keep(m->delays_.speaker_ms, ms);
+  return GST_PAD_PROBE_OK;
+}
+
+void RoomMedia::SetStatusLine(const std::string& text) {
+  {
+    std::lock_guard lock(mutex_);
+    if (text == status_line_) return;
+    status_line_ = text;
+  }
+  if (!pipeline_) return;
+  if (auto status =
+          GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "status")))
+    g_object_set(status.get(), "text", text.c_str(), nullptr);
+}
+
+void RoomMedia::SetMicMuted(bool muted) {
+  if (!pipeline_) return;
+  if (auto vol = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "micvol")))
+    g_object_set(vol.get(), "mute", muted, nullptr);
+}
+
+PlayoutDelays RoomMedia::playout_delays() const {
+  PlayoutDelays out;
+  {
+    std::lock_guard lock(mutex_);
+    out = delays_;
+  }
+  if (pipeline_) {
+    auto query = GRef<GstQuery>::Adopt(gst_query_new_latency());
+    if (gst_element_query(pipeline_.get(), query.get())) {
+      gboolean live = FALSE;
+      GstClockTime min = 0, max = 0;
+      gst_query_parse_latency(query.get(), &live, &min, &max);
+      out.pipeline_latency_ms = static_cast<double>(min) / 1e6;
+    }
+  }
+  return out;
 }
 
 ReceivedCounters RoomMedia::counters() const {

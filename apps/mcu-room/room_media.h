@@ -33,6 +33,7 @@ struct MediaOptions {
   // Video: a camera device, or a synthetic source.
   std::string camera;             // e.g. /dev/video0; empty: synthetic.
   std::string pattern = "solid";  // solid | smpte | ball (synthetic)
+  std::string slate;              // Synthetic: a line drawn over it (e.g. "no camera").
   uint32_t color = 0x2060C0;      // RGB for "solid".
   int width = 640, height = 360, fps = 30;
   int video_bitrate_kbps = 600;
@@ -50,6 +51,7 @@ struct MediaOptions {
   std::string speaker_device;
   // WebRTC audio processing of the microphone (on by default with a real microphone).
   bool echo_cancel = true, noise_suppression = true, gain_control = true;
+  bool silent = false;  // Without a microphone: send silence, not the tone (a missing mic).
   double tone_hz = 440;
   double tone_volume = 0.3;
   // Local addresses ICE may use; empty: every interface (webrtcbin's default, which leaves out
@@ -61,6 +63,14 @@ struct ReceivedCounters {
   uint64_t video_frames = 0;
   int video_width = 0, video_height = 0;
   uint64_t audio_samples = 0;  // Mono samples at 48 kHz.
+};
+
+// Milliseconds from a received frame's (or audio buffer's) arrival, as the jitter buffer
+// timestamps it, to its being handed to the display (loudspeaker) sink, which then holds it
+// until its time to be shown (played): the pipeline latency.
+struct PlayoutDelays {
+  std::vector<double> display_ms, speaker_ms;
+  double pipeline_latency_ms = -1;  // -1: not known yet.
 };
 
 // What "auto" means on this machine for MediaOptions::display and ::speaker (other values are
@@ -75,6 +85,9 @@ class RoomMedia {
     std::function<void(int mline, const std::string& candidate)> on_candidate;
     std::function<void(const std::string& state)> on_connection_state;
     std::function<void(const std::string& error)> on_error;
+    // A key pressed in the display's window (X or GL; GStreamer's navigation key name: "m",
+    // "space", "Next", ...).
+    std::function<void(const std::string& key)> on_key;
   };
 
   RoomMedia(MediaOptions options, Callbacks callbacks);
@@ -98,6 +111,11 @@ class RoomMedia {
   void StartAudioRecording(double seconds);
   bool AudioRecordingDone() const;
   bool SaveWav(const std::string& path, std::string* error) const;
+  // A line drawn at the bottom of the composite on the display ("" for none).
+  void SetStatusLine(const std::string& text);
+  // Mutes the microphone (or tone) locally: silence is sent.
+  void SetMicMuted(bool muted);
+  PlayoutDelays playout_delays() const;
   // webrtcbin's stats as a compact summary line (posted back through `done`).
   void RequestStats(std::function<void(const std::string&)> done);
 
@@ -109,6 +127,10 @@ class RoomMedia {
   static GstFlowReturn OnVideoSample(GstElement* sink, gpointer self) noexcept;
   static GstFlowReturn OnAudioSample(GstElement* sink, gpointer self) noexcept;
   static gboolean OnBusMessage(GstBus*, GstMessage* msg, gpointer self) noexcept;
+  static GstPadProbeReturn OnDisplayPad(GstPad* pad, GstPadProbeInfo* info, gpointer self) noexcept;
+  static GstPadProbeReturn OnSpeakerPad(GstPad* pad, GstPadProbeInfo* info, gpointer self) noexcept;
+  // Milliseconds from the buffer's running time to the pipeline clock's now, or -1.
+  double SinceArrival(GstPad* pad, GstBuffer* buffer) const;
   void Post(std::function<void()> fn);
 
   MediaOptions options_;
@@ -124,6 +146,8 @@ class RoomMedia {
   std::vector<int16_t> audio_;
   size_t audio_wanted_ = 0;
   bool recording_ = false;
+  std::string status_line_;
+  PlayoutDelays delays_;
   // Set on destruction so posted work that arrives late does nothing.
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 };

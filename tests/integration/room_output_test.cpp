@@ -14,10 +14,15 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "apps/mcu-room/standby_screen.h"
 #include "media/layout.h"
 #include "tests/support/analysis.h"
 #include "tests/support/audio_site.h"
+#include "tests/support/files.h"
 #include "tests/support/mcu_fixture.h"
+#include "tests/support/rest_client.h"
 
 namespace mcu::test {
 namespace {
@@ -159,6 +164,192 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
   EXPECT_TRUE(mcu.process().Running());
 }
 
+// What mcu-room says it shows (--status-file), or null while it has written nothing.
+nlohmann::json Status(const std::filesystem::path& file) {
+  return nlohmann::json::parse(ReadFile(file), nullptr, false);
+}
+
+std::string UtcTime(time_t t, const char* format) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  return std::string(buf, strftime(buf, sizeof buf, format, &tm));
+}
+
+// Takes a screenshot of the test's display into `img`.
+bool Screenshot(const RoomDevices& devices, const TempDir& dir, Image* img) {
+  const std::string png = dir / "screen.png";
+  Process shot(devices.With({"gst-launch-1.0", "-q", "ximagesrc", "num-buffers=1", "!",
+                             "videoconvert", "!", "pngenc", "!", "filesink", "location=" + png}),
+               dir / "shot.log");
+  std::string error;
+  return shot.Wait(seconds(20)) == 0 && ReadPng(png, img, &error);
+}
+
+// An idle room with a display shows what a hardware room system shows: its site's name, that it
+// is connected, and the next conference it is invited to with its times (in the room's zone,
+// UTC here). When that conference opens the room joins by itself and the display shows the
+// composite; a key at the room mutes its microphone and the host's mute is said on screen.
+TEST(RoomOutput, TheStandbyScreenShowsTheNextConferenceAndTheRoomJoinsItWhenItOpens) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RoomDevices devices(mcu.dir());
+  ASSERT_TRUE(devices.ok()) << devices.Log();
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  const time_t start = time(nullptr) + 15, end = start + 3600;
+  auto created = host.Call("POST", "/api/v1/conferences",
+                           {{"id", "giao-ban-sang"},
+                            {"title", "Giao ban sáng"},
+                            {"start", UtcTime(start, "%Y-%m-%dT%H:%M:%SZ")},
+                            {"end", UtcTime(end, "%Y-%m-%dT%H:%M:%SZ")},
+                            {"leadTimeMinutes", 0},
+                            {"invited", {"huyen-1", "huyen-2"}},
+                            {"host", "huyen-1"}});
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+
+  const std::filesystem::path status = mcu.dir() / "room-status.json";
+  Process room(
+      devices.With({"TZ=UTC", RoomBin(), "--url", mcu.url(), "--ca", mcu.ca(), "--ice-address",
+                    "127.0.0.1", "--token", "demo-huyen-1", "--display", "x", "--speaker", "none",
+                    "--language", "en", "--status-file", status.string()}),
+      mcu.dir() / "room.log");
+  const std::string when =
+      UtcTime(start, "%H:%M") + " – " + UtcTime(end, "%H:%M") + ", " +
+      (UtcTime(start, "%F") == UtcTime(time(nullptr), "%F") ? std::string("today")
+                                                            : UtcTime(start, "%d/%m/%Y"));
+  const std::vector<std::string> lines = {"Connected to the MCU", "Next conference: Giao ban sáng",
+                                          when};
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto s = Status(status);
+        return s.is_object() && s["standbyShown"] == true && s["standbyLines"] == lines;
+      },
+      seconds(10), milliseconds(50)))
+      << Status(status).dump(2) << room.Log();
+  EXPECT_EQ(Status(status)["standbyTitle"], "Huyện 1");
+  EXPECT_EQ(Status(status)["next"]["startsAt"], start);
+
+  // On the screen: the standby background, with the name written in its upper part.
+  const Rgb background{(room::StandbyScreen::kBackground >> 16) & 0xFF,
+                       (room::StandbyScreen::kBackground >> 8) & 0xFF,
+                       room::StandbyScreen::kBackground & 0xFF};
+  auto title_pixels = [](const Image& img) {  // Text pixels in the title's band.
+    int bright = 0;
+    for (int y = 60; y < 200; ++y)
+      for (int x = 320; x < 960; ++x) {
+        Rgb p = img.At(x, y);
+        bright += p.r > 200 && p.g > 200 && p.b > 200;
+      }
+    return bright;
+  };
+  Image img;
+  // The screen is drawn twice a second: the text shows at most that much after the status says.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return Screenshot(devices, mcu.dir(), &img) &&
+               Near(img.Mean(20, 300, 200, 120), background, 12) && title_pixels(img) > 300;
+      },
+      seconds(10), milliseconds(50)))
+      << "the display does not show the standby screen with its title: " << title_pixels(img)
+      << " text pixels\n"
+      << room.Log();
+
+  // The conference opens: the room joins by itself, with the other invited site.
+  auto other = mcu.StartRoom("huyen-2", {"--token", "demo-huyen-2", "--color", "10e010", "--width",
+                                         "320", "--height", "180"});
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto s = Status(status);
+        return s["screen"] == "conference" && s["mediaConnected"] == true &&
+               s["standbyShown"] == false;
+      },
+      seconds(40), milliseconds(50)))
+      << Status(status).dump(2) << room.Log();
+  EXPECT_EQ(Status(status)["conference"], "giao-ban-sang");
+  media::Layout layout = media::ComputeLayout(2, 1280, 720);
+  auto green_shown = [&] {
+    if (!Screenshot(devices, mcu.dir(), &img)) return false;
+    for (const auto& t : layout.tiles)
+      if (Near(img.Mean(t.x + t.width / 4, t.y + t.height / 4, t.width / 2, t.height / 4),
+               {16, 224, 16}, 40))
+        return true;
+    return false;
+  };
+  EXPECT_TRUE(WaitUntil(green_shown, seconds(20), milliseconds(50)))
+      << "the display does not show the other site in the composite\n"
+      << room.Log();
+
+  // A key at the room mutes its microphone; the host's mute is said too, and wins.
+  Process key(devices.With({"xdotool", "mousemove", "640", "360", "key", "m"}),
+              mcu.dir() / "key.log");
+  EXPECT_EQ(key.Wait(seconds(10)), 0) << key.Log();
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        auto s = Status(status);
+        return s["micMuted"] == true && s["statusLine"] == "Microphone off (key M)";
+      },
+      seconds(10), milliseconds(50)))
+      << Status(status).dump(2) << room.Log();
+  auto muted =
+      host.Call("POST", "/api/v1/conferences/giao-ban-sang/sites/huyen-1/mute", {{"audio", true}});
+  ASSERT_EQ(muted.status, 200) << muted.text;
+  EXPECT_TRUE(
+      WaitUntil([&] { return Status(status)["statusLine"] == "Microphone muted by the host"; },
+                seconds(10), milliseconds(50)))
+      << Status(status).dump(2) << room.Log();
+
+  // The conference stops: back to the standby screen, nothing next.
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/giao-ban-sang/stop").status, 200);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        auto s = Status(status);
+        return s["screen"] == "standby" && s["standbyShown"] == true &&
+               s["standbyLines"] ==
+                   std::vector<std::string>{"Connected to the MCU", "No conference scheduled"};
+      },
+      seconds(10), milliseconds(50)))
+      << Status(status).dump(2) << room.Log();
+  EXPECT_TRUE(room.Running()) << room.Log();
+}
+
+// A room whose configured camera is not there (its configuration in a file, its token in
+// another) joins with the rest of its media and says what is missing, on its screen and on the
+// conference's roll-call.
+TEST(RoomOutput, ARoomWithoutItsCameraJoinsWithWhatItHasAndTheRollCallSaysTheCameraIsMissing) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  const std::filesystem::path token = mcu.dir() / "room-token", config = mcu.dir() / "room.toml",
+                              status = mcu.dir() / "room-status.json";
+  ASSERT_TRUE(WriteFile(token, "demo-huyen-1\n"));
+  std::filesystem::permissions(
+      token, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  ASSERT_TRUE(WriteFile(config, "url = \"" + mcu.url() + "\"\nca = \"" + mcu.ca() +
+                                    "\"\ntoken-file = \"" + token.string() +
+                                    "\"\nconference = \"mix\"\ncamera = \"/dev/video-absent\"\n"
+                                    "display = \"none\"\nspeaker = \"none\"\n"
+                                    "ice-address = [\"127.0.0.1\"]\nstatus-file = \"" +
+                                    status.string() + "\"\n"));
+  Process room({RoomBin(), "--config", config.string()}, mcu.dir() / "room.log");
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  nlohmann::json site;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = host.Call("GET", "/api/v1/conferences/mix/roll-call");
+        for (const auto& s : r.body["sites"])
+          if (s["site"] == "huyen-1") site = s;
+        return site.is_object() && site["state"] == "video" && site["devices"].is_object();
+      },
+      seconds(20), milliseconds(100)))
+      << site.dump() << room.Log();
+  EXPECT_EQ(site["devices"],
+            (nlohmann::json{{"camera", "missing"}, {"microphone", "none"}, {"speaker", "none"}}));
+  EXPECT_EQ(Status(status)["devices"]["camera"], "missing");
+  EXPECT_EQ(Status(status)["statusLine"], "Không tìm thấy camera");
+  EXPECT_NE(room.Log().find("joining without what is missing"), std::string::npos) << room.Log();
+}
+
 // --list-devices names the sound server's sources and sinks as --mic-device and --speaker-device
 // take them (the display's camera list is empty here: no V4L2 device).
 TEST(RoomOutput, ListsTheMicrophonesAndLoudspeakersByTheNamesItsOptionsTake) {
@@ -177,6 +368,16 @@ TEST(RoomOutput, ListsTheMicrophonesAndLoudspeakersByTheNamesItsOptionsTake) {
                     speaker_part = out.substr(speakers);
   EXPECT_NE(mic_part.find("  room_speaker.monitor "), std::string::npos) << out;
   EXPECT_NE(speaker_part.find("  room_speaker "), std::string::npos) << out;
+  // The example configuration's keys are all options mcu-room knows.
+  Process example(
+      devices.With({RoomBin(), "--config", std::string(MCU_CONFIGS_DIR) + "/mcu-room.example.toml",
+                    "--list-devices"}),
+      dir / "example.log");
+  EXPECT_EQ(example.Wait(seconds(20)), 0) << example.Log();
+  ASSERT_TRUE(WriteFile(dir / "typo.toml", "camra = \"/dev/video0\"\n"));
+  Process typo({RoomBin(), "--config", dir / "typo.toml", "--list-devices"}, dir / "typo.log");
+  EXPECT_NE(typo.Wait(seconds(20)), 0) << "a misspelt key is not ignored";
+  EXPECT_NE(typo.Log().find("camra"), std::string::npos) << typo.Log();
 }
 
 // The level of `freq` in dB (TonePower's scale: samples in [-1, 1]), averaged over 200 ms blocks so
