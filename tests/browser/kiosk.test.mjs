@@ -231,6 +231,19 @@ describe('kiosk room', () => {
       assert.deepEqual(again, { camera: 'ok', microphone: 'ok', speaker: 'ok' }, 'reported again after the welcome');
       await page.screenshot({ path: path.join(outDir, 'kiosk-after-restart.png') });
 
+      // Removed by the host: `left`, back to the standby screen (no conference to wait for: the
+      // host's removal holds); called back in by the host: in again.
+      const callsBeforeKick = k.calls;
+      await host.post(`/conferences/${CONFERENCE}/sites/${SITE}/kick`);
+      await page.waitForFunction(() => window.mcuRoom.kiosk.state === 'standby', null, { timeout: 10_000 });
+      await page.waitForSelector('#kiosk-standby:not([hidden])');
+      k = await page.evaluate(kioskState);
+      assert.equal(k.connected, true, 'still connected');
+      assert.equal(k.pcState, 'closed', 'the call’s media ended');
+      await host.post(`/conferences/${CONFERENCE}/sites/${SITE}/call`);
+      k = await inside('the page in the conference again after the host called it', callsBeforeKick);
+      assert.equal(k.reconnects, 1, 'the same connection');
+
       // The token: in no request line nor header (the fragment never leaves the browser; Playwright
       // may show a navigation's URL with it, so only what goes on the wire is checked), in no
       // WebSocket URL, and nowhere in the MCU's log, whose access log saw the page's requests.
@@ -322,6 +335,30 @@ describe('kiosk room', () => {
     } finally {
       await consoleContext.close();
       await rawContext.close();
+    }
+  });
+
+  test('a refused token: the kiosk retries, the waits doubling, and says why without an error screen', { timeout: 30_000 }, async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${mcu.origin}/room#token=khong-hop-le&kiosk=1&lang=en`);
+      assert.equal(new URL(page.url()).hash, '#kiosk=1&lang=en');
+      const k = await waitFor('four refusals', () => page.evaluate(() => {
+        const kiosk = window.mcuRoom.kiosk;
+        return kiosk.drops.length >= 4 ? kiosk : null;
+      }), 20_000, 100);
+      const gaps = k.drops.slice(1).map((d, i) => d.at - k.drops[i].at);
+      console.log(`  drops: ${k.drops.map((d) => d.reason).join(', ')}; gaps ${gaps.join(', ')} ms`);
+      assert.ok(k.drops.every((d) => d.reason.startsWith('unauthorized')), JSON.stringify(k.drops));
+      // Waits of 0.5, 1, 2 s, each plus up to a quarter, plus the time to connect.
+      gaps.forEach((gap, i) => assert.ok(gap >= 500 * 2 ** i && gap < 1250 * 2 ** i, `wait ${i}: ${gap} ms`));
+      assert.equal(await page.textContent('#kiosk-connection'), 'The MCU refused the room token — retrying…');
+      assert.equal(k.state, 'reconnecting');
+      assert.ok(await page.isHidden('#error-banner'), 'no error screen');
+      await page.screenshot({ path: path.join(outDir, 'kiosk-refused.png') });
+    } finally {
+      await context.close();
     }
   });
 
