@@ -83,6 +83,11 @@ test('the connection line: connecting the first time, lost later, a refused toke
   assert.equal(line({ connected: false, everConnected: true }), 'Mất kết nối tới MCU — đang kết nối lại…');
   assert.equal(line({ connected: false, refused: true }), 'MCU không nhận mã phòng — đang thử lại…');
   assert.match(line({ connected: false, noToken: true }), /^Thiếu mã phòng/);
+  const unknown = standbyLines({ state: 'reconnecting', connected: false, next: null, now: NOW });
+  assert.deepEqual([unknown.nextLabel, unknown.nextTitle, unknown.nextTime], ['', '', ''],
+    'not connected: nothing said about the next conference');
+  const known = standbyLines({ state: 'reconnecting', connected: false, next: NEXT, now: NOW });
+  assert.equal(known.nextTitle, 'Giao ban tháng 12', 'the last one heard of stays on screen');
 });
 
 test('a conference\'s time: today, tomorrow, else its weekday and date; across midnight local time', () => {

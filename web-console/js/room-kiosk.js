@@ -47,6 +47,7 @@ export function renderKiosk(room, lang, now = Date.now()) {
   k.lines = lines;
   $('kiosk-standby').hidden = inConference;
   for (const [field, id] of STANDBY_FIELDS) show(id, lines[field]);
+  $('kiosk-next').hidden = !lines.nextLabel;
   $('kiosk-connection').dataset.connected = String(k.connected);
   show('kiosk-hint', keyHint(lang));
 

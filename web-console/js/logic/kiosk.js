@@ -192,7 +192,8 @@ export function conferenceTime(startsAtMs, endsAtMs, nowMs, lang = 'vi') {
 //              in Unix seconds) or null
 //   site       the site's name from `welcome` ('' before)
 //   now        milliseconds; lang 'vi' | 'en'
-// {site, clock, date, connection, nextLabel, nextTitle, nextTime}, each a string ('' when empty).
+// {site, clock, date, connection, nextLabel, nextTitle, nextTime}, each a string ('' when empty:
+// the next conference's lines are empty while the page has no word from the MCU about it).
 export function standbyLines({ state, connected, everConnected = true, refused = false, noToken = false, next, site, now, lang = 'vi' }) {
   const tx = textOf(lang);
   const d = new Date(now);
@@ -210,7 +211,7 @@ export function standbyLines({ state, connected, everConnected = true, refused =
   };
   const startsAt = Number(next?.startsAt) * 1000;
   if (!next || !next.conference || !(startsAt > 0)) {
-    lines.nextLabel = tx.none;
+    if (connected) lines.nextLabel = tx.none;
     return lines;
   }
   lines.nextLabel = state === 'joining' ? tx.joining : next.open ? tx.open : tx.next;
