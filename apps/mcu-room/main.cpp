@@ -361,6 +361,7 @@ int Run(int argc, char** argv) {
       {"recording", st.record_done},
       {"sendWidth", room.media() ? room.media()->send_width() : 0},
       {"sendHeight", room.media() ? room.media()->send_height() : 0},
+      {"decodedDelayMs", Percentiles(delays.decoded_ms)},
       {"displayDelayMs", Percentiles(delays.display_ms)},
       {"speakerDelayMs", Percentiles(delays.speaker_ms)},
       {"pipelineLatencyMs", delays.pipeline_latency_ms},

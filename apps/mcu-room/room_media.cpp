@@ -320,6 +320,16 @@ void RoomMedia::OnPadAdded(GstElement*, GstPad* pad, gpointer self) noexcept {
   gst_bin_add(GST_BIN(m->pipeline_.get()), decode);
   gst_element_sync_state_with_parent(decode);
   gst_pad_link(pad, GRef<GstPad>::Adopt(gst_element_get_static_pad(decode, "sink")).get());
+  // When each frame's (audio packet's) RTP leaves webrtcbin: where the playout delays start.
+  auto caps = GRef<GstCaps>::Adopt(gst_pad_get_current_caps(pad));
+  if (!caps) caps = GRef<GstCaps>::Adopt(gst_pad_query_caps(pad, nullptr));
+  const char* media = caps && gst_caps_get_size(caps.get()) > 0
+                          ? gst_structure_get_string(gst_caps_get_structure(caps.get(), 0), "media")
+                          : nullptr;
+  if (media && std::string(media) == "video")
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, OnArrival<kVideo>, m, nullptr);
+  else if (media && std::string(media) == "audio")
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, OnArrival<kAudio>, m, nullptr);
 }
 
 void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
@@ -338,7 +348,10 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
         "appsink name=vsink emit-signals=true sync=false max-buffers=2 drop=true";
     if (m->options_.display != "none")
       chain +=
-          " vt. ! queue max-size-buffers=3 leaky=downstream ! videoconvert ! videoscale ! "
+          // The display sink holds each frame until its time (the pipeline latency, ~180 ms):
+          // the queue before it holds that much, or frames are dropped there.
+          " vt. ! queue name=dq max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 "
+          "leaky=downstream ! videoconvert ! videoscale ! "
           "textoverlay name=status valignment=bottom halignment=center "
           "font-desc=\"Sans 16\" shaded-background=true wait-text=false ! " +
           DisplaySink(m->options_.display) + " name=display sync=true";
@@ -374,10 +387,13 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
   g_signal_connect(sink.get(), "new-sample", on_sample, m);
   if (auto display = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), "display"))) {
     auto pad = GRef<GstPad>::Adopt(gst_element_get_static_pad(display.get(), "sink"));
-    gst_pad_add_probe(
-        pad.get(),
-        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_UPSTREAM),
-        OnDisplayPad, m, nullptr);
+    gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+                      OnPlayout<kVideo, &PlayoutDelays::display_ms>, m, nullptr);
+    gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, OnDisplayEvent, m, nullptr);
+    auto queue = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), "dq"));
+    auto queue_pad = GRef<GstPad>::Adopt(gst_element_get_static_pad(queue.get(), "sink"));
+    gst_pad_add_probe(queue_pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+                      OnPlayout<kVideo, &PlayoutDelays::decoded_ms>, m, nullptr);
     auto status = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), "status"));
     std::lock_guard lock(m->mutex_);
     g_object_set(status.get(), "text", m->status_line_.c_str(), nullptr);
@@ -388,12 +404,11 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
         GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(m->pipeline_.get()), "playmix"));
     if (!mixer || !gst_element_link(bin, mixer.get()))
       spdlog::warn("the received audio cannot reach the loudspeakers");
-    // From now on what the loudspeaker sink gets carries the mix: its delay is measured.
-    if (auto speaker =
-            GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(m->pipeline_.get()), "speaker"))) {
-      auto pad = GRef<GstPad>::Adopt(gst_element_get_static_pad(speaker.get(), "sink"));
-      gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, OnSpeakerPad, m, nullptr);
-    }
+    // The decoded audio as it is handed to the playout mixer.
+    auto src = GRef<GstPad>::Adopt(gst_element_get_static_pad(bin, "src"));
+    if (src)
+      gst_pad_add_probe(src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+                        OnPlayout<kAudio, &PlayoutDelays::speaker_ms>, m, nullptr);
   }
   gst_element_sync_state_with_parent(bin);
   gst_pad_link(pad, GRef<GstPad>::Adopt(gst_element_get_static_pad(bin, "sink")).get());
@@ -454,37 +469,45 @@ gboolean RoomMedia::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) noexce
   return G_SOURCE_CONTINUE;
 }
 
-double RoomMedia::SinceArrival(GstPad* pad, GstBuffer* buffer) const {
-  if (!GST_BUFFER_PTS_IS_VALID(buffer)) return -1;
-  auto event = GRef<GstEvent>::Adopt(gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0));
+GstClockTime RoomMedia::Now() const {
   auto clock = GRef<GstClock>::Adopt(gst_element_get_clock(pipeline_.get()));
-  if (!event || !clock) return -1;
-  const GstSegment* segment = nullptr;
-  gst_event_parse_segment(event.get(), &segment);
-  GstClockTime running =
-      gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-  if (!GST_CLOCK_TIME_IS_VALID(running)) return -1;
-  GstClockTime now = gst_clock_get_time(clock.get()) - gst_element_get_base_time(pipeline_.get());
-  return (static_cast<double>(now) - static_cast<double>(running)) / 1e6;
+  if (!clock) return GST_CLOCK_TIME_NONE;
+  return gst_clock_get_time(clock.get()) - gst_element_get_base_time(pipeline_.get());
 }
 
-namespace {
-void Keep(std::vector<double>& samples, double ms) {
-  if (ms < 0) return;
-  if (samples.size() >= 100000) samples.erase(samples.begin(), samples.begin() + 50000);
-  samples.push_back(ms);
-}
-}  // namespace
-
-GstPadProbeReturn RoomMedia::OnDisplayPad(GstPad* pad, GstPadProbeInfo* info,
-                                          gpointer self) noexcept {
+template <int kKind>
+GstPadProbeReturn RoomMedia::OnArrival(GstPad*, GstPadProbeInfo* info, gpointer self) noexcept {
   auto* m = static_cast<RoomMedia*>(self);
-  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
-    double ms = m->SinceArrival(pad, GST_PAD_PROBE_INFO_BUFFER(info));
-    std::lock_guard lock(m->mutex_);
-    Keep(m->delays_.display_ms, ms);
-    return GST_PAD_PROBE_OK;
-  }
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  const GstClockTime now = m->Now();
+  if (!GST_BUFFER_PTS_IS_VALID(buffer) || !GST_CLOCK_TIME_IS_VALID(now)) return GST_PAD_PROBE_OK;
+  std::lock_guard lock(m->mutex_);
+  auto& arrivals = m->arrivals_[kKind];
+  arrivals.emplace(GST_BUFFER_PTS(buffer), now);  // A frame's first packet counts.
+  while (!arrivals.empty() && arrivals.begin()->first + 5 * GST_SECOND < GST_BUFFER_PTS(buffer))
+    arrivals.erase(arrivals.begin());
+  return GST_PAD_PROBE_OK;
+}
+
+template <int kKind, std::vector<double> PlayoutDelays::*kWhere>
+GstPadProbeReturn RoomMedia::OnPlayout(GstPad*, GstPadProbeInfo* info, gpointer self) noexcept {
+  auto* m = static_cast<RoomMedia*>(self);
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  const GstClockTime now = m->Now();
+  if (!GST_BUFFER_PTS_IS_VALID(buffer) || !GST_CLOCK_TIME_IS_VALID(now)) return GST_PAD_PROBE_OK;
+  std::lock_guard lock(m->mutex_);
+  const auto& arrivals = m->arrivals_[kKind];
+  auto it = arrivals.find(GST_BUFFER_PTS(buffer));
+  if (it == arrivals.end() || now < it->second) return GST_PAD_PROBE_OK;
+  auto& samples = m->delays_.*kWhere;
+  if (samples.size() >= 100000) samples.erase(samples.begin(), samples.begin() + 50000);
+  samples.push_back(static_cast<double>(now - it->second) / 1e6);
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn RoomMedia::OnDisplayEvent(GstPad*, GstPadProbeInfo* info,
+                                            gpointer self) noexcept {
+  auto* m = static_cast<RoomMedia*>(self);
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
   const gchar* key = nullptr;
   if (event && GST_EVENT_TYPE(event) == GST_EVENT_NAVIGATION &&
@@ -495,15 +518,6 @@ GstPadProbeReturn RoomMedia::OnDisplayPad(GstPad* pad, GstPadProbeInfo* info,
       if (m->callbacks_.on_key) m->callbacks_.on_key(name);
     });
   }
-  return GST_PAD_PROBE_OK;
-}
-
-GstPadProbeReturn RoomMedia::OnSpeakerPad(GstPad* pad, GstPadProbeInfo* info,
-                                          gpointer self) noexcept {
-  auto* m = static_cast<RoomMedia*>(self);
-  double ms = m->SinceArrival(pad, GST_PAD_PROBE_INFO_BUFFER(info));
-  std::lock_guard lock(m->mutex_);
-  Keep(m->delays_.speaker_ms, ms);
   return GST_PAD_PROBE_OK;
 }
 

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,11 +66,12 @@ struct ReceivedCounters {
   uint64_t audio_samples = 0;  // Mono samples at 48 kHz.
 };
 
-// Milliseconds from a received frame's (or audio buffer's) arrival, as the jitter buffer
-// timestamps it, to its being handed to the display (loudspeaker) sink, which then holds it
-// until its time to be shown (played): the pipeline latency.
+// Milliseconds from a received frame's (audio packet's) arrival, as webrtcbin hands its RTP to
+// the decoder, to: the decoded frame entering the display path, the frame handed to the display
+// sink (which first waits for the previous one to be shown), the decoded audio handed to the
+// playout mixer. The sinks then hold each until its time: the pipeline latency.
 struct PlayoutDelays {
-  std::vector<double> display_ms, speaker_ms;
+  std::vector<double> decoded_ms, display_ms, speaker_ms;
   double pipeline_latency_ms = -1;  // -1: not known yet.
 };
 
@@ -127,10 +129,14 @@ class RoomMedia {
   static GstFlowReturn OnVideoSample(GstElement* sink, gpointer self) noexcept;
   static GstFlowReturn OnAudioSample(GstElement* sink, gpointer self) noexcept;
   static gboolean OnBusMessage(GstBus*, GstMessage* msg, gpointer self) noexcept;
-  static GstPadProbeReturn OnDisplayPad(GstPad* pad, GstPadProbeInfo* info, gpointer self) noexcept;
-  static GstPadProbeReturn OnSpeakerPad(GstPad* pad, GstPadProbeInfo* info, gpointer self) noexcept;
-  // Milliseconds from the buffer's running time to the pipeline clock's now, or -1.
-  double SinceArrival(GstPad* pad, GstBuffer* buffer) const;
+  // Arrival of RTP (kAudio, kVideo) by its timestamp, and the delay since then at a later pad.
+  enum Kind { kAudio = 0, kVideo = 1 };
+  template <int kKind>
+  static GstPadProbeReturn OnArrival(GstPad*, GstPadProbeInfo* info, gpointer self) noexcept;
+  template <int kKind, std::vector<double> PlayoutDelays::*kWhere>
+  static GstPadProbeReturn OnPlayout(GstPad*, GstPadProbeInfo* info, gpointer self) noexcept;
+  static GstPadProbeReturn OnDisplayEvent(GstPad*, GstPadProbeInfo* info, gpointer self) noexcept;
+  GstClockTime Now() const;  // The pipeline's running time, or GST_CLOCK_TIME_NONE.
   void Post(std::function<void()> fn);
 
   MediaOptions options_;
@@ -148,6 +154,7 @@ class RoomMedia {
   bool recording_ = false;
   std::string status_line_;
   PlayoutDelays delays_;
+  std::map<GstClockTime, GstClockTime> arrivals_[2];  // PTS -> running time, last 5 s.
   // Set on destruction so posted work that arrives late does nothing.
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 };

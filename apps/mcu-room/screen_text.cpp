@@ -13,9 +13,9 @@ struct Words {
   const char* online;
   const char* reconnecting;
   const char* no_conference;
-  const char* next;      // "Next conference: "
-  const char* joining;   // "Joining: "
-  const char* today;     // "today"
+  const char* next;     // "Next conference: "
+  const char* joining;  // "Joining: "
+  const char* today;    // "today"
   const char* camera_missing;
   const char* mic_missing;
   const char* speaker_missing;

@@ -24,7 +24,7 @@ struct RoomStatus {
   enum class Link { kConnecting, kOnline, kReconnecting };
   Link link = Link::kConnecting;  // The connection to the MCU.
   std::string site_id, site_name;
-  std::optional<event::Standby::Next> next;  // The next conference it is invited to.
+  std::optional<event::Standby::Next> next;     // The next conference it is invited to.
   std::string conference_id, conference_title;  // The one it is in or joining; empty: standby.
   bool media_connected = false;
   bool host_muted_audio = false, host_muted_video = false;

@@ -25,8 +25,9 @@ StandbyScreen::~StandbyScreen() {
 
 bool StandbyScreen::Build() {
   std::ostringstream d;
-  d << "videotestsrc is-live=true pattern=solid-color foreground-color=" << (0xFF000000u | kBackground)
-    << " ! video/x-raw,width=" << width_ << ",height=" << height_ << ",framerate=2/1"
+  d << "videotestsrc is-live=true pattern=solid-color foreground-color="
+    << (0xFF000000u | kBackground) << " ! video/x-raw,width=" << width_ << ",height=" << height_
+    << ",framerate=2/1"
     << " ! textoverlay name=title valignment=top halignment=center ypad=" << height_ / 8
     << " font-desc=\"Sans Bold " << height_ / 24 << "\""
     << " ! textoverlay name=body valignment=center halignment=center line-alignment=center"

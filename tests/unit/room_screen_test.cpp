@@ -1,6 +1,6 @@
 // Specs of apps/mcu-room/screen_text.h: what an unattended room's screen says.
-#include "apps/mcu-room/screen_text.h"
 #include "apps/mcu-room/devices.h"
+#include "apps/mcu-room/screen_text.h"
 
 #include <gtest/gtest.h>
 
@@ -41,13 +41,13 @@ TEST_F(RoomScreen, StandbyNamesTheSiteTheLinkAndTheNextConferenceWithItsTimes) {
   s.next = event::Standby::Next{"giao-ban", "Giao ban tuần", kStart, kEnd, false};
   StandbyText vi = MakeStandbyText(s, Language::kVi, kStart - 7 * 86400);
   EXPECT_EQ(vi.title, "Huyện Mèo Vạc");
-  EXPECT_EQ(vi.lines, (std::vector<std::string>{"Đã kết nối với MCU",
-                                                "Hội nghị tiếp theo: Giao ban tuần",
-                                                "08:00 – 09:30, 07/12/2026"}));
+  EXPECT_EQ(vi.lines,
+            (std::vector<std::string>{"Đã kết nối với MCU", "Hội nghị tiếp theo: Giao ban tuần",
+                                      "08:00 – 09:30, 07/12/2026"}));
   StandbyText en = MakeStandbyText(s, Language::kEn, kStart - 3600);
-  EXPECT_EQ(en.lines, (std::vector<std::string>{"Connected to the MCU",
-                                                "Next conference: Giao ban tuần",
-                                                "08:00 – 09:30, today"}));
+  EXPECT_EQ(en.lines,
+            (std::vector<std::string>{"Connected to the MCU", "Next conference: Giao ban tuần",
+                                      "08:00 – 09:30, today"}));
 }
 
 TEST_F(RoomScreen, StandbySaysWhenNothingIsScheduledWhenItIsBeingCalledAndWhatIsMissing) {
@@ -105,10 +105,8 @@ TEST(RoomDevices, WhatIsConfiguredIsOkOrMissingAndWhatIsNotIsNone) {
       {"speaker", "alsa_output.hdmi", "TV", "pulse"},
   };
   EXPECT_EQ(AssessDevices({}, found, false), DeviceStates{}) << "nothing configured: none";
-  WantedDevices w{.camera = "/dev/video0",
-                  .microphone = true,
-                  .speaker = true,
-                  .speaker_output = "pulse"};
+  WantedDevices w{
+      .camera = "/dev/video0", .microphone = true, .speaker = true, .speaker_output = "pulse"};
   EXPECT_EQ(AssessDevices(w, found, true),
             (DeviceStates{DeviceState::kOk, DeviceState::kOk, DeviceState::kOk}))
       << "the default microphone and loudspeaker: any listed one";
