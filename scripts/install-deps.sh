@@ -11,7 +11,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git ca-certificates openssl
   libssl-dev tzdata libnice-dev libsrtp2-dev libopus-dev libvpx-dev
-  libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  libx11-dev libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-nice gstreamer1.0-tools gstreamer1.0-libav gstreamer1.0-plugins-ugly gstreamer1.0-x fonts-dejavu-core
   gstreamer1.0-alsa gstreamer1.0-gl gstreamer1.0-pulseaudio

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/mcu-room/devices.h"
+#include "apps/mcu-room/key_input.h"
 #include "apps/mcu-room/room_client.h"
 #include "apps/mcu-room/screen_text.h"
 #include "apps/mcu-room/standby_screen.h"
@@ -85,6 +86,7 @@ nlohmann::json StatusJson(const mcu::room::RoomStatus& s, const mcu::room::Stand
           {"statusLine", status_line},
           {"hostMutedAudio", s.host_muted_audio},
           {"micMuted", s.mic_muted},
+          {"sharing", s.sharing},
           {"lossPct", s.loss_pct},
           {"devices",
            {{"camera", ToString(s.devices.camera)},
@@ -153,6 +155,13 @@ int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"vp8", "h264"}))
       ->capture_default_str();
   app.add_option("--camera", media.camera, "V4L2 camera device (default: synthetic video)");
+  std::string keys_device;
+  app.add_option("--keys-device", keys_device,
+                 "Read the room's keys (M: microphone, C: content) from this evdev device, e.g. "
+                 "a USB presenter's /dev/input/by-id/...-event-kbd (with KMS there is no window)");
+  app.add_option("--content-camera", client.content_camera,
+                 "Content input shared with the C key (an HDMI capture's V4L2 device; test: a test "
+                 "pattern)");
   app.add_flag("--mic", media.microphone, "Send the microphone (default: a sine tone)");
   app.add_option("--mic-device", media.mic_device,
                  "PulseAudio source to use as the microphone (implies --mic)");
@@ -213,6 +222,9 @@ int Run(int argc, char** argv) {
   media.color = static_cast<uint32_t>(std::stoul(color, nullptr, 16));
   media.microphone |= !media.mic_device.empty();
   media.display = mcu::room::ResolveDisplay(media.display);
+  // Full screen under X: the composite and the standby screen take the screen's size.
+  if (media.display == "x" || media.display == "gl")
+    mcu::room::XScreenSize(&media.screen_width, &media.screen_height);
   client.speaker_requested = media.speaker != "none";
   media.speaker = mcu::room::ResolveSpeaker(media.speaker);
   client.verbose = verbose;
@@ -235,9 +247,12 @@ int Run(int argc, char** argv) {
         << " (install gstreamer1.0-plugins-{base,good,bad}, gstreamer1.0-nice, gstreamer1.0-x)\n";
     return 2;
   }
-  spdlog::info("composite on the display: {}; mix on the loudspeakers: {}{}; microphone: {}",
-               media.display, media.speaker,
-               media.speaker_device.empty() ? "" : " (" + media.speaker_device + ")",
+  spdlog::info("composite on the display: {}{}; mix on the loudspeakers: {}{}; microphone: {}",
+               media.display,
+               media.screen_width > 0
+                   ? fmt::format(" ({}x{})", media.screen_width, media.screen_height)
+                   : std::string(),
+               media.speaker, media.speaker_device.empty() ? "" : " (" + media.speaker_device + ")",
                !media.microphone
                    ? std::string("a test tone")
                    : std::string(media.mic_device.empty() ? "default" : media.mic_device) +
@@ -260,7 +275,9 @@ int Run(int argc, char** argv) {
   // The standby screen while the room is in no conference (a content sender has none).
   std::unique_ptr<mcu::room::StandbyScreen> standby;
   if (media.display != "none" && !client.content)
-    standby = std::make_unique<mcu::room::StandbyScreen>(media.display, 1280, 720);
+    standby = std::make_unique<mcu::room::StandbyScreen>(
+        media.display, media.screen_width > 0 ? media.screen_width : 1280,
+        media.screen_height > 0 ? media.screen_height : 720);
   nlohmann::json last_status;
   auto show = [&](const mcu::room::RoomStatus& s) {
     auto text = mcu::room::MakeStandbyText(s, client.language, std::time(nullptr));
@@ -280,6 +297,10 @@ int Run(int argc, char** argv) {
   };
   room.SetStatusListener(show);
   room.Start();
+  std::unique_ptr<mcu::room::KeyInput> keys;
+  if (!keys_device.empty())
+    keys = std::make_unique<mcu::room::KeyInput>(
+        keys_device, [&room](const std::string& key) { room.OnKey(key); });
 
   // Checks and captures, relative to when media first connects.
   struct State {

@@ -42,6 +42,7 @@ void RoomClient::Post(std::function<void()> fn) {
 }
 
 void RoomClient::Start() {
+  if (options_.content) return Connect();
   // The MCU's statistics of this room's media, every 2 s while in a conference: the screen says
   // when the network loses packets.
   poll_timer_ = g_timeout_add_seconds_full(
@@ -61,7 +62,27 @@ void RoomClient::Changed() {
 }
 
 void RoomClient::PollStats() {
-  if (media_connected_ && !options_.content) Send(json{{"type", "getStats"}}.dump());
+  if (!media_connected_ || options_.content || !media_) return;
+  Send(json{{"type", "getStats"}}.dump());
+  // A device unplugged or plugged in during the meeting (the sound server moves a microphone's
+  // stream to another source rather than failing it): every 10 s, and the room starts again
+  // with what it has.
+  if (options_.check_devices && ++polls_ % 5 == 0 && ProbeNow() != status_.devices) {
+    spdlog::warn("the room's devices changed");
+    return ScheduleReconnect("devices changed");
+  }
+  // A camera or microphone that stops giving anything (unplugged: pulsesrc then just waits) for
+  // two polls: start again, the device check leaves it out and the roll-call says so.
+  const uint64_t video = media_->sent_video_buffers(), audio = media_->sent_audio_buffers();
+  const bool audio_stalled = audio == last_sent_audio_;
+  const bool stalled = video == last_sent_video_ || audio_stalled;
+  last_sent_video_ = video, last_sent_audio_ = audio;
+  stalls_ = stalled ? stalls_ + 1 : 0;
+  if (stalls_ >= 2) {
+    spdlog::warn("the {} stopped sending", audio_stalled ? "microphone" : "camera");
+    stalls_ = 0;
+    ScheduleReconnect("a device stopped");
+  }
 }
 
 void RoomClient::ToggleMicMute() {
@@ -71,12 +92,57 @@ void RoomClient::ToggleMicMute() {
   Changed();
 }
 
+void RoomClient::OnKey(const std::string& key) {
+  // M, and the "black screen" key of USB presenters (B or "." by model), mute the microphone;
+  // C, and the presenters' "start presentation" key (F5), share content.
+  if (key == "m" || key == "M" || key == "b" || key == "B" || key == "period")
+    ToggleMicMute();
+  else if (key == "c" || key == "C" || key == "F5")
+    ToggleContent();
+}
+
+void RoomClient::ToggleContent() {
+  if (options_.content) return;
+  if (content_) {
+    spdlog::info("content: stops sharing");
+    content_.reset();
+  } else if (options_.content_camera.empty()) {
+    spdlog::warn("content: no content input configured (--content-camera)");
+    return;
+  } else {
+    spdlog::info("content: shares {}", options_.content_camera);
+    ClientOptions o = options_;
+    o.content = true;
+    o.conference.clear();  // Called in with the site.
+    o.check_devices = false;
+    o.content_camera.clear();
+    MediaOptions m = media_options_;
+    m.camera = options_.content_camera == "test" ? "" : options_.content_camera;
+    m.pattern = "smpte";
+    m.site_name.clear();
+    m.slate.clear();
+    m.microphone = false;
+    m.silent = true;
+    m.display = "none";
+    m.speaker = "none";
+    m.width = 1280, m.height = 720, m.fps = 15;
+    m.video_bitrate_kbps = 1200;
+    content_ = std::make_unique<RoomClient>(std::move(o), std::move(m));
+    content_->Start();
+  }
+  status_.sharing = content_ != nullptr;
+  Changed();
+}
+
+DeviceStates RoomClient::ProbeNow() const {
+  return ProbeDevices({media_options_.camera, media_options_.microphone, media_options_.mic_device,
+                       options_.speaker_requested, media_options_.speaker,
+                       media_options_.speaker_device});
+}
+
 void RoomClient::CheckDevices() {
   if (!options_.check_devices || options_.content) return;
-  WantedDevices wanted{media_options_.camera,     media_options_.microphone,
-                       media_options_.mic_device, options_.speaker_requested,
-                       media_options_.speaker,    media_options_.speaker_device};
-  DeviceStates now = ProbeDevices(wanted);
+  DeviceStates now = ProbeNow();
   if (now == status_.devices && devices_reported_) return;
   auto name = [](DeviceState d) { return ToString(d); };
   if (now.camera == DeviceState::kMissing || now.microphone == DeviceState::kMissing ||
@@ -215,9 +281,7 @@ void RoomClient::OnMessage(const std::string& text) {
       spdlog::error("media: {}", e);
       ScheduleReconnect("media error");
     };
-    cb.on_key = [this](const std::string& key) {
-      if (key == "m" || key == "M" || key == "b" || key == "period") ToggleMicMute();
-    };
+    cb.on_key = [this](const std::string& key) { OnKey(key); };
     media_ = std::make_unique<RoomMedia>(media, std::move(cb));
     std::string error;
     if (!media_->Start(&error)) {
@@ -268,6 +332,10 @@ void RoomClient::OnMessage(const std::string& text) {
     status_.conference_title.clear();
     status_.host_muted_audio = status_.host_muted_video = false;
     status_.loss_pct = 0;
+    if (content_) {  // Sharing ends with the conference.
+      content_.reset();
+      status_.sharing = false;
+    }
     if (!options_.conference.empty()) {
       ScheduleReconnect("left the conference");
     } else {
@@ -315,6 +383,8 @@ void RoomClient::OnClosed(const std::string& reason) {
 
 void RoomClient::ResetMedia() {
   media_.reset();
+  last_sent_video_ = last_sent_audio_ = 0;
+  stalls_ = 0;
   media_connected_ = false;
   status_.media_connected = false;
   status_.loss_pct = 0;

@@ -39,6 +39,9 @@ struct ClientOptions {
   // silence instead of the microphone, no playout) and the room joins with the rest.
   bool check_devices = true;
   bool speaker_requested = false;  // --speaker was not none.
+  // The content input (an HDMI capture of a laptop: a V4L2 device; "test": a test pattern) the
+  // room shares with its key (C); empty: the key does nothing.
+  std::string content_camera;
 };
 
 class RoomClient {
@@ -54,6 +57,11 @@ class RoomClient {
   }
   // The room's own microphone mute (its key), kept across reconnections.
   void ToggleMicMute();
+  // Starts or stops sharing the content input: a second connection with the site's token and
+  // role content, which the MCU calls into the conference the room is in.
+  void ToggleContent();
+  // A key pressed at the room (the display window's, or a USB presenter's).
+  void OnKey(const std::string& key);
   bool media_connected() const { return media_connected_; }
   int connections() const { return connections_; }  // Successful joins so far.
   // Asks the MCU for its statistics of this room's transport (`getStats`); the reply is kept.
@@ -71,7 +79,8 @@ class RoomClient {
   void Post(std::function<void()> fn);
   void Send(const std::string& text);
   void CheckDevices();
-  void Changed();  // status_ changed: the media's status line, then the listener.
+  DeviceStates ProbeNow() const;  // The configured devices as they are now (blocks briefly).
+  void Changed();                 // status_ changed: the media's status line, then the listener.
   void PollStats();
 
   ClientOptions options_;
@@ -90,7 +99,11 @@ class RoomClient {
   std::function<void(const RoomStatus&)> status_listener_;
   std::optional<TransportStats> last_stats_;  // The MCU's, of this media connection.
   guint poll_timer_ = 0;
-  bool devices_reported_ = false;  // On this connection.
+  std::unique_ptr<RoomClient> content_;                 // While sharing.
+  bool devices_reported_ = false;                       // On this connection.
+  uint64_t last_sent_video_ = 0, last_sent_audio_ = 0;  // At the last poll.
+  int stalls_ = 0;
+  unsigned polls_ = 0;  // Polls in a row with one stalled.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

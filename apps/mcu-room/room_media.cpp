@@ -45,9 +45,9 @@ std::string Quoted(std::string v) {
 std::string VideoSource(const MediaOptions& o) {
   std::ostringstream s;
   if (!o.camera.empty()) {
-    s << "v4l2src device=" << o.camera << " ! videoconvert ! videoscale ! videorate";
+    s << "v4l2src name=cam device=" << o.camera << " ! videoconvert ! videoscale ! videorate";
   } else {
-    s << "videotestsrc is-live=true ";
+    s << "videotestsrc name=cam is-live=true ";
     if (o.pattern == "smpte")
       s << "pattern=smpte";
     else if (o.pattern == "ball")
@@ -90,13 +90,14 @@ std::string AudioSource(const MediaOptions& o) {
   std::ostringstream s;
   if (o.microphone) {
     if (!o.mic_device.empty())
-      s << "pulsesrc device=" << Quoted(o.mic_device);
+      s << "pulsesrc name=mic device=" << Quoted(o.mic_device);
     else
-      s << "autoaudiosrc";
+      s << "autoaudiosrc name=mic";
   } else if (o.silent) {
-    s << "audiotestsrc is-live=true wave=silence";
+    s << "audiotestsrc name=mic is-live=true wave=silence";
   } else {
-    s << "audiotestsrc is-live=true wave=sine freq=" << o.tone_hz << " volume=" << o.tone_volume;
+    s << "audiotestsrc name=mic is-live=true wave=sine freq=" << o.tone_hz
+      << " volume=" << o.tone_volume;
   }
   s << " ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1";
   if (o.microphone && (EchoCancels(o) || o.noise_suppression || o.gain_control)) {
@@ -131,6 +132,14 @@ std::string PlayoutPath(const MediaOptions& o) {
     << " name=speaker buffer-time=40000 latency-time=10000";
   if (!o.speaker_device.empty()) s << " device=" << Quoted(o.speaker_device);
   return s.str();
+}
+
+// Full screen: the composite scaled to the screen (a window of the screen's size, at its corner,
+// covers it: a room PC runs no window manager, or one that leaves it there).
+std::string ScreenCaps(const MediaOptions& o) {
+  if (o.screen_width <= 0 || o.screen_height <= 0) return "";
+  return "video/x-raw,width=" + std::to_string(o.screen_width) +
+         ",height=" + std::to_string(o.screen_height) + ",pixel-aspect-ratio=1/1 ! ";
 }
 
 std::string DisplaySink(const std::string& display) {
@@ -210,6 +219,20 @@ bool RoomMedia::Start(std::string* error) {
         return false;
       }
     }
+  }
+  // Count what the camera and the microphone give: one that stops (unplugged) is noticed.
+  for (auto [name, counter] : {std::pair{"cam", &sent_video_}, std::pair{"mic", &sent_audio_}}) {
+    auto source = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(pipeline_.get()), name));
+    auto pad =
+        GRef<GstPad>::Adopt(source ? gst_element_get_static_pad(source.get(), "src") : nullptr);
+    if (pad)
+      gst_pad_add_probe(
+          pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+          +[](GstPad*, GstPadProbeInfo*, gpointer c) noexcept {
+            static_cast<std::atomic<uint64_t>*>(c)->fetch_add(1, std::memory_order_relaxed);
+            return GST_PAD_PROBE_OK;
+          },
+          counter, nullptr);
   }
   g_signal_connect(webrtc_.get(), "on-ice-candidate", G_CALLBACK(OnIceCandidate), this);
   g_signal_connect(webrtc_.get(), "pad-added", G_CALLBACK(OnPadAdded), this);
@@ -351,7 +374,8 @@ void RoomMedia::OnDecodedPad(GstElement*, GstPad* pad, gpointer self) noexcept {
           // The display sink holds each frame until its time (the pipeline latency, ~180 ms):
           // the queue before it holds that much, or frames are dropped there.
           " vt. ! queue name=dq max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 "
-          "leaky=downstream ! videoconvert ! videoscale ! "
+          "leaky=downstream ! videoconvert ! videoscale add-borders=true ! " +
+          ScreenCaps(m->options_) +
           "textoverlay name=status valignment=bottom halignment=center "
           "font-desc=\"Sans 16\" shaded-background=true wait-text=false ! " +
           DisplaySink(m->options_.display) + " name=display sync=true";

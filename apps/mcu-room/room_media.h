@@ -46,6 +46,9 @@ struct MediaOptions {
   // sink in a desktop session ($DISPLAY or $WAYLAND_DISPLAY), kmssink on a console with a DRM
   // device, none otherwise.
   std::string display = "none";
+  // The screen's size: the composite is scaled to it (borders keep its shape) and so is the
+  // standby screen. 0: the composite's own size (a KMS sink scales by itself).
+  int screen_width = 0, screen_height = 0;
   // The received mix on the loudspeakers: none | auto | pulse | alsa; `speaker_device` names the
   // PulseAudio sink or ALSA device (empty: the default).
   std::string speaker = "none";
@@ -78,6 +81,8 @@ struct PlayoutDelays {
 // What "auto" means on this machine for MediaOptions::display and ::speaker (other values are
 // returned as they are).
 std::string ResolveDisplay(const std::string& wanted);
+// The X screen's size under $DISPLAY; false without an X server.
+bool XScreenSize(int* width, int* height);
 std::string ResolveSpeaker(const std::string& wanted);
 
 class RoomMedia {
@@ -118,6 +123,9 @@ class RoomMedia {
   // Mutes the microphone (or tone) locally: silence is sent.
   void SetMicMuted(bool muted);
   PlayoutDelays playout_delays() const;
+  // Buffers the camera (or synthetic video) and the microphone (or tone) have given so far.
+  uint64_t sent_video_buffers() const { return sent_video_.load(std::memory_order_relaxed); }
+  uint64_t sent_audio_buffers() const { return sent_audio_.load(std::memory_order_relaxed); }
   // webrtcbin's stats as a compact summary line (posted back through `done`).
   void RequestStats(std::function<void(const std::string&)> done);
 
@@ -154,7 +162,8 @@ class RoomMedia {
   bool recording_ = false;
   std::string status_line_;
   PlayoutDelays delays_;
-  std::map<GstClockTime, GstClockTime> arrivals_[2];  // PTS -> running time, last 5 s.
+  std::map<GstClockTime, GstClockTime> arrivals_[2];
+  std::atomic<uint64_t> sent_video_{0}, sent_audio_{0};  // PTS -> running time, last 5 s.
   // Set on destruction so posted work that arrives late does nothing.
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 };

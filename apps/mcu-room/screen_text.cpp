@@ -24,6 +24,7 @@ struct Words {
   const char* poor_network;  // followed by the loss
   const char* loss;          // "% packet loss"
   const char* media_reconnecting;
+  const char* sharing;
 };
 
 const Words kVi{"Đang kết nối tới MCU…",
@@ -40,7 +41,8 @@ const Words kVi{"Đang kết nối tới MCU…",
                 "Micro đang tắt (phím M)",
                 "Mạng kém: mất ",
                 " % gói tin",
-                "Đang kết nối lại…"};
+                "Đang kết nối lại…",
+                "Đang trình chiếu (phím C)"};
 const Words kEn{"Connecting to the MCU…",
                 "Connected to the MCU",
                 "Connection to the MCU lost, reconnecting…",
@@ -55,7 +57,8 @@ const Words kEn{"Connecting to the MCU…",
                 "Microphone off (key M)",
                 "Poor network: ",
                 " % packet loss",
-                "Reconnecting…"};
+                "Reconnecting…",
+                "Sharing content (key C)"};
 
 const Words& Of(Language lang) { return lang == Language::kVi ? kVi : kEn; }
 
@@ -146,6 +149,7 @@ std::string MakeStatusLine(const RoomStatus& s, Language lang) {
     parts.emplace_back(w.host_muted);
   else if (s.mic_muted)
     parts.emplace_back(w.mic_off);
+  if (s.sharing) parts.emplace_back(w.sharing);
   if (s.devices.camera == DeviceState::kMissing) parts.emplace_back(w.camera_missing);
   if (s.devices.microphone == DeviceState::kMissing) parts.emplace_back(w.mic_missing);
   std::string line;

@@ -29,6 +29,7 @@ struct RoomStatus {
   bool media_connected = false;
   bool host_muted_audio = false, host_muted_video = false;
   bool mic_muted = false;  // Muted at the room (its key).
+  bool sharing = false;    // The room shares its content input (its key).
   double loss_pct = 0;     // The worst direction's packet loss over the MCU's last 10 s.
   DeviceStates devices;
   bool in_conference() const { return !conference_id.empty(); }

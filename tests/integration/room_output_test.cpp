@@ -32,15 +32,25 @@ using std::chrono::seconds;
 
 bool Connected(Process& p) { return p.Log().find("media connected") != std::string::npos; }
 
+// mcu-room's command line to reach `mcu` as the site of `token` (media on loopback), then `more`.
+std::vector<std::string> RoomArgs(const McuProcess& mcu, const std::string& token,
+                                  const std::vector<std::string>& more) {
+  std::vector<std::string> args = {RoomBin(),       "--url",     mcu.url(), "--ca", mcu.ca(),
+                                   "--ice-address", "127.0.0.1", "--token", token};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
 // A display and a sound server of the test's own, and the environment that points at them.
 class RoomDevices {
  public:
-  explicit RoomDevices(const TempDir& dir) : runtime_(dir / "runtime") {
+  explicit RoomDevices(const TempDir& dir, const std::string& screen = "1280x720x24")
+      : runtime_(dir / "runtime") {
     std::filesystem::create_directories(runtime_);
     std::filesystem::permissions(runtime_, std::filesystem::perms::owner_all);
     // -displayfd: Xvfb picks a free display and writes its number.
     x_ = std::make_unique<Process>(
-        std::vector<std::string>{"/usr/bin/Xvfb", "-displayfd", "1", "-screen", "0", "1280x720x24",
+        std::vector<std::string>{"/usr/bin/Xvfb", "-displayfd", "1", "-screen", "0", screen,
                                  "-nolisten", "tcp"},
         dir / "xvfb.log");
     WaitUntil([&] { return !Trim(x_->Log()).empty(); }, seconds(10));
@@ -92,10 +102,9 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
   std::vector<std::unique_ptr<Process>> rooms;
   for (size_t i = 0; i < 3; ++i) {
     const Site& s = sites[i];
-    std::vector<std::string> args = {
-        RoomBin(), "--url", mcu.url(),      "--ca", mcu.ca(), "--ice-address",        "127.0.0.1",
-        "--token", s.token, "--conference", "mix",  "--tone", std::to_string(s.tone), "--color",
-        s.color};
+    std::vector<std::string> args =
+        RoomArgs(mcu, s.token,
+                 {"--conference", "mix", "--tone", std::to_string(s.tone), "--color", s.color});
     // The last one joins as the room under test: its display and loudspeakers are the test's.
     if (i == 2) {
       args.insert(args.end(),
@@ -110,8 +119,9 @@ TEST(RoomOutput, ShowsTheCompositeOnItsDisplayAndPlaysEveryoneElseOnItsLoudspeak
         << rooms.back()->Log();
   }
   Process& room = *rooms.back();
-  EXPECT_NE(room.Log().find("composite on the display: x; mix on the loudspeakers: pulse"),
-            std::string::npos)
+  EXPECT_NE(
+      room.Log().find("composite on the display: x (1280x720); mix on the loudspeakers: pulse"),
+      std::string::npos)
       << room.Log();
 
   // What the loudspeakers play: everyone else's tone, never the room's own.
@@ -193,7 +203,9 @@ bool Screenshot(const RoomDevices& devices, const TempDir& dir, Image* img) {
 TEST(RoomOutput, TheStandbyScreenShowsTheNextConferenceAndTheRoomJoinsItWhenItOpens) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
-  RoomDevices devices(mcu.dir());
+  // A TV larger than the composite: the screens fill it.
+  constexpr int kWidth = 1920, kHeight = 1080;
+  RoomDevices devices(mcu.dir(), "1920x1080x24");
   ASSERT_TRUE(devices.ok()) << devices.Log();
   RestClient host(mcu.port(), mcu.ca());
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
@@ -209,11 +221,12 @@ TEST(RoomOutput, TheStandbyScreenShowsTheNextConferenceAndTheRoomJoinsItWhenItOp
   ASSERT_EQ(created.status, 201) << created.body.dump();
 
   const std::filesystem::path status = mcu.dir() / "room-status.json";
-  Process room(
-      devices.With({"TZ=UTC", RoomBin(), "--url", mcu.url(), "--ca", mcu.ca(), "--ice-address",
-                    "127.0.0.1", "--token", "demo-huyen-1", "--display", "x", "--speaker", "none",
-                    "--language", "en", "--status-file", status.string()}),
-      mcu.dir() / "room.log");
+  std::vector<std::string> args =
+      RoomArgs(mcu, "demo-huyen-1",
+               {"--display", "x", "--speaker", "none", "--language", "en", "--status-file",
+                status.string(), "--content-camera", "test"});
+  args.insert(args.begin(), "TZ=UTC");  // The room's zone: the times it shows are UTC.
+  Process room(devices.With(args), mcu.dir() / "room.log");
   const std::string when =
       UtcTime(start, "%H:%M") + " – " + UtcTime(end, "%H:%M") + ", " +
       (UtcTime(start, "%F") == UtcTime(time(nullptr), "%F") ? std::string("today")
@@ -236,8 +249,8 @@ TEST(RoomOutput, TheStandbyScreenShowsTheNextConferenceAndTheRoomJoinsItWhenItOp
                        room::StandbyScreen::kBackground & 0xFF};
   auto title_pixels = [](const Image& img) {  // Text pixels in the title's band.
     int bright = 0;
-    for (int y = 60; y < 200; ++y)
-      for (int x = 320; x < 960; ++x) {
+    for (int y = kHeight / 12; y < kHeight / 3; ++y)
+      for (int x = kWidth / 4; x < kWidth * 3 / 4; ++x) {
         Rgb p = img.At(x, y);
         bright += p.r > 200 && p.g > 200 && p.b > 200;
       }
@@ -247,8 +260,10 @@ TEST(RoomOutput, TheStandbyScreenShowsTheNextConferenceAndTheRoomJoinsItWhenItOp
   // The screen is drawn twice a second: the text shows at most that much after the status says.
   EXPECT_TRUE(WaitUntil(
       [&] {
-        return Screenshot(devices, mcu.dir(), &img) &&
-               Near(img.Mean(20, 300, 200, 120), background, 12) && title_pixels(img) > 300;
+        return Screenshot(devices, mcu.dir(), &img) && img.width == kWidth &&
+               Near(img.Mean(20, 300, 200, 120), background, 12) &&
+               Near(img.Mean(kWidth - 220, kHeight / 2, 200, 120), background, 12) &&
+               title_pixels(img) > 300;
       },
       seconds(10), milliseconds(50)))
       << "the display does not show the standby screen with its title: " << title_pixels(img)
@@ -267,11 +282,13 @@ TEST(RoomOutput, TheStandbyScreenShowsTheNextConferenceAndTheRoomJoinsItWhenItOp
       seconds(40), milliseconds(50)))
       << Status(status).dump(2) << room.Log();
   EXPECT_EQ(Status(status)["conference"], "giao-ban-sang");
+  // The 1280x720 composite scaled to the screen: the tiles the layout predicts, 1.5 times larger.
   media::Layout layout = media::ComputeLayout(2, 1280, 720);
   auto green_shown = [&] {
     if (!Screenshot(devices, mcu.dir(), &img)) return false;
     for (const auto& t : layout.tiles)
-      if (Near(img.Mean(t.x + t.width / 4, t.y + t.height / 4, t.width / 2, t.height / 4),
+      if (Near(img.Mean((t.x + t.width / 4) * 3 / 2, (t.y + t.height / 4) * 3 / 2, t.width * 3 / 4,
+                        t.height * 3 / 8),
                {16, 224, 16}, 40))
         return true;
     return false;
@@ -291,6 +308,25 @@ TEST(RoomOutput, TheStandbyScreenShowsTheNextConferenceAndTheRoomJoinsItWhenItOp
       },
       seconds(10), milliseconds(50)))
       << Status(status).dump(2) << room.Log();
+  // The C key shares the room's content input (a test pattern here) and stops sharing it.
+  auto content_shown = [&](bool shared) {
+    auto r = host.Call("GET", "/api/v1/conferences/giao-ban-sang/roll-call");
+    for (const auto& site : r.body["sites"])
+      if (site["site"] == "huyen-1") return site["content"] == shared;
+    return false;
+  };
+  auto press = [&](const std::string& k) {
+    Process p(devices.With({"xdotool", "key", k}), mcu.dir() / "key.log");
+    return p.Wait(seconds(10)) == 0;
+  };
+  ASSERT_TRUE(press("c"));
+  EXPECT_TRUE(WaitUntil([&] { return content_shown(true); }, seconds(15), milliseconds(100)))
+      << room.Log();
+  EXPECT_EQ(Status(status)["sharing"], true);
+  ASSERT_TRUE(press("c"));
+  EXPECT_TRUE(WaitUntil([&] { return content_shown(false); }, seconds(15), milliseconds(100)))
+      << room.Log();
+
   auto muted =
       host.Call("POST", "/api/v1/conferences/giao-ban-sang/sites/huyen-1/mute", {{"audio", true}});
   ASSERT_EQ(muted.status, 200) << muted.text;
@@ -316,6 +352,55 @@ TEST(RoomOutput, TheStandbyScreenShowsTheNextConferenceAndTheRoomJoinsItWhenItOp
 // A room whose configured camera is not there (its configuration in a file, its token in
 // another) joins with the rest of its media and says what is missing, on its screen and on the
 // conference's roll-call.
+// A room's microphone unplugged during a meeting (its PulseAudio source goes away): the room
+// comes back into the conference by itself, without it, and the roll-call says it is missing.
+TEST(RoomOutput, AMicrophoneUnpluggedDuringAMeetingLeavesTheRoomInItWithoutTheMicrophone) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RoomDevices devices(mcu.dir());
+  ASSERT_TRUE(devices.ok()) << devices.Log();
+  // The microphone: a sound card of its own (a null sink's monitor), unplugged by unloading it.
+  Process load(devices.With({"pactl", "load-module", "module-null-sink", "sink_name=room_mic"}),
+               mcu.dir() / "load.log");
+  ASSERT_EQ(load.Wait(seconds(10)), 0) << load.Log();
+  const std::string module = load.Log().substr(0, load.Log().find('\n'));
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  auto devices_of = [&](nlohmann::json* site) {
+    auto r = host.Call("GET", "/api/v1/conferences/mix/roll-call");
+    for (const auto& s : r.body["sites"])
+      if (s["site"] == "huyen-1") *site = s;
+    return site->is_object() ? (*site)["devices"] : nlohmann::json();
+  };
+  Process room(devices.With(RoomArgs(
+                   mcu, "demo-huyen-1",
+                   {"--conference", "mix", "--display", "none", "--speaker", "pulse",
+                    "--speaker-device", "room_speaker", "--mic-device", "room_mic.monitor"})),
+               mcu.dir() / "room.log");
+  nlohmann::json site;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return devices_of(&site) ==
+                   nlohmann::json{{"camera", "none"}, {"microphone", "ok"}, {"speaker", "ok"}} &&
+               site["state"] == "video";
+      },
+      seconds(20), milliseconds(100)))
+      << site.dump() << room.Log();
+
+  Process unplug(devices.With({"pactl", "unload-module", module}), mcu.dir() / "unplug.log");
+  ASSERT_EQ(unplug.Wait(seconds(10)), 0) << unplug.Log();
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return devices_of(&site) == nlohmann::json{{"camera", "none"},
+                                                   {"microphone", "missing"},
+                                                   {"speaker", "ok"}} &&
+               site["state"] == "video";
+      },
+      seconds(30), milliseconds(100)))
+      << site.dump() << room.Log();
+  EXPECT_TRUE(room.Running()) << room.Log();
+}
+
 TEST(RoomOutput, ARoomWithoutItsCameraJoinsWithWhatItHasAndTheRollCallSaysTheCameraIsMissing) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
@@ -410,25 +495,10 @@ TEST(RoomOutput, TheRoomsMicrophoneDoesNotSendTheOthersTheirOwnVoiceBack) {
   // Echo cancellation adapts over the first seconds, how many depends on the delay it finds.
   auto echo_db = [&](const std::string& name, std::vector<std::string> processing,
                      const std::function<bool(double)>& settled) {
-    std::vector<std::string> args = {RoomBin(),
-                                     "--url",
-                                     mcu.url(),
-                                     "--ca",
-                                     mcu.ca(),
-                                     "--ice-address",
-                                     "127.0.0.1",
-                                     "--token",
-                                     "demo-huyen-1",
-                                     "--conference",
-                                     "mix",
-                                     "--display",
-                                     "none",
-                                     "--speaker",
-                                     "pulse",
-                                     "--speaker-device",
-                                     "room_speaker",
-                                     "--mic-device",
-                                     "room_speaker.monitor"};
+    std::vector<std::string> args =
+        RoomArgs(mcu, "demo-huyen-1",
+                 {"--conference", "mix", "--display", "none", "--speaker", "pulse",
+                  "--speaker-device", "room_speaker", "--mic-device", "room_speaker.monitor"});
     args.insert(args.end(), processing.begin(), processing.end());
     Process room(devices.With(args), mcu.dir() / (name + ".log"));
     EXPECT_TRUE(WaitUntil([&] { return Connected(room); }, seconds(15), milliseconds(10)))

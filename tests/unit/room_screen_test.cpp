@@ -1,5 +1,8 @@
 // Specs of apps/mcu-room/screen_text.h: what an unattended room's screen says.
 #include "apps/mcu-room/devices.h"
+#include "apps/mcu-room/key_names.h"
+
+#include <linux/input-event-codes.h>
 #include "apps/mcu-room/screen_text.h"
 
 #include <gtest/gtest.h>
@@ -79,6 +82,10 @@ TEST_F(RoomScreen, TheStatusLineIsEmptyWhileAllIsWellAndSaysWhatIsNot) {
   EXPECT_EQ(MakeStatusLine(s, Language::kEn),
             "Poor network: 5 % packet loss  ·  Microphone muted by the host")
       << "the host's mute is the one that counts";
+  s.sharing = true;
+  EXPECT_EQ(MakeStatusLine(s, Language::kVi),
+            "Mạng kém: mất 5 % gói tin  ·  Micro đã bị chủ trì tắt  ·  Đang trình chiếu (phím C)");
+  s.sharing = false;
   s.media_connected = false;
   EXPECT_EQ(MakeStatusLine(s, Language::kVi), "Đang kết nối lại…  ·  Micro đã bị chủ trì tắt")
       << "while reconnecting the loss of the old connection says nothing";
@@ -118,6 +125,17 @@ TEST(RoomDevices, WhatIsConfiguredIsOkOrMissingAndWhatIsNotIsNone) {
   w.speaker_output = "none";  // Asked for, but "auto" found no sound output at all.
   EXPECT_EQ(AssessDevices(w, {}, true).speaker, DeviceState::kMissing);
   EXPECT_EQ(AssessDevices(w, {}, true).microphone, DeviceState::kMissing);
+}
+
+TEST(RoomKeys, APresentersKeysAreNamedLikeTheWindowsAndOthersAreIgnored) {
+  EXPECT_EQ(KeyName(KEY_M), "m");
+  EXPECT_EQ(KeyName(KEY_B), "b");  // A presenter's "black screen" key, by model.
+  EXPECT_EQ(KeyName(KEY_DOT), "period");
+  EXPECT_EQ(KeyName(KEY_C), "c");
+  EXPECT_EQ(KeyName(KEY_F5), "F5");  // A presenter's "start presentation" key.
+  EXPECT_EQ(KeyName(KEY_PAGEDOWN), "Next");
+  EXPECT_EQ(KeyName(KEY_A), "");
+  EXPECT_EQ(KeyName(KEY_LEFTSHIFT), "");
 }
 
 TEST_F(RoomScreen, LanguagesAreViAndEn) {
