@@ -19,6 +19,8 @@ const char* ToString(AlarmKind kind) {
       return "dtls";
     case AlarmKind::kEncoderOverload:
       return "encoder";
+    case AlarmKind::kDevice:
+      return "device";
   }
   return "?";
 }

@@ -26,10 +26,11 @@
 
 namespace mcu {
 
-enum class AlarmKind { kLoss, kNoMedia, kRtt, kOffline, kDtlsFailed, kEncoderOverload };
+enum class AlarmKind { kLoss, kNoMedia, kRtt, kOffline, kDtlsFailed, kEncoderOverload, kDevice };
 enum class Severity { kWarning, kCritical };
 
-const char* ToString(AlarmKind kind);     // "loss", "no-media", "rtt", "offline", "dtls", "encoder"
+// "loss", "no-media", "rtt", "offline", "dtls", "encoder", "device"
+const char* ToString(AlarmKind kind);
 const char* ToString(Severity severity);  // "warning", "critical"
 
 struct AlarmThresholds {

@@ -184,6 +184,18 @@ void Bridge::SampleMedia(int64_t now) {
       if (!m.kicked && !Online(site))
         offline = now / 1000 >= conf.row.start_at ? Severity::kCritical : Severity::kWarning;
       monitor_->Offline(now, id, site, offline);
+      // What its room reported missing (camera, microphone, loudspeaker).
+      std::optional<std::string> missing;
+      if (const Connection* main = m.kicked ? nullptr : ConnectionOf(site); main && main->devices) {
+        std::string what;
+        for (auto [name, state] : {std::pair{"camera", main->devices->camera},
+                                   std::pair{"microphone", main->devices->microphone},
+                                   std::pair{"loudspeaker", main->devices->speaker}})
+          if (state == DeviceState::kMissing)
+            what += (what.empty() ? "" : ", ") + std::string(name);
+        if (!what.empty()) missing = what;
+      }
+      monitor_->Devices(now, id, site, missing);
     }
   }
   monitor_->SampleProcess(now, open, static_cast<int>(in));

@@ -183,6 +183,13 @@ void Monitor::Offline(int64_t now_ms, const std::string& conference, const std::
           {{AlarmKind::kOffline, severity, "invited, not connected to the MCU"}});
 }
 
+void Monitor::Devices(int64_t now_ms, const std::string& conference, const std::string& site,
+                      const std::optional<std::string>& missing) {
+  Observe(now_ms, Subject(conference, site),
+          {{AlarmKind::kDevice, missing ? std::optional(Severity::kWarning) : std::nullopt,
+            missing ? "missing at the room: " + *missing : std::string()}});
+}
+
 void Monitor::MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,
                           const std::string& reason) {
   if (reason.rfind("DTLS", 0) != 0) return;

@@ -72,6 +72,10 @@ class Monitor {
   // conference's start (its lead time), critical after; nullopt: it is there.
   void Offline(int64_t now_ms, const std::string& conference, const std::string& site,
                std::optional<Severity> severity);
+  // An invited site of an open conference whose room reports a device missing (`missing`: what,
+  // e.g. "camera"): a warning; nullopt: all there (or the room does not report its devices).
+  void Devices(int64_t now_ms, const std::string& conference, const std::string& site,
+               const std::optional<std::string>& missing);
   // A participant's media failed; a DTLS failure raises its alarm (cleared when the site's media
   // has been connected again for clear_after_s).
   void MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,

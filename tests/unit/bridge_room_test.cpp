@@ -108,6 +108,29 @@ TEST_F(BridgeRoom, ARoomsDevicesAreOnTheRollCallAndTheFeedUntilItGoesOffline) {
   EXPECT_FALSE(Live("hop", "huyen-1").devices) << "an offline room has no devices to show";
 }
 
+TEST_F(BridgeRoom, AnInvitedRoomMissingADeviceRaisesAWarningThatClearsWhenItIsBack) {
+  Preload(Scheduled("hop", {"huyen-1"}));
+  Start();
+  bridge->Tick();
+  Room a = Online("huyen-1");
+  auto device_alarms = [&] {
+    std::vector<AlarmRow> out;
+    for (auto& a : store->Alarms("hop", true, 10))
+      if (a.kind == "device") out.push_back(a);
+    return out;
+  };
+  Report(a, {DeviceState::kMissing, DeviceState::kMissing, DeviceState::kOk});
+  Seconds(1);
+  auto alarms = device_alarms();
+  ASSERT_EQ(alarms.size(), 1u) << "a warning before the room has even joined";
+  EXPECT_EQ(alarms[0].site_id, "huyen-1");
+  EXPECT_EQ(alarms[0].severity, "warning");
+  EXPECT_EQ(alarms[0].detail, "missing at the room: camera, microphone");
+  Report(a, {DeviceState::kOk, DeviceState::kOk, DeviceState::kOk});
+  Seconds(config.alarms.clear_after_s + 1);
+  EXPECT_TRUE(device_alarms().empty()) << "cleared once all is back";
+}
+
 TEST_F(BridgeRoom, DevicesBeforeAuthenticationAreRefused) {
   Start();
   Room r = Connect();
