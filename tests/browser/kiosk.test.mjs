@@ -12,7 +12,9 @@
 //   secrets:   the token is in no request line or header the page sent, nor in the MCU's log,
 //              whose access log has the page's requests (and redacts a token put in a query);
 //   console:   a site whose room reports a missing camera (a bare WebSocket speaking the room
-//              protocol) shows it on the host's live page, in both languages.
+//              protocol) shows it on the host's live page, in both languages;
+//   monitor:   the same report raises the `device` alarm on the technician's monitor (named in
+//              both languages), the site page shows the camera missing, then back, the alarm cleared.
 //
 // Screenshots: test-output/browser/kiosk-*.png.
 
@@ -332,6 +334,102 @@ describe('kiosk room', () => {
       await send({ type: 'devices', camera: 'ok', microphone: 'ok', speaker: 'ok' });
       await page.waitForSelector(`${card} .site-badge-device`, { state: 'detached', timeout: 10_000 });
       assert.deepEqual(problems, [], 'no console errors');
+    } finally {
+      await consoleContext.close();
+      await rawContext.close();
+    }
+  });
+
+  test('a technician sees a room\'s missing camera: the device alarm and the site page', { timeout: 60_000 }, async () => {
+    const rawContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    const raw = await rawContext.newPage();
+    const consoleContext = await browser.newContext({
+      ignoreHTTPSErrors: true, viewport: { width: 1366, height: 768 }, timezoneId: TIME_ZONE,
+    });
+    const page = await consoleContext.newPage();
+    const problems = [];
+    const refused = []; // Requests answered 4xx/5xx: only the history of a site not in the conference (404)
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('response', (r) => r.status() >= 400 && refused.push(`${r.status()} ${new URL(r.url()).pathname}`));
+    try {
+      // The technician's monitor first, with nothing about huyen-2's devices active (the test
+      // before left its camera back: that alarm clears 5 s later).
+      await page.goto(`${mcu.origin}/`);
+      await page.waitForURL(/#\/login/);
+      await page.getByLabel('Tên đăng nhập').fill('kythuat');
+      await page.getByLabel('Mật khẩu').fill('kythuat-demo');
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await page.waitForURL(/#\/conferences/);
+      problems.length = 0; // Before the login, "who am I" was a 401, as it should be.
+      refused.length = 0;
+      await page.goto(`${mcu.origin}/#/monitor`);
+      await page.waitForSelector('#active-alarms');
+      const alarm = `#active-alarms li[data-kind="device"][data-conference="${CONFERENCE}"][data-site="${RAW.site}"]`;
+      await page.waitForSelector(alarm, { state: 'detached', timeout: 15_000 });
+
+      // The room (a bare WebSocket as huyen-2, invited to the open conference) reports its
+      // camera missing.
+      await raw.goto(`${mcu.origin}/healthz`);
+      await raw.evaluate(async (token) => {
+        const ws = new WebSocket(`wss://${location.host}/ws`);
+        window.raw = { ws, messages: [] };
+        ws.onmessage = (e) => window.raw.messages.push(JSON.parse(e.data));
+        await new Promise((resolve, reject) => {
+          ws.onopen = resolve;
+          ws.onerror = () => reject(new Error('the WebSocket failed'));
+        });
+        ws.send(JSON.stringify({ type: 'auth', token }));
+      }, RAW.token);
+      await raw.waitForFunction(() => window.raw.messages.some((m) => m.type === 'welcome'));
+      const send = (m) => raw.evaluate((m) => window.raw.ws.send(JSON.stringify(m)), m);
+      const sentAt = Date.now();
+      await send({ type: 'devices', camera: 'missing', microphone: 'ok', speaker: 'ok' });
+
+      // The alarm on the monitor: a warning, named, with the MCU's detail and a link to the site.
+      await page.waitForSelector(alarm, { timeout: 10_000 });
+      console.log(`  the device alarm showed ${Date.now() - sentAt} ms after the report`);
+      assert.equal(await page.getAttribute(alarm, 'data-severity'), 'warning');
+      assert.equal(await page.textContent(`${alarm} .alarm-kind`), 'Thiếu thiết bị');
+      assert.match(await page.textContent(`${alarm} .alarm-detail`), /camera/);
+      assert.doesNotMatch(await page.textContent(`${alarm} .alarm-detail`), /microphone|loudspeaker/);
+      await page.screenshot({ path: path.join(outDir, 'kiosk-monitor-device-alarm.png'), fullPage: true, caret: 'initial' });
+
+      // The site page: its room's devices, the camera marked missing; the alarm in its table.
+      await page.click(`${alarm} a.alarm-where`);
+      await page.waitForURL(new RegExp(`#/monitor/${CONFERENCE}/${RAW.site}$`));
+      const device = (name) => `#site-devices li[data-device="${name}"]`;
+      await page.waitForSelector(`${device('camera')}[data-state="missing"]`, { timeout: 10_000 });
+      assert.equal(await page.getAttribute(device('camera'), 'data-level'), 'warning');
+      assert.equal(await page.textContent(`${device('camera')} .state`), 'Thiếu');
+      assert.equal(await page.getAttribute(device('microphone'), 'data-state'), 'ok');
+      assert.equal(await page.textContent(`${device('speaker')} .state`), 'Đang phát');
+      assert.ok(await page.isHidden('#site-devices-unknown'));
+      const row = '#site-alarms tr[data-kind="device"][data-active="true"]';
+      await page.waitForSelector(row, { timeout: 10_000 });
+      assert.equal(await page.textContent(`${row} td:nth-child(2)`), 'Thiếu thiết bị');
+      await page.screenshot({ path: path.join(outDir, 'kiosk-monitor-site-devices.png'), fullPage: true, caret: 'initial' });
+      await page.click('#lang-switch');
+      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Missing', `${device('camera')} .state`);
+      assert.equal(await page.textContent(`${device('camera')} .mon-device-name`), 'Camera');
+      assert.equal(await page.textContent(`${device('speaker')} .mon-device-name`), 'Loudspeaker');
+      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Device missing', `${row} td:nth-child(2)`);
+
+      // The camera comes back: shown at once (the feed's `devices` event); the alarm clears 5 s later.
+      const backAt = Date.now();
+      await send({ type: 'devices', camera: 'ok', microphone: 'ok', speaker: 'ok' });
+      await page.waitForSelector(`${device('camera')}[data-state="ok"][data-level=""]`, { timeout: 5_000 });
+      assert.equal(await page.textContent(`${device('camera')} .state`), 'Sending');
+      const cleared = await page.locator('#site-alarms tr[data-kind="device"][data-active="false"]').count();
+      await page.waitForSelector(row, { state: 'detached', timeout: 15_000 });
+      assert.equal(await page.locator('#site-alarms tr[data-kind="device"][data-active="false"]').count(), cleared + 1,
+        'listed as cleared');
+      console.log(`  the camera back: the alarm cleared ${Date.now() - backAt} ms after the report`);
+      // The room never joined: the site page's charts ask for a history the MCU does not have
+      // (404, the page says the site is not in the conference). Nothing else failed.
+      const history = `404 /api/v1/conferences/${CONFERENCE}/sites/${RAW.site}/history`;
+      assert.deepEqual(refused.filter((r) => r !== history), [], 'failed requests');
+      assert.deepEqual(problems.filter((p) => !(/status of 404/.test(p) && refused.length)), [], 'no console errors');
     } finally {
       await consoleContext.close();
       await rawContext.close();

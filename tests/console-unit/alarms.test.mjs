@@ -1,6 +1,6 @@
 // Alarm bookkeeping (web-console/js/logic/alarms.js): one shape from GET /alarms and the feed,
 // raised / changed / cleared, a site's worst severity, the periods the charts shade, the cleared
-// list's length, the active ones after a feed gap.
+// list's length, the active ones after a feed gap, a device warning apart from the streams.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -83,4 +83,19 @@ test('the worst alarm of a site: a critical one, else the first', () => {
   assert.equal(worstAlarm(alarms, 'a').kind, 'loss');
   assert.equal(worstAlarm(alarms, 'b').kind, 'loss');
   assert.equal(worstAlarm(alarms, 'c'), null);
+});
+
+test('a device warning does not mark the site\'s streams nor shade their charts, but is listed', () => {
+  const book = new AlarmBook(() => 5_000);
+  const device = { conference: 'c', site: 's1', kind: 'device', severity: 'warning', detail: 'missing at the room: camera', sinceMs: 3_000 };
+  assert.equal(book.apply(device), 'raised');
+  assert.equal(book.severity('c', 's1'), null);
+  assert.deepEqual(book.bands('c', 's1'), []);
+  assert.deepEqual(book.activeList().map((a) => a.kind), ['device'], 'the alarm panel lists it');
+  assert.deepEqual(book.ofSite('s1').map((a) => a.kind), ['device'], 'the site page lists it');
+  book.apply({ conference: 'c', site: 's1', kind: 'rtt', severity: 'warning', sinceMs: 4_000 });
+  assert.equal(book.severity('c', 's1'), 'warning');
+  assert.deepEqual(book.bands('c', 's1'), [{ fromMs: 4_000, toMs: null, severity: 'warning' }]);
+  assert.equal(book.apply({ ...device, state: 'cleared', clearedMs: 9_000 }), 'cleared');
+  assert.deepEqual(book.cleared.map((a) => [a.kind, a.clearedMs]), [['device', 9_000]]);
 });

@@ -1,11 +1,11 @@
 // Quality grades of stream health (web-console/js/logic/quality.js): the roll-call's grade of a
 // site's live stats, the history's grade of an attendance, the monitor's marks of a stream's
-// figures.
+// figures and of a room's devices; which alarms speak of a site's streams.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { cellLevel, gradeQuality, gradeRecord } from '../../web-console/js/logic/quality.js';
+import { cellLevel, gradeQuality, gradeRecord, gradesStreams } from '../../web-console/js/logic/quality.js';
 
 // A site's stats as the feed sends them, with the given loss on its received video.
 const site = (videoInLoss, rttMs, more = {}) => ({
@@ -63,4 +63,17 @@ test('the monitor marks loss, jitter, RTT, ICE and DTLS', () => {
   assert.equal(cellLevel('ice', 'connected'), null);
   assert.equal(cellLevel('dtls', 'failed'), 'critical');
   assert.equal(cellLevel('kbps', 0), null);
+});
+
+test('a room\'s missing device is a warning mark, as the MCU\'s device alarm is', () => {
+  assert.equal(cellLevel('device', 'missing'), 'warning');
+  assert.equal(cellLevel('device', 'ok'), null);
+  assert.equal(cellLevel('device', 'none'), null, 'a room without the device lacks nothing');
+  assert.equal(cellLevel('device', undefined), null);
+});
+
+test('every alarm kind grades a site\'s streams but a missing device', () => {
+  for (const kind of ['loss', 'no-media', 'rtt', 'offline', 'dtls', 'encoder', 'a-new-kind'])
+    assert.equal(gradesStreams(kind), true, kind);
+  assert.equal(gradesStreams('device'), false);
 });

@@ -1,12 +1,12 @@
 // The live page's roll-call and the monitor's stream figures without the DOM
 // (web-console/js/logic/roll-call.js, streams.js): counters, "mute all", who may be called in,
-// the speaker, a site's quality as stats go stale, the devices its room reported missing;
-// running conferences, chart points.
+// the speaker, a site's quality as stats go stale (a device warning apart), the devices its
+// room reported (missing ones among them); running conferences, chart points.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { callable, missingDevices, muteAllPressed, rollCounts, siteQuality, siteState, speakerOf } from '../../web-console/js/logic/roll-call.js';
+import { callable, deviceStates, missingDevices, muteAllPressed, rollCounts, siteQuality, siteState, speakerOf } from '../../web-console/js/logic/roll-call.js';
 import { chartPoint, historyPoints, isRunning } from '../../web-console/js/logic/streams.js';
 
 const ROLL = [
@@ -65,6 +65,30 @@ test('the devices a room reported missing, in a fixed order; none before it repo
   assert.deepEqual(missingDevices({ devices: null }), [], 'not reported (or offline)');
   assert.deepEqual(missingDevices({}), []);
   assert.deepEqual(missingDevices(null), []);
+});
+
+test('a site\'s quality is not lowered by a device warning, which its badges show instead', () => {
+  const stats = new Map([['huyen-1', { rttMs: 40, videoIn: { lossPct: 0.2 } }]]);
+  const device = { site: 'huyen-1', kind: 'device', severity: 'warning', detail: 'missing at the room: camera' };
+  const q = siteQuality(ROLL[1], { stats, statsAt: 10_000, alarms: [device], now: 11_000 });
+  assert.deepEqual([q.level, q.alarm], ['good', null]);
+  // With a stream alarm as well, that one grades it; an iterable (a Map's values) will do.
+  const rtt = { site: 'huyen-1', kind: 'rtt', severity: 'warning', detail: 'RTT 350 ms' };
+  const both = siteQuality(ROLL[1], { stats, statsAt: 10_000, alarms: new Map([[1, device], [2, rtt]]).values(), now: 11_000 });
+  assert.deepEqual([both.level, both.alarm.kind], ['fair', 'rtt']);
+});
+
+test('each device of a room as it reported it; nothing before it reports', () => {
+  assert.deepEqual(deviceStates({ devices: { camera: 'missing', microphone: 'ok', speaker: 'none' } }), [
+    { device: 'camera', state: 'missing' },
+    { device: 'microphone', state: 'ok' },
+    { device: 'speaker', state: 'none' },
+  ]);
+  // Absent is none (the protocol's default); a word this console does not know is unknown.
+  assert.deepEqual(deviceStates({ devices: { camera: 'ok', speaker: 'broken' } }).map((d) => d.state), ['ok', 'none', 'unknown']);
+  assert.equal(deviceStates({ devices: null }), null);
+  assert.equal(deviceStates({}), null);
+  assert.equal(deviceStates(null), null);
 });
 
 test('running conferences: open ones; permanent rooms only with a site in them', () => {

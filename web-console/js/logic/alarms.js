@@ -2,6 +2,7 @@
 // or from the feed, the active ones, those cleared in this session, the stored history (for the
 // charts' shaded periods), the worst severity of a site. No DOM here.
 
+import { gradesStreams } from './quality.js';
 // How many cleared alarms the monitor keeps listed.
 export const CLEARED_KEPT = 12;
 
@@ -40,22 +41,23 @@ export class AlarmBook {
     this.past = new Map();     // `${key}|${sinceMs}` -> alarm (stored history, for the charts' bands)
   }
 
-  // The worst active alarm's severity of one site: 'critical', 'warning' or null.
+  // The worst active alarm's severity of one site's streams: 'critical', 'warning' or null (a
+  // `device` warning is not about the streams: ./quality.js, gradesStreams).
   severity(conference, site) {
     let worst = null;
     for (const a of this.active.values())
-      if (a.conference === conference && a.site === site) {
+      if (a.conference === conference && a.site === site && gradesStreams(a.kind)) {
         if (a.severity === 'critical') return 'critical';
         worst = 'warning';
       }
     return worst;
   }
 
-  // The alarm periods of one site: [{fromMs, toMs, severity}].
+  // The alarm periods of one site's streams, which its charts shade: [{fromMs, toMs, severity}].
   bands(conference, site) {
     const out = new Map();
     const add = (a) => {
-      if (a.conference !== conference || a.site !== site || !a.sinceMs) return;
+      if (a.conference !== conference || a.site !== site || !a.sinceMs || !gradesStreams(a.kind)) return;
       out.set(`${a.kind}|${a.sinceMs}`, { fromMs: a.sinceMs, toMs: a.clearedMs || null, severity: a.severity });
     };
     for (const a of this.past.values()) add(a);

@@ -1,6 +1,6 @@
 // Quality grades of stream health, the same thresholds everywhere: a site on the roll-call (its
-// live stats and alarms), an attendance in the history (its summary when it left), and the
-// warning/critical marks of the monitor's stream cells. No DOM here.
+// live stats and alarms), an attendance in the history (its summary when it left), the
+// warning/critical marks of the monitor's stream cells and of a room's devices. No DOM here.
 
 // The four streams of a site, as the MCU's stats name them.
 export const DIRECTIONS = ['audioIn', 'audioOut', 'videoIn', 'videoOut'];
@@ -14,6 +14,13 @@ function gradeOf(loss, rtt) {
 }
 
 const measured = (v) => (typeof v === 'number' && v >= 0 ? v : null);
+
+// Whether an alarm of `kind` speaks of a site's streams, and so grades them (the roll-call's
+// quality, the marks of the monitor's stream rows, the periods its charts shade): every kind but
+// `device`. A device warning is about the room's equipment (a camera, microphone or loudspeaker
+// missing): the site takes part without it, its streams may be flawless, and the console shows
+// the missing device on its own (the live page's badges, the technician's site page).
+export const gradesStreams = (kind) => kind !== 'device';
 
 // A site's quality from its stats (null: none) and its active alarms' worst severity
 // ('warning'|'critical'|null): {level: good|fair|poor|none, loss (worst stream, %), rtt (ms|null)}.
@@ -36,7 +43,8 @@ export function gradeRecord(q) {
 
 // The mark of one figure of a stream in the monitor's table: 'critical', 'warning' or null.
 //   lossPct >= 5 critical, >= 1 warning; jitterMs > 30 warning; rttMs > 300 warning;
-//   ice failed/disconnected critical; dtls failed critical.
+//   ice failed/disconnected critical; dtls failed critical; a room's device (camera,
+//   microphone, speaker) missing warning, as the MCU's `device` alarm is.
 export function cellLevel(field, value) {
   switch (field) {
     case 'lossPct':
@@ -49,6 +57,8 @@ export function cellLevel(field, value) {
       return value === 'failed' || value === 'disconnected' ? 'critical' : null;
     case 'dtls':
       return value === 'failed' ? 'critical' : null;
+    case 'device':
+      return value === 'missing' ? 'warning' : null;
     default:
       return null;
   }

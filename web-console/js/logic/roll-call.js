@@ -1,9 +1,9 @@
 // The live page's roll-call without the DOM: a site's state and quality, the board's counters,
 // whether "mute all" shows pressed, which sites the host may call in, the active speaker, the
-// devices its room reported missing.
+// devices its room reported (missing ones among them).
 
 import { worstAlarm } from './alarms.js';
-import { gradeQuality } from './quality.js';
+import { gradeQuality, gradesStreams } from './quality.js';
 import { IN_CONFERENCE } from './streams.js';
 
 export { IN_CONFERENCE };
@@ -55,6 +55,18 @@ export function missingDevices(s) {
   return d && typeof d === 'object' ? DEVICES.filter((k) => d[k] === 'missing') : [];
 }
 
+// Each device of a site's room as it last reported it, in the order of DEVICES:
+// [{device, state}], state ok (sending; playing for the loudspeaker), missing, none, or unknown
+// (a word this console does not know); null when the room reported nothing or is offline.
+export function deviceStates(s) {
+  const d = s && s.devices;
+  if (!d || typeof d !== 'object') return null;
+  return DEVICES.map((device) => ({
+    device,
+    state: ['ok', 'missing', 'none'].includes(d[device]) ? d[device] : d[device] === undefined ? 'none' : 'unknown',
+  }));
+}
+
 // The site speaking: the roll-call's (`speaking`), else `fallback` (the conference's), else ''.
 export function speakerOf(roll, fallback) {
   const s = roll.find((x) => x.speaking);
@@ -62,11 +74,12 @@ export function speakerOf(roll, fallback) {
 }
 
 // A site's quality on the board: graded from its stats while in the conference and the stats are
-// fresh, raised by its worst active alarm. `stats`: Map site -> stats; `alarms`: the active ones.
+// fresh, raised by its worst active alarm about its streams (a `device` warning is not: the
+// card's badges show a missing device). `stats`: Map site -> stats; `alarms`: the active ones.
 // {level, loss, rtt, alarm (the worst, or null)}.
 export function siteQuality(s, { stats, statsAt, alarms, now = Date.now() }) {
   const inConf = IN_CONFERENCE.has(siteState(s));
-  const alarm = worstAlarm(alarms, s.site);
+  const alarm = worstAlarm([...alarms].filter((a) => gradesStreams(a.kind)), s.site);
   const fresh = now - statsAt < STATS_STALE_MS;
   const q = gradeQuality(inConf && fresh ? stats.get(s.site) : null, alarm && inConf ? alarm.severity : null);
   return { ...q, alarm };

@@ -1,14 +1,17 @@
-// #/monitor/<conference>/<site>, one site's monitoring: its four streams now (the stream table,
-// ./stream-table.js, of this site only), its charts over the whole conference
-// (history?seconds=86400: one point per 10 s when the MCU gives `stepS`, else the last 10
-// minutes at 1 s), its alarms in the conference, refreshed every 10 s. Hooks for tests:
-// #site-charts .chart-card[data-chart], #site-alarms tr[data-kind].
+// #/monitor/<conference>/<site>, one site's monitoring: its room's devices (camera, microphone,
+// loudspeaker: ./site-devices.js, from the roll-call, then the feed's `devices` events), its four
+// streams now (the stream table, ./stream-table.js, of this site only), its charts over the whole
+// conference (history?seconds=86400: one point per 10 s when the MCU gives `stepS`, else the
+// last 10 minutes at 1 s), its alarms in the conference, refreshed every 10 s. Hooks for tests:
+// #site-devices li[data-device][data-state], #site-charts .chart-card[data-chart],
+// #site-alarms tr[data-kind][data-active].
 
 import { h, replace, uid, fmtTime, fmtDateTime, fmtDuration } from '../../dom.js';
 import { COLORS, createTimeChart, formatNumber } from '../../charts.js';
 import { AlarmBook } from '../../logic/alarms.js';
 import { DIRECTIONS } from '../../logic/quality.js';
 import { kindText } from './alarm-panel.js';
+import { devicePanel } from './site-devices.js';
 import { makeStreamTable } from './stream-table.js';
 
 export const strings = {
@@ -107,7 +110,8 @@ export async function renderSite(view, ctx) {
   const siteName = (id) => names.get(id) || id;
   const book = new AlarmBook();
 
-  // ---- Header and the streams now ----
+  // ---- Header, the room's devices and the streams now ----
+  const devices = devicePanel(ctx);
   const notIn = h('p', { class: 'mon-none-text', hidden: true }, t('mon.siteNotIn'));
   const table = makeStreamTable(ctx, { labelledBy: 'mon-now-h', siteFilter: siteId, siteName });
   table.setConferences([{ id: confId, title: conf.title }]);
@@ -225,6 +229,19 @@ export async function renderSite(view, ctx) {
     }
   }
 
+  // The site's entry on the roll-call: its devices (null while offline or not reported).
+  let rollSeq = 0;
+  async function loadDevices() {
+    const seq = ++rollSeq;
+    try {
+      const roll = await api.get(`${base}/roll-call`);
+      if (closed || seq !== rollSeq) return;
+      devices.set((roll.sites || []).find((s) => s.site === siteId) || null);
+    } catch {
+      // The next feed event or refresh will do.
+    }
+  }
+
   async function loadStats() {
     try {
       const stats = await api.get(`${base}/stats`);
@@ -248,6 +265,7 @@ export async function renderSite(view, ctx) {
         h('h1', {}, t('mon.detailTitle', { site: siteName(siteId) })),
         h('p', { class: 'subtitle' }, t('mon.detailSubtitle', { conference: conf.title || confId }), ' · ',
           h('a', { href: `#/live/${enc(confId)}` }, t('mon.openLive'))))),
+    devices.el,
     h('section', { class: 'mon-section', 'aria-labelledby': 'mon-now-h' },
       h('h2', { class: 'mon-h2', id: 'mon-now-h' }, t('mon.siteNow')),
       notIn,
@@ -260,12 +278,22 @@ export async function renderSite(view, ctx) {
       h('h2', { class: 'mon-h2', id: 'mon-site-alarms-h' }, t('mon.siteAlarms')),
       h('div', { class: 'table-wrap' }, alarmTable), noAlarms)));
   renderAlarms();
-  await Promise.all([loadStats(), loadHistory(), loadAlarms()]);
+  await Promise.all([loadDevices(), loadStats(), loadHistory(), loadAlarms()]);
 
   unsubs.push(
     ctx.feed.on('stats', (e) => {
       if (e.conference === confId) applyStats(e);
     }),
+    // The room reported its devices (a change): shown at once; a fetch under way is stale.
+    ctx.feed.on('devices', (e) => {
+      if (e.site !== siteId) return;
+      rollSeq++;
+      devices.set({ devices: e.devices });
+    }),
+    // The site connected or left (its devices are null while offline), or the feed came back
+    // after a gap: the roll-call again.
+    ctx.feed.on('site', (e) => e.site === siteId && loadDevices()),
+    ctx.feed.on('feed', (e) => e.connected && loadDevices()),
     ctx.feed.on('alarm', (e) => {
       if (e.conference !== confId || (e.site || '') !== siteId) return;
       book.apply(e);
@@ -275,6 +303,7 @@ export async function renderSite(view, ctx) {
   timers.push(setInterval(() => {
     loadHistory();
     loadAlarms();
+    loadDevices();
   }, 10000));
   timers.push(setInterval(() => table.checkStale(), 1000));
 
