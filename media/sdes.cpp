@@ -46,7 +46,8 @@ std::string EncodeBase64(const std::string& bytes) {
 bool LongEnough(std::string_view lifetime) {
   if (lifetime.starts_with("2^")) {
     int exponent = 0;
-    auto [p, ec] = std::from_chars(lifetime.data() + 2, lifetime.data() + lifetime.size(), exponent);
+    auto [p, ec] =
+        std::from_chars(lifetime.data() + 2, lifetime.data() + lifetime.size(), exponent);
     return ec == std::errc() && p == lifetime.data() + lifetime.size() && exponent >= 31 &&
            exponent <= 64;
   }
@@ -107,7 +108,8 @@ Expected<Crypto> ParseCrypto(std::string_view a) {
   if (b64.size() < key.size()) {
     std::string_view rest = key.substr(b64.size() + 1);
     std::string_view lifetime = rest.substr(0, rest.find('|'));
-    const bool has_mki = lifetime.size() < rest.size() || lifetime.find(':') != std::string_view::npos;
+    const bool has_mki =
+        lifetime.size() < rest.size() || lifetime.find(':') != std::string_view::npos;
     if (has_mki) return Refused("an MKI is not supported");
     if (!LongEnough(lifetime)) return Refused("a key lifetime under 2^31 packets is not supported");
   }
@@ -127,7 +129,8 @@ Expected<Crypto> Choose(const std::vector<std::string>& attributes) {
     return std::find(std::begin(kPreference), std::end(kPreference), s) - std::begin(kPreference);
   };
   for (const auto& a : attributes) {
-    if (!std::string_view(a).starts_with("crypto:") && !std::string_view(a).starts_with("a=crypto:"))
+    if (!std::string_view(a).starts_with("crypto:") &&
+        !std::string_view(a).starts_with("a=crypto:"))
       continue;
     auto c = ParseCrypto(a);
     if (!c) {
