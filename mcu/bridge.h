@@ -213,6 +213,9 @@ class Bridge : public EndpointHandler,
   // The conference's active speaker is now `id`: the room's highlight and main tile, the sites
   // and the console are told.
   void SetSpeaker(Conference& conf, ParticipantId id);
+  // Tells the conference's members and the console who speaks (again, when a link's speaker's
+  // name arrives after the link became the speaker).
+  void NotifySpeaker(Conference& conf);
 
   void Handle(ConnectionId id, EndpointRequest& request);
   void HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r);

@@ -198,10 +198,16 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     // The other conference's speaker. When it is not this conference speaking through the link,
     // the link is this conference's speaker too, so that layouts follow the whole tree.
     bool remote = !sp->site_id.empty() && sp->site_id != link.remote_site;
-    link.remote_speaker = remote ? sp->name : "";
+    const std::string name = remote ? sp->name : "";
+    const bool renamed = name != link.remote_speaker;
+    link.remote_speaker = name;
     auto conf = conferences_.find(link.conference);
-    if (remote && link.participant && conf != conferences_.end())
-      SetSpeaker(conf->second, link.participant);
+    if (link.participant && conf != conferences_.end()) {
+      if (conf->second.speaker == link.participant && renamed && remote)
+        NotifySpeaker(conf->second);  // Already the speaker here: the name travels on.
+      else if (remote)
+        SetSpeaker(conf->second, link.participant);
+    }
   } else if (auto* mu = std::get_if<event::Muted>(&e.body)) {
     link.remote_muted_audio = mu->audio;
     link.remote_muted_video = mu->video;

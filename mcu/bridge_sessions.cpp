@@ -408,6 +408,13 @@ void Bridge::SetSpeaker(Conference& conf, ParticipantId id) {
   if (conf.speaker == id || !participants_.count(id)) return;
   conf.speaker = id;
   if (conf.room) conf.room->SetActiveSpeaker(id);
+  NotifySpeaker(conf);
+}
+
+void Bridge::NotifySpeaker(Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
+  const ParticipantId id = conf.speaker;
+  if (!participants_.count(id)) return;
   const std::string& site = participants_[id]->site_id;
   event::Speaker e{conf.row.id, Pid(id), site, sites_.count(site) ? sites_[site].name : site};
   // A link speaks for the other conference: the name is of who speaks there.

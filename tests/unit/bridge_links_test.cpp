@@ -176,6 +176,10 @@ TEST_F(BridgeLink, TheOtherMcusSpeakerAndMuteReachThisConference) {
   ASSERT_TRUE(speaker);
   EXPECT_EQ(speaker->site_id, "trung-uong");
   EXPECT_EQ(speaker->name, "Bộ Nội vụ") << "the name is of who speaks there";
+  // Another speaker there while the link is still the speaker here: the new name travels on.
+  FromOther(event::Speaker{"tw-hop", "p4", "bo-tai-chinh", "Bộ Tài chính"});
+  ASSERT_EQ(district->Count<event::Speaker>(), 2u);
+  EXPECT_EQ(district->Last<event::Speaker>()->name, "Bộ Tài chính");
   FromOther(event::Muted{true, false});
   EXPECT_TRUE(Live("hop", "trung-uong").link->muted_audio);
   ASSERT_EQ(Feed("link").size(), 1u);
