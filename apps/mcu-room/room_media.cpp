@@ -503,13 +503,16 @@ template <int kKind>
 GstPadProbeReturn RoomMedia::OnArrival(GstPad*, GstPadProbeInfo* info, gpointer self) noexcept {
   auto* m = static_cast<RoomMedia*>(self);
   GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  const GstClockTime now = m->Now();
-  if (!GST_BUFFER_PTS_IS_VALID(buffer) || !GST_CLOCK_TIME_IS_VALID(now)) return GST_PAD_PROBE_OK;
+  if (!GST_BUFFER_PTS_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+  const GstClockTime pts = GST_BUFFER_PTS(buffer);
   std::lock_guard lock(m->mutex_);
   auto& arrivals = m->arrivals_[kKind];
-  arrivals.emplace(GST_BUFFER_PTS(buffer), now);  // A frame's first packet counts.
-  while (!arrivals.empty() && arrivals.begin()->first + 5 * GST_SECOND < GST_BUFFER_PTS(buffer))
-    arrivals.erase(arrivals.begin());
+  // A frame's first packet counts: the clock is read once a frame, not once a packet.
+  if (arrivals.count(pts)) return GST_PAD_PROBE_OK;
+  const GstClockTime now = m->Now();
+  if (!GST_CLOCK_TIME_IS_VALID(now)) return GST_PAD_PROBE_OK;
+  arrivals.emplace(pts, now);
+  while (arrivals.begin()->first + 5 * GST_SECOND < pts) arrivals.erase(arrivals.begin());
   return GST_PAD_PROBE_OK;
 }
 
