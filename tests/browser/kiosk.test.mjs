@@ -277,16 +277,22 @@ describe('kiosk room', () => {
     }
   });
 
-  test('the live page shows a camera a room reported missing', { timeout: 60_000 }, async () => {
-    // A bare WebSocket of the room protocol, as site huyen-2, from a page of the MCU's origin (the
-    // browser accepts the MCU's certificate; node 20 has no WebSocket client of its own).
+  // A page of the MCU's origin to speak the room protocol from (a bare WebSocket), and a console
+  // page whose errors are collected in `problems`.
+  async function consoleBesideARawRoom() {
     const rawContext = await browser.newContext({ ignoreHTTPSErrors: true });
     const raw = await rawContext.newPage();
     const consoleContext = await browser.newContext({
       ignoreHTTPSErrors: true, viewport: { width: 1366, height: 768 }, timezoneId: TIME_ZONE,
     });
     const page = await consoleContext.newPage();
-    const problems = [];
+    return { rawContext, raw, consoleContext, page, problems: [] };
+  }
+
+  test('the live page shows a camera a room reported missing', { timeout: 60_000 }, async () => {
+    // A bare WebSocket of the room protocol, as site huyen-2, from a page of the MCU's origin (the
+    // browser accepts the MCU's certificate; node 20 has no WebSocket client of its own).
+    const { rawContext, raw, consoleContext, page, problems } = await consoleBesideARawRoom();
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     try {
@@ -341,13 +347,7 @@ describe('kiosk room', () => {
   });
 
   test('a technician sees a room\'s missing camera: the device alarm and the site page', { timeout: 60_000 }, async () => {
-    const rawContext = await browser.newContext({ ignoreHTTPSErrors: true });
-    const raw = await rawContext.newPage();
-    const consoleContext = await browser.newContext({
-      ignoreHTTPSErrors: true, viewport: { width: 1366, height: 768 }, timezoneId: TIME_ZONE,
-    });
-    const page = await consoleContext.newPage();
-    const problems = [];
+    const { rawContext, raw, consoleContext, page, problems } = await consoleBesideARawRoom();
     const refused = []; // Requests answered 4xx/5xx: only the history of a site not in the conference (404)
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
