@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "signaling/protocol.h"
 #include "signaling/stats_json.h"
 
 namespace mcu::room {
@@ -226,19 +227,13 @@ void RoomClient::OnMessage(const std::string& text) {
       Join(id);
     }
   } else if (type == "standby") {
-    auto next = m.find("next");
-    status_.next.reset();
-    if (next != m.end() && next->is_object()) {
-      event::Standby::Next n;
-      n.conference_id = (*next)["conference"].value("id", "");
-      n.title = (*next)["conference"].value("title", "");
-      n.start_at = next->value("startsAt", int64_t{0});
-      n.end_at = next->value("endsAt", int64_t{0});
-      n.open = next->value("open", false);
-      status_.next = n;
-      spdlog::info("next conference: {} ({}){}", n.title, n.conference_id,
-                   n.open ? ", open now" : "");
-    }
+    // The protocol's own reader (signaling/protocol.h) gives the domain type.
+    auto e = signaling::ParseEvent(text);
+    auto* standby = e ? std::get_if<event::Standby>(&e->body) : nullptr;
+    status_.next = standby ? standby->next : std::nullopt;
+    if (status_.next)
+      spdlog::info("next conference: {} ({}){}", status_.next->title, status_.next->conference_id,
+                   status_.next->open ? ", open now" : "");
     Changed();
   } else if (type == "muted") {
     status_.host_muted_audio = m.value("audio", false);
