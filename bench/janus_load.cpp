@@ -227,19 +227,19 @@ class Site : public PeerTransport::Listener {
   }
   void Close() { transport_.reset(); }  // I/O thread.
 
-  void OnTransportConnected(PeerTransport&) override {
+  void OnTransportConnected(RtpTransport&) override {
     totals_->connected++;
     std::lock_guard lock(totals_->mutex);
     totals_->connect_ms.push_back((NowUs() - offered_us_) / 1000.0);
   }
-  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+  void OnTransportFailed(RtpTransport&, const std::string& reason) override {
     Error("transport failed: " + reason);
   }
-  void OnTransportRtp(PeerTransport&, sdp::Kind kind, const rtp::RtpHeader&,
+  void OnTransportRtp(RtpTransport&, sdp::Kind kind, const rtp::RtpHeader&,
                       std::span<uint8_t>) override {
     if (kind == sdp::Kind::kAudio) totals_->audio_recv++, received_++;
   }
-  void OnTransportKeyframeRequest(PeerTransport&) override {}
+  void OnTransportKeyframeRequest(RtpTransport&) override {}
 
   uint64_t received() const { return received_; }
 

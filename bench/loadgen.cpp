@@ -132,7 +132,7 @@ class Site : public PeerTransport::Listener {
     });
   }
 
-  void OnTransportConnected(PeerTransport& t) override {
+  void OnTransportConnected(RtpTransport& t) override {
     totals_->connected++;
     std::lock_guard lock(totals_->mutex);
     totals_->profiles[t.Stats().srtp_profile]++;
@@ -140,10 +140,10 @@ class Site : public PeerTransport::Listener {
     totals_->connect_ms.push_back((connected_us_ - start_us_) / 1000.0);
     totals_->at_ms[index_][1] = UnixMs();
   }
-  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+  void OnTransportFailed(RtpTransport&, const std::string& reason) override {
     spdlog::warn("site {}: transport failed: {}", index_, reason);
   }
-  void OnTransportRtp(PeerTransport&, sdp::Kind kind, const rtp::RtpHeader& h,
+  void OnTransportRtp(RtpTransport&, sdp::Kind kind, const rtp::RtpHeader& h,
                       std::span<uint8_t> packet) override {
     if (receiver_) {
       std::span<const uint8_t> payload(packet.data() + h.header_size, h.payload_size);
@@ -172,7 +172,7 @@ class Site : public PeerTransport::Listener {
       }
     }
   }
-  void OnTransportKeyframeRequest(PeerTransport&) override {}
+  void OnTransportKeyframeRequest(RtpTransport&) override {}
 
  private:
   // The MCU's layout asked for `width`: send the largest clip not wider, from its start (a

@@ -28,12 +28,31 @@ std::string_view ToString(SrtpProfile p) {
   switch (p) {
     case SrtpProfile::kAes128CmSha1_80:
       return "AES_CM_128_HMAC_SHA1_80";
+    case SrtpProfile::kAes128CmSha1_32:
+      return "AES_CM_128_HMAC_SHA1_32";
     case SrtpProfile::kAeadAes128Gcm:
       return "AEAD_AES_128_GCM";
+    case SrtpProfile::kAeadAes256Gcm:
+      return "AEAD_AES_256_GCM";
     case SrtpProfile::kNone:
       break;
   }
   return "none";
+}
+
+size_t SrtpKeyLength(SrtpProfile p) {
+  switch (p) {
+    case SrtpProfile::kAes128CmSha1_80:
+    case SrtpProfile::kAes128CmSha1_32:
+      return 30;
+    case SrtpProfile::kAeadAes128Gcm:
+      return 28;
+    case SrtpProfile::kAeadAes256Gcm:
+      return 44;
+    case SrtpProfile::kNone:
+      break;
+  }
+  return 0;
 }
 
 Expected<std::shared_ptr<DtlsContext>> DtlsContext::Create(const Certificate& cert) {

@@ -19,7 +19,16 @@
 
 namespace mcu::media {
 
-enum class SrtpProfile { kNone, kAes128CmSha1_80, kAeadAes128Gcm };
+// DTLS-SRTP negotiates the first and the third; SDES (SIP legs) may key any of them.
+enum class SrtpProfile {
+  kNone,
+  kAes128CmSha1_80,
+  kAes128CmSha1_32,
+  kAeadAes128Gcm,
+  kAeadAes256Gcm
+};
+// Master key || master salt, in bytes (0 for kNone).
+size_t SrtpKeyLength(SrtpProfile p);
 std::string_view ToString(SrtpProfile p);
 
 struct SrtpKeys {

@@ -24,19 +24,19 @@ class EchoPeer : public PeerTransport::Listener {
   PeerTransport& transport() { return transport_; }
   ParticipantId id() const { return id_; }
 
-  void OnTransportConnected(PeerTransport& t) override {
+  void OnTransportConnected(RtpTransport& t) override {
     listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
     t.RequestKeyframe(0);  // The echo starts clean on a keyframe.
   }
-  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+  void OnTransportFailed(RtpTransport&, const std::string& reason) override {
     listener_->OnMediaFailed(id_, reason);
   }
-  void OnTransportClosedByPeer(PeerTransport&) override { listener_->OnMediaClosed(id_); }
-  void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader&,
+  void OnTransportClosedByPeer(RtpTransport&) override { listener_->OnMediaClosed(id_); }
+  void OnTransportRtp(RtpTransport& t, sdp::Kind kind, const rtp::RtpHeader&,
                       std::span<uint8_t> packet) override {
     t.SendRtp(kind, packet);
   }
-  void OnTransportKeyframeRequest(PeerTransport& t) override { t.RequestKeyframe(); }
+  void OnTransportKeyframeRequest(RtpTransport& t) override { t.RequestKeyframe(); }
 
  private:
   ParticipantId id_;

@@ -51,7 +51,7 @@ MixPeer::~MixPeer() {
   transport_.Close();
 }
 
-void MixPeer::OnTransportConnected(PeerTransport& t) {
+void MixPeer::OnTransportConnected(RtpTransport& t) {
   MCU_DCHECK_ON_IO(loop_);
   listener_->OnMediaConnected(id_, t.Stats().srtp_profile);
   if (appsrc_) t.RequestKeyframe(0);  // Its decoder starts on a keyframe.
@@ -71,7 +71,7 @@ void MixPeer::SetReceivesVideo(bool v) {
     io_->SetTier(tier_, -1);
 }
 
-void MixPeer::OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
+void MixPeer::OnTransportRtp(RtpTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
                              std::span<uint8_t> packet) {
   MCU_DCHECK_ON_IO(loop_);
   if (receive_only_) return;
@@ -165,7 +165,7 @@ void MixPeer::Tick(int64_t now) {
   tier_started_ = false;  // Switch on the new tier's next keyframe; the rewriter keeps it seamless.
 }
 
-void MixPeer::OnTransportKeyframeRequest(PeerTransport&) { io_->RequestKeyframe(tier_, NowUs()); }
+void MixPeer::OnTransportKeyframeRequest(RtpTransport&) { io_->RequestKeyframe(tier_, NowUs()); }
 
 void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
   MCU_DCHECK_ON_IO(loop_);

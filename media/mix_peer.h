@@ -89,14 +89,14 @@ class MixPeer : public PeerTransport::Listener {
   PeerTransport& transport() { return transport_; }
   ParticipantId id() const { return id_; }
 
-  void OnTransportConnected(PeerTransport& t) override;
-  void OnTransportFailed(PeerTransport&, const std::string& reason) override {
+  void OnTransportConnected(RtpTransport& t) override;
+  void OnTransportFailed(RtpTransport&, const std::string& reason) override {
     listener_->OnMediaFailed(id_, reason);
   }
-  void OnTransportClosedByPeer(PeerTransport&) override { listener_->OnMediaClosed(id_); }
-  void OnTransportRtp(PeerTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
+  void OnTransportClosedByPeer(RtpTransport&) override { listener_->OnMediaClosed(id_); }
+  void OnTransportRtp(RtpTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
                       std::span<uint8_t> packet) override;
-  void OnTransportKeyframeRequest(PeerTransport&) override;
+  void OnTransportKeyframeRequest(RtpTransport&) override;
 
   // mcu-io, once, from the site's answer (before its transport can connect): the site's video
   // branch if it sends video (a new reference), its name card, and whether it receives the

@@ -13,20 +13,6 @@
 namespace mcu::media {
 namespace {
 
-int64_t UnixUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-uint32_t RandomSsrc() {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  uint32_t v;
-  do v = rng();
-  while (v == 0);
-  return v;
-}
-
 const char* IceStateName(NiceComponentState s) {
   switch (s) {
     case NICE_COMPONENT_STATE_DISCONNECTED:
@@ -54,8 +40,6 @@ std::string CandidateText(NiceCandidate* c) {
          (c->type <= NICE_CANDIDATE_TYPE_RELAYED ? types[c->type] : "?");
 }
 
-constexpr size_t kMaxDatagram = 1500;
-
 }  // namespace
 
 class PeerTransport::DtlsListener : public DtlsTransport::Listener {
@@ -68,8 +52,7 @@ class PeerTransport::DtlsListener : public DtlsTransport::Listener {
       t_->Fail("SRTP: " + st.error());
       return;
     }
-    t_->connected_ = true;
-    t_->listener_->OnTransportConnected(*t_);
+    t_->Connected();
   }
   void OnDtlsFailed(const std::string& reason) override { t_->Fail("DTLS " + reason); }
   void OnDtlsClosed() override { t_->ClosedByPeer(); }
@@ -81,21 +64,10 @@ class PeerTransport::DtlsListener : public DtlsTransport::Listener {
 PeerTransport::PeerTransport(IoLoop* loop, const TransportConfig& config,
                              std::shared_ptr<DtlsContext> dtls_context, Listener* listener,
                              Role role)
-    : loop_(loop),
+    : RtpTransport(loop, listener),
       config_(config),
       dtls_context_(std::move(dtls_context)),
-      listener_(listener),
-      role_(role),
-      audio_ssrc_(RandomSsrc()),
-      video_ssrc_(RandomSsrc()) {
-  kind_by_pt_.fill(sdp::Kind::kOther);
-  audio_in_.clock_rate = audio_out_.clock_rate = 48000;
-  video_in_.clock_rate = video_out_.clock_rate = 90000;
-  audio_out_.ssrc = audio_ssrc_;
-  video_out_.ssrc = video_ssrc_;
-  audio_out_.history = RetransmissionHistory(1);  // Audio is not retransmitted.
-  scratch_.reserve(kMaxDatagram + SrtpSession::kMaxTrailer);
-}
+      role_(role) {}
 
 PeerTransport::~PeerTransport() { Close(); }
 
@@ -154,22 +126,17 @@ Status PeerTransport::Start() {
   g_slist_free_full(cands, reinterpret_cast<GDestroyNotify>(nice_candidate_free));
   if (local_.candidates.empty()) return MakeError(ErrorKind::kInternal, "no local ICE candidate");
 
-  rtcp_timer_ = loop_->AddTimer(1000, [this] {
-    SendRtcpReports();
-    return true;
-  });
+  StartReports(true);
   return OkStatus();
 }
 
 Status PeerTransport::ApplyRemote(const sdp::RemoteDescription& remote) {
   MCU_DCHECK_ON_IO(loop_);
-  if (closed_) return MakeError(ErrorKind::kInternal, "transport closed");
+  if (closed()) return MakeError(ErrorKind::kInternal, "transport closed");
   remote_ = remote;
   for (const auto& m : remote.media) {
-    for (const auto& c : m.codecs)
-      if (c.payload_type >= 0 && c.payload_type < 128) kind_by_pt_[c.payload_type] = m.kind;
-    Inbound* in = InboundFor(m.kind);
-    if (in && !m.ssrcs.empty()) in->ssrc = m.ssrcs.front();
+    for (const auto& c : m.codecs) MapPayloadType(c.payload_type, m.kind);
+    if (!m.ssrcs.empty()) SetRemoteSsrc(m.kind, m.ssrcs.front());
   }
   if (!nice_agent_set_remote_credentials(agent_.get(), stream_id_, remote.ice_ufrag.c_str(),
                                          remote.ice_pwd.c_str()))
@@ -189,7 +156,7 @@ Status PeerTransport::ApplyRemote(const sdp::RemoteDescription& remote) {
 }
 
 void PeerTransport::AddRemoteCandidate(const std::string& candidate) {
-  if (closed_ || !agent_) return;
+  if (closed() || !agent_) return;
   // libnice parses the attribute form, "a=candidate:...".
   std::string line = candidate.rfind("a=", 0) == 0 ? candidate : "a=" + candidate;
   NiceCandidate* c = nice_agent_parse_remote_candidate_sdp(agent_.get(), stream_id_, line.c_str());
@@ -228,7 +195,7 @@ void PeerTransport::OnIceState(NiceComponentState state) {
   spdlog::debug("ICE {} -> {}", IceStateName(ice_state_), IceStateName(state));
   ice_state_ = state;
   if (state == NICE_COMPONENT_STATE_FAILED) {
-    Fail(connected_ ? "ICE consent lost" : "ICE failed");
+    Fail(connected() ? "ICE consent lost" : "ICE failed");
     return;
   }
   MaybeStartDtls();
@@ -255,7 +222,7 @@ void PeerTransport::ScheduleDtlsTimer() {
 }
 
 void PeerTransport::HandleDatagram(std::span<const uint8_t> d) {
-  if (closed_) return;
+  if (closed()) return;
   const rtp::PacketClass cls = rtp::Classify(d);
   switch (cls) {
     case rtp::PacketClass::kDtls:
@@ -263,263 +230,50 @@ void PeerTransport::HandleDatagram(std::span<const uint8_t> d) {
         dtls_->OnDatagram(d);
         ScheduleDtlsTimer();
       } else {
-        ++dropped_;
+        CountDropped();
       }
       return;
     case rtp::PacketClass::kRtp:
     case rtp::PacketClass::kRtcp: {
       if (!srtp_.ready() || d.size() > kMaxDatagram) {
-        ++dropped_;
+        CountDropped();
         return;
       }
       uint8_t buf[kMaxDatagram];
       std::memcpy(buf, d.data(), d.size());
       if (cls == rtp::PacketClass::kRtp)
-        HandleRtp(buf, d.size());
+        HandleRtp(std::nullopt, buf, d.size());
       else
-        HandleRtcp(buf, d.size());
+        HandleRtcp(std::nullopt, buf, d.size());
       return;
     }
     default:
-      ++dropped_;  // STUN never reaches us (libnice consumes it); anything else is garbage.
+      CountDropped();  // STUN never reaches us (libnice consumes it); anything else is garbage.
       return;
   }
 }
 
-void PeerTransport::HandleRtp(uint8_t* data, size_t len) {
-  if (!srtp_.UnprotectRtp(data, len)) {
-    ++dropped_;
-    return;
-  }
-  std::span<uint8_t> packet(data, len);
-  auto h = rtp::ParseRtp(packet);
-  if (!h) {
-    ++dropped_;
-    return;
-  }
-  sdp::Kind kind = kind_by_pt_[h->payload_type];
-  Inbound* in = InboundFor(kind);
-  if (kind != sdp::Kind::kAudio && kind != sdp::Kind::kVideo) {
-    ++dropped_;
-    return;
-  }
-  if (in->ssrc == 0) in->ssrc = h->ssrc;
-  if (h->ssrc != in->ssrc) {
-    ++dropped_;  // A second source on the same m-line (simulcast, RTX) is not negotiated.
-    return;
-  }
-  int64_t now = NowUs();
-  if (!in->stats) in->stats.emplace(in->clock_rate);
-  in->stats->OnPacket(h->sequence, h->timestamp, now, h->payload_size);
-  in->counters.packets++;
-  in->counters.bytes += h->payload_size;
-  if (kind == sdp::Kind::kVideo) {
-    bool retransmitted = in->nack.OnPacket(h->sequence);
-    if (retransmitted) in->counters.retransmits++;
-    if (h->marker && !retransmitted) in->counters.frames++;
-    if (in->nack.TakeKeyframeNeeded()) RequestKeyframe();
-    if (in->nack.missing() > 0) {
-      SendNacks();
-      if (!nack_timer_) {
-        nack_timer_ = loop_->AddTimer(20, [this] {
-          SendNacks();
-          if (video_in_.nack.missing() == 0) {
-            nack_timer_ = 0;
-            return false;
-          }
-          return true;
-        });
-      }
-    }
-  }
-  listener_->OnTransportRtp(*this, kind, *h, packet);
-}
-
-void PeerTransport::HandleRtcp(uint8_t* data, size_t len) {
-  if (!srtp_.UnprotectRtcp(data, len)) {
-    ++dropped_;
-    return;
-  }
-  auto rtcp = rtp::ParseRtcp({data, len});
-  if (!rtcp) {
-    ++dropped_;
-    return;
-  }
-  int64_t now = NowUs();
-  for (const auto& sr : rtcp->sender_reports) {
-    for (Inbound* in : {&audio_in_, &video_in_}) {
-      if (in->ssrc == sr.ssrc) {
-        in->last_sr_mid = rtp::NtpMiddle32(sr.ntp);
-        in->last_sr_arrival_us = now;
-      }
-    }
-    for (const auto& b : sr.blocks) UpdateRtt(b);
-  }
-  for (const auto& rr : rtcp->receiver_reports)
-    for (const auto& b : rr.blocks) UpdateRtt(b);
-  for (const auto& nack : rtcp->nacks) {
-    if (nack.media_ssrc != video_ssrc_) continue;
-    video_out_.counters.nacks += nack.sequences.size();
-    int64_t min_interval = rtt_ms_ > 0 ? static_cast<int64_t>(rtt_ms_ * 1000 * 0.8) : 5000;
-    for (uint16_t seq : nack.sequences) {
-      if (const auto* p = video_out_.history.Find(seq, now, min_interval)) {
-        SendRaw(*p);
-        video_out_.counters.retransmits++;
-      }
-    }
-  }
-  for (const auto& kf : rtcp->keyframe_requests) {
-    if (kf.media_ssrc != video_ssrc_) continue;
-    (kf.fir ? video_out_.counters.firs : video_out_.counters.plis)++;
-    listener_->OnTransportKeyframeRequest(*this);
-  }
-}
-
-void PeerTransport::UpdateRtt(const rtp::ReportBlock& b) {
-  Outbound* out = b.ssrc == audio_ssrc_   ? &audio_out_
-                  : b.ssrc == video_ssrc_ ? &video_out_
-                                          : nullptr;
-  if (!out) return;
-  out->counters.lost = b.cumulative_lost;
-  out->counters.fraction_lost = b.fraction_lost / 256.0;
-  out->counters.jitter_ms = out->clock_rate ? 1000.0 * b.jitter / out->clock_rate : 0;
-  if (b.last_sr == 0) return;
-  uint32_t now_mid = rtp::NtpMiddle32(rtp::NtpFromUnixMicros(UnixUs()));
-  uint32_t rtt = now_mid - b.last_sr - b.delay_since_last_sr;  // 1/65536 s
-  if (rtt < 65536u * 10) rtt_ms_ = rtt * 1000.0 / 65536.0;
-}
-
-void PeerTransport::SendRtp(sdp::Kind kind, std::span<const uint8_t> packet) {
-  if (!connected_ || closed_ || packet.size() > kMaxDatagram) return;
-  if (auto h = rtp::ParseRtp(packet)) SendParsed(kind, packet, *h, h->sequence, h->timestamp);
-}
-
-void PeerTransport::SendRtp(sdp::Kind kind, std::span<const uint8_t> packet, uint16_t sequence,
-                            uint32_t timestamp) {
-  if (!connected_ || closed_ || packet.size() > kMaxDatagram) return;
-  if (auto h = rtp::ParseRtp(packet)) SendParsed(kind, packet, *h, sequence, timestamp);
-}
-
-void PeerTransport::SendParsed(sdp::Kind kind, std::span<const uint8_t> packet,
-                               const rtp::RtpHeader& h, uint16_t sequence, uint32_t timestamp) {
-  Outbound& out = kind == sdp::Kind::kAudio ? audio_out_ : video_out_;
-  scratch_.assign(packet.begin(), packet.end());
-  rtp::SetSsrc(scratch_, out.ssrc);
-  rtp::SetSequence(scratch_, sequence);
-  rtp::SetTimestamp(scratch_, timestamp);
-  int64_t now = NowUs();
-  out.counters.packets++;
-  out.counters.bytes += h.payload_size;
-  if (kind == sdp::Kind::kVideo && h.marker) out.counters.frames++;
-  out.last_rtp_ts = timestamp;
-  out.last_send_us = now;
-  if (!srtp_.ProtectRtp(scratch_)) {
-    ++dropped_;
-    return;
-  }
-  if (kind == sdp::Kind::kVideo) out.history.Store(sequence, scratch_, now);
-  SendRaw(scratch_);
-}
-
-void PeerTransport::RequestKeyframe(int64_t min_interval_ms) {
-  if (!connected_ || closed_ || video_in_.ssrc == 0) return;
-  int64_t now = NowUs();
-  if (now - last_pli_us_ < min_interval_ms * 1000) return;
-  last_pli_us_ = now;
-  std::vector<uint8_t> rtcp;
-  rtp::ReceiverReport rr{video_ssrc_, {}};
-  rtp::WriteReceiverReport(rr, rtcp);  // A compound packet must begin with SR or RR.
-  rtp::WritePli(video_ssrc_, video_in_.ssrc, rtcp);
-  video_in_.counters.plis++;
-  SendRtcp(rtcp);
-}
-
-void PeerTransport::SendNacks() {
-  if (!connected_ || video_in_.ssrc == 0) return;
-  if (rtt_ms_ > 0) video_in_.nack.set_retry_interval_us(std::max<int64_t>(20'000, rtt_ms_ * 1000));
-  auto seqs = video_in_.nack.Collect(NowUs());
-  if (seqs.empty()) return;
-  std::vector<uint8_t> rtcp;
-  rtp::WriteReceiverReport({video_ssrc_, {}}, rtcp);
-  rtp::WriteNack({video_ssrc_, video_in_.ssrc, seqs}, rtcp);
-  video_in_.counters.nacks += seqs.size();
-  SendRtcp(rtcp);
-}
-
-void PeerTransport::SendRtcpReports() {
-  if (!connected_ || closed_) return;
-  int64_t now = NowUs();
-  uint64_t ntp = rtp::NtpFromUnixMicros(UnixUs());
-  std::vector<rtp::ReportBlock> blocks;
-  for (Inbound* in : {&audio_in_, &video_in_}) {
-    if (!in->stats) continue;
-    uint32_t dlsr = in->last_sr_arrival_us
-                        ? static_cast<uint32_t>((now - in->last_sr_arrival_us) * 65536 / 1000000)
-                        : 0;
-    blocks.push_back(in->stats->MakeReportBlock(in->ssrc, in->last_sr_mid, dlsr));
-  }
-  std::vector<uint8_t> rtcp;
-  bool first = true;
-  for (Outbound* out : {&audio_out_, &video_out_}) {
-    if (out->counters.packets == 0) continue;
-    rtp::SenderReport sr;
-    sr.ssrc = out->ssrc;
-    sr.ntp = ntp;
-    sr.rtp_timestamp = out->last_rtp_ts +
-                       static_cast<uint32_t>((now - out->last_send_us) * out->clock_rate / 1000000);
-    sr.packet_count = static_cast<uint32_t>(out->counters.packets);
-    sr.octet_count = static_cast<uint32_t>(out->counters.bytes);
-    if (first) sr.blocks = blocks;
-    first = false;
-    rtp::WriteSenderReport(sr, rtcp);
-  }
-  if (first) rtp::WriteReceiverReport({audio_ssrc_, blocks}, rtcp);
-  rtp::WriteSdesCname(audio_ssrc_, "mcu", rtcp);
-  SendRtcp(rtcp);
-}
-
-void PeerTransport::SendRtcp(std::vector<uint8_t>& compound) {
-  if (!srtp_.ProtectRtcp(compound)) {
-    ++dropped_;
-    return;
-  }
-  SendRaw(compound);
-}
-
 void PeerTransport::SendRaw(std::span<const uint8_t> bytes) {
-  if (!agent_ || closed_) return;
+  if (!agent_ || closed()) return;
   gint sent = nice_agent_send(agent_.get(), stream_id_, 1, static_cast<guint>(bytes.size()),
                               reinterpret_cast<const gchar*>(bytes.data()));
   if (sent < 0) {
     // No selected pair yet: a DTLS server answering a ClientHello that raced ahead of our own
     // nomination. Keep the flight for OnNiceSelectedPair; anything else is lost.
-    if (!connected_ && rtp::Classify(bytes) == rtp::PacketClass::kDtls && pending_dtls_.size() < 16)
+    if (!connected() && rtp::Classify(bytes) == rtp::PacketClass::kDtls &&
+        pending_dtls_.size() < 16)
       pending_dtls_.emplace_back(bytes.begin(), bytes.end());
     else
-      ++dropped_;
+      CountDropped();
   }
-}
-
-void PeerTransport::Fail(const std::string& reason) {
-  if (failed_ || closed_) return;
-  failed_ = true;
-  listener_->OnTransportFailed(*this, reason);
-}
-
-void PeerTransport::ClosedByPeer() {
-  if (failed_ || closed_) return;
-  failed_ = true;  // Nothing more is sent or received; the owner closes us.
-  listener_->OnTransportClosedByPeer(*this);
 }
 
 void PeerTransport::Close() {
-  if (closed_) return;
+  if (closed()) return;
   if (dtls_) dtls_->Close();
-  closed_ = true;
-  for (guint* t : {&dtls_timer_, &rtcp_timer_, &nack_timer_}) {
-    if (*t) loop_->CancelTimer(*t);
-    *t = 0;
-  }
+  StopRtp();
+  if (dtls_timer_) loop_->CancelTimer(dtls_timer_);
+  dtls_timer_ = 0;
   if (agent_.get()) {
     // Disconnect every callback before the agent goes, so none can reach a dead transport.
     nice_agent_attach_recv(agent_.get(), stream_id_, 1, loop_->context(), nullptr, nullptr);
@@ -529,8 +283,7 @@ void PeerTransport::Close() {
   }
 }
 
-TransportStats PeerTransport::Stats() const {
-  TransportStats s;
+void PeerTransport::AddTransportStats(TransportStats& s) const {
   s.ice_state = IceStateName(ice_state_);
   s.dtls_state = !dtls_                                                ? "new"
                  : dtls_->state() == DtlsTransport::State::kConnected  ? "connected"
@@ -541,24 +294,6 @@ TransportStats PeerTransport::Stats() const {
   s.srtp_profile = std::string(ToString(srtp_.profile()));
   s.local_candidate = selected_local_;
   s.remote_candidate = selected_remote_;
-  s.rtt_ms = rtt_ms_;
-  auto in = [](const Inbound& i) {
-    DirectionStats d = i.counters;
-    d.ssrc = i.ssrc;
-    if (i.stats) {
-      d.lost = i.stats->cumulative_lost();
-      d.jitter_ms = i.stats->jitter_seconds() * 1000;
-    }
-    return d;
-  };
-  s.audio_in = in(audio_in_);
-  s.video_in = in(video_in_);
-  s.audio_out = audio_out_.counters;
-  s.audio_out.ssrc = audio_ssrc_;
-  s.video_out = video_out_.counters;
-  s.video_out.ssrc = video_ssrc_;
-  s.dropped_datagrams = dropped_;
-  return s;
 }
 
 }  // namespace mcu::media

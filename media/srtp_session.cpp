@@ -26,12 +26,23 @@ Status SrtpSession::Init(const SrtpKeys& keys) {
                   srtp_t* out) -> srtp_err_status_t {
     srtp_policy_t policy;
     std::memset(&policy, 0, sizeof policy);
-    if (keys.profile == SrtpProfile::kAeadAes128Gcm) {
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
-    } else {
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
+    switch (keys.profile) {
+      case SrtpProfile::kAeadAes128Gcm:
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
+        break;
+      case SrtpProfile::kAeadAes256Gcm:
+        srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtp);
+        srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtcp);
+        break;
+      case SrtpProfile::kAes128CmSha1_32:
+        // RFC 4568: the 32-bit tag is for SRTP only; SRTCP keeps the 80-bit one.
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy.rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
+        break;
+      default:
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
     }
     policy.ssrc.type = type;
     policy.key = const_cast<uint8_t*>(key.data());
@@ -42,7 +53,7 @@ Status SrtpSession::Init(const SrtpKeys& keys) {
     return srtp_create(out, &policy);
   };
   if (keys.profile == SrtpProfile::kNone) return MakeError(ErrorKind::kInternal, "no SRTP profile");
-  size_t expected = keys.profile == SrtpProfile::kAeadAes128Gcm ? 28 : 30;
+  size_t expected = SrtpKeyLength(keys.profile);
   if (keys.local.size() != expected || keys.remote.size() != expected)
     return MakeError(ErrorKind::kInternal, "SRTP key material has the wrong length");
   if (make(keys.remote, ssrc_any_inbound, &inbound_) != srtp_err_status_ok)

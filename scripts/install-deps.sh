@@ -5,7 +5,8 @@
 #                                    library, uPlot, from the npm registry)
 #   scripts/install-deps.sh --test   also what the test suite needs (Chromium, tshark, iproute2,
 #                                    iptables and libnetfilter-queue for network impairment,
-#                                    clang-format and clang-tidy for the source checks)
+#                                    clang-format and clang-tidy for the source checks, baresip
+#                                    and SIPp as SIP room systems)
 set -euo pipefail
 
 build_pkgs=(
@@ -18,9 +19,10 @@ build_pkgs=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   prometheus-cpp-dev libargon2-dev
+  libsofia-sip-ua-dev libspandsp-dev libspeexdsp-dev
   libgtest-dev libgmock-dev
 )
-test_pkgs=(chromium xvfb xdotool pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy)
+test_pkgs=(baresip-core baresip-ffmpeg sip-tester chromium xvfb xdotool pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy)
 
 want=("${build_pkgs[@]}")
 # Node.js may come from Debian (then npm is a separate package) or already be present with npm.

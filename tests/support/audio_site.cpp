@@ -127,7 +127,7 @@ void AudioSite::SendTone() {
   sent_samples_ += kFrame;
 }
 
-void AudioSite::OnTransportRtp(media::PeerTransport&, media::sdp::Kind kind,
+void AudioSite::OnTransportRtp(media::RtpTransport&, media::sdp::Kind kind,
                                const media::rtp::RtpHeader& h, std::span<uint8_t> packet) {
   if (kind != media::sdp::Kind::kAudio) return;
   int16_t pcm[kFrame * 6];  // Up to 120 ms.

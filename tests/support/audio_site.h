@@ -67,11 +67,11 @@ class AudioSite : public media::PeerTransport::Listener {
   nlohmann::json Stats();
   const std::string& error() const { return error_; }
 
-  void OnTransportConnected(media::PeerTransport&) override { connected_ = true; }
-  void OnTransportFailed(media::PeerTransport&, const std::string&) override {}
-  void OnTransportRtp(media::PeerTransport&, media::sdp::Kind kind, const media::rtp::RtpHeader& h,
+  void OnTransportConnected(media::RtpTransport&) override { connected_ = true; }
+  void OnTransportFailed(media::RtpTransport&, const std::string&) override {}
+  void OnTransportRtp(media::RtpTransport&, media::sdp::Kind kind, const media::rtp::RtpHeader& h,
                       std::span<uint8_t> packet) override;
-  void OnTransportKeyframeRequest(media::PeerTransport&) override {}
+  void OnTransportKeyframeRequest(media::RtpTransport&) override {}
 
  private:
   void SendTone();  // IoLoop: one 20 ms frame.

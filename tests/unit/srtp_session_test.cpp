@@ -18,7 +18,7 @@ std::vector<uint8_t> Material(uint8_t seed, size_t n) {
 
 // Two ends of one SRTP association: what one sends with `local` the other receives as `remote`.
 std::pair<SrtpKeys, SrtpKeys> KeyPair(SrtpProfile profile) {
-  size_t n = profile == SrtpProfile::kAeadAes128Gcm ? 28 : 30;
+  size_t n = SrtpKeyLength(profile);
   SrtpKeys a{profile, Material(1, n), Material(100, n)};
   SrtpKeys b{profile, a.remote, a.local};
   return {a, b};
@@ -110,13 +110,32 @@ TEST_P(SrtpSessionProfiles, RtcpRoundTrips) {
   EXPECT_FALSE(a.UnprotectRtcp(again.data(), alen));
 }
 
-INSTANTIATE_TEST_SUITE_P(BothProfiles, SrtpSessionProfiles,
+// The first and third are what DTLS-SRTP negotiates; SDES (SIP legs) may key all four.
+INSTANTIATE_TEST_SUITE_P(AllProfiles, SrtpSessionProfiles,
                          ::testing::Values(SrtpProfile::kAeadAes128Gcm,
-                                           SrtpProfile::kAes128CmSha1_80),
+                                           SrtpProfile::kAes128CmSha1_80,
+                                           SrtpProfile::kAes128CmSha1_32,
+                                           SrtpProfile::kAeadAes256Gcm),
                          [](const auto& info) {
-                           return info.param == SrtpProfile::kAeadAes128Gcm ? "AeadAes128Gcm"
-                                                                            : "AesCm128HmacSha1_80";
+                           std::string name(ToString(info.param));
+                           std::erase(name, '_');
+                           return name;
                          });
+
+TEST(SrtpSession, AesCm32AddsAThirtyTwoBitTagToRtpAndEightyToRtcp) {
+  auto [ka, kb] = KeyPair(SrtpProfile::kAes128CmSha1_32);
+  SrtpSession a;
+  ASSERT_TRUE(a.Init(ka).ok());
+  auto packet = RtpPacket(1);
+  size_t before = packet.size();
+  ASSERT_TRUE(a.ProtectRtp(packet));
+  EXPECT_EQ(packet.size(), before + 4);
+  std::vector<uint8_t> rtcp;
+  rtp::WriteReceiverReport({1234, {}}, rtcp);
+  before = rtcp.size();
+  ASSERT_TRUE(a.ProtectRtcp(rtcp));
+  EXPECT_EQ(rtcp.size(), before + 4 + 10);  // SRTCP index, then the 80-bit tag.
+}
 
 TEST(SrtpSession, AesCmAddsAnEightyBitTag) {
   auto [ka, kb] = KeyPair(SrtpProfile::kAes128CmSha1_80);
