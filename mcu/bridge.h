@@ -219,6 +219,8 @@ class Bridge : public EndpointHandler,
 
   void Handle(ConnectionId id, EndpointRequest& request);
   void HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r);
+  // The SIP site a call from `caller` (its From URI) at `address` comes from, or null.
+  const SiteRow* SipSiteOf(const std::string& caller, const std::string& address) const;
   void HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r);
   // A console preview joins as a watcher (EndpointRequest::watcher).
   void HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r);

@@ -10,6 +10,7 @@
 #include "mcu/bridge_detail.h"
 #include "mcu/log.h"
 #include "mcu/secrets.h"
+#include "mcu/sip_site.h"
 
 namespace mcu {
 
@@ -105,12 +106,16 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   MCU_DCHECK_RUN_ON(&control_);
   if (!c.site_id.empty()) return SendError(c, r.id, ErrorCode::kConflict, "already authenticated");
   const SiteRow* site = nullptr;
-  for (const auto& [sid, s] : sites_) {
-    if (TokenMatches(r.token, s.token_hash)) site = &s;
+  if (r.sip) {
+    site = SipSiteOf(r.sip_caller, c.remote_address);
+  } else {
+    for (const auto& [sid, s] : sites_)
+      if (TokenMatches(r.token, s.token_hash)) site = &s;
   }
   if (!site) {
-    spdlog::warn("authentication failed from {}", c.remote_address);
-    return SendError(c, r.id, ErrorCode::kUnauthorized, "invalid token");
+    spdlog::warn("authentication failed from {}{}", c.remote_address,
+                 r.sip ? " (SIP caller " + r.sip_caller + " is no site)" : "");
+    return SendError(c, r.id, ErrorCode::kUnauthorized, r.sip ? "unknown caller" : "invalid token");
   }
   // A site has one connection: a room that reconnects after a drop replaces its old one.
   // (Its content connection is separate and replaces only an older content connection.)
@@ -134,6 +139,17 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   Emit(console::SiteState{site->id, SiteStatus::kOnline});
   CallIdleSites(true,
                 site->id);  // A room coming back is ordered straight into its open conference.
+}
+
+const SiteRow* Bridge::SipSiteOf(const std::string& caller, const std::string& address) const {
+  MCU_DCHECK_RUN_ON(&control_);
+  auto from = ParseSipUri(caller);
+  if (!from) return nullptr;
+  for (const auto& [id, s] : sites_) {
+    if (s.kind != "sip") continue;
+    if (auto uri = ParseSipUri(s.sip_uri); uri && SipCallerMatches(*uri, *from, address)) return &s;
+  }
+  return nullptr;
 }
 
 void Bridge::HandleDevices(Connection& c, const EndpointRequest& r) {
@@ -192,10 +208,17 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   p->content = c.content_role;
   ParticipantMediaInfo info{sites_[c.site_id].name, r.max_bitrate_kbps, c.content_role};
   if (c.content_role) info.display_name += " (nội dung)";
+  info.sip = r.sip;
+  if (r.sip) info.remote_offer = r.sdp;
   auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {
-    spdlog::error("conference {}: cannot add site {}: {}", conf.row.id, c.site_id, media.error());
     if (conf.empty()) conf.room.reset();
+    // A SIP offer the MCU cannot take (no SRTP, no common codec) is the caller's, not ours.
+    if (r.sip && media.error_kind() == ErrorKind::kInvalid) {
+      spdlog::warn("site {}: refused its SIP offer: {}", c.site_id, media.error());
+      return SendError(c, r.id, ErrorCode::kBadRequest, media.error());
+    }
+    spdlog::error("conference {}: cannot add site {}: {}", conf.row.id, c.site_id, media.error());
     return SendError(c, r.id, ErrorCode::kInternal, "media unavailable: " + media.error());
   }
   p->media = std::move(*media);
@@ -212,7 +235,10 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id,
                c.content_role ? " with content" : "");
   Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
-  Send(c, "", event::Offer{std::move(offer)});
+  if (r.sip && !r.sdp.empty())
+    Send(c, "", event::Answer{std::move(offer)});
+  else
+    Send(c, "", event::Offer{std::move(offer)});
   ApplyMutes(conf, c.site_id);
   ApplyLayout(conf);
   BroadcastRoster(conf.row.id);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "mcu/default_config.h"  // Generated from configs/default.toml.
+#include "mcu/sip_site.h"
 
 namespace mcu {
 namespace {
@@ -107,8 +108,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.CheckUnknown();
     if (error.empty() && !r.error().empty()) error = r.error();
   };
-  std::set<std::string> known = {"server", "schedule", "alarms",      "media", "limits",
-                                 "log",    "sites",    "conferences", "users"};
+  std::set<std::string> known = {"server", "schedule", "alarms", "media",       "limits",
+                                 "sip",    "log",      "sites",  "conferences", "users"};
   for (const auto& [k, v] : root)
     if (!known.count(std::string(k.str())))
       return MakeError(ErrorKind::kInvalid,
@@ -159,6 +160,17 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("idle_timeout_s", c.limits.idle_timeout_s);
     check(r);
   }
+  if (auto* t = SubTable(root, "sip", error)) {
+    Reader r(*t, "sip.");
+    r.Get("listen", c.sip.listen);
+    r.Get("tls_port", c.sip.tls_port);
+    r.Get("tcp_port", c.sip.tcp_port);
+    r.Get("udp_port", c.sip.udp_port);
+    r.Get("max_calls", c.sip.max_calls);
+    r.Get("requests_per_second", c.sip.requests_per_second);
+    r.Get("request_burst", c.sip.request_burst);
+    check(r);
+  }
   if (auto* t = SubTable(root, "log", error)) {
     Reader r(*t, "log.");
     r.Get("level", c.log.level);
@@ -199,6 +211,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("link_credential", s.link.credential);
     r.Get("link_fingerprint", s.link.fingerprint);
     r.Get("link_max_kbps", s.link.max_kbps);
+    r.Get("sip_uri", s.sip_uri);
     c.sites.push_back(s);
   });
   array_of_tables("conferences", [&](Reader& r) {
@@ -250,15 +263,25 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     if (s.name.empty()) return fail(at + ".name is required");
     if (!site_levels.count(s.level))
       return fail(at + ".level must be central, province, district or other");
-    if (s.kind != "room" && s.kind != "cascade") return fail(at + ".kind must be room or cascade");
+    if (s.kind != "room" && s.kind != "cascade" && s.kind != "sip")
+      return fail(at + ".kind must be room, cascade or sip");
+    if ((s.kind == "sip") != !s.sip_uri.empty())
+      return fail(at + ": a site of kind sip, and only it, has a sip_uri");
+    if (s.kind == "sip") {
+      if (auto uri = ParseSipUri(s.sip_uri); !uri || uri->user.empty())
+        return fail(at + ".sip_uri must be sip:user@host (" +
+                    (uri ? std::string("no user part") : uri.error()) + ")");
+    }
     if (s.link.dials() || !s.link.credential.empty() || !s.link.fingerprint.empty()) {
       if (s.kind != "cascade") return fail(at + ": only a site of kind cascade has link_* keys");
       auto pin = ValidateLinkTarget(s.link);
       if (!pin) return fail(at + ": " + pin.error());
       s.link.fingerprint = *pin;
     }
-    // A link this MCU dials needs no token: nobody connects to this MCU with it.
-    if (!(s.link.dials() && s.token_hash.empty()) && !std::regex_match(s.token_hash, hash_re))
+    // A link this MCU dials needs no token: nobody connects to this MCU with it; nor does a SIP
+    // site, known by its address.
+    const bool tokenless = s.link.dials() || s.kind == "sip";
+    if (!(tokenless && s.token_hash.empty()) && !std::regex_match(s.token_hash, hash_re))
       return fail(at + ".token_hash must be sha256:<64 hex digits> (see `mcu hash-token`)");
   }
   std::set<std::string> conf_ids;

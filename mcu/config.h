@@ -19,8 +19,9 @@ struct SiteConfig {
   std::string token_hash;     // "sha256:<64 hex>"; optional for a cascade link this MCU dials.
   std::string network;        // Its expected network (shown to technicians), optional.
   int bandwidth_kbps = 0;     // Its link's expected capacity, optional.
-  std::string kind = "room";  // room | cascade
+  std::string kind = "room";  // room | cascade | sip
   LinkTarget link;            // kind cascade: the other MCU this one dials (link_* keys).
+  std::string sip_uri;        // kind sip: the room system's SIP address (mcu/sip_site.h).
 };
 
 // A permanent conference (open whenever a site asks to join). Scheduled ones are made with the
@@ -75,6 +76,18 @@ struct Config {
     int handshake_timeout_s = 10;
     int idle_timeout_s = 60;
   } limits;
+  // SIP room systems and other vendors' MCUs (signaling/sip_agent.h). Off unless configured
+  // (configs/default.toml and the province example listen on 5061, over TLS).
+  struct Sip {
+    std::string listen;     // Empty: server.listen.
+    uint16_t tls_port = 0;  // 0: no SIP over TLS.
+    uint16_t tcp_port = 0;  // 0: off. Plain TCP and UDP only for closed lines.
+    uint16_t udp_port = 0;  // 0: off.
+    unsigned max_calls = 100;
+    double requests_per_second = 10;  // INVITE and OPTIONS per source address...
+    double request_burst = 20;        // ...with this burst; over it: 503.
+    bool enabled() const { return tls_port || tcp_port || udp_port; }
+  } sip;
   struct Log {
     std::string level = "info";
     bool json = false;

@@ -37,6 +37,12 @@ struct EndpointRequest {
   // a watcher: it receives the conference's composite and full mix, has no tile and no voice,
   // and is no site (not on the roster or the roll-call).
   std::string watcher;
+  // Set by the SIP adapter, never by a client: the connection is a SIP call. kAuth: its caller
+  // (the From URI) instead of a token, matched with the SIP sites' URIs and the connection's
+  // address (mcu/sip_site.h); kJoin: `sdp` is its INVITE's offer (empty: the MCU offers in
+  // `offer`, and the answer comes as kAnswer). A SIP leg's own SDP comes back as `answer`.
+  std::string sip_caller;
+  bool sip = false;
 };
 
 // Error codes of the protocol; signaling/PROTOCOL.md describes each.
@@ -95,6 +101,10 @@ struct Joined {
   std::string conference_id, conference_title, participant_id;
 };
 struct Offer {
+  std::string sdp;
+};
+// The MCU's answer to a SIP leg's offer (a SIP call only; never on the WebSocket protocol).
+struct Answer {
   std::string sdp;
 };
 struct Left {
@@ -158,7 +168,7 @@ struct EndpointEvent {
   std::string reply_to;  // The request id this answers, if any.
   std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
                event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout,
-               event::Call, event::Speaker, event::Muted, event::Standby>
+               event::Call, event::Speaker, event::Muted, event::Standby, event::Answer>
       body;
 };
 

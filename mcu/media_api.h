@@ -33,6 +33,11 @@ struct ParticipantMediaInfo {
   // dialled) and this participant answers it: its local description is the answer, and it is
   // connected from the offer alone (no SetRemoteAnswer).
   std::string remote_offer;
+  // A SIP leg (a room system, another vendor's MCU): RTP with SDES-keyed SRTP, no ICE or DTLS.
+  // With `remote_offer` (its INVITE's SDP) the local description is our answer; without (an
+  // INVITE with no SDP) it is our offer, and the answer comes by SetRemoteAnswer (its ACK's).
+  // An offer the leg cannot take (no SRTP, no common codec) fails with ErrorKind::kInvalid.
+  bool sip = false;
 };
 
 // One participant's media connection to a room.

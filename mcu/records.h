@@ -16,11 +16,12 @@ namespace mcu {
 struct SiteRow {
   std::string id, name;
   std::string level = "district";  // central | province | district | other
-  std::string kind = "room";       // room | cascade
+  std::string kind = "room";       // room | cascade | sip
   std::string token_hash;          // "sha256:<hex>"; a link this MCU dials may have none.
   std::string network;             // Its expected network, as the deployment describes it.
   int bandwidth_kbps = 0;          // Its link's expected capacity (0: not said).
   LinkTarget link;                 // A cascade link this MCU dials (kind cascade only).
+  std::string sip_uri;             // Kind sip: the room system's address (mcu/sip_site.h).
 };
 
 // A conference: permanent (no start: open whenever a site asks to join) or scheduled.

@@ -85,6 +85,10 @@ ALTER TABLE sites ADD COLUMN link_credential TEXT NOT NULL DEFAULT '';
 ALTER TABLE sites ADD COLUMN link_fingerprint TEXT NOT NULL DEFAULT '';
 ALTER TABLE sites ADD COLUMN link_max_kbps INTEGER NOT NULL DEFAULT 1500;
 )sql",
+    // 6: SIP sites (room systems known by their SIP address).
+    R"sql(
+ALTER TABLE sites ADD COLUMN sip_uri TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -170,12 +174,13 @@ SiteRow ReadSite(Stmt& s) {
           s.Text(4),
           s.Text(5),
           static_cast<int>(s.Int(6)),
-          {s.Text(7), s.Text(8), s.Text(9), s.Text(10), static_cast<int>(s.Int(11))}};
+          {s.Text(7), s.Text(8), s.Text(9), s.Text(10), static_cast<int>(s.Int(11))},
+          s.Text(12)};
 }
 constexpr const char* kSiteColumns =
     "id, name, level, kind, token_hash, network, bandwidth_kbps, link_url, link_conference, "
     "link_credential, "
-    "link_fingerprint, link_max_kbps";
+    "link_fingerprint, link_max_kbps, sip_uri";
 }  // namespace
 
 std::vector<SiteRow> Store::Sites() {
@@ -197,7 +202,7 @@ std::optional<SiteRow> Store::Site(const std::string& id) {
 Status Store::InsertSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
   Stmt s(db_, std::string("INSERT INTO sites(") + kSiteColumns +
-                  ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                  ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.Bind(r.id)
       .Bind(r.name)
       .Bind(r.level)
@@ -209,7 +214,8 @@ Status Store::InsertSite(const SiteRow& r) {
       .Bind(r.link.conference)
       .Bind(r.link.credential)
       .Bind(r.link.fingerprint)
-      .Bind(r.link.max_kbps);
+      .Bind(r.link.max_kbps)
+      .Bind(r.sip_uri);
   s.Bind(NowS()).Bind(NowS());
   auto st = s.Run();
   if (!st && s.Constraint()) return MakeError(ErrorKind::kConflict, "site '" + r.id + "' exists");
@@ -221,7 +227,8 @@ Status Store::UpdateSite(const SiteRow& r) {
   Stmt s(db_,
          "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, network=?, bandwidth_kbps=?, "
          "link_url=?, "
-         "link_conference=?, link_credential=?, link_fingerprint=?, link_max_kbps=?, updated_at=? "
+         "link_conference=?, link_credential=?, link_fingerprint=?, link_max_kbps=?, sip_uri=?, "
+         "updated_at=? "
          "WHERE id=?");
   s.Bind(r.name)
       .Bind(r.level)
@@ -233,7 +240,8 @@ Status Store::UpdateSite(const SiteRow& r) {
       .Bind(r.link.conference)
       .Bind(r.link.credential)
       .Bind(r.link.fingerprint)
-      .Bind(r.link.max_kbps);
+      .Bind(r.link.max_kbps)
+      .Bind(r.sip_uri);
   s.Bind(NowS()).Bind(r.id);
   return Changed(db_, s.Run(), "site '" + r.id + "'");
 }

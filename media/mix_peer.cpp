@@ -33,22 +33,33 @@ void MixIoState::SetTier(int from, int to) {
 
 MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* audio,
                  ParticipantId id, MediaEndpoint::Listener* listener, int max_receive_kbps,
-                 bool content, bool receive_only, PeerTransport::Role role)
+                 bool content, bool receive_only, PeerKind kind)
     : loop_(engine->loop()),
       io_(io),
       audio_(audio),
       id_(id),
       listener_(listener),
-      transport_(engine->loop(), engine->transport_config(), engine->dtls_context(), this, role),
       content_(content),
       receive_only_(receive_only),
       selector_(DefaultTiers()) {
+  if (kind == PeerKind::kSip) {
+    auto t = std::make_unique<SipTransport>(loop_, engine->transport_config(), this);
+    sip_ = t.get();
+    transport_ = std::move(t);
+  } else {
+    auto t = std::make_unique<PeerTransport>(
+        loop_, engine->transport_config(), engine->dtls_context(), this,
+        kind == PeerKind::kWebRtcOfferer ? PeerTransport::Role::kOfferer
+                                         : PeerTransport::Role::kAnswerer);
+    webrtc_ = t.get();
+    transport_ = std::move(t);
+  }
   tier_ = selector_.Choose(max_receive_kbps);
 }
 
 MixPeer::~MixPeer() {
   if (counted_) io_->SetTier(tier_, -1);
-  transport_.Close();
+  transport_->Close();
 }
 
 void MixPeer::OnTransportConnected(RtpTransport& t) {
@@ -62,7 +73,7 @@ void MixPeer::SetReceivesVideo(bool v) {
   MCU_DCHECK_ON_IO(loop_);
   receives_video_ = v;
   // Counted as a receiver of its tier while it receives video and is connected.
-  bool count = v && transport_.connected();
+  bool count = v && transport_->connected();
   if (count == counted_) return;
   counted_ = count;
   if (count)
@@ -78,7 +89,8 @@ void MixPeer::OnTransportRtp(RtpTransport& t, sdp::Kind kind, const rtp::RtpHead
   auto payload = packet.subspan(h.header_size, h.payload_size);
   if (kind == sdp::Kind::kAudio) {
     // Content has no voice: its audio, if it sends any, is not mixed.
-    if (h.payload_type == kOpusPt && !content_) audio_->Push(id_, h.sequence, payload);
+    // (Telephone events share the audio m-line: they are not sound.)
+    if (h.payload_type == audio_pt_ && !content_) audio_->Push(id_, h.sequence, payload);
     return;
   }
   if (h.payload_type != video_pt_ || !assembler_) {
@@ -118,7 +130,7 @@ void MixPeer::Drain(int64_t now) {
     // stuck decoder loses old frames rather than stalling the I/O thread).
     gst_app_src_push_buffer(GST_APP_SRC(appsrc_.get()), buf);
   }
-  if (assembler_->TakeKeyframeRequest()) transport_.RequestKeyframe();
+  if (assembler_->TakeKeyframeRequest()) transport_->RequestKeyframe();
 }
 
 void MixPeer::SetShown(bool visible, bool video_muted) {
@@ -157,7 +169,7 @@ void MixPeer::Tick(int64_t now) {
   if (!counted_ || now < next_tier_check_us_) return;
   // Once a second: the receiver's loss (its last RTCP report) moves it between tiers.
   next_tier_check_us_ = now + 1'000'000;
-  int tier = selector_.OnReceiverReport(transport_.Stats().video_out.fraction_lost, now);
+  int tier = selector_.OnReceiverReport(transport_->Stats().video_out.fraction_lost, now);
   if (tier == tier_) return;
   spdlog::info("participant {}: composite tier {} -> {}", id_, tier_, tier);
   io_->SetTier(tier_, tier);
@@ -169,7 +181,7 @@ void MixPeer::OnTransportKeyframeRequest(RtpTransport&) { io_->RequestKeyframe(t
 
 void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
   MCU_DCHECK_ON_IO(loop_);
-  if (!receives_video_ || !transport_.connected() || f.tier != tier_) return;
+  if (!receives_video_ || !transport_->connected() || f.tier != tier_) return;
   if (!tier_started_) {
     if (!f.keyframe) return;  // Start (or switch) on a keyframe.
     tier_started_ = true;
@@ -177,7 +189,7 @@ void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
   for (const auto& p : f.packets) {
     auto out =
         rewriter_.Rewrite(static_cast<uint32_t>(f.tier), p.sequence, p.timestamp, now, 90000);
-    transport_.SendRtp(sdp::Kind::kVideo, p.data, out.sequence, out.timestamp);
+    transport_->SendRtp(sdp::Kind::kVideo, p.data, out.sequence, out.timestamp);
   }
   ++frames_out_;
   if (f.keyframe) ++keyframes_out_;
@@ -185,14 +197,14 @@ void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
 
 void MixPeer::SendAudio(const std::vector<uint8_t>& payload) {
   MCU_DCHECK_ON_IO(loop_);
-  if (!transport_.connected()) return;
-  uint8_t header[12] = {0x80, kOpusPt};    // Sequence, timestamp and SSRC: set by SendRtp.
+  if (!transport_->connected()) return;
+  uint8_t header[12] = {0x80, audio_pt_};  // Sequence, timestamp and SSRC: set by SendRtp.
   if (!audio_started_) header[1] |= 0x80;  // Marker: the start of a talkspurt.
   audio_started_ = true;
   audio_packet_.assign(header, header + 12);
   audio_packet_.insert(audio_packet_.end(), payload.begin(), payload.end());
-  transport_.SendRtp(sdp::Kind::kAudio, audio_packet_, audio_seq_++, audio_ts_);
-  audio_ts_ += kMixFrameSamples;
+  transport_->SendRtp(sdp::Kind::kAudio, audio_packet_, audio_seq_++, audio_ts_);
+  audio_ts_ += audio_step_;
   ++audio_out_;
 }
 
@@ -216,7 +228,7 @@ ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {
   MCU_DCHECK_ON_IO(loop_);
   ParticipantStats s;
   s.id = id_;
-  s.transport = transport_.Stats();
+  s.transport = transport_->Stats();
   s.transport.video_in.keyframes = keyframes_in_;
   s.transport.video_out.keyframes = keyframes_out_;
   if (video_pt_) s.video_codec_in = video_pt_ == kVp8Pt ? "VP8" : "H264";

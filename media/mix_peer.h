@@ -1,6 +1,7 @@
-// One site of a mixing room on the media I/O thread (media/mix_room.h): its transport, the video
-// it sends (whole frames handed to its decoder branch), the composite tier and the mix-minus it
-// receives. MixIoState is the room's state on mcu-io that owns the peers.
+// One site of a mixing room on the media I/O thread (media/mix_room.h): its transport (WebRTC,
+// media/peer_transport.h, or a SIP leg's, media/sip_transport.h), the video it sends (whole
+// frames handed to its decoder branch), the composite tier and the mix-minus it receives.
+// MixIoState is the room's state on mcu-io that owns the peers.
 //
 // Threading: a MixPeer lives on mcu-io from creation to deletion; every method runs there. It
 // pushes audio to the room's AudioMixThread (a short lock) and frames to its appsrc (non-blocking).
@@ -25,6 +26,7 @@
 #include "media/keyframe_coalescer.h"
 #include "media/media_engine.h"
 #include "media/peer_transport.h"
+#include "media/sip_transport.h"
 #include "media/tier.h"
 
 namespace mcu::media {
@@ -78,16 +80,27 @@ struct MixIoState {
   }
 };
 
+// How a site's media travel: WebRTC (the MCU offers, or answers another MCU's offer) or a SIP leg.
+enum class PeerKind { kWebRtcOfferer, kWebRtcAnswerer, kSip };
+
 // One site of a mixing room, on mcu-io from creation to deletion.
-class MixPeer : public PeerTransport::Listener {
+class MixPeer : public RtpTransport::Listener {
  public:
   // `io` and `audio` are the room's and outlive the peer (the room destroys its peers first).
   MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* audio, ParticipantId id,
           MediaEndpoint::Listener* listener, int max_receive_kbps, bool content, bool receive_only,
-          PeerTransport::Role role);
+          PeerKind kind);
   ~MixPeer() override;
-  PeerTransport& transport() { return transport_; }
+  RtpTransport& transport() { return *transport_; }
+  PeerTransport* webrtc() { return webrtc_; }  // Null for a SIP leg.
+  SipTransport* sip() { return sip_; }         // Null for a WebRTC site.
   ParticipantId id() const { return id_; }
+  // The audio it sends and receives: Opus on payload type 111 unless its SIP answer chose
+  // another codec or number (`step`: the RTP timestamp of 20 ms).
+  void SetAudioFormat(uint8_t payload_type, uint32_t step) {
+    audio_pt_ = payload_type;
+    audio_step_ = step;
+  }
 
   void OnTransportConnected(RtpTransport& t) override;
   void OnTransportFailed(RtpTransport&, const std::string& reason) override {
@@ -132,7 +145,11 @@ class MixPeer : public PeerTransport::Listener {
   AudioMixThread* audio_;
   ParticipantId id_;
   MediaEndpoint::Listener* listener_;
-  PeerTransport transport_;
+  std::unique_ptr<RtpTransport> transport_;
+  PeerTransport* webrtc_ = nullptr;  // transport_, when it is one.
+  SipTransport* sip_ = nullptr;      // transport_, when it is one.
+  uint8_t audio_pt_ = kOpusPt;
+  uint32_t audio_step_ = kMixFrameSamples;
   GRef<GstElement> appsrc_;
   GRef<GstPad> card_pad_;  // The compositor pad of the site's name card.
   int64_t last_frame_us_ = 0;

@@ -47,7 +47,7 @@ class MixEndpoint : public TransportEndpoint {
   }
 
  protected:
-  PeerTransport* transport() const override { return &peer_->transport(); }
+  PeerTransport* transport() const override { return peer_->webrtc(); }
   void OnAnswerAccepted(const sdp::RemoteDescription& remote) override {
     room_->OnAnswer(id_, remote);
   }
@@ -94,6 +94,7 @@ RoomStats MixRoom::Stats() {
 Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
     ParticipantId id, const ParticipantMediaInfo& info, MediaEndpoint::Listener* listener) {
   MCU_DCHECK_THREAD(control_);
+  if (info.sip) return AddSipParticipant(id, info, listener);
   // A participant that made the offer (another MCU, over a cascade link this MCU dialled): its
   // offer is checked here, on the control thread, before any socket is bound.
   std::optional<sdp::Session> remote_offer;
@@ -117,16 +118,16 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
           kbps = tiers_[t].bitrate_kbps;
           break;
         }
-    auto role = remote_offer ? PeerTransport::Role::kAnswerer : PeerTransport::Role::kOfferer;
+    auto kind = remote_offer ? PeerKind::kWebRtcAnswerer : PeerKind::kWebRtcOfferer;
     auto owned = std::make_unique<MixPeer>(engine_, io.get(), audio_.get(), id, listener, kbps,
-                                           info.content, info.receive_only, role);
+                                           info.content, info.receive_only, kind);
     peer = owned.get();
-    started = peer->transport().Start();
+    started = peer->webrtc()->Start();
     sdp::OfferOptions opt;
     opt.audio_ssrc = peer->transport().local_ssrc(sdp::Kind::kAudio);
     opt.video_ssrc = peer->transport().local_ssrc(sdp::Kind::kVideo);
     if (started && remote_offer) {
-      auto answer = sdp::AnswerOffer(*remote_offer, peer->transport().local(), sdp::DefaultCodecs(),
+      auto answer = sdp::AnswerOffer(*remote_offer, peer->webrtc()->local(), sdp::DefaultCodecs(),
                                      opt, RandomSessionId());
       if (answer)
         started = CheckPayloadTypes(answer->remote);
@@ -135,11 +136,11 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
       if (started) {
         local = std::move(answer->answer);
         remote = std::move(answer->remote);
-        started = peer->transport().ApplyRemote(*remote);
+        started = peer->webrtc()->ApplyRemote(*remote);
       }
     } else if (started) {
       local =
-          sdp::BuildOffer(peer->transport().local(), sdp::DefaultCodecs(), opt, RandomSessionId());
+          sdp::BuildOffer(peer->webrtc()->local(), sdp::DefaultCodecs(), opt, RandomSessionId());
     }
     if (!started) {
       peer = nullptr;  // `owned` goes with its transport, here on mcu-io.

@@ -1,7 +1,8 @@
-// The mixing room (media/mix_room.h), shared by its two sources: media/mix_room.cpp (the room as
-// the domain's MediaRoom: participants, answers, mutes, layout, speaker, statistics) and
+// The mixing room (media/mix_room.h), shared by its sources: media/mix_room.cpp (the room as
+// the domain's MediaRoom: participants, answers, mutes, layout, speaker, statistics),
 // media/composite_pipeline.cpp (its GStreamer composite: the pipeline, each site's decode branch
-// and name card, the tier encoders and their samples, the speaker's border). Not for other users.
+// and name card, the tier encoders and their samples, the speaker's border) and
+// media/mix_sip.cpp (SIP legs: their offer/answer and transport). Not for other users.
 //
 // Threading: the control thread (the domain's executor) calls the MediaRoom methods and owns
 // `sites_` and the layout state; mcu-io owns MixIoState (the peers); GStreamer streaming threads
@@ -25,6 +26,7 @@
 #include "media/media_engine.h"
 #include "media/mix_peer.h"
 #include "media/sdp.h"
+#include "media/sip_sdp.h"
 #include "media/thread_checker.h"
 #include "media/tier.h"
 
@@ -57,6 +59,9 @@ class MixRoom : public MediaRoom {
 
   // Control thread.
   void OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote);
+  // A SIP leg's agreed media (its offer and our answer, or our offer and its answer) applied to
+  // its transport, its audio codec to the mix (media/mix_sip.cpp).
+  Status StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& legs);
   void RemoveParticipant(ParticipantId id);
 
   // mcu-io.
@@ -104,6 +109,9 @@ class MixRoom : public MediaRoom {
   bool AddBranch(Site& s, bool h264);  // The site's decode/scale/name branch, linked and playing.
   void AddNameCard(Site& s);
   void DeliverTierFrame(std::shared_ptr<TierFrame> f);
+  Expected<std::unique_ptr<MediaEndpoint>> AddSipParticipant(ParticipantId id,
+                                                             const ParticipantMediaInfo& info,
+                                                             MediaEndpoint::Listener* listener);
 
   TransportMediaEngine* engine_;
   std::string name_;

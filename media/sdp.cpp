@@ -110,6 +110,17 @@ Status ParseAttribute(std::string_view attr, Session& s, Media* m) {
     m->direction = Direction::kInactive;
   } else if (name == "rtcp-mux") {
     m->rtcp_mux = true;
+  } else if (name == "rtcp") {
+    // a=rtcp:<port> [IN IP4 <address>]
+    auto w = Words(value);
+    unsigned port;
+    if (w.empty() || !ToNumber(w[0], port) || port == 0 || port > 65535 ||
+        (w.size() != 1 && (w.size() != 4 || w[1] != "IN")))
+      return MakeError(ErrorKind::kInvalid, "invalid a=rtcp");
+    m->rtcp_port = static_cast<uint16_t>(port);
+    m->rtcp_address = w.size() == 4 ? std::string(w[3]) : std::string();
+  } else if (name == "content") {
+    m->content = value;
   } else if (name == "candidate") {
     m->candidates.emplace_back(attr);
   } else if (name == "end-of-candidates") {
@@ -139,8 +150,8 @@ Status ParseAttribute(std::string_view attr, Session& s, Media* m) {
       return MakeError(ErrorKind::kInvalid, "invalid a=" + std::string(name));
     auto pt_text = value.substr(0, space);
     auto rest = value.substr(space + 1);
-    if (pt_text == "*" && name == "rtcp-fb") {
-      for (auto& c : m->codecs) c.feedback.emplace_back(rest);
+    if (pt_text == "*" && name == "rtcp-fb") {  // Applied to every codec once all are known.
+      m->other.emplace_back(attr);
       return OkStatus();
     }
     if (!ToNumber(pt_text, pt))
@@ -170,6 +181,34 @@ Status ParseAttribute(std::string_view attr, Session& s, Media* m) {
     m->other.emplace_back(attr);
   }
   return OkStatus();
+}
+
+// "IN IP4 <address>[/ttl]" or "IN IP6 <address>": the address.
+Expected<std::string> ParseConnection(std::string_view value) {
+  auto w = Words(value);
+  if (w.size() != 3 || w[0] != "IN" || (w[1] != "IP4" && w[1] != "IP6") || w[2].empty())
+    return MakeError(ErrorKind::kInvalid, "invalid c= line");
+  return std::string(w[2].substr(0, w[2].find('/')));
+}
+
+// "AS:<kbps>" or "TIAS:<bps>"; other modifiers (CT, RS, RR) are ignored.
+Status ParseBandwidth(std::string_view value, uint32_t& as_kbps, uint32_t& tias_bps) {
+  auto colon = value.find(':');
+  if (colon == std::string_view::npos) return MakeError(ErrorKind::kInvalid, "invalid b= line");
+  auto modifier = value.substr(0, colon);
+  uint32_t* out = modifier == "AS" ? &as_kbps : modifier == "TIAS" ? &tias_bps : nullptr;
+  if (out && !ToNumber(value.substr(colon + 1), *out))
+    return MakeError(ErrorKind::kInvalid, "invalid b=" + std::string(modifier));
+  return OkStatus();
+}
+
+std::string_view AddressType(const std::string& address) {
+  return address.find(':') == std::string::npos ? "IP4" : "IP6";
+}
+
+void WriteBandwidth(std::ostringstream& o, uint32_t as_kbps, uint32_t tias_bps) {
+  if (as_kbps) o << "b=AS:" << as_kbps << "\r\n";
+  if (tias_bps) o << "b=TIAS:" << tias_bps << "\r\n";
 }
 
 void WriteTransport(std::ostringstream& o, const std::string& ufrag, const std::string& pwd,
@@ -351,8 +390,20 @@ Expected<Session> Parse(std::string_view text) {
         if (!st) return st.failure();
         break;
       }
+      case 'c': {
+        auto address = ParseConnection(value);
+        if (!address) return address.failure();
+        (m ? m->connection_address : s.connection_address) = std::move(*address);
+        break;
+      }
+      case 'b': {
+        auto st = m ? ParseBandwidth(value, m->bandwidth_as_kbps, m->bandwidth_tias_bps)
+                    : ParseBandwidth(value, s.bandwidth_as_kbps, s.bandwidth_tias_bps);
+        if (!st) return st.failure();
+        break;
+      }
       default:
-        break;  // s=, t=, c=, b=, i=, ... carry nothing negotiation needs.
+        break;  // s=, t=, i=, ... carry nothing negotiation needs.
     }
   }
   if (!saw_version) return MakeError(ErrorKind::kInvalid, "empty SDP");
@@ -361,6 +412,10 @@ Expected<Session> Parse(std::string_view text) {
     // now that every codec is known.
     std::vector<std::string> rest;
     for (auto& a : media.other) {
+      if (a.rfind("rtcp-fb:* ", 0) == 0) {  // Poly writes these before its rtpmaps.
+        for (auto& c : media.codecs) c.feedback.push_back(a.substr(10));
+        continue;
+      }
       bool fmtp = a.rfind("fmtp:", 0) == 0, fb = a.rfind("rtcp-fb:", 0) == 0;
       size_t colon = a.find(':'), space = a.find(' ');
       int pt;
@@ -395,7 +450,11 @@ std::string Write(const Session& s) {
   o << "v=0\r\n";
   o << "o=- " << s.session_id << " " << s.session_version << " IN IP4 " << s.origin_address
     << "\r\n";
-  o << "s=-\r\nt=0 0\r\n";
+  o << "s=-\r\n";
+  if (!s.connection_address.empty())
+    o << "c=IN " << AddressType(s.connection_address) << " " << s.connection_address << "\r\n";
+  WriteBandwidth(o, s.bandwidth_as_kbps, s.bandwidth_tias_bps);
+  o << "t=0 0\r\n";
   if (s.ice_lite) o << "a=ice-lite\r\n";
   if (!s.bundle_mids.empty()) {
     o << "a=group:BUNDLE";
@@ -412,11 +471,21 @@ std::string Write(const Session& s) {
       for (const auto& c : m.codecs) o << " " << c.payload_type;
     }
     o << "\r\n";
-    o << "c=IN IP4 0.0.0.0\r\n";
-    o << "a=rtcp:9 IN IP4 0.0.0.0\r\n";
+    if (!m.connection_address.empty())
+      o << "c=IN " << AddressType(m.connection_address) << " " << m.connection_address << "\r\n";
+    else if (s.connection_address.empty())
+      o << "c=IN IP4 0.0.0.0\r\n";
+    WriteBandwidth(o, m.bandwidth_as_kbps, m.bandwidth_tias_bps);
+    if (m.rtcp_port != 0) {
+      o << "a=rtcp:" << m.rtcp_port;
+      if (!m.rtcp_address.empty())
+        o << " IN " << AddressType(m.rtcp_address) << " " << m.rtcp_address;
+      o << "\r\n";
+    }
     WriteTransport(o, m.ice_ufrag, m.ice_pwd, m.fingerprint, m.setup);
     if (!m.mid.empty()) o << "a=mid:" << m.mid << "\r\n";
     o << "a=" << ToString(m.direction) << "\r\n";
+    if (!m.content.empty()) o << "a=content:" << m.content << "\r\n";
     if (!m.msid.empty()) o << "a=msid:" << m.msid << "\r\n";
     if (m.rtcp_mux) o << "a=rtcp-mux\r\n";
     for (const auto& c : m.codecs) {

@@ -2,8 +2,9 @@
 // negotiation rules the MCU uses. Pure code: no GStreamer, no sockets; safe on any thread.
 //
 // Scope: what browsers and webrtcbin put in an offer or answer for one audio and one video
-// m-line bundled on one transport (BUNDLE, rtcp-mux). Unknown attributes are kept verbatim in
-// Media::other so nothing is lost, but ignored by negotiation.
+// m-line bundled on one transport (BUNDLE, rtcp-mux), plus what SIP room systems add (c= addresses,
+// b=AS/b=TIAS, a=rtcp, a=content; their offer/answer is media/sip_sdp.h). Unknown attributes are
+// kept verbatim in Media::other so nothing is lost, but ignored by negotiation.
 //
 // The MCU is the offerer (BuildOffer); the answerer side (AnswerOffer) serves the cascade links
 // this MCU dials and the load generator. A trickled candidate is parsed (ParseCandidate) on the
@@ -57,6 +58,14 @@ struct Media {
   std::vector<uint32_t> ssrcs;  // Distinct, in order of appearance.
   std::string cname;
   std::string msid;
+  // c=IN IP4 <address> (or IP6) at media level; empty: the session's applies. Written as
+  // "c=IN IP4 0.0.0.0" when neither is set, as WebRTC does.
+  std::string connection_address;
+  uint32_t bandwidth_as_kbps = 0;   // b=AS; 0: absent.
+  uint32_t bandwidth_tias_bps = 0;  // b=TIAS (RFC 3890); 0: absent.
+  uint16_t rtcp_port = 0;           // a=rtcp (RFC 3605); 0: absent.
+  std::string rtcp_address;         // Its optional address; empty: the connection address.
+  std::string content;              // a=content (RFC 4796): "main", "slides", ...; empty: absent.
   // Transport attributes written at media level (they may also be at session level).
   std::string ice_ufrag, ice_pwd;
   std::optional<Fingerprint> fingerprint;
@@ -72,6 +81,9 @@ struct Session {
   uint64_t session_id = 0;
   uint64_t session_version = 0;
   std::string origin_address = "127.0.0.1";
+  std::string connection_address;        // Session-level c=; empty: absent.
+  uint32_t bandwidth_as_kbps = 0;        // Session-level b=AS; 0: absent.
+  uint32_t bandwidth_tias_bps = 0;       // Session-level b=TIAS; 0: absent.
   std::vector<std::string> bundle_mids;  // a=group:BUNDLE
   bool ice_lite = false;
   // Session-level transport attributes; media-level ones take precedence.
@@ -87,7 +99,8 @@ inline constexpr size_t kMaxMediaSections = 16;
 inline constexpr size_t kMaxLines = 2000;
 Expected<Session> Parse(std::string_view text);
 
-// Writes an SDP with CRLF line endings.
+// Writes an SDP with CRLF line endings. Optional fields (c=, b=, a=rtcp, a=content) are written
+// only when set, except a media c= line, which falls back to 0.0.0.0 without a session one.
 std::string Write(const Session& session);
 
 // Canonical form of a fingerprint value ("ab:cd" -> "AB:CD"); empty if it is not hex pairs.

@@ -97,6 +97,8 @@ Media MakeLocalMedia(Kind kind, const std::string& mid, const LocalTransport& lo
   m.kind = kind;
   m.kind_name = std::string(ToString(kind));
   m.protocol = "UDP/TLS/RTP/SAVPF";
+  m.rtcp_port = 9;  // JSEP's placeholder: RTCP is muxed on the ICE-chosen pair.
+  m.rtcp_address = "0.0.0.0";
   m.mid = mid;
   m.direction = Direction::kSendRecv;
   m.rtcp_mux = true;
@@ -207,6 +209,8 @@ Expected<AnswerResult> AnswerOffer(const Session& offer_in, const LocalTransport
       m.kind = om.kind;
       m.kind_name = om.kind_name;
       m.port = 0;
+      m.rtcp_port = 9;
+      m.rtcp_address = "0.0.0.0";
       m.protocol = om.protocol;
       m.formats = om.formats.empty() ? std::vector<std::string>{"0"} : om.formats;
       m.mid = om.mid;

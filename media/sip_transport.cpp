@@ -100,24 +100,21 @@ Status SipTransport::Bind(Channel& c) {
     Watch* w = &watches_[(c.kind == sdp::Kind::kVideo ? 2 : 0)];
     w[0] = {this, &c, false};
     w[1] = {this, &c, true};
-    c.rtp_source = g_unix_fd_source_new(rtp, G_IO_IN);
-    c.rtcp_source = g_unix_fd_source_new(rtcp, G_IO_IN);
-    g_source_set_callback(c.rtp_source, G_SOURCE_FUNC(OnReadable), &w[0], nullptr);
-    g_source_set_callback(c.rtcp_source, G_SOURCE_FUNC(OnReadable), &w[1], nullptr);
-    g_source_attach(c.rtp_source, loop_->context());
-    g_source_attach(c.rtcp_source, loop_->context());
+    c.rtp_source = GRef<GSource>::Adopt(g_unix_fd_source_new(rtp, G_IO_IN));
+    c.rtcp_source = GRef<GSource>::Adopt(g_unix_fd_source_new(rtcp, G_IO_IN));
+    g_source_set_callback(c.rtp_source.get(), G_SOURCE_FUNC(OnReadable), &w[0], nullptr);
+    g_source_set_callback(c.rtcp_source.get(), G_SOURCE_FUNC(OnReadable), &w[1], nullptr);
+    g_source_attach(c.rtp_source.get(), loop_->context());
+    g_source_attach(c.rtcp_source.get(), loop_->context());
     return OkStatus();
   }
   return MakeError(ErrorKind::kInternal, "no free RTP port pair on " + address_);
 }
 
 void SipTransport::Unbind(Channel& c) {
-  for (GSource** s : {&c.rtp_source, &c.rtcp_source}) {
-    if (*s) {
-      g_source_destroy(*s);
-      g_source_unref(*s);
-    }
-    *s = nullptr;
+  for (GRef<GSource>* s : {&c.rtp_source, &c.rtcp_source}) {
+    if (s->get()) g_source_destroy(s->get());
+    s->reset();
   }
   for (int* fd : {&c.rtp_fd, &c.rtcp_fd}) {
     if (*fd >= 0) close(*fd);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mcu/expected.h"
+#include "media/gobject_ptr.h"
 #include "media/io_loop.h"
 #include "media/peer_transport.h"
 #include "media/rtp_transport.h"
@@ -66,8 +67,7 @@ class SipTransport : public RtpTransport {
   struct Channel {
     sdp::Kind kind = sdp::Kind::kAudio;
     int rtp_fd = -1, rtcp_fd = -1;
-    GSource* rtp_source = nullptr;
-    GSource* rtcp_source = nullptr;
+    GRef<GSource> rtp_source, rtcp_source;
     uint16_t port = 0;
     bool active = false;  // Agreed by the offer/answer.
     bool rtcp_mux = false;

@@ -56,6 +56,10 @@ struct EventWriter {
     j["type"] = "offer";
     j["sdp"] = e.sdp;
   }
+  void operator()(const event::Answer& e) {  // SIP legs only: written for logs and tests.
+    j["type"] = "answer";
+    j["sdp"] = e.sdp;
+  }
   void operator()(const event::Left& e) {
     j["type"] = "left";
     j["conference"] = e.conference_id;

@@ -24,6 +24,8 @@
 #include "signaling/link_dialer.h"
 #include "signaling/rest_api.h"
 #include "signaling/server.h"
+#include "signaling/sip_agent.h"
+#include "signaling/sip_calls.h"
 
 namespace {
 
@@ -42,8 +44,8 @@ int WaitForSignal() {
 mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
   if (store.seeded()) return mcu::OkStatus();
   for (const auto& s : config.sites)
-    if (auto st = store.InsertSite(
-            {s.id, s.name, s.level, s.kind, s.token_hash, s.network, s.bandwidth_kbps, s.link});
+    if (auto st = store.InsertSite({s.id, s.name, s.level, s.kind, s.token_hash, s.network,
+                                    s.bandwidth_kbps, s.link, s.sip_uri});
         !st)
       return st;
   for (const auto& c : config.conferences) {
@@ -212,6 +214,36 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
+  // SIP room systems and other vendors' MCUs: calls become the bridge's endpoint connections.
+  mcu::signaling::SipCalls sip_calls(&bridge);
+  std::unique_ptr<mcu::signaling::SipAgent> sip;
+  if (config->sip.enabled()) {
+    mcu::signaling::SipAgentConfig sc;
+    sc.bind_address = config->sip.listen.empty() ? config->server.listen : config->sip.listen;
+    sc.tls_port = config->sip.tls_port;
+    sc.tcp_port = config->sip.tcp_port;
+    sc.udp_port = config->sip.udp_port;
+    sc.certificate_pem = tls->CertPem();
+    sc.private_key_pem = tls->KeyPem();
+    sc.state_dir = dir;
+    sc.user_agent = std::string("mcu/") + MCU_VERSION;
+    sc.max_calls = config->sip.max_calls;
+    sc.requests_per_second = config->sip.requests_per_second;
+    sc.request_burst = config->sip.request_burst;
+    sip = std::make_unique<mcu::signaling::SipAgent>(sc, &sip_calls);
+    sip_calls.Attach(sip.get());
+    if (auto st = sip->Start(); !st) {
+      spdlog::critical("SIP: {}", st.error());
+      server.Stop();
+      bridge.Shutdown();
+      dialer.Stop();
+      return 1;
+    }
+    spdlog::info("SIP: sips:<conference>@{}:{}{}{}", config->server.public_name, sc.tls_port,
+                 sc.tcp_port ? " (and TCP " + std::to_string(sc.tcp_port) + ")" : "",
+                 sc.udp_port ? " (and UDP " + std::to_string(sc.udp_port) + ")" : "");
+  }
+
   spdlog::info("mcu {} serving https://{}:{} (web root {})", MCU_VERSION,
                config->server.public_name, server.port(), config->server.web_root);
   spdlog::info("TLS certificate sha-256 {}", tls->Fingerprint());
@@ -230,6 +262,7 @@ int Run(int argc, char** argv) {
 
   int sig = WaitForSignal();
   spdlog::info("signal {}: shutting down", sig);
+  if (sip) sip->Stop();  // Every call gets its BYE; no callback into the bridge after this.
   server.Stop();
   bridge.Shutdown();
   dialer.Stop();  // No callback into the bridge after this.

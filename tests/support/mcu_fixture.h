@@ -25,6 +25,7 @@ struct McuOptions {
   std::string log_level = "info";
   std::string listen = "127.0.0.1";                        // Signaling address.
   std::vector<std::string> ice_addresses = {"127.0.0.1"};  // Media addresses.
+  int sip_tls_port = 0;  // SIP over TLS on this port; 0: no SIP (several MCUs share the host).
 };
 
 class McuProcess {

@@ -341,6 +341,114 @@ TEST(SdpWrite, UsesCrlfLineEndingsOnly) {
   EXPECT_EQ(test::Count(text, "a=end-of-candidates\r\n"), 1u);
 }
 
+// The fields SIP descriptions add are written only when set: a WebRTC offer keeps exactly the
+// lines it always had (JSEP's placeholders, no session c=, no b=, no a=content).
+TEST(SdpWrite, WebrtcOfferKeepsItsPlaceholdersAndNoSipFields) {
+  std::string text = Write(Offer());
+  EXPECT_EQ(test::Count(text, "c=IN IP4 0.0.0.0\r\n"), 2u);
+  EXPECT_EQ(test::Count(text, "a=rtcp:9 IN IP4 0.0.0.0\r\n"), 2u);
+  EXPECT_EQ(test::Count(text, "\nc="), 2u);
+  EXPECT_EQ(test::Count(text, "a=rtcp:"), 2u);
+  EXPECT_EQ(test::Count(text, "\nb="), 0u);
+  EXPECT_EQ(test::Count(text, "a=content"), 0u);
+  EXPECT_EQ(text.find("s=-\r\nt=0 0\r\n"), text.find("s=-"));
+}
+
+// A parsed a=rtcp is the model's, written once (not also kept among the unknown attributes).
+TEST(SdpWrite, ParsedRtcpAttributeIsWrittenOnce) {
+  std::string text = Write(MustParse(ReadFixture("handwritten-chrome-style-answer.sdp")));
+  EXPECT_EQ(test::Count(text, "a=rtcp:9 IN IP4 0.0.0.0\r\n"), 2u);
+}
+
+// SIP room systems (a Poly Group here) put c= and b= at session level, RTCP on its own port.
+constexpr const char* kSipOffer =
+    "v=0\r\n"
+    "o=- 1674740882 1674740882 IN IP4 192.168.1.76\r\n"
+    "s=-\r\n"
+    "c=IN IP4 192.168.1.76\r\n"
+    "b=AS:1024\r\n"
+    "t=0 0\r\n"
+    "m=audio 3230 RTP/SAVP 9 0\r\n"
+    "a=rtcp:3231\r\n"
+    "a=rtpmap:9 G722/8000\r\n"
+    "m=video 3232 RTP/SAVP 109\r\n"
+    "c=IN IP4 192.168.1.77/127\r\n"
+    "b=AS:768\r\n"
+    "b=TIAS:768000\r\n"
+    "b=RS:0\r\n"
+    "a=rtcp:3233 IN IP4 192.168.1.78\r\n"
+    "a=rtcp-fb:* nack pli\r\n"
+    "a=rtcp-fb:* ccm fir\r\n"
+    "a=rtpmap:109 H264/90000\r\n"
+    "a=rtcp-fb:109 nack\r\n"
+    "a=fmtp:109 profile-level-id=42801f; packetization-mode=1\r\n"
+    "a=content:main\r\n";
+
+TEST(SdpParse, ReadsConnectionBandwidthRtcpPortAndContent) {
+  Session s = MustParse(kSipOffer);
+  EXPECT_EQ(s.connection_address, "192.168.1.76");
+  EXPECT_EQ(s.bandwidth_as_kbps, 1024u);
+  EXPECT_EQ(s.bandwidth_tias_bps, 0u);
+  ASSERT_EQ(s.media.size(), 2u);
+  const Media& a = s.media[0];
+  EXPECT_EQ(a.connection_address, "");  // The session's applies.
+  EXPECT_EQ(a.rtcp_port, 3231);
+  EXPECT_EQ(a.rtcp_address, "");
+  EXPECT_EQ(a.bandwidth_as_kbps, 0u);
+  EXPECT_EQ(a.content, "");
+  const Media& v = s.media[1];
+  EXPECT_EQ(v.connection_address, "192.168.1.77");  // TTL dropped.
+  EXPECT_EQ(v.bandwidth_as_kbps, 768u);
+  EXPECT_EQ(v.bandwidth_tias_bps, 768000u);
+  EXPECT_EQ(v.rtcp_port, 3233);
+  EXPECT_EQ(v.rtcp_address, "192.168.1.78");
+  EXPECT_EQ(v.content, "main");
+  EXPECT_TRUE(std::none_of(v.other.begin(), v.other.end(), [](const std::string& x) {
+    return x.rfind("rtcp:", 0) == 0 || x.rfind("content:", 0) == 0 || x.rfind("rtcp-fb", 0) == 0;
+  }));
+  // "*" feedback written before the rtpmap (as Poly does) still reaches the codec.
+  ASSERT_EQ(v.codecs.size(), 1u);
+  EXPECT_EQ(v.codecs[0].feedback, (std::vector<std::string>{"nack", "nack pli", "ccm fir"}));
+}
+
+TEST(SdpWrite, WritesSipFieldsWhenSetAndTheyRoundTrip) {
+  std::string text = Write(MustParse(kSipOffer));
+  EXPECT_EQ(test::Count(text, "s=-\r\nc=IN IP4 192.168.1.76\r\nb=AS:1024\r\nt=0 0\r\n"), 1u);
+  // The session's c= covers the audio section: no media c= written for it.
+  EXPECT_EQ(test::Count(text, "c=IN IP4"), 2u);
+  EXPECT_EQ(test::Count(text, "m=audio 3230 RTP/SAVP 9 0\r\na=rtcp:3231\r\n"), 1u);
+  EXPECT_EQ(test::Count(text,
+                        "m=video 3232 RTP/SAVP 109\r\nc=IN IP4 192.168.1.77\r\nb=AS:768\r\n"
+                        "b=TIAS:768000\r\na=rtcp:3233 IN IP4 192.168.1.78\r\n"),
+            1u);
+  EXPECT_EQ(test::Count(text, "a=content:main\r\n"), 1u);
+  Session back = MustParse(text);
+  EXPECT_EQ(back.connection_address, "192.168.1.76");
+  EXPECT_EQ(back.bandwidth_as_kbps, 1024u);
+  EXPECT_EQ(back.media[0].rtcp_port, 3231);
+  EXPECT_EQ(back.media[1].connection_address, "192.168.1.77");
+  EXPECT_EQ(back.media[1].bandwidth_tias_bps, 768000u);
+  EXPECT_EQ(back.media[1].rtcp_address, "192.168.1.78");
+  EXPECT_EQ(back.media[1].content, "main");
+  EXPECT_EQ(back.media[1].codecs[0].feedback,
+            (std::vector<std::string>{"nack", "nack pli", "ccm fir"}));
+}
+
+TEST(SdpParse, RejectsMalformedConnectionBandwidthAndRtcp) {
+  const std::string good = kSipOffer;
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"c=IN IP4 192.168.1.76", "c=IN IP4"},
+           {"c=IN IP4 192.168.1.76", "c=XX IP4 192.168.1.76"},
+           {"b=AS:1024", "b=AS:lots"},
+           {"b=TIAS:768000", "b=TIAS:-1"},
+           {"a=rtcp:3231", "a=rtcp:port"},
+           {"a=rtcp:3231", "a=rtcp:70000"},
+           {"a=rtcp:3231", "a=rtcp:3231 IN IP4"}}) {
+    SCOPED_TRACE(to);
+    EXPECT_FALSE(Parse(ReplaceLine(good, from, to)).ok());
+  }
+}
+
 TEST(SdpBuildOffer, AudioOnlyOfferUsesMidZeroForItsOnlySection) {
   OfferOptions o = Options();
   o.video = false;

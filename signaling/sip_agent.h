@@ -1,0 +1,127 @@
+// The SIP user agent for room systems and other vendors' MCUs (sofia-sip's nua, its SDP engine
+// off): it accepts calls, answers them as the handler says, and hands SDP bodies through as text.
+// It knows nothing of conferences or media; the glue above it (the Handler) does.
+//
+// What it does by itself:
+// - listens on TLS (sips:, port 5061 by default) and optionally on TCP and UDP; one nua per
+//   transport, so the transport a request came by is a fact, not what its Via claims;
+// - OPTIONS: 200 with Allow, Accept, Supported; BYE or CANCEL outside a dialog: 481 (sofia);
+// - RFC 4028 session timers: a Session-Expires below Min-SE gets 422 with Min-SE (sofia); the
+//   peer is asked to refresh; a refresh (re-INVITE or UPDATE) and any re-INVITE get 200 with the
+//   last SDP body this agent sent, unchanged (same keys, same o= version);
+// - INFO: media_control picture_fast_update -> OnKeyframeRequest, dtmf-relay and dtmf ->
+//   OnDtmf, both answered 200; another body type: 415;
+// - limits: INVITE and OPTIONS per source address (over it: 503 with Retry-After, logged once
+//   per interval per source), concurrent calls (503), message size (sofia drops larger ones).
+//
+// Call life: every call the handler sees in OnIncomingCall ends with exactly one OnCallEnded,
+// whoever ends it (the peer, the handler's Respond/Hangup, a timeout, Stop).
+//
+// Threading: sofia runs on one thread of the agent's own, "mcu-sip" (an su_root). Every public
+// method may be called from any thread and only posts to mcu-sip. Handler callbacks run on
+// mcu-sip and must only copy and post (calling the agent's methods from them is fine: they
+// post too). After Stop() returns no callback runs. State below the pimpl is owned by mcu-sip.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mcu/expected.h"
+
+namespace mcu::signaling {
+
+// One call through this agent, unique for the agent's life.
+using CallId = uint64_t;
+
+enum class SipTransport { kTls, kTcp, kUdp };
+const char* SipTransportName(SipTransport transport);  // "tls", "tcp", "udp"
+
+struct SipAgentConfig {
+  std::string bind_address = "0.0.0.0";
+  uint16_t tls_port = 5061;  // 0: no TLS (a closed line only).
+  uint16_t tcp_port = 0;     // 0: off.
+  uint16_t udp_port = 0;     // 0: off.
+  // The MCU's certificate (chain) and private key, PEM; required when TLS is on. ca_pem is what
+  // sofia is told to trust (the certificate itself when empty); peers are not verified yet.
+  std::string certificate_pem;
+  std::string private_key_pem;
+  std::string ca_pem;
+  // The agent creates <state_dir>/sip-tls (0700) and writes the certificate files there (0600).
+  std::string state_dir;
+  std::string user_agent = "mcu";
+
+  unsigned max_calls = 100;              // Concurrent calls; over it an INVITE gets 503.
+  double requests_per_second = 10;       // INVITE + OPTIONS per source address...
+  double request_burst = 20;             // ...with this burst; over it: 503 with Retry-After.
+  unsigned retry_after_s = 5;            // Retry-After of those 503s.
+  unsigned limit_log_interval_s = 10;    // A source over the limit is logged once per interval.
+  size_t max_message_bytes = 64 * 1024;  // Larger messages are refused by sofia.
+  unsigned session_expires_s = 1800;     // Session-Expires we ask for (RFC 4028).
+  unsigned min_se_s = 90;                // Min-SE: a smaller Session-Expires gets 422.
+};
+
+// An INVITE that opens a call, as the handler sees it.
+struct IncomingCall {
+  std::string user;          // Request-URI user part: the conference or number dialled.
+  std::string request_uri;   // The whole Request-URI.
+  std::string to_uri;        // To, without its tag.
+  std::string from_uri;      // From, without its tag.
+  std::string from_display;  // From's display name, unquoted; may be empty.
+  std::string source_address;
+  uint16_t source_port = 0;
+  SipTransport transport = SipTransport::kTls;
+  std::string user_agent;  // The User-Agent header; may be empty.
+  std::string sdp;         // The offer; empty: a delayed offer (ours goes in the 200).
+};
+
+class SipAgent {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    // A new call. Answer it with Respond() (now or later); until then the caller hears nothing
+    // but 100 Trying.
+    virtual void OnIncomingCall(CallId id, const IncomingCall& call) = 0;
+    // The ACK of our 200 to the INVITE: the call is up. `sdp` is the answer of a delayed offer
+    // (our offer went in the 200); empty when the ACK had no body.
+    virtual void OnAck(CallId id, const std::string& sdp) = 0;
+    // The call is over: "BYE", "CANCEL", "rejected 404", "hangup: <reason>", "ACK timeout",
+    // "shutdown", or sofia's status and phrase (a session timer that expired, a transport error).
+    virtual void OnCallEnded(CallId id, const std::string& reason) = 0;
+    virtual void OnKeyframeRequest(CallId id) = 0;   // INFO picture_fast_update.
+    virtual void OnDtmf(CallId id, char digit) = 0;  // INFO dtmf-relay / dtmf: 0-9 * # A-D.
+  };
+
+  // `handler` must outlive the agent (or the last Stop()).
+  SipAgent(SipAgentConfig config, Handler* handler);
+  ~SipAgent();  // Stop().
+  SipAgent(const SipAgent&) = delete;
+  SipAgent& operator=(const SipAgent&) = delete;
+
+  // Writes the certificate files, starts mcu-sip and binds every configured transport. An error
+  // (bad configuration, bad certificate or key, a port taken) is returned here, and then no
+  // thread is left running. Call once.
+  Status Start();
+  // Ends every call (BYE once up, else a final 503; OnCallEnded "shutdown" for each), shuts
+  // sofia down (waits for it, at most about 30 s for peers that never answer), joins mcu-sip.
+  void Stop();
+
+  // The answer to an incoming call: 180/183 (sdp optional), 200 with our SDP (the answer, or
+  // our offer for a delayed offer; required), or a final 3xx-6xx that ends the call.
+  void Respond(CallId id, int status, std::string reason, std::string sdp = {});
+  // Ends a call: BYE once answered, else a final 480 (an outgoing call, later: CANCEL).
+  void Hangup(CallId id, std::string reason);
+  // Asks the peer for a keyframe with INFO application/media_control+xml picture_fast_update.
+  void SendKeyframeRequest(CallId id);
+
+  // Dial-out (rooms the bridge calls, trunks to other MCUs) will be added here: a Dial() that
+  // returns a CallId and reports through the same Handler (ringing, answered with the peer's
+  // SDP, ended), on the same nua instances.
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mcu::signaling

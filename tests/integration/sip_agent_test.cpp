@@ -1,0 +1,662 @@
+// The SIP agent (signaling/sip_agent.h) in-process on loopback, with SIPp (Debian's sip-tester)
+// as the room system. What SIPp saw (its exit status: scenarios expect exact responses, and its
+// message trace) and what the handler saw are both checked: OPTIONS over TLS and UDP; a call
+// with an offer and one with a delayed offer, each to its BYE; an unknown number (404); an
+// SDP-less re-INVITE (the same SDP again); a Session-Expires too small (422, Min-SE 90); INFO
+// keyframe requests and DTMF both ways; a BYE outside any dialog (481); malformed datagrams; a
+// flood over the per-source limit (503, then OPTIONS is answered again); Stop() ending a call
+// with a BYE; Start() refusing a taken port and a key that does not match its certificate.
+//
+// Debian's SIPp is built without TLS, so TLS scenarios go through a relay in this file: SIPp
+// speaks TCP to it, it speaks TLS to the agent, trusting only the agent's certificate. Requests
+// the agent starts (INFO, BYE) go to SIPp's Contact, which the relay does not serve: those
+// scenarios run over UDP.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <thread>
+#include <vector>
+
+#include "media/certificate.h"
+#include "signaling/sip_agent.h"
+#include "signaling/sip_messages.h"
+#include "tests/support/files.h"
+#include "tests/support/process.h"
+
+namespace mcu::test {
+namespace {
+
+using signaling::CallId;
+using signaling::IncomingCall;
+using signaling::SipAgent;
+using signaling::SipAgentConfig;
+using signaling::SipTransport;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kSippBin = "/usr/bin/sipp";
+const std::string kScenarioDir = std::string(MCU_CONFIGS_DIR) + "/../tests/sip/";
+
+// The SDP the MCU answers with: an SDES key to see that logs never carry it.
+const std::string kOurSdp =
+    "v=0\r\no=mcu 42 1 IN IP4 127.0.0.1\r\ns=mcu\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 40000 RTP/SAVP 9\r\n"
+    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:c2VjcmV0LWtleS1vZi10aGUtbWN1LWZvci10ZXN0cw|2^31\r\n"
+    "a=rtpmap:9 G722/8000\r\n";
+
+// A port free for both TCP and UDP on 127.0.0.1 (the kernel's choice, then released).
+uint16_t FreePort() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    bool ok = bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(t);
+    close(u);
+    if (ok) return ntohs(a.sin_port);
+  }
+  return 0;
+}
+
+// What the handler was told, in order.
+struct Event {
+  std::string kind;  // "call", "ack", "ended", "keyframe", "dtmf"
+  CallId id = 0;
+  IncomingCall call;
+  std::string text;  // ack: the SDP; ended: the reason
+  char digit = 0;
+};
+
+Event MakeEvent(std::string kind, CallId id, std::string text = {}, char digit = 0) {
+  Event e;
+  e.kind = std::move(kind);
+  e.id = id;
+  e.text = std::move(text);
+  e.digit = digit;
+  return e;
+}
+
+class TestHandler : public SipAgent::Handler {
+ public:
+  // How calls to each user are answered (others: 404); OnIncomingCall responds at once.
+  std::map<std::string, std::pair<int, std::string>> answers;
+  SipAgent* agent = nullptr;
+
+  void OnIncomingCall(CallId id, const IncomingCall& call) override {
+    Event e = MakeEvent("call", id);
+    e.call = call;
+    Add(e);
+    auto it = answers.find(call.user);
+    if (it == answers.end())
+      agent->Respond(id, 404, "Not Found");
+    else
+      agent->Respond(id, it->second.first, "", it->second.second);
+  }
+  void OnAck(CallId id, const std::string& sdp) override { Add(MakeEvent("ack", id, sdp)); }
+  void OnCallEnded(CallId id, const std::string& reason) override {
+    Add(MakeEvent("ended", id, reason));
+  }
+  void OnKeyframeRequest(CallId id) override { Add(MakeEvent("keyframe", id)); }
+  void OnDtmf(CallId id, char digit) override { Add(MakeEvent("dtmf", id, {}, digit)); }
+
+  // The first event of `kind` (for call `id` unless 0), waiting for it up to `timeout`.
+  std::optional<Event> WaitFor(const std::string& kind, CallId id = 0,
+                               milliseconds timeout = seconds(10)) {
+    std::unique_lock lock(mu_);
+    std::optional<Event> found;
+    cv_.wait_for(lock, timeout, [&] {
+      for (const auto& e : events_)
+        if (e.kind == kind && (id == 0 || e.id == id)) return found = e, true;
+      return false;
+    });
+    return found;
+  }
+  std::vector<Event> events() {
+    std::lock_guard lock(mu_);
+    return events_;
+  }
+  size_t Count(const std::string& kind) {
+    std::lock_guard lock(mu_);
+    return std::count_if(events_.begin(), events_.end(),
+                         [&](const Event& e) { return e.kind == kind; });
+  }
+
+ private:
+  void Add(Event e) {
+    std::lock_guard lock(mu_);
+    events_.push_back(std::move(e));
+    cv_.notify_all();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Event> events_;
+};
+
+// TCP in, TLS out to the agent: SIPp's stand-in for a TLS transport. Verifies the agent's
+// certificate (for 127.0.0.1) against the one the test gave it.
+class TlsRelay {
+ public:
+  TlsRelay(uint16_t target_port, X509* trusted) : target_port_(target_port) {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx_), trusted);
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+    // A TLS 1.3 session ticket must not keep SSL_read waiting for data while SIPp's waits.
+    SSL_CTX_clear_mode(ctx_, SSL_MODE_AUTO_RETRY);
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    listen(listen_fd_, 16);
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    accept_thread_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~TlsRelay() {
+    stop_ = true;
+    accept_thread_.join();
+    for (auto& t : pumps_) t.join();
+    close(listen_fd_);
+    SSL_CTX_free(ctx_);
+  }
+  uint16_t port() const { return port_; }
+  int handshakes() const { return handshakes_; }
+
+ private:
+  void AcceptLoop() {
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      int c = accept(listen_fd_, nullptr, nullptr);
+      if (c >= 0) pumps_.emplace_back([this, c] { Pump(c); });
+    }
+  }
+  void Pump(int client) {
+    int up = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(target_port_);
+    SSL* ssl = SSL_new(ctx_);
+    if (connect(up, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+      SSL_set_fd(ssl, up);
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), "127.0.0.1");
+      if (SSL_connect(ssl) == 1) {
+        ++handshakes_;
+        Relay(client, up, ssl);
+      }
+    }
+    SSL_free(ssl);
+    close(up);
+    close(client);
+  }
+  void Relay(int client, int up, SSL* ssl) {
+    char buf[16384];
+    while (!stop_) {
+      pollfd p[2] = {{client, POLLIN, 0}, {up, POLLIN, 0}};
+      if (SSL_pending(ssl) == 0 && poll(p, 2, 100) <= 0) continue;
+      if (p[0].revents) {
+        ssize_t n = read(client, buf, sizeof buf);
+        if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) return;
+      }
+      if (SSL_pending(ssl) > 0 || p[1].revents) {
+        int n = SSL_read(ssl, buf, sizeof buf);
+        if (n <= 0) {
+          if (SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ) continue;
+          return;
+        }
+        for (int off = 0; off < n;) {
+          ssize_t w = write(client, buf + off, n - off);
+          if (w <= 0) return;
+          off += static_cast<int>(w);
+        }
+      }
+    }
+  }
+
+  uint16_t target_port_, port_ = 0;
+  SSL_CTX* ctx_;
+  int listen_fd_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> handshakes_{0};
+  std::thread accept_thread_;
+  std::vector<std::thread> pumps_;  // Only the accept thread adds; joined after it ends.
+};
+
+// One SIP message from SIPp's trace (-trace_msg).
+struct TracedMessage {
+  bool sent = false;       // By SIPp (else received from the agent).
+  std::string first_line;  // "INVITE sip:...", "SIP/2.0 200 OK"
+  std::string headers;     // The header lines, CRLF-separated.
+  std::string body;        // Content-Length bytes after the blank line.
+  std::string Header(const std::string& name) const {
+    std::smatch m;
+    std::regex re("(^|\r\n)" + name + ": *([^\r\n]*)", std::regex::icase);
+    return std::regex_search(headers, m, re) ? m[2].str() : "";
+  }
+};
+
+std::vector<TracedMessage> ParseTrace(const std::string& trace) {
+  std::vector<TracedMessage> out;
+  std::regex start(R"((UDP|TCP) message (sent|received)[^\n]*:\n\n)");
+  for (auto it = std::sregex_iterator(trace.begin(), trace.end(), start);
+       it != std::sregex_iterator(); ++it) {
+    size_t pos = it->position() + it->length();
+    size_t end = trace.find("\r\n\r\n", pos);
+    if (end == std::string::npos) continue;
+    TracedMessage m;
+    m.sent = (*it)[2] == "sent";
+    std::string head = trace.substr(pos, end - pos);
+    size_t eol = head.find("\r\n");
+    m.first_line = head.substr(0, eol);
+    m.headers = eol == std::string::npos ? "" : head.substr(eol + 2);
+    std::string cl = m.Header("Content-Length");
+    size_t len = cl.empty() ? 0 : std::stoul(cl);
+    m.body = trace.substr(end + 4, len);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+struct SippRun {
+  int exit_code = -1;
+  std::vector<TracedMessage> messages;
+  std::string log;
+  // Responses SIPp received, by status line prefix ("SIP/2.0 200").
+  int Received(const std::string& status) const {
+    return static_cast<int>(std::count_if(messages.begin(), messages.end(), [&](auto& m) {
+      return !m.sent && m.first_line.rfind(status, 0) == 0;
+    }));
+  }
+  const TracedMessage* First(bool sent, const std::string& prefix) const {
+    for (const auto& m : messages)
+      if (m.sent == sent && m.first_line.rfind(prefix, 0) == 0) return &m;
+    return nullptr;
+  }
+};
+
+class SipAgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cert = media::Certificate::Generate("mcu-test", {"IP:127.0.0.1"}, 30);
+    ASSERT_TRUE(cert.ok()) << cert.error();
+    cert_ = std::make_unique<media::Certificate>(std::move(*cert));
+    config_.bind_address = "127.0.0.1";
+    config_.tls_port = FreePort();
+    config_.udp_port = FreePort();
+    config_.certificate_pem = cert_->CertPem();
+    config_.private_key_pem = cert_->KeyPem();
+    config_.state_dir = dir_ / "state";
+    config_.user_agent = "mcu-test";
+    handler_.answers["1001"] = {200, kOurSdp};
+  }
+  void TearDown() override {
+    if (agent_) agent_->Stop();
+  }
+
+  void StartAgent() {
+    agent_ = std::make_unique<SipAgent>(config_, &handler_);
+    handler_.agent = agent_.get();
+    auto st = agent_->Start();
+    ASSERT_TRUE(st.ok()) << st.error();
+  }
+  TlsRelay& Relay() {
+    if (!relay_) relay_ = std::make_unique<TlsRelay>(config_.tls_port, cert_->x509());
+    return *relay_;
+  }
+
+  // Runs one SIPp scenario against the agent (`transport` "t1" goes through the TLS relay).
+  SippRun Sipp(const std::string& scenario, const std::string& transport,
+               std::vector<std::string> extra = {}, const std::string& user = "1001") {
+    std::string name = scenario + "-" + std::to_string(++runs_);
+    uint16_t port = transport == "t1" ? Relay().port() : config_.udp_port;
+    std::vector<std::string> argv = {kSippBin,
+                                     "127.0.0.1:" + std::to_string(port),
+                                     "-sf",
+                                     kScenarioDir + scenario + ".xml",
+                                     "-t",
+                                     transport,
+                                     "-i",
+                                     "127.0.0.1",
+                                     "-s",
+                                     user,
+                                     "-key",
+                                     "via_transport",
+                                     transport == "t1" ? "TLS" : "UDP",
+                                     "-nostdin",
+                                     "-timeout",
+                                     "30s",
+                                     "-timeout_error",
+                                     "-trace_msg",
+                                     "-message_file",
+                                     dir_ / (name + ".msg"),
+                                     "-trace_err",
+                                     "-error_file",
+                                     dir_ / (name + ".err")};
+    bool has_m = false;
+    for (auto& a : extra) has_m = has_m || a == "-m";
+    if (!has_m) extra.insert(extra.end(), {"-m", "1"});
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    Process p(argv, dir_ / (name + ".log"));
+    SippRun run;
+    run.exit_code = p.Wait(seconds(45));
+    run.log = p.Log() + ReadFile(dir_ / (name + ".err"));
+    run.messages = ParseTrace(ReadFile(dir_ / (name + ".msg")));
+    return run;
+  }
+
+  TempDir dir_{"mcu-sip"};
+  std::unique_ptr<media::Certificate> cert_;
+  SipAgentConfig config_;
+  TestHandler handler_;
+  std::unique_ptr<TlsRelay> relay_;
+  std::unique_ptr<SipAgent> agent_;
+  int runs_ = 0;
+};
+
+TEST_F(SipAgentTest, OptionsAreAnsweredOverTlsAndUdp) {
+  StartAgent();
+  auto tls = Sipp("options", "t1");
+  ASSERT_EQ(tls.exit_code, 0) << tls.log;
+  EXPECT_GE(Relay().handshakes(), 1);
+  auto udp = Sipp("options", "u1");
+  ASSERT_EQ(udp.exit_code, 0) << udp.log;
+  for (const auto* run : {&tls, &udp}) {
+    const TracedMessage* ok = run->First(false, "SIP/2.0 200");
+    ASSERT_NE(ok, nullptr);
+    EXPECT_NE(ok->Header("Allow").find("INVITE"), std::string::npos) << ok->headers;
+    EXPECT_NE(ok->Header("Allow").find("INFO"), std::string::npos) << ok->headers;
+    EXPECT_NE(ok->headers.find("application/sdp"), std::string::npos) << ok->headers;
+    EXPECT_NE(ok->Header("Supported").find("timer"), std::string::npos) << ok->headers;
+  }
+  EXPECT_EQ(handler_.events().size(), 0u);
+}
+
+TEST_F(SipAgentTest, ACallOverTlsCarriesBothSdpBodiesUnchangedAndEndsWithBye) {
+  StartAgent();
+  auto run = Sipp("invite_bye", "t1");
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+
+  auto call = handler_.WaitFor("call");
+  ASSERT_TRUE(call);
+  EXPECT_EQ(call->call.user, "1001");
+  EXPECT_EQ(call->call.transport, SipTransport::kTls);
+  EXPECT_EQ(call->call.source_address, "127.0.0.1");
+  EXPECT_NE(call->call.source_port, 0);
+  EXPECT_EQ(call->call.from_display, "Room A");
+  EXPECT_EQ(call->call.from_uri.rfind("sip:room-a@127.0.0.1", 0), 0u) << call->call.from_uri;
+  EXPECT_EQ(call->call.to_uri.rfind("sip:1001@127.0.0.1", 0), 0u) << call->call.to_uri;
+  EXPECT_EQ(call->call.user_agent, "SIPp room");
+  const TracedMessage* invite = run.First(true, "INVITE");
+  ASSERT_NE(invite, nullptr);
+  ASSERT_FALSE(invite->body.empty());
+  EXPECT_EQ(call->call.sdp, invite->body);  // Byte for byte what went on the wire.
+
+  const TracedMessage* ok = run.First(false, "SIP/2.0 200");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(ok->body, kOurSdp);
+  EXPECT_EQ(ok->Header("Content-Type"), "application/sdp");
+
+  auto ack = handler_.WaitFor("ack", call->id);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->text, "");
+  auto ended = handler_.WaitFor("ended", call->id);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->text, "BYE");
+  EXPECT_EQ(handler_.Count("call"), 1u);
+}
+
+TEST_F(SipAgentTest, AnUnknownNumberIsRefusedWithTheHandlersStatus) {
+  StartAgent();
+  auto run = Sipp("invite_rejected", "t1", {}, "9999");
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_EQ(run.Received("SIP/2.0 404"), 1);
+  auto call = handler_.WaitFor("call");
+  ASSERT_TRUE(call);
+  EXPECT_EQ(call->call.user, "9999");
+  auto ended = handler_.WaitFor("ended", call->id);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->text, "rejected 404");
+}
+
+TEST_F(SipAgentTest, ADelayedOfferGetsOurOfferAndTheAnswerComesWithTheAck) {
+  StartAgent();
+  auto run = Sipp("delayed_offer", "t1");
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  auto call = handler_.WaitFor("call");
+  ASSERT_TRUE(call);
+  EXPECT_EQ(call->call.sdp, "");
+  const TracedMessage* ok = run.First(false, "SIP/2.0 200");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(ok->body, kOurSdp);
+  const TracedMessage* ack = run.First(true, "ACK");
+  ASSERT_NE(ack, nullptr);
+  ASSERT_NE(ack->body.find("m=audio 49180"), std::string::npos);
+  auto got = handler_.WaitFor("ack", call->id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->text, ack->body);
+  ASSERT_TRUE(handler_.WaitFor("ended", call->id));
+}
+
+TEST_F(SipAgentTest, AnSdpLessReInviteGetsTheSameSdpAgain) {
+  StartAgent();
+  auto run = Sipp("reinvite", "u1");
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  std::vector<std::string> bodies;
+  for (const auto& m : run.messages)
+    if (!m.sent && m.first_line.rfind("SIP/2.0 200", 0) == 0 &&
+        m.Header("CSeq").find("INVITE") != std::string::npos)
+      bodies.push_back(m.body);
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0], kOurSdp);
+  EXPECT_EQ(bodies[1], kOurSdp);  // Same keys, same o= version: nothing changed.
+  auto call = handler_.WaitFor("call");
+  ASSERT_TRUE(call);
+  ASSERT_TRUE(handler_.WaitFor("ended", call->id));
+  EXPECT_EQ(handler_.Count("call"), 1u);
+  EXPECT_EQ(handler_.Count("ack"), 1u);  // The re-INVITE's ACK is the agent's business.
+}
+
+TEST_F(SipAgentTest, ASessionExpiresBelowMinSeGets422WithMinSe) {
+  StartAgent();
+  auto run = Sipp("session_too_small", "u1");
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  const TracedMessage* r = run.First(false, "SIP/2.0 422");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->Header("Min-SE"), "90");
+  EXPECT_EQ(handler_.Count("call"), 0u);
+}
+
+TEST_F(SipAgentTest, InfoCarriesKeyframeRequestsAndDtmfBothWays) {
+  StartAgent();
+  std::thread keyframe([&] {
+    auto dtmf = handler_.WaitFor("dtmf", 0, seconds(20));
+    if (dtmf) agent_->SendKeyframeRequest(dtmf->id);
+  });
+  auto run = Sipp("info", "u1");
+  keyframe.join();
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  auto call = handler_.WaitFor("call");
+  ASSERT_TRUE(call);
+  auto kf = handler_.WaitFor("keyframe", call->id);
+  ASSERT_TRUE(kf);
+  auto dtmf = handler_.WaitFor("dtmf", call->id);
+  ASSERT_TRUE(dtmf);
+  EXPECT_EQ(dtmf->digit, '5');
+  EXPECT_EQ(handler_.Count("keyframe"), 1u);
+  EXPECT_EQ(handler_.Count("dtmf"), 1u);
+  const TracedMessage* info = run.First(false, "INFO");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->Header("Content-Type"), "application/media_control+xml");
+  EXPECT_EQ(run.Received("SIP/2.0 415"), 1);
+}
+
+TEST_F(SipAgentTest, ByeOutsideADialogGets481) {
+  StartAgent();
+  auto run = Sipp("bye_unknown", "u1");
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_EQ(run.Received("SIP/2.0 481"), 1);
+}
+
+TEST_F(SipAgentTest, MalformedMessagesGet400OrNothingAndTheAgentGoesOn) {
+  StartAgent();
+  int s = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in me{};
+  me.sin_family = AF_INET;
+  me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof me;
+  ASSERT_EQ(bind(s, reinterpret_cast<sockaddr*>(&me), sizeof me), 0);
+  getsockname(s, reinterpret_cast<sockaddr*>(&me), &len);
+  std::string via =
+      "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(ntohs(me.sin_port)) + ";branch=z9hG4bK-bad";
+  std::vector<std::string> garbage = {
+      std::string("\x01\x02\xff\xfe binary noise\r\n\r\n", 20),
+      "INVITE sip:1001@127.0.0.1 SIP/2.0\r\n" + via +
+          "1\r\nFrom: <sip:x@127.0.0.1>;tag=1\r\n"
+          "To: <sip:1001@127.0.0.1>\r\nCall-ID: bad-1\r\nCSeq: notanumber INVITE\r\n"
+          "Content-Length: 0\r\n\r\n",
+      "INVITE sip:1001@127.0.0.1 SIP/2.0\r\n" + via +
+          "2\r\nFrom: <sip:x@127.0.0.1>;tag=2\r\n"
+          "To: <sip:1001@127.0.0.1>\r\nCall-ID: bad-2\r\nCSeq: 1 INVITE\r\n"
+          "Content-Type: application/sdp\r\nContent-Length: 5000\r\n\r\nv=0\r\n",
+      "OPTIONS sip:1001@127.0.0.1 SIP/2.0\r\n" + via + "3\r\nFrom: <<<>>>\r\nTo: \r\n\r\n",
+  };
+  sockaddr_in agent{};
+  agent.sin_family = AF_INET;
+  agent.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  agent.sin_port = htons(config_.udp_port);
+  for (const auto& g : garbage)
+    sendto(s, g.data(), g.size(), 0, reinterpret_cast<sockaddr*>(&agent), sizeof agent);
+  // Whatever comes back within a second must be a 400 (or 100 Trying for the INVITEs).
+  std::vector<std::string> replies;
+  while (true) {
+    pollfd p{s, POLLIN, 0};
+    if (poll(&p, 1, 1000) <= 0) break;
+    char buf[4096];
+    ssize_t n = recv(s, buf, sizeof buf, 0);
+    if (n > 0) replies.emplace_back(buf, n);
+  }
+  close(s);
+  for (const auto& r : replies)
+    EXPECT_TRUE(r.rfind("SIP/2.0 400", 0) == 0 || r.rfind("SIP/2.0 100", 0) == 0) << r;
+  EXPECT_EQ(handler_.Count("call"), 0u);
+  auto run = Sipp("options", "u1");
+  EXPECT_EQ(run.exit_code, 0) << run.log;
+}
+
+TEST_F(SipAgentTest, AFloodFromOneSourceGets503AndOptionsAreAnsweredAfterwards) {
+  config_.requests_per_second = 5;
+  config_.request_burst = 5;
+  StartAgent();
+  auto run = Sipp("options_flood", "u1", {"-m", "60", "-r", "200", "-l", "60"});
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  int refused = run.Received("SIP/2.0 503");
+  int answered = run.Received("SIP/2.0 200");
+  EXPECT_EQ(refused + answered, 60);
+  EXPECT_GE(refused, 30);
+  EXPECT_GE(answered, 5);
+  const TracedMessage* busy = run.First(false, "SIP/2.0 503");
+  ASSERT_NE(busy, nullptr);
+  EXPECT_EQ(busy->Header("Retry-After"), "5");
+  // The bucket refills at 5/s: a single OPTIONS is answered again within a few tries.
+  bool ok = WaitUntil([&] { return Sipp("options", "u1").exit_code == 0; }, seconds(10),
+                      milliseconds(200));
+  EXPECT_TRUE(ok);
+}
+
+TEST_F(SipAgentTest, StopEndsACallWithBye) {
+  StartAgent();
+  std::thread stopper([&] {
+    if (handler_.WaitFor("ack", 0, seconds(20))) agent_->Stop();
+  });
+  auto run = Sipp("bye_from_mcu", "u1");
+  stopper.join();
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  auto ended = handler_.WaitFor("ended");
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->text, "shutdown");
+}
+
+TEST_F(SipAgentTest, StartRefusesATakenPortAndABadKey) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(config_.tls_port);
+  ASSERT_EQ(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(s, 1), 0);
+  {
+    SipAgent agent(config_, &handler_);
+    auto st = agent.Start();
+    EXPECT_FALSE(st.ok());
+  }
+  close(s);
+
+  auto other = media::Certificate::Generate("other", {"IP:127.0.0.1"}, 30);
+  ASSERT_TRUE(other.ok());
+  config_.private_key_pem = other->KeyPem();
+  SipAgent agent(config_, &handler_);
+  auto st = agent.Start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().find("does not match"), std::string::npos) << st.error();
+}
+
+TEST_F(SipAgentTest, TheCertificateFilesArePrivate) {
+  StartAgent();
+  namespace fs = std::filesystem;
+  fs::path tls = fs::path(config_.state_dir) / "sip-tls";
+  EXPECT_EQ(fs::status(tls).permissions() & fs::perms::all, fs::perms::owner_all);
+  for (const char* f : {"agent.pem", "cafile.pem"})
+    EXPECT_EQ(fs::status(tls / f).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write)
+        << f;
+}
+
+TEST(SipMessages, SdesKeysAreRedactedForLogs) {
+  std::string sdp = kOurSdp + "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:QUJDREVGR0g=\r\n";
+  std::string r = signaling::RedactSdpKeys(sdp);
+  EXPECT_EQ(r.find("c2VjcmV0"), std::string::npos) << r;
+  EXPECT_EQ(r.find("QUJDREVGR0g"), std::string::npos) << r;
+  EXPECT_NE(r.find("inline:<redacted>|2^31\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("a=rtpmap:9 G722/8000\r\n"), std::string::npos) << r;
+}
+
+TEST(SipMessages, InfoBodiesAreRecognised) {
+  using Kind = signaling::InfoRequest::Kind;
+  EXPECT_EQ(
+      signaling::ParseInfo("Application/Media_Control+XML; charset=utf-8", "<picture_fast_update/>")
+          .kind,
+      Kind::kKeyframe);
+  auto relay = signaling::ParseInfo("application/dtmf-relay", "Signal= #\r\nDuration=250\r\n");
+  EXPECT_EQ(relay.kind, Kind::kDtmf);
+  EXPECT_EQ(relay.digit, '#');
+  EXPECT_EQ(signaling::ParseInfo("application/dtmf", "10").digit, '*');
+  EXPECT_EQ(signaling::ParseInfo("application/dtmf-relay", "Signal=x").kind, Kind::kUnsupported);
+  EXPECT_EQ(signaling::ParseInfo("text/plain", "hi").kind, Kind::kUnsupported);
+  EXPECT_EQ(signaling::ParseInfo("", "").kind, Kind::kEmpty);
+}
+
+}  // namespace
+}  // namespace mcu::test
