@@ -114,9 +114,9 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddSipParticipant(
   Status started = OkStatus();
   auto io = io_;
   loop()->Invoke([&] {
-    auto owned = std::make_unique<MixPeer>(engine_, io.get(), audio_.get(), id, listener,
-                                           info.max_receive_kbps, info.content, false,
-                                           PeerKind::kSip);
+    auto owned =
+        std::make_unique<MixPeer>(engine_, io.get(), audio_.get(), id, listener,
+                                  info.max_receive_kbps, info.content, false, PeerKind::kSip);
     started = owned->sip()->Start(false);
     if (!started) return;  // `owned` goes with its sockets, here on mcu-io.
     local.address = owned->sip()->address();

@@ -108,7 +108,8 @@ class SipAgent {
   void Stop();
 
   // The answer to an incoming call: 180/183 (sdp optional), 200 with our SDP (the answer, or
-  // our offer for a delayed offer; required), or a final 3xx-6xx that ends the call.
+  // our offer for a delayed offer; required), or a final 3xx-6xx that ends the call. `reason`
+  // is logged; the wire carries the standard phrase of `status`.
   void Respond(CallId id, int status, std::string reason, std::string sdp = {});
   // Ends a call: BYE once answered, else a final 480 (an outgoing call, later: CANCEL).
   void Hangup(CallId id, std::string reason);

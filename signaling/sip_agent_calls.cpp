@@ -191,6 +191,9 @@ void SipAgent::Impl::OnInvite(Listener* l, nua_handle_t* nh, const sip_t* sip) {
   call->id = id;
   call->nh = nh;
   call->listener = l;
+  if (l->transport == SipTransport::kTls && ruri && ruri->url_host)
+    call->contact = std::string("<sip:mcu@") + ruri->url_host + ":" +
+                    (ruri->url_port ? ruri->url_port : "5061") + ";transport=tls>";
   by_handle_[nh] = id;
   calls_[id] = std::move(call);
   spdlog::info("SIP call {}: INVITE {} from {} \"{}\" to {} via {} {}:{}{}{}", id, in.user,
@@ -215,7 +218,7 @@ void SipAgent::Impl::OnReInvite(Listener* l, Call* call, const sip_t* sip) {
   LogSdp(call->id, "re-INVITE offer", SipBody(sip));
   nua_respond(call->nh, 200, SipPhrase(200), NUTAG_WITH_THIS(l->nua),
               SIPTAG_CONTENT_TYPE_STR(kSdpType), SIPTAG_PAYLOAD_STR(call->local_sdp.c_str()),
-              TAG_END());
+              TAG_IF(!call->contact.empty(), SIPTAG_CONTACT_STR(call->contact.c_str())), TAG_END());
 }
 
 void SipAgent::Impl::OnAckEvent(Call* call, const sip_t* sip) {
@@ -262,6 +265,7 @@ void SipAgent::Impl::OnUpdate(Listener* l, Call* call, const sip_t* sip) {
   if (offer && !call->local_sdp.empty()) {
     nua_respond(call->nh, 200, SipPhrase(200), NUTAG_WITH_THIS(l->nua),
                 SIPTAG_CONTENT_TYPE_STR(kSdpType), SIPTAG_PAYLOAD_STR(call->local_sdp.c_str()),
+                TAG_IF(!call->contact.empty(), SIPTAG_CONTACT_STR(call->contact.c_str())),
                 TAG_END());
   } else if (offer) {
     nua_respond(call->nh, 491, SipPhrase(491), NUTAG_WITH_THIS(l->nua), TAG_END());
@@ -321,7 +325,9 @@ void SipAgent::Impl::DoRespond(CallId id, int status, const std::string& reason,
     spdlog::info("SIP call {}: {} {}", id, status, reason.empty() ? SipPhrase(status) : reason);
     LogSdp(id, "our SDP", call->local_sdp);
     nua_respond(call->nh, status, SipPhrase(status), SIPTAG_CONTENT_TYPE_STR(kSdpType),
-                SIPTAG_PAYLOAD_STR(call->local_sdp.c_str()), TAG_END());
+                SIPTAG_PAYLOAD_STR(call->local_sdp.c_str()),
+                TAG_IF(!call->contact.empty(), SIPTAG_CONTACT_STR(call->contact.c_str())),
+                TAG_END());
     return;
   }
   if (status >= 300) {

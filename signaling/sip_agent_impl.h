@@ -64,6 +64,10 @@ class SipAgent::Impl {
     CallState state = CallState::kOffered;
     std::string local_sdp;   // The last body we sent: every re-INVITE and refresh gets it.
     std::string end_reason;  // Set by whatever ends the call, reported at nua's "terminated".
+    // Our Contact in every 2xx of a TLS call: sip:mcu@<the host:port it dialled>;transport=tls
+    // rather than nua's sips: form, which some stacks cannot route to (libre in baresip 1.0
+    // fails the ACK with ENOSYS). Empty: nua's own.
+    std::string contact;
   };
 
   static void OnNuaEvent(nua_event_t event, int status, const char* phrase, nua_t* nua,

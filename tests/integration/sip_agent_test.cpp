@@ -38,6 +38,7 @@
 #include "signaling/sip_messages.h"
 #include "tests/support/files.h"
 #include "tests/support/process.h"
+#include "tests/support/udp.h"
 
 namespace mcu::test {
 namespace {
@@ -59,25 +60,6 @@ const std::string kOurSdp =
     "m=audio 40000 RTP/SAVP 9\r\n"
     "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:c2VjcmV0LWtleS1vZi10aGUtbWN1LWZvci10ZXN0cw|2^31\r\n"
     "a=rtpmap:9 G722/8000\r\n";
-
-// A port free for both TCP and UDP on 127.0.0.1 (the kernel's choice, then released).
-uint16_t FreePort() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int u = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
-    int t = socket(AF_INET, SOCK_STREAM, 0);
-    bool ok = bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    close(t);
-    close(u);
-    if (ok) return ntohs(a.sin_port);
-  }
-  return 0;
-}
 
 // What the handler was told, in order.
 struct Event {

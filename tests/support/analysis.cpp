@@ -23,10 +23,13 @@ bool ReadWav(const std::string& path, Wav* out) {
   std::memcpy(&rate, hdr + 24, 4);
   std::memcpy(&bits, hdr + 34, 2);
   std::memcpy(&bytes, hdr + 40, 4);
-  if (channels != 1 || bits != 16) return false;
+  if ((channels != 1 && channels != 2) || bits != 16) return false;
   out->rate = static_cast<int>(rate);
-  out->samples.resize(bytes / 2);
-  in.read(reinterpret_cast<char*>(out->samples.data()), bytes);
+  std::vector<int16_t> all(bytes / 2);
+  in.read(reinterpret_cast<char*>(all.data()), bytes);
+  all.resize(static_cast<size_t>(in.gcount()) / 2);  // A file cut short keeps what it has.
+  out->samples.clear();
+  for (size_t i = 0; i < all.size(); i += channels) out->samples.push_back(all[i]);  // Left.
   return true;
 }
 

@@ -12,6 +12,7 @@ struct Wav {
   int rate = 0;
   std::vector<int16_t> samples;  // Mono.
 };
+// 16-bit PCM, mono or stereo (the left channel is kept).
 bool ReadWav(const std::string& path, Wav* out);
 // The samples from `from_s` to `to_s` seconds (cut at the end).
 Wav Slice(const Wav& w, double from_s, double to_s);

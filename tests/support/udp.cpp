@@ -94,4 +94,22 @@ bool SendForgedUdp(const std::string& src_address, uint16_t src_port, uint16_t d
   return n == static_cast<ssize_t>(packet.size());
 }
 
+uint16_t FreePort() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    bool ok = bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(t);
+    close(u);
+    if (ok) return ntohs(a.sin_port);
+  }
+  return 0;
+}
+
 }  // namespace mcu::test

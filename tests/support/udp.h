@@ -18,6 +18,9 @@ struct UdpSocketInfo {
 // The IPv4 UDP sockets `pid` holds (from /proc/<pid>/fd and /proc/net/udp).
 std::vector<UdpSocketInfo> UdpSocketsOf(pid_t pid);
 
+// A port free for both TCP and UDP on 127.0.0.1 (the kernel's choice, then released); 0 if none.
+uint16_t FreePort();
+
 // Sends `payload` to 127.0.0.1:`port` from an ephemeral port. Returns false on a socket error.
 bool SendUdp(uint16_t port, const std::vector<uint8_t>& payload);
 

@@ -1,0 +1,86 @@
+#include "tests/support/sip_room.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+namespace mcu::test {
+namespace {
+
+// A 16 kHz mono sine of `seconds` as a WAV file: the room's microphone.
+void WriteToneWav(const std::string& path, double hz, int seconds) {
+  const int rate = 16000;
+  std::vector<int16_t> pcm(static_cast<size_t>(rate * seconds));
+  for (size_t i = 0; i < pcm.size(); ++i)
+    pcm[i] = static_cast<int16_t>(8000 * std::sin(2 * M_PI * hz * static_cast<double>(i) / rate));
+  const uint32_t data = static_cast<uint32_t>(pcm.size() * 2);
+  std::ofstream out(path, std::ios::binary);
+  auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  out.write("RIFF", 4);
+  u32(36 + data);
+  out.write("WAVEfmt ", 8);
+  u32(16), u16(1), u16(1), u32(rate), u32(rate * 2), u16(2), u16(16);
+  out.write("data", 4);
+  u32(data);
+  out.write(reinterpret_cast<const char*>(pcm.data()), data);
+}
+
+}  // namespace
+
+SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
+  const std::string dir = dir_.path().string();
+  WriteToneWav(dir + "/tone.wav", options.tone_hz, 120);
+  std::filesystem::create_directories(dir + "/heard");
+  // Headless: the tone file as microphone, ALSA's null device as loudspeaker, what is decoded
+  // dumped by sndfile; SIP on loopback only (TLS for the calls it makes).
+  WriteFile(dir + "/config",
+            "poll_method epoll\n"
+            "sip_listen 127.0.0.1:0\n"
+            "net_interface 127.0.0.1\n"
+            "sip_verify_server no\n"
+            "audio_source aufile," +
+                dir + "/tone.wav\n" +
+                "audio_player alsa,null\n"
+                "audio_alert alsa,null\n"
+                "ausrc_srate 16000\n"
+                "ausrc_channels 1\n"
+                "module_path /usr/lib/baresip/modules\n"
+                "module g711.so\n"
+                "module g722.so\n"
+                "module opus.so\n"
+                "module aufile.so\n"
+                "module alsa.so\n"
+                "module sndfile.so\n"
+                "module srtp.so\n"
+                "module_app account.so\n"
+                "module_app menu.so\n"
+                "snd_path " +
+                dir + "/heard\n");
+  WriteFile(dir + "/accounts",
+            "<sip:" + options.user + "@127.0.0.1;transport=tls>;regint=0;audio_codecs=" +
+                options.codec + (options.mediaenc.empty() ? "" : ";mediaenc=" + options.mediaenc) +
+                "\n");
+}
+
+void SipRoom::Dial(const std::string& conference, int sip_tls_port) {
+  const std::string dir = dir_.path().string();
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{"/usr/bin/baresip", "-f", dir, "-e",
+                               "/dial sip:" + conference + "@127.0.0.1:" +
+                                   std::to_string(sip_tls_port) + ";transport=tls"},
+      dir + "/baresip.log");
+}
+
+bool SipRoom::StopAndReadHeard(Wav* heard) {
+  if (!process_) return false;
+  process_->Stop();  // SIGTERM: baresip hangs up and closes its recordings.
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "heard"))
+    if (e.path().string().ends_with("-dec.wav")) return ReadWav(e.path(), heard);
+  return false;
+}
+
+}  // namespace mcu::test
