@@ -6,6 +6,7 @@
 
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
+#include "mcu/sip_site.h"
 #include "signaling/rest_views.h"
 
 namespace mcu::signaling::rest {
@@ -17,7 +18,8 @@ std::string ReadSite(const json& body, SiteRow& s) {
   std::string error;
   if (!ReadString(body, "name", s.name, error) || !ReadString(body, "level", s.level, error, 16) ||
       !ReadString(body, "kind", s.kind, error, 16) ||
-      !ReadString(body, "network", s.network, error, 200))
+      !ReadString(body, "network", s.network, error, 200) ||
+      !ReadString(body, "sipUri", s.sip_uri, error, 300))
     return error;
   if (auto it = body.find("bandwidthKbps"); it != body.end()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100000)
@@ -27,7 +29,16 @@ std::string ReadSite(const json& body, SiteRow& s) {
   if (s.name.empty()) return "a site needs a name";
   if (s.level != "central" && s.level != "province" && s.level != "district" && s.level != "other")
     return "level must be central, province, district or other";
-  if (s.kind != "room" && s.kind != "cascade") return "kind must be room or cascade";
+  if (s.kind != "room" && s.kind != "cascade" && s.kind != "sip")
+    return "kind must be room, cascade or sip";
+  // A SIP room system is known by its address (mcu/sip_site.h).
+  if (s.kind == "sip") {
+    auto uri = ParseSipUri(s.sip_uri);
+    if (!uri || uri->user.empty())
+      return "sipUri must be sip:user@host (" + (uri ? "no user part" : uri.error()) + ")";
+  } else if (!s.sip_uri.empty()) {
+    return "only a site of kind sip has a sipUri";
+  }
   // `link`: where this MCU dials (a cascade site only); null removes it. The credential may be
   // left out of an update to keep the one stored.
   if (auto it = body.find("link"); it != body.end()) {

@@ -72,6 +72,8 @@ void FakeMediaRoom::Log(const std::string& line) {
 Expected<std::unique_ptr<MediaEndpoint>> FakeMediaRoom::AddParticipant(
     ParticipantId id, const ParticipantMediaInfo& info, MediaEndpoint::Listener* listener) {
   if (engine_->fail_participants) return MakeError(ErrorKind::kInternal, "no port left");
+  if (engine_->refuse_offers && !info.remote_offer.empty())
+    return MakeError(ErrorKind::kInvalid, "no SRTP offered");
   Member m;
   m.id = id;
   m.info = info;

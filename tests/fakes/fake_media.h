@@ -33,6 +33,7 @@ class FakeMediaEngine final : public MediaEngine {
   int rooms_created = 0;
   bool fail_rooms = false;         // CreateRoom fails.
   bool fail_participants = false;  // AddParticipant fails in every room.
+  bool refuse_offers = false;      // A participant's offer is refused (kInvalid), as without SRTP.
 
  private:
   friend class FakeMediaRoom;

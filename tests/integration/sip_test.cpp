@@ -99,8 +99,8 @@ TEST(SipRefusal, PlainRtpGets488AndAnUnknownCaller403WhileTheConferenceGoesOn) {
   // A caller that is no SIP site is refused before any conference is looked up.
   SipRoom stranger({.user = "stranger"});
   stranger.Dial("mix", sip_port);
-  EXPECT_TRUE(WaitUntil([&] { return stranger.Log().find("403") != std::string::npos; },
-                        seconds(10)))
+  EXPECT_TRUE(
+      WaitUntil([&] { return stranger.Log().find("403") != std::string::npos; }, seconds(10)))
       << stranger.Log();
   EXPECT_NE(mcu.Log().find("SIP caller sip:stranger@127.0.0.1 is no site"), std::string::npos);
   // The conference never noticed.

@@ -61,17 +61,17 @@ SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
                 "snd_path " +
                 dir + "/heard\n");
   WriteFile(dir + "/accounts",
-            "<sip:" + options.user + "@127.0.0.1;transport=tls>;regint=0;audio_codecs=" +
-                options.codec + (options.mediaenc.empty() ? "" : ";mediaenc=" + options.mediaenc) +
-                "\n");
+            "<sip:" + options.user +
+                "@127.0.0.1;transport=tls>;regint=0;audio_codecs=" + options.codec +
+                (options.mediaenc.empty() ? "" : ";mediaenc=" + options.mediaenc) + "\n");
 }
 
 void SipRoom::Dial(const std::string& conference, int sip_tls_port) {
   const std::string dir = dir_.path().string();
   process_ = std::make_unique<Process>(
       std::vector<std::string>{"/usr/bin/baresip", "-f", dir, "-e",
-                               "/dial sip:" + conference + "@127.0.0.1:" +
-                                   std::to_string(sip_tls_port) + ";transport=tls"},
+                               "/dial sip:" + conference +
+                                   "@127.0.0.1:" + std::to_string(sip_tls_port) + ";transport=tls"},
       dir + "/baresip.log");
 }
 

@@ -47,17 +47,23 @@ TEST(Config, EmbeddedDefaultParses) {
 TEST(Config, ExampleProvinceDeploymentLoads) {
   auto c = LoadConfigFile(std::string(MCU_CONFIGS_DIR) + "/province-example.toml");
   ASSERT_TRUE(c.ok()) << c.error();
-  int province = 0, district = 0;
+  int province = 0, district = 0, sip = 0;
+  size_t with_token = 0;
   std::set<std::string> ids, hashes;
   for (const auto& s : c->sites) {
     province += s.level == "province";
     district += s.level == "district";
+    sip += s.kind == "sip";
     ids.insert(s.id);
-    hashes.insert(s.token_hash);
+    if (!s.token_hash.empty()) hashes.insert(s.token_hash), ++with_token;
   }
   EXPECT_EQ(province, 3);
   EXPECT_EQ(district, 22);
-  EXPECT_EQ(hashes.size(), c->sites.size()) << "every site its own token";
+  EXPECT_EQ(sip, 1) << "a room system over SIP";
+  EXPECT_EQ(c->sip.tls_port, 5061);
+  // The link this MCU dials and the SIP room have none: they are known otherwise.
+  EXPECT_EQ(with_token, c->sites.size() - 2);
+  EXPECT_EQ(hashes.size(), with_token) << "every site its own token";
   EXPECT_EQ(c->media.ice_addresses.size(), 1u);
   EXPECT_GT(c->media.port_max, c->media.port_min);
   EXPECT_TRUE(c->log.json);
@@ -283,6 +289,46 @@ TEST(Config, ACascadeLinkThisMcuDialsNeedsNoTokenButAFullTarget) {
   ExpectError(no_pin, "fingerprint");
   ExpectError("[[sites]]\nid = \"a\"\nname = \"A\"\nlevel = \"central\"\nkind = \"cascade\"\n",
               "token_hash");
+}
+
+TEST(Config, ASipSiteIsKnownByItsUriAndNeedsNoToken) {
+  std::string sip =
+      "[[sites]]\nid = \"phong-sip\"\nname = \"Phòng SIP\"\nlevel = \"district\"\n"
+      "kind = \"sip\"\nsip_uri = \"sip:phong1@10.20.3.5\"\n";
+  auto c = ParseConfig(sip, "t");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->sites[0].kind, "sip");
+  EXPECT_EQ(c->sites[0].sip_uri, "sip:phong1@10.20.3.5");
+  EXPECT_TRUE(c->sites[0].token_hash.empty());
+  ExpectError("[[sites]]\nid = \"a\"\nname = \"A\"\nlevel = \"district\"\nkind = \"sip\"\n",
+              "a site of kind sip, and only it, has a sip_uri");
+  ExpectError(Site("a") + "sip_uri = \"sip:a@10.0.0.1\"\n", "only it, has a sip_uri");
+  ExpectError(
+      "[[sites]]\nid = \"a\"\nname = \"A\"\nlevel = \"district\"\nkind = \"sip\"\n"
+      "sip_uri = \"sip:10.0.0.1\"\n",
+      "sites[0].sip_uri must be sip:user@host (no user part)");
+}
+
+TEST(Config, SipIsOffUnlessConfiguredAndTheDefaultListensOnTls5061) {
+  auto empty = ParseConfig("", "t");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->sip.enabled());
+  auto d = ParseConfig(DefaultConfigToml(), "default");
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_EQ(d->sip.tls_port, 5061);
+  EXPECT_EQ(d->sip.udp_port, 0);
+  EXPECT_EQ(d->sip.tcp_port, 0);
+  auto c = ParseConfig(
+      "[sip]\nlisten = \"10.0.0.2\"\ntls_port = 5071\nmax_calls = 30\n"
+      "requests_per_second = 4\nrequest_burst = 8\n",
+      "t");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->sip.listen, "10.0.0.2");
+  EXPECT_EQ(c->sip.tls_port, 5071);
+  EXPECT_EQ(c->sip.max_calls, 30u);
+  EXPECT_EQ(c->sip.requests_per_second, 4);
+  EXPECT_EQ(c->sip.request_burst, 8);
+  ExpectError("[sip]\nports = 5\n", "sip.ports");
 }
 
 TEST(Config, BadTokenHashIsAnError) {

@@ -151,6 +151,34 @@ TEST_F(RestApiTest, RolesAreEnforcedOnTheServer) {
   EXPECT_TRUE(Live("hop", "huyen-1").muted_audio);
 }
 
+TEST_F(RestApiTest, AnAdminAddsASipRoomByItsAddressAndBadSipUrisAre400) {
+  Session admin = Login("quantri");
+  RestResponse created = Ask("POST", "/api/v1/sites",
+                             json{{"id", "phong-sip"},
+                                  {"name", "Phòng SIP"},
+                                  {"kind", "sip"},
+                                  {"sipUri", "sip:phong1@10.0.0.5"}}
+                                 .dump(),
+                             admin);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(json::parse(created.body)["site"]["sipUri"], "sip:phong1@10.0.0.5");
+  EXPECT_EQ(store->Site("phong-sip")->sip_uri, "sip:phong1@10.0.0.5");
+  json got = json::parse(Ask("GET", "/api/v1/sites/phong-sip", "", admin).body);
+  EXPECT_EQ(got["kind"], "sip") << got.dump();
+  EXPECT_EQ(got["sipUri"], "sip:phong1@10.0.0.5");
+  for (auto [body, error] :
+       {std::pair{json{{"id", "a"}, {"name", "A"}, {"kind", "sip"}},
+                  "sipUri must be sip:user@host (no sip: scheme)"},
+        {json{{"id", "a"}, {"name", "A"}, {"kind", "sip"}, {"sipUri", "sip:10.0.0.5"}},
+         "sipUri must be sip:user@host (no user part)"},
+        {json{{"id", "a"}, {"name", "A"}, {"sipUri", "sip:a@10.0.0.5"}},
+         "only a site of kind sip has a sipUri"}}) {
+    RestResponse r = Ask("POST", "/api/v1/sites", body.dump(), admin);
+    EXPECT_EQ(r.status, 400) << body.dump();
+    EXPECT_EQ(Error(r), error);
+  }
+}
+
 TEST_F(RestApiTest, BadInputIsA400AndDomainErrorsGoThroughOneTable) {
   Session host = Login("chutri");
   EXPECT_EQ(Ask("POST", "/api/v1/conferences/hop/mute-all", "{not json", host).status, 400);
