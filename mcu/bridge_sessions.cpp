@@ -93,6 +93,9 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
     }
     case T::kDevices:
       return HandleDevices(c, r);
+    case T::kKeyframe:
+      if (p) p->media->RequestKeyframe();
+      return;
     case T::kGetStats: {
       if (!p) return SendError(c, r.id, ErrorCode::kConflict, "not in a conference");
       return Send(c, r.id, event::Stats{p->media->Stats()});

@@ -18,7 +18,19 @@ namespace mcu {
 using ConnectionId = uint64_t;
 
 struct EndpointRequest {
-  enum class Type { kAuth, kJoin, kAnswer, kCandidate, kLeave, kGetStats, kPing, kDevices };
+  // kKeyframe: the SIP adapter's only (a SIP INFO picture_fast_update): the participant wants a
+  // keyframe of what it receives. No WebSocket message maps to it.
+  enum class Type {
+    kAuth,
+    kJoin,
+    kAnswer,
+    kCandidate,
+    kLeave,
+    kGetStats,
+    kPing,
+    kDevices,
+    kKeyframe
+  };
   EndpointRequest() = default;
   explicit EndpointRequest(Type t) : type(t) {}
   Type type = Type::kPing;

@@ -65,6 +65,9 @@ class MediaEndpoint {
   // Refused for a participant that made the offer.
   virtual Status SetRemoteAnswer(const std::string& sdp) = 0;
   virtual Status AddRemoteCandidate(const std::string& candidate) = 0;
+  // The participant asked for a keyframe of the video it receives outside RTCP (a SIP INFO
+  // picture_fast_update). A mixing room forces one of its tier, coalesced with the others'.
+  virtual void RequestKeyframe() {}
   // The live statistics (one hop to the media I/O thread: call it on the control executor).
   virtual EndpointStats Stats() const = 0;
 };
@@ -84,8 +87,9 @@ struct ParticipantStats {
 struct TierStats {
   int width = 0, height = 0, kbps = 0;  // Configured.
   int receivers = 0;
-  uint64_t frames = 0;       // Encoded frames since the room started (cumulative).
-  uint64_t late_frames = 0;  // Of which left the encoder later than kLateFrameMs after their time.
+  uint64_t frames = 0;        // Encoded frames since the room started (cumulative).
+  uint64_t late_frames = 0;   // Of which left the encoder later than kLateFrameMs after their time.
+  std::string codec = "VP8";  // "VP8" (WebRTC sites) or "H264" (SIP room systems).
   static constexpr int kLateFrameMs = 100;
 };
 

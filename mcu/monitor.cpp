@@ -337,6 +337,7 @@ json Monitor::ConferenceJson(const std::string& conference) const {
            {"width", t.now[i].width},
            {"height", t.now[i].height},
            {"kbps", t.now[i].kbps},
+           {"codec", t.now[i].codec},
            {"receivers", t.now[i].receivers},
            {"frames", t.now[i].frames},
            {"lateFrames", t.now[i].late_frames},

@@ -100,19 +100,19 @@ class OpusAudioDecoder final : public AudioDecoder {
   std::vector<int16_t> scratch_;  // For payloads longer than 20 ms only.
 };
 
-// G.711 and G.722: decoded at the codec's rate with spandsp's concealment, then resampled.
+// G.711 and G.722: decoded at the codec's rate, concealed by repeating the last frame as it
+// fades, then resampled. (spandsp's own concealment copies its history with overlapping memcpy
+// and writes past the length it is given: not used.)
 class SpandspDecoder final : public AudioDecoder {
  public:
   explicit SpandspDecoder(AudioCodec codec)
       : AudioDecoder(codec),
         frame_(AudioSampleRate(codec) / 50),
-        up_(AudioSampleRate(codec), kMixRate),
-        plc_(plc_init(nullptr)) {
+        up_(AudioSampleRate(codec), kMixRate) {
     if (codec == AudioCodec::kG722) g722_ = g722_decode_init(nullptr, 64000, 0);
   }
   ~SpandspDecoder() override {
     if (g722_) g722_decode_free(g722_);
-    if (plc_) plc_free(plc_);
   }
   SpandspDecoder(const SpandspDecoder&) = delete;
   SpandspDecoder& operator=(const SpandspDecoder&) = delete;
@@ -124,15 +124,27 @@ class SpandspDecoder final : public AudioDecoder {
       return Result::kConcealed;
     }
     const size_t n = DecodeNative(payload);
-    plc_rx(plc_, pcm_.data(), static_cast<int>(n));
-    if (n < frame_) plc_fillin(plc_, pcm_.data() + n, static_cast<int>(frame_ - n));
+    // A short payload: its own samples again, fading, to the end of the frame.
+    for (size_t k = n; k < frame_; ++k)
+      pcm_[k] = n ? static_cast<int16_t>(pcm_[k % n] * static_cast<int>(frame_ - k) /
+                                         static_cast<int>(frame_))
+                  : int16_t{0};
+    std::copy_n(pcm_.begin(), frame_, last_.begin());
+    lost_ = 0;
     up_.Process(std::span(pcm_).first(frame_), out.first(kMixFrameSamples));
     return n == frame_ && payload.size() == PayloadBytes() ? Result::kDecoded : Result::kResized;
   }
 
   void Conceal(std::span<int16_t> out) override {
     assert(out.size() >= static_cast<size_t>(kMixFrameSamples));
-    plc_fillin(plc_, pcm_.data(), static_cast<int>(frame_));
+    // The last frame again, fading over kFadeFrames lost frames to silence.
+    const int total = kFadeFrames * static_cast<int>(frame_);
+    for (size_t k = 0; k < frame_; ++k) {
+      const int left =
+          std::max(0, total - (lost_ * static_cast<int>(frame_) + static_cast<int>(k)));
+      pcm_[k] = static_cast<int16_t>(last_[k] * left / total);
+    }
+    ++lost_;
     up_.Process(std::span(pcm_).first(frame_), out.first(kMixFrameSamples));
   }
 
@@ -163,13 +175,14 @@ class SpandspDecoder final : public AudioDecoder {
     return static_cast<size_t>(std::clamp(n, 0, static_cast<int>(frame_)));
   }
 
+  static constexpr int kFadeFrames = 3;  // 60 ms of loss fade to silence.
+
   size_t frame_;  // Samples per 20 ms at the codec's rate: 160 or 320.
   Resampler up_;
-  plc_state_t* plc_ = nullptr;
   g722_decode_state_t* g722_ = nullptr;
-  // One frame, and room for what plc_fillin writes past a short fill: as a gap starts it blends
-  // a quarter pitch period (up to PLC_PITCH_OVERLAP_MAX samples) whatever the length asked.
-  std::array<int16_t, 320 + PLC_PITCH_OVERLAP_MAX> pcm_{};
+  std::array<int16_t, 320> pcm_{};
+  std::array<int16_t, 320> last_{};  // The last frame decoded, for concealment.
+  int lost_ = 0;                     // Frames concealed since then.
 };
 
 class OpusAudioEncoder final : public AudioEncoder {

@@ -12,14 +12,13 @@
 //
 // AudioDecoder (one site's stream) turns each payload into one 20 ms frame of the mix's format,
 // 48 kHz mono int16 (media/audio_mix.h kMixFrameSamples), and conceals a missing packet: Opus
-// with its own concealment, G.711 and G.722 with spandsp's: the last pitch period repeated,
-// fading to silence in 50 ms at G.711's 8 kHz. Made for 8 kHz, at G.722's 16 kHz it looks for
-// periods of 2.5-7.5 ms only (a voice below 133 Hz is not matched) and fades in 25 ms: in effect
-// a short fade. A payload that is not 20 ms is decoded as far as it goes, then cut to 20 ms or
-// padded with concealment: the mix's frames stay aligned, and the result says so (kResized) for
-// the caller to count. AudioEncoder turns one such frame into one payload. G.722 and G.711 are
-// spandsp's; their 8 or 16 kHz audio is resampled to and from 48 kHz with speexdsp, which delays
-// it by 3 ms (G.711) or 1.5 ms (G.722) each way.
+// with its own concealment, G.711 and G.722 by repeating the last frame, fading to silence over
+// 60 ms (spandsp's concealment is not used: it shifts its history with an overlapping memcpy and
+// writes past the length it is given). A payload that is not 20 ms is decoded as far as it goes,
+// then cut to 20 ms or padded with its own samples fading: the mix's frames stay aligned, and
+// the result says so (kResized) for the caller to count. AudioEncoder turns one such frame into one
+// payload. G.722 and G.711 are spandsp's; their 8 or 16 kHz audio is resampled to and from 48 kHz
+// with speexdsp, which delays it by 3 ms (G.711) or 1.5 ms (G.722) each way.
 //
 // Threading: each instance is used by one thread at a time (the room's audio thread).
 #pragma once

@@ -72,13 +72,25 @@ std::string EncoderBranch(int tier, const Tier& t, bool scale) {
   if (scale)
     s += "videoscale ! video/x-raw,width=" + std::to_string(t.width) +
          ",height=" + std::to_string(t.height) + " ! ";
-  s += "vp8enc name=enc" + std::to_string(tier) +
-       " deadline=1 cpu-used=16 end-usage=cbr threads=1 static-threshold=100 lag-in-frames=0 "
-       "keyframe-max-dist=600 "
-       "error-resilient=default target-bitrate=" +
-       std::to_string(t.bitrate_kbps * 1000) +
-       " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! appsink name=out" +
-       std::to_string(tier) + " sync=false async=false buffer-list=true max-buffers=4 drop=true ";
+  if (t.codec == VideoCodec::kH264) {
+    // SIP room systems: constrained baseline, packetization-mode 1, SPS and PPS before every
+    // IDR (config-interval=-1: a room that joins or lost one needs no sprop-parameter-sets).
+    // x264 at its cheapest preset: measured in docs/PERFORMANCE.md against VP8 and openh264.
+    s += "x264enc name=enc" + std::to_string(tier) +
+         " tune=zerolatency speed-preset=ultrafast threads=1 bframes=0 key-int-max=600 bitrate=" +
+         std::to_string(t.bitrate_kbps) +
+         " ! video/x-h264,profile=constrained-baseline,stream-format=avc,alignment=au"
+         " ! rtph264pay pt=109 mtu=1200 config-interval=-1 aggregate-mode=zero-latency";
+  } else {
+    s += "vp8enc name=enc" + std::to_string(tier) +
+         " deadline=1 cpu-used=16 end-usage=cbr threads=1 static-threshold=100 lag-in-frames=0 "
+         "keyframe-max-dist=600 "
+         "error-resilient=default target-bitrate=" +
+         std::to_string(t.bitrate_kbps * 1000) +
+         " ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit";
+  }
+  s += " ! appsink name=out" + std::to_string(tier) +
+       " sync=false async=false buffer-list=true max-buffers=4 drop=true ";
   return s;
 }
 
@@ -98,7 +110,9 @@ Status MixRoom::Start() {
       "compositor name=comp background=black force-live=true ignore-inactive-pads=true "
       "latency=10000000 ! " +
       caps + " ! tee name=t ";
-  for (size_t i = 0; i < tiers_.size(); ++i) desc += EncoderBranch(int(i), tiers_[i], i > 0);
+  for (size_t i = 0; i < tiers_.size(); ++i)
+    desc += EncoderBranch(int(i), tiers_[i],
+                          tiers_[i].width != kCanvasWidth || tiers_[i].height != kCanvasHeight);
   GError* raw_err = nullptr;
   auto pipeline = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
   if (GErrorPtr err(raw_err); err)
@@ -125,6 +139,7 @@ Status MixRoom::Start() {
     tier_sinks_.push_back(std::make_unique<TierSink>());
     tier_sinks_.back()->room = this;
     tier_sinks_.back()->tier = int(i);
+    tier_sinks_.back()->codec = tiers_[i].codec;
     GstAppSinkCallbacks cb{};
     cb.new_sample = &MixRoom::OnTierSample;
     gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &cb, tier_sinks_.back().get(), nullptr);
@@ -205,8 +220,7 @@ GstFlowReturn MixRoom::OnTierSample(GstAppSink* sink, gpointer data) noexcept {
     std::span<const uint8_t> bytes(map.data, map.size);
     if (auto h = rtp::ParseRtp(bytes)) {
       if (f->packets.empty()) {
-        auto info =
-            InspectVideoPayload(VideoCodec::kVp8, bytes.subspan(h->header_size, h->payload_size));
+        auto info = InspectVideoPayload(ts->codec, bytes.subspan(h->header_size, h->payload_size));
         f->keyframe = info && info->keyframe;
       }
       f->packets.push_back({{bytes.begin(), bytes.end()}, h->sequence, h->timestamp});

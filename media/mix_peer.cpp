@@ -11,6 +11,16 @@
 #include "media/media_engine.h"
 
 namespace mcu::media {
+namespace {
+
+std::vector<Tier> TiersAt(const std::vector<Tier>& tiers, const std::vector<int>& ids) {
+  std::vector<Tier> out;
+  out.reserve(ids.size());
+  for (int i : ids) out.push_back(tiers[i]);
+  return out;
+}
+
+}  // namespace
 
 // Out of line, where MixPeer is complete; `peers`, declared last, goes first.
 MixIoState::~MixIoState() = default;
@@ -41,7 +51,9 @@ MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* a
       listener_(listener),
       content_(content),
       receive_only_(receive_only),
-      selector_(DefaultTiers()) {
+      tier_ids_(
+          TiersOf(CompositeTiers(), kind == PeerKind::kSip ? VideoCodec::kH264 : VideoCodec::kVp8)),
+      selector_(TiersAt(CompositeTiers(), tier_ids_)) {
   if (kind == PeerKind::kSip) {
     auto t = std::make_unique<SipTransport>(loop_, engine->transport_config(), this);
     sip_ = t.get();
@@ -54,7 +66,7 @@ MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* a
     webrtc_ = t.get();
     transport_ = std::move(t);
   }
-  tier_ = selector_.Choose(max_receive_kbps);
+  tier_ = tier_ids_[selector_.Choose(max_receive_kbps)];
 }
 
 MixPeer::~MixPeer() {
@@ -94,9 +106,9 @@ void MixPeer::OnTransportRtp(RtpTransport& t, sdp::Kind kind, const rtp::RtpHead
     return;
   }
   if (h.payload_type != video_pt_ || !assembler_) {
-    if (h.payload_type != kVp8Pt && h.payload_type != kH264Pt) return;
+    if (h.payload_type != in_vp8_pt_ && h.payload_type != in_h264_pt_) return;
     video_pt_ = h.payload_type;
-    assembler_.emplace(h.payload_type == kVp8Pt ? VideoCodec::kVp8 : VideoCodec::kH264);
+    assembler_.emplace(h.payload_type == in_vp8_pt_ ? VideoCodec::kVp8 : VideoCodec::kH264);
   }
   int64_t now = NowUs();
   assembler_->Insert(h.sequence, h.timestamp, h.marker, payload, now);
@@ -169,7 +181,8 @@ void MixPeer::Tick(int64_t now) {
   if (!counted_ || now < next_tier_check_us_) return;
   // Once a second: the receiver's loss (its last RTCP report) moves it between tiers.
   next_tier_check_us_ = now + 1'000'000;
-  int tier = selector_.OnReceiverReport(transport_->Stats().video_out.fraction_lost, now);
+  int tier =
+      tier_ids_[selector_.OnReceiverReport(transport_->Stats().video_out.fraction_lost, now)];
   if (tier == tier_) return;
   spdlog::info("participant {}: composite tier {} -> {}", id_, tier_, tier);
   io_->SetTier(tier_, tier);
@@ -189,7 +202,7 @@ void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
   for (const auto& p : f.packets) {
     auto out =
         rewriter_.Rewrite(static_cast<uint32_t>(f.tier), p.sequence, p.timestamp, now, 90000);
-    transport_->SendRtp(sdp::Kind::kVideo, p.data, out.sequence, out.timestamp);
+    transport_->SendRtp(sdp::Kind::kVideo, p.data, out.sequence, out.timestamp, out_pt_);
   }
   ++frames_out_;
   if (f.keyframe) ++keyframes_out_;
@@ -231,10 +244,10 @@ ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {
   s.transport = transport_->Stats();
   s.transport.video_in.keyframes = keyframes_in_;
   s.transport.video_out.keyframes = keyframes_out_;
-  if (video_pt_) s.video_codec_in = video_pt_ == kVp8Pt ? "VP8" : "H264";
+  if (assembler_) s.video_codec_in = assembler_->codec() == VideoCodec::kVp8 ? "VP8" : "H264";
   s.width_in = width_in_, s.height_in = height_in_;
   if (receives_video_ && tier_ >= 0 && tier_ < static_cast<int>(tiers.size())) {
-    s.video_codec_out = "VP8";
+    s.video_codec_out = tiers[tier_].codec == VideoCodec::kVp8 ? "VP8" : "H264";
     s.tier = tier_;
     s.width_out = tiers[tier_].width, s.height_out = tiers[tier_].height;
   }

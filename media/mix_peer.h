@@ -101,6 +101,13 @@ class MixPeer : public RtpTransport::Listener {
     audio_pt_ = payload_type;
     audio_step_ = step;
   }
+  // A SIP leg's video: the payload type it sends H.264 or VP8 with (-1: none), and the one it
+  // receives the composite's H.264 tier with (-1: it takes no composite).
+  void SetSipVideo(int in_pt, VideoCodec in_codec, int out_pt) {
+    in_vp8_pt_ = in_codec == VideoCodec::kVp8 ? in_pt : -1;
+    in_h264_pt_ = in_codec == VideoCodec::kH264 ? in_pt : -1;
+    out_pt_ = out_pt;
+  }
 
   void OnTransportConnected(RtpTransport& t) override;
   void OnTransportFailed(RtpTransport&, const std::string& reason) override {
@@ -162,8 +169,11 @@ class MixPeer : public RtpTransport::Listener {
   bool receive_only_ = false;  // A console preview: nothing it sends is used.
   std::optional<FrameAssembler> assembler_;
   uint8_t video_pt_ = 0;
+  int in_vp8_pt_ = kVp8Pt, in_h264_pt_ = kH264Pt;  // What its video arrives with.
+  int out_pt_ = -1;  // The payload type its composite leaves with (-1: the payloader's).
   bool receives_video_ = false;  // Until its answer says so.
-  TierSelector selector_;
+  std::vector<int> tier_ids_;    // The room's tiers in the codec it receives, highest first.
+  TierSelector selector_;        // Over tier_ids_.
   int tier_ = 0;
   bool counted_ = false;       // Counted as a receiver of tier_.
   bool tier_started_ = false;  // A keyframe of its tier reached it.

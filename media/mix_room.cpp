@@ -4,6 +4,7 @@
 #include "media/mix_room.h"
 
 #include <spdlog/spdlog.h>
+#include <strings.h>
 
 #include "media/clock.h"
 #include "media/mix_room_impl.h"
@@ -80,6 +81,7 @@ RoomStats MixRoom::Stats() {
     for (size_t i = 0; i < tiers_.size(); ++i) {
       TierStats t;
       t.width = tiers_[i].width, t.height = tiers_[i].height, t.kbps = tiers_[i].bitrate_kbps;
+      t.codec = tiers_[i].codec == VideoCodec::kH264 ? "H264" : "VP8";
       t.receivers = i < io->receivers.size() ? io->receivers[i] : 0;
       if (i < tier_sinks_.size()) {
         t.frames = tier_sinks_[i]->frames.load(std::memory_order_relaxed);
@@ -114,7 +116,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
     // encoder; only while no site receives a tier does it open the one it asked for.
     if (info.receive_only)
       for (size_t t = io->receivers.size(); t-- > 0;)
-        if (io->receivers[t] > 0) {
+        if (io->receivers[t] > 0 && tiers_[t].codec == VideoCodec::kVp8) {
           kbps = tiers_[t].bitrate_kbps;
           break;
         }
@@ -174,11 +176,13 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   auto dir = video ? video->direction : sdp::Direction::kInactive;
   bool sends = !s.receive_only && video && !video->codecs.empty() &&
                (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kSendOnly);
-  bool receives_vp8 = false;
+  // What it takes of the composite: VP8 (WebRTC sites), or H.264 (SIP room systems).
+  const char* takes = s.sip ? "H264" : "VP8";
+  bool receives = false;
   // Content receives nothing: never a receiver of a tier, whatever its answer says.
   if (!s.content && (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kRecvOnly))
-    for (const auto& c : video->codecs) receives_vp8 |= c.payload_type == kVp8Pt;
-  s.video = sends || receives_vp8;
+    for (const auto& c : video->codecs) receives |= strcasecmp(c.name.c_str(), takes) == 0;
+  s.video = sends || receives;
   if (s.video)
     AddVideoSite();
   else
@@ -186,18 +190,18 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   if (s.content) spdlog::info("mixing room {}: {} is shared content", name_, s.name);
   GRef<GstElement> src;
   if (sends) {
-    bool h264 = video->codecs.front().payload_type == kH264Pt;
+    bool h264 = strcasecmp(video->codecs.front().name.c_str(), "H264") == 0;
     spdlog::info("mixing room {}: {} sends {} video{}", name_, s.name, h264 ? "H264" : "VP8",
-                 receives_vp8 ? "" : " and cannot receive the VP8 composite");
+                 receives ? "" : std::string(" and cannot receive the ") + takes + " composite");
     if (AddBranch(s, h264)) src = GRef<GstElement>::Share(s.branch.front());
   }
   GRef<GstPad> card = GRef<GstPad>::Share(s.card_pad.get());
-  loop()->Post([io = io_, id, src, card, receives_vp8] {
+  loop()->Post([io = io_, id, src, card, receives] {
     auto p = io->peers.find(id);
     if (p == io->peers.end()) return;
     if (src) p->second->SetAppSrc(src);
     if (card) p->second->SetNameCard(card);
-    p->second->SetReceivesVideo(receives_vp8);
+    p->second->SetReceivesVideo(receives);
   });
 }
 

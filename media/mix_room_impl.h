@@ -62,6 +62,8 @@ class MixRoom : public MediaRoom {
   // A SIP leg's agreed media (its offer and our answer, or our offer and its answer) applied to
   // its transport, its audio codec to the mix (media/mix_sip.cpp).
   Status StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& legs);
+  // A keyframe of the tier `id` receives (a SIP INFO picture_fast_update), coalesced.
+  void RequestKeyframeFor(ParticipantId id);
   void RemoveParticipant(ParticipantId id);
 
   // mcu-io.
@@ -82,6 +84,7 @@ class MixRoom : public MediaRoom {
     bool video = false;  // Sends or receives video: keeps the composite running.
     bool content = false;
     bool receive_only = false;  // Never sends to the room: never a tile.
+    bool sip = false;           // A SIP leg: it takes the composite's H.264 tier.
     bool audio_muted = false, video_muted = false;
     bool placed = false;   // `tile` and `visible` are what the pads were last set to.
     bool visible = false;  // Has a tile in the current layout.
@@ -118,7 +121,7 @@ class MixRoom : public MediaRoom {
   std::atomic<int64_t> last_bus_log_us_{0};  // Declared before the pipeline: outlives it.
   GRef<GstElement> pipeline_;
   GRef<GstElement> compositor_;
-  std::vector<Tier> tiers_ = DefaultTiers();
+  std::vector<Tier> tiers_ = CompositeTiers();
   ThreadChecker control_;                // The control thread: the first to call.
   std::map<ParticipantId, Site> sites_;  // Control thread; in join order by id.
   int video_sites_ = 0;                  // Control thread: sites with Site::video.
@@ -141,6 +144,7 @@ class MixRoom : public MediaRoom {
   struct TierSink {
     MixRoom* room = nullptr;
     int tier = 0;
+    VideoCodec codec = VideoCodec::kVp8;
     // Written by the tier's streaming thread, read by Stats().
     std::atomic<uint64_t> frames{0}, late_frames{0};
   };

@@ -1,13 +1,17 @@
 // SIP legs in a mixing room (media/mix_room_impl.h): a room system or another vendor's MCU as a
 // site, over media/sip_transport.h, negotiated by media/sip_sdp.h. Its audio (G.722, G.711 or
-// Opus) goes into the mix-minus and it hears its own mix-minus in the same codec. Video is
-// declined in the SIP answer for now: the composite has no H.264 tier for SIP legs yet.
+// Opus) goes into the mix-minus and it hears its own mix-minus in the same codec. Its video
+// (H.264 of any common profile, or VP8) is decoded into its tile; it receives the composite's
+// H.264 tier (packetization-mode 1) with its own payload type. A leg that takes only
+// packetization-mode 0 sends its video but receives no composite yet.
 //
 // Threading: as the rest of the room, the control thread; the transport is reached on mcu-io.
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
+#include <strings.h>
 
 #include "media/audio_codec.h"
+#include "media/clock.h"
 #include "media/mix_room_impl.h"
 
 namespace mcu::media {
@@ -76,6 +80,7 @@ class SipEndpoint : public MediaEndpoint {
   Status AddRemoteCandidate(const std::string&) override {
     return MakeError(ErrorKind::kInvalid, "a SIP leg has no ICE candidates");
   }
+  void RequestKeyframe() override { room_->RequestKeyframeFor(id_); }
   EndpointStats Stats() const override {
     EndpointStats stats;
     MixPeer* peer = peer_;
@@ -106,10 +111,13 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddSipParticipant(
     if (!parsed) return MakeError(ErrorKind::kInvalid, "invalid SDP offer: " + parsed.error());
     offer = std::move(*parsed);
   }
-  auto keys = NewKeys();
-  if (!keys) return keys.failure();
+  auto audio_keys = NewKeys();
+  auto video_keys = NewKeys();
+  if (!audio_keys) return audio_keys.failure();
+  if (!video_keys) return video_keys.failure();
   sip_sdp::LocalMedia local;
-  local.audio_keys = *keys;
+  local.audio_keys = *audio_keys;
+  local.video_keys = *video_keys;
   MixPeer* peer = nullptr;
   Status started = OkStatus();
   auto io = io_;
@@ -117,11 +125,14 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddSipParticipant(
     auto owned =
         std::make_unique<MixPeer>(engine_, io.get(), audio_.get(), id, listener,
                                   info.max_receive_kbps, info.content, false, PeerKind::kSip);
-    started = owned->sip()->Start(false);
+    // Content is a WebRTC notion (a second connection); a SIP leg is always a whole site.
+    started = owned->sip()->Start(true);
     if (!started) return;  // `owned` goes with its sockets, here on mcu-io.
     local.address = owned->sip()->address();
     local.audio_port = owned->sip()->port(sdp::Kind::kAudio);
+    local.video_port = owned->sip()->port(sdp::Kind::kVideo);
     local.audio_ssrc = owned->transport().local_ssrc(sdp::Kind::kAudio);
+    local.video_ssrc = owned->transport().local_ssrc(sdp::Kind::kVideo);
     peer = owned.get();
     io->peers[id] = std::move(owned);
   });
@@ -130,6 +141,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddSipParticipant(
   s.id = id;
   s.name = info.display_name;
   s.content = info.content;
+  s.sip = true;
   if (offer) {
     auto answer = sip_sdp::AnswerOffer(*offer, local, RandomSessionId());
     Status st = answer ? StartSipLegs(id, answer->legs) : Status(answer.failure());
@@ -149,13 +161,36 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddSipParticipant(
 Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& legs) {
   MCU_DCHECK_THREAD(control_);
   const sip_sdp::Leg* audio = nullptr;
-  for (const auto& leg : legs)
-    if (leg.kind == sdp::Kind::kAudio) audio = &leg;
+  const sip_sdp::Leg* video = nullptr;
+  for (const auto& leg : legs) (leg.kind == sdp::Kind::kAudio ? audio : video) = &leg;
   auto codec = audio ? ParseAudioCodec(audio->codec.name) : std::nullopt;
   if (!codec) return MakeError(ErrorKind::kInvalid, "no audio codec the mix speaks");
+  // Its video: what it sends, and whether it can take the composite's H.264 tier.
+  int video_in_pt = -1, video_out_pt = -1;
+  VideoCodec video_in = VideoCodec::kH264;
+  sdp::RemoteMedia remote_video{sdp::Kind::kVideo, "1", sdp::Direction::kInactive, {}, {}};
+  if (video) {
+    const bool h264 = strcasecmp(video->codec.name.c_str(), "H264") == 0;
+    video_in = h264 ? VideoCodec::kH264 : VideoCodec::kVp8;
+    const bool we_send = video->direction == sdp::Direction::kSendRecv ||
+                         video->direction == sdp::Direction::kSendOnly;
+    const bool we_receive = video->direction == sdp::Direction::kSendRecv ||
+                            video->direction == sdp::Direction::kRecvOnly;
+    const bool takes_tier = we_send && h264 && video->h264.packetization_mode == 1;
+    if (we_receive) video_in_pt = video->codec.payload_type;
+    if (takes_tier) video_out_pt = video->codec.payload_type;
+    if (we_send && !takes_tier)
+      spdlog::info("mixing room {}: {} takes no composite ({} {})", name_, sites_[id].name,
+                   video->codec.name,
+                   h264 ? "packetization-mode 0: not encoded yet" : "is not H.264");
+    // As the remote would have written it: it sends what we receive, receives what we send.
+    remote_video.direction = we_receive && takes_tier ? sdp::Direction::kSendRecv
+                             : we_receive             ? sdp::Direction::kSendOnly
+                             : takes_tier             ? sdp::Direction::kRecvOnly
+                                                      : sdp::Direction::kInactive;
+    remote_video.codecs = {video->codec};
+  }
   auto media = MediaOf(legs);
-  // Video sections were declined (LocalMedia::video_port 0): only audio is applied.
-  std::erase_if(media, [](const auto& m) { return m.kind != sdp::Kind::kAudio; });
   Status st = OkStatus();
   auto io = io_;
   const auto pt = static_cast<uint8_t>(audio->codec.payload_type);
@@ -166,20 +201,34 @@ Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& 
       return;
     }
     p->second->SetAudioFormat(pt, RtpTimestampStep(*codec));
+    p->second->SetSipVideo(video_in_pt, video_in, video_out_pt);
     st = p->second->sip()->Apply(media);
   });
   if (!st) return st;
   auto it = sites_.find(id);
   if (it == sites_.end()) return MakeError(ErrorKind::kInternal, "the leg has left");
   if (!it->second.content) audio_->AddSite(id, *codec);
-  spdlog::info("mixing room {}: {} is a SIP leg: {} (payload type {}), {} to {}:{}, {}", name_,
-               it->second.name, EncodingName(*codec), pt, audio->profile, audio->remote_address,
-               audio->remote_rtp_port, sdes::ToString(audio->local_key.suite));
-  // As an answer would: audio only, no tile and no composite.
+  spdlog::info("mixing room {}: {} is a SIP leg: {} (payload type {}){}, {} to {}:{}, {}", name_,
+               it->second.name, EncodingName(*codec), pt,
+               video ? ", video " + video->codec.name + " " +
+                           std::string(sdp::ToString(remote_video.direction))
+                     : std::string(", no video"),
+               audio->profile, audio->remote_address, audio->remote_rtp_port,
+               sdes::ToString(audio->local_key.suite));
+  // As an answer would say: what it sends and receives.
   sdp::RemoteDescription remote;
   remote.media.push_back({sdp::Kind::kAudio, "0", sdp::Direction::kSendRecv, {audio->codec}, {}});
+  if (video && remote_video.direction != sdp::Direction::kInactive)
+    remote.media.push_back(remote_video);
   OnAnswer(id, remote);
   return OkStatus();
+}
+
+void MixRoom::RequestKeyframeFor(ParticipantId id) {
+  loop()->Post([io = io_, id] {
+    if (auto p = io->peers.find(id); p != io->peers.end() && p->second->tier() >= 0)
+      io->RequestKeyframe(p->second->tier(), NowUs());
+  });
 }
 
 }  // namespace mcu::media

@@ -41,6 +41,8 @@ void EndPacket(std::vector<uint8_t>& out, size_t start) {
 }
 
 constexpr uint8_t kSR = 200, kRR = 201, kSDES = 202, kBYE = 203, kRTPFB = 205, kPSFB = 206;
+constexpr uint8_t kFir2032 =
+    192;  // RFC 2032's full intra request, still sent by older room systems.
 
 bool ParseBlocks(const uint8_t* p, size_t len, int count, std::vector<ReportBlock>& out) {
   if (len < size_t(count) * 24) return false;
@@ -185,6 +187,11 @@ std::optional<RtcpPackets> ParseRtcp(Bytes packet) {
         }
         break;
       }
+      case kFir2032:
+        // Its one field is the SSRC of the video to refresh; it names no sender.
+        if (body_len < 4) return std::nullopt;
+        out.keyframe_requests.push_back({0, Read32(body), true});
+        break;
       case kBYE:
         for (size_t off = 0; off + 4 <= body_len && off / 4 < count; off += 4)
           out.byes.push_back(Read32(body + off));

@@ -67,7 +67,9 @@ struct Nack {  // RTPFB FMT 1 (RFC 4585 6.2.1), expanded to sequence numbers.
   std::vector<uint16_t> sequences;
 };
 
-struct KeyframeRequest {  // PSFB PLI (FMT 1) or FIR (FMT 4), for one media source.
+// PSFB PLI (FMT 1) or FIR (FMT 4), or RFC 2032's FIR (packet type 192, no sender), for one
+// media source.
+struct KeyframeRequest {
   uint32_t sender_ssrc = 0;
   uint32_t media_ssrc = 0;
   bool fir = false;

@@ -187,15 +187,19 @@ void RtpTransport::SendRtp(sdp::Kind kind, std::span<const uint8_t> packet) {
 }
 
 void RtpTransport::SendRtp(sdp::Kind kind, std::span<const uint8_t> packet, uint16_t sequence,
-                           uint32_t timestamp) {
+                           uint32_t timestamp, int payload_type) {
   if (!connected_ || closed_ || packet.size() > kMaxDatagram) return;
-  if (auto h = rtp::ParseRtp(packet)) SendParsed(kind, packet, *h, sequence, timestamp);
+  if (auto h = rtp::ParseRtp(packet))
+    SendParsed(kind, packet, *h, sequence, timestamp, payload_type);
 }
 
 void RtpTransport::SendParsed(sdp::Kind kind, std::span<const uint8_t> packet,
-                              const rtp::RtpHeader& h, uint16_t sequence, uint32_t timestamp) {
+                              const rtp::RtpHeader& h, uint16_t sequence, uint32_t timestamp,
+                              int payload_type) {
   Outbound& out = kind == sdp::Kind::kAudio ? audio_out_ : video_out_;
   scratch_.assign(packet.begin(), packet.end());
+  if (payload_type >= 0)  // Keeps the marker bit.
+    scratch_[1] = static_cast<uint8_t>((scratch_[1] & 0x80) | (payload_type & 0x7f));
   rtp::SetSsrc(scratch_, out.ssrc);
   rtp::SetSequence(scratch_, sequence);
   rtp::SetTimestamp(scratch_, timestamp);

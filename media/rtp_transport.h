@@ -56,9 +56,10 @@ class RtpTransport {
   // Sends an RTP packet of `kind` (the SSRC is rewritten to ours). Dropped until connected.
   void SendRtp(sdp::Kind kind, std::span<const uint8_t> packet);
   // The same with this sequence number and timestamp (a packet shared by many receivers, each
-  // numbering it in its own stream), written into the one copy that gets encrypted.
+  // numbering it in its own stream), and this payload type if not -1 (a SIP leg numbers its
+  // codec as its offer did), written into the one copy that gets encrypted.
   void SendRtp(sdp::Kind kind, std::span<const uint8_t> packet, uint16_t sequence,
-               uint32_t timestamp);
+               uint32_t timestamp, int payload_type = -1);
   // Asks the remote for a video keyframe, at most once per `min_interval_ms`.
   void RequestKeyframe(int64_t min_interval_ms = 300);
   virtual void Close() = 0;
@@ -129,7 +130,7 @@ class RtpTransport {
   void SendRtcp(sdp::Kind kind, std::vector<uint8_t>& compound);
   void UpdateRtt(const rtp::ReportBlock& block);
   void SendParsed(sdp::Kind kind, std::span<const uint8_t> packet, const rtp::RtpHeader& h,
-                  uint16_t sequence, uint32_t timestamp);
+                  uint16_t sequence, uint32_t timestamp, int payload_type = -1);
   Inbound* InboundFor(sdp::Kind kind) {
     return kind == sdp::Kind::kAudio ? &audio_in_ : &video_in_;
   }

@@ -7,6 +7,19 @@ namespace mcu::media {
 
 std::vector<Tier> DefaultTiers() { return {{1280, 720, 1500}, {640, 360, 600}}; }
 
+std::vector<Tier> CompositeTiers() {
+  std::vector<Tier> tiers = DefaultTiers();
+  tiers.push_back({1280, 720, 1500, VideoCodec::kH264});
+  return tiers;
+}
+
+std::vector<int> TiersOf(const std::vector<Tier>& tiers, VideoCodec codec) {
+  std::vector<int> ids;
+  for (size_t i = 0; i < tiers.size(); ++i)
+    if (tiers[i].codec == codec) ids.push_back(static_cast<int>(i));
+  return ids;
+}
+
 TierSelector::TierSelector(std::vector<Tier> tiers) : tiers_(std::move(tiers)) {}
 
 int TierSelector::Choose(int declared_kbps) {

@@ -7,16 +7,25 @@
 #include <cstdint>
 #include <vector>
 
+#include "media/codec_payload.h"
+
 namespace mcu::media {
 
 struct Tier {
   int width = 0;
   int height = 0;
   int bitrate_kbps = 0;
+  VideoCodec codec = VideoCodec::kVp8;
 };
 
-// 1280x720 @ 1500 kbps, 640x360 @ 600 kbps: highest first, as TierSelector expects.
+// VP8 1280x720 @ 1500 kbps, 640x360 @ 600 kbps: highest first, as TierSelector expects. What
+// WebRTC sites receive.
 std::vector<Tier> DefaultTiers();
+// Every tier a mixing room encodes: DefaultTiers(), then H.264 constrained baseline 1280x720 @
+// 1500 kbps for SIP room systems.
+std::vector<Tier> CompositeTiers();
+// The tiers of `codec` (their indices in `tiers`, in order): what one receiver chooses among.
+std::vector<int> TiersOf(const std::vector<Tier>& tiers, VideoCodec codec);
 
 // Chooses a tier index (0 = highest) for one receiver. The declared bandwidth sets a ceiling;
 // receiver reports move below it with hysteresis: one tier down after 2 consecutive reports with

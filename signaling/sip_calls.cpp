@@ -103,7 +103,9 @@ void SipCalls::OnCallEnded(CallId id, const std::string& reason) {
 }
 
 void SipCalls::OnKeyframeRequest(CallId id) {
-  spdlog::debug("SIP call {}: picture_fast_update (the composite's keyframes are periodic)", id);
+  EndpointRequest keyframe{EndpointRequest::Type::kKeyframe};
+  keyframe.sip = true;
+  handler_->OnEndpointRequest(ConnectionOf(id), std::move(keyframe));
 }
 
 void SipCalls::OnDtmf(CallId id, char digit) {

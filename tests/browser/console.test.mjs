@@ -8,7 +8,9 @@
 //                mutes a site (its badge changes, its tone leaves the mix the preview hears);
 //   technician:  sees each stream's statistics move each second, the site's charts; the mute
 //                buttons are disabled and the API refuses the mute (403);
-//   admin:       sites (a new token shown once), users, settings; history with attendance.
+//   admin:       sites (a new token shown once), users, settings; history with attendance; a
+//                SIP room system added by its address (no token, how it calls in instead), and
+//                an address the server refuses shown in the form, nothing created.
 //   every page:  every control has an accessible name; Vietnamese first, English on request.
 //
 // Screenshots of every page go to test-output/browser/console-*.png.
@@ -383,6 +385,78 @@ describe('web console', () => {
       await expectNamed(page, 'the history page');
       await shot(page, 'history-conference');
       assert.deepEqual(problems, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an administrator adds a SIP room system by its address; an address without a user part is refused', { timeout: 60_000 }, async () => {
+    const SIP_SITE = { id: 'huyen-b-poly', name: 'Huyện B - Poly', uri: 'sip:phong1@10.20.3.5' };
+    const { context, page, problems } = await openAs('quantri', 'quantri-demo');
+    const api = await mcu.login('quantri', 'quantri-demo');
+    try {
+      await page.goto(`${mcu.origin}/#/admin/sites`);
+      await page.waitForSelector('[data-site="huyen-1"]');
+      await page.click('#new-site');
+      const uri = page.locator('dialog[open] form [name="sipUri"]');
+      await page.waitForSelector('dialog[open] form [name="id"]');
+      assert.ok(await uri.isHidden(), 'a room is not asked for a SIP address');
+      await setField(page, 'id', SIP_SITE.id);
+      await setField(page, 'name', SIP_SITE.name);
+      await setField(page, 'kind', 'sip');
+      await uri.waitFor({ state: 'visible' });
+      assert.equal(await uri.getAttribute('placeholder'), SIP_SITE.uri);
+      assert.equal((await page.locator('dialog[open] form select[name="kind"] option:checked').textContent()).trim(),
+        'Hệ thống SIP (Poly, Cisco…)');
+      assert.match(await page.locator('label[for]', { hasText: 'Địa chỉ SIP' }).locator('..').textContent(),
+        /phần tên \(trước “@”\) và địa chỉ nơi cuộc gọi xuất phát/);
+      await expectNamed(page, 'the site form');
+
+      // No user part: the server refuses it, its reason is shown in the form, no site is made.
+      await setField(page, 'sipUri', 'sip:10.0.0.1');
+      await page.click('dialog[open] form button[type="submit"]');
+      const error = page.locator('dialog[open] .form-error:not([hidden])');
+      await error.waitFor();
+      assert.match(await error.textContent(), /^Không thực hiện được: sipUri must be sip:user@host \(no user part\)/);
+      await shot(page, 'admin-sip-refused');
+      await assert.rejects(api.get(`/sites/${SIP_SITE.id}`), /404/, 'the refused site was not created');
+
+      // Its address: created; instead of a token, how the room system calls in.
+      await setField(page, 'sipUri', SIP_SITE.uri);
+      await page.click('dialog[open] form button[type="submit"]');
+      await page.waitForSelector('dialog[open] #sip-dial');
+      assert.equal((await page.textContent('#sip-dial')).trim(), 'sips:<mã hội nghị>@127.0.0.1');
+      const howTo = await page.textContent('dialog[open]');
+      assert.match(howTo, /không dùng mã truy cập/);
+      assert.match(howTo, /tên “phong1” và xuất phát từ 10\.20\.3\.5/);
+      assert.equal(await page.locator('#token-secret').count(), 0, 'no token to install');
+      await expectNamed(page, 'the call-in dialog');
+      await shot(page, 'admin-sip-dialing');
+      await page.click('dialog[open] .form-footer button');
+
+      // The list shows its address; its row explains calling in rather than renewing a token.
+      const row = page.locator(`tr[data-site="${SIP_SITE.id}"]`);
+      await row.locator('.adm-sip-uri', { hasText: SIP_SITE.uri }).waitFor();
+      assert.match(await row.locator('td.adm-kind').textContent(), /^Hệ thống SIP \(Poly, Cisco…\)/);
+      assert.equal(await row.locator('[data-action="token"]').count(), 0);
+      assert.equal(await row.locator('[data-action="dial"]').count(), 1);
+      const stored = await api.get(`/sites/${SIP_SITE.id}`);
+      assert.equal(stored.kind, 'sip');
+      assert.equal(stored.sipUri, SIP_SITE.uri);
+      assert.equal(stored.name, SIP_SITE.name);
+      await shot(page, 'admin-sites-sip');
+
+      // An edit shows the address and keeps it.
+      await row.locator('[data-action="edit"]').click();
+      await page.waitForSelector('dialog[open] form [name="sipUri"]');
+      assert.equal(await uri.inputValue(), SIP_SITE.uri);
+      assert.equal(await page.locator('dialog[open] form select[name="kind"]').inputValue(), 'sip');
+      await setField(page, 'network', 'WAN huyện B');
+      await page.click('dialog[open] form button[type="submit"]');
+      await waitFor('the edit to be saved', async () => (await api.get(`/sites/${SIP_SITE.id}`)).network === 'WAN huyện B', 10_000);
+      assert.equal((await api.get(`/sites/${SIP_SITE.id}`)).sipUri, SIP_SITE.uri);
+      // The refused creation's 400 is the browser's only complaint.
+      assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), [], 'no console errors');
     } finally {
       await context.close();
     }

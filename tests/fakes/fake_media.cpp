@@ -26,6 +26,9 @@ class FakeMediaEndpoint final : public MediaEndpoint {
     if (auto* m = room_->member(id_)) m->candidates.push_back(candidate);
     return OkStatus();
   }
+  void RequestKeyframe() override {
+    if (auto* m = room_->member(id_)) ++m->keyframe_requests;
+  }
   EndpointStats Stats() const override {
     EndpointStats s;
     s.transport.ice_state = "fake " + Id(id_);

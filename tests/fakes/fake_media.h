@@ -49,6 +49,7 @@ class FakeMediaRoom final : public MediaRoom {
     MediaEndpoint::Listener* listener = nullptr;
     std::string answer;                             // What SetRemoteAnswer applied.
     std::vector<std::string> candidates;            // What AddRemoteCandidate added.
+    int keyframe_requests = 0;                      // RequestKeyframe calls.
     bool audio_flows = false, video_flows = false;  // Stats() counts packets for these.
     ParticipantStats stats;
   };

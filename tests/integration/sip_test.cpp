@@ -1,12 +1,15 @@
 // SIP room systems against a real mcu: Debian's baresip dials sip:mix@ over SIP/TLS with
 // SDES-keyed SRTP and is mixed with a WebRTC site. Each hears the other's tone and never its own,
-// whatever the room's codec (G.722, G.711 µ-law and A-law, Opus). A room that offers plain RTP
-// gets 488 and an unknown caller 403, and neither disturbs the conference.
+// whatever the room's codec (G.722, G.711 µ-law and A-law, Opus). With video, the room's H.264
+// is decoded into its tile, which the WebRTC room sees, and the room receives the composite as
+// H.264 and sees the WebRTC room's tile. A room that offers plain RTP gets 488 and an unknown
+// caller 403, and neither disturbs the conference.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
 
+#include "media/layout.h"
 #include "tests/support/analysis.h"
 #include "tests/support/audio_site.h"
 #include "tests/support/mcu_fixture.h"
@@ -16,6 +19,7 @@
 namespace mcu::test {
 namespace {
 
+using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr double kWebRtcTone = 1000, kRoomTone = 440;
@@ -80,6 +84,63 @@ INSTANTIATE_TEST_SUITE_P(Codecs, SipDialIn,
                            std::string name = info.param;
                            return name.substr(0, name.find('/'));
                          });
+
+// Where the SIP room's three bars (red, green, blue) fall in its tile.
+void ExpectBars(const Image& img, const media::Tile& t, const std::string& who) {
+  const Rgb bars[] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}};
+  for (int i = 0; i < 3; ++i) {
+    Rgb c = img.Mean(t.x + t.width * (2 * i + 1) / 6 - 10, t.y + t.height / 3, 20, t.height / 4);
+    EXPECT_TRUE(Near(c, bars[i], 60))
+        << who << ": bar " << i << " is " << c.r << "," << c.g << "," << c.b;
+  }
+}
+
+TEST(SipVideo, TheRoomsH264IsItsTileAndItSeesTheCompositeInH264) {
+  const int sip_port = FreePort();
+  McuProcess mcu(WithSipSite(sip_port));
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  // The SIP room first: the first tile.
+  SipRoom room({.codec = "G722/16000/1", .video = true});
+  room.Dial("mix", sip_port);
+  ASSERT_TRUE(
+      WaitUntil([&] { return mcu.Log().find("Phòng SIP sends H264 video") != std::string::npos; },
+                seconds(15)))
+      << room.Log() << mcu.Log();
+  // A WebRTC room (magenta) second; it takes a picture of the composite 4 s in.
+  const Rgb magenta{224, 16, 224};
+  auto web = mcu.StartRoom(
+      "web", {"--token", "demo-tinh-1", "--conference", "mix", "--color", "e010e0", "--snapshot",
+              mcu.dir() / "web.png", "--snapshot-at", "4", "--exit-after", "6"});
+  const media::Layout layout = media::ComputeLayout(2, 1280, 720);
+  // The SIP room sees the WebRTC room's tile in the H.264 composite, and its own bars.
+  Image seen;
+  std::string error;
+  int shots = 0;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const std::string path = mcu.dir() / ("room-" + std::to_string(++shots) + ".png");
+        if (!room.SnapshotReceived(path, seconds(3)) || !ReadPng(path, &seen, &error)) return false;
+        const media::Tile& t = layout.tiles[1];
+        return Near(seen.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2),
+                    magenta, 40);
+      },
+      seconds(15), milliseconds(200)))
+      << "the SIP room never saw the WebRTC room's tile (" << shots << " pictures; " << error
+      << ")\n"
+      << room.Log();
+  EXPECT_EQ(seen.width, 1280);
+  EXPECT_EQ(seen.height, 720);
+  ExpectBars(seen, layout.tiles[0], "the SIP room's own tile, as it sees it");
+  // The WebRTC room sees the SIP room's bars in the first tile.
+  ASSERT_EQ(web->Wait(seconds(20)), 0) << web->Log();
+  Image img;
+  ASSERT_TRUE(ReadPng(mcu.dir() / "web.png", &img, &error)) << error;
+  ExpectBars(img, layout.tiles[0], "the SIP room's tile, as the WebRTC room sees it");
+  const media::Tile& t1 = layout.tiles[1];
+  EXPECT_TRUE(Near(img.Mean(t1.x + t1.width / 4, t1.y + t1.height / 6, t1.width / 2, t1.height / 2),
+                   magenta, 40));
+  EXPECT_NE(mcu.Log().find("video H264 sendrecv"), std::string::npos) << mcu.Log();
+}
 
 TEST(SipRefusal, PlainRtpGets488AndAnUnknownCaller403WhileTheConferenceGoesOn) {
   const int sip_port = FreePort();

@@ -1,5 +1,7 @@
 #include "tests/support/sip_room.h"
 
+#include "tests/support/udp.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -33,6 +35,17 @@ void WriteToneWav(const std::string& path, double hz, int seconds) {
 
 SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
   const std::string dir = dir_.path().string();
+  // Its camera: three bars (red, green, blue), 640x360 at 15 fps, as H.264; its display: none,
+  // but the snapshot filter saves a decoded frame when told to on the UDP console.
+  std::string video;
+  if (options.video) {
+    console_port_ = FreePort();
+    video =
+        "module avcodec.so\nmodule fakevideo.so\nmodule snapshot.so\nmodule cons.so\n"
+        "video_source fakevideo,nil\nvideo_display fakevideo,nil\nvideo_size 640x360\n"
+        "video_fps 15\nvideo_bitrate 600000\ncons_listen 127.0.0.1:" +
+        std::to_string(console_port_) + "\n";
+  }
   WriteToneWav(dir + "/tone.wav", options.tone_hz, 120);
   std::filesystem::create_directories(dir + "/heard");
   // Headless: the tone file as microphone, ALSA's null device as loudspeaker, what is decoded
@@ -59,7 +72,7 @@ SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
                 "module_app account.so\n"
                 "module_app menu.so\n"
                 "snd_path " +
-                dir + "/heard\n");
+                dir + "/heard\n" + video);
   WriteFile(dir + "/accounts",
             "<sip:" + options.user +
                 "@127.0.0.1;transport=tls>;regint=0;audio_codecs=" + options.codec +
@@ -73,6 +86,13 @@ void SipRoom::Dial(const std::string& conference, int sip_tls_port) {
                                "/dial sip:" + conference +
                                    "@127.0.0.1:" + std::to_string(sip_tls_port) + ";transport=tls"},
       dir + "/baresip.log");
+}
+
+bool SipRoom::SnapshotReceived(const std::string& path, std::chrono::milliseconds timeout) {
+  if (!options_.video || !process_) return false;
+  const std::string command = "/snapshot_recv " + path + "\n";
+  if (!SendUdp(console_port_, {command.begin(), command.end()})) return false;
+  return WaitUntil([&] { return std::filesystem::exists(path); }, timeout);
 }
 
 bool SipRoom::StopAndReadHeard(Wav* heard) {

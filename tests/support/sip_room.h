@@ -1,9 +1,13 @@
 // A SIP room system for tests: Debian's baresip, headless, over SIP/TLS with SDES-keyed SRTP
 // (mediaenc=srtp-mand), one audio codec, a sine tone as its microphone (a WAV file through the
-// aufile source) and what it hears recorded by the sndfile filter. It dials a conference on the
-// MCU and stays in the call until stopped.
+// aufile source) and what it hears recorded by the sndfile filter. With video, its camera is
+// baresip's fakevideo (three vertical bars: red, green, blue) sent as H.264 (avcodec), and what
+// it receives can be saved as a PNG. It dials a conference on the MCU and stays in the call
+// until stopped.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,6 +23,9 @@ struct SipRoomOptions {
   std::string codec = "G722/16000/1";
   double tone_hz = 440;
   std::string mediaenc = "srtp-mand";  // Empty: plain RTP.
+  // Video: every codec baresip has (H.264 in packetization-mode 0 and 1, H.263, MPEG-4, H.265)
+  // offered, as a room system does; the MCU picks H.264.
+  bool video = false;
 };
 
 class SipRoom {
@@ -28,11 +35,15 @@ class SipRoom {
   void Dial(const std::string& conference, int sip_tls_port);
   // Ends baresip (its BYE goes out) and reads what it heard; false if there is no recording.
   bool StopAndReadHeard(Wav* heard);
+  // Saves the next video frame it decodes as a PNG at `path` (through baresip's console);
+  // false if none came within `timeout`.
+  bool SnapshotReceived(const std::string& path, std::chrono::milliseconds timeout);
   Process* process() { return process_.get(); }
   std::string Log() const { return process_ ? process_->Log() : ""; }
 
  private:
   SipRoomOptions options_;
+  uint16_t console_port_ = 0;  // baresip's UDP console (the cons module), with video.
   TempDir dir_{"mcu-sip-room"};
   std::unique_ptr<Process> process_;
 };

@@ -53,6 +53,18 @@ TEST_F(BridgeSipTest, ACallFromTheSitesUriAndAddressJoinsWithItsOfferAndGetsTheA
   EXPECT_EQ(answer->sdp, "v=0 answer " + std::string("p") + std::to_string(Pid(r)));
 }
 
+TEST_F(BridgeSipTest, AKeyframeRequestBySipInfoReachesTheCallsMedia) {
+  Room r = Call("sip:phong1@10.0.0.5", "10.0.0.5");
+  EndpointRequest keyframe{EndpointRequest::Type::kKeyframe};
+  keyframe.sip = true;
+  Ask(r, keyframe);  // Before it joined: nothing to refresh, no error.
+  EXPECT_FALSE(r->Last<event::Error>());
+  JoinWithOffer(r, "hop", "v=0 the room's offer");
+  Ask(r, keyframe);
+  Ask(r, keyframe);
+  EXPECT_EQ(media.room("hop")->member(Pid(r))->keyframe_requests, 2);
+}
+
 TEST_F(BridgeSipTest, ADelayedOfferGetsTheMcusOfferAndItsAnswerComesLater) {
   Room r = Call("sip:phong1@10.0.0.5", "10.0.0.5");
   JoinWithOffer(r, "hop", "");

@@ -40,6 +40,21 @@ std::vector<uint8_t> Rtp(int csrc_count, bool extension, size_t ext_words, size_
 
 // ----- Classify ------------------------------------------------------------------------------
 
+TEST(RtcpParse, TheOldRfc2032FullIntraRequestIsAKeyframeRequest) {
+  // Older room systems ask for an intra frame with RTCP packet type 192 and the video's SSRC.
+  const std::vector<uint8_t> rr = {0x80, 201, 0, 1, 0x11, 0x22, 0x33, 0x44};
+  std::vector<uint8_t> packet = rr;
+  for (uint8_t b : {0x80, 192, 0, 1, 0xDD, 0xDD, 0x00, 0x09}) packet.push_back(b);
+  auto p = ParseRtcp(packet);
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->keyframe_requests.size(), 1u);
+  EXPECT_EQ(p->keyframe_requests[0].media_ssrc, 0xDDDD0009u);
+  EXPECT_TRUE(p->keyframe_requests[0].fir);
+  EXPECT_EQ(Classify(packet), PacketClass::kRtcp);
+  const std::vector<uint8_t> truncated = {0x80, 192, 0, 0};
+  EXPECT_FALSE(ParseRtcp(truncated).has_value());
+}
+
 TEST(RtpClassify, FollowsRfc7983FirstByteRanges) {
   auto first = [](int b) { return Classify(Packet({b, 96, 0, 0})); };
   EXPECT_EQ(first(0), PacketClass::kStun);

@@ -21,6 +21,15 @@ TEST(TierDefaults, HighestFirst) {
   EXPECT_EQ(t[1].bitrate_kbps, 600);
 }
 
+TEST(TierDefaults, TheCompositeAddsAnH264TierForSipRoomsThatWebRtcSitesNeverChoose) {
+  std::vector<Tier> all = CompositeTiers();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(TiersOf(all, VideoCodec::kVp8), (std::vector<int>{0, 1}));
+  EXPECT_EQ(TiersOf(all, VideoCodec::kH264), (std::vector<int>{2}));
+  EXPECT_EQ(all[2].width, 1280);
+  EXPECT_EQ(all[2].height, 720);
+}
+
 TEST(TierSelector, ChoosesTheHighestTierThatFitsTheDeclaredBandwidth) {
   TierSelector s(DefaultTiers());
   EXPECT_EQ(s.Choose(0), 0);  // Unknown.

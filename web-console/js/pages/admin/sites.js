@@ -1,14 +1,21 @@
 // #/admin/sites: the sites (GET /sites, conference titles from GET /conferences): id, name,
-// level, kind, expected network and link capacity, presence and the conference each is in
-// (refreshed on the feed's site/roster/conference events). Create (POST /sites → {site,
-// token}), edit (PUT /sites/{id}), delete (DELETE /sites/{id}, confirmed), renew the room token
-// (POST /sites/{id}/token, confirmed). A new token is shown once in a dialog, with a Copy
-// button. Hooks for tests: #new-site; rows tr[data-site] with button[data-action=edit|token|
-// delete]; the token dialog's #token-secret and #token-copy.
+// level, kind (a SIP room system's with its SIP address), expected network and link capacity,
+// presence and the conference each is in (refreshed on the feed's site/roster/conference
+// events). Create (POST /sites → {site, token}), edit (PUT /sites/{id}), delete (DELETE
+// /sites/{id}, confirmed), renew the room token (POST /sites/{id}/token, confirmed). A new token
+// is shown once in a dialog, with a Copy button. A SIP room system (kind sip) is known by its SIP
+// address and has no token to install: instead of the token, a dialog says how it calls in
+// (also from its row). The form's checks, its request body and what to show once saved are in
+// ../../logic/sites.js.
+//
+// Hooks for tests: #new-site; rows tr[data-site] with button[data-action=edit|token|delete]
+// (dial instead of token on a SIP site) and a SIP site's address in .adm-sip-uri; the token
+// dialog's #token-secret and #token-copy; the call-in dialog's #sip-dial.
 
 import { h, replace, field, uid } from '../../dom.js';
-import { ID_PATTERN, LEVELS } from '../../logic/conferences.js';
-import { checkedField, modal, select } from '../../widgets.js';
+import { LEVELS } from '../../logic/conferences.js';
+import { KINDS, SIP_URI_EXAMPLE, SIP_URI_MAX, afterSave, sipDialUri, sipIdentity, siteBody, siteProblems } from '../../logic/sites.js';
+import { checkedField, modal, select, setError } from '../../widgets.js';
 import { act, adminFormDialog, confirmAction, enc, loader, rowButton, runChecks, shell } from './common.js';
 
 export const strings = {
@@ -19,6 +26,7 @@ export const strings = {
     'admin.level.other': 'Khác',
     'admin.kind.room': 'Phòng họp',
     'admin.kind.cascade': 'Liên kết MCU khác',
+    'admin.kind.sip': 'Hệ thống SIP (Poly, Cisco…)',
     'admin.site.new': 'Thêm điểm cầu',
     'admin.site.empty': 'Chưa có điểm cầu nào.',
     'admin.site.col.id': 'Mã',
@@ -33,6 +41,7 @@ export const strings = {
     'admin.site.inConference': 'đang ở',
     'admin.site.kbps': '{n} kb/s',
     'admin.site.token': 'Cấp mã mới',
+    'admin.site.dial': 'Cách gọi vào',
     'admin.site.createTitle': 'Thêm điểm cầu',
     'admin.site.editTitle': 'Sửa điểm cầu “{name}”',
     'admin.site.id': 'Mã điểm cầu',
@@ -42,6 +51,8 @@ export const strings = {
     'admin.site.kind': 'Loại',
     'admin.site.network': 'Mạng dự kiến',
     'admin.site.networkHint': 'Để kỹ thuật viên biết điểm cầu dùng đường mạng nào, ví dụ “WAN tỉnh 10.20.3.0/24”.',
+    'admin.site.sipUri': 'Địa chỉ SIP',
+    'admin.site.sipUriHint': 'MCU nhận ra cuộc gọi của điểm cầu theo phần tên (trước “@”) và địa chỉ nơi cuộc gọi xuất phát.',
     'admin.site.bandwidth': 'Băng thông dự kiến (kb/s)',
     'admin.site.bandwidthHint': 'Dung lượng đường truyền dự kiến, 0 = chưa xác định.',
     'admin.site.create': 'Thêm điểm cầu',
@@ -60,9 +71,18 @@ export const strings = {
     'admin.token.copy': 'Sao chép mã',
     'admin.token.copied': 'Đã sao chép mã vào bộ nhớ tạm.',
     'admin.token.copyFailed': 'Không sao chép tự động được. Mã đã được bôi chọn: hãy nhấn Ctrl+C.',
+    'admin.sip.title': 'Cách hệ thống SIP “{name}” gọi vào',
+    'admin.sip.identity': 'Hệ thống SIP không dùng mã truy cập: MCU nhận ra nó theo địa chỉ {uri}, tức là cuộc gọi mang tên “{user}” và xuất phát từ {host}.',
+    'admin.sip.identityPlain': 'Hệ thống SIP không dùng mã truy cập: MCU nhận ra nó theo địa chỉ {uri}.',
+    'admin.sip.setup': 'Trên thiết bị: bật SIP qua TLS (cổng 5061), SRTP bắt buộc, không cần máy chủ đăng ký; rồi gọi vào hội nghị:',
+    'admin.sip.conference': '<mã hội nghị>',
+    'admin.sip.example': 'Ví dụ: {uri}',
+    'admin.sip.number': 'Hoặc gọi theo số hội nghị: hội nghị có mã là một số, ví dụ 101, được gọi bằng {uri}.',
+    'admin.sip.admitted': 'Như mọi điểm cầu, thiết bị chỉ vào được hội nghị đang mở có mời điểm cầu này.',
     'admin.err.name': 'Hãy nhập tên (tối đa 200 ký tự).',
     'admin.err.network': 'Tối đa 200 ký tự.',
     'admin.err.bandwidth': 'Một số nguyên từ 0 đến 100000.',
+    'admin.err.sipUri': 'Hãy nhập địa chỉ SIP của thiết bị, ví dụ {example} (tối đa {max} ký tự).',
   },
   en: {
     'admin.level.central': 'Central',
@@ -71,6 +91,7 @@ export const strings = {
     'admin.level.other': 'Other',
     'admin.kind.room': 'Meeting room',
     'admin.kind.cascade': 'Link to another MCU',
+    'admin.kind.sip': 'SIP room system',
     'admin.site.new': 'Add site',
     'admin.site.empty': 'There are no sites yet.',
     'admin.site.col.id': 'Id',
@@ -85,6 +106,7 @@ export const strings = {
     'admin.site.inConference': 'in',
     'admin.site.kbps': '{n} kb/s',
     'admin.site.token': 'New token',
+    'admin.site.dial': 'How to call in',
     'admin.site.createTitle': 'Add a site',
     'admin.site.editTitle': 'Edit site “{name}”',
     'admin.site.id': 'Site id',
@@ -94,6 +116,8 @@ export const strings = {
     'admin.site.kind': 'Kind',
     'admin.site.network': 'Expected network',
     'admin.site.networkHint': 'Tells technicians which link the site uses, e.g. “Province WAN 10.20.3.0/24”.',
+    'admin.site.sipUri': 'SIP address',
+    'admin.site.sipUriHint': 'The MCU recognises the site’s call by the user part (before “@”) and the address the call comes from.',
     'admin.site.bandwidth': 'Expected bandwidth (kb/s)',
     'admin.site.bandwidthHint': 'The link’s expected capacity; 0 = not set.',
     'admin.site.create': 'Add site',
@@ -112,13 +136,20 @@ export const strings = {
     'admin.token.copy': 'Copy token',
     'admin.token.copied': 'The token is copied to the clipboard.',
     'admin.token.copyFailed': 'Could not copy automatically. The token is selected: press Ctrl+C.',
+    'admin.sip.title': 'How “{name}” calls in',
+    'admin.sip.identity': 'A SIP room system uses no access token: the MCU knows it by its address {uri}, that is a call from user “{user}” coming from {host}.',
+    'admin.sip.identityPlain': 'A SIP room system uses no access token: the MCU knows it by its address {uri}.',
+    'admin.sip.setup': 'On the unit: SIP over TLS (port 5061), SRTP required, no registrar needed; then call the conference:',
+    'admin.sip.conference': '<conference id>',
+    'admin.sip.example': 'For example: {uri}',
+    'admin.sip.number': 'Or by conference number: a conference whose id is a number, e.g. 101, is called as {uri}.',
+    'admin.sip.admitted': 'Like any site, the unit joins only an open conference that invites this site.',
     'admin.err.name': 'Enter a name (at most 200 characters).',
     'admin.err.network': 'At most 200 characters.',
     'admin.err.bandwidth': 'A whole number from 0 to 100000.',
+    'admin.err.sipUri': 'Enter the unit’s SIP address, e.g. {example} (at most {max} characters).',
   },
 };
-
-const KINDS = ['room', 'cascade'];
 
 export async function renderSites(view, ctx) {
   const { t, api } = ctx;
@@ -141,15 +172,20 @@ export async function renderSites(view, ctx) {
   function draw() {
     const a = document.activeElement;
     const focusKey = a && box.contains(a) && a.dataset.action ? [a.closest('[data-site]')?.dataset.site, a.dataset.action] : null;
-    replace(box, sitesTable(ctx, sites, titles, { edit, token, remove }));
+    replace(box, sitesTable(ctx, sites, titles, { edit, token, dial, remove }));
     if (focusKey) box.querySelector(`[data-site="${CSS.escape(focusKey[0] || '')}"] [data-action="${focusKey[1]}"]`)?.focus();
   }
 
   function edit(site) {
-    siteDialog(view, ctx, site, async (saved) => {
-      if (saved.token) showToken(view, ctx, saved.site.name, saved.token, newButton);
+    siteDialog(view, ctx, site, async (answer) => {
+      const next = afterSave(answer, site);
+      if (next.show === 'token') showToken(view, ctx, answer.site.name, next.token, newButton);
+      else if (next.show === 'sip') showSipDialing(view, ctx, next.site, [...titles.keys()], newButton);
       await load();
     });
+  }
+  function dial(site, button) {
+    showSipDialing(view, ctx, site, [...titles.keys()], button);
   }
   async function token(site, button) {
     const ok = await confirmAction(view, ctx, {
@@ -203,7 +239,8 @@ function siteRow(ctx, s, titles, actions) {
     h('td', { class: 'adm-code' }, s.id),
     h('th', { scope: 'row', class: 'adm-name' }, s.name),
     h('td', {}, LEVELS.includes(s.level) ? t(`admin.level.${s.level}`) : s.level || t('admin.none')),
-    h('td', {}, KINDS.includes(s.kind) ? t(`admin.kind.${s.kind}`) : s.kind || t('admin.none')),
+    h('td', { class: 'adm-kind' }, KINDS.includes(s.kind) ? t(`admin.kind.${s.kind}`) : s.kind || t('admin.none'),
+      s.kind === 'sip' && s.sipUri ? h('span', { class: 'adm-sip-uri' }, s.sipUri) : null),
     h('td', { class: 'adm-network' }, s.network || h('span', { class: 'adm-muted' }, t('admin.none'))),
     h('td', { class: 'num' }, bw > 0 ? t('admin.site.kbps', { n: bw.toLocaleString('vi-VN') }) : h('span', { class: 'adm-muted' }, t('admin.none'))),
     h('td', { class: 'adm-presence' },
@@ -212,11 +249,15 @@ function siteRow(ctx, s, titles, actions) {
         h('a', { href: `#/live/${enc(s.conference)}` }, titles.get(s.conference) || s.conference)) : null),
     h('td', { class: 'adm-actions' }, h('div', { class: 'adm-actions-row' },
       rowButton(ctx, 'edit', t('admin.edit'), s.name, 'btn-secondary', () => actions.edit(s)),
-      rowButton(ctx, 'token', t('admin.site.token'), s.name, 'btn-secondary', (b) => actions.token(s, b)),
+      s.kind === 'sip'
+        ? rowButton(ctx, 'dial', t('admin.site.dial'), s.name, 'btn-secondary', (b) => actions.dial(s, b))
+        : rowButton(ctx, 'token', t('admin.site.token'), s.name, 'btn-secondary', (b) => actions.token(s, b)),
       rowButton(ctx, 'delete', t('admin.delete'), s.name, 'btn-danger-outline', (b) => actions.remove(s, b)))));
 }
 
-// The create/edit dialog of a site. `done({site, token?})` after the server accepted.
+// The create/edit dialog of a site. `done({site, token?})` after the server accepted. The SIP
+// address is shown while the kind is sip; what the server refuses (an address it cannot read,
+// one without a user part) is shown in the form like any refusal.
 function siteDialog(host, ctx, site, done) {
   const { t, api } = ctx;
   const f = {
@@ -225,6 +266,11 @@ function siteDialog(host, ctx, site, done) {
     name: checkedField(t('admin.site.name'), h('input', { name: 'name', maxlength: 200, required: true, autocomplete: 'off', value: site ? site.name : '' })),
     level: field(t('admin.site.level'), select('level', LEVELS.map((l) => [l, t(`admin.level.${l}`)]), site ? site.level : 'district')),
     kind: field(t('admin.site.kind'), select('kind', KINDS.map((k) => [k, t(`admin.kind.${k}`)]), site ? site.kind : 'room')),
+    sipUri: checkedField(t('admin.site.sipUri'),
+      h('input', {
+        name: 'sipUri', maxlength: SIP_URI_MAX, placeholder: SIP_URI_EXAMPLE, spellcheck: 'false', autocapitalize: 'none',
+        autocomplete: 'off', value: site && site.sipUri ? site.sipUri : '',
+      }), t('admin.site.sipUriHint')),
     network: checkedField(t('admin.site.network'), h('input', { name: 'network', maxlength: 200, autocomplete: 'off', value: site ? site.network || '' : '' }), t('admin.site.networkHint')),
     bandwidth: checkedField(t('admin.site.bandwidth'),
       h('input', { name: 'bandwidthKbps', type: 'number', min: 0, max: 100000, step: 1, inputmode: 'numeric', value: String(site && site.bandwidthKbps ? site.bandwidthKbps : 0) }),
@@ -233,33 +279,80 @@ function siteDialog(host, ctx, site, done) {
   adminFormDialog(host, ctx, {
     title: site ? t('admin.site.editTitle', { name: site.name }) : t('admin.site.createTitle'),
     submitText: site ? t('admin.site.save') : t('admin.site.create'),
-    fields: [f.id ? f.id.wrap : null, f.name.wrap, h('div', { class: 'adm-pair' }, f.level, f.kind), f.network.wrap, f.bandwidth.wrap],
+    fields: [f.id ? f.id.wrap : null, f.name.wrap, h('div', { class: 'adm-pair' }, f.level, f.kind), f.sipUri.wrap, f.network.wrap, f.bandwidth.wrap],
     onSubmit: async (form) => {
-      const bw = f.bandwidth.control.value === '' ? 0 : Number(f.bandwidth.control.value);
-      const name = f.name.control.value.trim();
+      const values = {
+        id: f.id ? f.id.control.value : undefined,
+        name: f.name.control.value,
+        level: form.elements.level.value,
+        kind: form.elements.kind.value,
+        network: f.network.control.value,
+        bandwidth: f.bandwidth.control.value,
+        sipUri: f.sipUri.control.value,
+      };
+      const problems = siteProblems(values, !site);
+      const message = (key) => (key ? t(key, { example: SIP_URI_EXAMPLE, max: SIP_URI_MAX }) : '');
       const bad = runChecks([
-        ...(f.id ? [[f.id, ID_PATTERN.test(f.id.control.value) ? '' : t('admin.err.id')]] : []),
-        [f.name, name && name.length <= 200 ? '' : t('admin.err.name')],
-        [f.network, f.network.control.value.length <= 200 ? '' : t('admin.err.network')],
-        [f.bandwidth, Number.isInteger(bw) && bw >= 0 && bw <= 100000 ? '' : t('admin.err.bandwidth')],
+        ...(f.id ? [[f.id, message(problems.id)]] : []),
+        [f.name, message(problems.name)],
+        [f.sipUri, message(problems.sipUri)],
+        [f.network, message(problems.network)],
+        [f.bandwidth, message(problems.bandwidth)],
       ]);
       if (bad) {
         bad.focus();
         return false;
       }
-      const body = { name, level: form.elements.level.value, kind: form.elements.kind.value, network: f.network.control.value.trim(), bandwidthKbps: bw };
+      const body = siteBody(values, site);
       if (site) {
         const saved = await api.put(`/sites/${enc(site.id)}`, body);
-        ctx.toast(t('admin.site.saved', { name }), 'ok');
+        ctx.toast(t('admin.site.saved', { name: body.name }), 'ok');
         done({ site: saved });
       } else {
-        const answer = await api.post('/sites', { id: f.id.control.value, ...body });
-        ctx.toast(t('admin.site.created', { name }), 'ok');
+        const answer = await api.post('/sites', body);
+        ctx.toast(t('admin.site.created', { name: body.name }), 'ok');
         done(answer);
       }
       return true;
     },
   });
+  // The SIP address only on a SIP site; what was typed stays if the kind goes back and forth.
+  const kind = f.kind.querySelector('select');
+  const showSip = () => {
+    const sip = kind.value === 'sip';
+    f.sipUri.wrap.hidden = !sip;
+    f.sipUri.control.required = sip;
+    if (!sip) setError(f.sipUri, '');
+  };
+  kind.addEventListener('change', showSip);
+  showSip();
+}
+
+// How a SIP room system calls in (instead of a token, which it does not use): how the MCU knows
+// it, the unit's settings, and the address to call, with a conference of `conferences` as an
+// example. The MCU's SIP address is the console's own: [sip] listens on the web server's address
+// unless configured otherwise.
+function showSipDialing(host, ctx, site, conferences, opener) {
+  const { t } = ctx;
+  const mcuHost = location.hostname;
+  const who = sipIdentity(site.sipUri);
+  const example = conferences.find((c) => c) || 'giao-ban';
+  const close = h('button', { type: 'button', class: 'btn btn-primary' }, t('admin.close'));
+  const dialog = modal(host, {
+    title: t('admin.sip.title', { name: site.name }),
+    content: [
+      h('p', {}, who ? t('admin.sip.identity', { uri: site.sipUri, user: who.user, host: who.host }) : t('admin.sip.identityPlain', { uri: site.sipUri || '' })),
+      h('p', {}, t('admin.sip.setup')),
+      h('div', { class: 'secret', id: 'sip-dial' }, sipDialUri(t('admin.sip.conference'), mcuHost)),
+      h('p', { class: 'field-hint adm-sip-example' }, t('admin.sip.example', { uri: sipDialUri(example, mcuHost) })),
+      h('p', {}, t('admin.sip.number', { uri: `101@${mcuHost}` })),
+      h('p', { class: 'field-hint' }, t('admin.sip.admitted')),
+      h('div', { class: 'form-footer' }, close)],
+    opener,
+    className: 'adm-sip-dialog',
+  });
+  close.addEventListener('click', () => dialog.close());
+  close.focus();
 }
 
 // The token, once: a dialog with the token, Copy, and the warning that it will not be shown again.

@@ -1,0 +1,115 @@
+// What the sites page decides without the DOM (web-console/js/logic/sites.js): the checks of the
+// site form, the body it sends for each kind (a SIP room system with its address, the address
+// removed when a site stops being one), what is shown once a site is saved (a token to install,
+// or how a SIP room system calls in), and the parts of a SIP address shown to the administrator.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { KINDS, SIP_URI_EXAMPLE, afterSave, bandwidthOf, sipDialUri, sipIdentity, siteBody, siteProblems } from '../../web-console/js/logic/sites.js';
+import { strings } from '../../web-console/js/pages/admin/sites.js';
+
+const ROOM_FORM = { id: 'huyen-a', name: '  Huyện A  ', level: 'district', kind: 'room', network: ' WAN tỉnh ', bandwidth: '2000', sipUri: '' };
+const SIP_FORM = { ...ROOM_FORM, id: 'huyen-a-poly', name: 'Huyện A - Poly', kind: 'sip', sipUri: ' sip:phong1@10.20.3.5 ' };
+const NO_PROBLEM = { id: '', name: '', network: '', bandwidth: '', sipUri: '' };
+
+test('three kinds of site: a room, a link to another MCU, a SIP room system', () => {
+  assert.deepEqual(KINDS, ['room', 'cascade', 'sip']);
+  for (const lang of ['vi', 'en'])
+    for (const k of KINDS) assert.ok(strings[lang][`admin.kind.${k}`], `${lang} names the kind ${k}`);
+  assert.equal(strings.vi['admin.kind.sip'], 'Hệ thống SIP (Poly, Cisco…)');
+  assert.equal(strings.en['admin.kind.sip'], 'SIP room system');
+});
+
+test('a well-filled form has no problem, whatever its kind', () => {
+  assert.deepEqual(siteProblems(ROOM_FORM, true), NO_PROBLEM);
+  assert.deepEqual(siteProblems(SIP_FORM, true), NO_PROBLEM);
+  assert.deepEqual(siteProblems({ ...ROOM_FORM, kind: 'cascade', bandwidth: '' }, true), NO_PROBLEM);
+});
+
+test('a SIP room system needs its address; other kinds are not asked for one', () => {
+  assert.equal(siteProblems({ ...SIP_FORM, sipUri: '' }, true).sipUri, 'admin.err.sipUri');
+  assert.equal(siteProblems({ ...SIP_FORM, sipUri: '   ' }, false).sipUri, 'admin.err.sipUri');
+  assert.equal(siteProblems({ ...SIP_FORM, sipUri: `sip:${'a'.repeat(300)}@10.0.0.1` }, true).sipUri, 'admin.err.sipUri');
+  // What the address says is the server's to check: one without a user part goes to it.
+  assert.equal(siteProblems({ ...SIP_FORM, sipUri: 'sip:10.0.0.1' }, true).sipUri, '');
+  assert.equal(siteProblems({ ...ROOM_FORM, sipUri: '' }, true).sipUri, '');
+  assert.equal(siteProblems({ ...ROOM_FORM, kind: 'cascade', sipUri: 'left over' }, false).sipUri, '');
+});
+
+test('the other checks: the id on creation only, the name, the network, the bandwidth', () => {
+  assert.equal(siteProblems({ ...ROOM_FORM, id: 'Huyen A' }, true).id, 'admin.err.id');
+  assert.equal(siteProblems({ ...ROOM_FORM, id: undefined }, false).id, '');
+  assert.equal(siteProblems({ ...ROOM_FORM, name: '   ' }, true).name, 'admin.err.name');
+  assert.equal(siteProblems({ ...ROOM_FORM, name: 'x'.repeat(201) }, true).name, 'admin.err.name');
+  assert.equal(siteProblems({ ...ROOM_FORM, network: 'x'.repeat(201) }, true).network, 'admin.err.network');
+  for (const bad of ['-1', '100001', '1.5', 'abc'])
+    assert.equal(siteProblems({ ...ROOM_FORM, bandwidth: bad }, true).bandwidth, 'admin.err.bandwidth', bad);
+  assert.equal(bandwidthOf(''), 0);
+  assert.equal(bandwidthOf('100000'), 100000);
+});
+
+test('every message of the checks has its text in Vietnamese and English', () => {
+  const all = { ...SIP_FORM, id: '-', name: '', network: 'x'.repeat(201), bandwidth: '-1', sipUri: '' };
+  const keys = new Set(Object.values(siteProblems(all, true)));
+  assert.equal(keys.size, 5, 'every field has a problem');
+  keys.delete('admin.err.id');  // The ids' message is the administration's (admin/common.js).
+  for (const lang of ['vi', 'en'])
+    for (const k of keys) assert.ok(strings[lang][k], `${lang}: ${k}`);
+  assert.match(strings.vi['admin.err.sipUri'], /\{example\}/);
+  assert.equal(SIP_URI_EXAMPLE, 'sip:phong1@10.20.3.5');
+});
+
+test('the body of a new site: the id, trimmed texts, the bandwidth as a number; a room sends no SIP address', () => {
+  assert.deepEqual(siteBody(ROOM_FORM), {
+    id: 'huyen-a', name: 'Huyện A', level: 'district', kind: 'room', network: 'WAN tỉnh', bandwidthKbps: 2000,
+  });
+  assert.deepEqual(siteBody({ ...ROOM_FORM, bandwidth: '' }).bandwidthKbps, 0);
+});
+
+test('the body of a new SIP room system carries its address, trimmed', () => {
+  assert.deepEqual(siteBody(SIP_FORM), {
+    id: 'huyen-a-poly', name: 'Huyện A - Poly', level: 'district', kind: 'sip', network: 'WAN tỉnh', bandwidthKbps: 2000,
+    sipUri: 'sip:phong1@10.20.3.5',
+  });
+});
+
+test('an edit has no id; a site that stops being a SIP room system sends an empty address', () => {
+  const stored = { id: 'huyen-a-poly', name: 'Huyện A - Poly', kind: 'sip', sipUri: 'sip:phong1@10.20.3.5' };
+  const kept = siteBody({ ...SIP_FORM, sipUri: 'sip:phong2@10.20.3.6' }, stored);
+  assert.equal(kept.id, undefined);
+  assert.equal(kept.sipUri, 'sip:phong2@10.20.3.6');
+  // The server keeps a field an update leaves out, and refuses an address on a room.
+  assert.equal(siteBody({ ...SIP_FORM, kind: 'room' }, stored).sipUri, '');
+  assert.ok(!('sipUri' in siteBody(ROOM_FORM, { id: 'huyen-a', kind: 'room' })));
+  assert.ok(!('sipUri' in siteBody({ ...ROOM_FORM, kind: 'cascade' }, { id: 'huyen-a', kind: 'cascade' })));
+});
+
+test('once saved: a new room\'s token to install; a SIP room system\'s way to call in instead', () => {
+  const room = { id: 'huyen-a', name: 'Huyện A', kind: 'room' };
+  const sip = { id: 'huyen-a-poly', name: 'Huyện A - Poly', kind: 'sip', sipUri: 'sip:phong1@10.20.3.5' };
+  assert.deepEqual(afterSave({ site: room, token: 'tok' }), { show: 'token', token: 'tok' });
+  assert.deepEqual(afterSave({ site: { ...room, kind: 'cascade' }, token: 'tok' }), { show: 'token', token: 'tok' });
+  // The server issues a token for a SIP site too: nothing to install, it is not shown.
+  assert.deepEqual(afterSave({ site: sip, token: 'tok' }), { show: 'sip', site: sip });
+  // Edits: a room made a SIP room system learns how to call in; other edits show nothing.
+  assert.deepEqual(afterSave({ site: sip }, room), { show: 'sip', site: sip });
+  assert.deepEqual(afterSave({ site: sip }, sip), { show: 'none' });
+  assert.deepEqual(afterSave({ site: room }, room), { show: 'none' });
+  assert.deepEqual(afterSave({ site: room }, sip), { show: 'none' });
+});
+
+test('a SIP address as shown: its user part and host; what does not read as one is null', () => {
+  assert.deepEqual(sipIdentity('sip:phong1@10.20.3.5'), { user: 'phong1', host: '10.20.3.5' });
+  assert.deepEqual(sipIdentity('sips:101@Codec.Tinh.VN:5061;transport=tls'), { user: '101', host: 'codec.tinh.vn' });
+  assert.deepEqual(sipIdentity('"Phòng 1" <sip:phong1@10.20.3.5>'), { user: 'phong1', host: '10.20.3.5' });
+  assert.equal(sipIdentity('sip:10.0.0.1'), null);
+  assert.equal(sipIdentity('phong1@10.20.3.5'), null);
+  assert.equal(sipIdentity(''), null);
+  assert.equal(sipIdentity(undefined), null);
+});
+
+test('what a room system dials: sips:<conference>@<MCU address>', () => {
+  assert.equal(sipDialUri('giao-ban', '10.0.0.10'), 'sips:giao-ban@10.0.0.10');
+  assert.equal(sipDialUri('101', 'mcu.tinh.vn'), 'sips:101@mcu.tinh.vn');
+});

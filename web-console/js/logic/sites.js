@@ -1,0 +1,81 @@
+// What the sites page decides without the DOM: the kinds of site, the checks of the site form
+// (each problem as the key of its message), the request body the form sends, what to show once
+// a site is saved (a room's token to install, or how a SIP room system calls in), and the parts
+// of a SIP address shown to the administrator.
+//
+// A SIP room system (kind "sip") has no token of its own: the MCU knows a call as that site's by
+// the user part of its SIP address and the address the call comes from (signaling/openapi.yaml,
+// Site.sipUri). The server parses and checks the address; the form only asks for one.
+
+import { ID_PATTERN } from './conferences.js';
+
+export const KINDS = ['room', 'cascade', 'sip'];
+export const SIP_URI_EXAMPLE = 'sip:phong1@10.20.3.5';
+export const NAME_MAX = 200;
+export const NETWORK_MAX = 200;
+export const SIP_URI_MAX = 300;
+export const BANDWIDTH_MAX = 100000;
+
+// The bandwidth field's text as kb/s: empty is 0, anything else its number (NaN when not one).
+export const bandwidthOf = (text) => (String(text ?? '').trim() === '' ? 0 : Number(text));
+
+// The problems of the site form `form` ({id, name, level, kind, network, bandwidth, sipUri} as
+// typed; `id` only when `creating`): {id, name, network, bandwidth, sipUri}, each '' or the i18n
+// key of its message. The SIP address is only asked for on a site of kind sip.
+export function siteProblems(form, creating) {
+  const name = String(form.name ?? '').trim();
+  const bw = bandwidthOf(form.bandwidth);
+  const uri = String(form.sipUri ?? '').trim();
+  return {
+    id: creating && !ID_PATTERN.test(String(form.id ?? '')) ? 'admin.err.id' : '',
+    name: name && name.length <= NAME_MAX ? '' : 'admin.err.name',
+    network: String(form.network ?? '').length <= NETWORK_MAX ? '' : 'admin.err.network',
+    bandwidth: Number.isInteger(bw) && bw >= 0 && bw <= BANDWIDTH_MAX ? '' : 'admin.err.bandwidth',
+    sipUri: form.kind !== 'sip' || (uri && uri.length <= SIP_URI_MAX) ? '' : 'admin.err.sipUri',
+  };
+}
+
+// The body of POST /sites (`site` null: with the id) or PUT /sites/{id} (`site` the stored one)
+// from the form. A site of kind sip sends its address; a site that was sip and is no longer
+// sends an empty one, which removes it (the server keeps a field left out of an update and
+// refuses an address on any other kind).
+export function siteBody(form, site = null) {
+  const body = {
+    name: String(form.name ?? '').trim(),
+    level: form.level,
+    kind: form.kind,
+    network: String(form.network ?? '').trim(),
+    bandwidthKbps: bandwidthOf(form.bandwidth),
+  };
+  if (form.kind === 'sip') body.sipUri = String(form.sipUri ?? '').trim();
+  else if (site && site.sipUri) body.sipUri = '';
+  return site ? body : { id: form.id, ...body };
+}
+
+// What to show once the server has saved a site (`answer`: POST /sites' {site, token}, or PUT's
+// site as {site}; `previous` the site before an edit, null on creation):
+//   {show: 'token', token}  a new room's or link's token, to install once;
+//   {show: 'sip', site}     how a SIP room system calls in: created, or just made one (its token,
+//                           which the server still issues, is nothing to install);
+//   {show: 'none'}          anything else.
+export function afterSave(answer, previous = null) {
+  const site = answer && answer.site;
+  if (site && site.kind === 'sip') return previous && previous.kind === 'sip' ? { show: 'none' } : { show: 'sip', site };
+  if (!previous && answer && answer.token) return { show: 'token', token: answer.token };
+  return { show: 'none' };
+}
+
+// The parts of a SIP address shown to the administrator: {user, host}, or null when it does not
+// read as [display name] [<]sip(s):user@host[:port][;params][>]. Only for display: the server's
+// check is the one that counts.
+export function sipIdentity(uri) {
+  const m = /^(?:[^<]*<)?\s*sips?:([^@\s;?>]+)@([^:;?>\s]+)/i.exec(String(uri ?? '').trim());
+  return m ? { user: m[1], host: m[2].toLowerCase() } : null;
+}
+
+// What a SIP room system dials to join `conference` on the MCU at `host` (the console's own
+// address: the MCU answers SIP over TLS on the address of its web server by default, on the
+// sips: default port 5061).
+export function sipDialUri(conference, host) {
+  return `sips:${conference}@${host}`;
+}
