@@ -37,15 +37,7 @@ class MixEndpoint : public TransportEndpoint {
         peer_(peer) {}
   ~MixEndpoint() override { room_->RemoveParticipant(id_); }
 
-  EndpointStats Stats() const override {
-    EndpointStats stats;
-    MixPeer* peer = peer_;
-    room_->loop()->Invoke([&] {
-      stats.transport = peer->transport().Stats();
-      stats.mix = peer->MixStats();
-    });
-    return stats;
-  }
+  EndpointStats Stats() const override { return room_->PeerStats(peer_); }
 
  protected:
   PeerTransport* transport() const override { return peer_->webrtc(); }
@@ -70,6 +62,15 @@ MixRoom::~MixRoom() {
     io->listener = nullptr;  // A speaker change already posted finds nobody to tell.
     io->peers.clear();
   });
+}
+
+EndpointStats MixRoom::PeerStats(MixPeer* peer) {
+  EndpointStats stats;
+  loop()->Invoke([&] {
+    stats.transport = peer->transport().Stats();
+    stats.mix = peer->MixStats();
+  });
+  return stats;
 }
 
 RoomStats MixRoom::Stats() {

@@ -66,6 +66,10 @@ class MixRoom : public MediaRoom {
   void RequestKeyframeFor(ParticipantId id);
   void RemoveParticipant(ParticipantId id);
 
+  // One participant's statistics, for its MediaEndpoint (one hop to mcu-io; the peer lives
+  // there until its endpoint is gone).
+  EndpointStats PeerStats(MixPeer* peer);
+
   // mcu-io.
   IoLoop* loop() { return engine_->loop(); }
 

@@ -81,15 +81,7 @@ class SipEndpoint : public MediaEndpoint {
     return MakeError(ErrorKind::kInvalid, "a SIP leg has no ICE candidates");
   }
   void RequestKeyframe() override { room_->RequestKeyframeFor(id_); }
-  EndpointStats Stats() const override {
-    EndpointStats stats;
-    MixPeer* peer = peer_;
-    room_->loop()->Invoke([&] {
-      stats.transport = peer->transport().Stats();
-      stats.mix = peer->MixStats();
-    });
-    return stats;
-  }
+  EndpointStats Stats() const override { return room_->PeerStats(peer_); }
 
  private:
   MixRoom* room_;
