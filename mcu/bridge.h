@@ -49,6 +49,10 @@ class Bridge : public EndpointHandler,
     Dialer* dialer =
         nullptr;  // Dials cascade links; none: links stay idle. Outlives the bridge's Shutdown().
     Clock* clock = nullptr;  // Time for the schedule, records and redials; none: the system's.
+    // Calls SIP sites (mcu/bridge_sip.cpp); none: they can only call in. Outlives Shutdown().
+    // May be set later, once SIP runs (SetSipDialer).
+    SipDialer* sip_dialer = nullptr;
+    int sip_ring_timeout_s = 45;  // A SIP call not answered in this time is hung up.
   };
   Bridge(const Config& config, Store* store, MediaEngine* media, Options options);
   ~Bridge() override;
@@ -125,6 +129,12 @@ class Bridge : public EndpointHandler,
     control_.Invoke([&] { event_sink_ = std::move(sink); });
   }
 
+  // SIP sites are called through `dialer` from now on (set once, when the SIP agent runs; it
+  // outlives Shutdown()). Any thread.
+  void SetSipDialer(SipDialer* dialer) {
+    control_.Invoke([&] { options_.sip_dialer = dialer; });
+  }
+
   // Runs the schedule once, on control (the clock thread posts it every second); any thread.
   void Tick();
   // Waits until every task posted so far has run (tests and orderly shutdown).
@@ -193,6 +203,32 @@ class Bridge : public EndpointHandler,
     // Nobody in it: its media room can go.
     bool empty() const { return members.empty() && watchers.empty(); }
   };
+
+  // A SIP site this MCU calls (mcu/bridge_sip.cpp): its current call, if any, is the
+  // connection `id` (whose participant is the site's), and why the last one ended.
+  struct SipCall {
+    std::string site_id;
+    ConnectionId id = 0;  // 0: no call now.
+    std::string conference;
+    LinkState state = LinkState::kIdle;  // kConnecting: ringing; kJoined: answered.
+    std::string detail;                  // Why the last call ended ("486 Busy Here").
+    std::string hangup_reason;           // Why the bridge is hanging this call up, if it is.
+    int64_t dialled_ms = 0, retry_at_ms = 0;
+    Backoff backoff;
+    int attempts = 0;
+  };
+  // Connection ids of the SIP calls the bridge places (the WebSocket sessions count from 1, the
+  // calls in from 1 << 62).
+  static constexpr ConnectionId kFirstSipCallId = ConnectionId{1} << 61;
+
+  // ----- SIP sites this MCU calls (bridge_sip.cpp) -----
+  // Calls, hangs up on a ring timeout, or rests each SIP site as conferences open and close.
+  void UpdateSipCalls(int64_t now);
+  void DialSip(const std::string& site_id, SipCall& call, const std::string& conference);
+  void SipCallAnswered(SipCall& call);
+  // The call is over (kCallEnded): when it is tried again and why it ended.
+  void SipCallEnded(SipCall& call, const std::string& reason);
+  SipCall* SipCallOf(ConnectionId id);
 
   // ----- Cascade links this MCU dials (bridge_links.cpp) -----
   // Dials, hangs up or redials every link as the conferences that invite it open and close.
@@ -296,7 +332,9 @@ class Bridge : public EndpointHandler,
   std::map<std::string, Conference> conferences_;
   std::map<ConnectionId, Connection> connections_;
   std::map<ParticipantId, std::unique_ptr<Participant>> participants_;
-  std::map<std::string, Link> links_;  // By site id.
+  std::map<std::string, Link> links_;         // By site id.
+  std::map<std::string, SipCall> sip_calls_;  // By site id.
+  ConnectionId next_sip_call_ = 0;
   ConnectionId next_outbound_ = 1;
   ParticipantId next_participant_ = 1;
   bool shut_down_ = false;

@@ -227,6 +227,11 @@ Status Bridge::Call(const std::string& actor, const std::string& conference,
       UpdateLinks(now_ms());
       return OkStatus();
     }
+    if (sites_[site].dials_sip() && !ConnectionOf(site)) {  // A SIP site: called at once.
+      if (auto c = sip_calls_.find(site); c != sip_calls_.end()) c->second.retry_at_ms = 0;
+      UpdateSipCalls(now_ms());
+      return OkStatus();
+    }
     Connection* c = ConnectionOf(site);
     if (!c) return MakeError(ErrorKind::kConflict, "site '" + site + "' is offline");
     if (c->participant)

@@ -36,6 +36,8 @@ Bridge::Link* Bridge::LinkOfParticipant(ParticipantId id) {
 }
 
 bool Bridge::Online(const std::string& site) {
+  if (auto call = sip_calls_.find(site); call != sip_calls_.end() && call->second.id)
+    return call->second.state == LinkState::kJoined;  // Called: online once it answered.
   if (ConnectionOf(site)) return true;
   auto l = links_.find(site);
   return l != links_.end() && !l->second.remote_site.empty();

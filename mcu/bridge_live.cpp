@@ -43,6 +43,11 @@ LiveConference Bridge::Live(const Conference& conf) {
                               link.remote_muted_video,
                               link.attempts};
     }
+    if (auto c = sip_calls_.find(site);
+        c != sip_calls_.end() && c->second.state != LinkState::kIdle) {
+      const SipCall& call = c->second;
+      s.link = LiveSite::Link{call.state, call.detail, "", "", false, false, call.attempts};
+    }
     if (Online(site)) {
       s.state = SiteStatus::kOnline;
       if (const Connection* main = ConnectionOf(site)) s.devices = main->devices;

@@ -42,6 +42,7 @@ void Bridge::RunSchedule() {
   CallIdleSites(false);
   UpdateStandby();
   UpdateLinks(now_ms());
+  UpdateSipCalls(now_ms());
   SampleMedia(now_ms());
 }
 
@@ -60,7 +61,8 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
   Emit(console::ConferenceState{conf.row.id, ConferenceState::kOpen});
   for (auto& [id, c] : connections_) c.last_call_ms = 0;
   CallIdleSites(true);
-  UpdateLinks(now_ms());  // Its links dial now.
+  UpdateLinks(now_ms());     // Its links dial now,
+  UpdateSipCalls(now_ms());  // and its SIP sites are called.
 }
 
 void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {

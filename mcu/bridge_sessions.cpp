@@ -76,6 +76,7 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
         spdlog::warn("site {}: rejected answer: {}", c.site_id, st.error());
         return SendError(c, r.id, ErrorCode::kBadRequest, st.error());
       }
+      if (SipCall* call = SipCallOf(id)) SipCallAnswered(*call);
       return;
     }
     case T::kCandidate: {
@@ -95,6 +96,11 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
       return HandleDevices(c, r);
     case T::kKeyframe:
       if (p) p->media->RequestKeyframe();
+      return;
+    case T::kCallEnded:
+      // The connection closes next; the call record keeps the SIP reason.
+      if (p) RemoveParticipant(p->id, "call ended: " + r.reason, false);
+      if (SipCall* call = SipCallOf(id)) SipCallEnded(*call, r.reason);
       return;
     case T::kGetStats: {
       if (!p) return SendError(c, r.id, ErrorCode::kConflict, "not in a conference");
@@ -406,6 +412,7 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
     p.media_status = MediaStatus::kConnected;
     spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
     if (Link* link = LinkOfParticipant(id)) link->backoff.Reset(), link->attempts = 0;  // It works.
+    if (SipCall* call = SipCallOf(p.connection)) call->attempts = 0;
     auto c = connections_.find(p.connection);
     if (c != connections_.end())
       Send(c->second, "", event::MediaState{MediaStatus::kConnected, srtp_profile});

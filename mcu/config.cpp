@@ -169,6 +169,9 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("max_calls", c.sip.max_calls);
     r.Get("requests_per_second", c.sip.requests_per_second);
     r.Get("request_burst", c.sip.request_burst);
+    r.Get("address", c.sip.address);
+    r.Get("ring_timeout_s", c.sip.ring_timeout_s);
+    r.Get("media_timeout_s", c.sip.media_timeout_s);
     check(r);
   }
   if (auto* t = SubTable(root, "log", error)) {
@@ -212,6 +215,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("link_fingerprint", s.link.fingerprint);
     r.Get("link_max_kbps", s.link.max_kbps);
     r.Get("sip_uri", s.sip_uri);
+    r.Get("sip_dial", s.sip_dial);
     c.sites.push_back(s);
   });
   array_of_tables("conferences", [&](Reader& r) {
@@ -247,6 +251,10 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     return fail("limits.messages_per_second and limits.message_burst must be positive");
   if (c.limits.max_participants < 1 || c.limits.max_participants > 256)
     return fail("limits.max_participants must be between 1 and 256");
+  if (c.sip.ring_timeout_s < 5 || c.sip.ring_timeout_s > 300)
+    return fail("sip.ring_timeout_s must be between 5 and 300");
+  if (c.sip.media_timeout_s < 3 || c.sip.media_timeout_s > 600)
+    return fail("sip.media_timeout_s must be between 3 and 600");
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
   if (!levels.count(c.log.level))
     return fail("log.level must be one of trace, debug, info, warn, error");

@@ -22,6 +22,7 @@ struct SiteConfig {
   std::string kind = "room";  // room | cascade | sip
   LinkTarget link;            // kind cascade: the other MCU this one dials (link_* keys).
   std::string sip_uri;        // kind sip: the room system's SIP address (mcu/sip_site.h).
+  bool sip_dial = true;       // kind sip: the MCU calls it when its conference opens.
 };
 
 // A permanent conference (open whenever a site asks to join). Scheduled ones are made with the
@@ -86,6 +87,11 @@ struct Config {
     unsigned max_calls = 100;
     double requests_per_second = 10;  // INVITE and OPTIONS per source address...
     double request_burst = 20;        // ...with this burst; over it: 503.
+    // The host in From and Contact of the calls this MCU places: how rooms reach it. Empty:
+    // `listen`, or (listening on every address) the local address toward the one called.
+    std::string address;
+    int ring_timeout_s = 45;   // A call this MCU places that is not answered in this time ends.
+    int media_timeout_s = 30;  // A call whose media stopped this long ago is over (no BYE came).
     bool enabled() const { return tls_port || tcp_port || udp_port; }
   } sip;
   struct Log {

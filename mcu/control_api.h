@@ -36,7 +36,8 @@ struct LiveSite {
   // do not report, such as older room pages and cascade links, have none).
   std::optional<DeviceStates> devices;
   // A cascade link this MCU dials: where the link is, why, the other conference's title and
-  // speaker, and whether the other MCU's host muted it.
+  // speaker, and whether the other MCU's host muted it. A SIP site this MCU calls: its call
+  // (connecting: ringing, joined: answered, waiting or refused: why the last call ended).
   struct Link {
     LinkState state = LinkState::kIdle;
     std::string detail, remote_title, remote_speaker;

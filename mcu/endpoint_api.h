@@ -19,7 +19,9 @@ using ConnectionId = uint64_t;
 
 struct EndpointRequest {
   // kKeyframe: the SIP adapter's only (a SIP INFO picture_fast_update): the participant wants a
-  // keyframe of what it receives. No WebSocket message maps to it.
+  // keyframe of what it receives. kCallEnded: the SIP adapter's only, the last request of a SIP
+  // call (`reason`: "BYE", "486 Busy Here", "408 Request Timeout"); the connection closes next.
+  // No WebSocket message maps to either.
   enum class Type {
     kAuth,
     kJoin,
@@ -29,7 +31,8 @@ struct EndpointRequest {
     kGetStats,
     kPing,
     kDevices,
-    kKeyframe
+    kKeyframe,
+    kCallEnded
   };
   EndpointRequest() = default;
   explicit EndpointRequest(Type t) : type(t) {}
@@ -55,6 +58,7 @@ struct EndpointRequest {
   // `offer`, and the answer comes as kAnswer). A SIP leg's own SDP comes back as `answer`.
   std::string sip_caller;
   bool sip = false;
+  std::string reason;  // kCallEnded
 };
 
 // Error codes of the protocol; signaling/PROTOCOL.md describes each.
@@ -239,6 +243,27 @@ class Dialer {
   // Starts connecting; every callback for it names `id`.
   virtual std::shared_ptr<OutboundConnection> Dial(ConnectionId id, const DialTarget& target,
                                                    OutboundHandler* handler) = 0;
+};
+
+// ----- SIP calls this MCU places (room systems it calls, trunks to other vendors' MCUs) ---------
+
+struct SipCallTarget {
+  std::string uri;           // The SIP site's URI (mcu/sip_site.h).
+  std::string from_display;  // What the callee shows as the caller: the conference's title.
+};
+
+// Implemented by the SIP adapter (signaling/sip_calls.h). Thread-safe; returns at once.
+class SipDialer {
+ public:
+  virtual ~SipDialer() = default;
+  // Calls `target` for the bridge. The call is the connection returned, under the id the bridge
+  // chose, which the bridge opened itself (no OnEndpointOpen, no auth) and makes join a
+  // conference: the INVITE goes out with the `offer` the bridge sends it, and the callee's
+  // answer comes back to the adapter's EndpointHandler as a kAnswer request. However it ends
+  // (refused, not answered, hung up by either side), a kCallEnded request with the reason, then
+  // OnEndpointClosed.
+  virtual std::shared_ptr<EndpointConnection> Call(ConnectionId id,
+                                                   const SipCallTarget& target) = 0;
 };
 
 }  // namespace mcu

@@ -22,6 +22,10 @@ struct SiteRow {
   int bandwidth_kbps = 0;          // Its link's expected capacity (0: not said).
   LinkTarget link;                 // A cascade link this MCU dials (kind cascade only).
   std::string sip_uri;             // Kind sip: the room system's address (mcu/sip_site.h).
+  // Kind sip: the MCU calls it when a scheduled conference that invites it opens (false: it
+  // only calls in).
+  bool sip_dial = true;
+  bool dials_sip() const { return kind == "sip" && sip_dial && !sip_uri.empty(); }
 };
 
 // A conference: permanent (no start: open whenever a site asks to join) or scheduled.

@@ -36,6 +36,9 @@ struct TransportConfig {
   std::vector<std::string> ice_addresses;  // Local IPs to gather on; empty: every IPv4 interface.
   uint16_t port_min = 0;                   // 0: any port.
   uint16_t port_max = 0;
+  // A SIP leg from which nothing authentic (SRTP or SRTCP) came for this long has failed: a room
+  // that lost power or its network sends no BYE. WebRTC sites have ICE consent for that.
+  int sip_media_timeout_s = 30;
 };
 
 class PeerTransport : public RtpTransport {

@@ -72,6 +72,7 @@ void RtpTransport::HandleRtp(std::optional<sdp::Kind> channel, uint8_t* data, si
     ++dropped_;
     return;
   }
+  last_authentic_us_ = NowUs();
   std::span<uint8_t> packet(data, len);
   auto h = rtp::ParseRtp(packet);
   if (!h) {
@@ -132,6 +133,7 @@ void RtpTransport::HandleRtcp(std::optional<sdp::Kind> channel, uint8_t* data, s
     ++dropped_;
     return;
   }
+  last_authentic_us_ = NowUs();
   auto rtcp = rtp::ParseRtcp({data, len});
   if (!rtcp) {
     ++dropped_;

@@ -98,6 +98,8 @@ class RtpTransport {
   void CountDropped() { ++dropped_; }
   bool closed() const { return closed_; }
   bool failed() const { return failed_; }
+  // When an SRTP or SRTCP packet last passed its authentication (0: never).
+  int64_t last_authentic_us() const { return last_authentic_us_; }
 
   IoLoop* loop_;
   Listener* listener_;
@@ -138,6 +140,7 @@ class RtpTransport {
   std::array<uint8_t, 128> payload_kinds_{};  // Per payload type: kAudioBit | kVideoBit.
   bool bundled_ = true;
   bool connected_ = false;
+  int64_t last_authentic_us_ = 0;
   bool failed_ = false;
   bool closed_ = false;
   KeyframeMethod keyframe_method_ = KeyframeMethod::kPli;

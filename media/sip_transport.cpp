@@ -8,9 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
+
+#include "media/clock.h"
 
 namespace mcu::media {
 namespace {
@@ -149,11 +152,26 @@ Status SipTransport::Apply(const std::vector<Medium>& media) {
     if (m.kind == sdp::Kind::kAudio && m.clock_rate) SetAudioClockRate(m.clock_rate);
     if (m.kind == sdp::Kind::kVideo) set_keyframe_method(m.keyframe);
   }
+  applied_us_ = NowUs();
+  if (!media_timer_ && config_.sip_media_timeout_s > 0)
+    media_timer_ = loop_->AddTimer(1000, [this] {
+      CheckMediaTimeout();
+      if (!closed() && !failed()) return true;
+      media_timer_ = 0;  // Ends with this run.
+      return false;
+    });
   if (!connected()) {
     StartReports(false);
     Connected();
   }
   return OkStatus();
+}
+
+void SipTransport::CheckMediaTimeout() {
+  if (closed() || failed()) return;
+  const int64_t last = std::max(applied_us_, last_authentic_us());
+  if (NowUs() - last < int64_t{config_.sip_media_timeout_s} * 1'000'000) return;
+  Fail("no media from the peer for " + std::to_string(config_.sip_media_timeout_s) + " s");
 }
 
 gboolean SipTransport::OnReadable(gint fd, GIOCondition, gpointer data) noexcept {
@@ -200,6 +218,8 @@ void SipTransport::SendDatagram(sdp::Kind kind, bool rtcp, std::span<const uint8
 
 void SipTransport::Close() {
   if (closed()) return;
+  if (media_timer_) loop_->CancelTimer(media_timer_);
+  media_timer_ = 0;
   StopRtp();
   Unbind(audio_);
   Unbind(video_);

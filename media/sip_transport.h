@@ -52,7 +52,8 @@ class SipTransport : public RtpTransport {
     return kind == sdp::Kind::kVideo ? video_.port : audio_.port;
   }
   // The agreed media: where to send, the keys, the payload types. The transport is connected at
-  // once (nothing to handshake). Applying again (a re-INVITE) replaces them.
+  // once (nothing to handshake). Applying again (a re-INVITE) replaces them. From then on, a
+  // leg that sends nothing authentic for config.sip_media_timeout_s fails.
   Status Apply(const std::vector<Medium>& media);
   void Close() override;
 
@@ -85,8 +86,11 @@ class SipTransport : public RtpTransport {
   void Unbind(Channel& c);
   static gboolean OnReadable(gint fd, GIOCondition, gpointer data) noexcept;
   void Receive(Channel& c, int fd, bool rtcp_socket);
+  void CheckMediaTimeout();
 
   TransportConfig config_;
+  guint media_timer_ = 0;
+  int64_t applied_us_ = 0;  // When the media were (last) applied: the timeout counts from then.
   std::string address_;
   Channel audio_, video_;
   std::array<Watch, 4> watches_{};

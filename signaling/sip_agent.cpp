@@ -302,6 +302,8 @@ void SipAgent::Impl::BeginShutdown() {
   for (auto& [id, call] : calls_) {
     if (call->state == CallState::kOffered)
       nua_respond(call->nh, 503, SipPhrase(503), TAG_END());
+    else if (call->state == CallState::kDialing)
+      nua_cancel(call->nh, TAG_END());
     else
       nua_bye(call->nh, SIPTAG_REASON_STR("SIP;cause=503;text=\"shutdown\""), TAG_END());
     spdlog::info("SIP call {}: ended (shutdown)", id);
@@ -334,6 +336,13 @@ void SipAgent::Respond(CallId id, int status, std::string reason, std::string sd
 void SipAgent::Hangup(CallId id, std::string reason) {
   Impl* impl = impl_.get();
   impl->Post([impl, id, reason = std::move(reason)] { impl->DoHangup(id, reason); });
+}
+
+CallId SipAgent::Dial(OutgoingCall call) {
+  Impl* impl = impl_.get();
+  CallId id = impl->NewCallId();
+  impl->Post([impl, id, call = std::move(call)] { impl->DoDial(id, call); });
+  return id;
 }
 
 void SipAgent::SendKeyframeRequest(CallId id) {

@@ -14,8 +14,13 @@
 // - limits: INVITE and OPTIONS per source address (over it: 503 with Retry-After, logged once
 //   per interval per source), concurrent calls (503), message size (sofia drops larger ones).
 //
-// Call life: every call the handler sees in OnIncomingCall ends with exactly one OnCallEnded,
-// whoever ends it (the peer, the handler's Respond/Hangup, a timeout, Stop).
+// - dial-out: Dial() sends an INVITE with our offer (TLS unless the URI asks for TCP or UDP),
+//   From and Contact sip:<from_user>@<this host>, and reports the answer (OnAnswered; nua
+//   sends the ACK) or the failure (OnCallEnded with the status: "486 Busy Here").
+//
+// Call life: every call the handler sees in OnIncomingCall, and every call Dial() returned,
+// ends with exactly one OnCallEnded, whoever ends it (the peer, the handler's Respond/Hangup, a
+// timeout, Stop).
 //
 // Threading: sofia runs on one thread of the agent's own, "mcu-sip" (an su_root). Every public
 // method may be called from any thread and only posts to mcu-sip. Handler callbacks run on
@@ -50,6 +55,9 @@ struct SipAgentConfig {
   // The agent creates <state_dir>/sip-tls (0700) and writes the certificate files there (0600).
   std::string state_dir;
   std::string user_agent = "mcu";
+  // How peers reach this MCU: the host of From and Contact in the calls it places. Empty: the
+  // bind address, or (bound to every address) the local address toward the peer called.
+  std::string public_address;
 
   unsigned max_calls = 100;              // Concurrent calls; over it an INVITE gets 503.
   double requests_per_second = 10;       // INVITE + OPTIONS per source address...
@@ -75,6 +83,16 @@ struct IncomingCall {
   std::string sdp;         // The offer; empty: a delayed offer (ours goes in the 200).
 };
 
+// A call this MCU places.
+struct OutgoingCall {
+  // Whom to call: sip:user@host[:port][;transport=tls|tcp|udp] or sips:... Without a transport
+  // parameter a sip: URI is called over TLS (port 5061 unless given), as sips: is.
+  std::string uri;
+  std::string from_user = "mcu";  // From's user part.
+  std::string from_display;       // From's display name (the conference's title); may be empty.
+  std::string sdp;                // Our offer; required.
+};
+
 class SipAgent {
  public:
   class Handler {
@@ -86,6 +104,8 @@ class SipAgent {
     // The ACK of our 200 to the INVITE: the call is up. `sdp` is the answer of a delayed offer
     // (our offer went in the 200); empty when the ACK had no body.
     virtual void OnAck(CallId id, const std::string& sdp) = 0;
+    // A call we placed was answered (2xx; nua sends the ACK): `sdp` is the peer's answer.
+    virtual void OnAnswered(CallId id, const std::string& sdp) = 0;
     // The call is over: "BYE", "CANCEL", "rejected 404", "hangup: <reason>", "ACK timeout",
     // "shutdown", or sofia's status and phrase (a session timer that expired, a transport error).
     virtual void OnCallEnded(CallId id, const std::string& reason) = 0;
@@ -111,14 +131,15 @@ class SipAgent {
   // our offer for a delayed offer; required), or a final 3xx-6xx that ends the call. `reason`
   // is logged; the wire carries the standard phrase of `status`.
   void Respond(CallId id, int status, std::string reason, std::string sdp = {});
-  // Ends a call: BYE once answered, else a final 480 (an outgoing call, later: CANCEL).
+  // Ends a call: BYE once answered, else a final 480 (an incoming call) or CANCEL (ours).
   void Hangup(CallId id, std::string reason);
   // Asks the peer for a keyframe with INFO application/media_control+xml picture_fast_update.
   void SendKeyframeRequest(CallId id);
 
-  // Dial-out (rooms the bridge calls, trunks to other MCUs) will be added here: a Dial() that
-  // returns a CallId and reports through the same Handler (ringing, answered with the peer's
-  // SDP, ended), on the same nua instances.
+  // Places a call; its id now, its progress through the Handler (OnAnswered, OnCallEnded: a
+  // URI that does not parse, or a transport that is off, ends it at once). Hangup() before the
+  // answer sends CANCEL. Once Stop() has begun, Dial() places nothing and reports nothing.
+  CallId Dial(OutgoingCall call);
 
  private:
   class Impl;

@@ -1,6 +1,7 @@
 // nua's events and the calls: what the SIP agent (signaling/sip_agent.h) does on mcu-sip.
 #include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -11,6 +12,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tag.h>
 
+#include <cctype>
 #include <chrono>
 #include <exception>
 #include <string>
@@ -110,6 +112,9 @@ void SipAgent::Impl::HandleEvent(Listener* l, nua_event_t event, int status, con
     case nua_i_state:
       OnState(nh, status, phrase, tags);
       break;
+    case nua_r_invite:
+      if (call && call->outgoing) OnInviteResponse(call, status, phrase, sip);
+      break;
     case nua_i_error:
       // 408: the ACK of our 200 never came (nua sends the BYE).
       if (call && status == 408 && call->end_reason.empty()) call->end_reason = "ACK timeout";
@@ -186,7 +191,7 @@ void SipAgent::Impl::OnInvite(Listener* l, nua_handle_t* nh, const sip_t* sip) {
       sip->sip_user_agent && sip->sip_user_agent->g_string ? sip->sip_user_agent->g_string : "";
   in.sdp = std::move(body);
 
-  CallId id = next_id_++;
+  CallId id = NewCallId();
   auto call = std::make_unique<Call>();
   call->id = id;
   call->nh = nh;
@@ -349,8 +354,137 @@ void SipAgent::Impl::DoHangup(CallId id, const std::string& reason) {
   spdlog::info("SIP call {}: hangup ({})", id, reason);
   if (call->state == CallState::kOffered)
     nua_respond(call->nh, 480, SipPhrase(480), TAG_END());
+  else if (call->state == CallState::kDialing)
+    nua_cancel(call->nh, TAG_END());
   else
     nua_bye(call->nh, TAG_END());
+}
+
+void SipAgent::Impl::DoDial(CallId id, const OutgoingCall& out) {
+  auto fail = [&](const std::string& why) {
+    spdlog::warn("SIP call {}: cannot call {}: {}", id, out.uri, why);
+    handler_->OnCallEnded(id, why);
+  };
+  if (shutting_down_) return fail("shutdown");
+  if (out.sdp.empty()) return fail("no offer");
+  if (calls_.size() >= config_.max_calls) return fail("too many calls");
+  url_t* url = url_make(home_, out.uri.c_str());
+  if (!url || (url->url_type != url_sip && url->url_type != url_sips) || !url->url_host) {
+    su_free(home_, url);
+    return fail("not a SIP URI");
+  }
+  // The transport: what the URI asks for, else TLS (the SDP carries the SRTP keys).
+  SipTransport transport = SipTransport::kTls;
+  std::string request_uri = out.uri;
+  char param[16];
+  if (url->url_type == url_sip && url_param(url->url_params, "transport", param, sizeof param)) {
+    std::string t = param;
+    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (t == "tcp")
+      transport = SipTransport::kTcp;
+    else if (t == "udp")
+      transport = SipTransport::kUdp;
+    else if (t != "tls") {
+      su_free(home_, url);
+      return fail("unknown transport " + t);
+    }
+  } else if (url->url_type == url_sip) {
+    // Parameters, if any, stay; the transport goes before them.
+    request_uri += ";transport=tls";
+  }
+  const std::string host = url->url_host;
+  su_free(home_, url);
+  Listener* l = nullptr;
+  for (auto& candidate : listeners_)
+    if (candidate->transport == transport) l = candidate.get();
+  if (!l) return fail(std::string("SIP over ") + SipTransportName(transport) + " is off");
+
+  const std::string local = LocalHostToward(host);
+  std::string display;
+  for (char ch : out.from_display)
+    if (ch != '"' && ch != '\\' && ch != '\r' && ch != '\n') display += ch;
+  const std::string from_uri = "sip:" + out.from_user + "@" + (local.empty() ? "invalid" : local);
+  const std::string from = (display.empty() ? "" : "\"" + display + "\" ") + "<" + from_uri + ">";
+  auto call = std::make_unique<Call>();
+  call->id = id;
+  call->listener = l;
+  call->outgoing = true;
+  call->state = CallState::kDialing;
+  call->local_sdp = out.sdp;
+  if (transport == SipTransport::kTls && !local.empty()) {
+    bool v6 = local.find(':') != std::string::npos;
+    call->contact = "<sip:" + out.from_user + "@" + (v6 ? "[" + local + "]" : local) + ":" +
+                    std::to_string(config_.tls_port) + ";transport=tls>";
+  }
+  call->nh = nua_handle(l->nua, nullptr, SIPTAG_TO_STR(out.uri.c_str()),
+                        TAG_IF(!local.empty(), SIPTAG_FROM_STR(from.c_str())), TAG_END());
+  if (!call->nh) return fail("no handle");
+  by_handle_[call->nh] = id;
+  Call* c = call.get();
+  calls_[id] = std::move(call);
+  spdlog::info("SIP call {}: INVITE {} as {} via {}", id, request_uri, from_uri,
+               SipTransportName(transport));
+  LogSdp(id, "our offer", c->local_sdp);
+  nua_invite(c->nh, NUTAG_URL(request_uri.c_str()), SIPTAG_CONTENT_TYPE_STR(kSdpType),
+             SIPTAG_PAYLOAD_STR(c->local_sdp.c_str()),
+             TAG_IF(!c->contact.empty(), SIPTAG_CONTACT_STR(c->contact.c_str())), TAG_END());
+}
+
+void SipAgent::Impl::OnInviteResponse(Call* call, int status, const char* phrase,
+                                      const sip_t* sip) {
+  if (status < 200) {
+    if (status > 100) spdlog::info("SIP call {}: {} {}", call->id, status, phrase);
+    return;
+  }
+  if (status >= 300) {
+    // nua reports the end (nua_i_state terminated) next; the status is the reason.
+    if (call->end_reason.empty()) call->end_reason = std::to_string(status) + " " + phrase;
+    spdlog::info("SIP call {}: {} {}", call->id, status, phrase);
+    return;
+  }
+  if (call->state != CallState::kDialing) return;  // A re-INVITE's answer (none sent yet).
+  if (!call->end_reason.empty()) {
+    // Answered while our CANCEL crossed it: the call is over all the same.
+    call->state = CallState::kConfirmed;
+    nua_bye(call->nh, TAG_END());
+    return;
+  }
+  std::string sdp = IsSdp(SipContentType(sip)) ? SipBody(sip) : "";
+  call->state = CallState::kConfirmed;
+  spdlog::info("SIP call {}: answered {} {}", call->id, status, phrase);
+  LogSdp(call->id, "answer", sdp);
+  if (sdp.empty()) {
+    call->end_reason = "answered without SDP";
+    nua_bye(call->nh, TAG_END());
+    return;
+  }
+  handler_->OnAnswered(call->id, sdp);
+}
+
+std::string SipAgent::Impl::LocalHostToward(const std::string& host) const {
+  if (!config_.public_address.empty()) return config_.public_address;
+  const std::string& bound = config_.bind_address;
+  if (!bound.empty() && bound != "0.0.0.0" && bound != "::") return bound;
+  // The interface the kernel would route to the peer by: a connected UDP socket sends nothing.
+  // Only for a numeric host: a name would need a (blocking) lookup here.
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* ai = nullptr;
+  if (getaddrinfo(host.c_str(), "5060", &hints, &ai) != 0 || !ai) return {};
+  std::string local;
+  int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  char text[NI_MAXHOST];
+  if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
+      getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, text, sizeof text, nullptr, 0,
+                  NI_NUMERICHOST) == 0)
+    local = text;
+  if (fd >= 0) close(fd);
+  freeaddrinfo(ai);
+  return local;
 }
 
 void SipAgent::Impl::DoKeyframeRequest(CallId id) {

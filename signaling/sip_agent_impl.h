@@ -10,6 +10,7 @@
 #include <sofia-sip/sip.h>
 #include <sofia-sip/su_wait.h>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <future>
@@ -48,6 +49,9 @@ class SipAgent::Impl {
   void DoRespond(CallId id, int status, const std::string& reason, std::string sdp);
   void DoHangup(CallId id, const std::string& reason);
   void DoKeyframeRequest(CallId id);
+  void DoDial(CallId id, const OutgoingCall& call);
+  // Any thread: the id of a call Dial() is about to place.
+  CallId NewCallId() { return next_id_.fetch_add(1); }
 
  private:
   struct Listener {
@@ -56,7 +60,9 @@ class SipAgent::Impl {
     nua_t* nua = nullptr;
     bool down = false;  // nua_shutdown completed.
   };
-  enum class CallState { kOffered, kAnswered, kConfirmed };
+  // Incoming: kOffered -> kAnswered (our 200) -> kConfirmed (its ACK). Outgoing: kDialing (our
+  // INVITE) -> kConfirmed (its 2xx, our ACK).
+  enum class CallState { kOffered, kAnswered, kConfirmed, kDialing };
   struct Call {
     CallId id;
     nua_handle_t* nh;
@@ -64,10 +70,11 @@ class SipAgent::Impl {
     CallState state = CallState::kOffered;
     std::string local_sdp;   // The last body we sent: every re-INVITE and refresh gets it.
     std::string end_reason;  // Set by whatever ends the call, reported at nua's "terminated".
-    // Our Contact in every 2xx of a TLS call: sip:mcu@<the host:port it dialled>;transport=tls
-    // rather than nua's sips: form, which some stacks cannot route to (libre in baresip 1.0
-    // fails the ACK with ENOSYS). Empty: nua's own.
+    // Our Contact in every 2xx of a TLS call (and in the INVITEs we send over TLS):
+    // sip:mcu@<the host:port it dialled>;transport=tls rather than nua's sips: form, which some
+    // stacks cannot route to (libre in baresip 1.0 fails the ACK with ENOSYS). Empty: nua's own.
     std::string contact;
+    bool outgoing = false;
   };
 
   static void OnNuaEvent(nua_event_t event, int status, const char* phrase, nua_t* nua,
@@ -89,6 +96,9 @@ class SipAgent::Impl {
   void OnUpdate(Listener* l, Call* call, const sip_t* sip);
   void OnOptions(Listener* l, nua_handle_t* nh);
   void OnState(nua_handle_t* nh, int status, const char* phrase, tagi_t tags[]);
+  void OnInviteResponse(Call* call, int status, const char* phrase, const sip_t* sip);
+  // The host of From and Contact in a call to `host` (SipAgentConfig::public_address).
+  std::string LocalHostToward(const std::string& host) const;
   // False (and a 503 sent) when the current request's source is over its limit.
   bool Admit(Listener* l, nua_handle_t* nh, const std::string& source, const char* what);
   void EndCall(Call* call, const std::string& reason);
@@ -111,7 +121,7 @@ class SipAgent::Impl {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<CallId, std::unique_ptr<Call>> calls_;
   std::unordered_map<nua_handle_t*, CallId> by_handle_;
-  CallId next_id_ = 1;
+  std::atomic<CallId> next_id_{1};
   SourceLimiter limiter_;
   bool shutting_down_ = false;
 };

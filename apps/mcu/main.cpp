@@ -45,7 +45,7 @@ mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
   if (store.seeded()) return mcu::OkStatus();
   for (const auto& s : config.sites)
     if (auto st = store.InsertSite({s.id, s.name, s.level, s.kind, s.token_hash, s.network,
-                                    s.bandwidth_kbps, s.link, s.sip_uri});
+                                    s.bandwidth_kbps, s.link, s.sip_uri, s.sip_dial});
         !st)
       return st;
   for (const auto& c : config.conferences) {
@@ -167,6 +167,7 @@ int Run(int argc, char** argv) {
   transport.ice_addresses = config->media.ice_addresses;
   transport.port_min = config->media.port_min;
   transport.port_max = config->media.port_max;
+  transport.sip_media_timeout_s = config->sip.media_timeout_s;
   auto engine = mcu::media::TransportMediaEngine::Create(*dtls, transport);
   if (!engine) {
     spdlog::critical("media engine: {}", engine.error());
@@ -186,8 +187,10 @@ int Run(int argc, char** argv) {
   mcu::signaling::EventHub events;  // Before the bridge, which publishes to it until it is gone.
   mcu::signaling::LinkDialer
       dialer;  // Cascade links this MCU dials; stopped after the bridge's shutdown.
-  mcu::Bridge bridge(*config, store->get(), engine->get(),
-                     {config->schedule.grace_s, config->schedule.call_retry_s, true, &dialer});
+  mcu::Bridge::Options bridge_options{config->schedule.grace_s, config->schedule.call_retry_s, true,
+                                      &dialer};
+  bridge_options.sip_ring_timeout_s = config->sip.ring_timeout_s;
+  mcu::Bridge bridge(*config, store->get(), engine->get(), bridge_options);
   mcu::Auth auth(store->get());
   mcu::ControlService control(&bridge, store->get(), &auth);
   mcu::signaling::RestApi api(&control);
@@ -230,6 +233,7 @@ int Run(int argc, char** argv) {
     sc.max_calls = config->sip.max_calls;
     sc.requests_per_second = config->sip.requests_per_second;
     sc.request_burst = config->sip.request_burst;
+    sc.public_address = config->sip.address;
     sip = std::make_unique<mcu::signaling::SipAgent>(sc, &sip_calls);
     sip_calls.Attach(sip.get());
     if (auto st = sip->Start(); !st) {
@@ -239,6 +243,7 @@ int Run(int argc, char** argv) {
       dialer.Stop();
       return 1;
     }
+    bridge.SetSipDialer(&sip_calls);  // SIP sites are called from now on.
     spdlog::info("SIP: sips:<conference>@{}:{}{}{}", config->server.public_name, sc.tls_port,
                  sc.tcp_port ? " (and TCP " + std::to_string(sc.tcp_port) + ")" : "",
                  sc.udp_port ? " (and UDP " + std::to_string(sc.udp_port) + ")" : "");

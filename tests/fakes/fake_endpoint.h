@@ -117,4 +117,28 @@ class FakeDialer final : public Dialer {
   std::vector<Call> calls_;
 };
 
+// The SIP adapter's dialing side: each call is a FakeConnection the test answers or ends by
+// sending the bridge what the adapter would (kAnswer, kCallEnded, then closed).
+class FakeSipDialer final : public SipDialer {
+ public:
+  struct Placed {
+    ConnectionId id = 0;
+    SipCallTarget target;
+    std::shared_ptr<FakeConnection> conn;
+  };
+  std::shared_ptr<EndpointConnection> Call(ConnectionId id, const SipCallTarget& target) override {
+    std::lock_guard lock(mu_);
+    calls_.push_back({id, target, std::make_shared<FakeConnection>()});
+    return calls_.back().conn;
+  }
+  std::vector<Placed> calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<Placed> calls_;
+};
+
 }  // namespace mcu::test

@@ -96,6 +96,9 @@ class TestHandler : public SipAgent::Handler {
       agent->Respond(id, it->second.first, "", it->second.second);
   }
   void OnAck(CallId id, const std::string& sdp) override { Add(MakeEvent("ack", id, sdp)); }
+  void OnAnswered(CallId id, const std::string& sdp) override {
+    Add(MakeEvent("answered", id, sdp));
+  }
   void OnCallEnded(CallId id, const std::string& reason) override {
     Add(MakeEvent("ended", id, reason));
   }

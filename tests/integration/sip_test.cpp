@@ -3,7 +3,8 @@
 // whatever the room's codec (G.722, G.711 µ-law and A-law, Opus). With video, the room's H.264
 // is decoded into its tile, which the WebRTC room sees, and the room receives the composite as
 // H.264 and sees the WebRTC room's tile. A room that offers plain RTP gets 488 and an unknown
-// caller 403, and neither disturbs the conference.
+// caller 403, and neither disturbs the conference. The MCU calls a room when its conference
+// opens, and again when the room comes back after losing power.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,12 +14,14 @@
 #include "tests/support/analysis.h"
 #include "tests/support/audio_site.h"
 #include "tests/support/mcu_fixture.h"
+#include "tests/support/rest_client.h"
 #include "tests/support/sip_room.h"
 #include "tests/support/udp.h"
 
 namespace mcu::test {
 namespace {
 
+using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -167,6 +170,102 @@ TEST(SipRefusal, PlainRtpGets488AndAnUnknownCaller403WhileTheConferenceGoesOn) {
   // The conference never noticed.
   EXPECT_TRUE(
       web.WaitHearing([](const Wav& w) { return ToneShare(w, kRoomTone) > 0.08; }, seconds(5)));
+}
+
+std::string Iso(std::chrono::seconds from_now) {
+  time_t t = time(nullptr) + from_now.count();
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The roll-call row of `site` in `conference`, or null.
+json RollCallOf(RestClient& api, const std::string& conference, const std::string& site) {
+  auto r = api.Call("GET", "/api/v1/conferences/" + conference + "/roll-call");
+  if (r.status == 200)
+    for (const auto& s : r.body["sites"])
+      if (s["site"] == site) return s;
+  return nullptr;
+}
+
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The room system waits for calls (auto-answer, SIP/TLS, SRTP). When the scheduled conference
+// that invites it opens, the MCU calls it: it and a WebRTC site hear each other. It then loses
+// power (no BYE): the MCU sees its media stop, ends the call, and calls it again until it is back.
+TEST(SipDialOut, TheMcuCallsTheRoomWhenItsConferenceOpensAndAgainWhenItComesBack) {
+  SipRoom room({.user = "phong1", .tone_hz = kRoomTone});
+  room.Listen();
+  McuOptions o;
+  o.load_sites = 0;
+  o.sip_tls_port = FreePort();
+  o.sip_toml = "media_timeout_s = 4\n";
+  o.extra_toml =
+      "[[sites]]\nid = \"phong-sip\"\nname = \"Phòng SIP\"\nlevel = \"district\"\n"
+      "kind = \"sip\"\nsip_uri = \"" +
+      room.uri() + "\"\n";
+  McuProcess mcu(o);
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  auto created = host.Call("POST", "/api/v1/conferences",
+                           {{"id", "giao-ban"},
+                            {"title", "Giao ban SIP"},
+                            {"start", Iso(seconds(0))},
+                            {"end", Iso(seconds(3600))},
+                            {"leadTimeMinutes", 0},
+                            {"invited", {"tinh-1", "phong-sip"}}});
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+
+  SiteMedia local;
+  ASSERT_TRUE(local.ok());
+  AudioSite web(&local.loop, local.dtls, mcu, "demo-tinh-1", kWebRtcTone);
+  ASSERT_TRUE(web.Join("giao-ban")) << web.error();
+  ASSERT_TRUE(web.WaitConnected());
+  auto hears_room = [](const Wav& w) { return ToneShare(w, kRoomTone) > 0.08; };
+  ASSERT_TRUE(web.WaitHearing(hears_room, seconds(20)))
+      << "the WebRTC site does not hear the room the MCU called\n"
+      << room.Log() << mcu.Log();
+  json row = RollCallOf(host, "giao-ban", "phong-sip");
+  ASSERT_TRUE(row.is_object());
+  EXPECT_EQ(row["link"]["state"], "joined") << row.dump();
+  EXPECT_NE(row["state"], "offline") << row.dump();
+  EXPECT_NE(room.Log().find("from sip:mcu@127.0.0.1"), std::string::npos)
+      << "the call comes from the MCU's address\n"
+      << room.Log();
+
+  room.Kill();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        json r = RollCallOf(host, "giao-ban", "phong-sip");
+        return r.is_object() && r["link"].is_object() && r["link"]["state"] != "joined";
+      },
+      seconds(15), milliseconds(250)))
+      << mcu.Log();
+  EXPECT_NE(mcu.Log().find("no media from the peer for 4 s"), std::string::npos) << mcu.Log();
+  EXPECT_FALSE(web.WaitHearing(hears_room, seconds(2))) << "the dead room is still heard";
+
+  room.Listen();  // Power is back.
+  ASSERT_TRUE(web.WaitHearing(hears_room, seconds(30))) << "the MCU did not call the room again\n"
+                                                        << room.Log() << mcu.Log();
+  EXPECT_GE(Occurrences(mcu.Log(), "calling SIP site phong-sip"), 2u) << mcu.Log();
+  EXPECT_EQ(RollCallOf(host, "giao-ban", "phong-sip")["link"]["state"], "joined");
+  Wav heard_web = web.Record(2.5);
+  EXPECT_GT(ToneShare(heard_web, kRoomTone), 0.08) << "the WebRTC site does not hear the room";
+  EXPECT_LT(ToneShare(heard_web, kWebRtcTone), 0.01) << "the WebRTC site hears itself";
+  Wav heard_room;
+  ASSERT_TRUE(room.StopAndReadHeard(&heard_room)) << room.Log();
+  ASSERT_GT(heard_room.samples.size(), static_cast<size_t>(heard_room.rate * 2.4))
+      << "the room recorded less than its time in the second call";
+  Wav tail = LastSeconds(heard_room);
+  EXPECT_GT(ToneShare(tail, kWebRtcTone), 0.08) << "the room does not hear the WebRTC site";
+  EXPECT_LT(ToneShare(tail, kRoomTone), 0.01) << "the room hears itself";
 }
 
 }  // namespace

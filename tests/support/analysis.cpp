@@ -25,6 +25,12 @@ bool ReadWav(const std::string& path, Wav* out) {
   std::memcpy(&bytes, hdr + 40, 4);
   if ((channels != 1 && channels != 2) || bits != 16) return false;
   out->rate = static_cast<int>(rate);
+  // A writer that died left its header's sizes unwritten (0) or stale: read what the file has.
+  const auto at = in.tellg();
+  in.seekg(0, std::ios::end);
+  const auto file_bytes = static_cast<uint64_t>(in.tellg() - at);
+  in.seekg(at);
+  if (bytes == 0 || bytes > file_bytes) bytes = static_cast<uint32_t>(file_bytes);
   std::vector<int16_t> all(bytes / 2);
   in.read(reinterpret_cast<char*>(all.data()), bytes);
   all.resize(static_cast<size_t>(in.gcount()) / 2);  // A file cut short keeps what it has.

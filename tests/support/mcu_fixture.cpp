@@ -20,7 +20,7 @@ McuProcess::McuProcess(const McuOptions& o) {
   for (size_t i = 0; i < o.ice_addresses.size(); ++i)
     cfg << (i ? ", \"" : "\"") << o.ice_addresses[i] << "\"";
   cfg << "]\n[log]\nlevel = \"" << o.log_level << "\"\n";
-  cfg << "[sip]\ntls_port = " << o.sip_tls_port << "\n";
+  cfg << "[sip]\ntls_port = " << o.sip_tls_port << "\n" << o.sip_toml;
   struct Site {
     std::string id, name, level, token;
   };

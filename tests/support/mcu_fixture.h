@@ -26,6 +26,7 @@ struct McuOptions {
   std::string listen = "127.0.0.1";                        // Signaling address.
   std::vector<std::string> ice_addresses = {"127.0.0.1"};  // Media addresses.
   int sip_tls_port = 0;  // SIP over TLS on this port; 0: no SIP (several MCUs share the host).
+  std::string sip_toml;  // More keys of [sip] ("media_timeout_s = 5\n").
 };
 
 class McuProcess {

@@ -1,8 +1,15 @@
 #include "tests/support/sip_room.h"
 
+#include "media/certificate.h"
 #include "tests/support/udp.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -33,8 +40,33 @@ void WriteToneWav(const std::string& path, double hz, int seconds) {
 
 }  // namespace
 
+bool FreeTcpPort(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  const bool free = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return free;
+}
+
+// A port free for UDP and TCP whose next port is free for TCP: baresip's SIP listens on all of
+// them (TLS on the next).
+uint16_t FreeSipPorts() {
+  for (int tries = 0; tries < 50; ++tries) {
+    const uint16_t p = FreePort();
+    if (p && p < 65000 && FreeTcpPort(p + 1)) return p;
+  }
+  return FreePort();
+}
+
 SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
   const std::string dir = dir_.path().string();
+  sip_port_ = FreeSipPorts();
+  auto cert = media::Certificate::Generate("sip-room", {"IP:127.0.0.1"}, 2);
+  if (cert.ok()) WriteFile(dir + "/cert.pem", cert->CertPem() + cert->KeyPem());
   // Its camera: three bars (red, green, blue), 640x360 at 15 fps, as H.264; its display: none,
   // but the snapshot filter saves a decoded frame when told to on the UDP console.
   std::string video;
@@ -52,10 +84,11 @@ SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
   // dumped by sndfile; SIP on loopback only (TLS for the calls it makes).
   WriteFile(dir + "/config",
             "poll_method epoll\n"
-            "sip_listen 127.0.0.1:0\n"
-            "net_interface 127.0.0.1\n"
-            "sip_verify_server no\n"
-            "audio_source aufile," +
+            "sip_listen 127.0.0.1:" +
+                std::to_string(sip_port_) + "\nsip_certificate " + dir + "/cert.pem\n" +
+                "net_interface 127.0.0.1\n"
+                "sip_verify_server no\n"
+                "audio_source aufile," +
                 dir + "/tone.wav\n" +
                 "audio_player alsa,null\n"
                 "audio_alert alsa,null\n"
@@ -75,7 +108,7 @@ SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
                 dir + "/heard\n" + video);
   WriteFile(dir + "/accounts",
             "<sip:" + options.user +
-                "@127.0.0.1;transport=tls>;regint=0;audio_codecs=" + options.codec +
+                "@127.0.0.1;transport=tls>;regint=0;answermode=auto;audio_codecs=" + options.codec +
                 (options.mediaenc.empty() ? "" : ";mediaenc=" + options.mediaenc) + "\n");
 }
 
@@ -88,6 +121,22 @@ void SipRoom::Dial(const std::string& conference, int sip_tls_port) {
       dir + "/baresip.log");
 }
 
+void SipRoom::Listen() {
+  const std::string dir = dir_.path().string();
+  process_ = std::make_unique<Process>(std::vector<std::string>{"/usr/bin/baresip", "-f", dir},
+                                       dir + "/baresip.log");
+}
+
+std::string SipRoom::uri() const {
+  return "sip:" + options_.user + "@127.0.0.1:" + std::to_string(sip_port_ + 1) + ";transport=tls";
+}
+
+void SipRoom::Kill() {
+  if (!process_) return;
+  process_->Signal(SIGKILL);
+  process_->Wait(std::chrono::seconds(5));
+}
+
 bool SipRoom::SnapshotReceived(const std::string& path, std::chrono::milliseconds timeout) {
   if (!options_.video || !process_) return false;
   const std::string command = "/snapshot_recv " + path + "\n";
@@ -98,9 +147,14 @@ bool SipRoom::SnapshotReceived(const std::string& path, std::chrono::millisecond
 bool SipRoom::StopAndReadHeard(Wav* heard) {
   if (!process_) return false;
   process_->Stop();  // SIGTERM: baresip hangs up and closes its recordings.
+  // The last call's recording (a room that was called several times has one per call).
+  std::filesystem::path newest;
+  std::filesystem::file_time_type newest_time;
   for (const auto& e : std::filesystem::directory_iterator(dir_ / "heard"))
-    if (e.path().string().ends_with("-dec.wav")) return ReadWav(e.path(), heard);
-  return false;
+    if (e.path().string().ends_with("-dec.wav") &&
+        (newest.empty() || e.last_write_time() > newest_time))
+      newest = e.path(), newest_time = e.last_write_time();
+  return !newest.empty() && ReadWav(newest, heard);
 }
 
 }  // namespace mcu::test

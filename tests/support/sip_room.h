@@ -33,7 +33,14 @@ class SipRoom {
   explicit SipRoom(const SipRoomOptions& options);
   // Dials sip:<conference>@127.0.0.1:<port> over TLS.
   void Dial(const std::string& conference, int sip_tls_port);
-  // Ends baresip (its BYE goes out) and reads what it heard; false if there is no recording.
+  // Waits for calls on TLS (its own certificate), answering each at once; again after Kill().
+  void Listen();
+  // Where it takes calls: sip:<user>@127.0.0.1:<port>;transport=tls.
+  std::string uri() const;
+  // Dies without a BYE, as a room that loses power.
+  void Kill();
+  // Ends baresip (its BYE goes out) and reads what it heard in its last call; false if there is
+  // no recording.
   bool StopAndReadHeard(Wav* heard);
   // Saves the next video frame it decodes as a PNG at `path` (through baresip's console);
   // false if none came within `timeout`.
@@ -44,6 +51,7 @@ class SipRoom {
  private:
   SipRoomOptions options_;
   uint16_t console_port_ = 0;  // baresip's UDP console (the cons module), with video.
+  uint16_t sip_port_ = 0;      // UDP and TCP; TLS on the next port.
   TempDir dir_{"mcu-sip-room"};
   std::unique_ptr<Process> process_;
 };
