@@ -352,6 +352,58 @@ class SipAgentTest : public ::testing::Test {
     return run;
   }
 
+  // SIPp as a room the agent calls: waits on a UDP port of its own for one call (`scenario`).
+  struct Uas {
+    std::unique_ptr<Process> process;
+    std::string name;
+    uint16_t port = 0;
+    std::string uri;  // Where to call it.
+  };
+  Uas StartUas(const std::string& scenario) {
+    Uas u;
+    u.name = scenario + "-" + std::to_string(++runs_);
+    u.port = FreePort();
+    u.uri = "sip:room-b@127.0.0.1:" + std::to_string(u.port) + ";transport=udp";
+    u.process = std::make_unique<Process>(std::vector<std::string>{kSippBin,
+                                                                   "-sf",
+                                                                   kScenarioDir + scenario + ".xml",
+                                                                   "-t",
+                                                                   "u1",
+                                                                   "-i",
+                                                                   "127.0.0.1",
+                                                                   "-p",
+                                                                   std::to_string(u.port),
+                                                                   "-m",
+                                                                   "1",
+                                                                   "-nostdin",
+                                                                   "-timeout",
+                                                                   "30s",
+                                                                   "-timeout_error",
+                                                                   "-trace_msg",
+                                                                   "-message_file",
+                                                                   dir_ / (u.name + ".msg"),
+                                                                   "-trace_err",
+                                                                   "-error_file",
+                                                                   dir_ / (u.name + ".err")},
+                                          dir_ / (u.name + ".log"));
+    const pid_t pid = u.process->pid();
+    WaitUntil(
+        [&] {
+          for (const auto& s : UdpSocketsOf(pid))
+            if (s.port == u.port) return true;
+          return false;
+        },
+        seconds(5));
+    return u;
+  }
+  SippRun Finish(Uas& u) {
+    SippRun run;
+    run.exit_code = u.process->Wait(seconds(45));
+    run.log = u.process->Log() + ReadFile(dir_ / (u.name + ".err"));
+    run.messages = ParseTrace(ReadFile(dir_ / (u.name + ".msg")));
+    return run;
+  }
+
   TempDir dir_{"mcu-sip"};
   std::unique_ptr<media::Certificate> cert_;
   SipAgentConfig config_;
@@ -617,6 +669,71 @@ TEST_F(SipAgentTest, TheCertificateFilesArePrivate) {
     EXPECT_EQ(fs::status(tls / f).permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write)
         << f;
+}
+
+TEST_F(SipAgentTest, ACallWePlaceCarriesOurOfferAndReportsTheAnswerThenTheirBye) {
+  StartAgent();
+  Uas room = StartUas("uas_answer");
+  CallId id = agent_->Dial({room.uri, "mcu", "Giao ban \"tuan\"", kOurSdp});
+  auto answered = handler_.WaitFor("answered", id);
+  ASSERT_TRUE(answered) << Finish(room).log;
+  EXPECT_NE(answered->text.find("a=crypto:1 AES_CM_128_HMAC_SHA1_80"), std::string::npos);
+  auto ended = handler_.WaitFor("ended", id);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->text, "BYE");
+  SippRun run = Finish(room);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  const TracedMessage* invite = run.First(false, "INVITE");
+  ASSERT_NE(invite, nullptr);
+  EXPECT_EQ(invite->first_line, "INVITE " + room.uri + " SIP/2.0");
+  EXPECT_EQ(invite->body, kOurSdp) << "our offer, byte for byte";
+  EXPECT_EQ(invite->Header("Content-Type"), "application/sdp");
+  // From names the MCU at its address; the display name lost the quote that would break it.
+  EXPECT_EQ(invite->Header("From").rfind("\"Giao ban tuan\" <sip:mcu@127.0.0.1>", 0), 0u)
+      << invite->Header("From");
+  EXPECT_EQ(run.Received("ACK"), 1);
+  EXPECT_EQ(handler_.Count("call"), 0u) << "no incoming call was seen";
+}
+
+TEST_F(SipAgentTest, ABusyRoomEndsOurCallWithItsStatus) {
+  StartAgent();
+  Uas room = StartUas("uas_busy");
+  CallId id = agent_->Dial({room.uri, "mcu", "", kOurSdp});
+  auto ended = handler_.WaitFor("ended", id);
+  ASSERT_TRUE(ended) << Finish(room).log;
+  EXPECT_EQ(ended->text, "486 Busy Here");
+  EXPECT_EQ(handler_.Count("answered"), 0u);
+  SippRun run = Finish(room);
+  EXPECT_EQ(run.exit_code, 0) << run.log;
+}
+
+TEST_F(SipAgentTest, HangingUpARingingCallSendsCancel) {
+  StartAgent();
+  Uas room = StartUas("uas_ring_cancel");
+  CallId id = agent_->Dial({room.uri, "mcu", "", kOurSdp});
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return ReadFile(dir_ / (room.name + ".msg")).find("180 Ringing") != std::string::npos;
+      },
+      seconds(10)));
+  agent_->Hangup(id, "no answer");
+  auto ended = handler_.WaitFor("ended", id);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->text, "hangup: no answer");
+  SippRun run = Finish(room);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_EQ(run.Received("CANCEL"), 1);
+}
+
+TEST_F(SipAgentTest, ACallToWhatIsNoSipUriOrOverATransportThatIsOffEndsAtOnce) {
+  config_.udp_port = 0;
+  StartAgent();
+  CallId bad = agent_->Dial({"http://example.com/", "mcu", "", kOurSdp});
+  CallId udp = agent_->Dial({"sip:room@127.0.0.1:5999;transport=udp", "mcu", "", kOurSdp});
+  CallId no_sdp = agent_->Dial({"sip:room@127.0.0.1", "mcu", "", ""});
+  EXPECT_EQ(handler_.WaitFor("ended", bad)->text, "not a SIP URI");
+  EXPECT_EQ(handler_.WaitFor("ended", udp)->text, "SIP over udp is off");
+  EXPECT_EQ(handler_.WaitFor("ended", no_sdp)->text, "no offer");
 }
 
 TEST(SipMessages, SdesKeysAreRedactedForLogs) {
