@@ -4,7 +4,9 @@
 // is decoded into its tile, which the WebRTC room sees, and the room receives the composite as
 // H.264 and sees the WebRTC room's tile. A room that offers plain RTP gets 488 and an unknown
 // caller 403, and neither disturbs the conference. The MCU calls a room when its conference
-// opens, and again when the room comes back after losing power.
+// opens, and again when the room comes back after losing power. Two MCUs joined by a SIP trunk
+// (one calls the other's conference as a SIP site) carry each side's sound to the other, and
+// nothing comes back the way it came.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -266,6 +268,78 @@ TEST(SipDialOut, TheMcuCallsTheRoomWhenItsConferenceOpensAndAgainWhenItComesBack
   Wav tail = LastSeconds(heard_room);
   EXPECT_GT(ToneShare(tail, kWebRtcTone), 0.08) << "the room does not hear the WebRTC site";
   EXPECT_LT(ToneShare(tail, kRoomTone), 0.01) << "the room hears itself";
+}
+
+// A district MCU calls the province MCU's conference over a SIP trunk when its own scheduled
+// conference opens, as it would call another vendor's MCU (sip:<conference>@<mcu>): the province
+// knows the trunk as a SIP site that calls in (from sip:mcu@ the district's address). A room on
+// each side hears the other side and never itself; the trunk's state is on the district's
+// roll-call. The province stops its side: the district redials once the trunk is wanted again.
+TEST(SipTrunk, TwoMcusJoinedBySipHearEachOtherWithoutEcho) {
+  constexpr double kProvinceTone = 660, kDistrictTone = 1000;
+  McuOptions po;
+  po.load_sites = 0;
+  po.sip_tls_port = FreePort();
+  po.extra_toml =
+      "[[sites]]\nid = \"huyen-trunk\"\nname = \"Huyện (SIP)\"\nlevel = \"district\"\n"
+      "kind = \"sip\"\nsip_uri = \"sip:mcu@127.0.0.1\"\nsip_dial = false\n";
+  McuProcess province(po);
+  ASSERT_TRUE(province.ready()) << province.Log();
+  McuOptions dO;
+  dO.load_sites = 0;
+  dO.sip_tls_port = FreePort();
+  dO.extra_toml =
+      "[[sites]]\nid = \"tinh-trunk\"\nname = \"Tỉnh (SIP)\"\nlevel = \"province\"\n"
+      "kind = \"sip\"\nsip_uri = \"sip:mix@127.0.0.1:" +
+      std::to_string(po.sip_tls_port) + ";transport=tls\"\n";
+  McuProcess district(dO);
+  ASSERT_TRUE(district.ready()) << district.Log();
+
+  SiteMedia local;
+  ASSERT_TRUE(local.ok());
+  AudioSite at_province(&local.loop, local.dtls, province, "demo-tinh-1", kProvinceTone);
+  ASSERT_TRUE(at_province.Join("mix")) << at_province.error();
+  RestClient host(district.port(), district.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  auto created = host.Call("POST", "/api/v1/conferences",
+                           {{"id", "giao-ban"},
+                            {"title", "Giao ban huyện"},
+                            {"start", Iso(seconds(0))},
+                            {"end", Iso(seconds(3600))},
+                            {"leadTimeMinutes", 0},
+                            {"invited", {"huyen-1", "tinh-trunk"}}});
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  AudioSite at_district(&local.loop, local.dtls, district, "demo-huyen-1", kDistrictTone);
+  ASSERT_TRUE(at_district.Join("giao-ban")) << at_district.error();
+
+  auto hears = [](double tone) {
+    return [tone](const Wav& w) { return ToneShare(w, tone) > 0.08; };
+  };
+  ASSERT_TRUE(at_district.WaitHearing(hears(kProvinceTone), seconds(20)))
+      << "the district does not hear the province over the trunk\n"
+      << district.Log() << province.Log();
+  ASSERT_TRUE(at_province.WaitHearing(hears(kDistrictTone), seconds(10)))
+      << "the province does not hear the district over the trunk\n"
+      << province.Log();
+  Wav d = at_district.Record(2.5), p = at_province.Record(2.5);
+  EXPECT_GT(ToneShare(d, kProvinceTone), 0.08);
+  EXPECT_LT(ToneShare(d, kDistrictTone), 0.01) << "the district hears itself back over the trunk";
+  EXPECT_GT(ToneShare(p, kDistrictTone), 0.08);
+  EXPECT_LT(ToneShare(p, kProvinceTone), 0.01) << "the province hears itself back over the trunk";
+  json trunk = RollCallOf(host, "giao-ban", "tinh-trunk");
+  EXPECT_EQ(trunk["link"]["state"], "joined") << trunk.dump();
+  EXPECT_NE(province.Log().find("site huyen-trunk joined conference mix"), std::string::npos)
+      << province.Log();
+
+  // The province's side ends (its conference loses the trunk, as a far MCU that hangs up): the
+  // district calls again and the sound crosses once more.
+  ASSERT_TRUE(province.Restart(false)) << province.Log();
+  AudioSite again(&local.loop, local.dtls, province, "demo-tinh-1", kProvinceTone);
+  ASSERT_TRUE(again.Join("mix")) << again.error();
+  ASSERT_TRUE(at_district.WaitHearing(hears(kProvinceTone), seconds(40)))
+      << "the trunk did not come back\n"
+      << district.Log();
+  EXPECT_GE(Occurrences(district.Log(), "calling SIP site tinh-trunk"), 2u);
 }
 
 }  // namespace
