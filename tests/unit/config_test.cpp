@@ -47,22 +47,24 @@ TEST(Config, EmbeddedDefaultParses) {
 TEST(Config, ExampleProvinceDeploymentLoads) {
   auto c = LoadConfigFile(std::string(MCU_CONFIGS_DIR) + "/province-example.toml");
   ASSERT_TRUE(c.ok()) << c.error();
-  int province = 0, district = 0, sip = 0;
+  int province = 0, district = 0, sip = 0, sip_dialled = 0;
   size_t with_token = 0;
   std::set<std::string> ids, hashes;
   for (const auto& s : c->sites) {
     province += s.level == "province";
     district += s.level == "district";
     sip += s.kind == "sip";
+    sip_dialled += s.kind == "sip" && s.sip_dial;
     ids.insert(s.id);
     if (!s.token_hash.empty()) hashes.insert(s.token_hash), ++with_token;
   }
   EXPECT_EQ(province, 3);
   EXPECT_EQ(district, 22);
-  EXPECT_EQ(sip, 1) << "a room system over SIP";
+  EXPECT_EQ(sip, 2) << "a room system over SIP, and a SIP trunk to the central MCU";
+  EXPECT_EQ(sip_dialled, 1) << "the trunk is called; the room calls in";
   EXPECT_EQ(c->sip.tls_port, 5061);
-  // The link this MCU dials and the SIP room have none: they are known otherwise.
-  EXPECT_EQ(with_token, c->sites.size() - 2);
+  // The link this MCU dials and the SIP sites have none: they are known otherwise.
+  EXPECT_EQ(with_token, c->sites.size() - 3);
   EXPECT_EQ(hashes.size(), with_token) << "every site its own token";
   EXPECT_EQ(c->media.ice_addresses.size(), 1u);
   EXPECT_GT(c->media.port_max, c->media.port_min);
@@ -320,7 +322,8 @@ TEST(Config, SipIsOffUnlessConfiguredAndTheDefaultListensOnTls5061) {
   EXPECT_EQ(d->sip.tcp_port, 0);
   auto c = ParseConfig(
       "[sip]\nlisten = \"10.0.0.2\"\ntls_port = 5071\nmax_calls = 30\n"
-      "requests_per_second = 4\nrequest_burst = 8\n",
+      "requests_per_second = 4\nrequest_burst = 8\naddress = \"10.0.0.9\"\n"
+      "ring_timeout_s = 20\nmedia_timeout_s = 10\n",
       "t");
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_EQ(c->sip.listen, "10.0.0.2");
@@ -328,7 +331,14 @@ TEST(Config, SipIsOffUnlessConfiguredAndTheDefaultListensOnTls5061) {
   EXPECT_EQ(c->sip.max_calls, 30u);
   EXPECT_EQ(c->sip.requests_per_second, 4);
   EXPECT_EQ(c->sip.request_burst, 8);
+  EXPECT_EQ(c->sip.address, "10.0.0.9");
+  EXPECT_EQ(c->sip.ring_timeout_s, 20);
+  EXPECT_EQ(c->sip.media_timeout_s, 10);
+  EXPECT_EQ(d->sip.ring_timeout_s, 45);
+  EXPECT_EQ(d->sip.media_timeout_s, 30);
   ExpectError("[sip]\nports = 5\n", "sip.ports");
+  ExpectError("[sip]\nring_timeout_s = 1\n", "sip.ring_timeout_s");
+  ExpectError("[sip]\nmedia_timeout_s = 0\n", "sip.media_timeout_s");
 }
 
 TEST(Config, BadTokenHashIsAnError) {

@@ -166,13 +166,31 @@ TEST_F(RestApiTest, AnAdminAddsASipRoomByItsAddressAndBadSipUrisAre400) {
   json got = json::parse(Ask("GET", "/api/v1/sites/phong-sip", "", admin).body);
   EXPECT_EQ(got["kind"], "sip") << got.dump();
   EXPECT_EQ(got["sipUri"], "sip:phong1@10.0.0.5");
+  EXPECT_EQ(got["sipDial"], true) << "the MCU calls a SIP site unless told otherwise";
+  RestResponse only_in = Ask("POST", "/api/v1/sites",
+                             json{{"id", "ubnd"},
+                                  {"name", "UBND"},
+                                  {"kind", "sip"},
+                                  {"sipUri", "sip:ubnd@10.0.0.6"},
+                                  {"sipDial", false}}
+                                 .dump(),
+                             admin);
+  ASSERT_EQ(only_in.status, 201) << only_in.body;
+  EXPECT_FALSE(store->Site("ubnd")->sip_dial);
+  EXPECT_EQ(json::parse(only_in.body)["site"]["sipDial"], false);
   for (auto [body, error] :
        {std::pair{json{{"id", "a"}, {"name", "A"}, {"kind", "sip"}},
                   "sipUri must be sip:user@host (no sip: scheme)"},
         {json{{"id", "a"}, {"name", "A"}, {"kind", "sip"}, {"sipUri", "sip:10.0.0.5"}},
          "sipUri must be sip:user@host (no user part)"},
         {json{{"id", "a"}, {"name", "A"}, {"sipUri", "sip:a@10.0.0.5"}},
-         "only a site of kind sip has a sipUri"}}) {
+         "only a site of kind sip has a sipUri"},
+        {json{{"id", "a"},
+              {"name", "A"},
+              {"kind", "sip"},
+              {"sipUri", "sip:a@10.0.0.5"},
+              {"sipDial", "yes"}},
+         "sipDial must be true or false"}}) {
     RestResponse r = Ask("POST", "/api/v1/sites", body.dump(), admin);
     EXPECT_EQ(r.status, 400) << body.dump();
     EXPECT_EQ(Error(r), error);
