@@ -10,7 +10,9 @@
 //                buttons are disabled and the API refuses the mute (403);
 //   admin:       sites (a new token shown once), users, settings; history with attendance; a
 //                SIP room system added by its address (no token, how it calls in instead), and
-//                an address the server refuses shown in the form, nothing created.
+//                an address the server refuses shown in the form, nothing created; whether the
+//                MCU calls it (ticked for a new one) saved and read back through the server; its
+//                call's state and reason on the roll-call board.
 //   every page:  every control has an accessible name; Vietnamese first, English on request.
 //
 // Screenshots of every page go to test-output/browser/console-*.png.
@@ -390,7 +392,7 @@ describe('web console', () => {
     }
   });
 
-  test('an administrator adds a SIP room system by its address; an address without a user part is refused', { timeout: 60_000 }, async () => {
+  test('an administrator adds a SIP room system by its address; an address without a user part is refused', { timeout: 90_000 }, async () => {
     const SIP_SITE = { id: 'huyen-b-poly', name: 'Huyện B - Poly', uri: 'sip:phong1@10.20.3.5' };
     const { context, page, problems } = await openAs('quantri', 'quantri-demo');
     const api = await mcu.login('quantri', 'quantri-demo');
@@ -399,8 +401,10 @@ describe('web console', () => {
       await page.waitForSelector('[data-site="huyen-1"]');
       await page.click('#new-site');
       const uri = page.locator('dialog[open] form [name="sipUri"]');
+      const dial = page.locator('dialog[open] form [name="sipDial"]');
       await page.waitForSelector('dialog[open] form [name="id"]');
       assert.ok(await uri.isHidden(), 'a room is not asked for a SIP address');
+      assert.ok(await dial.isHidden(), 'nor whether the MCU calls it');
       await setField(page, 'id', SIP_SITE.id);
       await setField(page, 'name', SIP_SITE.name);
       await setField(page, 'kind', 'sip');
@@ -410,6 +414,9 @@ describe('web console', () => {
         'Hệ thống SIP (Poly, Cisco…)');
       assert.match(await page.locator('label[for]', { hasText: 'Địa chỉ SIP' }).locator('..').textContent(),
         /phần tên \(trước “@”\) và địa chỉ nơi cuộc gọi xuất phát/);
+      // A new SIP room system is called by the MCU unless the administrator says otherwise.
+      await dial.waitFor({ state: 'visible' });
+      assert.ok(await page.getByLabel('MCU gọi tới điểm cầu khi cuộc họp bắt đầu').isChecked(), 'ticked for a new one');
       await expectNamed(page, 'the site form');
 
       // No user part: the server refuses it, its reason is shown in the form, no site is made.
@@ -444,17 +451,64 @@ describe('web console', () => {
       assert.equal(stored.kind, 'sip');
       assert.equal(stored.sipUri, SIP_SITE.uri);
       assert.equal(stored.name, SIP_SITE.name);
+      assert.equal(stored.sipDial, true, 'the MCU calls it');
+      assert.equal((await row.locator('.adm-sip-calling').textContent()).trim(), 'MCU gọi tới');
+      assert.equal(await row.locator('.adm-sip-calling').getAttribute('data-sip-dial'), 'true');
       await shot(page, 'admin-sites-sip');
 
-      // An edit shows the address and keeps it.
+      // An edit shows the address and the choice, and keeps the address; unticked, the MCU no
+      // longer calls it: it only calls in.
       await row.locator('[data-action="edit"]').click();
       await page.waitForSelector('dialog[open] form [name="sipUri"]');
       assert.equal(await uri.inputValue(), SIP_SITE.uri);
       assert.equal(await page.locator('dialog[open] form select[name="kind"]').inputValue(), 'sip');
+      assert.ok(await dial.isChecked(), 'the stored choice');
       await setField(page, 'network', 'WAN huyện B');
+      await setField(page, 'sipDial', false);
       await page.click('dialog[open] form button[type="submit"]');
       await waitFor('the edit to be saved', async () => (await api.get(`/sites/${SIP_SITE.id}`)).network === 'WAN huyện B', 10_000);
-      assert.equal((await api.get(`/sites/${SIP_SITE.id}`)).sipUri, SIP_SITE.uri);
+      const edited = await api.get(`/sites/${SIP_SITE.id}`);
+      assert.equal(edited.sipUri, SIP_SITE.uri);
+      assert.equal(edited.sipDial, false, 'it only calls in');
+      await row.locator('.adm-sip-calling[data-sip-dial="false"]', { hasText: 'Chỉ tự gọi vào' }).waitFor();
+      // Opened again: unticked, as the server has it; ticked again, the MCU calls it again.
+      await row.locator('[data-action="edit"]').click();
+      await page.waitForSelector('dialog[open] form [name="sipUri"]');
+      assert.equal(await dial.isChecked(), false, 'the stored choice');
+      await setField(page, 'sipDial', true);
+      await page.click('dialog[open] form button[type="submit"]');
+      await waitFor('the MCU to call it again', async () => (await api.get(`/sites/${SIP_SITE.id}`)).sipDial === true, 10_000);
+      await row.locator('.adm-sip-calling[data-sip-dial="true"]').waitFor();
+
+      // The roll-call board says where the MCU's call to it is. No SIP unit answers at its
+      // address here, so the roll-call's answer (the real one) is given the site's call as the
+      // bridge reports it: ended with the callee busy, to be called again; then in the call.
+      let call = { state: 'waiting', detail: '486 Busy Here', remoteTitle: '', remoteSpeaker: '', mutedAudio: false, mutedVideo: false, attempts: 2 };
+      await page.route(`**/api/v1/conferences/${CONFERENCE}/roll-call`, async (route) => {
+        const res = await route.fetch();
+        const roll = await res.json();
+        roll.sites.push({
+          site: SIP_SITE.id, name: SIP_SITE.name, state: 'offline', invited: true, mutedAudio: false, mutedVideo: false,
+          kicked: false, speaking: false, content: false, elsewhere: '', participant: '', devices: null, link: call,
+        });
+        await route.fulfill({ status: res.status(), contentType: 'application/json', body: JSON.stringify(roll) });
+      });
+      await page.goto(`${mcu.origin}/#/live/${CONFERENCE}`);
+      const badge = page.locator(`#roll-call li[data-site="${SIP_SITE.id}"] .site-badge-link`);
+      await badge.waitFor();
+      assert.equal(await badge.getAttribute('data-link-kind'), 'sip');
+      assert.equal(await badge.getAttribute('data-link'), 'waiting');
+      assert.equal((await badge.textContent()).trim(), 'SIP: chờ gọi lại (486 Busy Here)');
+      // The other sites (rooms) have no link badge.
+      assert.equal(await page.locator('#roll-call li[data-site="huyen-1"] .site-badge-link').count(), 0);
+      await shot(page, 'live-sip-waiting');
+      call = { ...call, state: 'joined', detail: '', attempts: 3 };
+      await page.click('#lang-switch');
+      await page.waitForFunction((id) => document.querySelector(`#roll-call li[data-site="${id}"] .site-badge-link`)?.textContent.trim() ===
+        'SIP: in the call', SIP_SITE.id, { timeout: 10_000 });
+      assert.equal(await badge.getAttribute('data-link'), 'joined');
+      await shot(page, 'live-sip-joined');
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
       // The refused creation's 400 is the browser's only complaint.
       assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), [], 'no console errors');
     } finally {

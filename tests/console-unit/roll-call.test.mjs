@@ -1,13 +1,24 @@
 // The live page's roll-call and the monitor's stream figures without the DOM
 // (web-console/js/logic/roll-call.js, streams.js): counters, "mute all", who may be called in,
 // the speaker, a site's quality as stats go stale (a device warning apart), the devices its
-// room reported (missing ones among them); running conferences, chart points.
+// room reported (missing ones among them), what a link badge says (a cascade link, or the call
+// the MCU places to a SIP site, with why it ended); running conferences, chart points.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { callable, deviceStates, missingDevices, muteAllPressed, rollCounts, siteQuality, siteState, speakerOf } from '../../web-console/js/logic/roll-call.js';
+import {
+  LINK_STATES, SIP_CALL_STATES, callable, deviceStates, linkBadge, missingDevices, muteAllPressed, rollCounts, siteQuality, siteState, speakerOf,
+} from '../../web-console/js/logic/roll-call.js';
 import { chartPoint, historyPoints, isRunning } from '../../web-console/js/logic/streams.js';
+import { strings } from '../../web-console/js/pages/live/roll-call.js';
+
+// A badge's text as the page makes it (web-console/js/pages/live/roll-call.js), in `lang`.
+function badgeText(b, lang) {
+  const tr = (key, vars = {}) => strings[lang][key].replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  return tr(b.key, { ...b.vars, reason: b.reasonKey ? tr(b.reasonKey) : b.vars.reason });
+}
+const SIP_LINK = { detail: '', remoteTitle: '', remoteSpeaker: '', mutedAudio: false, mutedVideo: false, attempts: 1 };
 
 const ROLL = [
   { site: 'tinh-1', invited: true, state: 'video', mutedAudio: false },
@@ -108,4 +119,69 @@ test('a chart point: kb/s in and out summed, the worst loss, RTT; unmeasured are
     audioOut: { kbps: [40, 40] }, videoOut: { kbps: [700, 690] },
   };
   assert.deepEqual(historyPoints(hist), { at: [1000, 2000], cols: [[540, 551], [740, 730], [1, 7], [30, null]] });
+});
+
+test('a cascade link\'s badge: its state, the other MCU\'s title once joined; unknown states are idle', () => {
+  const joined = linkBadge({ state: 'joined', remoteTitle: 'Giao ban tỉnh', detail: '' }, 'cascade');
+  assert.deepEqual([joined.sip, joined.state, joined.key], [false, 'joined', 'live.link.joined']);
+  assert.equal(badgeText(joined, 'vi'), 'Liên kết tới: Giao ban tỉnh');
+  assert.equal(badgeText(linkBadge({ state: 'authenticating' }, 'cascade'), 'en'), 'Link: authenticating');
+  assert.equal(linkBadge({ state: 'dialling' }, 'cascade').state, 'idle');
+  // A site the console does not know the kind of: read as a link, as before.
+  assert.equal(linkBadge({ state: 'waiting', detail: '486 Busy Here' }, undefined).key, 'live.link.waiting');
+  for (const state of LINK_STATES)
+    for (const lang of ['vi', 'en']) assert.ok(strings[lang][`live.link.${state}`], `${lang}: ${state}`);
+});
+
+test('a SIP site\'s call: ringing, in the call, to be called again and why, refused and why', () => {
+  const ringing = linkBadge({ ...SIP_LINK, state: 'connecting' }, 'sip');
+  assert.deepEqual([ringing.sip, ringing.state, ringing.key], [true, 'connecting', 'live.sip.connecting']);
+  assert.equal(badgeText(ringing, 'vi'), 'SIP: đang gọi');
+  assert.equal(badgeText(ringing, 'en'), 'SIP: calling');
+  const again = linkBadge({ ...SIP_LINK, state: 'connecting', attempts: 3 }, 'sip');
+  assert.equal(badgeText(again, 'vi'), 'SIP: đang gọi lại (lần 3)');
+  assert.equal(badgeText(again, 'en'), 'SIP: calling again (attempt 3)');
+  const joined = linkBadge({ ...SIP_LINK, state: 'joined' }, 'sip');
+  assert.equal(badgeText(joined, 'vi'), 'SIP: đang trong cuộc gọi');
+  assert.equal(badgeText(joined, 'en'), 'SIP: in the call');
+  const busy = linkBadge({ ...SIP_LINK, state: 'waiting', detail: '486 Busy Here', attempts: 2 }, 'sip');
+  assert.deepEqual([busy.state, busy.key, busy.vars.reason, busy.reasonKey], ['waiting', 'live.sip.waitingWhy', '486 Busy Here', '']);
+  assert.equal(badgeText(busy, 'vi'), 'SIP: chờ gọi lại (486 Busy Here)');
+  assert.equal(badgeText(busy, 'en'), 'SIP: will call again (486 Busy Here)');
+  assert.equal(badgeText(linkBadge({ ...SIP_LINK, state: 'waiting', detail: '408 Request Timeout' }, 'sip'), 'vi'),
+    'SIP: chờ gọi lại (408 Request Timeout)');
+  assert.equal(badgeText(linkBadge({ ...SIP_LINK, state: 'waiting' }, 'sip'), 'vi'), 'SIP: chờ gọi lại');
+  const refused = linkBadge({ ...SIP_LINK, state: 'refused', detail: '603 Decline' }, 'sip');
+  assert.equal(refused.state, 'refused');
+  assert.equal(badgeText(refused, 'vi'), 'SIP: bị từ chối (603 Decline)');
+  assert.equal(badgeText(refused, 'en'), 'SIP: refused (603 Decline)');
+  assert.equal(badgeText(linkBadge({ ...SIP_LINK, state: 'refused', detail: ' ' }, 'sip'), 'vi'), 'SIP: bị từ chối');
+});
+
+test('the MCU\'s own words for why a SIP call ended are translated; a SIP status is shown as it is', () => {
+  const noAnswer = linkBadge({ ...SIP_LINK, state: 'waiting', detail: 'no answer' }, 'sip');
+  assert.equal(noAnswer.reasonKey, 'live.sip.reason.noAnswer');
+  assert.equal(badgeText(noAnswer, 'vi'), 'SIP: chờ gọi lại (không trả lời)');
+  assert.equal(badgeText(noAnswer, 'en'), 'SIP: will call again (no answer)');
+  assert.equal(badgeText(linkBadge({ ...SIP_LINK, state: 'waiting', detail: 'BYE' }, 'sip'), 'vi'), 'SIP: chờ gọi lại (bên kia đã gác máy)');
+  assert.equal(linkBadge({ ...SIP_LINK, state: 'waiting', detail: 'toString' }, 'sip').reasonKey, '', 'not an inherited key');
+  // A detail is only the reason of an ended or refused call; a ringing call's is not shown.
+  assert.equal(linkBadge({ ...SIP_LINK, state: 'connecting', detail: 'stale' }, 'sip').key, 'live.sip.connecting');
+});
+
+test('a SIP call in a state this console does not know is idle; every key has both languages', () => {
+  assert.deepEqual(SIP_CALL_STATES, ['idle', 'connecting', 'joined', 'waiting', 'refused']);
+  assert.equal(linkBadge({ ...SIP_LINK, state: 'authenticating' }, 'sip').state, 'idle');
+  assert.equal(badgeText(linkBadge({ state: 'idle' }, 'sip'), 'vi'), 'SIP: chưa gọi');
+  assert.equal(linkBadge(null, 'sip').state, 'idle');
+  const keys = new Set();
+  for (const state of [...SIP_CALL_STATES, 'nonsense'])
+    for (const detail of ['', '486 Busy Here', 'no answer', 'BYE'])
+      for (const attempts of [0, 1, 4]) {
+        const b = linkBadge({ ...SIP_LINK, state, detail, attempts }, 'sip');
+        keys.add(b.key);
+        if (b.reasonKey) keys.add(b.reasonKey);
+      }
+  for (const lang of ['vi', 'en'])
+    for (const k of keys) assert.ok(strings[lang][k], `${lang}: ${k}`);
 });

@@ -1,12 +1,15 @@
 // What the sites page decides without the DOM (web-console/js/logic/sites.js): the checks of the
-// site form, the body it sends for each kind (a SIP room system with its address, the address
-// removed when a site stops being one), what is shown once a site is saved (a token to install,
-// or how a SIP room system calls in), and the parts of a SIP address shown to the administrator.
+// site form, the body it sends for each kind (a SIP room system with its address and whether the
+// MCU calls it, the address removed when a site stops being one), what is shown once a site is
+// saved (a token to install, or how a SIP room system calls in), whether a SIP site is called or
+// only calls in, and the parts of a SIP address shown to the administrator.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { KINDS, SIP_URI_EXAMPLE, afterSave, bandwidthOf, sipDialUri, sipIdentity, siteBody, siteProblems } from '../../web-console/js/logic/sites.js';
+import {
+  KINDS, SIP_DIAL_DEFAULT, SIP_URI_EXAMPLE, afterSave, bandwidthOf, sipCallingKey, sipDialOf, sipDialUri, sipIdentity, siteBody, siteProblems,
+} from '../../web-console/js/logic/sites.js';
 import { strings } from '../../web-console/js/pages/admin/sites.js';
 
 const ROOM_FORM = { id: 'huyen-a', name: '  Huyện A  ', level: 'district', kind: 'room', network: ' WAN tỉnh ', bandwidth: '2000', sipUri: '' };
@@ -67,11 +70,61 @@ test('the body of a new site: the id, trimmed texts, the bandwidth as a number; 
   assert.deepEqual(siteBody({ ...ROOM_FORM, bandwidth: '' }).bandwidthKbps, 0);
 });
 
-test('the body of a new SIP room system carries its address, trimmed', () => {
-  assert.deepEqual(siteBody(SIP_FORM), {
+test('the body of a new SIP room system carries its address, trimmed, and whether the MCU calls it', () => {
+  assert.deepEqual(siteBody({ ...SIP_FORM, sipDial: true }), {
     id: 'huyen-a-poly', name: 'Huyện A - Poly', level: 'district', kind: 'sip', network: 'WAN tỉnh', bandwidthKbps: 2000,
-    sipUri: 'sip:phong1@10.20.3.5',
+    sipUri: 'sip:phong1@10.20.3.5', sipDial: true,
   });
+  assert.equal(siteBody({ ...SIP_FORM, sipDial: false }).sipDial, false, 'it only calls in');
+  // A form that does not say: the server's default, sent as a boolean.
+  assert.equal(SIP_DIAL_DEFAULT, true);
+  assert.equal(siteBody(SIP_FORM).sipDial, true);
+  assert.equal(siteBody({ ...SIP_FORM, sipDial: null }).sipDial, true);
+});
+
+test('only a SIP room system sends sipDial, whatever the checkbox was left at', () => {
+  for (const kind of ['room', 'cascade']) {
+    assert.ok(!('sipDial' in siteBody({ ...ROOM_FORM, kind, sipDial: true })), kind);
+    assert.ok(!('sipDial' in siteBody({ ...ROOM_FORM, kind, sipDial: false })), kind);
+  }
+  // A SIP room system made a room: its address removed, no sipDial.
+  const stored = { id: 'huyen-a-poly', kind: 'sip', sipUri: 'sip:phong1@10.20.3.5', sipDial: false };
+  const made = siteBody({ ...SIP_FORM, kind: 'room', sipDial: false }, stored);
+  assert.equal(made.sipUri, '');
+  assert.ok(!('sipDial' in made));
+});
+
+test('an edit sends the checkbox as it is: unticked, the MCU stops calling; ticked again, it calls', () => {
+  const stored = { id: 'huyen-a-poly', name: 'Huyện A - Poly', kind: 'sip', sipUri: 'sip:phong1@10.20.3.5', sipDial: true };
+  assert.equal(siteBody({ ...SIP_FORM, sipDial: false }, stored).sipDial, false);
+  assert.equal(siteBody({ ...SIP_FORM, sipDial: true }, { ...stored, sipDial: false }).sipDial, true);
+  // A room made a SIP room system sends its choice too.
+  assert.equal(siteBody({ ...SIP_FORM, sipDial: true }, { id: 'huyen-a', kind: 'room' }).sipDial, true);
+});
+
+test('the checkbox as the form opens: ticked for a new site, the stored choice of a SIP site', () => {
+  assert.equal(sipDialOf(null), true, 'a new site');
+  assert.equal(sipDialOf(undefined), true);
+  assert.equal(sipDialOf({ kind: 'sip', sipUri: 'sip:a@10.0.0.1', sipDial: true }), true);
+  assert.equal(sipDialOf({ kind: 'sip', sipUri: 'sip:a@10.0.0.1', sipDial: false }), false);
+  // A server that does not say (older), or a site of another kind that may become one: the default.
+  assert.equal(sipDialOf({ kind: 'sip', sipUri: 'sip:a@10.0.0.1' }), true);
+  assert.equal(sipDialOf({ kind: 'room' }), true);
+  assert.equal(sipDialOf({ kind: 'room', sipDial: false }), true);
+});
+
+test('the list says whether a SIP site is called by the MCU or only calls in; nothing for other kinds', () => {
+  assert.equal(sipCallingKey({ kind: 'sip', sipDial: true }), 'admin.site.sipDialOut');
+  assert.equal(sipCallingKey({ kind: 'sip' }), 'admin.site.sipDialOut');
+  assert.equal(sipCallingKey({ kind: 'sip', sipDial: false }), 'admin.site.sipCallsIn');
+  assert.equal(sipCallingKey({ kind: 'room', sipDial: false }), '');
+  assert.equal(sipCallingKey({ kind: 'cascade' }), '');
+  assert.equal(sipCallingKey(null), '');
+  for (const lang of ['vi', 'en'])
+    for (const k of ['admin.site.sipDialOut', 'admin.site.sipCallsIn', 'admin.site.sipDial', 'admin.site.sipDialHint'])
+      assert.ok(strings[lang][k], `${lang}: ${k}`);
+  assert.equal(strings.vi['admin.site.sipDial'], 'MCU gọi tới điểm cầu khi cuộc họp bắt đầu');
+  assert.equal(strings.en['admin.site.sipDial'], 'The MCU calls it when its conference starts');
 });
 
 test('an edit has no id; a site that stops being a SIP room system sends an empty address', () => {

@@ -1,6 +1,7 @@
 // The live page's roll-call without the DOM: a site's state and quality, the board's counters,
 // whether "mute all" shows pressed, which sites the host may call in, the active speaker, the
-// devices its room reported (missing ones among them).
+// devices its room reported (missing ones among them), and what the badge of a site's `link`
+// says: a cascade link this MCU dials, or the call it places to a SIP site.
 
 import { worstAlarm } from './alarms.js';
 import { gradeQuality, gradesStreams } from './quality.js';
@@ -16,8 +17,42 @@ export const STATS_STALE_MS = 5000;
 // A roll-call site's state, 'offline' when the MCU sent one this console does not know.
 export const siteState = (s) => (SITE_STATES.includes(s.state) ? s.state : 'offline');
 
+// The states of the call this MCU places to a SIP site it calls (Site.sipDial): not called,
+// ringing, answered and in the call, ended and to be called again (`detail` says why), refused
+// by the far end (403/404/488/603 in `detail`).
+export const SIP_CALL_STATES = ['idle', 'connecting', 'joined', 'waiting', 'refused'];
+// The ends of a SIP call the MCU words itself, shown translated (the key's last part); a SIP
+// status ("486 Busy Here") is shown as it is.
+const SIP_REASONS = { 'no answer': 'noAnswer', BYE: 'bye' };
+
 // A link's state, 'idle' when unknown.
 export const linkState = (l) => (LINK_STATES.includes(l.state) ? l.state : 'idle');
+
+// What the badge of a roll-call site's `link` says, `kind` being the site's (from GET /sites;
+// anything but 'sip', unknown included, reads it as a cascade link):
+//   {sip, state, key, vars, reasonKey}
+// `state` the known state (the badge's link-<state> class), `key` the i18n key of its text with
+// `vars` {title, reason, attempts}: the other MCU's conference title; why a SIP call ended
+// (waiting) or was refused, shown when there is one; the attempt a SIP call is at.
+// `reasonKey`: the i18n key of that reason when the console words it itself ('' otherwise),
+// to be put in vars.reason translated.
+export function linkBadge(link, kind) {
+  const l = link || {};
+  if (kind !== 'sip') {
+    const state = linkState(l);
+    return { sip: false, state, key: `live.link.${state}`, vars: { title: l.remoteTitle || '', reason: '', attempts: 0 }, reasonKey: '' };
+  }
+  const state = SIP_CALL_STATES.includes(l.state) ? l.state : 'idle';
+  const attempts = Number.isInteger(l.attempts) && l.attempts > 0 ? l.attempts : 0;
+  const reason = state === 'waiting' || state === 'refused' ? String(l.detail ?? '').trim() : '';
+  let key = `live.sip.${state}`;
+  if (reason) key += 'Why';
+  else if (state === 'connecting' && attempts > 1) key = 'live.sip.connectingAgain';
+  return {
+    sip: true, state, key, vars: { title: '', reason, attempts },
+    reasonKey: Object.hasOwn(SIP_REASONS, reason) ? `live.sip.reason.${SIP_REASONS[reason]}` : '',
+  };
+}
 
 // The board's counters: invited, online (any state but offline), in the conference, with video.
 export function rollCounts(roll) {

@@ -1,11 +1,14 @@
 // What the sites page decides without the DOM: the kinds of site, the checks of the site form
 // (each problem as the key of its message), the request body the form sends, what to show once
-// a site is saved (a room's token to install, or how a SIP room system calls in), and the parts
-// of a SIP address shown to the administrator.
+// a site is saved (a room's token to install, or how a SIP room system calls in), whether the
+// MCU calls a SIP room system or it only calls in, and the parts of a SIP address shown to the
+// administrator.
 //
 // A SIP room system (kind "sip") has no token of its own: the MCU knows a call as that site's by
 // the user part of its SIP address and the address the call comes from (signaling/openapi.yaml,
-// Site.sipUri). The server parses and checks the address; the form only asks for one.
+// Site.sipUri). The server parses and checks the address; the form only asks for one. Unless
+// told otherwise (Site.sipDial false), the MCU also calls it when a scheduled conference that
+// invites it opens, and again after a failure or a drop.
 
 import { ID_PATTERN } from './conferences.js';
 
@@ -15,6 +18,8 @@ export const NAME_MAX = 200;
 export const NETWORK_MAX = 200;
 export const SIP_URI_MAX = 300;
 export const BANDWIDTH_MAX = 100000;
+// Whether the MCU calls a new SIP room system (the server's default for Site.sipDial).
+export const SIP_DIAL_DEFAULT = true;
 
 // The bandwidth field's text as kb/s: empty is 0, anything else its number (NaN when not one).
 export const bandwidthOf = (text) => (String(text ?? '').trim() === '' ? 0 : Number(text));
@@ -36,9 +41,10 @@ export function siteProblems(form, creating) {
 }
 
 // The body of POST /sites (`site` null: with the id) or PUT /sites/{id} (`site` the stored one)
-// from the form. A site of kind sip sends its address; a site that was sip and is no longer
-// sends an empty one, which removes it (the server keeps a field left out of an update and
-// refuses an address on any other kind).
+// from the form (`sipDial`: the "the MCU calls it" checkbox, a boolean; the default when left
+// out). A site of kind sip sends its address and whether the MCU calls it; a site that was sip
+// and is no longer sends an empty address, which removes it (the server keeps a field left out
+// of an update and refuses an address on any other kind), and no sipDial.
 export function siteBody(form, site = null) {
   const body = {
     name: String(form.name ?? '').trim(),
@@ -47,9 +53,27 @@ export function siteBody(form, site = null) {
     network: String(form.network ?? '').trim(),
     bandwidthKbps: bandwidthOf(form.bandwidth),
   };
-  if (form.kind === 'sip') body.sipUri = String(form.sipUri ?? '').trim();
-  else if (site && site.sipUri) body.sipUri = '';
+  if (form.kind === 'sip') {
+    body.sipUri = String(form.sipUri ?? '').trim();
+    body.sipDial = form.sipDial === undefined || form.sipDial === null ? SIP_DIAL_DEFAULT : Boolean(form.sipDial);
+  } else if (site && site.sipUri) {
+    body.sipUri = '';
+  }
   return site ? body : { id: form.id, ...body };
+}
+
+// The form's "the MCU calls it" checkbox as the form opens on `site` (null: a new one): the
+// stored choice of a SIP site, else (a new site, one of another kind, a server that does not
+// say) the default.
+export function sipDialOf(site) {
+  return site && site.kind === 'sip' && typeof site.sipDial === 'boolean' ? site.sipDial : SIP_DIAL_DEFAULT;
+}
+
+// How a SIP site of the list connects, as the i18n key of a short text: the MCU calls it
+// ('admin.site.sipDialOut') or it only calls in ('admin.site.sipCallsIn'); '' for another kind.
+export function sipCallingKey(site) {
+  if (!site || site.kind !== 'sip') return '';
+  return sipDialOf(site) ? 'admin.site.sipDialOut' : 'admin.site.sipCallsIn';
 }
 
 // What to show once the server has saved a site (`answer`: POST /sites' {site, token}, or PUT's

@@ -5,16 +5,20 @@
 // /sites/{id}, confirmed), renew the room token (POST /sites/{id}/token, confirmed). A new token
 // is shown once in a dialog, with a Copy button. A SIP room system (kind sip) is known by its SIP
 // address and has no token to install: instead of the token, a dialog says how it calls in
-// (also from its row). The form's checks, its request body and what to show once saved are in
-// ../../logic/sites.js.
+// (also from its row). Its form says whether the MCU calls it when its conference starts
+// (sipDial, checked for a new one); its row, whether it is called or only calls in. The form's
+// checks, its request body and what to show once saved are in ../../logic/sites.js.
 //
-// Hooks for tests: #new-site; rows tr[data-site] with button[data-action=edit|token|delete]
-// (dial instead of token on a SIP site) and a SIP site's address in .adm-sip-uri; the token
+// Hooks for tests: #new-site; the form's input[name=sipDial]; rows tr[data-site] with
+// button[data-action=edit|token|delete] (dial instead of token on a SIP site), a SIP site's
+// address in .adm-sip-uri and how it connects in .adm-sip-calling[data-sip-dial]; the token
 // dialog's #token-secret and #token-copy; the call-in dialog's #sip-dial.
 
 import { h, replace, field, uid } from '../../dom.js';
 import { LEVELS } from '../../logic/conferences.js';
-import { KINDS, SIP_URI_EXAMPLE, SIP_URI_MAX, afterSave, sipDialUri, sipIdentity, siteBody, siteProblems } from '../../logic/sites.js';
+import {
+  KINDS, SIP_URI_EXAMPLE, SIP_URI_MAX, afterSave, sipCallingKey, sipDialOf, sipDialUri, sipIdentity, siteBody, siteProblems,
+} from '../../logic/sites.js';
 import { checkedField, modal, select, setError } from '../../widgets.js';
 import { act, adminFormDialog, confirmAction, enc, loader, rowButton, runChecks, shell } from './common.js';
 
@@ -53,6 +57,10 @@ export const strings = {
     'admin.site.networkHint': 'Để kỹ thuật viên biết điểm cầu dùng đường mạng nào, ví dụ “WAN tỉnh 10.20.3.0/24”.',
     'admin.site.sipUri': 'Địa chỉ SIP',
     'admin.site.sipUriHint': 'MCU nhận ra cuộc gọi của điểm cầu theo phần tên (trước “@”) và địa chỉ nơi cuộc gọi xuất phát.',
+    'admin.site.sipDial': 'MCU gọi tới điểm cầu khi cuộc họp bắt đầu',
+    'admin.site.sipDialHint': 'Gọi lại nếu cuộc gọi không thành hoặc bị ngắt. Bỏ chọn nếu thiết bị chỉ tự gọi vào.',
+    'admin.site.sipDialOut': 'MCU gọi tới',
+    'admin.site.sipCallsIn': 'Chỉ tự gọi vào',
     'admin.site.bandwidth': 'Băng thông dự kiến (kb/s)',
     'admin.site.bandwidthHint': 'Dung lượng đường truyền dự kiến, 0 = chưa xác định.',
     'admin.site.create': 'Thêm điểm cầu',
@@ -118,6 +126,10 @@ export const strings = {
     'admin.site.networkHint': 'Tells technicians which link the site uses, e.g. “Province WAN 10.20.3.0/24”.',
     'admin.site.sipUri': 'SIP address',
     'admin.site.sipUriHint': 'The MCU recognises the site’s call by the user part (before “@”) and the address the call comes from.',
+    'admin.site.sipDial': 'The MCU calls it when its conference starts',
+    'admin.site.sipDialHint': 'Called again if the call fails or drops. Leave unchecked if the unit only calls in.',
+    'admin.site.sipDialOut': 'Called by the MCU',
+    'admin.site.sipCallsIn': 'Calls in only',
     'admin.site.bandwidth': 'Expected bandwidth (kb/s)',
     'admin.site.bandwidthHint': 'The link’s expected capacity; 0 = not set.',
     'admin.site.create': 'Add site',
@@ -240,7 +252,8 @@ function siteRow(ctx, s, titles, actions) {
     h('th', { scope: 'row', class: 'adm-name' }, s.name),
     h('td', {}, LEVELS.includes(s.level) ? t(`admin.level.${s.level}`) : s.level || t('admin.none')),
     h('td', { class: 'adm-kind' }, KINDS.includes(s.kind) ? t(`admin.kind.${s.kind}`) : s.kind || t('admin.none'),
-      s.kind === 'sip' && s.sipUri ? h('span', { class: 'adm-sip-uri' }, s.sipUri) : null),
+      s.kind === 'sip' && s.sipUri ? h('span', { class: 'adm-sip-uri' }, s.sipUri) : null,
+      sipCallingKey(s) ? h('span', { class: 'adm-sip-calling', dataset: { sipDial: String(sipDialOf(s)) } }, t(sipCallingKey(s))) : null),
     h('td', { class: 'adm-network' }, s.network || h('span', { class: 'adm-muted' }, t('admin.none'))),
     h('td', { class: 'num' }, bw > 0 ? t('admin.site.kbps', { n: bw.toLocaleString('vi-VN') }) : h('span', { class: 'adm-muted' }, t('admin.none'))),
     h('td', { class: 'adm-presence' },
@@ -256,8 +269,9 @@ function siteRow(ctx, s, titles, actions) {
 }
 
 // The create/edit dialog of a site. `done({site, token?})` after the server accepted. The SIP
-// address is shown while the kind is sip; what the server refuses (an address it cannot read,
-// one without a user part) is shown in the form like any refusal.
+// address and whether the MCU calls the site are shown while the kind is sip; what the server
+// refuses (an address it cannot read, one without a user part) is shown in the form like any
+// refusal.
 function siteDialog(host, ctx, site, done) {
   const { t, api } = ctx;
   const f = {
@@ -271,15 +285,20 @@ function siteDialog(host, ctx, site, done) {
         name: 'sipUri', maxlength: SIP_URI_MAX, placeholder: SIP_URI_EXAMPLE, spellcheck: 'false', autocapitalize: 'none',
         autocomplete: 'off', value: site && site.sipUri ? site.sipUri : '',
       }), t('admin.site.sipUriHint')),
+    sipDial: h('input', { type: 'checkbox', name: 'sipDial', id: uid('adm-sip-dial'), checked: sipDialOf(site) }),
     network: checkedField(t('admin.site.network'), h('input', { name: 'network', maxlength: 200, autocomplete: 'off', value: site ? site.network || '' : '' }), t('admin.site.networkHint')),
     bandwidth: checkedField(t('admin.site.bandwidth'),
       h('input', { name: 'bandwidthKbps', type: 'number', min: 0, max: 100000, step: 1, inputmode: 'numeric', value: String(site && site.bandwidthKbps ? site.bandwidthKbps : 0) }),
       t('admin.site.bandwidthHint')),
   };
+  const sipDialHint = h('small', { class: 'field-hint', id: uid('hint') }, t('admin.site.sipDialHint'));
+  f.sipDial.setAttribute('aria-describedby', sipDialHint.id);
+  const sipDialWrap = h('div', { class: 'adm-sip-dial' },
+    h('label', { class: 'check', for: f.sipDial.id }, f.sipDial, t('admin.site.sipDial')), sipDialHint);
   adminFormDialog(host, ctx, {
     title: site ? t('admin.site.editTitle', { name: site.name }) : t('admin.site.createTitle'),
     submitText: site ? t('admin.site.save') : t('admin.site.create'),
-    fields: [f.id ? f.id.wrap : null, f.name.wrap, h('div', { class: 'adm-pair' }, f.level, f.kind), f.sipUri.wrap, f.network.wrap, f.bandwidth.wrap],
+    fields: [f.id ? f.id.wrap : null, f.name.wrap, h('div', { class: 'adm-pair' }, f.level, f.kind), f.sipUri.wrap, sipDialWrap, f.network.wrap, f.bandwidth.wrap],
     onSubmit: async (form) => {
       const values = {
         id: f.id ? f.id.control.value : undefined,
@@ -289,6 +308,7 @@ function siteDialog(host, ctx, site, done) {
         network: f.network.control.value,
         bandwidth: f.bandwidth.control.value,
         sipUri: f.sipUri.control.value,
+        sipDial: f.sipDial.checked,
       };
       const problems = siteProblems(values, !site);
       const message = (key) => (key ? t(key, { example: SIP_URI_EXAMPLE, max: SIP_URI_MAX }) : '');
@@ -316,11 +336,13 @@ function siteDialog(host, ctx, site, done) {
       return true;
     },
   });
-  // The SIP address only on a SIP site; what was typed stays if the kind goes back and forth.
+  // The SIP address and the call-out choice only on a SIP site; what was typed (or ticked) stays
+  // if the kind goes back and forth.
   const kind = f.kind.querySelector('select');
   const showSip = () => {
     const sip = kind.value === 'sip';
     f.sipUri.wrap.hidden = !sip;
+    sipDialWrap.hidden = !sip;
     f.sipUri.control.required = sip;
     if (!sip) setError(f.sipUri, '');
   };

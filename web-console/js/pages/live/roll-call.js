@@ -1,14 +1,17 @@
 // The live page's roll-call board: its counters (invited, online, joined, with video) and every
 // site (invited first) with its state, quality (from the feed's per-second stats and alarms),
 // badges (among them each device the site's room reported missing), the active speaker, and the
-// host's per-site controls (mute audio/video, pin, remove (confirmed), call in). Hooks for tests:
-// #count-invited/-online/-joined/-video, #roll-call
+// host's per-site controls (mute audio/video, pin, remove (confirmed), call in). A site's link
+// badge says where a cascade link this MCU dials is, or, for a SIP site (its kind from the site
+// list), where the call the MCU places to it is (ringing, in the call, to be called again and
+// why, refused). Hooks for tests: #count-invited/-online/-joined/-video, #roll-call
 // li[data-site][data-state][data-muted-audio][data-muted-video][data-speaking][data-missing]
-// with .quality[data-quality], .site-badge-device[data-device] and button[data-action].
+// with .quality[data-quality], .site-badge-device[data-device],
+// .site-badge-link[data-link][data-link-kind=cascade|sip] and button[data-action].
 
 import { h, replace } from '../../dom.js';
 import { formatNumber } from '../../logic/format.js';
-import { IN_CONFERENCE, callable, linkState, missingDevices, rollCounts, siteQuality, siteState } from '../../logic/roll-call.js';
+import { IN_CONFERENCE, callable, linkBadge, missingDevices, rollCounts, siteQuality, siteState } from '../../logic/roll-call.js';
 import { icon } from '../../pictures.js';
 
 export const strings = {
@@ -51,6 +54,16 @@ export const strings = {
     'live.link.refused': 'Liên kết bị từ chối',
     'live.link.mutedAudio': 'Bên kia đã tắt tiếng hội nghị này',
     'live.link.speaker': 'Đang nói bên kia: {name}',
+    'live.sip.idle': 'SIP: chưa gọi',
+    'live.sip.connecting': 'SIP: đang gọi',
+    'live.sip.connectingAgain': 'SIP: đang gọi lại (lần {attempts})',
+    'live.sip.joined': 'SIP: đang trong cuộc gọi',
+    'live.sip.waiting': 'SIP: chờ gọi lại',
+    'live.sip.waitingWhy': 'SIP: chờ gọi lại ({reason})',
+    'live.sip.refused': 'SIP: bị từ chối',
+    'live.sip.refusedWhy': 'SIP: bị từ chối ({reason})',
+    'live.sip.reason.noAnswer': 'không trả lời',
+    'live.sip.reason.bye': 'bên kia đã gác máy',
     'live.q.good': 'Tốt',
     'live.q.fair': 'Trung bình',
     'live.q.poor': 'Kém',
@@ -111,6 +124,16 @@ export const strings = {
     'live.link.refused': 'Link refused',
     'live.link.mutedAudio': 'The other side muted this conference',
     'live.link.speaker': 'Speaking there: {name}',
+    'live.sip.idle': 'SIP: not called',
+    'live.sip.connecting': 'SIP: calling',
+    'live.sip.connectingAgain': 'SIP: calling again (attempt {attempts})',
+    'live.sip.joined': 'SIP: in the call',
+    'live.sip.waiting': 'SIP: will call again',
+    'live.sip.waitingWhy': 'SIP: will call again ({reason})',
+    'live.sip.refused': 'SIP: refused',
+    'live.sip.refusedWhy': 'SIP: refused ({reason})',
+    'live.sip.reason.noAnswer': 'no answer',
+    'live.sip.reason.bye': 'the far end hung up',
     'live.q.good': 'Good',
     'live.q.fair': 'Fair',
     'live.q.poor': 'Poor',
@@ -252,11 +275,15 @@ export function rollCall(p) {
       badges.push(b);
     }
     if (s.link) {
-      // A cascade link this MCU dials: where it is, and what the other side says.
+      // A cascade link this MCU dials, or the call it places to a SIP site: where it is (why a
+      // SIP call ended), and what the other side says. The MCU's own words for the reason are
+      // translated; the title keeps them as the MCU said them.
       const l = s.link;
-      const known = linkState(l);
-      const b = badge(`site-badge-link link-${known}`, t(`live.link.${known}`, { title: l.remoteTitle || '' }));
-      b.dataset.link = known;
+      const lb = linkBadge(l, (st.levels.get(s.site) || {}).kind);
+      const vars = { ...lb.vars, reason: lb.reasonKey ? t(lb.reasonKey) : lb.vars.reason };
+      const b = badge(`site-badge-link link-${lb.state}`, t(lb.key, vars));
+      b.dataset.link = lb.state;
+      b.dataset.linkKind = lb.sip ? 'sip' : 'cascade';
       if (l.detail) b.title = l.detail;
       badges.push(b);
       if (l.mutedAudio) badges.push(badge('site-badge-muted', t('live.link.mutedAudio')));
