@@ -5,6 +5,8 @@
 # streams and make 5 Opus encodings (four talkers and the shared mix). No transport, no jitter
 # buffers, no threads of ours. Runs in real time (synced sinks) for the clips' 15 s (start-up included) and reports
 # the process's CPU (user+sys over elapsed), comparable to bench/mix_cpu.sh's MCU figure.
+# With H264=1 the composite is also encoded as the SIP rooms' H.264 tier (x264, the MCU's
+# settings), and SIP_DECODES=<n> decodes n H.264 streams from rooms (640x360, their camera).
 #   bench/codec_floor.sh [sites...]      e.g. bench/codec_floor.sh 4 9 16 25
 set -euo pipefail
 if [[ $# -gt 0 ]]; then SIZES=("$@"); else SIZES=(4 9 16 25); fi
@@ -34,6 +36,20 @@ for n in "${SIZES[@]}"; do
   desc+="compositor name=comp background=black$pads ! video/x-raw,width=1280,height=720,framerate=30/1 ! "
   desc+="vp8enc deadline=1 cpu-used=16 end-usage=cbr threads=1 static-threshold=100 lag-in-frames=0 "
   desc+="keyframe-max-dist=600 error-resilient=default target-bitrate=1500000 ! rtpvp8pay mtu=1200 ! fakesink sync=true "
+  if [[ ${H264:-0} == 1 ]]; then
+    # The composite once more, as the H.264 tier (what media/composite_pipeline.cpp runs).
+    desc="${desc/! vp8enc/! tee name=t ! queue ! vp8enc}"
+    desc+="t. ! queue ! x264enc tune=zerolatency speed-preset=ultrafast threads=1 bframes=0 key-int-max=600 "
+    desc+="bitrate=1500 ! video/x-h264,profile=constrained-baseline ! rtph264pay mtu=1200 config-interval=-1 ! fakesink sync=true "
+  fi
+  if [[ ${SIP_DECODES:-0} -gt 0 ]]; then
+    [[ -f $DIR/room.mp4 ]] || gst-launch-1.0 -q videotestsrc pattern=smpte horizontal-speed=6 num-buffers=225 ! \
+      video/x-raw,width=640,height=360,framerate=15/1 ! x264enc tune=zerolatency speed-preset=ultrafast bitrate=600 ! \
+      video/x-h264,profile=constrained-baseline ! mp4mux ! filesink location="$DIR/room.mp4"
+    for ((i = 0; i < SIP_DECODES; i++)); do
+      desc+="filesrc location=$DIR/room.mp4 ! qtdemux ! h264parse ! avdec_h264 ! fakesink sync=true "
+    done
+  fi
   for ((i = 0; i < n; i++)); do
     desc+="filesrc location=$DIR/v$w.webm ! matroskademux ! vp8dec ! videoconvert ! textoverlay text=Site$i "
     desc+="valignment=bottom halignment=center shaded-background=true font-desc=\"Sans Bold 12\" ! comp.sink_$((i + 1)) "
