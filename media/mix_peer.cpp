@@ -66,7 +66,17 @@ MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* a
     webrtc_ = t.get();
     transport_ = std::move(t);
   }
+  max_receive_kbps_ = max_receive_kbps;
   tier_ = tier_ids_[selector_.Choose(max_receive_kbps)];
+}
+
+void MixPeer::TakeH264Composite(int out_pt) {
+  MCU_DCHECK_ON_IO(loop_);
+  if (counted_) return;  // Too late: it receives its tier already.
+  tier_ids_ = TiersOf(CompositeTiers(), VideoCodec::kH264);
+  selector_ = TierSelector(TiersAt(CompositeTiers(), tier_ids_));
+  tier_ = tier_ids_[selector_.Choose(max_receive_kbps_)];
+  out_pt_ = out_pt;
 }
 
 MixPeer::~MixPeer() {

@@ -108,6 +108,10 @@ class MixPeer : public RtpTransport::Listener {
     in_h264_pt_ = in_codec == VideoCodec::kH264 ? in_pt : -1;
     out_pt_ = out_pt;
   }
+  // A WebRTC site whose answer put H.264 first (a browser that prefers it): it takes the
+  // composite's H.264 tiers, the ones SIP rooms take, on payload type `out_pt`. mcu-io, from its
+  // answer, before SetReceivesVideo.
+  void TakeH264Composite(int out_pt);
 
   void OnTransportConnected(RtpTransport& t) override;
   void OnTransportFailed(RtpTransport&, const std::string& reason) override {
@@ -171,6 +175,7 @@ class MixPeer : public RtpTransport::Listener {
   uint8_t video_pt_ = 0;
   int in_vp8_pt_ = kVp8Pt, in_h264_pt_ = kH264Pt;  // What its video arrives with.
   int out_pt_ = -1;  // The payload type its composite leaves with (-1: the payloader's).
+  int max_receive_kbps_ = 0;
   bool receives_video_ = false;  // Until its answer says so.
   std::vector<int> tier_ids_;    // The room's tiers in the codec it receives, highest first.
   TierSelector selector_;        // Over tier_ids_.

@@ -177,12 +177,18 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
   auto dir = video ? video->direction : sdp::Direction::kInactive;
   bool sends = !s.receive_only && video && !video->codecs.empty() &&
                (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kSendOnly);
-  // What it takes of the composite: VP8 (WebRTC sites), or H.264 (SIP room systems).
-  const char* takes = s.sip ? "H264" : "VP8";
+  // What it takes of the composite: VP8 (WebRTC sites), or H.264 (SIP room systems, and a
+  // WebRTC site whose answer puts H.264 first: a browser that prefers it).
+  const bool webrtc_h264 = !s.sip && video && !video->codecs.empty() &&
+                           strcasecmp(video->codecs.front().name.c_str(), "H264") == 0;
+  const char* takes = s.sip || webrtc_h264 ? "H264" : "VP8";
+  const int h264_pt = webrtc_h264 ? video->codecs.front().payload_type : -1;
   bool receives = false;
   // Content receives nothing: never a receiver of a tier, whatever its answer says.
   if (!s.content && (dir == sdp::Direction::kSendRecv || dir == sdp::Direction::kRecvOnly))
     for (const auto& c : video->codecs) receives |= strcasecmp(c.name.c_str(), takes) == 0;
+  if (webrtc_h264 && receives)
+    spdlog::info("mixing room {}: {} prefers H264: it receives the H.264 composite", name_, s.name);
   s.video = sends || receives;
   if (s.video)
     AddVideoSite();
@@ -197,9 +203,10 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
     if (AddBranch(s, h264)) src = GRef<GstElement>::Share(s.branch.front());
   }
   GRef<GstPad> card = GRef<GstPad>::Share(s.card_pad.get());
-  loop()->Post([io = io_, id, src, card, receives] {
+  loop()->Post([io = io_, id, src, card, receives, h264_pt] {
     auto p = io->peers.find(id);
     if (p == io->peers.end()) return;
+    if (h264_pt >= 0 && receives) p->second->TakeH264Composite(h264_pt);
     if (src) p->second->SetAppSrc(src);
     if (card) p->second->SetNameCard(card);
     p->second->SetReceivesVideo(receives);

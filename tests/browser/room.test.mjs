@@ -480,6 +480,73 @@ describe('room page', () => {
     }
   });
 
+  // A browser that prefers H.264 (#codec=h264: the page puts it first in its answer) gets the
+  // composite as the H.264 tier the MCU makes for SIP rooms, and decodes it: the codec in its
+  // statistics, the 1280x720 picture, and a room's colour in it.
+  test('a page that prefers H.264 receives and decodes the H.264 composite', { timeout: 70_000 }, async () => {
+    const spec = { name: 'h264-huyen-1', token: 'demo-huyen-1', tone: 660, color: 'e01010' };
+    const { context, page, problems } = await openRoom(
+      `?token=${TOKEN}&conference=${MIX_CONFERENCE}&lang=en#codec=h264`);
+    const ca = path.join(mcu.dir, 'data', 'tls-cert.pem');
+    let room = null;
+    let ok = false;
+    try {
+      await page.click('#join-button');
+      room = new Room(spec.name, [
+        '--url', `wss://127.0.0.1:${mcu.port}/ws`, '--ca', ca, '--token', spec.token,
+        '--conference', MIX_CONFERENCE, '--ice-address', '127.0.0.1',
+        '--tone', String(spec.tone), '--color', spec.color, '--exit-after', '40',
+      ]);
+      const seen = await waitFor('the H.264 composite, decoded, with the room in it', async () => {
+        const v = await page.evaluate(async (color) => {
+          const report = await window.mcuRoom.pc?.getStats();
+          if (!report) return null;
+          let inbound = null;
+          report.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') inbound = r; });
+          if (!inbound) return null;
+          const codec = report.get(inbound.codecId);
+          const video = document.getElementById('remote-video');
+          let share = 0;
+          if (video.videoWidth) {
+            const canvas = document.createElement('canvas');
+            canvas.width = video.videoWidth;
+            canvas.height = video.videoHeight;
+            const g = canvas.getContext('2d', { willReadFrequently: true });
+            g.drawImage(video, 0, 0);
+            const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+            const want = [0, 2, 4].map((i) => parseInt(color.slice(i, i + 2), 16));
+            let hits = 0;
+            for (let i = 0; i < data.length; i += 4 * 7)
+              if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 60) hits++;
+            share = hits / (data.length / (4 * 7));
+          }
+          return {
+            mimeType: codec?.mimeType, fmtp: codec?.sdpFmtpLine, width: inbound.frameWidth,
+            height: inbound.frameHeight, framesDecoded: inbound.framesDecoded,
+            decoder: inbound.decoderImplementation, share,
+          };
+        }, spec.color);
+        return v && v.mimeType === 'video/H264' && v.framesDecoded > 30 && v.width === 1280 && v.share > 0.15
+          ? v : null;
+      }, 45_000, 250);
+      console.log(`  RESULT (H.264) ${JSON.stringify(seen)}`);
+      assert.equal(seen.height, 720);
+      assert.match(seen.fmtp, /packetization-mode=1/);
+      assert.match(seen.fmtp, /profile-level-id=42e0/i, 'constrained baseline');
+      const answer = await page.evaluate(() => window.mcuRoom.answerSdp);
+      assert.match(answer, /m=video \d+ \S+ 102[ \r\n]/, 'the answer puts the MCU\u2019s H.264 (102) first');
+      assert.deepEqual(problems, [], 'no console errors');
+      ok = true;
+    } finally {
+      await room?.kill();
+      if (!ok) {
+        if (room) console.log(`${room.name} output tail:\n${room.tail()}`);
+        console.log(`MCU log tail:\n${mcu.logTail()}`);
+      }
+      await context.close();
+    }
+  });
+
   test('the console\u2019s login page links to the room page', { timeout: 20_000 }, async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
     try {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 process.env.TZ = 'Asia/Ho_Chi_Minh';
 const {
   BACKOFF_MAX_MS, LossWindow, backoffDelayMs, conferenceLines, conferenceTime, deviceReport, inboundTotals,
-  isMicKey, lossPercent, parseFragment, standbyLines,
+  isMicKey, lossPercent, parseFragment, preferCodec, standbyLines,
 } = await import('../../web-console/js/logic/kiosk.js');
 
 // Monday 07/12/2026 09:41:30 in Vietnam (UTC+7).
@@ -17,16 +17,35 @@ const at = (text) => Date.parse(text) / 1000;
 
 test('the fragment gives the token, the kiosk flag and the language; the rest stays in the address bar', () => {
   assert.deepEqual(parseFragment('#token=abc-DEF_123&kiosk=1&lang=en'),
-    { token: 'abc-DEF_123', kiosk: true, lang: 'en', conference: '', rest: '#kiosk=1&lang=en' });
+    { token: 'abc-DEF_123', kiosk: true, lang: 'en', conference: '', codec: null, rest: '#kiosk=1&lang=en' });
   assert.deepEqual(parseFragment('#kiosk=1&token=x%2By+z'),
-    { token: 'x+y+z', kiosk: true, lang: null, conference: '', rest: '#kiosk=1' }, '+ is not a space');
+    { token: 'x+y+z', kiosk: true, lang: null, conference: '', codec: null, rest: '#kiosk=1' }, '+ is not a space');
   assert.deepEqual(parseFragment('token=t&conference=giao-ban'),
-    { token: 't', kiosk: false, lang: null, conference: 'giao-ban', rest: '#conference=giao-ban' });
-  assert.deepEqual(parseFragment(''), { token: '', kiosk: false, lang: null, conference: '', rest: '' });
+    { token: 't', kiosk: false, lang: null, conference: 'giao-ban', codec: null, rest: '#conference=giao-ban' });
+  assert.deepEqual(parseFragment(''), { token: '', kiosk: false, lang: null, conference: '', codec: null, rest: '' });
+  assert.equal(parseFragment('#codec=H264').codec, 'h264');
+  assert.equal(parseFragment('#codec=vp9').codec, null, 'only h264 is asked for');
   assert.equal(parseFragment('#token=a&lang=fr').lang, null, 'only vi and en');
   assert.equal(parseFragment('#kiosk=0&token=a').kiosk, false);
   assert.equal(parseFragment('#token=%E0%A4&kiosk=true').token, '%E0%A4', 'a bad escape is taken as it is');
   assert.equal(parseFragment('#token=a').rest, '', 'nothing left: no fragment');
+});
+
+test('a page that prefers H.264 puts constrained baseline, packetization mode 1 first', () => {
+  const codecs = [
+    { mimeType: 'video/VP8' },
+    { mimeType: 'video/rtx', sdpFmtpLine: 'apt=96' },
+    { mimeType: 'video/H264', sdpFmtpLine: 'level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f' },
+    { mimeType: 'video/H264', sdpFmtpLine: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' },
+    { mimeType: 'video/VP9' },
+  ];
+  assert.deepEqual(preferCodec(codecs, 'video/H264').map((c) => `${c.mimeType} ${c.sdpFmtpLine ?? ''}`.trim()), [
+    'video/H264 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+    'video/H264 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f',
+    'video/VP8', 'video/rtx apt=96', 'video/VP9',
+  ]);
+  assert.deepEqual(preferCodec([{ mimeType: 'video/VP8' }], 'video/H264'), [{ mimeType: 'video/VP8' }],
+    'no H.264: nothing changes');
 });
 
 test('reconnecting: 0.5 s doubling to 10 s, plus up to a quarter of jitter', () => {

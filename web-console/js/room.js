@@ -31,7 +31,9 @@
 
 import { candidateMessage } from './ice.js';
 import { I18n } from './i18n.js';
-import { LossWindow, backoffDelayMs, deviceReport, inboundTotals, isMicKey, parseFragment } from './logic/kiosk.js';
+import {
+  LossWindow, backoffDelayMs, deviceReport, inboundTotals, isMicKey, parseFragment, preferCodec,
+} from './logic/kiosk.js';
 import { renderKiosk } from './room-kiosk.js';
 
 const STRINGS = {
@@ -219,6 +221,9 @@ const room = {
   // idle|connecting|authenticating|joining|negotiating|connected|leaving|left|failed; standby
   // (kiosk: authenticated, in no conference)
   state: 'idle',
+  // The composite's codec asked for in the fragment (#codec=h264): the answer then prefers
+  // H.264 and the MCU sends its H.264 tier; null: the MCU's default, VP8.
+  codec: null,
   pc: null,
   ws: null,
   localStream: null,
@@ -578,6 +583,11 @@ async function answerOffer(s, sdp) {
       if (kind === 'video') videoSender = transceiver.sender;
     } else {
       transceiver.direction = 'recvonly';
+    }
+    if (kind === 'video' && room.codec === 'h264' && transceiver.setCodecPreferences) {
+      const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
+      if (codecs.some((c) => c.mimeType.toLowerCase() === 'video/h264'))
+        transceiver.setCodecPreferences(preferCodec(codecs, 'video/H264'));
     }
   }
   if (!live()) return;
@@ -1227,6 +1237,7 @@ function init() {
   // for the tab's session (sessionStorage), so that a reload of the page comes back by itself.
   const fragment = parseFragment(location.hash);
   if (fragment.lang) i18n.set(fragment.lang);
+  room.codec = fragment.codec;
   const params = new URLSearchParams(location.search);
   let token = fragment.token || (fragment.kiosk ? '' : params.get('token') || '');
   const conference = fragment.conference || params.get('conference');

@@ -31,8 +31,24 @@ export function parseFragment(hash) {
     kiosk: ['1', 'true', 'yes', 'on'].includes(String(values.get('kiosk') ?? '').toLowerCase()),
     lang: LANGS.includes(lang) ? lang : null,
     conference: (values.get('conference') ?? '').trim(),
+    // The composite's codec this page asks for: 'h264' (the MCU then sends the H.264 tier it
+    // makes for SIP rooms), else the MCU's default (VP8).
+    codec: String(values.get('codec') ?? '').toLowerCase() === 'h264' ? 'h264' : null,
     rest: kept.length ? `#${kept.join('&')}` : '',
   };
+}
+
+// `codecs` (RTCRtpReceiver.getCapabilities('video').codecs) with those of `mime` ("video/H264")
+// first, constrained baseline with packetization-mode 1 (what the MCU sends) before the others,
+// the rest in their order: what setCodecPreferences is given so that the answer prefers it.
+export function preferCodec(codecs, mime) {
+  const want = (c) => String(c.mimeType).toLowerCase() === String(mime).toLowerCase();
+  const rank = (c) => {
+    const f = String(c.sdpFmtpLine ?? '');
+    return (/profile-level-id=42e0/i.test(f) ? 0 : 2) + (/packetization-mode=1/.test(f) ? 0 : 1);
+  };
+  const first = codecs.filter(want).sort((a, b) => rank(a) - rank(b));
+  return [...first, ...codecs.filter((c) => !want(c))];
 }
 
 function decode(text) {
