@@ -216,6 +216,9 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   p->conference_id = conf.row.id;
   p->content = c.content_role;
   ParticipantMediaInfo info{sites_[c.site_id].name, r.max_bitrate_kbps, c.content_role};
+  // A SIP room declares what it takes in its SDP, if at all; its link's capacity, when the
+  // administrator gave it, bounds that too.
+  if (r.sip && !info.max_receive_kbps) info.max_receive_kbps = sites_[c.site_id].bandwidth_kbps;
   if (c.content_role) info.display_name += " (nội dung)";
   info.sip = r.sip;
   if (r.sip) info.remote_offer = r.sdp;

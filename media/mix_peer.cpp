@@ -70,6 +70,22 @@ MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* a
   tier_ = tier_ids_[selector_.Choose(max_receive_kbps)];
 }
 
+void MixPeer::SetSipVideo(int in_pt, VideoCodec in_codec, int out_pt, const ReceiveLimits& limits) {
+  MCU_DCHECK_ON_IO(loop_);
+  in_vp8_pt_ = in_codec == VideoCodec::kVp8 ? in_pt : -1;
+  in_h264_pt_ = in_codec == VideoCodec::kH264 ? in_pt : -1;
+  out_pt_ = out_pt;
+  if (out_pt < 0 || counted_) return;
+  int kbps = limits.kbps;
+  if (max_receive_kbps_ > 0 && (kbps <= 0 || max_receive_kbps_ < kbps)) kbps = max_receive_kbps_;
+  tier_ = tier_ids_[selector_.Choose(kbps, limits.frame_mbs, limits.mbs_per_s)];
+  const Tier& t = CompositeTiers()[static_cast<size_t>(tier_)];
+  spdlog::info(
+      "participant {}: takes the H.264 composite at {}x{} (limits: {} kb/s, {} MB/frame, "
+      "{} MB/s)",
+      id_, t.width, t.height, kbps, limits.frame_mbs, limits.mbs_per_s);
+}
+
 void MixPeer::TakeH264Composite(int out_pt) {
   MCU_DCHECK_ON_IO(loop_);
   if (counted_) return;  // Too late: it receives its tier already.

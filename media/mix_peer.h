@@ -101,13 +101,16 @@ class MixPeer : public RtpTransport::Listener {
     audio_pt_ = payload_type;
     audio_step_ = step;
   }
+  // What a SIP leg decodes, from its SDP: kbit/s (b=TIAS, b=AS, max-br), macroblocks per frame
+  // and per second (max-fs, max-mbps, or its level's); 0: not stated.
+  struct ReceiveLimits {
+    int kbps = 0;
+    uint32_t frame_mbs = 0, mbs_per_s = 0;
+  };
   // A SIP leg's video: the payload type it sends H.264 or VP8 with (-1: none), and the one it
-  // receives the composite's H.264 tier with (-1: it takes no composite).
-  void SetSipVideo(int in_pt, VideoCodec in_codec, int out_pt) {
-    in_vp8_pt_ = in_codec == VideoCodec::kVp8 ? in_pt : -1;
-    in_h264_pt_ = in_codec == VideoCodec::kH264 ? in_pt : -1;
-    out_pt_ = out_pt;
-  }
+  // receives the composite's H.264 tier with (-1: it takes no composite), the tier chosen within
+  // `limits` (before SetReceivesVideo).
+  void SetSipVideo(int in_pt, VideoCodec in_codec, int out_pt, const ReceiveLimits& limits);
   // A WebRTC site whose answer put H.264 first (a browser that prefers it): it takes the
   // composite's H.264 tiers, the ones SIP rooms take, on payload type `out_pt`. mcu-io, from its
   // answer, before SetReceivesVideo.

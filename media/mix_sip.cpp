@@ -160,6 +160,7 @@ Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& 
   // Its video: what it sends, and whether it can take the composite's H.264 tier.
   int video_in_pt = -1, video_out_pt = -1;
   VideoCodec video_in = VideoCodec::kH264;
+  MixPeer::ReceiveLimits limits;
   sdp::RemoteMedia remote_video{sdp::Kind::kVideo, "1", sdp::Direction::kInactive, {}, {}};
   if (video) {
     const bool h264 = strcasecmp(video->codec.name.c_str(), "H264") == 0;
@@ -170,7 +171,14 @@ Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& 
                             video->direction == sdp::Direction::kRecvOnly;
     const bool takes_tier = we_send && h264 && video->h264.packetization_mode == 1;
     if (we_receive) video_in_pt = video->codec.payload_type;
-    if (takes_tier) video_out_pt = video->codec.payload_type;
+    if (takes_tier) {
+      video_out_pt = video->codec.payload_type;
+      // The composite's size and rate within what it declared and what its level decodes.
+      uint32_t kbps = video->max_kbps;
+      if (video->h264.limit_kbps && (!kbps || video->h264.limit_kbps < kbps))
+        kbps = video->h264.limit_kbps;
+      limits = {static_cast<int>(kbps), video->h264.limit_fs, video->h264.limit_mbps};
+    }
     if (we_send && !takes_tier)
       spdlog::info("mixing room {}: {} takes no composite ({} {})", name_, sites_[id].name,
                    video->codec.name,
@@ -193,7 +201,7 @@ Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& 
       return;
     }
     p->second->SetAudioFormat(pt, RtpTimestampStep(*codec));
-    p->second->SetSipVideo(video_in_pt, video_in, video_out_pt);
+    p->second->SetSipVideo(video_in_pt, video_in, video_out_pt, limits);
     st = p->second->sip()->Apply(media);
   });
   if (!st) return st;

@@ -10,6 +10,7 @@ std::vector<Tier> DefaultTiers() { return {{1280, 720, 1500}, {640, 360, 600}}; 
 std::vector<Tier> CompositeTiers() {
   std::vector<Tier> tiers = DefaultTiers();
   tiers.push_back({1280, 720, 1500, VideoCodec::kH264});
+  tiers.push_back({640, 360, 600, VideoCodec::kH264});
   return tiers;
 }
 
@@ -22,12 +23,18 @@ std::vector<int> TiersOf(const std::vector<Tier>& tiers, VideoCodec codec) {
 
 TierSelector::TierSelector(std::vector<Tier> tiers) : tiers_(std::move(tiers)) {}
 
-int TierSelector::Choose(int declared_kbps) {
+int TierSelector::Choose(int declared_kbps) { return Choose(declared_kbps, 0, 0); }
+
+int TierSelector::Choose(int declared_kbps, uint32_t max_frame_mbs, uint32_t max_mbs_per_s) {
   const int lowest = static_cast<int>(tiers_.size()) - 1;
+  auto fits = [&](const Tier& t) {
+    const uint32_t mbs = static_cast<uint32_t>(((t.width + 15) / 16) * ((t.height + 15) / 16));
+    return (declared_kbps <= 0 || t.bitrate_kbps <= declared_kbps) &&
+           (max_frame_mbs == 0 || mbs <= max_frame_mbs) &&
+           (max_mbs_per_s == 0 || mbs * 30 <= max_mbs_per_s);
+  };
   int index = 0;
-  if (declared_kbps > 0) {
-    while (index < lowest && tiers_[index].bitrate_kbps > declared_kbps) ++index;
-  }
+  while (index < lowest && !fits(tiers_[index])) ++index;
   ceiling_ = current_ = index;
   lossy_reports_ = 0;
   clean_started_ = false;

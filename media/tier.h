@@ -22,7 +22,8 @@ struct Tier {
 // WebRTC sites receive.
 std::vector<Tier> DefaultTiers();
 // Every tier a mixing room encodes: DefaultTiers(), then H.264 constrained baseline 1280x720 @
-// 1500 kbps for SIP room systems.
+// 1500 kbps and 640x360 @ 600 kbps for SIP room systems (and browsers that prefer H.264). A tier
+// nobody receives is not encoded.
 std::vector<Tier> CompositeTiers();
 // The tiers of `codec` (their indices in `tiers`, in order): what one receiver chooses among.
 std::vector<int> TiersOf(const std::vector<Tier>& tiers, VideoCodec codec);
@@ -39,6 +40,10 @@ class TierSelector {
   // every tier: the lowest). It becomes the ceiling and the current tier, and restarts the
   // hysteresis.
   int Choose(int declared_kbps);
+  // The same, also below what the receiver decodes (H.264 max-fs and max-mbps, or its level's:
+  // macroblocks per frame and per second at 30 fps; 0: no limit). A receiver that can decode
+  // none gets the lowest.
+  int Choose(int declared_kbps, uint32_t max_frame_mbs, uint32_t max_mbs_per_s);
   // Feeds one receiver report (fraction_lost in [0, 1]); returns the current index.
   int OnReceiverReport(double fraction_lost, int64_t now_us);
   int current() const { return current_; }

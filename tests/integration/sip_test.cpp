@@ -174,6 +174,47 @@ TEST(SipRefusal, PlainRtpGets488AndAnUnknownCaller403WhileTheConferenceGoesOn) {
       web.WaitHearing([](const Wav& w) { return ToneShare(w, kRoomTone) > 0.08; }, seconds(5)));
 }
 
+// A room whose link is smaller than the 720p tier's rate (the site's bandwidth_kbps; b=AS, b=TIAS
+// and its H.264 level count too) takes the 640x360 H.264 composite, and sees in it the WebRTC
+// room's tile.
+TEST(SipVideo, ARoomOnASmallLinkSeesThe360pComposite) {
+  const int sip_port = FreePort();
+  McuOptions o = WithSipSite(sip_port);
+  o.extra_toml += "bandwidth_kbps = 800\n";  // The site's link, as the administrator gave it.
+  McuProcess mcu(o);
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  SipRoom room({.codec = "G722/16000/1", .video = true});
+  room.Dial("mix", sip_port);
+  ASSERT_TRUE(
+      WaitUntil([&] { return mcu.Log().find("takes the H.264 composite at") != std::string::npos; },
+                seconds(15)))
+      << room.Log() << mcu.Log();
+  EXPECT_NE(mcu.Log().find("takes the H.264 composite at 640x360 (limits: 800 kb/s"),
+            std::string::npos)
+      << mcu.Log();
+  const Rgb magenta{224, 16, 224};
+  auto web = mcu.StartRoom("web", {"--token", "demo-tinh-1", "--conference", "mix", "--color",
+                                   "e010e0", "--exit-after", "20"});
+  const media::Layout layout = media::ComputeLayout(2, 640, 360);
+  Image seen;
+  std::string error;
+  int shots = 0;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const std::string path = mcu.dir() / ("small-" + std::to_string(++shots) + ".png");
+        if (!room.SnapshotReceived(path, seconds(3)) || !ReadPng(path, &seen, &error)) return false;
+        const media::Tile& t = layout.tiles[1];
+        return seen.width == 640 &&
+               Near(seen.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2),
+                    magenta, 40);
+      },
+      seconds(15), milliseconds(200)))
+      << "the room never saw the WebRTC room's tile in a 640x360 composite (" << shots
+      << " pictures, last " << seen.width << "x" << seen.height << "; " << error << ")\n"
+      << room.Log();
+  EXPECT_EQ(seen.height, 360);
+}
+
 std::string Iso(std::chrono::seconds from_now) {
   time_t t = time(nullptr) + from_now.count();
   std::tm tm{};

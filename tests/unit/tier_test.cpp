@@ -21,13 +21,32 @@ TEST(TierDefaults, HighestFirst) {
   EXPECT_EQ(t[1].bitrate_kbps, 600);
 }
 
-TEST(TierDefaults, TheCompositeAddsAnH264TierForSipRoomsThatWebRtcSitesNeverChoose) {
+TEST(TierDefaults, TheCompositeAddsH264TiersForSipRoomsThatWebRtcSitesNeverChoose) {
   std::vector<Tier> all = CompositeTiers();
-  ASSERT_EQ(all.size(), 3u);
+  ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(TiersOf(all, VideoCodec::kVp8), (std::vector<int>{0, 1}));
-  EXPECT_EQ(TiersOf(all, VideoCodec::kH264), (std::vector<int>{2}));
+  EXPECT_EQ(TiersOf(all, VideoCodec::kH264), (std::vector<int>{2, 3}));
   EXPECT_EQ(all[2].width, 1280);
   EXPECT_EQ(all[2].height, 720);
+  EXPECT_EQ(all[3].width, 640);
+  EXPECT_EQ(all[3].height, 360);
+  EXPECT_EQ(all[3].bitrate_kbps, 600);
+}
+
+TEST(TierSelector, ARoomThatDecodesLessThan720pGets360p) {
+  std::vector<Tier> all = CompositeTiers();
+  TierSelector h264({all[2], all[3]});
+  // Level 3.1 (42e01f): 3600 macroblocks a frame, 108000 a second: 720p30 fits.
+  EXPECT_EQ(h264.Choose(0, 3600, 108000), 0);
+  // Level 3.0 (42e01e): 1620 and 40500: 720p does not, 360p30 (920, 27600) does.
+  EXPECT_EQ(h264.Choose(0, 1620, 40500), 1);
+  // 720p frames but not at 30 fps (max-mbps 54000): 360p.
+  EXPECT_EQ(h264.Choose(0, 3600, 54000), 1);
+  // b=AS:1024 on a level 4 room: the bandwidth decides.
+  EXPECT_EQ(h264.Choose(1024, 8192, 245760), 1);
+  // Smaller than anything: the lowest, as with bandwidth.
+  EXPECT_EQ(h264.Choose(0, 99, 1485), 1);
+  EXPECT_EQ(h264.Choose(0, 0, 0), 0) << "no limit stated";
 }
 
 TEST(TierSelector, ChoosesTheHighestTierThatFitsTheDeclaredBandwidth) {
