@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The libFuzzer targets of fuzz/ (the parsers of outside input) in build-fuzz/: clang with
+# -fsanitize=fuzzer,address,undefined, built alone (-DMCU_FUZZ=ON: no GStreamer, no libnice).
+# Runs each target FUZZ_SECONDS (default 30) on a fresh copy of its seeds, fuzz/corpus/<target>/
+# (the grown corpus stays in build-fuzz/corpus/<target>/), and prints a line per target. A
+# crash, leak, undefined behaviour, timeout or memory blow-up fails it: the input is saved in
+# test-output/fuzz/ with the log, and the script exits non-zero after the other targets have run.
+# Reproduce one with `build-fuzz/fuzz/<target> <input>`. Part of scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-30}
+# Target and the longest input worth trying (-max_len).
+targets=(
+  fuzz_sip_sdp:16384
+  fuzz_sdes:1024
+  fuzz_sip_uri:1024
+  fuzz_sip_info:4096
+)
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DMCU_FUZZ=ON >/dev/null
+cmake --build build-fuzz
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# Symbolized stacks: Debian's llvm-14 has the symbolizer, not always on PATH.
+if ! command -v llvm-symbolizer >/dev/null && [[ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]]; then
+  export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+fi
+out=test-output/fuzz
+mkdir -p "$out"
+status=0
+for entry in "${targets[@]}"; do
+  target=${entry%%:*} max_len=${entry##*:}
+  corpus=build-fuzz/corpus/$target log=build-fuzz/$target.log
+  rm -rf "$corpus" && mkdir -p "$corpus" && cp fuzz/corpus/"$target"/* "$corpus"/
+  start=$(date +%s%N)
+  rc=0
+  build-fuzz/fuzz/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$out/$target-" "$corpus" \
+    >"$log" 2>&1 || rc=$?
+  elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  if ((rc == 0)) && [[ -n "$runs" ]]; then
+    printf 'fuzz %s: %s executions in %d.%d s, %s inputs, OK\n' "$target" "$runs" \
+      $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) "$(find "$corpus" -type f | wc -l)"
+    continue
+  fi
+  status=1
+  cp "$log" "$out/$target.log"
+  grep -E "ERROR: |SUMMARY: |runtime error: " "$log" | head -5 >&2 || true
+  input=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
+  echo "fuzz $target: FAILED (exit $rc); input: ${input:-none saved}; log: $out/$target.log" >&2
+done
+exit $status
