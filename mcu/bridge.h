@@ -68,6 +68,7 @@ class Bridge : public EndpointHandler,
   void OnMediaFailed(ParticipantId id, const std::string& reason) override;
   void OnMediaClosed(ParticipantId id) override;
   void OnSendSize(ParticipantId id, int width, int height, int tiles) override;
+  void OnKeyframeWanted(ParticipantId id) override;
 
   // MediaRoom::Listener
   void OnRoomActiveSpeaker(const std::string& room, ParticipantId id) override;

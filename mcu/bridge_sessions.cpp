@@ -432,6 +432,15 @@ void Bridge::OnSendSize(ParticipantId id, int width, int height, int tiles) {
   });
 }
 
+void Bridge::OnKeyframeWanted(ParticipantId id) {
+  control_.Post([this, id] {
+    auto it = participants_.find(id);
+    if (it == participants_.end()) return;
+    auto c = connections_.find(it->second->connection);
+    if (c != connections_.end()) Send(c->second, "", event::KeyframeWanted{});
+  });
+}
+
 void Bridge::OnRoomActiveSpeaker(const std::string& room, ParticipantId id) {
   control_.Post([this, room, id] {
     auto conf = conferences_.find(room);

@@ -123,6 +123,9 @@ struct Offer {
 struct Answer {
   std::string sdp;
 };
+// The MCU needs a keyframe of what the participant sends and its media cannot ask (a SIP call
+// only: a SIP INFO picture_fast_update; never on the WebSocket protocol).
+struct KeyframeWanted {};
 struct Left {
   std::string conference_id, reason;
 };
@@ -184,7 +187,8 @@ struct EndpointEvent {
   std::string reply_to;  // The request id this answers, if any.
   std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
                event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout,
-               event::Call, event::Speaker, event::Muted, event::Standby, event::Answer>
+               event::Call, event::Speaker, event::Muted, event::Standby, event::Answer,
+               event::KeyframeWanted>
       body;
 };
 

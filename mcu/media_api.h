@@ -53,6 +53,10 @@ class MediaEndpoint {
     // A mixing room's layout changed: the participant should send video of this size (its
     // tile), so that the MCU does not decode pixels it would scale away.
     virtual void OnSendSize(ParticipantId id, int width, int height, int tiles) = 0;
+    // The MCU needs a keyframe of the participant's video and its media cannot ask (a SIP room
+    // that offered neither "nack pli" nor "ccm fir"): ask through the signalling (SIP INFO).
+    // At most every 500 ms.
+    virtual void OnKeyframeWanted(ParticipantId id) { (void)id; }
   };
   // Destroying the endpoint closes its transport (asynchronously on the I/O thread); no callback
   // for it is delivered to the listener after the I/O thread has processed the close.

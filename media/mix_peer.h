@@ -124,6 +124,7 @@ class MixPeer : public RtpTransport::Listener {
   void OnTransportRtp(RtpTransport& t, sdp::Kind kind, const rtp::RtpHeader& h,
                       std::span<uint8_t> packet) override;
   void OnTransportKeyframeRequest(RtpTransport&) override;
+  void OnTransportKeyframeWanted(RtpTransport&) override { listener_->OnKeyframeWanted(id_); }
 
   // mcu-io, once, from the site's answer (before its transport can connect): the site's video
   // branch if it sends video (a new reference), its name card, and whether it receives the

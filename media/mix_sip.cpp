@@ -44,8 +44,10 @@ std::vector<SipTransport::Medium> MediaOf(const std::vector<sip_sdp::Leg>& legs)
     m.payload_types = {leg.codec.payload_type};
     if (leg.telephone_event_pt >= 0) m.payload_types.push_back(leg.telephone_event_pt);
     if (leg.kind == sdp::Kind::kAudio) m.clock_rate = static_cast<uint32_t>(leg.codec.clock_rate);
-    m.keyframe = leg.feedback.pli || !leg.feedback.fir ? SipTransport::KeyframeMethod::kPli
-                                                       : SipTransport::KeyframeMethod::kFir;
+    // PLI if it takes one, else FIR, else a SIP INFO through the signalling.
+    m.keyframe = leg.feedback.pli   ? SipTransport::KeyframeMethod::kPli
+                 : leg.feedback.fir ? SipTransport::KeyframeMethod::kFir
+                                    : SipTransport::KeyframeMethod::kSignalling;
     media.push_back(std::move(m));
   }
   return media;

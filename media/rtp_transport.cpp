@@ -222,8 +222,15 @@ void RtpTransport::SendParsed(sdp::Kind kind, std::span<const uint8_t> packet,
 void RtpTransport::RequestKeyframe(int64_t min_interval_ms) {
   if (!connected_ || closed_ || video_in_.ssrc == 0) return;
   int64_t now = NowUs();
+  if (keyframe_method_ == KeyframeMethod::kSignalling)
+    min_interval_ms = std::max<int64_t>(min_interval_ms, 500);  // A SIP transaction each.
   if (now - last_pli_us_ < min_interval_ms * 1000) return;
   last_pli_us_ = now;
+  if (keyframe_method_ == KeyframeMethod::kSignalling) {
+    video_in_.counters.plis++;
+    listener_->OnTransportKeyframeWanted(*this);
+    return;
+  }
   std::vector<uint8_t> rtcp;
   rtp::ReceiverReport rr{video_out_.ssrc, {}};
   rtp::WriteReceiverReport(rr, rtcp);  // A compound packet must begin with SR or RR.

@@ -42,9 +42,13 @@ class RtpTransport {
                                 std::span<uint8_t> packet) = 0;
     // The remote asked for a keyframe of the video we send (PLI or FIR).
     virtual void OnTransportKeyframeRequest(RtpTransport& t) = 0;
+    // We need a keyframe of the remote's video and it takes no RTCP request for one
+    // (KeyframeMethod::kSignalling): the owner asks through the signalling.
+    virtual void OnTransportKeyframeWanted(RtpTransport& t) { (void)t; }
   };
-  // How the remote wants to be asked for a keyframe (what its SDP's a=rtcp-fb allows).
-  enum class KeyframeMethod { kPli, kFir };
+  // How the remote wants to be asked for a keyframe (what its SDP's a=rtcp-fb allows): PLI,
+  // FIR (RFC 5104), or neither (kSignalling: SIP INFO, at most every 500 ms).
+  enum class KeyframeMethod { kPli, kFir, kSignalling };
 
   virtual ~RtpTransport();
   RtpTransport(const RtpTransport&) = delete;

@@ -60,6 +60,9 @@ struct EventWriter {
     j["type"] = "answer";
     j["sdp"] = e.sdp;
   }
+  void operator()(const event::KeyframeWanted&) {  // SIP legs only: written for logs and tests.
+    j["type"] = "keyframeWanted";
+  }
   void operator()(const event::Left& e) {
     j["type"] = "left";
     j["conference"] = e.conference_id;

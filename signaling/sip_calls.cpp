@@ -198,6 +198,8 @@ void SipCalls::OnEvent(ConnectionId id, const EndpointEvent& event) {
     EndLocked(id, call, StatusOf(e->code), e->message);
   } else if (const auto* l = std::get_if<event::Left>(&event.body)) {
     EndLocked(id, call, 480, l->reason);
+  } else if (std::holds_alternative<event::KeyframeWanted>(event.body)) {
+    if (call.call && (call.answered || call.outgoing)) agent_->SendKeyframeRequest(call.call);
   } else if (const auto* m = std::get_if<event::MediaState>(&event.body);
              m && m->state == MediaStatus::kFailed) {
     EndLocked(id, call, 500, "media failed: " + m->detail);

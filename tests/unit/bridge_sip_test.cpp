@@ -65,6 +65,19 @@ TEST_F(BridgeSipTest, AKeyframeRequestBySipInfoReachesTheCallsMedia) {
   EXPECT_EQ(media.room("hop")->member(Pid(r))->keyframe_requests, 2);
 }
 
+TEST_F(BridgeSipTest, AKeyframeTheMediaCannotAskForIsAskedOfTheCall) {
+  Room r = Call("sip:phong1@10.0.0.5", "10.0.0.5");
+  JoinWithOffer(r, "hop", "v=0 an offer without rtcp-fb");
+  auto* m = media.room("hop")->member(Pid(r));
+  ASSERT_NE(m, nullptr);
+  m->listener->OnKeyframeWanted(Pid(r));  // As the media core does, from its thread.
+  bridge->Flush();
+  EXPECT_EQ(r->Count<event::KeyframeWanted>(), 1u) << "the SIP adapter sends INFO for it";
+  m->listener->OnKeyframeWanted(Pid(r) + 100);  // A participant gone: nothing.
+  bridge->Flush();
+  EXPECT_EQ(r->Count<event::KeyframeWanted>(), 1u);
+}
+
 TEST_F(BridgeSipTest, ADelayedOfferGetsTheMcusOfferAndItsAnswerComesLater) {
   Room r = Call("sip:phong1@10.0.0.5", "10.0.0.5");
   JoinWithOffer(r, "hop", "");

@@ -24,7 +24,7 @@ namespace {
 struct Recorder : RtpTransport::Listener {
   std::mutex mu;
   std::vector<std::pair<sdp::Kind, std::vector<uint8_t>>> rtp;  // Payloads.
-  std::atomic<int> connected{0}, keyframe_requests{0};
+  std::atomic<int> connected{0}, keyframe_requests{0}, keyframes_wanted{0};
   void OnTransportConnected(RtpTransport&) override { ++connected; }
   void OnTransportFailed(RtpTransport&, const std::string&) override {}
   void OnTransportRtp(RtpTransport&, sdp::Kind kind, const rtp::RtpHeader& h,
@@ -33,6 +33,7 @@ struct Recorder : RtpTransport::Listener {
     rtp.emplace_back(kind, std::vector<uint8_t>(packet.end() - h.payload_size, packet.end()));
   }
   void OnTransportKeyframeRequest(RtpTransport&) override { ++keyframe_requests; }
+  void OnTransportKeyframeWanted(RtpTransport&) override { ++keyframes_wanted; }
   size_t Count() {
     std::lock_guard lock(mu);
     return rtp.size();
@@ -152,6 +153,23 @@ TEST_F(SipTransportTest, AKeyframeRequestIsAFirWhenTheRemoteOnlyUnderstandsFir) 
   auto stats = RequestKeyframe();
   EXPECT_EQ(stats.video_out.firs, 1u);
   EXPECT_EQ(stats.video_out.plis, 0u);
+}
+
+TEST_F(SipTransportTest, ARemoteThatTakesNeitherPliNorFirIsAskedThroughTheSignalling) {
+  Connect(false, SipTransport::KeyframeMethod::kSignalling);
+  loop_.Invoke([&] { b_->SendRtp(sdp::Kind::kVideo, Packet(109, 1, {9})); });
+  ASSERT_TRUE(WaitFor([&] { return ra_.Count() == 1; }));
+  loop_.Invoke([&] {
+    a_->RequestKeyframe(0);
+    a_->RequestKeyframe(0);  // Within 500 ms: one SIP INFO is enough.
+    a_->RequestKeyframe(300);
+  });
+  EXPECT_EQ(ra_.keyframes_wanted, 1);
+  // Nothing went on the wire: b was asked for nothing, its report counts none.
+  loop_.Invoke([&] { b_->SendRtp(sdp::Kind::kVideo, Packet(109, 2, {9})); });
+  ASSERT_TRUE(WaitFor([&] { return ra_.Count() == 2; }));
+  EXPECT_EQ(rb_.keyframe_requests, 0);
+  EXPECT_EQ(StatsOfB().video_out.plis + StatsOfB().video_out.firs, 0u);
 }
 
 TEST_F(SipTransportTest, WithRtcpMuxEverythingUsesTheRtpPort) {
