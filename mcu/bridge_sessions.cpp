@@ -126,6 +126,12 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
                  r.sip ? " (SIP caller " + r.sip_caller + " is no site)" : "");
     return SendError(c, r.id, ErrorCode::kUnauthorized, r.sip ? "unknown caller" : "invalid token");
   }
+  if (r.sip && r.sip_plain && !site->sip_plain) {
+    // Its SDP carries the SRTP keys (SDES): over plain SIP anyone on the path reads them.
+    spdlog::warn("site {}: SIP call over plain TCP/UDP from {} refused: SIP over TLS required",
+                 site->id, c.remote_address);
+    return SendError(c, r.id, ErrorCode::kBadRequest, "SIP over TLS required");
+  }
   // A site has one connection: a room that reconnects after a drop replaces its old one.
   // (Its content connection is separate and replaces only an older content connection.)
   for (auto& [other_id, other] : connections_) {

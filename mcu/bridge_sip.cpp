@@ -76,6 +76,15 @@ void Bridge::UpdateSipCalls(int64_t now) {
       continue;
     }
     if (ConnectionOf(site_id)) continue;  // It called in by itself.
+    if (SipUriIsPlain(site.sip_uri) && !site.sip_plain) {
+      // Our offer carries the SRTP keys: not over plain SIP unless the site's line allows it.
+      if (call.state != LinkState::kRefused)
+        spdlog::warn("SIP site {}: not called: {} is plain SIP, and the site is not allowed it",
+                     site_id, site.sip_uri);
+      call.state = LinkState::kRefused;
+      call.detail = "plain SIP not allowed for this site";
+      continue;
+    }
     if (now >= call.retry_at_ms) DialSip(site_id, call, wanted);
   }
 }

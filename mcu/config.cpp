@@ -216,6 +216,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("link_max_kbps", s.link.max_kbps);
     r.Get("sip_uri", s.sip_uri);
     r.Get("sip_dial", s.sip_dial);
+    r.Get("sip_plain_signalling", s.sip_plain);
     c.sites.push_back(s);
   });
   array_of_tables("conferences", [&](Reader& r) {

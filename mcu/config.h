@@ -23,6 +23,7 @@ struct SiteConfig {
   LinkTarget link;            // kind cascade: the other MCU this one dials (link_* keys).
   std::string sip_uri;        // kind sip: the room system's SIP address (mcu/sip_site.h).
   bool sip_dial = true;       // kind sip: the MCU calls it when its conference opens.
+  bool sip_plain = false;     // kind sip: SDES keys may travel over plain SIP (TCP, UDP).
 };
 
 // A permanent conference (open whenever a site asks to join). Scheduled ones are made with the

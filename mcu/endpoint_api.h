@@ -58,7 +58,8 @@ struct EndpointRequest {
   // `offer`, and the answer comes as kAnswer). A SIP leg's own SDP comes back as `answer`.
   std::string sip_caller;
   bool sip = false;
-  std::string reason;  // kCallEnded
+  bool sip_plain = false;  // kAuth of a SIP call: it came over plain TCP or UDP, not TLS.
+  std::string reason;      // kCallEnded
 };
 
 // Error codes of the protocol; signaling/PROTOCOL.md describes each.

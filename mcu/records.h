@@ -25,6 +25,9 @@ struct SiteRow {
   // Kind sip: the MCU calls it when a scheduled conference that invites it opens (false: it
   // only calls in).
   bool sip_dial = true;
+  // Kind sip: its SRTP keys (SDES) may travel over plain SIP (TCP or UDP), for a closed line
+  // behind hardware encryptors. Off: only SIP over TLS, in and out.
+  bool sip_plain = false;
   bool dials_sip() const { return kind == "sip" && sip_dial && !sip_uri.empty(); }
 };
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <string>
 
 namespace mcu {
 namespace {
@@ -52,6 +54,21 @@ Expected<SipUri> ParseSipUri(std::string_view text) {
   std::transform(uri.host.begin(), uri.host.end(), uri.host.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   return uri;
+}
+
+bool SipUriIsPlain(std::string_view uri) {
+  std::string lower(uri);
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const size_t start = lower.find_first_not_of(" \t<");
+  if (start == std::string::npos || lower.compare(start, 4, "sip:") != 0) return false;
+  for (const char* t : {";transport=tcp", ";transport=udp"}) {
+    const size_t at = lower.find(t);
+    if (at != std::string::npos) {
+      const char next = at + std::strlen(t) < lower.size() ? lower[at + std::strlen(t)] : ';';
+      if (next == ';' || next == '>' || next == '?' || next == ' ') return true;
+    }
+  }
+  return false;
 }
 
 bool SipCallerMatches(const SipUri& site, const SipUri& from, std::string_view source_ip) {

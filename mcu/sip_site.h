@@ -23,6 +23,10 @@ struct SipUri {
 // brackets and a display name before them are allowed); parameters and headers are dropped.
 Expected<SipUri> ParseSipUri(std::string_view text);
 
+// Whether calling `uri` goes over plain SIP: a sip: URI with ;transport=tcp or ;transport=udp
+// (the MCU calls sips: and other sip: URIs over TLS).
+bool SipUriIsPlain(std::string_view uri);
+
 // Whether a call from `from_uri`, arriving from `source_ip`, is the site whose URI is `site_uri`.
 bool SipCallerMatches(const SipUri& site_uri, const SipUri& from_uri, std::string_view source_ip);
 

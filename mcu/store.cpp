@@ -93,6 +93,10 @@ ALTER TABLE sites ADD COLUMN sip_uri TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE sites ADD COLUMN sip_dial INTEGER NOT NULL DEFAULT 1;
 )sql",
+    // 8: a SIP site whose SDES keys may travel over plain SIP (a closed, encrypted line).
+    R"sql(
+ALTER TABLE sites ADD COLUMN sip_plain INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -180,12 +184,13 @@ SiteRow ReadSite(Stmt& s) {
           static_cast<int>(s.Int(6)),
           {s.Text(7), s.Text(8), s.Text(9), s.Text(10), static_cast<int>(s.Int(11))},
           s.Text(12),
-          s.Int(13) != 0};
+          s.Int(13) != 0,
+          s.Int(14) != 0};
 }
 constexpr const char* kSiteColumns =
     "id, name, level, kind, token_hash, network, bandwidth_kbps, link_url, link_conference, "
     "link_credential, "
-    "link_fingerprint, link_max_kbps, sip_uri, sip_dial";
+    "link_fingerprint, link_max_kbps, sip_uri, sip_dial, sip_plain";
 }  // namespace
 
 std::vector<SiteRow> Store::Sites() {
@@ -207,7 +212,7 @@ std::optional<SiteRow> Store::Site(const std::string& id) {
 Status Store::InsertSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
   Stmt s(db_, std::string("INSERT INTO sites(") + kSiteColumns +
-                  ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                  ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.Bind(r.id)
       .Bind(r.name)
       .Bind(r.level)
@@ -221,7 +226,8 @@ Status Store::InsertSite(const SiteRow& r) {
       .Bind(r.link.fingerprint)
       .Bind(r.link.max_kbps)
       .Bind(r.sip_uri)
-      .Bind(int64_t{r.sip_dial});
+      .Bind(r.sip_dial)
+      .Bind(r.sip_plain);
   s.Bind(NowS()).Bind(NowS());
   auto st = s.Run();
   if (!st && s.Constraint()) return MakeError(ErrorKind::kConflict, "site '" + r.id + "' exists");
@@ -234,7 +240,7 @@ Status Store::UpdateSite(const SiteRow& r) {
          "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, network=?, bandwidth_kbps=?, "
          "link_url=?, "
          "link_conference=?, link_credential=?, link_fingerprint=?, link_max_kbps=?, sip_uri=?, "
-         "sip_dial=?, updated_at=? "
+         "sip_dial=?, sip_plain=?, updated_at=? "
          "WHERE id=?");
   s.Bind(r.name)
       .Bind(r.level)
@@ -248,7 +254,8 @@ Status Store::UpdateSite(const SiteRow& r) {
       .Bind(r.link.fingerprint)
       .Bind(r.link.max_kbps)
       .Bind(r.sip_uri)
-      .Bind(int64_t{r.sip_dial});
+      .Bind(r.sip_dial)
+      .Bind(r.sip_plain);
   s.Bind(NowS()).Bind(r.id);
   return Changed(db_, s.Run(), "site '" + r.id + "'");
 }

@@ -25,6 +25,10 @@ std::string ReadSite(const json& body, SiteRow& s) {
     if (!it->is_boolean()) return "sipDial must be true or false";
     s.sip_dial = it->get<bool>();
   }
+  if (auto it = body.find("sipPlainSignalling"); it != body.end()) {
+    if (!it->is_boolean()) return "sipPlainSignalling must be true or false";
+    s.sip_plain = it->get<bool>();
+  }
   if (auto it = body.find("bandwidthKbps"); it != body.end()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100000)
       return "bandwidthKbps must be an integer from 0 to 100000";

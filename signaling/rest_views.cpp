@@ -135,7 +135,8 @@ bool SafeEquals(const std::string& a, const std::string& b) {
 json SiteJson(const SiteRow& s) {
   json j = {{"id", s.id},     {"name", s.name},       {"level", s.level},
             {"kind", s.kind}, {"network", s.network}, {"bandwidthKbps", s.bandwidth_kbps}};
-  if (s.kind == "sip") j["sipUri"] = s.sip_uri, j["sipDial"] = s.sip_dial;
+  if (s.kind == "sip")
+    j["sipUri"] = s.sip_uri, j["sipDial"] = s.sip_dial, j["sipPlainSignalling"] = s.sip_plain;
   // A link this MCU dials; its credential is never shown, only whether it is set.
   if (s.link.dials())
     j["link"] = {{"url", s.link.url},

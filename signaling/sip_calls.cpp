@@ -64,13 +64,6 @@ ConnectionId SipCalls::ConnectionOfLocked(CallId call) const {
 }
 
 void SipCalls::OnIncomingCall(CallId id, const IncomingCall& call) {
-  if (call.transport != SipTransport::kTls) {
-    // The SRTP keys (SDES) are in the SDP: over plain TCP or UDP anyone on the path reads them.
-    spdlog::warn("SIP call {} from {} ({}) refused: SDES keys need SIP over TLS, not {}", id,
-                 call.from_uri, call.source_address, SipTransportName(call.transport));
-    agent_->Respond(id, 488, "Not Acceptable Here (SIP over TLS required)");
-    return;
-  }
   const ConnectionId conn = kFirstConnectionId + id;
   {
     std::lock_guard lock(mu_);
@@ -89,6 +82,9 @@ void SipCalls::OnIncomingCall(CallId id, const IncomingCall& call) {
   EndpointRequest auth{EndpointRequest::Type::kAuth};
   auth.sip = true;
   auth.sip_caller = call.from_uri;
+  // Its SDP carries the SRTP keys: over plain TCP or UDP the bridge refuses it (488) unless its
+  // site is allowed that (a closed line behind encryptors).
+  auth.sip_plain = call.transport != SipTransport::kTls;
   handler_->OnEndpointRequest(conn, std::move(auth));
 }
 

@@ -8,7 +8,8 @@
 //   error -> 403 (unknown caller, not admitted), 404 (no such conference), 486 (full),
 //            488 (an offer without SRTP or a common codec), 500;  left, close -> BYE.
 // An unknown caller learns nothing of the conferences: it is refused before any is looked up.
-// A call over plain TCP or UDP is refused (488): its SDP would carry the SRTP keys in clear.
+// A call over plain TCP or UDP is refused (488: its SDP carries the SRTP keys in clear) unless
+// its site allows plain SIP (SiteRow::sip_plain: the bridge decides).
 //
 // Calls out (SipDialer): the bridge opens the connection itself and joins it; its offer goes
 // out in the INVITE (over TLS unless the site's URI says otherwise), the 2xx's SDP comes back

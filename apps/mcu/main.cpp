@@ -47,7 +47,7 @@ mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
   if (store.seeded()) return mcu::OkStatus();
   for (const auto& s : config.sites)
     if (auto st = store.InsertSite({s.id, s.name, s.level, s.kind, s.token_hash, s.network,
-                                    s.bandwidth_kbps, s.link, s.sip_uri, s.sip_dial});
+                                    s.bandwidth_kbps, s.link, s.sip_uri, s.sip_dial, s.sip_plain});
         !st)
       return st;
   for (const auto& c : config.conferences) {

@@ -174,6 +174,39 @@ TEST(SipRefusal, PlainRtpGets488AndAnUnknownCaller403WhileTheConferenceGoesOn) {
       web.WaitHearing([](const Wav& w) { return ToneShare(w, kRoomTone) > 0.08; }, seconds(5)));
 }
 
+// SIP over UDP carries the SRTP keys in clear: a room calling that way is refused (488) unless
+// its site is allowed plain SIP (a closed line behind hardware encryptors), and then it is mixed
+// as any room.
+TEST(SipRefusal, PlainSipIsRefusedUnlessTheSiteIsAllowedIt) {
+  const int sip_port = FreePort();
+  const int udp_port = FreePort();
+  McuOptions o = WithSipSite(sip_port);
+  o.sip_toml = "udp_port = " + std::to_string(udp_port) + "\n";
+  o.extra_toml +=
+      "[[sites]]\nid = \"phong-kin\"\nname = \"Phòng đường truyền riêng\"\nlevel = \"district\"\n"
+      "kind = \"sip\"\nsip_uri = \"sip:phong2@127.0.0.1\"\nsip_plain_signalling = true\n";
+  McuProcess mcu(o);
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  SiteMedia local;
+  AudioSite web(&local.loop, local.dtls, mcu, "demo-tinh-1", kWebRtcTone);
+  ASSERT_TRUE(web.Join("mix") && web.WaitConnected());
+
+  SipRoom refused({.user = "phong1", .transport = "udp"});
+  refused.Dial("mix", udp_port);
+  EXPECT_TRUE(
+      WaitUntil([&] { return refused.Log().find("488") != std::string::npos; }, seconds(10)))
+      << refused.Log();
+  EXPECT_NE(mcu.Log().find("site phong-sip: SIP call over plain TCP/UDP"), std::string::npos)
+      << mcu.Log();
+
+  SipRoom allowed({.user = "phong2", .tone_hz = kRoomTone, .transport = "udp"});
+  allowed.Dial("mix", udp_port);
+  EXPECT_TRUE(
+      web.WaitHearing([](const Wav& w) { return ToneShare(w, kRoomTone) > 0.08; }, seconds(15)))
+      << "the room on the allowed plain line is not heard\n"
+      << allowed.Log() << mcu.Log();
+}
+
 // A room whose link is smaller than the 720p tier's rate (the site's bandwidth_kbps; b=AS, b=TIAS
 // and its H.264 level count too) takes the 640x360 H.264 composite, and sees in it the WebRTC
 // room's tile.

@@ -107,8 +107,8 @@ SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
                 "snd_path " +
                 dir + "/heard\n" + video);
   WriteFile(dir + "/accounts",
-            "<sip:" + options.user +
-                "@127.0.0.1;transport=tls>;regint=0;answermode=auto;audio_codecs=" + options.codec +
+            "<sip:" + options.user + "@127.0.0.1;transport=" + options.transport +
+                ">;regint=0;answermode=auto;audio_codecs=" + options.codec +
                 (options.mediaenc.empty() ? "" : ";mediaenc=" + options.mediaenc) + "\n");
 }
 
@@ -117,7 +117,8 @@ void SipRoom::Dial(const std::string& conference, int sip_tls_port) {
   process_ = std::make_unique<Process>(
       std::vector<std::string>{"/usr/bin/baresip", "-f", dir, "-e",
                                "/dial sip:" + conference +
-                                   "@127.0.0.1:" + std::to_string(sip_tls_port) + ";transport=tls"},
+                                   "@127.0.0.1:" + std::to_string(sip_tls_port) +
+                                   ";transport=" + options_.transport},
       dir + "/baresip.log");
 }
 

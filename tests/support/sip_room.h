@@ -23,6 +23,7 @@ struct SipRoomOptions {
   std::string codec = "G722/16000/1";
   double tone_hz = 440;
   std::string mediaenc = "srtp-mand";  // Empty: plain RTP.
+  std::string transport = "tls";       // Its SIP: "tls", or "udp" (a closed line).
   // Video: every codec baresip has (H.264 in packetization-mode 0 and 1, H.263, MPEG-4, H.265)
   // offered, as a room system does; the MCU picks H.264.
   bool video = false;
@@ -31,7 +32,7 @@ struct SipRoomOptions {
 class SipRoom {
  public:
   explicit SipRoom(const SipRoomOptions& options);
-  // Dials sip:<conference>@127.0.0.1:<port> over TLS.
+  // Dials sip:<conference>@127.0.0.1:<port> over its transport (TLS unless told).
   void Dial(const std::string& conference, int sip_tls_port);
   // Waits for calls on TLS (its own certificate), answering each at once; again after Kill().
   void Listen();

@@ -155,6 +155,23 @@ TEST_F(BridgeSipDialTest, SitesThatOnlyCallInOrCalledInThemselvesOrArePermanentA
   EXPECT_TRUE(sip.calls().empty()) << "trung-uong only calls in; phong-sip is connected";
 }
 
+TEST_F(BridgeSipDialTest, APlainSipUriIsNotCalledUnlessTheSiteIsAllowedIt) {
+  AddSipSite("phong-udp", "sip:phong3@10.0.0.7;transport=udp", true);
+  Preload(Scheduled("giao-ban", {"phong-udp"}));
+  StartWithDialer();
+  Later(1000);
+  Later(60'000);
+  EXPECT_TRUE(sip.calls().empty()) << "our offer's keys would cross in clear";
+  EXPECT_EQ(CallState("phong-udp").state, LinkState::kRefused);
+  EXPECT_EQ(CallState("phong-udp").detail, "plain SIP not allowed for this site");
+  SiteRow s = *store->Site("phong-udp");
+  s.sip_plain = true;
+  ASSERT_TRUE(bridge->UpdateSite("quantri", s));
+  Later(1000);
+  ASSERT_EQ(sip.calls().size(), 1u);
+  EXPECT_EQ(sip.calls()[0].target.uri, "sip:phong3@10.0.0.7;transport=udp");
+}
+
 TEST_F(BridgeSipDialTest, AClosingConferenceHangsUpItsCallsAndTheyAreNotRedialled) {
   Preload(Scheduled("giao-ban", {"phong-sip"}, 0, 120));
   StartWithDialer();

@@ -65,6 +65,27 @@ TEST_F(BridgeSipTest, AKeyframeRequestBySipInfoReachesTheCallsMedia) {
   EXPECT_EQ(media.room("hop")->member(Pid(r))->keyframe_requests, 2);
 }
 
+TEST_F(BridgeSipTest, ACallOverPlainSipIsRefusedUnlessItsSiteIsAllowedIt) {
+  Room r{next_connection++, std::make_shared<FakeConnection>()};
+  bridge->OnEndpointOpen(r.id, r.conn, "10.0.0.5");
+  EndpointRequest auth{EndpointRequest::Type::kAuth};
+  auth.sip = true;
+  auth.sip_caller = "sip:phong1@10.0.0.5";
+  auth.sip_plain = true;
+  Ask(r, auth);
+  EXPECT_FALSE(r->Last<event::Welcome>());
+  EXPECT_EQ(LastError(r).code, ErrorCode::kBadRequest) << "488 for the SIP adapter";
+  EXPECT_EQ(LastError(r).message, "SIP over TLS required");
+
+  SiteRow s = *store->Site("phong-sip");
+  s.sip_plain = true;
+  ASSERT_TRUE(bridge->UpdateSite("quantri", s));
+  Room allowed{next_connection++, std::make_shared<FakeConnection>()};
+  bridge->OnEndpointOpen(allowed.id, allowed.conn, "10.0.0.5");
+  Ask(allowed, auth);
+  EXPECT_TRUE(allowed->Last<event::Welcome>()) << LastError(allowed).message;
+}
+
 TEST_F(BridgeSipTest, AKeyframeTheMediaCannotAskForIsAskedOfTheCall) {
   Room r = Call("sip:phong1@10.0.0.5", "10.0.0.5");
   JoinWithOffer(r, "hop", "v=0 an offer without rtcp-fb");

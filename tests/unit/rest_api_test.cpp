@@ -177,6 +177,18 @@ TEST_F(RestApiTest, AnAdminAddsASipRoomByItsAddressAndBadSipUrisAre400) {
                              admin);
   ASSERT_EQ(only_in.status, 201) << only_in.body;
   EXPECT_FALSE(store->Site("ubnd")->sip_dial);
+  EXPECT_FALSE(store->Site("ubnd")->sip_plain) << "plain SIP only when asked for";
+  RestResponse plain = Ask("POST", "/api/v1/sites",
+                           json{{"id", "kin"},
+                                {"name", "Kín"},
+                                {"kind", "sip"},
+                                {"sipUri", "sip:kin@10.0.0.7;transport=udp"},
+                                {"sipPlainSignalling", true}}
+                               .dump(),
+                           admin);
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  EXPECT_TRUE(store->Site("kin")->sip_plain);
+  EXPECT_EQ(json::parse(plain.body)["site"]["sipPlainSignalling"], true);
   EXPECT_EQ(json::parse(only_in.body)["site"]["sipDial"], false);
   for (auto [body, error] :
        {std::pair{json{{"id", "a"}, {"name", "A"}, {"kind", "sip"}},

@@ -26,6 +26,15 @@ TEST(SipUri, ParsesTheFormsRoomsAndSitesWrite) {
   EXPECT_EQ(c->host, "10.0.0.9");
 }
 
+TEST(SipUri, PlainSipIsASipUriThatAsksForTcpOrUdp) {
+  EXPECT_TRUE(SipUriIsPlain("sip:room@10.0.0.5;transport=udp"));
+  EXPECT_TRUE(SipUriIsPlain("<SIP:room@10.0.0.5:5060;Transport=TCP;lr>"));
+  EXPECT_FALSE(SipUriIsPlain("sip:room@10.0.0.5")) << "called over TLS";
+  EXPECT_FALSE(SipUriIsPlain("sip:room@10.0.0.5;transport=tls"));
+  EXPECT_FALSE(SipUriIsPlain("sips:room@10.0.0.5;transport=tcp")) << "sips: is TLS";
+  EXPECT_FALSE(SipUriIsPlain("sip:room@10.0.0.5;transport=udpx"));
+}
+
 TEST(SipUri, RefusesWhatIsNotASipUri) {
   for (const char* bad : {"", "tel:+84123", "room1@10.0.0.5", "sip:", "sip:a@", "<sip:a@b",
                           "sip:a@b:99999", "sip:a@b:x"})
