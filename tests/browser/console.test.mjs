@@ -452,6 +452,7 @@ describe('web console', () => {
       assert.equal(stored.sipUri, SIP_SITE.uri);
       assert.equal(stored.name, SIP_SITE.name);
       assert.equal(stored.sipDial, true, 'the MCU calls it');
+      assert.equal(stored.sipPlainSignalling, false, 'SIP over TLS only unless ticked');
       assert.equal((await row.locator('.adm-sip-calling').textContent()).trim(), 'MCU gọi tới');
       assert.equal(await row.locator('.adm-sip-calling').getAttribute('data-sip-dial'), 'true');
       await shot(page, 'admin-sites-sip');
@@ -465,16 +466,19 @@ describe('web console', () => {
       assert.ok(await dial.isChecked(), 'the stored choice');
       await setField(page, 'network', 'WAN huyện B');
       await setField(page, 'sipDial', false);
+      await setField(page, 'sipPlain', true);
       await page.click('dialog[open] form button[type="submit"]');
       await waitFor('the edit to be saved', async () => (await api.get(`/sites/${SIP_SITE.id}`)).network === 'WAN huyện B', 10_000);
       const edited = await api.get(`/sites/${SIP_SITE.id}`);
       assert.equal(edited.sipUri, SIP_SITE.uri);
       assert.equal(edited.sipDial, false, 'it only calls in');
+      assert.equal(edited.sipPlainSignalling, true, 'a closed line: plain SIP allowed');
       await row.locator('.adm-sip-calling[data-sip-dial="false"]', { hasText: 'Chỉ tự gọi vào' }).waitFor();
       // Opened again: unticked, as the server has it; ticked again, the MCU calls it again.
       await row.locator('[data-action="edit"]').click();
       await page.waitForSelector('dialog[open] form [name="sipUri"]');
       assert.equal(await dial.isChecked(), false, 'the stored choice');
+      assert.ok(await page.locator('dialog[open] form [name="sipPlain"]').isChecked(), 'the stored allowance');
       await setField(page, 'sipDial', true);
       await page.click('dialog[open] form button[type="submit"]');
       await waitFor('the MCU to call it again', async () => (await api.get(`/sites/${SIP_SITE.id}`)).sipDial === true, 10_000);

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  KINDS, SIP_DIAL_DEFAULT, SIP_URI_EXAMPLE, afterSave, bandwidthOf, sipCallingKey, sipDialOf, sipDialUri, sipIdentity, siteBody, siteProblems,
+  KINDS, SIP_DIAL_DEFAULT, SIP_URI_EXAMPLE, afterSave, bandwidthOf, sipCallingKey, sipDialOf, sipDialUri, sipIdentity,
+  sipPlainOf, siteBody, siteProblems,
 } from '../../web-console/js/logic/sites.js';
 import { strings } from '../../web-console/js/pages/admin/sites.js';
 
@@ -73,13 +74,23 @@ test('the body of a new site: the id, trimmed texts, the bandwidth as a number; 
 test('the body of a new SIP room system carries its address, trimmed, and whether the MCU calls it', () => {
   assert.deepEqual(siteBody({ ...SIP_FORM, sipDial: true }), {
     id: 'huyen-a-poly', name: 'Huyện A - Poly', level: 'district', kind: 'sip', network: 'WAN tỉnh', bandwidthKbps: 2000,
-    sipUri: 'sip:phong1@10.20.3.5', sipDial: true,
+    sipUri: 'sip:phong1@10.20.3.5', sipDial: true, sipPlainSignalling: false,
   });
   assert.equal(siteBody({ ...SIP_FORM, sipDial: false }).sipDial, false, 'it only calls in');
   // A form that does not say: the server's default, sent as a boolean.
   assert.equal(SIP_DIAL_DEFAULT, true);
   assert.equal(siteBody(SIP_FORM).sipDial, true);
   assert.equal(siteBody({ ...SIP_FORM, sipDial: null }).sipDial, true);
+});
+
+test('plain SIP is allowed only when ticked, and only a SIP site says so', () => {
+  assert.equal(siteBody(SIP_FORM).sipPlainSignalling, false, 'SIP over TLS only unless ticked');
+  assert.equal(siteBody({ ...SIP_FORM, sipPlain: true }).sipPlainSignalling, true);
+  assert.ok(!('sipPlainSignalling' in siteBody({ ...ROOM_FORM, sipPlain: true })));
+  assert.equal(sipPlainOf({ kind: 'sip', sipPlainSignalling: true }), true);
+  assert.equal(sipPlainOf({ kind: 'sip' }), false);
+  assert.equal(sipPlainOf({ kind: 'room', sipPlainSignalling: true }), false);
+  assert.equal(sipPlainOf(null), false);
 });
 
 test('only a SIP room system sends sipDial, whatever the checkbox was left at', () => {

@@ -56,10 +56,17 @@ export function siteBody(form, site = null) {
   if (form.kind === 'sip') {
     body.sipUri = String(form.sipUri ?? '').trim();
     body.sipDial = form.sipDial === undefined || form.sipDial === null ? SIP_DIAL_DEFAULT : Boolean(form.sipDial);
+    // Plain SIP (its SRTP keys in clear on the line) only when ticked: off unless asked for.
+    body.sipPlainSignalling = Boolean(form.sipPlain);
   } else if (site && site.sipUri) {
     body.sipUri = '';
   }
   return site ? body : { id: form.id, ...body };
+}
+
+// The form's "plain SIP allowed" checkbox as the form opens on `site`: only a SIP site that has it.
+export function sipPlainOf(site) {
+  return Boolean(site && site.kind === 'sip' && site.sipPlainSignalling === true);
 }
 
 // The form's "the MCU calls it" checkbox as the form opens on `site` (null: a new one): the

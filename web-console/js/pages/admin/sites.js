@@ -17,7 +17,8 @@
 import { h, replace, field, uid } from '../../dom.js';
 import { LEVELS } from '../../logic/conferences.js';
 import {
-  KINDS, SIP_URI_EXAMPLE, SIP_URI_MAX, afterSave, sipCallingKey, sipDialOf, sipDialUri, sipIdentity, siteBody, siteProblems,
+  KINDS, SIP_URI_EXAMPLE, SIP_URI_MAX, afterSave, sipCallingKey, sipDialOf, sipDialUri, sipIdentity, sipPlainOf, siteBody,
+  siteProblems,
 } from '../../logic/sites.js';
 import { checkedField, modal, select, setError } from '../../widgets.js';
 import { act, adminFormDialog, confirmAction, enc, loader, rowButton, runChecks, shell } from './common.js';
@@ -58,6 +59,8 @@ export const strings = {
     'admin.site.sipUri': 'Địa chỉ SIP',
     'admin.site.sipUriHint': 'MCU nhận ra cuộc gọi của điểm cầu theo phần tên (trước “@”) và địa chỉ nơi cuộc gọi xuất phát.',
     'admin.site.sipDial': 'MCU gọi tới điểm cầu khi cuộc họp bắt đầu',
+    'admin.site.sipPlain': 'Cho phép SIP không mã hóa (TCP/UDP) trên đường truyền riêng',
+    'admin.site.sipPlainHint': 'Khóa SRTP đi trong SDP không được bảo vệ: chỉ chọn khi đường truyền đã có thiết bị mã hóa. Mặc định chỉ SIP qua TLS.',
     'admin.site.sipDialHint': 'Gọi lại nếu cuộc gọi không thành hoặc bị ngắt. Bỏ chọn nếu thiết bị chỉ tự gọi vào.',
     'admin.site.sipDialOut': 'MCU gọi tới',
     'admin.site.sipCallsIn': 'Chỉ tự gọi vào',
@@ -127,6 +130,8 @@ export const strings = {
     'admin.site.sipUri': 'SIP address',
     'admin.site.sipUriHint': 'The MCU recognises the site’s call by the user part (before “@”) and the address the call comes from.',
     'admin.site.sipDial': 'The MCU calls it when its conference starts',
+    'admin.site.sipPlain': 'Allow plain SIP (TCP/UDP) on a closed line',
+    'admin.site.sipPlainHint': 'The SRTP keys in the SDP then travel unprotected: only for a line behind hardware encryptors. By default, SIP over TLS only.',
     'admin.site.sipDialHint': 'Called again if the call fails or drops. Leave unchecked if the unit only calls in.',
     'admin.site.sipDialOut': 'Called by the MCU',
     'admin.site.sipCallsIn': 'Calls in only',
@@ -286,6 +291,7 @@ function siteDialog(host, ctx, site, done) {
         autocomplete: 'off', value: site && site.sipUri ? site.sipUri : '',
       }), t('admin.site.sipUriHint')),
     sipDial: h('input', { type: 'checkbox', name: 'sipDial', id: uid('adm-sip-dial'), checked: sipDialOf(site) }),
+    sipPlain: h('input', { type: 'checkbox', name: 'sipPlain', id: uid('adm-sip-plain'), checked: sipPlainOf(site) }),
     network: checkedField(t('admin.site.network'), h('input', { name: 'network', maxlength: 200, autocomplete: 'off', value: site ? site.network || '' : '' }), t('admin.site.networkHint')),
     bandwidth: checkedField(t('admin.site.bandwidth'),
       h('input', { name: 'bandwidthKbps', type: 'number', min: 0, max: 100000, step: 1, inputmode: 'numeric', value: String(site && site.bandwidthKbps ? site.bandwidthKbps : 0) }),
@@ -293,8 +299,11 @@ function siteDialog(host, ctx, site, done) {
   };
   const sipDialHint = h('small', { class: 'field-hint', id: uid('hint') }, t('admin.site.sipDialHint'));
   f.sipDial.setAttribute('aria-describedby', sipDialHint.id);
+  const sipPlainHint = h('small', { class: 'field-hint', id: uid('hint') }, t('admin.site.sipPlainHint'));
+  f.sipPlain.setAttribute('aria-describedby', sipPlainHint.id);
   const sipDialWrap = h('div', { class: 'adm-sip-dial' },
-    h('label', { class: 'check', for: f.sipDial.id }, f.sipDial, t('admin.site.sipDial')), sipDialHint);
+    h('label', { class: 'check', for: f.sipDial.id }, f.sipDial, t('admin.site.sipDial')), sipDialHint,
+    h('label', { class: 'check', for: f.sipPlain.id }, f.sipPlain, t('admin.site.sipPlain')), sipPlainHint);
   adminFormDialog(host, ctx, {
     title: site ? t('admin.site.editTitle', { name: site.name }) : t('admin.site.createTitle'),
     submitText: site ? t('admin.site.save') : t('admin.site.create'),
@@ -309,6 +318,7 @@ function siteDialog(host, ctx, site, done) {
         bandwidth: f.bandwidth.control.value,
         sipUri: f.sipUri.control.value,
         sipDial: f.sipDial.checked,
+        sipPlain: f.sipPlain.checked,
       };
       const problems = siteProblems(values, !site);
       const message = (key) => (key ? t(key, { example: SIP_URI_EXAMPLE, max: SIP_URI_MAX }) : '');
