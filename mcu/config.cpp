@@ -172,6 +172,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("address", c.sip.address);
     r.Get("ring_timeout_s", c.sip.ring_timeout_s);
     r.Get("media_timeout_s", c.sip.media_timeout_s);
+    r.Get("connection_idle_s", c.sip.connection_idle_s);
     check(r);
   }
   if (auto* t = SubTable(root, "log", error)) {
@@ -256,6 +257,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     return fail("sip.ring_timeout_s must be between 5 and 300");
   if (c.sip.media_timeout_s < 3 || c.sip.media_timeout_s > 600)
     return fail("sip.media_timeout_s must be between 3 and 600");
+  if (c.sip.connection_idle_s < 2 || c.sip.connection_idle_s > 3600)
+    return fail("sip.connection_idle_s must be between 2 and 3600");
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
   if (!levels.count(c.log.level))
     return fail("log.level must be one of trace, debug, info, warn, error");

@@ -91,8 +91,9 @@ struct Config {
     // The host in From and Contact of the calls this MCU places: how rooms reach it. Empty:
     // `listen`, or (listening on every address) the local address toward the one called.
     std::string address;
-    int ring_timeout_s = 45;   // A call this MCU places that is not answered in this time ends.
-    int media_timeout_s = 30;  // A call whose media stopped this long ago is over (no BYE came).
+    int ring_timeout_s = 45;     // A call this MCU places that is not answered in this time ends.
+    int media_timeout_s = 30;    // A call whose media stopped this long ago is over (no BYE came).
+    int connection_idle_s = 30;  // A SIP TCP/TLS connection idle this long is closed.
     bool enabled() const { return tls_port || tcp_port || udp_port; }
   } sip;
   struct Log {

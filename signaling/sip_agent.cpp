@@ -237,7 +237,8 @@ Status SipAgent::Impl::OpenListener(SipTransport transport, uint16_t port) {
       NUTAG_SESSION_TIMER(config_.session_expires_s), NUTAG_MIN_SE(config_.min_se_s),
       // The peer refreshes when it can; when we must, an UPDATE without a body does it (nua
       // has no SDP of ours to put in a re-INVITE).
-      NUTAG_SESSION_REFRESHER(nua_remote_refresher), NUTAG_UPDATE_REFRESH(1), TAG_END());
+      NUTAG_SESSION_REFRESHER(nua_remote_refresher), NUTAG_UPDATE_REFRESH(1),
+      TPTAG_IDLE(config_.connection_idle_s * 1000U), TAG_END());
   if (!l->nua) {
     int err = errno;
     return MakeError(ErrorKind::kConflict, "SIP: cannot listen on " + url + " (" +

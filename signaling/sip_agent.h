@@ -66,7 +66,11 @@ struct SipAgentConfig {
   unsigned limit_log_interval_s = 10;    // A source over the limit is logged once per interval.
   size_t max_message_bytes = 64 * 1024;  // Larger messages are refused by sofia.
   unsigned session_expires_s = 1800;     // Session-Expires we ask for (RFC 4028).
-  unsigned min_se_s = 90;                // Min-SE: a smaller Session-Expires gets 422.
+  // A TCP/TLS connection with no transaction on it that carried nothing for this long is closed
+  // (peers open a new one for their next request, RFC 3261 18). It also ends a connection sofia
+  // stopped reading after garbage on it, which would otherwise hold its socket for ever.
+  unsigned connection_idle_s = 30;
+  unsigned min_se_s = 90;  // Min-SE: a smaller Session-Expires gets 422.
 };
 
 // An INVITE that opens a call, as the handler sees it.

@@ -236,6 +236,7 @@ int Run(int argc, char** argv) {
     sc.requests_per_second = config->sip.requests_per_second;
     sc.request_burst = config->sip.request_burst;
     sc.public_address = config->sip.address;
+    sc.connection_idle_s = static_cast<unsigned>(config->sip.connection_idle_s);
     sip = std::make_unique<mcu::signaling::SipAgent>(sc, &sip_calls);
     sip_calls.Attach(sip.get());
     if (auto st = sip->Start(); !st) {

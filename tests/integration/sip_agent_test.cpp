@@ -7,10 +7,10 @@
 // flood over the per-source limit (503, then OPTIONS is answered again); Stop() ending a call
 // with a BYE; Start() refusing a taken port and a key that does not match its certificate.
 //
-// Debian's SIPp is built without TLS, so TLS scenarios go through a relay in this file: SIPp
-// speaks TCP to it, it speaks TLS to the agent, trusting only the agent's certificate. Requests
-// the agent starts (INFO, BYE) go to SIPp's Contact, which the relay does not serve: those
-// scenarios run over UDP.
+// Debian's SIPp is built without TLS, so TLS scenarios go through the relay of
+// tests/support/sipp.h: SIPp speaks TCP to it, it speaks TLS to the agent, trusting only the
+// agent's certificate. Requests the agent starts (INFO, BYE) go to SIPp's Contact, which the relay
+// does not serve: those scenarios run over UDP.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,18 +18,14 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <thread>
 #include <vector>
 
@@ -38,6 +34,7 @@
 #include "signaling/sip_messages.h"
 #include "tests/support/files.h"
 #include "tests/support/process.h"
+#include "tests/support/sipp.h"
 #include "tests/support/udp.h"
 
 namespace mcu::test {
@@ -51,7 +48,6 @@ using signaling::SipTransport;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const std::string kSippBin = "/usr/bin/sipp";
 const std::string kScenarioDir = std::string(MCU_CONFIGS_DIR) + "/../tests/sip/";
 
 // The SDP the MCU answers with: an SDES key to see that logs never carry it.
@@ -138,150 +134,6 @@ class TestHandler : public SipAgent::Handler {
   std::vector<Event> events_;
 };
 
-// TCP in, TLS out to the agent: SIPp's stand-in for a TLS transport. Verifies the agent's
-// certificate (for 127.0.0.1) against the one the test gave it.
-class TlsRelay {
- public:
-  TlsRelay(uint16_t target_port, X509* trusted) : target_port_(target_port) {
-    ctx_ = SSL_CTX_new(TLS_client_method());
-    X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx_), trusted);
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-    // A TLS 1.3 session ticket must not keep SSL_read waiting for data while SIPp's waits.
-    SSL_CTX_clear_mode(ctx_, SSL_MODE_AUTO_RETRY);
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    listen(listen_fd_, 16);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    accept_thread_ = std::thread([this] { AcceptLoop(); });
-  }
-  ~TlsRelay() {
-    stop_ = true;
-    accept_thread_.join();
-    for (auto& t : pumps_) t.join();
-    close(listen_fd_);
-    SSL_CTX_free(ctx_);
-  }
-  uint16_t port() const { return port_; }
-  int handshakes() const { return handshakes_; }
-
- private:
-  void AcceptLoop() {
-    while (!stop_) {
-      pollfd p{listen_fd_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      int c = accept(listen_fd_, nullptr, nullptr);
-      if (c >= 0) pumps_.emplace_back([this, c] { Pump(c); });
-    }
-  }
-  void Pump(int client) {
-    int up = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(target_port_);
-    SSL* ssl = SSL_new(ctx_);
-    if (connect(up, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      SSL_set_fd(ssl, up);
-      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), "127.0.0.1");
-      if (SSL_connect(ssl) == 1) {
-        ++handshakes_;
-        Relay(client, up, ssl);
-      }
-    }
-    SSL_free(ssl);
-    close(up);
-    close(client);
-  }
-  void Relay(int client, int up, SSL* ssl) {
-    char buf[16384];
-    while (!stop_) {
-      pollfd p[2] = {{client, POLLIN, 0}, {up, POLLIN, 0}};
-      if (SSL_pending(ssl) == 0 && poll(p, 2, 100) <= 0) continue;
-      if (p[0].revents) {
-        ssize_t n = read(client, buf, sizeof buf);
-        if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) <= 0) return;
-      }
-      if (SSL_pending(ssl) > 0 || p[1].revents) {
-        int n = SSL_read(ssl, buf, sizeof buf);
-        if (n <= 0) {
-          if (SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ) continue;
-          return;
-        }
-        for (int off = 0; off < n;) {
-          ssize_t w = write(client, buf + off, n - off);
-          if (w <= 0) return;
-          off += static_cast<int>(w);
-        }
-      }
-    }
-  }
-
-  uint16_t target_port_, port_ = 0;
-  SSL_CTX* ctx_;
-  int listen_fd_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> handshakes_{0};
-  std::thread accept_thread_;
-  std::vector<std::thread> pumps_;  // Only the accept thread adds; joined after it ends.
-};
-
-// One SIP message from SIPp's trace (-trace_msg).
-struct TracedMessage {
-  bool sent = false;       // By SIPp (else received from the agent).
-  std::string first_line;  // "INVITE sip:...", "SIP/2.0 200 OK"
-  std::string headers;     // The header lines, CRLF-separated.
-  std::string body;        // Content-Length bytes after the blank line.
-  std::string Header(const std::string& name) const {
-    std::smatch m;
-    std::regex re("(^|\r\n)" + name + ": *([^\r\n]*)", std::regex::icase);
-    return std::regex_search(headers, m, re) ? m[2].str() : "";
-  }
-};
-
-std::vector<TracedMessage> ParseTrace(const std::string& trace) {
-  std::vector<TracedMessage> out;
-  std::regex start(R"((UDP|TCP) message (sent|received)[^\n]*:\n\n)");
-  for (auto it = std::sregex_iterator(trace.begin(), trace.end(), start);
-       it != std::sregex_iterator(); ++it) {
-    size_t pos = it->position() + it->length();
-    size_t end = trace.find("\r\n\r\n", pos);
-    if (end == std::string::npos) continue;
-    TracedMessage m;
-    m.sent = (*it)[2] == "sent";
-    std::string head = trace.substr(pos, end - pos);
-    size_t eol = head.find("\r\n");
-    m.first_line = head.substr(0, eol);
-    m.headers = eol == std::string::npos ? "" : head.substr(eol + 2);
-    std::string cl = m.Header("Content-Length");
-    size_t len = cl.empty() ? 0 : std::stoul(cl);
-    m.body = trace.substr(end + 4, len);
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-struct SippRun {
-  int exit_code = -1;
-  std::vector<TracedMessage> messages;
-  std::string log;
-  // Responses SIPp received, by status line prefix ("SIP/2.0 200").
-  int Received(const std::string& status) const {
-    return static_cast<int>(std::count_if(messages.begin(), messages.end(), [&](auto& m) {
-      return !m.sent && m.first_line.rfind(status, 0) == 0;
-    }));
-  }
-  const TracedMessage* First(bool sent, const std::string& prefix) const {
-    for (const auto& m : messages)
-      if (m.sent == sent && m.first_line.rfind(prefix, 0) == 0) return &m;
-    return nullptr;
-  }
-};
-
 class SipAgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -315,10 +167,8 @@ class SipAgentTest : public ::testing::Test {
   // Runs one SIPp scenario against the agent (`transport` "t1" goes through the TLS relay).
   SippRun Sipp(const std::string& scenario, const std::string& transport,
                std::vector<std::string> extra = {}, const std::string& user = "1001") {
-    std::string name = scenario + "-" + std::to_string(++runs_);
     uint16_t port = transport == "t1" ? Relay().port() : config_.udp_port;
-    std::vector<std::string> argv = {kSippBin,
-                                     "127.0.0.1:" + std::to_string(port),
+    std::vector<std::string> args = {"127.0.0.1:" + std::to_string(port),
                                      "-sf",
                                      kScenarioDir + scenario + ".xml",
                                      "-t",
@@ -329,64 +179,27 @@ class SipAgentTest : public ::testing::Test {
                                      user,
                                      "-key",
                                      "via_transport",
-                                     transport == "t1" ? "TLS" : "UDP",
-                                     "-nostdin",
-                                     "-timeout",
-                                     "30s",
-                                     "-timeout_error",
-                                     "-trace_msg",
-                                     "-message_file",
-                                     dir_ / (name + ".msg"),
-                                     "-trace_err",
-                                     "-error_file",
-                                     dir_ / (name + ".err")};
-    bool has_m = false;
-    for (auto& a : extra) has_m = has_m || a == "-m";
-    if (!has_m) extra.insert(extra.end(), {"-m", "1"});
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    Process p(argv, dir_ / (name + ".log"));
-    SippRun run;
-    run.exit_code = p.Wait(seconds(45));
-    run.log = p.Log() + ReadFile(dir_ / (name + ".err"));
-    run.messages = ParseTrace(ReadFile(dir_ / (name + ".msg")));
-    return run;
+                                     transport == "t1" ? "TLS" : "UDP"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::Sipp(args, dir_.path(), scenario + "-" + std::to_string(++runs_)).Finish();
   }
 
   // SIPp as a room the agent calls: waits on a UDP port of its own for one call (`scenario`).
   struct Uas {
-    std::unique_ptr<Process> process;
-    std::string name;
+    std::unique_ptr<test::Sipp> sipp;
     uint16_t port = 0;
     std::string uri;  // Where to call it.
+    std::string name() const { return sipp->name(); }
   };
   Uas StartUas(const std::string& scenario) {
     Uas u;
-    u.name = scenario + "-" + std::to_string(++runs_);
     u.port = FreePort();
     u.uri = "sip:room-b@127.0.0.1:" + std::to_string(u.port) + ";transport=udp";
-    u.process = std::make_unique<Process>(std::vector<std::string>{kSippBin,
-                                                                   "-sf",
-                                                                   kScenarioDir + scenario + ".xml",
-                                                                   "-t",
-                                                                   "u1",
-                                                                   "-i",
-                                                                   "127.0.0.1",
-                                                                   "-p",
-                                                                   std::to_string(u.port),
-                                                                   "-m",
-                                                                   "1",
-                                                                   "-nostdin",
-                                                                   "-timeout",
-                                                                   "30s",
-                                                                   "-timeout_error",
-                                                                   "-trace_msg",
-                                                                   "-message_file",
-                                                                   dir_ / (u.name + ".msg"),
-                                                                   "-trace_err",
-                                                                   "-error_file",
-                                                                   dir_ / (u.name + ".err")},
-                                          dir_ / (u.name + ".log"));
-    const pid_t pid = u.process->pid();
+    u.sipp = std::make_unique<test::Sipp>(
+        std::vector<std::string>{"-sf", kScenarioDir + scenario + ".xml", "-t", "u1", "-i",
+                                 "127.0.0.1", "-p", std::to_string(u.port)},
+        dir_.path(), scenario + "-" + std::to_string(++runs_));
+    const pid_t pid = u.sipp->process().pid();
     WaitUntil(
         [&] {
           for (const auto& s : UdpSocketsOf(pid))
@@ -396,13 +209,7 @@ class SipAgentTest : public ::testing::Test {
         seconds(5));
     return u;
   }
-  SippRun Finish(Uas& u) {
-    SippRun run;
-    run.exit_code = u.process->Wait(seconds(45));
-    run.log = u.process->Log() + ReadFile(dir_ / (u.name + ".err"));
-    run.messages = ParseTrace(ReadFile(dir_ / (u.name + ".msg")));
-    return run;
-  }
+  static SippRun Finish(Uas& u) { return u.sipp->Finish(); }
 
   TempDir dir_{"mcu-sip"};
   std::unique_ptr<media::Certificate> cert_;
@@ -713,7 +520,7 @@ TEST_F(SipAgentTest, HangingUpARingingCallSendsCancel) {
   CallId id = agent_->Dial({room.uri, "mcu", "", kOurSdp});
   ASSERT_TRUE(WaitUntil(
       [&] {
-        return ReadFile(dir_ / (room.name + ".msg")).find("180 Ringing") != std::string::npos;
+        return ReadFile(dir_ / (room.name() + ".msg")).find("180 Ringing") != std::string::npos;
       },
       seconds(10)));
   agent_->Hangup(id, "no answer");

@@ -15,26 +15,30 @@
 
 namespace mcu::test {
 
-LoopbackCapture::LoopbackCapture(std::string needle) : needle_(std::move(needle)) {
-  fd_ = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
-  if (fd_ < 0) {
-    error_ =
+int OpenLoopbackPacketSocket(std::string* error) {
+  int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+  if (fd < 0) {
+    *error =
         std::string("AF_PACKET socket: ") + std::strerror(errno) + " (needs root or CAP_NET_RAW)";
-    return;
+    return -1;
   }
   sockaddr_ll addr{};
   addr.sll_family = AF_PACKET;
   addr.sll_protocol = htons(ETH_P_IP);
   addr.sll_ifindex = static_cast<int>(if_nametoindex("lo"));
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    error_ = std::string("bind to lo: ") + std::strerror(errno);
-    close(fd_);
-    fd_ = -1;
-    return;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    *error = std::string("bind to lo: ") + std::strerror(errno);
+    close(fd);
+    return -1;
   }
   timeval tv{0, 100000};
-  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  thread_ = std::thread([this] { Run(); });
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+LoopbackCapture::LoopbackCapture(std::string needle) : needle_(std::move(needle)) {
+  fd_ = OpenLoopbackPacketSocket(&error_);
+  if (fd_ >= 0) thread_ = std::thread([this] { Run(); });
 }
 
 LoopbackCapture::~LoopbackCapture() { Stop(); }

@@ -10,6 +10,11 @@
 
 namespace mcu::test {
 
+// An AF_PACKET socket bound to the loopback interface, reading IPv4 packets (from the IP header
+// on) with a 100 ms receive timeout; -1 with `error` set if it cannot be had (it needs root or
+// CAP_NET_RAW). The caller closes it.
+int OpenLoopbackPacketSocket(std::string* error);
+
 struct CaptureCounts {
   uint64_t udp = 0, stun = 0, dtls = 0, rtp = 0, other = 0, needle_hits = 0;
 };
