@@ -323,7 +323,7 @@ TEST(Config, SipIsOffUnlessConfiguredAndTheDefaultListensOnTls5061) {
   auto c = ParseConfig(
       "[sip]\nlisten = \"10.0.0.2\"\ntls_port = 5071\nmax_calls = 30\n"
       "requests_per_second = 4\nrequest_burst = 8\naddress = \"10.0.0.9\"\n"
-      "ring_timeout_s = 20\nmedia_timeout_s = 10\n",
+      "ring_timeout_s = 20\nmedia_timeout_s = 10\nconnection_idle_s = 5\n",
       "t");
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_EQ(c->sip.listen, "10.0.0.2");
@@ -336,9 +336,12 @@ TEST(Config, SipIsOffUnlessConfiguredAndTheDefaultListensOnTls5061) {
   EXPECT_EQ(c->sip.media_timeout_s, 10);
   EXPECT_EQ(d->sip.ring_timeout_s, 45);
   EXPECT_EQ(d->sip.media_timeout_s, 30);
+  EXPECT_EQ(c->sip.connection_idle_s, 5);
+  EXPECT_EQ(d->sip.connection_idle_s, 30);
   ExpectError("[sip]\nports = 5\n", "sip.ports");
   ExpectError("[sip]\nring_timeout_s = 1\n", "sip.ring_timeout_s");
   ExpectError("[sip]\nmedia_timeout_s = 0\n", "sip.media_timeout_s");
+  ExpectError("[sip]\nconnection_idle_s = 1\n", "sip.connection_idle_s");
 }
 
 TEST(Config, BadTokenHashIsAnError) {
