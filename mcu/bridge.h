@@ -214,6 +214,7 @@ class Bridge : public EndpointHandler,
     LinkState state = LinkState::kIdle;  // kConnecting: ringing; kJoined: answered.
     std::string detail;                  // Why the last call ended ("486 Busy Here").
     std::string hangup_reason;           // Why the bridge is hanging this call up, if it is.
+    std::string audited_failure;         // The failure last written to the audit log.
     int64_t dialled_ms = 0, retry_at_ms = 0;
     Backoff backoff;
     int attempts = 0;

@@ -5,8 +5,11 @@
 // as `answer`. A call that is refused or not answered (sip_ring_timeout_s) is tried again after
 // a backoff from the call retry interval up to a minute; one that drops is redialled the same
 // way, sooner once it has worked. Kicked sites, closed conferences and sites that are in a call
-// already (they dialled in) are not called. Control executor only.
+// already (they dialled in) are not called. What happens to the calls is in the audit log and
+// the console's feed (actor "sip"): answered, dropped, and each new reason a call failed for (a
+// room that stays busy is one row, not one a retry). Control executor only.
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <random>
 
@@ -119,7 +122,10 @@ void Bridge::SipCallAnswered(SipCall& call) {
   MCU_DCHECK_RUN_ON(&control_);
   call.state = LinkState::kJoined;
   call.detail.clear();
+  call.audited_failure.clear();
   spdlog::info("SIP site {} answered", call.site_id);
+  Audit("sip", "sip-answered", call.conference + "/" + call.site_id,
+        nlohmann::json{{"attempts", call.attempts}}.dump());
   Emit(console::SiteState{call.site_id, SiteStatus::kOnline});
 }
 
@@ -131,6 +137,14 @@ void Bridge::SipCallEnded(SipCall& call, const std::string& reason) {
   call.detail = call.hangup_reason.empty() ? reason : call.hangup_reason;
   call.hangup_reason.clear();
   call.state = Refused(reason) ? LinkState::kRefused : LinkState::kWaiting;
+  const std::string target = call.conference + "/" + call.site_id;
+  if (worked) {
+    Audit("sip", "sip-dropped", target, nlohmann::json{{"reason", call.detail}}.dump());
+  } else if (call.detail != call.audited_failure) {
+    call.audited_failure = call.detail;
+    Audit("sip", "sip-failed", target,
+          nlohmann::json{{"reason", call.detail}, {"attempts", call.attempts}}.dump());
+  }
   if (worked) call.backoff.Reset();
   const int delay = call.backoff.Next(Random());
   call.retry_at_ms = now_ms() + delay;

@@ -96,6 +96,18 @@ TEST_F(BridgeSipDialTest, ABusySiteIsCalledAgainAfterTheBackoffWithTheReasonOnTh
   ASSERT_EQ(sip.calls().size(), 2u);
   EXPECT_EQ(CallState("phong-sip").attempts, 2);
   EXPECT_EQ(CallState("phong-sip").state, LinkState::kConnecting);
+  End(Placed(1), "486 Busy Here");
+  Later(20'000);
+  ASSERT_EQ(sip.calls().size(), 3u);
+  Answer(Placed(2));
+  // The audit log: the failure once (not once a retry), then the answer.
+  std::vector<std::string> rows;
+  for (const auto& a : store->AuditLog(20))
+    if (a.actor == "sip") rows.push_back(a.action + " " + a.target + " " + a.detail);
+  EXPECT_EQ(rows, (std::vector<std::string>{
+                      R"(sip-answered giao-ban/phong-sip {"attempts":3})",
+                      R"(sip-failed giao-ban/phong-sip {"attempts":1,"reason":"486 Busy Here"})"}))
+      << "newest first";
 }
 
 TEST_F(BridgeSipDialTest, ACallNotAnsweredInTheRingTimeIsHungUpAndARefusalIsShownAsSuch) {
@@ -123,6 +135,9 @@ TEST_F(BridgeSipDialTest, ADroppedCallIsRedialledAndAKickedSiteIsHungUpAndLeftAl
   Answer(Placed(0));
   End(Placed(0), "BYE");
   EXPECT_EQ(CallState("phong-sip").state, LinkState::kWaiting);
+  ASSERT_FALSE(store->AuditLog(1).empty());
+  EXPECT_EQ(store->AuditLog(1)[0].action, "sip-dropped");
+  EXPECT_EQ(store->AuditLog(1)[0].detail, R"({"reason":"BYE"})");
   Later(10'000);
   ASSERT_EQ(sip.calls().size(), 2u);
   Room again = Placed(1);

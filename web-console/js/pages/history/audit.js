@@ -45,6 +45,9 @@ export const strings = {
     'hist.action.layout': 'Đổi bố cục',
     'hist.action.lock': 'Khóa hội nghị',
     'hist.action.preview': 'Xem trước',
+    'hist.action.sip-answered': 'SIP: điểm cầu đã nhận cuộc gọi',
+    'hist.action.sip-failed': 'SIP: cuộc gọi không thành',
+    'hist.action.sip-dropped': 'SIP: cuộc gọi bị ngắt',
   },
   en: {
     'hist.audit.filter': 'Filter the loaded rows',
@@ -84,6 +87,9 @@ export const strings = {
     'hist.action.layout': 'Change layout',
     'hist.action.lock': 'Lock conference',
     'hist.action.preview': 'Preview',
+    'hist.action.sip-answered': 'SIP: call answered',
+    'hist.action.sip-failed': 'SIP: call failed',
+    'hist.action.sip-dropped': 'SIP: call dropped',
   },
 };
 
