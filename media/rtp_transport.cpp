@@ -72,7 +72,8 @@ void RtpTransport::HandleRtp(std::optional<sdp::Kind> channel, uint8_t* data, si
     ++dropped_;
     return;
   }
-  last_authentic_us_ = NowUs();
+  const int64_t now = NowUs();
+  last_authentic_us_ = now;
   std::span<uint8_t> packet(data, len);
   auto h = rtp::ParseRtp(packet);
   if (!h) {
@@ -101,7 +102,6 @@ void RtpTransport::HandleRtp(std::optional<sdp::Kind> channel, uint8_t* data, si
     ++dropped_;  // A second source on the same m-line (simulcast, RTX) is not negotiated.
     return;
   }
-  int64_t now = NowUs();
   if (!in->stats) in->stats.emplace(in->clock_rate);
   in->stats->OnPacket(h->sequence, h->timestamp, now, h->payload_size);
   in->counters.packets++;
@@ -133,13 +133,13 @@ void RtpTransport::HandleRtcp(std::optional<sdp::Kind> channel, uint8_t* data, s
     ++dropped_;
     return;
   }
-  last_authentic_us_ = NowUs();
+  const int64_t now = NowUs();
+  last_authentic_us_ = now;
   auto rtcp = rtp::ParseRtcp({data, len});
   if (!rtcp) {
     ++dropped_;
     return;
   }
-  int64_t now = NowUs();
   for (const auto& sr : rtcp->sender_reports) {
     for (Inbound* in : {&audio_in_, &video_in_}) {
       if (in->ssrc == sr.ssrc) {

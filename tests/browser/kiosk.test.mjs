@@ -25,7 +25,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { Mcu, Room, chromiumBin, outDir, roomBin, waitFor } from './support.mjs';
+import { Mcu, Room, chromiumBin, colourShare, outDir, roomBin, waitFor } from './support.mjs';
 
 const TOKEN = 'demo-browser'; // The demo site "trinh-duyet" ("Trình duyệt") of the default configuration.
 const SITE = 'trinh-duyet';
@@ -57,24 +57,6 @@ async function kioskState() {
     });
   }
   return out;
-}
-
-// Runs in the page: the composite's picture, the share of its pixels near `color` (rrggbb).
-function colourShare(color) {
-  const video = document.getElementById('remote-video');
-  if (!video.videoWidth) return null;
-  const canvas = document.createElement('canvas');
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  const g = canvas.getContext('2d', { willReadFrequently: true });
-  g.drawImage(video, 0, 0);
-  const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
-  const want = [0, 2, 4].map((i) => parseInt(color.slice(i, i + 2), 16));
-  let hits = 0;
-  let n = 0;
-  for (let i = 0; i < data.length; i += 4 * 7, n++)
-    if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 60) hits++;
-  return { width: canvas.width, height: canvas.height, share: hits / n };
 }
 
 // "HH:MM" of `ms` in Vietnam.

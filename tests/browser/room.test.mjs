@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import {
-  AUDIO_RATE, Mcu, Room, chromiumBin, outDir, readWav, repo, roomBin, toneShare, waitFor, writeToneWav,
+  AUDIO_RATE, Mcu, Room, chromiumBin, colourShare, outDir, readWav, repo, roomBin, toneShare, waitFor, writeToneWav,
 } from './support.mjs';
 
 const fixture = path.join(repo, 'tests', 'fixtures', 'chromium-answer.sdp');
@@ -364,25 +364,17 @@ describe('room page', () => {
       // Steady state, while the rooms record: the composite at the 1280x720 tier, decoded at
       // 15 fps or more, with both rooms' colours in it (a tile of the 2x2 grid is a quarter of the
       // picture: measured 0.247-0.252). The rooms' colours: the share of the picture each takes.
-      const compositeColours = () => page.evaluate((specs) => {
-        const video = document.getElementById('remote-video');
-        const canvas = document.createElement('canvas');
-        canvas.width = video.videoWidth;
-        canvas.height = video.videoHeight;
-        const g = canvas.getContext('2d', { willReadFrequently: true });
-        g.drawImage(video, 0, 0);
-        const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+      const compositeColours = async () => {
         const found = {};
+        let width = 0;
+        let height = 0;
         for (const spec of specs) {
-          const want = [0, 2, 4].map((i) => parseInt(spec.color.slice(i, i + 2), 16));
-          let hits = 0;
-          for (let i = 0; i < data.length; i += 4 * 7) {
-            if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 60) hits++;
-          }
-          found[spec.name] = hits / (data.length / (4 * 7));
+          const c = await page.evaluate(colourShare, spec.color);
+          found[spec.name] = c ? c.share : 0;
+          if (c) ({ width, height } = c);
         }
-        return { width: canvas.width, height: canvas.height, found };
-      }, specs.map(({ name, color }) => ({ name, color })));
+        return { width, height, found };
+      };
       let colours = null;
       const steady = await waitFor('the 1280x720 composite playing with both rooms in it', async () => {
         const now = await page.evaluate(pageStats);
@@ -498,34 +490,20 @@ describe('room page', () => {
         '--tone', String(spec.tone), '--color', spec.color, '--exit-after', '40',
       ]);
       const seen = await waitFor('the H.264 composite, decoded, with the room in it', async () => {
-        const v = await page.evaluate(async (color) => {
+        const v = await page.evaluate(async () => {
           const report = await window.mcuRoom.pc?.getStats();
           if (!report) return null;
           let inbound = null;
           report.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') inbound = r; });
           if (!inbound) return null;
           const codec = report.get(inbound.codecId);
-          const video = document.getElementById('remote-video');
-          let share = 0;
-          if (video.videoWidth) {
-            const canvas = document.createElement('canvas');
-            canvas.width = video.videoWidth;
-            canvas.height = video.videoHeight;
-            const g = canvas.getContext('2d', { willReadFrequently: true });
-            g.drawImage(video, 0, 0);
-            const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
-            const want = [0, 2, 4].map((i) => parseInt(color.slice(i, i + 2), 16));
-            let hits = 0;
-            for (let i = 0; i < data.length; i += 4 * 7)
-              if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 60) hits++;
-            share = hits / (data.length / (4 * 7));
-          }
           return {
             mimeType: codec?.mimeType, fmtp: codec?.sdpFmtpLine, width: inbound.frameWidth,
             height: inbound.frameHeight, framesDecoded: inbound.framesDecoded,
-            decoder: inbound.decoderImplementation, share,
+            decoder: inbound.decoderImplementation,
           };
-        }, spec.color);
+        });
+        if (v) v.share = (await page.evaluate(colourShare, spec.color))?.share ?? 0;
         return v && v.mimeType === 'video/H264' && v.framesDecoded > 30 && v.width === 1280 && v.share > 0.15
           ? v : null;
       }, 45_000, 250);

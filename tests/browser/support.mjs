@@ -129,6 +129,24 @@ export function toneShare({ rate, samples }, hz) {
 
 // An `mcu-room` process: its output goes to <outDir>/<name>.log; `summary` is its final
 // `SUMMARY {json}` line, once it has exited.
+// Runs in the page (page.evaluate(colourShare, 'e01010')): the composite's picture, the share of its pixels near `color` (rrggbb).
+export function colourShare(color) {
+  const video = document.getElementById('remote-video');
+  if (!video.videoWidth) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  g.drawImage(video, 0, 0);
+  const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+  const want = [0, 2, 4].map((i) => parseInt(color.slice(i, i + 2), 16));
+  let hits = 0;
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4 * 7, n++)
+    if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 60) hits++;
+  return { width: canvas.width, height: canvas.height, share: hits / n };
+}
+
 export class Room {
   constructor(name, args) {
     this.name = name;

@@ -25,16 +25,6 @@ namespace {
 using namespace std::chrono;
 using nlohmann::json;
 
-// An ISO 8601 time `from_now` from now, in UTC.
-std::string Iso(seconds from_now) {
-  time_t t = time(nullptr) + from_now.count();
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // The roll-call state of each site of `conference`.
 std::map<std::string, std::string> RollCall(RestClient& api, const std::string& conference) {
   std::map<std::string, std::string> out;

@@ -308,11 +308,7 @@ TEST_F(SipAgentTest, AnSdpLessReInviteGetsTheSameSdpAgain) {
   StartAgent();
   auto run = Sipp("reinvite", "u1");
   ASSERT_EQ(run.exit_code, 0) << run.log;
-  std::vector<std::string> bodies;
-  for (const auto& m : run.messages)
-    if (!m.sent && m.first_line.rfind("SIP/2.0 200", 0) == 0 &&
-        m.Header("CSeq").find("INVITE") != std::string::npos)
-      bodies.push_back(m.body);
+  std::vector<std::string> bodies = run.InviteOkBodies();
   ASSERT_EQ(bodies.size(), 2u);
   EXPECT_EQ(bodies[0], kOurSdp);
   EXPECT_EQ(bodies[1], kOurSdp);  // Same keys, same o= version: nothing changed.

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 
 #include "media/layout.h"
@@ -100,6 +101,31 @@ void ExpectBars(const Image& img, const media::Tile& t, const std::string& who) 
   }
 }
 
+// The middle of a tile, clear of its name card.
+Rgb TileMean(const Image& img, const media::Tile& t) {
+  return img.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2);
+}
+
+// Takes pictures of what `room` decodes (into `dir`/<prefix>-N.png) until one is `width` wide
+// with `colour` in `tile`, for 15 s at most; the last picture in `seen`, and what went wrong in
+// `why` when none was.
+bool SeesColourInTile(SipRoom& room, const std::filesystem::path& dir, const std::string& prefix,
+                      int width, const media::Tile& tile, const Rgb& colour, Image* seen,
+                      std::string* why) {
+  int shots = 0;
+  std::string error;
+  const bool ok = WaitUntil(
+      [&] {
+        const std::string path = dir / (prefix + "-" + std::to_string(++shots) + ".png");
+        if (!room.SnapshotReceived(path, seconds(3)) || !ReadPng(path, seen, &error)) return false;
+        return seen->width == width && Near(TileMean(*seen, tile), colour, 40);
+      },
+      seconds(15), milliseconds(200));
+  *why = std::to_string(shots) + " pictures, last " + std::to_string(seen->width) + "x" +
+         std::to_string(seen->height) + (error.empty() ? "" : "; " + error);
+  return ok;
+}
+
 TEST(SipVideo, TheRoomsH264IsItsTileAndItSeesTheCompositeInH264) {
   const int sip_port = FreePort();
   McuProcess mcu(WithSipSite(sip_port));
@@ -119,31 +145,20 @@ TEST(SipVideo, TheRoomsH264IsItsTileAndItSeesTheCompositeInH264) {
   const media::Layout layout = media::ComputeLayout(2, 1280, 720);
   // The SIP room sees the WebRTC room's tile in the H.264 composite, and its own bars.
   Image seen;
-  std::string error;
-  int shots = 0;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        const std::string path = mcu.dir() / ("room-" + std::to_string(++shots) + ".png");
-        if (!room.SnapshotReceived(path, seconds(3)) || !ReadPng(path, &seen, &error)) return false;
-        const media::Tile& t = layout.tiles[1];
-        return Near(seen.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2),
-                    magenta, 40);
-      },
-      seconds(15), milliseconds(200)))
-      << "the SIP room never saw the WebRTC room's tile (" << shots << " pictures; " << error
-      << ")\n"
+  std::string why;
+  ASSERT_TRUE(
+      SeesColourInTile(room, mcu.dir().path(), "room", 1280, layout.tiles[1], magenta, &seen, &why))
+      << "the SIP room never saw the WebRTC room's tile (" << why << ")\n"
       << room.Log();
-  EXPECT_EQ(seen.width, 1280);
   EXPECT_EQ(seen.height, 720);
   ExpectBars(seen, layout.tiles[0], "the SIP room's own tile, as it sees it");
   // The WebRTC room sees the SIP room's bars in the first tile.
   ASSERT_EQ(web->Wait(seconds(20)), 0) << web->Log();
   Image img;
+  std::string error;
   ASSERT_TRUE(ReadPng(mcu.dir() / "web.png", &img, &error)) << error;
   ExpectBars(img, layout.tiles[0], "the SIP room's tile, as the WebRTC room sees it");
-  const media::Tile& t1 = layout.tiles[1];
-  EXPECT_TRUE(Near(img.Mean(t1.x + t1.width / 4, t1.y + t1.height / 6, t1.width / 2, t1.height / 2),
-                   magenta, 40));
+  EXPECT_TRUE(Near(TileMean(img, layout.tiles[1]), magenta, 40));
   EXPECT_NE(mcu.Log().find("video H264 sendrecv"), std::string::npos) << mcu.Log();
 }
 
@@ -230,31 +245,12 @@ TEST(SipVideo, ARoomOnASmallLinkSeesThe360pComposite) {
                                    "e010e0", "--exit-after", "20"});
   const media::Layout layout = media::ComputeLayout(2, 640, 360);
   Image seen;
-  std::string error;
-  int shots = 0;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        const std::string path = mcu.dir() / ("small-" + std::to_string(++shots) + ".png");
-        if (!room.SnapshotReceived(path, seconds(3)) || !ReadPng(path, &seen, &error)) return false;
-        const media::Tile& t = layout.tiles[1];
-        return seen.width == 640 &&
-               Near(seen.Mean(t.x + t.width / 4, t.y + t.height / 6, t.width / 2, t.height / 2),
-                    magenta, 40);
-      },
-      seconds(15), milliseconds(200)))
-      << "the room never saw the WebRTC room's tile in a 640x360 composite (" << shots
-      << " pictures, last " << seen.width << "x" << seen.height << "; " << error << ")\n"
+  std::string why;
+  ASSERT_TRUE(
+      SeesColourInTile(room, mcu.dir().path(), "small", 640, layout.tiles[1], magenta, &seen, &why))
+      << "the room never saw the WebRTC room's tile in a 640x360 composite (" << why << ")\n"
       << room.Log();
   EXPECT_EQ(seen.height, 360);
-}
-
-std::string Iso(std::chrono::seconds from_now) {
-  time_t t = time(nullptr) + from_now.count();
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // The roll-call row of `site` in `conference`, or null.

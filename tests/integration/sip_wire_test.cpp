@@ -646,11 +646,7 @@ TEST_F(SipWire, ScenariosLeaveTheMcuAnsweringAndTheConferenceHearingItself) {
   {  // An SDP-less re-INVITE in a call: the same SDP as the first 200, byte for byte.
     SippRun run = Sipp("mix_reinvite", "mix");
     ASSERT_EQ(run.exit_code, 0) << run.log << mcu.Log();
-    std::vector<std::string> bodies;
-    for (const auto& m : run.messages)
-      if (!m.sent && m.first_line.rfind("SIP/2.0 200", 0) == 0 &&
-          m.Header("CSeq").find("INVITE") != std::string::npos)
-        bodies.push_back(m.body);
+    std::vector<std::string> bodies = run.InviteOkBodies();
     ASSERT_EQ(bodies.size(), 2u);
     EXPECT_NE(bodies[0].find("m=audio "), std::string::npos) << bodies[0];
     EXPECT_NE(bodies[0].find("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"), std::string::npos);

@@ -1,5 +1,7 @@
 #include "tests/support/rest_client.h"
 
+#include <ctime>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -8,6 +10,15 @@
 #include <boost/beast/ssl.hpp>
 
 namespace mcu::test {
+
+std::string Iso(std::chrono::seconds from_now) {
+  time_t t = time(nullptr) + from_now.count();
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 namespace beast = boost::beast;
 namespace http = beast::http;

@@ -5,9 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace mcu::test {
+
+// An ISO 8601 time `from_now` from now, in UTC, as the API takes conference times.
+std::string Iso(std::chrono::seconds from_now);
 
 class RestClient {
  public:

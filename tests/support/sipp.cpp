@@ -137,6 +137,15 @@ const TracedMessage* SippRun::First(bool sent, const std::string& prefix) const 
   return nullptr;
 }
 
+std::vector<std::string> SippRun::InviteOkBodies() const {
+  std::vector<std::string> bodies;
+  for (const auto& m : messages)
+    if (!m.sent && m.first_line.rfind("SIP/2.0 200", 0) == 0 &&
+        m.Header("CSeq").find("INVITE") != std::string::npos)
+      bodies.push_back(m.body);
+  return bodies;
+}
+
 Sipp::Sipp(std::vector<std::string> args, const std::filesystem::path& dir, std::string name)
     : dir_(dir), name_(std::move(name)) {
   std::vector<std::string> argv = {"/usr/bin/sipp"};

@@ -64,6 +64,8 @@ struct SippRun {
   // Responses SIPp received, by status line prefix ("SIP/2.0 200").
   int Received(const std::string& status) const;
   const TracedMessage* First(bool sent, const std::string& prefix) const;
+  // The bodies of the 200s SIPp received to its INVITEs (and re-INVITEs), in order.
+  std::vector<std::string> InviteOkBodies() const;
 };
 
 // One SIPp process of a test: /usr/bin/sipp with `args` (scenario, transport, target...), no
