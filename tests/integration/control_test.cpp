@@ -413,6 +413,7 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   // Eight clients at once, each toggling one site's mute and the conference's layout and lock.
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       RestClient c(mcu.port(), mcu.ca());
