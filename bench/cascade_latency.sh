@@ -8,6 +8,9 @@
 # clock (bench/latency_probe.h). So that the probe finds the flashing picture in a tile, the
 # central conference shows only the source (single layout, spotlight) and the province only its
 # link to the central MCU: each composite is then the source's picture, once more encoded.
+# A fourth MCU, a province joined to the central MCU by a SIP trunk instead (it calls
+# sip:toan-quoc@central over TLS with SDES-SRTP; H.264 and Opus or G.722 on the trunk), is
+# sampled the same way: the SIP hop beside the WebRTC one, in the same run.
 #
 # Usage: bench/cascade_latency.sh [build-dir] [seconds per run]   (alone on the machine)
 set -euo pipefail
@@ -35,14 +38,21 @@ cascade_site() { printf '[[sites]]\nid = "%s"\nname = "%s"\nlevel = "other"\nkin
 dial() { printf 'link_url = "wss://127.0.0.1:%s/ws"\nlink_conference = "%s"\nlink_credential = "%s"\nlink_fingerprint = "%s"\n' \
   "$(ready "$1" port)" "$2" "$3" "$(ready "$1" tlsFingerprint)"; }
 
-mkdir -p "$work/c" "$work/p" "$work/d"
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+sip_site() { printf '[[sites]]\nid = "%s"\nname = "%s"\nlevel = "other"\nkind = "sip"\nsip_uri = "%s"\n%s\n' "$@"; }
+
+mkdir -p "$work/c" "$work/p" "$work/d" "$work/s"
+central_sip=$(free_port)
 BENCH_EXTRA_TOML="$(cascade_site tinh-lien-ket "Tỉnh" "token_hash = \"$(hash_token cred-tinh)\"")
+$(sip_site tinh-sip "Tỉnh (SIP)" "sip:mcu@127.0.0.1" "sip_dial = false")
+[sip]
+tls_port = $central_sip
 [[conferences]]
 id = \"toan-quoc\"
 title = \"Toàn quốc\"
 mode = \"mix\"
 layout = \"single\"
-invited = [\"tinh-lien-ket\", \"load-1\", \"load-2\"]" bench_start_mcu mix "$build" "$work/c"
+invited = [\"tinh-lien-ket\", \"tinh-sip\", \"load-1\", \"load-2\"]" bench_start_mcu mix "$build" "$work/c"
 pids+=("$MCU")
 BENCH_EXTRA_TOML="$(cascade_site trung-uong "Trung ương" "$(dial "$work/c" toan-quoc cred-tinh)")
 $(cascade_site huyen-lien-ket "Huyện" "token_hash = \"$(hash_token cred-huyen)\"")
@@ -60,12 +70,23 @@ title = \"Huyện\"
 mode = \"mix\"
 invited = [\"tinh\", \"load-2\"]" bench_start_mcu mix "$build" "$work/d"
 pids+=("$MCU")
+# The SIP province calls when its conference opens: a scheduled one, open from now.
+BENCH_EXTRA_TOML="$(sip_site trung-uong-sip "Trung ương (SIP)" "sip:toan-quoc@127.0.0.1:$central_sip;transport=tls" "")
+[sip]
+tls_port = $(free_port)" bench_start_mcu mix "$build" "$work/s"
+pids+=("$MCU")
+now=$(date -u +%s)
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+rest "$work/s" POST /conferences "{\"id\":\"cap-tinh-sip\",\"title\":\"Tỉnh (SIP)\",\"start\":\"$(iso "$now")\",
+  \"end\":\"$(iso $((now + 3600)))\",\"leadTimeMinutes\":0,\"invited\":[\"trung-uong-sip\",\"load-2\"]}"
+rest "$work/s" PUT /conferences/cap-tinh-sip/layout '{"layout":"single"}'
+rest "$work/s" PUT /conferences/cap-tinh-sip/spotlight '{"site":"trung-uong-sip"}'
 rest "$work/c" PUT /conferences/toan-quoc/spotlight '{"site":"load-1"}'
 rest "$work/p" PUT /conferences/cap-tinh/spotlight '{"site":"trung-uong"}'
-sleep 4  # Both links dial, join and connect.
+sleep 4  # The links and the trunk dial, join and connect.
 
 printf '| sampled at | hops | audio ms p50 / p95 | video ms p50 / p95 | events (audio, video) |\n|---|---|---|---|---|\n'
-for run in "c toan-quoc 0 central" "p cap-tinh 1 province" "d cap-huyen 2 district"; do
+for run in "c toan-quoc 0 central" "p cap-tinh 1 province" "d cap-huyen 2 district" "s cap-tinh-sip 1(SIP) province-over-SIP"; do
   set -- $run
   summary=$("$build/bench/mcu-loadgen" --url "wss://127.0.0.1:$(ready "$work/c" port)/ws" --ca "$work/c/data/tls-cert.pem" \
     --conference toan-quoc --sites 2 --seconds "$seconds" --latency --sampled-url "wss://127.0.0.1:$(ready "$work/$1" port)/ws" \

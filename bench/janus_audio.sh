@@ -15,6 +15,7 @@
 # JANUS_EVENT_LOOPS=N gives Janus a pool of N event-loop threads (default: one per handle).
 set -euo pipefail
 BUILD=${1:-build}; shift || true
+cmake --build "$BUILD" --target janus-load mcu >/dev/null
 if [[ $# -gt 0 ]]; then SIZES=("$@"); else SIZES=(25 50 100); fi
 MAX_SITES=$(printf '%s\n' "${SIZES[@]}" | sort -n | tail -1)
 OUT=${BENCH_OUT:-test-output/bench}; mkdir -p "$OUT"
@@ -94,7 +95,7 @@ EOF
 mkdir -p "$DIR/mcu"
 {
   printf '[server]\nlisten = "127.0.0.1"\n[media]\nice_addresses = ["127.0.0.1"]\n[log]\nlevel = "warn"\n'
-  printf '[limits]\nmax_participants = %d\n' "$((MAX_SITES + 8))"
+  printf '[limits]\nmax_participants = %d\nmax_connections_per_address = 0\n' "$((MAX_SITES + 8))"
   for i in $(seq 1 "$MAX_SITES"); do
     printf '[[sites]]\nid = "load-%d"\nname = "Load %d"\nlevel = "other"\ntoken_hash = "%s"\n' \
       "$i" "$i" "$(echo "load-token-$i" | "$BUILD/mcu/mcu" hash-token)"

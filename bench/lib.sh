@@ -10,7 +10,7 @@
 bench_start_mcu() {
   local mode=$1 build=$2 dir=$3
   {
-    printf '[server]\nlisten = "127.0.0.1"\n[limits]\nmax_participants = 64\n[media]\nice_addresses = ["127.0.0.1"]\n[log]\nlevel = "warn"\n'
+    printf '[server]\nlisten = "127.0.0.1"\n[limits]\nmax_participants = 64\nmax_connections_per_address = 0\n[media]\nice_addresses = ["127.0.0.1"]\n[log]\nlevel = "warn"\n'
     for i in $(seq 1 64); do
       printf '[[sites]]\nid = "load-%d"\nname = "Load %d"\nlevel = "other"\ntoken_hash = "%s"\n' \
         "$i" "$i" "$(echo "load-token-$i" | "$build/mcu/mcu" hash-token)"
@@ -26,10 +26,12 @@ bench_start_mcu() {
   PORT=$(python3 -c "import json;print(json.load(open('$dir/ready.json'))['port'])")
 }
 
-# bench_loadgen BUILD DIR SITES SECONDS [mcu-loadgen flags...]: runs mcu-loadgen (foreground)
-# against the mcu that bench_start_mcu started, in conference "bench".
+# bench_loadgen BUILD DIR SITES SECONDS [mcu-loadgen flags...] &: mcu-loadgen against the mcu
+# that bench_start_mcu started, in conference "bench". Always run it in the background: it execs
+# the load generator in place of its subshell, so that `$!` is the load generator itself and a
+# script's `kill $!` (its trap) stops it rather than leaving it behind.
 bench_loadgen() {
   local build=$1 dir=$2 sites=$3 seconds=$4; shift 4
-  "$build/bench/mcu-loadgen" --url "wss://127.0.0.1:$PORT/ws" --ca "$dir/data/tls-cert.pem" \
+  exec "$build/bench/mcu-loadgen" --url "wss://127.0.0.1:$PORT/ws" --ca "$dir/data/tls-cert.pem" \
     --conference bench --sites "$sites" --seconds "$seconds" "$@"
 }

@@ -44,12 +44,18 @@ sip_sdp::LocalMedia Local() {
   l.video_ssrc = 2222;
   l.cname = "mcu@10.0.0.1";
   l.video_kbps = 2048;
+  // DTLS-SRTP sections are answered too.
+  l.dtls_fingerprint =
+      "5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:"
+      "5A:5A";
   return l;
 }
 
+// Audio only, and no certificate: DTLS-SRTP sections are declined.
 sip_sdp::LocalMedia AudioOnly() {
   sip_sdp::LocalMedia l = Local();
   l.video_port = 0;
+  l.dtls_fingerprint.clear();
   return l;
 }
 

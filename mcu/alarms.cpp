@@ -21,6 +21,10 @@ const char* ToString(AlarmKind kind) {
       return "encoder";
     case AlarmKind::kDevice:
       return "device";
+    case AlarmKind::kVideoRefused:
+      return "video-refused";
+    case AlarmKind::kDiskFull:
+      return "disk";
   }
   return "?";
 }
@@ -132,6 +136,9 @@ std::vector<Condition> SiteConditions(const SiteSecond& s, const AlarmThresholds
   Condition dtls{AlarmKind::kDtlsFailed, std::nullopt, "DTLS handshake failed"};
   if (s.dtls_failed) dtls.severity = Severity::kCritical;
   out.push_back(dtls);
+  Condition refused{AlarmKind::kVideoRefused, std::nullopt, "video refused: " + s.video_refused};
+  if (!s.video_refused.empty()) refused.severity = Severity::kCritical;
+  out.push_back(refused);
   return out;
 }
 

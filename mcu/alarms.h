@@ -26,10 +26,20 @@
 
 namespace mcu {
 
-enum class AlarmKind { kLoss, kNoMedia, kRtt, kOffline, kDtlsFailed, kEncoderOverload, kDevice };
+enum class AlarmKind {
+  kLoss,
+  kNoMedia,
+  kRtt,
+  kOffline,
+  kDtlsFailed,
+  kEncoderOverload,
+  kDevice,
+  kVideoRefused,
+  kDiskFull
+};
 enum class Severity { kWarning, kCritical };
 
-// "loss", "no-media", "rtt", "offline", "dtls", "encoder", "device"
+// "loss", "no-media", "rtt", "offline", "dtls", "encoder", "device", "video-refused", "disk"
 const char* ToString(AlarmKind kind);
 const char* ToString(Severity severity);  // "warning", "critical"
 
@@ -93,6 +103,7 @@ struct SiteSecond {
   double rtt_ms = -1;                           // -1: not measured yet.
   int silent_s = 0;                             // Seconds in a row with no packet received.
   bool dtls_failed = false;
+  std::string video_refused;  // Why its video is not decoded (too large a picture); empty: none.
 };
 
 std::vector<Condition> SiteConditions(const SiteSecond& s, const AlarmThresholds& t);

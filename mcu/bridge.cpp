@@ -16,7 +16,7 @@ namespace mcu {
 using detail::ToLayoutKind;
 using nlohmann::json;
 
-Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options options)
+Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, const Options& options)
     : config_(config),
       store_(store),
       media_(media),
@@ -37,6 +37,14 @@ Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, Options o
   }
   // Whoever was in a call when the process ended left it then.
   (void)store_->CloseOpenCallRecords(now_ms(), "mcu restarted");
+  control_.Invoke([this] {
+    InterruptOpenRecordings();
+    // A conference recorded whenever it opens, open across the restart, is recorded again.
+    for (auto& [id, conf] : conferences_)
+      if (conf.open() && conf.row.auto_record)
+        if (auto st = BeginRecording(conf, "scheduler"); !st)
+          spdlog::error("conference {}: not recorded again: {}", id, st.error());
+  });
   if (options_.run_clock) {
     clock_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "mcu-clock");
@@ -73,6 +81,8 @@ void Bridge::Shutdown() {
     for (auto& [id, conf] : conferences_) {
       conf.members.clear();
       conf.watchers.clear();
+      EndRecording(conf, "mcu", "mcu stopped");  // Its file is finished before the room goes.
+      EndStream(conf, "mcu", "mcu stopped");
       conf.room.reset();
     }
   });

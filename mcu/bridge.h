@@ -14,6 +14,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,8 +54,10 @@ class Bridge : public EndpointHandler,
     // May be set later, once SIP runs (SetSipDialer).
     SipDialer* sip_dialer = nullptr;
     int sip_ring_timeout_s = 45;  // A SIP call not answered in this time is hung up.
+    // Bytes free on the disk of a directory (-1: unknown); none: std::filesystem::space.
+    std::function<int64_t(const std::filesystem::path&)> free_bytes;
   };
-  Bridge(const Config& config, Store* store, MediaEngine* media, Options options);
+  Bridge(const Config& config, Store* store, MediaEngine* media, const Options& options);
   ~Bridge() override;
 
   // EndpointHandler
@@ -94,6 +97,33 @@ class Bridge : public EndpointHandler,
   // Mutes (or unmutes) the audio of every site but the host site.
   Status MuteAllButHost(const std::string& actor, const std::string& conference, bool muted);
   Status Kick(const std::string& actor, const std::string& conference, const std::string& site);
+  // Records the conference into <data_dir>/recordings/<conference>-<UTC time>.webm (the room's
+  // 1280x720 tier and full mix), until stopped or closed; the room stays while it records.
+  Status StartRecording(const std::string& actor, const std::string& conference);
+  Status StopRecording(const std::string& actor, const std::string& conference);
+  // A recording's file to send to `actor` (audited as a download, or a play when `play`); its
+  // path. 404 for no such recording or file.
+  Expected<RecordingDownload> RecordingFile(const std::string& actor, int64_t id, bool play);
+  Status StartStream(const std::string& actor, const std::string& conference);
+  Status StopStream(const std::string& actor, const std::string& conference);
+  Expected<std::string> StreamPlaylist(const std::string& conference, const std::string& query);
+  Expected<std::shared_ptr<const std::string>> StreamPart(const std::string& conference,
+                                                          const std::string& name);
+  // Viewer links (mcu/control_api.h).
+  Expected<StreamLinkCreated> CreateStreamLink(const std::string& actor,
+                                               const std::string& conference,
+                                               const std::string& label, int minutes,
+                                               int max_viewers);
+  Expected<std::vector<StreamLinkRow>> StreamLinks(const std::string& conference);
+  Status RevokeStreamLink(const std::string& actor, const std::string& conference, int64_t id);
+  Status StreamViewer(const std::string& conference, const std::string& token,
+                      const std::string& remote);
+  // Deletes a recording that has ended, its file and its row (audited); 409 while it records.
+  Status DeleteRecording(const std::string& actor, int64_t id);
+  // Ends the content the site shares (its content connection leaves the conference and is not
+  // called back in: the site shares again with a new one).
+  Status StopContent(const std::string& actor, const std::string& conference,
+                     const std::string& site);
   // Lets a kicked site back and orders it to join (if it is online and idle).
   Status Call(const std::string& actor, const std::string& conference, const std::string& site);
   Status Spotlight(const std::string& actor, const std::string& conference,
@@ -155,10 +185,16 @@ class Bridge : public EndpointHandler,
     std::string remote_address;
     std::string site_id;  // Empty until authenticated.
     ParticipantId participant = 0;
-    bool content_role = false;  // Carries the site's shared content (auth with role "content").
-    int64_t last_call_ms = 0;   // When it was last ordered to join.
+    bool content_role = false;     // Carries the site's shared content (auth with role "content").
+    int64_t last_call_ms = 0;      // When it was last ordered to join.
+    bool content_stopped = false;  // Its content was stopped by a host: never called again.
     std::optional<event::Standby> standby;  // What it was last told for its standby screen.
     std::optional<DeviceStates> devices;    // As the room last reported them (`devices`).
+    // A SIP call's signalling transport ("tls", "tcp", "udp"; empty: no SIP call, or one the
+    // MCU placed that is not answered yet), and when its last in-dialog request was shown.
+    std::string sip_signalling;
+    bool sip_plain = false;  // That SIP call came over plain UDP/TCP, its SDES keys with it.
+    int64_t sip_request_shown_ms = 0;
   };
   struct Participant {
     ParticipantId id = 0;
@@ -168,6 +204,7 @@ class Bridge : public EndpointHandler,
     bool content = false;
     std::string watcher;  // A console user previewing the conference (site_id empty).
     MediaStatus media_status = MediaStatus::kConnecting;
+    std::string protection;  // Its SRTP profile, once its media connected.
     std::unique_ptr<MediaEndpoint> media;
     int64_t call_record = 0;
     // When its audio / video last arrived (sampled each second by the monitor).
@@ -200,10 +237,38 @@ class Bridge : public EndpointHandler,
     std::map<ParticipantId, Participant*> watchers;  // Console previews.
     std::set<std::string> admitted;  // Sites that joined since it opened (lock lets them back).
     ParticipantId speaker = 0;
+    // The recording running, if any (before the room goes: declared after it).
+    std::unique_ptr<MediaRecording> recording;
+    RecordingRow recording_row;  // Its row, as stored when it began.
+    // The live stream, if one runs: who started it and when.
+    std::unique_ptr<MediaStream> stream;
+    std::string stream_by;
+    int64_t stream_since_ms = 0;
     bool open() const { return IsOpen(row); }
-    // Nobody in it: its media room can go.
-    bool empty() const { return members.empty() && watchers.empty(); }
+    // Nobody in it and nothing recorded or streamed: its media room can go.
+    bool empty() const { return members.empty() && watchers.empty() && !recording && !stream; }
   };
+  // Ends the conference's live stream, audited as `actor`'s with `reason`.
+  void EndStream(Conference& conf, const std::string& actor, const std::string& reason);
+  // Records the open conference `conf` (StartRecording's work, on the control thread).
+  Status BeginRecording(Conference& conf, const std::string& actor);
+  // Ends the conference's recording (its file closes, its row is finished), audited as
+  // `actor`'s with `reason`.
+  void EndRecording(Conference& conf, const std::string& actor, const std::string& reason);
+  // The recordings directory, <data_dir>/recordings.
+  std::filesystem::path RecordingsDir() const;
+  // The key of classified conferences' recordings (config recording.key_file), read or created
+  // on first use and kept.
+  Expected<SealKey> RecordingKey();
+  // Recordings still "recording" when the process ended are "interrupted" (on start): their
+  // size and end (the file's last write) are taken from the file.
+  void InterruptOpenRecordings();
+  // Every few seconds: a recording on a disk below [recording] min_free_mb stops, with an alarm;
+  // hourly, ended recordings past [recording] retention_days are deleted.
+  void CheckRecordings(int64_t now_ms);
+  // Why a recording may not go on (or start) for lack of space; empty if it may.
+  std::string DiskTooFull();
+  int64_t recordings_checked_ms_ = 0, recordings_purged_ms_ = 0;
 
   // A SIP site this MCU calls (mcu/bridge_sip.cpp): its current call, if any, is the
   // connection `id` (whose participant is the site's), and why the last one ended.
@@ -222,6 +287,9 @@ class Bridge : public EndpointHandler,
   // Connection ids of the SIP calls the bridge places (the WebSocket sessions count from 1, the
   // calls in from 1 << 62).
   static constexpr ConnectionId kFirstSipCallId = ConnectionId{1} << 61;
+  // A SIP call's in-dialog requests (re-INVITEs, session refreshes) reach the console's feed at
+  // most once in this time; those in between are dropped (the SIP agent logs every one).
+  static constexpr int64_t kSipRequestGapMs = 5000;
 
   // ----- SIP sites this MCU calls (bridge_sip.cpp) -----
   // Calls, hangs up on a ring timeout, or rests each SIP site as conferences open and close.
@@ -231,6 +299,9 @@ class Bridge : public EndpointHandler,
   // The call is over (kCallEnded): when it is tried again and why it ended.
   void SipCallEnded(SipCall& call, const std::string& reason);
   SipCall* SipCallOf(ConnectionId id);
+  // A request within a SIP call that its adapter answered (kSipRequest): a console event for
+  // the call's conference, unless one went out for this call less than kSipRequestGapMs ago.
+  void SipRequestSeen(Connection& c, const SipInDialogRequest& request);
 
   // ----- Cascade links this MCU dials (bridge_links.cpp) -----
   // Dials, hangs up or redials every link as the conferences that invite it open and close.
@@ -260,7 +331,9 @@ class Bridge : public EndpointHandler,
   // The SIP site a call from `caller` (its From URI) at `address` comes from, or null.
   const SiteRow* SipSiteOf(const std::string& caller, const std::string& address) const;
   void HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r);
-  // A console preview joins as a watcher (EndpointRequest::watcher).
+  // A console preview joins as a watcher (EndpointRequest::watcher) if the user's role, read
+  // from the store now, and the conference allow it (mcu/admission.h RefusePreview); a refusal
+  // is audited ("preview-refused"), as each preview's start ("preview") and end ("preview-end").
   void HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& r);
   // The conference's media room, made if it has none; false (and an error sent) if it cannot be.
   bool EnsureRoom(Conference& conf, Connection& c, const std::string& reply_to);
@@ -271,9 +344,17 @@ class Bridge : public EndpointHandler,
   // them) and its watchers.
   static std::vector<ParticipantId> Everyone(const Conference& conf);
   // Why `site` may not join `conf` now (mcu/admission.h), or nullopt.
-  std::optional<Refusal> RefusalOf(const Conference& conf, const std::string& site) const;
+  std::optional<Refusal> RefusalOf(const Conference& conf, const std::string& site,
+                                   bool plain_signalling = false) const;
+  // Removes from a classified conference what it no longer admits: previews, SIP legs keyed over
+  // plain SIP, media protected by less than RefuseProtection asks.
+  void EnforceClassified(Conference& conf);
   void RemoveParticipant(ParticipantId id, const std::string& reason, bool notify);
+  // Tells the conference's sites and the console who is in it, and how many console users
+  // preview it (each preview's start and end is told, as a site's join and leave).
   void BroadcastRoster(const std::string& conference_id);
+  // The console users previewing `conf`, one login per preview, in the order they began.
+  static std::vector<std::string> Viewers(const Conference& conf);
   void SendError(Connection& c, const std::string& reply_to, ErrorCode code, std::string message);
   void Send(Connection& c, const std::string& reply_to, decltype(EndpointEvent::body) body);
 
@@ -337,6 +418,9 @@ class Bridge : public EndpointHandler,
   std::map<std::string, Link> links_;         // By site id.
   std::map<std::string, SipCall> sip_calls_;  // By site id.
   ConnectionId next_sip_call_ = 0;
+  std::optional<SealKey> recording_key_;  // Control; read on first use (RecordingKey).
+  // Control: who watches through each viewer link now: link id -> viewer address -> last seen.
+  std::map<int64_t, std::map<std::string, int64_t>> link_viewers_;
   ConnectionId next_outbound_ = 1;
   ParticipantId next_participant_ = 1;
   bool shut_down_ = false;

@@ -4,12 +4,16 @@
 #include "mcu/bridge.h"
 
 #include <spdlog/spdlog.h>
+#include <time.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "mcu/admission.h"
 #include "mcu/bridge_detail.h"
 #include "mcu/log.h"
 #include "mcu/schedule.h"
+#include "mcu/secrets.h"
 
 namespace mcu {
 
@@ -65,10 +69,8 @@ Status CheckNotOver(const ConferenceRow& c, int grace_s, int64_t now_s) {
 
 json ConferenceAudit(const ConferenceRow& c) {
   auto time = [](int64_t t) { return t ? json(FormatTime(t)) : json(nullptr); };
-  return {{"title", c.title},
-          {"start", time(c.start_at)},
-          {"end", time(c.end_at)},
-          {"invited", c.invited}};
+  return {{"title", c.title},     {"start", time(c.start_at)},  {"end", time(c.end_at)},
+          {"invited", c.invited}, {"classified", c.classified}, {"autoRecord", c.auto_record}};
 }
 }  // namespace
 
@@ -114,9 +116,33 @@ Status Bridge::UpdateConference(const std::string& actor, const ConferenceRow& c
     for (auto& m : store_->Members(row.id)) conf.members_cfg[m.site_id] = m;
     ApplyLayout(conf);
     Audit(actor, "update-conference", row.id, ConferenceAudit(row).dump());
+    if (row.classified) EnforceClassified(conf);
     RunSchedule();
     return OkStatus();
   });
+}
+
+void Bridge::EnforceClassified(Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
+  // A recording begun in the clear ends here: what follows would be a classified meeting's.
+  if (conf.recording && !conf.recording_row.sealed) {
+    spdlog::warn("conference {} is now classified: its recording in the clear stops", conf.row.id);
+    EndRecording(conf, "mcu", "the conference became classified");
+  }
+  EndStream(conf, "mcu", "the conference became classified");
+  std::vector<std::pair<ParticipantId, std::string>> out;
+  for (const auto& [pid, p] : conf.watchers)
+    out.emplace_back(pid, "the conference is classified: it cannot be previewed");
+  for (const auto& [pid, p] : conf.members) {
+    auto c = connections_.find(p->connection);
+    auto refusal = RefuseSignalling(conf.row, c != connections_.end() && c->second.sip_plain);
+    if (!refusal && !p->protection.empty()) refusal = RefuseProtection(conf.row, p->protection);
+    if (refusal) out.emplace_back(pid, refusal->reason);
+  }
+  for (const auto& [pid, reason] : out) {
+    spdlog::warn("conference {} is now classified: {}", conf.row.id, reason);
+    RemoveParticipant(pid, reason, true);
+  }
 }
 
 Status Bridge::DeleteConference(const std::string& actor, const std::string& id) {
@@ -213,6 +239,21 @@ Status Bridge::Kick(const std::string& actor, const std::string& conference,
     Audit(actor, "kick", conference + "/" + site);
     UpdateLinks(now_ms());
     return OkStatus();
+  });
+}
+
+Status Bridge::StopContent(const std::string& actor, const std::string& conference,
+                           const std::string& site) {
+  return OnConference(conference, [&](Conference& conf) -> Status {
+    for (const auto& [pid, p] : conf.members) {
+      if (p->site_id != site || !p->content) continue;
+      if (auto c = connections_.find(p->connection); c != connections_.end())
+        c->second.content_stopped = true;
+      RemoveParticipant(pid, "stopped by the host", true);
+      Audit(actor, "stop-content", conference + "/" + site);
+      return OkStatus();
+    }
+    return MakeError(ErrorKind::kConflict, "site '" + site + "' shares no content");
   });
 }
 

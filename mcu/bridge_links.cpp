@@ -179,6 +179,12 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     if (!link.target.conference.empty()) join(link.target.conference);
   } else if (auto* c = std::get_if<event::Call>(&e.body)) {
     if (link.participant || link.state == LinkState::kJoining) return;
+    if (!link.target.conference.empty() && c->conference_id != link.target.conference) {
+      // A link pinned to one conference goes nowhere else, whatever the other MCU asks.
+      spdlog::warn("link {}: the other MCU called it into {}; it joins only {}", link.site_id,
+                   c->conference_id, link.target.conference);
+      return;
+    }
     spdlog::info("link {}: called into the other MCU's conference {}", link.site_id,
                  c->conference_id);
     join(c->conference_id);

@@ -50,13 +50,17 @@ LiveConference Bridge::Live(const Conference& conf) {
     }
     if (Online(site)) {
       s.state = SiteStatus::kOnline;
-      if (const Connection* main = ConnectionOf(site)) s.devices = main->devices;
+      if (const Connection* main = ConnectionOf(site)) {
+        s.devices = main->devices;
+        s.signalling = main->sip_signalling;
+      }
       if (Participant* in = SiteParticipant(site)) {
         Participant& p = *in;
         if (p.conference_id != conf.row.id) {
           s.elsewhere = p.conference_id;
         } else {
           s.participant_id = Pid(p.id);
+          s.protection = p.protection;
           s.state = SiteStatus::kJoined;
           bool audio = p.audio_seen_ms && now - p.audio_seen_ms < kFlowWindowMs;
           bool video = p.video_seen_ms && now - p.video_seen_ms < kFlowWindowMs;
@@ -73,6 +77,22 @@ LiveConference Bridge::Live(const Conference& conf) {
       out.speaker = site;
     out.sites.push_back(std::move(s));
   }
+  out.viewers = Viewers(conf);
+  if (conf.recording)
+    out.recording = LiveConference::Recording{
+        conf.recording_row.id, conf.recording_row.file, conf.recording_row.started_by,
+        conf.recording_row.started_at_ms, conf.recording->Progress()};
+  out.recordable =
+      conf.row.mode != "echo" && (!conf.row.classified || config_.recording.classified);
+  if (conf.stream)
+    out.stream =
+        LiveConference::Stream{conf.stream_by, conf.stream_since_ms, conf.stream->Progress()};
+  return out;
+}
+
+std::vector<std::string> Bridge::Viewers(const Conference& conf) {
+  std::vector<std::string> out;
+  for (const auto& [pid, p] : conf.watchers) out.push_back(p->watcher);
   return out;
 }
 

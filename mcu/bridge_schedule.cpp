@@ -44,6 +44,7 @@ void Bridge::RunSchedule() {
   UpdateLinks(now_ms());
   UpdateSipCalls(now_ms());
   SampleMedia(now_ms());
+  CheckRecordings(now_ms());
 }
 
 void Bridge::Open(Conference& conf, const std::string& actor) {
@@ -63,12 +64,17 @@ void Bridge::Open(Conference& conf, const std::string& actor) {
   CallIdleSites(true);
   UpdateLinks(now_ms());     // Its links dial now,
   UpdateSipCalls(now_ms());  // and its SIP sites are called.
+  if (conf.row.auto_record && !conf.recording)
+    if (auto st = BeginRecording(conf, actor); !st)
+      spdlog::error("conference {}: not recorded at its opening: {}", conf.row.id, st.error());
 }
 
 void Bridge::Close(Conference& conf, const std::string& actor, const std::string& reason) {
   MCU_DCHECK_RUN_ON(&control_);
   LogScope scope(conf.row.id);
   for (ParticipantId pid : Everyone(conf)) RemoveParticipant(pid, reason, true);
+  EndRecording(conf, actor, "the conference closed");
+  EndStream(conf, actor, "the conference closed");
   int64_t now = now_ms() / 1000;
   if (auto next = NextOccurrence(conf.row, now, options_.grace_s)) {
     conf.row.start_at = next->first;
@@ -107,7 +113,9 @@ void Bridge::CallIdleSites(bool now_all, const std::string& site) {
     if (c.site_id.empty() || c.participant || (!site.empty() && c.site_id != site)) continue;
     if (!now_all && now - c.last_call_ms < options_.call_retry_s * 1000) continue;
     if (c.content_role) {
-      // A site's content connection is called into the conference the site is in.
+      // A site's content connection is called into the conference the site is in (unless a host
+      // stopped it: sharing again opens a new connection).
+      if (c.content_stopped) continue;
       Connection* main = ConnectionOf(c.site_id);
       if (!main || !main->participant) continue;
       const Conference& conf = conferences_[participants_[main->participant]->conference_id];
@@ -120,7 +128,7 @@ void Bridge::CallIdleSites(bool now_all, const std::string& site) {
       if (conf.row.permanent() || !conf.open()) continue;
       auto m = conf.members_cfg.find(c.site_id);
       if (m == conf.members_cfg.end() || !m->second.invited) continue;
-      if (RefusalOf(conf, c.site_id)) continue;
+      if (RefusalOf(conf, c.site_id, c.sip_plain)) continue;
       c.last_call_ms = now;
       spdlog::info("calling site {} into conference {}", c.site_id, cid);
       Send(c, "", event::Call{cid, conf.row.title});

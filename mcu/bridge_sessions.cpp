@@ -63,6 +63,11 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
                        "a console preview is authenticated by its session");
     return HandleAuth(c, id, r);
   }
+  if (r.type == T::kSipRequest) {
+    // Only shown, never answered: an error would end the SIP call.
+    if (r.sip && !c.site_id.empty()) SipRequestSeen(c, r.sip_request);
+    return;
+  }
   if (c.site_id.empty() && r.watcher.empty())
     return SendError(c, r.id, ErrorCode::kUnauthorized, "authenticate first (type \"auth\")");
   Participant* p = c.participant ? participants_[c.participant].get() : nullptr;
@@ -74,8 +79,12 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
       auto st = p->media->SetRemoteAnswer(r.sdp);
       if (!st) {
         spdlog::warn("site {}: rejected answer: {}", c.site_id, st.error());
-        return SendError(c, r.id, ErrorCode::kBadRequest, st.error());
+        return SendError(
+            c, r.id,
+            st.error_kind() == ErrorKind::kConflict ? ErrorCode::kConflict : ErrorCode::kBadRequest,
+            st.error());
       }
+      if (r.sip && !r.sip_signalling.empty()) c.sip_signalling = r.sip_signalling;
       if (SipCall* call = SipCallOf(id)) SipCallAnswered(*call);
       return;
     }
@@ -144,6 +153,7 @@ void Bridge::HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r
   }
   c.site_id = site->id;
   c.content_role = r.content;
+  if (r.sip) c.sip_signalling = r.sip_signalling, c.sip_plain = r.sip_plain;
   spdlog::info("site {} authenticated from {}{}", site->id, c.remote_address,
                r.content ? " (content)" : "");
   Send(c, r.id, event::Welcome{site->id, site->name});
@@ -182,12 +192,13 @@ void Bridge::HandleDevices(Connection& c, const EndpointRequest& r) {
   Emit(console::SiteDevices{c.site_id, d});
 }
 
-std::optional<Refusal> Bridge::RefusalOf(const Conference& conf, const std::string& site) const {
+std::optional<Refusal> Bridge::RefusalOf(const Conference& conf, const std::string& site,
+                                         bool plain_signalling) const {
   MCU_DCHECK_RUN_ON(&control_);
   auto m = conf.members_cfg.find(site);
   return RefuseSite({conf.row, m == conf.members_cfg.end() ? nullptr : &m->second,
                      conf.admitted.count(site) > 0, conf.members.size(),
-                     config_.limits.max_participants});
+                     config_.limits.max_participants, plain_signalling});
 }
 
 void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r) {
@@ -210,8 +221,11 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
     return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + conf_id + "'");
   Conference& conf = it->second;
   LogScope scope(conf.row.id, c.site_id);
-  if (auto refusal = RefusalOf(conf, c.site_id)) {
+  if (auto refusal = RefusalOf(conf, c.site_id, c.sip_plain)) {
     spdlog::info("site {} not admitted to {}: {}", c.site_id, conf_id, refusal->reason);
+    if (conf.row.classified)
+      Audit(c.site_id, "join-refused", conf.row.id,
+            json{{"from", c.remote_address}, {"reason", refusal->reason}}.dump());
     return SendError(c, r.id, refusal->code, refusal->reason);
   }
   if (!EnsureRoom(conf, c, r.id)) return;
@@ -227,6 +241,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   if (r.sip && !info.max_receive_kbps) info.max_receive_kbps = sites_[c.site_id].bandwidth_kbps;
   if (c.content_role) info.display_name += " (nội dung)";
   info.sip = r.sip;
+  info.classified = conf.row.classified;
   if (r.sip) info.remote_offer = r.sdp;
   auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {
@@ -252,6 +267,11 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   participants_[pid] = std::move(p);
   spdlog::info("site {} joined conference {}{}", c.site_id, conf.row.id,
                c.content_role ? " with content" : "");
+  if (conf.row.classified)
+    Audit(c.site_id, c.content_role ? "join-content" : "join", conf.row.id,
+          json{{"from", c.remote_address},
+               {"via", r.sip ? "sip/" + c.sip_signalling : std::string("webrtc")}}
+              .dump());
   Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
   if (r.sip && !r.sdp.empty())
     Send(c, "", event::Answer{std::move(offer)});
@@ -299,8 +319,16 @@ void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& 
   if (it == conferences_.end())
     return SendError(c, r.id, ErrorCode::kNotFound, "no conference '" + r.conference + "'");
   Conference& conf = it->second;
-  if (auto refusal = RefusePreview(conf.row, conf.watchers.size()))
+  LogScope scope(conf.row.id);
+  // The role as it is now, not as it was when the session began.
+  std::optional<Role> role;
+  if (auto user = store_->UserByLogin(r.watcher)) role = ParseRole(user->role);
+  if (auto refusal = RefusePreview({conf.row, role, conf.watchers.size()})) {
+    spdlog::warn("console user {} may not preview conference {} (from {}): {}", r.watcher,
+                 conf.row.id, c.remote_address, refusal->reason);
+    Audit(r.watcher, "preview-refused", conf.row.id, json{{"reason", refusal->reason}}.dump());
     return SendError(c, r.id, refusal->code, refusal->reason);
+  }
   if (!EnsureRoom(conf, c, r.id)) return;
   auto p = std::make_unique<Participant>();
   p->id = next_participant_++;
@@ -321,12 +349,12 @@ void Bridge::HandleWatch(Connection& c, ConnectionId id, const EndpointRequest& 
   conf.watchers[pid] = p.get();
   std::string offer = p->media->LocalDescription();
   participants_[pid] = std::move(p);
-  LogScope scope(conf.row.id);
   spdlog::info("console user {} previews conference {} from {}", r.watcher, conf.row.id,
                c.remote_address);
   Audit(r.watcher, "preview", conf.row.id);
   Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
   Send(c, "", event::Offer{std::move(offer)});
+  BroadcastRoster(conf.row.id);  // The conference sees one viewer more.
 }
 
 std::vector<ParticipantId> Bridge::Everyone(const Conference& conf) {
@@ -344,7 +372,9 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   Participant& p = *it->second;
   std::string conf_id = p.conference_id;
   if (!p.watcher.empty()) {
+    LogScope scope(conf_id);
     spdlog::info("console user {} stops previewing conference {} ({})", p.watcher, conf_id, reason);
+    Audit(p.watcher, "preview-end", conf_id, json{{"reason", reason}}.dump());
     if (auto cit = connections_.find(p.connection); cit != connections_.end()) {
       cit->second.participant = 0;
       if (notify) Send(cit->second, "", event::Left{conf_id, reason});
@@ -353,12 +383,16 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
     conf.watchers.erase(id);
     participants_.erase(id);  // Closes the media endpoint.
     if (conf.empty()) conf.room.reset();
+    BroadcastRoster(conf_id);  // The conference sees one viewer fewer.
     return;
   }
   LogScope scope(conf_id, p.site_id);
   spdlog::info("site {} left conference {}{} ({})", p.site_id, conf_id,
                p.content ? " (content)" : "", reason);
   CallQuality quality = monitor_->Left(now_ms(), id, conf_id, p.site_id);
+  if (auto cf = conferences_.find(conf_id); cf != conferences_.end() && cf->second.row.classified)
+    Audit(p.site_id, p.content ? "leave-content" : "leave", conf_id,
+          json{{"reason", reason}}.dump());
   if (p.call_record) (void)store_->CloseCallRecord(p.call_record, now_ms(), reason, quality);
   auto cit = connections_.find(p.connection);
   if (cit != connections_.end()) {
@@ -395,8 +429,9 @@ void Bridge::BroadcastRoster(const std::string& conference_id) {
   MCU_DCHECK_RUN_ON(&control_);
   auto it = conferences_.find(conference_id);
   if (it == conferences_.end()) return;
-  event::Roster roster{conference_id, {}};
-  console::Roster shown{conference_id, {}};
+  std::vector<std::string> viewers = Viewers(it->second);
+  event::Roster roster{conference_id, {}, viewers.size()};
+  console::Roster shown{conference_id, {}, viewers};
   for (auto& [pid, p] : it->second.members) {
     std::string name = sites_[p->site_id].name + (p->content ? " (nội dung)" : "");
     roster.participants.push_back({Pid(pid), p->site_id, name, p->media_status});
@@ -419,7 +454,18 @@ void Bridge::OnMediaConnected(ParticipantId id, const std::string& srtp_profile)
     Participant& p = *it->second;
     LogScope scope(p.conference_id, p.site_id);
     p.media_status = MediaStatus::kConnected;
+    p.protection = srtp_profile;
     spdlog::info("site {}: media connected ({})", p.site_id, srtp_profile);
+    if (auto cf = conferences_.find(p.conference_id);
+        cf != conferences_.end() && cf->second.row.classified && p.watcher.empty()) {
+      auto refusal = RefuseProtection(cf->second.row, srtp_profile);
+      Audit(p.site_id, refusal ? "media-refused" : "media", p.conference_id,
+            json{{"protection", srtp_profile}}.dump());
+      if (refusal) {
+        spdlog::warn("site {}: {}", p.site_id, refusal->reason);
+        return RemoveParticipant(id, refusal->reason, true);
+      }
+    }
     if (Link* link = LinkOfParticipant(id)) link->backoff.Reset(), link->attempts = 0;  // It works.
     if (SipCall* call = SipCallOf(p.connection)) call->attempts = 0;
     auto c = connections_.find(p.connection);

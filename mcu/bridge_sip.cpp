@@ -7,7 +7,10 @@
 // way, sooner once it has worked. Kicked sites, closed conferences and sites that are in a call
 // already (they dialled in) are not called. What happens to the calls is in the audit log and
 // the console's feed (actor "sip"): answered, dropped, and each new reason a call failed for (a
-// room that stays busy is one row, not one a retry). Control executor only.
+// room that stays busy is one row, not one a retry). The requests within any SIP call (in or out)
+// that its adapter answered itself, re-INVITEs and session refreshes, are console events only (a
+// refresh recurs every few minutes of every call), at most one per call every 5 s.
+// Control executor only.
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -150,6 +153,20 @@ void Bridge::SipCallEnded(SipCall& call, const std::string& reason) {
   call.retry_at_ms = now_ms() + delay;
   spdlog::warn("SIP site {}: call ended ({}); calling again in {} s if still wanted", call.site_id,
                call.detail, delay / 1000);
+}
+
+void Bridge::SipRequestSeen(Connection& c, const SipInDialogRequest& request) {
+  MCU_DCHECK_RUN_ON(&control_);
+  auto p = participants_.find(c.participant);
+  if (p == participants_.end()) return;  // Not in a conference: nothing to show it in.
+  const int64_t now = now_ms();
+  // A clock set back does not silence the call until it catches up.
+  if (c.sip_request_shown_ms && now >= c.sip_request_shown_ms &&
+      now - c.sip_request_shown_ms < kSipRequestGapMs)
+    return;
+  c.sip_request_shown_ms = now;
+  Emit(console::SipRequest{p->second->conference_id, c.site_id, request.method, request.offer,
+                           request.refresh, Describe(request)});
 }
 
 }  // namespace mcu

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -33,12 +34,14 @@ class Reader {
       else
         Fail(key, "must be true or false");
     } else if constexpr (std::is_floating_point_v<T>) {
-      if (auto v = n->value<double>())
+      // TOML has nan and inf; no setting means either (a rate of inf or nan never limits).
+      if (auto v = n->value<double>(); v && std::isfinite(*v))
         out = static_cast<T>(*v);
       else
-        Fail(key, "must be a number");
+        Fail(key, "must be a finite number");
     } else {
-      auto v = n->value<int64_t>();
+      // value_exact: a float is not converted (toml++ would cast 1e308 to an integer, undefined).
+      auto v = n->value_exact<int64_t>();
       if (!v)
         Fail(key, "must be an integer");
       else if (*v < 0 || uint64_t(*v) > uint64_t(std::numeric_limits<T>::max()))
@@ -108,8 +111,9 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.CheckUnknown();
     if (error.empty() && !r.error().empty()) error = r.error();
   };
-  std::set<std::string> known = {"server", "schedule", "alarms", "media",       "limits",
-                                 "sip",    "log",      "sites",  "conferences", "users"};
+  std::set<std::string> known = {"server", "schedule",  "alarms",      "media",
+                                 "limits", "auth",      "sip",         "log",
+                                 "sites",  "recording", "conferences", "users"};
   for (const auto& [k, v] : root)
     if (!known.count(std::string(k.str())))
       return MakeError(ErrorKind::kInvalid,
@@ -133,6 +137,15 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("call_retry_s", c.schedule.call_retry_s);
     check(r);
   }
+  if (auto* t = SubTable(root, "recording", error)) {
+    Reader r(*t, "recording.");
+    r.Get("directory", c.recording.directory);
+    r.Get("retention_days", c.recording.retention_days);
+    r.Get("min_free_mb", c.recording.min_free_mb);
+    r.Get("classified", c.recording.classified);
+    r.Get("key_file", c.recording.key_file);
+    check(r);
+  }
   if (auto* t = SubTable(root, "alarms", error)) {
     Reader r(*t, "alarms.");
     r.Get("loss_warning_pct", c.alarms.loss_warning_pct);
@@ -147,6 +160,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.GetStrings("ice_addresses", c.media.ice_addresses);
     r.Get("port_min", c.media.port_min);
     r.Get("port_max", c.media.port_max);
+    r.Get("max_decode_width", c.media.max_decode_width);
+    r.Get("max_decode_height", c.media.max_decode_height);
     check(r);
   }
   if (auto* t = SubTable(root, "limits", error)) {
@@ -155,9 +170,20 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("messages_per_second", c.limits.messages_per_second);
     r.Get("message_burst", c.limits.message_burst);
     r.Get("max_connections", c.limits.max_connections);
+    r.Get("max_connections_per_address", c.limits.max_connections_per_address);
+    r.Get("reserved_site_connections", c.limits.reserved_site_connections);
+    r.Get("auth_timeout_s", c.limits.auth_timeout_s);
     r.Get("max_participants", c.limits.max_participants);
     r.Get("handshake_timeout_s", c.limits.handshake_timeout_s);
     r.Get("idle_timeout_s", c.limits.idle_timeout_s);
+    check(r);
+  }
+  if (auto* t = SubTable(root, "auth", error)) {
+    Reader r(*t, "auth.");
+    r.Get("token_days", c.auth.token_days);
+    r.Get("token_max_days", c.auth.token_max_days);
+    r.Get("session_idle_minutes", c.auth.session_idle_minutes);
+    r.Get("login_attempts_per_minute", c.auth.login_attempts_per_minute);
     check(r);
   }
   if (auto* t = SubTable(root, "sip", error)) {
@@ -228,6 +254,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.GetStrings("invited", cc.invited);
     r.Get("host", cc.host);
     r.Get("layout", cc.layout);
+    r.Get("classified", cc.classified);
     c.conferences.push_back(cc);
   });
   array_of_tables("users", [&](Reader& r) {
@@ -245,6 +272,9 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     return MakeError(ErrorKind::kInvalid, source + ": " + m);
   };
   if (c.server.port == 0) return fail("server.port must not be 0");
+  if (c.media.max_decode_width < 320 || c.media.max_decode_width > 4096 ||
+      c.media.max_decode_height < 180 || c.media.max_decode_height > 4096)
+    return fail("media.max_decode_width must be 320..4096 and max_decode_height 180..4096");
   if ((c.media.port_min == 0) != (c.media.port_max == 0) || c.media.port_min > c.media.port_max)
     return fail("media.port_min and media.port_max must both be set, min <= max");
   if (c.limits.max_message_bytes < 1024 || c.limits.max_message_bytes > (16u << 20))
@@ -253,6 +283,22 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     return fail("limits.messages_per_second and limits.message_burst must be positive");
   if (c.limits.max_participants < 1 || c.limits.max_participants > 256)
     return fail("limits.max_participants must be between 1 and 256");
+  if (c.limits.max_connections < 1) return fail("limits.max_connections must be at least 1");
+  if (c.limits.max_connections_per_address > c.limits.max_connections)
+    return fail("limits.max_connections_per_address must not exceed limits.max_connections");
+  if (c.limits.reserved_site_connections >= c.limits.max_connections)
+    return fail("limits.reserved_site_connections must be below limits.max_connections");
+  if (c.limits.auth_timeout_s < 1 || c.limits.auth_timeout_s > 300)
+    return fail("limits.auth_timeout_s must be between 1 and 300");
+  if (c.auth.token_max_days < 1 || c.auth.token_max_days > 3650)
+    return fail("auth.token_max_days must be between 1 and 3650");
+  if (c.auth.token_days < 1 || c.auth.token_days > c.auth.token_max_days)
+    return fail("auth.token_days must be between 1 and auth.token_max_days");
+  // The absolute limit is 12 hours: a longer idle timeout would never apply.
+  if (c.auth.session_idle_minutes < 1 || c.auth.session_idle_minutes > 720)
+    return fail("auth.session_idle_minutes must be between 1 and 720");
+  if (c.auth.login_attempts_per_minute < 1 || c.auth.login_attempts_per_minute > 1000)
+    return fail("auth.login_attempts_per_minute must be between 1 and 1000");
   if (c.sip.ring_timeout_s < 5 || c.sip.ring_timeout_s > 300)
     return fail("sip.ring_timeout_s must be between 5 and 300");
   if (c.sip.media_timeout_s < 3 || c.sip.media_timeout_s > 600)
@@ -327,6 +373,14 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   if (c.schedule.grace_s > 86400) return fail("schedule.grace_s must be at most 86400");
   if (c.schedule.call_retry_s < 1 || c.schedule.call_retry_s > 3600)
     return fail("schedule.call_retry_s must be between 1 and 3600");
+  if (c.recording.retention_days < 0 || c.recording.retention_days > 36500)
+    return fail("recording.retention_days must be between 0 (kept) and 36500");
+  if (c.recording.min_free_mb < 0 || c.recording.min_free_mb > 100'000'000)
+    return fail("recording.min_free_mb must be between 0 and 100000000");
+  if (!c.recording.directory.empty() && c.recording.directory.front() != '/')
+    return fail("recording.directory must be an absolute path");
+  if (!c.recording.key_file.empty() && c.recording.key_file.front() != '/')
+    return fail("recording.key_file must be an absolute path");
   const auto& a = c.alarms;
   // Written so that nan fails too.
   if (!(a.loss_warning_pct > 0 && a.loss_warning_pct <= 100))

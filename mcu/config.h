@@ -35,6 +35,7 @@ struct ConferenceConfig {
   std::vector<std::string> invited;  // Empty: any site may join.
   std::string host;
   std::string layout = "grid";
+  bool classified = false;
 };
 
 struct UserConfig {
@@ -65,19 +66,49 @@ struct Config {
     double rtt_ms = 300;
     int clear_after_s = 5;  // An alarm clears once its condition has been gone this long.
   } alarms;
+  // Where recordings go and how long they stay (mcu/bridge.h StartRecording).
+  struct Recording {
+    std::string directory;   // Empty: <data_dir>/recordings.
+    int retention_days = 0;  // Ended recordings older than this are deleted; 0: kept.
+    // Free space the recordings' disk keeps: below it a recording stops (with an alarm) and
+    // none starts.
+    int min_free_mb = 2048;
+    // Whether classified conferences may be recorded (by an administrator's choice: off unless
+    // set). Their files are sealed at rest (AES-256-GCM, mcu/sealed_file.h) with the key in
+    // `key_file` (empty: <data_dir>/recording.key), created owner-only on first use.
+    bool classified = false;
+    std::string key_file;
+  } recording;
   struct Media {
     std::vector<std::string> ice_addresses;
     uint16_t port_min = 0, port_max = 0;
+    // The largest picture a site's video may declare (keyframe header, H.264 SPS): a larger one
+    // is not decoded (its tile shows the site's name) and raises an alarm.
+    int max_decode_width = 1920, max_decode_height = 1080;
   } media;
   struct Limits {
     size_t max_message_bytes = 65536;
     double messages_per_second = 20;
     double message_burst = 50;
     size_t max_connections = 500;
+    // Connections from one address (0: no limit). Rooms and console users behind one NAT share
+    // it: raise it for such a network (about 2 per room and 10 per console user).
+    size_t max_connections_per_address = 32;
+    // The last of max_connections, kept for addresses sites authenticated from since the start
+    // (signaling/connection_limits.h).
+    size_t reserved_site_connections = 50;
+    int auth_timeout_s = 10;  // A room's /ws connection that has not authenticated is closed.
     size_t max_participants = 32;
     int handshake_timeout_s = 10;
     int idle_timeout_s = 60;
   } limits;
+  // Console logins and API tokens (mcu/auth.h).
+  struct Auth {
+    int token_days = 90;            // An API token's lifetime unless its creator asks for less.
+    int token_max_days = 365;       // The most a creator may ask for.
+    int session_idle_minutes = 30;  // A console session unused this long ends (12 h at most).
+    int login_attempts_per_minute = 10;  // Per client address, before any password is checked.
+  } auth;
   // SIP room systems and other vendors' MCUs (signaling/sip_agent.h). Off unless configured
   // (configs/default.toml and the province example listen on 5061, over TLS).
   struct Sip {

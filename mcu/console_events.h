@@ -40,6 +40,7 @@ struct RosterEntry {
 struct Roster {
   std::string conference;
   std::vector<RosterEntry> participants;
+  std::vector<std::string> viewers;  // Console users previewing it: a login per preview.
 };
 struct Speaker {
   std::string conference, site;  // site empty: nobody.
@@ -61,6 +62,16 @@ struct Alarm {
   std::string conference, site, kind, severity, detail;
   int64_t since_ms = 0, cleared_ms = 0;
 };
+// A request within a site's SIP call that the SIP adapter answered by itself (a re-INVITE, a
+// session refresh: mcu/endpoint_api.h, SipInDialogRequest), in the conference the call is in. At
+// most one per call every Bridge::kSipRequestGapMs: a peer's flood does not flood the feed. Not
+// audited (a refresh recurs every few minutes of every call); the SIP agent logs each.
+struct SipRequest {
+  std::string conference, site;
+  std::string method;  // "INVITE" or "UPDATE".
+  bool offer = false, refresh = false;
+  std::string detail;  // Describe(SipInDialogRequest): "session refresh (UPDATE)".
+};
 // A conference's second of statistics: the monitor's view (Monitor::ConferenceJson) as JSON
 // object text, the same the REST API returns.
 struct Stats {
@@ -72,7 +83,7 @@ struct Stats {
 using ConsoleEvent =
     std::variant<console::SiteState, console::SiteDevices, console::ConferenceState,
                  console::Roster, console::Speaker, console::Layout, console::Control,
-                 console::LinkMuted, console::Alarm, console::Stats>;
+                 console::LinkMuted, console::Alarm, console::Stats, console::SipRequest>;
 using ConsoleSink = std::function<void(const ConsoleEvent&)>;
 
 }  // namespace mcu

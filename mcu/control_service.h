@@ -18,19 +18,25 @@ class ControlService final : public ConferenceControl {
   ControlService(Bridge* bridge, Store* store, Auth* auth, Clock* clock = &SystemClock())
       : bridge_(bridge), store_(store), auth_(auth), clock_(clock) {}
 
-  Expected<LoginResult> Login(const std::string& login, const std::string& password) override;
+  LoginAdmission AdmitLogin(const std::string& address) override;
+  Expected<LoginResult> Login(const std::string& login, const std::string& password,
+                              const std::string& address) override;
   void Logout(const std::string& session) override;
   std::optional<Principal> FromSession(const std::string& session) override;
   std::optional<Principal> FromApiToken(const std::string& token) override;
   Expected<std::pair<ApiTokenRow, std::string>> CreateApiToken(const Principal& who,
-                                                               const std::string& name) override;
-  std::vector<ApiTokenRow> ApiTokens(int64_t user_id) override;
+                                                               const std::string& name,
+                                                               std::optional<int> days) override;
+  std::vector<ApiTokenRow> ApiTokens(std::optional<int64_t> user_id) override;
+  std::optional<ApiTokenRow> ApiToken(int64_t id) override;
   Status DeleteApiToken(int64_t id, int64_t user_id) override;
+  void PurgeExpired() override;
+  const AuthPolicy& auth_policy() const override { return auth_->policy(); }
 
   std::vector<UserRow> Users() override;
   std::optional<UserRow> UserByLogin(const std::string& login) override;
   Expected<int64_t> InsertUser(const UserRow& user) override;
-  Status UpdateUser(const UserRow& user) override;
+  Expected<int64_t> UpdateUser(const UserRow& user) override;
   Status DeleteUser(int64_t id) override;
   Status DeleteSessionsOf(int64_t user_id) override;
 
@@ -50,6 +56,29 @@ class ControlService final : public ConferenceControl {
               std::optional<bool> audio, std::optional<bool> video) override;
   Status MuteAllButHost(const std::string& actor, const std::string& conference,
                         bool muted) override;
+  Status StopContent(const std::string& actor, const std::string& conference,
+                     const std::string& site) override;
+  Status StartRecording(const std::string& actor, const std::string& conference) override;
+  Status StopRecording(const std::string& actor, const std::string& conference) override;
+  std::vector<RecordingRow> Recordings(const std::string& conference, int limit) override;
+  Expected<RecordingDownload> RecordingFile(const std::string& actor, int64_t id,
+                                            bool play) override;
+  Status DeleteRecording(const std::string& actor, int64_t id) override;
+  Status StartStream(const std::string& actor, const std::string& conference) override;
+  Status StopStream(const std::string& actor, const std::string& conference) override;
+  Expected<std::string> StreamPlaylist(const std::string& conference,
+                                       const std::string& query) override;
+  Expected<std::shared_ptr<const std::string>> StreamPart(const std::string& conference,
+                                                          const std::string& name) override;
+  Expected<StreamLinkCreated> CreateStreamLink(const std::string& actor,
+                                               const std::string& conference,
+                                               const std::string& label, int minutes,
+                                               int max_viewers) override;
+  Expected<std::vector<StreamLinkRow>> StreamLinks(const std::string& conference) override;
+  Status RevokeStreamLink(const std::string& actor, const std::string& conference,
+                          int64_t id) override;
+  Status StreamViewer(const std::string& conference, const std::string& token,
+                      const std::string& remote) override;
   Status Kick(const std::string& actor, const std::string& conference,
               const std::string& site) override;
   Status Call(const std::string& actor, const std::string& conference,
@@ -76,11 +105,17 @@ class ControlService final : public ConferenceControl {
   const Config& config() const override { return bridge_->config(); }
   std::string MetricsText() override;
 
+  // Told when sessions end early (logout, a new password, a user deleted) or a user's role
+  // changes, to end what those sessions opened (the console's live sockets). Set before the API
+  // serves; it outlives this.
+  void SetSessionListener(SessionListener* listener) { sessions_ = listener; }
+
  private:
   Bridge* bridge_;
   Store* store_;
   Auth* auth_;
   Clock* clock_;
+  SessionListener* sessions_ = nullptr;
 };
 
 }  // namespace mcu

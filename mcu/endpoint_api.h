@@ -17,11 +17,33 @@ namespace mcu {
 
 using ConnectionId = uint64_t;
 
+// A request within a SIP call that its adapter answered by itself, changing nothing the bridge
+// keeps (the call's SDP stays as it was): a re-INVITE, with an offer or without SDP, or an
+// UPDATE; either may be a session refresh (RFC 4028). Worth showing, not acting on.
+struct SipInDialogRequest {
+  std::string method;    // "INVITE" (a re-INVITE) or "UPDATE".
+  bool offer = false;    // It carried an SDP offer (answered with our SDP unchanged).
+  bool refresh = false;  // It refreshed the session timer (it carried Session-Expires).
+};
+
+// The request in a few words, for logs and the console's feed: "session refresh (re-INVITE)",
+// "session refresh (UPDATE)", "re-INVITE with an offer", "re-INVITE without SDP", "UPDATE with
+// an offer", "UPDATE".
+inline std::string Describe(const SipInDialogRequest& r) {
+  const bool invite = r.method == "INVITE";
+  const std::string what = invite ? "re-INVITE" : r.method;
+  if (r.refresh) return "session refresh (" + what + ")";
+  if (r.offer) return what + " with an offer";
+  return invite ? what + " without SDP" : what;
+}
+
 struct EndpointRequest {
   // kKeyframe: the SIP adapter's only (a SIP INFO picture_fast_update): the participant wants a
   // keyframe of what it receives. kCallEnded: the SIP adapter's only, the last request of a SIP
   // call (`reason`: "BYE", "486 Busy Here", "408 Request Timeout"); the connection closes next.
-  // No WebSocket message maps to either.
+  // kSipRequest: the SIP adapter's only, a request within the call it answered itself
+  // (`sip_request`: a re-INVITE, a session refresh), for the console to show.
+  // No WebSocket message maps to any of them.
   enum class Type {
     kAuth,
     kJoin,
@@ -32,7 +54,8 @@ struct EndpointRequest {
     kPing,
     kDevices,
     kKeyframe,
-    kCallEnded
+    kCallEnded,
+    kSipRequest
   };
   EndpointRequest() = default;
   explicit EndpointRequest(Type t) : type(t) {}
@@ -59,7 +82,11 @@ struct EndpointRequest {
   std::string sip_caller;
   bool sip = false;
   bool sip_plain = false;  // kAuth of a SIP call: it came over plain TCP or UDP, not TLS.
-  std::string reason;      // kCallEnded
+  // The SIP call's signalling transport, "tls", "tcp" or "udp": in kAuth of a call in (what its
+  // INVITE came by), in kAnswer of a call the MCU placed (what its INVITE went by).
+  std::string sip_signalling;
+  SipInDialogRequest sip_request;  // kSipRequest
+  std::string reason;              // kCallEnded
 };
 
 // Error codes of the protocol; signaling/PROTOCOL.md describes each.
@@ -169,6 +196,7 @@ struct RosterEntry {
 struct Roster {
   std::string conference_id;
   std::vector<RosterEntry> participants;
+  size_t viewers = 0;  // Console users previewing the conference (never on `participants`).
 };
 struct MediaState {
   MediaStatus state = MediaStatus::kConnected;  // kConnected or kFailed.

@@ -9,15 +9,17 @@ namespace {
 
 thread_local std::string t_conference, t_site;
 
-void AppendEscaped(std::string_view s, spdlog::memory_buf_t& out) {
+// JSON string escaping; with `quotes` false (plain lines) only the control characters, so that a
+// peer's string cannot start a forged line or send terminal escapes.
+void AppendEscaped(std::string_view s, spdlog::memory_buf_t& out, bool quotes = true) {
   static const char* hex = "0123456789abcdef";
   for (unsigned char c : s) {
     switch (c) {
       case '"':
-        out.append(std::string_view("\\\""));
+        out.append(quotes ? std::string_view("\\\"") : std::string_view("\""));
         break;
       case '\\':
-        out.append(std::string_view("\\\\"));
+        out.append(quotes ? std::string_view("\\\\") : std::string_view("\\"));
         break;
       case '\n':
         out.append(std::string_view("\\n"));
@@ -29,7 +31,7 @@ void AppendEscaped(std::string_view s, spdlog::memory_buf_t& out) {
         out.append(std::string_view("\\t"));
         break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7f) {
           char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
           out.append(u, u + 6);
         } else {
@@ -64,7 +66,25 @@ class JsonFields : public spdlog::custom_flag_formatter {
   }
 };
 
+// %* in a plain line: the message with its control characters escaped.
+class PlainMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    AppendEscaped(std::string_view(msg.payload.data(), msg.payload.size()), dest, false);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<PlainMessage>();
+  }
+};
+
 }  // namespace
+
+std::unique_ptr<spdlog::formatter> PlainLogFormatter() {
+  auto f = std::make_unique<spdlog::pattern_formatter>();
+  f->add_flag<PlainMessage>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %*");
+  return f;
+}
 
 std::unique_ptr<spdlog::formatter> JsonLogFormatter() {
   auto f = std::make_unique<spdlog::pattern_formatter>();
@@ -80,7 +100,7 @@ void SetupLogging(const std::string& name, const std::string& level, bool json) 
   if (json) {
     spdlog::set_formatter(JsonLogFormatter());
   } else {
-    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    spdlog::set_formatter(PlainLogFormatter());
   }
 }
 

@@ -21,6 +21,10 @@ namespace mcu {
 void SetupLogging(const std::string& name, const std::string& level, bool json);
 // The JSON-lines formatter SetupLogging uses with json = true.
 std::unique_ptr<spdlog::formatter> JsonLogFormatter();
+// The plain one (json = false): time, level, message. Control characters in the message (a newline
+// or an escape sequence in a peer's name or a remote MCU's error text) are written as \n,
+// \u001b..., so that one event is always one line and no peer can forge another.
+std::unique_ptr<spdlog::formatter> PlainLogFormatter();
 
 class LogScope {
  public:

@@ -8,11 +8,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mcu/expected.h"
 #include "mcu/media_stats.h"
+#include "mcu/sealed_file.h"
 
 namespace mcu {
 
@@ -38,6 +40,9 @@ struct ParticipantMediaInfo {
   // INVITE with no SDP) it is our offer, and the answer comes by SetRemoteAnswer (its ACK's).
   // An offer the leg cannot take (no SRTP, no common codec) fails with ErrorKind::kInvalid.
   bool sip = false;
+  // The conference is classified: a SIP leg keyed by SDES takes AES-GCM whenever the room
+  // offers it, and never a 32-bit tag (mcu/admission.h RefuseProtection checks what connected).
+  bool classified = false;
 };
 
 // One participant's media connection to a room.
@@ -80,9 +85,11 @@ class MediaEndpoint {
 struct ParticipantStats {
   ParticipantId id = 0;
   TransportStats transport;
-  std::string video_codec_in;         // "VP8" | "H264"; empty until its video arrives.
-  std::string video_codec_out;        // What it receives ("VP8": the composite), or empty.
-  int width_in = 0, height_in = 0;    // Of its last keyframe (0: not known).
+  std::string video_codec_in;       // "VP8" | "H264"; empty until its video arrives.
+  std::string video_codec_out;      // What it receives ("VP8": the composite), or empty.
+  int width_in = 0, height_in = 0;  // Of its last keyframe (0: not known).
+  // Why its video is not decoded ("3840x2160 is larger than 1920x1080"); empty: it is.
+  std::string video_refused;
   int width_out = 0, height_out = 0;  // Of the composite tier it receives (0: none).
   int tier = -1;                      // The tier it receives, -1: none.
 };
@@ -93,7 +100,7 @@ struct TierStats {
   int receivers = 0;
   uint64_t frames = 0;        // Encoded frames since the room started (cumulative).
   uint64_t late_frames = 0;   // Of which left the encoder later than kLateFrameMs after their time.
-  std::string codec = "VP8";  // "VP8" (WebRTC sites) or "H264" (SIP room systems).
+  std::string codec = "VP8";  // "VP8" (WebRTC sites), "H264" or "H264 (packetization-mode 0)".
   static constexpr int kLateFrameMs = 100;
 };
 
@@ -101,6 +108,35 @@ struct TierStats {
 struct RoomStats {
   std::vector<ParticipantStats> participants;
   std::vector<TierStats> tiers;  // Mixing rooms only; highest first.
+};
+
+// A recording of a mixing room (MediaRoom::StartRecording): one composite tier's encoded
+// frames and the full mix, written to a file without decoding or encoding either. Destroying it
+// closes the file cleanly (on the control executor; it waits for the file's last write).
+class MediaRecording {
+ public:
+  struct Stats {
+    uint64_t video_frames = 0, audio_frames = 0;  // Written so far.
+    int64_t duration_ms = 0;                      // Of what was written.
+    int width = 0, height = 0;                    // Of the tier recorded.
+  };
+  virtual ~MediaRecording() = default;
+  virtual Stats Progress() const = 0;
+};
+
+// A live stream of a mixing room (MediaRoom::StartStream): the same encoded frames as a
+// recording, cut into segments kept in memory and listed by an HLS playlist (WebM segments with
+// an init segment). Destroying it ends the stream (on the control executor). Its parts are read
+// from any thread.
+class MediaStream {
+ public:
+  virtual ~MediaStream() = default;
+  // The playlist, its URLs relative to its own and followed by `query`; it lists no segment
+  // until the first is whole.
+  virtual std::string Playlist(const std::string& query) const = 0;
+  // "init.webm" or "<sequence>.webm"; null if there is no such part (or it is no longer kept).
+  virtual std::shared_ptr<const std::string> Part(const std::string& name) const = 0;
+  virtual MediaRecording::Stats Progress() const = 0;
 };
 
 enum class RoomMode { kEcho, kMix };
@@ -141,6 +177,21 @@ class MediaRoom {
   // Every participant's counters and the tiers', read together (one hop to the I/O thread; the
   // caller waits for it: call it on the control executor, not on a media thread).
   virtual RoomStats Stats() = 0;
+  // Starts recording the room into `path` (created; WebM: the VP8 tier of `width` pixels, or
+  // the widest, and the Opus full mix; sealed with `seal` if there is one: mcu/sealed_file.h).
+  // The recording is no participant: never on the roster, heard by nobody. Rooms that do not
+  // mix refuse (ErrorKind::kInvalid). It must be destroyed before the room.
+  virtual Expected<std::unique_ptr<MediaRecording>> StartRecording(
+      const std::string& path, int width, const std::optional<SealKey>& seal) {
+    (void)path, (void)width, (void)seal;
+    return MakeError(ErrorKind::kInvalid, "this room does not record");
+  }
+  // Starts a live stream of the room (the VP8 tier of `width` pixels, or the widest, and the Opus
+  // full mix); like a recording, no participant. It must be destroyed before the room.
+  virtual Expected<std::unique_ptr<MediaStream>> StartStream(int width) {
+    (void)width;
+    return MakeError(ErrorKind::kInvalid, "this room does not stream");
+  }
 };
 
 class MediaEngine {

@@ -141,6 +141,7 @@ void Monitor::Sample(int64_t now_ms, const std::string& conference,
     sec.loss_out_stream = s->video_out.loss_pct >= s->audio_out.loss_pct ? "video" : "audio";
     sec.rtt_ms = s->rtt_ms;
     sec.silent_s = w.silent_s;
+    sec.video_refused = ps.video_refused;
     Observe(now_ms, Subject(conference, w.site), SiteConditions(sec, thresholds_));
   }
   if (stats.tiers.empty()) return;
@@ -190,6 +191,11 @@ void Monitor::Devices(int64_t now_ms, const std::string& conference, const std::
             missing ? "missing at the room: " + *missing : std::string()}});
 }
 
+void Monitor::RecordingStopped(int64_t now_ms, const std::string& conference,
+                               const std::string& detail) {
+  Observe(now_ms, Subject(conference), {{AlarmKind::kDiskFull, Severity::kCritical, detail}});
+}
+
 void Monitor::MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,
                           const std::string& reason) {
   if (reason.rfind("DTLS", 0) != 0) return;
@@ -212,7 +218,8 @@ CallQuality Monitor::Left(int64_t now_ms, ParticipantId id, const std::string& c
   }
   // Its media alarms go with it; offline and DTLS alarms stay until it is back.
   std::vector<AlarmChange> changes;
-  for (AlarmKind k : {AlarmKind::kLoss, AlarmKind::kNoMedia, AlarmKind::kRtt}) {
+  for (AlarmKind k :
+       {AlarmKind::kLoss, AlarmKind::kNoMedia, AlarmKind::kRtt, AlarmKind::kVideoRefused}) {
     auto c = alarms_.Forget(now_ms, Subject(conference, site), k);
     changes.insert(changes.end(), c.begin(), c.end());
   }
@@ -296,6 +303,7 @@ json Monitor::SiteJson(const Watch& w) const {
   video_in["codec"] = w.last.video_codec_in;
   video_in["width"] = w.last.width_in;
   video_in["height"] = w.last.height_in;
+  if (!w.last.video_refused.empty()) video_in["refused"] = w.last.video_refused;
   json video_out = DirectionJson(s->video_out, t.video_out, true);
   video_out["codec"] = w.last.video_codec_out;
   video_out["width"] = w.last.width_out;

@@ -80,6 +80,9 @@ class Monitor {
   // has been connected again for clear_after_s).
   void MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,
                    const std::string& reason);
+  // The conference's recording stopped for lack of disk space (`detail`): a critical alarm of
+  // the conference, until it closes.
+  void RecordingStopped(int64_t now_ms, const std::string& conference, const std::string& detail);
   // The participant left: its media alarms clear, its history is summarised for its call record.
   CallQuality Left(int64_t now_ms, ParticipantId id, const std::string& conference,
                    const std::string& site);

@@ -43,6 +43,11 @@ struct ConferenceRow {
   ConferenceState state = ConferenceState::kScheduled;
   bool locked = false;
   std::string spotlight;  // Site pinned to the main tile, or empty.
+  // Classified ("Mật"): no preview or recording, media only with the strongest SRTP the site
+  // negotiates, SIP only over TLS, every join and leave audited (mcu/admission.h).
+  bool classified = false;
+  // Recorded from each opening to its close (mcu/bridge.h StartRecording); never classified.
+  bool auto_record = false;
   std::vector<std::string> invited;
   bool permanent() const { return start_at == 0 && end_at == 0; }
 };
@@ -61,15 +66,21 @@ struct UserRow {
   std::string password_hash;              // Argon2id encoded.
 };
 
+// A console session. Unix seconds: it ends at expires_at (absolute), or once nothing was done
+// with it for the idle timeout after last_seen_at (mcu/auth.h). last_seen_at 0: never touched
+// since it began (a row made before schema 9 counts from created_at).
 struct SessionRow {
   std::string token_hash, csrf;
   int64_t user_id = 0, expires_at = 0;
+  int64_t created_at = 0, last_seen_at = 0;
 };
 
+// An API token. Unix seconds; expires_at 0: made before tokens expired (schema 9), which
+// mcu/auth.h gives created_at + the default lifetime when it reads it.
 struct ApiTokenRow {
   int64_t id = 0, user_id = 0;
   std::string name, token_hash;
-  int64_t created_at = 0;
+  int64_t created_at = 0, expires_at = 0;
 };
 
 struct AuditRow {
@@ -100,6 +111,32 @@ struct AlarmRow {
   std::string conference_id, site_id;  // site_id empty: the conference's own (encoder).
   std::string kind, severity, detail;
   int64_t raised_at_ms = 0, cleared_at_ms = 0;  // cleared 0: still active.
+};
+
+// A link a host gives people without a console login to watch a conference's live stream
+// (mcu/bridge.h CreateStreamLink): only its token's hash is kept. Revoked or past its expiry it
+// lets nobody in; at most `max_viewers` watch through it at once.
+struct StreamLinkRow {
+  int64_t id = 0;
+  std::string conference_id, label, token_hash, created_by;
+  int64_t created_at_ms = 0, expires_at_ms = 0, revoked_at_ms = 0;  // revoked 0: valid.
+  int max_viewers = 0;
+};
+
+// A recording of a conference (mcu/bridge.h StartRecording), kept until deleted.
+struct RecordingRow {
+  int64_t id = 0;
+  std::string conference_id;
+  std::string file;  // Its name in the recordings directory.
+  std::string started_by;
+  int64_t started_at_ms = 0, ended_at_ms = 0;  // ended 0: still recording.
+  int64_t duration_ms = 0, bytes = 0;          // Of what was written (set when it ended).
+  int width = 0, height = 0;
+  // "recording", then "finished" (stopped, or its conference closed) or "interrupted" (the MCU
+  // ended without closing it: the file plays up to its last complete cluster).
+  std::string state = "recording";
+  std::string reason;   // Why it ended.
+  bool sealed = false;  // Encrypted at rest (a classified conference's: mcu/sealed_file.h).
 };
 
 }  // namespace mcu

@@ -119,6 +119,10 @@ Status ValidateConference(const ConferenceRow& c) {
   for (const auto& s : c.invited)
     if (!ValidId(s))
       return MakeError(ErrorKind::kInvalid, "invited site '" + s + "' is not a site id");
+  if (c.auto_record && c.classified)
+    return MakeError(ErrorKind::kInvalid, "a classified conference is not recorded: no autoRecord");
+  if (c.auto_record && c.mode == "echo")
+    return MakeError(ErrorKind::kInvalid, "an echo conference is not recorded: no autoRecord");
   return OkStatus();
 }
 

@@ -2,8 +2,12 @@
 
 #include <argon2.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
 
 namespace mcu {
 
@@ -28,9 +32,19 @@ bool TokenMatches(std::string_view token, std::string_view stored_hash) {
   return CRYPTO_memcmp(computed.data(), stored_hash.data(), computed.size()) == 0;
 }
 
+void FillRandom(unsigned char* out, size_t size) {
+  if (RAND_bytes(out, static_cast<int>(size)) == 1) return;
+  // Nothing safe can be made without it, and going on with predictable bytes would hand out
+  // guessable sessions and tokens. OpenSSL's RNG fails only when the kernel's cannot be read.
+  const unsigned long err = ERR_get_error();
+  spdlog::critical("the system's random number generator failed: {}",
+                   err ? ERR_error_string(err, nullptr) : "no reason given");
+  std::abort();
+}
+
 std::string NewToken() {
   unsigned char raw[24];
-  RAND_bytes(raw, sizeof raw);
+  FillRandom(raw, sizeof raw);
   static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   for (size_t i = 0; i < sizeof raw; i += 3) {
@@ -43,7 +57,7 @@ std::string NewToken() {
 std::string HashPassword(std::string_view password) {
   constexpr uint32_t kTime = 2, kMemoryKiB = 19 * 1024, kLanes = 1, kSalt = 16, kHash = 32;
   unsigned char salt[kSalt];
-  RAND_bytes(salt, sizeof salt);
+  FillRandom(salt, sizeof salt);
   std::string out(argon2_encodedlen(kTime, kMemoryKiB, kLanes, kSalt, kHash, Argon2_id), '\0');
   int rc = argon2id_hash_encoded(kTime, kMemoryKiB, kLanes, password.data(), password.size(), salt,
                                  sizeof salt, kHash, out.data(), out.size());

@@ -2,6 +2,7 @@
 // random strings, so a fast hash suffices; user passwords, which are not, use a slow KDF).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,9 @@ std::string Sha256Hex(std::string_view data);
 std::string HashToken(std::string_view token);
 // Compares a presented token with a stored hash in constant time.
 bool TokenMatches(std::string_view token, std::string_view stored_hash);
+// `size` bytes from OpenSSL's CSPRNG. If it fails the process ends (logged as critical): a secret
+// made without it would be guessable, and the failure means the kernel's RNG cannot be read.
+void FillRandom(unsigned char* out, size_t size);
 // A new random token (URL-safe base64 of 24 random bytes).
 std::string NewToken();
 

@@ -3,9 +3,14 @@
 #include "mcu/clock.h"
 #include "mcu/store_sql.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 namespace mcu {
 
@@ -97,6 +102,35 @@ ALTER TABLE sites ADD COLUMN sip_dial INTEGER NOT NULL DEFAULT 1;
     R"sql(
 ALTER TABLE sites ADD COLUMN sip_plain INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 9: classified conferences; API tokens that expire; sessions that idle out.
+    R"sql(
+ALTER TABLE conferences ADD COLUMN classified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 10: recordings of conferences, and conferences recorded whenever they open.
+    R"sql(
+ALTER TABLE conferences ADD COLUMN auto_record INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE recordings(
+  id INTEGER PRIMARY KEY, conference_id TEXT NOT NULL, file TEXT NOT NULL UNIQUE,
+  started_by TEXT NOT NULL, started_at_ms INTEGER NOT NULL, ended_at_ms INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, width INTEGER NOT NULL,
+  height INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX recordings_conference ON recordings(conference_id, started_at_ms);
+)sql",
+    // 11: recordings sealed at rest (classified conferences').
+    R"sql(
+ALTER TABLE recordings ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 12: links to watch a conference's live stream without a console login.
+    R"sql(
+CREATE TABLE stream_links(
+  id INTEGER PRIMARY KEY, conference_id TEXT NOT NULL, label TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE, created_by TEXT NOT NULL, created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL, revoked_at_ms INTEGER NOT NULL DEFAULT 0,
+  max_viewers INTEGER NOT NULL);
+CREATE INDEX stream_links_conference ON stream_links(conference_id, id);
+)sql",
 };
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -104,7 +138,39 @@ constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 int64_t NowMs() { return SystemClock().NowMs(); }
 
+namespace {
+
+// The database holds a cascade link's credential in clear and the password hashes: owner only,
+// with its -wal, -shm and -journal files. SQLite gives those the database file's permission bits
+// when it creates them, whatever the umask (os_unix.c: findCreateFileMode, and
+// unixOpenSharedMemory for -shm), so a database file made 0600 before SQLite opens it is enough;
+// files left by an older build, made with the default umask, are narrowed here. The process's
+// umask is left alone: it also governs the certificate rooms are given and the ready file.
+Status MakeOwnerOnly(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return OkStatus();
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || fchmod(fd, 0600) != 0) {
+    int err = errno;
+    if (fd >= 0) close(fd);
+    return MakeError(ErrorKind::kInternal,
+                     "cannot make database " + path + " private: " + std::strerror(err));
+  }
+  close(fd);
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    std::string side = path + suffix;
+    if (chmod(side.c_str(), 0600) != 0 && errno != ENOENT) {
+      int err = errno;
+      return MakeError(ErrorKind::kInternal,
+                       "cannot make " + side + " private: " + std::strerror(err));
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  if (auto st = MakeOwnerOnly(path); !st) return st.failure();
   sqlite3* db = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &db,
@@ -272,7 +338,7 @@ Status Store::DeleteSite(const std::string& id) {
 namespace {
 constexpr const char* kConferenceColumns =
     "id, title, mode, start_at, end_at, recurrence, lead_time_s, host_site, layout, state, locked, "
-    "spotlight";
+    "spotlight, classified, auto_record";
 
 ConferenceRow ReadConference(Stmt& s) {
   ConferenceRow c;
@@ -284,6 +350,8 @@ ConferenceRow ReadConference(Stmt& s) {
   c.state = ParseConferenceState(s.Text(9)).value_or(ConferenceState::kScheduled);
   c.locked = s.Int(10) != 0;
   c.spotlight = s.Text(11);
+  c.classified = s.Int(12) != 0;
+  c.auto_record = s.Int(13) != 0;
   return c;
 }
 
@@ -348,7 +416,8 @@ Status Store::InsertConference(const ConferenceRow& c) {
   Stmt s(db_,
          "INSERT INTO conferences(id, title, mode, start_at, end_at, recurrence, lead_time_s, "
          "host_site, layout, "
-         "state, locked, spotlight, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+         "state, locked, spotlight, classified, auto_record, created_at, updated_at) "
+         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.Bind(c.id)
       .Bind(c.title)
       .Bind(c.mode)
@@ -361,6 +430,8 @@ Status Store::InsertConference(const ConferenceRow& c) {
       .Bind(ToString(c.state))
       .Bind(c.locked)
       .Bind(c.spotlight)
+      .Bind(c.classified)
+      .Bind(c.auto_record)
       .Bind(NowS())
       .Bind(NowS());
   auto st = s.Run();
@@ -377,7 +448,8 @@ Status Store::UpdateConference(const ConferenceRow& c) {
   Stmt s(db_,
          "UPDATE conferences SET title=?, mode=?, start_at=?, end_at=?, recurrence=?, "
          "lead_time_s=?, host_site=?, "
-         "layout=?, state=?, locked=?, spotlight=?, updated_at=? WHERE id=?");
+         "layout=?, state=?, locked=?, spotlight=?, classified=?, auto_record=?, updated_at=? "
+         "WHERE id=?");
   s.Bind(c.title)
       .Bind(c.mode)
       .Bind(c.start_at)
@@ -389,6 +461,8 @@ Status Store::UpdateConference(const ConferenceRow& c) {
       .Bind(ToString(c.state))
       .Bind(c.locked)
       .Bind(c.spotlight)
+      .Bind(c.classified)
+      .Bind(c.auto_record)
       .Bind(NowS())
       .Bind(c.id);
   if (auto st = Changed(db_, s.Run(), "conference '" + c.id + "'"); !st) return st;

@@ -14,7 +14,8 @@
 //
 // Secrets are stored only as hashes: room and API tokens and session ids as sha-256 (they are
 // long random strings), passwords as Argon2id (see secrets.h). The one exception is the
-// credential of a cascade link this MCU dials: it must present it to the other MCU.
+// credential of a cascade link this MCU dials: it must present it to the other MCU. So the file
+// and its -wal and -shm are the owner's alone (0600, set by Open() whatever the umask).
 //
 // Threading: every method may be called from any thread (the control executor writes domain
 // state, the API thread users, sessions, tokens and reads); one connection, opened FULLMUTEX,
@@ -76,15 +77,26 @@ class Store {
   Status UpdateUser(const UserRow& u);
   Status DeleteUser(int64_t id);
 
+  // Sessions: Session() finds one whose absolute expiry (expires_at) is after `now`; the idle
+  // timeout is mcu/auth.h's. PurgeSessions() deletes those past their expiry or not seen since
+  // `seen_before`; the number deleted.
   Status InsertSession(const SessionRow& s);
   std::optional<SessionRow> Session(const std::string& token_hash, int64_t now);
+  Status TouchSession(const std::string& token_hash, int64_t now);
   Status DeleteSession(const std::string& token_hash);
   Status DeleteSessionsOf(int64_t user_id);
+  Expected<int64_t> PurgeSessions(int64_t now, int64_t seen_before);
 
+  // API tokens. ApiTokens(nullopt): everyone's, by user. PurgeApiTokens() deletes those past
+  // their expiry, and those of before schema 9 (expires_at 0) created by
+  // `legacy_created_before`; the number deleted, as DeleteApiTokensOf().
   Expected<int64_t> InsertApiToken(const ApiTokenRow& t);
-  std::vector<ApiTokenRow> ApiTokens(int64_t user_id);
+  std::vector<ApiTokenRow> ApiTokens(std::optional<int64_t> user_id);
+  std::optional<ApiTokenRow> ApiToken(int64_t id);
   std::optional<ApiTokenRow> ApiTokenByHash(const std::string& token_hash);
   Status DeleteApiToken(int64_t id, int64_t user_id);
+  Expected<int64_t> DeleteApiTokensOf(int64_t user_id);
+  Expected<int64_t> PurgeApiTokens(int64_t now, int64_t legacy_created_before);
 
   Status Audit(const std::string& actor, const std::string& action, const std::string& target,
                const std::string& detail_json);
@@ -109,6 +121,23 @@ class Store {
   Status ClearOpenAlarms(int64_t at_ms);
   // Newest first; conference_id empty: every conference; active_only: not cleared.
   std::vector<AlarmRow> Alarms(const std::string& conference_id, bool active_only, int limit);
+
+  // A recording begins (state "recording"); its id.
+  // Stream viewer links: newest first; found by their token's hash; revoked (kept, for the
+  // audit's sake) at `at_ms` (not found if there is no such link of that conference).
+  Expected<int64_t> InsertStreamLink(const StreamLinkRow& l);
+  std::vector<StreamLinkRow> StreamLinks(const std::string& conference_id);
+  std::optional<StreamLinkRow> StreamLinkByHash(const std::string& token_hash);
+  Status RevokeStreamLink(const std::string& conference_id, int64_t id, int64_t at_ms);
+  Expected<int64_t> InsertRecording(const RecordingRow& r);
+  // What changes of recording `r.id` is written: its picture size, end, duration, bytes, state
+  // and reason.
+  Status UpdateRecording(const RecordingRow& r);
+  // Newest first; conference_id empty: every conference; state empty: any.
+  std::vector<RecordingRow> Recordings(const std::string& conference_id, const std::string& state,
+                                       int limit);
+  std::optional<RecordingRow> Recording(int64_t id);
+  Status DeleteRecording(int64_t id);
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}

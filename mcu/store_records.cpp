@@ -70,27 +70,36 @@ Status Store::DeleteUser(int64_t id) {
 
 Status Store::InsertSession(const SessionRow& r) {
   std::lock_guard lock(mu_);
-  Stmt s(
-      db_,
-      "INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) VALUES(?,?,?,?,?)");
-  s.Bind(r.token_hash).Bind(r.user_id).Bind(r.csrf).Bind(NowS()).Bind(r.expires_at);
+  Stmt s(db_,
+         "INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at, last_seen_at) "
+         "VALUES(?,?,?,?,?,?)");
+  const int64_t created = r.created_at ? r.created_at : NowS();
+  s.Bind(r.token_hash).Bind(r.user_id).Bind(r.csrf).Bind(created).Bind(r.expires_at);
+  s.Bind(r.last_seen_at ? r.last_seen_at : created);
   return s.Run();
 }
 
 std::optional<SessionRow> Store::Session(const std::string& token_hash, int64_t now) {
   std::lock_guard lock(mu_);
   Stmt s(db_,
-         "SELECT token_hash, csrf, user_id, expires_at FROM sessions WHERE token_hash=? AND "
-         "expires_at>?");
+         "SELECT token_hash, csrf, user_id, expires_at, created_at, last_seen_at FROM sessions "
+         "WHERE token_hash=? AND expires_at>?");
   s.Bind(token_hash).Bind(now);
   if (!s.Row()) return std::nullopt;
-  return SessionRow{s.Text(0), s.Text(1), s.Int(2), s.Int(3)};
+  return SessionRow{s.Text(0), s.Text(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5)};
+}
+
+Status Store::TouchSession(const std::string& token_hash, int64_t now) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "UPDATE sessions SET last_seen_at=? WHERE token_hash=?");
+  s.Bind(now).Bind(token_hash);
+  return s.Run();
 }
 
 Status Store::DeleteSession(const std::string& token_hash) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM sessions WHERE token_hash=? OR expires_at<?");
-  s.Bind(token_hash).Bind(NowS());
+  Stmt s(db_, "DELETE FROM sessions WHERE token_hash=?");
+  s.Bind(token_hash);
   return s.Run();
 }
 
@@ -101,33 +110,56 @@ Status Store::DeleteSessionsOf(int64_t user_id) {
   return s.Run();
 }
 
+Expected<int64_t> Store::PurgeSessions(int64_t now, int64_t seen_before) {
+  std::lock_guard lock(mu_);
+  // A row from before schema 9 has last_seen_at 0: it counts from its creation.
+  Stmt s(db_,
+         "DELETE FROM sessions WHERE expires_at<=? OR "
+         "MAX(last_seen_at, created_at)<=?");
+  s.Bind(now).Bind(seen_before);
+  if (auto st = s.Run(); !st) return st.failure();
+  return static_cast<int64_t>(sqlite3_changes(db_));
+}
+
 Expected<int64_t> Store::InsertApiToken(const ApiTokenRow& t) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT INTO api_tokens(user_id, name, token_hash, created_at) VALUES(?,?,?,?)");
-  s.Bind(t.user_id).Bind(t.name).Bind(t.token_hash).Bind(NowS());
+  Stmt s(db_,
+         "INSERT INTO api_tokens(user_id, name, token_hash, created_at, expires_at) "
+         "VALUES(?,?,?,?,?)");
+  s.Bind(t.user_id).Bind(t.name).Bind(t.token_hash).Bind(t.created_at ? t.created_at : NowS());
+  s.Bind(t.expires_at);
   if (auto st = s.Run(); !st) return st.failure();
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
 namespace {
-ApiTokenRow ReadApiToken(Stmt& s) { return {s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4)}; }
+constexpr const char* kApiTokenSelect =
+    "SELECT id, user_id, name, token_hash, created_at, expires_at FROM api_tokens ";
+ApiTokenRow ReadApiToken(Stmt& s) {
+  return {s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5)};
+}
 }  // namespace
 
-std::vector<ApiTokenRow> Store::ApiTokens(int64_t user_id) {
+std::vector<ApiTokenRow> Store::ApiTokens(std::optional<int64_t> user_id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE user_id=? ORDER "
-         "BY id");
-  s.Bind(user_id);
+  Stmt s(db_, std::string(kApiTokenSelect) + "WHERE user_id=? OR ? ORDER BY user_id, id");
+  s.Bind(user_id.value_or(0)).Bind(!user_id.has_value());
   std::vector<ApiTokenRow> out;
   while (s.Row()) out.push_back(ReadApiToken(s));
   return out;
 }
 
+std::optional<ApiTokenRow> Store::ApiToken(int64_t id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string(kApiTokenSelect) + "WHERE id=?");
+  s.Bind(id);
+  if (!s.Row()) return std::nullopt;
+  return ReadApiToken(s);
+}
+
 std::optional<ApiTokenRow> Store::ApiTokenByHash(const std::string& token_hash) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
-         "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE token_hash=?");
+  Stmt s(db_, std::string(kApiTokenSelect) + "WHERE token_hash=?");
   s.Bind(token_hash);
   if (!s.Row()) return std::nullopt;
   return ReadApiToken(s);
@@ -138,6 +170,24 @@ Status Store::DeleteApiToken(int64_t id, int64_t user_id) {
   Stmt s(db_, "DELETE FROM api_tokens WHERE id=? AND user_id=?");
   s.Bind(id).Bind(user_id);
   return Changed(db_, s.Run(), "token");
+}
+
+Expected<int64_t> Store::DeleteApiTokensOf(int64_t user_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM api_tokens WHERE user_id=?");
+  s.Bind(user_id);
+  if (auto st = s.Run(); !st) return st.failure();
+  return static_cast<int64_t>(sqlite3_changes(db_));
+}
+
+Expected<int64_t> Store::PurgeApiTokens(int64_t now, int64_t legacy_created_before) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "DELETE FROM api_tokens WHERE (expires_at<>0 AND expires_at<=?) OR "
+         "(expires_at=0 AND created_at<=?)");
+  s.Bind(now).Bind(legacy_created_before);
+  if (auto st = s.Run(); !st) return st.failure();
+  return static_cast<int64_t>(sqlite3_changes(db_));
 }
 
 // ----- Audit and call records -------------------------------------------------------------------
@@ -283,6 +333,139 @@ std::vector<AlarmRow> Store::Alarms(const std::string& conference_id, bool activ
     out.push_back(
         {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Int(6), s.Int(7)});
   return out;
+}
+
+namespace {
+
+constexpr const char* kRecordingColumns =
+    "SELECT id, conference_id, file, started_by, started_at_ms, ended_at_ms, duration_ms, bytes, "
+    "width, height, state, reason, sealed FROM recordings ";
+
+RecordingRow RecordingOf(Stmt& s) {
+  RecordingRow r;
+  r.id = s.Int(0);
+  r.conference_id = s.Text(1);
+  r.file = s.Text(2);
+  r.started_by = s.Text(3);
+  r.started_at_ms = s.Int(4);
+  r.ended_at_ms = s.Int(5);
+  r.duration_ms = s.Int(6);
+  r.bytes = s.Int(7);
+  r.width = static_cast<int>(s.Int(8));
+  r.height = static_cast<int>(s.Int(9));
+  r.state = s.Text(10);
+  r.reason = s.Text(11);
+  r.sealed = s.Int(12) != 0;
+  return r;
+}
+
+}  // namespace
+
+Expected<int64_t> Store::InsertRecording(const RecordingRow& r) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO recordings(conference_id, file, started_by, started_at_ms, ended_at_ms, "
+         "duration_ms, bytes, width, height, state, reason, sealed) "
+         "VALUES(?,?,?,?,0,0,0,?,?,'recording','',?)");
+  s.Bind(r.conference_id).Bind(r.file).Bind(r.started_by).Bind(r.started_at_ms);
+  s.Bind(r.width).Bind(r.height).Bind(r.sealed ? 1 : 0);
+  if (auto st = s.Run(); !st) return st.failure();
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status Store::UpdateRecording(const RecordingRow& r) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "UPDATE recordings SET width=?, height=?, ended_at_ms=?, duration_ms=?, bytes=?, state=?, "
+         "reason=? WHERE id=?");
+  s.Bind(r.width).Bind(r.height).Bind(r.ended_at_ms).Bind(r.duration_ms).Bind(r.bytes);
+  s.Bind(r.state).Bind(r.reason).Bind(r.id);
+  return s.Run();
+}
+
+std::vector<RecordingRow> Store::Recordings(const std::string& conference_id,
+                                            const std::string& state, int limit) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string(kRecordingColumns) +
+                  "WHERE (conference_id=? OR ?='') AND (state=? OR ?='') ORDER BY id DESC LIMIT ?");
+  s.Bind(conference_id).Bind(conference_id).Bind(state).Bind(state).Bind(limit);
+  std::vector<RecordingRow> out;
+  while (s.Row()) out.push_back(RecordingOf(s));
+  return out;
+}
+
+std::optional<RecordingRow> Store::Recording(int64_t id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string(kRecordingColumns) + "WHERE id=?");
+  s.Bind(id);
+  if (!s.Row()) return std::nullopt;
+  return RecordingOf(s);
+}
+
+Status Store::DeleteRecording(int64_t id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM recordings WHERE id=?");
+  s.Bind(id);
+  return s.Run();
+}
+
+namespace {
+
+constexpr const char* kStreamLinkColumns =
+    "SELECT id, conference_id, label, token_hash, created_by, created_at_ms, expires_at_ms, "
+    "revoked_at_ms, max_viewers FROM stream_links ";
+
+StreamLinkRow StreamLinkOf(Stmt& s) {
+  StreamLinkRow l;
+  l.id = s.Int(0);
+  l.conference_id = s.Text(1);
+  l.label = s.Text(2);
+  l.token_hash = s.Text(3);
+  l.created_by = s.Text(4);
+  l.created_at_ms = s.Int(5);
+  l.expires_at_ms = s.Int(6);
+  l.revoked_at_ms = s.Int(7);
+  l.max_viewers = static_cast<int>(s.Int(8));
+  return l;
+}
+
+}  // namespace
+
+Expected<int64_t> Store::InsertStreamLink(const StreamLinkRow& l) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO stream_links(conference_id, label, token_hash, created_by, created_at_ms, "
+         "expires_at_ms, max_viewers) VALUES(?,?,?,?,?,?,?)");
+  s.Bind(l.conference_id).Bind(l.label).Bind(l.token_hash).Bind(l.created_by);
+  s.Bind(l.created_at_ms).Bind(l.expires_at_ms).Bind(l.max_viewers);
+  if (auto st = s.Run(); !st) return st.failure();
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+std::vector<StreamLinkRow> Store::StreamLinks(const std::string& conference_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string(kStreamLinkColumns) + "WHERE conference_id=? ORDER BY id DESC");
+  s.Bind(conference_id);
+  std::vector<StreamLinkRow> out;
+  while (s.Row()) out.push_back(StreamLinkOf(s));
+  return out;
+}
+
+std::optional<StreamLinkRow> Store::StreamLinkByHash(const std::string& token_hash) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, std::string(kStreamLinkColumns) + "WHERE token_hash=?");
+  s.Bind(token_hash);
+  if (!s.Row()) return std::nullopt;
+  return StreamLinkOf(s);
+}
+
+Status Store::RevokeStreamLink(const std::string& conference_id, int64_t id, int64_t at_ms) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "UPDATE stream_links SET revoked_at_ms=? WHERE id=? AND conference_id=? AND "
+         "revoked_at_ms=0");
+  s.Bind(at_ms).Bind(id).Bind(conference_id);
+  return Changed(db_, s.Run(), "stream link");
 }
 
 }  // namespace mcu

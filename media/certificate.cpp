@@ -53,7 +53,8 @@ Expected<Certificate> Certificate::Generate(const std::string& common_name,
   X509* x = c.cert_.get();
   X509_set_version(x, 2);
   unsigned char serial[16];
-  RAND_bytes(serial, sizeof serial);
+  if (RAND_bytes(serial, sizeof serial) != 1)
+    return MakeError(ErrorKind::kInternal, OpenSslError("no random serial number"));
   serial[0] &= 0x7f;
   BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
   BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));

@@ -23,8 +23,10 @@ struct VideoPacketInfo {
 std::optional<VideoPacketInfo> InspectVideoPayload(VideoCodec codec,
                                                    std::span<const uint8_t> payload);
 
-// The picture size a depacketized keyframe declares (VP8: its frame header, RFC 6386 9.1), or
-// nullopt if it is not a VP8 keyframe. H.264 sizes (in the SPS) are not read.
+// The picture size a depacketized keyframe declares, or nullopt if none can be read: VP8, its
+// frame header (RFC 6386 9.1); H.264, the coded size (before cropping) of the largest SPS in the
+// access unit (H.264 7.3.2.1.1; 65535x65535 for one beyond what H.264 defines). What a decoder
+// would allocate for.
 std::optional<std::pair<int, int>> KeyframeSize(VideoCodec codec, std::span<const uint8_t> frame);
 
 // Appends the codec data of one packet to `frame` (VP8: the payload without its descriptor;

@@ -10,6 +10,7 @@
 #include "media/clock.h"
 #include "media/codec_payload.h"
 #include "media/mix_room_impl.h"
+#include "media/recorder.h"
 #include "media/rtp.h"
 
 namespace mcu::media {
@@ -38,30 +39,6 @@ GRef<GstSample> RenderNameCard(const std::string& name) {
 
 }  // namespace
 
-GstBusSyncReply MixRoom::OnBusMessage(GstBus*, GstMessage* msg, gpointer self) noexcept {
-  auto* room = static_cast<MixRoom*>(self);
-  GstMessageType type = GST_MESSAGE_TYPE(msg);
-  if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING) {
-    int64_t now = NowUs();
-    int64_t last = room->last_bus_log_us_.load(std::memory_order_relaxed);
-    if (now - last >= 1'000'000 && room->last_bus_log_us_.compare_exchange_strong(last, now)) {
-      GError* raw_err = nullptr;
-      gchar* raw_debug = nullptr;
-      bool error = type == GST_MESSAGE_ERROR;
-      if (error)
-        gst_message_parse_error(msg, &raw_err, &raw_debug);
-      else
-        gst_message_parse_warning(msg, &raw_err, &raw_debug);
-      GErrorPtr err(raw_err);
-      GCharPtr debug(raw_debug);
-      spdlog::log(error ? spdlog::level::err : spdlog::level::warn, "mixing room {}: {} {}: {}",
-                  room->name_, GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), error ? "error" : "warning",
-                  err ? err->message : "");
-    }
-  }
-  return GST_BUS_DROP;
-}
-
 std::string EncoderBranch(int tier, const Tier& t, bool scale) {
   // A valve per tier: a tier nobody receives is not scaled or encoded. Open at first, so that
   // each encoder is initialised before anyone waits for it (that takes ~150 ms at 720p).
@@ -76,11 +53,15 @@ std::string EncoderBranch(int tier, const Tier& t, bool scale) {
     // SIP room systems: constrained baseline, packetization-mode 1, SPS and PPS before every
     // IDR (config-interval=-1: a room that joins or lost one needs no sprop-parameter-sets).
     // x264 at its cheapest preset: measured in docs/PERFORMANCE.md against VP8 and openh264.
+    // Packetization-mode 0 (single NAL units): slices of at most 1100 bytes, so that none needs
+    // fragmenting in a 1200-byte packet, and no aggregation.
+    const bool single_nal = t.packetization_mode == 0;
     s += "x264enc name=enc" + std::to_string(tier) +
          " tune=zerolatency speed-preset=ultrafast threads=1 bframes=0 key-int-max=600 bitrate=" +
-         std::to_string(t.bitrate_kbps) +
+         std::to_string(t.bitrate_kbps) + (single_nal ? " option-string=slice-max-size=1100" : "") +
          " ! video/x-h264,profile=constrained-baseline,stream-format=avc,alignment=au"
-         " ! rtph264pay pt=109 mtu=1200 config-interval=-1 aggregate-mode=zero-latency";
+         " ! rtph264pay pt=109 mtu=1200 config-interval=-1 aggregate-mode=" +
+         (single_nal ? "none" : "zero-latency");
   } else {
     s += "vp8enc name=enc" + std::to_string(tier) +
          " deadline=1 cpu-used=16 end-usage=cbr threads=1 static-threshold=100 lag-in-frames=0 "
@@ -119,14 +100,13 @@ Status MixRoom::Start() {
     return MakeError(ErrorKind::kInternal, std::string("composite pipeline: ") + err->message);
   pipeline_ = std::move(pipeline);
   GstElement* p = pipeline_.get();
-  // Nothing polls this pipeline's bus: warnings and errors are logged as they are posted (at most
-  // one line a second per room) and every message is dropped, so none piles up in a long meeting.
-  auto bus = GRef<GstBus>::Adopt(gst_pipeline_get_bus(GST_PIPELINE(p)));
-  gst_bus_set_sync_handler(bus.get(), &MixRoom::OnBusMessage, this, nullptr);
+  // Nothing polls this pipeline's bus: it only logs (media/bus_log.h).
+  bus_log_.Attach(p);
   std::string pname = "mix-" + name_;
   gst_object_set_name(GST_OBJECT(p), pname.c_str());
   compositor_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(p), "comp"));
   AddBorder();
+  AddRecordingMark();
   for (size_t i = 0; i < tiers_.size(); ++i) {
     io_->coalescers.emplace_back(kKeyframeIntervalUs);
     io_->encoders.push_back(GRef<GstElement>::Adopt(
@@ -149,9 +129,12 @@ Status MixRoom::Start() {
       "mcu-audio",
       [loop = engine_->loop(), io](auto out) {
         loop->Post([io, out = std::move(out)] {
+          const int64_t now = io->recordings.empty() ? 0 : NowUs();
           for (const auto& [id, payload] : out) {
-            auto it = io->peers.find(id);
-            if (it != io->peers.end()) it->second->SendAudio(*payload);
+            if (auto it = io->peers.find(id); it != io->peers.end())
+              it->second->SendAudio(*payload);
+            else if (auto r = io->recordings.find(id); r != io->recordings.end())
+              r->second.recorder->OnAudio(*payload, now);
           }
         });
       },
@@ -260,6 +243,15 @@ void MixRoom::DeliverTierFrame(std::shared_ptr<TierFrame> f) {
     int64_t now = NowUs();
     if (f->keyframe) io->coalescers[f->tier].OnKeyframeProduced(now);
     for (auto& [id, peer] : io->peers) peer->SendVideo(*f, now);
+    for (auto& [id, r] : io->recordings) {
+      if (r.tier != f->tier) continue;
+      r.recorder->OnTierFrame(*f, now);
+      if (r.keyframe_every_us <= 0) continue;
+      if (f->keyframe || now - r.last_keyframe_us >= r.keyframe_every_us) {
+        if (!f->keyframe) io->RequestKeyframe(f->tier, now);
+        r.last_keyframe_us = now;
+      }
+    }
   });
 }
 
@@ -353,32 +345,87 @@ GstBuffer* SolidI420Frame(int width, int height, uint8_t y, uint8_t u, uint8_t v
   return buffer;
 }
 
+MixRoom::BorderBar MixRoom::AddStillPad(const std::string& caps_text, guint zorder) {
+  auto caps = GRef<GstCaps>::Adopt(gst_caps_from_string(caps_text.c_str()));
+  GstElement* src = gst_element_factory_make("appsrc", nullptr);
+  if (!src) return {};
+  g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps",
+               caps.get(), "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
+  gst_bin_add(GST_BIN(pipeline_.get()), src);
+  GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
+  g_object_set(sinkpad, "zorder", zorder, "alpha", 0.0, nullptr);
+  gst_pad_link(GRef<GstPad>::Adopt(gst_element_get_static_pad(src, "src")).get(), sinkpad);
+  return {src, GRef<GstPad>::Adopt(sinkpad)};
+}
+
 void MixRoom::AddBorder() {
-  auto caps = GRef<GstCaps>::Adopt(
-      gst_caps_from_string("video/x-raw,format=I420,width=16,height=16,framerate=0/"
-                           "1,pixel-aspect-ratio=1/1,colorimetry=bt601"));
   for (int i = 0; i < 4; ++i) {
-    GstElement* src = gst_element_factory_make("appsrc", nullptr);
-    if (!src) break;
-    g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps",
-                 caps.get(), "min-latency", gint64(0), "max-latency", gint64(-1), nullptr);
-    gst_bin_add(GST_BIN(pipeline_.get()), src);
-    GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
-    g_object_set(sinkpad, "zorder", 3u, "alpha", 0.0, "width", 2, "height", 2, nullptr);
-    gst_pad_link(GRef<GstPad>::Adopt(gst_element_get_static_pad(src, "src")).get(), sinkpad);
-    border_.push_back({src, GRef<GstPad>::Adopt(sinkpad)});
+    BorderBar bar = AddStillPad(
+        "video/x-raw,format=I420,width=16,height=16,framerate=0/1,pixel-aspect-ratio=1/1,"
+        "colorimetry=bt601",
+        3);
+    if (!bar.src) break;
+    g_object_set(bar.pad.get(), "width", 2, "height", 2, nullptr);
+    border_.push_back(std::move(bar));
   }
 }
 
-void MixRoom::StartBorder() {
-  // As the name cards: one frame, no duration, kept by the compositor. Stopping the pipeline
-  // flushes it, so it is pushed again at every start.
-  for (auto& bar : border_) {
-    GstBuffer* frame = SolidI420Frame(16, 16, 170, 40, 175);  // Amber (BT.601 of 255, 176, 0).
-    GST_BUFFER_DURATION(frame) = GST_CLOCK_TIME_NONE;
-    if (gst_app_src_push_buffer(GST_APP_SRC(bar.src), frame) != GST_FLOW_OK)
-      spdlog::warn("mixing room {}: speaker border not started", name_);
+namespace {
+
+constexpr int kMarkSize = 28, kMarkMargin = 16;  // Pixels on the 1280x720 canvas.
+
+// A red dot (BT.601 of 224, 32, 32) on a transparent square, AYUV.
+GstBuffer* RedDotFrame(int size) {
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_AYUV, size, size);
+  GstBuffer* buffer = gst_buffer_new_allocate(nullptr, info.size, nullptr);
+  GstMapInfo map;
+  if (gst_buffer_map(buffer, &map, GST_MAP_WRITE)) {
+    const int stride = GST_VIDEO_INFO_PLANE_STRIDE(&info, 0);
+    const double r = size / 2.0;
+    for (int y = 0; y < size; ++y) {
+      for (int x = 0; x < size; ++x) {
+        const double dx = x + 0.5 - r, dy = y + 0.5 - r;
+        uint8_t* px = map.data + size_t(y) * stride + size_t(x) * 4;
+        px[0] = dx * dx + dy * dy <= (r - 0.5) * (r - 0.5) ? 255 : 0;
+        px[1] = 93, px[2] = 100, px[3] = 212;
+      }
+    }
+    gst_buffer_unmap(buffer, &map);
   }
+  return buffer;
+}
+
+// As the name cards: one frame, no duration, kept by the compositor. Stopping the pipeline
+// flushes it, so it is pushed again at every start.
+void PushStill(GstElement* src, GstBuffer* frame, const std::string& room, const char* what) {
+  GST_BUFFER_DURATION(frame) = GST_CLOCK_TIME_NONE;
+  if (gst_app_src_push_buffer(GST_APP_SRC(src), frame) != GST_FLOW_OK)
+    spdlog::warn("mixing room {}: {} not started", room, what);
+}
+
+}  // namespace
+
+void MixRoom::StartBorder() {
+  for (auto& bar : border_)  // Amber (BT.601 of 255, 176, 0).
+    PushStill(bar.src, SolidI420Frame(16, 16, 170, 40, 175), name_, "speaker border");
+  if (recording_mark_.src)
+    PushStill(recording_mark_.src, RedDotFrame(kMarkSize), name_, "recording mark");
+}
+
+void MixRoom::AddRecordingMark() {
+  const std::string size = std::to_string(kMarkSize);
+  recording_mark_ = AddStillPad("video/x-raw,format=AYUV,width=" + size + ",height=" + size +
+                                    ",framerate=0/1,pixel-aspect-ratio=1/1",
+                                4);
+  if (recording_mark_.pad)
+    g_object_set(recording_mark_.pad.get(), "xpos", kCanvasWidth - kMarkMargin - kMarkSize, "ypos",
+                 kMarkMargin, "width", kMarkSize, "height", kMarkSize, nullptr);
+}
+
+void MixRoom::ShowRecordingMark(bool shown) const {
+  if (recording_mark_.pad)
+    g_object_set(recording_mark_.pad.get(), "alpha", shown ? 1.0 : 0.0, nullptr);
 }
 
 void MixRoom::UpdateBorder() {

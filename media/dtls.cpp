@@ -70,7 +70,8 @@ Expected<std::shared_ptr<DtlsContext>> DtlsContext::Create(const Certificate& ce
   SSL_CTX_set1_groups_list(c->ctx_, "P-256:X25519");
   SSL_CTX_set_verify(c->ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                      AcceptAnyCertificate);
-  SSL_CTX_set_options(c->ctx_, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
+  // No renegotiation: the keys are exported once, from the first handshake.
+  SSL_CTX_set_options(c->ctx_, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_read_ahead(c->ctx_, 1);
   // Note: SSL_CTX_set_tlsext_use_srtp returns 0 on success.
   if (SSL_CTX_set_tlsext_use_srtp(c->ctx_, kSrtpProfiles) != 0)

@@ -135,10 +135,12 @@ class EchoRoom : public MediaRoom {
 Status TransportEndpoint::SetRemoteAnswer(const std::string& text) {
   if (!offer_session_)
     return MakeError(ErrorKind::kConflict, "no offer to answer: this participant made the offer");
+  if (answered_) return MakeError(ErrorKind::kConflict, "the offer was answered already");
   auto answer = sdp::Parse(text);
   if (!answer) return MakeError(ErrorKind::kInvalid, "invalid SDP: " + answer.error());
   auto remote = sdp::AcceptAnswer(*offer_session_, *answer);
   if (!remote) return remote.failure();
+  answered_ = true;
   OnAnswerAccepted(*remote);
   PeerTransport* t = transport();
   loop_->Post([t, r = std::move(*remote)] {

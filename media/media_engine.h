@@ -57,6 +57,7 @@ class TransportEndpoint : public MediaEndpoint {
  private:
   std::string local_;
   std::optional<sdp::Session> offer_session_;
+  bool answered_ = false;  // One answer per offer: a second would re-run DTLS.
 };
 
 // A random 62-bit number (SDP session ids, initial RTP sequence numbers and timestamps).

@@ -55,7 +55,8 @@ MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* a
           TiersOf(CompositeTiers(), kind == PeerKind::kSip ? VideoCodec::kH264 : VideoCodec::kVp8)),
       selector_(TiersAt(CompositeTiers(), tier_ids_)) {
   if (kind == PeerKind::kSip) {
-    auto t = std::make_unique<SipTransport>(loop_, engine->transport_config(), this);
+    auto t = std::make_unique<SipTransport>(loop_, engine->transport_config(),
+                                            engine->dtls_context(), this);
     sip_ = t.get();
     transport_ = std::move(t);
   } else {
@@ -67,6 +68,9 @@ MixPeer::MixPeer(TransportMediaEngine* engine, MixIoState* io, AudioMixThread* a
     transport_ = std::move(t);
   }
   max_receive_kbps_ = max_receive_kbps;
+  max_decode_width_ = engine->transport_config().max_decode_width;
+  max_decode_height_ = engine->transport_config().max_decode_height;
+  limits_.kbps = max_receive_kbps;
   tier_ = tier_ids_[selector_.Choose(max_receive_kbps)];
 }
 
@@ -76,14 +80,18 @@ void MixPeer::SetSipVideo(int in_pt, VideoCodec in_codec, int out_pt, const Rece
   in_h264_pt_ = in_codec == VideoCodec::kH264 ? in_pt : -1;
   out_pt_ = out_pt;
   if (out_pt < 0 || counted_) return;
+  tier_ids_ = TiersOf(CompositeTiers(), VideoCodec::kH264, limits.packetization_mode);
+  selector_ = TierSelector(TiersAt(CompositeTiers(), tier_ids_));
   int kbps = limits.kbps;
   if (max_receive_kbps_ > 0 && (kbps <= 0 || max_receive_kbps_ < kbps)) kbps = max_receive_kbps_;
+  limits_ = limits;
+  limits_.kbps = kbps;
   tier_ = tier_ids_[selector_.Choose(kbps, limits.frame_mbs, limits.mbs_per_s)];
   const Tier& t = CompositeTiers()[static_cast<size_t>(tier_)];
   spdlog::info(
-      "participant {}: takes the H.264 composite at {}x{} (limits: {} kb/s, {} MB/frame, "
-      "{} MB/s)",
-      id_, t.width, t.height, kbps, limits.frame_mbs, limits.mbs_per_s);
+      "participant {}: takes the H.264 composite at {}x{}, packetization-mode {} (limits: {} "
+      "kb/s, {} MB/frame, {} MB/s)",
+      id_, t.width, t.height, t.packetization_mode, kbps, limits.frame_mbs, limits.mbs_per_s);
 }
 
 void MixPeer::TakeH264Composite(int out_pt) {
@@ -150,10 +158,14 @@ void MixPeer::Drain(int64_t now) {
     last_frame_us_ = now;
     if (f.keyframe) {
       ++keyframes_in_;
-      if (auto size = KeyframeSize(assembler_->codec(), f.data))
+      if (auto size = KeyframeSize(assembler_->codec(), f.data)) {
         std::tie(width_in_, height_in_) = *size;
+        RefuseIfTooLarge();
+      }
     }
-    if (!appsrc_ || !decoding()) continue;
+    // A picture larger than a site may send is never decoded: its decoder would allocate for
+    // it. Its name card shows until a keyframe of an acceptable size.
+    if (!appsrc_ || !decoding() || !video_refused_.empty()) continue;
     if (awaiting_keyframe_ && f.keyframe) {
       awaiting_keyframe_ = false;
       UpdateCard();
@@ -171,6 +183,24 @@ void MixPeer::Drain(int64_t now) {
   if (assembler_->TakeKeyframeRequest()) transport_->RequestKeyframe();
 }
 
+void MixPeer::RefuseIfTooLarge() {
+  const int max_w = max_decode_width_, max_h = max_decode_height_;
+  // Either orientation of the allowed size (a portrait camera), never more pixels.
+  const bool fits = int64_t{width_in_} * height_in_ <= int64_t{max_w} * max_h &&
+                    std::max(width_in_, height_in_) <= std::max(max_w, max_h);
+  std::string why;
+  if (!fits)
+    why = std::to_string(width_in_) + "x" + std::to_string(height_in_) + " is larger than " +
+          std::to_string(max_w) + "x" + std::to_string(max_h);
+  if (why == video_refused_) return;
+  if (why.empty())
+    spdlog::info("participant {}: video accepted again at {}x{}", id_, width_in_, height_in_);
+  else
+    spdlog::warn("participant {}: video refused, not decoded: {}", id_, why);
+  video_refused_ = std::move(why);
+  UpdateCard();
+}
+
 void MixPeer::SetShown(bool visible, bool video_muted) {
   MCU_DCHECK_ON_IO(loop_);
   const bool was_decoding = decoding();
@@ -186,7 +216,8 @@ void MixPeer::SetShown(bool visible, bool video_muted) {
 
 void MixPeer::UpdateCard() {
   MCU_DCHECK_ON_IO(loop_);
-  const bool show = visible_ && (video_muted_ || stalled_ || awaiting_keyframe_);
+  const bool show =
+      visible_ && (video_muted_ || stalled_ || awaiting_keyframe_ || !video_refused_.empty());
   if (!card_pad_ || show == card_shown_) return;
   card_shown_ = show;
   g_object_set(card_pad_.get(), "alpha", show ? 1.0 : 0.0, nullptr);
@@ -205,8 +236,16 @@ void MixPeer::Tick(int64_t now) {
                  stalled ? "stopped: showing its name" : "resumed");
   }
   if (!counted_ || now < next_tier_check_us_) return;
-  // Once a second: the receiver's loss (its last RTCP report) moves it between tiers.
+  // Once a second: the receiver's cap (its last TMMBR) sets the ceiling, its loss (its last RTCP
+  // report) moves it between tiers.
   next_tier_check_us_ = now + 1'000'000;
+  if (cap_kbps_ != applied_cap_kbps_) {
+    applied_cap_kbps_ = cap_kbps_;
+    int ceiling = limits_.kbps;
+    if (cap_kbps_ > 0 && (ceiling <= 0 || cap_kbps_ < ceiling)) ceiling = cap_kbps_;
+    selector_.Choose(ceiling, limits_.frame_mbs, limits_.mbs_per_s);
+    spdlog::info("participant {}: caps the composite at {} kb/s (TMMBR)", id_, cap_kbps_);
+  }
   int tier =
       tier_ids_[selector_.OnReceiverReport(transport_->Stats().video_out.fraction_lost, now)];
   if (tier == tier_) return;
@@ -217,6 +256,11 @@ void MixPeer::Tick(int64_t now) {
 }
 
 void MixPeer::OnTransportKeyframeRequest(RtpTransport&) { io_->RequestKeyframe(tier_, NowUs()); }
+
+void MixPeer::OnTransportBitrateCap(RtpTransport&, int kbps) {
+  MCU_DCHECK_ON_IO(loop_);
+  cap_kbps_ = std::max(kbps, 1);  // 0 asks for a pause: the lowest tier is the least there is.
+}
 
 void MixPeer::SendVideo(const TierFrame& f, int64_t now) {
   MCU_DCHECK_ON_IO(loop_);
@@ -272,6 +316,7 @@ ParticipantStats MixPeer::Stats(const std::vector<Tier>& tiers) const {
   s.transport.video_out.keyframes = keyframes_out_;
   if (assembler_) s.video_codec_in = assembler_->codec() == VideoCodec::kVp8 ? "VP8" : "H264";
   s.width_in = width_in_, s.height_in = height_in_;
+  s.video_refused = video_refused_;
   if (receives_video_ && tier_ >= 0 && tier_ < static_cast<int>(tiers.size())) {
     s.video_codec_out = tiers[tier_].codec == VideoCodec::kVp8 ? "VP8" : "H264";
     s.tier = tier_;

@@ -33,6 +33,7 @@ namespace mcu::media {
 
 class TransportMediaEngine;
 class MixPeer;
+class Recorder;
 
 // The payload types the mixing room offers (and accepts in another MCU's offer).
 inline constexpr uint8_t kOpusPt = 111;
@@ -54,6 +55,16 @@ struct TierFrame {
   std::vector<Packet> packets;
 };
 
+// Asks a tier's encoder for a keyframe now. Without "all headers": the H.264 payloader sends SPS
+// and PPS before every IDR anyway (config-interval=-1), while asked for them by the event it
+// also sends them at once as an access unit of their own, marker bit set, at the IDR's timestamp;
+// a room system that takes the marker as the end of a picture then fails to decode every forced
+// keyframe and asks for another (tests/integration/h264_tier_test.cpp).
+inline void ForceKeyUnit(GstElement* encoder) {
+  gst_element_send_event(
+      encoder, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, FALSE, 0));
+}
+
 // A mixing room's state on mcu-io, shared with the threads that post to it: its peers, and per
 // composite tier its keyframe coalescer, encoder, valve and number of receivers.
 struct MixIoState {
@@ -66,6 +77,17 @@ struct MixIoState {
   // Told the room's active speaker; cleared on mcu-io when the room goes.
   MediaRoom::Listener* listener = nullptr;
   std::string room;  // The room's name, for the listener.
+  // The room's recordings and live streams (media/recorder.h), by the id the audio mix knows them
+  // by: each takes its tier's frames and the full mix. Added and taken out by the control thread
+  // (one Invoke), which also destroys them (finishing a file waits for its last write). A live
+  // stream asks its tier for a keyframe every `keyframe_every_us` (its segments end on one).
+  struct Recording {
+    int tier = 0;
+    std::shared_ptr<Recorder> recorder;
+    int64_t keyframe_every_us = 0;  // 0: only those the tier makes anyway.
+    int64_t last_keyframe_us = 0;
+  };
+  std::map<ParticipantId, Recording> recordings;
   // Last, so that they go first: a peer leaving updates the receivers above.
   std::map<ParticipantId, std::unique_ptr<MixPeer>> peers;
 
@@ -74,10 +96,7 @@ struct MixIoState {
   void SetTier(int from, int to);
   // A keyframe for `tier`, through its coalescer (forced now, or when Poll says so).
   void RequestKeyframe(int tier, int64_t now);
-  void ForceKeyframe(int tier) {
-    gst_element_send_event(encoders[tier].get(), gst_video_event_new_upstream_force_key_unit(
-                                                     GST_CLOCK_TIME_NONE, TRUE, 0));
-  }
+  void ForceKeyframe(int tier) { ForceKeyUnit(encoders[tier].get()); }
 };
 
 // How a site's media travel: WebRTC (the MCU offers, or answers another MCU's offer) or a SIP leg.
@@ -106,6 +125,7 @@ class MixPeer : public RtpTransport::Listener {
   struct ReceiveLimits {
     int kbps = 0;
     uint32_t frame_mbs = 0, mbs_per_s = 0;
+    int packetization_mode = 1;  // Of its H.264: the tiers it chooses among.
   };
   // A SIP leg's video: the payload type it sends H.264 or VP8 with (-1: none), and the one it
   // receives the composite's H.264 tier with (-1: it takes no composite), the tier chosen within
@@ -125,6 +145,9 @@ class MixPeer : public RtpTransport::Listener {
                       std::span<uint8_t> packet) override;
   void OnTransportKeyframeRequest(RtpTransport&) override;
   void OnTransportKeyframeWanted(RtpTransport&) override { listener_->OnKeyframeWanted(id_); }
+  // A cap on the composite it receives (TMMBR): applied at the next once-a-second tier check,
+  // so that a flood of them moves it at most once a second.
+  void OnTransportBitrateCap(RtpTransport&, int kbps) override;
 
   // mcu-io, once, from the site's answer (before its transport can connect): the site's video
   // branch if it sends video (a new reference), its name card, and whether it receives the
@@ -154,6 +177,8 @@ class MixPeer : public RtpTransport::Listener {
   // The name card covers the tile while the site has one and its video is muted, has stalled, or
   // (decoded again) waits for its keyframe. Only here, on mcu-io, is the card's alpha set.
   void UpdateCard();
+  // After a keyframe's size is read: refuses (or accepts again) its video by the size limit.
+  void RefuseIfTooLarge();
 
   IoLoop* loop_;  // mcu-io: every method but the constructor runs there.
   MixIoState* io_;
@@ -180,9 +205,11 @@ class MixPeer : public RtpTransport::Listener {
   int in_vp8_pt_ = kVp8Pt, in_h264_pt_ = kH264Pt;  // What its video arrives with.
   int out_pt_ = -1;  // The payload type its composite leaves with (-1: the payloader's).
   int max_receive_kbps_ = 0;
-  bool receives_video_ = false;  // Until its answer says so.
-  std::vector<int> tier_ids_;    // The room's tiers in the codec it receives, highest first.
-  TierSelector selector_;        // Over tier_ids_.
+  ReceiveLimits limits_;  // What it declared it takes (kbps also within max_receive_kbps_).
+  int cap_kbps_ = 0, applied_cap_kbps_ = 0;  // Its last TMMBR (0: none), and the one in force.
+  bool receives_video_ = false;              // Until its answer says so.
+  std::vector<int> tier_ids_;  // The room's tiers in the codec it receives, highest first.
+  TierSelector selector_;      // Over tier_ids_.
   int tier_ = 0;
   bool counted_ = false;       // Counted as a receiver of tier_.
   bool tier_started_ = false;  // A keyframe of its tier reached it.
@@ -194,7 +221,9 @@ class MixPeer : public RtpTransport::Listener {
   std::vector<uint8_t> audio_packet_;  // Reused: one per 20 ms.
   uint64_t frames_in_ = 0, frames_out_ = 0, audio_out_ = 0;
   uint64_t keyframes_in_ = 0, keyframes_out_ = 0;
-  int width_in_ = 0, height_in_ = 0;  // Of its last VP8 keyframe.
+  int width_in_ = 0, height_in_ = 0;          // Of its last keyframe (VP8 header, H.264 SPS).
+  int max_decode_width_, max_decode_height_;  // TransportConfig's.
+  std::string video_refused_;                 // Why its video is not decoded; empty: it is.
 };
 
 }  // namespace mcu::media

@@ -8,6 +8,7 @@
 
 #include "media/clock.h"
 #include "media/mix_room_impl.h"
+#include "media/recorder.h"
 
 namespace mcu::media {
 
@@ -51,7 +52,121 @@ class MixEndpoint : public TransportEndpoint {
   MixPeer* peer_;  // Owned by the room's I/O state (MixIoState::peers); deleted there on mcu-io.
 };
 
+class MixRecording : public MediaRecording {
+ public:
+  MixRecording(MixRoom* room, ParticipantId id, std::shared_ptr<Recorder> recorder)
+      : room_(room), id_(id), recorder_(std::move(recorder)) {}
+  ~MixRecording() override { room_->StopRecording(id_); }
+  Stats Progress() const override { return recorder_->Progress(); }
+
+ private:
+  MixRoom* room_;
+  ParticipantId id_;
+  std::shared_ptr<Recorder> recorder_;  // The last reference: the file ends with this.
+};
+
+class MixStream : public MediaStream {
+ public:
+  MixStream(MixRoom* room, ParticipantId id, std::shared_ptr<Recorder> recorder,
+            std::shared_ptr<Segmenter> segments)
+      : room_(room), id_(id), recorder_(std::move(recorder)), segments_(std::move(segments)) {}
+  ~MixStream() override { room_->StopStream(id_); }
+  std::string Playlist(const std::string& query) const override {
+    return segments_->Playlist(query);
+  }
+  std::shared_ptr<const std::string> Part(const std::string& name) const override {
+    if (name == "init.webm") return segments_->Init();
+    const size_t dot = name.find(".webm");
+    if (dot == std::string::npos || dot == 0 || dot + 5 != name.size() || dot > 18) return nullptr;
+    uint64_t sequence = 0;
+    for (size_t i = 0; i < dot; ++i) {
+      if (name[i] < '0' || name[i] > '9') return nullptr;
+      sequence = sequence * 10 + static_cast<uint64_t>(name[i] - '0');
+    }
+    return segments_->Segment(sequence);
+  }
+  MediaRecording::Stats Progress() const override { return recorder_->Progress(); }
+
+ private:
+  MixRoom* room_;
+  ParticipantId id_;
+  std::shared_ptr<Recorder> recorder_;
+  std::shared_ptr<Segmenter> segments_;
+};
+
 }  // namespace
+
+Expected<std::unique_ptr<MediaRecording>> MixRoom::StartRecording(
+    const std::string& path, int width, const std::optional<SealKey>& seal) {
+  MCU_DCHECK_THREAD(control_);
+  const int tier = Vp8Tier(width);
+  if (tier < 0) return MakeError(ErrorKind::kInternal, "recording: the room has no VP8 tier");
+  auto started = Recorder::Start(path, tiers_[tier].width, tiers_[tier].height, seal);
+  if (!started) return started.failure();
+  std::shared_ptr<Recorder> recorder = std::move(*started);
+  const ParticipantId id = AttachOutput(recorder, tier, 0);
+  if (recordings_running_++ == 0) ShowRecordingMark(true);
+  return std::unique_ptr<MediaRecording>(new MixRecording(this, id, std::move(recorder)));
+}
+
+Expected<std::unique_ptr<MediaStream>> MixRoom::StartStream(int width) {
+  MCU_DCHECK_THREAD(control_);
+  const int tier = Vp8Tier(width);
+  if (tier < 0) return MakeError(ErrorKind::kInternal, "live stream: the room has no VP8 tier");
+  auto segments = std::make_shared<Segmenter>(Segmenter::Options{});
+  auto started = Recorder::StartStream(tiers_[tier].width, tiers_[tier].height, segments);
+  if (!started) return started.failure();
+  std::shared_ptr<Recorder> recorder = std::move(*started);
+  // A segment ends at a keyframe past 2 s: the tier is asked for one that often.
+  const ParticipantId id = AttachOutput(recorder, tier, Segmenter::Options{}.target_us);
+  return std::unique_ptr<MediaStream>(
+      new MixStream(this, id, std::move(recorder), std::move(segments)));
+}
+
+int MixRoom::Vp8Tier(int width) const {
+  // The VP8 tier of that width, or else the widest (tiers are highest first).
+  int tier = -1;
+  for (size_t i = 0; i < tiers_.size(); ++i) {
+    if (tiers_[i].codec != VideoCodec::kVp8) continue;
+    if (tier < 0 || (tiers_[i].width == width && tiers_[tier].width != width))
+      tier = static_cast<int>(i);
+  }
+  return tier;
+}
+
+ParticipantId MixRoom::AttachOutput(std::shared_ptr<Recorder> recorder, int tier,
+                                    int64_t keyframe_every_us) {
+  MCU_DCHECK_THREAD(control_);
+  const ParticipantId id = next_recording_id_++;
+  audio_->AddSite(id);  // Silent: it receives the full mix, shared with every silent site.
+  auto io = io_;
+  loop()->Invoke([&] {
+    io->recordings[id] = {tier, std::move(recorder), keyframe_every_us, NowUs()};
+    io->SetTier(-1, tier);  // Its tier is encoded, from a keyframe asked for now.
+  });
+  AddVideoSite();  // The composite runs while it records.
+  return id;
+}
+
+void MixRoom::DetachOutput(ParticipantId id) {
+  MCU_DCHECK_THREAD(control_);
+  audio_->RemoveSite(id);
+  auto io = io_;
+  loop()->Invoke([&] {
+    auto it = io->recordings.find(id);
+    if (it == io->recordings.end()) return;
+    io->SetTier(it->second.tier, -1);
+    io->recordings.erase(it);  // mcu-io pushes nothing more; the file ends on this thread.
+  });
+  RemoveVideoSite();
+}
+
+void MixRoom::StopRecording(ParticipantId id) {
+  DetachOutput(id);
+  if (--recordings_running_ == 0) ShowRecordingMark(false);
+}
+
+void MixRoom::StopStream(ParticipantId id) { DetachOutput(id); }
 
 MixRoom::~MixRoom() {
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
@@ -82,7 +197,9 @@ RoomStats MixRoom::Stats() {
     for (size_t i = 0; i < tiers_.size(); ++i) {
       TierStats t;
       t.width = tiers_[i].width, t.height = tiers_[i].height, t.kbps = tiers_[i].bitrate_kbps;
-      t.codec = tiers_[i].codec == VideoCodec::kH264 ? "H264" : "VP8";
+      t.codec = tiers_[i].codec != VideoCodec::kH264 ? "VP8"
+                : tiers_[i].packetization_mode == 0  ? "H264 (packetization-mode 0)"
+                                                     : "H264";
       t.receivers = i < io->receivers.size() ? io->receivers[i] : 0;
       if (i < tier_sinks_.size()) {
         t.frames = tier_sinks_[i]->frames.load(std::memory_order_relaxed);

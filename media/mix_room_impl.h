@@ -20,6 +20,7 @@
 
 #include "mcu/media_api.h"
 #include "media/audio_mix_thread.h"
+#include "media/bus_log.h"
 #include "media/gobject_ptr.h"
 #include "media/layout.h"
 #include "media/layout_plan.h"
@@ -36,6 +37,11 @@ inline constexpr int kCanvasWidth = 1280, kCanvasHeight = 720;
 // At most two forced keyframes per tier per second: a site joining waits at most half a second
 // for its first composite frame, and a storm of PLIs costs at most two extra keyframes a second.
 inline constexpr int64_t kKeyframeIntervalUs = 500'000;
+
+// The pipeline text of tier `tier`'s branch off the composite's tee "t": its valve, a scale to
+// its size (if `scale`), its encoder and payloader, into appsink "out<tier>"
+// (composite_pipeline.cpp; tests/integration/h264_tier_test.cpp runs it alone).
+std::string EncoderBranch(int tier, const Tier& t, bool scale);
 
 class MixRoom : public MediaRoom {
  public:
@@ -60,11 +66,19 @@ class MixRoom : public MediaRoom {
   // Control thread.
   void OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote);
   // A SIP leg's agreed media (its offer and our answer, or our offer and its answer) applied to
-  // its transport, its audio codec to the mix (media/mix_sip.cpp).
-  Status StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& legs);
+  // its transport, its audio codec to the mix (media/mix_sip.cpp). `local`: our side (ICE-lite
+  // credentials).
+  Status StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& legs,
+                      const sip_sdp::LocalMedia& local);
   // A keyframe of the tier `id` receives (a SIP INFO picture_fast_update), coalesced.
   void RequestKeyframeFor(ParticipantId id);
   void RemoveParticipant(ParticipantId id);
+  // Control thread.
+  Expected<std::unique_ptr<MediaRecording>> StartRecording(
+      const std::string& path, int width, const std::optional<SealKey>& seal) override;
+  void StopRecording(ParticipantId id);  // From its MediaRecording's destructor.
+  Expected<std::unique_ptr<MediaStream>> StartStream(int width) override;
+  void StopStream(ParticipantId id);  // From its MediaStream's destructor.
 
   // One participant's statistics, for its MediaEndpoint (one hop to mcu-io; the peer lives
   // there until its endpoint is gone).
@@ -97,8 +111,6 @@ class MixRoom : public MediaRoom {
   };
 
   static GstFlowReturn OnTierSample(GstAppSink* sink, gpointer data) noexcept;
-  // The pipeline's bus, on the thread that posts: logs warnings and errors, drops everything.
-  static GstBusSyncReply OnBusMessage(GstBus* bus, GstMessage* msg, gpointer self) noexcept;
   // The composite runs only while a site sends or receives video: an audio-only conference
   // composes, scales and encodes nothing. Control thread.
   void AddVideoSite();
@@ -112,7 +124,25 @@ class MixRoom : public MediaRoom {
   // canvas).
   void UpdateBorder();
   void AddBorder();
-  void StartBorder();  // Pushes the border's still frame: after each start of the pipeline.
+  // Pushes the still frames of the border and of the recording mark: after each start of the
+  // pipeline.
+  void StartBorder();
+  // The recording mark: a red dot at the canvas's top right, on every tier (so every site, SIP
+  // rooms and cascaded MCUs included, sees that the conference is recorded) while a recording
+  // runs.
+  void AddRecordingMark();
+  // An appsrc of still frames (`caps_text`) on a compositor pad at `zorder`, hidden (alpha 0);
+  // empty if no appsrc could be made.
+  struct BorderBar;
+  BorderBar AddStillPad(const std::string& caps_text, guint zorder);
+  void ShowRecordingMark(bool shown) const;
+  // Control thread: recordings and live streams. The VP8 tier of `width`, or the widest (-1:
+  // none); an output attached (it takes the tier and the full mix; the composite runs) and
+  // detached.
+  int Vp8Tier(int width) const;
+  ParticipantId AttachOutput(std::shared_ptr<Recorder> recorder, int tier,
+                             int64_t keyframe_every_us);
+  void DetachOutput(ParticipantId id);
   bool AddBranch(Site& s, bool h264);  // The site's decode/scale/name branch, linked and playing.
   void AddNameCard(Site& s);
   void DeliverTierFrame(std::shared_ptr<TierFrame> f);
@@ -122,7 +152,7 @@ class MixRoom : public MediaRoom {
 
   TransportMediaEngine* engine_;
   std::string name_;
-  std::atomic<int64_t> last_bus_log_us_{0};  // Declared before the pipeline: outlives it.
+  BusLog bus_log_{"mixing room " + name_};  // Declared before the pipeline: outlives it.
   GRef<GstElement> pipeline_;
   GRef<GstElement> compositor_;
   std::vector<Tier> tiers_ = CompositeTiers();
@@ -143,6 +173,8 @@ class MixRoom : public MediaRoom {
   std::vector<BorderBar> border_;
   Tile border_tile_;
   bool border_shown_ = false;
+  BorderBar recording_mark_;  // At zorder 4; its alpha shows it.
+  int recordings_running_ = 0;
   std::shared_ptr<MixIoState> io_ = std::make_shared<MixIoState>();
   std::unique_ptr<AudioMixThread> audio_;
   struct TierSink {
@@ -153,6 +185,8 @@ class MixRoom : public MediaRoom {
     std::atomic<uint64_t> frames{0}, late_frames{0};
   };
   std::vector<std::unique_ptr<TierSink>> tier_sinks_;
+  // Recordings are known to the audio mix by ids no participant has.
+  ParticipantId next_recording_id_ = ParticipantId{1} << 62;  // Control thread.
 };
 
 }  // namespace mcu::media

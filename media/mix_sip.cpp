@@ -2,13 +2,16 @@
 // site, over media/sip_transport.h, negotiated by media/sip_sdp.h. Its audio (G.722, G.711 or
 // Opus) goes into the mix-minus and it hears its own mix-minus in the same codec. Its video
 // (H.264 of any common profile, or VP8) is decoded into its tile; it receives the composite's
-// H.264 tier (packetization-mode 1) with its own payload type. A leg that takes only
-// packetization-mode 0 sends its video but receives no composite yet.
+// H.264 tier in its packetization mode (1, or 0 for old gear) with its own payload type.
+//
+// Keys: SDES, or DTLS-SRTP when the room offered it (UDP/TLS/RTP/SAVP, with our certificate).
 //
 // Threading: as the rest of the room, the control thread; the transport is reached on mcu-io.
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
+
+#include <span>
 
 #include "media/audio_codec.h"
 #include "media/clock.h"
@@ -17,11 +20,12 @@
 namespace mcu::media {
 namespace {
 
-// Fresh master keys for every suite we accept, SHA1_80 first (what our offer lists and what an
-// answer may pick from): a new leg never reuses a key.
-Expected<std::vector<sdes::Crypto>> NewKeys() {
+// Fresh master keys for every suite we accept, in our order of preference (what our offer lists,
+// what an answer may pick from, and the order an offer's lines are chosen by): a new leg never
+// reuses a key.
+Expected<std::vector<sdes::Crypto>> NewKeys(std::span<const sdes::Suite> suites) {
   std::vector<sdes::Crypto> keys;
-  for (auto suite : sdes::kPreference) {
+  for (auto suite : suites) {
     std::string key(sdes::KeySaltLength(suite), '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1)
       return MakeError(ErrorKind::kInternal, "no random bytes for an SRTP key");
@@ -30,7 +34,19 @@ Expected<std::vector<sdes::Crypto>> NewKeys() {
   return keys;
 }
 
-std::vector<SipTransport::Medium> MediaOf(const std::vector<sip_sdp::Leg>& legs) {
+// `bytes` random bytes as hex: ICE credentials (hex digits are ice-chars).
+Expected<std::string> RandomHex(size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1)
+    return MakeError(ErrorKind::kInternal, "no random bytes for ICE credentials");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : raw) out += {kHex[b >> 4], kHex[b & 15]};
+  return out;
+}
+
+std::vector<SipTransport::Medium> MediaOf(const std::vector<sip_sdp::Leg>& legs,
+                                          const sip_sdp::LocalMedia& local) {
   std::vector<SipTransport::Medium> media;
   for (const auto& leg : legs) {
     SipTransport::Medium m;
@@ -41,6 +57,9 @@ std::vector<SipTransport::Medium> MediaOf(const std::vector<sip_sdp::Leg>& legs)
     m.rtcp_mux = leg.rtcp_mux;
     m.local = leg.local_key;
     m.remote = leg.remote_key;
+    m.dtls = leg.dtls;
+    if (leg.ice)
+      m.ice = SipTransport::Medium::IceLite{local.ice_ufrag, local.ice_pwd, leg.ice->remote_ufrag};
     m.payload_types = {leg.codec.payload_type};
     if (leg.telephone_event_pt >= 0) m.payload_types.push_back(leg.telephone_event_pt);
     if (leg.kind == sdp::Kind::kAudio) m.clock_rate = static_cast<uint32_t>(leg.codec.clock_rate);
@@ -77,7 +96,7 @@ class SipEndpoint : public MediaEndpoint {
     auto legs = sip_sdp::AcceptAnswer(*offer_, *answer, media_);
     if (!legs) return legs.failure();
     offer_.reset();  // Answered once.
-    return room_->StartSipLegs(id_, *legs);
+    return room_->StartSipLegs(id_, *legs, media_);
   }
   Status AddRemoteCandidate(const std::string&) override {
     return MakeError(ErrorKind::kInvalid, "a SIP leg has no ICE candidates");
@@ -105,13 +124,20 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddSipParticipant(
     if (!parsed) return MakeError(ErrorKind::kInvalid, "invalid SDP offer: " + parsed.error());
     offer = std::move(*parsed);
   }
-  auto audio_keys = NewKeys();
-  auto video_keys = NewKeys();
+  using Suites = std::span<const sdes::Suite>;
+  const Suites suites = info.classified ? Suites(sdes::kStrongestFirst) : Suites(sdes::kPreference);
+  auto audio_keys = NewKeys(suites);
+  auto video_keys = NewKeys(suites);
   if (!audio_keys) return audio_keys.failure();
   if (!video_keys) return video_keys.failure();
   sip_sdp::LocalMedia local;
   local.audio_keys = *audio_keys;
   local.video_keys = *video_keys;
+  if (engine_->dtls_context()) local.dtls_fingerprint = engine_->dtls_context()->fingerprint();
+  auto ufrag = RandomHex(4), pwd = RandomHex(12);
+  if (!ufrag || !pwd) return MakeError(ErrorKind::kInternal, "no random bytes for ICE credentials");
+  local.ice_ufrag = *ufrag;
+  local.ice_pwd = *pwd;
   MixPeer* peer = nullptr;
   Status started = OkStatus();
   auto io = io_;
@@ -138,7 +164,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddSipParticipant(
   s.sip = true;
   if (offer) {
     auto answer = sip_sdp::AnswerOffer(*offer, local, RandomSessionId());
-    Status st = answer ? StartSipLegs(id, answer->legs) : Status(answer.failure());
+    Status st = answer ? StartSipLegs(id, answer->legs, local) : Status(answer.failure());
     if (!st) {
       RemoveParticipant(id);
       return st.failure();
@@ -152,7 +178,8 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddSipParticipant(
       new SipEndpoint(this, id, peer, std::move(text), std::move(ours), std::move(local)));
 }
 
-Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& legs) {
+Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& legs,
+                             const sip_sdp::LocalMedia& local) {
   MCU_DCHECK_THREAD(control_);
   const sip_sdp::Leg* audio = nullptr;
   const sip_sdp::Leg* video = nullptr;
@@ -171,7 +198,7 @@ Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& 
                          video->direction == sdp::Direction::kSendOnly;
     const bool we_receive = video->direction == sdp::Direction::kSendRecv ||
                             video->direction == sdp::Direction::kRecvOnly;
-    const bool takes_tier = we_send && h264 && video->h264.packetization_mode == 1;
+    const bool takes_tier = we_send && h264;
     if (we_receive) video_in_pt = video->codec.payload_type;
     if (takes_tier) {
       video_out_pt = video->codec.payload_type;
@@ -179,12 +206,12 @@ Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& 
       uint32_t kbps = video->max_kbps;
       if (video->h264.limit_kbps && (!kbps || video->h264.limit_kbps < kbps))
         kbps = video->h264.limit_kbps;
-      limits = {static_cast<int>(kbps), video->h264.limit_fs, video->h264.limit_mbps};
+      limits = {static_cast<int>(kbps), video->h264.limit_fs, video->h264.limit_mbps,
+                video->h264.packetization_mode};
     }
     if (we_send && !takes_tier)
-      spdlog::info("mixing room {}: {} takes no composite ({} {})", name_, sites_[id].name,
-                   video->codec.name,
-                   h264 ? "packetization-mode 0: not encoded yet" : "is not H.264");
+      spdlog::info("mixing room {}: {} takes no composite ({} is not H.264)", name_,
+                   sites_[id].name, video->codec.name);
     // As the remote would have written it: it sends what we receive, receives what we send.
     remote_video.direction = we_receive && takes_tier ? sdp::Direction::kSendRecv
                              : we_receive             ? sdp::Direction::kSendOnly
@@ -192,7 +219,7 @@ Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& 
                                                       : sdp::Direction::kInactive;
     remote_video.codecs = {video->codec};
   }
-  auto media = MediaOf(legs);
+  auto media = MediaOf(legs, local);
   Status st = OkStatus();
   auto io = io_;
   const auto pt = static_cast<uint8_t>(audio->codec.payload_type);
@@ -210,13 +237,15 @@ Status MixRoom::StartSipLegs(ParticipantId id, const std::vector<sip_sdp::Leg>& 
   auto it = sites_.find(id);
   if (it == sites_.end()) return MakeError(ErrorKind::kInternal, "the leg has left");
   if (!it->second.content) audio_->AddSite(id, *codec);
-  spdlog::info("mixing room {}: {} is a SIP leg: {} (payload type {}){}, {} to {}:{}, {}", name_,
+  spdlog::info("mixing room {}: {} is a SIP leg: {} (payload type {}){}, {} to {}:{}, {}{}", name_,
                it->second.name, EncodingName(*codec), pt,
                video ? ", video " + video->codec.name + " " +
                            std::string(sdp::ToString(remote_video.direction))
                      : std::string(", no video"),
                audio->profile, audio->remote_address, audio->remote_rtp_port,
-               sdes::ToString(audio->local_key.suite));
+               audio->dtls ? "keys by DTLS-SRTP"
+                           : std::string(sdes::ToString(audio->local_key.suite)) + " by SDES",
+               audio->ice ? ", ICE-lite" : "");
   // As an answer would say: what it sends and receives.
   sdp::RemoteDescription remote;
   remote.media.push_back({sdp::Kind::kAudio, "0", sdp::Direction::kSendRecv, {audio->codec}, {}});

@@ -28,18 +28,22 @@ bool NackGenerator::OnPacket(uint16_t seq) {
   }
   int16_t delta = static_cast<int16_t>(seq - newest_);
   if (delta > 0) {
-    // Every sequence number skipped over is now missing.
-    for (int64_t s = unwrapped_newest_ + 1; s < unwrapped_newest_ + delta; ++s)
-      missing_.emplace(s, Entry{});
+    const int64_t first_skipped = unwrapped_newest_ + 1;
     unwrapped_newest_ += delta;
     newest_ = seq;
-    // Drop what is too old to matter, and give up (keyframe) when the gap is too large.
+    // Drop what is too old to matter.
     while (!missing_.empty() && missing_.begin()->first < unwrapped_newest_ - kMaxAge)
       missing_.erase(missing_.begin());
-    if (missing_.size() > options_.max_missing) {
+    // Every sequence number skipped over is now missing, unless that is more than NACKs can
+    // recover: then give up on them all (keyframe) before inserting any.
+    const auto skipped = static_cast<size_t>(delta - 1);
+    if (missing_.size() + skipped > options_.max_missing) {
       missing_.clear();
       keyframe_needed_ = true;
+      return false;
     }
+    for (int64_t s = first_skipped; s < unwrapped_newest_; ++s) missing_.emplace(s, Entry{});
+    tracked_ += skipped;
     return false;
   }
   if (delta == 0) return false;  // Duplicate.

@@ -34,7 +34,9 @@ class RetransmissionHistory {
 // Tracks gaps in received sequence numbers and says which to request, when. A missing packet is
 // requested at once, then again every `retry_interval_us` (about one RTT), at most `max_retries`
 // times; it is forgotten when recovered, when too old (more than kMaxAge sequence numbers behind),
-// or after the last retry.
+// or after the last retry. A gap that would leave more than `max_missing` missing is not tracked
+// at all: the list is cleared and a keyframe asked for instead, so a packet costs at most
+// max_missing insertions whatever sequence number a hostile sender writes.
 class NackGenerator {
  public:
   struct Options {
@@ -52,6 +54,8 @@ class NackGenerator {
   // True once, after too many packets went missing to recover: ask for a keyframe instead.
   bool TakeKeyframeNeeded();
   size_t missing() const { return missing_.size(); }
+  // Sequence numbers ever put on the missing list: the work packets have caused.
+  uint64_t tracked() const { return tracked_; }
   void set_retry_interval_us(int64_t v) { options_.retry_interval_us = v; }
 
  private:
@@ -67,6 +71,7 @@ class NackGenerator {
   // Keyed by the sequence number unwrapped relative to newest_, so iteration is in order.
   std::map<int64_t, Entry> missing_;
   int64_t unwrapped_newest_ = 0;
+  uint64_t tracked_ = 0;
 };
 
 }  // namespace mcu::media

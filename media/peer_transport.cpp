@@ -133,6 +133,8 @@ Status PeerTransport::Start() {
 Status PeerTransport::ApplyRemote(const sdp::RemoteDescription& remote) {
   MCU_DCHECK_ON_IO(loop_);
   if (closed()) return MakeError(ErrorKind::kInternal, "transport closed");
+  // Once: a second description would start a second DTLS handshake over keys already in use.
+  if (dtls_) return MakeError(ErrorKind::kConflict, "the remote description was applied already");
   remote_ = remote;
   for (const auto& m : remote.media) {
     for (const auto& c : m.codecs) MapPayloadType(c.payload_type, m.kind);

@@ -39,6 +39,8 @@ struct TransportConfig {
   // A SIP leg from which nothing authentic (SRTP or SRTCP) came for this long has failed: a room
   // that lost power or its network sends no BYE. WebRTC sites have ICE consent for that.
   int sip_media_timeout_s = 30;
+  // Mixing rooms: the largest picture a site's keyframe may declare and still be decoded.
+  int max_decode_width = 1920, max_decode_height = 1080;
 };
 
 class PeerTransport : public RtpTransport {

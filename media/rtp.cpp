@@ -170,6 +170,15 @@ std::optional<RtcpPackets> ParseRtcp(Bytes packet) {
               if (blp & (1 << bit)) n.sequences.push_back(static_cast<uint16_t>(pid + bit + 1));
           }
           out.nacks.push_back(std::move(n));
+        } else if (count == 3) {
+          for (size_t off = 8; off + 8 <= body_len; off += 8) {
+            const uint32_t word = Read32(body + off + 4);
+            const int exponent = static_cast<int>(word >> 26);
+            const uint64_t mantissa = (word >> 9) & 0x1ffff;
+            Tmmbr t{Read32(body), Read32(body + off), 0, static_cast<uint16_t>(word & 0x1ff)};
+            t.bitrate_bps = exponent > 46 ? UINT64_MAX : mantissa << exponent;  // 17 + 46 bits.
+            out.tmmbrs.push_back(t);
+          }
         } else {
           ++out.ignored;  // transport-cc and others.
         }
@@ -263,6 +272,18 @@ void WritePli(uint32_t sender_ssrc, uint32_t media_ssrc, std::vector<uint8_t>& o
   size_t start = BeginPacket(out, 1, kPSFB);
   Push32(out, sender_ssrc);
   Push32(out, media_ssrc);
+  EndPacket(out, start);
+}
+
+void WriteTmmbn(uint32_t sender_ssrc, const Tmmbr& bound, std::vector<uint8_t>& out) {
+  size_t start = BeginPacket(out, 4, kRTPFB);
+  Push32(out, sender_ssrc);
+  Push32(out, 0);  // Media source: unused (RFC 5104 4.2.2.1).
+  Push32(out, bound.sender_ssrc);
+  uint64_t mantissa = std::min<uint64_t>(bound.bitrate_bps, UINT64_MAX >> 1);
+  uint32_t exponent = 0;
+  while (mantissa > 0x1ffff) mantissa >>= 1, ++exponent;
+  Push32(out, (exponent << 26) | (static_cast<uint32_t>(mantissa) << 9) | (bound.overhead & 0x1ff));
   EndPacket(out, start);
 }
 

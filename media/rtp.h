@@ -75,6 +75,15 @@ struct KeyframeRequest {
   bool fir = false;
 };
 
+// RTPFB TMMBR (FMT 3, RFC 5104 4.2.1): a receiver's cap on the stream it receives. TMMBN (FMT 4)
+// carries the same tuple back: the bound the sender honours.
+struct Tmmbr {
+  uint32_t sender_ssrc = 0;  // Who asks (the tuple's owner).
+  uint32_t media_ssrc = 0;   // The stream to cap (the FCI's SSRC).
+  uint64_t bitrate_bps = 0;  // Mantissa << exponent, saturated.
+  uint16_t overhead = 0;     // Measured per-packet overhead, bytes.
+};
+
 // The items of a compound RTCP packet that the transport acts on; the rest (SDES, BYE, APP,
 // REMB, transport-cc) are counted in `ignored`.
 struct RtcpPackets {
@@ -82,6 +91,7 @@ struct RtcpPackets {
   std::vector<ReceiverReport> receiver_reports;
   std::vector<Nack> nacks;
   std::vector<KeyframeRequest> keyframe_requests;
+  std::vector<Tmmbr> tmmbrs;
   std::vector<uint32_t> byes;
   int ignored = 0;
 };
@@ -96,6 +106,8 @@ void WriteSdesCname(uint32_t ssrc, const std::string& cname, std::vector<uint8_t
 void WriteNack(const Nack& nack, std::vector<uint8_t>& out);
 void WritePli(uint32_t sender_ssrc, uint32_t media_ssrc, std::vector<uint8_t>& out);
 void WriteFir(uint32_t sender_ssrc, uint32_t media_ssrc, uint8_t seq, std::vector<uint8_t>& out);
+// TMMBN from `sender_ssrc` (the capped stream's sender) acknowledging `bound`.
+void WriteTmmbn(uint32_t sender_ssrc, const Tmmbr& bound, std::vector<uint8_t>& out);
 
 // NTP time (32.32) from a system-clock microsecond count since the Unix epoch.
 uint64_t NtpFromUnixMicros(int64_t unix_us);

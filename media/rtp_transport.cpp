@@ -1,5 +1,6 @@
 #include "media/rtp_transport.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -129,7 +130,7 @@ void RtpTransport::HandleRtp(std::optional<sdp::Kind> channel, uint8_t* data, si
 }
 
 void RtpTransport::HandleRtcp(std::optional<sdp::Kind> channel, uint8_t* data, size_t len) {
-  if (!SrtpFor(channel.value_or(sdp::Kind::kAudio)).UnprotectRtcp(data, len)) {
+  if (!SrtcpFor(channel.value_or(sdp::Kind::kAudio)).UnprotectRtcp(data, len)) {
     ++dropped_;
     return;
   }
@@ -154,13 +155,27 @@ void RtpTransport::HandleRtcp(std::optional<sdp::Kind> channel, uint8_t* data, s
   for (const auto& nack : rtcp->nacks) {
     if (nack.media_ssrc != video_out_.ssrc) continue;
     video_out_.counters.nacks += nack.sequences.size();
-    int64_t min_interval = rtt_ms_ > 0 ? static_cast<int64_t>(rtt_ms_ * 1000 * 0.8) : 5000;
+    const int64_t min_interval =
+        std::max(kMinResendIntervalUs, static_cast<int64_t>(rtt_ms_ * 1000 * 0.8));
+    size_t served = 0;
     for (uint16_t seq : nack.sequences) {
+      if (served == kMaxResendsPerNack || resend_budget_ <= 0) break;
       if (const auto* p = video_out_.history.Find(seq, now, min_interval)) {
         SendDatagram(sdp::Kind::kVideo, false, *p);
         video_out_.counters.retransmits++;
+        resend_budget_ -= static_cast<int64_t>(p->size());
+        ++served;
       }
     }
+  }
+  for (const auto& cap : rtcp->tmmbrs) {
+    if (cap.media_ssrc != video_out_.ssrc || video_out_.ssrc == 0) continue;
+    std::vector<uint8_t> tmmbn;
+    rtp::WriteReceiverReport({video_out_.ssrc, {}}, tmmbn);
+    rtp::WriteTmmbn(video_out_.ssrc, cap, tmmbn);
+    SendRtcp(sdp::Kind::kVideo, tmmbn);
+    const uint64_t kbps = cap.bitrate_bps / 1000;
+    listener_->OnTransportBitrateCap(*this, static_cast<int>(std::min<uint64_t>(kbps, INT32_MAX)));
   }
   for (const auto& kf : rtcp->keyframe_requests) {
     if (kf.media_ssrc != video_out_.ssrc) continue;
@@ -215,7 +230,11 @@ void RtpTransport::SendParsed(sdp::Kind kind, std::span<const uint8_t> packet,
     ++dropped_;
     return;
   }
-  if (kind == sdp::Kind::kVideo) out.history.Store(sequence, scratch_, now);
+  if (kind == sdp::Kind::kVideo) {
+    out.history.Store(sequence, scratch_, now);
+    resend_budget_ =
+        std::min(kMaxResendBudget, resend_budget_ + static_cast<int64_t>(scratch_.size() / 2));
+  }
   SendDatagram(kind, false, scratch_);
 }
 
@@ -306,7 +325,7 @@ void RtpTransport::SendRtcpReports() {
 }
 
 void RtpTransport::SendRtcp(sdp::Kind kind, std::vector<uint8_t>& compound) {
-  if (!SrtpFor(kind).ProtectRtcp(compound)) {
+  if (!SrtcpFor(kind).ProtectRtcp(compound)) {
     ++dropped_;
     return;
   }

@@ -45,10 +45,23 @@ class RtpTransport {
     // We need a keyframe of the remote's video and it takes no RTCP request for one
     // (KeyframeMethod::kSignalling): the owner asks through the signalling.
     virtual void OnTransportKeyframeWanted(RtpTransport& t) { (void)t; }
+    // The remote capped the video we send (TMMBR) at `kbps` (already acknowledged by TMMBN).
+    virtual void OnTransportBitrateCap(RtpTransport& t, int kbps) {
+      (void)t;
+      (void)kbps;
+    }
   };
   // How the remote wants to be asked for a keyframe (what its SDP's a=rtcp-fb allows): PLI,
   // FIR (RFC 5104), or neither (kSignalling: SIP INFO, at most every 500 ms).
   enum class KeyframeMethod { kPli, kFir, kSignalling };
+
+  // Retransmissions a NACK may cause (a peer's NACKs are not trusted): each packet at most once
+  // per max(kMinResendIntervalUs, 0.8 RTT), at most kMaxResendsPerNack numbers served from one
+  // NACK, and in all no more bytes than a budget that half of the video we send refills (up to
+  // kMaxResendBudget): NACKs can add at most half again to the stream.
+  static constexpr int64_t kMinResendIntervalUs = 10'000;
+  static constexpr size_t kMaxResendsPerNack = 64;
+  static constexpr int64_t kMaxResendBudget = 256 * 1024;
 
   virtual ~RtpTransport();
   RtpTransport(const RtpTransport&) = delete;
@@ -78,6 +91,9 @@ class RtpTransport {
 
   // The SRTP context of `kind`'s flow (the same one for both kinds of a bundled flow).
   virtual SrtpSession& SrtpFor(sdp::Kind kind) = 0;
+  // The SRTCP context of `kind`'s flow: the same, but for RTCP on a port of its own that was
+  // keyed by a handshake of its own (DTLS-SRTP without rtcp-mux).
+  virtual SrtpSession& SrtcpFor(sdp::Kind kind) { return SrtpFor(kind); }
   // Puts protected bytes on the wire, on `kind`'s RTP or RTCP path.
   virtual void SendDatagram(sdp::Kind kind, bool rtcp, std::span<const uint8_t> bytes) = 0;
   // What only the subclass knows: ICE and DTLS states, the SRTP suite, the addresses.
@@ -149,6 +165,7 @@ class RtpTransport {
   bool closed_ = false;
   KeyframeMethod keyframe_method_ = KeyframeMethod::kPli;
   uint8_t fir_sequence_ = 0;
+  int64_t resend_budget_ = 0;  // Bytes of retransmission still allowed.
   Inbound audio_in_, video_in_;
   Outbound audio_out_, video_out_;
   double rtt_ms_ = -1;

@@ -122,17 +122,20 @@ Expected<Crypto> ParseCrypto(std::string_view a) {
   return c;
 }
 
-Expected<Crypto> Choose(const std::vector<std::string>& attributes) {
+Expected<Crypto> Choose(const std::vector<std::string>& attributes,
+                        std::span<const Suite> preference) {
   std::optional<Crypto> best;
   std::string why;
-  auto rank = [](Suite s) {
-    return std::find(std::begin(kPreference), std::end(kPreference), s) - std::begin(kPreference);
+  auto rank = [&](Suite s) {
+    return std::find(preference.begin(), preference.end(), s) - preference.begin();
   };
   for (const auto& a : attributes) {
     if (!std::string_view(a).starts_with("crypto:") &&
         !std::string_view(a).starts_with("a=crypto:"))
       continue;
     auto c = ParseCrypto(a);
+    if (c && rank(c->suite) == std::ssize(preference))
+      c = Refused(std::string(ToString(c->suite)) + " is not accepted here");
     if (!c) {
       why += (why.empty() ? "" : "; ") + c.error();
       continue;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,9 @@ namespace mcu::media::sdes {
 enum class Suite { kAesCm128HmacSha1_80, kAesCm128HmacSha1_32, kAeadAes128Gcm, kAeadAes256Gcm };
 inline constexpr Suite kPreference[] = {Suite::kAesCm128HmacSha1_80, Suite::kAeadAes128Gcm,
                                         Suite::kAeadAes256Gcm, Suite::kAesCm128HmacSha1_32};
+// A classified conference's legs: AES-GCM whenever the room offers it, never the 32-bit tag.
+inline constexpr Suite kStrongestFirst[] = {Suite::kAeadAes256Gcm, Suite::kAeadAes128Gcm,
+                                            Suite::kAesCm128HmacSha1_80};
 
 std::string_view ToString(Suite suite);  // "AES_CM_128_HMAC_SHA1_80", ...
 // Master key and salt, in bytes: 30 for AES-CM-128, 28 for AEAD-AES-128-GCM, 44 for 256.
@@ -33,10 +37,11 @@ struct Crypto {
 
 // One attribute, with or without "a=": "crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<base64>[|2^31]".
 Expected<Crypto> ParseCrypto(std::string_view attribute);
-// The line to accept among a media section's attributes (others are skipped): the most preferred
-// suite, the lowest tag among equals. The error says why each crypto line was refused, or that
-// there was none.
-Expected<Crypto> Choose(const std::vector<std::string>& attributes);
+// The line to accept among a media section's attributes (others are skipped): the suite first in
+// `preference` (suites not in it are refused), the lowest tag among equals. The error says why
+// each crypto line was refused, or that there was none.
+Expected<Crypto> Choose(const std::vector<std::string>& attributes,
+                        std::span<const Suite> preference = kPreference);
 // "crypto:<tag> <suite> inline:<base64 key||salt>" (without "a=").
 std::string Write(const Crypto& crypto);
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "media/sdp_detail.h"
+#include "media/sip_h264.h"
 
 namespace mcu::media::sip_sdp {
 namespace {
@@ -17,103 +18,15 @@ using sdp::Kind;
 using sdp::Media;
 using sdp::Session;
 using sdp::detail::Lower;
+using sdp::detail::ToNumber;
+using namespace h264;  // NOLINT(google-build-using-namespace): this file's own helpers.
 
-// What our H.264 offers and answers state: level 3.1 in profile-level-id, which every room
-// system takes, raised by max-fs and max-mbps to what we decode: 1080p30.
-constexpr int kOurH264Level = 0x1f;
-constexpr uint32_t kOurMaxFs = 8160;      // 1920x1088 in macroblocks.
-constexpr uint32_t kOurMaxMbps = 245760;  // 8160 x 30, rounded to level 4's figure.
 constexpr int kPtime = 20;
 const std::vector<std::string> kVideoFeedback = {"nack", "nack pli", "ccm fir"};
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-template <typename T>
-bool ToNumber(std::string_view s, T& out, int base = 10) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
-  return ec == std::errc() && p == s.data() + s.size();
-}
 
 bool IsCrypto(const std::string& attribute) { return attribute.rfind("crypto:", 0) == 0; }
 bool IsTelephoneEvent(const Codec& c) { return Lower(c.name) == "telephone-event"; }
 bool IsH264(const Codec& c) { return Lower(c.name) == "h264"; }
-
-// ----- H.264 -------------------------------------------------------------------------------
-
-struct Level {
-  int idc;  // level_idc; 9 stands for level 1b.
-  uint32_t max_mbps, max_fs, max_br_kbps;
-};
-// H.264 table A-1, in ascending order (max_br for baseline and main: cpbBrVclFactor 1000).
-constexpr Level kLevels[] = {
-    {10, 1485, 99, 64},          {9, 1485, 99, 128},          {11, 3000, 396, 192},
-    {12, 6000, 396, 384},        {13, 11880, 396, 768},       {20, 11880, 396, 2000},
-    {21, 19800, 792, 4000},      {22, 20250, 1620, 4000},     {30, 40500, 1620, 10000},
-    {31, 108000, 3600, 14000},   {32, 216000, 5120, 20000},   {40, 245760, 8192, 20000},
-    {41, 245760, 8192, 50000},   {42, 522240, 8704, 50000},   {50, 589824, 22080, 135000},
-    {51, 983040, 36864, 240000}, {52, 2073600, 36864, 240000}};
-
-// Position in kLevels (the order of levels), or -1.
-int LevelRank(int idc) {
-  for (size_t i = 0; i < std::size(kLevels); ++i)
-    if (kLevels[i].idc == idc) return static_cast<int>(i);
-  return -1;
-}
-
-struct ProfileLevel {
-  int profile_idc = 0, profile_iop = 0, level_idc = 0;  // level_idc 9: level 1b.
-};
-
-std::optional<ProfileLevel> ParseProfileLevelId(std::string_view hex) {
-  uint32_t v = 0;
-  if (hex.size() != 6 || !ToNumber(hex, v, 16)) return std::nullopt;
-  ProfileLevel p{static_cast<int>(v >> 16), static_cast<int>((v >> 8) & 0xff),
-                 static_cast<int>(v & 0xff)};
-  // Level 1b of the baseline, main and extended profiles: level_idc 11 with constraint_set3.
-  const bool cs3_means_1b = p.profile_idc == 0x42 || p.profile_idc == 0x4d || p.profile_idc == 0x58;
-  if (p.level_idc == 11 && cs3_means_1b && (p.profile_iop & 0x10)) p.level_idc = 9;
-  if (LevelRank(p.level_idc) < 0) return std::nullopt;
-  return p;
-}
-
-// Profiles whose decoders take the constrained baseline we send, best first (RFC 6184 table 5:
-// 42 is (constrained) baseline, 4D main, 64 high); -1: not accepted.
-int ProfileRank(int profile_idc) {
-  switch (profile_idc) {
-    case 0x42:
-      return 0;
-    case 0x4d:
-      return 1;
-    case 0x64:
-      return 2;
-    default:
-      return -1;
-  }
-}
-
-// "profile-level-id=42e0xx": constrained baseline at level_idc (9: 1b, written 42f00b).
-std::string ConstrainedBaseline(int level_idc) {
-  if (level_idc == 9) return "42f00b";
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s = "42e0";
-  s += kHex[(level_idc >> 4) & 0xf];
-  s += kHex[level_idc & 0xf];
-  return s;
-}
-
-std::string H264Fmtp(int level_idc, int packetization_mode, uint32_t video_kbps) {
-  // RFC 6184 8.1: max-br may not be below the level's MaxBR; b=AS/b=TIAS carry the real cap.
-  const uint32_t max_br = std::max(video_kbps, kLevels[LevelRank(level_idc)].max_br_kbps);
-  return "profile-level-id=" + ConstrainedBaseline(level_idc) +
-         ";packetization-mode=" + std::to_string(packetization_mode) +
-         ";max-fs=" + std::to_string(kOurMaxFs) + ";max-mbps=" + std::to_string(kOurMaxMbps) +
-         ";max-br=" + std::to_string(max_br);
-}
 
 // ----- Sections ----------------------------------------------------------------------------
 
@@ -185,6 +98,10 @@ Direction Mirror(Direction d) {
 bool IsRtpProfile(const std::string& proto) {
   const std::string p = Lower(proto);
   return p == "rtp/avp" || p == "rtp/avpf" || p == "rtp/savp" || p == "rtp/savpf";
+}
+bool IsDtlsProfile(const std::string& proto) {
+  const std::string p = Lower(proto);
+  return p == "udp/tls/rtp/savp" || p == "udp/tls/rtp/savpf";
 }
 
 const sdes::Crypto* KeyOf(const std::vector<sdes::Crypto>& keys, sdes::Suite suite) {
@@ -297,36 +214,52 @@ Expected<Accepted> AcceptSection(const Session& offer, size_t index, const Local
   auto refuse = [](std::string why) { return MakeError(ErrorKind::kInvalid, std::move(why)); };
   if (m.kind != Kind::kAudio && m.kind != Kind::kVideo) return refuse("not audio or video");
   if (m.port == 0) return refuse("declined by the offerer");
-  if (Lower(m.protocol).rfind("udp/tls/", 0) == 0)
-    return refuse("DTLS-SRTP (" + m.protocol + ") is not accepted on SIP legs yet");
-  if (!IsRtpProfile(m.protocol)) return refuse("unsupported profile " + m.protocol);
+  const bool dtls = IsDtlsProfile(m.protocol);
+  if (!dtls && !IsRtpProfile(m.protocol)) return refuse("unsupported profile " + m.protocol);
   const bool audio = m.kind == Kind::kAudio;
   if (!audio && local.video_port == 0) return refuse("no video on this leg");
 
-  // Keys: only lines of a suite we hold a key for go to sdes::Choose.
-  const auto& keys = audio ? local.audio_keys : local.video_keys;
-  std::vector<std::string> lines;
-  bool any_crypto = false;
-  for (const auto& a : m.other) {
-    if (!IsCrypto(a)) continue;
-    any_crypto = true;
-    auto c = sdes::ParseCrypto(a);
-    if (!c || KeyOf(keys, c->suite)) lines.push_back(a);
-  }
-  if (!any_crypto) return refuse("no SRTP offered (" + m.protocol + " without a=crypto)");
-  if (lines.empty()) return refuse("no crypto line of a suite we hold a key for");
-  auto remote_key = sdes::Choose(lines);
-  if (!remote_key) return refuse(remote_key.error());
-
   Accepted r;
   Leg& leg = r.leg;
+  const auto& keys = audio ? local.audio_keys : local.video_keys;
+  if (dtls) {
+    // DTLS-SRTP: the remote's certificate fingerprint, and who starts the handshake.
+    const auto& fp = m.fingerprint ? m.fingerprint : offer.fingerprint;
+    if (local.dtls_fingerprint.empty()) return refuse("DTLS-SRTP is not available here");
+    if (!fp) return refuse("DTLS-SRTP (" + m.protocol + ") without a=fingerprint");
+    if (fp->algorithm != "sha-256")
+      return refuse("DTLS fingerprint " + fp->algorithm + ": only sha-256 is accepted");
+    const auto setup = m.setup ? m.setup : offer.setup;
+    leg.dtls = Leg::Dtls{fp->value, setup != sdp::Setup::kActive};
+  } else {
+    // SDES: only lines of a suite we hold a key for go to sdes::Choose.
+    std::vector<std::string> lines;
+    bool any_crypto = false;
+    for (const auto& a : m.other) {
+      if (!IsCrypto(a)) continue;
+      any_crypto = true;
+      auto c = sdes::ParseCrypto(a);
+      if (!c || KeyOf(keys, c->suite)) lines.push_back(a);
+    }
+    if (!any_crypto) return refuse("no SRTP offered (" + m.protocol + " without a=crypto)");
+    if (lines.empty()) return refuse("no crypto line of a suite we hold a key for");
+    // Our keys' order is our preference (a classified conference's legs put AES-GCM first).
+    std::vector<sdes::Suite> order;
+    order.reserve(keys.size());
+    for (const auto& k : keys) order.push_back(k.suite);
+    auto remote_key = sdes::Choose(lines, order);
+    if (!remote_key) return refuse(remote_key.error());
+    leg.remote_key = *remote_key;
+    leg.local_key = *KeyOf(keys, remote_key->suite);
+    leg.local_key.tag = remote_key->tag;  // RFC 4568 5.1.2: the answer echoes the chosen tag.
+  }
   leg.kind = m.kind;
   leg.mline = index;
   if (auto st = ReadTransport(offer, m, m.rtcp_mux, leg); !st) return st.failure();
   leg.direction = Mirror(m.direction);
-  leg.remote_key = *remote_key;
-  leg.local_key = *KeyOf(keys, remote_key->suite);
-  leg.local_key.tag = remote_key->tag;  // RFC 4568 5.1.2: the answer echoes the chosen tag.
+  const std::string& ufrag = m.ice_ufrag.empty() ? offer.ice_ufrag : m.ice_ufrag;
+  const std::string& pwd = m.ice_pwd.empty() ? offer.ice_pwd : m.ice_pwd;
+  if (!ufrag.empty() && !pwd.empty() && !local.ice_ufrag.empty()) leg.ice = Leg::Ice{ufrag, pwd};
 
   const auto ours = DefaultCodecs();
   const auto offered = CodecsOf(m);
@@ -365,7 +298,24 @@ Expected<Accepted> AcceptSection(const Session& offer, size_t index, const Local
                           audio ? local.audio_ssrc : local.video_ssrc, local);
   r.answer.direction = leg.direction;
   r.answer.content = m.content;
-  r.answer.other.push_back(sdes::Write(leg.local_key));
+  if (leg.ice) {
+    // ICE-lite: our one host candidate per component (RFC 8445 5.1.2: type preference 126).
+    r.answer.ice_ufrag = local.ice_ufrag;
+    r.answer.ice_pwd = local.ice_pwd;
+    const uint16_t port = r.answer.port;
+    for (int component = 1; component <= (m.rtcp_mux ? 1 : 2); ++component)
+      r.answer.candidates.push_back(
+          "candidate:1 " + std::to_string(component) + " UDP " +
+          std::to_string((126u << 24) | (65535u << 8) | (256u - component)) + " " + local.address +
+          " " + std::to_string(port + component - 1) + " typ host");
+    r.answer.end_of_candidates = true;
+  }
+  if (leg.dtls) {
+    r.answer.fingerprint = sdp::Fingerprint{"sha-256", local.dtls_fingerprint};
+    r.answer.setup = leg.dtls->client ? sdp::Setup::kActive : sdp::Setup::kPassive;
+  } else {
+    r.answer.other.push_back(sdes::Write(leg.local_key));
+  }
   if (audio) r.answer.other.push_back("ptime:" + std::to_string(kPtime));
   return r;
 }
@@ -382,41 +332,6 @@ sdp::CodecSet DefaultCodecs() {
                Codec{110, "H264", 90000, 0, "profile-level-id=42e01f;packetization-mode=0", {}},
                Codec{96, "VP8", 90000, 0, "", {}}};
   return set;
-}
-
-Expected<H264Params> ParseH264(std::string_view fmtp) {
-  H264Params p;
-  while (!fmtp.empty()) {
-    const size_t semi = fmtp.find(';');
-    std::string_view item = Trim(fmtp.substr(0, semi));
-    fmtp.remove_prefix(semi == std::string_view::npos ? fmtp.size() : semi + 1);
-    const size_t eq = item.find('=');
-    if (eq == std::string_view::npos) continue;
-    const std::string key = Lower(Trim(item.substr(0, eq)));
-    const std::string_view value = Trim(item.substr(eq + 1));
-    uint32_t n = 0;
-    if (key == "profile-level-id") {
-      p.profile_level_id = Lower(value);
-    } else if (key == "packetization-mode" && ToNumber(value, n) && n <= 2) {
-      p.packetization_mode = static_cast<int>(n);
-    } else if (key == "max-fs" && ToNumber(value, n)) {
-      p.max_fs = n;
-    } else if (key == "max-mbps" && ToNumber(value, n)) {
-      p.max_mbps = n;
-    } else if (key == "max-br" && ToNumber(value, n)) {
-      p.max_br = n;
-    }
-  }
-  auto pl = ParseProfileLevelId(p.profile_level_id);
-  if (!pl)
-    return MakeError(ErrorKind::kInvalid, "invalid H.264 profile-level-id " + p.profile_level_id);
-  const Level& level = kLevels[LevelRank(pl->level_idc)];
-  // max-br counts in cpbBrVclFactor units: 1250 bit/s for the high profile, 1000 otherwise.
-  const uint32_t factor = pl->profile_idc == 0x64 ? 1250 : 1000;
-  p.limit_fs = std::max(level.max_fs, p.max_fs);
-  p.limit_mbps = std::max(level.max_mbps, p.max_mbps);
-  p.limit_kbps = std::max(level.max_br_kbps, p.max_br) * factor / 1000;
-  return p;
 }
 
 Expected<Answer> AnswerOffer(const Session& offer, const LocalMedia& local, uint64_t session_id) {
@@ -467,6 +382,8 @@ Expected<Answer> AnswerOffer(const Session& offer, const LocalMedia& local, uint
   std::stable_sort(result.legs.begin(), result.legs.end(), [](const Leg& x, const Leg& y) {
     return x.kind == Kind::kAudio && y.kind != Kind::kAudio;
   });
+  a.ice_lite = std::any_of(result.legs.begin(), result.legs.end(),
+                           [](const Leg& l) { return l.ice.has_value(); });
   return result;
 }
 

@@ -8,7 +8,11 @@
 //   profile says: RTP/SAVP, RTP/SAVPF, and RTP/AVP or RTP/AVPF carrying a=crypto (Cisco's
 //   best-effort SRTP); the answer keeps the offer's profile per m-line. A section with no crypto
 //   line, or none we can honour (sdes::Choose: MKI, short lifetimes and session parameters are
-//   refused), is declined with port 0. UDP/TLS/RTP/SAVP(F) (DTLS-SRTP) is declined for now.
+//   refused), is declined with port 0. A UDP/TLS/RTP/SAVP(F) section (DTLS-SRTP, RFC 5763/5764)
+//   is accepted when LocalMedia has our certificate's fingerprint and the offer a sha-256
+//   a=fingerprint: the answer carries ours and a=setup:active (we start the handshake) unless
+//   the offer says setup:active (then passive), and no a=crypto; its keys come from the
+//   handshake on the leg's own ports (RTCP's too, without rtcp-mux). Our own offers use SDES.
 //   An offer with no acceptable audio section fails, and the error says why ("no SRTP offered",
 //   "no acceptable crypto line: ...", "no audio codec in common", ...): every AnswerOffer failure
 //   is a 488 Not Acceptable Here for the SIP layer.
@@ -30,8 +34,11 @@
 //   as the fallback (RFC 5761 5.1.3).
 // - a=rtcp-fb is honoured whatever the profile (Cisco writes it under RTP/AVP), for the chosen
 //   payload type or "*" (Poly writes "*" before its rtpmaps).
-// - ICE attributes in a SIP description are ignored: no ICE towards SIP legs yet; media go to the
-//   c= address and m= port.
+// - ICE (RFC 8445, 8839): an offer with a=ice-ufrag and a=ice-pwd (a room that runs full ICE)
+//   is answered as ICE-lite when LocalMedia has our credentials: a=ice-lite, our ufrag and pwd,
+//   and one host candidate per component (RTP, and RTCP without rtcp-mux); the transport answers
+//   the room's checks and sends to the pair it nominates. Media go to the c= address and m= port
+//   until then, and without ICE.
 // - Keys: our offer carries one a=crypto line per suite in LocalMedia's keys (each its own key),
 //   tags 1, 2, ... in that order; an answer echoes the tag of the line sdes::Choose picked and
 //   carries our key of that suite. AcceptAnswer refuses an answer without crypto, with a tag we
@@ -39,6 +46,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,12 +63,18 @@ struct LocalMedia {
   uint16_t audio_port = 0;  // RTP; RTCP on port+1 unless rtcp-mux is agreed.
   uint16_t video_port = 0;  // 0: no video (video sections are declined).
   // Our SRTP master keys, one per suite we accept (suite and raw key_salt of
-  // sdes::KeySaltLength(suite) bytes; tags are ignored), in the order our offer lists them:
-  // AES_CM_128_HMAC_SHA1_80 first. A key of the wrong length is never used.
+  // sdes::KeySaltLength(suite) bytes; tags are ignored), in our order of preference, which is
+  // the order our offer lists them and the order an offer's lines are chosen by:
+  // sdes::kPreference (AES_CM_128_HMAC_SHA1_80 first), or sdes::kStrongestFirst for a classified
+  // conference. A key of the wrong length is never used.
   std::vector<sdes::Crypto> audio_keys, video_keys;
   uint32_t audio_ssrc = 0, video_ssrc = 0;  // 0: no a=ssrc line.
   std::string cname = "mcu";
   uint32_t video_kbps = 2048;  // The video rate we accept: b=AS, b=TIAS and max-br.
+  // Our DTLS certificate's sha-256 fingerprint ("AB:CD:..."); empty: DTLS-SRTP is declined.
+  std::string dtls_fingerprint;
+  // Our ICE-lite credentials for this leg; empty: ICE in an offer is ignored.
+  std::string ice_ufrag, ice_pwd;
 };
 
 // Our codecs in preference order, with the payload types of our offer: audio Opus/48000/2 (111),
@@ -104,11 +118,21 @@ struct Leg {
   sdp::Codec codec;  // The chosen codec, with the remote's payload type (both directions).
   int telephone_event_pt = -1;  // -1: none.
   Feedback feedback;
-  H264Params h264;          // The remote's, when codec is H264.
-  uint32_t max_kbps = 0;    // b=TIAS, else b=AS (media, else session); 0: not stated.
+  H264Params h264;        // The remote's, when codec is H264.
+  uint32_t max_kbps = 0;  // b=TIAS, else b=AS (media, else session); 0: not stated.
+  // SDES: the keys. DTLS-SRTP (dtls set): none here, the handshake makes them.
   sdes::Crypto remote_key;  // Its key: we decrypt with it.
   sdes::Crypto local_key;   // Ours, with the tag the answer carries: we encrypt with it.
-  std::string content;      // a=content ("main"), as the remote wrote it.
+  struct Dtls {
+    std::string remote_fingerprint;  // sha-256, canonical ("AB:CD:...").
+    bool client = true;              // We start the handshake (our a=setup:active).
+  };
+  std::optional<Dtls> dtls;
+  struct Ice {
+    std::string remote_ufrag, remote_pwd;  // The room's; ours are LocalMedia's.
+  };
+  std::optional<Ice> ice;  // The offer runs ICE: we answered as ICE-lite.
+  std::string content;     // a=content ("main"), as the remote wrote it.
 };
 
 struct Answer {

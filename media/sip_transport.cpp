@@ -5,6 +5,7 @@
 #include <glib-unix.h>
 #include <nice/interfaces.h>
 #include <spdlog/spdlog.h>
+#include <stun/usages/ice.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,6 +35,14 @@ SrtpProfile ProfileOf(sdes::Suite suite) {
 
 std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
+// The attributes an ICE check carries (RFC 8445 7.1); a check with another mandatory one is
+// refused by the agent.
+constexpr uint16_t kStunAttributes[] = {
+    STUN_ATTRIBUTE_USERNAME,        STUN_ATTRIBUTE_MESSAGE_INTEGRITY,
+    STUN_ATTRIBUTE_FINGERPRINT,     STUN_ATTRIBUTE_PRIORITY,
+    STUN_ATTRIBUTE_USE_CANDIDATE,   STUN_ATTRIBUTE_ICE_CONTROLLED,
+    STUN_ATTRIBUTE_ICE_CONTROLLING, 0};
+
 // A non-blocking UDP socket bound to address:port, or -1.
 int BindUdp(const std::string& address, uint16_t port) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -62,10 +71,82 @@ std::string FirstLocalIpv4() {
 
 }  // namespace
 
-SipTransport::SipTransport(IoLoop* loop, const TransportConfig& config, Listener* listener)
-    : RtpTransport(loop, listener), config_(config) {
+// One DTLS-SRTP handshake of a channel, on its RTP port (rtcp false) or its own RTCP port.
+class SipTransport::DtlsComponent : public DtlsTransport::Listener {
+ public:
+  DtlsComponent(SipTransport* t, Channel* c, bool rtcp, const sip_sdp::Leg::Dtls& setup)
+      : t_(t),
+        c_(c),
+        rtcp_(rtcp),
+        client_(setup.client),
+        dtls_(t->dtls_context_, this, setup.remote_fingerprint) {}
+  ~DtlsComponent() override {
+    if (timer_) t_->loop_->CancelTimer(timer_);
+  }
+  void Start() {
+    dtls_.Start(client_);
+    ScheduleTimer();
+  }
+  void OnDatagram(std::span<const uint8_t> d) {
+    dtls_.OnDatagram(d);
+    ScheduleTimer();
+  }
+  void Close() { dtls_.Close(); }
+  bool connected() const { return dtls_.state() == DtlsTransport::State::kConnected; }
+  std::string_view state() const {
+    switch (dtls_.state()) {
+      case DtlsTransport::State::kConnected:
+        return "connected";
+      case DtlsTransport::State::kFailed:
+        return "failed";
+      case DtlsTransport::State::kClosed:
+        return "closed";
+      default:
+        return "connecting";
+    }
+  }
+
+  void OnDtlsSend(std::span<const uint8_t> datagram) override { t_->SendTo(*c_, rtcp_, datagram); }
+  void OnDtlsConnected(const SrtpKeys& keys) override {
+    if (auto st = (rtcp_ ? c_->rtcp_srtp : c_->srtp).Init(keys); !st) {
+      t_->Fail("SRTP: " + st.error());
+      return;
+    }
+    if (!rtcp_) c_->suite = std::string(ToString(keys.profile));
+    t_->MaybeConnected();
+  }
+  void OnDtlsFailed(const std::string& reason) override { t_->Fail("DTLS " + reason); }
+  void OnDtlsClosed() override { t_->ClosedByPeer(); }
+
+ private:
+  void ScheduleTimer() {
+    if (timer_) return;
+    auto ms = dtls_.NextTimeoutMs();
+    if (!ms) return;
+    timer_ = t_->loop_->AddTimer(static_cast<unsigned>(std::max<int64_t>(*ms, 1)), [this] {
+      timer_ = 0;
+      dtls_.OnTimeout();
+      ScheduleTimer();
+      return false;
+    });
+  }
+
+  SipTransport* t_;
+  Channel* c_;
+  bool rtcp_;
+  bool client_;
+  DtlsTransport dtls_;
+  guint timer_ = 0;
+};
+
+SipTransport::SipTransport(IoLoop* loop, const TransportConfig& config,
+                           std::shared_ptr<DtlsContext> dtls_context, Listener* listener)
+    : RtpTransport(loop, listener), config_(config), dtls_context_(std::move(dtls_context)) {
   audio_.kind = sdp::Kind::kAudio;
   video_.kind = sdp::Kind::kVideo;
+  stun_agent_init(&stun_, kStunAttributes, STUN_COMPATIBILITY_RFC5389,
+                  static_cast<StunAgentUsageFlags>(STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS |
+                                                   STUN_AGENT_USAGE_USE_FINGERPRINT));
 }
 
 SipTransport::~SipTransport() { Close(); }
@@ -141,17 +222,27 @@ Status SipTransport::Apply(const std::vector<Medium>& media) {
     if (!ip(m.remote_rtp_port, c.remote_rtp) ||
         !ip(m.rtcp_mux ? m.remote_rtp_port : m.remote_rtcp_port, c.remote_rtcp))
       return MakeError(ErrorKind::kInvalid, "not an IPv4 address: " + m.remote_address);
-    SrtpKeys keys{ProfileOf(m.local.suite), Bytes(m.local.key_salt), Bytes(m.remote.key_salt)};
-    if (m.local.suite != m.remote.suite)
-      return MakeError(ErrorKind::kInvalid, "the two directions use different SRTP suites");
-    if (auto st = c.srtp.Init(keys); !st) return st;
     c.rtcp_mux = m.rtcp_mux;
-    c.suite = std::string(sdes::ToString(m.local.suite));
-    c.active = true;
+    c.ice = m.ice;
+    if (m.ice) c.ice_username = m.ice->local_ufrag + ":" + m.ice->remote_ufrag;
+    if (m.dtls) {
+      if (auto st = StartDtls(c, *m.dtls); !st) return st;
+    } else {
+      SrtpKeys keys{ProfileOf(m.local.suite), Bytes(m.local.key_salt), Bytes(m.remote.key_salt)};
+      if (m.local.suite != m.remote.suite)
+        return MakeError(ErrorKind::kInvalid, "the two directions use different SRTP suites");
+      if (auto st = c.srtp.Init(keys); !st) return st;
+      c.suite = std::string(sdes::ToString(m.local.suite)) + " (SDES)";
+      c.active = true;
+    }
     for (int pt : m.payload_types) MapPayloadType(pt, m.kind);
     if (m.kind == sdp::Kind::kAudio && m.clock_rate) SetAudioClockRate(m.clock_rate);
     if (m.kind == sdp::Kind::kVideo) set_keyframe_method(m.keyframe);
   }
+  for (Channel* c : {&audio_, &video_})
+    for (auto& d : c->dtls)
+      if (d && !c->active) d->Start();
+  for (Channel* c : {&audio_, &video_}) c->active = c->active || c->dtls[0];
   applied_us_ = NowUs();
   if (!media_timer_ && config_.sip_media_timeout_s > 0)
     media_timer_ = loop_->AddTimer(1000, [this] {
@@ -160,11 +251,25 @@ Status SipTransport::Apply(const std::vector<Medium>& media) {
       media_timer_ = 0;  // Ends with this run.
       return false;
     });
-  if (!connected()) {
-    StartReports(false);
-    Connected();
-  }
+  MaybeConnected();
   return OkStatus();
+}
+
+Status SipTransport::StartDtls(Channel& c, const sip_sdp::Leg::Dtls& dtls) {
+  if (!dtls_context_) return MakeError(ErrorKind::kInternal, "no DTLS certificate for SIP legs");
+  // Started in Apply once every medium is set, so that the first flight finds its address.
+  c.dtls[0] = std::make_unique<DtlsComponent>(this, &c, false, dtls);
+  if (!c.rtcp_mux) c.dtls[1] = std::make_unique<DtlsComponent>(this, &c, true, dtls);
+  return OkStatus();
+}
+
+void SipTransport::MaybeConnected() {
+  if (connected() || closed() || failed()) return;
+  for (const Channel* c : {&audio_, &video_})
+    for (const auto& d : c->dtls)
+      if (d && !d->connected()) return;
+  StartReports(false);
+  Connected();
 }
 
 void SipTransport::CheckMediaTimeout() {
@@ -190,14 +295,27 @@ void SipTransport::Receive(Channel& c, int fd, bool rtcp_socket) {
         recvfrom(fd, buf, sizeof buf, MSG_TRUNC, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (len < 0) return;  // EAGAIN: drained (or an ICMP error for an earlier send).
     if (closed()) continue;
-    // Only the host its SDP named, only once keys are set, nothing larger than a datagram.
-    if (!c.active || static_cast<size_t>(len) > sizeof buf ||
-        from.sin_addr.s_addr != c.remote_rtp.sin_addr.s_addr) {
+    if (!c.active || static_cast<size_t>(len) > sizeof buf) {
       CountDropped();
       continue;
     }
     const auto cls = rtp::Classify({buf, static_cast<size_t>(len)});
-    if (cls == rtp::PacketClass::kRtcp || (rtcp_socket && cls == rtp::PacketClass::kRtp))
+    if (cls == rtp::PacketClass::kStun && c.ice) {
+      HandleStun(c, fd, rtcp_socket, buf, static_cast<size_t>(len), from);
+      continue;
+    }
+    // Only the host its SDP named (or its nominated candidate).
+    if (from.sin_addr.s_addr !=
+        (rtcp_socket && !c.rtcp_mux ? c.remote_rtcp : c.remote_rtp).sin_addr.s_addr) {
+      CountDropped();
+      continue;
+    }
+    if (cls == rtp::PacketClass::kDtls) {
+      if (auto& d = c.dtls[rtcp_socket && !c.rtcp_mux ? 1 : 0])
+        d->OnDatagram({buf, static_cast<size_t>(len)});
+      else
+        CountDropped();
+    } else if (cls == rtp::PacketClass::kRtcp || (rtcp_socket && cls == rtp::PacketClass::kRtp))
       HandleRtcp(c.kind, buf, static_cast<size_t>(len));
     else if (cls == rtp::PacketClass::kRtp)
       HandleRtp(c.kind, buf, static_cast<size_t>(len));
@@ -206,9 +324,52 @@ void SipTransport::Receive(Channel& c, int fd, bool rtcp_socket) {
   }
 }
 
+void SipTransport::HandleStun(Channel& c, int fd, bool rtcp_socket, uint8_t* data, size_t len,
+                              const sockaddr_in& from) {
+  StunDefaultValidaterData credentials[] = {
+      {reinterpret_cast<uint8_t*>(c.ice_username.data()), c.ice_username.size(),
+       reinterpret_cast<uint8_t*>(c.ice->local_pwd.data()), c.ice->local_pwd.size()},
+      {nullptr, 0, nullptr, 0}};
+  StunMessage request;
+  if (stun_agent_validate(&stun_, &request, data, len, stun_agent_default_validater, credentials) !=
+          STUN_VALIDATION_SUCCESS ||
+      stun_message_get_class(&request) != STUN_REQUEST ||
+      stun_message_get_method(&request) != STUN_BINDING) {
+    CountDropped();  // Not a check of this leg's room: wrong credentials, or not a request.
+    return;
+  }
+  uint8_t out[512];
+  size_t out_len = sizeof out;
+  StunMessage response;
+  sockaddr_storage source{};
+  std::memcpy(&source, &from, sizeof from);
+  bool controlling = false;  // A lite agent is always the controlled one.
+  const auto r = stun_usage_ice_conncheck_create_reply(&stun_, &request, &response, out, &out_len,
+                                                       &source, sizeof from, &controlling, 0,
+                                                       STUN_USAGE_ICE_COMPATIBILITY_RFC5245);
+  if (r != STUN_USAGE_ICE_RETURN_SUCCESS && r != STUN_USAGE_ICE_RETURN_ROLE_CONFLICT) {
+    CountDropped();
+    return;
+  }
+  sendto(fd, out, out_len, 0, reinterpret_cast<const sockaddr*>(&from), sizeof from);
+  if (!stun_usage_ice_conncheck_use_candidate(&request)) return;
+  sockaddr_in& remote = rtcp_socket && !c.rtcp_mux ? c.remote_rtcp : c.remote_rtp;
+  if (remote.sin_addr.s_addr == from.sin_addr.s_addr && remote.sin_port == from.sin_port) return;
+  remote = from;
+  if (c.rtcp_mux) c.remote_rtcp = from;
+  char ip[INET_ADDRSTRLEN] = "";
+  inet_ntop(AF_INET, &from.sin_addr, ip, sizeof ip);
+  spdlog::info("ICE-lite: a SIP room nominated {}:{} for its {} {}", ip, ntohs(from.sin_port),
+               sdp::ToString(c.kind), rtcp_socket && !c.rtcp_mux ? "RTCP" : "RTP");
+}
+
 void SipTransport::SendDatagram(sdp::Kind kind, bool rtcp, std::span<const uint8_t> bytes) {
   Channel& c = kind == sdp::Kind::kVideo ? video_ : audio_;
   if (!c.active || closed()) return;
+  SendTo(c, rtcp, bytes);
+}
+
+void SipTransport::SendTo(Channel& c, bool rtcp, std::span<const uint8_t> bytes) {
   const bool own_socket = rtcp && !c.rtcp_mux;
   const sockaddr_in& to = own_socket ? c.remote_rtcp : c.remote_rtp;
   if (sendto(own_socket ? c.rtcp_fd : c.rtp_fd, bytes.data(), bytes.size(), 0,
@@ -221,14 +382,22 @@ void SipTransport::Close() {
   if (media_timer_) loop_->CancelTimer(media_timer_);
   media_timer_ = 0;
   StopRtp();
+  for (Channel* c : {&audio_, &video_}) {
+    for (auto& d : c->dtls) {
+      if (d) d->Close();  // close_notify, while the socket is there.
+      d.reset();
+    }
+  }
   Unbind(audio_);
   Unbind(video_);
 }
 
 void SipTransport::AddTransportStats(TransportStats& s) const {
   s.ice_state = "none";
-  s.dtls_state = "none";
-  s.srtp_profile = audio_.suite.empty() ? "none" : audio_.suite + " (SDES)";
+  s.dtls_state = audio_.dtls[0] ? std::string(audio_.dtls[0]->state()) : "none";
+  s.srtp_profile = audio_.suite.empty() ? "none"
+                   : audio_.dtls[0]     ? audio_.suite + " (DTLS)"
+                                        : audio_.suite;
   char ip[INET_ADDRSTRLEN] = "";
   inet_ntop(AF_INET, &audio_.remote_rtp.sin_addr, ip, sizeof ip);
   s.local_candidate = address_ + ":" + std::to_string(audio_.port) + " rtp";

@@ -48,7 +48,9 @@ Status SrtpSession::Init(const SrtpKeys& keys) {
     policy.key = const_cast<uint8_t*>(key.data());
     // A window large enough for packets recovered by NACK a few hundred sequence numbers late.
     policy.window_size = 1024;
-    policy.allow_repeat_tx = 1;
+    // Never the same sequence number protected twice (a retransmission resends the bytes
+    // already protected, media/nack.h): a repeat would reuse the keystream.
+    policy.allow_repeat_tx = 0;
     policy.next = nullptr;
     return srtp_create(out, &policy);
   };
@@ -65,6 +67,7 @@ Status SrtpSession::Init(const SrtpKeys& keys) {
 }
 
 bool SrtpSession::ProtectRtp(std::vector<uint8_t>& packet) {
+  if (!outbound_) return false;  // Not keyed yet: nothing passes.
   int len = static_cast<int>(packet.size());
   packet.resize(packet.size() + kMaxTrailer);
   if (srtp_protect(outbound_, packet.data(), &len) != srtp_err_status_ok) {
@@ -76,6 +79,7 @@ bool SrtpSession::ProtectRtp(std::vector<uint8_t>& packet) {
 }
 
 bool SrtpSession::ProtectRtcp(std::vector<uint8_t>& packet) {
+  if (!outbound_) return false;  // Not keyed yet: nothing passes.
   int len = static_cast<int>(packet.size());
   packet.resize(packet.size() + kMaxTrailer);
   if (srtp_protect_rtcp(outbound_, packet.data(), &len) != srtp_err_status_ok) {
@@ -87,6 +91,7 @@ bool SrtpSession::ProtectRtcp(std::vector<uint8_t>& packet) {
 }
 
 bool SrtpSession::UnprotectRtp(uint8_t* data, size_t& len) {
+  if (!inbound_) return false;  // Not keyed yet: nothing passes.
   int n = static_cast<int>(len);
   if (srtp_unprotect(inbound_, data, &n) != srtp_err_status_ok) return false;
   len = static_cast<size_t>(n);
@@ -94,6 +99,7 @@ bool SrtpSession::UnprotectRtp(uint8_t* data, size_t& len) {
 }
 
 bool SrtpSession::UnprotectRtcp(uint8_t* data, size_t& len) {
+  if (!inbound_) return false;  // Not keyed yet: nothing passes.
   int n = static_cast<int>(len);
   if (srtp_unprotect_rtcp(inbound_, data, &n) != srtp_err_status_ok) return false;
   len = static_cast<size_t>(n);

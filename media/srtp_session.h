@@ -29,6 +29,7 @@ class SrtpSession {
   bool ready() const { return inbound_ && outbound_; }
   SrtpProfile profile() const { return profile_; }
 
+  // Each fails (false) before Init: nothing passes unprotected.
   bool ProtectRtp(std::vector<uint8_t>& packet);
   bool ProtectRtcp(std::vector<uint8_t>& packet);
   // Decrypt in place; on success `len` is the plaintext length.

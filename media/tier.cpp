@@ -11,13 +11,16 @@ std::vector<Tier> CompositeTiers() {
   std::vector<Tier> tiers = DefaultTiers();
   tiers.push_back({1280, 720, 1500, VideoCodec::kH264});
   tiers.push_back({640, 360, 600, VideoCodec::kH264});
+  tiers.push_back({640, 360, 600, VideoCodec::kH264, 0});
   return tiers;
 }
 
-std::vector<int> TiersOf(const std::vector<Tier>& tiers, VideoCodec codec) {
+std::vector<int> TiersOf(const std::vector<Tier>& tiers, VideoCodec codec, int packetization_mode) {
   std::vector<int> ids;
   for (size_t i = 0; i < tiers.size(); ++i)
-    if (tiers[i].codec == codec) ids.push_back(static_cast<int>(i));
+    if (tiers[i].codec == codec &&
+        (codec != VideoCodec::kH264 || tiers[i].packetization_mode == packetization_mode))
+      ids.push_back(static_cast<int>(i));
   return ids;
 }
 

@@ -16,17 +16,23 @@ struct Tier {
   int height = 0;
   int bitrate_kbps = 0;
   VideoCodec codec = VideoCodec::kVp8;
+  // H.264 only: 1, NAL units fragmented (FU-A) as needed; 0 (RFC 6184 single NAL unit mode, for
+  // old room systems), each slice cut to fit one packet.
+  int packetization_mode = 1;
 };
 
 // VP8 1280x720 @ 1500 kbps, 640x360 @ 600 kbps: highest first, as TierSelector expects. What
 // WebRTC sites receive.
 std::vector<Tier> DefaultTiers();
 // Every tier a mixing room encodes: DefaultTiers(), then H.264 constrained baseline 1280x720 @
-// 1500 kbps and 640x360 @ 600 kbps for SIP room systems (and browsers that prefer H.264). A tier
-// nobody receives is not encoded.
+// 1500 kbps and 640x360 @ 600 kbps for SIP room systems (and browsers that prefer H.264), and
+// 640x360 @ 600 kbps in packetization-mode 0 for rooms that take only that. A tier nobody
+// receives is not encoded.
 std::vector<Tier> CompositeTiers();
-// The tiers of `codec` (their indices in `tiers`, in order): what one receiver chooses among.
-std::vector<int> TiersOf(const std::vector<Tier>& tiers, VideoCodec codec);
+// The tiers of `codec` (their indices in `tiers`, in order), for H.264 those of
+// `packetization_mode`: what one receiver chooses among.
+std::vector<int> TiersOf(const std::vector<Tier>& tiers, VideoCodec codec,
+                         int packetization_mode = 1);
 
 // Chooses a tier index (0 = highest) for one receiver. The declared bandwidth sets a ceiling;
 // receiver reports move below it with hysteresis: one tier down after 2 consecutive reports with

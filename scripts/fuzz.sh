@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # The libFuzzer targets of fuzz/ (the parsers of outside input) in build-fuzz/: clang with
 # -fsanitize=fuzzer,address,undefined, built alone (-DMCU_FUZZ=ON: no GStreamer, no libnice).
-# Runs each target FUZZ_SECONDS (default 30) on a fresh copy of its seeds, fuzz/corpus/<target>/
-# (the grown corpus stays in build-fuzz/corpus/<target>/), and prints a line per target. A
-# crash, leak, undefined behaviour, timeout or memory blow-up fails it: the input is saved in
-# test-output/fuzz/ with the log, and the script exits non-zero after the other targets have run.
+# Runs each target FUZZ_SECONDS (default 12) on a fresh copy of its seeds, fuzz/corpus/<target>/
+# (the grown corpus stays in build-fuzz/corpus/<target>/), with fuzz/<target>.dict if there is
+# one, and prints a line per target. A crash, leak, undefined behaviour, timeout or memory
+# blow-up fails it: the input is saved in test-output/fuzz/ with the log, and the script exits
+# non-zero after the other targets have run.
 # Reproduce one with `build-fuzz/fuzz/<target> <input>`. Part of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${FUZZ_SECONDS:-30}
+seconds=${FUZZ_SECONDS:-12}
 # Target and the longest input worth trying (-max_len).
 targets=(
   fuzz_sip_sdp:16384
   fuzz_sdes:1024
   fuzz_sip_uri:1024
   fuzz_sip_info:4096
+  fuzz_rtp:1500
+  fuzz_video_frames:8192
+  fuzz_protocol:8192
+  fuzz_rest:4096
+  fuzz_config:16384
 )
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DMCU_FUZZ=ON >/dev/null
 cmake --build build-fuzz
@@ -29,12 +35,15 @@ status=0
 for entry in "${targets[@]}"; do
   target=${entry%%:*} max_len=${entry##*:}
   corpus=build-fuzz/corpus/$target log=build-fuzz/$target.log
+  # cp follows the corpus's symbolic links (fuzz_config's seeds include configs/*.toml as they are).
   rm -rf "$corpus" && mkdir -p "$corpus" && cp fuzz/corpus/"$target"/* "$corpus"/
+  dict=()
+  [[ -f fuzz/$target.dict ]] && dict=(-dict="fuzz/$target.dict")
   start=$(date +%s%N)
   rc=0
   build-fuzz/fuzz/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$out/$target-" "$corpus" \
-    >"$log" 2>&1 || rc=$?
+    -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$out/$target-" "${dict[@]}" \
+    "$corpus" >"$log" 2>&1 || rc=$?
   elapsed_ms=$((($(date +%s%N) - start) / 1000000))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   if ((rc == 0)) && [[ -n "$runs" ]]; then

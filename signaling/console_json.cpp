@@ -44,7 +44,10 @@ std::string ToJson(const ConsoleEvent& event) {
                               {"name", p.name},
                               {"media", ToString(p.media)},
                               {"content", p.content}});
-            return Dump({{"type", "roster"}, {"conference", e.conference}, {"participants", list}});
+            return Dump({{"type", "roster"},
+                         {"conference", e.conference},
+                         {"participants", list},
+                         {"viewers", e.viewers}});
           },
           [](const console::Speaker& e) {
             return Dump({{"type", "speaker"}, {"conference", e.conference}, {"site", e.site}});
@@ -82,6 +85,15 @@ std::string ToJson(const ConsoleEvent& event) {
                          {"detail", e.detail},
                          {"sinceMs", e.since_ms},
                          {"clearedMs", e.cleared_ms}});
+          },
+          [](const console::SipRequest& e) {
+            return Dump({{"type", "sip"},
+                         {"conference", e.conference},
+                         {"site", e.site},
+                         {"method", e.method},
+                         {"offer", e.offer},
+                         {"refresh", e.refresh},
+                         {"detail", e.detail}});
           },
           [](const console::Stats& e) {
             // The monitor's object with its type; not parsed again (it is made every second).

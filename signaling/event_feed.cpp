@@ -31,8 +31,12 @@ size_t EventHub::size() {
   return sessions_.size();
 }
 
-EventSession::EventSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string hello)
-    : ctx_(std::move(ctx)), slot_(*ctx_), ws_(std::move(stream)), hello_(std::move(hello)) {}
+EventSession::EventSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, ConnectionSlot slot,
+                           std::string hello)
+    : ctx_(std::move(ctx)),
+      slot_(std::move(slot)),
+      ws_(std::move(stream)),
+      hello_(std::move(hello)) {}
 
 void EventSession::Run(const beast::http::request<beast::http::string_body>& upgrade) {
   const auto& o = ctx_->options;
@@ -70,6 +74,16 @@ void EventSession::Send(std::string text) {
   });
 }
 
+void EventSession::EndSession(const std::string& reason) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), reason] {
+    if (!self->open_ || self->closed_) return;
+    self->closed_ = true;  // Nothing more is sent; the read ends when the close does.
+    websocket::close_reason why(websocket::close_code::policy_error);
+    why.reason = reason.substr(0, 120);
+    self->ws_.async_close(why, [self](beast::error_code) {});
+  });
+}
+
 void EventSession::Enqueue(std::string text) {
   if (!open_ || closed_) return;
   if (queue_.size() >= kQueueLimit) {
@@ -92,7 +106,7 @@ void EventSession::DoWrite() {
                       return;
                     }
                     self->queue_.pop_front();
-                    if (!self->queue_.empty()) self->DoWrite();
+                    if (!self->queue_.empty() && !self->closed_) self->DoWrite();
                   });
 }
 

@@ -1,7 +1,8 @@
 // The console's live feed: a WebSocket at /api/v1/events (the console's session cookie
 // authenticates the upgrade) on which the MCU pushes every event the bridge emits — rosters,
 // site online/offline, conference states, the active speaker, layouts and control actions — as
-// JSON text messages. The feed only sends; what a client sends is read and ignored.
+// JSON text messages. The feed only sends; what a client sends is read and ignored. It closes when
+// its session ends or stops vouching for it (console_sockets.h).
 //
 // Threading: EventHub::Publish may be called from any thread (the bridge's control thread);
 // each EventSession writes on its own strand, and a client that does not read (over
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "signaling/console_sockets.h"
 #include "signaling/server_context.h"
 
 namespace mcu::signaling {
@@ -36,13 +38,17 @@ class EventHub {
   std::vector<std::weak_ptr<EventSession>> sessions_;
 };
 
-class EventSession : public std::enable_shared_from_this<EventSession> {
+class EventSession : public ConsoleSocket, public std::enable_shared_from_this<EventSession> {
  public:
   static constexpr size_t kQueueLimit = 1024;
   using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
-  EventSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string hello);
+  // `slot`: the connection's place, from the HTTPS session that took the upgrade.
+  EventSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, ConnectionSlot slot,
+               std::string hello);
   void Run(const boost::beast::http::request<boost::beast::http::string_body>& upgrade);
   void Send(std::string text);  // Any thread.
+  // ConsoleSocket: closes the feed (policy, with `reason`); any thread.
+  void EndSession(const std::string& reason) override;
 
  private:
   void OnAccept(boost::beast::error_code ec);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace mcu::signaling {
 namespace {
@@ -28,6 +29,22 @@ HttpResponse Make(const HttpRequest& req, http::status status, std::string body,
 
 HttpResponse Error(const HttpRequest& req, http::status status, const std::string& what) {
   return Make(req, status, "{\"error\":\"" + what + "\"}\n", "application/json");
+}
+
+// What lies in the web root but is not the console: npm's files (package.json, the lock file,
+// every module's manifest and sources: only a module's dist/ folder is an asset) and dotfiles.
+bool NotTheConsole(std::string_view path) {
+  for (size_t at = 0; at < path.size();) {
+    const size_t end = std::min(path.find('/', at + 1), path.size());
+    const std::string_view segment = path.substr(at + 1, end - at - 1);
+    if (segment.starts_with('.') || segment == "package.json" || segment == "package-lock.json")
+      return true;
+    at = end;
+  }
+  if (!path.starts_with("/node_modules/")) return false;
+  // /node_modules/<module>/dist/...
+  const size_t module_end = path.find('/', sizeof("/node_modules/") - 1);
+  return module_end == std::string_view::npos || !path.substr(module_end).starts_with("/dist/");
 }
 
 }  // namespace
@@ -57,6 +74,7 @@ HttpResponse HandleHttp(const HttpRequest& req, const HttpContext& ctx) {
     return Error(req, http::status::bad_request, "bad path");
   if (target == "/") target = "/index.html";
   if (target == "/room") target = "/room.html";
+  if (NotTheConsole(target)) return Error(req, http::status::not_found, "not found");
   namespace fs = std::filesystem;
   fs::path root = fs::weakly_canonical(ctx.web_root);
   fs::path path = fs::weakly_canonical(root / fs::path(target.substr(1)).relative_path());

@@ -9,6 +9,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "signaling/byte_range.h"
 #include "signaling/event_feed.h"
 #include "signaling/http_handler.h"
 #include "signaling/rest_api.h"
@@ -19,8 +20,50 @@ namespace mcu::signaling {
 namespace beast = boost::beast;
 namespace net = boost::asio;
 
-HttpsSession::HttpsSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx)
-    : ctx_(std::move(ctx)), slot_(*ctx_), stream_(std::move(socket), ctx_->tls) {
+namespace {
+
+// A body that is part of a file: `remain` bytes from `offset` of its bytes (Beast's file_body
+// sends a whole plain file only; a sealed recording is decrypted as it is read). Read in 16 KiB
+// steps as the connection takes them.
+struct FileRangeBody {
+  struct value_type {
+    std::shared_ptr<mcu::ByteSource> file;
+    uint64_t offset = 0, remain = 0;
+  };
+  static uint64_t size(const value_type& body) { return body.remain; }
+
+  class writer {
+   public:
+    using const_buffers_type = net::const_buffer;
+    template <bool isRequest, class Fields>
+    writer(beast::http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+    void init(beast::error_code& ec) { ec = {}; }
+    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(buf_.size(), body_.remain));
+      ec = {};
+      if (want == 0) return boost::none;
+      auto n = body_.file->Read(body_.offset, buf_.data(), want);
+      if (!n || *n == 0) {  // Unreadable, or the file shrank under us.
+        if (!n) spdlog::error("HTTP: a file's body stops: {}", n.error());
+        ec = beast::http::error::short_read;
+        return boost::none;
+      }
+      body_.offset += *n;
+      body_.remain -= *n;
+      return std::make_pair(net::const_buffer(buf_.data(), *n), body_.remain > 0);
+    }
+
+   private:
+    value_type& body_;
+    std::array<uint8_t, 16 * 1024> buf_{};
+  };
+};
+
+}  // namespace
+
+HttpsSession::HttpsSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+                           ConnectionSlot slot)
+    : ctx_(std::move(ctx)), slot_(std::move(slot)), stream_(std::move(socket), ctx_->tls) {
   beast::error_code ec;
   auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
   remote_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -107,14 +150,75 @@ void HttpsSession::LogAccess(unsigned status) const {
 void HttpsSession::DoRead() {
   parser_.emplace();
   parser_->header_limit(16 * 1024);
-  // Bodies up to 1 MiB are read whole, so that one over the API's 64 KiB is answered 413 after
-  // the client has sent it (answering mid-upload and closing makes the client see a reset, not
-  // the answer). Beyond 1 MiB the answer is sent and the connection closed without reading on.
+  // A declared length over 1 MiB fails with the headers; OnHeader decides on the rest.
   parser_->body_limit(kReadLimit);
   beast::get_lowest_layer(stream_).expires_after(
       std::chrono::seconds(ctx_->options.idle_timeout_s));
+  beast::http::async_read_header(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&HttpsSession::OnHeader, shared_from_this()));
+}
+
+void HttpsSession::OnHeader(beast::error_code ec, size_t bytes) {
+  if (ec || parser_->is_done()) return OnRead(ec, bytes);
+  const auto length = parser_->content_length();
+  if (length && *length <= kPreAuthBodyLimit) return ReadBody();
+  // A larger body (or a chunked one, of a size not known yet) is read for a caller the API
+  // knows only: memory for bodies is not handed out before authentication.
+  const auto& req = parser_->get();
+  std::string cookie(req[beast::http::field::cookie]);
+  std::string authorization(req[beast::http::field::authorization]);
+  if (!ctx_->api || (cookie.empty() && authorization.empty()))
+    return RefuseBody(413, "a request without a login may carry at most 16 KiB");
+  ctx_->api->AuthorizeRequest(std::move(cookie), std::move(authorization),
+                              [self = shared_from_this()](const std::optional<Principal>& who) {
+                                const bool known = who.has_value();
+                                net::post(self->stream_.get_executor(), [self, known] {
+                                  if (!known)
+                                    return self->RefuseBody(
+                                        401, "log in first (session cookie or API token)");
+                                  self->ReadBody();
+                                });
+                              });
+}
+
+void HttpsSession::ReadBody() {
+  // Bodies up to 1 MiB are read whole, so that one over the API's 64 KiB is answered 413 after
+  // the client has sent it (answering mid-upload and closing makes the client see a reset, not
+  // the answer). Beyond 1 MiB the answer is sent and the connection closed without reading on.
+  // A chunked body of a caller without credentials never gets here.
   beast::http::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&HttpsSession::OnRead, shared_from_this()));
+}
+
+void HttpsSession::RefuseBody(int status, const std::string& message) {
+  const auto length = parser_->content_length();
+  spdlog::warn("HTTP request from {} refused before its body ({}) was read: {}", remote_,
+               length ? std::to_string(*length) + " bytes" : std::string("chunked"),
+               status == 401 ? "unknown credentials" : "no credentials");
+  LogAccess(static_cast<unsigned>(status));
+  auto res = std::make_shared<HttpResponse>(static_cast<beast::http::status>(status),
+                                            parser_->get().version());
+  res->set(beast::http::field::server, "mcu");
+  res->set(beast::http::field::content_type, "application/json");
+  res->set(beast::http::field::cache_control, "no-store");
+  res->keep_alive(false);
+  res->body() = "{\"error\":\"" + message + "\"}\n";
+  res->prepare_payload();
+  response_ = res;
+  beast::http::async_write(
+      stream_, *res,
+      beast::bind_front_handler(&HttpsSession::OnRefusalWritten, shared_from_this()));
+}
+
+void HttpsSession::OnRefusalWritten(beast::error_code, size_t) {
+  response_.reset();
+  // No TLS close_notify exchange: the client may still be sending the body, which a shutdown
+  // would have to read. The socket is closed with the body unread.
+  beast::error_code ec;
+  auto& socket = beast::get_lowest_layer(stream_).socket();
+  socket.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  socket.close(ec);
 }
 
 void HttpsSession::OnRead(beast::error_code ec, size_t) {
@@ -148,7 +252,8 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
           beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), false));
     }
     LogAccess(101);
-    std::make_shared<WsSession>(std::move(stream_), ctx_, remote_)->Run(parser_->release());
+    std::make_shared<WsSession>(std::move(stream_), ctx_, std::move(slot_), remote_)
+        ->Run(parser_->release());
     return;
   }
   if (auto t = parser_->get().target();
@@ -165,35 +270,53 @@ void HttpsSession::OnRead(beast::error_code ec, size_t) {
 
 void HttpsSession::UpgradeForConsole(bool preview) {
   auto& req = parser_->get();
-  // A page of another origin may not open these with our cookie (the cookie is also
-  // SameSite=Strict; this holds for clients that ignore that).
+  // Only a page of this origin may open these with our cookie (the cookie is also
+  // SameSite=Strict; this holds for clients that ignore that). A browser always sends Origin on
+  // a WebSocket upgrade: a request without one is no console page, and is refused as well.
   std::string origin(req[beast::http::field::origin]);
   std::string host(req[beast::http::field::host]);
-  if (!origin.empty() && origin != "https://" + host) {
-    spdlog::warn("{} from {}: origin {} is not {}", preview ? "preview" : "event feed", remote_,
-                 origin, host);
-    return WriteApiResponse(req.version(), false, {403, "{\"error\":\"wrong origin\"}\n", {}});
+  if (origin != "https://" + host) {
+    spdlog::warn("{} from {}: origin {} is not https://{}", preview ? "preview" : "event feed",
+                 remote_, origin.empty() ? "(none)" : origin, host);
+    return WriteApiResponse(req.version(), false,
+                            {403, "{\"error\":\"missing or wrong Origin\"}\n", {}});
   }
+  std::string cookie(req[beast::http::field::cookie]);
   ctx_->api->AuthorizeFeed(
-      std::string(req[beast::http::field::cookie]),
-      [self = shared_from_this(), preview](const std::optional<Principal>& who) {
-        net::post(self->stream_.get_executor(), [self, who, preview] {
+      cookie, [self = shared_from_this(), preview, cookie](const std::optional<Principal>& who) {
+        net::post(self->stream_.get_executor(), [self, who, preview, cookie] {
           auto& r = self->parser_->get();
           if (!who)
             return self->WriteApiResponse(r.version(), false,
                                           {401, "{\"error\":\"log in first\"}\n", {}});
           self->LogAccess(101);
+          // Each socket ends with its session (console_sockets.h): registered under it, and its
+          // session checked again where REST requests run.
+          const auto strand = self->stream_.get_executor();
+          auto watch = [&](const std::shared_ptr<ConsoleSocket>& socket) {
+            if (!self->ctx_->consoles) return;
+            const int every_s = std::clamp(self->ctx_->options.console_recheck_s, 1, 60);
+            self->ctx_->consoles->Watch(
+                socket, OwnerOf(cookie, *who), strand, std::chrono::seconds(every_s),
+                [api = self->ctx_->api](const std::string& c,
+                                        std::function<void(const std::optional<Principal>&)> done) {
+                  api->AuthorizeFeed(c, std::move(done));
+                });
+          };
           if (preview) {
-            std::make_shared<WsSession>(std::move(self->stream_), self->ctx_, self->remote_,
-                                        who->login)
-                ->Run(self->parser_->release());
+            auto session =
+                std::make_shared<WsSession>(std::move(self->stream_), self->ctx_,
+                                            std::move(self->slot_), self->remote_, who->login);
+            watch(session);
+            session->Run(self->parser_->release());
             return;
           }
           std::string hello = "{\"type\":\"hello\",\"user\":\"" + who->login + "\",\"role\":\"" +
                               ToString(who->role) + "\"}";
           auto session = std::make_shared<EventSession>(std::move(self->stream_), self->ctx_,
-                                                        std::move(hello));
+                                                        std::move(self->slot_), std::move(hello));
           self->ctx_->events->Add(session);
+          watch(session);
           session->Run(self->parser_->release());
         });
       });
@@ -212,7 +335,11 @@ void HttpsSession::HandleApi() {
   r.cookie = std::string(req[beast::http::field::cookie]);
   r.csrf = std::string(req["X-CSRF-Token"]);
   r.authorization = std::string(req[beast::http::field::authorization]);
+  r.content_type = std::string(req[beast::http::field::content_type]);
+  r.origin = std::string(req[beast::http::field::origin]);
+  r.host = std::string(req[beast::http::field::host]);
   r.remote = remote_;
+  range_ = std::string(req[beast::http::field::range]);
   unsigned version = req.version();
   bool keep_alive = req.keep_alive();
   // The API runs on its own thread; the response comes back to this session's strand.
@@ -226,6 +353,7 @@ void HttpsSession::HandleApi() {
 }
 
 void HttpsSession::WriteApiResponse(unsigned version, bool keep_alive, RestResponse r) {
+  if (r.file) return WriteFileResponse(version, keep_alive, std::move(r));
   LogAccess(static_cast<unsigned>(r.status));
   auto res = std::make_shared<HttpResponse>(static_cast<beast::http::status>(r.status), version);
   res->set(beast::http::field::server, "mcu");
@@ -238,6 +366,48 @@ void HttpsSession::WriteApiResponse(unsigned version, bool keep_alive, RestRespo
   res->body() = std::move(r.body);
   res->prepare_payload();
   response_ = res;
+  beast::http::async_write(
+      stream_, *res,
+      beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), keep_alive));
+}
+
+void HttpsSession::WriteFileResponse(unsigned version, bool keep_alive, RestResponse r) {
+  FileRangeBody::value_type body;
+  body.file = std::move(r.file);
+  const uint64_t size = body.file->size();
+  const ByteRange range = ParseByteRange(range_, size);
+  if (range.kind == ByteRange::Kind::kUnsatisfiable)
+    return WriteApiResponse(version, keep_alive,
+                            {416,
+                             "{\"error\":\"the range is past the end of the file\"}\n",
+                             {{"Content-Range", "bytes */" + std::to_string(size)}}});
+  const bool partial = range.kind == ByteRange::Kind::kPartial;
+  body.offset = partial ? range.first : 0;
+  body.remain = partial ? range.last - range.first + 1 : size;
+  const int status = partial ? 206 : r.status;
+  LogAccess(static_cast<unsigned>(status));
+  auto res = std::make_shared<beast::http::response<FileRangeBody>>(
+      static_cast<beast::http::status>(status), version);
+  res->set(beast::http::field::server, "mcu");
+  res->set(beast::http::field::content_type, r.content_type);
+  res->set(beast::http::field::cache_control, "no-store");
+  res->set("X-Content-Type-Options", "nosniff");
+  res->set(beast::http::field::strict_transport_security, "max-age=31536000");
+  res->set(beast::http::field::accept_ranges, "bytes");
+  if (partial)
+    res->set(beast::http::field::content_range, "bytes " + std::to_string(range.first) + "-" +
+                                                    std::to_string(range.last) + "/" +
+                                                    std::to_string(size));
+  for (auto& [k, v] : r.headers) res->insert(k, v);
+  res->keep_alive(keep_alive);
+  const uint64_t bytes = body.remain;
+  res->body() = std::move(body);
+  res->prepare_payload();
+  response_ = res;
+  // At least 256 KiB/s beyond the idle timeout: a client that stops reading (a paused video)
+  // lets the connection go, and asks again from where it stopped.
+  beast::get_lowest_layer(stream_).expires_after(
+      std::chrono::seconds(ctx_->options.idle_timeout_s + static_cast<int64_t>(bytes >> 18)));
   beast::http::async_write(
       stream_, *res,
       beast::bind_front_handler(&HttpsSession::OnWrite, shared_from_this(), keep_alive));

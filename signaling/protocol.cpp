@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "signaling/json_limits.h"
 #include "signaling/stats_json.h"
 
 namespace mcu::signaling {
@@ -83,6 +84,7 @@ struct EventWriter {
                       {"name", p.name},
                       {"media", ToString(p.media)}});
     j["participants"] = std::move(list);
+    j["viewers"] = e.viewers;
   }
   void operator()(const event::MediaState& e) {
     j["type"] = "media";
@@ -132,7 +134,9 @@ struct EventWriter {
 }  // namespace
 
 Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_out) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  bool too_deep = false;
+  json j = ParseJsonLimited(text, kMaxJsonDepth, &too_deep);
+  if (too_deep) return MakeError(ErrorKind::kInvalid, "JSON nested too deeply");
   if (j.is_discarded()) return MakeError(ErrorKind::kInvalid, "malformed JSON");
   if (!j.is_object()) return MakeError(ErrorKind::kInvalid, "a message must be a JSON object");
   EndpointRequest r;
@@ -234,7 +238,7 @@ bool Bool(const json& j, const char* key) {
 }  // namespace
 
 Expected<EndpointEvent> ParseEvent(std::string_view text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  json j = ParseJsonLimited(text);
   if (j.is_discarded() || !j.is_object())
     return MakeError(ErrorKind::kInvalid, "an event must be a JSON object");
   EndpointEvent e;
@@ -262,6 +266,8 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
           r.participants.push_back(
               {Str(p, "id"), Str(p, "site"), Str(p, "name"),
                ParseMediaStatus(Str(p, "media")).value_or(MediaStatus::kConnecting)});
+    if (auto v = j.find("viewers"); v != j.end() && v->is_number_unsigned())
+      r.viewers = v->get<size_t>();
     e.body = std::move(r);
   } else if (type == "media") {
     e.body = event::MediaState{ParseMediaStatus(Str(j, "state")).value_or(MediaStatus::kFailed),

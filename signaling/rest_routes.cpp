@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
@@ -101,7 +102,7 @@ RestResponse Login(RouteContext& c) {
     return Fail(400, error);
   if (!c.body.contains("login") || !c.body.contains("password"))
     return Fail(400, "login and password are required");
-  auto r = c.control.Login(login, password);
+  auto r = c.control.Login(login, password, ClientAddress(c.req.remote));
   if (!r) {
     std::string shown = login.substr(0, 64);
     for (char& ch : shown)
@@ -141,12 +142,45 @@ RestResponse Logout(RouteContext& c) {
   return res;
 }
 
-// ----- API tokens (each user their own) ------------------------------------------------------
+// ----- API tokens (each user their own; an admin anyone's) -------------------------------------
 
+// Login by user id, for listing tokens of several users.
+std::map<int64_t, std::string> Logins(ConferenceControl& control) {
+  std::map<int64_t, std::string> out;
+  for (const auto& u : control.Users()) out[u.id] = u.login;
+  return out;
+}
+
+json TokenJson(const ApiTokenRow& t, const std::string& user) {
+  return {{"id", t.id},
+          {"name", t.name},
+          {"user", user},
+          {"created", FormatTime(t.created_at)},
+          {"expires", FormatTime(t.expires_at)}};
+}
+
+// GET /tokens: the caller's own. An admin may ask for one user's (?user=<login>) or everyone's
+// (?all=true).
 RestResponse ListTokens(RouteContext& c) {
+  const std::string user = QueryValue(c.query, "user");
+  const bool all = QueryValue(c.query, "all") == "true";
+  if ((all || (!user.empty() && user != c.who->login)) && c.who->role != Role::kAdmin)
+    return Fail(403,
+                std::string("a ") + ToString(c.who->role) + " may list only their own API tokens");
+  std::optional<int64_t> of = c.who->user_id;
+  if (all) {
+    of.reset();
+  } else if (!user.empty()) {
+    auto u = c.control.UserByLogin(user);
+    if (!u) return Fail(404, "no user '" + user.substr(0, 64) + "'");
+    of = u->id;
+  }
+  const auto logins = Logins(c.control);
   json list = json::array();
-  for (const auto& t : c.control.ApiTokens(c.who->user_id))
-    list.push_back({{"id", t.id}, {"name", t.name}, {"created", FormatTime(t.created_at)}});
+  for (const auto& t : c.control.ApiTokens(of)) {
+    auto login = logins.find(t.user_id);
+    list.push_back(TokenJson(t, login != logins.end() ? login->second : ""));
+  }
   return Reply(200, list);
 }
 
@@ -154,19 +188,35 @@ RestResponse CreateToken(RouteContext& c) {
   std::string name, error;
   if (!ReadString(c.body, "name", name, error, 100) || name.empty())
     return Fail(400, error.empty() ? "a token needs a name" : error);
-  auto t = c.control.CreateApiToken(*c.who, name);
-  if (!t) return Fail(500, t.error());
-  c.control.Audit(c.actor(), "create-token", name, "{}");
-  return Reply(201, {{"id", t->first.id},
-                     {"name", name},
-                     {"created", FormatTime(t->first.created_at)},
-                     {"token", t->second}});
+  std::optional<int> days;
+  if (auto d = c.body.find("days"); d != c.body.end()) {
+    if (!d->is_number_integer() || d->get<int64_t>() < 1 ||
+        d->get<int64_t>() > c.control.auth_policy().token_max_days)
+      return Fail(400, "days must be a whole number from 1 to " +
+                           std::to_string(c.control.auth_policy().token_max_days));
+    days = d->get<int>();
+  }
+  auto t = c.control.CreateApiToken(*c.who, name, days);
+  if (!t) return Fail(HttpStatus(t.error_kind()), t.error());
+  c.control.Audit(c.actor(), "create-token", name,
+                  json{{"id", t->first.id}, {"expires", FormatTime(t->first.expires_at)}}.dump());
+  json body = TokenJson(t->first, c.who->login);
+  body["token"] = t->second;
+  return Reply(201, body);
 }
 
+// DELETE /tokens/{id}: the caller's own; an admin's, anyone's. Another user's token is, to
+// anyone else, not there.
 RestResponse DeleteToken(RouteContext& c) {
-  auto st = c.control.DeleteApiToken(std::stoll(c.params[0]), c.who->user_id);
-  if (!st) return Fail(404, st.error());
-  c.control.Audit(c.actor(), "delete-token", c.params[0], "{}");
+  auto t = c.control.ApiToken(std::stoll(c.params[0]));
+  if (!t || (t->user_id != c.who->user_id && c.who->role != Role::kAdmin))
+    return Fail(404, "no token " + c.params[0]);
+  if (auto st = c.control.DeleteApiToken(t->id, t->user_id); !st) return FromStatus(st);
+  const auto logins = Logins(c.control);
+  auto owner = logins.find(t->user_id);
+  c.control.Audit(
+      c.actor(), "delete-token", c.params[0],
+      json{{"user", owner != logins.end() ? owner->second : ""}, {"name", t->name}}.dump());
   return Done();
 }
 
@@ -245,12 +295,11 @@ RestResponse UpdateUser(RouteContext& c) {
   if (auto e = ReadUser(c.body, *u, false); !e.empty()) return Fail(400, e);
   if (u->id == c.who->user_id && u->role != "admin")
     return Fail(409, "an admin cannot take away their own admin role");
-  if (auto st = c.control.UpdateUser(*u); !st) return Fail(500, st.error());
-  // A new password ends the user's console sessions (API tokens are revoked separately).
-  if (auto pw = c.body.find("password");
-      pw != c.body.end() && pw->is_string() && !pw->get<std::string>().empty())
-    (void)c.control.DeleteSessionsOf(u->id);
-  c.control.Audit(c.actor(), "update-user", u->login, json{{"role", u->role}}.dump());
+  // A new password ends the user's sessions; a new password or role revokes their API tokens.
+  auto revoked = c.control.UpdateUser(*u);
+  if (!revoked) return FromStatus(revoked);
+  c.control.Audit(c.actor(), "update-user", u->login,
+                  json{{"role", u->role}, {"tokensRevoked", *revoked}}.dump());
   return Reply(200, UserJson(*u));
 }
 
@@ -264,6 +313,11 @@ RestResponse DeleteUser(RouteContext& c) {
 }
 
 }  // namespace
+
+std::string ClientAddress(const std::string& remote) {
+  const size_t colon = remote.rfind(':');
+  return colon == std::string::npos ? remote : remote.substr(0, colon);
+}
 
 // Conferences, logs and health: signaling/rest_routes_conferences.cpp.
 void AddConferenceRoutes(std::vector<Route>& routes);

@@ -24,7 +24,8 @@ struct RouteContext {
   const std::string& path;
   const std::string& query;
   const nlohmann::json& body;
-  const Principal* who;             // Null only for a route that needs no login.
+  // Null only for a route that needs no login, or a viewer_link route called without one.
+  const Principal* who;
   const std::string& session;       // The session cookie's value, if any.
   std::vector<std::string> params;  // The path's {...} values, in order.
   ConferenceControl& control;
@@ -33,13 +34,21 @@ struct RouteContext {
 
 struct Route {
   const char* method;
-  // Under /api/v1. "{tokenId}" is a number; any other {name} is an id (1-64 of a-z, 0-9, - and
-  // _, starting with a letter or digit).
+  // Under /api/v1. "{tokenId}" is a number; "{streamFile}" a file name (an id, a dot, 1-8 of a-z
+  // and 0-9); any other {name} is an id (1-64 of a-z, 0-9, - and _, starting with a letter or
+  // digit).
   const char* path;
   std::optional<Role> min_role;  // nullopt: no login needed (the login itself).
   RestResponse (*handle)(RouteContext&);
+  // A GET that a live stream's viewer link may read without a login: the handler is called with
+  // no principal (RouteContext::who null) and checks the link itself.
+  bool viewer_link = false;
 };
 
 const std::vector<Route>& Routes();
+
+// The client's address without its port ("192.0.2.9:50000" -> "192.0.2.9"; an IPv6 address
+// keeps its colons but the last): what login throttling counts by.
+std::string ClientAddress(const std::string& remote);
 
 }  // namespace mcu::signaling::rest

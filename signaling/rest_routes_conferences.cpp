@@ -1,6 +1,7 @@
 // The REST routes of conferences and their live control, settings, the audit log, call records,
 // live statistics, history and alarms (signaling/rest_routes.h).
 #include <algorithm>
+#include <filesystem>
 
 #include "mcu/schedule.h"
 #include "signaling/rest_routes.h"
@@ -37,8 +38,12 @@ RestResponse RollCall(RouteContext& c) {
   if (!conf) return FromStatus(conf);
   json list = json::array();
   for (const auto& s : conf->sites) list.push_back(LiveSiteJson(s));
-  return Reply(
-      200, {{"conference", conf->row.id}, {"state", LiveJson(*conf)["state"]}, {"sites", list}});
+  return Reply(200, {{"conference", conf->row.id},
+                     {"state", LiveJson(*conf)["state"]},
+                     {"sites", list},
+                     {"viewers", conf->viewers},
+                     {"recording", RecordingJson(*conf)},
+                     {"stream", StreamJson(*conf)}});
 }
 
 RestResponse CreateConference(RouteContext& c) {
@@ -83,6 +88,90 @@ RestResponse MuteSite(RouteContext& c) {
 }
 RestResponse KickSite(RouteContext& c) {
   return FromStatus(c.control.Kick(c.actor(), c.params[0], c.params[1]));
+}
+
+RestResponse StartRecording(RouteContext& c) {
+  return FromStatus(c.control.StartRecording(c.actor(), c.params[0]));
+}
+
+RestResponse StopRecording(RouteContext& c) {
+  return FromStatus(c.control.StopRecording(c.actor(), c.params[0]));
+}
+
+json StreamLinkJson(const StreamLinkRow& l) {
+  return {{"id", l.id},
+          {"label", l.label},
+          {"createdBy", l.created_by},
+          {"createdMs", l.created_at_ms},
+          {"expiresMs", l.expires_at_ms},
+          {"revokedMs", l.revoked_at_ms},
+          {"maxViewers", l.max_viewers}};
+}
+
+// A viewer link: its token and the watch page's URL (the token after '#': never sent to the
+// server with the page, so never in an access log), shown this once.
+RestResponse CreateStreamLink(RouteContext& c) {
+  const json& b = c.body;
+  const auto label = b.value("label", json("")), minutes = b.value("minutes", json(120)),
+             viewers = b.value("maxViewers", json(20));
+  if (!label.is_string() || !minutes.is_number_integer() || !viewers.is_number_integer())
+    return Fail(400, "label (text), minutes and maxViewers (integers) are optional");
+  auto made = c.control.CreateStreamLink(
+      c.actor(), c.params[0], label.get<std::string>(),
+      static_cast<int>(std::clamp<int64_t>(minutes.get<int64_t>(), -1, 1'000'000)),
+      static_cast<int>(std::clamp<int64_t>(viewers.get<int64_t>(), -1, 1'000'000)));
+  if (!made) return FromStatus(made);
+  json j = StreamLinkJson(made->row);
+  j["token"] = made->token;
+  j["url"] = "/watch.html?c=" + c.params[0] + "#token=" + made->token;
+  return Reply(200, j);
+}
+
+RestResponse StreamLinks(RouteContext& c) {
+  auto links = c.control.StreamLinks(c.params[0]);
+  if (!links) return FromStatus(links);
+  json list = json::array();
+  for (const auto& l : *links) list.push_back(StreamLinkJson(l));
+  return Reply(200, list);
+}
+
+RestResponse RevokeStreamLink(RouteContext& c) {
+  return FromStatus(c.control.RevokeStreamLink(c.actor(), c.params[0], std::stoll(c.params[1])));
+}
+
+RestResponse StartStream(RouteContext& c) {
+  return FromStatus(c.control.StartStream(c.actor(), c.params[0]));
+}
+
+RestResponse StopStream(RouteContext& c) {
+  return FromStatus(c.control.StopStream(c.actor(), c.params[0]));
+}
+
+// The live stream's playlist (index.m3u8) and its parts (init.webm, <sequence>.webm), from
+// memory; never cached. To a console session, or through a viewer link (?token=...: the
+// playlist's URLs carry it on).
+RestResponse StreamFile(RouteContext& c) {
+  const std::string& name = c.params[1];
+  std::string query;
+  if (!c.who) {
+    const std::string token = QueryValue(c.query, "token");
+    if (token.empty()) return Fail(401, "log in first, or watch through a viewer link");
+    if (Status st = c.control.StreamViewer(c.params[0], token, c.req.remote); !st)
+      return FromStatus(st);
+    query = "?token=" + token;
+  }
+  if (name == "index.m3u8") {
+    auto list = c.control.StreamPlaylist(c.params[0], query);
+    if (!list) return FromStatus(list);
+    return RestResponse{200, *list, {}, "application/vnd.apple.mpegurl"};
+  }
+  auto part = c.control.StreamPart(c.params[0], name);
+  if (!part) return FromStatus(part);
+  return RestResponse{200, **part, {}, "video/webm"};
+}
+
+RestResponse StopSiteContent(RouteContext& c) {
+  return FromStatus(c.control.StopContent(c.actor(), c.params[0], c.params[1]));
 }
 RestResponse CallSite(RouteContext& c) {
   return FromStatus(c.control.Call(c.actor(), c.params[0], c.params[1]));
@@ -187,6 +276,34 @@ RestResponse Alarms(RouteContext& c) {
   return Reply(200, list);
 }
 
+RestResponse ListRecordings(RouteContext& c) {
+  std::string conference = QueryValue(c.query, "conference");
+  if (!conference.empty() && !ValidId(conference)) return Fail(400, "bad conference id");
+  json list = json::array();
+  for (const auto& r : c.control.Recordings(conference, QueryLimit(c.query)))
+    list.push_back(RecordingRowJson(r));
+  return Reply(200, list);
+}
+
+// The file itself: as an attachment (a download), or with ?play=1 inline for the console's
+// video player; either is audited (a player's further range requests are not).
+RestResponse RecordingFile(RouteContext& c) {
+  const std::string play = QueryValue(c.query, "play");
+  if (!play.empty() && play != "1") return Fail(400, "play must be 1");
+  auto file = c.control.RecordingFile(c.actor(), std::stoll(c.params[0]), play == "1");
+  if (!file) return FromStatus(file);
+  RestResponse res{200, "", {}, "video/webm"};
+  res.file = file->bytes;
+  res.headers.emplace_back(
+      "Content-Disposition",
+      (play == "1" ? "inline; filename=\"" : "attachment; filename=\"") + file->name + "\"");
+  return res;
+}
+
+RestResponse DeleteRecording(RouteContext& c) {
+  return FromStatus(c.control.DeleteRecording(c.actor(), std::stoll(c.params[0])));
+}
+
 }  // namespace
 
 void AddConferenceRoutes(std::vector<Route>& r) {
@@ -202,6 +319,15 @@ void AddConferenceRoutes(std::vector<Route>& r) {
       {"POST", "/conferences/{conference}/stop", host, &StopConference},
       {"POST", "/conferences/{conference}/sites/{site}/mute", host, &MuteSite},
       {"POST", "/conferences/{conference}/sites/{site}/kick", host, &KickSite},
+      {"POST", "/conferences/{conference}/sites/{site}/stop-content", host, &StopSiteContent},
+      {"POST", "/conferences/{conference}/recording/start", host, &StartRecording},
+      {"POST", "/conferences/{conference}/recording/stop", host, &StopRecording},
+      {"POST", "/conferences/{conference}/stream/start", host, &StartStream},
+      {"POST", "/conferences/{conference}/stream/stop", host, &StopStream},
+      {"GET", "/conferences/{conference}/stream/{streamFile}", any, &StreamFile, true},
+      {"POST", "/conferences/{conference}/stream/links", host, &CreateStreamLink},
+      {"GET", "/conferences/{conference}/stream/links", host, &StreamLinks},
+      {"DELETE", "/conferences/{conference}/stream/links/{linkId}", host, &RevokeStreamLink},
       {"POST", "/conferences/{conference}/sites/{site}/call", host, &CallSite},
       {"POST", "/conferences/{conference}/mute-all", host, &MuteAll},
       {"PUT", "/conferences/{conference}/spotlight", host, &SetSpotlight},
@@ -213,6 +339,9 @@ void AddConferenceRoutes(std::vector<Route>& r) {
       {"GET", "/conferences/{conference}/stats", any, &Stats},
       {"GET", "/conferences/{conference}/sites/{site}/history", any, &History},
       {"GET", "/alarms", any, &Alarms},
+      {"GET", "/recordings", any, &ListRecordings},
+      {"GET", "/recordings/{recordingId}/file", host, &RecordingFile},
+      {"DELETE", "/recordings/{recordingId}", host, &DeleteRecording},
   };
   r.insert(r.end(), routes.begin(), routes.end());
 }

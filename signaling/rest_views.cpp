@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <regex>
 
 #include "mcu/schedule.h"
 
@@ -115,9 +114,17 @@ std::string CookieValue(const std::string& header, const std::string& name) {
 }
 
 std::string QueryValue(const std::string& query, const std::string& name) {
-  std::regex re("(?:^|&)" + name + "=([^&]*)");
-  std::smatch m;
-  return std::regex_search(query, m, re) ? m[1].str() : std::string();
+  // Split by hand: a regex over a long value recurses once per character in libstdc++.
+  for (size_t pos = 0; pos <= query.size();) {
+    size_t end = query.find('&', pos);
+    if (end == std::string::npos) end = query.size();
+    const std::string_view part(query.data() + pos, end - pos);
+    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 &&
+        part[name.size()] == '=')
+      return std::string(part.substr(name.size() + 1));
+    pos = end + 1;
+  }
+  return {};
 }
 
 int QueryInt(const std::string& query, const char* name, int fallback, int lo, int hi) {
@@ -171,6 +178,12 @@ json SettingsJson(const Config& c) {
             {"portMin", c.media.port_min},
             {"portMax", c.media.port_max}}},
           {"schedule", {{"graceS", c.schedule.grace_s}, {"callRetryS", c.schedule.call_retry_s}}},
+          {"recording",
+           {{"directory", c.recording.directory},
+            {"retentionDays", c.recording.retention_days},
+            {"minFreeMb", c.recording.min_free_mb},
+            {"classified", c.recording.classified},
+            {"keyFile", c.recording.key_file}}},
           {"alarms",
            {{"lossWarningPct", c.alarms.loss_warning_pct},
             {"lossCriticalPct", c.alarms.loss_critical_pct},
@@ -204,7 +217,9 @@ json ConferenceJson(const ConferenceRow& c) {
             {"layout", c.layout},
             {"state", ToString(c.permanent() ? ConferenceState::kOpen : c.state)},
             {"locked", c.locked},
-            {"spotlight", c.spotlight}};
+            {"spotlight", c.spotlight},
+            {"classified", c.classified},
+            {"autoRecord", c.auto_record}};
   j["start"] = c.permanent() ? json(nullptr) : json(FormatTime(c.start_at));
   j["end"] = c.permanent() ? json(nullptr) : json(FormatTime(c.end_at));
   return j;
@@ -229,6 +244,8 @@ json LiveSiteJson(const LiveSite& s) {
           {"elsewhere", s.elsewhere},
           {"participant", s.participant_id},
           {"devices", s.devices ? DevicesJson(*s.devices) : json(nullptr)},
+          {"signalling", s.signalling.empty() ? json(nullptr) : json(s.signalling)},
+          {"protection", s.protection.empty() ? json(nullptr) : json(s.protection)},
           {"link", s.link ? json{{"state", ToString(s.link->state)},
                                  {"detail", s.link->detail},
                                  {"remoteTitle", s.link->remote_title},
@@ -245,7 +262,51 @@ json LiveJson(const LiveConference& c) {
   for (const auto& s : c.sites) sites.push_back(LiveSiteJson(s));
   j["sites"] = std::move(sites);
   j["speaker"] = c.speaker;
+  j["viewers"] = c.viewers;
+  j["recording"] = RecordingJson(c);
+  j["stream"] = StreamJson(c);
+  j["recordable"] = c.recordable;
   return j;
+}
+
+json RecordingJson(const LiveConference& c) {
+  if (!c.recording) return nullptr;
+  const auto& r = *c.recording;
+  return {{"id", r.id},
+          {"file", r.file},
+          {"startedBy", r.started_by},
+          {"since", FormatTime(r.started_at_ms / 1000)},
+          {"durationMs", r.progress.duration_ms},
+          {"width", r.progress.width},
+          {"height", r.progress.height}};
+}
+
+json StreamJson(const LiveConference& c) {
+  if (!c.stream) return nullptr;
+  return {{"startedBy", c.stream->started_by},
+          {"since", FormatTime(c.stream->started_at_ms / 1000)},
+          {"durationMs", c.stream->progress.duration_ms},
+          {"width", c.stream->progress.width},
+          {"height", c.stream->progress.height},
+          {"playlist", "/api/v1/conferences/" + c.row.id + "/stream/index.m3u8"}};
+}
+
+json RecordingRowJson(const RecordingRow& r) {
+  return {{"id", r.id},
+          {"conference", r.conference_id},
+          {"file", r.file},
+          {"startedBy", r.started_by},
+          {"started", FormatTime(r.started_at_ms / 1000)},
+          {"startedMs", r.started_at_ms},
+          {"ended", r.ended_at_ms ? json(FormatTime(r.ended_at_ms / 1000)) : json(nullptr)},
+          {"endedMs", r.ended_at_ms},
+          {"durationMs", r.duration_ms},
+          {"bytes", r.bytes},
+          {"width", r.width},
+          {"height", r.height},
+          {"state", r.state},
+          {"reason", r.reason},
+          {"sealed", r.sealed}};
 }
 
 // Reads the optional string field `key` of `body` into `out`; false (and `error`) if mistyped.
@@ -288,6 +349,16 @@ Expected<ConferenceRow> ParseConference(const json& body, ConferenceRow base) {
       base.end_at = *t;
     else
       return MakeError(ErrorKind::kInvalid, "end: " + t.error());
+  }
+  if (auto it = body.find("classified"); it != body.end()) {
+    if (!it->is_boolean())
+      return MakeError(ErrorKind::kInvalid, "field \"classified\" must be true or false");
+    base.classified = it->get<bool>();
+  }
+  if (auto it = body.find("autoRecord"); it != body.end()) {
+    if (!it->is_boolean())
+      return MakeError(ErrorKind::kInvalid, "field \"autoRecord\" must be true or false");
+    base.auto_record = it->get<bool>();
   }
   if (auto it = body.find("leadTimeMinutes"); it != body.end()) {
     if (!it->is_number_integer())

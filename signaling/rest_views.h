@@ -56,6 +56,11 @@ json ConferenceJson(const ConferenceRow& c);
 json DevicesJson(const DeviceStates& d);
 json LiveSiteJson(const LiveSite& s);
 json LiveJson(const LiveConference& c);
+// The recording running ({file, startedBy, since, durationMs, width, height}), or null.
+json RecordingJson(const LiveConference& c);
+json StreamJson(const LiveConference& c);
+// A stored recording (GET /recordings).
+json RecordingRowJson(const RecordingRow& r);
 // Reads the optional string field `key` of `body` into `out`; false (and `error`) if mistyped.
 bool ReadString(const json& body, const char* key, std::string& out, std::string& error,
                 size_t max = 200);

@@ -8,7 +8,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 
+#include <chrono>
+
 #include "signaling/https_session.h"
+#include "signaling/tls_policy.h"
 
 namespace mcu::signaling {
 
@@ -50,23 +53,54 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
   void OnAccept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;
     if (!ec) {
-      if (ctx_->connections >= ctx_->options.max_connections) {
-        spdlog::warn("connection limit ({}) reached: refusing a connection",
-                     ctx_->options.max_connections);
+      auto remote = socket.remote_endpoint(ec).address();
+      // Listening on "::", an IPv4 client is ::ffff:a.b.c.d: the same host as a.b.c.d.
+      if (remote.is_v6() && remote.to_v6().is_v4_mapped())
+        remote = net::ip::make_address_v4(net::ip::v4_mapped, remote.to_v6());
+      const std::string address = ec ? "?" : remote.to_string();
+      auto admission = ctx_->limits.Admit(address, Limits());
+      if (!admission.slot) {
+        Refused(address, admission.refusal);
         socket.close(ec);
       } else {
         // Responses and events are written whole: Nagle would hold a large response's last
         // segment for the client's delayed ACK (40 ms on Linux).
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<HttpsSession>(std::move(socket), ctx_)->Run();
+        std::make_shared<HttpsSession>(std::move(socket), ctx_, std::move(*admission.slot))->Run();
       }
     }
     Accept();
   }
 
+  ConnectionLimits::Limits Limits() const {
+    const auto& o = ctx_->options;
+    return {o.max_connections, o.max_connections_per_address, o.reserved_site_connections};
+  }
+
+  // One line per refusal at most every kRefusalLogInterval: a flood of connections must not
+  // become a flood of log lines. The next line counts those it did not show.
+  void Refused(const std::string& address, ConnectionLimits::Refusal why) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log_ < kRefusalLogInterval) {
+      ++unlogged_refusals_;
+      return;
+    }
+    std::string more;
+    if (unlogged_refusals_)
+      more = " (and " + std::to_string(unlogged_refusals_) + " more refused since the last line)";
+    spdlog::warn("refusing a connection from {}: {}{}", address, Describe(why), more);
+    last_refusal_log_ = now;
+    unlogged_refusals_ = 0;
+  }
+
+  static constexpr std::chrono::seconds kRefusalLogInterval{10};
+
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
   std::shared_ptr<ServerContext> ctx_;
+  // The acceptor's strand.
+  std::chrono::steady_clock::time_point last_refusal_log_{};
+  size_t unlogged_refusals_ = 0;
 };
 
 }  // namespace
@@ -79,12 +113,13 @@ struct SignalingServer::Impl {
 };
 
 SignalingServer::SignalingServer(ServerOptions options, EndpointHandler* handler, RestApi* api,
-                                 EventHub* events)
+                                 EventHub* events, ConsoleSockets* consoles)
     : impl_(std::make_unique<Impl>()) {
   impl_->ctx->options = std::move(options);
   impl_->ctx->handler = handler;
   impl_->ctx->api = api;
   impl_->ctx->events = events;
+  impl_->ctx->consoles = consoles;
 }
 
 SignalingServer::~SignalingServer() { Stop(); }
@@ -92,9 +127,8 @@ SignalingServer::~SignalingServer() { Stop(); }
 Status SignalingServer::Start() {
   auto& ctx = *impl_->ctx;
   auto& tls = ctx.tls;
-  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-  tls.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                  net::ssl::context::no_sslv3 | net::ssl::context::single_dh_use);
+  if (auto st = ApplyTlsPolicy(tls.native_handle(), TlsRole::kServer); !st) return st;
+  tls.set_options(net::ssl::context::default_workarounds);
   beast::error_code ec;
   tls.use_certificate_chain(net::buffer(ctx.options.cert_pem), ec);
   if (!ec) tls.use_private_key(net::buffer(ctx.options.key_pem), net::ssl::context::pem, ec);

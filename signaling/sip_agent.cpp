@@ -225,6 +225,11 @@ Status SipAgent::Impl::OpenListener(SipTransport transport, uint16_t port) {
                     : transport == SipTransport::kTcp ? "sip:" + where + ";transport=tcp"
                                                       : "sip:" + where + ";transport=udp";
   bool tls = transport == SipTransport::kTls;
+  // TLS here cannot follow signaling/tls_policy.h: this sofia-sip (Debian's 1.12.11) fixes its
+  // cipher list ("ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH": CBC suites, and static RSA with an RSA
+  // certificate), TPTAG_TLS_VERSION only picks TLS 1.0 alone or any version, and its SSL_CTX
+  // is not reachable. OpenSSL 3's default security level already refuses TLS 1.0 and 1.1.
+  // sofia-sip 1.13 (the FreeSWITCH line) has TPTAG_TLS_CIPHERS: kTls12Ciphers would go there.
   l->nua = nua_create(
       root_, &Impl::OnNuaEvent, reinterpret_cast<nua_magic_t*>(l.get()), NUTAG_URL(url.c_str()),
       TAG_IF(tls, TPTAG_CERTIFICATE(cert_dir_.c_str())), NTATAG_MAXSIZE(config_.max_message_bytes),

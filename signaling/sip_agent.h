@@ -8,7 +8,8 @@
 // - OPTIONS: 200 with Allow, Accept, Supported; BYE or CANCEL outside a dialog: 481 (sofia);
 // - RFC 4028 session timers: a Session-Expires below Min-SE gets 422 with Min-SE (sofia); the
 //   peer is asked to refresh; a refresh (re-INVITE or UPDATE) and any re-INVITE get 200 with the
-//   last SDP body this agent sent, unchanged (same keys, same o= version);
+//   last SDP body this agent sent, unchanged (same keys, same o= version), and the handler is
+//   told (OnInDialogRequest; a re-INVITE before the call is up gets 491 and is not);
 // - INFO: media_control picture_fast_update -> OnKeyframeRequest, dtmf-relay and dtmf ->
 //   OnDtmf, both answered 200; another body type: 415;
 // - limits: INVITE and OPTIONS per source address (over it: 503 with Retry-After, logged once
@@ -87,6 +88,14 @@ struct IncomingCall {
   std::string sdp;         // The offer; empty: a delayed offer (ours goes in the 200).
 };
 
+// A request within a call that the agent answered by itself with 200 and the call's SDP
+// unchanged.
+struct InDialogRequest {
+  std::string method;    // "INVITE" (a re-INVITE) or "UPDATE".
+  bool offer = false;    // It carried an SDP offer.
+  bool refresh = false;  // A session refresh: it carried Session-Expires (RFC 4028).
+};
+
 // A call this MCU places.
 struct OutgoingCall {
   // Whom to call: sip:user@host[:port][;transport=tls|tcp|udp] or sips:... Without a transport
@@ -96,6 +105,11 @@ struct OutgoingCall {
   std::string from_display;       // From's display name (the conference's title); may be empty.
   std::string sdp;                // Our offer; required.
 };
+
+// The transport Dial() calls `uri` over: a sip: URI's transport parameter (tls, tcp or udp,
+// any case), else TLS (sips: always). An error for what is no SIP URI or names another
+// transport (Dial() ends such a call at once with that error as its reason). Any thread.
+Expected<SipTransport> DialTransport(const std::string& uri);
 
 class SipAgent {
  public:
@@ -115,6 +129,9 @@ class SipAgent {
     virtual void OnCallEnded(CallId id, const std::string& reason) = 0;
     virtual void OnKeyframeRequest(CallId id) = 0;   // INFO picture_fast_update.
     virtual void OnDtmf(CallId id, char digit) = 0;  // INFO dtmf-relay / dtmf: 0-9 * # A-D.
+    // A re-INVITE or UPDATE the agent answered with 200 (the SDP unchanged), as many as the peer
+    // sends: the handler limits what it makes of them.
+    virtual void OnInDialogRequest(CallId id, const InDialogRequest& request) = 0;
   };
 
   // `handler` must outlive the agent (or the last Stop()).

@@ -68,7 +68,32 @@ void LogSdp(CallId id, const char* what, const std::string& sdp) {
     spdlog::debug("SIP call {}: {}:\n{}", id, what, RedactSdpKeys(sdp));
 }
 
+// The transport a call to `url` goes over (DialTransport); `named`: its URI says so (a sip: URI
+// that does not is sent with ;transport=tls added).
+Expected<SipTransport> TransportOf(const url_t* url, bool* named) {
+  if (named) *named = false;
+  if (!url || (url->url_type != url_sip && url->url_type != url_sips) || !url->url_host)
+    return MakeError(ErrorKind::kInvalid, "not a SIP URI");
+  char param[16];
+  if (url->url_type != url_sip || !url_param(url->url_params, "transport", param, sizeof param))
+    return SipTransport::kTls;
+  if (named) *named = true;
+  std::string t = param;
+  for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (t == "tcp") return SipTransport::kTcp;
+  if (t == "udp") return SipTransport::kUdp;
+  if (t == "tls") return SipTransport::kTls;
+  return MakeError(ErrorKind::kInvalid, "unknown transport " + t);
+}
+
 }  // namespace
+
+Expected<SipTransport> DialTransport(const std::string& uri) {
+  su_home_t home[1] = {SU_HOME_INIT(home)};
+  auto transport = TransportOf(url_make(home, uri.c_str()), nullptr);
+  su_home_deinit(home);
+  return transport;
+}
 
 void SipAgent::Impl::OnNuaEvent(nua_event_t event, int status, const char* phrase, nua_t* nua,
                                 nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* /*hmagic*/,
@@ -224,6 +249,7 @@ void SipAgent::Impl::OnReInvite(Listener* l, Call* call, const sip_t* sip) {
   nua_respond(call->nh, 200, SipPhrase(200), NUTAG_WITH_THIS(l->nua),
               SIPTAG_CONTENT_TYPE_STR(kSdpType), SIPTAG_PAYLOAD_STR(call->local_sdp.c_str()),
               TAG_IF(!call->contact.empty(), SIPTAG_CONTACT_STR(call->contact.c_str())), TAG_END());
+  handler_->OnInDialogRequest(call->id, {"INVITE", offer, refresh});
 }
 
 void SipAgent::Impl::OnAckEvent(Call* call, const sip_t* sip) {
@@ -264,8 +290,8 @@ void SipAgent::Impl::OnInfo(Listener* l, nua_handle_t* nh, const sip_t* sip) {
 
 void SipAgent::Impl::OnUpdate(Listener* l, Call* call, const sip_t* sip) {
   bool offer = !SipBody(sip).empty();
-  spdlog::info("SIP call {}: UPDATE{}{}", call->id,
-               sip->sip_session_expires ? " (session refresh)" : "",
+  bool refresh = sip->sip_session_expires != nullptr;
+  spdlog::info("SIP call {}: UPDATE{}{}", call->id, refresh ? " (session refresh)" : "",
                offer ? " with an offer: 200 with the same SDP" : "");
   if (offer && !call->local_sdp.empty()) {
     nua_respond(call->nh, 200, SipPhrase(200), NUTAG_WITH_THIS(l->nua),
@@ -274,9 +300,11 @@ void SipAgent::Impl::OnUpdate(Listener* l, Call* call, const sip_t* sip) {
                 TAG_END());
   } else if (offer) {
     nua_respond(call->nh, 491, SipPhrase(491), NUTAG_WITH_THIS(l->nua), TAG_END());
+    return;
   } else {
     nua_respond(call->nh, 200, SipPhrase(200), NUTAG_WITH_THIS(l->nua), TAG_END());
   }
+  handler_->OnInDialogRequest(call->id, {"UPDATE", offer, refresh});
 }
 
 void SipAgent::Impl::OnOptions(Listener* l, nua_handle_t* nh) {
@@ -369,29 +397,17 @@ void SipAgent::Impl::DoDial(CallId id, const OutgoingCall& out) {
   if (out.sdp.empty()) return fail("no offer");
   if (calls_.size() >= config_.max_calls) return fail("too many calls");
   url_t* url = url_make(home_, out.uri.c_str());
-  if (!url || (url->url_type != url_sip && url->url_type != url_sips) || !url->url_host) {
-    su_free(home_, url);
-    return fail("not a SIP URI");
-  }
   // The transport: what the URI asks for, else TLS (the SDP carries the SRTP keys).
-  SipTransport transport = SipTransport::kTls;
-  std::string request_uri = out.uri;
-  char param[16];
-  if (url->url_type == url_sip && url_param(url->url_params, "transport", param, sizeof param)) {
-    std::string t = param;
-    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (t == "tcp")
-      transport = SipTransport::kTcp;
-    else if (t == "udp")
-      transport = SipTransport::kUdp;
-    else if (t != "tls") {
-      su_free(home_, url);
-      return fail("unknown transport " + t);
-    }
-  } else if (url->url_type == url_sip) {
-    // Parameters, if any, stay; the transport goes before them.
-    request_uri += ";transport=tls";
+  bool named = false;
+  auto parsed = TransportOf(url, &named);
+  if (!parsed) {
+    su_free(home_, url);
+    return fail(parsed.error());
   }
+  const SipTransport transport = *parsed;
+  std::string request_uri = out.uri;
+  // Parameters, if any, stay; the transport goes before them.
+  if (url->url_type == url_sip && !named) request_uri += ";transport=tls";
   const std::string host = url->url_host;
   su_free(home_, url);
   Listener* l = nullptr;

@@ -72,6 +72,7 @@ void SipCalls::OnIncomingCall(CallId id, const IncomingCall& call) {
     c.conference = call.user;
     c.offer = call.sdp;
     c.peer = call.from_uri;
+    c.signalling = SipTransportName(call.transport);
     calls_[conn] = std::move(c);
     by_call_[id] = conn;
   }
@@ -85,6 +86,7 @@ void SipCalls::OnIncomingCall(CallId id, const IncomingCall& call) {
   // Its SDP carries the SRTP keys: over plain TCP or UDP the bridge refuses it (488) unless its
   // site is allowed that (a closed line behind encryptors).
   auth.sip_plain = call.transport != SipTransport::kTls;
+  auth.sip_signalling = SipTransportName(call.transport);
   handler_->OnEndpointRequest(conn, std::move(auth));
 }
 
@@ -122,6 +124,7 @@ void SipCalls::OnAnswered(CallId id, const std::string& sdp) {
   EndpointRequest answer{EndpointRequest::Type::kAnswer};
   answer.sip = true;
   answer.sdp = sdp;
+  answer.sip_signalling = it->second.signalling;
   handler_->OnEndpointRequest(conn, std::move(answer));
 }
 
@@ -163,6 +166,19 @@ void SipCalls::OnDtmf(CallId id, char digit) {
   spdlog::debug("SIP call {}: DTMF '{}' (no menu uses it yet)", id, digit);
 }
 
+void SipCalls::OnInDialogRequest(CallId id, const InDialogRequest& request) {
+  ConnectionId conn;
+  {
+    std::lock_guard lock(mu_);
+    conn = ConnectionOfLocked(id);
+  }
+  if (!conn) return;
+  EndpointRequest seen{EndpointRequest::Type::kSipRequest};
+  seen.sip = true;
+  seen.sip_request = {request.method, request.offer, request.refresh};
+  handler_->OnEndpointRequest(conn, std::move(seen));
+}
+
 void SipCalls::OnEvent(ConnectionId id, const EndpointEvent& event) {
   std::lock_guard lock(mu_);
   auto it = calls_.find(id);
@@ -181,6 +197,7 @@ void SipCalls::OnEvent(ConnectionId id, const EndpointEvent& event) {
     if (call.outgoing) {
       if (call.call) return;  // Placed already.
       if (!agent_) return EndLocked(id, call, 503, "SIP is not running");
+      if (auto transport = DialTransport(call.peer)) call.signalling = SipTransportName(*transport);
       call.call = agent_->Dial({call.peer, "mcu", call.display, o->sdp});
       by_call_[call.call] = id;
       spdlog::info("SIP call {}: calling {}", call.call, call.peer);

@@ -15,6 +15,10 @@
 // out in the INVITE (over TLS unless the site's URI says otherwise), the 2xx's SDP comes back
 // as the answer; error, left or close before the answer -> CANCEL, after it -> BYE.
 //
+// The call's signalling transport goes to the bridge with the call in (kAuth) and with the
+// answer of a call out (kAnswer): the roll-call shows it. A re-INVITE or session refresh the agent
+// answered goes as kSipRequest (the bridge limits how many it shows).
+//
 // Every call's last request to the bridge is kCallEnded (why), then OnEndpointClosed.
 //
 // Threading: SipAgent callbacks arrive on mcu-sip; EndpointConnection::Send and Close, and
@@ -49,6 +53,7 @@ class SipCalls : public SipAgent::Handler, public SipDialer {
   void OnCallEnded(CallId id, const std::string& reason) override;
   void OnKeyframeRequest(CallId id) override;
   void OnDtmf(CallId id, char digit) override;
+  void OnInDialogRequest(CallId id, const InDialogRequest& request) override;
 
   // SipDialer
   std::shared_ptr<EndpointConnection> Call(ConnectionId id, const SipCallTarget& target) override;
@@ -62,6 +67,7 @@ class SipCalls : public SipAgent::Handler, public SipDialer {
     std::string offer;       // In: its INVITE's SDP (empty: a delayed offer).
     std::string peer;        // The caller's From URI, or the URI called: for logs.
     std::string display;     // Out: our From's display name.
+    std::string signalling;  // "tls", "tcp", "udp": what its INVITE came or went by.
     bool answered = false;   // In: a 200 went out. Out: a 2xx came.
     bool ended = false;      // A final answer, a BYE, a CANCEL, or the peer's end.
   };

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <variant>
 
 #include "signaling/protocol.h"
 
@@ -19,11 +20,13 @@ double NowSeconds() {
 }
 }  // namespace
 
-WsSession::WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, std::string remote,
-                     std::string watcher)
+WsSession::WsSession(Stream&& stream, std::shared_ptr<ServerContext> ctx, ConnectionSlot slot,
+                     std::string remote, std::string watcher)
     : ctx_(std::move(ctx)),
-      slot_(*ctx_),
+      slot_(std::move(slot)),
       ws_(std::move(stream)),
+      auth_deadline_(ws_.get_executor()),
+      authenticated_(!watcher.empty()),
       id_(ctx_->next_connection_id++),
       remote_(std::move(remote)),
       watcher_(std::move(watcher)),
@@ -52,7 +55,25 @@ void WsSession::OnAccept(beast::error_code ec) {
   }
   open_ = true;
   ctx_->handler->OnEndpointOpen(id_, shared_from_this(), remote_);
+  if (!authenticated_) {
+    // Pings keep an idle socket alive: without a deadline, anyone who can connect could hold
+    // a connection forever without a token.
+    auth_deadline_.expires_after(std::chrono::seconds(ctx_->options.auth_timeout_s));
+    auth_deadline_.async_wait(
+        beast::bind_front_handler(&WsSession::OnAuthDeadline, shared_from_this()));
+  }
   DoRead();
+}
+
+void WsSession::OnAuthDeadline(beast::error_code ec) {
+  if (ec || authenticated_ || !open_ || closing_) return;
+  const std::string why =
+      "not authenticated within " + std::to_string(ctx_->options.auth_timeout_s) + " s";
+  spdlog::warn("connection {} from {}: {}, closed", id_, remote_, why);
+  closing_ = true;
+  websocket::close_reason cr(websocket::close_code::policy_error);
+  cr.reason = why;
+  ws_.async_close(cr, [self = shared_from_this()](beast::error_code) {});
 }
 
 void WsSession::DoRead() {
@@ -68,10 +89,19 @@ void WsSession::OnRead(beast::error_code ec, size_t bytes) {
     Finish();
     return;
   }
-  std::string text = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(buffer_.size());
-  bool text_frame = ws_.got_text();
-  if (!text_frame) {
+  // Every message takes a token, whatever it is: refusing one costs the MCU a reply too.
+  if (!bucket_.Take(NowSeconds())) {
+    buffer_.consume(buffer_.size());
+    if (++strikes_ >= kMaxStrikes) {
+      spdlog::warn("connection {} from {}: message flood, closed", id_, remote_);
+      Close("message rate limit exceeded");
+      return;
+    }
+    Enqueue(WriteEvent({"", event::Error{ErrorCode::kRateLimited, "too many messages"}}));
+    return DoRead();
+  }
+  strikes_ = 0;
+  if (!ws_.got_text()) {
     Enqueue(WriteEvent(
         {"", event::Error{ErrorCode::kBadRequest, "binary messages are not supported"}}));
   } else if (bytes > ctx_->options.max_message_bytes) {
@@ -79,17 +109,10 @@ void WsSession::OnRead(beast::error_code ec, size_t bytes) {
         {"", event::Error{ErrorCode::kTooLarge,
                           "message larger than " + std::to_string(ctx_->options.max_message_bytes) +
                               " bytes"}}));
-  } else if (!bucket_.Take(NowSeconds())) {
-    if (++strikes_ >= kMaxStrikes) {
-      spdlog::warn("connection {} from {}: message flood, closed", id_, remote_);
-      Close("message rate limit exceeded");
-      return;
-    }
-    Enqueue(WriteEvent({"", event::Error{ErrorCode::kRateLimited, "too many messages"}}));
   } else {
-    strikes_ = 0;
-    HandleMessage(text);
+    HandleMessage(beast::buffers_to_string(buffer_.data()));
   }
+  buffer_.consume(buffer_.size());
   DoRead();
 }
 
@@ -106,9 +129,17 @@ void WsSession::HandleMessage(const std::string& text) {
 }
 
 void WsSession::Send(EndpointEvent event) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), text = WriteEvent(event)]() mutable {
-    self->Enqueue(std::move(text));
-  });
+  // `welcome` answers a successful `auth`: the domain's word that this is a site.
+  const bool welcome = std::holds_alternative<event::Welcome>(event.body);
+  net::post(ws_.get_executor(),
+            [self = shared_from_this(), text = WriteEvent(event), welcome]() mutable {
+              if (welcome && !self->authenticated_) {
+                self->authenticated_ = true;
+                self->auth_deadline_.cancel();
+                self->slot_.MarkSite();
+              }
+              self->Enqueue(std::move(text));
+            });
 }
 
 void WsSession::Close(const std::string& reason) {
@@ -118,6 +149,13 @@ void WsSession::Close(const std::string& reason) {
     websocket::close_reason cr(websocket::close_code::normal);
     cr.reason = reason.substr(0, 120);
     self->ws_.async_close(cr, [self](beast::error_code) {});
+  });
+}
+
+void WsSession::EndSession(const std::string& reason) {
+  Close(reason);
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->open_) self->Finish();
   });
 }
 
@@ -152,6 +190,7 @@ void WsSession::Finish() {
   if (finished_) return;
   finished_ = true;
   open_ = false;
+  auth_deadline_.cancel();
   ctx_->handler->OnEndpointClosed(id_);
 }
 

@@ -14,6 +14,8 @@
 #include <deque>
 #include <regex>
 
+#include "signaling/tls_policy.h"
+
 namespace mcu::signaling {
 
 namespace beast = boost::beast;
@@ -48,11 +50,19 @@ std::string Fingerprint(X509* cert) {
 }
 
 class Client : public WssClient, public std::enable_shared_from_this<Client> {
+  // The context with the TLS policy applied: before ws_ makes its SSL object from it, which
+  // copies the protocol versions and options then.
+  net::ssl::context PolicyContext() {
+    net::ssl::context tls(net::ssl::context::tls_client);
+    policy_ = ApplyTlsPolicy(tls.native_handle(), TlsRole::kClient);
+    return tls;
+  }
+
  public:
   Client(net::io_context& ioc, WssClientOptions o, Callbacks cb)
       : options_(std::move(o)),
         callbacks_(std::move(cb)),
-        tls_(net::ssl::context::tls_client),
+        tls_(PolicyContext()),
         resolver_(net::make_strand(ioc)),
         ws_(resolver_.get_executor(), tls_) {}
 
@@ -60,8 +70,8 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
     auto url = ParseWssUrl(options_.url);
     if (!url) return Fail(url.error());
     url_ = *url;
+    if (!policy_.ok()) return Fail(policy_.error());
     beast::error_code ec;
-    SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
     if (options_.insecure || !options_.pin_sha256.empty()) {
       std::string pin = options_.pin_sha256;
       for (auto& ch : pin) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -150,10 +160,11 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
     t.keep_alive_pings = true;
     ws_.set_option(t);
     ws_.read_message_max(4 << 20);
-    if (!options_.cookie.empty())
+    if (!options_.cookie.empty() || !options_.origin.empty())
       ws_.set_option(websocket::stream_base::decorator(
-          [cookie = options_.cookie](websocket::request_type& req) {
-            req.set(beast::http::field::cookie, cookie);
+          [cookie = options_.cookie, origin = options_.origin](websocket::request_type& req) {
+            if (!cookie.empty()) req.set(beast::http::field::cookie, cookie);
+            if (!origin.empty()) req.set(beast::http::field::origin, origin);
           }));
     ws_.async_handshake(url_.host, url_.path,
                         beast::bind_front_handler(&Client::OnHandshake, shared_from_this()));
@@ -198,6 +209,7 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
 
   WssClientOptions options_;
   Callbacks callbacks_;
+  Status policy_ = OkStatus();  // Set by PolicyContext(), while tls_ is made.
   net::ssl::context tls_;
   tcp::resolver resolver_;
   websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;

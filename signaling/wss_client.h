@@ -29,6 +29,7 @@ struct WssClientOptions {
   bool insecure = false;   // Accept any certificate (tests of the protocol only).
   int timeout_s = 10;
   std::string cookie;  // Sent as the Cookie header of the upgrade (the console's event feed).
+  std::string origin;  // Sent as the Origin header of the upgrade if set (the console's sockets).
 };
 
 class WssClient {

@@ -203,7 +203,14 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--record-seconds", record_seconds, "... for this many seconds")
       ->capture_default_str();
-  app.add_option("--exit-after", exit_after, "Exit after this many seconds (0: run until stopped)");
+  int captures_after_sites = 0;
+  app.add_option("--captures-after-sites", captures_after_sites,
+                 "Count --snapshot-at and --record-after from when the conference first has this "
+                 "many sites with media connected (this one included), not from this room's "
+                 "media alone");
+  app.add_option("--exit-after", exit_after,
+                 "Exit after this many seconds (0: run until stopped), once the --snapshot and "
+                 "--record asked for are saved (at the latest 30 s later)");
   app.add_option("--stats-interval", stats_interval,
                  "Print webrtcbin statistics and ask the MCU for its own every N seconds");
   app.add_flag("-v,--verbose", verbose);
@@ -232,6 +239,11 @@ int Run(int argc, char** argv) {
   client.check_devices = !no_device_check;
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [room] %v");
+  if (client.wss.insecure)
+    spdlog::warn(
+        "--insecure: the MCU's certificate is NOT checked. Anyone on the network path can pose as "
+        "the MCU and take this room's token, its picture and its sound. For tests only: give "
+        "--ca or --pin instead.");
   if (!token_file.empty() && client.token.empty() && !ReadTokenFile(token_file, &client.token)) {
     std::cerr << "cannot read a token from " << token_file << "\n";
     return 2;
@@ -302,7 +314,9 @@ int Run(int argc, char** argv) {
     keys = std::make_unique<mcu::room::KeyInput>(
         keys_device, [&room](const std::string& key) { room.OnKey(key); });
 
-  // Checks and captures, relative to when media first connects.
+  // Checks and captures, relative to when media first connects (with --captures-after-sites,
+  // and the conference first has that many sites with media).
+  constexpr double kCaptureGraceS = 30;
   struct State {
     mcu::room::RoomClient* room = nullptr;
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -316,7 +330,8 @@ int Run(int argc, char** argv) {
     using namespace std::chrono;
     auto now = steady_clock::now();
     double since_start = duration<double>(now - st.start).count();
-    if (room.media_connected() && !st.connected) st.connected = now;
+    if (room.media_connected() && !st.connected && room.sites_with_media() >= captures_after_sites)
+      st.connected = now;
     if (st.connected && room.media()) {
       double since = duration<double>(now - *st.connected).count();
       std::string error;
@@ -351,7 +366,10 @@ int Run(int argc, char** argv) {
       st.last_screen = since_start;
       show(room.status());
     }
-    if (exit_after > 0 && since_start >= exit_after) {
+    // A slow start (a loaded machine, a sanitizer build) delays the captures, not cuts them.
+    bool captured = (snapshot.empty() || st.snapshot_done) && (wav.empty() || st.record_done);
+    if (exit_after > 0 && since_start >= exit_after &&
+        (captured || since_start >= exit_after + kCaptureGraceS)) {
       g_main_loop_quit(g_loop);
       return false;
     }

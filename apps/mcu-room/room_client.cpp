@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "mcu/states.h"
+#include "signaling/json_limits.h"
 #include "signaling/protocol.h"
 #include "signaling/stats_json.h"
 
@@ -200,7 +202,7 @@ void RoomClient::OnOpen() {
 }
 
 void RoomClient::OnMessage(const std::string& text) {
-  json m = json::parse(text, nullptr, false);
+  json m = signaling::ParseJsonLimited(text);
   if (!m.is_object() || !m.contains("type")) return;
   std::string type = m.value("type", "");
   if (options_.verbose) spdlog::debug("<- {}", text.substr(0, 300));
@@ -317,8 +319,11 @@ void RoomClient::OnMessage(const std::string& text) {
     }
   } else if (type == "roster") {
     std::string names;
-    for (const auto& p : m["participants"])
+    sites_with_media_ = 0;
+    for (const auto& p : m["participants"]) {
       names += (names.empty() ? "" : ", ") + p.value("name", "");
+      if (ParseMediaStatus(p.value("media", "")) == MediaStatus::kConnected) ++sites_with_media_;
+    }
     spdlog::info("roster: {}", names);
   } else if (type == "left") {
     spdlog::warn("left conference: {}", m.value("reason", ""));

@@ -64,6 +64,8 @@ class RoomClient {
   void OnKey(const std::string& key);
   bool media_connected() const { return media_connected_; }
   int connections() const { return connections_; }  // Successful joins so far.
+  // Sites of the last roster whose media is connected, this room included.
+  int sites_with_media() const { return sites_with_media_; }
   // Asks the MCU for its statistics of this room's transport (`getStats`); the reply is kept.
   void RequestServerStats();
   const std::string& server_stats() const { return server_stats_; }  // Last reply, JSON or "".
@@ -93,6 +95,7 @@ class RoomClient {
   guint reconnect_timer_ = 0;
   bool media_connected_ = false;
   int connections_ = 0;
+  int sites_with_media_ = 0;
   std::string server_stats_;
   std::string current_conference_;  // Joined or joining; empty while idle.
   RoomStatus status_;

@@ -4,12 +4,15 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <arpa/inet.h>
 #include <malloc.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "mcu/auth.h"
 #include "mcu/bridge.h"
@@ -22,12 +25,14 @@
 #include "media/certificate.h"
 #include "media/media_engine.h"
 #include "signaling/console_json.h"
+#include "signaling/console_sockets.h"
 #include "signaling/event_feed.h"
 #include "signaling/link_dialer.h"
 #include "signaling/rest_api.h"
 #include "signaling/server.h"
 #include "signaling/sip_agent.h"
 #include "signaling/sip_calls.h"
+#include "signaling/sip_process_exit.h"
 
 namespace {
 
@@ -58,6 +63,7 @@ mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
     row.invited = c.invited;
     row.host_site = c.host;
     row.layout = c.layout;
+    row.classified = c.classified;
     row.state = mcu::ConferenceState::kOpen;
     if (auto st = store.InsertConference(row); !st) return st;
   }
@@ -70,6 +76,70 @@ mcu::Status SeedStore(mcu::Store& store, const mcu::Config& config) {
   return store.MarkSeeded();
 }
 
+// 127.0.0.0/8 or ::1 (or ::ffff:127.x): reachable from this machine only. 0.0.0.0 and :: are
+// every address, not loopback.
+bool IsLoopback(const std::string& address) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, address.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+}
+
+// Warns when `path` (the configuration, a private key) can be read by the group or others: it
+// holds credentials (a cascade link's, password hashes) or a key.
+void WarnIfReadableByOthers(const std::string& path, const char* what) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || (st.st_mode & (S_IRGRP | S_IROTH)) == 0) return;
+  spdlog::warn("{} {} is readable by its group or others (mode {:04o}): run chmod 600 {}", what,
+               path, st.st_mode & 07777, path);
+}
+
+// The data directory holds the database (a cascade link's credential in clear, password
+// hashes) and the private keys: a new one is made 0700 (its parents as the umask says); an
+// existing one open to others is reported, not changed (the operator chose it).
+mcu::Status PrepareDataDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  bool created = fs::create_directories(dir, ec);
+  if (!ec && created) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return mcu::MakeError(mcu::ErrorKind::kInternal, dir + ": " + ec.message());
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return mcu::MakeError(mcu::ErrorKind::kInternal, dir + ": not a directory");
+  if (st.st_mode & (S_IRWXG | S_IRWXO))
+    spdlog::warn(
+        "data directory {} is open to its group or others (mode {:04o}): it holds the database "
+        "and the private keys; run chmod 700 {}",
+        dir, st.st_mode & 07777, dir);
+  return mcu::OkStatus();
+}
+
+// The demo's published credentials still in the database: console users whose password hash is
+// one of the embedded configuration's (README gives their passwords) and sites whose token hash
+// is (README lists the tokens). A database seeded by the demo keeps them after a switch to a
+// real configuration, and a configuration copied from --print-default-config brings them.
+std::vector<std::string> DemoCredentials(mcu::Store& store) {
+  auto demo = mcu::ParseConfig(mcu::DefaultConfigToml(), "<embedded default>");
+  if (!demo) return {};
+  std::set<std::string> passwords, tokens;
+  for (const auto& u : demo->users) passwords.insert(u.password_hash);
+  for (const auto& s : demo->sites) tokens.insert(s.token_hash);
+  std::vector<std::string> found;
+  for (const auto& u : store.Users())
+    if (passwords.count(u.password_hash)) found.push_back("user " + u.login);
+  for (const auto& s : store.Sites())
+    if (!s.token_hash.empty() && tokens.count(s.token_hash)) found.push_back("site " + s.id);
+  return found;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
 int Run(int argc, char** argv) {
   // Block the stop signals in every thread; the main thread takes them with sigwait.
   sigset_t set;
@@ -80,14 +150,20 @@ int Run(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   CLI::App app{"mcu: the video-conferencing bridge"};
-  std::string config_path, data_dir, ready_file;
+  std::string config_path, data_dir, ready_file, listen;
   int port = -1;
-  app.add_option("-c,--config", config_path, "TOML configuration (default: the embedded demo)");
+  bool demo_on_network = false;
+  app.add_option("-c,--config", config_path,
+                 "TOML configuration (default: the embedded demo, on 127.0.0.1 only)");
   app.add_option("--data-dir", data_dir, "Overrides server.data_dir");
+  app.add_option("--listen", listen, "Overrides server.listen (the address to serve on)");
   app.add_option("--port", port, "Overrides server.port (0: any free port)");
+  app.add_flag("--demo-on-network", demo_on_network,
+               "Serve even though the database holds the demo's published passwords or tokens, "
+               "on an address other machines reach");
   app.add_option(
       "--ready-file", ready_file,
-      "Write {port, tlsFingerprint, dtlsFingerprint, tlsCert} as JSON here once serving");
+      "Write {port, listen, tlsFingerprint, dtlsFingerprint, tlsCert} as JSON here once serving");
   auto* hash_cmd =
       app.add_subcommand("hash-token", "Print the token_hash of a room token (read from stdin)");
   auto* new_cmd =
@@ -128,6 +204,7 @@ int Run(int argc, char** argv) {
     return 2;
   }
   if (!data_dir.empty()) config->server.data_dir = data_dir;
+  if (!listen.empty()) config->server.listen = listen;
   if (port >= 0) config->server.port = static_cast<uint16_t>(port);
   if (config->server.web_root.empty()) config->server.web_root = MCU_WEB_ROOT;
   mcu::SetupLogging("mcu", config->log.level, config->log.json);
@@ -139,11 +216,11 @@ int Run(int argc, char** argv) {
     spdlog::warn("time zone {} is unknown here (tzdata missing?): using UTC",
                  config->server.time_zone);
 
+  if (!config_path.empty()) WarnIfReadableByOthers(config_path, "configuration");
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::create_directories(config->server.data_dir, ec);
-  if (ec) {
-    spdlog::critical("cannot create data directory {}: {}", config->server.data_dir, ec.message());
+  if (auto st = PrepareDataDir(config->server.data_dir); !st) {
+    spdlog::critical("data directory: {}", st.error());
     return 1;
   }
   const auto& dir = config->server.data_dir;
@@ -164,12 +241,16 @@ int Run(int argc, char** argv) {
     spdlog::critical("DTLS certificate: {}", dtls.error());
     return 1;
   }
+  WarnIfReadableByOthers(tls_key, "TLS private key");
+  WarnIfReadableByOthers(dir + "/dtls-key.pem", "DTLS private key");
 
   mcu::media::TransportConfig transport;
   transport.ice_addresses = config->media.ice_addresses;
   transport.port_min = config->media.port_min;
   transport.port_max = config->media.port_max;
   transport.sip_media_timeout_s = config->sip.media_timeout_s;
+  transport.max_decode_width = config->media.max_decode_width;
+  transport.max_decode_height = config->media.max_decode_height;
   auto engine = mcu::media::TransportMediaEngine::Create(*dtls, transport);
   if (!engine) {
     spdlog::critical("media engine: {}", engine.error());
@@ -185,16 +266,44 @@ int Run(int argc, char** argv) {
     spdlog::critical("importing the configuration's sites, conferences and users: {}", st.error());
     return 1;
   }
+  // The demo's passwords and tokens are in README: served beyond this machine, anyone on the
+  // network could log in as its administrator or join as its rooms.
+  if (auto demo = DemoCredentials(**store); !demo.empty()) {
+    if (IsLoopback(config->server.listen)) {
+      spdlog::info("the demo's published credentials ({}) are served on {} only", Join(demo),
+                   config->server.listen);
+    } else if (!demo_on_network) {
+      spdlog::critical(
+          "refusing to serve on {}: the database ({}/mcu.db) holds the demo's published "
+          "credentials ({}), which anyone who reads README could use. Serve on 127.0.0.1 (the "
+          "demo's default; --listen 127.0.0.1), change those passwords and tokens there (console "
+          "or REST API) or use a new data directory, or pass --demo-on-network to serve them to "
+          "the network anyway",
+          config->server.listen, dir, Join(demo));
+      return 2;
+    } else {
+      spdlog::warn("--demo-on-network: serving the demo's published credentials ({}) on {}",
+                   Join(demo), config->server.listen);
+    }
+  }
 
   mcu::signaling::EventHub events;  // Before the bridge, which publishes to it until it is gone.
+  // The console's live sockets by session: before the control port, which tells it until it goes.
+  mcu::signaling::ConsoleSockets consoles;
   mcu::signaling::LinkDialer
       dialer;  // Cascade links this MCU dials; stopped after the bridge's shutdown.
   mcu::Bridge::Options bridge_options{config->schedule.grace_s, config->schedule.call_retry_s, true,
                                       &dialer};
   bridge_options.sip_ring_timeout_s = config->sip.ring_timeout_s;
   mcu::Bridge bridge(*config, store->get(), engine->get(), bridge_options);
-  mcu::Auth auth(store->get());
+  mcu::AuthPolicy auth_policy;
+  auth_policy.token_days = config->auth.token_days;
+  auth_policy.token_max_days = config->auth.token_max_days;
+  auth_policy.session_idle_s = config->auth.session_idle_minutes * 60;
+  auth_policy.login_attempts_per_minute = config->auth.login_attempts_per_minute;
+  mcu::Auth auth(store->get(), auth_policy);
   mcu::ControlService control(&bridge, store->get(), &auth);
+  control.SetSessionListener(&consoles);
   mcu::signaling::RestApi api(&control);
   bridge.SetEventSink(
       [&events](const mcu::ConsoleEvent& e) { events.Publish(mcu::signaling::ToJson(e)); });
@@ -209,9 +318,12 @@ int Run(int argc, char** argv) {
   so.messages_per_second = config->limits.messages_per_second;
   so.message_burst = config->limits.message_burst;
   so.max_connections = config->limits.max_connections;
+  so.max_connections_per_address = config->limits.max_connections_per_address;
+  so.reserved_site_connections = config->limits.reserved_site_connections;
+  so.auth_timeout_s = config->limits.auth_timeout_s;
   so.handshake_timeout_s = config->limits.handshake_timeout_s;
   so.idle_timeout_s = config->limits.idle_timeout_s;
-  mcu::signaling::SignalingServer server(so, &bridge, &api, &events);
+  mcu::signaling::SignalingServer server(so, &bridge, &api, &events, &consoles);
   if (auto st = server.Start(); !st) {
     spdlog::critical("{}", st.error());
     bridge.Shutdown();
@@ -261,9 +373,9 @@ int Run(int argc, char** argv) {
                server.port());
   if (!ready_file.empty()) {
     std::ofstream out(ready_file + ".tmp");
-    out << "{\"port\":" << server.port() << ",\"tlsFingerprint\":\"" << tls->Fingerprint()
-        << "\",\"dtlsFingerprint\":\"" << dtls->Fingerprint() << "\",\"tlsCert\":\"" << tls_cert
-        << "\"}\n";
+    out << "{\"port\":" << server.port() << ",\"listen\":\"" << config->server.listen
+        << "\",\"tlsFingerprint\":\"" << tls->Fingerprint() << "\",\"dtlsFingerprint\":\""
+        << dtls->Fingerprint() << "\",\"tlsCert\":\"" << tls_cert << "\"}\n";
     out.close();
     fs::rename(ready_file + ".tmp", ready_file, ec);
   }
@@ -274,6 +386,7 @@ int Run(int argc, char** argv) {
   server.Stop();
   bridge.Shutdown();
   dialer.Stop();  // No callback into the bridge after this.
+  spdlog::info("stopped");
   return 0;
 }
 }  // namespace
@@ -283,13 +396,16 @@ int main(int argc, char** argv) {
   // the encoders' and the decoders' threads that kept ~275 MB more resident at 25 WebRTC sites
   // and 4 SIP legs, at no CPU saving (docs/PERFORMANCE.md, "SIP legs").
   mallopt(M_ARENA_MAX, 2);
+  int code = 70;  // EX_SOFTWARE
   try {
-    return Run(argc, argv);
+    code = Run(argc, argv);
   } catch (const std::exception& e) {
     // Nothing below should throw; if something does, say what before the process ends.
     spdlog::critical("mcu stops on an unexpected exception: {}", e.what());
   } catch (...) {
     spdlog::critical("mcu stops on an unexpected exception");
   }
-  return 70;  // EX_SOFTWARE
+  // Everything Run() made is stopped and destroyed; no library destructor is run (sofia-sip's
+  // would pull a thread key from under GLib's idle threads: signaling/sip_process_exit.h).
+  mcu::signaling::ExitProcess(code);
 }

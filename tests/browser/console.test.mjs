@@ -18,12 +18,13 @@
 // Screenshots of every page go to test-output/browser/console-*.png.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { Mcu, Room, chromiumBin, outDir, waitFor } from './support.mjs';
+import { Api, Mcu, Room, chromiumBin, outDir, waitFor } from './support.mjs';
 
 const CONFERENCE = 'hop-thu';
 // The sites: the host site first. Colours are pure so that the composite's tiles can be told apart.
@@ -178,6 +179,27 @@ describe('web console', () => {
     return { context, page, problems };
   }
 
+  // The pixels of the sites' colours (red, green, blue) in the frame `selector`'s video shows,
+  // drawn at 160x90.
+  async function videoColours(page, selector) {
+    return page.evaluate((sel) => {
+      const v = document.querySelector(sel);
+      const c = document.createElement('canvas');
+      c.width = 160;
+      c.height = 90;
+      const g = c.getContext('2d');
+      g.drawImage(v, 0, 0, 160, 90);
+      const d = g.getImageData(0, 0, 160, 90).data;
+      const n = { red: 0, green: 0, blue: 0 };
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i] > 180 && d[i + 1] < 90 && d[i + 2] < 90) n.red += 1;
+        if (d[i] < 90 && d[i + 1] > 150 && d[i + 2] < 90) n.green += 1;
+        if (d[i] < 90 && d[i + 1] < 90 && d[i + 2] > 180) n.blue += 1;
+      }
+      return n;
+    }, selector);
+  }
+
   async function shot(page, name) {
     // caret: 'initial': Playwright's caret-hiding style would break the page's CSP (style-src 'self').
     await page.screenshot({ path: path.join(outDir, `console-${name}.png`), fullPage: true, caret: 'initial' });
@@ -250,6 +272,9 @@ describe('web console', () => {
 
       // The preview: decoded frames of the composite, every site's colour in a tile of the grid.
       await page.waitForFunction(() => window.mcuPreview?.state === 'connected', null, { timeout: 30_000 });
+      // The host's own preview is shown to the conference: one console viewer, by login.
+      await page.waitForSelector('#viewers[data-count="1"]:not([hidden])');
+      assert.match(await page.textContent('#viewers'), /chutri/);
       const grid = await waitFor('the three tiles of the grid in the preview', async () => {
         const t = await page.evaluate(tilesInPreview);
         return t && t.frames > 10 && Object.values(t.tiles).every((x) => x.share > 0.05) ? t : null;
@@ -304,6 +329,9 @@ describe('web console', () => {
       const mute = page.locator('[data-site="huyen-2"] [data-action="mute-audio"]');
       await mute.waitFor();
       assert.ok(await mute.isDisabled(), 'a technician\u2019s mute button is enabled');
+      // A technician sees stream health, not content: no preview is asked for.
+      await page.waitForSelector('#preview-state[data-state="not-allowed"]');
+      assert.equal(await page.evaluate(() => window.mcuPreview?.state), 'idle');
       const refused = await page.evaluate(async (conf) => {
         const s = await (await fetch('/api/v1/session')).json();
         const r = await fetch(`/api/v1/conferences/${conf}/sites/huyen-2/mute`, {
@@ -354,6 +382,130 @@ describe('web console', () => {
     }
   });
 
+  test('a host records the conference from the live page, then plays, downloads and deletes the recording', { timeout: 120_000 }, async () => {
+    const { context, page, problems } = await openAs('chutri', 'chutri-demo');
+    const api = new Api(mcu);
+    await api.login('chutri', 'chutri-demo');
+    try {
+      await page.goto(`${mcu.origin}/#/live/${CONFERENCE}`);
+      for (const s of SITES)
+        await page.waitForSelector(`[data-site="${s.site}"][data-state="video"]`, { timeout: 60_000 });
+      await page.click('#record');
+      await page.waitForSelector('#recording-indicator:not([hidden])');
+      assert.equal(await page.getAttribute('#record', 'aria-pressed'), 'true');
+      // About 4 s written (the roll-call's progress says so), then stopped from the page.
+      await waitFor('4 s recorded', async () => {
+        const r = await api.get(`/conferences/${CONFERENCE}/roll-call`);
+        return r.recording && r.recording.durationMs >= 4000;
+      }, 20_000, 250);
+      await page.click('#record');
+      await page.waitForSelector('#recording-indicator', { state: 'hidden' });
+
+      // The history lists it, finished; the page plays it: the video advances, 1280x720, with
+      // the sites' colours in the picture.
+      await page.goto(`${mcu.origin}/#/history/${CONFERENCE}`);
+      const row = page.locator('tr[data-recording][data-state="finished"]');
+      await row.waitFor();
+      await expectNamed(page, 'the history with a recording');
+      await row.locator('.rec-play').click();
+      await page.waitForFunction(() => {
+        const v = document.querySelector('video.rec-player');
+        return v && v.currentTime > 1.5 && v.videoWidth === 1280;
+      }, null, { timeout: 20_000 });
+      const colours = await videoColours(page, 'video.rec-player');
+      console.log(`  recording played: pixels by colour ${JSON.stringify(colours)}`);
+      // The layout the first test left: huyen-2 (blue) large, red and green small.
+      for (const [name, count] of Object.entries(colours))
+        assert.ok(count > 160 * 90 * 0.02, `${name} is missing from the recording's picture: ${JSON.stringify(colours)}`);
+      await shot(page, 'history-recording');
+
+      // Downloaded whole; then deleted, after a confirmation.
+      const [listed] = await api.get(`/recordings?conference=${CONFERENCE}`);
+      const [download] = await Promise.all([page.waitForEvent('download'), row.locator('.rec-download').click()]);
+      assert.equal(download.suggestedFilename(), listed.file);
+      assert.equal(fs.statSync(await download.path()).size, listed.bytes);
+      await row.locator('.rec-delete').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Xóa' }).click();
+      await page.waitForSelector('tr[data-recording]', { state: 'detached' });
+      assert.deepEqual(await api.get(`/recordings?conference=${CONFERENCE}`), []);
+      const actions = (await api.get('/audit?limit=20')).filter((a) => a.detail?.file === listed.file).map((a) => a.action);
+      for (const a of ['record-start', 'record-stop', 'record-play', 'record-download', 'record-delete'])
+        assert.ok(actions.includes(a), `${a} is not in the audit log: ${actions}`);
+      assert.deepEqual(problems, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a host goes live from the live page; a technician, then a viewer link, watch the stream on the watch page', { timeout: 150_000 }, async () => {
+    const host = await openAs('chutri', 'chutri-demo');
+    const api = new Api(mcu);
+    await api.login('chutri', 'chutri-demo');
+    let viewer;
+    let guest;
+    try {
+      await host.page.goto(`${mcu.origin}/#/live/${CONFERENCE}`);
+      for (const s of SITES)
+        await host.page.waitForSelector(`[data-site="${s.site}"][data-state="video"]`, { timeout: 60_000 });
+      await host.page.click('#stream');
+      await host.page.waitForSelector('#stream-indicator:not([hidden])');
+      assert.equal(await host.page.getAttribute('#stream', 'aria-pressed'), 'true');
+      const watchUrl = await host.page.getAttribute('#watch-link', 'href');
+      assert.equal(watchUrl, `/watch.html?c=${CONFERENCE}`);
+      await expectNamed(host.page, 'the live page while it streams');
+
+      // Another console user (any role) opens the watch page: the video advances, 1280x720,
+      // with the sites' colours, and its badge says it is live.
+      viewer = await openAs('kythuat', 'kythuat-demo');
+      await viewer.page.goto(`${mcu.origin}${watchUrl}`);
+      await viewer.page.waitForFunction(() => {
+        const v = document.querySelector('#watch-video');
+        return v && v.videoWidth === 1280 && v.readyState >= 2 && !v.paused && v.currentTime > 0;
+      }, null, { timeout: 40_000 });
+      const t0 = await viewer.page.evaluate(() => document.querySelector('#watch-video').currentTime);
+      await viewer.page.waitForFunction((t) => document.querySelector('#watch-video').currentTime > t + 3, t0,
+        { timeout: 30_000 });
+      assert.equal(await viewer.page.getAttribute('#watch-state', 'data-state'), 'live');
+      const colours = await videoColours(viewer.page, '#watch-video');
+      for (const [name, count] of Object.entries(colours))
+        assert.ok(count > 160 * 90 * 0.02, `${name} is missing from the stream's picture: ${JSON.stringify(colours)}`);
+      // How far behind the composite the viewer plays: the stream's newest timestamp (the
+      // roll-call's durationMs, the same time base as the video's) against the video's time.
+      const roll = await api.get(`/conferences/${CONFERENCE}/roll-call`);
+      const playing = await viewer.page.evaluate(() => document.querySelector('#watch-video').currentTime);
+      console.log(`  live stream: the viewer plays ${(roll.stream.durationMs / 1000 - playing).toFixed(1)} s behind the composite; pixels by colour ${JSON.stringify(colours)}`);
+      await shot(viewer.page, 'watch');
+      assert.deepEqual(viewer.problems, [], 'no console errors on the watch page');
+
+      // Someone without a login, through a viewer link the host made: it plays; revoked, the
+      // page says the link cannot be used.
+      const link = await api.post(`/conferences/${CONFERENCE}/stream/links`, { label: 'cổng thông tin', maxViewers: 2 });
+      guest = await browser.newContext({ ignoreHTTPSErrors: true, viewport: VIEWPORT });
+      const guestPage = await guest.newPage();
+      await guestPage.goto(`${mcu.origin}${link.url}`);
+      await guestPage.waitForFunction(() => {
+        const v = document.querySelector('#watch-video');
+        return v && v.videoWidth === 1280 && v.currentTime > 1;
+      }, null, { timeout: 40_000 });
+      await api.call('DELETE', `/conferences/${CONFERENCE}/stream/links/${link.id}`);
+      await guestPage.waitForSelector('#watch-state[data-state="refused"]', { timeout: 10_000 });
+      const audited = (await api.get('/audit?limit=20')).map((a) => a.action);
+      for (const a of ['stream-link-create', 'stream-link-view', 'stream-link-revoke'])
+        assert.ok(audited.includes(a), `${a} is not in the audit log: ${audited}`);
+
+      await host.page.click('#stream');
+      await host.page.waitForSelector('#stream-indicator', { state: 'hidden' });
+      const actions = (await api.get('/audit?limit=20')).map((a) => a.action);
+      for (const a of ['stream-start', 'stream-stop'])
+        assert.ok(actions.includes(a), `${a} is not in the audit log: ${actions}`);
+      assert.deepEqual(host.problems, [], 'no console errors on the live page');
+    } finally {
+      await guest?.close();
+      await viewer?.context.close();
+      await host.context.close();
+    }
+  });
+
   test('an administrator creates a site, sees its token once, and reads users, settings and history', { timeout: 60_000 }, async () => {
     const { context, page, problems } = await openAs('quantri', 'quantri-demo');
     try {
@@ -374,6 +526,19 @@ describe('web console', () => {
       await page.goto(`${mcu.origin}/#/admin/users`);
       await page.waitForSelector('[data-user="chutri"]');
       await shot(page, 'admin-users');
+      // The host's API token, with its expiry, revoked by the administrator.
+      const host = await mcu.login('chutri', 'chutri-demo');
+      const made = await host.post('/tokens', { name: 'giam-sat', days: 30 });
+      await page.click('[data-user="chutri"] [data-action="tokens"]');
+      const row = `dialog[open] tr[data-token="${made.id}"]`;
+      await page.waitForSelector(row);
+      assert.match(await page.textContent(row), /giam-sat/);
+      await shot(page, 'admin-user-tokens');
+      await page.click(`${row} [data-action="revoke"]`);
+      await page.click('dialog[open] button.btn-danger');
+      await page.waitForSelector('dialog[open] p.empty');
+      assert.deepEqual(await host.get('/tokens'), [], 'the token is gone');
+      await page.keyboard.press('Escape');
       await page.goto(`${mcu.origin}/#/admin/settings`);
       await page.waitForFunction(() => document.body.textContent.includes('Asia/Ho_Chi_Minh'));
       await shot(page, 'admin-settings');

@@ -472,6 +472,157 @@ describe('room page', () => {
     }
   });
 
+  // The page shares a screen (Chromium's fake display capture) as `mcu-room --content` would: a
+  // second connection with the site's token and role `content`. In the host's presenter layout the
+  // composite shows the screen large and the room's tile small; the roll-call says the site
+  // presents; the page's "stop sharing" takes it out again, and the grid comes back.
+  test('the page shares its screen: the presenter layout shows it large, until it stops', { timeout: 100_000 }, async () => {
+    const spec = { name: 'share-huyen-1', token: 'demo-huyen-1', tone: 660, color: 'e01010' };
+    const { context, page, problems } = await openRoom(`?token=${TOKEN}&conference=${MIX_CONFERENCE}&lang=en`);
+    const host = await mcu.login('chutri', 'chutri-demo');
+    const rollCall = async () => (await host.get(`/conferences/${MIX_CONFERENCE}/roll-call`)).sites.find((x) => x.site === SITE);
+    const shareState = async () => {
+      const share = await page.evaluate(() => window.mcuRoom.share);
+      if (share.error) throw new Error(`sharing failed: ${share.error}`);
+      return share.state;
+    };
+    // The share of the composite that is the room's colour, and that is the screen's.
+    const shares = async (screen) => ({
+      room: (await page.evaluate(colourShare, spec.color))?.share ?? 0,
+      screen: screen ? (await page.evaluate(colourShare, screen))?.share ?? 0 : 0,
+    });
+    let room = null;
+    let console2 = null;
+    let ok = false;
+    try {
+      await page.click('#join-button');
+      await waitFor('Chromium\u2019s media in the mixing conference', async () => mediaFlows(await page.evaluate(pageStats)), MEDIA_DEADLINE_MS, 500);
+      assert.equal(await page.isVisible('#share-toggle'), true, 'the share button shows during a call');
+      const ca = path.join(mcu.dir, 'data', 'tls-cert.pem');
+      room = new Room(spec.name, [
+        '--url', `wss://127.0.0.1:${mcu.port}/ws`, '--ca', ca, '--token', spec.token,
+        '--conference', MIX_CONFERENCE, '--ice-address', '127.0.0.1',
+        '--tone', String(spec.tone), '--color', spec.color, '--exit-after', '90',
+      ]);
+      await waitFor('the room\u2019s media', () => {
+        if (room.exited) throw new Error(`${room.name} exited early (${JSON.stringify(room.exited)}):\n${room.tail()}`);
+        return room.mediaConnected;
+      }, 20_000);
+      await host.put(`/conferences/${MIX_CONFERENCE}/layout`, { layout: 'presenter' });
+      // Chromium's fake camera draws what its fake screen does: the page's camera goes off (black
+      // frames), so that the screen's colour can only come from the shared screen.
+      await page.click('#cam-toggle');
+      // Presenter without content is a grid: the room's tile is a quarter of the picture.
+      const grid = await waitFor('the room\u2019s tile in the grid', async () => {
+        const now = await shares(null);
+        return now.room > 0.15 ? now : null;
+      }, 20_000, 250);
+
+      // What the fake screen looks like: its most common colour, from a capture of its own.
+      const screen = await page.evaluate(async () => {
+        const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+        const video = document.createElement('video');
+        video.muted = true;
+        video.srcObject = stream;
+        await video.play();
+        while (!video.videoWidth) await new Promise((r) => setTimeout(r, 50));
+        const canvas = document.createElement('canvas');
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        const g = canvas.getContext('2d', { willReadFrequently: true });
+        g.drawImage(video, 0, 0);
+        stream.getTracks().forEach((t) => t.stop());
+        const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+        const buckets = new Map();
+        for (let i = 0; i < data.length; i += 4 * 13) {
+          const key = (data[i] >> 5) * 64 + (data[i + 1] >> 5) * 8 + (data[i + 2] >> 5);
+          const b = buckets.get(key) ?? { n: 0, r: 0, g: 0, b: 0 };
+          b.n++;
+          b.r += data[i];
+          b.g += data[i + 1];
+          b.b += data[i + 2];
+          buckets.set(key, b);
+        }
+        const top = [...buckets.values()].sort((x, y) => y.n - x.n)[0];
+        const hex = (v) => Math.round(v / top.n).toString(16).padStart(2, '0');
+        return `${hex(top.r)}${hex(top.g)}${hex(top.b)}`;
+      });
+      console.log(`  the fake screen's colour: #${screen}; grid: ${JSON.stringify(grid)}`);
+      await waitFor('the screen\u2019s colour out of the composite (the camera off)', async () => ((await shares(screen)).screen < 0.05 ? true : null), 10_000, 250);
+
+      await page.click('#share-toggle');
+      await waitFor('the page sharing its screen', async () => (await shareState()) === 'sharing', 20_000, 200);
+      assert.equal(await page.textContent('#share-toggle'), 'Stop sharing');
+      const presenting = await waitFor('the roll-call showing the site presenting', async () => ((await rollCall())?.content ? true : null), 10_000, 250);
+      assert.equal(presenting, true);
+      // The screen large (the presenter's main tile), the room small.
+      const shared = await waitFor('the screen large in the composite', async () => {
+        const now = await shares(screen);
+        return now.screen > 0.35 && now.room < grid.room / 2 ? now : null;
+      }, 20_000, 250).catch(async (e) => {
+        console.log(`  ${e.message}: ${JSON.stringify(await shares(screen))}`);
+        throw e;
+      });
+      console.log(`  RESULT (share) sharing: ${JSON.stringify(shared)}`);
+      await page.screenshot({ path: path.join(outDir, 'room-share.png'), fullPage: true });
+
+      await page.click('#share-toggle');
+      assert.equal(await shareState(), 'off');
+      await waitFor('the roll-call without content', async () => ((await rollCall())?.content === false ? true : null), 10_000, 250);
+      const after = await waitFor('the grid back', async () => {
+        const now = await shares(screen);
+        return now.room > 0.15 && now.screen < 0.05 ? now : null;
+      }, 20_000, 250);
+      console.log(`  RESULT (share) stopped: ${JSON.stringify(after)}`);
+      assert.equal(await page.textContent('#share-toggle'), 'Share screen');
+
+      // Shared again (a new content connection), then stopped by the host from the live page:
+      // the site's card shows it presenting, and its "stop sharing" ends it on the page too.
+      await page.click('#share-toggle');
+      await waitFor('the page sharing again', async () => (await shareState()) === 'sharing', 20_000, 200);
+      console2 = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+      const live = await console2.newPage();
+      live.on('pageerror', (e) => problems.push(`live page error: ${e.message}`));
+      await live.goto(`${mcu.origin}/`);
+      await live.waitForURL(/#\/login/);
+      await live.getByLabel('Tên đăng nhập').fill('chutri');
+      await live.getByLabel('Mật khẩu').fill('chutri-demo');
+      await live.getByRole('button', { name: 'Đăng nhập' }).click();
+      await live.waitForURL(/#\/conferences/);
+      await live.goto(`${mcu.origin}/#/live/${MIX_CONFERENCE}`);
+      const stop = `[data-site="${SITE}"] [data-action="stop-content"]`;
+      await live.waitForSelector(`${stop}:not([hidden])`, { timeout: 15_000 }).catch(async (e) => {
+        console.log(`  roll-call row: ${JSON.stringify(await rollCall())}; card: ${await live.getAttribute(`[data-site="${SITE}"]`, 'data-state')}`);
+        throw e;
+      });
+      assert.match(await live.textContent(`[data-site="${SITE}"] .site-badges`), /Đang trình chiếu/);
+      await live.click(stop);
+      await waitFor('the page told its sharing was stopped', async () => (await shareState()) === 'off', 10_000, 200);
+      await live.waitForSelector(`${stop}[hidden]`, { state: 'attached', timeout: 10_000 });
+      await waitFor('the grid back after the host\u2019s stop', async () => {
+        const now = await shares(screen);
+        return now.room > 0.15 && now.screen < 0.05 ? now : null;
+      }, 20_000, 250);
+      const rows = await host.get('/audit?limit=20');
+      assert.ok(rows.some((r) => r.action === 'stop-content' && r.actor === 'chutri' && r.target === `${MIX_CONFERENCE}/${SITE}`),
+        `the host's stop is audited: ${JSON.stringify(rows.slice(0, 5))}`);
+      assert.deepEqual(problems, [], 'no console errors (CSP violations, exceptions)');
+      ok = true;
+    } finally {
+      await console2?.close();
+      await room?.kill();
+      await host.put(`/conferences/${MIX_CONFERENCE}/layout`, { layout: 'grid' }).catch(() => {});
+      if (!ok) {
+        const messages = await page.evaluate(() => window.mcuRoom.messages).catch(() => null);
+        fs.writeFileSync(path.join(outDir, 'share-failure.json'), JSON.stringify({ messages }, null, 2));
+        await page.screenshot({ path: path.join(outDir, 'share-failure.png'), fullPage: true }).catch(() => {});
+        if (room) console.log(`${room.name} output tail:\n${room.tail()}`);
+        console.log(`MCU log tail:\n${mcu.logTail()}`);
+      }
+      await context.close();
+    }
+  });
+
   // A browser that prefers H.264 (#codec=h264: the page puts it first in its answer) gets the
   // composite as the H.264 tier the MCU makes for SIP rooms, and decodes it: the codec in its
   // statistics, the 1280x720 picture, and a room's colour in it.

@@ -209,6 +209,8 @@ export class Mcu {
     let config = execFileSync(mcuBin, ['--print-default-config'], { encoding: 'utf8' });
     config = setTomlKey(config, 'media', 'ice_addresses', '["127.0.0.1"]');
     config = setTomlKey(config, 'log', 'level', JSON.stringify(process.env.MCU_LOG_LEVEL || 'debug'));
+    // Every page of every context comes from 127.0.0.1.
+    config = setTomlKey(config, 'limits', 'max_connections_per_address', '0');
     this.configPath = path.join(this.dir, 'mcu.toml');
     fs.writeFileSync(this.configPath, config);
     this.logPath = path.join(outDir, `${this.name}.log`);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 process.env.TZ = 'Asia/Ho_Chi_Minh';
-const { fmtDate, fmtDateTime, fmtDuration, fmtNum, fmtSeconds, fmtTime, formatNumber, sameDay, timeRange, toLocalInput, withOffset } =
+const { fmtBytes, fmtDate, fmtDateTime, fmtDuration, fmtNum, fmtSeconds, fmtTime, formatNumber, sameDay, timeRange, toLocalInput, withOffset } =
   await import('../../web-console/js/logic/format.js');
 
 // 23/11/2026 08:05:09 in Vietnam (UTC+7).
@@ -53,4 +53,13 @@ test('a datetime-local value gets the browser\'s offset; milliseconds give the l
   assert.equal(withOffset('2026-11-23T08:00'), '2026-11-23T08:00+07:00');
   assert.equal(withOffset(''), '');
   assert.equal(toLocalInput(AT), '2026-11-23T08:05');
+});
+
+test('the size of a recording is in B, KB, MB or GB', () => {
+  assert.equal(fmtBytes(512), '512 B');
+  assert.equal(fmtBytes(350251), '350 KB');
+  assert.equal(fmtBytes(3_456_789), '3.5 MB');
+  assert.equal(fmtBytes(2_000_000_000), '2.0 GB');
+  assert.equal(fmtBytes(-1), '—');
+  assert.equal(fmtBytes(undefined), '—');
 });

@@ -2,13 +2,15 @@
 // (web-console/js/logic/roll-call.js, streams.js): counters, "mute all", who may be called in,
 // the speaker, a site's quality as stats go stale (a device warning apart), the devices its
 // room reported (missing ones among them), what a link badge says (a cascade link, or the call
-// the MCU places to a SIP site, with why it ended); running conferences, chart points.
+// the MCU places to a SIP site, with why it ended), how a SIP call is signalled, and the words
+// for a re-INVITE or session refresh from the feed; running conferences, chart points.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  LINK_STATES, SIP_CALL_STATES, callable, deviceStates, linkBadge, missingDevices, muteAllPressed, rollCounts, siteQuality, siteState, speakerOf,
+  LINK_STATES, SIGNALLING, SIP_CALL_STATES, callable, deviceStates, linkBadge, missingDevices, muteAllPressed, rollCounts,
+  signallingBadge, sipRequestWords, siteQuality, siteState, speakerOf,
 } from '../../web-console/js/logic/roll-call.js';
 import { chartPoint, historyPoints, isRunning } from '../../web-console/js/logic/streams.js';
 import { strings } from '../../web-console/js/pages/live/roll-call.js';
@@ -184,4 +186,56 @@ test('a SIP call in a state this console does not know is idle; every key has bo
       }
   for (const lang of ['vi', 'en'])
     for (const k of keys) assert.ok(strings[lang][k], `${lang}: ${k}`);
+});
+
+// A string of the page's (web-console/js/pages/live/roll-call.js) in `lang`, filled in.
+function say(lang, key, vars = {}) {
+  assert.ok(strings[lang][key], `${lang}: ${key}`);
+  return strings[lang][key].replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+test('a SIP call shows how it is signalled: TLS as secure, plain TCP or UDP marked', () => {
+  assert.equal(signallingBadge({ site: 'tinh-1', signalling: null }), null, 'no SIP call');
+  assert.equal(signallingBadge({ site: 'tinh-1' }), null, 'a roll-call without the field');
+  assert.equal(signallingBadge({ signalling: '' }), null);
+  const tls = signallingBadge({ signalling: 'tls' });
+  assert.deepEqual([tls.transport, tls.text, tls.secure, tls.key], ['tls', 'SIP/TLS', true, 'live.sig.tls']);
+  assert.equal(say('vi', tls.key, tls.vars), 'Báo hiệu SIP qua TLS: khóa SRTP được mã hóa trên đường truyền');
+  assert.equal(say('en', tls.key, tls.vars), 'SIP signalling over TLS: the SRTP keys cross encrypted');
+  const udp = signallingBadge({ signalling: 'udp' });
+  assert.deepEqual([udp.transport, udp.text, udp.secure, udp.key], ['udp', 'SIP/UDP', false, 'live.sig.plain']);
+  assert.equal(say('vi', udp.key, udp.vars),
+    'Báo hiệu SIP không mã hóa (UDP): khóa SRTP đi dạng rõ, chỉ dùng cho đường truyền kín');
+  assert.equal(say('en', udp.key, udp.vars), 'SIP signalling in clear (UDP): the SRTP keys cross readable; for a closed line only');
+  assert.equal(signallingBadge({ signalling: 'tcp' }).text, 'SIP/TCP');
+  // A transport this console does not know: shown as it came, never as secure.
+  const odd = signallingBadge({ signalling: 'sctp' });
+  assert.deepEqual([odd.transport, odd.text, odd.secure, odd.key], ['other', 'SIP/SCTP', false, 'live.sig.plain']);
+  for (const t of SIGNALLING) assert.equal(signallingBadge({ signalling: t }).transport, t);
+});
+
+test('a re-INVITE or session refresh from the feed in words, both languages', () => {
+  const words = (e, lang) => {
+    const w = sipRequestWords(e);
+    return say(lang, w.key, w.vars);
+  };
+  const refreshInvite = { type: 'sip', method: 'INVITE', offer: false, refresh: true, detail: 'session refresh (re-INVITE)' };
+  assert.equal(words(refreshInvite, 'vi'), 'Làm mới phiên SIP (re-INVITE)');
+  assert.equal(words(refreshInvite, 'en'), 'SIP session refresh (re-INVITE)');
+  const refreshUpdate = { method: 'UPDATE', offer: false, refresh: true };
+  assert.equal(words(refreshUpdate, 'vi'), 'Làm mới phiên SIP (UPDATE)');
+  assert.equal(words(refreshUpdate, 'en'), 'SIP session refresh (UPDATE)');
+  assert.equal(words({ method: 'INVITE', offer: true, refresh: false }, 'vi'), 're-INVITE kèm đề nghị SDP');
+  assert.equal(words({ method: 'INVITE', offer: true, refresh: false }, 'en'), 're-INVITE with an offer');
+  assert.equal(words({ method: 'INVITE', offer: false, refresh: false }, 'vi'), 're-INVITE không kèm SDP');
+  assert.equal(words({ method: 'INVITE', offer: false, refresh: false }, 'en'), 're-INVITE without SDP');
+  assert.equal(words({ method: 'UPDATE', offer: true, refresh: false }, 'vi'), 'UPDATE trong cuộc gọi');
+  assert.equal(words({ method: 'UPDATE', offer: true, refresh: false }, 'en'), 'UPDATE within the call');
+  assert.equal(sipRequestWords(null).key, 'live.sipEvent.update', 'an event without fields still has words');
+  // With its time, as the card shows it.
+  assert.equal(say('vi', 'live.sipEvent.at', { what: words(refreshUpdate, 'vi'), time: '10:02:03' }),
+    'Làm mới phiên SIP (UPDATE) lúc 10:02:03');
+  assert.equal(say('en', 'live.sipEvent.at', { what: words(refreshUpdate, 'en'), time: '10:02:03' }),
+    'SIP session refresh (UPDATE) at 10:02:03');
+  for (const lang of ['vi', 'en']) assert.ok(say(lang, 'live.sipEvent.title', { detail: 'x' }).includes('(x)'));
 });

@@ -1,5 +1,8 @@
 #include "tests/fakes/fake_media.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace mcu::test {
 
 namespace {
@@ -122,6 +125,74 @@ void FakeMediaRoom::SetActiveSpeaker(ParticipantId id) {
   Log("speaker " + Id(id));
 }
 
+namespace {
+class FakeRecording final : public MediaRecording {
+ public:
+  FakeRecording(std::string* path, std::shared_ptr<bool> room_alive)
+      : path_(path), room_alive_(std::move(room_alive)) {}
+  ~FakeRecording() override {
+    if (!*room_alive_) {  // The port's rule (mcu/media_api.h), which a real room relies on.
+      std::fputs("FakeRecording: a recording must end before its room\n", stderr);
+      std::abort();
+    }
+    path_->clear();
+  }
+  Stats Progress() const override { return Stats{30, 50, 1000, 1280, 720}; }
+
+ private:
+  std::string* path_;
+  std::shared_ptr<bool> room_alive_;
+};
+
+// A live stream of two segments: what a real one lists once it runs.
+class FakeStream final : public MediaStream {
+ public:
+  FakeStream(bool* streaming, std::shared_ptr<bool> room_alive)
+      : streaming_(streaming), room_alive_(std::move(room_alive)) {
+    *streaming_ = true;
+  }
+  ~FakeStream() override {
+    if (!*room_alive_) {
+      std::fputs("FakeStream: a stream must end before its room\n", stderr);
+      std::abort();
+    }
+    *streaming_ = false;
+  }
+  std::string Playlist(const std::string& query) const override {
+    return "#EXTM3U\n#EXT-X-MAP:URI=\"init.webm" + query + "\"\n#EXTINF:2.000,\n0.webm" + query +
+           "\n";
+  }
+  std::shared_ptr<const std::string> Part(const std::string& name) const override {
+    if (name == "init.webm" || name == "0.webm") return std::make_shared<const std::string>(name);
+    return nullptr;
+  }
+  MediaRecording::Stats Progress() const override {
+    return MediaRecording::Stats{30, 50, 1000, 1280, 720};
+  }
+
+ private:
+  bool* streaming_;
+  std::shared_ptr<bool> room_alive_;
+};
+}  // namespace
+
+Expected<std::unique_ptr<MediaRecording>> FakeMediaRoom::StartRecording(
+    const std::string& path, int width, const std::optional<SealKey>& seal) {
+  (void)width;
+  if (fail_recording) return MakeError(ErrorKind::kInternal, "recording refused");
+  ++recordings_started;
+  recording = path;
+  recording_sealed = seal.has_value();
+  Log("record " + path.substr(path.rfind('/') + 1));
+  return std::unique_ptr<MediaRecording>(new FakeRecording(&recording, alive_));
+}
+
+Expected<std::unique_ptr<MediaStream>> FakeMediaRoom::StartStream(int width) {
+  (void)width;
+  Log("stream");
+  return std::unique_ptr<MediaStream>(new FakeStream(&streaming, alive_));
+}
+
 RoomStats FakeMediaRoom::Stats() {
   RoomStats out;
   for (auto& [id, m] : members_) {
@@ -134,8 +205,8 @@ RoomStats FakeMediaRoom::Stats() {
   return out;
 }
 
-void FakeMediaRoom::Connect(ParticipantId id) {
-  if (auto* m = member(id)) m->listener->OnMediaConnected(id, "SRTP_AES128_CM_SHA1_80");
+void FakeMediaRoom::Connect(ParticipantId id, const std::string& srtp_profile) {
+  if (auto* m = member(id)) m->listener->OnMediaConnected(id, srtp_profile);
 }
 
 void FakeMediaRoom::Fail(ParticipantId id, const std::string& reason) {

@@ -65,9 +65,20 @@ class FakeMediaRoom final : public MediaRoom {
   void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
   void SetActiveSpeaker(ParticipantId id) override;
   RoomStats Stats() override;
+  // Records nothing: remembers the path while its recording lives (`recording`), and how many
+  // were started; `fail_recording` refuses.
+  Expected<std::unique_ptr<MediaRecording>> StartRecording(
+      const std::string& path, int width, const std::optional<SealKey>& seal) override;
+  std::string recording;
+  bool recording_sealed = false;
+  Expected<std::unique_ptr<MediaStream>> StartStream(int width) override;
+  bool streaming = false;
+  int recordings_started = 0;
+  bool fail_recording = false;
 
   // What the media core reports, as from its I/O thread.
-  void Connect(ParticipantId id);
+  // Its media connected, protected by `srtp_profile` (as the transports name it).
+  void Connect(ParticipantId id, const std::string& srtp_profile = "AEAD_AES_128_GCM");
   void Fail(ParticipantId id, const std::string& reason);
   void HangUp(ParticipantId id);
   void Speak(ParticipantId id);  // To the room's listener, as the mixing room does.

@@ -52,6 +52,14 @@ std::string RollCallText(RestClient& api, const std::string& conference) {
   return out;
 }
 
+// Whether the audit log's last 50 rows hold `actor` doing `action` to `target`.
+bool HasAudit(RestClient& api, const std::string& actor, const std::string& action,
+              const std::string& target) {
+  for (const auto& e : api.Call("GET", "/api/v1/audit?limit=50").body)
+    if (e["actor"] == actor && e["action"] == action && e["target"] == target) return true;
+  return false;
+}
+
 std::vector<std::string> IdleRoom(const std::string& token, int tone, const std::string& color) {
   return {"--token", token,     "--tone", std::to_string(tone), "--color",
           color,     "--width", "320",    "--height",           "180"};
@@ -248,13 +256,12 @@ TEST(Control, MutingASiteRemovesItsToneFromEveryoneElseWithinASecond) {
   EXPECT_EQ(actions.front(), "mute-all");
 }
 
-// Roles are enforced on the server, a session is needed and, with the cookie, a CSRF token;
-// API tokens work without one; concurrent control calls leave a state that matches the audit.
-// The console's live preview: a logged-in user joins /api/v1/preview without a site token and
-// receives the full mix (every site's tone); whatever it sends is heard by nobody; it is no site
-// (not on the roll-call); it is audited; without a session or from another origin it is refused;
-// it leaves when the conference ends.
-TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
+// The console's live preview: a host joins /api/v1/preview without a site token and receives the
+// full mix (every site's tone); whatever it sends is heard by nobody; it is no site (not on the
+// roll-call) but every preview is shown to the conference: a viewer on the live view and the
+// roll-call, announced on the feed, its start audited; without a session it is refused; it leaves
+// when the conference ends, and that end is audited too.
+TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsShownAsAViewer) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   RestClient host(mcu.port(), mcu.ca());
@@ -273,7 +280,7 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   TestWs token_only(url, mcu.ca(), "mcu_session=not-a-session");
   EXPECT_FALSE(token_only.Open(seconds(5))) << "a preview opened with a forged session";
   {
-    TestWs probe(url, mcu.ca(), "mcu_session=" + tech.cookie());
+    TestWs probe(url, mcu.ca(), "mcu_session=" + host.cookie());
     ASSERT_TRUE(probe.Open());
     probe.Send({{"type", "auth"}, {"token", "demo-huyen-3"}});
     auto refused = probe.WaitFor("error");
@@ -289,11 +296,15 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
     EXPECT_EQ((*missing)["code"], "not_found");
   }
 
+  TestWs feed("wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/events", mcu.ca(),
+              "mcu_session=" + tech.cookie());
+  ASSERT_TRUE(feed.Open());
+  ASSERT_TRUE(feed.WaitFor("hello"));
   SiteMedia local;  // The in-process sites' loop and DTLS identity.
   ASSERT_TRUE(local.ok());
   AudioSite a(&local.loop, local.dtls, mcu, "demo-huyen-1", 440);
   AudioSite b(&local.loop, local.dtls, mcu, "demo-huyen-2", 660);
-  auto preview = AudioSite::Preview(&local.loop, local.dtls, mcu, tech.cookie(),
+  auto preview = AudioSite::Preview(&local.loop, local.dtls, mcu, host.cookie(),
                                     1500);  // Sends a tone: must be dropped.
   for (AudioSite* s : {&a, &b, preview.get()})
     ASSERT_TRUE(s->Join("xem")) << s->error() << mcu.Log();
@@ -313,10 +324,28 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   json roll = host.Call("GET", "/api/v1/conferences/xem/roll-call").body;
   ASSERT_EQ(roll["sites"].size(), 2u) << "the preview is on the roll-call: " << roll.dump();
   for (const auto& site : roll["sites"]) EXPECT_NE(site["site"], "") << roll.dump();
+  // Shown to the conference: a viewer on the roll-call and the live view (a technician sees who
+  // watches), and on the sites' roster.
+  EXPECT_EQ(roll["viewers"], json{"chutri"}) << roll.dump();
+  EXPECT_EQ(tech.Call("GET", "/api/v1/conferences/xem").body["viewers"], json{"chutri"});
+  bool counted = false;
+  for (int i = 0; i < 20 && !counted; ++i) {
+    auto r = a.WaitEvent("roster", seconds(5));
+    if (!r) break;
+    counted = (*r)["viewers"] == 1;
+  }
+  EXPECT_TRUE(counted) << "the sites' roster does not count the viewer";
+  bool announced = false;
+  for (int i = 0; i < 20 && !announced; ++i) {
+    auto r = feed.WaitFor("roster", seconds(5));
+    if (!r) break;
+    announced = (*r)["conference"] == "xem" && (*r)["viewers"] == json{"chutri"};
+  }
+  EXPECT_TRUE(announced) << "the feed did not announce the viewer";
   json audit = host.Call("GET", "/api/v1/audit?limit=20").body;
   bool audited = false;
   for (const auto& e : audit)
-    audited |= e["actor"] == "kythuat" && e["action"] == "preview" && e["target"] == "xem";
+    audited |= e["actor"] == "chutri" && e["action"] == "preview" && e["target"] == "xem";
   EXPECT_TRUE(audited) << audit.dump();
 
   // A site's history over the whole conference: 10 s steps (the last minutes: a point a second).
@@ -333,8 +362,158 @@ TEST(Control, APreviewHearsEveryoneIsHeardByNobodyAndIsNoSite) {
   ASSERT_TRUE(left) << "the preview was not told it left";
   EXPECT_EQ((*left)["conference"], "xem");
   EXPECT_EQ((*left)["reason"], "the host ended the conference");
+  EXPECT_TRUE(HasAudit(host, "chutri", "preview-end", "xem"));
 }
 
+// A technician sees stream health, not content: the preview socket opens (its session is good)
+// but joining a conference is refused, with the reason, and the refusal is audited. A preview of
+// a locked conference is refused even to its host, until the host unlocks it.
+TEST(Control, ATechnicianMayNotPreviewNorAnyoneALockedConference) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  RestClient tech(mcu.port(), mcu.ca());
+  ASSERT_TRUE(tech.Login("kythuat", kTechnicianPassword));
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences", Meeting("kin", {"huyen-1"})).status, 201);
+  ASSERT_TRUE(
+      WaitUntil([&] { return host.Call("GET", "/api/v1/conferences/kin").body["state"] == "open"; },
+                seconds(5)));
+  const std::string url = "wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/preview";
+
+  TestWs technician(url, mcu.ca(), "mcu_session=" + tech.cookie());
+  ASSERT_TRUE(technician.Open());
+  technician.Send({{"type", "join"}, {"conference", "kin"}});
+  auto refused = technician.WaitFor("error");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ((*refused)["code"], "forbidden") << refused->dump();
+  EXPECT_NE((*refused)["message"].get<std::string>().find("a technician sees stream health"),
+            std::string::npos)
+      << refused->dump();
+  EXPECT_TRUE(host.Call("GET", "/api/v1/conferences/kin").body["viewers"].empty());
+  EXPECT_TRUE(HasAudit(host, "kythuat", "preview-refused", "kin"));
+
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/kin/lock", {{"locked", true}}).status, 200);
+  TestWs locked(url, mcu.ca(), "mcu_session=" + host.cookie());
+  ASSERT_TRUE(locked.Open());
+  locked.Send({{"type", "join"}, {"conference", "kin"}});
+  auto lock_refusal = locked.WaitFor("error");
+  ASSERT_TRUE(lock_refusal);
+  EXPECT_EQ((*lock_refusal)["code"], "forbidden") << lock_refusal->dump();
+  EXPECT_NE((*lock_refusal)["message"].get<std::string>().find("is locked"), std::string::npos)
+      << lock_refusal->dump();
+  EXPECT_TRUE(HasAudit(host, "chutri", "preview-refused", "kin"));
+
+  ASSERT_EQ(host.Call("PUT", "/api/v1/conferences/kin/lock", {{"locked", false}}).status, 200);
+  locked.Send({{"type", "join"}, {"conference", "kin"}});
+  ASSERT_TRUE(locked.WaitFor("joined")) << "the host could not preview once it unlocked";
+  EXPECT_EQ(host.Call("GET", "/api/v1/conferences/kin").body["viewers"], json{"chutri"});
+}
+
+// The console's feed and a preview live only as long as the session that opened them: a logout,
+// a new password, a new role and deleting the user each close both sockets, and the preview
+// leaves its conference (its viewer is gone, its end audited).
+TEST(Control, TheFeedAndAPreviewCloseWhenTheirSessionEndsOrTheUserChanges) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient admin(mcu.port(), mcu.ca());
+  ASSERT_TRUE(admin.Login("quantri", kAdminPassword));
+  ASSERT_EQ(admin
+                .Call("POST", "/api/v1/users",
+                      {{"login", "chutri-2"},
+                       {"name", "Chủ trì 2"},
+                       {"role", "host"},
+                       {"password", "mat-khau-1"}})
+                .status,
+            201);
+  ASSERT_EQ(admin.Call("POST", "/api/v1/conferences", Meeting("phien", {"huyen-1"})).status, 201);
+  ASSERT_TRUE(WaitUntil(
+      [&] { return admin.Call("GET", "/api/v1/conferences/phien").body["state"] == "open"; },
+      seconds(5)));
+  const std::string base = "wss://127.0.0.1:" + std::to_string(mcu.port());
+  auto viewers = [&] { return admin.Call("GET", "/api/v1/conferences/phien").body["viewers"]; };
+
+  struct Sockets {
+    std::unique_ptr<TestWs> feed, preview;
+  };
+  // Logs in as chutri-2 with `password`, opens the feed and a preview of "phien" (joined if
+  // `join`), and returns them with the client.
+  auto open = [&](RestClient& user, const std::string& password, bool join) {
+    Sockets s;
+    EXPECT_TRUE(user.Login("chutri-2", password));
+    s.feed =
+        std::make_unique<TestWs>(base + "/api/v1/events", mcu.ca(), "mcu_session=" + user.cookie());
+    s.preview = std::make_unique<TestWs>(base + "/api/v1/preview", mcu.ca(),
+                                         "mcu_session=" + user.cookie());
+    EXPECT_TRUE(s.feed->Open());
+    EXPECT_TRUE(s.feed->WaitFor("hello"));
+    EXPECT_TRUE(s.preview->Open());
+    if (join) {
+      s.preview->Send({{"type", "join"}, {"conference", "phien"}});
+      EXPECT_TRUE(s.preview->WaitFor("joined"));
+      EXPECT_EQ(viewers(), json{"chutri-2"});
+    }
+    return s;
+  };
+  auto closed = [&](Sockets& s, const std::string& why) {
+    EXPECT_TRUE(s.feed->WaitClosed()) << "the feed stayed open after " << why;
+    EXPECT_TRUE(s.preview->WaitClosed()) << "the preview stayed open after " << why;
+    EXPECT_TRUE(WaitUntil([&] { return viewers().empty(); }, seconds(5)))
+        << "the preview still watches after " << why << ": " << viewers();
+  };
+
+  {  // Logout.
+    RestClient user(mcu.port(), mcu.ca());
+    Sockets s = open(user, "mat-khau-1", true);
+    ASSERT_EQ(user.Call("DELETE", "/api/v1/session").status, 200);
+    closed(s, "a logout");
+    EXPECT_TRUE(HasAudit(admin, "chutri-2", "preview-end", "phien"));
+  }
+  {  // A new password, set by an administrator.
+    RestClient user(mcu.port(), mcu.ca());
+    Sockets s = open(user, "mat-khau-1", true);
+    ASSERT_EQ(admin.Call("PUT", "/api/v1/users/chutri-2", {{"password", "mat-khau-2"}}).status,
+              200);
+    closed(s, "a new password");
+  }
+  {  // Another role.
+    RestClient user(mcu.port(), mcu.ca());
+    Sockets s = open(user, "mat-khau-2", true);
+    ASSERT_EQ(admin.Call("PUT", "/api/v1/users/chutri-2", {{"role", "technician"}}).status, 200);
+    closed(s, "a new role");
+  }
+  {  // The user deleted (a technician now: the preview socket is open, not joined).
+    RestClient user(mcu.port(), mcu.ca());
+    Sockets s = open(user, "mat-khau-2", false);
+    ASSERT_EQ(admin.Call("DELETE", "/api/v1/users/chutri-2").status, 200);
+    closed(s, "the user's deletion");
+  }
+}
+
+// Only a page of the MCU's own origin may open the console's sockets: an upgrade with another
+// Origin, or with none (no browser sends that), is refused whatever its cookie.
+TEST(Control, TheConsoleSocketsAreRefusedWithoutTheMcusOwnOrigin) {
+  McuProcess mcu;
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  const std::string base = "wss://127.0.0.1:" + std::to_string(mcu.port());
+  const std::string cookie = "mcu_session=" + host.cookie();
+  for (const char* path : {"/api/v1/events", "/api/v1/preview"}) {
+    TestWs none(base + path, mcu.ca(), cookie, TestWs::kNoOrigin);
+    EXPECT_FALSE(none.Open(seconds(5))) << path << " opened without an Origin";
+    TestWs foreign(base + path, mcu.ca(), cookie, "https://example.org");
+    EXPECT_FALSE(foreign.Open(seconds(5))) << path << " opened from another origin";
+    TestWs own(base + path, mcu.ca(), cookie);
+    EXPECT_TRUE(own.Open()) << path << " refused from the MCU's own origin";
+  }
+  EXPECT_NE(mcu.Log().find("origin (none) is not https://127.0.0.1"), std::string::npos)
+      << mcu.Log();
+  EXPECT_NE(mcu.Log().find("origin https://example.org is not"), std::string::npos);
+}
+
+// Roles are enforced on the server, a session is needed and, with the cookie, a CSRF token;
+// API tokens work without one; concurrent control calls leave a state that matches the audit.
 TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   McuOptions options;
   options.load_sites = 8;
@@ -461,7 +640,7 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   ASSERT_EQ(host.Call("DELETE", "/api/v1/session").status, 200);
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences").status, 401);
 
-  // A new password ends the user's other sessions; the API token stays.
+  // A new password ends the user's other sessions and revokes their API tokens (mcu/auth.h).
   RestClient admin(mcu.port(), mcu.ca());
   ASSERT_TRUE(admin.Login("quantri", kAdminPassword));
   // The settings an administrator sees: what the MCU runs on, and no secret.
@@ -478,7 +657,7 @@ TEST(Control, RolesSessionsAndCsrfAreEnforcedAndConcurrentCallsStayConsistent) {
   EXPECT_EQ(host.Call("GET", "/api/v1/conferences").status, 401);
   EXPECT_FALSE(host.Login("chutri", kHostPassword));
   EXPECT_TRUE(host.Login("chutri", "mat-khau-moi-2026"));
-  EXPECT_EQ(script.Call("GET", "/api/v1/conferences").status, 200);
+  EXPECT_EQ(script.Call("GET", "/api/v1/conferences").status, 401);
 }
 
 // After the MCU dies, everything stored is there when it comes back (sites, users,
@@ -592,7 +771,7 @@ TEST(Control, SpotlightLayoutAndContentChangeTheTilesTheSitesReceive) {
         "viewer" + std::to_string(viewers),
         {"--token", yellow.token, "--conference", "mix", "--color", yellow.hex, "--width", "320",
          "--height", "180", "--snapshot", png, "--snapshot-at", "2.5", "--exit-after", "7"});
-    EXPECT_EQ(v->Wait(seconds(20)), 0) << v->Log();
+    EXPECT_EQ(v->Wait(seconds(40)), 0) << v->Log();
     Image img;
     std::string error;
     EXPECT_TRUE(ReadPng(png, &img, &error)) << error << v->Log();

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+
 #include "tests/support/analysis.h"
 #include "tests/support/mcu_fixture.h"
 
@@ -50,6 +52,12 @@ TEST(Echo, RoomHearsItsOwnToneAndSeesItsOwnColour) {
   EXPECT_FALSE(Near(label, {224, 16, 16}, 30));
   // The MCU logged the negotiated SRTP profile.
   EXPECT_NE(mcu.Log().find("media connected (AES"), std::string::npos) << mcu.Log();
+
+  // Asked to stop once its pipelines have run, the MCU ends cleanly and its last lines are in the
+  // log (it ends by _Exit, after flushing: signaling/sip_process_exit.h).
+  mcu.process().Signal(SIGTERM);
+  EXPECT_EQ(mcu.process().Wait(std::chrono::seconds(10)), 0) << mcu.Log();
+  EXPECT_NE(mcu.Log().find(" info  stopped"), std::string::npos) << mcu.Log();
 }
 
 }  // namespace

@@ -64,16 +64,18 @@ TEST(Mix, FourSitesHearEveryoneButThemselvesAndSeeTheLayout) {
   McuProcess mcu;
   ASSERT_TRUE(mcu.ready()) << mcu.Log();
   auto rooms = StartInOrder(mcu, 4, [&](size_t i) {
-    // Captures 8-9 s after each site connects: all four are in by then (the sites join one
-    // after the other, about 0.5-2 s apart), and the earlier sites stay until the last one has
-    // captured. Site 4 declares 800 kb/s: it gets the 640x360 tier.
-    std::vector<std::string> args{
-        "--record",         mcu.dir() / ("site" + std::to_string(i + 1) + ".wav"),
-        "--record-after",   "8",
-        "--record-seconds", "2",
-        "--snapshot",       mcu.dir() / ("site" + std::to_string(i + 1) + ".png"),
-        "--snapshot-at",    "9",
-        "--exit-after",     std::to_string(14 + 3 * (3 - i))};
+    // Each site captures 3-5 s after all four have media (the roster says so), and the earlier
+    // sites stay until the last one has captured (the sites join one after the other, about
+    // 0.5-2 s apart, more under the sanitizers). Site 4 declares 800 kb/s: it gets the 640x360
+    // tier.
+    const std::string site = "site" + std::to_string(i + 1);
+    std::vector<std::string> args{"--captures-after-sites", "4",
+                                  "--record-after",         "3",
+                                  "--record-seconds",       "2",
+                                  "--snapshot-at",          "4",
+                                  "--exit-after",           std::to_string(14 + 3 * (3 - i))};
+    args.insert(args.end(), {"--record", mcu.dir() / (site + ".wav"), "--snapshot",
+                             mcu.dir() / (site + ".png")});
     if (i == 3) args.insert(args.end(), {"--max-kbps", "800"});
     // Sites 1-3 capture 1280x720: the MCU's layout event must bring them down to their tile.
     else
@@ -168,14 +170,20 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
                       std::to_string(kSites[2].tone), "--color", kSites[2].color, "--snapshot",
                       mcu.dir() / "site3.png", "--snapshot-at", "5.6", "--exit-after", "14"});
   ASSERT_TRUE(WaitUntil([&] { return Connected(*rooms[2]); }, seconds(10))) << rooms[2]->Log();
-  at(8.5);  // Site 2 stops sending anything (frozen process) for five seconds.
-  rooms[1]->Signal(SIGSTOP);
-  at(13.5);
+  // The rest is timed from site 3's return (later under the sanitizers than the 6 s above):
+  // site 2 freezes 2.5 s after it, so that site 3's snapshot falls about 3 s into the freeze.
+  const auto t3 = std::chrono::steady_clock::now();
+  const double rejoined_s = std::chrono::duration<double>(t3 - t0).count();
+  ASSERT_LT(rejoined_s, 8.0) << "site 3 came back too late to be heard in site 1's recording";
+  std::this_thread::sleep_until(t3 + milliseconds(2500));
+  rooms[1]->Signal(SIGSTOP);  // Site 2 stops sending anything (frozen process) for five seconds.
+  std::this_thread::sleep_until(t3 + milliseconds(7500));
   rooms[1]->Signal(SIGCONT);
   ASSERT_EQ(rooms[0]->Wait(seconds(30)), 0) << rooms[0]->Log();
 
   // Audio: site 2's tone reaches site 1 in every 100 ms from 3 s to 8 s, through site 3's leave
-  // and rejoin (the recording starts at 3 s; site 2 stops at 8.5 s).
+  // and rejoin (the recording starts at 3 s; site 2 stops 2.5 s after site 3's return, 8.5 s
+  // or later).
   Wav wav;
   ASSERT_TRUE(ReadWav(mcu.dir() / "site1.wav", &wav)) << rooms[0]->Log();
   // A gap is a run of 100 ms windows without it; the issue allows none over a second, we allow
@@ -191,8 +199,9 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
   RecordProperty("longest_audio_gap_ms", static_cast<int>(longest_gap * 1000));
   EXPECT_LT(longest_gap, 0.35) << "site 2's tone missing for " << longest_gap << " s until "
                                << longest_at << " s";
-  // Site 3 is heard again after its rejoin.
-  EXPECT_GT(ToneShare(Slice(wav, 4.0, 5.0), kSites[2].tone), 0.05);
+  // Site 3 is heard again in the second after its rejoin (recording time: 3 s after t0).
+  EXPECT_GT(ToneShare(Slice(wav, rejoined_s - 3 + 0.5, rejoined_s - 3 + 1.5), kSites[2].tone), 0.05)
+      << "site 3 rejoined " << rejoined_s << " s after site 1 connected";
 
   // Video: the composite kept coming every second, also while site 2 sent nothing.
   auto counts = FrameCounts(rooms[0]->Log());
@@ -200,7 +209,7 @@ TEST(Mix, LeaveRejoinAndASilentSiteDoNotInterruptTheOthers) {
   for (size_t i = 2; i < counts.size(); ++i)
     EXPECT_GE(counts[i] - counts[i - 1], 15) << "composite stalled in second " << i;
 
-  // One second into site 2's freeze its tile holds its last frame (green), not black...
+  // At 9.5 s, before or one second into site 2's freeze, its tile shows green, not black...
   Image img;
   std::string error;
   ASSERT_TRUE(ReadPng(mcu.dir() / "site1.png", &img, &error)) << error;

@@ -465,6 +465,19 @@ TEST(RoomOutput, ListsTheMicrophonesAndLoudspeakersByTheNamesItsOptionsTake) {
   EXPECT_NE(typo.Log().find("camra"), std::string::npos) << typo.Log();
 }
 
+// A room told not to check the MCU's certificate says loudly what that costs, before anything
+// else (here: before it stops for want of a token).
+TEST(RoomOutput, InsecureSaysWhatItGivesAway) {
+  TempDir dir("mcu-insecure");
+  Process room({RoomBin(), "--url", "wss://127.0.0.1:9/ws", "--insecure"}, dir / "room.log");
+  EXPECT_EQ(room.Wait(seconds(20)), 2) << room.Log();
+  EXPECT_NE(room.Log().find("the MCU's certificate is NOT checked"), std::string::npos)
+      << room.Log();
+  Process checked({RoomBin(), "--url", "wss://127.0.0.1:9/ws"}, dir / "checked.log");
+  EXPECT_EQ(checked.Wait(seconds(20)), 2) << checked.Log();
+  EXPECT_EQ(checked.Log().find("NOT checked"), std::string::npos) << checked.Log();
+}
+
 // The level of `freq` in dB (TonePower's scale: samples in [-1, 1]), averaged over 200 ms blocks so
 // that a phase slip at a jitter buffer costs one block only.
 double ToneDb(const Wav& w, double freq) {

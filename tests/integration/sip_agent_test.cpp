@@ -2,10 +2,11 @@
 // as the room system. What SIPp saw (its exit status: scenarios expect exact responses, and its
 // message trace) and what the handler saw are both checked: OPTIONS over TLS and UDP; a call
 // with an offer and one with a delayed offer, each to its BYE; an unknown number (404); an
-// SDP-less re-INVITE (the same SDP again); a Session-Expires too small (422, Min-SE 90); INFO
-// keyframe requests and DTMF both ways; a BYE outside any dialog (481); malformed datagrams; a
-// flood over the per-source limit (503, then OPTIONS is answered again); Stop() ending a call
-// with a BYE; Start() refusing a taken port and a key that does not match its certificate.
+// SDP-less re-INVITE (the same SDP again, and the handler told of it); a Session-Expires too
+// small (422, Min-SE 90); INFO keyframe requests and DTMF both ways; a BYE outside any dialog
+// (481); malformed datagrams; a flood over the per-source limit (503, then OPTIONS is answered
+// again); Stop() ending a call with a BYE; Start() refusing a taken port and a key that does not
+// match its certificate; the transport a call out goes by (DialTransport).
 //
 // Debian's SIPp is built without TLS, so TLS scenarios go through the relay of
 // tests/support/sipp.h: SIPp speaks TCP to it, it speaks TLS to the agent, trusting only the
@@ -42,6 +43,7 @@ namespace {
 
 using signaling::CallId;
 using signaling::IncomingCall;
+using signaling::InDialogRequest;
 using signaling::SipAgent;
 using signaling::SipAgentConfig;
 using signaling::SipTransport;
@@ -59,10 +61,10 @@ const std::string kOurSdp =
 
 // What the handler was told, in order.
 struct Event {
-  std::string kind;  // "call", "ack", "ended", "keyframe", "dtmf"
+  std::string kind;  // "call", "ack", "answered", "ended", "keyframe", "dtmf", "in-dialog"
   CallId id = 0;
   IncomingCall call;
-  std::string text;  // ack: the SDP; ended: the reason
+  std::string text;  // ack: the SDP; ended: the reason; in-dialog: "INVITE [offer] [refresh]"
   char digit = 0;
 };
 
@@ -100,6 +102,10 @@ class TestHandler : public SipAgent::Handler {
   }
   void OnKeyframeRequest(CallId id) override { Add(MakeEvent("keyframe", id)); }
   void OnDtmf(CallId id, char digit) override { Add(MakeEvent("dtmf", id, {}, digit)); }
+  void OnInDialogRequest(CallId id, const InDialogRequest& r) override {
+    Add(MakeEvent("in-dialog", id,
+                  r.method + (r.offer ? " offer" : "") + (r.refresh ? " refresh" : "")));
+  }
 
   // The first event of `kind` (for call `id` unless 0), waiting for it up to `timeout`.
   std::optional<Event> WaitFor(const std::string& kind, CallId id = 0,
@@ -317,6 +323,11 @@ TEST_F(SipAgentTest, AnSdpLessReInviteGetsTheSameSdpAgain) {
   ASSERT_TRUE(handler_.WaitFor("ended", call->id));
   EXPECT_EQ(handler_.Count("call"), 1u);
   EXPECT_EQ(handler_.Count("ack"), 1u);  // The re-INVITE's ACK is the agent's business.
+  // The handler is told of it, for the console: a re-INVITE without SDP, no refresh.
+  auto reinvite = handler_.WaitFor("in-dialog", call->id);
+  ASSERT_TRUE(reinvite);
+  EXPECT_EQ(reinvite->text, "INVITE");
+  EXPECT_EQ(handler_.Count("in-dialog"), 1u);
 }
 
 TEST_F(SipAgentTest, ASessionExpiresBelowMinSeGets422WithMinSe) {
@@ -537,6 +548,20 @@ TEST_F(SipAgentTest, ACallToWhatIsNoSipUriOrOverATransportThatIsOffEndsAtOnce) {
   EXPECT_EQ(handler_.WaitFor("ended", bad)->text, "not a SIP URI");
   EXPECT_EQ(handler_.WaitFor("ended", udp)->text, "SIP over udp is off");
   EXPECT_EQ(handler_.WaitFor("ended", no_sdp)->text, "no offer");
+}
+
+TEST(SipDialTransport, IsWhatTheUriSaysElseTls) {
+  auto name = [](const std::string& uri) {
+    auto t = signaling::DialTransport(uri);
+    return t ? std::string(signaling::SipTransportName(*t)) : "error: " + t.error();
+  };
+  EXPECT_EQ(name("sip:phong1@10.0.0.5"), "tls");
+  EXPECT_EQ(name("sips:1001@mcu.tw.gov.vn;transport=tcp"), "tls") << "sips: is TLS whatever";
+  EXPECT_EQ(name("sip:phong1@10.0.0.5:5060;transport=TCP"), "tcp");
+  EXPECT_EQ(name("sip:phong1@10.0.0.5;lr;transport=udp"), "udp");
+  EXPECT_EQ(name("sip:phong1@10.0.0.5;transport=tls"), "tls");
+  EXPECT_EQ(name("sip:phong1@10.0.0.5;transport=sctp"), "error: unknown transport sctp");
+  EXPECT_EQ(name("http://example.com/"), "error: not a SIP URI");
 }
 
 TEST(SipMessages, SdesKeysAreRedactedForLogs) {

@@ -7,7 +7,8 @@
 // SipWire.ScenariosLeaveTheMcuAnsweringAndTheConferenceHearingItself, one step after another:
 // - a delayed offer (SIPp): INVITE without SDP, the MCU's SRTP offer in the 200, the answer in
 //   the ACK (accepted), BYE 200;
-// - an SDP-less re-INVITE (SIPp): 200 with the same SDP, byte for byte;
+// - an SDP-less re-INVITE (SIPp): 200 with the same SDP, byte for byte, and the console's feed
+//   tells of it (`{"type":"sip",...,"detail":"re-INVITE without SDP"}`);
 // - Session-Expires 30, below Min-SE (SIPp): 422 with Min-SE: 90;
 // - a CANCEL right after its INVITE, in the same TLS write (SIPp reads its socket between two
 //   sends and would take the answer for an unexpected message): 487 and 200 to the CANCEL, then
@@ -19,7 +20,7 @@
 //   Retry-After: 5 over the per-source limit, 403 for the rest.
 // After each step the MCU answers OPTIONS (200), the WebRTC site hears the room's tone and not its
 // own, and the room hears the WebRTC site's tone and not its own over two seconds of what baresip
-// recorded after that step.
+// recorded after that step. Once the room is in, the roll-call says its call is SIP over TLS.
 //
 // SipWire.TheSipLegIsTlsAndSrtpOnTheWire: everything on loopback is captured while the room (G.711
 // µ-law) is in the call, from before it dials (AF_PACKET, as tests/support/capture.h: root or
@@ -74,9 +75,11 @@
 #include "tests/support/capture.h"
 #include "tests/support/mcu_fixture.h"
 #include "tests/support/process.h"
+#include "tests/support/rest_client.h"
 #include "tests/support/sip_room.h"
 #include "tests/support/sipp.h"
 #include "tests/support/udp.h"
+#include "tests/support/ws_client.h"
 
 namespace mcu::test {
 namespace {
@@ -621,6 +624,22 @@ TEST_F(SipWire, ScenariosLeaveTheMcuAnsweringAndTheConferenceHearingItself) {
   };
   conference_goes_on("the room joined");
 
+  // The roll-call shows how the room's call is signalled; the console's feed, from now on, what
+  // happens in the SIP calls.
+  RestClient tech(mcu.port(), mcu.ca());
+  ASSERT_TRUE(tech.Login("kythuat", kTechnicianPassword));
+  const auto roll = tech.Call("GET", "/api/v1/conferences/mix/roll-call");
+  ASSERT_EQ(roll.status, 200) << roll.text;
+  std::string signalling;
+  for (const auto& s : roll.body["sites"])
+    if (s["site"] == "phong-sip" && s["signalling"].is_string())
+      signalling = s["signalling"].get<std::string>();
+  EXPECT_EQ(signalling, "tls") << roll.text;
+  TestWs feed("wss://127.0.0.1:" + std::to_string(mcu.port()) + "/api/v1/events", mcu.ca(),
+              "mcu_session=" + tech.cookie());
+  ASSERT_TRUE(feed.Open());
+  ASSERT_TRUE(feed.WaitFor("hello"));
+
   {  // A delayed offer: our offer in the 200, the answer in the ACK, then the room's BYE.
     SippRun run = Sipp("mix_delayed_offer", "mix");
     ASSERT_EQ(run.exit_code, 0) << run.log << mcu.Log();
@@ -652,6 +671,15 @@ TEST_F(SipWire, ScenariosLeaveTheMcuAnsweringAndTheConferenceHearingItself) {
     EXPECT_NE(bodies[0].find("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"), std::string::npos);
     EXPECT_EQ(bodies[1], bodies[0]) << "same keys, same o= version: nothing changed";
     EXPECT_EQ(FinalStatuses(run, "BYE"), std::vector<std::string>{"200"});
+    // The feed tells of it (the room's own re-INVITEs, if any, apart).
+    std::optional<nlohmann::json> shown;
+    while ((shown = feed.WaitFor("sip")) && (*shown)["site"] != "sipp-room") {
+    }
+    ASSERT_TRUE(shown) << "no re-INVITE on the console's feed\n" << mcu.Log();
+    EXPECT_EQ((*shown)["conference"], "mix");
+    EXPECT_EQ((*shown)["method"], "INVITE");
+    EXPECT_EQ((*shown)["offer"], false);
+    EXPECT_EQ((*shown)["detail"], "re-INVITE without SDP");
     conference_goes_on("an SDP-less re-INVITE");
   }
   {  // Session-Expires: 30, below Min-SE: 422 with Min-SE: 90 (the scenario checks it).

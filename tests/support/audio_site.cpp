@@ -86,13 +86,21 @@ bool AudioSite::Join(const std::string& conference) {
                                                         media::PeerTransport::Role::kAnswerer);
     if (auto st = transport_->Start(); !st) return void(error_ = st.error());
     media::sdp::OfferOptions opt;
-    opt.video = false;
+    opt.video = accept_video_;
     opt.audio_ssrc = transport_->local_ssrc(media::sdp::Kind::kAudio);
+    opt.video_ssrc = transport_->local_ssrc(media::sdp::Kind::kVideo);
+    for (const auto& m : parsed->media)
+      for (const auto& c : m.codecs)
+        if (m.kind == media::sdp::Kind::kVideo && c.name == "VP8" && video_pt_ < 0)
+          video_pt_ = c.payload_type;
     opt.cname = token_.empty() ? "preview" : token_;
     auto a =
         media::sdp::AnswerOffer(*parsed, transport_->local(), media::sdp::DefaultCodecs(), opt, 7);
     if (!a) return void(error_ = "cannot answer: " + a.error());
-    transport_->ApplyRemote(a->remote);
+    if (hold_ice_)
+      held_remote_ = a->remote;
+    else
+      transport_->ApplyRemote(a->remote);
     answer = media::sdp::Write(a->answer);
     const int64_t start = media::NowUs();
     timer_ = loop_->AddTimer(10, [this, start] {
@@ -103,8 +111,42 @@ bool AudioSite::Join(const std::string& conference) {
     });
   });
   if (answer.empty()) return false;
+  offer_ = offer->value("sdp", "");
+  answer_ = answer;
   ws_.Send({{"type", "answer"}, {"sdp", answer}});
   return true;
+}
+
+void AudioSite::ReleaseIce() {
+  loop_->Invoke([this] {
+    if (transport_ && held_remote_) transport_->ApplyRemote(*held_remote_);
+    held_remote_.reset();
+  });
+}
+
+void AudioSite::SendVideo(uint16_t seq, std::optional<std::pair<int, int>> keyframe_size) {
+  loop_->Post([this, seq, keyframe_size] {
+    if (!transport_ || !transport_->connected() || video_pt_ < 0) return;
+    // RTP header (marker set: each packet a whole frame), VP8 payload descriptor (S=1,
+    // partition 0), then an interframe's first byte (P=1) ...
+    std::vector<uint8_t> packet = {
+        0x80, static_cast<uint8_t>(0x80 | video_pt_), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01, 0,
+        0};
+    if (keyframe_size) {
+      // ... or a keyframe: frame tag (P=0, shown, first partition 16 bytes), start code, the
+      // 14-bit width and height, and some bytes for the partition.
+      const auto [w, h] = *keyframe_size;
+      packet.resize(13);
+      for (int b : {0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, w & 0xff, (w >> 8) & 0x3f, h & 0xff,
+                    (h >> 8) & 0x3f})
+        packet.push_back(static_cast<uint8_t>(b));
+      packet.resize(packet.size() + 64, 0x5a);
+    }
+    std::span<uint8_t> p(packet);
+    media::rtp::SetSequence(p, seq);
+    media::rtp::SetTimestamp(p, static_cast<uint32_t>(seq) * 3000);
+    transport_->SendRtp(media::sdp::Kind::kVideo, p);
+  });
 }
 
 bool AudioSite::WaitConnected(std::chrono::milliseconds timeout) {
@@ -161,6 +203,11 @@ bool AudioSite::WaitHearing(const std::function<bool(const Wav&)>& heard,
 std::optional<nlohmann::json> AudioSite::WaitEvent(const std::string& type,
                                                    std::chrono::milliseconds timeout) {
   return ws_.WaitFor(type, timeout);
+}
+
+std::optional<nlohmann::json> AudioSite::AnswerAgain() {
+  ws_.Send({{"type", "answer"}, {"sdp", answer_}});
+  return ws_.WaitFor("error");
 }
 
 nlohmann::json AudioSite::Stats() {

@@ -16,10 +16,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "media/dtls.h"
 #include "media/io_loop.h"
 #include "media/peer_transport.h"
+#include "media/sdp.h"
 #include "tests/support/analysis.h"
 #include "tests/support/ws_client.h"
 
@@ -63,8 +66,26 @@ class AudioSite : public media::PeerTransport::Listener {
   // The next endpoint event of `type` the MCU sends this site ("left", ...), or nullopt.
   std::optional<nlohmann::json> WaitEvent(
       const std::string& type, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Sends the answer it gave once more (a second answer to one offer); the MCU's reply (an error,
+  // or nullopt if none came).
+  std::optional<nlohmann::json> AnswerAgain();
   // The MCU's statistics for this site (getStats), or null.
   nlohmann::json Stats();
+  // Before Join: answer the offer's video too (VP8), so that SendVideo reaches the MCU's video
+  // path. The site still decodes only audio.
+  void AcceptVideo() { accept_video_ = true; }
+  // Before Join: answer the offer but keep the site's own transport from using it (no ICE checks
+  // of its own, no DTLS) until ReleaseIce(). The MCU has the answer, so its DTLS server waits
+  // for a ClientHello: the window a hostile ClientHello would race for.
+  void HoldIce() { hold_ice_ = true; }
+  void ReleaseIce();
+  // The MCU's offer, as it came (its candidates say where its media port is).
+  const std::string& offer() const { return offer_; }
+  const std::string& answer() const { return answer_; }
+  // One VP8 RTP packet with this sequence number, a tiny interframe (a hostile or broken sender:
+  // the test chooses the numbers), or with `keyframe_size` a whole one-packet keyframe whose
+  // header declares that size (its picture data is not real). Any thread; sent from the IoLoop.
+  void SendVideo(uint16_t seq, std::optional<std::pair<int, int>> keyframe_size = std::nullopt);
   const std::string& error() const { return error_; }
 
   void OnTransportConnected(media::RtpTransport&) override { connected_ = true; }
@@ -85,8 +106,14 @@ class AudioSite : public media::PeerTransport::Listener {
   TestWs ws_;
   std::string error_;
   std::atomic<bool> connected_{false};
+  bool accept_video_ = false;
+  bool hold_ice_ = false;
+  std::string offer_;   // The MCU's offer.
+  std::string answer_;  // The answer it sent.
+  int video_pt_ = -1;   // IoLoop: VP8's payload type in the MCU's offer.
   // IoLoop.
   std::unique_ptr<media::PeerTransport> transport_;
+  std::optional<media::sdp::RemoteDescription> held_remote_;  // HoldIce: the offer, not applied.
   OpusEncoder* encoder_ = nullptr;
   OpusDecoder* decoder_ = nullptr;
   unsigned timer_ = 0;

@@ -21,6 +21,7 @@ McuProcess::McuProcess(const McuOptions& o) {
     cfg << (i ? ", \"" : "\"") << o.ice_addresses[i] << "\"";
   cfg << "]\n[log]\nlevel = \"" << o.log_level << "\"\n";
   cfg << "[sip]\ntls_port = " << o.sip_tls_port << "\n" << o.sip_toml;
+  cfg << "[limits]\n" << o.limits_toml;
   struct Site {
     std::string id, name, level, token;
   };
@@ -60,9 +61,12 @@ bool McuProcess::Restart(bool crash) {
 }
 
 bool McuProcess::Start(int port) {
+  // The sites above carry the demo's published tokens, which mcu serves beyond loopback only
+  // when told: McuOptions::listen may be any address (the health test's is 0.0.0.0).
   process_ = std::make_unique<Process>(
       std::vector<std::string>{McuBin(), "--config", dir_ / "mcu.toml", "--data-dir", dir_ / "data",
-                               "--port", std::to_string(port), "--ready-file", dir_ / "ready.json"},
+                               "--port", std::to_string(port), "--ready-file", dir_ / "ready.json",
+                               "--demo-on-network"},
       dir_ / ("mcu-" + std::to_string(++starts_) + ".log"));
   std::string ready = dir_ / "ready.json";
   if (WaitUntil([&] { return std::filesystem::exists(ready) || !process_->Running(); },

@@ -22,6 +22,9 @@ inline constexpr const char* kTechnicianPassword = "kythuat-test";
 struct McuOptions {
   int load_sites = 40;
   std::string extra_toml;  // Appended to the generated config.
+  // The keys of [limits]. Every client of a test comes from 127.0.0.1: no limit per address
+  // unless a test asks for one.
+  std::string limits_toml = "max_connections_per_address = 0\n";
   std::string log_level = "info";
   std::string listen = "127.0.0.1";                        // Signaling address.
   std::vector<std::string> ice_addresses = {"127.0.0.1"};  // Media addresses.

@@ -47,6 +47,7 @@ RestClient::Response RestClient::Call(const std::string& method, const std::stri
     if (!cookie_.empty()) req.set(http::field::cookie, "mcu_session=" + cookie_);
     if (csrf && !csrf_.empty()) req.set("X-CSRF-Token", csrf_);
     if (!bearer_.empty()) req.set(http::field::authorization, "Bearer " + bearer_);
+    if (!range_.empty()) req.set(http::field::range, range_);
     req.prepare_payload();
     http::write(stream, req);
     beast::flat_buffer buffer;
@@ -56,6 +57,8 @@ RestClient::Response RestClient::Call(const std::string& method, const std::stri
     out.body = nlohmann::json::parse(res.body(), nullptr, false);
     out.text = res.body();
     out.set_cookie = std::string(res[http::field::set_cookie]);
+    out.content_range = std::string(res[http::field::content_range]);
+    out.content_disposition = std::string(res[http::field::content_disposition]);
     beast::error_code ec;
     stream.shutdown(ec);
   } catch (const std::exception&) {

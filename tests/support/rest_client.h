@@ -22,6 +22,7 @@ class RestClient {
     nlohmann::json body;  // Discarded if the body is not JSON (see `text`).
     std::string text;     // The body as it came.
     std::string set_cookie;
+    std::string content_range, content_disposition;
   };
   // The CSRF header is sent when `csrf` is set and a session exists.
   Response Call(const std::string& method, const std::string& path,
@@ -32,13 +33,15 @@ class RestClient {
   void set_bearer(std::string token) { bearer_ = std::move(token); }
   void set_cookie(std::string cookie) { cookie_ = std::move(cookie); }
   void set_csrf(std::string csrf) { csrf_ = std::move(csrf); }
+  // A Range header for the calls that follow ("": none).
+  void set_range(std::string range) { range_ = std::move(range); }
   const std::string& cookie() const { return cookie_; }
   const std::string& csrf() const { return csrf_; }
 
  private:
   int port_;
   std::string ca_;
-  std::string cookie_, csrf_, bearer_;
+  std::string cookie_, csrf_, bearer_, range_;
 };
 
 }  // namespace mcu::test

@@ -14,6 +14,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace mcu::test {
@@ -102,6 +105,11 @@ SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
                 "module alsa.so\n"
                 "module sndfile.so\n"
                 "module srtp.so\n"
+                "module dtls_srtp.so\n"
+                "module ice.so\n"
+                "rtcp_mux " +
+                std::string(options.rtcp_mux ? "yes" : "no") +
+                "\n"
                 "module_app account.so\n"
                 "module_app menu.so\n"
                 "snd_path " +
@@ -109,7 +117,9 @@ SipRoom::SipRoom(const SipRoomOptions& options) : options_(options) {
   WriteFile(dir + "/accounts",
             "<sip:" + options.user + "@127.0.0.1;transport=" + options.transport +
                 ">;regint=0;answermode=auto;audio_codecs=" + options.codec +
-                (options.mediaenc.empty() ? "" : ";mediaenc=" + options.mediaenc) + "\n");
+                (options.mediaenc.empty() ? "" : ";mediaenc=" + options.mediaenc) +
+                (options.video_codecs.empty() ? "" : ";video_codecs=" + options.video_codecs) +
+                (options.ice ? ";medianat=ice" : "") + "\n");
 }
 
 void SipRoom::Dial(const std::string& conference, int sip_tls_port) {
@@ -142,7 +152,17 @@ bool SipRoom::SnapshotReceived(const std::string& path, std::chrono::millisecond
   if (!options_.video || !process_) return false;
   const std::string command = "/snapshot_recv " + path + "\n";
   if (!SendUdp(console_port_, {command.begin(), command.end()})) return false;
-  return WaitUntil([&] { return std::filesystem::exists(path); }, timeout);
+  // baresip logs "png: wrote" before it closes the file: done when the file ends with the PNG
+  // trailer (the IEND chunk and its CRC), not when it appears.
+  static constexpr char kTrailer[] = "IEND\xae\x42\x60\x82";
+  const std::string_view trailer(kTrailer, sizeof kTrailer - 1);
+  return WaitUntil(
+      [&] {
+        std::ifstream in(path, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        return bytes.ends_with(trailer);
+      },
+      timeout);
 }
 
 bool SipRoom::StopAndReadHeard(Wav* heard) {

@@ -22,11 +22,15 @@ struct SipRoomOptions {
   // baresip's codec name: "G722/16000/1", "PCMU/8000/1", "PCMA/8000/1", "opus/48000/2".
   std::string codec = "G722/16000/1";
   double tone_hz = 440;
-  std::string mediaenc = "srtp-mand";  // Empty: plain RTP.
+  std::string mediaenc = "srtp-mand";  // "dtls_srtp": DTLS-SRTP; empty: plain RTP.
+  bool rtcp_mux = false;               // baresip's default: RTCP on the next port.
+  bool ice = false;                    // Full ICE (medianat=ice, host candidates only).
   std::string transport = "tls";       // Its SIP: "tls", or "udp" (a closed line).
   // Video: every codec baresip has (H.264 in packetization-mode 0 and 1, H.263, MPEG-4, H.265)
   // offered, as a room system does; the MCU picks H.264.
   bool video = false;
+  // Its account's video_codecs (baresip takes the first variant of each name); empty: all.
+  std::string video_codecs;
 };
 
 class SipRoom {
@@ -44,7 +48,7 @@ class SipRoom {
   // no recording.
   bool StopAndReadHeard(Wav* heard);
   // Saves the next video frame it decodes as a PNG at `path` (through baresip's console);
-  // false if none came within `timeout`.
+  // false if no whole file was written within `timeout`.
   bool SnapshotReceived(const std::string& path, std::chrono::milliseconds timeout);
   Process* process() { return process_.get(); }
   std::string Log() const { return process_ ? process_->Log() : ""; }

@@ -2,11 +2,18 @@
 
 namespace mcu::test {
 
-TestWs::TestWs(const std::string& url, const std::string& ca_file, const std::string& cookie) {
+TestWs::TestWs(const std::string& url, const std::string& ca_file, const std::string& cookie,
+               const std::string& origin) {
   signaling::WssClientOptions o;
   o.url = url;
   o.ca_file = ca_file;
   o.cookie = cookie;
+  o.origin = origin;
+  if (origin == kOwnOrigin) {
+    // The client's Host header is the URL's host alone.
+    auto parsed = signaling::ParseWssUrl(url);
+    o.origin = parsed ? "https://" + parsed->host : "";
+  }
   signaling::WssClient::Callbacks cb;
   cb.on_open = [this] {
     std::lock_guard lock(mu_);

@@ -19,7 +19,12 @@ namespace mcu::test {
 
 class TestWs {
  public:
-  TestWs(const std::string& url, const std::string& ca_file, const std::string& cookie = "");
+  // `origin`: the upgrade's Origin header; by default the URL's own, as a console page sends it
+  // (kNoOrigin: none).
+  static constexpr const char* kOwnOrigin = "own";
+  static constexpr const char* kNoOrigin = "";
+  TestWs(const std::string& url, const std::string& ca_file, const std::string& cookie = "",
+         const std::string& origin = kOwnOrigin);
   ~TestWs();
   bool Open(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void Send(const nlohmann::json& message) { client_->Send(message.dump()); }

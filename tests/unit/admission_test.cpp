@@ -85,12 +85,83 @@ TEST(Admission, TheLimitCountsEveryParticipantAndRefusesAsFull) {
 
 TEST(Admission, APreviewNeedsAnOpenMixingConferenceWithFewerThanEightWatching) {
   ConferenceRow row = Open();
-  EXPECT_FALSE(RefusePreview(row, kMaxPreviews - 1));
-  EXPECT_EQ(RefusePreview(row, kMaxPreviews)->code, ErrorCode::kFull);
+  EXPECT_FALSE(RefusePreview({row, Role::kHost, kMaxPreviews - 1}));
+  EXPECT_EQ(RefusePreview({row, Role::kHost, kMaxPreviews})->code, ErrorCode::kFull);
   row.mode = "echo";
-  EXPECT_EQ(RefusePreview(row, 0)->reason, "an echo conference has no composite to preview");
+  EXPECT_EQ(RefusePreview({row, Role::kHost, 0})->reason,
+            "an echo conference has no composite to preview");
   row.mode = "mix", row.state = ConferenceState::kEnded;
-  EXPECT_EQ(RefusePreview(row, 0)->code, ErrorCode::kConflict);
+  EXPECT_EQ(RefusePreview({row, Role::kHost, 0})->code, ErrorCode::kConflict);
+}
+
+TEST(Admission, OnlyHostsAndAdministratorsPreviewATechnicianFirstOfAll) {
+  ConferenceRow row = Open();
+  EXPECT_FALSE(RefusePreview({row, Role::kHost, 0}));
+  EXPECT_FALSE(RefusePreview({row, Role::kAdmin, 0}));
+  auto technician = RefusePreview({row, Role::kTechnician, 0});
+  ASSERT_TRUE(technician);
+  EXPECT_EQ(technician->code, ErrorCode::kForbidden);
+  EXPECT_EQ(technician->reason,
+            "only a host or an administrator may preview a conference (a technician sees stream "
+            "health, not content)");
+  EXPECT_EQ(RefusePreview({row, std::nullopt, 0})->code, ErrorCode::kForbidden)
+      << "no such console user";
+  // The role speaks before anything that would tell a technician about the conference.
+  row.state = ConferenceState::kEnded, row.locked = true;
+  EXPECT_EQ(RefusePreview({row, Role::kTechnician, kMaxPreviews})->reason, technician->reason);
+}
+
+TEST(Admission, ALockedConferenceAdmitsNoPreviewUntilItsHostUnlocksIt) {
+  ConferenceRow row = Open();
+  row.locked = true;
+  for (Role role : {Role::kHost, Role::kAdmin}) {
+    auto r = RefusePreview({row, role, 0});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->code, ErrorCode::kForbidden);
+    EXPECT_EQ(r->reason, "conference 'hop' is locked: its host unlocks it to allow a preview");
+  }
+  row.locked = false;
+  EXPECT_FALSE(RefusePreview({row, Role::kHost, 0}));
+}
+
+TEST(Admission, AClassifiedConferenceTakesSipOnlyOverTlsAndIsNeverPreviewed) {
+  ConferenceRow row = Open();
+  MemberRow m = Invited();
+  AdmissionCase plain{row, &m, false, 0, 32, /*plain_signalling=*/true};
+  EXPECT_FALSE(RefuseSite(plain)) << "an ordinary conference: the site's own setting decides";
+  EXPECT_FALSE(RefusePreview({row, Role::kHost, 0}));
+  row.classified = true;
+  auto refusal = RefuseSite(plain);
+  ASSERT_TRUE(refusal);
+  EXPECT_EQ(refusal->code, ErrorCode::kForbidden);
+  EXPECT_NE(refusal->reason.find("over TLS only"), std::string::npos) << refusal->reason;
+  EXPECT_FALSE(RefuseSite({row, &m, false, 0, 32, false}));
+  // A kick, a closed conference, an invitation speak first.
+  m.kicked = true;
+  EXPECT_EQ(RefuseSite(plain)->reason, "removed from this conference by its host");
+  for (Role role : {Role::kHost, Role::kAdmin}) {
+    auto r = RefusePreview({row, role, 0});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->code, ErrorCode::kForbidden);
+    EXPECT_EQ(r->reason, "conference 'hop' is classified: it cannot be previewed");
+  }
+}
+
+TEST(Admission, AClassifiedConferenceTakesMediaUnderAesGcmOrAnEightyBitTagOnly) {
+  for (const char* strong : {"AEAD_AES_128_GCM", "AEAD_AES_256_GCM", "AES_CM_128_HMAC_SHA1_80",
+                             "AES_CM_128_HMAC_SHA1_80 (DTLS)"})
+    EXPECT_TRUE(StrongestProtection(strong)) << strong;
+  for (const char* weak :
+       {"AES_CM_128_HMAC_SHA1_32", "NULL_HMAC_SHA1_80", "none", "", "SRTP_AES128_CM_SHA1_80x"})
+    EXPECT_FALSE(StrongestProtection(weak)) << weak;
+  ConferenceRow row = Open();
+  EXPECT_FALSE(RefuseProtection(row, "AES_CM_128_HMAC_SHA1_32")) << "not classified";
+  row.classified = true;
+  EXPECT_FALSE(RefuseProtection(row, "AEAD_AES_128_GCM"));
+  auto r = RefuseProtection(row, "AES_CM_128_HMAC_SHA1_32");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->code, ErrorCode::kForbidden);
+  EXPECT_NE(r->reason.find("AES_CM_128_HMAC_SHA1_32"), std::string::npos);
 }
 
 }  // namespace

@@ -96,6 +96,12 @@ TEST(Alarms, ASiteSecondBecomesConditionsAtTheThresholds) {
   cs = SiteConditions(s, t);
   EXPECT_FALSE(find(cs, AlarmKind::kRtt).severity) << "above the threshold, not at it";
   EXPECT_FALSE(find(cs, AlarmKind::kNoMedia).severity);
+  EXPECT_FALSE(find(cs, AlarmKind::kVideoRefused).severity);
+  s.video_refused = "16383x16383 is larger than 1920x1080";
+  auto refused = find(SiteConditions(s, t), AlarmKind::kVideoRefused);
+  EXPECT_EQ(refused.severity, Severity::kCritical);
+  EXPECT_EQ(refused.detail, "video refused: 16383x16383 is larger than 1920x1080");
+  EXPECT_STREQ(ToString(AlarmKind::kVideoRefused), "video-refused");
 }
 
 }  // namespace

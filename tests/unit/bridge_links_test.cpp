@@ -95,6 +95,20 @@ TEST_F(BridgeLink, ALinkThatIsCalledInsteadOfJoiningJoinsWhereItIsCalled) {
   EXPECT_EQ(Sent()[1].conference, "tw-chieu");
 }
 
+// The other MCU cannot pull a link pinned to one of its conferences into another one, even by
+// calling before it has welcomed the link.
+TEST_F(BridgeLink, APinnedLinkIgnoresACallIntoAnotherConference) {
+  Open();
+  bridge->OnOutboundOpen(dialer.last().id);
+  FromOther(event::Call{"tw-khac", "Họp khác"});
+  EXPECT_EQ(Sent().size(), 1u) << "only the authentication was sent";
+  FromOther(event::Welcome{"tinh", "Tỉnh"});
+  FromOther(event::Call{"tw-khac", "Họp khác"});
+  ASSERT_EQ(Sent().size(), 2u);
+  EXPECT_EQ(Sent()[1].type, T::kJoin);
+  EXPECT_EQ(Sent()[1].conference, "tw-hop");
+}
+
 TEST_F(BridgeLink, ALinkRedialsWithBackoffAfterAMediaFailure) {
   Open();
   ParticipantId pid = Connected();

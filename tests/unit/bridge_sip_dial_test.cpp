@@ -2,7 +2,8 @@
 // invites them opens, they are called into it (the INVITE carries the media's offer), answered
 // calls are on the roll-call, refused or unanswered ones are tried again after a backoff, a drop
 // is redialled, and kicked sites, sites that called in themselves and sites that only call in are
-// left alone.
+// left alone. An answered call shows the transport its INVITE went by, and its re-INVITEs and
+// session refreshes reach the console's feed like those of a call in.
 #include "tests/unit/bridge_fixture.h"
 
 namespace mcu::test {
@@ -33,10 +34,12 @@ class BridgeSipDialTest : public BridgeTest {
     }
     return {calls[i].id, calls[i].conn};
   }
-  void Answer(const Room& call) {
+  // The callee's answer, as the SIP adapter passes it on: with the transport the INVITE went by.
+  void Answer(const Room& call, const std::string& signalling = "tls") {
     EndpointRequest answer{EndpointRequest::Type::kAnswer};
     answer.sip = true;
     answer.sdp = "v=0 the room's answer";
+    answer.sip_signalling = signalling;
     Ask(call, answer);
   }
   void End(const Room& call, const std::string& reason) {
@@ -200,6 +203,44 @@ TEST_F(BridgeSipDialTest, AClosingConferenceHangsUpItsCallsAndTheyAreNotRedialle
   Later(120'000);
   EXPECT_EQ(sip.calls().size(), 1u);
   EXPECT_FALSE(FindLive("giao-ban", "phong-sip")->link) << "at rest: no call state shown";
+}
+
+TEST_F(BridgeSipDialTest, AnAnsweredCallShowsItsTransportAndItsRefreshesReachTheFeed) {
+  AddSipSite("phong-tcp", "sip:phong4@10.0.0.8;transport=tcp", true);
+  SiteRow s = *store->Site("phong-tcp");
+  s.sip_plain = true;
+  ASSERT_TRUE(store->UpdateSite(s));
+  Preload(Scheduled("giao-ban", {"phong-sip", "phong-tcp"}));
+  StartWithDialer();
+  Later(1000);
+  ASSERT_EQ(sip.calls().size(), 2u);
+  EXPECT_EQ(Live("giao-ban", "phong-sip").signalling, "") << "ringing: no call yet";
+  // The calls by site: the one to the TCP URI, and the other.
+  const size_t tcp = sip.calls()[0].target.uri.ends_with(";transport=tcp") ? 0 : 1;
+  const Room to_tls = Placed(1 - tcp), to_tcp = Placed(tcp);
+  Answer(to_tls, "tls");
+  Answer(to_tcp, "tcp");
+  EXPECT_EQ(Live("giao-ban", "phong-sip").signalling, "tls");
+  EXPECT_EQ(Live("giao-ban", "phong-tcp").signalling, "tcp");
+
+  EndpointRequest refresh{EndpointRequest::Type::kSipRequest};
+  refresh.sip = true;
+  refresh.sip_request = {"INVITE", false, true};
+  Ask(to_tls, refresh);
+  Ask(to_tls, refresh);
+  auto shown = Feed("sip");
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0]["conference"], "giao-ban");
+  EXPECT_EQ(shown[0]["site"], "phong-sip");
+  EXPECT_EQ(shown[0]["detail"], "session refresh (re-INVITE)");
+  std::vector<std::string> audited;
+  for (const auto& a : store->AuditLog(20))
+    if (a.actor == "sip") audited.push_back(a.action);
+  EXPECT_EQ(audited, (std::vector<std::string>{"sip-answered", "sip-answered"}))
+      << "a refresh is no audit row";
+
+  End(to_tls, "BYE");
+  EXPECT_EQ(Live("giao-ban", "phong-sip").signalling, "") << "the call is over";
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // Specs of SIP calls in the bridge (mcu/bridge_sessions.cpp, mcu/sip_site.h): the SIP adapter
 // authenticates a call by its caller's URI and address, never by a token; the call joins with
 // its INVITE's offer and gets the media's answer; an offer the media refuses is the caller's
-// fault (bad_request: 488 for SIP), and an unknown caller learns no conference.
+// fault (bad_request: 488 for SIP), and an unknown caller learns no conference. The roll-call
+// shows the call's signalling transport; its re-INVITEs and session refreshes reach the
+// console's feed (not the audit log), at most one per call every 5 s.
+#include "signaling/rest_views.h"
 #include "tests/unit/bridge_fixture.h"
 
 namespace mcu::test {
@@ -17,15 +20,34 @@ class BridgeSipTest : public BridgeTest {
     Preload(Permanent("hop", {"phong-sip", "huyen-1"}));
     Start();
   }
-  // A SIP call from `caller` at `address`, authenticated as the SIP adapter does.
-  Room Call(const std::string& caller, const std::string& address) {
+  // A SIP call from `caller` at `address` whose INVITE came over `signalling`, authenticated as
+  // the SIP adapter does.
+  Room Call(const std::string& caller, const std::string& address,
+            const std::string& signalling = "tls") {
     Room r{next_connection++, std::make_shared<FakeConnection>()};
     bridge->OnEndpointOpen(r.id, r.conn, address);
     EndpointRequest auth{EndpointRequest::Type::kAuth};
     auth.sip = true;
     auth.sip_caller = caller;
+    auth.sip_plain = signalling != "tls";
+    auth.sip_signalling = signalling;
     Ask(r, auth);
     return r;
+  }
+  // What the SIP adapter tells of a re-INVITE or an UPDATE it answered in the call.
+  void InDialog(const Room& r, const std::string& method, bool offer, bool refresh) {
+    EndpointRequest seen{EndpointRequest::Type::kSipRequest};
+    seen.sip = true;
+    seen.sip_request = {method, offer, refresh};
+    Ask(r, seen);
+  }
+  // The feed's SIP events as "<conference> <site> <detail>".
+  std::vector<std::string> SipFeed() {
+    std::vector<std::string> out;
+    for (const auto& e : Feed("sip"))
+      out.push_back(e["conference"].get<std::string>() + " " + e["site"].get<std::string>() + " " +
+                    e["detail"].get<std::string>());
+    return out;
   }
   void JoinWithOffer(const Room& r, const std::string& conference, const std::string& offer) {
     EndpointRequest join{EndpointRequest::Type::kJoin};
@@ -149,6 +171,84 @@ TEST_F(BridgeSipTest, AnOfferTheMediaRefusesIsTheCallersFaultAndTheConferenceGoe
   EXPECT_FALSE(r->Last<event::Joined>());
   EXPECT_EQ(media.room("hop")->members().size(), 1u);
   EXPECT_TRUE(web->Last<event::Joined>());
+}
+
+TEST_F(BridgeSipTest, AReInviteReachesTheFeedOfTheCallsConferenceAndNotTheAuditLog) {
+  Room r = Call("sip:phong1@10.0.0.5", "10.0.0.5");
+  InDialog(r, "INVITE", false, false);  // Before it joined: no conference to show it in.
+  EXPECT_TRUE(Feed("sip").empty());
+  JoinWithOffer(r, "hop", "v=0 the room's offer");
+  const size_t audited = store->AuditLog(1000).size();
+  InDialog(r, "INVITE", true, false);
+  auto sip = Feed("sip");
+  ASSERT_EQ(sip.size(), 1u);
+  EXPECT_EQ(sip[0], (nlohmann::json{{"type", "sip"},
+                                    {"conference", "hop"},
+                                    {"site", "phong-sip"},
+                                    {"method", "INVITE"},
+                                    {"offer", true},
+                                    {"refresh", false},
+                                    {"detail", "re-INVITE with an offer"}}));
+  EXPECT_EQ(store->AuditLog(1000).size(), audited) << "a feed event, not an audit row";
+  EXPECT_FALSE(r->Last<event::Error>()) << "nothing is answered to the call";
+}
+
+TEST_F(BridgeSipTest, AFloodOfReInvitesAndRefreshesShowsOneEventPerCallEveryFiveSeconds) {
+  SiteRow other;
+  other.id = "phong-sip-2", other.name = "Phòng SIP 2", other.kind = "sip";
+  other.sip_uri = "sip:phong2@10.0.0.6";
+  ASSERT_TRUE(bridge->CreateSite("quantri", other));
+  ASSERT_TRUE(bridge->CreateConference("chutri", Permanent("hop-2")));
+  Room r = Call("sip:phong1@10.0.0.5", "10.0.0.5");
+  JoinWithOffer(r, "hop", "v=0 the room's offer");
+  Room r2 = Call("sip:phong2@10.0.0.6", "10.0.0.6");
+  JoinWithOffer(r2, "hop-2", "v=0 the other room's offer");
+  ASSERT_TRUE(r2->Last<event::Joined>()) << LastError(r2).message;
+
+  InDialog(r, "INVITE", false, false);
+  for (int i = 0; i < 50; ++i) InDialog(r, "INVITE", true, false);  // A hostile peer.
+  Later(4999);
+  InDialog(r, "UPDATE", false, true);
+  InDialog(r2, "UPDATE", false, true);  // Another call is not held back by the first.
+  EXPECT_EQ(SipFeed(), (std::vector<std::string>{"hop phong-sip re-INVITE without SDP",
+                                                 "hop-2 phong-sip-2 session refresh (UPDATE)"}));
+  Later(1);  // 5 s since the first one shown.
+  InDialog(r, "UPDATE", false, true);
+  InDialog(r, "INVITE", false, true);
+  EXPECT_EQ(SipFeed(), (std::vector<std::string>{"hop phong-sip re-INVITE without SDP",
+                                                 "hop-2 phong-sip-2 session refresh (UPDATE)",
+                                                 "hop phong-sip session refresh (UPDATE)"}));
+  Later(5000);
+  InDialog(r, "INVITE", false, true);
+  ASSERT_EQ(SipFeed().size(), 4u);
+  EXPECT_EQ(SipFeed()[3], "hop phong-sip session refresh (re-INVITE)");
+}
+
+TEST_F(BridgeSipTest, OnlyTheSipAdapterTellsOfInDialogRequests) {
+  Room web = Joined("huyen-1", "hop");
+  EndpointRequest forged{EndpointRequest::Type::kSipRequest};  // No WebSocket message maps to it.
+  forged.sip_request = {"INVITE", true, false};
+  Ask(web, forged);
+  EXPECT_TRUE(Feed("sip").empty());
+}
+
+TEST_F(BridgeSipTest, TheRollCallShowsTheSignallingTransportOfACallWhileItIsOnline) {
+  Room web = Joined("huyen-1", "hop");
+  Room r = Call("sip:phong1@10.0.0.5", "10.0.0.5");
+  JoinWithOffer(r, "hop", "v=0 the room's offer");
+  EXPECT_EQ(Live("hop", "phong-sip").signalling, "tls");
+  EXPECT_EQ(signaling::rest::LiveSiteJson(Live("hop", "phong-sip"))["signalling"], "tls");
+  EXPECT_EQ(Live("hop", "huyen-1").signalling, "") << "a WebRTC site has no SIP signalling";
+  EXPECT_TRUE(signaling::rest::LiveSiteJson(Live("hop", "huyen-1"))["signalling"].is_null());
+  Drop(r);
+  EXPECT_EQ(Live("hop", "phong-sip").signalling, "") << "offline: no call";
+
+  SiteRow s = *store->Site("phong-sip");
+  s.sip_plain = true;  // A closed line behind encryptors.
+  ASSERT_TRUE(bridge->UpdateSite("quantri", s));
+  Room plain = Call("sip:phong1@10.0.0.5", "10.0.0.5", "udp");
+  JoinWithOffer(plain, "hop", "v=0 the room's offer");
+  EXPECT_EQ(Live("hop", "phong-sip").signalling, "udp");
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
-// Specs of signaling/console_json.h: each console event as the feed's JSON object.
+// Specs of signaling/console_json.h: each console event as the feed's JSON object (and the words
+// of a SIP call's in-dialog request, mcu/endpoint_api.h, that its event carries).
 #include "signaling/console_json.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "mcu/endpoint_api.h"
 
 namespace mcu::signaling {
 namespace {
@@ -36,11 +39,32 @@ TEST(ConsoleJson, EveryEventCarriesItsTypeAndFields) {
                   {"mutedVideo", false}}));
 }
 
-TEST(ConsoleJson, ARosterListsEachParticipantWithItsMediaAndContent) {
-  json j = Of(
-      console::Roster{"hop",
-                      {{"p1", "huyen-1", "Huyện 1", MediaStatus::kConnected, false},
-                       {"p2", "huyen-1", "Huyện 1 (nội dung)", MediaStatus::kConnecting, true}}});
+TEST(ConsoleJson, ASipCallsInDialogRequestSaysWhatItWas) {
+  EXPECT_EQ(Of(console::SipRequest{"hop", "phong-sip", "UPDATE", false, true,
+                                   "session refresh (UPDATE)"}),
+            (json{{"type", "sip"},
+                  {"conference", "hop"},
+                  {"site", "phong-sip"},
+                  {"method", "UPDATE"},
+                  {"offer", false},
+                  {"refresh", true},
+                  {"detail", "session refresh (UPDATE)"}}));
+  // The detail the bridge gives it (mcu/endpoint_api.h).
+  EXPECT_EQ(Describe(SipInDialogRequest{"INVITE", true, false}), "re-INVITE with an offer");
+  EXPECT_EQ(Describe(SipInDialogRequest{"INVITE", false, false}), "re-INVITE without SDP");
+  EXPECT_EQ(Describe(SipInDialogRequest{"INVITE", false, true}), "session refresh (re-INVITE)");
+  EXPECT_EQ(Describe(SipInDialogRequest{"UPDATE", true, true}), "session refresh (UPDATE)");
+  EXPECT_EQ(Describe(SipInDialogRequest{"UPDATE", true, false}), "UPDATE with an offer");
+  EXPECT_EQ(Describe(SipInDialogRequest{"UPDATE", false, false}), "UPDATE");
+}
+
+TEST(ConsoleJson, ARosterListsEachParticipantWithItsMediaAndContentAndTheConsoleViewers) {
+  json j =
+      Of(console::Roster{"hop",
+                         {{"p1", "huyen-1", "Huyện 1", MediaStatus::kConnected, false},
+                          {"p2", "huyen-1", "Huyện 1 (nội dung)", MediaStatus::kConnecting, true}},
+                         {"chutri", "quantri"}});
+  EXPECT_EQ(j["viewers"], (json{"chutri", "quantri"}));
   EXPECT_EQ(j["type"], "roster");
   ASSERT_EQ(j["participants"].size(), 2u);
   EXPECT_EQ(j["participants"][1], (json{{"id", "p2"},

@@ -85,6 +85,27 @@ TEST_F(HandleHttpTest, MissingFilesAndDirectoriesAre404) {
   EXPECT_NE(res.body().find("not found"), std::string::npos);
 }
 
+// npm installs the console's one library into the web root: its dist/ folder is served, the
+// package files and other modules' contents are not.
+TEST_F(HandleHttpTest, NpmsFilesAndDotfilesAreNotServed) {
+  fs::create_directories(root_ / "node_modules" / "uplot" / "dist");
+  ASSERT_TRUE(test::WriteFile(root_ / "node_modules" / "uplot" / "dist" / "uPlot.min.css", "u{}"));
+  ASSERT_TRUE(test::WriteFile(root_ / "node_modules" / "uplot" / "package.json", "{}"));
+  ASSERT_TRUE(test::WriteFile(root_ / "node_modules" / ".package-lock.json", "{}"));
+  ASSERT_TRUE(test::WriteFile(root_ / "node_modules" / "uplot" / "README.md", "readme"));
+  ASSERT_TRUE(test::WriteFile(root_ / "package.json", "{\"name\":\"console\"}"));
+  ASSERT_TRUE(test::WriteFile(root_ / "package-lock.json", "{}"));
+  ASSERT_TRUE(test::WriteFile(root_ / ".env", "SECRET=1"));
+  ASSERT_TRUE(test::WriteFile(root_ / "js" / ".hidden.js", "x"));
+  EXPECT_EQ(Get("/node_modules/uplot/dist/uPlot.min.css").result(), http::status::ok);
+  for (const char* target :
+       {"/package.json", "/package-lock.json", "/node_modules/uplot/package.json",
+        "/node_modules/.package-lock.json", "/node_modules/uplot/README.md", "/node_modules/uplot",
+        "/.env", "/js/.hidden.js"}) {
+    EXPECT_EQ(Get(target).result(), http::status::not_found) << target;
+  }
+}
+
 TEST_F(HandleHttpTest, DotDotTraversalIs400) {
   for (const char* target : {"/../secret.txt", "/js/../../secret.txt", "/..", "/js/..%2f..",
                              "/a\\..\\secret.txt", "relative.html", ""}) {

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <random>
+#include <string>
 
 namespace mcu::media {
 namespace {
@@ -184,6 +186,44 @@ TEST(CodecPayload, Vp8KeyframeSizeFromItsFrameHeader) {
   key[4] = 0;  // Not the start code.
   EXPECT_FALSE(KeyframeSize(VideoCodec::kVp8, key));
   EXPECT_FALSE(KeyframeSize(VideoCodec::kH264, key));
+}
+
+// An access unit in Annex B: each NAL unit (hex) after a start code.
+std::vector<uint8_t> AnnexB(std::initializer_list<const char*> nals) {
+  std::vector<uint8_t> out;
+  for (const char* hex : nals) {
+    out.insert(out.end(), {0, 0, 0, 1});
+    for (size_t i = 0; hex[i] && hex[i + 1]; i += 2)
+      out.push_back(static_cast<uint8_t>(std::stoi(std::string(hex + i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+TEST(CodecPayload, H264KeyframeSizeFromItsSps) {
+  // x264's SPS for 1280x720 constrained baseline, and for 1920x1080 high (coded 1920x1088, the
+  // crop not applied: what the decoder allocates), each before a slice.
+  auto size = KeyframeSize(
+      VideoCodec::kH264,
+      AnnexB({"6742c01fd9005005bb016a02020280000003008000001e478c1924", "68ce3c80", "65888400"}));
+  ASSERT_TRUE(size);
+  EXPECT_EQ(*size, (std::pair<int, int>{1280, 720}));
+  size = KeyframeSize(
+      VideoCodec::kH264,
+      AnnexB({"67640028acd940780227e5c05a808080a0000003002000000791e30632c0", "65888400"}));
+  ASSERT_TRUE(size);
+  EXPECT_EQ(*size, (std::pair<int, int>{1920, 1088}));
+  // A hostile SPS: 1024 x 1024 macroblocks (16384x16384).
+  size = KeyframeSize(VideoCodec::kH264, AnnexB({"6742c01fda001000008012", "65888400"}));
+  ASSERT_TRUE(size);
+  EXPECT_EQ(*size, (std::pair<int, int>{16384, 16384}));
+  // A high-profile SPS whose scaling list has a delta_scale of 2^31 - 1 (H.264 allows -128..127),
+  // the rest well formed (80x80): refused as unreadable, as a decoder refuses it, and no integer
+  // overflow on the way.
+  EXPECT_FALSE(KeyframeSize(VideoCodec::kH264,
+                            AnnexB({"67640028ad8000000300fffffffefffe03c52e", "65888400"})));
+  // No SPS, or one cut short: nothing to say.
+  EXPECT_FALSE(KeyframeSize(VideoCodec::kH264, AnnexB({"65888400"})));
+  EXPECT_FALSE(KeyframeSize(VideoCodec::kH264, AnnexB({"6742c01f"})));
 }
 
 TEST(CodecPayload, H264SingleStapAndFuA) {

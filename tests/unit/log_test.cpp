@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 namespace mcu {
@@ -44,6 +45,23 @@ TEST(Log, JsonLinesParseAndCarryTheScopesIds) {
   EXPECT_EQ(lines[3]["conference"], "giao-ban");
   EXPECT_FALSE(lines[3].contains("site")) << "the inner scope is gone";
   EXPECT_TRUE(lines[0]["time"].is_string());
+}
+
+// A name from a peer (a site, a remote MCU's error text) cannot start a second, forged line, nor
+// send escape sequences to a technician's terminal.
+TEST(Log, PlainLinesKeepOneEventOnOneLine) {
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  spdlog::logger logger("test", sink);
+  logger.set_formatter(PlainLogFormatter());
+  logger.warn("link a: the other MCU answered {}",
+              "x\n2026-12-06 10:00:00.000 info  site b \"ok\"\x1b[2J Huyện");
+  const std::string text = out.str();
+  ASSERT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  EXPECT_NE(text.find(R"(answered x\n2026-12-06 10:00:00.000 info  site b "ok"\u001b[2J Huyện)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
 }
 
 }  // namespace

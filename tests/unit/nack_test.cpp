@@ -175,5 +175,25 @@ TEST(NackGenerator, AHugeJumpAlsoNeedsAKeyframe) {
   EXPECT_EQ(g.missing(), 0u);
 }
 
+TEST(NackGenerator, HugeJumpsFromAHostileSenderCostNoBookkeeping) {
+  // seq += 32767 every packet: each jump skips 32766 numbers. None is ever put on the list.
+  NackGenerator g(Opts());
+  uint16_t seq = 7;
+  g.OnPacket(seq);
+  for (int i = 0; i < 10'000; ++i) g.OnPacket(seq += 32767);
+  EXPECT_EQ(g.tracked(), 0u);
+  EXPECT_EQ(g.missing(), 0u);
+  EXPECT_TRUE(g.TakeKeyframeNeeded());
+  // Gaps that together pass the limit: what is tracked stays within max_missing per packet.
+  NackGenerator h(Opts(3, 40'000, 250));
+  seq = 0;
+  h.OnPacket(seq);
+  for (int i = 0; i < 1000; ++i) {
+    h.OnPacket(seq += 200);  // 199 missing, then 398 > 250: cleared before inserting.
+    EXPECT_LE(h.missing(), 250u);
+  }
+  EXPECT_EQ(h.tracked(), 500u * 199);  // Every other packet: the one after is cleared.
+}
+
 }  // namespace
 }  // namespace mcu::media

@@ -1,5 +1,6 @@
 // Specs of signaling/protocol.h against signaling/PROTOCOL.md.
 #include "signaling/protocol.h"
+#include "signaling/json_limits.h"
 
 #include <gtest/gtest.h>
 
@@ -24,6 +25,25 @@ void ExpectBadRequest(const std::string& text, const std::string& part) {
 }
 
 // ----- ParseRequest --------------------------------------------------------------------------
+
+TEST(ProtocolParse, RefusesJsonNestedTooDeeplyAndReadsWhatIsShallowEnough) {
+  const std::string deep =
+      R"({"type":"ping","x":)" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
+  auto r = ParseRequest(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), "JSON nested too deeply");
+  EXPECT_FALSE(ParseEvent(R"({"type":"stats","stats":)" + std::string(100'000, '{') + "}").ok());
+  EXPECT_FALSE(ParseEvent(R"({"type":"pong","x":)" + std::string(100'000, '[') +
+                          std::string(100'000, ']') + "}")
+                   .ok());
+  bool too_deep = true;
+  auto shallow = signaling::ParseJsonLimited(R"({"a":[[[1]]]})", 4, &too_deep);
+  EXPECT_FALSE(too_deep);
+  EXPECT_EQ(shallow["a"][0][0][0], 1);
+  EXPECT_TRUE(signaling::ParseJsonLimited(R"({"a":[[[1]]]})", 3, &too_deep).is_discarded());
+  EXPECT_TRUE(too_deep);
+  EXPECT_TRUE(ParseRequest(R"({"type":"ping","x":[[[[1]]]]})").ok());
+}
 
 TEST(ProtocolParse, ReadsAuth) {
   auto r = MustParse(R"({"type":"auth","token":"s3cret-token"})");
@@ -235,11 +255,13 @@ TEST(ProtocolWriteEvent, Roster) {
   event::Roster roster{"echo",
                        {{"p-1", "tinh-1", "Tỉnh 1", MediaStatus::kConnected},
                         {"p-2", "huyen-1", "Huyện 1", MediaStatus::kConnecting}}};
+  roster.viewers = 2;
   json j = Written({"", roster});
   EXPECT_EQ(j, json::parse(R"({"type":"roster","conference":"echo","participants":[
       {"id":"p-1","site":"tinh-1","name":"Tỉnh 1","media":"connected"},
-      {"id":"p-2","site":"huyen-1","name":"Huyện 1","media":"connecting"}]})"));
+      {"id":"p-2","site":"huyen-1","name":"Huyện 1","media":"connecting"}],"viewers":2})"));
   EXPECT_EQ(Written({"", event::Roster{"echo", {}}})["participants"], json::array());
+  EXPECT_EQ(Written({"", event::Roster{"echo", {}}})["viewers"], 0);
 }
 
 TEST(ProtocolWriteEvent, MediaState) {

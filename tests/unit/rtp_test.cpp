@@ -309,6 +309,39 @@ TEST(RtcpParse, ReadsByeAndCountsUnknownFeedback) {
   EXPECT_TRUE(p->keyframe_requests.empty());
 }
 
+TEST(RtcpParse, ReadsTmmbrCapsAndTheTmmbnWriterEchoesThem) {
+  // A room system caps our video (SSRC 0xDDDD0002) at 800 kbit/s: mantissa 100000, exponent 3,
+  // 40 bytes of overhead per packet; and a second tuple with an exponent past 64 bits.
+  const uint32_t word = (3u << 26) | (100000u << 9) | 40u;
+  const uint32_t huge = (63u << 26) | (1u << 9);
+  std::vector<uint8_t> tmmbr = {0x83, 205, 0, 6, 0xAA, 0xAA, 0, 1, 0, 0, 0, 0};
+  for (uint32_t v : {0xDDDD0002u, word, 0xDDDD0003u, huge})
+    for (int shift = 24; shift >= 0; shift -= 8) tmmbr.push_back(static_cast<uint8_t>(v >> shift));
+  auto p = ParseRtcp(tmmbr);
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->tmmbrs.size(), 2u);
+  EXPECT_EQ(p->tmmbrs[0].sender_ssrc, 0xAAAA0001u);
+  EXPECT_EQ(p->tmmbrs[0].media_ssrc, 0xDDDD0002u);
+  EXPECT_EQ(p->tmmbrs[0].bitrate_bps, 800000u);
+  EXPECT_EQ(p->tmmbrs[0].overhead, 40);
+  EXPECT_EQ(p->tmmbrs[1].bitrate_bps, UINT64_MAX);
+
+  // TMMBN (RTPFB FMT 4) from the capped stream's sender, naming the tuple's owner.
+  std::vector<uint8_t> out;
+  WriteTmmbn(0xDDDD0002, p->tmmbrs[0], out);
+  ASSERT_EQ(out.size(), 20u);
+  EXPECT_EQ(out[0], 0x84);
+  EXPECT_EQ(out[1], 205);
+  const std::vector<uint8_t> owner(out.begin() + 12, out.begin() + 16);
+  EXPECT_EQ(owner, (std::vector<uint8_t>{0xAA, 0xAA, 0, 1}));
+  const uint32_t echoed = (uint32_t(out[16]) << 24) | (out[17] << 16) | (out[18] << 8) | out[19];
+  EXPECT_EQ((uint64_t((echoed >> 9) & 0x1ffff) << (echoed >> 26)), 800000u);
+  EXPECT_EQ(echoed & 0x1ff, 40u);
+  auto again = ParseRtcp(out);  // Not a cap itself.
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->tmmbrs.empty());
+}
+
 TEST(RtcpParse, RejectsTruncationAndLengthOverrun) {
   SenderReport sr;
   sr.ssrc = 5;

@@ -92,6 +92,17 @@ TEST_F(Schedule, DailySkipsOccurrencesMissedWhileDown) {
   EXPECT_FALSE(NextOccurrence(c, *ParseTime("2026-12-03T12:00"), 0));
 }
 
+TEST_F(Schedule, AConferenceRecordedWheneverItOpensIsNeitherClassifiedNorAnEchoTest) {
+  ConferenceRow c = Monday();
+  c.auto_record = true;
+  EXPECT_TRUE(ValidateConference(c).ok());
+  c.classified = true;
+  EXPECT_NE(ValidateConference(c).error().find("classified"), std::string::npos);
+  c.classified = false;
+  c.mode = "echo";
+  EXPECT_NE(ValidateConference(c).error().find("echo"), std::string::npos);
+}
+
 TEST_F(Schedule, ValidationNamesTheBadField) {
   ConferenceRow c = Monday();
   EXPECT_TRUE(ValidateConference(c).ok());

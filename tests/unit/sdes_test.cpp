@@ -69,6 +69,21 @@ TEST(Sdes, ChoosesTheMostPreferredAcceptableLineWhateverTheOffersOrder) {
   EXPECT_EQ(Choose({"rtcp-mux", "sendrecv"}).error(), "no crypto line");
 }
 
+TEST(Sdes, AGivenPreferenceOrdersTheLinesAndRefusesSuitesOutsideIt) {
+  const std::vector<std::string> offer = {
+      "crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + kKey30,
+      "crypto:2 AEAD_AES_128_GCM inline:" + kKey28,
+  };
+  EXPECT_EQ(Choose(offer)->tag, 1);
+  auto c = Choose(offer, kStrongestFirst);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->tag, 2);
+  auto refused = Choose({"crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" + kKey30}, kStrongestFirst);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("AES_CM_128_HMAC_SHA1_32 is not accepted"), std::string::npos)
+      << refused.error();
+}
+
 TEST(Sdes, WritesWhatItReads) {
   Crypto c{3, Suite::kAeadAes256Gcm, Bytes(44)};
   std::string line = Write(c);

@@ -2,6 +2,11 @@
 #include "mcu/secrets.h"
 
 #include <gtest/gtest.h>
+// The legacy RAND_METHOD hook is the one way to make OpenSSL's RNG fail on purpose.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/rand.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <regex>
 #include <set>
@@ -44,6 +49,22 @@ TEST(Secrets, NewTokensAreUrlSafeAndDistinct) {
     EXPECT_TRUE(seen.insert(t).second) << "repeated token " << t;
     EXPECT_TRUE(TokenMatches(t, HashToken(t)));
   }
+}
+
+// With a failing RNG no token is made from whatever bytes were on the stack: the process ends,
+// saying why.
+TEST(SecretsDeathTest, AFailingRandomNumberGeneratorEndsTheProcessInsteadOfAGuessableToken) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        spdlog::set_default_logger(spdlog::stderr_logger_st("death"));
+        static RAND_METHOD failing{};
+        failing.bytes = [](unsigned char*, int) { return 0; };
+        failing.status = [] { return 0; };
+        RAND_set_rand_method(&failing);
+        (void)NewToken();
+      },
+      "random number generator failed");
 }
 
 }  // namespace

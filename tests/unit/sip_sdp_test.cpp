@@ -382,6 +382,39 @@ a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:KEY80
   EXPECT_EQ(a.legs[0].remote_key.tag, 2);
 }
 
+// A classified conference's leg holds its keys strongest first and no 32-bit tag: a room that
+// offers AES-GCM beside AES-CM gets AES-GCM, and one that offers only the 32-bit tag is refused.
+TEST(SipSdpAnswer, AClassifiedLegTakesTheStrongestSuiteOfferedAndNeverTheShortTag) {
+  LocalMedia strongest = Local();
+  strongest.audio_keys = {{0, Suite::kAeadAes256Gcm, Bytes(44, 0x41)},
+                          {0, Suite::kAeadAes128Gcm, Bytes(28, 0x21)},
+                          {0, Suite::kAesCm128HmacSha1_80, Bytes(30, 0x01)}};
+  const std::string offer = R"(v=0
+o=- 5 5 IN IP4 10.2.0.9
+s=-
+c=IN IP4 10.2.0.9
+t=0 0
+m=audio 16384 RTP/SAVP 0
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY80
+a=crypto:2 AEAD_AES_128_GCM inline:KEY128
+)";
+  EXPECT_EQ(MustAnswer(Sdp(offer)).legs[0].local_key.suite, Suite::kAesCm128HmacSha1_80)
+      << "an ordinary leg keeps the suite rooms handle best";
+  Answer a = MustAnswer(Sdp(offer), strongest);
+  EXPECT_EQ(a.legs[0].remote_key.tag, 2);
+  EXPECT_EQ(a.legs[0].local_key.suite, Suite::kAeadAes128Gcm);
+  auto short_tag = AnswerText(Sdp(R"(v=0
+o=- 5 5 IN IP4 10.2.0.9
+s=-
+c=IN IP4 10.2.0.9
+t=0 0
+m=audio 16384 RTP/SAVP 0
+a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:KEY80
+)"),
+                              strongest);
+  EXPECT_FALSE(short_tag);
+}
+
 TEST(SipSdpAnswer, AcceptsEveryRtpProfileWithCryptoAndKeepsItInTheAnswer) {
   for (const std::string& profile :
        std::vector<std::string>{"RTP/AVP", "RTP/AVPF", "RTP/SAVP", "RTP/SAVPF"}) {
@@ -401,32 +434,116 @@ a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY80
   }
 }
 
-TEST(SipSdpAnswer, DeclinesDtlsSrtpSectionsForNow) {
-  const std::string dtls_audio = R"(m=audio 9 UDP/TLS/RTP/SAVPF 111
-a=rtpmap:111 opus/48000/2
-a=fingerprint:sha-256 E0:A6:4F:C4:C1:35:69:B8:12:BD:21:02:57:B6:D9:2F:95:E9:03:43:6A:09:5B:79:A5:C3:CE:2C:64:2B:B6:BF
-a=setup:actpass
-)";
-  const std::string head = R"(v=0
+constexpr const char* kDtlsHead = R"(v=0
 o=- 5 5 IN IP4 10.2.0.9
 s=-
 c=IN IP4 10.2.0.9
 t=0 0
 )";
-  auto only = AnswerText(Sdp(head + dtls_audio));
-  ASSERT_FALSE(only.ok());
-  EXPECT_NE(only.error().find("DTLS-SRTP"), std::string::npos) << only.error();
+constexpr const char* kTheirFingerprint =
+    "E0:A6:4F:C4:C1:35:69:B8:12:BD:21:02:57:B6:D9:2F:95:E9:03:43:6A:09:5B:79:A5:C3:CE:2C:64:2B:B6:"
+    "BF";
+constexpr const char* kOurFingerprint =
+    "5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:5A:"
+    "5A";
+std::string DtlsAudio(const std::string& setup, const std::string& fingerprint_line) {
+  return "m=audio 16390 UDP/TLS/RTP/SAVPF 111\na=rtpmap:111 opus/48000/2\n" + fingerprint_line +
+         (setup.empty() ? "" : "a=setup:" + setup + "\n");
+}
+std::string Sha256Line() {
+  return std::string("a=fingerprint:sha-256 ") + kTheirFingerprint + "\n";
+}
+LocalMedia WithCertificate() {
+  LocalMedia l = Local();
+  l.dtls_fingerprint = kOurFingerprint;
+  return l;
+}
 
-  Answer a = MustAnswer(Sdp(head + dtls_audio + R"(m=audio 16384 RTP/SAVP 111
+TEST(SipSdpAnswer, DtlsSrtpIsAnsweredWithOurFingerprintAndNoKeysInTheSdp) {
+  Answer a = MustAnswer(Sdp(kDtlsHead + DtlsAudio("actpass", Sha256Line())), WithCertificate());
+  ASSERT_EQ(a.legs.size(), 1u);
+  ASSERT_TRUE(a.legs[0].dtls.has_value());
+  EXPECT_EQ(a.legs[0].dtls->remote_fingerprint, kTheirFingerprint);
+  EXPECT_TRUE(a.legs[0].dtls->client);  // Their actpass: we start the handshake.
+  EXPECT_EQ(a.legs[0].remote_rtp_port, 16390);
+  const sdp::Session wire = Wire(a);
+  const sdp::Media& m = wire.media[0];
+  EXPECT_EQ(m.protocol, "UDP/TLS/RTP/SAVPF");
+  ASSERT_TRUE(m.fingerprint.has_value());
+  EXPECT_EQ(m.fingerprint->algorithm, "sha-256");
+  EXPECT_EQ(m.fingerprint->value, kOurFingerprint);
+  EXPECT_EQ(m.setup, sdp::Setup::kActive);
+  EXPECT_TRUE(CryptoLines(m).empty());
+
+  // Their setup:active (and the fingerprint at session level): we wait for their hello.
+  Answer p = MustAnswer(Sdp(kDtlsHead + Sha256Line() + DtlsAudio("active", "")), WithCertificate());
+  ASSERT_TRUE(p.legs[0].dtls.has_value());
+  EXPECT_FALSE(p.legs[0].dtls->client);
+  EXPECT_EQ(Wire(p).media[0].setup, sdp::Setup::kPassive);
+}
+
+TEST(SipSdpAnswer, AnOfferWithIceIsAnsweredAsIceLiteWithAHostCandidatePerComponent) {
+  const std::string offer = std::string(kDtlsHead) + R"(a=ice-ufrag:Rm7x
+a=ice-pwd:abcdefghijklmnopqrstuvwx
+m=audio 16384 RTP/SAVP 111
 a=rtpmap:111 opus/48000/2
 a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY80
-)"));
+a=candidate:1 1 UDP 2130706431 10.2.0.9 16384 typ host
+a=candidate:1 2 UDP 2130706430 10.2.0.9 16385 typ host
+)";
+  LocalMedia local = Local();
+  local.ice_ufrag = "ab12";
+  local.ice_pwd = "0123456789abcdef012345";
+  Answer a = MustAnswer(Sdp(offer), local);
+  ASSERT_TRUE(a.legs[0].ice.has_value());
+  EXPECT_EQ(a.legs[0].ice->remote_ufrag, "Rm7x");
+  EXPECT_EQ(a.legs[0].ice->remote_pwd, "abcdefghijklmnopqrstuvwx");
+  const sdp::Session wire = Wire(a);
+  EXPECT_TRUE(wire.ice_lite);
+  const sdp::Media& m = wire.media[0];
+  EXPECT_EQ(m.ice_ufrag, "ab12");
+  EXPECT_EQ(m.ice_pwd, "0123456789abcdef012345");
+  // No rtcp-mux offered: RTP on our port, RTCP on the next.
+  ASSERT_EQ(m.candidates.size(), 2u);
+  EXPECT_EQ(m.candidates[0], "candidate:1 1 UDP 2130706431 10.0.0.1 40000 typ host");
+  EXPECT_EQ(m.candidates[1], "candidate:1 2 UDP 2130706430 10.0.0.1 40001 typ host");
+
+  // Without ICE in the offer, none in the answer.
+  Answer plain = MustAnswer(Sdp(std::string(kDtlsHead) + R"(m=audio 16384 RTP/SAVP 111
+a=rtpmap:111 opus/48000/2
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY80
+)"),
+                            local);
+  EXPECT_FALSE(plain.legs[0].ice.has_value());
+  EXPECT_FALSE(Wire(plain).ice_lite);
+  EXPECT_TRUE(Wire(plain).media[0].candidates.empty());
+}
+
+TEST(SipSdpAnswer, DtlsSrtpWithoutAUsableFingerprintOrCertificateIsDeclined) {
+  auto refused = [](const std::string& offer, const LocalMedia& local, const char* why) {
+    auto a = AnswerText(Sdp(kDtlsHead + offer), local);
+    ASSERT_FALSE(a.ok()) << why;
+    EXPECT_NE(a.error().find(why), std::string::npos) << a.error();
+  };
+  refused(DtlsAudio("actpass", ""), WithCertificate(), "without a=fingerprint");
+  refused(DtlsAudio(
+              "actpass",
+              "a=fingerprint:sha-1 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01\n"),
+          WithCertificate(), "only sha-256");
+  refused(DtlsAudio("actpass", Sha256Line()), Local(), "DTLS-SRTP is not available");
+
+  // Beside an SDES twin, the secure twin we can take is the leg; the other is declined.
+  Answer a = MustAnswer(Sdp(kDtlsHead + DtlsAudio("actpass", "") + R"(m=audio 16384 RTP/SAVP 111
+a=rtpmap:111 opus/48000/2
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY80
+)"),
+                        WithCertificate());
   ASSERT_EQ(a.answer.media.size(), 2u);
   EXPECT_EQ(a.answer.media[0].port, 0);
   EXPECT_EQ(a.answer.media[0].protocol, "UDP/TLS/RTP/SAVPF");
   ASSERT_EQ(a.legs.size(), 1u);
   EXPECT_EQ(a.legs[0].mline, 1u);
-  EXPECT_EQ(a.legs[0].codec.payload_type, 111);
+  EXPECT_FALSE(a.legs[0].dtls.has_value());
 }
 
 // ----- Transport -----------------------------------------------------------------------------

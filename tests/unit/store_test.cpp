@@ -1,6 +1,9 @@
 #include "mcu/store.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include "tests/unit/test_util.h"
 
@@ -35,6 +38,63 @@ TEST(Store, NewFileIsMigratedToTheLatestSchemaInWalMode) {
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
   sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+// The mode bits of `path`, or -1 if it does not exist.
+int ModeOf(const std::filesystem::path& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 07777) : -1;
+}
+
+// Sets the process's umask for a test's duration.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(umask(mask)) {}
+  ~ScopedUmask() { umask(old_); }
+
+ private:
+  mode_t old_;
+};
+
+// The database holds a cascade credential in clear and the password hashes: the file, its WAL
+// and its shared-memory index are the owner's alone, even under a umask that hides nothing.
+TEST(Store, DatabaseWalAndShmAreOwnerOnlyWhateverTheUmask) {
+  test::TempDir dir;
+  ScopedUmask open_umask(0);
+  auto store = OpenIn(dir);
+  ASSERT_TRUE(store);
+  SiteRow site;
+  site.id = "huyen-1";
+  site.name = "Huyện 1";
+  site.token_hash = "sha256:aa";
+  ASSERT_TRUE(store->InsertSite(site).ok());
+  EXPECT_EQ(ModeOf(dir.path() / "mcu.db"), 0600);
+  EXPECT_EQ(ModeOf(dir.path() / "mcu.db-wal"), 0600);  // Present while the store is open.
+  EXPECT_EQ(ModeOf(dir.path() / "mcu.db-shm"), 0600);
+}
+
+// A database made by an older build under the usual umask (0644, and its WAL and SHM while
+// another connection holds them) is narrowed when the store opens it.
+TEST(Store, FilesLeftOpenToOthersByAnOlderBuildAreNarrowedOnOpen) {
+  test::TempDir dir;
+  ScopedUmask open_umask(022);
+  std::string path = (dir.path() / "mcu.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES(1)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(ModeOf(path), 0644);
+  ASSERT_EQ(ModeOf(path + "-wal"), 0644);
+  ASSERT_EQ(ModeOf(path + "-shm"), 0644);
+  {
+    auto store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.error();
+    EXPECT_EQ(ModeOf(path), 0600);
+    EXPECT_EQ(ModeOf(path + "-wal"), 0600);
+    EXPECT_EQ(ModeOf(path + "-shm"), 0600);
+  }
   sqlite3_close(db);
 }
 
@@ -75,6 +135,11 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
     changed.bandwidth_kbps = 10000;
     ASSERT_TRUE(s->UpdateSite(changed).ok());
     ASSERT_TRUE(s->InsertConference(Meeting("giao-ban", {"tinh-1", "huyen-1"})).ok());
+    ConferenceRow secret = Meeting("mat", {"tinh-1"});
+    secret.classified = true;
+    ASSERT_TRUE(s->InsertConference(secret).ok());
+    secret.locked = true;
+    ASSERT_TRUE(s->UpdateConference(secret).ok());
     auto id = s->InsertUser({0, "host1", "host", "Chủ trì", "$argon2id$x"});
     ASSERT_TRUE(id.ok());
     user_id = *id;
@@ -97,6 +162,9 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
   auto c = s->Conference("giao-ban");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->invited, (std::vector<std::string>{"tinh-1", "huyen-1"}));
+  EXPECT_FALSE(c->classified);
+  EXPECT_TRUE(s->Conference("mat")->classified);
+  EXPECT_TRUE(s->Conference("mat")->locked);
   EXPECT_EQ(s->UserByLogin("host1")->id, user_id);
   auto audit = s->AuditLog(10);
   ASSERT_EQ(audit.size(), 1u);

@@ -23,9 +23,14 @@ TEST(TierDefaults, HighestFirst) {
 
 TEST(TierDefaults, TheCompositeAddsH264TiersForSipRoomsThatWebRtcSitesNeverChoose) {
   std::vector<Tier> all = CompositeTiers();
-  ASSERT_EQ(all.size(), 4u);
+  ASSERT_EQ(all.size(), 5u);
   EXPECT_EQ(TiersOf(all, VideoCodec::kVp8), (std::vector<int>{0, 1}));
   EXPECT_EQ(TiersOf(all, VideoCodec::kH264), (std::vector<int>{2, 3}));
+  // Old room systems that take only single NAL units have a tier of their own.
+  EXPECT_EQ(TiersOf(all, VideoCodec::kH264, 0), (std::vector<int>{4}));
+  EXPECT_EQ(all[4].packetization_mode, 0);
+  EXPECT_EQ(all[4].width, 640);
+  EXPECT_EQ(all[2].packetization_mode, 1);
   EXPECT_EQ(all[2].width, 1280);
   EXPECT_EQ(all[2].height, 720);
   EXPECT_EQ(all[3].width, 640);

@@ -1,6 +1,7 @@
 // The console's link to the MCU: the REST API (/api/v1, session cookie + X-CSRF-Token) and the
 // event feed (/api/v1/events, a WebSocket that carries roster, state, speaker, layout, control
-// actions, per-second statistics and alarms). See docs/API.md.
+// actions, per-second statistics, alarms, and SIP calls' re-INVITEs and session refreshes). See
+// docs/API.md.
 
 export class ApiError extends Error {
   constructor(status, message) {

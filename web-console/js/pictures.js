@@ -12,7 +12,7 @@ export function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
-// A 16x16 icon: speaking, lock, star, sound.
+// A 16x16 icon: speaking, lock, star, sound, eye.
 export function icon(name, cls = 'live-icon') {
   const root = svg('svg', { viewBox: '0 0 16 16', width: 16, height: 16, class: cls, 'aria-hidden': 'true', focusable: 'false' });
   const paths = {
@@ -20,6 +20,7 @@ export function icon(name, cls = 'live-icon') {
     lock: ['M3 7h10v7H3z', 'M4.5 7V5a3.5 3.5 0 0 1 7 0v2'],
     star: ['M8 1.8l1.9 3.9 4.3.6-3.1 3 .7 4.3L8 11.6l-3.8 2 .7-4.3-3.1-3 4.3-.6z'],
     sound: ['M2 6h3l4-3v10l-4-3H2z', 'M11 5.5c1 .8 1.5 1.6 1.5 2.5s-.5 1.7-1.5 2.5'],
+    eye: ['M6 8a2 2 0 1 0 4 0a2 2 0 1 0-4 0z', 'M1 8c1.8-3.3 4.2-5 7-5s5.2 1.7 7 5c-1.8 3.3-4.2 5-7 5s-5.2-1.7-7-5z'],
   }[name] || [];
   for (const d of paths) root.append(svg('path', { d }));
   return root;

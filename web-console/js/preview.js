@@ -4,13 +4,17 @@
 //
 //   join {conference, maxBitrateKbps: 600}  -> joined, offer {sdp}
 //   answer {sdp} (every transceiver recvonly), candidate ... candidate ""  -> media {state}
-//   left {reason}: the conference ended (shown, not retried); error {code, message}.
+//   left {reason}: the conference ended (shown, not retried); error {code, message}: retried,
+//   but `forbidden` (a technician, a locked or classified conference) is 'refused', not retried
+//   until start() is called again.
 //
 // If the socket drops (or the media fails) while the preview runs, it reconnects after 2, 4, 8,
 // then every 15 s. onState(state, detail) reports: 'connecting' (detail: what it waits for),
-// 'connected', 'failed' (detail: why; a retry is scheduled, detail.retryS), 'ended' (detail:
-// the MCU's reason) and 'stopped'. window.mcuPreview = {state, detail, pc, conference} is kept
-// current for tests and for the developer tools.
+// 'connected', 'failed' (detail: why; a retry is scheduled, detail.retryS), 'refused' (detail:
+// the MCU's error), 'ended' (detail: the MCU's reason) and 'stopped'. The socket also closes
+// when the console's session ends (logout, a new password or role): shown as 'failed', and the
+// next attempt is refused at the upgrade. window.mcuPreview = {state, detail, pc, conference} is
+// kept current for tests and for the developer tools.
 
 import { candidateMessage } from './ice.js';
 
@@ -153,6 +157,12 @@ export class Preview {
         // Once the picture flows, a refused trickle candidate or a rate limit changes nothing.
         if (this.state === 'connected' && ['bad_request', 'rate_limited', 'too_large'].includes(error.code)) {
           console.warn('preview:', error);
+          break;
+        }
+        if (error.code === 'forbidden') {
+          // Asking again changes nothing until the conference (or the user's role) does.
+          this.teardown();
+          this.setState('refused', error);
           break;
         }
         this.fail(error);

@@ -50,6 +50,9 @@ const STRINGS = {
     'controls.micOn': 'Bật micrô',
     'controls.camOff': 'Tắt camera',
     'controls.camOn': 'Bật camera',
+    'controls.share': 'Chia sẻ màn hình',
+    'controls.stopShare': 'Dừng chia sẻ',
+    'notice.shareFailed': 'Không chia sẻ được nội dung ({reason}).',
     'stage.label': 'Hình ảnh hội nghị',
     'stage.idle': 'Nhập mã phòng và bấm “Tham gia” để bắt đầu.',
     'stage.waiting': 'Đang chờ hình ảnh từ MCU…',
@@ -128,6 +131,9 @@ const STRINGS = {
     'controls.micOff': 'Mute',
     'controls.micOn': 'Unmute',
     'controls.camOff': 'Stop camera',
+    'controls.share': 'Share screen',
+    'controls.stopShare': 'Stop sharing',
+    'notice.shareFailed': 'Content could not be shared ({reason}).',
     'controls.camOn': 'Start camera',
     'stage.label': 'Conference video',
     'stage.idle': 'Enter the room token and press “Join” to start.',
@@ -206,6 +212,10 @@ const MEDIA_CONSTRAINTS = {
 // Errors that end the join attempt when they answer one of these requests.
 const FATAL_REQUESTS = new Set(['auth', 'join', 'answer']);
 const STATS_INTERVAL_MS = 1000;
+// Closed network: host candidates only, the MCU has public-enough addresses.
+const PC_CONFIG = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+// The MCU's endpoint protocol, on the page's own origin.
+const wsUrl = () => `${location.protocol === 'http:' ? 'ws' : 'wss'}://${location.host}/ws`;
 const LEAVE_TIMEOUT_MS = 2000;
 // Kiosk: a call that has not connected by then is dropped (and the page reconnects); the MCU is
 // pinged this often, and a connection that answered nothing for KIOSK_SILENT_MS is dropped.
@@ -265,8 +275,13 @@ const room = {
     devices: null, // The last `devices` report sent
     audioBlocked: false, // The browser refused to play sound before a user gesture
   },
+  // Content this page shares (the screen, a window, a tab): state off | starting | sharing, the
+  // connection's own protocol messages are in `messages` with `connection: 'content'`.
+  share: { state: 'off', error: null, participant: null },
   join: (token, conference) => join(token, conference),
   leave: () => leave(),
+  startShare: () => startShare(),
+  stopShare: () => stopShare(sharing),
   requestMcuStats: () => requestMcuStats(),
   setLanguage: (lang) => i18n.set(lang),
   get language() {
@@ -313,14 +328,29 @@ class Session {
   }
 
   send(message) {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-    const id = `r${nextRequestId++}`;
-    this.pending.set(id, message.type);
-    if (this.pending.size > 64) this.pending.delete(this.pending.keys().next().value);
-    const text = JSON.stringify({ ...message, id });
-    record('out', message.type === 'auth' ? { type: 'auth', token: '…' } : message);
-    this.ws.send(text);
-    return id;
+    return sendRequest(this, message, 'r');
+  }
+}
+
+// Sends a request on `conn` (a Session or a ContentShare): numbered, remembered (the last 64) so
+// that an error can tell which request it answers, and recorded without the token.
+function sendRequest(conn, message, prefix, tag = {}) {
+  if (!conn.ws || conn.ws.readyState !== WebSocket.OPEN) return;
+  const id = `${prefix}${nextRequestId++}`;
+  conn.pending.set(id, message.type);
+  if (conn.pending.size > 64) conn.pending.delete(conn.pending.keys().next().value);
+  record('out', { ...(message.type === 'auth' ? { ...message, token: '…' } : message), ...tag });
+  conn.ws.send(JSON.stringify({ ...message, id }));
+  return id;
+}
+
+// An MCU message: the JSON object it sent, or null (the MCU only sends JSON objects).
+function parseMessage(data) {
+  try {
+    const m = JSON.parse(data);
+    return m && typeof m === 'object' ? m : null;
+  } catch {
+    return null;
   }
 }
 
@@ -364,9 +394,8 @@ function openSession(s) {
   room.candidatesSent = 0;
   setState('connecting');
 
-  const scheme = location.protocol === 'http:' ? 'ws' : 'wss';
   try {
-    s.ws = new WebSocket(`${scheme}://${location.host}/ws`);
+    s.ws = new WebSocket(wsUrl());
   } catch (e) {
     return fail(s, { code: 'ws_failed', message: String(e.message || e), local: true });
   }
@@ -379,13 +408,8 @@ function openSession(s) {
   });
   s.ws.addEventListener('message', (event) => {
     if (!s.current) return;
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return; // The MCU only sends JSON; ignore anything else.
-    }
-    if (!message || typeof message !== 'object') return;
+    const message = parseMessage(event.data);
+    if (!message) return;
     s.lastHeardAt = performance.now();
     record('in', message);
     onMessage(s, message).catch((e) => fail(s, { code: 'sdp_failed', message: String(e.message || e), local: true }));
@@ -522,11 +546,7 @@ async function openLocalMedia(s) {
 async function answerOffer(s, sdp) {
   if (s.pc) return; // One offer per join; a renegotiation would come with the mixing conference.
   room.offerSdp = sdp;
-  const pc = new RTCPeerConnection({
-    iceServers: [], // Closed network: host candidates only, the MCU has public-enough addresses.
-    bundlePolicy: 'max-bundle',
-    rtcpMuxPolicy: 'require',
-  });
+  const pc = new RTCPeerConnection(PC_CONFIG);
   s.pc = pc;
   room.pc = pc;
   const remote = new MediaStream();
@@ -719,6 +739,7 @@ function fail(s, error) {
 
 // Stops the media of a session: the peer connection and the local devices.
 function closeMedia(s) {
+  stopShare(sharing); // Content is shared only during the site's call.
   clearInterval(statsTimer);
   statsTimer = 0;
   room.stats = null; // Figures of a finished call would read as current ones.
@@ -752,6 +773,188 @@ function teardown() {
   clearTimeout(s.joinTimer);
   if (s.ws && s.ws.readyState <= WebSocket.OPEN) s.ws.close(1000, 'bye');
   render();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sharing content: the screen, a window or a tab (getDisplayMedia), carried by a second
+// connection with the site's token and role `content`, as `mcu-room --content` does: auth, join
+// the conference the site is in, answer the MCU's offer with the display's video alone (the MCU
+// neither mixes nor sends anything to a content connection). The presenter layout shows it large.
+// Sharing ends on the button, when the browser's own "stop sharing" ends the track, when the
+// site's call ends (closeMedia), or when the MCU ends it (`left`, an error).
+
+let sharing = null; // The ContentShare in progress, if any.
+
+class ContentShare {
+  constructor(token, conference, stream) {
+    this.token = token;
+    this.conference = conference;
+    this.stream = stream;
+    this.ws = null;
+    this.pc = null;
+    this.closed = false;
+    this.joined = false;
+    this.pending = new Map(); // request id -> type
+    this.answerSent = false;
+    this.queuedCandidates = [];
+  }
+
+  get current() {
+    return sharing === this && !this.closed;
+  }
+
+  send(message) {
+    return sendRequest(this, message, 'c', { connection: 'content' });
+  }
+}
+
+async function startShare() {
+  if (sharing || room.share.state !== 'off' || room.state !== 'connected' || !session?.current) return;
+  if (!navigator.mediaDevices?.getDisplayMedia) return shareFailed(null, 'getDisplayMedia');
+  room.share = { state: 'starting', error: null, participant: null };
+  render();
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getDisplayMedia({
+      video: { frameRate: { ideal: 15, max: 30 }, width: { max: 1920 }, height: { max: 1080 } },
+      audio: false,
+    });
+  } catch (e) {
+    room.share.state = 'off';
+    // Cancelling the browser's picker is not a failure.
+    if (e?.name !== 'NotAllowedError') shareFailed(null, e?.name || String(e));
+    return render();
+  }
+  const s = session;
+  if (room.state !== 'connected' || !s?.current || !room.conference) {
+    stream.getTracks().forEach((t) => t.stop());
+    room.share.state = 'off';
+    return render();
+  }
+  const c = new ContentShare(s.token, room.conference.id, stream);
+  sharing = c;
+  const [track] = stream.getVideoTracks();
+  if ('contentHint' in track) track.contentHint = 'detail'; // Slides and text: sharp over smooth.
+  track.addEventListener('ended', () => stopShare(c));
+  try {
+    c.ws = new WebSocket(wsUrl());
+  } catch (e) {
+    return shareFailed(c, String(e.message || e));
+  }
+  c.ws.addEventListener('open', () => {
+    if (c.current) c.send({ type: 'auth', token: c.token, role: 'content' });
+  });
+  c.ws.addEventListener('message', (event) => {
+    if (!c.current) return;
+    const m = parseMessage(event.data);
+    if (!m) return;
+    record('in', { ...m, connection: 'content' });
+    onShareMessage(c, m).catch((e) => shareFailed(c, String(e.message || e)));
+  });
+  c.ws.addEventListener('close', (event) => {
+    if (c.current) shareFailed(c, event.reason || `closed ${event.code}`);
+  });
+  render();
+}
+
+async function onShareMessage(c, m) {
+  switch (m.type) {
+    case 'welcome':
+      c.send({ type: 'join', conference: c.conference });
+      break;
+    case 'joined':
+      c.joined = true;
+      room.share.participant = m.participant || null;
+      break;
+    case 'offer':
+      await answerShare(c, String(m.sdp || ''));
+      break;
+    case 'media':
+      if (m.state === 'connected') setShareState('sharing');
+      else if (m.state === 'failed') shareFailed(c, String(m.detail || 'media failed'));
+      break;
+    case 'left':
+      stopShare(c);
+      break;
+    case 'error': {
+      const request = m.id != null ? c.pending.get(String(m.id)) : undefined;
+      if (FATAL_REQUESTS.has(request) || m.code === 'media_failed' || m.code === 'unauthorized')
+        shareFailed(c, `${m.code}: ${m.message || ''}`);
+      break;
+    }
+    default:
+      break; // call (already joining), roster, pong
+  }
+}
+
+async function answerShare(c, sdp) {
+  if (c.pc) return;
+  const pc = new RTCPeerConnection(PC_CONFIG);
+  c.pc = pc;
+  pc.addEventListener('icecandidate', (event) => {
+    const message = c.current && candidateMessage(event.candidate);
+    if (!message) return;
+    if (c.answerSent) c.send(message);
+    else c.queuedCandidates.push(message);
+  });
+  pc.addEventListener('connectionstatechange', () => {
+    if (!c.current || c.pc !== pc) return;
+    if (pc.connectionState === 'connected') setShareState('sharing');
+    if (pc.connectionState === 'failed') shareFailed(c, 'RTCPeerConnection failed');
+  });
+  await pc.setRemoteDescription({ type: 'offer', sdp });
+  if (!c.current) return;
+  const [track] = c.stream.getVideoTracks();
+  let sent = false;
+  for (const transceiver of pc.getTransceivers()) {
+    if (transceiver.receiver.track.kind === 'video' && !sent && track) {
+      await transceiver.sender.replaceTrack(track);
+      transceiver.direction = 'sendonly';
+      sent = true;
+    } else {
+      transceiver.direction = 'inactive'; // No audio, and no composite back.
+    }
+  }
+  if (!sent) return shareFailed(c, 'the offer has no video');
+  const answer = await pc.createAnswer();
+  await pc.setLocalDescription(answer);
+  if (!c.current) return;
+  c.send({ type: 'answer', sdp: pc.localDescription.sdp });
+  c.answerSent = true;
+  for (const message of c.queuedCandidates.splice(0)) c.send(message);
+}
+
+function setShareState(state) {
+  if (room.share.state === state) return;
+  room.share.state = state;
+  render();
+}
+
+function shareFailed(c, reason) {
+  if (c && !c.current) return;
+  room.share.error = reason;
+  showNotice(i18n.t('notice.shareFailed', { reason }));
+  stopShare(c);
+}
+
+// Ends sharing `c` (the one in progress; null: none): the MCU hears `leave`, then the connection
+// closes; the display capture stops.
+function stopShare(c) {
+  if (c && !c.closed) {
+    c.closed = true;
+    if (c.joined) c.send({ type: 'leave' });
+    if (c.ws && c.ws.readyState <= WebSocket.OPEN) c.ws.close(1000, 'bye');
+    c.pc?.close();
+    c.stream.getTracks().forEach((t) => t.stop());
+  }
+  if (c === sharing || !sharing) {
+    sharing = null;
+    if (room.share.state !== 'off') {
+      room.share.state = 'off';
+      room.share.participant = null;
+      render();
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -887,6 +1090,13 @@ function render() {
   $('cam-toggle').hidden = !camera;
   setToggle($('mic-toggle'), audio, 'controls.micOff', 'controls.micOn');
   setToggle($('cam-toggle'), camera, 'controls.camOff', 'controls.camOn');
+  const share = $('share-toggle');
+  const shareOn = room.share.state !== 'off';
+  share.hidden = !navigator.mediaDevices?.getDisplayMedia || (state !== 'connected' && !shareOn);
+  share.disabled = room.share.state === 'starting';
+  share.setAttribute('aria-pressed', String(shareOn));
+  share.dataset.i18n = shareOn ? 'controls.stopShare' : 'controls.share';
+  share.textContent = i18n.t(share.dataset.i18n);
   renderStats();
   renderRoster();
   if (room.kiosk.enabled) renderKiosk(room, i18n.lang);
@@ -1258,6 +1468,7 @@ function init() {
   $('error-close').addEventListener('click', () => clearError());
   $('mic-toggle').addEventListener('click', () => toggleTrack('audio'));
   $('cam-toggle').addEventListener('click', () => toggleTrack('video'));
+  $('share-toggle').addEventListener('click', () => (sharing ? stopShare(sharing) : startShare()));
   $('remote-video').addEventListener('loadedmetadata', render);
   $('remote-video').addEventListener('playing', render);
   window.addEventListener('pagehide', () => {

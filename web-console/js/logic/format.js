@@ -51,6 +51,20 @@ export function fmtDuration(ms, lang = 'vi') {
   return `${s} ${u.s}`;
 }
 
+// A file's size: bytes, KB, MB or GB (powers of 1000, as disks are sold), '—' when unknown.
+export function fmtBytes(n) {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return '—';
+  if (n < 1000) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i += 1;
+  }
+  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
 // A number with `digits` decimals, or '—' when missing or negative (not measured).
 export function fmtNum(v, digits = 0) {
   if (v === null || v === undefined || Number.isNaN(v) || v < 0) return '—';

@@ -1,7 +1,8 @@
 // The live page's roll-call without the DOM: a site's state and quality, the board's counters,
 // whether "mute all" shows pressed, which sites the host may call in, the active speaker, the
-// devices its room reported (missing ones among them), and what the badge of a site's `link`
-// says: a cascade link this MCU dials, or the call it places to a SIP site.
+// devices its room reported (missing ones among them), what the badge of a site's `link` says (a
+// cascade link this MCU dials, or the call it places to a SIP site), how a SIP call is signalled
+// (SIP/TLS), and the words for a SIP call's re-INVITE or session refresh from the feed.
 
 import { worstAlarm } from './alarms.js';
 import { gradeQuality, gradesStreams } from './quality.js';
@@ -52,6 +53,39 @@ export function linkBadge(link, kind) {
     sip: true, state, key, vars: { title: '', reason, attempts },
     reasonKey: Object.hasOwn(SIP_REASONS, reason) ? `live.sip.reason.${SIP_REASONS[reason]}` : '',
   };
+}
+
+// The transports a SIP call's signalling may go by (the roll-call's `signalling`).
+export const SIGNALLING = ['tls', 'tcp', 'udp'];
+
+// How a site's SIP call is signalled, for the badge beside its state: null while it is in no SIP
+// call (`signalling` null or missing), else {transport, text, secure, key, vars}: `text` "SIP/TLS"
+// (the same in every language), `secure` only for TLS (over plain TCP or UDP the SRTP keys in the
+// SDP cross readable: allowed for a closed line only), `key` and `vars` the i18n key of its
+// explanation. A transport this console does not know is shown as it came and never as secure.
+export function signallingBadge(s) {
+  const raw = s && typeof s.signalling === 'string' ? s.signalling.trim().toLowerCase() : '';
+  if (!raw) return null;
+  const transport = SIGNALLING.includes(raw) ? raw : 'other';
+  const secure = transport === 'tls';
+  return {
+    transport, secure, text: `SIP/${raw.toUpperCase()}`,
+    key: secure ? 'live.sig.tls' : 'live.sig.plain', vars: { transport: raw.toUpperCase() },
+  };
+}
+
+// What a feed event of type 'sip' says (a request within a site's SIP call that the MCU answered
+// itself, changing nothing: {method: INVITE|UPDATE, offer, refresh, detail}): {key, vars}, the
+// i18n key and its `method` ("re-INVITE" or "UPDATE"): a session refresh (either method), a
+// re-INVITE with an offer or without SDP, or another UPDATE.
+export function sipRequestWords(e) {
+  const ev = e || {};
+  const invite = ev.method === 'INVITE';
+  const method = invite ? 're-INVITE' : String(ev.method || 'UPDATE');
+  let key = 'live.sipEvent.update';
+  if (ev.refresh) key = 'live.sipEvent.refresh';
+  else if (invite) key = ev.offer ? 'live.sipEvent.reinviteOffer' : 'live.sipEvent.reinvite';
+  return { key, vars: { method } };
 }
 
 // The board's counters: invited, online (any state but offline), in the conference, with video.

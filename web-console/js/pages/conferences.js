@@ -13,13 +13,18 @@
 // the times are DOM-free: ../logic/calendar.js, ../logic/conferences.js. This module holds the
 // strings the parts share and the routes.
 //
-// Hooks for tests: #new-conference; rows tr[data-conference] with [data-action=live|edit|start|
-// stop|delete]; calendar blocks a[data-conference]; the form's controls by name (id, title,
-// mode, start, end, recurrence, leadTimeMinutes, layout, host, permanent, invited[value=site]);
-// the save button #conference-save.
+// A classified conference ("Mật") has the same badge wherever it is named (conferences/
+// classified.js, also used by the live and history pages).
+//
+// Hooks for tests: #new-conference; rows tr[data-conference][data-classified] with
+// [data-action=live|edit|start|stop|delete] and .classified-badge; calendar blocks
+// a[data-conference][data-classified]; the form's controls by name (id, title, mode, start, end,
+// recurrence, leadTimeMinutes, layout, host, permanent, classified, invited[value=site]); the
+// save button #conference-save.
 
 import { mergeStrings } from '../i18n.js';
 import * as calendar from './conferences/calendar.js';
+import * as classified from './conferences/classified.js';
 import * as form from './conferences/form.js';
 import * as invitedSites from './conferences/invited-sites.js';
 import * as list from './conferences/list.js';
@@ -45,7 +50,7 @@ const pageStrings = {
   },
 };
 
-export const strings = mergeStrings(pageStrings, list.strings, calendar.strings, form.strings, invitedSites.strings);
+export const strings = mergeStrings(pageStrings, classified.strings, list.strings, calendar.strings, form.strings, invitedSites.strings);
 
 export const routes = [
   { path: '/conferences', roles: ['admin', 'host', 'technician'], title: 'conf.title', render: list.renderList },

@@ -6,7 +6,8 @@
 //                          page (history/index.js). "Audit log": pages of the audit log with a
 //                          filter (history/audit.js).
 //   #/history/<conference> one conference: per-site totals (with invited sites that never came),
-//                          every attendance with its quality summary, a CSV download, its alarms
+//                          every attendance with its quality summary, a CSV download, its
+//                          recordings (play, download, delete: history/recordings.js), its alarms
 //                          and its audit entries (history/conference.js).
 //
 // The summaries (per conference, per site), the quality grades and the reasons are DOM-free:
@@ -21,8 +22,9 @@ import * as audit from './history/audit.js';
 import * as common from './history/common.js';
 import * as conference from './history/conference.js';
 import * as index from './history/index.js';
+import * as recordings from './history/recordings.js';
 
-export const strings = mergeStrings(common.strings, index.strings, audit.strings, conference.strings);
+export const strings = mergeStrings(common.strings, index.strings, audit.strings, conference.strings, recordings.strings);
 
 export const routes = [
   { path: '/history', roles: ['admin', 'host', 'technician'], title: 'hist.title', render: index.renderIndex },

@@ -1,13 +1,14 @@
 // The live page of one conference (#/live/<id>): what the host watches while it runs.
 //
-//   header   title, state, time, "locked"; Start / Lock / Mute all but the host / End
-//            (live/header.js)
+//   header   title, state, time, "locked", the console users previewing it; Start / Lock /
+//            Mute all but the host / End (live/header.js)
 //   preview  the composite as the sites see it (a receive-only WebRTC preview, ../preview.js),
 //            its state, a button to hear it, and the layout picker (pictures of the 4 layouts)
 //            (live/preview-card.js)
 //   board    the roll-call: every site (invited first) with its state, quality (from the feed's
-//            per-second stats and alarms), badges, the active speaker, and per-site controls
-//            (live/roll-call.js)
+//            per-second stats and alarms), badges, the active speaker, and per-site controls; a
+//            SIP site's signalling transport and the last re-INVITE or session refresh of its
+//            call (the feed's `sip` events) (live/roll-call.js)
 //
 // This module loads the conference, holds the page's state, runs the host's control calls and
 // follows the feed. The roll-call is fetched again (debounced) on the feed's roster/site/
@@ -91,6 +92,7 @@ async function render(view, ctx) {
     statsAt: 0,
     alarms: new Map(),  // `${site}|${kind}` -> {site, kind, severity, detail, sinceMs}
     muteAllLast: null,  // The last mute-all action seen (true/false), when the roll-call cannot tell.
+    sipEvents: new Map(),  // site -> its SIP call's last feed `sip` event, with atMs (when it came)
   };
   st.speaker = speakerOf(st.roll, conf.speaker);
   for (const a of Array.isArray(activeAlarms) ? activeAlarms : [])
@@ -200,7 +202,15 @@ async function render(view, ctx) {
 
   const ours = (e) => e.conference === id;
   unsubs.push(
-    ctx.feed.on('roster', (e) => ours(e) && scheduleRefresh()),
+    ctx.feed.on('roster', (e) => {
+      if (!ours(e)) return;
+      // Who previews it: shown at once (each preview's start and end is a roster).
+      if (Array.isArray(e.viewers)) {
+        st.conf.viewers = e.viewers;
+        top.update();
+      }
+      scheduleRefresh();
+    }),
     ctx.feed.on('site', () => scheduleRefresh()),
     // A room's camera, microphone or loudspeaker changed (the event names the site, not the
     // conference: refetch when the site is on this roll-call).
@@ -239,6 +249,13 @@ async function render(view, ctx) {
     ctx.feed.on('stats', (e) => {
       if (!ours(e)) return;
       applyStats(e);
+      updateBoard();
+    }),
+    // A re-INVITE or session refresh in a site's SIP call: shown on its card (the feed sends at
+    // most one per call every 5 s; nothing to fetch again).
+    ctx.feed.on('sip', (e) => {
+      if (!ours(e) || !e.site) return;
+      st.sipEvents.set(e.site, { ...e, atMs: Date.now() });
       updateBoard();
     }),
     ctx.feed.on('alarm', (e) => {

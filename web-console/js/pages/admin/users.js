@@ -1,11 +1,14 @@
 // #/admin/users: the console's users (GET /users): create (POST /users), edit name/role/password
-// (PUT /users/{login}), delete (DELETE /users/{login}, confirmed). An admin may not delete or
-// demote themselves: those controls are disabled with the reason. Hooks for tests: #new-user;
-// rows tr[data-user] with button[data-action=edit|delete].
+// (PUT /users/{login}; a new password or role revokes the user's API tokens), delete (DELETE
+// /users/{login}, confirmed), and each user's API tokens with their expiry (GET
+// /tokens?user=<login>), each revocable (DELETE /tokens/{id}, confirmed). An admin may not
+// delete or demote themselves: those controls are disabled with the reason. Hooks for tests:
+// #new-user; rows tr[data-user] with button[data-action=edit|tokens|delete]; the tokens dialog's
+// rows tr[data-token] with button[data-action=revoke], or its p.empty.
 
-import { h, replace, field, uid } from '../../dom.js';
+import { h, replace, field, fmtDateTime, uid } from '../../dom.js';
 import { ID_PATTERN } from '../../logic/conferences.js';
-import { checkedField, select } from '../../widgets.js';
+import { checkedField, modal, select } from '../../widgets.js';
 import { act, adminFormDialog, confirmAction, enc, loader, rowButton, runChecks, shell } from './common.js';
 
 export const strings = {
@@ -28,7 +31,7 @@ export const strings = {
     'admin.user.password': 'Mật khẩu',
     'admin.user.passwordNew': 'Mật khẩu mới',
     'admin.user.passwordHint': 'Ít nhất 8 ký tự.',
-    'admin.user.passwordKeep': 'Để trống nếu giữ mật khẩu cũ. Đổi mật khẩu sẽ đăng xuất người này khỏi mọi phiên đang mở.',
+    'admin.user.passwordKeep': 'Để trống nếu giữ mật khẩu cũ. Đổi mật khẩu sẽ đăng xuất người này khỏi mọi phiên đang mở và thu hồi mọi mã API của họ; đổi vai trò cũng thu hồi mã API.',
     'admin.user.create': 'Thêm người dùng',
     'admin.user.save': 'Lưu',
     'admin.user.created': 'Đã thêm người dùng “{login}”.',
@@ -36,6 +39,17 @@ export const strings = {
     'admin.user.deleted': 'Đã xóa người dùng “{login}”.',
     'admin.user.deleteTitle': 'Xóa người dùng?',
     'admin.user.deleteText': 'Tài khoản “{login}” ({name}) sẽ bị xóa cùng mọi phiên đăng nhập và mã API của người đó.',
+    'admin.user.tokens': 'Mã API',
+    'admin.user.tokensTitle': 'Mã API của “{login}”',
+    'admin.user.tokensLead': 'Các mã API (dùng cho script, giám sát) mà người này đã tạo. Mã hết hạn thì ngừng hoạt động; thu hồi một mã sẽ làm nó ngừng hoạt động ngay.',
+    'admin.user.tokensEmpty': 'Người này không có mã API nào còn hiệu lực.',
+    'admin.user.token.col.name': 'Tên mã',
+    'admin.user.token.col.created': 'Tạo lúc',
+    'admin.user.token.col.expires': 'Hết hạn',
+    'admin.user.token.revoke': 'Thu hồi',
+    'admin.user.token.revokeTitle': 'Thu hồi mã API?',
+    'admin.user.token.revokeText': 'Mã “{name}” của “{login}” sẽ ngừng hoạt động ngay; các script đang dùng mã này sẽ bị từ chối.',
+    'admin.user.token.revoked': 'Đã thu hồi mã “{name}”.',
     'admin.role.admin': 'Quản trị viên',
     'admin.role.host': 'Chủ trì',
     'admin.role.technician': 'Kỹ thuật viên',
@@ -61,7 +75,7 @@ export const strings = {
     'admin.user.password': 'Password',
     'admin.user.passwordNew': 'New password',
     'admin.user.passwordHint': 'At least 8 characters.',
-    'admin.user.passwordKeep': 'Leave empty to keep the password. A new password logs this user out of every open session.',
+    'admin.user.passwordKeep': 'Leave empty to keep the password. A new password logs this user out of every open session and revokes all their API tokens; a new role also revokes their API tokens.',
     'admin.user.create': 'Add user',
     'admin.user.save': 'Save',
     'admin.user.created': 'User “{login}” added.',
@@ -69,6 +83,17 @@ export const strings = {
     'admin.user.deleted': 'User “{login}” deleted.',
     'admin.user.deleteTitle': 'Delete the user?',
     'admin.user.deleteText': 'Account “{login}” ({name}) is deleted with its sessions and API tokens.',
+    'admin.user.tokens': 'API tokens',
+    'admin.user.tokensTitle': 'API tokens of “{login}”',
+    'admin.user.tokensLead': 'The API tokens (for scripts and monitoring) this user made. A token stops working when it expires; revoking one stops it at once.',
+    'admin.user.tokensEmpty': 'This user has no API token in force.',
+    'admin.user.token.col.name': 'Name',
+    'admin.user.token.col.created': 'Created',
+    'admin.user.token.col.expires': 'Expires',
+    'admin.user.token.revoke': 'Revoke',
+    'admin.user.token.revokeTitle': 'Revoke the API token?',
+    'admin.user.token.revokeText': 'Token “{name}” of “{login}” stops working at once; scripts that use it are refused.',
+    'admin.user.token.revoked': 'Token “{name}” revoked.',
     'admin.role.admin': 'Administrator',
     'admin.role.host': 'Host',
     'admin.role.technician': 'Technician',
@@ -88,9 +113,12 @@ export async function renderUsers(view, ctx) {
   let users = [];
   const load = loader(box, ctx, () => api.get('/users'), (list) => {
     users = Array.isArray(list) ? list : [];
-    replace(box, usersTable(ctx, users, { edit, remove }));
+    replace(box, usersTable(ctx, users, { edit, remove, tokens }));
   });
 
+  function tokens(user) {
+    tokensDialog(view, ctx, user);
+  }
   function edit(user) {
     userDialog(view, ctx, user, load);
   }
@@ -135,7 +163,49 @@ function userRow(ctx, u, noteId, actions) {
     h('td', {}, u.name || h('span', { class: 'adm-muted' }, t('admin.none'))),
     h('td', {}, h('span', { class: `adm-role adm-role-${u.role}` }, ROLES.includes(u.role) ? t(`admin.role.${u.role}`) : u.role)),
     h('td', { class: 'adm-actions' }, h('div', { class: 'adm-actions-row' },
-      rowButton(ctx, 'edit', t('admin.edit'), u.login, 'btn-secondary', () => actions.edit(u)), del)));
+      rowButton(ctx, 'edit', t('admin.edit'), u.login, 'btn-secondary', () => actions.edit(u)),
+      rowButton(ctx, 'tokens', t('admin.user.tokens'), u.login, 'btn-secondary', () => actions.tokens(u)), del)));
+}
+
+// The user's API tokens with their expiry, each revocable (confirmed); the list is read again
+// after each revocation.
+function tokensDialog(host, ctx, user) {
+  const { t, api } = ctx;
+  const box = h('div', { class: 'adm-body' });
+  const load = loader(box, ctx, () => api.get(`/tokens?user=${enc(user.login)}`), (list) => {
+    const tokens = Array.isArray(list) ? list : [];
+    if (!tokens.length) {
+      replace(box, h('p', { class: 'empty' }, t('admin.user.tokensEmpty')));
+      return;
+    }
+    replace(box, h('div', { class: 'table-wrap' },
+      h('table', { class: 'data mg-table adm-tokens' },
+        h('thead', {}, h('tr', {},
+          ['name', 'created', 'expires'].map((k) => h('th', { scope: 'col' }, t(`admin.user.token.col.${k}`))),
+          h('th', { scope: 'col', class: 'adm-actions-head' }, t('admin.colActions')))),
+        h('tbody', {}, tokens.map((tk) => h('tr', { dataset: { token: String(tk.id) } },
+          h('th', { scope: 'row' }, tk.name),
+          h('td', {}, fmtDateTime(Date.parse(tk.created))),
+          h('td', {}, fmtDateTime(Date.parse(tk.expires))),
+          h('td', { class: 'adm-actions' },
+            rowButton(ctx, 'revoke', t('admin.user.token.revoke'), tk.name, 'btn-danger-outline', (b) => revoke(tk, b)))))))));
+  });
+  async function revoke(token, button) {
+    const ok = await confirmAction(host, ctx, {
+      title: t('admin.user.token.revokeTitle'),
+      text: t('admin.user.token.revokeText', { name: token.name, login: user.login }),
+      ok: t('admin.user.token.revoke'),
+    });
+    if (ok && await act(ctx, button, () => api.del(`/tokens/${token.id}`), t('admin.user.token.revoked', { name: token.name }))) load();
+  }
+  modal(host, {
+    title: t('admin.user.tokensTitle', { login: user.login }),
+    content: h('form', { method: 'dialog' },
+      h('p', { class: 'adm-note' }, t('admin.user.tokensLead')),
+      box,
+      h('div', { class: 'form-footer' }, h('button', { type: 'submit', class: 'btn btn-secondary' }, t('admin.close')))),
+  });
+  load();
 }
 
 function userDialog(host, ctx, user, done) {

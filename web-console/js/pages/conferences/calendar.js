@@ -1,11 +1,14 @@
 // The conferences' calendar tab: a day or a week (weeks start on Monday) of the occurrences of
 // scheduled and recurring conferences (computed by ../../logic/calendar.js from start/end/
 // recurrence), overlapping ones side by side, today's "now" line; permanent conferences listed
-// apart. Hooks for tests: calendar blocks a[data-conference].
+// apart. A classified conference's block and chip show a lock and say "Mật" in their accessible
+// name (./classified.js). Hooks for tests: calendar blocks a[data-conference][data-classified].
 
 import { h, fmtTime, fmtDate, fmtDateTime } from '../../dom.js';
 import { addDays, daySegments, occurrences, startOfDay, startOfWeek, weekdayIndex, HOUR_MS } from '../../logic/calendar.js';
 import { sameDay, timeRange } from '../../logic/format.js';
+import { icon } from '../../pictures.js';
+import { classifiedBadge, isClassified, namedTitle } from './classified.js';
 
 export const strings = {
   vi: {
@@ -142,7 +145,8 @@ function alwaysOpen(permanent, ctx) {
     h('span', { class: 'cf-always-label' }, t('conf.cal.always')),
     permanent.length
       ? h('ul', { class: 'cf-always-list' }, permanent.map((c) => h('li', {},
-        h('a', { class: 'cf-chip', href: eventHref(c, ctx), dataset: { conference: c.id } }, c.title))))
+        h('a', { class: 'cf-chip', href: eventHref(c, ctx), dataset: { conference: c.id, classified: String(isClassified(c)) } },
+          c.title, isClassified(c) ? [' ', classifiedBadge(t)] : null))))
       : h('span', { class: 'cf-muted' }, t('conf.cal.noneAlways')));
 }
 
@@ -178,11 +182,13 @@ function dayColumn(d, occs, ctx) {
       const kind = running ? 'open' : over ? 'past' : 'scheduled';
       const time = `${fmtTime(s.o.start)}–${fmtTime(s.o.end)}`;
       const short = s.height < 2 * HOUR_PX - 8 ? ' cf-ev-short' : '';
-      return place(h('li', { class: `cf-ev cf-ev-${kind}${short}` }, h('a', {
-        href: eventHref(c, ctx), dataset: { conference: c.id },
-        title: `${c.title}\n${timeRange(s.o.start, s.o.end)}`,
-        'aria-label': t('conf.cal.eventLabel', { title: c.title, from: fmtDateTime(s.o.start), to: fmtDateTime(s.o.end) }),
-      }, h('span', { class: 'cf-ev-time' }, time), h('span', { class: 'cf-ev-title' }, c.title))), {
+      const classified = isClassified(c);
+      return place(h('li', { class: `cf-ev cf-ev-${kind}${short}${classified ? ' cf-ev-classified' : ''}` }, h('a', {
+        href: eventHref(c, ctx), dataset: { conference: c.id, classified: String(classified) },
+        title: `${namedTitle(t, c)}\n${timeRange(s.o.start, s.o.end)}`,
+        'aria-label': t('conf.cal.eventLabel', { title: namedTitle(t, c), from: fmtDateTime(s.o.start), to: fmtDateTime(s.o.end) }),
+      }, h('span', { class: 'cf-ev-time' }, classified ? icon('lock', 'classified-icon') : null, time),
+      h('span', { class: 'cf-ev-title' }, c.title))), {
         top: `${s.top}px`,
         height: `${s.height}px`,
         left: `calc(${(100 * s.lane) / s.lanes}% + 2px)`,

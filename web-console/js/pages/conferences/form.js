@@ -1,14 +1,20 @@
 // The conference form: #/conferences/new (POST /conferences) and #/conferences/<id>/edit (filled
 // from GET /conferences/{id}, PUT /conferences/{id}): title, id (suggested from the title, fixed
 // once created), mode, permanent or start/end/recurrence/lead time, the default layout (the
-// layouts' pictures), the invited sites and the host site (./invited-sites.js). Each problem is
+// layouts' pictures), the invited sites and the host site (./invited-sites.js), and whether it is
+// classified ("Mật": sent as `classified`; the MCU then enforces no preview, SIP rooms over TLS
+// only, the strongest media encryption and an audit of every join and leave), and whether it is
+// recorded whenever it opens (`autoRecord`, off and disabled while classified). Each problem is
 // shown next to its field. Hooks for tests: the controls by name (id, title, mode, start, end,
-// recurrence, leadTimeMinutes, layout, host, permanent, invited[value=site]); #conference-save.
+// recurrence, leadTimeMinutes, layout, host, permanent, classified, autoRecord,
+// invited[value=site]);
+// #conference-save.
 
 import { h, field, uid, fmtDateTime, toLocalInput, withOffset } from '../../dom.js';
 import { ID_PATTERN, LAYOUTS, RECURRENCES, defaultTimes, opensAt, suggestId, timeProblems } from '../../logic/conferences.js';
-import { layoutPicture } from '../../pictures.js';
+import { icon, layoutPicture } from '../../pictures.js';
 import { checkedField, select, setError } from '../../widgets.js';
+import { isClassified } from './classified.js';
 import { invitedSites } from './invited-sites.js';
 
 export const strings = {
@@ -33,6 +39,10 @@ export const strings = {
     'conf.form.mode.mix': 'Hội nghị (ghép hình, trộn tiếng)',
     'conf.form.mode.echo': 'Kiểm tra tiếng vọng',
     'conf.form.modeHint': 'Kiểm tra tiếng vọng: mỗi điểm cầu nhận lại hình và tiếng của chính mình.',
+    'conf.form.classified': 'Hội nghị mật (Mật)',
+    'conf.form.classifiedHint': 'MCU không cho xem trước, chỉ nhận điểm cầu SIP qua TLS, chỉ nhận hình và tiếng mã hóa mạnh nhất (AES-GCM hoặc AES-CM 80 bit) và ghi nhật ký mọi lượt vào, ra.',
+    'conf.form.autoRecord': 'Ghi hình mỗi khi hội nghị mở',
+    'conf.form.autoRecordHint': 'Hình ghép và tiếng được ghi từ lúc hội nghị mở đến lúc đóng; xem, tải về ở trang Lịch sử. Hội nghị mật không được ghi hình.',
     'conf.form.permanent': 'Phòng họp thường trực (luôn mở, không có giờ bắt đầu và kết thúc)',
     'conf.form.start': 'Bắt đầu',
     'conf.form.end': 'Kết thúc',
@@ -78,6 +88,10 @@ export const strings = {
     'conf.form.mode.mix': 'Conference (composite, mixed sound)',
     'conf.form.mode.echo': 'Echo test',
     'conf.form.modeHint': 'Echo test: each site gets its own picture and sound back.',
+    'conf.form.classified': 'Classified meeting',
+    'conf.form.classifiedHint': 'The MCU allows no preview, admits SIP rooms over TLS only and media with the strongest encryption only (AES-GCM or AES-CM with an 80-bit tag), and audits every join and leave.',
+    'conf.form.autoRecord': 'Record whenever the conference opens',
+    'conf.form.autoRecordHint': 'The composite and the sound are recorded from its opening to its close; play or download them from the History page. A classified conference is not recorded.',
     'conf.form.permanent': 'Always-open room (permanent, no start or end)',
     'conf.form.start': 'Start',
     'conf.form.end': 'End',
@@ -144,6 +158,21 @@ function buildForm(ctx, sites, conf) {
   const mode = field(t('conf.form.mode'), select('mode', [['mix', t('conf.form.mode.mix')], ['echo', t('conf.form.mode.echo')]], conf ? conf.mode : 'mix'),
     t('conf.form.modeHint'));
   const permanent = h('input', { type: 'checkbox', name: 'permanent', id: uid('cf-perm'), checked: conf ? conf.permanent : false });
+  const classifiedHint = h('small', { class: 'field-hint', id: uid('hint') }, t('conf.form.classifiedHint'));
+  const classified = h('input', {
+    type: 'checkbox', name: 'classified', id: uid('cf-classified'), checked: isClassified(conf), 'aria-describedby': classifiedHint.id,
+  });
+  const autoRecordHint = h('small', { class: 'field-hint', id: uid('hint') }, t('conf.form.autoRecordHint'));
+  const autoRecord = h('input', {
+    type: 'checkbox', name: 'autoRecord', id: uid('cf-autorec'), checked: Boolean(conf && conf.autoRecord), 'aria-describedby': autoRecordHint.id,
+  });
+  // A classified conference is never recorded: the two exclude each other.
+  const syncRecord = () => {
+    autoRecord.disabled = classified.checked;
+    if (classified.checked) autoRecord.checked = false;
+  };
+  classified.addEventListener('change', syncRecord);
+  syncRecord();
   f.start = checkedField(t('conf.form.start'), h('input', { type: 'datetime-local', name: 'start', value: toLocalInput(conf && conf.start ? new Date(conf.start).getTime() : defaults.start) }));
   f.end = checkedField(t('conf.form.end'), h('input', { type: 'datetime-local', name: 'end', value: toLocalInput(conf && conf.end ? new Date(conf.end).getTime() : defaults.end) }));
   const recurrence = field(t('conf.form.recurrence'), select('recurrence', RECURRENCES.map((r) => [r, t(`conf.rec.${r}`)]), conf ? conf.recurrence : 'none'));
@@ -186,7 +215,13 @@ function buildForm(ctx, sites, conf) {
         h('section', { class: 'card cf-section' },
           h('h2', { class: 'card-title' }, t('conf.form.general')),
           h('div', { class: 'form-grid cf-general' }, f.title.wrap,
-            f.id ? f.id.wrap : fixedId(ctx, conf.id), mode)),
+            f.id ? f.id.wrap : fixedId(ctx, conf.id), mode),
+          h('div', { class: 'cf-classified' },
+            h('label', { class: 'check', for: classified.id }, classified, icon('lock', 'classified-icon'), t('conf.form.classified')),
+            classifiedHint),
+          h('div', { class: 'cf-auto-record' },
+            h('label', { class: 'check', for: autoRecord.id }, autoRecord, t('conf.form.autoRecord')),
+            autoRecordHint)),
         h('section', { class: 'card cf-section' },
           h('h2', { class: 'card-title' }, t('conf.form.time')),
           h('label', { class: 'check cf-permanent', for: permanent.id }, permanent, t('conf.form.permanent')),
@@ -313,6 +348,8 @@ function formBody(form, f, permanent, sitesPart) {
     leadTimeMinutes: Number(f.lead.control.value) || 0,
     start: permanent ? null : withOffset(f.start.control.value),
     end: permanent ? null : withOffset(f.end.control.value),
+    classified: el.classified.checked,
+    autoRecord: el.autoRecord.checked && !el.classified.checked,
   };
   if (f.id) body.id = f.id.control.value;
   if (f.timesAsLoaded === timesKey(f, permanent)) {

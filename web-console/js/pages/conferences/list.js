@@ -3,15 +3,17 @@
 // actions: open the live page, edit, start now (POST /conferences/{id}/start), stop now (POST
 // .../stop, confirmed), delete (DELETE /conferences/{id}, confirmed). Technicians see the table
 // read-only (a "view" link to open conferences). A second tab is the calendar (./calendar.js;
-// #/conferences?view=calendar opens on it). The list reloads on the feed's `conference` events
-// and every 30 s. Hooks for tests: #new-conference; rows tr[data-conference] with
-// [data-action=live|edit|start|stop|delete].
+// #/conferences?view=calendar opens on it). A classified conference has the "Mật" badge
+// (./classified.js) by its title. The list reloads on the feed's `conference` events and every
+// 30 s. Hooks for tests: #new-conference; rows tr[data-conference][data-classified] with
+// [data-action=live|edit|start|stop|delete] and .classified-badge.
 
 import { h, replace } from '../../dom.js';
 import { sortConferences } from '../../logic/conferences.js';
 import { timeRange } from '../../logic/format.js';
 import { confirmDialog, tabList } from '../../widgets.js';
 import { calendar, calendarState, scrollCalendar } from './calendar.js';
+import { classifiedBadge, isClassified } from './classified.js';
 
 export const strings = {
   vi: {
@@ -278,9 +280,10 @@ function conferenceRow(c, state, ctx, actions) {
   const { t } = ctx;
   const host = c.host ? (state.sites.get(c.host)?.name || c.host) : t('conf.noHost');
   const invited = (c.invited || []).length;
-  return h('tr', { dataset: { conference: c.id, state: c.state } },
+  const classified = isClassified(c);
+  return h('tr', { dataset: { conference: c.id, state: c.state, classified: String(classified) } },
     h('th', { scope: 'row', class: 'cf-name' },
-      h('span', { class: 'cf-name-title' }, c.title),
+      h('span', { class: 'cf-name-title' }, c.title, classified ? [' ', classifiedBadge(t)] : null),
       h('span', { class: 'cf-name-id' }, c.id)),
     h('td', {}, statePill(c, t)),
     h('td', { class: 'cf-when' }, c.permanent || !c.start

@@ -1,11 +1,13 @@
-// What the history pages share: the state pill of a conference (or "deleted"), numbers in the
-// page's language, a titled section, a table with its empty text, names looked up with a
-// fallback.
+// What the history pages share: the state pill of a conference (or "deleted"), its "Mật" badge
+// when it is classified (../conferences/classified.js), numbers in the page's language, a titled
+// section, a table with its empty text, names looked up with a fallback.
 
 import { h, uid } from '../../dom.js';
+import { mergeStrings } from '../../i18n.js';
 import { formatNumber } from '../../logic/format.js';
+import { classifiedBadge, isClassified, strings as classifiedStrings } from '../conferences/classified.js';
 
-export const strings = {
+const commonStrings = {
   vi: {
     'hist.title': 'Lịch sử',
     'hist.tab.conferences': 'Hội nghị',
@@ -42,6 +44,8 @@ export const strings = {
   },
 };
 
+export const strings = mergeStrings(commonStrings, classifiedStrings);
+
 export const enc = encodeURIComponent;
 export const list = (x) => (Array.isArray(x) ? x : []);
 
@@ -69,6 +73,11 @@ export function table(className, head, rows, emptyText) {
     h('table', { class: `data mg-table ${className}` },
       h('thead', {}, h('tr', {}, head.map(([text, cls]) => h('th', { scope: 'col', class: cls || null }, text)))),
       h('tbody', {}, rows)));
+}
+
+// The "Mật" badge of a classified conference (its JSON, or null once deleted); null otherwise.
+export function classifiedMark(ctx, c) {
+  return isClassified(c) ? classifiedBadge(ctx.t) : null;
 }
 
 export function statePill(ctx, c) {

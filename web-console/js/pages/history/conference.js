@@ -2,16 +2,19 @@
 // never came), every attendance (GET /call-records?conference=<id>&limit=1000, site names from
 // GET /sites) with its quality summary, a CSV download, its alarms (GET
 // /alarms?conference=<id>) and its audit entries (GET /audit?limit=500, those whose target is
-// the conference or below it). The totals, counts, grades and reasons come from
-// ../../logic/history.js and ../../logic/quality.js. Hooks for tests: tr[data-site]
-// (attendances), tr[data-site-total] (totals), a#history-csv (the CSV), tr[data-alarm].
+// the conference or below it), and its recordings (GET /recordings?conference=<id>,
+// ./recordings.js). The totals, counts, grades and reasons come from
+// ../../logic/history.js and ../../logic/quality.js. A classified conference has the "Mật" badge
+// in its header. Hooks for tests: tr[data-site] (attendances), tr[data-site-total] (totals),
+// a#history-csv (the CSV), tr[data-alarm], .hist-meta .classified-badge.
 
 import { h, fmtTime, fmtDateTime, fmtDuration } from '../../dom.js';
 import { fmtSeconds } from '../../logic/format.js';
 import { auditOf, conferenceCounts, reasonOf, siteTotals } from '../../logic/history.js';
 import { gradeRecord } from '../../logic/quality.js';
 import { auditHead, auditRow } from './audit.js';
-import { enc, label, list, num, section, statePill, table } from './common.js';
+import { classifiedMark, enc, label, list, num, section, statePill, table } from './common.js';
+import { recordingsTable } from './recordings.js';
 
 export const strings = {
   vi: {
@@ -70,6 +73,8 @@ export const strings = {
     'hist.kind.rtt': 'Trễ cao (RTT)',
     'hist.kind.offline': 'Không kết nối',
     'hist.kind.device': 'Thiếu thiết bị tại phòng họp',
+    'hist.kind.video-refused': 'Hình ảnh quá lớn, không giải mã',
+    'hist.kind.disk': 'Hết chỗ ghi hình',
     'hist.kind.dtls': 'Lỗi bảo mật DTLS',
     'hist.kind.encoder': 'Ghép hình chậm',
     'hist.reason.left': 'Tự rời hội nghị',
@@ -140,6 +145,8 @@ export const strings = {
     'hist.kind.rtt': 'High RTT',
     'hist.kind.offline': 'Not connected',
     'hist.kind.device': 'Device missing at the room',
+    'hist.kind.video-refused': 'Picture too large, not decoded',
+    'hist.kind.disk': 'No room left to record',
     'hist.kind.dtls': 'DTLS failure',
     'hist.kind.encoder': 'Composite late',
     'hist.reason.left': 'Left by itself',
@@ -170,8 +177,9 @@ export async function renderConference(view, ctx) {
   let sites;
   let alarms;
   let audit;
+  let recordings;
   try {
-    [conf, records, sites, alarms, audit] = await Promise.all([
+    [conf, records, sites, alarms, audit, recordings] = await Promise.all([
       api.get(`/conferences/${enc(id)}`).catch((e) => {
         if (e.status === 404) return null;
         throw e;
@@ -180,6 +188,7 @@ export async function renderConference(view, ctx) {
       api.get('/sites').catch(() => []),
       soft(t('hist.alarms'), api.get(`/alarms?conference=${enc(id)}&limit=1000`)),
       soft(t('hist.tab.audit'), api.get('/audit?limit=500')),
+      soft(t('hist.recordings'), api.get(`/recordings?conference=${enc(id)}&limit=1000`)),
     ]);
   } catch (e) {
     if (!ctx.current()) return;
@@ -200,6 +209,7 @@ export async function renderConference(view, ctx) {
     stats(ctx, records, alarms),
     section(t('hist.totals'), null, totalsTable(ctx, records, conf, siteName)),
     section(t('hist.attendance'), records.length, attendanceTable(ctx, records, siteName)),
+    recordings ? section(t('hist.recordings'), list(recordings).length, recordingsTable(view, ctx, list(recordings))) : null,
     alarms ? section(t('hist.alarms'), list(alarms).length, alarmsTable(ctx, list(alarms), siteName)) : null,
     audit ? section(t('hist.audit'), confAudit.length,
       table('hist-audit', auditHead(ctx), confAudit.map((a) => auditRow(ctx, a).el), t('hist.noAudit'))) : null));
@@ -212,7 +222,8 @@ function conferenceHeader(ctx, id, conf, back) {
   return h('div', { class: 'page-header' },
     h('div', {}, back,
       h('h1', {}, conf ? conf.title : id),
-      h('p', { class: 'subtitle hist-meta' }, h('span', { class: 'hist-id' }, id), statePill(ctx, conf), when ? h('span', {}, when) : null)),
+      h('p', { class: 'subtitle hist-meta' }, h('span', { class: 'hist-id' }, id), statePill(ctx, conf), classifiedMark(ctx, conf),
+        when ? h('span', {}, when) : null)),
     h('div', { class: 'toolbar' },
       h('a', {
         class: 'btn btn-secondary', id: 'history-csv', download: `${id}-call-records.csv`,

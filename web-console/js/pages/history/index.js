@@ -2,14 +2,14 @@
 // that ran or is running (GET /conferences, attendance counted from GET
 // /call-records?limit=1000, alarms counted from GET /alarms?limit=1000, summarised by
 // ../../logic/history.js): title, state, last occurrence, sites that attended / invited, alarms;
-// each links to its page. "Audit log": ./audit.js. Hooks for tests: a[href="#/history/<id>"]
-// per conference.
+// each links to its page; a classified one has the "Mật" badge. "Audit log": ./audit.js. Hooks
+// for tests: a[href="#/history/<id>"] per conference, tr[data-conference] .classified-badge.
 
 import { h, replace, fmtDateTime } from '../../dom.js';
 import { summarize } from '../../logic/history.js';
 import { tabList } from '../../widgets.js';
 import { auditLog } from './audit.js';
-import { enc, list, statePill, table } from './common.js';
+import { classifiedMark, enc, list, statePill, table } from './common.js';
 
 export const strings = {
   vi: {
@@ -104,9 +104,11 @@ async function conferenceHistory(panel, ctx) {
 function conferenceRow(ctx, e) {
   const { t } = ctx;
   const invited = e.conf ? list(e.conf.invited).length : 0;
+  const mark = classifiedMark(ctx, e.conf);
   return h('tr', { dataset: { conference: e.id } },
     h('th', { scope: 'row', class: 'hist-name' },
       h('a', { href: `#/history/${enc(e.id)}` }, e.conf ? e.conf.title : e.id),
+      mark ? [' ', mark] : null,
       h('span', { class: 'hist-id' }, e.id)),
     h('td', {}, statePill(ctx, e.conf)),
     h('td', { class: 'hist-time' }, e.last ? fmtDateTime(e.last) : t('hist.none')),

@@ -1,10 +1,17 @@
 // The live page's preview card: the composite as the sites see it (a receive-only WebRTC
 // preview, ../../preview.js) while the conference is open, its state, a button to hear it, and
-// the layout picker (a radio group of the four layouts' pictures). Hooks for tests: #preview,
-// #preview-sound, #preview-state[data-state], #layout-picker [data-layout][aria-checked].
+// the layout picker (a radio group of the four layouts' pictures). A classified conference is
+// never previewed (the MCU refuses it): no preview is asked for, the state says why and the
+// sound button is disabled. Nor is it asked for by a technician (who follows stream health, not
+// content: the MCU refuses it), state not-allowed. A preview the MCU refuses (forbidden: a locked
+// conference) is not retried until the conference's lock changes, state refused. Hooks for
+// tests: #preview, #preview-sound,
+// #preview-state[data-state] (classified for such a conference), #layout-picker
+// [data-layout][aria-checked].
 
 import { h, uid } from '../../dom.js';
 import { LAYOUTS } from '../../logic/conferences.js';
+import { isClassified } from '../../logic/protection.js';
 import { icon, layoutPicture } from '../../pictures.js';
 import { Preview } from '../../preview.js';
 
@@ -29,6 +36,10 @@ export const strings = {
     'live.pv.conflict': 'hội nghị chưa mở',
     'live.pv.forbidden': 'không được phép xem',
     'live.pv.unauthorized': 'phiên đăng nhập không hợp lệ',
+    'live.pv.classified': 'Hội nghị mật: không được xem trước hình và tiếng.',
+    'live.pv.notAllowed': 'Kỹ thuật viên theo dõi tình trạng các luồng (trang Giám sát kỹ thuật), không xem nội dung hội nghị.',
+    'live.pv.locked': 'Hội nghị đã khóa: chủ trì mở khóa thì mới xem trước được.',
+    'live.pv.refused': 'Không được xem trước: {reason}',
     'live.layout': 'Bố cục hình ghép',
     'live.layout.grid': 'Lưới đều',
     'live.layout.speaker': 'Người nói',
@@ -59,6 +70,10 @@ export const strings = {
     'live.pv.conflict': 'the conference is not open',
     'live.pv.forbidden': 'not allowed to watch',
     'live.pv.unauthorized': 'the login session is not valid',
+    'live.pv.classified': 'Classified meeting: it cannot be previewed.',
+    'live.pv.notAllowed': 'A technician follows the streams\u2019 health (Technical monitoring), not the conference\u2019s content.',
+    'live.pv.locked': 'The conference is locked: its host unlocks it to allow a preview.',
+    'live.pv.refused': 'Preview not allowed: {reason}',
     'live.layout': 'Composite layout',
     'live.layout.grid': 'Grid',
     'live.layout.speaker': 'Speaker',
@@ -79,21 +94,28 @@ const STOP_AFTER_MS = 2500;
 // updateLayout(), stop()}.
 export function previewCard(p) {
   const { ctx, t, api, id, path, st, canControl, describedBy } = p;
+  const mayWatch = ctx.can('host');  // The MCU previews for hosts and administrators only.
   const video = h('video', { id: 'preview', autoplay: true, playsinline: true, muted: true, 'aria-label': t('live.previewVideo') });
   video.muted = true;
   const stageMsg = h('div', { class: 'live-stage-msg' });
   const previewState = h('span', { class: 'live-pv-state', id: 'preview-state', role: 'status', 'data-state': 'idle' });
   const soundBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'preview-sound', 'aria-pressed': 'false',
+    'aria-describedby': 'preview-state',
     onclick: () => {
       video.muted = !video.muted;
       soundBtn.setAttribute('aria-pressed', String(!video.muted));
       if (!video.muted) video.play().catch(() => {});
     } }, icon('sound'), t('live.sound'));
 
-  function showState(state, detail) {
+  function showState(shown, detail) {
+    const state = isClassified(st.conf) ? 'classified' : !mayWatch ? 'not-allowed' : shown;
     previewState.dataset.state = state;
+    soundBtn.disabled = state === 'classified' || state === 'not-allowed';
     let text;
-    if (state === 'connected') text = t('live.pv.connected');
+    if (state === 'classified') text = t('live.pv.classified');
+    else if (state === 'not-allowed') text = t('live.pv.notAllowed');
+    else if (state === 'refused') text = st.conf.locked ? t('live.pv.locked') : t('live.pv.refused', { reason: (detail && detail.message) || '—' });
+    else if (state === 'connected') text = t('live.pv.connected');
     else if (state === 'connecting') text = t('live.pv.connecting');
     else if (state === 'failed') {
       const code = detail && detail.code;
@@ -113,11 +135,25 @@ export function previewCard(p) {
   // The preview runs while the conference is open. When it closes, the MCU tells the preview
   // why (`left`, shown as 'ended'); the preview is stopped a moment later if that never came.
   let stopTimer = 0;
+  let classifiedSeen = isClassified(st.conf);
+  let lockedSeen = Boolean(st.conf.locked);
   function sync() {
     if (p.isClosed()) return;
     clearTimeout(stopTimer);
+    classifiedSeen = isClassified(st.conf);
+    if (classifiedSeen) {
+      // Never asked for: the MCU refuses it (and removes one that runs when the flag is set).
+      if (preview.running) preview.stop();
+      else showState('idle', null);
+      return;
+    }
+    if (!mayWatch) {
+      showState('idle', null);
+      return;
+    }
+    lockedSeen = Boolean(st.conf.locked);
     const open = st.conf.state === 'open';
-    if (open && (!preview.running || preview.state === 'ended')) preview.start();
+    if (open && (!preview.running || preview.state === 'ended' || preview.state === 'refused')) preview.start();
     else if (!open && preview.running && preview.state !== 'ended')
       stopTimer = setTimeout(() => {
         if (!p.isClosed() && st.conf.state !== 'open' && preview.state !== 'ended') preview.stop();
@@ -144,7 +180,11 @@ export function previewCard(p) {
     },
   }, layoutOptions);
 
+  // Also runs whenever the page has the conference again: a change of its classification starts
+  // or stops the preview.
   function updateLayout() {
+    if (isClassified(st.conf) !== classifiedSeen) sync();
+    else if (Boolean(st.conf.locked) !== lockedSeen) sync();  // Unlocked: a refused preview tries again.
     const current = LAYOUTS.includes(st.conf.layout) ? st.conf.layout : 'grid';
     layoutOptions.forEach((b, i) => {
       const on = LAYOUTS[i] === current;

@@ -4,14 +4,23 @@
 // host's per-site controls (mute audio/video, pin, remove (confirmed), call in). A site's link
 // badge says where a cascade link this MCU dials is, or, for a SIP site (its kind from the site
 // list), where the call the MCU places to it is (ringing, in the call, to be called again and
-// why, refused). Hooks for tests: #count-invited/-online/-joined/-video, #roll-call
-// li[data-site][data-state][data-muted-audio][data-muted-video][data-speaking][data-missing]
-// with .quality[data-quality], .site-badge-device[data-device],
-// .site-badge-link[data-link][data-link-kind=cascade|sip] and button[data-action].
+// why, refused). A site in a SIP call shows beside its state how the call is signalled
+// ("SIP/TLS"; plain TCP or UDP marked), and the last re-INVITE or session refresh the feed told
+// of in its call, with its time. A site whose media is connected shows how it is protected (a
+// lock and the SRTP profile or SDES suite, ../../logic/protection.js; a warning below what a
+// classified conference admits). Hooks for tests: #count-invited/-online/-joined/-video,
+// #roll-call li[data-site][data-state][data-muted-audio][data-muted-video][data-speaking]
+// [data-missing] with .quality[data-quality], .site-signalling[data-signalling],
+// .site-protection[data-protection][data-level],
+// .site-badge-device[data-device], .site-badge-link[data-link][data-link-kind=cascade|sip],
+// .site-badge-sip[data-sip-method] and button[data-action].
 
 import { h, replace } from '../../dom.js';
-import { formatNumber } from '../../logic/format.js';
-import { IN_CONFERENCE, callable, linkBadge, missingDevices, rollCounts, siteQuality, siteState } from '../../logic/roll-call.js';
+import { fmtTime, formatNumber } from '../../logic/format.js';
+import {
+  IN_CONFERENCE, callable, linkBadge, missingDevices, rollCounts, signallingBadge, sipRequestWords, siteQuality, siteState,
+} from '../../logic/roll-call.js';
+import { protectionBadge } from '../../logic/protection.js';
 import { icon } from '../../pictures.js';
 
 export const strings = {
@@ -64,6 +73,21 @@ export const strings = {
     'live.sip.refusedWhy': 'SIP: bị từ chối ({reason})',
     'live.sip.reason.noAnswer': 'không trả lời',
     'live.sip.reason.bye': 'bên kia đã gác máy',
+    'live.sig.tls': 'Báo hiệu SIP qua TLS: khóa SRTP được mã hóa trên đường truyền',
+    'live.sig.plain': 'Báo hiệu SIP không mã hóa ({transport}): khóa SRTP đi dạng rõ, chỉ dùng cho đường truyền kín',
+    'live.prot.strong': 'Hình và tiếng được mã hóa SRTP: {profile}',
+    'live.prot.weak': 'Mã hóa yếu: {profile}, hội nghị mật không nhận mức này',
+    'live.prot.off': 'Hình và tiếng KHÔNG được mã hóa ({profile})',
+    'live.prot.offText': 'Không mã hóa',
+    'live.prot.weakText': '{text} (yếu)',
+    'live.prot.keying.dtls': 'khóa trao đổi qua DTLS',
+    'live.prot.keying.sdes': 'khóa SDES đi trong báo hiệu SIP',
+    'live.sipEvent.reinvite': 're-INVITE không kèm SDP',
+    'live.sipEvent.reinviteOffer': 're-INVITE kèm đề nghị SDP',
+    'live.sipEvent.refresh': 'Làm mới phiên SIP ({method})',
+    'live.sipEvent.update': 'UPDATE trong cuộc gọi',
+    'live.sipEvent.at': '{what} lúc {time}',
+    'live.sipEvent.title': 'Sự kiện SIP gần nhất của cuộc gọi; MCU đã trả lời, phiên giữ nguyên ({detail})',
     'live.q.good': 'Tốt',
     'live.q.fair': 'Trung bình',
     'live.q.poor': 'Kém',
@@ -84,6 +108,9 @@ export const strings = {
     'live.kickText': '{site} sẽ rời hội nghị và không được gọi lại cho đến khi chủ trì bấm “Gọi vào”.',
     'live.kicked': 'Đã mời {site} ra khỏi hội nghị.',
     'live.called': 'Đã gọi {site} vào hội nghị.',
+    'live.a.stopContent': 'Dừng trình chiếu',
+    'live.a.stopContentLabel': 'Dừng nội dung đang trình chiếu: {site}',
+    'live.contentStopped': 'Đã dừng nội dung {site} trình chiếu.',
   },
   en: {
     'live.board': 'Roll-call',
@@ -134,6 +161,21 @@ export const strings = {
     'live.sip.refusedWhy': 'SIP: refused ({reason})',
     'live.sip.reason.noAnswer': 'no answer',
     'live.sip.reason.bye': 'the far end hung up',
+    'live.sig.tls': 'SIP signalling over TLS: the SRTP keys cross encrypted',
+    'live.sig.plain': 'SIP signalling in clear ({transport}): the SRTP keys cross readable; for a closed line only',
+    'live.prot.strong': 'Media encrypted with SRTP: {profile}',
+    'live.prot.weak': 'Weak encryption: {profile}, which a classified meeting does not admit',
+    'live.prot.off': 'Media NOT encrypted ({profile})',
+    'live.prot.offText': 'Not encrypted',
+    'live.prot.weakText': '{text} (weak)',
+    'live.prot.keying.dtls': 'keys agreed over DTLS',
+    'live.prot.keying.sdes': 'SDES keys carried in the SIP signalling',
+    'live.sipEvent.reinvite': 're-INVITE without SDP',
+    'live.sipEvent.reinviteOffer': 're-INVITE with an offer',
+    'live.sipEvent.refresh': 'SIP session refresh ({method})',
+    'live.sipEvent.update': 'UPDATE within the call',
+    'live.sipEvent.at': '{what} at {time}',
+    'live.sipEvent.title': 'The call\'s latest SIP event; the MCU answered it, the session is unchanged ({detail})',
     'live.q.good': 'Good',
     'live.q.fair': 'Fair',
     'live.q.poor': 'Poor',
@@ -154,6 +196,9 @@ export const strings = {
     'live.kickText': '{site} leaves the conference and is not called again until a host presses “Call in”.',
     'live.kicked': '{site} was removed from the conference.',
     'live.called': '{site} was called into the conference.',
+    'live.a.stopContent': 'Stop sharing',
+    'live.a.stopContentLabel': 'Stop the content shared by {site}',
+    'live.contentStopped': 'The content {site} shared was stopped.',
   },
 };
 
@@ -197,6 +242,9 @@ export function rollCall(p) {
     c.host = h('span', { class: 'site-host' }, icon('star'), t('live.hostSite'));
     c.level = h('span', { class: 'site-level' });
     c.state = h('span', { class: 'state' });
+    c.signalling = h('span', { class: 'site-signalling', hidden: true });
+    c.protectionText = h('span', {});
+    c.protection = h('span', { class: 'site-protection', hidden: true }, icon('lock', 'site-protection-icon'), c.protectionText);
     c.quality = h('span', { class: 'quality quality-none', 'data-quality': 'none' });
     c.badges = h('span', { class: 'site-badges' });
     c.muteAudio = btn('mute-audio', 'btn-danger-outline', t('live.a.muteAudio'), t('live.a.muteAudioLabel', { site: name }),
@@ -220,10 +268,13 @@ export function rollCall(p) {
     });
     c.call = btn('call', 'btn-primary', t('live.a.call'), t('live.a.callLabel', { site: name }), () =>
       p.act(c.call, () => api.post(`${path}/sites/${encodeURIComponent(s.site)}/call`), t('live.called', { site: siteName(currentSite(s.site) || s) })));
+    c.stopContent = btn('stop-content', 'btn-danger-outline', t('live.a.stopContent'), t('live.a.stopContentLabel', { site: name }), () =>
+      p.act(c.stopContent, () => api.post(`${path}/sites/${encodeURIComponent(s.site)}/stop-content`),
+        t('live.contentStopped', { site: siteName(currentSite(s.site) || s) })));
     c.li = h('li', { class: 'site-card', 'data-site': s.site },
       h('div', { class: 'site-head' }, c.speakIcon, c.name, c.host, c.level),
-      h('div', { class: 'site-status' }, c.state, c.quality, c.badges),
-      h('div', { class: 'site-actions' }, c.muteAudio, c.muteVideo, c.spotlight, c.kick, c.call));
+      h('div', { class: 'site-status' }, c.state, c.signalling, c.protection, c.quality, c.badges),
+      h('div', { class: 'site-actions' }, c.muteAudio, c.muteVideo, c.spotlight, c.stopContent, c.kick, c.call));
     return c;
   }
 
@@ -289,11 +340,54 @@ export function rollCall(p) {
       if (l.mutedAudio) badges.push(badge('site-badge-muted', t('live.link.mutedAudio')));
       if (l.remoteSpeaker) badges.push(badge('site-badge-link', t('live.link.speaker', { name: l.remoteSpeaker })));
     }
+    // The last re-INVITE or session refresh in its SIP call (the feed's, at most one per call
+    // every 5 s), while it is in one; gone once it is offline (the call is over), so that its
+    // next call starts without.
+    if (siteState(s) === 'offline') st.sipEvents.delete(s.site);
+    const sipEvent = s.signalling ? st.sipEvents.get(s.site) : null;
+    if (sipEvent) {
+      const words = sipRequestWords(sipEvent);
+      const b = badge('site-badge-sip', t('live.sipEvent.at', { what: t(words.key, words.vars), time: fmtTime(sipEvent.atMs, true) }));
+      b.dataset.sipMethod = String(sipEvent.method || '');
+      b.title = t('live.sipEvent.title', { detail: String(sipEvent.detail || '') });
+      badges.push(b);
+    }
     const sig = badges.map((b) => b.className + b.textContent).join('|');
     if (c.badgeSig !== sig) {
       c.badgeSig = sig;
       replace(c.badges, badges);
     }
+  }
+
+  // How its SIP call is signalled, beside its state: hidden while it is in none.
+  function updateSignalling(c, s) {
+    const sig = signallingBadge(s);
+    c.signalling.hidden = !sig;
+    if (!sig) {
+      delete c.signalling.dataset.signalling;
+      return;
+    }
+    c.signalling.className = `site-signalling ${sig.secure ? 'signalling-secure' : 'signalling-plain'}`;
+    c.signalling.dataset.signalling = sig.transport;
+    c.signalling.textContent = sig.text;
+    c.signalling.title = t(sig.key, sig.vars);
+  }
+
+  // How its media is protected, beside its state: hidden until its media is connected.
+  function updateProtection(c, s) {
+    const pb = IN_CONFERENCE.has(siteState(s)) ? protectionBadge(s) : null;
+    c.protection.hidden = !pb;
+    if (!pb) {
+      delete c.protection.dataset.protection;
+      delete c.protection.dataset.level;
+      return;
+    }
+    c.protection.className = `site-protection protection-${pb.level}`;
+    c.protection.dataset.protection = pb.profile;
+    c.protection.dataset.level = pb.level;
+    c.protectionText.textContent = pb.text === null ? t('live.prot.offText')
+      : pb.level === 'weak' ? t('live.prot.weakText', { text: pb.text }) : pb.text;
+    c.protection.title = [t(pb.key, pb.vars), pb.keyingKey ? t(pb.keyingKey) : ''].filter(Boolean).join('; ');
   }
 
   function updateCard(c, s) {
@@ -320,12 +414,15 @@ export function rollCall(p) {
     c.speakIcon.hidden = !speaking;
     c.state.className = `state state-${state}`;
     c.state.textContent = t(`live.site.${state}`);
+    updateSignalling(c, s);
+    updateProtection(c, s);
     updateQuality(c, s);
     updateBadges(c, s);
     c.muteAudio.setAttribute('aria-pressed', String(Boolean(s.mutedAudio)));
     c.muteVideo.setAttribute('aria-pressed', String(Boolean(s.mutedVideo)));
     c.spotlight.setAttribute('aria-pressed', String(st.conf.spotlight === s.site));
     c.kick.hidden = !inConf;
+    c.stopContent.hidden = !(inConf && s.content);
     c.call.hidden = !callable(s, st.conf.state === 'open');
   }
 

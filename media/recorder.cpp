@@ -1,0 +1,208 @@
+#include "media/recorder.h"
+
+#include <fcntl.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace mcu::media {
+
+namespace {
+
+// 20 ms: the audio mix's frame.
+constexpr int64_t kAudioFrameUs = 20'000;
+
+}  // namespace
+
+Expected<std::unique_ptr<Recorder>> Recorder::Start(const std::string& path, int width, int height,
+                                                    const std::optional<SealKey>& seal) {
+  std::unique_ptr<SealedWriter> sealed;
+  if (seal) {
+    auto w = SealedWriter::Create(path, *seal);
+    if (!w) return MakeError(ErrorKind::kInternal, "recording: " + w.error());
+    sealed = std::move(*w);
+  } else {
+    // Created here, owner-only, so that filesink (which opens it again) never makes it readable.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return MakeError(ErrorKind::kInternal,
+                       "recording: cannot create " + path + ": " + std::string(strerror(errno)));
+    ::close(fd);
+  }
+  auto r = Launch(sealed ? "streamable=true ! appsink name=out sync=false emit-signals=true"
+                         : "! filesink name=file buffer-mode=unbuffered",
+                  width, height);
+  if (!r) return r;
+  GstBin* bin = GST_BIN((*r)->pipeline_.get());
+  if (sealed) {
+    (*r)->sealed_ = std::move(sealed);
+    auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(bin, "out"));
+    g_signal_connect(sink.get(), "new-sample", G_CALLBACK(&Recorder::OnSealedSample), r->get());
+  } else {
+    auto file = GRef<GstElement>::Adopt(gst_bin_get_by_name(bin, "file"));
+    g_object_set(file.get(), "location", path.c_str(), nullptr);
+  }
+  if (Status st = (*r)->Play(); !st) return st.failure();
+  spdlog::info("recording {} ({}x{}{})", path, width, height, (*r)->sealed_ ? ", sealed" : "");
+  return r;
+}
+
+Expected<std::unique_ptr<Recorder>> Recorder::StartStream(int width, int height,
+                                                          std::shared_ptr<Segmenter> segmenter) {
+  auto r = Launch("streamable=true ! appsink name=out sync=false emit-signals=true", width, height);
+  if (!r) return r;
+  (*r)->segmenter_ = std::move(segmenter);
+  auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN((*r)->pipeline_.get()), "out"));
+  g_signal_connect(sink.get(), "new-sample", G_CALLBACK(&Recorder::OnStreamSample), r->get());
+  if (Status st = (*r)->Play(); !st) return st.failure();
+  spdlog::info("live stream ({}x{})", width, height);
+  return r;
+}
+
+Expected<std::unique_ptr<Recorder>> Recorder::Launch(const std::string& mux_tail, int width,
+                                                     int height) {
+  const std::string vp8_caps =
+      "application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=" +
+      std::to_string(kVp8Pt);
+  // Bounded, dropping the oldest: a stalled disk costs frames of the file, never mcu-io's time.
+  const char* src = "appsrc format=time is-live=true leaky-type=downstream";
+  const std::string desc =
+      std::string(src) + " name=v max-bytes=8000000 caps=\"" + vp8_caps +
+      "\" ! rtpvp8depay ! queue max-size-time=0 max-size-bytes=0 max-size-buffers=0 ! webmmux "
+      "name=mux " +
+      mux_tail + " " + src +
+      " name=a max-bytes=1000000 caps=\"audio/x-opus,rate=48000,channels=1,"
+      "channel-mapping-family=0\" ! opusparse ! queue max-size-time=0 max-size-bytes=0 "
+      "max-size-buffers=0 ! mux.";
+  GError* raw_err = nullptr;
+  auto pipeline = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
+  if (GErrorPtr err(raw_err); err || !pipeline)
+    return MakeError(ErrorKind::kInternal,
+                     std::string("recording pipeline: ") + (err ? err->message : "not built"));
+  std::unique_ptr<Recorder> r(new Recorder());
+  r->width_ = width;
+  r->height_ = height;
+  GstBin* bin = GST_BIN(pipeline.get());
+  r->video_src_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(bin, "v"));
+  r->audio_src_ = GRef<GstElement>::Adopt(gst_bin_get_by_name(bin, "a"));
+  r->pipeline_ = std::move(pipeline);
+  return r;
+}
+
+Status Recorder::Play() {
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    return MakeError(ErrorKind::kInternal, "recording: the pipeline did not start");
+  return OkStatus();
+}
+
+GstFlowReturn Recorder::OnStreamSample(GstElement* sink, gpointer self) {
+  auto* r = static_cast<Recorder*>(self);
+  auto sample = GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
+  GstBuffer* b = sample ? gst_sample_get_buffer(sample.get()) : nullptr;
+  GstMapInfo m;
+  if (!b || !gst_buffer_map(b, &m, GST_MAP_READ)) return GST_FLOW_OK;
+  // webmmux (streamable) marks its header, and the start of each cluster that begins with a
+  // keyframe as the only buffers that are no delta unit.
+  const Segmenter::Part part =
+      GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_HEADER)        ? Segmenter::Part::kHeader
+      : !GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT) ? Segmenter::Part::kKeyframeCluster
+                                                               : Segmenter::Part::kOther;
+  const int64_t pts_us =
+      GST_BUFFER_PTS_IS_VALID(b) ? static_cast<int64_t>(GST_BUFFER_PTS(b) / GST_USECOND) : 0;
+  r->segmenter_->Add(m.data, m.size, part, pts_us);
+  gst_buffer_unmap(b, &m);
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn Recorder::OnSealedSample(GstElement* sink, gpointer self) {
+  auto* r = static_cast<Recorder*>(self);
+  auto sample = GRef<GstSample>::Adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
+  GstBuffer* b = sample ? gst_sample_get_buffer(sample.get()) : nullptr;
+  GstMapInfo m;
+  if (!b || r->seal_failed_ || !gst_buffer_map(b, &m, GST_MAP_READ)) return GST_FLOW_OK;
+  if (Status st = r->sealed_->Write(m.data, m.size); !st) {
+    r->seal_failed_ = true;  // Said once; the file keeps what was sealed before.
+    spdlog::error("recording: {}", st.error());
+  }
+  gst_buffer_unmap(b, &m);
+  return GST_FLOW_OK;
+}
+
+Recorder::~Recorder() {
+  if (!pipeline_) return;
+  // The muxer writes its cues and sizes on EOS; both inputs must end for it to finish.
+  gst_app_src_end_of_stream(GST_APP_SRC(video_src_.get()));
+  gst_app_src_end_of_stream(GST_APP_SRC(audio_src_.get()));
+  auto bus = GRef<GstBus>::Adopt(gst_element_get_bus(pipeline_.get()));
+  auto msg = GRef<GstMessage>::Adopt(gst_bus_timed_pop_filtered(
+      bus.get(), 5 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR)));
+  if (!msg)
+    spdlog::warn("recording: the file was not finished within 5 s");
+  else if (GST_MESSAGE_TYPE(msg.get()) == GST_MESSAGE_ERROR)
+    spdlog::error("recording: {} failed", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg.get())));
+  gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  if (sealed_ && !seal_failed_)
+    if (Status st = sealed_->Close(); !st) spdlog::error("recording: {}", st.error());
+  spdlog::info("recording closed: {} video and {} audio frames, {} ms", video_frames_.load(),
+               audio_frames_.load(), last_us_.load() / 1000);
+}
+
+void Recorder::Push(GstElement* src, GstBuffer* buffer) {
+  // Non-blocking: appsrc queues it (dropping its oldest when full) and returns.
+  gst_app_src_push_buffer(GST_APP_SRC(src), buffer);
+}
+
+void Recorder::OnTierFrame(const TierFrame& f, int64_t now_us) {
+  if (f.packets.empty()) return;
+  const uint32_t ts = f.packets.front().timestamp;
+  if (start_us_ < 0) {
+    if (!f.keyframe) return;  // The file starts on a keyframe.
+    start_us_ = now_us;
+  } else {
+    // From frame to frame, the tier's own 90 kHz clock (exact, whatever mcu-io's delays); where
+    // it jumps (the composite restarted and its timestamps begin anew), the time between the
+    // frames' arrivals.
+    const auto ticks = static_cast<int32_t>(ts - last_ts_);
+    video_us_ += ticks > 0 && ticks <= 90'000 ? int64_t{ticks} * 1000 / 90
+                                              : std::max<int64_t>(now_us - last_arrival_us_, 1000);
+  }
+  last_ts_ = ts;
+  last_arrival_us_ = now_us;
+  const int64_t pts_us = video_us_;
+  for (const auto& p : f.packets) {
+    GstBuffer* b = gst_buffer_new_memdup(p.data.data(), p.data.size());
+    GST_BUFFER_PTS(b) = static_cast<GstClockTime>(pts_us) * GST_USECOND;
+    Push(video_src_.get(), b);
+  }
+  video_frames_.fetch_add(1, std::memory_order_relaxed);
+  last_us_.store(pts_us, std::memory_order_relaxed);
+}
+
+void Recorder::OnAudio(const std::vector<uint8_t>& opus, int64_t now_us) {
+  if (start_us_ < 0 || opus.empty()) return;  // Audio from the first keyframe on.
+  if (audio_start_us_ < 0) audio_start_us_ = now_us - start_us_;
+  const uint64_t n = audio_frames_.fetch_add(1, std::memory_order_relaxed);
+  GstBuffer* b = gst_buffer_new_memdup(opus.data(), opus.size());
+  GST_BUFFER_PTS(b) =
+      static_cast<GstClockTime>(audio_start_us_ + static_cast<int64_t>(n) * kAudioFrameUs) *
+      GST_USECOND;
+  GST_BUFFER_DURATION(b) = kAudioFrameUs * GST_USECOND;
+  Push(audio_src_.get(), b);
+}
+
+MediaRecording::Stats Recorder::Progress() const {
+  MediaRecording::Stats s;
+  s.video_frames = video_frames_.load();
+  s.audio_frames = audio_frames_.load();
+  s.duration_ms = last_us_.load() / 1000;
+  s.width = width_;
+  s.height = height_;
+  return s;
+}
+
+}  // namespace mcu::media
