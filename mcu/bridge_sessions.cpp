@@ -239,7 +239,6 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   // A SIP room declares what it takes in its SDP, if at all; its link's capacity, when the
   // administrator gave it, bounds that too.
   if (r.sip && !info.max_receive_kbps) info.max_receive_kbps = sites_[c.site_id].bandwidth_kbps;
-  if (c.content_role) info.display_name += " (nội dung)";
   info.sip = r.sip;
   info.classified = conf.row.classified;
   if (r.sip) info.remote_offer = r.sdp;
@@ -433,8 +432,8 @@ void Bridge::BroadcastRoster(const std::string& conference_id) {
   event::Roster roster{conference_id, {}, viewers.size()};
   console::Roster shown{conference_id, {}, viewers};
   for (auto& [pid, p] : it->second.members) {
-    std::string name = sites_[p->site_id].name + (p->content ? " (nội dung)" : "");
-    roster.participants.push_back({Pid(pid), p->site_id, name, p->media_status});
+    const std::string& name = sites_[p->site_id].name;
+    roster.participants.push_back({Pid(pid), p->site_id, name, p->media_status, p->content});
     shown.participants.push_back({Pid(pid), p->site_id, name, p->media_status, p->content});
   }
   for (auto& [pid, p] : it->second.members) {

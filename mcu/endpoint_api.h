@@ -190,8 +190,9 @@ struct Error {
   std::string message;
 };
 struct RosterEntry {
-  std::string participant_id, site_id, name;
+  std::string participant_id, site_id, name;  // name: the site's.
   MediaStatus media = MediaStatus::kConnecting;
+  bool content = false;  // The site's content connection (slides, a screen), not its camera.
 };
 struct Roster {
   std::string conference_id;

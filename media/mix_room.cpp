@@ -270,7 +270,8 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
   });
   if (!started) return started.failure();
   sites_[id].id = id;
-  sites_[id].name = info.display_name;
+  // The tile's caption: the site's name, and what a content connection shows.
+  sites_[id].name = info.display_name + (info.content ? " (nội dung)" : "");
   sites_[id].content = info.content;
   sites_[id].receive_only = info.receive_only;
   if (!info.content) audio_->AddSite(id);  // Content is never mixed and receives no mix.

@@ -78,11 +78,14 @@ struct EventWriter {
     j["type"] = "roster";
     j["conference"] = e.conference_id;
     json list = json::array();
-    for (const auto& p : e.participants)
-      list.push_back({{"id", p.participant_id},
-                      {"site", p.site_id},
-                      {"name", p.name},
-                      {"media", ToString(p.media)}});
+    for (const auto& p : e.participants) {
+      json entry = {{"id", p.participant_id},
+                    {"site", p.site_id},
+                    {"name", p.name},
+                    {"media", ToString(p.media)}};
+      if (p.content) entry["content"] = true;
+      list.push_back(std::move(entry));
+    }
     j["participants"] = std::move(list);
     j["viewers"] = e.viewers;
   }

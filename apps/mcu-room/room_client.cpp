@@ -321,7 +321,8 @@ void RoomClient::OnMessage(const std::string& text) {
     std::string names;
     sites_with_media_ = 0;
     for (const auto& p : m["participants"]) {
-      names += (names.empty() ? "" : ", ") + p.value("name", "");
+      names += (names.empty() ? "" : ", ") + p.value("name", "") +
+               (p.value("content", false) ? " (content)" : "");
       if (ParseMediaStatus(p.value("media", "")) == MediaStatus::kConnected) ++sites_with_media_;
     }
     spdlog::info("roster: {}", names);

@@ -254,12 +254,15 @@ TEST(ProtocolWriteEvent, Offer) {
 TEST(ProtocolWriteEvent, Roster) {
   event::Roster roster{"echo",
                        {{"p-1", "tinh-1", "Tỉnh 1", MediaStatus::kConnected},
-                        {"p-2", "huyen-1", "Huyện 1", MediaStatus::kConnecting}}};
+                        {"p-2", "huyen-1", "Huyện 1", MediaStatus::kConnecting},
+                        {"p-3", "huyen-1", "Huyện 1", MediaStatus::kConnected, true}}};
   roster.viewers = 2;
   json j = Written({"", roster});
   EXPECT_EQ(j, json::parse(R"({"type":"roster","conference":"echo","participants":[
       {"id":"p-1","site":"tinh-1","name":"Tỉnh 1","media":"connected"},
-      {"id":"p-2","site":"huyen-1","name":"Huyện 1","media":"connecting"}],"viewers":2})"));
+      {"id":"p-2","site":"huyen-1","name":"Huyện 1","media":"connecting"},
+      {"id":"p-3","site":"huyen-1","name":"Huyện 1","media":"connected","content":true}],
+      "viewers":2})"));
   EXPECT_EQ(Written({"", event::Roster{"echo", {}}})["participants"], json::array());
   EXPECT_EQ(Written({"", event::Roster{"echo", {}}})["viewers"], 0);
 }

@@ -94,6 +94,7 @@ const STRINGS = {
     'roster.title': 'Danh sách điểm cầu',
     'roster.empty': 'Chưa có điểm cầu nào.',
     'roster.you': 'bạn',
+    'roster.content': 'nội dung',
     'roster.media.connecting': 'đang kết nối',
     'roster.media.connected': 'đã kết nối',
     'error.dismiss': 'Đóng thông báo',
@@ -176,6 +177,7 @@ const STRINGS = {
     'roster.title': 'Participants',
     'roster.empty': 'No participants yet.',
     'roster.you': 'you',
+    'roster.content': 'content',
     'roster.media.connecting': 'connecting',
     'roster.media.connected': 'connected',
     'error.dismiss': 'Dismiss',
@@ -1158,6 +1160,7 @@ function renderRoster() {
     const name = document.createElement('span');
     name.className = 'roster-name';
     name.textContent = String(p.name || p.site || p.id);
+    if (p.content) name.textContent += ` (${i18n.t('roster.content')})`;
     if (p.id === room.participant) {
       const you = document.createElement('span');
       you.className = 'roster-you';
