@@ -7,6 +7,7 @@
 # recording's disk rate (bytes written over the time recorded, as MB per hour). The differences
 # are the costs: depayloading and muxing the 1280x720 tier and the full mix, which are encoded
 # anyway; for the stream, cutting segments and serving them over TLS.
+# An MP4 recording (the H.264 tier, encoded for it) instead: BENCH_EXTRA_TOML=$'[recording]\nformat = "mp4"'.
 # Prints a line; writes test-output/bench/recording_cost.json.
 #   bench/recording_cost.sh [build-dir] [sites] [viewers]
 set -euo pipefail
@@ -42,7 +43,7 @@ sleep 2
 with=$(window)
 post /conferences/bench/recording/stop
 t_stop=$(date +%s.%N)
-file=$(ls "$DIR/data/recordings/"*.webm)
+file=$(ls -d "$DIR"/data/recordings/* | head -1)  # .webm, or .mp4 (see the top)
 bytes=$(stat -c %s "$file")
 sleep 2
 again=$(window)  # Nothing running again: how far the baseline drifts.

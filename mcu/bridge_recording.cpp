@@ -126,6 +126,7 @@ Status Bridge::BeginRecording(Conference& conf, const std::string& actor) {
                      "recordings directory " + dir.string() + ": " + ec.message());
   if (const std::string full = DiskTooFull(); !full.empty())
     return MakeError(ErrorKind::kConflict, "not recorded: " + full);
+  const bool mp4 = config_.recording.format == "mp4";
   RecordingRow row;
   row.conference_id = conference;
   row.started_by = actor;
@@ -141,14 +142,16 @@ Status Bridge::BeginRecording(Conference& conf, const std::string& actor) {
   Expected<int64_t> id = MakeError(ErrorKind::kInternal, "no recording row");
   for (int n = 1; n <= 20 && !id; ++n) {
     row.file = conference + "-" + stamp + (n > 1 ? "-" + std::to_string(n) : "") +
-               (seal ? ".webm.sealed" : ".webm");
+               (mp4 ? ".mp4" : ".webm") + (seal ? ".sealed" : "");
     if (!fs::exists(dir / row.file)) id = store_->InsertRecording(row);
   }
   if (!id) return id.failure();
   row.id = *id;
   Status st = MakeRoom(conf);
-  auto rec = st ? conf.room->StartRecording((dir / row.file).string(), 1280, seal)
-                : Expected<std::unique_ptr<MediaRecording>>(st.failure());
+  auto rec =
+      st ? conf.room->StartRecording((dir / row.file).string(), 1280,
+                                     mp4 ? RecordingFormat::kMp4 : RecordingFormat::kWebm, seal)
+         : Expected<std::unique_ptr<MediaRecording>>(st.failure());
   if (!rec) {
     (void)store_->DeleteRecording(row.id);
     if (conf.room && conf.empty()) conf.room.reset();
@@ -414,7 +417,7 @@ Expected<RecordingDownload> Bridge::RecordingFile(const std::string& actor, int6
     }
     Audit(actor, play ? "record-play" : "record-download", row->conference_id,
           json{{"file", row->file}, {"id", id}, {"sealed", row->sealed}}.dump());
-    std::string name = row->file;  // A sealed one is sent as the WebM it holds.
+    std::string name = row->file;  // A sealed one is sent as the WebM or MP4 it holds.
     if (constexpr std::string_view kSealed = ".sealed";
         name.size() > kSealed.size() &&
         name.compare(name.size() - kSealed.size(), kSealed.size(), kSealed) == 0)

@@ -144,6 +144,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("min_free_mb", c.recording.min_free_mb);
     r.Get("classified", c.recording.classified);
     r.Get("key_file", c.recording.key_file);
+    r.Get("format", c.recording.format);
     check(r);
   }
   if (auto* t = SubTable(root, "alarms", error)) {
@@ -381,6 +382,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     return fail("recording.directory must be an absolute path");
   if (!c.recording.key_file.empty() && c.recording.key_file.front() != '/')
     return fail("recording.key_file must be an absolute path");
+  if (c.recording.format != "webm" && c.recording.format != "mp4")
+    return fail("recording.format must be \"webm\" or \"mp4\"");
   const auto& a = c.alarms;
   // Written so that nan fails too.
   if (!(a.loss_warning_pct > 0 && a.loss_warning_pct <= 100))

@@ -78,6 +78,10 @@ struct Config {
     // `key_file` (empty: <data_dir>/recording.key), created owner-only on first use.
     bool classified = false;
     std::string key_file;
+    // The file's format: "webm" (the VP8 tier as the WebRTC sites receive it: no encoder of its
+    // own) or "mp4" (fragmented MP4 of the H.264 tier, which plays wherever MP4 does; the tier
+    // is encoded for it while no SIP room receives it).
+    std::string format = "webm";
   } recording;
   struct Media {
     std::vector<std::string> ice_addresses;

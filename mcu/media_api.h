@@ -110,6 +110,10 @@ struct RoomStats {
   std::vector<TierStats> tiers;  // Mixing rooms only; highest first.
 };
 
+// A recording's file: WebM of a VP8 tier, or fragmented MP4 of an H.264 tier; either with the
+// full mix in Opus.
+enum class RecordingFormat { kWebm, kMp4 };
+
 // A recording of a mixing room (MediaRoom::StartRecording): one composite tier's encoded
 // frames and the full mix, written to a file without decoding or encoding either. Destroying it
 // closes the file cleanly (on the control executor; it waits for the file's last write).
@@ -177,13 +181,14 @@ class MediaRoom {
   // Every participant's counters and the tiers', read together (one hop to the I/O thread; the
   // caller waits for it: call it on the control executor, not on a media thread).
   virtual RoomStats Stats() = 0;
-  // Starts recording the room into `path` (created; WebM: the VP8 tier of `width` pixels, or
-  // the widest, and the Opus full mix; sealed with `seal` if there is one: mcu/sealed_file.h).
-  // The recording is no participant: never on the roster, heard by nobody. Rooms that do not
-  // mix refuse (ErrorKind::kInvalid). It must be destroyed before the room.
+  // Starts recording the room into `path` (created; in `format`: the VP8 or the H.264 tier of
+  // `width` pixels, or the widest, and the Opus full mix; sealed with `seal` if there is one:
+  // mcu/sealed_file.h). The recording is no participant: never on the roster, heard by nobody.
+  // Rooms that do not mix refuse (ErrorKind::kInvalid). It must be destroyed before the room.
   virtual Expected<std::unique_ptr<MediaRecording>> StartRecording(
-      const std::string& path, int width, const std::optional<SealKey>& seal) {
-    (void)path, (void)width, (void)seal;
+      const std::string& path, int width, RecordingFormat format,
+      const std::optional<SealKey>& seal) {
+    (void)path, (void)width, (void)format, (void)seal;
     return MakeError(ErrorKind::kInvalid, "this room does not record");
   }
   // Starts a live stream of the room (the VP8 tier of `width` pixels, or the widest, and the Opus

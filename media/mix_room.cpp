@@ -97,11 +97,15 @@ class MixStream : public MediaStream {
 }  // namespace
 
 Expected<std::unique_ptr<MediaRecording>> MixRoom::StartRecording(
-    const std::string& path, int width, const std::optional<SealKey>& seal) {
+    const std::string& path, int width, RecordingFormat format,
+    const std::optional<SealKey>& seal) {
   MCU_DCHECK_THREAD(control_);
-  const int tier = Vp8Tier(width);
-  if (tier < 0) return MakeError(ErrorKind::kInternal, "recording: the room has no VP8 tier");
-  auto started = Recorder::Start(path, tiers_[tier].width, tiers_[tier].height, seal);
+  const bool mp4 = format == RecordingFormat::kMp4;
+  const int tier = TierOf(mp4 ? VideoCodec::kH264 : VideoCodec::kVp8, width);
+  if (tier < 0)
+    return MakeError(ErrorKind::kInternal, std::string("recording: the room has no ") +
+                                               (mp4 ? "H.264" : "VP8") + " tier");
+  auto started = Recorder::Start(path, tiers_[tier].width, tiers_[tier].height, format, seal);
   if (!started) return started.failure();
   std::shared_ptr<Recorder> recorder = std::move(*started);
   const ParticipantId id = AttachOutput(recorder, tier, 0);
@@ -111,7 +115,7 @@ Expected<std::unique_ptr<MediaRecording>> MixRoom::StartRecording(
 
 Expected<std::unique_ptr<MediaStream>> MixRoom::StartStream(int width) {
   MCU_DCHECK_THREAD(control_);
-  const int tier = Vp8Tier(width);
+  const int tier = TierOf(VideoCodec::kVp8, width);
   if (tier < 0) return MakeError(ErrorKind::kInternal, "live stream: the room has no VP8 tier");
   auto segments = std::make_shared<Segmenter>(Segmenter::Options{});
   auto started = Recorder::StartStream(tiers_[tier].width, tiers_[tier].height, segments);
@@ -123,11 +127,11 @@ Expected<std::unique_ptr<MediaStream>> MixRoom::StartStream(int width) {
       new MixStream(this, id, std::move(recorder), std::move(segments)));
 }
 
-int MixRoom::Vp8Tier(int width) const {
-  // The VP8 tier of that width, or else the widest (tiers are highest first).
+int MixRoom::TierOf(VideoCodec codec, int width) const {
+  // The tier of that width, or else the widest (tiers are highest first).
   int tier = -1;
   for (size_t i = 0; i < tiers_.size(); ++i) {
-    if (tiers_[i].codec != VideoCodec::kVp8) continue;
+    if (tiers_[i].codec != codec || tiers_[i].packetization_mode != 1) continue;
     if (tier < 0 || (tiers_[i].width == width && tiers_[tier].width != width))
       tier = static_cast<int>(i);
   }

@@ -75,7 +75,8 @@ class MixRoom : public MediaRoom {
   void RemoveParticipant(ParticipantId id);
   // Control thread.
   Expected<std::unique_ptr<MediaRecording>> StartRecording(
-      const std::string& path, int width, const std::optional<SealKey>& seal) override;
+      const std::string& path, int width, RecordingFormat format,
+      const std::optional<SealKey>& seal) override;
   void StopRecording(ParticipantId id);  // From its MediaRecording's destructor.
   Expected<std::unique_ptr<MediaStream>> StartStream(int width) override;
   void StopStream(ParticipantId id);  // From its MediaStream's destructor.
@@ -136,10 +137,10 @@ class MixRoom : public MediaRoom {
   struct BorderBar;
   BorderBar AddStillPad(const std::string& caps_text, guint zorder);
   void ShowRecordingMark(bool shown) const;
-  // Control thread: recordings and live streams. The VP8 tier of `width`, or the widest (-1:
-  // none); an output attached (it takes the tier and the full mix; the composite runs) and
-  // detached.
-  int Vp8Tier(int width) const;
+  // Control thread: recordings and live streams. The tier in `codec` of `width`, or the widest
+  // (H.264: packetization-mode 1; -1: none); an output attached (it takes the tier and the full
+  // mix; the composite runs) and detached.
+  int TierOf(VideoCodec codec, int width) const;
   ParticipantId AttachOutput(std::shared_ptr<Recorder> recorder, int tier,
                              int64_t keyframe_every_us);
   void DetachOutput(ParticipantId id);

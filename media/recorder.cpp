@@ -20,6 +20,7 @@ constexpr int64_t kAudioFrameUs = 20'000;
 }  // namespace
 
 Expected<std::unique_ptr<Recorder>> Recorder::Start(const std::string& path, int width, int height,
+                                                    RecordingFormat format,
                                                     const std::optional<SealKey>& seal) {
   std::unique_ptr<SealedWriter> sealed;
   if (seal) {
@@ -34,7 +35,8 @@ Expected<std::unique_ptr<Recorder>> Recorder::Start(const std::string& path, int
                        "recording: cannot create " + path + ": " + std::string(strerror(errno)));
     ::close(fd);
   }
-  auto r = Launch(sealed ? "streamable=true ! appsink name=out sync=false emit-signals=true"
+  auto r = Launch(format,
+                  sealed ? "streamable=true ! appsink name=out sync=false emit-signals=true"
                          : "! filesink name=file buffer-mode=unbuffered",
                   width, height);
   if (!r) return r;
@@ -48,13 +50,15 @@ Expected<std::unique_ptr<Recorder>> Recorder::Start(const std::string& path, int
     g_object_set(file.get(), "location", path.c_str(), nullptr);
   }
   if (Status st = (*r)->Play(); !st) return st.failure();
-  spdlog::info("recording {} ({}x{}{})", path, width, height, (*r)->sealed_ ? ", sealed" : "");
+  spdlog::info("recording {} ({}x{} {}{})", path, width, height,
+               format == RecordingFormat::kMp4 ? "MP4" : "WebM", (*r)->sealed_ ? ", sealed" : "");
   return r;
 }
 
 Expected<std::unique_ptr<Recorder>> Recorder::StartStream(int width, int height,
                                                           std::shared_ptr<Segmenter> segmenter) {
-  auto r = Launch("streamable=true ! appsink name=out sync=false emit-signals=true", width, height);
+  auto r = Launch(RecordingFormat::kWebm,
+                  "streamable=true ! appsink name=out sync=false emit-signals=true", width, height);
   if (!r) return r;
   (*r)->segmenter_ = std::move(segmenter);
   auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN((*r)->pipeline_.get()), "out"));
@@ -64,17 +68,23 @@ Expected<std::unique_ptr<Recorder>> Recorder::StartStream(int width, int height,
   return r;
 }
 
-Expected<std::unique_ptr<Recorder>> Recorder::Launch(const std::string& mux_tail, int width,
+Expected<std::unique_ptr<Recorder>> Recorder::Launch(RecordingFormat format,
+                                                     const std::string& mux_tail, int width,
                                                      int height) {
-  const std::string vp8_caps =
-      "application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=" +
-      std::to_string(kVp8Pt);
+  const bool mp4 = format == RecordingFormat::kMp4;
+  const std::string video_caps =
+      std::string("application/x-rtp,media=video,clock-rate=90000,encoding-name=") +
+      (mp4 ? "H264,payload=" + std::to_string(kH264Pt) : "VP8,payload=" + std::to_string(kVp8Pt));
+  // The tier's SPS and PPS come before each IDR (config-interval=-1): h264parse puts them in
+  // the moov's avcC. One fragment about every second per track.
+  const char* video_mux = mp4 ? "rtph264depay ! h264parse ! queue max-size-time=0 max-size-bytes=0 "
+                                "max-size-buffers=0 ! mp4mux name=mux fragment-duration=1000 "
+                              : "rtpvp8depay ! queue max-size-time=0 max-size-bytes=0 "
+                                "max-size-buffers=0 ! webmmux name=mux ";
   // Bounded, dropping the oldest: a stalled disk costs frames of the file, never mcu-io's time.
   const char* src = "appsrc format=time is-live=true leaky-type=downstream";
   const std::string desc =
-      std::string(src) + " name=v max-bytes=8000000 caps=\"" + vp8_caps +
-      "\" ! rtpvp8depay ! queue max-size-time=0 max-size-bytes=0 max-size-buffers=0 ! webmmux "
-      "name=mux " +
+      std::string(src) + " name=v max-bytes=8000000 caps=\"" + video_caps + "\" ! " + video_mux +
       mux_tail + " " + src +
       " name=a max-bytes=1000000 caps=\"audio/x-opus,rate=48000,channels=1,"
       "channel-mapping-family=0\" ! opusparse ! queue max-size-time=0 max-size-bytes=0 "

@@ -1,15 +1,19 @@
 // A recording of a mixing room (MediaRoom::StartRecording), or its live stream (StartStream: the
 // same muxing, cut into segments by media/segmenter.h): the encoded frames of one composite
-// tier (VP8, as its receivers get them) and the shared Opus encoding of the full mix, muxed into
-// WebM without decoding or encoding anything, by a small pipeline of its own:
-//   appsrc (VP8 RTP) ! rtpvp8depay ! queue ! webmmux ! filesink
-//   appsrc (Opus)    ! opusparse   ! queue ! mux.
+// tier (as its receivers get them) and the shared Opus encoding of the full mix, muxed without
+// decoding or encoding anything, by a small pipeline of its own:
+//   appsrc (VP8 RTP)  ! rtpvp8depay ! queue ! webmmux ! filesink        (WebM)
+//   appsrc (H.264 RTP) ! rtph264depay ! h264parse ! queue ! mp4mux ...  (MP4, recordings only)
+//   appsrc (Opus)     ! opusparse   ! queue ! mux.
 // The file starts on a keyframe of the tier (video and audio from then on, at time 0). Video
 // advances by the tier's RTP clock from frame to frame (by the arrival times where the composite
 // restarted), audio by 20 ms a frame from its first arrival: the composite's restarts, keyframe
 // waits and layout changes leave neither gap nor jump.
 // Clusters are written as they close, unbuffered: after a crash the file plays up to its last
-// complete cluster (no cues, no duration: matroskademux reads it as it goes).
+// complete cluster (no cues, no duration: matroskademux reads it as it goes). MP4 is fragmented
+// (a moof and its mdat about every second per track, after a moov without samples), so that it
+// too plays up to its last complete fragment after a crash; at the end mp4mux adds an mfra
+// index and the duration.
 // Sealed (a classified conference's recording, mcu/sealed_file.h): the muxer writes a streamable
 // WebM (no cues, no duration; nothing is rewritten at the end) into an appsink whose callback
 // seals it chunk by chunk into the file; no plaintext reaches the disk. After a crash it reads up
@@ -42,9 +46,11 @@ namespace mcu::media {
 
 class Recorder {
  public:
-  // Creates `path` (0600) and starts writing once the first keyframe of the tier arrives,
-  // sealed with `seal` if there is one. `width`x`height`: the tier's, for Progress.
+  // Creates `path` (0600) and starts writing once the first keyframe of the tier arrives, in
+  // `format` (the tier's codec: VP8 for WebM, H.264 for MP4), sealed with `seal` if there is
+  // one. `width`x`height`: the tier's, for Progress.
   static Expected<std::unique_ptr<Recorder>> Start(const std::string& path, int width, int height,
+                                                   RecordingFormat format,
                                                    const std::optional<SealKey>& seal);
   // The same muxing for a live stream: a streamable WebM cut into `segmenter`'s segments.
   static Expected<std::unique_ptr<Recorder>> StartStream(int width, int height,
@@ -62,8 +68,9 @@ class Recorder {
  private:
   Recorder() = default;
   void Push(GstElement* src, GstBuffer* buffer);
-  // The pipeline, the webmmux's output going through `mux_tail`; not yet playing.
-  static Expected<std::unique_ptr<Recorder>> Launch(const std::string& mux_tail, int width,
+  // The pipeline, the muxer's output going through `mux_tail`; not yet playing.
+  static Expected<std::unique_ptr<Recorder>> Launch(RecordingFormat format,
+                                                    const std::string& mux_tail, int width,
                                                     int height);
   Status Play();
   static GstFlowReturn OnSealedSample(GstElement* sink, gpointer self);

@@ -292,7 +292,7 @@ RestResponse RecordingFile(RouteContext& c) {
   if (!play.empty() && play != "1") return Fail(400, "play must be 1");
   auto file = c.control.RecordingFile(c.actor(), std::stoll(c.params[0]), play == "1");
   if (!file) return FromStatus(file);
-  RestResponse res{200, "", {}, "video/webm"};
+  RestResponse res{200, "", {}, file->name.ends_with(".mp4") ? "video/mp4" : "video/webm"};
   res.file = file->bytes;
   res.headers.emplace_back(
       "Content-Disposition",

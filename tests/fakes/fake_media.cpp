@@ -177,11 +177,13 @@ class FakeStream final : public MediaStream {
 }  // namespace
 
 Expected<std::unique_ptr<MediaRecording>> FakeMediaRoom::StartRecording(
-    const std::string& path, int width, const std::optional<SealKey>& seal) {
+    const std::string& path, int width, RecordingFormat format,
+    const std::optional<SealKey>& seal) {
   (void)width;
   if (fail_recording) return MakeError(ErrorKind::kInternal, "recording refused");
   ++recordings_started;
   recording = path;
+  recording_format = format;
   recording_sealed = seal.has_value();
   Log("record " + path.substr(path.rfind('/') + 1));
   return std::unique_ptr<MediaRecording>(new FakeRecording(&recording, alive_));

@@ -65,11 +65,13 @@ class FakeMediaRoom final : public MediaRoom {
   void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
   void SetActiveSpeaker(ParticipantId id) override;
   RoomStats Stats() override;
-  // Records nothing: remembers the path while its recording lives (`recording`), and how many
-  // were started; `fail_recording` refuses.
+  // Records nothing: remembers the path while its recording lives (`recording`), its format,
+  // and how many were started; `fail_recording` refuses.
   Expected<std::unique_ptr<MediaRecording>> StartRecording(
-      const std::string& path, int width, const std::optional<SealKey>& seal) override;
+      const std::string& path, int width, RecordingFormat format,
+      const std::optional<SealKey>& seal) override;
   std::string recording;
+  RecordingFormat recording_format = RecordingFormat::kWebm;
   bool recording_sealed = false;
   Expected<std::unique_ptr<MediaStream>> StartStream(int width) override;
   bool streaming = false;

@@ -39,16 +39,20 @@ struct Decoded {
   Wav audio{48000, {}};
 };
 
-// Every frame and sample of a WebM file, through matroskademux, vp8dec and opusdec.
+// Every frame and sample of a WebM file (matroskademux, vp8dec) or, named .mp4, an MP4 file
+// (qtdemux, avdec_h264), and its Opus (opusdec).
 Decoded Decode(const std::string& path) {
   static bool inited = (gst_init(nullptr, nullptr), true);
   (void)inited;
   Decoded out;
+  const bool mp4 = path.ends_with(".mp4");
   const std::string desc =
-      "filesrc name=f ! matroskademux name=d d.video_0 ! queue ! vp8dec ! videoconvert ! "
-      "video/x-raw,format=RGB ! appsink name=v sync=false d.audio_0 ! queue ! opusdec ! "
-      "audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! appsink "
-      "name=a sync=false";
+      std::string("filesrc name=f ! ") +
+      (mp4 ? "qtdemux name=d d.video_0 ! queue ! h264parse ! avdec_h264 ! "
+           : "matroskademux name=d d.video_0 ! queue ! vp8dec ! ") +
+      "videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false d.audio_0 ! queue ! "
+      "opusdec ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! "
+      "appsink name=a sync=false";
   GError* raw = nullptr;
   auto p = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw));
   media::GErrorPtr err(raw);
@@ -483,6 +487,76 @@ TEST(Recording, AKilledMcuLeavesAFileThatPlaysAndARowThatSaysInterrupted) {
   EXPECT_GE(video_s, 2.0);
   EXPECT_GT(ColourShare(d, s.rgb), 0.5) << s.color << " is missing";
   EXPECT_GT(ToneShare(d.audio, s.tone), 0.05) << "the full mix holds the site's tone";
+}
+
+// With [recording] format = "mp4" the recording is the H.264 tier (encoded for it: no SIP room
+// takes it here) and the Opus mix in fragmented MP4: it probes as MP4, plays 1280x720 with the
+// site's colour and tone, is served as video/mp4; and, the MCU killed while it records, it plays
+// up to its last complete fragment (about a second per track).
+TEST(Recording, AnMp4RecordingIsTheH264TierAndPlaysUpToItsLastFragmentAfterAKill) {
+  McuOptions options;
+  options.extra_toml = "[recording]\nformat = \"mp4\"\n";
+  McuProcess mcu(options);
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  const SiteSpec& s = kSites[1];
+  auto room = ConnectedSite(mcu, s, "site2", "mix");
+  ASSERT_TRUE(room);
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  auto recorded_for = [&](int64_t ms) {
+    return WaitUntil(
+        [&] {
+          auto r = host.Call("GET", "/api/v1/conferences/mix/roll-call");
+          return r.body["recording"].is_object() && r.body["recording"]["durationMs"] >= ms;
+        },
+        seconds(20), milliseconds(200));
+  };
+  const std::filesystem::path dir = mcu.dir().path() / "data" / "recordings";
+
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/recording/start").status, 200);
+  ASSERT_TRUE(recorded_for(4000)) << mcu.Log();
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/recording/stop").status, 200);
+  auto list = host.Call("GET", "/api/v1/recordings?conference=mix");
+  ASSERT_EQ(list.body.size(), 1u) << list.text;
+  const std::string file = list.body[0]["file"];
+  EXPECT_TRUE(file.ends_with("Z.mp4")) << file;
+  EXPECT_EQ(list.body[0]["width"], 1280);
+  const std::filesystem::path path = dir / file;
+  EXPECT_NE(Probe(path.string()).find("video/quicktime"), std::string::npos)
+      << Probe(path.string());
+  Decoded d = Decode(path.string());
+  ASSERT_FALSE(d.video_pts_us.empty()) << "no video decoded from " << path;
+  EXPECT_EQ(d.width, 1280);
+  EXPECT_EQ(d.height, 720);
+  const double video_s = (d.video_pts_us.back() - d.video_pts_us.front()) / 1e6;
+  const double audio_s = double(d.audio.samples.size()) / 48000;
+  std::cout << "MP4: " << video_s << " s of video (" << d.video_pts_us.size() << " frames), "
+            << audio_s << " s of audio, " << std::filesystem::file_size(path) << " bytes\n";
+  EXPECT_GE(video_s, 3.5);
+  EXPECT_NEAR(audio_s, video_s, 0.5);
+  EXPECT_GT(ColourShare(d, s.rgb), 0.5) << s.color << " is missing";
+  EXPECT_GT(ToneShare(d.audio, s.tone), 0.05) << "the full mix holds the site's tone";
+  auto whole = host.Call(
+      "GET", "/api/v1/recordings/" + std::to_string(list.body[0]["id"].get<int64_t>()) + "/file");
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.content_type, "video/mp4");
+  EXPECT_NE(whole.content_disposition.find(".mp4\""), std::string::npos);
+
+  // Recording again, the MCU is killed: what was written plays.
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/recording/start").status, 200);
+  ASSERT_TRUE(recorded_for(4000)) << mcu.Log();
+  const std::string second = host.Call("GET", "/api/v1/recordings?conference=mix").body[0]["file"];
+  ASSERT_NE(second, file);
+  ASSERT_TRUE(mcu.Restart(true)) << mcu.Log();
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  EXPECT_EQ(host.Call("GET", "/api/v1/recordings?conference=mix").body[0]["state"], "interrupted");
+  Decoded cut = Decode((dir / second).string());
+  ASSERT_FALSE(cut.video_pts_us.empty()) << "nothing plays in " << second;
+  const double cut_s = (cut.video_pts_us.back() - cut.video_pts_us.front()) / 1e6;
+  std::cout << "MP4 after the kill: " << cut_s << " s of video play\n";
+  EXPECT_GE(cut_s, 2.0);
+  EXPECT_GT(ColourShare(cut, s.rgb), 0.5) << s.color << " is missing";
+  EXPECT_GT(ToneShare(cut.audio, s.tone), 0.05);
 }
 
 // A playlist as the MCU writes it: the init segment's URI and the segments' URIs and durations.

@@ -59,6 +59,7 @@ RestClient::Response RestClient::Call(const std::string& method, const std::stri
     out.set_cookie = std::string(res[http::field::set_cookie]);
     out.content_range = std::string(res[http::field::content_range]);
     out.content_disposition = std::string(res[http::field::content_disposition]);
+    out.content_type = std::string(res[http::field::content_type]);
     beast::error_code ec;
     stream.shutdown(ec);
   } catch (const std::exception&) {

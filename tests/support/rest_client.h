@@ -22,7 +22,7 @@ class RestClient {
     nlohmann::json body;  // Discarded if the body is not JSON (see `text`).
     std::string text;     // The body as it came.
     std::string set_cookie;
-    std::string content_range, content_disposition;
+    std::string content_range, content_disposition, content_type;
   };
   // The CSRF header is sent when `csrf` is set and a session exists.
   Response Call(const std::string& method, const std::string& path,

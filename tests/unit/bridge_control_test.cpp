@@ -203,6 +203,25 @@ void WriteBytes(const std::string& path, size_t bytes) {
   std::ofstream(path, std::ios::binary) << std::string(bytes, 'x');
 }
 
+// [recording] format = "mp4": the room records its H.264 tier into an .mp4, which is sent as
+// such (the REST adapter names its type from the name).
+TEST_F(BridgeControl, TheRecordingFormatChoosesTheTierAndTheFilesName) {
+  TempDir data;
+  config.server.data_dir = data.path().string();
+  config.recording.format = "mp4";
+  ThreeIn();
+  ASSERT_TRUE(bridge->StartRecording("chutri", "hop"));
+  EXPECT_EQ(room->recording_format, RecordingFormat::kMp4);
+  EXPECT_TRUE(room->recording.ends_with("Z.mp4")) << room->recording;
+  WriteBytes(room->recording, 100);
+  ASSERT_TRUE(bridge->StopRecording("chutri", "hop"));
+  auto rows = store->Recordings("hop", "", 10);
+  ASSERT_EQ(rows.size(), 1u);
+  auto file = bridge->RecordingFile("chutri", rows[0].id, false);
+  ASSERT_TRUE(file);
+  EXPECT_TRUE(file->name.ends_with(".mp4")) << file->name;
+}
+
 TEST_F(BridgeControl, ARecordingIsStoredListedSentAndDeletedWithAnAuditRowEach) {
   TempDir data;
   config.server.data_dir = data.path().string();

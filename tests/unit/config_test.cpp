@@ -287,9 +287,11 @@ TEST(Config, AlarmThresholdsAreReadAndChecked) {
 
 TEST(Config, RecordingStorageIsReadAndChecked) {
   auto c = ParseConfig(
-      "[recording]\ndirectory = \"/srv/recordings\"\nretention_days = 365\nmin_free_mb = 500\n",
+      "[recording]\ndirectory = \"/srv/recordings\"\nretention_days = 365\nmin_free_mb = 500\n"
+      "format = \"mp4\"\n",
       "recording");
   ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->recording.format, "mp4");
   EXPECT_EQ(c->recording.directory, "/srv/recordings");
   EXPECT_EQ(c->recording.retention_days, 365);
   EXPECT_EQ(c->recording.min_free_mb, 500);
@@ -298,6 +300,8 @@ TEST(Config, RecordingStorageIsReadAndChecked) {
   EXPECT_EQ(d->recording.directory, "") << "<data_dir>/recordings";
   EXPECT_EQ(d->recording.retention_days, 0) << "kept until deleted";
   EXPECT_EQ(d->recording.min_free_mb, 2048);
+  EXPECT_EQ(d->recording.format, "webm") << "no encoder of its own";
+  ExpectError("[recording]\nformat = \"mkv\"\n", "recording.format");
   ExpectError("[recording]\ndirectory = \"recordings\"\n", "recording.directory");
   ExpectError("[recording]\nretention_days = -1\n", "recording.retention_days");
   ExpectError("[recording]\nmin_free_mb = -5\n", "recording.min_free_mb");
