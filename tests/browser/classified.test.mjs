@@ -97,13 +97,20 @@ describe('a classified conference in the console', () => {
         assert.equal(await box.isChecked(), false, 'not classified unless ticked');
         const hint = await page.locator(`#${await box.getAttribute('aria-describedby')}`).textContent();
         assert.match(hint, /không cho xem trước.*SIP qua TLS.*mã hóa mạnh nhất.*ghi nhật ký mọi lượt vào, ra/);
+        // Recording whenever it opens and classified exclude each other: ticking the one
+        // unticks and disables the other.
+        const autoRecord = page.getByLabel('Ghi hình mỗi khi hội nghị mở');
+        await autoRecord.check();
         await box.check();
+        assert.equal(await autoRecord.isChecked(), false, 'a classified conference is not recorded');
+        assert.equal(await autoRecord.isDisabled(), true);
         await shot(page, 'form');
         const [request] = await Promise.all([
           page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/conferences'),
           page.click('#conference-save'),
         ]);
         assert.equal(request.postDataJSON().classified, true, `the request: ${request.postData()}`);
+        assert.equal(request.postDataJSON().autoRecord, false, `the request: ${request.postData()}`);
 
         // The list: the badge by its title, with its words as its accessible name.
         const row = page.locator(`tr[data-conference="${CONFERENCE}"]`);

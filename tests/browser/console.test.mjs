@@ -431,6 +431,19 @@ describe('web console', () => {
       const actions = (await api.get('/audit?limit=20')).filter((a) => a.detail?.file === listed.file).map((a) => a.action);
       for (const a of ['record-start', 'record-stop', 'record-play', 'record-download', 'record-delete'])
         assert.ok(actions.includes(a), `${a} is not in the audit log: ${actions}`);
+
+      // "Record whenever it opens" in the form: stored, and ticked when the form is opened again.
+      await page.goto(`${mcu.origin}/#/conferences/${CONFERENCE}/edit`);
+      await page.waitForSelector('#conference-save');
+      const autoRecord = page.getByLabel('Ghi hình mỗi khi hội nghị mở');
+      assert.equal(await autoRecord.isChecked(), false);
+      await autoRecord.check();
+      await page.click('#conference-save');
+      await page.waitForURL(/#\/conferences$/);
+      assert.equal((await api.get(`/conferences/${CONFERENCE}`)).autoRecord, true);
+      await page.goto(`${mcu.origin}/#/conferences/${CONFERENCE}/edit`);
+      await page.waitForSelector('#conference-save');
+      assert.equal(await page.getByLabel('Ghi hình mỗi khi hội nghị mở').isChecked(), true);
       assert.deepEqual(problems, [], 'no console errors');
     } finally {
       await context.close();
@@ -477,18 +490,38 @@ describe('web console', () => {
       await shot(viewer.page, 'watch');
       assert.deepEqual(viewer.problems, [], 'no console errors on the watch page');
 
-      // Someone without a login, through a viewer link the host made: it plays; revoked, the
-      // page says the link cannot be used.
-      const link = await api.post(`/conferences/${CONFERENCE}/stream/links`, { label: 'cổng thông tin', maxViewers: 2 });
+      // Someone without a login, through a viewer link the host made in the live page's dialog:
+      // it plays; revoked there, the page says the link cannot be used.
+      await host.page.click('#stream-links');
+      await host.page.waitForSelector('#stream-links-none:not([hidden])');
+      await host.page.fill('#stream-link-label', 'cổng thông tin');
+      await host.page.selectOption('#stream-link-lifetime', '60');
+      await host.page.fill('#stream-link-viewers', '0');
+      await host.page.click('#stream-link-form button[type=submit]');
+      assert.equal(await host.page.getAttribute('#stream-link-viewers', 'aria-invalid'), 'true', 'no link for 0 viewers');
+      await host.page.fill('#stream-link-viewers', '2');
+      await host.page.click('#stream-link-form button[type=submit]');
+      const row = '#stream-links-list tr[data-link][data-state="active"]';
+      await host.page.waitForSelector(row);
+      assert.match(await host.page.textContent(row), /cổng thông tin/);
+      const linkUrl = await host.page.inputValue('#stream-link-url');
+      assert.match(linkUrl, new RegExp(`^${mcu.origin}/watch\\.html\\?c=${CONFERENCE}#token=.+`));
+      const [made] = await api.get(`/conferences/${CONFERENCE}/stream/links`);
+      assert.equal(made.maxViewers, 2);
+      assert.ok(Math.abs(made.expiresMs - made.createdMs - 60 * 60_000) < 1000, 'valid for the hour chosen');
+      await expectNamed(host.page, 'the viewer links dialog');
+      await shot(host.page, 'stream-links');
       guest = await browser.newContext({ ignoreHTTPSErrors: true, viewport: VIEWPORT });
       const guestPage = await guest.newPage();
-      await guestPage.goto(`${mcu.origin}${link.url}`);
+      await guestPage.goto(linkUrl);
       await guestPage.waitForFunction(() => {
         const v = document.querySelector('#watch-video');
         return v && v.videoWidth === 1280 && v.currentTime > 1;
       }, null, { timeout: 40_000 });
-      await api.call('DELETE', `/conferences/${CONFERENCE}/stream/links/${link.id}`);
+      await host.page.click(`${row} button[data-action=revoke]`);
+      await host.page.waitForSelector('#stream-links-list tr[data-link][data-state="revoked"]');
       await guestPage.waitForSelector('#watch-state[data-state="refused"]', { timeout: 10_000 });
+      await host.page.keyboard.press('Escape');
       const audited = (await api.get('/audit?limit=20')).map((a) => a.action);
       for (const a of ['stream-link-create', 'stream-link-view', 'stream-link-revoke'])
         assert.ok(audited.includes(a), `${a} is not in the audit log: ${audited}`);

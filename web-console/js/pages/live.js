@@ -109,7 +109,7 @@ async function render(view, ctx) {
 
   // What the parts share: the state, the context, and the page's actions.
   const page = {
-    ctx, t, api, id, path, st, canControl,
+    ctx, t, api, id, path, st, canControl, host: view,
     describedBy: canControl ? null : noteId,
     note: canControl ? null : h('p', { class: 'live-note', id: noteId }, t('live.noControl')),
     isClosed: () => closed,

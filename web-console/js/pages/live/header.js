@@ -4,7 +4,8 @@
 // The console users previewing it (every preview is shown: #viewers, with data-count).
 // Hooks for tests: #conf-state, #conf-time, #classified-indicator, #locked-indicator, #viewers,
 // #start-conference, #mute-all, #lock, #record (and #recording-indicator), #stream (and
-// #stream-indicator, #watch-link: the watch page), #end-conference.
+// #stream-indicator, #watch-link: the watch page), #stream-links (the viewer links' dialog,
+// ./stream-links.js), #end-conference.
 
 import { h, fmtTime, fmtDate, fmtDateTime } from '../../dom.js';
 import { mergeStrings } from '../../i18n.js';
@@ -12,6 +13,7 @@ import { sameDay } from '../../logic/format.js';
 import { muteAllPressed } from '../../logic/roll-call.js';
 import { icon } from '../../pictures.js';
 import * as classified from '../conferences/classified.js';
+import * as streamLinks from './stream-links.js';
 
 const headerStrings = {
   vi: {
@@ -92,7 +94,7 @@ const headerStrings = {
   },
 };
 
-export const strings = mergeStrings(headerStrings, classified.strings);
+export const strings = mergeStrings(headerStrings, classified.strings, streamLinks.strings);
 
 // The header of page `p` (see ../live.js): {el, update(), updateMuteAll(), setStale(text)}.
 export function liveHeader(p) {
@@ -142,6 +144,8 @@ export function liveHeader(p) {
         p.updateHeader();
       }
     } }, t('live.stream'));
+  const linksBtn = h('button', { type: 'button', class: 'btn btn-secondary', id: 'stream-links', disabled: !canControl, 'aria-describedby': describedBy,
+    onclick: () => streamLinks.openStreamLinks(p, linksBtn) }, t('links.open'));
   const muteAllBtn = h('button', { type: 'button', class: 'btn btn-danger-outline', id: 'mute-all', 'aria-pressed': 'false', disabled: !canControl, 'aria-describedby': describedBy,
     onclick: async () => {
       const muted = muteAllBtn.getAttribute('aria-pressed') !== 'true';
@@ -165,7 +169,7 @@ export function liveHeader(p) {
         h('a', { href: `#/monitor?conference=${encodeURIComponent(id)}`, class: 'live-monitor-link' }, t('live.monitorLink')),
         staleText)),
     h('div', { class: 'toolbar live-controls', role: 'group', 'aria-label': t('live.controls') },
-      startBtn, muteAllBtn, lockBtn, recordBtn, streamBtn, endBtn));
+      startBtn, muteAllBtn, lockBtn, recordBtn, streamBtn, linksBtn, endBtn));
 
   function update() {
     const c = st.conf;
@@ -212,6 +216,7 @@ export function liveHeader(p) {
     streamBtn.hidden = c.state !== 'open' || classified.isClassified(c) || c.mode === 'echo';
     streamBtn.setAttribute('aria-pressed', String(Boolean(stream)));
     streamBtn.textContent = t(stream ? 'live.streamStop' : 'live.stream');
+    linksBtn.hidden = streamBtn.hidden;
   }
 
   // Mute all: pressed while every other site in the conference is muted.
