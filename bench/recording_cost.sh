@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What a recording and a live stream cost (issue 21): MCU CPU of one mixing conference of N
-# mcu-loadgen sites (default 25) over steady 8 s windows, in the same run: without either, with a
-# recording running (POST .../recording/start as the bench's admin), with a live stream instead
+# mcu-loadgen sites (default 25) over steady windows of WINDOW_S seconds (default 8; this VM's
+# CPU drifts by a few hundredths of a core between 8 s windows), in the same run: without
+# either, with a recording running (POST .../recording/start as the bench's admin), with a live stream instead
 # (.../stream/start), and with that stream watched by V viewers (default 10: each a loop that
 # reads the playlist every second and fetches each new segment, as the watch page does); and the
 # recording's disk rate (bytes written over the time recorded, as MB per hour). The differences
@@ -19,10 +20,11 @@ DIR=$(mktemp -d); trap 'kill $LG $MCU $VIEWERS 2>/dev/null || true; wait; rm -rf
 bench_start_mcu mix "$BUILD" "$DIR"
 TCK=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' /proc/$MCU/stat; }
-# The core used over the next 8 s.
+W=${WINDOW_S:-8}
+# The core used over the next W seconds.
 window() {
   local c0 c1 t0 t1
-  c0=$(cpu); t0=$(date +%s.%N); sleep 8; c1=$(cpu); t1=$(date +%s.%N)
+  c0=$(cpu); t0=$(date +%s.%N); sleep "$W"; c1=$(cpu); t1=$(date +%s.%N)
   python3 -c "print(round(($c1 - $c0) / $TCK / ($t1 - $t0), 3))"
 }
 API="https://127.0.0.1:$PORT/api/v1"
@@ -32,7 +34,7 @@ csrf=$("${CURL[@]}" -H 'Content-Type: application/json' -H "Origin: https://127.
   python3 -c "import json,sys;print(json.load(sys.stdin)['csrfToken'])")
 post() { "${CURL[@]}" -X POST -H "Origin: https://127.0.0.1:$PORT" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{}' "$API$1" > /dev/null; }
 
-bench_loadgen "$BUILD" "$DIR" "$N" 75 > "$DIR/load.log" 2>&1 &
+bench_loadgen "$BUILD" "$DIR" "$N" $((5 * W + 40)) > "$DIR/load.log" 2>&1 &
 LG=$!
 for _ in $(seq 300); do grep -q "connected $N/$N" "$DIR/load.log" && break; sleep 0.1; done
 sleep 3
