@@ -148,8 +148,8 @@ RestResponse StopStream(RouteContext& c) {
 }
 
 // The live stream's playlist (index.m3u8) and its parts (init.webm, <sequence>.webm), from
-// memory; never cached. To a console session, or through a viewer link (?token=...: the
-// playlist's URLs carry it on).
+// memory; never cached; and info.json, the conference's title for the watch page. To a console
+// session, or through a viewer link (?token=...: the playlist's URLs carry it on).
 RestResponse StreamFile(RouteContext& c) {
   const std::string& name = c.params[1];
   std::string query;
@@ -159,6 +159,11 @@ RestResponse StreamFile(RouteContext& c) {
     if (Status st = c.control.StreamViewer(c.params[0], token, c.req.remote); !st)
       return FromStatus(st);
     query = "?token=" + token;
+  }
+  if (name == "info.json") {
+    auto conf = c.control.Conference(c.params[0]);
+    if (!conf) return Fail(404, "no such conference");
+    return Reply(200, json{{"conference", conf->id}, {"title", conf->title}});
   }
   if (name == "index.m3u8") {
     auto list = c.control.StreamPlaylist(c.params[0], query);

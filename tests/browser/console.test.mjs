@@ -479,6 +479,8 @@ describe('web console', () => {
       await viewer.page.waitForFunction((t) => document.querySelector('#watch-video').currentTime > t + 3, t0,
         { timeout: 30_000 });
       assert.equal(await viewer.page.getAttribute('#watch-state', 'data-state'), 'live');
+      await viewer.page.waitForSelector('#watch-title[data-conference]');
+      assert.equal(await viewer.page.textContent('#watch-title'), 'Họp thử bảng điều khiển', 'the conference by its title');
       const colours = await videoColours(viewer.page, '#watch-video');
       for (const [name, count] of Object.entries(colours))
         assert.ok(count > 160 * 90 * 0.02, `${name} is missing from the stream's picture: ${JSON.stringify(colours)}`);
@@ -518,6 +520,8 @@ describe('web console', () => {
         const v = document.querySelector('#watch-video');
         return v && v.videoWidth === 1280 && v.currentTime > 1;
       }, null, { timeout: 40_000 });
+      await guestPage.waitForSelector('#watch-title[data-conference]');
+      assert.equal(await guestPage.textContent('#watch-title'), 'Họp thử bảng điều khiển', 'the title through the link');
       await host.page.click(`${row} button[data-action=revoke]`);
       await host.page.waitForSelector('#stream-links-list tr[data-link][data-state="revoked"]');
       await guestPage.waitForSelector('#watch-state[data-state="refused"]', { timeout: 10_000 });

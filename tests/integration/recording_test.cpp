@@ -692,6 +692,11 @@ TEST(LiveStream, SegmentsOfTheCompositeAreServedToSessionsAndDecodeToTheConferen
   ASSERT_FALSE(linked.segments.empty());
   EXPECT_EQ(linked.init, "init.webm?token=" + token);
   EXPECT_EQ(nobody.Call("GET", base + linked.segments.back().first).status, 200);
+  auto info = nobody.Call("GET", base + "info.json?token=" + token);
+  ASSERT_EQ(info.status, 200) << info.text;
+  EXPECT_EQ(info.body["conference"], "mix");
+  EXPECT_FALSE(info.body.value("title", "").empty()) << "the watch page's title";
+  EXPECT_EQ(nobody.Call("GET", base + "info.json").status, 401);
   EXPECT_EQ(nobody.Call("GET", base + "index.m3u8?token=wrong").status, 401);
   EXPECT_EQ(nobody.Call("POST", base + "links").status, 401);
   EXPECT_EQ(technician.Call("GET", base + "links").status, 403) << "a host's";

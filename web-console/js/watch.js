@@ -132,6 +132,16 @@ async function play() {
 
 document.title = i18n.t('watch.pageTitle');
 $('watch-title').textContent = conference;
+// The conference's title, once the MCU says it (the id until then, or if it cannot).
+fetch(base + 'info.json' + (token ? `?token=${encodeURIComponent(token)}` : ''), { credentials: 'same-origin', cache: 'no-store' })
+  .then((res) => (res.ok ? res.json() : null))
+  .then((info) => {
+    if (info && info.title) {
+      $('watch-title').textContent = info.title;
+      $('watch-title').dataset.conference = info.conference;
+    }
+  })
+  .catch(() => {});
 i18n.apply();
 i18n.bindSwitch($('lang-switch'));
 play();
