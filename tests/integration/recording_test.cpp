@@ -126,6 +126,21 @@ const SiteSpec kSites[] = {
     {"demo-huyen-3", 880, "1010e0", {16, 16, 224}},
 };
 
+// Waits until `conference`'s running recording has written at least `ms` (its progress on the
+// roll-call: no fixed sleep); `written_ms`, if given, gets what it had then.
+bool RecordedFor(RestClient& host, const std::string& conference, int64_t ms,
+                 int64_t* written_ms = nullptr) {
+  return WaitUntil(
+      [&] {
+        auto r = host.Call("GET", "/api/v1/conferences/" + conference + "/roll-call");
+        if (!r.body["recording"].is_object()) return false;
+        const int64_t written = r.body["recording"]["durationMs"];
+        if (written_ms) *written_ms = written;
+        return written >= ms;
+      },
+      seconds(20), milliseconds(200));
+}
+
 // `spec`'s mcu-room (its tone and colour) in `conference`, once its media connected (null and a
 // failure if it did not within 20 s).
 std::unique_ptr<Process> ConnectedSite(McuProcess& mcu, const SiteSpec& spec,
@@ -170,13 +185,7 @@ TEST(Recording, ThreeSitesRecordedAsTheyAreSeenAndHeard) {
   const std::filesystem::path path = mcu.dir().path() / "data" / "recordings" / file;
 
   // About 6 s recorded: the recording's progress shows it growing (no fixed sleep).
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        auto r = host.Call("GET", "/api/v1/conferences/mix/roll-call");
-        return r.body["recording"].is_object() && r.body["recording"]["durationMs"] >= 6000;
-      },
-      seconds(20), milliseconds(200)))
-      << mcu.Log();
+  ASSERT_TRUE(RecordedFor(host, "mix", 6000)) << mcu.Log();
   auto stop = host.Call("POST", "/api/v1/conferences/mix/recording/stop");
   ASSERT_EQ(stop.status, 200) << stop.text;
   const double wall_s =
@@ -431,14 +440,7 @@ TEST(Recording, PlaysThroughAJoinALayoutChangeAndALeave) {
   RestClient host(mcu.port(), mcu.ca());
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
   ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/recording/start").status, 200);
-  auto recorded_ms = [&](int64_t at_least) {
-    return WaitUntil(
-        [&] {
-          auto r = host.Call("GET", "/api/v1/conferences/mix/roll-call");
-          return r.body["recording"].is_object() && r.body["recording"]["durationMs"] >= at_least;
-        },
-        seconds(20), milliseconds(200));
-  };
+  auto recorded_ms = [&](int64_t at_least) { return RecordedFor(host, "mix", at_least); };
   ASSERT_TRUE(recorded_ms(2000));
   ASSERT_TRUE(join(2)) << "site 3 joins while it records";
   ASSERT_TRUE(recorded_ms(4000));
@@ -483,15 +485,7 @@ TEST(Recording, AKilledMcuLeavesAFileThatPlaysAndARowThatSaysInterrupted) {
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
   ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/recording/start").status, 200);
   int64_t written_ms = 0;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        auto r = host.Call("GET", "/api/v1/conferences/mix/roll-call");
-        if (!r.body["recording"].is_object()) return false;
-        written_ms = r.body["recording"]["durationMs"];
-        return written_ms >= 4000;
-      },
-      seconds(20), milliseconds(200)))
-      << mcu.Log();
+  ASSERT_TRUE(RecordedFor(host, "mix", 4000, &written_ms)) << mcu.Log();
   const std::string file = host.Call("GET", "/api/v1/recordings").body[0]["file"];
   const std::filesystem::path path = mcu.dir().path() / "data" / "recordings" / file;
 
@@ -529,14 +523,7 @@ TEST(Recording, AnMp4RecordingIsTheH264TierAndPlaysUpToItsLastFragmentAfterAKill
   ASSERT_TRUE(room);
   RestClient host(mcu.port(), mcu.ca());
   ASSERT_TRUE(host.Login("chutri", kHostPassword));
-  auto recorded_for = [&](int64_t ms) {
-    return WaitUntil(
-        [&] {
-          auto r = host.Call("GET", "/api/v1/conferences/mix/roll-call");
-          return r.body["recording"].is_object() && r.body["recording"]["durationMs"] >= ms;
-        },
-        seconds(20), milliseconds(200));
-  };
+  auto recorded_for = [&](int64_t ms) { return RecordedFor(host, "mix", ms); };
   const std::filesystem::path dir = mcu.dir().path() / "data" / "recordings";
 
   ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/recording/start").status, 200);
