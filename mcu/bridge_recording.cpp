@@ -216,8 +216,10 @@ Status Bridge::StartStream(const std::string& actor, const std::string& conferen
       return MakeError(ErrorKind::kConflict, "an echo conference is not streamed");
     if (conf.stream) return MakeError(ErrorKind::kConflict, "the conference is streamed already");
     Status st = MakeRoom(conf);
-    auto stream =
-        st ? conf.room->StartStream(1280) : Expected<std::unique_ptr<MediaStream>>(st.failure());
+    const StreamFormat format =
+        config_.stream.format == "ts" ? StreamFormat::kTs : StreamFormat::kWebm;
+    auto stream = st ? conf.room->StartStream(1280, format)
+                     : Expected<std::unique_ptr<MediaStream>>(st.failure());
     if (!stream) {
       if (conf.room && conf.empty()) conf.room.reset();
       return stream.failure();

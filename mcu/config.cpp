@@ -111,9 +111,9 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.CheckUnknown();
     if (error.empty() && !r.error().empty()) error = r.error();
   };
-  std::set<std::string> known = {"server", "schedule",  "alarms",      "media",
-                                 "limits", "auth",      "sip",         "log",
-                                 "sites",  "recording", "conferences", "users"};
+  std::set<std::string> known = {"server", "schedule",    "alarms", "media", "limits",
+                                 "auth",   "sip",         "log",    "sites", "recording",
+                                 "stream", "conferences", "users"};
   for (const auto& [k, v] : root)
     if (!known.count(std::string(k.str())))
       return MakeError(ErrorKind::kInvalid,
@@ -145,6 +145,11 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("classified", c.recording.classified);
     r.Get("key_file", c.recording.key_file);
     r.Get("format", c.recording.format);
+    check(r);
+  }
+  if (auto* t = SubTable(root, "stream", error)) {
+    Reader r(*t, "stream.");
+    r.Get("format", c.stream.format);
     check(r);
   }
   if (auto* t = SubTable(root, "alarms", error)) {
@@ -384,6 +389,8 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     return fail("recording.key_file must be an absolute path");
   if (c.recording.format != "webm" && c.recording.format != "mp4")
     return fail("recording.format must be \"webm\" or \"mp4\"");
+  if (c.stream.format != "webm" && c.stream.format != "ts")
+    return fail("stream.format must be \"webm\" or \"ts\"");
   const auto& a = c.alarms;
   // Written so that nan fails too.
   if (!(a.loss_warning_pct > 0 && a.loss_warning_pct <= 100))

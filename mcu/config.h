@@ -83,6 +83,14 @@ struct Config {
     // is encoded for it while no SIP room receives it).
     std::string format = "webm";
   } recording;
+  // A conference's live stream (mcu/bridge.h StartStream).
+  struct Stream {
+    // The segments' format: "webm" (the VP8 tier and the Opus mix, as the sites receive them:
+    // nothing encoded for it; HLS version 7 that the MCU's watch page plays) or "ts" (MPEG-TS of
+    // the H.264 tier and the mix in AAC: HLS version 3 that every HLS player takes, for a
+    // portal's player; the tier is encoded for it while no SIP room receives it).
+    std::string format = "webm";
+  } stream;
   struct Media {
     std::vector<std::string> ice_addresses;
     uint16_t port_min = 0, port_max = 0;

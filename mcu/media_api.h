@@ -114,6 +114,12 @@ struct RoomStats {
 // full mix in Opus.
 enum class RecordingFormat { kWebm, kMp4 };
 
+// A live stream's segments: WebM of a VP8 tier with the mix in Opus (HLS version 7 with an init
+// segment; played by the MCU's own watch page, through Media Source Extensions), or MPEG-TS of
+// an H.264 tier with the mix in AAC (HLS version 3, which every HLS player takes: a portal's
+// hls.js, Safari, VLC, set-top boxes).
+enum class StreamFormat { kWebm, kTs };
+
 // A recording of a mixing room (MediaRoom::StartRecording): one composite tier's encoded
 // frames and the full mix, written to a file without decoding or encoding either. Destroying it
 // closes the file cleanly (on the control executor; it waits for the file's last write).
@@ -129,16 +135,16 @@ class MediaRecording {
 };
 
 // A live stream of a mixing room (MediaRoom::StartStream): the same encoded frames as a
-// recording, cut into segments kept in memory and listed by an HLS playlist (WebM segments with
-// an init segment). Destroying it ends the stream (on the control executor). Its parts are read
-// from any thread.
+// recording, cut into segments kept in memory and listed by an HLS playlist (StreamFormat).
+// Destroying it ends the stream (on the control executor). Its parts are read from any thread.
 class MediaStream {
  public:
   virtual ~MediaStream() = default;
   // The playlist, its URLs relative to its own and followed by `query`; it lists no segment
   // until the first is whole.
   virtual std::string Playlist(const std::string& query) const = 0;
-  // "init.webm" or "<sequence>.webm"; null if there is no such part (or it is no longer kept).
+  // "init.webm" or "<sequence>.webm" (WebM), "<sequence>.ts" (MPEG-TS); null if there is no
+  // such part (or it is no longer kept).
   virtual std::shared_ptr<const std::string> Part(const std::string& name) const = 0;
   virtual MediaRecording::Stats Progress() const = 0;
 };
@@ -191,10 +197,11 @@ class MediaRoom {
     (void)path, (void)width, (void)format, (void)seal;
     return MakeError(ErrorKind::kInvalid, "this room does not record");
   }
-  // Starts a live stream of the room (the VP8 tier of `width` pixels, or the widest, and the Opus
-  // full mix); like a recording, no participant. It must be destroyed before the room.
-  virtual Expected<std::unique_ptr<MediaStream>> StartStream(int width) {
-    (void)width;
+  // Starts a live stream of the room (in `format`: the VP8 or the H.264 tier of `width` pixels,
+  // or the widest, and the full mix); like a recording, no participant. It must be destroyed
+  // before the room.
+  virtual Expected<std::unique_ptr<MediaStream>> StartStream(int width, StreamFormat format) {
+    (void)width, (void)format;
     return MakeError(ErrorKind::kInvalid, "this room does not stream");
   }
 };

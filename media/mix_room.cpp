@@ -75,9 +75,11 @@ class MixStream : public MediaStream {
     return segments_->Playlist(query);
   }
   std::shared_ptr<const std::string> Part(const std::string& name) const override {
-    if (name == "init.webm") return segments_->Init();
-    const size_t dot = name.find(".webm");
-    if (dot == std::string::npos || dot == 0 || dot + 5 != name.size() || dot > 18) return nullptr;
+    const std::string ext = std::string(".") + segments_->extension();
+    if (name == "init" + ext) return segments_->Init();
+    const size_t dot = name.find(ext);
+    if (dot == std::string::npos || dot == 0 || dot + ext.size() != name.size() || dot > 18)
+      return nullptr;
     uint64_t sequence = 0;
     for (size_t i = 0; i < dot; ++i) {
       if (name[i] < '0' || name[i] > '9') return nullptr;
@@ -113,11 +115,15 @@ Expected<std::unique_ptr<MediaRecording>> MixRoom::StartRecording(
   return std::unique_ptr<MediaRecording>(new MixRecording(this, id, std::move(recorder)));
 }
 
-Expected<std::unique_ptr<MediaStream>> MixRoom::StartStream(int width) {
+Expected<std::unique_ptr<MediaStream>> MixRoom::StartStream(int width, StreamFormat format) {
   MCU_DCHECK_THREAD(control_);
-  const int tier = TierOf(VideoCodec::kVp8, width);
-  if (tier < 0) return MakeError(ErrorKind::kInternal, "live stream: the room has no VP8 tier");
-  auto segments = std::make_shared<Segmenter>(Segmenter::Options{});
+  const bool ts = format == StreamFormat::kTs;
+  const int tier = TierOf(ts ? VideoCodec::kH264 : VideoCodec::kVp8, width);
+  if (tier < 0)
+    return MakeError(ErrorKind::kInternal, std::string("live stream: the room has no ") +
+                                               (ts ? "H.264" : "VP8") + " tier");
+  auto segments = std::make_shared<Segmenter>(Segmenter::Options{
+      .container = ts ? Segmenter::Container::kTs : Segmenter::Container::kWebm});
   auto started = Recorder::StartStream(tiers_[tier].width, tiers_[tier].height, segments);
   if (!started) return started.failure();
   std::shared_ptr<Recorder> recorder = std::move(*started);

@@ -78,7 +78,7 @@ class MixRoom : public MediaRoom {
       const std::string& path, int width, RecordingFormat format,
       const std::optional<SealKey>& seal) override;
   void StopRecording(ParticipantId id);  // From its MediaRecording's destructor.
-  Expected<std::unique_ptr<MediaStream>> StartStream(int width) override;
+  Expected<std::unique_ptr<MediaStream>> StartStream(int width, StreamFormat format) override;
   void StopStream(ParticipantId id);  // From its MediaStream's destructor.
 
   // One participant's statistics, for its MediaEndpoint (one hop to mcu-io; the peer lives

@@ -35,7 +35,7 @@ Expected<std::unique_ptr<Recorder>> Recorder::Start(const std::string& path, int
                        "recording: cannot create " + path + ": " + std::string(strerror(errno)));
     ::close(fd);
   }
-  auto r = Launch(format,
+  auto r = Launch(format == RecordingFormat::kMp4 ? Mux::kMp4 : Mux::kWebm,
                   sealed ? "streamable=true ! appsink name=out sync=false emit-signals=true"
                          : "! filesink name=file buffer-mode=unbuffered",
                   width, height);
@@ -57,38 +57,54 @@ Expected<std::unique_ptr<Recorder>> Recorder::Start(const std::string& path, int
 
 Expected<std::unique_ptr<Recorder>> Recorder::StartStream(int width, int height,
                                                           std::shared_ptr<Segmenter> segmenter) {
-  auto r = Launch(RecordingFormat::kWebm,
-                  "streamable=true ! appsink name=out sync=false emit-signals=true", width, height);
+  const bool ts = segmenter->container() == Segmenter::Container::kTs;
+  // Buffers of 7 packets (1316 bytes, as for UDP); the cutter takes any.
+  auto r = Launch(ts ? Mux::kTs : Mux::kWebm,
+                  std::string(ts ? "alignment=7" : "streamable=true") +
+                      " ! appsink name=out sync=false emit-signals=true",
+                  width, height);
   if (!r) return r;
+  if (ts) (*r)->ts_cutter_ = std::make_unique<TsCutter>(*segmenter);
   (*r)->segmenter_ = std::move(segmenter);
   auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN((*r)->pipeline_.get()), "out"));
   g_signal_connect(sink.get(), "new-sample", G_CALLBACK(&Recorder::OnStreamSample), r->get());
   if (Status st = (*r)->Play(); !st) return st.failure();
-  spdlog::info("live stream ({}x{})", width, height);
+  spdlog::info("live stream ({}x{} {})", width, height, ts ? "MPEG-TS" : "WebM");
   return r;
 }
 
-Expected<std::unique_ptr<Recorder>> Recorder::Launch(RecordingFormat format,
-                                                     const std::string& mux_tail, int width,
-                                                     int height) {
-  const bool mp4 = format == RecordingFormat::kMp4;
+Expected<std::unique_ptr<Recorder>> Recorder::Launch(Mux mux, const std::string& mux_tail,
+                                                     int width, int height) {
+  const bool h264 = mux != Mux::kWebm;
   const std::string video_caps =
       std::string("application/x-rtp,media=video,clock-rate=90000,encoding-name=") +
-      (mp4 ? "H264,payload=" + std::to_string(kH264Pt) : "VP8,payload=" + std::to_string(kVp8Pt));
-  // The tier's SPS and PPS come before each IDR (config-interval=-1): h264parse puts them in
-  // the moov's avcC. One fragment about every second per track.
-  const char* video_mux = mp4 ? "rtph264depay ! h264parse ! queue max-size-time=0 max-size-bytes=0 "
-                                "max-size-buffers=0 ! mp4mux name=mux fragment-duration=1000 "
-                              : "rtpvp8depay ! queue max-size-time=0 max-size-bytes=0 "
-                                "max-size-buffers=0 ! webmmux name=mux ";
+      (h264 ? "H264,payload=" + std::to_string(kH264Pt) : "VP8,payload=" + std::to_string(kVp8Pt));
+  const std::string queue = "queue max-size-time=0 max-size-bytes=0 max-size-buffers=0 ! ";
+  // The tier's SPS and PPS come before each IDR: h264parse puts them in the moov's avcC (MP4:
+  // one fragment about every second per track), or writes them before each keyframe (MPEG-TS:
+  // every segment decodes alone), with a PES per picture.
+  const std::string video_mux =
+      mux == Mux::kMp4
+          ? "rtph264depay ! h264parse ! " + queue + "mp4mux name=mux fragment-duration=1000 "
+      : mux == Mux::kTs ? "rtph264depay ! h264parse config-interval=-1 ! "
+                          "video/x-h264,stream-format=byte-stream,alignment=au ! " +
+                              queue + "mpegtsmux name=mux "
+                        : "rtpvp8depay ! " + queue + "webmmux name=mux ";
+  const std::string audio_mux =
+      mux == Mux::kTs
+          ? "opusparse ! opusdec ! audioconvert ! avenc_aac bitrate=96000 ! aacparse ! " + queue
+          : "opusparse ! " + queue;
   // Bounded, dropping the oldest: a stalled disk costs frames of the file, never mcu-io's time.
-  const char* src = "appsrc format=time is-live=true leaky-type=downstream";
-  const std::string desc =
-      std::string(src) + " name=v max-bytes=8000000 caps=\"" + video_caps + "\" ! " + video_mux +
-      mux_tail + " " + src +
-      " name=a max-bytes=1000000 caps=\"audio/x-opus,rate=48000,channels=1,"
-      "channel-mapping-family=0\" ! opusparse ! queue max-size-time=0 max-size-bytes=0 "
-      "max-size-buffers=0 ! mux.";
+  // Live, except into mpegtsmux: an aggregator, which live would cut by the clock (with no
+  // latency: one buffer at a time per pad, the video held back behind the audio); not live, it
+  // waits for both inputs and interleaves them by their timestamps, as the other muxers do.
+  const std::string src = std::string("appsrc format=time leaky-type=downstream is-live=") +
+                          (mux == Mux::kTs ? "false" : "true");
+  const std::string desc = src + " name=v max-bytes=8000000 caps=\"" + video_caps + "\" ! " +
+                           video_mux + mux_tail + " " + src +
+                           " name=a max-bytes=1000000 caps=\"audio/x-opus,rate=48000,channels=1,"
+                           "channel-mapping-family=0\" ! " +
+                           audio_mux + "mux.";
   GError* raw_err = nullptr;
   auto pipeline = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw_err));
   if (GErrorPtr err(raw_err); err || !pipeline)
@@ -124,7 +140,10 @@ GstFlowReturn Recorder::OnStreamSample(GstElement* sink, gpointer self) {
                                                                : Segmenter::Part::kOther;
   const int64_t pts_us =
       GST_BUFFER_PTS_IS_VALID(b) ? static_cast<int64_t>(GST_BUFFER_PTS(b) / GST_USECOND) : 0;
-  r->segmenter_->Add(m.data, m.size, part, pts_us);
+  if (r->ts_cutter_)
+    r->ts_cutter_->Add(m.data, m.size);  // mpegtsmux marks no keyframe: the cutter finds them.
+  else
+    r->segmenter_->Add(m.data, m.size, part, pts_us);
   gst_buffer_unmap(b, &m);
   return GST_FLOW_OK;
 }
@@ -186,7 +205,8 @@ void Recorder::OnTierFrame(const TierFrame& f, int64_t now_us) {
   const int64_t pts_us = video_us_;
   for (const auto& p : f.packets) {
     GstBuffer* b = gst_buffer_new_memdup(p.data.data(), p.data.size());
-    GST_BUFFER_PTS(b) = static_cast<GstClockTime>(pts_us) * GST_USECOND;
+    // No frame is reordered (the tiers encode no B-frames): decoded when presented.
+    GST_BUFFER_PTS(b) = GST_BUFFER_DTS(b) = static_cast<GstClockTime>(pts_us) * GST_USECOND;
     Push(video_src_.get(), b);
   }
   video_frames_.fetch_add(1, std::memory_order_relaxed);

@@ -1,10 +1,13 @@
 // A recording of a mixing room (MediaRoom::StartRecording), or its live stream (StartStream: the
 // same muxing, cut into segments by media/segmenter.h): the encoded frames of one composite
 // tier (as its receivers get them) and the shared Opus encoding of the full mix, muxed without
-// decoding or encoding anything, by a small pipeline of its own:
+// decoding or encoding any video, by a small pipeline of its own:
 //   appsrc (VP8 RTP)  ! rtpvp8depay ! queue ! webmmux ! filesink        (WebM)
 //   appsrc (H.264 RTP) ! rtph264depay ! h264parse ! queue ! mp4mux ...  (MP4, recordings only)
+//   appsrc (H.264 RTP) ! rtph264depay ! h264parse ! queue ! mpegtsmux   (MPEG-TS, streams only)
 //   appsrc (Opus)     ! opusparse   ! queue ! mux.
+// MPEG-TS carries the mix in AAC, which HLS players expect there: its audio is the one thing
+// encoded here (opusdec ! avenc_aac, 48 kHz mono, 96 kb/s).
 // The file starts on a keyframe of the tier (video and audio from then on, at time 0). Video
 // advances by the tier's RTP clock from frame to frame (by the arrival times where the composite
 // restarted), audio by 20 ms a frame from its first arrival: the composite's restarts, keyframe
@@ -41,6 +44,7 @@
 #include "media/gobject_ptr.h"
 #include "media/mix_peer.h"
 #include "media/segmenter.h"
+#include "media/ts_cutter.h"
 
 namespace mcu::media {
 
@@ -52,7 +56,8 @@ class Recorder {
   static Expected<std::unique_ptr<Recorder>> Start(const std::string& path, int width, int height,
                                                    RecordingFormat format,
                                                    const std::optional<SealKey>& seal);
-  // The same muxing for a live stream: a streamable WebM cut into `segmenter`'s segments.
+  // The same muxing for a live stream, cut into `segmenter`'s segments: a streamable WebM of the
+  // VP8 tier, or MPEG-TS of the H.264 tier (as the segmenter's container says).
   static Expected<std::unique_ptr<Recorder>> StartStream(int width, int height,
                                                          std::shared_ptr<Segmenter> segmenter);
   ~Recorder();
@@ -68,9 +73,9 @@ class Recorder {
  private:
   Recorder() = default;
   void Push(GstElement* src, GstBuffer* buffer);
+  enum class Mux { kWebm, kMp4, kTs };
   // The pipeline, the muxer's output going through `mux_tail`; not yet playing.
-  static Expected<std::unique_ptr<Recorder>> Launch(RecordingFormat format,
-                                                    const std::string& mux_tail, int width,
+  static Expected<std::unique_ptr<Recorder>> Launch(Mux mux, const std::string& mux_tail, int width,
                                                     int height);
   Status Play();
   static GstFlowReturn OnSealedSample(GstElement* sink, gpointer self);
@@ -90,7 +95,8 @@ class Recorder {
   // Sealed recordings only (see Threading).
   std::unique_ptr<SealedWriter> sealed_;
   bool seal_failed_ = false;
-  std::shared_ptr<Segmenter> segmenter_;  // Live streams only: fed by the streaming thread.
+  std::shared_ptr<Segmenter> segmenter_;  // Live streams only: fed by the streaming thread,
+  std::unique_ptr<TsCutter> ts_cutter_;   // through this one for MPEG-TS.
 };
 
 }  // namespace mcu::media

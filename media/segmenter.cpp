@@ -19,7 +19,7 @@ void Segmenter::Add(const uint8_t* data, size_t n, Part part, int64_t pts_us) {
     return;
   }
   if (part == Part::kKeyframeCluster) {
-    if (!in_segment_) {
+    if (!in_segment_ && options_.container == Container::kWebm) {
       std::lock_guard lock(mu_);
       init_ = std::make_shared<const std::string>(header_);
     }
@@ -60,19 +60,20 @@ std::string Segmenter::Playlist(const std::string& query) const {
   std::lock_guard lock(mu_);
   int64_t longest_us = options_.target_us;
   for (const Done& d : done_) longest_us = std::max(longest_us, d.duration_us);
-  std::string out = "#EXTM3U\n#EXT-X-VERSION:7\n";
+  const bool ts = options_.container == Container::kTs;
+  std::string out = ts ? "#EXTM3U\n#EXT-X-VERSION:3\n" : "#EXTM3U\n#EXT-X-VERSION:7\n";
   out += "#EXT-X-TARGETDURATION:" +
          std::to_string(static_cast<int64_t>(std::ceil(static_cast<double>(longest_us) / 1e6))) +
          "\n";
   out +=
       "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(done_.empty() ? 0 : done_.front().sequence) + "\n";
   if (done_.empty()) return out;  // Nothing whole yet: a player asks again.
-  out += "#EXT-X-MAP:URI=\"init.webm" + query + "\"\n";
+  if (!ts) out += "#EXT-X-MAP:URI=\"init.webm" + query + "\"\n";
   for (const Done& d : done_) {
     char duration[32];
     snprintf(duration, sizeof duration, "%.3f", static_cast<double>(d.duration_us) / 1e6);
-    out += std::string("#EXTINF:") + duration + ",\n" + std::to_string(d.sequence) + ".webm" +
-           query + "\n";
+    out += std::string("#EXTINF:") + duration + ",\n" + std::to_string(d.sequence) + "." +
+           extension() + query + "\n";
   }
   return out;
 }

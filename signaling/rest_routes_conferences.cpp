@@ -147,9 +147,10 @@ RestResponse StopStream(RouteContext& c) {
   return FromStatus(c.control.StopStream(c.actor(), c.params[0]));
 }
 
-// The live stream's playlist (index.m3u8) and its parts (init.webm, <sequence>.webm), from
-// memory; never cached; and info.json, the conference's title for the watch page. To a console
-// session, or through a viewer link (?token=...: the playlist's URLs carry it on).
+// The live stream's playlist (index.m3u8) and its parts (init.webm and <sequence>.webm, or
+// <sequence>.ts: [stream] format), from memory; never cached; and info.json, the conference's title
+// for the watch page. To a console session, or through a viewer link (?token=...: the playlist's
+// URLs carry it on).
 RestResponse StreamFile(RouteContext& c) {
   const std::string& name = c.params[1];
   std::string query;
@@ -172,7 +173,7 @@ RestResponse StreamFile(RouteContext& c) {
   }
   auto part = c.control.StreamPart(c.params[0], name);
   if (!part) return FromStatus(part);
-  return RestResponse{200, **part, {}, "video/webm"};
+  return RestResponse{200, **part, {}, name.ends_with(".ts") ? "video/mp2t" : "video/webm"};
 }
 
 RestResponse StopSiteContent(RouteContext& c) {

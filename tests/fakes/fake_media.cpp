@@ -189,8 +189,9 @@ Expected<std::unique_ptr<MediaRecording>> FakeMediaRoom::StartRecording(
   return std::unique_ptr<MediaRecording>(new FakeRecording(&recording, alive_));
 }
 
-Expected<std::unique_ptr<MediaStream>> FakeMediaRoom::StartStream(int width) {
+Expected<std::unique_ptr<MediaStream>> FakeMediaRoom::StartStream(int width, StreamFormat format) {
   (void)width;
+  stream_format = format;
   Log("stream");
   return std::unique_ptr<MediaStream>(new FakeStream(&streaming, alive_));
 }

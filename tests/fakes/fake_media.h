@@ -73,8 +73,9 @@ class FakeMediaRoom final : public MediaRoom {
   std::string recording;
   RecordingFormat recording_format = RecordingFormat::kWebm;
   bool recording_sealed = false;
-  Expected<std::unique_ptr<MediaStream>> StartStream(int width) override;
+  Expected<std::unique_ptr<MediaStream>> StartStream(int width, StreamFormat format) override;
   bool streaming = false;
+  StreamFormat stream_format = StreamFormat::kWebm;
   int recordings_started = 0;
   bool fail_recording = false;
 

@@ -40,19 +40,29 @@ struct Decoded {
 };
 
 // Every frame and sample of a WebM file (matroskademux, vp8dec) or, named .mp4, an MP4 file
-// (qtdemux, avdec_h264), and its Opus (opusdec).
+// (qtdemux, avdec_h264), and its Opus (opusdec); or, named .ts, an MPEG-TS file (tsdemux,
+// avdec_h264, and AAC: avdec_aac).
 Decoded Decode(const std::string& path) {
   static bool inited = (gst_init(nullptr, nullptr), true);
   (void)inited;
   Decoded out;
   const bool mp4 = path.ends_with(".mp4");
-  const std::string desc =
-      std::string("filesrc name=f ! ") +
-      (mp4 ? "qtdemux name=d d.video_0 ! queue ! h264parse ! avdec_h264 ! "
-           : "matroskademux name=d d.video_0 ! queue ! vp8dec ! ") +
-      "videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false d.audio_0 ! queue ! "
-      "opusdec ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! "
+  const bool ts = path.ends_with(".ts");
+  const char* to_pcm =
+      "audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! "
       "appsink name=a sync=false";
+  const std::string desc =
+      ts ? std::string(
+               "filesrc name=f ! tsdemux name=d d. ! h264parse ! queue ! avdec_h264 ! "
+               "videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false d. ! "
+               "aacparse ! queue ! avdec_aac ! ") +
+               to_pcm
+         : std::string("filesrc name=f ! ") +
+               (mp4 ? "qtdemux name=d d.video_0 ! queue ! h264parse ! avdec_h264 ! "
+                    : "matroskademux name=d d.video_0 ! queue ! vp8dec ! ") +
+               "videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false d.audio_0 ! "
+               "queue ! opusdec ! " +
+               to_pcm;
   GError* raw = nullptr;
   auto p = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw));
   media::GErrorPtr err(raw);
@@ -703,6 +713,77 @@ TEST(LiveStream, SegmentsOfTheCompositeAreServedToSessionsAndDecodeToTheConferen
   for (const char* a : {"stream-start", "stream-stop", "stream-link-create", "stream-link-view",
                         "stream-link-revoke"})
     EXPECT_TRUE(actions.count(a)) << a << " is not audited: " << audit.text;
+}
+
+// With `[stream] format = "ts"` the stream is HLS that any player takes: version 3, MPEG-TS
+// segments (no init segment) of the H.264 tier and the mix in AAC, each about 2 s and starting
+// on a keyframe with the PAT and PMT, so that any one decodes alone; all of them in a row are
+// the conference: the site's colour and tone.
+TEST(LiveStream, AnMpegTsStreamIsHlsOfTheH264TierAndTheMixInAac) {
+  McuOptions options;
+  options.extra_toml = "[stream]\nformat = \"ts\"\n";
+  McuProcess mcu(options);
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  const SiteSpec& s = kSites[0];
+  auto room = ConnectedSite(mcu, s, "site1", "mix");
+  ASSERT_TRUE(room);
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  const std::string base = "/api/v1/conferences/mix/stream/";
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/stream/start").status, 200);
+  std::string text;
+  Playlist list;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = host.Call("GET", base + "index.m3u8");
+        text = r.text;
+        list = ParsePlaylist(r.text);
+        return r.status == 200 && list.segments.size() >= 3;
+      },
+      seconds(30), milliseconds(250)))
+      << mcu.Log();
+  EXPECT_NE(text.find("#EXT-X-VERSION:3\n"), std::string::npos) << text;
+  EXPECT_EQ(list.init, "") << "MPEG-TS has no init segment: " << text;
+  EXPECT_EQ(host.Call("GET", base + "init.ts").status, 404);
+  EXPECT_EQ(host.Call("GET", base + "init.webm").status, 404);
+
+  std::string all, last;
+  double listed_s = 0;
+  for (const auto& [uri, duration] : list.segments) {
+    EXPECT_TRUE(uri.ends_with(".ts")) << uri;
+    auto seg = host.Call("GET", base + uri);
+    ASSERT_EQ(seg.status, 200) << uri;
+    EXPECT_EQ(seg.content_type, "video/mp2t");
+    ASSERT_EQ(seg.text.size() % 188, 0u) << uri << ": whole transport packets";
+    EXPECT_EQ(seg.text[0], 0x47);
+    EXPECT_EQ(seg.text.substr(1, 2), std::string("\x40\x00", 2)) << uri << " begins with the PAT";
+    EXPECT_GE(duration, 1.9) << uri;
+    EXPECT_LE(duration, 4.0) << uri << ": a keyframe is asked for every 2 s";
+    all += seg.text;
+    last = seg.text;
+    listed_s += duration;
+  }
+  const std::filesystem::path dir = mcu.dir().path();
+  std::ofstream(dir / "stream.ts", std::ios::binary) << all;
+  EXPECT_NE(Probe((dir / "stream.ts").string()).find("video/mpegts"), std::string::npos)
+      << Probe((dir / "stream.ts").string());
+  Decoded d = Decode((dir / "stream.ts").string());
+  ASSERT_FALSE(d.video_pts_us.empty()) << "no video decoded from the segments";
+  const double video_s = (d.video_pts_us.back() - d.video_pts_us.front()) / 1e6;
+  const double audio_s = double(d.audio.samples.size()) / 48000;
+  std::cout << "MPEG-TS live stream: " << list.segments.size() << " segments listed, " << listed_s
+            << " s; " << video_s << " s of video and " << audio_s << " s of audio decoded\n";
+  EXPECT_NEAR(video_s, listed_s, 0.5);
+  EXPECT_NEAR(audio_s, listed_s, 0.5);
+  EXPECT_EQ(d.width, 1280);
+  EXPECT_EQ(d.height, 720);
+  EXPECT_GT(ColourShare(d, s.rgb), 0.5) << s.color << " is missing";
+  EXPECT_GT(ToneShare(d.audio, s.tone), 0.05) << "the full mix holds the site's tone, in AAC";
+  std::ofstream(dir / "last.ts", std::ios::binary) << last;
+  Decoded one = Decode((dir / "last.ts").string());
+  ASSERT_GE(one.video_pts_us.size(), 30u) << "the last segment does not decode alone";
+  EXPECT_GT(ColourShare(one, s.rgb), 0.5);
+  ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/stream/stop").status, 200);
 }
 
 // The disk floor as the process reads it: a floor above what the disk has free refuses a

@@ -222,6 +222,13 @@ TEST_F(BridgeControl, TheRecordingFormatChoosesTheTierAndTheFilesName) {
   EXPECT_TRUE(file->name.ends_with(".mp4")) << file->name;
 }
 
+TEST_F(BridgeControl, TheStreamFormatIsTheConfiguredOne) {
+  config.stream.format = "ts";
+  ThreeIn();
+  ASSERT_TRUE(bridge->StartStream("chutri", "hop"));
+  EXPECT_EQ(room->stream_format, StreamFormat::kTs);
+}
+
 TEST_F(BridgeControl, ARecordingIsStoredListedSentAndDeletedWithAnAuditRowEach) {
   TempDir data;
   config.server.data_dir = data.path().string();

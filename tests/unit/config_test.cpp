@@ -308,6 +308,17 @@ TEST(Config, RecordingStorageIsReadAndChecked) {
   ExpectError("[recording]\nkeep_days = 5\n", "recording.keep_days");
 }
 
+TEST(Config, TheStreamFormatIsReadAndChecked) {
+  auto c = ParseConfig("[stream]\nformat = \"ts\"\n", "stream");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->stream.format, "ts");
+  auto d = ParseConfig(DefaultConfigToml(), "default");
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_EQ(d->stream.format, "webm") << "nothing encoded for it";
+  ExpectError("[stream]\nformat = \"flv\"\n", "stream.format");
+  ExpectError("[stream]\nbitrate = 5\n", "stream.bitrate");
+}
+
 // TOML has nan; "must be positive" has to refuse it too, or the token bucket never refills.
 TEST(Config, NotANumberRateIsAnError) {
   ExpectError("[limits]\nmessages_per_second = nan\n", "limits.messages_per_second");

@@ -1,7 +1,9 @@
-// The watch page: a conference's live stream (GET /api/v1/conferences/<id>/stream/index.m3u8,
-// WebM segments with an init segment) played through Media Source Extensions. The playlist is
-// read again every second; each segment not yet appended is fetched and appended in order. A
-// viewer never joins the conference: this page only reads what the MCU serves to a session.
+// The watch page: a conference's live stream (GET /api/v1/conferences/<id>/stream/index.m3u8)
+// played through Media Source Extensions: WebM segments with an init segment, or MPEG-TS
+// segments (the MCU's `[stream] format`; the playlist says which). The playlist is read again
+// every second; each segment not yet appended is fetched and appended in order. A browser whose
+// MSE takes no MPEG-TS but which plays HLS itself (Safari) is given the playlist. A viewer never
+// joins the conference: this page only reads what the MCU serves to a session.
 //
 // ?c=<conference> names the conference; ?lang= the language; #token=<viewer link token> lets
 // someone without a console login watch (the fragment never reaches the server with the page;
@@ -18,7 +20,7 @@ const STRINGS = {
     'watch.live': 'Trực tiếp',
     'watch.login': 'Cần đăng nhập bảng điều khiển, hoặc một liên kết xem hợp lệ',
     'watch.refused': 'Liên kết xem không dùng được: {reason}',
-    'watch.unsupported': 'Trình duyệt không phát được luồng WebM',
+    'watch.unsupported': 'Trình duyệt không phát được luồng này',
     'watch.note': 'Luồng phát trực tiếp của hội nghị, trễ vài giây. Người xem không tham gia hội nghị.',
   },
   en: {
@@ -28,12 +30,13 @@ const STRINGS = {
     'watch.live': 'Live',
     'watch.login': 'Log in to the console, or use a valid viewer link',
     'watch.refused': 'The viewer link cannot be used: {reason}',
-    'watch.unsupported': 'This browser cannot play the WebM stream',
+    'watch.unsupported': 'This browser cannot play this stream',
     'watch.note': "The conference's live stream, a few seconds behind. Viewers do not join the conference.",
   },
 };
 
-const MIME = 'video/webm; codecs="vp8,opus"';
+// The segments' types, as media/recorder.h muxes them (H.264 constrained baseline, AAC-LC).
+const MIME = { webm: 'video/webm; codecs="vp8,opus"', ts: 'video/mp2t; codecs="avc1.42E01F,mp4a.40.2"' };
 const i18n = new I18n(STRINGS);
 const $ = (id) => document.getElementById(id);
 const conference = new URLSearchParams(location.search).get('c') || '';
@@ -74,30 +77,49 @@ function appendTo(buffer, bytes) {
   });
 }
 
-async function play() {
-  if (!window.MediaSource || !MediaSource.isTypeSupported(MIME)) {
-    setState('watch.unsupported', 'failed');
-    return;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The playlist; null if it cannot be read now. Throws a refusal.
+async function readPlaylist() {
+  const res = await fetch(playlistUrl, { credentials: 'same-origin', cache: 'no-store' });
+  const refused = await refusal(res);
+  if (refused) throw refused;
+  return res.ok ? parsePlaylist(await res.text()) : null;
+}
+
+// Says why the page stops (true), or lets it try again (false).
+function stopsOn(e) {
+  if (e.status === 401 && !token) {
+    setState('watch.login', 'failed');
+    return true;
   }
+  if (e.status === 401 || e.status === 403) {
+    const badge = $('watch-state');
+    badge.textContent = i18n.t('watch.refused', { reason: e.reason });
+    badge.className = 'badge badge-failed';
+    badge.dataset.state = 'refused';
+    return true;
+  }
+  return false;
+}
+
+// Appends each new segment to a SourceBuffer of `mime`, starting from `list`.
+async function playThroughMse(mime, list) {
   const source = new MediaSource();
   video.src = URL.createObjectURL(source);
   await new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true }));
-  const buffer = source.addSourceBuffer(MIME);
-  let next = -1;  // The next segment to append; -1 until the init segment is in.
+  const buffer = source.addSourceBuffer(mime);
+  let next = -1;  // The next segment to append; -1 until the first (and the init segment) is in.
   for (;;) {
     try {
-      const text = await fetch(playlistUrl, { credentials: 'same-origin', cache: 'no-store' });
-      const refused = await refusal(text);
-      if (refused) throw refused;
-      const list = text.ok ? parsePlaylist(await text.text()) : null;
+      if (!list) list = await readPlaylist();
       if (list && list.segments.length) {
         if (next < 0 || next < list.segments[0].sequence) {
           // Start (or fall back in) at the newest whole segment but one: a little margin.
-          const init = await fetchBytes(list.init);
+          const init = list.init ? await fetchBytes(list.init) : new Uint8Array(0);
           if (init) {
-            await appendTo(buffer, init);
-            const start = list.segments[Math.max(0, list.segments.length - 2)];
-            next = start.sequence;
+            if (init.length) await appendTo(buffer, init);
+            next = list.segments[Math.max(0, list.segments.length - 2)].sequence;
           }
         }
         for (const seg of list.segments) {
@@ -114,19 +136,53 @@ async function play() {
         }
       }
     } catch (e) {
-      if (e.status === 401 && !token) {
-        setState('watch.login', 'failed');
-        return;
-      }
-      if (e.status === 401 || e.status === 403) {
-        const badge = $('watch-state');
-        badge.textContent = i18n.t('watch.refused', { reason: e.reason });
-        badge.className = 'badge badge-failed';
-        badge.dataset.state = 'refused';
+      if (stopsOn(e)) return;
+    }
+    list = null;
+    await sleep(1000);
+  }
+}
+
+// The browser's own HLS player; the playlist is still read, to tell a revoked link.
+async function playNatively() {
+  video.src = playlistUrl;
+  video.addEventListener('playing', () => setState('watch.live', 'live'));
+  video.play().catch(() => {});
+  for (;;) {
+    await sleep(5000);
+    try {
+      await readPlaylist();
+    } catch (e) {
+      if (stopsOn(e)) {
+        video.removeAttribute('src');
+        video.load();
         return;
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+async function play() {
+  // The playlist names the format once it lists a segment.
+  let list = null;
+  for (;;) {
+    try {
+      list = await readPlaylist();
+      if (list && list.format) break;
+    } catch (e) {
+      if (stopsOn(e)) return;
+    }
+    await sleep(1000);
+  }
+  const mime = MIME[list.format];
+  if (window.MediaSource && MediaSource.isTypeSupported(mime)) {
+    video.dataset.player = 'mse';
+    await playThroughMse(mime, list);
+  } else if (list.format === 'ts' && video.canPlayType('application/vnd.apple.mpegurl')) {
+    video.dataset.player = 'native';
+    await playNatively();
+  } else {
+    setState('watch.unsupported', 'failed');
   }
 }
 

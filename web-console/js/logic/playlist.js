@@ -1,5 +1,7 @@
-// A live HLS playlist as the MCU writes it (media/segmenter.h): the init segment's URI
-// (EXT-X-MAP) and the media segments with their sequence numbers and durations. Pure.
+// A live HLS playlist as the MCU writes it (media/segmenter.h): the media segments with their
+// sequence numbers and durations, the init segment's URI (EXT-X-MAP; WebM only), and the
+// segments' format: 'webm' (an init segment, .webm segments) or 'ts' (MPEG-TS, no init
+// segment). Pure.
 
 export function parsePlaylist(text) {
   const lines = String(text).split(/\r?\n/);
@@ -21,6 +23,8 @@ export function parsePlaylist(text) {
       duration = null;
     }
   }
-  if (!init) return null;
-  return { init, segments };
+  const ts = segments.length > 0 && segments.every((s) => s.uri.split('?')[0].endsWith('.ts'));
+  // WebM segments cannot be played without their init segment.
+  if (segments.length && !ts && !init) return null;
+  return { init, segments, format: segments.length ? (ts ? 'ts' : 'webm') : null };
 }
