@@ -197,9 +197,11 @@ export class Room {
 }
 
 export class Mcu {
-  // `name`: its log is <outDir>/<name>.log.
-  constructor(name = 'mcu') {
+  // `name`: its log is <outDir>/<name>.log. `settings`: [section, key, TOML value] set in the
+  // default configuration before it starts.
+  constructor(name = 'mcu', settings = []) {
     this.name = name;
+    this.settings = settings;
   }
 
   async start() {
@@ -211,6 +213,7 @@ export class Mcu {
     config = setTomlKey(config, 'log', 'level', JSON.stringify(process.env.MCU_LOG_LEVEL || 'debug'));
     // Every page of every context comes from 127.0.0.1.
     config = setTomlKey(config, 'limits', 'max_connections_per_address', '0');
+    for (const [section, key, value] of this.settings) config = setTomlKey(config, section, key, value);
     this.configPath = path.join(this.dir, 'mcu.toml');
     fs.writeFileSync(this.configPath, config);
     this.logPath = path.join(outDir, `${this.name}.log`);
