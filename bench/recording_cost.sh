@@ -8,7 +8,8 @@
 # recording's disk rate (bytes written over the time recorded, as MB per hour). The differences
 # are the costs: depayloading and muxing the 1280x720 tier and the full mix, which are encoded
 # anyway; for the stream, cutting segments and serving them over TLS.
-# An MP4 recording (the H.264 tier, encoded for it) instead: BENCH_EXTRA_TOML=$'[recording]\nformat = "mp4"'.
+# An MP4 recording (the H.264 tier, encoded for it) instead: BENCH_EXTRA_TOML=$'[recording]\nformat = "mp4"';
+# an MPEG-TS stream (the H.264 tier, and the mix in AAC): BENCH_EXTRA_TOML=$'[stream]\nformat = "ts"'.
 # Prints a line; writes test-output/bench/recording_cost.json.
 #   bench/recording_cost.sh [build-dir] [sites] [viewers]
 set -euo pipefail
@@ -59,8 +60,9 @@ VCURL=(curl -sS --fail --cacert "$DIR/data/tls-cert.pem" -b "$DIR/cookies")
 viewer() {
   local last=-1 seq
   while true; do
-    for seq in $("${VCURL[@]}" "$API/conferences/bench/stream/index.m3u8" | grep -o '^[0-9]*\.webm' | tr -d '.webm'); do
-      if (( seq > last )); then "${VCURL[@]}" -o /dev/null "$API/conferences/bench/stream/$seq.webm"; last=$seq; fi
+    for seg in $("${VCURL[@]}" "$API/conferences/bench/stream/index.m3u8" | grep -oE '^[0-9]+\.(webm|ts)'); do
+      seq=${seg%%.*}
+      if (( seq > last )); then "${VCURL[@]}" -o /dev/null "$API/conferences/bench/stream/$seg"; last=$seq; fi
     done
     sleep 1
   done
