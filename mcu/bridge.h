@@ -244,6 +244,11 @@ class Bridge : public EndpointHandler,
     std::unique_ptr<MediaStream> stream;
     std::string stream_by;
     int64_t stream_since_ms = 0;
+    // While it streams with [stream] rtmp_url set: the push to that server, or, after it
+    // failed, why and when to try again.
+    std::unique_ptr<MediaPush> push;
+    std::string push_error;
+    int64_t push_retry_ms = 0;
     bool open() const { return IsOpen(row); }
     // Nobody in it and nothing recorded or streamed: its media room can go.
     bool empty() const { return members.empty() && watchers.empty() && !recording && !stream; }
@@ -266,6 +271,9 @@ class Bridge : public EndpointHandler,
   // Every few seconds: a recording on a disk below [recording] min_free_mb stops, with an alarm;
   // hourly, ended recordings past [recording] retention_days are deleted.
   void CheckRecordings(int64_t now_ms);
+  // Starts the stream's RTMP push ([stream] rtmp_url); a failed one is retried every 10 s.
+  void StartPush(Conference& conf);
+  void CheckPushes(int64_t now_ms);
   // Why a recording may not go on (or start) for lack of space; empty if it may.
   std::string DiskTooFull();
   int64_t recordings_checked_ms_ = 0, recordings_purged_ms_ = 0;

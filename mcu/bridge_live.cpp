@@ -85,8 +85,9 @@ LiveConference Bridge::Live(const Conference& conf) {
   out.recordable =
       conf.row.mode != "echo" && (!conf.row.classified || config_.recording.classified);
   if (conf.stream)
-    out.stream =
-        LiveConference::Stream{conf.stream_by, conf.stream_since_ms, conf.stream->Progress()};
+    out.stream = LiveConference::Stream{
+        conf.stream_by, conf.stream_since_ms, conf.stream->Progress(),
+        conf.push ? "pushing" : (conf.push_retry_ms ? "retrying" : ""), conf.push_error};
   return out;
 }
 

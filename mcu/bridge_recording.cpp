@@ -229,6 +229,7 @@ Status Bridge::StartStream(const std::string& actor, const std::string& conferen
     conf.stream_since_ms = now_ms();
     spdlog::info("conference {}: live stream started by {}", conference, actor);
     Audit(actor, "stream-start", conference);
+    if (!config_.stream.rtmp_url.empty()) StartPush(conf);
     return OkStatus();
   });
 }
@@ -245,11 +246,66 @@ void Bridge::EndStream(Conference& conf, const std::string& actor, const std::st
   MCU_DCHECK_RUN_ON(&control_);
   if (!conf.stream) return;
   const MediaRecording::Stats p = conf.stream->Progress();
+  conf.push.reset();  // Before the stream: it is no longer pushed either.
+  conf.push_error.clear();
+  conf.push_retry_ms = 0;
   conf.stream.reset();
   spdlog::info("conference {}: live stream ended ({}): {} ms", conf.row.id, reason, p.duration_ms);
   Audit(actor, "stream-stop", conf.row.id,
         json{{"reason", reason}, {"durationMs", p.duration_ms}}.dump());
   if (conf.empty()) conf.room.reset();
+}
+
+namespace {
+
+constexpr int64_t kPushRetryMs = 10'000;  // After a push failed.
+
+// "rtmp://host:port" of an RTMP URL: what a log line may say of it (its path holds the key).
+std::string RtmpServer(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return url.substr(0, path);
+}
+
+}  // namespace
+
+void Bridge::StartPush(Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
+  std::string url = config_.stream.rtmp_url;
+  if (const size_t at = url.find("{conference}"); at != std::string::npos)
+    url.replace(at, 12, conf.row.id);
+  auto push =
+      conf.room
+          ? conf.room->StartPush(1280, url)
+          : Expected<std::unique_ptr<MediaPush>>(MakeError(ErrorKind::kInternal, "no media room"));
+  if (!push) {
+    spdlog::warn("conference {}: the RTMP push to {} did not start: {}", conf.row.id,
+                 RtmpServer(url), push.error());
+    conf.push_error = push.error();
+    conf.push_retry_ms = now_ms() + kPushRetryMs;
+    return;
+  }
+  conf.push = std::move(*push);
+  spdlog::info("conference {}: live stream pushed to {}", conf.row.id, RtmpServer(url));
+}
+
+void Bridge::CheckPushes(int64_t now_ms) {
+  MCU_DCHECK_RUN_ON(&control_);
+  for (auto& [id, conf] : conferences_) {
+    if (!conf.stream) continue;
+    if (conf.push) {
+      const std::string failure = conf.push->Failure();
+      if (failure.empty()) continue;
+      spdlog::warn("conference {}: the RTMP push failed ({}); trying again in {} s", id, failure,
+                   kPushRetryMs / 1000);
+      conf.push.reset();
+      conf.push_error = failure;
+      conf.push_retry_ms = now_ms + kPushRetryMs;
+    } else if (conf.push_retry_ms != 0 && now_ms >= conf.push_retry_ms) {
+      conf.push_retry_ms = 0;
+      StartPush(conf);
+    }
+  }
 }
 
 Expected<std::string> Bridge::StreamPlaylist(const std::string& conference,

@@ -45,6 +45,7 @@ void Bridge::RunSchedule() {
   UpdateSipCalls(now_ms());
   SampleMedia(now_ms());
   CheckRecordings(now_ms());
+  CheckPushes(now_ms());
 }
 
 void Bridge::Open(Conference& conf, const std::string& actor) {

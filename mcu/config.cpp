@@ -150,6 +150,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
   if (auto* t = SubTable(root, "stream", error)) {
     Reader r(*t, "stream.");
     r.Get("format", c.stream.format);
+    r.Get("rtmp_url", c.stream.rtmp_url);
     check(r);
   }
   if (auto* t = SubTable(root, "alarms", error)) {
@@ -391,6 +392,10 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     return fail("recording.format must be \"webm\" or \"mp4\"");
   if (c.stream.format != "webm" && c.stream.format != "ts")
     return fail("stream.format must be \"webm\" or \"ts\"");
+  if (const std::string& u = c.stream.rtmp_url;
+      !u.empty() && ((!u.starts_with("rtmp://") && !u.starts_with("rtmps://")) || u.size() > 2048 ||
+                     u.find_first_of(" \t\r\n\"'") != std::string::npos))
+    return fail("stream.rtmp_url must be empty or an rtmp:// or rtmps:// URL");
   const auto& a = c.alarms;
   // Written so that nan fails too.
   if (!(a.loss_warning_pct > 0 && a.loss_warning_pct <= 100))

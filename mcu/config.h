@@ -90,6 +90,12 @@ struct Config {
     // the H.264 tier and the mix in AAC: HLS version 3 that every HLS player takes, for a
     // portal's player; the tier is encoded for it while no SIP room receives it).
     std::string format = "webm";
+    // Where the stream is also pushed, while it runs (empty: nowhere): an RTMP server of a
+    // portal, "rtmp://host[:port]/app/key" or rtmps://; "{conference}" is replaced by the
+    // conference's id. FLV of the H.264 tier and the mix in AAC (with format "ts" that tier and
+    // AAC are made anyway: the push costs a mux). A push that fails is tried again every 10 s;
+    // the key never reaches a log line.
+    std::string rtmp_url;
   } stream;
   struct Media {
     std::vector<std::string> ice_addresses;

@@ -79,6 +79,9 @@ struct LiveConference {
     std::string started_by;
     int64_t started_at_ms = 0;
     MediaRecording::Stats progress;
+    // Its push to [stream] rtmp_url: "" (none configured), "pushing" or "retrying" (after
+    // `rtmp_error`).
+    std::string rtmp, rtmp_error;
   };
   std::optional<Stream> stream;
   // Whether a host may record it (not an echo conference; if classified, only where the

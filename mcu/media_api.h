@@ -149,6 +149,17 @@ class MediaStream {
   virtual MediaRecording::Stats Progress() const = 0;
 };
 
+// The live stream pushed to an RTMP server (a portal's; MediaRoom::StartPush): FLV of the H.264
+// tier and the mix in AAC. Destroying it ends the push (on the control executor). A push that
+// failed (the server refused, closed or never answered) stays failed: the owner starts another.
+class MediaPush {
+ public:
+  virtual ~MediaPush() = default;
+  virtual MediaRecording::Stats Progress() const = 0;
+  // Why it failed (no secret of the URL in it); empty while it pushes. Control executor.
+  virtual std::string Failure() = 0;
+};
+
 enum class RoomMode { kEcho, kMix };
 
 // How a mixing room lays out its composite.
@@ -203,6 +214,13 @@ class MediaRoom {
   virtual Expected<std::unique_ptr<MediaStream>> StartStream(int width, StreamFormat format) {
     (void)width, (void)format;
     return MakeError(ErrorKind::kInvalid, "this room does not stream");
+  }
+  // Pushes the H.264 tier of `width` pixels (or the widest) and the full mix in AAC, as FLV, to
+  // the RTMP server at `url` (rtmp:// or rtmps://); like a stream, no participant. It must be
+  // destroyed before the room.
+  virtual Expected<std::unique_ptr<MediaPush>> StartPush(int width, const std::string& url) {
+    (void)width, (void)url;
+    return MakeError(ErrorKind::kInvalid, "this room does not push");
   }
 };
 

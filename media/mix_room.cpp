@@ -96,6 +96,20 @@ class MixStream : public MediaStream {
   std::shared_ptr<Segmenter> segments_;
 };
 
+class MixPush : public MediaPush {
+ public:
+  MixPush(MixRoom* room, ParticipantId id, std::shared_ptr<Recorder> recorder)
+      : room_(room), id_(id), recorder_(std::move(recorder)) {}
+  ~MixPush() override { room_->StopStream(id_); }
+  MediaRecording::Stats Progress() const override { return recorder_->Progress(); }
+  std::string Failure() override { return recorder_->Failure(); }
+
+ private:
+  MixRoom* room_;
+  ParticipantId id_;
+  std::shared_ptr<Recorder> recorder_;
+};
+
 }  // namespace
 
 Expected<std::unique_ptr<MediaRecording>> MixRoom::StartRecording(
@@ -131,6 +145,18 @@ Expected<std::unique_ptr<MediaStream>> MixRoom::StartStream(int width, StreamFor
   const ParticipantId id = AttachOutput(recorder, tier, Segmenter::Options{}.target_us);
   return std::unique_ptr<MediaStream>(
       new MixStream(this, id, std::move(recorder), std::move(segments)));
+}
+
+Expected<std::unique_ptr<MediaPush>> MixRoom::StartPush(int width, const std::string& url) {
+  MCU_DCHECK_THREAD(control_);
+  const int tier = TierOf(VideoCodec::kH264, width);
+  if (tier < 0) return MakeError(ErrorKind::kInternal, "RTMP push: the room has no H.264 tier");
+  auto started = Recorder::StartPush(url, tiers_[tier].width, tiers_[tier].height);
+  if (!started) return started.failure();
+  std::shared_ptr<Recorder> recorder = std::move(*started);
+  // Players of RTMP relays start on a keyframe: one every 2 s, as for the HLS stream.
+  const ParticipantId id = AttachOutput(recorder, tier, Segmenter::Options{}.target_us);
+  return std::unique_ptr<MediaPush>(new MixPush(this, id, std::move(recorder)));
 }
 
 int MixRoom::TierOf(VideoCodec codec, int width) const {

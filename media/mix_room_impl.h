@@ -79,7 +79,8 @@ class MixRoom : public MediaRoom {
       const std::optional<SealKey>& seal) override;
   void StopRecording(ParticipantId id);  // From its MediaRecording's destructor.
   Expected<std::unique_ptr<MediaStream>> StartStream(int width, StreamFormat format) override;
-  void StopStream(ParticipantId id);  // From its MediaStream's destructor.
+  Expected<std::unique_ptr<MediaPush>> StartPush(int width, const std::string& url) override;
+  void StopStream(ParticipantId id);  // From its MediaStream's (or MediaPush's) destructor.
 
   // One participant's statistics, for its MediaEndpoint (one hop to mcu-io; the peer lives
   // there until its endpoint is gone).

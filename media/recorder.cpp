@@ -73,9 +73,23 @@ Expected<std::unique_ptr<Recorder>> Recorder::StartStream(int width, int height,
   return r;
 }
 
+Expected<std::unique_ptr<Recorder>> Recorder::StartPush(const std::string& url, int width,
+                                                        int height) {
+  // async=false: the pipeline plays without waiting for the server; rtmp2sink connects by itself.
+  auto r = Launch(Mux::kFlv, "streamable=true ! rtmp2sink name=rtmp sync=false async=false", width,
+                  height);
+  if (!r) return r;
+  auto sink = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN((*r)->pipeline_.get()), "rtmp"));
+  g_object_set(sink.get(), "location", url.c_str(), nullptr);
+  if (Status st = (*r)->Play(); !st) return st.failure();
+  spdlog::info("RTMP push ({}x{})", width, height);
+  return r;
+}
+
 Expected<std::unique_ptr<Recorder>> Recorder::Launch(Mux mux, const std::string& mux_tail,
                                                      int width, int height) {
   const bool h264 = mux != Mux::kWebm;
+  const bool aac = mux == Mux::kTs || mux == Mux::kFlv;
   const std::string video_caps =
       std::string("application/x-rtp,media=video,clock-rate=90000,encoding-name=") +
       (h264 ? "H264,payload=" + std::to_string(kH264Pt) : "VP8,payload=" + std::to_string(kVp8Pt));
@@ -89,17 +103,19 @@ Expected<std::unique_ptr<Recorder>> Recorder::Launch(Mux mux, const std::string&
       : mux == Mux::kTs ? "rtph264depay ! h264parse config-interval=-1 ! "
                           "video/x-h264,stream-format=byte-stream,alignment=au ! " +
                               queue + "mpegtsmux name=mux "
-                        : "rtpvp8depay ! " + queue + "webmmux name=mux ";
+      : mux == Mux::kFlv
+          ? "rtph264depay ! h264parse ! video/x-h264,stream-format=avc,alignment=au ! " + queue +
+                "flvmux name=mux "
+          : "rtpvp8depay ! " + queue + "webmmux name=mux ";
   const std::string audio_mux =
-      mux == Mux::kTs
-          ? "opusparse ! opusdec ! audioconvert ! avenc_aac bitrate=96000 ! aacparse ! " + queue
+      aac ? "opusparse ! opusdec ! audioconvert ! avenc_aac bitrate=96000 ! aacparse ! " + queue
           : "opusparse ! " + queue;
   // Bounded, dropping the oldest: a stalled disk costs frames of the file, never mcu-io's time.
-  // Live, except into mpegtsmux: an aggregator, which live would cut by the clock (with no
-  // latency: one buffer at a time per pad, the video held back behind the audio); not live, it
-  // waits for both inputs and interleaves them by their timestamps, as the other muxers do.
-  const std::string src = std::string("appsrc format=time leaky-type=downstream is-live=") +
-                          (mux == Mux::kTs ? "false" : "true");
+  // Live, except into mpegtsmux and flvmux: aggregators, which live would cut by the clock (with
+  // no latency: one buffer at a time per pad, the video held back behind the audio); not live,
+  // they wait for both inputs and interleave them by their timestamps, as the other muxers do.
+  const std::string src =
+      std::string("appsrc format=time leaky-type=downstream is-live=") + (aac ? "false" : "true");
   const std::string desc = src + " name=v max-bytes=8000000 caps=\"" + video_caps + "\" ! " +
                            video_mux + mux_tail + " " + src +
                            " name=a max-bytes=1000000 caps=\"audio/x-opus,rate=48000,channels=1,"
@@ -162,8 +178,26 @@ GstFlowReturn Recorder::OnSealedSample(GstElement* sink, gpointer self) {
   return GST_FLOW_OK;
 }
 
+std::string Recorder::Failure() {
+  if (!failure_.empty() || !pipeline_) return failure_;
+  auto bus = GRef<GstBus>::Adopt(gst_element_get_bus(pipeline_.get()));
+  auto msg = GRef<GstMessage>::Adopt(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
+  if (!msg) return failure_;
+  GError* raw = nullptr;
+  gst_message_parse_error(msg.get(), &raw, nullptr);  // Not the debug text: it may hold the URL.
+  GErrorPtr err(raw);
+  failure_ = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(msg.get()))) + ": " +
+             (err && err->message ? err->message : "failed");
+  return failure_;
+}
+
 Recorder::~Recorder() {
   if (!pipeline_) return;
+  if (!Failure().empty()) {  // It stopped at the error: no EOS will come out of it.
+    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    spdlog::info("recording pipeline closed after: {}", failure_);
+    return;
+  }
   // The muxer writes its cues and sizes on EOS; both inputs must end for it to finish.
   gst_app_src_end_of_stream(GST_APP_SRC(video_src_.get()));
   gst_app_src_end_of_stream(GST_APP_SRC(audio_src_.get()));

@@ -5,8 +5,9 @@
 //   appsrc (VP8 RTP)  ! rtpvp8depay ! queue ! webmmux ! filesink        (WebM)
 //   appsrc (H.264 RTP) ! rtph264depay ! h264parse ! queue ! mp4mux ...  (MP4, recordings only)
 //   appsrc (H.264 RTP) ! rtph264depay ! h264parse ! queue ! mpegtsmux   (MPEG-TS, streams only)
+//   appsrc (H.264 RTP) ! rtph264depay ! h264parse ! queue ! flvmux ! rtmp2sink  (RTMP pushes)
 //   appsrc (Opus)     ! opusparse   ! queue ! mux.
-// MPEG-TS carries the mix in AAC, which HLS players expect there: its audio is the one thing
+// MPEG-TS and FLV carry the mix in AAC, which their players expect: its audio is the one thing
 // encoded here (opusdec ! avenc_aac, 48 kHz mono, 96 kb/s).
 // The file starts on a keyframe of the tier (video and audio from then on, at time 0). Video
 // advances by the tier's RTP clock from frame to frame (by the arrival times where the composite
@@ -60,6 +61,10 @@ class Recorder {
   // VP8 tier, or MPEG-TS of the H.264 tier (as the segmenter's container says).
   static Expected<std::unique_ptr<Recorder>> StartStream(int width, int height,
                                                          std::shared_ptr<Segmenter> segmenter);
+  // The same muxing into FLV, pushed to the RTMP server at `url` (connecting in the background;
+  // Failure() says if it could not, or was cut off).
+  static Expected<std::unique_ptr<Recorder>> StartPush(const std::string& url, int width,
+                                                       int height);
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -69,11 +74,14 @@ class Recorder {
   void OnAudio(const std::vector<uint8_t>& opus, int64_t now_us);
 
   MediaRecording::Stats Progress() const;
+  // The first error the pipeline posted (an RTMP push's connection), empty if none; the URL is
+  // not in it. Control thread.
+  std::string Failure();
 
  private:
   Recorder() = default;
   void Push(GstElement* src, GstBuffer* buffer);
-  enum class Mux { kWebm, kMp4, kTs };
+  enum class Mux { kWebm, kMp4, kTs, kFlv };
   // The pipeline, the muxer's output going through `mux_tail`; not yet playing.
   static Expected<std::unique_ptr<Recorder>> Launch(Mux mux, const std::string& mux_tail, int width,
                                                     int height);
@@ -97,6 +105,7 @@ class Recorder {
   bool seal_failed_ = false;
   std::shared_ptr<Segmenter> segmenter_;  // Live streams only: fed by the streaming thread,
   std::unique_ptr<TsCutter> ts_cutter_;   // through this one for MPEG-TS.
+  std::string failure_;                   // Control thread (Failure).
 };
 
 }  // namespace mcu::media

@@ -6,8 +6,9 @@
 #   scripts/install-deps.sh --test   also what the test suite needs (Chromium, tshark, iproute2,
 #                                    iptables and libnetfilter-queue for network impairment,
 #                                    clang-format and clang-tidy for the source checks, baresip
-#                                    and SIPp as SIP room systems, clang with libFuzzer's runtime
-#                                    and llvm-symbolizer for scripts/fuzz.sh)
+#                                    and SIPp as SIP room systems, ffmpeg as a portal's RTMP
+#                                    server, clang with libFuzzer's runtime and llvm-symbolizer
+#                                    for scripts/fuzz.sh)
 set -euo pipefail
 
 build_pkgs=(
@@ -23,7 +24,7 @@ build_pkgs=(
   libsofia-sip-ua-dev libspandsp-dev libspeexdsp-dev
   libgtest-dev libgmock-dev
 )
-test_pkgs=(baresip-core baresip-ffmpeg sip-tester chromium xvfb xdotool pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy clang libclang-rt-14-dev llvm-14)
+test_pkgs=(baresip-core baresip-ffmpeg sip-tester ffmpeg chromium xvfb xdotool pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy clang libclang-rt-14-dev llvm-14)
 
 want=("${build_pkgs[@]}")
 # Node.js may come from Debian (then npm is a separate package) or already be present with npm.

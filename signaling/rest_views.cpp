@@ -288,7 +288,9 @@ json StreamJson(const LiveConference& c) {
           {"durationMs", c.stream->progress.duration_ms},
           {"width", c.stream->progress.width},
           {"height", c.stream->progress.height},
-          {"playlist", "/api/v1/conferences/" + c.row.id + "/stream/index.m3u8"}};
+          {"playlist", "/api/v1/conferences/" + c.row.id + "/stream/index.m3u8"},
+          {"rtmp", c.stream->rtmp.empty() ? json(nullptr) : json(c.stream->rtmp)},
+          {"rtmpError", c.stream->rtmp_error}};
 }
 
 json RecordingRowJson(const RecordingRow& r) {

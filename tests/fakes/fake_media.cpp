@@ -144,6 +144,25 @@ class FakeRecording final : public MediaRecording {
   std::shared_ptr<bool> room_alive_;
 };
 
+class FakePush final : public MediaPush {
+ public:
+  FakePush(FakeMediaRoom* room, std::shared_ptr<bool> room_alive)
+      : room_(room), room_alive_(std::move(room_alive)) {}
+  ~FakePush() override {
+    if (!*room_alive_) {
+      std::fputs("FakePush: a push must end before its room\n", stderr);
+      std::abort();
+    }
+    room_->push_url.clear();
+  }
+  MediaRecording::Stats Progress() const override { return {}; }
+  std::string Failure() override { return room_->push_failure; }
+
+ private:
+  FakeMediaRoom* room_;
+  std::shared_ptr<bool> room_alive_;
+};
+
 // A live stream of two segments: what a real one lists once it runs.
 class FakeStream final : public MediaStream {
  public:
@@ -194,6 +213,14 @@ Expected<std::unique_ptr<MediaStream>> FakeMediaRoom::StartStream(int width, Str
   stream_format = format;
   Log("stream");
   return std::unique_ptr<MediaStream>(new FakeStream(&streaming, alive_));
+}
+
+Expected<std::unique_ptr<MediaPush>> FakeMediaRoom::StartPush(int width, const std::string& url) {
+  (void)width;
+  ++pushes_started;
+  push_url = url;
+  Log("push");
+  return std::unique_ptr<MediaPush>(new FakePush(this, alive_));
 }
 
 RoomStats FakeMediaRoom::Stats() {

@@ -76,6 +76,11 @@ class FakeMediaRoom final : public MediaRoom {
   Expected<std::unique_ptr<MediaStream>> StartStream(int width, StreamFormat format) override;
   bool streaming = false;
   StreamFormat stream_format = StreamFormat::kWebm;
+  // Pushes nothing: `push_url` while its push lives, `pushes_started`; `push_failure` is what
+  // every live push then says (Failure()).
+  Expected<std::unique_ptr<MediaPush>> StartPush(int width, const std::string& url) override;
+  std::string push_url, push_failure;
+  int pushes_started = 0;
   int recordings_started = 0;
   bool fail_recording = false;
 

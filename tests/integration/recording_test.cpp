@@ -7,7 +7,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -41,28 +45,34 @@ struct Decoded {
 
 // Every frame and sample of a WebM file (matroskademux, vp8dec) or, named .mp4, an MP4 file
 // (qtdemux, avdec_h264), and its Opus (opusdec); or, named .ts, an MPEG-TS file (tsdemux,
-// avdec_h264, and AAC: avdec_aac).
+// avdec_h264, and AAC: avdec_aac); or, named .flv, FLV (flvdemux, the same decoders).
 Decoded Decode(const std::string& path) {
   static bool inited = (gst_init(nullptr, nullptr), true);
   (void)inited;
   Decoded out;
   const bool mp4 = path.ends_with(".mp4");
   const bool ts = path.ends_with(".ts");
+  const bool flv = path.ends_with(".flv");
   const char* to_pcm =
       "audioconvert ! audioresample ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! "
       "appsink name=a sync=false";
   const std::string desc =
-      ts ? std::string(
-               "filesrc name=f ! tsdemux name=d d. ! h264parse ! queue ! avdec_h264 ! "
-               "videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false d. ! "
-               "aacparse ! queue ! avdec_aac ! ") +
-               to_pcm
-         : std::string("filesrc name=f ! ") +
-               (mp4 ? "qtdemux name=d d.video_0 ! queue ! h264parse ! avdec_h264 ! "
-                    : "matroskademux name=d d.video_0 ! queue ! vp8dec ! ") +
-               "videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false d.audio_0 ! "
-               "queue ! opusdec ! " +
-               to_pcm;
+      flv ? std::string(
+                "filesrc name=f ! flvdemux name=d d.video ! queue ! h264parse ! "
+                "avdec_h264 ! videoconvert ! video/x-raw,format=RGB ! appsink name=v "
+                "sync=false d.audio ! queue ! aacparse ! avdec_aac ! ") +
+                to_pcm
+      : ts ? std::string(
+                 "filesrc name=f ! tsdemux name=d d. ! h264parse ! queue ! avdec_h264 ! "
+                 "videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false d. ! "
+                 "aacparse ! queue ! avdec_aac ! ") +
+                 to_pcm
+           : std::string("filesrc name=f ! ") +
+                 (mp4 ? "qtdemux name=d d.video_0 ! queue ! h264parse ! avdec_h264 ! "
+                      : "matroskademux name=d d.video_0 ! queue ! vp8dec ! ") +
+                 "videoconvert ! video/x-raw,format=RGB ! appsink name=v sync=false d.audio_0 ! "
+                 "queue ! opusdec ! " +
+                 to_pcm;
   GError* raw = nullptr;
   auto p = GRef<GstElement>::AdoptSink(gst_parse_launch(desc.c_str(), &raw));
   media::GErrorPtr err(raw);
@@ -784,6 +794,79 @@ TEST(LiveStream, AnMpegTsStreamIsHlsOfTheH264TierAndTheMixInAac) {
   ASSERT_GE(one.video_pts_us.size(), 30u) << "the last segment does not decode alone";
   EXPECT_GT(ColourShare(one, s.rgb), 0.5);
   ASSERT_EQ(host.Call("POST", "/api/v1/conferences/mix/stream/stop").status, 200);
+}
+
+// A TCP port nobody listens on now.
+uint16_t FreeTcpPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t n = sizeof a;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n) == 0;
+  ::close(fd);
+  return ok ? ntohs(a.sin_port) : 0;
+}
+
+// With [stream] rtmp_url the live stream is also pushed to a portal's RTMP server (ffmpeg
+// listening, as a relay would, and writing what it receives): while the server is not there the
+// push fails, the live view says so, the HLS stream goes on, and the push is tried again; once
+// the server listens it receives FLV of the H.264 tier and the mix in AAC: the site's colour and
+// tone. The URL's key never reaches the MCU's log.
+TEST(LiveStream, IsPushedToAnRtmpServerOnceItListensWithoutDisturbingTheHlsStream) {
+  const uint16_t port = FreeTcpPort();
+  ASSERT_NE(port, 0);
+  McuOptions options;
+  options.extra_toml = "[stream]\nrtmp_url = \"rtmp://127.0.0.1:" + std::to_string(port) +
+                       "/live/{conference}-s3cret\"\n";
+  McuProcess mcu(options);
+  ASSERT_TRUE(mcu.ready()) << mcu.Log();
+  const SiteSpec& s = kSites[2];
+  auto room = ConnectedSite(mcu, s, "site3", "mix");
+  ASSERT_TRUE(room);
+  RestClient host(mcu.port(), mcu.ca());
+  ASSERT_TRUE(host.Login("chutri", kHostPassword));
+  const std::string base = "/api/v1/conferences/mix/stream/";
+  ASSERT_EQ(host.Call("POST", base + "start").status, 200);
+  nlohmann::json stream;
+  auto stream_is = [&](const char* rtmp) {
+    return WaitUntil(
+        [&] {
+          stream = host.Call("GET", "/api/v1/conferences/mix").body["stream"];
+          return stream.is_object() && stream["rtmp"] == rtmp;
+        },
+        seconds(30), milliseconds(200));
+  };
+  ASSERT_TRUE(stream_is("retrying")) << stream.dump() << mcu.Log();
+  EXPECT_FALSE(stream["rtmpError"].get<std::string>().empty());
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return ParsePlaylist(host.Call("GET", base + "index.m3u8").text).segments.size() >= 2;
+      },
+      seconds(30), milliseconds(250)))
+      << "the HLS stream goes on without the RTMP server";
+
+  const std::filesystem::path flv = mcu.dir().path() / "pushed.flv";
+  Process server({"/usr/bin/ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning", "-listen",
+                  "1", "-i", "rtmp://127.0.0.1:" + std::to_string(port) + "/live/mix-s3cret", "-t",
+                  "4", "-c", "copy", "-f", "flv", flv.string()},
+                 (mcu.dir().path() / "ffmpeg.log").string());
+  ASSERT_TRUE(stream_is("pushing")) << stream.dump() << mcu.Log();
+  ASSERT_GE(server.Wait(seconds(40)), 0) << "ffmpeg did not take 4 s of it: " << server.Log();
+  ASSERT_EQ(host.Call("POST", base + "stop").status, 200);
+  Decoded d = Decode(flv.string());
+  ASSERT_FALSE(d.video_pts_us.empty()) << "no video in what the RTMP server received";
+  const double video_s = (d.video_pts_us.back() - d.video_pts_us.front()) / 1e6;
+  const double audio_s = double(d.audio.samples.size()) / 48000;
+  std::cout << "RTMP: the server received " << video_s << " s of video and " << audio_s
+            << " s of audio\n";
+  EXPECT_GE(video_s, 3.5);
+  EXPECT_GE(audio_s, 3.5);
+  EXPECT_EQ(d.width, 1280);
+  EXPECT_GT(ColourShare(d, s.rgb), 0.5) << s.color << " is missing";
+  EXPECT_GT(ToneShare(d.audio, s.tone), 0.05) << "the full mix holds the site's tone, in AAC";
+  EXPECT_EQ(mcu.Log().find("s3cret"), std::string::npos) << "the RTMP key is in the MCU's log";
 }
 
 // The disk floor as the process reads it: a floor above what the disk has free refuses a

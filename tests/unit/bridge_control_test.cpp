@@ -229,6 +229,31 @@ TEST_F(BridgeControl, TheStreamFormatIsTheConfiguredOne) {
   EXPECT_EQ(room->stream_format, StreamFormat::kTs);
 }
 
+// With [stream] rtmp_url the stream is also pushed there (the conference's id in place of
+// {conference}) while it runs; a push that fails is said on the live view and tried again 10 s
+// later; the stream's stop ends it.
+TEST_F(BridgeControl, TheStreamIsPushedToTheRtmpServerAndAFailedPushIsTriedAgain) {
+  config.stream.rtmp_url = "rtmp://portal.tinh/live/{conference}-key";
+  ThreeIn();
+  ASSERT_TRUE(bridge->StartStream("chutri", "hop"));
+  EXPECT_EQ(room->push_url, "rtmp://portal.tinh/live/hop-key");
+  EXPECT_EQ(bridge->LiveConferenceOf("hop")->stream->rtmp, "pushing");
+  room->push_failure = "rtmp: Connection refused";
+  Later(1000);
+  EXPECT_EQ(room->push_url, "") << "the failed push is let go";
+  auto live = bridge->LiveConferenceOf("hop");
+  EXPECT_EQ(live->stream->rtmp, "retrying");
+  EXPECT_EQ(live->stream->rtmp_error, "rtmp: Connection refused");
+  room->push_failure.clear();
+  Later(5000);
+  EXPECT_EQ(room->pushes_started, 1) << "not before 10 s";
+  Later(5000);
+  EXPECT_EQ(room->pushes_started, 2);
+  EXPECT_EQ(room->push_url, "rtmp://portal.tinh/live/hop-key");
+  ASSERT_TRUE(bridge->StopStream("chutri", "hop"));
+  EXPECT_EQ(room->push_url, "") << "no stream, no push";
+}
+
 TEST_F(BridgeControl, ARecordingIsStoredListedSentAndDeletedWithAnAuditRowEach) {
   TempDir data;
   config.server.data_dir = data.path().string();

@@ -316,6 +316,12 @@ TEST(Config, TheStreamFormatIsReadAndChecked) {
   ASSERT_TRUE(d.ok()) << d.error();
   EXPECT_EQ(d->stream.format, "webm") << "nothing encoded for it";
   ExpectError("[stream]\nformat = \"flv\"\n", "stream.format");
+  auto r = ParseConfig("[stream]\nrtmp_url = \"rtmp://portal.tinh/live/{conference}\"\n", "r");
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->stream.rtmp_url, "rtmp://portal.tinh/live/{conference}");
+  EXPECT_EQ(d->stream.rtmp_url, "") << "pushed nowhere by default";
+  ExpectError("[stream]\nrtmp_url = \"http://portal/live\"\n", "stream.rtmp_url");
+  ExpectError("[stream]\nrtmp_url = \"rtmp://portal/live key\"\n", "stream.rtmp_url");
   ExpectError("[stream]\nbitrate = 5\n", "stream.bitrate");
 }
 
