@@ -4,7 +4,9 @@
 //
 //   A host starts the stream and makes a viewer link through the REST API. Someone without a
 //   login follows the link: the watch page plays the MPEG-TS segments through Chromium's MPEG-TS
-//   demuxer (Media Source Extensions, as hls.js plays HLS), 1280x720 with the site's red.
+//   demuxer (Media Source Extensions, as hls.js plays HLS), 1280x720 with the site's red. The
+//   stream is also to be pushed to a portal's RTMP server that is not there: the host's live
+//   page says the push fails, and why.
 //
 // Chromium 156's own HLS player (`<video src=index.m3u8>`) is not used: it gives up on a live
 // playlist whose segments it has all fetched before playback starts (HlsDemuxerStatus "Segment
@@ -51,7 +53,8 @@ async function playsOn(page, selector, seconds) {
 }
 
 describe('a live stream in MPEG-TS', () => {
-  const mcu = new Mcu('mcu-stream', [['stream', 'format', '"ts"']]);
+  // Port 9 (discard): nobody listens on this machine; the push is refused.
+  const mcu = new Mcu('mcu-stream', [['stream', 'format', '"ts"'], ['stream', 'rtmp_url', '"rtmp://127.0.0.1:9/live/{conference}"']]);
   let room;
   let browser;
 
@@ -102,6 +105,20 @@ describe('a live stream in MPEG-TS', () => {
       await page.screenshot({ path: path.join(outDir, 'stream-watch.png'), caret: 'initial' });
 
       assert.deepEqual(problems, [], 'no console errors');
+
+      // The host's live page: the stream, and its push that fails.
+      const live = await context.newPage();
+      await live.goto(`${mcu.origin}/`);
+      await live.waitForURL(/#\/login/);
+      await live.getByLabel('Tên đăng nhập').fill('chutri');
+      await live.getByLabel('Mật khẩu').fill('chutri-demo');
+      await live.getByRole('button', { name: 'Đăng nhập' }).click();
+      await live.waitForURL(/#\/conferences/);
+      await live.goto(`${mcu.origin}/#/live/${CONFERENCE}`);
+      await live.waitForSelector('#stream-indicator:not([hidden]) #stream-rtmp[data-state="retrying"]', { timeout: 30_000 });
+      assert.equal(await live.textContent('#stream-rtmp'), 'RTMP: lỗi, đang thử lại');
+      assert.ok((await live.getAttribute('#stream-rtmp', 'title')).length > 0, 'the push\u2019s error in the title');
+      await live.screenshot({ path: path.join(outDir, 'stream-live-rtmp.png'), caret: 'initial' });
     } finally {
       await context.close();
       await host.post(`/conferences/${CONFERENCE}/stream/stop`);

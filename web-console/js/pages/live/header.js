@@ -4,7 +4,8 @@
 // The console users previewing it (every preview is shown: #viewers, with data-count).
 // Hooks for tests: #conf-state, #conf-time, #classified-indicator, #locked-indicator, #viewers,
 // #start-conference, #mute-all, #lock, #record (and #recording-indicator), #stream (and
-// #stream-indicator, #watch-link: the watch page), #stream-links (the viewer links' dialog,
+// #stream-indicator, #watch-link: the watch page, #stream-rtmp: its push to an RTMP server,
+// data-state pushing or retrying, the error in its title), #stream-links (the viewer links' dialog,
 // ./stream-links.js), #end-conference.
 
 import { h, fmtTime, fmtDate, fmtDateTime } from '../../dom.js';
@@ -43,6 +44,8 @@ const headerStrings = {
     'live.streamOn': 'Đã bắt đầu phát trực tiếp.',
     'live.streamOff': 'Đã dừng phát trực tiếp.',
     'live.streaming': 'Đang phát trực tiếp ({by}, từ {since})',
+    'live.rtmp.pushing': 'RTMP: đang đẩy',
+    'live.rtmp.retrying': 'RTMP: lỗi, đang thử lại',
     'live.watch': 'Xem luồng phát',
     'live.lockOn': 'Đã khóa hội nghị.',
     'live.lockOff': 'Đã mở khóa hội nghị.',
@@ -81,6 +84,8 @@ const headerStrings = {
     'live.streamOn': 'The conference is live.',
     'live.streamOff': 'The live stream stopped.',
     'live.streaming': 'Live ({by}, since {since})',
+    'live.rtmp.pushing': 'RTMP: pushing',
+    'live.rtmp.retrying': 'RTMP: failed, retrying',
     'live.watch': 'Watch the stream',
     'live.lockOn': 'The conference is locked.',
     'live.lockOff': 'The conference is unlocked.',
@@ -111,9 +116,12 @@ export function liveHeader(p) {
   const recordingIndicator = h('span', { class: 'live-recording', id: 'recording-indicator', hidden: true },
     h('span', { class: 'live-recording-dot', 'aria-hidden': 'true' }, '\u25cf'), recordingText);
   const streamingText = h('span', {});
+  // The push to the portal's RTMP server ([stream] rtmp_url), when one is configured.
+  const rtmpBadge = h('span', { class: 'live-rtmp', id: 'stream-rtmp', hidden: true });
   const streamIndicator = h('span', { class: 'live-streaming', id: 'stream-indicator', hidden: true },
     streamingText, ' ',
-    h('a', { href: `/watch.html?c=${encodeURIComponent(id)}`, target: '_blank', rel: 'noopener', id: 'watch-link' }, t('live.watch')));
+    h('a', { href: `/watch.html?c=${encodeURIComponent(id)}`, target: '_blank', rel: 'noopener', id: 'watch-link' }, t('live.watch')),
+    rtmpBadge);
   const staleText = h('span', { class: 'live-stale', role: 'status' });
 
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary', id: 'start-conference', disabled: !canControl, 'aria-describedby': describedBy,
@@ -212,6 +220,12 @@ export function liveHeader(p) {
     if (stream) {
       const since = stream.since ? fmtTime(new Date(stream.since).getTime()) : '';
       streamingText.textContent = t('live.streaming', { by: stream.startedBy || '', since });
+      const rtmp = stream.rtmp === 'pushing' || stream.rtmp === 'retrying' ? stream.rtmp : '';
+      rtmpBadge.hidden = !rtmp;
+      rtmpBadge.dataset.state = rtmp;
+      rtmpBadge.textContent = rtmp ? t(`live.rtmp.${rtmp}`) : '';
+      if (rtmp === 'retrying' && stream.rtmpError) rtmpBadge.title = stream.rtmpError;
+      else rtmpBadge.removeAttribute('title');
     }
     streamBtn.hidden = c.state !== 'open' || classified.isClassified(c) || c.mode === 'echo';
     streamBtn.setAttribute('aria-pressed', String(Boolean(stream)));
