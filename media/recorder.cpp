@@ -193,21 +193,22 @@ std::string Recorder::Failure() {
 
 Recorder::~Recorder() {
   if (!pipeline_) return;
-  if (!Failure().empty()) {  // It stopped at the error: no EOS will come out of it.
-    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
-    spdlog::info("recording pipeline closed after: {}", failure_);
-    return;
+  if (!Failure().empty()) {
+    // It stopped at the error (an RTMP server gone, a write that failed): no EOS will come out.
+    spdlog::error("recording: {}", failure_);
+  } else {
+    // The muxer writes its cues and sizes on EOS; both inputs must end for it to finish.
+    gst_app_src_end_of_stream(GST_APP_SRC(video_src_.get()));
+    gst_app_src_end_of_stream(GST_APP_SRC(audio_src_.get()));
+    auto bus = GRef<GstBus>::Adopt(gst_element_get_bus(pipeline_.get()));
+    auto msg = GRef<GstMessage>::Adopt(gst_bus_timed_pop_filtered(
+        bus.get(), 5 * GST_SECOND,
+        static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR)));
+    if (!msg)
+      spdlog::warn("recording: the file was not finished within 5 s");
+    else if (GST_MESSAGE_TYPE(msg.get()) == GST_MESSAGE_ERROR)
+      spdlog::error("recording: {} failed", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg.get())));
   }
-  // The muxer writes its cues and sizes on EOS; both inputs must end for it to finish.
-  gst_app_src_end_of_stream(GST_APP_SRC(video_src_.get()));
-  gst_app_src_end_of_stream(GST_APP_SRC(audio_src_.get()));
-  auto bus = GRef<GstBus>::Adopt(gst_element_get_bus(pipeline_.get()));
-  auto msg = GRef<GstMessage>::Adopt(gst_bus_timed_pop_filtered(
-      bus.get(), 5 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR)));
-  if (!msg)
-    spdlog::warn("recording: the file was not finished within 5 s");
-  else if (GST_MESSAGE_TYPE(msg.get()) == GST_MESSAGE_ERROR)
-    spdlog::error("recording: {} failed", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg.get())));
   gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
   if (sealed_ && !seal_failed_)
     if (Status st = sealed_->Close(); !st) spdlog::error("recording: {}", st.error());

@@ -23,11 +23,11 @@
 // seals it chunk by chunk into the file; no plaintext reaches the disk. After a crash it reads up
 // to its last complete chunk.
 //
-// Threading: Start and the destructor on the control thread (the destructor sends EOS and waits
-// for the muxer's last write, at most 5 s); OnTierFrame and OnAudio on mcu-io (they only push
-// into the appsrcs, which drop the oldest data rather than block); Progress on any thread. The
-// sealed writer is the recorder pipeline's streaming thread's until the pipeline is NULL, then
-// the destructor's.
+// Threading: Start, Failure and the destructor on the control thread (the destructor sends EOS
+// and waits for the muxer's last write, at most 5 s, unless the pipeline failed); OnTierFrame
+// and OnAudio on mcu-io (they only push into the appsrcs, which drop the oldest data rather
+// than block); Progress on any thread. The sealed writer is the recorder pipeline's streaming
+// thread's until the pipeline is NULL, then the destructor's.
 #pragma once
 
 #include <gst/gst.h>
