@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { Mcu, Room, chromiumBin, outDir } from './support.mjs';
+import { Mcu, Room, chromiumBin, consoleLogin, outDir } from './support.mjs';
 
 const CONFERENCE = 'hop-mat';
 const TITLE = 'Họp mật thử nghiệm';
@@ -75,12 +75,7 @@ describe('a classified conference in the console', () => {
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       page.on('websocket', (ws) => ws.url().includes('/preview') && previewSockets.push(ws.url()));
       try {
-        await page.goto(`${mcu.origin}/`);
-        await page.waitForURL(/#\/login/);
-        await page.getByLabel('Tên đăng nhập').fill('chutri');
-        await page.getByLabel('Mật khẩu').fill('chutri-demo');
-        await page.getByRole('button', { name: 'Đăng nhập' }).click();
-        await page.waitForURL(/#\/conferences/);
+        await consoleLogin(page, mcu.origin, 'chutri', 'chutri-demo');
         problems.length = 0;  // Before the login, the console's "who am I" was a 401, as it should be.
 
         // The form: the box, its hint, sent as `classified`. Started five minutes ago: it opens

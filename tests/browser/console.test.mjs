@@ -24,7 +24,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { Api, Mcu, Room, chromiumBin, outDir, waitFor } from './support.mjs';
+import { Api, Mcu, Room, chromiumBin, consoleLogin, outDir, videoColours, waitFor } from './support.mjs';
 
 const CONFERENCE = 'hop-thu';
 // The sites: the host site first. Colours are pure so that the composite's tiles can be told apart.
@@ -169,35 +169,9 @@ describe('web console', () => {
     const problems = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(`${mcu.origin}/`);
-    await page.waitForURL(/#\/login/);
-    await page.getByLabel('Tên đăng nhập').fill(login);
-    await page.getByLabel('Mật khẩu').fill(password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL(/#\/conferences/);
+    await consoleLogin(page, mcu.origin, login, password);
     problems.length = 0;  // Before the login, the console's "who am I" was a 401, as it should be.
     return { context, page, problems };
-  }
-
-  // The pixels of the sites' colours (red, green, blue) in the frame `selector`'s video shows,
-  // drawn at 160x90.
-  async function videoColours(page, selector) {
-    return page.evaluate((sel) => {
-      const v = document.querySelector(sel);
-      const c = document.createElement('canvas');
-      c.width = 160;
-      c.height = 90;
-      const g = c.getContext('2d');
-      g.drawImage(v, 0, 0, 160, 90);
-      const d = g.getImageData(0, 0, 160, 90).data;
-      const n = { red: 0, green: 0, blue: 0 };
-      for (let i = 0; i < d.length; i += 4) {
-        if (d[i] > 180 && d[i + 1] < 90 && d[i + 2] < 90) n.red += 1;
-        if (d[i] < 90 && d[i + 1] > 150 && d[i + 2] < 90) n.green += 1;
-        if (d[i] < 90 && d[i + 1] < 90 && d[i + 2] > 180) n.blue += 1;
-      }
-      return n;
-    }, selector);
   }
 
   async function shot(page, name) {

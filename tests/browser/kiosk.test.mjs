@@ -25,7 +25,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { Mcu, Room, chromiumBin, colourShare, outDir, roomBin, waitFor } from './support.mjs';
+import { Mcu, Room, chromiumBin, colourShare, consoleLogin, outDir, roomBin, waitFor } from './support.mjs';
 
 const TOKEN = 'demo-browser'; // The demo site "trinh-duyet" ("Trình duyệt") of the default configuration.
 const SITE = 'trinh-duyet';
@@ -293,12 +293,7 @@ describe('kiosk room', () => {
       const send = (m) => raw.evaluate((m) => window.raw.ws.send(JSON.stringify(m)), m);
 
       // The host's live page, then the room's report: the feed's `devices` event brings it.
-      await page.goto(`${mcu.origin}/`);
-      await page.waitForURL(/#\/login/);
-      await page.getByLabel('Tên đăng nhập').fill('chutri');
-      await page.getByLabel('Mật khẩu').fill('chutri-demo');
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
-      await page.waitForURL(/#\/conferences/);
+      await consoleLogin(page, mcu.origin, 'chutri', 'chutri-demo');
       problems.length = 0; // Before the login, "who am I" was a 401, as it should be.
       await page.goto(`${mcu.origin}/#/live/${CONFERENCE}`);
       const card = `#roll-call [data-site="${RAW.site}"]`;
@@ -337,12 +332,7 @@ describe('kiosk room', () => {
     try {
       // The technician's monitor first, with nothing about huyen-2's devices active (the test
       // before left its camera back: that alarm clears 5 s later).
-      await page.goto(`${mcu.origin}/`);
-      await page.waitForURL(/#\/login/);
-      await page.getByLabel('Tên đăng nhập').fill('kythuat');
-      await page.getByLabel('Mật khẩu').fill('kythuat-demo');
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
-      await page.waitForURL(/#\/conferences/);
+      await consoleLogin(page, mcu.origin, 'kythuat', 'kythuat-demo');
       problems.length = 0; // Before the login, "who am I" was a 401, as it should be.
       refused.length = 0;
       await page.goto(`${mcu.origin}/#/monitor`);

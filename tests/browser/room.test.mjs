@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import {
-  AUDIO_RATE, Mcu, Room, chromiumBin, colourShare, outDir, readWav, repo, roomBin, toneShare, waitFor, writeToneWav,
+  AUDIO_RATE, Mcu, Room, chromiumBin, colourShare, consoleLogin, outDir, readWav, repo, roomBin, toneShare, waitFor, writeToneWav,
 } from './support.mjs';
 
 const fixture = path.join(repo, 'tests', 'fixtures', 'chromium-answer.sdp');
@@ -583,12 +583,7 @@ describe('room page', () => {
       console2 = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
       const live = await console2.newPage();
       live.on('pageerror', (e) => problems.push(`live page error: ${e.message}`));
-      await live.goto(`${mcu.origin}/`);
-      await live.waitForURL(/#\/login/);
-      await live.getByLabel('Tên đăng nhập').fill('chutri');
-      await live.getByLabel('Mật khẩu').fill('chutri-demo');
-      await live.getByRole('button', { name: 'Đăng nhập' }).click();
-      await live.waitForURL(/#\/conferences/);
+      await consoleLogin(live, mcu.origin, 'chutri', 'chutri-demo');
       await live.goto(`${mcu.origin}/#/live/${MIX_CONFERENCE}`);
       const stop = `[data-site="${SITE}"] [data-action="stop-content"]`;
       await live.waitForSelector(`${stop}:not([hidden])`, { timeout: 15_000 }).catch(async (e) => {

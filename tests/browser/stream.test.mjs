@@ -20,26 +20,10 @@ import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { Mcu, Room, chromiumBin, outDir, waitFor } from './support.mjs';
+import { Mcu, Room, chromiumBin, consoleLogin, outDir, videoColours, waitFor } from './support.mjs';
 
 const CONFERENCE = 'giao-ban'; // The demo mixing conference of the default configuration.
 const VIEWPORT = { width: 1366, height: 768 };
-
-// Pixels of `selector`'s current picture, scaled to 160x90, that are clearly red.
-function redPixels(page, selector) {
-  return page.evaluate((sel) => {
-    const v = document.querySelector(sel);
-    const c = document.createElement('canvas');
-    c.width = 160;
-    c.height = 90;
-    const g = c.getContext('2d');
-    g.drawImage(v, 0, 0, 160, 90);
-    const d = g.getImageData(0, 0, 160, 90).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] > 180 && d[i + 1] < 90 && d[i + 2] < 90) n += 1;
-    return n;
-  }, selector);
-}
 
 // Waits until `selector`'s video plays 1280x720 and its time has gone on `seconds` more.
 async function playsOn(page, selector, seconds) {
@@ -96,7 +80,7 @@ describe('a live stream in MPEG-TS', () => {
       await playsOn(page, '#watch-video', 3);
       assert.equal(await page.getAttribute('#watch-video', 'data-player'), 'mse', 'Chromium\u2019s MSE takes MPEG-TS');
       assert.equal(await page.getAttribute('#watch-state', 'data-state'), 'live');
-      const red = await redPixels(page, '#watch-video');
+      const { red } = await videoColours(page, '#watch-video');
       assert.ok(red > 160 * 90 * 0.3, `the site's red is missing from the watch page's picture (${red} pixels)`);
       const roll = await host.get(`/conferences/${CONFERENCE}/roll-call`);
       const playing = await page.evaluate(() => document.querySelector('#watch-video').currentTime);
@@ -108,12 +92,7 @@ describe('a live stream in MPEG-TS', () => {
 
       // The host's live page: the stream, and its push that fails.
       const live = await context.newPage();
-      await live.goto(`${mcu.origin}/`);
-      await live.waitForURL(/#\/login/);
-      await live.getByLabel('Tên đăng nhập').fill('chutri');
-      await live.getByLabel('Mật khẩu').fill('chutri-demo');
-      await live.getByRole('button', { name: 'Đăng nhập' }).click();
-      await live.waitForURL(/#\/conferences/);
+      await consoleLogin(live, mcu.origin, 'chutri', 'chutri-demo');
       await live.goto(`${mcu.origin}/#/live/${CONFERENCE}`);
       await live.waitForSelector('#stream-indicator:not([hidden]) #stream-rtmp[data-state="retrying"]', { timeout: 30_000 });
       assert.equal(await live.textContent('#stream-rtmp'), 'RTMP: lỗi, đang thử lại');

@@ -41,6 +41,38 @@ export function setTomlKey(text, section, key, value) {
   throw new Error(`no ${key} in [${section}] of the default configuration`);
 }
 
+// Logs `page` into the web console at `origin` as `login` through its login form (Vietnamese
+// labels, as the console first shows), and waits for the conference list.
+export async function consoleLogin(page, origin, login, password) {
+  await page.goto(`${origin}/`);
+  await page.waitForURL(/#\/login/);
+  await page.getByLabel('Tên đăng nhập').fill(login);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(/#\/conferences/);
+}
+
+// Pixels of `selector`'s current video frame, drawn at 160x90, that are clearly red, green and
+// blue (the test sites' colours).
+export function videoColours(page, selector) {
+  return page.evaluate((sel) => {
+    const v = document.querySelector(sel);
+    const c = document.createElement('canvas');
+    c.width = 160;
+    c.height = 90;
+    const g = c.getContext('2d');
+    g.drawImage(v, 0, 0, 160, 90);
+    const d = g.getImageData(0, 0, 160, 90).data;
+    const n = { red: 0, green: 0, blue: 0 };
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] > 180 && d[i + 1] < 90 && d[i + 2] < 90) n.red += 1;
+      if (d[i] < 90 && d[i + 1] > 150 && d[i + 2] < 90) n.green += 1;
+      if (d[i] < 90 && d[i + 1] < 90 && d[i + 2] > 180) n.blue += 1;
+    }
+    return n;
+  }, selector);
+}
+
 export async function waitFor(what, fn, timeoutMs, intervalMs = 100) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
