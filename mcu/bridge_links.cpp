@@ -243,6 +243,7 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
       link.remote_title.empty() ? sites_[link.site_id].name : link.remote_title,
       link.target.max_kbps};
   info.remote_offer = sdp;
+  info.link = true;
   auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {
     spdlog::error("link {}: cannot answer the other MCU: {}", link.site_id, media.error());

@@ -241,6 +241,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   if (r.sip && !info.max_receive_kbps) info.max_receive_kbps = sites_[c.site_id].bandwidth_kbps;
   info.sip = r.sip;
   info.classified = conf.row.classified;
+  info.link = sites_[c.site_id].kind == "cascade";
   if (r.sip) info.remote_offer = r.sdp;
   auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {

@@ -17,12 +17,15 @@
 // own active speaker, so voice-activated layouts follow one speaker through the whole tree.
 //
 // Links must form a tree, as the administrative levels do: a loop (A-B-C-A) would feed sound
-// back. A link costs each side what a room costs: one decoder branch and a receiver of an
-// encoded tier (max_kbps, 1500 by default: 1280x720). Its tile is labelled with the other
-// conference's title on the dialling side and with the site's name on the accepting side. It
-// receives the full composite, its own tile included, so the other side shows a picture in a
-// picture that shrinks at each turn; a composite per link without its own tile would cost one
-// more compositor and encoder per link.
+// back. Its tile is labelled with the other conference's title on the dialling side and with
+// the site's name on the accepting side. Each side sends a link a composite of its own
+// (ParticipantMediaInfo::link; media/mix_room_impl.h LinkView): every site but the link, in the
+// speaker layout with the speaker (or the last one that was not the link) large, so that the
+// other side never sees its own conference inside this one (no picture in a picture that
+// shrinks at each turn) and its own speaker or single layout of the link shows who talks here.
+// A link costs each side a decoder branch, as a room does, plus that composite: one more
+// compositor, a scaler per shown site, and an encoder at the link's tier (max_kbps, 1500 by
+// default: 1280x720); measured in docs/PERFORMANCE.md.
 //
 // This header holds the pure parts (the target's rules, the redial backoff); the state machine
 // that drives a link is the bridge's (mcu/bridge_links.cpp, states in mcu/states.h LinkState).

@@ -43,6 +43,10 @@ struct ParticipantMediaInfo {
   // The conference is classified: a SIP leg keyed by SDES takes AES-GCM whenever the room
   // offers it, and never a 32-bit tag (mcu/admission.h RefuseProtection checks what connected).
   bool classified = false;
+  // A cascade link (mcu/cascade.h), either side: it receives a composite of its own, every site
+  // but itself with the speaker large, so that the other MCU never sees its own conference
+  // inside this one. Rooms keep the shared composite.
+  bool link = false;
 };
 
 // One participant's media connection to a room.

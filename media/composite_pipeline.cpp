@@ -39,11 +39,12 @@ GRef<GstSample> RenderNameCard(const std::string& name) {
 
 }  // namespace
 
-std::string EncoderBranch(int tier, const Tier& t, bool scale) {
+std::string EncoderBranch(int tier, const Tier& t, bool scale, const std::string& tee) {
   // A valve per tier: a tier nobody receives is not scaled or encoded. Open at first, so that
   // each encoder is initialised before anyone waits for it (that takes ~150 ms at 720p).
   std::string s =
-      "t. ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! valve "
+      tee +
+      ". ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! valve "
       "name=valve" +
       std::to_string(tier) + " drop=false ! ";
   if (scale)
@@ -156,7 +157,8 @@ Status MixRoom::Start() {
       if (io->idle_close_us && now >= io->idle_close_us) {
         io->idle_close_us = 0;
         for (size_t i = 0; i < io->valves.size(); ++i)
-          if (io->receivers[i] == 0) g_object_set(io->valves[i].get(), "drop", TRUE, nullptr);
+          if (io->receivers[i] == 0 && io->valves[i])
+            g_object_set(io->valves[i].get(), "drop", TRUE, nullptr);
       }
       for (size_t i = 0; i < io->coalescers.size(); ++i)
         if (io->coalescers[i].Poll(now)) io->ForceKeyframe(static_cast<int>(i));
@@ -175,7 +177,8 @@ void MixRoom::AddVideoSite() {
   // not on anyone's first frame; then the tiers nobody receives are closed again.
   loop()->Post([io = io_] {
     for (size_t i = 0; i < io->valves.size(); ++i)
-      if (io->receivers[i] == 0) g_object_set(io->valves[i].get(), "drop", FALSE, nullptr);
+      if (io->receivers[i] == 0 && io->valves[i])
+        g_object_set(io->valves[i].get(), "drop", FALSE, nullptr);
     io->idle_close_us = NowUs() + 2'000'000;
   });
   spdlog::info("mixing room {}: composite {}x{}, {} tiers: started (a site with video)", name_,
@@ -264,14 +267,16 @@ bool MixRoom::AddBranch(Site& s, bool h264) {
   GstElement* src = make("appsrc");
   GstElement* dec = make(h264 ? "avdec_h264" : "vp8dec");
   GstElement* convert = make("videoconvert");
+  s.tee = make("tee");
   GstElement* scale = make("videoscale");
   s.capsfilter = make("capsfilter");
   GstElement* overlay = make("textoverlay");
-  if (s.branch.size() != 6) {
+  if (s.branch.size() != 7) {
     spdlog::error("mixing room {}: missing GStreamer element for a site's branch", name_);
     for (GstElement* e : s.branch)
       GRef<GstElement>::AdoptSink(e);  // Never added to a bin: ours to drop.
     s.branch.clear();
+    s.tee = nullptr;
     return false;
   }
   auto caps = GRef<GstCaps>::Adopt(
@@ -288,12 +293,14 @@ bool MixRoom::AddBranch(Site& s, bool h264) {
   g_object_set(overlay, "text", s.name.c_str(), "valignment", 1 /* bottom */, "halignment",
                1 /* center */, "shaded-background", TRUE, "font-desc", "Sans Bold 12", nullptr);
   for (GstElement* e : s.branch) gst_bin_add(GST_BIN(pipeline_.get()), e);
-  gst_element_link_many(src, dec, convert, scale, s.capsfilter, overlay, nullptr);
+  gst_element_link_many(src, dec, convert, s.tee, scale, s.capsfilter, overlay, nullptr);
   GstPad* sinkpad = gst_element_request_pad_simple(compositor_.get(), "sink_%u");
   g_object_set(sinkpad, "zorder", 1u, nullptr);
   gst_pad_link(GRef<GstPad>::Adopt(gst_element_get_static_pad(overlay, "src")).get(), sinkpad);
   s.compositor_pad = GRef<GstPad>::Adopt(sinkpad);
   AddNameCard(s);
+  for (auto& [link, view] : views_)
+    if (link != s.id) AddViewBranch(s, link, view);
   Relayout();
   // Downstream first, so that the source's first frame meets running elements.
   for (auto e = s.branch.rbegin(); e != s.branch.rend(); ++e)

@@ -65,4 +65,16 @@ LayoutPlan PlanLayout(LayoutKind kind, ParticipantId spotlight, ParticipantId sp
   return plan;
 }
 
+LayoutPlan PlanLinkView(LayoutKind kind, ParticipantId spotlight, ParticipantId speaker,
+                        ParticipantId link, const std::vector<PlanSite>& sites, int canvas_width,
+                        int canvas_height) {
+  std::vector<PlanSite> others;
+  for (const PlanSite& s : sites)
+    if (s.id != link) others.push_back(s);
+  const LayoutKind view =
+      kind == LayoutKind::kPresenter ? LayoutKind::kPresenter : LayoutKind::kSpeaker;
+  return PlanLayout(view, spotlight == link ? 0 : spotlight, speaker == link ? 0 : speaker, others,
+                    canvas_width, canvas_height);
+}
+
 }  // namespace mcu::media

@@ -32,7 +32,7 @@ void MixIoState::RequestKeyframe(int tier, int64_t now) {
 
 void MixIoState::SetTier(int from, int to) {
   auto open = [&](int tier, bool on) {
-    g_object_set(valves[tier].get(), "drop", on ? FALSE : TRUE, nullptr);
+    if (valves[tier]) g_object_set(valves[tier].get(), "drop", on ? FALSE : TRUE, nullptr);
   };
   if (from >= 0 && --receivers[from] == 0) open(from, false);
   if (to >= 0) {
@@ -101,6 +101,14 @@ void MixPeer::TakeH264Composite(int out_pt) {
   selector_ = TierSelector(TiersAt(CompositeTiers(), tier_ids_));
   tier_ = tier_ids_[selector_.Choose(max_receive_kbps_)];
   out_pt_ = out_pt;
+}
+
+void MixPeer::TakeOwnComposite(int slot, const Tier& tier) {
+  MCU_DCHECK_ON_IO(loop_);
+  if (counted_) return;
+  tier_ids_ = {slot};
+  selector_ = TierSelector({tier});
+  tier_ = slot;
 }
 
 MixPeer::~MixPeer() {

@@ -96,7 +96,9 @@ struct MixIoState {
   void SetTier(int from, int to);
   // A keyframe for `tier`, through its coalescer (forced now, or when Poll says so).
   void RequestKeyframe(int tier, int64_t now);
-  void ForceKeyframe(int tier) { ForceKeyUnit(encoders[tier].get()); }
+  void ForceKeyframe(int tier) {
+    if (encoders[tier]) ForceKeyUnit(encoders[tier].get());  // None: a link's view that went.
+  }
 };
 
 // How a site's media travel: WebRTC (the MCU offers, or answers another MCU's offer) or a SIP leg.
@@ -135,6 +137,9 @@ class MixPeer : public RtpTransport::Listener {
   // composite's H.264 tiers, the ones SIP rooms take, on payload type `out_pt`. mcu-io, from its
   // answer, before SetReceivesVideo.
   void TakeH264Composite(int out_pt);
+  // A cascade link: it takes its own composite (encoded output `slot`, of `tier`) and no other.
+  // mcu-io, from its answer, after TakeH264Composite and before SetReceivesVideo.
+  void TakeOwnComposite(int slot, const Tier& tier);
 
   void OnTransportConnected(RtpTransport& t) override;
   void OnTransportFailed(RtpTransport&, const std::string& reason) override {

@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
+#include <algorithm>
+#include <set>
+
 #include "media/clock.h"
 #include "media/mix_room_impl.h"
 #include "media/recorder.h"
@@ -228,8 +231,9 @@ RoomStats MixRoom::Stats() {
   MCU_DCHECK_THREAD(control_);
   RoomStats out;
   auto io = io_;
+  const std::vector<Tier> outputs = OutputTiers();
   loop()->Invoke([&] {
-    for (const auto& [id, peer] : io->peers) out.participants.push_back(peer->Stats(tiers_));
+    for (const auto& [id, peer] : io->peers) out.participants.push_back(peer->Stats(outputs));
     for (size_t i = 0; i < tiers_.size(); ++i) {
       TierStats t;
       t.width = tiers_[i].width, t.height = tiers_[i].height, t.kbps = tiers_[i].bitrate_kbps;
@@ -269,7 +273,7 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
     // A preview takes the lowest tier already encoded for the sites, so that watching costs no
     // encoder; only while no site receives a tier does it open the one it asked for.
     if (info.receive_only)
-      for (size_t t = io->receivers.size(); t-- > 0;)
+      for (size_t t = std::min(io->receivers.size(), tiers_.size()); t-- > 0;)
         if (io->receivers[t] > 0 && tiers_[t].codec == VideoCodec::kVp8) {
           kbps = tiers_[t].bitrate_kbps;
           break;
@@ -310,6 +314,8 @@ Expected<std::unique_ptr<MediaEndpoint>> MixRoom::AddParticipant(
   sites_[id].name = info.display_name + (info.content ? " (nội dung)" : "");
   sites_[id].content = info.content;
   sites_[id].receive_only = info.receive_only;
+  sites_[id].link = info.link;
+  sites_[id].max_receive_kbps = info.max_receive_kbps;
   if (!info.content) audio_->AddSite(id);  // Content is never mixed and receives no mix.
   std::string text = sdp::Write(local);
   if (remote) {
@@ -357,10 +363,15 @@ void MixRoom::OnAnswer(ParticipantId id, const sdp::RemoteDescription& remote) {
     if (AddBranch(s, h264)) src = GRef<GstElement>::Share(s.branch.front());
   }
   GRef<GstPad> card = GRef<GstPad>::Share(s.card_pad.get());
-  loop()->Post([io = io_, id, src, card, receives, h264_pt] {
+  // A link receives a composite of its own, without its tile (mcu/cascade.h).
+  const int own =
+      s.link && receives ? AddLinkView(s, webrtc_h264 ? VideoCodec::kH264 : VideoCodec::kVp8) : -1;
+  const Tier own_tier = own >= 0 ? views_.at(id).tier : Tier{};
+  loop()->Post([io = io_, id, src, card, receives, h264_pt, own, own_tier] {
     auto p = io->peers.find(id);
     if (p == io->peers.end()) return;
     if (h264_pt >= 0 && receives) p->second->TakeH264Composite(h264_pt);
+    if (own >= 0) p->second->TakeOwnComposite(own, own_tier);
     if (src) p->second->SetAppSrc(src);
     if (card) p->second->SetNameCard(card);
     p->second->SetReceivesVideo(receives);
@@ -383,6 +394,10 @@ void MixRoom::Relayout() {
   const int tiles = plan.tiles;
   layout_tiles_ = tiles;
   // Only what changed goes to the pipeline and to the sites.
+  std::map<ParticipantId, Tile> wanted;  // The size each site is asked for.
+  for (const PlannedSite& planned : plan.sites) wanted[planned.id] = planned.ask;
+  std::set<ParticipantId> in_views;  // Sites with a tile in a link's view: decoded too.
+  RelayoutViews(wanted, in_views);
   std::vector<std::tuple<ParticipantId, int, int>> asks;
   std::vector<std::tuple<ParticipantId, bool, bool>> shown_state;
   for (const PlannedSite& planned : plan.sites) {
@@ -403,12 +418,12 @@ void MixRoom::Relayout() {
                      t.height, nullptr);
     }
     s.placed = true, s.tile = t, s.visible = visible;
-    const Tile& ask = planned.ask;
+    const Tile& ask = wanted[planned.id];
     if (ask.width != s.sent_width || ask.height != s.sent_height || tiles != s.sent_tiles) {
       s.sent_width = ask.width, s.sent_height = ask.height, s.sent_tiles = tiles;
       asks.emplace_back(s.id, ask.width, ask.height);
     }
-    shown_state.emplace_back(s.id, visible, s.video_muted);
+    shown_state.emplace_back(s.id, visible || in_views.count(s.id), s.video_muted);
   }
   // The listener hears from the media core on the I/O thread.
   loop()->Post([io = io_, asks = std::move(asks), shown_state = std::move(shown_state), tiles] {
@@ -450,7 +465,11 @@ void MixRoom::SetActiveSpeaker(ParticipantId id) {
   MCU_DCHECK_THREAD(control_);
   if (id == speaker_) return;
   speaker_ = id;
-  if (MainSiteOf(kind_, spotlight_, speaker_, ShownSites()) != main_)
+  // A link's view keeps the last speaker that was not the link.
+  bool views_changed = false;
+  for (auto& [link, view] : views_)
+    if (id && id != link && id != view.speaker) view.speaker = id, views_changed = true;
+  if (views_changed || MainSiteOf(kind_, spotlight_, speaker_, ShownSites()) != main_)
     Relayout();  // Voice-activated: the main tile changes hands (and the border moves).
   else
     UpdateBorder();
@@ -465,6 +484,8 @@ void MixRoom::RemoveParticipant(ParticipantId id) {
   if (it == sites_.end()) return;
   Site s = std::move(it->second);
   sites_.erase(it);
+  for (auto& [link, b] : s.views) RemoveViewBranch(s.tee, b, views_.at(link));
+  RemoveLinkView(id);
   if (s.shown()) {
     // Stop the branch first (its streaming thread ends), then take it out of the compositor.
     for (GstElement* e : s.branch) gst_element_set_state(e, GST_STATE_NULL);

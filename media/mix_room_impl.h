@@ -15,6 +15,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,10 +39,10 @@ inline constexpr int kCanvasWidth = 1280, kCanvasHeight = 720;
 // for its first composite frame, and a storm of PLIs costs at most two extra keyframes a second.
 inline constexpr int64_t kKeyframeIntervalUs = 500'000;
 
-// The pipeline text of tier `tier`'s branch off the composite's tee "t": its valve, a scale to
-// its size (if `scale`), its encoder and payloader, into appsink "out<tier>"
+// The pipeline text of tier `tier`'s branch off the tee named `tee`: its valve, a scale to its
+// size (if `scale`), its encoder and payloader, into appsink "out<tier>"
 // (composite_pipeline.cpp; tests/integration/h264_tier_test.cpp runs it alone).
-std::string EncoderBranch(int tier, const Tier& t, bool scale);
+std::string EncoderBranch(int tier, const Tier& t, bool scale, const std::string& tee = "t");
 
 class MixRoom : public MediaRoom {
  public:
@@ -90,12 +91,26 @@ class MixRoom : public MediaRoom {
   IoLoop* loop() { return engine_->loop(); }
 
  private:
+  // A site's picture in a link's own composite (see LinkView): off the site's tee, valve (shut
+  // while the site has no tile there) ! videoscale ! capsfilter ! textoverlay, into a pad of the
+  // view's compositor.
+  struct ViewBranch {
+    GRef<GstPad> tee_pad;
+    std::vector<GstElement*> elements;  // Owned by the pipeline.
+    GRef<GstPad> pad;                   // On the view's compositor.
+    GstPad* ghost = nullptr;            // The view's bin's pad to it (owned by the bin).
+    bool placed = false, visible = false;
+    Tile tile;
+  };
   struct Site {
     ParticipantId id = 0;
     std::string name;
-    // appsrc ! decoder ! videoconvert ! videoscale ! capsfilter ! textoverlay, in the pipeline.
+    // appsrc ! decoder ! videoconvert ! tee ! videoscale ! capsfilter ! textoverlay, in the
+    // pipeline; the tee also feeds the site's picture to each link's composite.
     std::vector<GstElement*> branch;  // Owned by the pipeline.
+    GstElement* tee = nullptr;
     GstElement* capsfilter = nullptr;
+    std::map<ParticipantId, ViewBranch> views;  // By the link; never the site's own.
     GRef<GstPad> compositor_pad;
     GstElement* card = nullptr;  // appsrc holding the name card (owned by the pipeline).
     GRef<GstPad> card_pad;
@@ -105,6 +120,8 @@ class MixRoom : public MediaRoom {
     bool content = false;
     bool receive_only = false;  // Never sends to the room: never a tile.
     bool sip = false;           // A SIP leg: it takes the composite's H.264 tier.
+    bool link = false;          // A cascade link: receives its own composite (LinkView).
+    int max_receive_kbps = 0;
     bool audio_muted = false, video_muted = false;
     bool placed = false;   // `tile` and `visible` are what the pads were last set to.
     bool visible = false;  // Has a tile in the current layout.
@@ -147,6 +164,35 @@ class MixRoom : public MediaRoom {
   void DetachOutput(ParticipantId id);
   bool AddBranch(Site& s, bool h264);  // The site's decode/scale/name branch, linked and playing.
   void AddNameCard(Site& s);
+  // A cascade link's own composite (mcu/cascade.h): every site with a picture but the link, in
+  // the speaker layout (presenter while content is shared) whose main tile is the speaker, or
+  // the last one that was not the link, so that the far side's own layout of the link shows who
+  // talks. One compositor and one encoder (the link's tier, in the codec it takes) per link, in
+  // the room's pipeline; each site's decoded picture reaches it through the site's tee, scaled
+  // and named once more only while it has a tile there. Control thread
+  // (media/mix_link_view.cpp).
+  struct TierSink;
+  struct LinkView {
+    int slot = 0;  // Its place among the room's encoded outputs (MixIoState), after tiers_.
+    Tier tier;
+    GstElement* bin = nullptr;  // compositor ! caps ! tee ! EncoderBranch, owned by the pipeline.
+    GRef<GstElement> compositor;
+    std::unique_ptr<TierSink> sink;
+    ParticipantId speaker = 0;  // The last active speaker that was not the link.
+  };
+  // The view of link `s` (receiving `codec`), its encoder's slot returned (-1: none made).
+  int AddLinkView(Site& s, VideoCodec codec);
+  void RemoveLinkView(ParticipantId link);
+  // Site `s`'s branch into `link`'s view (its tee must exist), and its removal from the site's
+  // `tee`.
+  void AddViewBranch(Site& s, ParticipantId link, LinkView& view);
+  void RemoveViewBranch(GstElement* tee, ViewBranch& b, LinkView& view);
+  // Places the sites in every link's view: raises `asks` to a site's largest tile there, adds
+  // the sites with a tile there to `shown` (they are decoded even when the rooms' layout
+  // hides them).
+  void RelayoutViews(std::map<ParticipantId, Tile>& asks, std::set<ParticipantId>& shown);
+  // What every encoded output is, by slot: tiers_ then the views' tiers (for statistics).
+  std::vector<Tier> OutputTiers() const;
   void DeliverTierFrame(std::shared_ptr<TierFrame> f);
   Expected<std::unique_ptr<MediaEndpoint>> AddSipParticipant(ParticipantId id,
                                                              const ParticipantMediaInfo& info,
@@ -187,6 +233,7 @@ class MixRoom : public MediaRoom {
     std::atomic<uint64_t> frames{0}, late_frames{0};
   };
   std::vector<std::unique_ptr<TierSink>> tier_sinks_;
+  std::map<ParticipantId, LinkView> views_;  // Control thread; by the link's participant.
   // Recordings are known to the audio mix by ids no participant has.
   ParticipantId next_recording_id_ = ParticipantId{1} << 62;  // Control thread.
 };

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 #include "mcu/secrets.h"
 #include "tests/support/analysis.h"
@@ -104,14 +105,16 @@ class Cascade : public ::testing::Test {
   void SetUp() override {
     McuOptions o;
     o.load_sites = 0;
-    o.extra_toml = AcceptToml("tinh-lien-ket", "Tỉnh (liên kết)", "province", "cred-tinh") +
-                   ConferenceToml("toan-quoc", "Hội nghị toàn quốc", {"tinh-1", "tinh-lien-ket"});
+    o.extra_toml =
+        AcceptToml("tinh-lien-ket", "Tỉnh (liên kết)", "province", "cred-tinh") +
+        ConferenceToml("toan-quoc", "Hội nghị toàn quốc", {"tinh-1", "huyen-2", "tinh-lien-ket"});
     central = std::make_unique<McuProcess>(o);
     ASSERT_TRUE(central->ready()) << central->Log();
     o.extra_toml =
         DialToml("trung-uong", "Trung ương", "central", *central, "toan-quoc", "cred-tinh") +
         AcceptToml("huyen-lien-ket", "Huyện (liên kết)", "district", "cred-huyen") +
-        ConferenceToml("cap-tinh", "Giao ban tỉnh", {"tinh-1", "trung-uong", "huyen-lien-ket"});
+        ConferenceToml("cap-tinh", "Giao ban tỉnh",
+                       {"tinh-1", "huyen-2", "trung-uong", "huyen-lien-ket"});
     province = std::make_unique<McuProcess>(o);
     ASSERT_TRUE(province->ready()) << province->Log();
     o.extra_toml =
@@ -344,6 +347,80 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
   EXPECT_GT(ToneShare(lw, kProvince.tone), 0.03) << "province not heard after it came back";
   EXPECT_GT(ToneShare(lw, kDistrict.tone), 0.03);
   EXPECT_LT(ToneShare(lw, listener.tone), 0.01);
+}
+
+// What a link carries is its conference without the far side's own tile: the central MCU and
+// the district each show their link alone (layout single, the link spotlighted), so their
+// rooms see exactly what the province sends over that link. The central room sees the province
+// and the district, not itself; the district room sees the central office and the province, not
+// itself; the province's room, in a grid, sees all three.
+TEST_F(Cascade, ALinkCarriesItsConferenceWithoutTheFarSidesOwnPicture) {
+  for (auto [mcu, conference, link] : {std::tuple{central.get(), "toan-quoc", "tinh-lien-ket"},
+                                       std::tuple{district.get(), "cap-huyen", "tinh"}}) {
+    RestClient host(mcu->port(), mcu->ca());
+    ASSERT_TRUE(host.Login("chutri", kHostPassword));
+    const std::string at = std::string("/api/v1/conferences/") + conference;
+    ASSERT_EQ(host.Call("PUT", at + "/layout", {{"layout", "single"}}).status, 200);
+    auto r = host.Call("PUT", at + "/spotlight", {{"site", link}});
+    ASSERT_EQ(r.status, 200) << r.text;
+  }
+  auto c_room = StartRoom(*central, kCentral, "demo-tinh-1", "toan-quoc", {});
+  auto p_room = StartRoom(*province, kProvince, "demo-tinh-1", "cap-tinh", {});
+  auto d_room = StartRoom(*district, kDistrict, "demo-huyen-1", "cap-huyen", {});
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return SiteState(*central, "toan-quoc", "tinh-lien-ket", "video") &&
+               SiteState(*province, "cap-tinh", "trung-uong", "video") &&
+               SiteState(*province, "cap-tinh", "huyen-lien-ket", "video") &&
+               SiteState(*district, "cap-huyen", "tinh", "video");
+      },
+      seconds(30)))
+      << Logs();
+  // Once every link carries video, a second room at each MCU takes a picture of its composite.
+  const TempDir& dir = central->dir();
+  const Tier* tiers[] = {&kCentral, &kProvince, &kDistrict};
+  const Tier viewer{"viewer", 1320, "808080", {128, 128, 128}};
+  auto png = [&](const Tier& t) { return dir / (std::string(t.name) + "-sees.png"); };
+  auto look = [&](McuProcess& mcu, const Tier& t, const std::string& token,
+                  const std::string& conference) {
+    return mcu.StartRoom(
+        std::string(t.name) + "-viewer",
+        {"--token", token, "--conference", conference, "--tone", "1320", "--color", viewer.color,
+         "--max-kbps", "800", "--snapshot", png(t), "--snapshot-at", "10", "--exit-after", "12"});
+  };
+  auto c_view = look(*central, kCentral, "demo-huyen-2", "toan-quoc");
+  auto p_view = look(*province, kProvince, "demo-huyen-2", "cap-tinh");
+  auto d_view = look(*district, kDistrict, "demo-huyen-2", "cap-huyen");
+  for (auto* v : {&c_view, &p_view, &d_view}) ASSERT_EQ((*v)->Wait(seconds(30)), 0) << (*v)->Log();
+  // Each link's composite is said once in its MCU's log (both ends of both links).
+  EXPECT_NE(province->Log().find("receives a composite of its own"), std::string::npos);
+  EXPECT_NE(central->Log().find("receives a composite of its own"), std::string::npos);
+  EXPECT_NE(district->Log().find("receives a composite of its own"), std::string::npos);
+  auto shares = [&](const Tier& t) {
+    Image img;
+    std::string error;
+    EXPECT_TRUE(ReadPng(png(t), &img, &error)) << error;
+    std::map<std::string, double> out;
+    for (const Tier* c : tiers) out[c->name] = ColourShare(img, c->rgb);
+    return out;
+  };
+  auto describe = [](const std::map<std::string, double>& m) {
+    std::ostringstream s;
+    for (const auto& [k, v] : m) s << k << "=" << v << " ";
+    return s.str();
+  };
+  auto central_sees = shares(kCentral);
+  EXPECT_GT(central_sees["province"], 0.01) << describe(central_sees);
+  EXPECT_GT(central_sees["district"], 0.01) << describe(central_sees);
+  EXPECT_LT(central_sees["central"], 0.001)
+      << "the central office sees itself through the link: " << describe(central_sees);
+  auto district_sees = shares(kDistrict);
+  EXPECT_GT(district_sees["central"], 0.01) << describe(district_sees);
+  EXPECT_GT(district_sees["province"], 0.01) << describe(district_sees);
+  EXPECT_LT(district_sees["district"], 0.001)
+      << "the district sees itself through the link: " << describe(district_sees);
+  auto province_sees = shares(kProvince);
+  for (const Tier* t : tiers) EXPECT_GT(province_sees[t->name], 0.01) << describe(province_sees);
 }
 
 }  // namespace

@@ -103,5 +103,40 @@ TEST(LayoutPlan, NoSitesNoTiles) {
   EXPECT_TRUE(plan.sites.empty());
 }
 
+TEST(LayoutPlan, ALinkSeesEverySiteButItselfWithTheSpeakerLarge) {
+  // Whatever the conference's layout: the speaker layout, the link (2) nowhere in it.
+  for (LayoutKind kind : {LayoutKind::kGrid, LayoutKind::kSingle, LayoutKind::kSpeaker}) {
+    LayoutPlan plan = PlanLinkView(kind, 0, /*speaker=*/3, /*link=*/2, Sites(4), kW, kH);
+    EXPECT_EQ(plan.kind, LayoutKind::kSpeaker);
+    EXPECT_EQ(plan.main, 3u);
+    EXPECT_EQ(Order(plan), (std::vector<ParticipantId>{3, 1, 4}));
+    EXPECT_EQ(plan.tiles, 3);
+    EXPECT_GT(plan.sites[0].tile.width, plan.sites[1].tile.width);
+  }
+}
+
+TEST(LayoutPlan, ALinkNeverLeadsItsOwnViewEvenSpotlightedOrSpeaking) {
+  LayoutPlan spotlit = PlanLinkView(LayoutKind::kSpeaker, /*spotlight=*/2, /*speaker=*/2,
+                                    /*link=*/2, Sites(3), kW, kH);
+  EXPECT_EQ(spotlit.main, 1u);  // No speaker but the link: the first site.
+  EXPECT_EQ(Order(spotlit), (std::vector<ParticipantId>{1, 3}));
+  LayoutPlan other = PlanLinkView(LayoutKind::kSpeaker, /*spotlight=*/3, /*speaker=*/1,
+                                  /*link=*/2, Sites(3), kW, kH);
+  EXPECT_EQ(other.main, 3u);  // Another site's spotlight leads, as in the rooms' layout.
+  // Alone with the link: the other site fills the canvas.
+  LayoutPlan alone = PlanLinkView(LayoutKind::kGrid, 0, 0, /*link=*/1, Sites(2), kW, kH);
+  ASSERT_EQ(alone.sites.size(), 1u);
+  EXPECT_EQ(alone.sites[0].id, 2u);
+  EXPECT_EQ(alone.sites[0].tile.width, kW);
+}
+
+TEST(LayoutPlan, ALinkSeesSharedContentLargeInThePresenterLayout) {
+  LayoutPlan plan = PlanLinkView(LayoutKind::kPresenter, 0, /*speaker=*/1, /*link=*/2,
+                                 Sites(4, /*content=*/4), kW, kH);
+  EXPECT_EQ(plan.kind, LayoutKind::kPresenter);
+  EXPECT_EQ(plan.main, 4u);
+  EXPECT_EQ(Order(plan), (std::vector<ParticipantId>{4, 1, 3}));
+}
+
 }  // namespace
 }  // namespace mcu::media
