@@ -6,7 +6,9 @@
 # (stderr to DIR/mcu.log, data in DIR/data) and waits for its ready file. Sets MCU (its pid) and
 # PORT (its HTTPS/WSS port). The caller's EXIT trap should kill $MCU. BENCH_MCU_PREFIX, if set, is
 # a command line the mcu runs under (e.g. valgrind); BENCH_READY_SECONDS (default 10) how long to
-# wait for it. BENCH_EXTRA_TOML, if set, is appended to the configuration.
+# wait for it. BENCH_EXTRA_TOML, if set, is appended to the configuration. BENCH_CASCADE_SITES,
+# if set, lists site numbers (e.g. "15 16") made of kind cascade: a load generator's site with one
+# of their tokens is a cascade link as another MCU's would be (it receives a composite of its own).
 bench_start_mcu() {
   local mode=$1 build=$2 dir=$3
   {
@@ -14,6 +16,7 @@ bench_start_mcu() {
     for i in $(seq 1 64); do
       printf '[[sites]]\nid = "load-%d"\nname = "Load %d"\nlevel = "other"\ntoken_hash = "%s"\n' \
         "$i" "$i" "$(echo "load-token-$i" | "$build/mcu/mcu" hash-token)"
+      [[ " ${BENCH_CASCADE_SITES:-} " == *" $i "* ]] && printf 'kind = "cascade"\n'
     done
     printf '[[conferences]]\nid = "bench"\ntitle = "Bench"\nmode = "%s"\n' "$mode"
     printf '[[users]]\nlogin = "bench"\nname = "Bench"\nrole = "admin"\npassword_hash = "%s"\n' \

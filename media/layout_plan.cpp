@@ -71,8 +71,10 @@ LayoutPlan PlanLinkView(LayoutKind kind, ParticipantId spotlight, ParticipantId 
   std::vector<PlanSite> others;
   for (const PlanSite& s : sites)
     if (s.id != link) others.push_back(s);
+  // A single layout stays single (the host shows one site: so does the link); any other is the
+  // speaker layout, presenter while content is shared.
   const LayoutKind view =
-      kind == LayoutKind::kPresenter ? LayoutKind::kPresenter : LayoutKind::kSpeaker;
+      kind == LayoutKind::kPresenter || kind == LayoutKind::kSingle ? kind : LayoutKind::kSpeaker;
   return PlanLayout(view, spotlight == link ? 0 : spotlight, speaker == link ? 0 : speaker, others,
                     canvas_width, canvas_height);
 }

@@ -49,9 +49,10 @@ LayoutPlan PlanLayout(LayoutKind kind, ParticipantId spotlight, ParticipantId sp
                       const std::vector<PlanSite>& sites, int canvas_width, int canvas_height);
 
 // What a cascade link receives (media/mix_room_impl.h LinkView): every site but `link`, in the
-// speaker layout (the presenter layout while content is shared there) whose main tile is the
-// spotlighted site, or else `speaker`, or else the first site; never the link itself, even
-// spotlighted. `speaker` is the last active speaker that was not the link.
+// speaker layout (the presenter layout while content is shared there; the single layout when the
+// conference's is single) whose main tile is the spotlighted site, or else `speaker`, or else
+// the first site; never the link itself, even spotlighted. `speaker` is the last active speaker
+// that was not the link.
 LayoutPlan PlanLinkView(LayoutKind kind, ParticipantId spotlight, ParticipantId speaker,
                         ParticipantId link, const std::vector<PlanSite>& sites, int canvas_width,
                         int canvas_height);

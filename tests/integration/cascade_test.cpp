@@ -92,11 +92,12 @@ bool SiteState(McuProcess& mcu, const std::string& conference, const std::string
   return s.is_object() && s["state"] == state;
 }
 
-// Share of the picture's pixels near `c`.
-double ColourShare(const Image& img, const Rgb& c) {
+// Share of the picture's pixels near `c`; of its top-left `part` (of its width and height).
+double ColourShare(const Image& img, const Rgb& c, double part = 1.0) {
   size_t near = 0, n = 0;
-  for (int y = 0; y < img.height; y += 2)
-    for (int x = 0; x < img.width; x += 2, ++n) near += Near(img.At(x, y), c, 48);
+  const int w = static_cast<int>(img.width * part), h = static_cast<int>(img.height * part);
+  for (int y = 0; y < h; y += 2)
+    for (int x = 0; x < w; x += 2, ++n) near += Near(img.At(x, y), c, 48);
   return n ? static_cast<double>(near) / static_cast<double>(n) : 0;
 }
 
@@ -350,17 +351,18 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
 }
 
 // What a link carries is its conference without the far side's own tile: the central MCU and
-// the district each show their link alone (layout single, the link spotlighted), so their
-// rooms see exactly what the province sends over that link. The central room sees the province
-// and the district, not itself; the district room sees the central office and the province, not
-// itself; the province's room, in a grid, sees all three.
+// the district each show their link in the main tile (layout speaker, the link spotlighted:
+// the top-left three quarters of the canvas with three sites), so that tile is what the province
+// sends over that link. There, the central room sees the province and the district, not itself;
+// the district room sees the central office and the province, not itself; the province's room,
+// in a grid, sees all three.
 TEST_F(Cascade, ALinkCarriesItsConferenceWithoutTheFarSidesOwnPicture) {
   for (auto [mcu, conference, link] : {std::tuple{central.get(), "toan-quoc", "tinh-lien-ket"},
                                        std::tuple{district.get(), "cap-huyen", "tinh"}}) {
     RestClient host(mcu->port(), mcu->ca());
     ASSERT_TRUE(host.Login("chutri", kHostPassword));
     const std::string at = std::string("/api/v1/conferences/") + conference;
-    ASSERT_EQ(host.Call("PUT", at + "/layout", {{"layout", "single"}}).status, 200);
+    ASSERT_EQ(host.Call("PUT", at + "/layout", {{"layout", "speaker"}}).status, 200);
     auto r = host.Call("PUT", at + "/spotlight", {{"site", link}});
     ASSERT_EQ(r.status, 200) << r.text;
   }
@@ -376,32 +378,32 @@ TEST_F(Cascade, ALinkCarriesItsConferenceWithoutTheFarSidesOwnPicture) {
       },
       seconds(30)))
       << Logs();
+  // Each link's composite is said once in its MCU's log (both ends of both links).
+  EXPECT_NE(province->Log().find("receives a composite of its own"), std::string::npos);
+  EXPECT_NE(central->Log().find("receives a composite of its own"), std::string::npos);
+  EXPECT_NE(district->Log().find("receives a composite of its own"), std::string::npos);
   // Once every link carries video, a second room at each MCU takes a picture of its composite.
+  // It is silent (a 0 Hz tone), so that it never becomes a speaker and a main tile. A picture
+  // taken while a link's stream was repairing a lost packet (three MCUs and six rooms share two
+  // cores here) may lack a colour for a moment: up to three rounds are taken until every colour
+  // expected is there; a colour that must be absent is absent from every one.
   const TempDir& dir = central->dir();
   const Tier* tiers[] = {&kCentral, &kProvince, &kDistrict};
-  const Tier viewer{"viewer", 1320, "808080", {128, 128, 128}};
+  const Tier viewer{"viewer", 0, "808080", {128, 128, 128}};
   auto png = [&](const Tier& t) { return dir / (std::string(t.name) + "-sees.png"); };
   auto look = [&](McuProcess& mcu, const Tier& t, const std::string& token,
                   const std::string& conference) {
     return mcu.StartRoom(
         std::string(t.name) + "-viewer",
-        {"--token", token, "--conference", conference, "--tone", "1320", "--color", viewer.color,
+        {"--token", token, "--conference", conference, "--tone", "0", "--color", viewer.color,
          "--max-kbps", "800", "--snapshot", png(t), "--snapshot-at", "10", "--exit-after", "12"});
   };
-  auto c_view = look(*central, kCentral, "demo-huyen-2", "toan-quoc");
-  auto p_view = look(*province, kProvince, "demo-huyen-2", "cap-tinh");
-  auto d_view = look(*district, kDistrict, "demo-huyen-2", "cap-huyen");
-  for (auto* v : {&c_view, &p_view, &d_view}) ASSERT_EQ((*v)->Wait(seconds(30)), 0) << (*v)->Log();
-  // Each link's composite is said once in its MCU's log (both ends of both links).
-  EXPECT_NE(province->Log().find("receives a composite of its own"), std::string::npos);
-  EXPECT_NE(central->Log().find("receives a composite of its own"), std::string::npos);
-  EXPECT_NE(district->Log().find("receives a composite of its own"), std::string::npos);
-  auto shares = [&](const Tier& t) {
+  auto shares = [&](const Tier& t, double part) {
     Image img;
     std::string error;
     EXPECT_TRUE(ReadPng(png(t), &img, &error)) << error;
     std::map<std::string, double> out;
-    for (const Tier* c : tiers) out[c->name] = ColourShare(img, c->rgb);
+    for (const Tier* c : tiers) out[c->name] = ColourShare(img, c->rgb, part);
     return out;
   };
   auto describe = [](const std::map<std::string, double>& m) {
@@ -409,18 +411,30 @@ TEST_F(Cascade, ALinkCarriesItsConferenceWithoutTheFarSidesOwnPicture) {
     for (const auto& [k, v] : m) s << k << "=" << v << " ";
     return s.str();
   };
-  auto central_sees = shares(kCentral);
-  EXPECT_GT(central_sees["province"], 0.01) << describe(central_sees);
-  EXPECT_GT(central_sees["district"], 0.01) << describe(central_sees);
-  EXPECT_LT(central_sees["central"], 0.001)
-      << "the central office sees itself through the link: " << describe(central_sees);
-  auto district_sees = shares(kDistrict);
-  EXPECT_GT(district_sees["central"], 0.01) << describe(district_sees);
-  EXPECT_GT(district_sees["province"], 0.01) << describe(district_sees);
-  EXPECT_LT(district_sees["district"], 0.001)
-      << "the district sees itself through the link: " << describe(district_sees);
-  auto province_sees = shares(kProvince);
-  for (const Tier* t : tiers) EXPECT_GT(province_sees[t->name], 0.01) << describe(province_sees);
+  std::string missing = "no picture taken";
+  for (int round = 1; round <= 3 && !missing.empty(); ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    auto c_view = look(*central, kCentral, "demo-huyen-2", "toan-quoc");
+    auto p_view = look(*province, kProvince, "demo-huyen-2", "cap-tinh");
+    auto d_view = look(*district, kDistrict, "demo-huyen-2", "cap-huyen");
+    for (auto* v : {&c_view, &p_view, &d_view})
+      ASSERT_EQ((*v)->Wait(seconds(30)), 0) << (*v)->Log();
+    auto central_sees = shares(kCentral, 0.74);
+    auto district_sees = shares(kDistrict, 0.74);
+    auto province_sees = shares(kProvince, 1.0);
+    EXPECT_LT(central_sees["central"], 0.001)
+        << "the central office sees itself through the link: " << describe(central_sees);
+    EXPECT_LT(district_sees["district"], 0.001)
+        << "the district sees itself through the link: " << describe(district_sees);
+    missing.clear();
+    if (central_sees["province"] < 0.01 || central_sees["district"] < 0.01)
+      missing += "central: " + describe(central_sees);
+    if (district_sees["central"] < 0.01 || district_sees["province"] < 0.01)
+      missing += " district: " + describe(district_sees);
+    for (const Tier* t : tiers)
+      if (province_sees[t->name] < 0.01) missing += " province: " + describe(province_sees);
+  }
+  EXPECT_EQ(missing, "") << "a colour is missing from what a link carries";
 }
 
 }  // namespace

@@ -104,8 +104,8 @@ TEST(LayoutPlan, NoSitesNoTiles) {
 }
 
 TEST(LayoutPlan, ALinkSeesEverySiteButItselfWithTheSpeakerLarge) {
-  // Whatever the conference's layout: the speaker layout, the link (2) nowhere in it.
-  for (LayoutKind kind : {LayoutKind::kGrid, LayoutKind::kSingle, LayoutKind::kSpeaker}) {
+  // A grid or speaker layout: the speaker layout, the link (2) nowhere in it.
+  for (LayoutKind kind : {LayoutKind::kGrid, LayoutKind::kSpeaker}) {
     LayoutPlan plan = PlanLinkView(kind, 0, /*speaker=*/3, /*link=*/2, Sites(4), kW, kH);
     EXPECT_EQ(plan.kind, LayoutKind::kSpeaker);
     EXPECT_EQ(plan.main, 3u);
@@ -128,6 +128,15 @@ TEST(LayoutPlan, ALinkNeverLeadsItsOwnViewEvenSpotlightedOrSpeaking) {
   ASSERT_EQ(alone.sites.size(), 1u);
   EXPECT_EQ(alone.sites[0].id, 2u);
   EXPECT_EQ(alone.sites[0].tile.width, kW);
+}
+
+TEST(LayoutPlan, ALinkOfASingleLayoutConferenceSeesOnlyItsMainSite) {
+  LayoutPlan plan = PlanLinkView(LayoutKind::kSingle, /*spotlight=*/2, /*speaker=*/3, /*link=*/2,
+                                 Sites(4), kW, kH);
+  EXPECT_EQ(plan.kind, LayoutKind::kSingle);
+  EXPECT_EQ(plan.main, 3u);  // The link spotlighted: the speaker instead.
+  EXPECT_EQ(plan.tiles, 1);
+  EXPECT_EQ(plan.sites[0].tile.width, kW);
 }
 
 TEST(LayoutPlan, ALinkSeesSharedContentLargeInThePresenterLayout) {
