@@ -221,6 +221,9 @@ class Bridge : public EndpointHandler,
     std::shared_ptr<OutboundConnection> out;
     LinkState state = LinkState::kIdle;
     std::string detail;
+    // Why it last failed, for the roll-call (LinkFailure in mcu/control_api.h); empty once the
+    // other MCU accepted it again.
+    std::string failure;
     std::string conference;  // The local conference it is in or dials for.
     std::string remote_site, remote_conference, remote_title, remote_speaker;
     bool remote_muted_audio = false, remote_muted_video = false;

@@ -148,7 +148,10 @@ void Bridge::OnOutboundOpen(ConnectionId id) {
 
 void Bridge::OnOutboundClosed(ConnectionId id, const std::string& reason) {
   control_.Post([this, id, reason] {
-    if (Link* link = LinkOf(id)) HangUp(*link, "connection to the other MCU lost: " + reason, true);
+    Link* link = LinkOf(id);
+    if (!link) return;
+    link->failure = reason.starts_with("certificate mismatch") ? "certificate" : "network";
+    HangUp(*link, "connection to the other MCU lost: " + reason, true);
   });
 }
 
@@ -173,6 +176,7 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
   if (auto* w = std::get_if<event::Welcome>(&e.body)) {
     link.remote_site = w->site_id;
     link.state = LinkState::kOnline;
+    link.failure.clear();
     link.detail = link.target.url;
     spdlog::info("link {}: accepted by the other MCU as its site {}", link.site_id, w->site_id);
     Emit(console::SiteState{link.site_id, SiteStatus::kOnline});
@@ -194,13 +198,21 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
   } else if (auto* o = std::get_if<event::Offer>(&e.body)) {
     LinkOffer(link, o->sdp);
   } else if (auto* m = std::get_if<event::MediaState>(&e.body)) {
-    if (m->state == MediaStatus::kFailed) HangUp(link, "media failed: " + m->detail, true);
+    if (m->state == MediaStatus::kFailed) {
+      link.failure = "media";
+      HangUp(link, "media failed: " + m->detail, true);
+    }
   } else if (auto* l = std::get_if<event::Left>(&e.body)) {
     HangUp(link, "the other MCU's conference: " + l->reason, true);
   } else if (auto* err = std::get_if<event::Error>(&e.body)) {
     spdlog::warn("link {}: the other MCU answered {}: {}", link.site_id, ToString(err->code),
                  err->message);
     if (err->code == ErrorCode::kUnauthorized) link.state = LinkState::kRefused;
+    link.failure = err->code == ErrorCode::kUnauthorized ? "credential"
+                   : err->code == ErrorCode::kNotFound   ? "conference"
+                   : err->code == ErrorCode::kForbidden || err->code == ErrorCode::kFull
+                       ? "refused"
+                       : "network";
     HangUp(link, std::string(ToString(err->code)) + ": " + err->message, true);
   } else if (auto* sp = std::get_if<event::Speaker>(&e.body)) {
     // The other conference's speaker. When it is not this conference speaking through the link,

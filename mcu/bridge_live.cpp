@@ -41,7 +41,8 @@ LiveConference Bridge::Live(const Conference& conf) {
                               link.remote_speaker,
                               link.remote_muted_audio,
                               link.remote_muted_video,
-                              link.attempts};
+                              link.attempts,
+                              link.failure};
     }
     if (auto c = sip_calls_.find(site);
         c != sip_calls_.end() && c->second.state != LinkState::kIdle) {

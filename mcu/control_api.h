@@ -54,6 +54,11 @@ struct LiveSite {
     std::string detail, remote_title, remote_speaker;
     bool muted_audio = false, muted_video = false;
     int attempts = 0;
+    // A cascade link's last failure, until the other MCU accepts it again: "credential" (the
+    // other MCU refused it), "certificate" (not the pinned one), "conference" (no such
+    // conference there), "refused" (not admitted: not invited, removed, locked, full),
+    // "network" (unreachable or the connection lost), "media" (ICE/DTLS failed); empty: none.
+    std::string failure;
   };
   std::optional<Link> link;
 };

@@ -252,7 +252,9 @@ json LiveSiteJson(const LiveSite& s) {
                                  {"remoteSpeaker", s.link->remote_speaker},
                                  {"mutedAudio", s.link->muted_audio},
                                  {"mutedVideo", s.link->muted_video},
-                                 {"attempts", s.link->attempts}}
+                                 {"attempts", s.link->attempts},
+                                 {"failure",
+                                  s.link->failure.empty() ? json(nullptr) : json(s.link->failure)}}
                           : json(nullptr)}};
 }
 

@@ -77,11 +77,13 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
       for (auto& ch : pin) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       bool insecure = options_.insecure;
       ws_.next_layer().set_verify_mode(net::ssl::verify_peer);
-      ws_.next_layer().set_verify_callback([pin, insecure](bool, net::ssl::verify_context& vc) {
-        X509_STORE_CTX* store = vc.native_handle();
-        if (X509_STORE_CTX_get_error_depth(store) != 0) return true;  // Judge the leaf only.
-        return insecure || Fingerprint(X509_STORE_CTX_get_current_cert(store)) == pin;
-      });
+      ws_.next_layer().set_verify_callback(
+          [pin, insecure, seen = seen_fingerprint_](bool, net::ssl::verify_context& vc) {
+            X509_STORE_CTX* store = vc.native_handle();
+            if (X509_STORE_CTX_get_error_depth(store) != 0) return true;  // Judge the leaf only.
+            *seen = Fingerprint(X509_STORE_CTX_get_current_cert(store));
+            return insecure || *seen == pin;
+          });
     } else {
       if (options_.ca_file.empty()) return Fail("no CA file or pinned fingerprint given");
       tls_.load_verify_file(options_.ca_file, ec);
@@ -151,6 +153,12 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
   }
 
   void OnTlsHandshake(beast::error_code ec) {
+    // A pinned certificate that is not the one presented is said as such, with the one seen.
+    std::string pin = options_.pin_sha256;
+    for (auto& ch : pin) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (ec && !pin.empty() && !seen_fingerprint_->empty() && *seen_fingerprint_ != pin)
+      return Fail("certificate mismatch: the server's certificate has the fingerprint " +
+                  *seen_fingerprint_ + ", not the pinned one");
     if (ec) return Fail("TLS: " + ec.message());
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout t =
@@ -208,6 +216,8 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
   }
 
   WssClientOptions options_;
+  // The leaf certificate's fingerprint, as the TLS handshake's verify callback saw it.
+  std::shared_ptr<std::string> seen_fingerprint_ = std::make_shared<std::string>();
   Callbacks callbacks_;
   Status policy_ = OkStatus();  // Set by PolicyContext(), while tls_ is made.
   net::ssl::context tls_;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  LINK_STATES, SIGNALLING, SIP_CALL_STATES, callable, deviceStates, linkBadge, missingDevices, muteAllPressed, rollCounts,
+  LINK_FAILURES, LINK_STATES, SIGNALLING, SIP_CALL_STATES, callable, deviceStates, linkBadge, missingDevices, muteAllPressed, rollCounts,
   signallingBadge, sipRequestWords, siteQuality, siteState, speakerOf,
 } from '../../web-console/js/logic/roll-call.js';
 import { chartPoint, historyPoints, isRunning } from '../../web-console/js/logic/streams.js';
@@ -133,6 +133,18 @@ test('a cascade link\'s badge: its state, the other MCU\'s title once joined; un
   assert.equal(linkBadge({ state: 'waiting', detail: '486 Busy Here' }, undefined).key, 'live.link.waiting');
   for (const state of LINK_STATES)
     for (const lang of ['vi', 'en']) assert.ok(strings[lang][`live.link.${state}`], `${lang}: ${state}`);
+});
+
+test('a failed cascade link says why: wrong credential, certificate, conference, network', () => {
+  const refused = linkBadge({ state: 'refused', failure: 'credential', detail: 'unauthorized: invalid token' }, 'cascade');
+  assert.deepEqual([refused.key, refused.reasonKey], ['live.link.refusedWhy', 'live.link.failure.credential']);
+  assert.equal(badgeText(refused, 'vi'), 'Liên kết bị từ chối (sai mã xác thực)');
+  assert.equal(badgeText(linkBadge({ state: 'waiting', failure: 'certificate' }, 'cascade'), 'en'), 'Link lost (certificate mismatch), dialling again');
+  // Joined again: the last failure no longer shows; an unknown one is not worded.
+  assert.equal(linkBadge({ state: 'joined', failure: 'network' }, 'cascade').key, 'live.link.joined');
+  assert.equal(linkBadge({ state: 'waiting', failure: 'cosmic rays' }, 'cascade').key, 'live.link.waiting');
+  for (const failure of LINK_FAILURES)
+    for (const lang of ['vi', 'en']) assert.ok(strings[lang][`live.link.failure.${failure}`], `${lang}: ${failure}`);
 });
 
 test('a SIP site\'s call: ringing, in the call, to be called again and why, refused and why', () => {

@@ -122,7 +122,13 @@ class Cascade : public ::testing::Test {
         DialToml("tinh", "Tỉnh", "province", *province, "cap-tinh", "cred-huyen") +
         DialToml("tinh-sai", "Tỉnh (sai mật khẩu)", "province", *province, "cap-tinh",
                  "not-the-credential") +
-        ConferenceToml("cap-huyen", "Giao ban huyện", {"huyen-1", "huyen-2", "tinh", "tinh-sai"});
+        SiteToml("tinh-gia", "Tỉnh (chứng chỉ khác)", "province",
+                 "link_url = \"" + province->url() +
+                     "\"\nlink_conference = \"cap-tinh\"\nlink_credential = \"cred-huyen\"\n"
+                     "link_fingerprint = \"" +
+                     std::string(64, '0') + "\"\n") +
+        ConferenceToml("cap-huyen", "Giao ban huyện",
+                       {"huyen-1", "huyen-2", "tinh", "tinh-sai", "tinh-gia"});
     district = std::make_unique<McuProcess>(o);
     ASSERT_TRUE(district->ready()) << district->Log();
   }
@@ -160,6 +166,21 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
       seconds(20)))
       << wrong.dump() << district->Log();
   EXPECT_EQ(wrong["state"], "offline");
+  EXPECT_EQ(wrong["link"]["failure"], "credential") << wrong.dump();
+  // A link pinned to another certificate never sends its credential; the roll-call says why, with
+  // the fingerprint the other MCU presented, for the administrator to compare.
+  json pinned;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        pinned = RollCallSite(*district, "cap-huyen", "tinh-gia");
+        return pinned.is_object() && pinned["link"].is_object() &&
+               pinned["link"]["failure"] == "certificate";
+      },
+      seconds(20)))
+      << pinned.dump() << district->Log();
+  EXPECT_NE(pinned["link"]["detail"].get<std::string>().find(province->tls_fingerprint()),
+            std::string::npos)
+      << pinned.dump();
   EXPECT_NE(wrong["link"]["detail"].get<std::string>().find("unauthorized"), std::string::npos)
       << wrong.dump();
   EXPECT_NE(province->Log().find("authentication failed"), std::string::npos);

@@ -158,8 +158,37 @@ TEST_F(BridgeLink, ARefusedCredentialIsShownOnTheRollCall) {
   LiveSite live = Live("hop", "trung-uong");
   EXPECT_EQ(live.link->state, LinkState::kRefused);
   EXPECT_EQ(live.link->detail, "unauthorized: invalid token");
+  EXPECT_EQ(live.link->failure, "credential");
   EXPECT_EQ(live.state, SiteStatus::kOffline);
   EXPECT_TRUE(dialer.last().out->closed());
+}
+
+TEST_F(BridgeLink, TheRollCallSaysWhyALinkFailedUntilItIsAcceptedAgain) {
+  Open();
+  auto failure = [&] { return Live("hop", "trung-uong").link->failure; };
+  EXPECT_EQ(failure(), "");
+  bridge->OnOutboundClosed(dialer.last().id,
+                           "certificate mismatch: the server's certificate has the fingerprint "
+                           "01:02, not the pinned one");
+  bridge->Flush();
+  EXPECT_EQ(failure(), "certificate");
+  EXPECT_NE(Live("hop", "trung-uong").link->detail.find("01:02"), std::string::npos)
+      << "the fingerprint seen, for the administrator to compare";
+  Seconds(1);
+  bridge->OnOutboundClosed(dialer.last().id, "connect: Connection refused");
+  bridge->Flush();
+  EXPECT_EQ(failure(), "network");
+  Seconds(2);
+  bridge->OnOutboundOpen(dialer.last().id);
+  FromOther(event::Welcome{"tinh", "Tỉnh"});
+  EXPECT_EQ(failure(), "") << "accepted again";
+  FromOther(event::Error{ErrorCode::kNotFound, "no conference 'tw-hop'"});
+  EXPECT_EQ(failure(), "conference");
+  Seconds(4);
+  bridge->OnOutboundOpen(dialer.last().id);
+  FromOther(event::Welcome{"tinh", "Tỉnh"});
+  FromOther(event::Error{ErrorCode::kForbidden, "the conference is locked"});
+  EXPECT_EQ(failure(), "refused");
 }
 
 TEST_F(BridgeLink, ALinkHangsUpWhenItsConferenceClosesOrItsHostKicksIt) {

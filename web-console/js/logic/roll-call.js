@@ -25,6 +25,8 @@ export const SIP_CALL_STATES = ['idle', 'connecting', 'joined', 'waiting', 'refu
 // The ends of a SIP call the MCU words itself, shown translated (the key's last part); a SIP
 // status ("486 Busy Here") is shown as it is.
 const SIP_REASONS = { 'no answer': 'noAnswer', BYE: 'bye' };
+// Why a cascade link last failed (the roll-call's link.failure), each worded by the console.
+export const LINK_FAILURES = ['credential', 'certificate', 'conference', 'refused', 'network', 'media'];
 
 // A link's state, 'idle' when unknown.
 export const linkState = (l) => (LINK_STATES.includes(l.state) ? l.state : 'idle');
@@ -34,14 +36,20 @@ export const linkState = (l) => (LINK_STATES.includes(l.state) ? l.state : 'idle
 //   {sip, state, key, vars, reasonKey}
 // `state` the known state (the badge's link-<state> class), `key` the i18n key of its text with
 // `vars` {title, reason, attempts}: the other MCU's conference title; why a SIP call ended
-// (waiting) or was refused, shown when there is one; the attempt a SIP call is at.
+// (waiting) or was refused, shown when there is one; the attempt a SIP call is at. A cascade
+// link that is waiting or refused says why it failed (its `failure`) when the console knows it.
 // `reasonKey`: the i18n key of that reason when the console words it itself ('' otherwise),
 // to be put in vars.reason translated.
 export function linkBadge(link, kind) {
   const l = link || {};
   if (kind !== 'sip') {
     const state = linkState(l);
-    return { sip: false, state, key: `live.link.${state}`, vars: { title: l.remoteTitle || '', reason: '', attempts: 0 }, reasonKey: '' };
+    const why = (state === 'waiting' || state === 'refused') && LINK_FAILURES.includes(l.failure);
+    return {
+      sip: false, state, key: `live.link.${state}${why ? 'Why' : ''}`,
+      vars: { title: l.remoteTitle || '', reason: '', attempts: 0 },
+      reasonKey: why ? `live.link.failure.${l.failure}` : '',
+    };
   }
   const state = SIP_CALL_STATES.includes(l.state) ? l.state : 'idle';
   const attempts = Number.isInteger(l.attempts) && l.attempts > 0 ? l.attempts : 0;
