@@ -25,6 +25,8 @@ const char* ToString(AlarmKind kind) {
       return "video-refused";
     case AlarmKind::kDiskFull:
       return "disk";
+    case AlarmKind::kLoop:
+      return "loop";
   }
   return "?";
 }

@@ -35,11 +35,13 @@ enum class AlarmKind {
   kEncoderOverload,
   kDevice,
   kVideoRefused,
-  kDiskFull
+  kDiskFull,
+  kLoop
 };
 enum class Severity { kWarning, kCritical };
 
-// "loss", "no-media", "rtt", "offline", "dtls", "encoder", "device", "video-refused", "disk"
+// "loss", "no-media", "rtt", "offline", "dtls", "encoder", "device", "video-refused", "disk",
+// "loop"
 const char* ToString(AlarmKind kind);
 const char* ToString(Severity severity);  // "warning", "critical"
 

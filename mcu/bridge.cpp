@@ -26,6 +26,10 @@ Bridge::Bridge(const Config& config, Store* store, MediaEngine* media, const Opt
   monitor_ = std::make_unique<Monitor>(AlarmThresholds{a.loss_warning_pct, a.loss_critical_pct,
                                                        a.no_media_s, a.rtt_ms, a.clear_after_s},
                                        store_, [this](const ConsoleEvent& event) { Emit(event); });
+  if (auto id = store_->McuId())
+    mcu_id_ = *id;
+  else
+    spdlog::error("no identity for this MCU ({}): its links cannot detect loops", id.error());
   for (auto& s : store_->Sites()) sites_[s.id] = s;
   for (auto& c : store_->Conferences()) {
     Conference& conf = conferences_[c.id];

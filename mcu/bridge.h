@@ -209,6 +209,9 @@ class Bridge : public EndpointHandler,
     int64_t call_record = 0;
     // When its audio / video last arrived (sampled each second by the monitor).
     int64_t audio_seen_ms = 0, video_seen_ms = 0;
+    // A cascade link's (either side): the MCUs the other side reaches without it, as it last
+    // said, and what this side last told it of its own (mcu/cascade.h, loops).
+    std::vector<std::string> far_mcus, sent_mcus;
   };
   // A cascade link this MCU dials (one per site with a LinkTarget): the client side of the
   // endpoint protocol toward the other MCU, and its participant in the local conference. The
@@ -227,6 +230,8 @@ class Bridge : public EndpointHandler,
     std::string conference;  // The local conference it is in or dials for.
     std::string remote_site, remote_conference, remote_title, remote_speaker;
     bool remote_muted_audio = false, remote_muted_video = false;
+    std::vector<std::string> remote_mcus;  // What the other MCU's `joined` said it reaches.
+    std::vector<std::string> sent_mcus;    // What its `join` said this side reaches.
     ParticipantId participant = 0;
     Backoff backoff;
     int64_t retry_at_ms = 0;
@@ -252,6 +257,9 @@ class Bridge : public EndpointHandler,
     std::unique_ptr<MediaPush> push;
     std::string push_error;
     int64_t push_retry_ms = 0;
+    // Cascade links of sites of this MCU refused because they would close a loop: site -> why
+    // (shown on the roll-call until the link joins).
+    std::map<std::string, std::string> loops;
     bool open() const { return IsOpen(row); }
     // Nobody in it and nothing recorded or streamed: its media room can go.
     bool empty() const { return members.empty() && watchers.empty() && !recording && !stream; }
@@ -326,6 +334,16 @@ class Bridge : public EndpointHandler,
   void SendToLink(Link& link, EndpointRequest request);
   Link* LinkOf(ConnectionId outbound);
   Link* LinkOfParticipant(ParticipantId id);
+  // Loops (mcu/cascade.h): the MCUs `conf` reaches without participant `except` (this MCU and
+  // what each of its other links said); the first of `far` among them ("" if none: no loop);
+  // each link told of its side again when that changed (a link joined or left).
+  std::vector<std::string> McusBehind(const Conference& conf, ParticipantId except) const;
+  std::string LoopWith(const Conference& conf, ParticipantId except,
+                       const std::vector<std::string>& far) const;
+  void TellLinks(Conference& conf);
+  // Refused (or hung up) as a loop: the conference's roll-call and an alarm say so.
+  void NoteLoop(Conference& conf, const std::string& site, const std::string& why);
+  bool IsLinkSite(const std::string& site) const;
   // Connected to this MCU (a room), or a link this MCU dials that the other MCU accepted.
   bool Online(const std::string& site);
   // The site's main participant anywhere (a room's or a link's), or null.
@@ -433,6 +451,7 @@ class Bridge : public EndpointHandler,
   // Control: who watches through each viewer link now: link id -> viewer address -> last seen.
   std::map<int64_t, std::map<std::string, int64_t>> link_viewers_;
   ConnectionId next_outbound_ = 1;
+  std::string mcu_id_;  // This MCU's identity (Store::McuId), announced by its links.
   ParticipantId next_participant_ = 1;
   bool shut_down_ = false;
   TaskQueue control_{"mcu-control"};  // Stopped (and drained) before the state goes.

@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <random>
+#include <set>
 
 #include "mcu/bridge.h"
 #include "mcu/log.h"
@@ -33,6 +35,51 @@ Bridge::Link* Bridge::LinkOfParticipant(ParticipantId id) {
   for (auto& [site, link] : links_)
     if (link.participant == id) return &link;
   return nullptr;
+}
+
+bool Bridge::IsLinkSite(const std::string& site) const {
+  auto it = sites_.find(site);
+  return it != sites_.end() && it->second.kind == "cascade";
+}
+
+std::vector<std::string> Bridge::McusBehind(const Conference& conf, ParticipantId except) const {
+  std::set<std::string> ids{mcu_id_};
+  for (const auto& [pid, p] : conf.members)
+    if (pid != except && !p->content && IsLinkSite(p->site_id))
+      ids.insert(p->far_mcus.begin(), p->far_mcus.end());
+  return {ids.begin(), ids.end()};
+}
+
+std::string Bridge::LoopWith(const Conference& conf, ParticipantId except,
+                             const std::vector<std::string>& far) const {
+  const std::vector<std::string> here = McusBehind(conf, except);
+  for (const std::string& id : far)
+    if (std::binary_search(here.begin(), here.end(), id)) return id;
+  return "";
+}
+
+void Bridge::TellLinks(Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
+  for (auto& [pid, p] : conf.members) {
+    if (p->content || !IsLinkSite(p->site_id)) continue;
+    std::vector<std::string> now = McusBehind(conf, pid);
+    if (now == p->sent_mcus) continue;
+    p->sent_mcus = now;
+    if (Link* link = LinkOfParticipant(pid)) {
+      EndpointRequest r{EndpointRequest::Type::kMcus};
+      r.mcus = std::move(now);
+      SendToLink(*link, std::move(r));
+    } else if (auto c = connections_.find(p->connection); c != connections_.end()) {
+      Send(c->second, "", event::Mcus{std::move(now)});
+    }
+  }
+}
+
+void Bridge::NoteLoop(Conference& conf, const std::string& site, const std::string& why) {
+  MCU_DCHECK_RUN_ON(&control_);
+  spdlog::warn("link {}: refused: {}", site, why);
+  conf.loops[site] = why;
+  monitor_->Loop(now_ms(), conf.row.id, site, why);
 }
 
 bool Bridge::Online(const std::string& site) {
@@ -166,10 +213,24 @@ void Bridge::OnOutboundEvent(ConnectionId id, EndpointEvent event) {
 
 void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
   MCU_DCHECK_RUN_ON(&control_);
+  auto conf = conferences_.find(link.conference);
+  if (conf == conferences_.end()) return HangUp(link, "its conference is gone", false);
+  auto loop = [&](const std::vector<std::string>& far) {
+    std::string with = LoopWith(conf->second, link.participant, far);
+    if (with.empty()) return false;
+    link.failure = "loop";
+    const std::string why =
+        "loop: MCU " + with + " is reached both through this link and another way";
+    NoteLoop(conf->second, link.site_id, why);
+    HangUp(link, why, true);
+    link.state = LinkState::kRefused;
+    return true;
+  };
   auto join = [&](const std::string& remote_conference) {
     EndpointRequest r{EndpointRequest::Type::kJoin};
     r.conference = remote_conference;
     r.max_bitrate_kbps = link.target.max_kbps;
+    r.mcus = link.sent_mcus = McusBehind(conf->second, 0);
     link.state = LinkState::kJoining;
     SendToLink(link, std::move(r));
   };
@@ -193,8 +254,17 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
                  c->conference_id);
     join(c->conference_id);
   } else if (auto* j = std::get_if<event::Joined>(&e.body)) {
+    if (loop(j->mcus)) return;
     link.remote_conference = j->conference_id;
     link.remote_title = j->conference_title;
+    link.remote_mcus = j->mcus;
+  } else if (auto* m = std::get_if<event::Mcus>(&e.body)) {
+    if (loop(m->mcus)) return;
+    link.remote_mcus = m->mcus;
+    if (auto p = participants_.find(link.participant); p != participants_.end()) {
+      p->second->far_mcus = m->mcus;
+      TellLinks(conf->second);
+    }
   } else if (auto* o = std::get_if<event::Offer>(&e.body)) {
     LinkOffer(link, o->sdp);
   } else if (auto* m = std::get_if<event::MediaState>(&e.body)) {
@@ -207,6 +277,13 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
   } else if (auto* err = std::get_if<event::Error>(&e.body)) {
     spdlog::warn("link {}: the other MCU answered {}: {}", link.site_id, ToString(err->code),
                  err->message);
+    if (err->code == ErrorCode::kLoop) {
+      link.failure = "loop";
+      NoteLoop(conf->second, link.site_id, "the other MCU: " + err->message);
+      HangUp(link, std::string(ToString(err->code)) + ": " + err->message, true);
+      link.state = LinkState::kRefused;
+      return;
+    }
     if (err->code == ErrorCode::kUnauthorized) link.state = LinkState::kRefused;
     link.failure = err->code == ErrorCode::kUnauthorized ? "credential"
                    : err->code == ErrorCode::kNotFound   ? "conference"
@@ -263,6 +340,8 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
     return HangUp(link, "cannot answer: " + media.error(), true);
   }
   p->media = std::move(*media);
+  p->far_mcus = link.remote_mcus;
+  p->sent_mcus = link.sent_mcus;
   ParticipantId pid = p->id;
   link.participant = pid;
   conf.members[pid] = p.get();
@@ -280,6 +359,8 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   ApplyMutes(conf, link.site_id);
   ApplyLayout(conf);
   BroadcastRoster(conf.row.id);
+  if (conf.loops.erase(link.site_id)) monitor_->Loop(now_ms(), conf.row.id, link.site_id, {});
+  TellLinks(conf);
 }
 
 }  // namespace mcu

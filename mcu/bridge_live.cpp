@@ -44,6 +44,9 @@ LiveConference Bridge::Live(const Conference& conf) {
                               link.attempts,
                               link.failure};
     }
+    if (auto loop = conf.loops.find(site); loop != conf.loops.end() && !s.link)
+      // Another MCU's link refused as a loop (this MCU accepts it: it has no link state).
+      s.link = LiveSite::Link{LinkState::kRefused, loop->second, "", "", false, false, 0, "loop"};
     if (auto c = sip_calls_.find(site);
         c != sip_calls_.end() && c->second.state != LinkState::kIdle) {
       const SipCall& call = c->second;

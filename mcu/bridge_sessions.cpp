@@ -103,6 +103,21 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
     }
     case T::kDevices:
       return HandleDevices(c, r);
+    case T::kMcus: {
+      // Another MCU's link says what its side reaches now: a loop closed meanwhile ends it.
+      if (!p || !IsLinkSite(c.site_id))
+        return SendError(c, r.id, ErrorCode::kConflict, "not a cascade link in a conference");
+      Conference& conf = conferences_[p->conference_id];
+      if (std::string with = LoopWith(conf, p->id, r.mcus); !with.empty()) {
+        const std::string why =
+            "loop: this conference already reaches MCU " + with + " without this link";
+        NoteLoop(conf, c.site_id, why);
+        SendError(c, r.id, ErrorCode::kLoop, why);
+        return RemoveParticipant(p->id, why, true);
+      }
+      p->far_mcus = r.mcus;
+      return TellLinks(conf);
+    }
     case T::kKeyframe:
       if (p) p->media->RequestKeyframe();
       return;
@@ -228,6 +243,14 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
             json{{"from", c.remote_address}, {"reason", refusal->reason}}.dump());
     return SendError(c, r.id, refusal->code, refusal->reason);
   }
+  // Another MCU's link that would close a loop of MCUs (mcu/cascade.h) is refused.
+  const bool link = IsLinkSite(c.site_id) && !c.content_role;
+  if (std::string with = link ? LoopWith(conf, 0, r.mcus) : ""; !with.empty()) {
+    const std::string why =
+        "loop: this conference already reaches MCU " + with + " without this link";
+    NoteLoop(conf, c.site_id, why);
+    return SendError(c, r.id, ErrorCode::kLoop, why);
+  }
   if (!EnsureRoom(conf, c, r.id)) return;
   auto p = std::make_unique<Participant>();
   p->id = next_participant_++;
@@ -272,7 +295,14 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
           json{{"from", c.remote_address},
                {"via", r.sip ? "sip/" + c.sip_signalling : std::string("webrtc")}}
               .dump());
-  Send(c, r.id, event::Joined{conf.row.id, conf.row.title, Pid(pid)});
+  event::Joined joined{conf.row.id, conf.row.title, Pid(pid)};
+  if (link) {
+    // What each side reaches without the link: the other MCU checks it too.
+    participants_[pid]->far_mcus = r.mcus;
+    joined.mcus = participants_[pid]->sent_mcus = McusBehind(conf, pid);
+    if (conf.loops.erase(c.site_id)) monitor_->Loop(now_ms(), conf.row.id, c.site_id, {});
+  }
+  Send(c, r.id, std::move(joined));
   if (r.sip && !r.sdp.empty())
     Send(c, "", event::Answer{std::move(offer)});
   else
@@ -282,6 +312,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   BroadcastRoster(conf.row.id);
   if (!c.content_role)
     CallIdleSites(true, c.site_id);  // Its content connection, if any, follows it.
+  if (link) TellLinks(conf);
 }
 
 Status Bridge::MakeRoom(Conference& conf) {
@@ -423,6 +454,7 @@ void Bridge::RemoveParticipant(ParticipantId id, const std::string& reason, bool
   else
     ApplyLayout(conf);
   BroadcastRoster(conf_id);
+  TellLinks(conf);  // A link gone: the others reach less.
 }
 
 void Bridge::BroadcastRoster(const std::string& conference_id) {

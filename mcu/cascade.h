@@ -17,10 +17,14 @@
 // own active speaker, so voice-activated layouts follow one speaker through the whole tree.
 //
 // Links must form a tree, as the administrative levels do: a loop (A-B-C-A) would feed sound
-// back. Its tile is labelled with the other conference's title on the dialling side and with
-// the site's name on the accepting side. Each side sends a link a composite of its own
-// (ParticipantMediaInfo::link; media/mix_room_impl.h LinkView): every site but the link, in the
-// speaker layout with the speaker (or the last one that was not the link) large, so that the
+// back. Each MCU has a stable id (Store::McuId); each side of a link tells the other the ids its
+// conference reaches without the link (its own, and what its other links said: `join` and
+// `joined` carry them, `mcus` updates them), and refuses the link when the two sets meet: the
+// roll-calls show it refused with failure "loop", an alarm of kind loop rises (mcu/bridge_links.cpp
+// McusBehind, LoopWith, TellLinks). Its tile is labelled with the other conference's title on the
+// dialling side and with the site's name on the accepting side. Each side sends a link a composite
+// of its own (ParticipantMediaInfo::link; media/mix_room_impl.h LinkView): every site but the link,
+// in the speaker layout with the speaker (or the last one that was not the link) large, so that the
 // other side never sees its own conference inside this one (no picture in a picture that
 // shrinks at each turn) and its own speaker or single layout of the link shows who talks here.
 // A link costs each side a decoder branch, as a room does, plus that composite: one more

@@ -57,7 +57,8 @@ struct LiveSite {
     // A cascade link's last failure, until the other MCU accepts it again: "credential" (the
     // other MCU refused it), "certificate" (not the pinned one), "conference" (no such
     // conference there), "refused" (not admitted: not invited, removed, locked, full),
-    // "network" (unreachable or the connection lost), "media" (ICE/DTLS failed); empty: none.
+    // "network" (unreachable or the connection lost), "media" (ICE/DTLS failed), "loop" (it
+    // would close a loop of MCUs; also on the accepting side); empty: none.
     std::string failure;
   };
   std::optional<Link> link;

@@ -55,7 +55,8 @@ struct EndpointRequest {
     kDevices,
     kKeyframe,
     kCallEnded,
-    kSipRequest
+    kSipRequest,
+    kMcus
   };
   EndpointRequest() = default;
   explicit EndpointRequest(Type t) : type(t) {}
@@ -67,9 +68,12 @@ struct EndpointRequest {
   // video-only participant that joins the conference the site's main connection is in.
   bool content = false;
   int max_bitrate_kbps = 0;  // kJoin, optional: what the site can receive (0: no limit).
-  std::string sdp;           // kAnswer
-  std::string candidate;     // kCandidate ("candidate:..."; empty = end of candidates)
-  DeviceStates devices;      // kDevices: the room's camera, microphone and loudspeaker now.
+  // kJoin (optional) and kMcus: a cascade link's side of the tree, the ids of the MCUs its
+  // conference reaches without this link (mcu/cascade.h, loops); kMcus: they changed.
+  std::vector<std::string> mcus;
+  std::string sdp;        // kAnswer
+  std::string candidate;  // kCandidate ("candidate:..."; empty = end of candidates)
+  DeviceStates devices;   // kDevices: the room's camera, microphone and loudspeaker now.
   // Set by the signaling layer, never by the client: the console user of a preview connection
   // (its session was checked at the upgrade). Such a connection needs no `auth`; its `join` makes
   // a watcher: it receives the conference's composite and full mix, has no tile and no voice,
@@ -100,6 +104,7 @@ enum class ErrorCode {
   kTooLarge,      // Message over the size limit.
   kRateLimited,   // Too many messages per second.
   kMediaFailed,   // The media transport failed (ICE, DTLS); the endpoint may join again.
+  kLoop,          // A cascade link that would close a loop of MCUs (mcu/cascade.h).
   kInternal,
 };
 inline const char* ToString(ErrorCode code) {
@@ -122,6 +127,8 @@ inline const char* ToString(ErrorCode code) {
       return "rate_limited";
     case ErrorCode::kMediaFailed:
       return "media_failed";
+    case ErrorCode::kLoop:
+      return "loop";
     case ErrorCode::kInternal:
       break;
   }
@@ -130,9 +137,10 @@ inline const char* ToString(ErrorCode code) {
 
 // The code named by `name` ("bad_request", ...); kInternal for a name it does not know.
 inline ErrorCode ErrorCodeFromString(const std::string& name) {
-  for (auto code : {ErrorCode::kBadRequest, ErrorCode::kUnauthorized, ErrorCode::kNotFound,
-                    ErrorCode::kConflict, ErrorCode::kFull, ErrorCode::kForbidden,
-                    ErrorCode::kTooLarge, ErrorCode::kRateLimited, ErrorCode::kMediaFailed})
+  for (auto code :
+       {ErrorCode::kBadRequest, ErrorCode::kUnauthorized, ErrorCode::kNotFound,
+        ErrorCode::kConflict, ErrorCode::kFull, ErrorCode::kForbidden, ErrorCode::kTooLarge,
+        ErrorCode::kRateLimited, ErrorCode::kMediaFailed, ErrorCode::kLoop})
     if (name == ToString(code)) return code;
   return ErrorCode::kInternal;
 }
@@ -143,6 +151,12 @@ struct Welcome {
 };
 struct Joined {
   std::string conference_id, conference_title, participant_id;
+  // To a cascade link: the MCUs this conference reaches without the link (mcu/cascade.h).
+  std::vector<std::string> mcus = {};
+};
+// To a cascade link: the MCUs this conference reaches without the link changed.
+struct Mcus {
+  std::vector<std::string> mcus;
 };
 struct Offer {
   std::string sdp;
@@ -218,7 +232,7 @@ struct EndpointEvent {
   std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
                event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout,
                event::Call, event::Speaker, event::Muted, event::Standby, event::Answer,
-               event::KeyframeWanted>
+               event::KeyframeWanted, event::Mcus>
       body;
 };
 

@@ -196,6 +196,13 @@ void Monitor::RecordingStopped(int64_t now_ms, const std::string& conference,
   Observe(now_ms, Subject(conference), {{AlarmKind::kDiskFull, Severity::kCritical, detail}});
 }
 
+void Monitor::Loop(int64_t now_ms, const std::string& conference, const std::string& site,
+                   const std::optional<std::string>& detail) {
+  Observe(now_ms, Subject(conference, site),
+          {{AlarmKind::kLoop, detail ? std::optional(Severity::kCritical) : std::nullopt,
+            detail.value_or("")}});
+}
+
 void Monitor::MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,
                           const std::string& reason) {
   if (reason.rfind("DTLS", 0) != 0) return;

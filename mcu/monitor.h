@@ -76,6 +76,10 @@ class Monitor {
   // e.g. "camera"): a warning; nullopt: all there (or the room does not report its devices).
   void Devices(int64_t now_ms, const std::string& conference, const std::string& site,
                const std::optional<std::string>& missing);
+  // A cascade link of `conference` refused because it would close a loop of MCUs (critical,
+  // `detail` says which MCU), on either side; nullopt: it joined since.
+  void Loop(int64_t now_ms, const std::string& conference, const std::string& site,
+            const std::optional<std::string>& detail);
   // A participant's media failed; a DTLS failure raises its alarm (cleared when the site's media
   // has been connected again for clear_after_s).
   void MediaFailed(int64_t now_ms, const std::string& conference, const std::string& site,

@@ -1,6 +1,7 @@
 #include "mcu/store.h"
 
 #include "mcu/clock.h"
+#include "mcu/secrets.h"
 #include "mcu/store_sql.h"
 
 #include <fcntl.h>
@@ -235,6 +236,23 @@ bool Store::seeded() {
 Status Store::MarkSeeded() {
   std::lock_guard lock(mu_);
   return Stmt(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('seeded', '1')").Run();
+}
+
+Expected<std::string> Store::McuId() {
+  std::lock_guard lock(mu_);
+  {
+    Stmt s(db_, "SELECT value FROM meta WHERE key='mcu_id'");
+    if (s.Row()) return s.Text(0);
+  }
+  unsigned char bytes[16];
+  FillRandom(bytes, sizeof bytes);
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) id += hex[b >> 4], id += hex[b & 15];
+  Stmt insert(db_, "INSERT INTO meta(key, value) VALUES('mcu_id', ?)");
+  insert.Bind(id);
+  if (auto st = insert.Run(); !st) return st.failure();
+  return id;
 }
 
 // ----- Sites ------------------------------------------------------------------------------------

@@ -50,6 +50,9 @@ class Store {
   // Set once the configuration's seed rows were imported (the first start on a new file).
   bool seeded();
   Status MarkSeeded();
+  // This MCU's identity (meta.mcu_id): 32 random hex digits made at its first call and kept for
+  // good, so that it survives restarts and upgrades. Cascade links announce it (mcu/cascade.h).
+  Expected<std::string> McuId();
 
   std::vector<SiteRow> Sites();
   std::optional<SiteRow> Site(const std::string& id);

@@ -15,7 +15,27 @@ const std::pair<const char*, EndpointRequest::Type> kTypes[] = {
     {"answer", EndpointRequest::Type::kAnswer}, {"candidate", EndpointRequest::Type::kCandidate},
     {"leave", EndpointRequest::Type::kLeave},   {"getStats", EndpointRequest::Type::kGetStats},
     {"ping", EndpointRequest::Type::kPing},     {"devices", EndpointRequest::Type::kDevices},
+    {"mcus", EndpointRequest::Type::kMcus},
 };
+
+// A cascade link's MCU ids: at most this many, each 1-64 characters.
+constexpr size_t kMaxMcus = 64, kMaxMcuIdLength = 64;
+
+Status ReadMcus(const json& j, bool required, std::vector<std::string>& out) {
+  auto it = j.find("mcus");
+  if (it == j.end() || it->is_null())
+    return required ? MakeError(ErrorKind::kInvalid, "missing field \"mcus\"") : OkStatus();
+  if (!it->is_array() || it->size() > kMaxMcus)
+    return MakeError(ErrorKind::kInvalid, "field \"mcus\" must be an array of at most 64 ids");
+  for (const auto& v : *it) {
+    if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
+        v.get_ref<const std::string&>().size() > kMaxMcuIdLength)
+      return MakeError(ErrorKind::kInvalid,
+                       "field \"mcus\" holds an id that is not 1-64 characters");
+    out.push_back(v.get<std::string>());
+  }
+  return OkStatus();
+}
 
 const char* const kDeviceFields[] = {"camera", "microphone", "speaker"};
 DeviceState* DeviceField(DeviceStates& d, int i) {
@@ -52,6 +72,11 @@ struct EventWriter {
     j["type"] = "joined";
     j["conference"] = {{"id", e.conference_id}, {"title", e.conference_title}};
     j["participant"] = e.participant_id;
+    if (!e.mcus.empty()) j["mcus"] = e.mcus;
+  }
+  void operator()(const event::Mcus& e) {
+    j["type"] = "mcus";
+    j["mcus"] = e.mcus;
   }
   void operator()(const event::Offer& e) {
     j["type"] = "offer";
@@ -188,10 +213,13 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
         else
           r.max_bitrate_kbps = static_cast<int>(v.get<int64_t>());
       }
-
+      if (st) st = ReadMcus(j, false, r.mcus);
       break;
     case T::kAnswer:
       st = ReadString(j, "sdp", kMaxSdpLength, true, false, r.sdp);
+      break;
+    case T::kMcus:
+      st = ReadMcus(j, true, r.mcus);
       break;
     case T::kCandidate:
       st = ReadString(j, "candidate", kMaxCandidateLength, false, true, r.candidate);
@@ -250,8 +278,14 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
   if (type == "welcome") {
     e.body = event::Welcome{Str(j, "site", "id"), Str(j, "site", "name")};
   } else if (type == "joined") {
-    e.body = event::Joined{Str(j, "conference", "id"), Str(j, "conference", "title"),
-                           Str(j, "participant")};
+    event::Joined joined{Str(j, "conference", "id"), Str(j, "conference", "title"),
+                         Str(j, "participant")};
+    if (auto st = ReadMcus(j, false, joined.mcus); !st) return st.failure();
+    e.body = std::move(joined);
+  } else if (type == "mcus") {
+    event::Mcus m;
+    if (auto st = ReadMcus(j, true, m.mcus); !st) return st.failure();
+    e.body = std::move(m);
   } else if (type == "offer") {
     std::string sdp = Str(j, "sdp");
     if (sdp.empty() || sdp.size() > kMaxSdpLength)
@@ -321,6 +355,10 @@ std::string WriteRequest(const EndpointRequest& r) {
     case T::kJoin:
       j["conference"] = r.conference;
       if (r.max_bitrate_kbps) j["maxBitrateKbps"] = r.max_bitrate_kbps;
+      if (!r.mcus.empty()) j["mcus"] = r.mcus;
+      break;
+    case T::kMcus:
+      j["mcus"] = r.mcus;
       break;
     case T::kAnswer:
       j["sdp"] = r.sdp;

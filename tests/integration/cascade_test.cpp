@@ -108,7 +108,9 @@ class Cascade : public ::testing::Test {
     o.load_sites = 0;
     o.extra_toml =
         AcceptToml("tinh-lien-ket", "Tỉnh (liên kết)", "province", "cred-tinh") +
-        ConferenceToml("toan-quoc", "Hội nghị toàn quốc", {"tinh-1", "huyen-2", "tinh-lien-ket"});
+        AcceptToml("huyen-truc-tiep", "Huyện (trực tiếp)", "district", "cred-truc-tiep") +
+        ConferenceToml("toan-quoc", "Hội nghị toàn quốc",
+                       {"tinh-1", "huyen-2", "tinh-lien-ket", "huyen-truc-tiep"});
     central = std::make_unique<McuProcess>(o);
     ASSERT_TRUE(central->ready()) << central->Log();
     o.extra_toml =
@@ -122,6 +124,8 @@ class Cascade : public ::testing::Test {
         DialToml("tinh", "Tỉnh", "province", *province, "cap-tinh", "cred-huyen") +
         DialToml("tinh-sai", "Tỉnh (sai mật khẩu)", "province", *province, "cap-tinh",
                  "not-the-credential") +
+        DialToml("trung-uong-truc-tiep", "Trung ương (trực tiếp)", "central", *central, "toan-quoc",
+                 "cred-truc-tiep") +
         SiteToml("tinh-gia", "Tỉnh (chứng chỉ khác)", "province",
                  "link_url = \"" + province->url() +
                      "\"\nlink_conference = \"cap-tinh\"\nlink_credential = \"cred-huyen\"\n"
@@ -143,6 +147,20 @@ class Cascade : public ::testing::Test {
   }
 
   std::string Logs() { return central->Log() + province->Log() + district->Log(); }
+
+  // What a new room `t` of `mcu` hears: `record_s` seconds recorded `after_s` seconds after its
+  // media connected, into `wav` (empty if it did not record).
+  Wav Hear(McuProcess& mcu, const Tier& t, const std::string& token, const std::string& conference,
+           const std::string& wav, int after_s, int record_s) {
+    auto room = StartRoom(
+        mcu, t, token, conference,
+        {"--record", wav, "--record-after", std::to_string(after_s), "--record-seconds",
+         std::to_string(record_s), "--exit-after", std::to_string(after_s + record_s + 2)});
+    EXPECT_EQ(room->Wait(seconds(30)), 0) << room->Log();
+    Wav w;
+    EXPECT_TRUE(ReadWav(wav, &w)) << wav;
+    return w;
+  }
 
   std::unique_ptr<McuProcess> central, province, district;
 };
@@ -257,12 +275,14 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
                      static_cast<int>(10 * std::log10(median + 1e-12)));
     }
     // The picture: every other colour is in it (the other MCUs' composites, in the link's tile).
+    // Two levels away a colour is a small tile of the link's own composite (the speaker layout)
+    // inside the link's tile: about 0.9% of the picture, when its MCU is not the speaker there.
     Image img;
     std::string error;
     ASSERT_TRUE(ReadPng(png(*me), &img, &error)) << error;
     for (const Tier* other : tiers)
       if (other != me)
-        EXPECT_GT(ColourShare(img, other->rgb), 0.01) << other->name << "'s colour is not shown";
+        EXPECT_GT(ColourShare(img, other->rgb), 0.003) << other->name << "'s colour is not shown";
   }
 
   // Control crosses the link: the central host mutes the province's link (the whole province
@@ -358,13 +378,8 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
 
   // Sound crosses both hops again: a second district room hears the central and province tones.
   const Tier listener{"listener", 1320, "808080", {128, 128, 128}};
-  std::string lwav = dir / "listener.wav";
-  auto l_room = StartRoom(
-      *district, listener, "demo-huyen-2", "cap-huyen",
-      {"--record", lwav, "--record-after", "4", "--record-seconds", "4", "--exit-after", "20"});
-  ASSERT_EQ(l_room->Wait(seconds(30)), 0) << l_room->Log();
-  Wav lw;
-  ASSERT_TRUE(ReadWav(lwav, &lw));
+  Wav lw = Hear(*district, listener, "demo-huyen-2", "cap-huyen", dir / "listener.wav", 4, 4);
+  ASSERT_FALSE(lw.samples.empty());
   EXPECT_GT(ToneShare(lw, kCentral.tone), 0.03) << "central not heard after the province came back";
   EXPECT_GT(ToneShare(lw, kProvince.tone), 0.03) << "province not heard after it came back";
   EXPECT_GT(ToneShare(lw, kDistrict.tone), 0.03);
@@ -456,6 +471,67 @@ TEST_F(Cascade, ALinkCarriesItsConferenceWithoutTheFarSidesOwnPicture) {
       if (province_sees[t->name] < 0.01) missing += " province: " + describe(province_sees);
   }
   EXPECT_EQ(missing, "") << "a colour is missing from what a link carries";
+}
+
+// Links form a tree. With central <- province <- district joined, a link from the district
+// straight to the central MCU would close a loop (its sound would come back to it through the
+// province): the central MCU refuses it, and both roll-calls and both alarm lists say so. The
+// central room never hears its own tone.
+TEST_F(Cascade, ALinkThatWouldCloseALoopIsRefusedOnBothSides) {
+  auto joined = [&](McuProcess& mcu, const std::string& conference, const std::string& link) {
+    json l = RollCallSite(mcu, conference, link);
+    return l.is_object() && l["link"].is_object() && l["link"]["state"] == "joined";
+  };
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return joined(*province, "cap-tinh", "trung-uong") &&
+               joined(*district, "cap-huyen", "tinh");
+      },
+      seconds(30)))
+      << Logs();
+  // The district's administrator invites the direct link to its conference: it dials now.
+  RestClient admin(district->port(), district->ca());
+  ASSERT_TRUE(admin.Login("quantri", kAdminPassword));
+  auto r = admin.Call(
+      "PUT", "/api/v1/conferences/cap-huyen",
+      {{"invited",
+        {"huyen-1", "huyen-2", "tinh", "tinh-sai", "tinh-gia", "trung-uong-truc-tiep"}}});
+  ASSERT_EQ(r.status, 200) << r.text;
+  json dialled, accepted;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        dialled = RollCallSite(*district, "cap-huyen", "trung-uong-truc-tiep");
+        accepted = RollCallSite(*central, "toan-quoc", "huyen-truc-tiep");
+        return dialled.is_object() && dialled["link"].is_object() &&
+               dialled["link"]["failure"] == "loop" && accepted.is_object() &&
+               accepted["link"].is_object() && accepted["link"]["failure"] == "loop";
+      },
+      seconds(20)))
+      << dialled.dump() << "\n"
+      << accepted.dump() << Logs();
+  EXPECT_EQ(dialled["link"]["state"], "refused") << dialled.dump();
+  EXPECT_EQ(dialled["state"], "offline") << dialled.dump();
+  EXPECT_EQ(accepted["link"]["state"], "refused") << accepted.dump();
+  EXPECT_NE(accepted["link"]["detail"].get<std::string>().find("loop"), std::string::npos);
+  EXPECT_NE(accepted["state"], "video") << "a refused link is not in the conference";
+  // The links that make the tree are still up.
+  EXPECT_TRUE(joined(*province, "cap-tinh", "trung-uong"));
+  EXPECT_TRUE(joined(*district, "cap-huyen", "tinh"));
+  for (McuProcess* mcu : {central.get(), district.get()}) {
+    RestClient tech(mcu->port(), mcu->ca());
+    ASSERT_TRUE(tech.Login("kythuat", kTechnicianPassword));
+    auto alarms = tech.Call("GET", "/api/v1/alarms?active=true");
+    ASSERT_EQ(alarms.status, 200) << alarms.text;
+    bool loop = false;
+    for (const auto& a : alarms.body) loop |= a["kind"] == "loop" && a["severity"] == "critical";
+    EXPECT_TRUE(loop) << alarms.text;
+  }
+  // Sound does not come back: the central room hears the district, never itself.
+  auto d_room = StartRoom(*district, kDistrict, "demo-huyen-1", "cap-huyen", {});
+  Wav w = Hear(*central, kCentral, "demo-tinh-1", "toan-quoc", central->dir() / "loop.wav", 6, 4);
+  ASSERT_FALSE(w.samples.empty());
+  EXPECT_GT(ToneShare(w, kDistrict.tone), 0.03) << "the district is heard through the province";
+  EXPECT_LT(ToneShare(w, kCentral.tone), 0.01) << "the central room hears itself";
 }
 
 }  // namespace

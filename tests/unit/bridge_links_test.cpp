@@ -191,6 +191,39 @@ TEST_F(BridgeLink, TheRollCallSaysWhyALinkFailedUntilItIsAcceptedAgain) {
   EXPECT_EQ(failure(), "refused");
 }
 
+TEST_F(BridgeLink, ALinkAnnouncesThisMcuAndHangsUpWhereItWouldCloseALoop) {
+  Open();
+  auto self = store->McuId();
+  ASSERT_TRUE(self);
+  EXPECT_EQ(self->size(), 32u);
+  EXPECT_EQ(*store->McuId(), *self) << "the identity is kept";
+  bridge->OnOutboundOpen(dialer.last().id);
+  FromOther(event::Welcome{"tinh", "Tỉnh"});
+  auto sent = Sent();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.back().type, T::kJoin);
+  EXPECT_EQ(sent.back().mcus, std::vector<std::string>{*self}) << "its side: this MCU alone";
+  // The other conference already reaches this MCU another way: joining would close a loop.
+  FromOther(event::Joined{"tw-hop", "Giao ban trung ương", "p7", {"c0ffee", *self}});
+  LiveSite live = Live("hop", "trung-uong");
+  EXPECT_EQ(live.link->failure, "loop");
+  EXPECT_EQ(live.link->state, LinkState::kRefused);
+  EXPECT_NE(live.link->detail.find(*self), std::string::npos) << live.link->detail;
+  EXPECT_TRUE(dialer.last().out->closed());
+  EXPECT_EQ(media.room("hop"), nullptr) << "no participant was made";
+  // Dialled again, the other MCU refuses it itself this time: the same state.
+  Seconds(2);
+  bridge->OnOutboundOpen(dialer.last().id);
+  FromOther(event::Welcome{"tinh", "Tỉnh"});
+  FromOther(event::Error{ErrorCode::kLoop, "loop: this conference already reaches MCU x"});
+  EXPECT_EQ(Live("hop", "trung-uong").link->failure, "loop");
+  EXPECT_EQ(Live("hop", "trung-uong").link->state, LinkState::kRefused);
+  // A tree: it joins, and is told of it.
+  Seconds(4);
+  ASSERT_NE(Connected(), 0u);
+  EXPECT_EQ(Live("hop", "trung-uong").link->failure, "");
+}
+
 TEST_F(BridgeLink, ALinkHangsUpWhenItsConferenceClosesOrItsHostKicksIt) {
   Open();
   ASSERT_NE(Connected(), 0u);

@@ -71,6 +71,39 @@ TEST(ProtocolParse, ReadsJoinWithDeclaredBandwidth) {
                    "maxBitrateKbps");
 }
 
+TEST(ProtocolParse, ReadsACascadeLinksMcusInItsJoinAndTheirUpdates) {
+  EXPECT_EQ(MustParse(R"({"type":"join","conference":"mix","mcus":["a1","b2"]})").mcus,
+            (std::vector<std::string>{"a1", "b2"}));
+  EXPECT_TRUE(MustParse(R"({"type":"join","conference":"mix"})").mcus.empty());
+  EndpointRequest update = MustParse(R"({"type":"mcus","mcus":["c3"]})");
+  EXPECT_EQ(update.type, Type::kMcus);
+  EXPECT_EQ(update.mcus, (std::vector<std::string>{"c3"}));
+  ExpectBadRequest(R"({"type":"mcus"})", "mcus");
+  ExpectBadRequest(R"({"type":"mcus","mcus":"a1"})", "mcus");
+  ExpectBadRequest(R"({"type":"mcus","mcus":[""]})", "mcus");
+  ExpectBadRequest(R"({"type":"mcus","mcus":[1]})", "mcus");
+  ExpectBadRequest(R"({"type":"join","conference":"m","mcus":[")" + std::string(65, 'a') + R"("]})",
+                   "mcus");
+  json many = {{"type", "mcus"}, {"mcus", json::array()}};
+  for (int i = 0; i < 65; ++i) many["mcus"].push_back("m" + std::to_string(i));
+  ExpectBadRequest(many.dump(), "mcus");
+  // Both ways through the codec, as the two MCUs of a link exchange them.
+  EndpointRequest join{Type::kJoin};
+  join.conference = "cap-tinh";
+  join.mcus = {"a1", "b2"};
+  EXPECT_EQ(MustParse(WriteRequest(join)).mcus, join.mcus);
+  auto joined = ParseEvent(WriteEvent({"", event::Joined{"c", "T", "p1", {"x9"}}}));
+  ASSERT_TRUE(joined.ok());
+  EXPECT_EQ(std::get<event::Joined>(joined->body).mcus, (std::vector<std::string>{"x9"}));
+  auto mcus = ParseEvent(WriteEvent({"", event::Mcus{{"x9", "y8"}}}));
+  ASSERT_TRUE(mcus.ok());
+  EXPECT_EQ(std::get<event::Mcus>(mcus->body).mcus, (std::vector<std::string>{"x9", "y8"}));
+  EXPECT_FALSE(ParseEvent(R"({"type":"mcus","mcus":[{}]})").ok());
+  auto loop = ParseEvent(WriteEvent({"", event::Error{ErrorCode::kLoop, "loop: ..."}}));
+  ASSERT_TRUE(loop.ok());
+  EXPECT_EQ(std::get<event::Error>(loop->body).code, ErrorCode::kLoop);
+}
+
 TEST(ProtocolParse, ReadsAnswer) {
   auto r = MustParse(R"({"type":"answer","sdp":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"})");
   EXPECT_EQ(r.type, Type::kAnswer);
@@ -227,7 +260,7 @@ TEST(ProtocolWriteRequest, RoundTripsThroughParseRequest) {
 
 // ----- WriteEvent ----------------------------------------------------------------------------
 
-json Written(EndpointEvent e) {
+json Written(const EndpointEvent& e) {
   std::string text = WriteEvent(e);
   json j = json::parse(text, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << text;

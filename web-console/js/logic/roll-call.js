@@ -26,7 +26,7 @@ export const SIP_CALL_STATES = ['idle', 'connecting', 'joined', 'waiting', 'refu
 // status ("486 Busy Here") is shown as it is.
 const SIP_REASONS = { 'no answer': 'noAnswer', BYE: 'bye' };
 // Why a cascade link last failed (the roll-call's link.failure), each worded by the console.
-export const LINK_FAILURES = ['credential', 'certificate', 'conference', 'refused', 'network', 'media'];
+export const LINK_FAILURES = ['credential', 'certificate', 'conference', 'refused', 'network', 'media', 'loop'];
 
 // A link's state, 'idle' when unknown.
 export const linkState = (l) => (LINK_STATES.includes(l.state) ? l.state : 'idle');
