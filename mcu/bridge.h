@@ -335,12 +335,14 @@ class Bridge : public EndpointHandler,
   Link* LinkOf(ConnectionId outbound);
   Link* LinkOfParticipant(ParticipantId id);
   // Loops (mcu/cascade.h): the MCUs `conf` reaches without participant `except` (this MCU and
-  // what each of its other links said); the first of `far` among them ("" if none: no loop);
-  // each link told of its side again when that changed (a link joined or left).
+  // what each of its other links said); each link told of its side again when that changed (a
+  // link joined or left).
   std::vector<std::string> McusBehind(const Conference& conf, ParticipantId except) const;
-  std::string LoopWith(const Conference& conf, ParticipantId except,
-                       const std::vector<std::string>& far) const;
   void TellLinks(Conference& conf);
+  // When one of `far` (what link `site` says its side reaches) is among the MCUs `conf` reaches
+  // without participant `except`: why it is a loop, noted (NoteLoop); "" when it is none.
+  std::string RefuseLoop(Conference& conf, const std::string& site, ParticipantId except,
+                         const std::vector<std::string>& far);
   // Refused (or hung up) as a loop: the conference's roll-call and an alarm say so.
   void NoteLoop(Conference& conf, const std::string& site, const std::string& why);
   bool IsLinkSite(const std::string& site) const;

@@ -50,11 +50,15 @@ std::vector<std::string> Bridge::McusBehind(const Conference& conf, ParticipantI
   return {ids.begin(), ids.end()};
 }
 
-std::string Bridge::LoopWith(const Conference& conf, ParticipantId except,
-                             const std::vector<std::string>& far) const {
+std::string Bridge::RefuseLoop(Conference& conf, const std::string& site, ParticipantId except,
+                               const std::vector<std::string>& far) {
   const std::vector<std::string> here = McusBehind(conf, except);
-  for (const std::string& id : far)
-    if (std::binary_search(here.begin(), here.end(), id)) return id;
+  for (const std::string& id : far) {
+    if (!std::binary_search(here.begin(), here.end(), id)) continue;
+    std::string why = "loop: MCU " + id + " is reached both through this link and another way";
+    NoteLoop(conf, site, why);
+    return why;
+  }
   return "";
 }
 
@@ -215,16 +219,16 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
   MCU_DCHECK_RUN_ON(&control_);
   auto conf = conferences_.find(link.conference);
   if (conf == conferences_.end()) return HangUp(link, "its conference is gone", false);
-  auto loop = [&](const std::vector<std::string>& far) {
-    std::string with = LoopWith(conf->second, link.participant, far);
-    if (with.empty()) return false;
+  // Refused as a loop (HangUp keeps the state refused while it waits to dial again).
+  auto hang_up_as_loop = [&](const std::string& why) {
     link.failure = "loop";
-    const std::string why =
-        "loop: MCU " + with + " is reached both through this link and another way";
-    NoteLoop(conf->second, link.site_id, why);
-    HangUp(link, why, true);
     link.state = LinkState::kRefused;
-    return true;
+    HangUp(link, why, true);
+  };
+  auto loop = [&](const std::vector<std::string>& far) {
+    std::string why = RefuseLoop(conf->second, link.site_id, link.participant, far);
+    if (!why.empty()) hang_up_as_loop(why);
+    return !why.empty();
   };
   auto join = [&](const std::string& remote_conference) {
     EndpointRequest r{EndpointRequest::Type::kJoin};
@@ -278,11 +282,8 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     spdlog::warn("link {}: the other MCU answered {}: {}", link.site_id, ToString(err->code),
                  err->message);
     if (err->code == ErrorCode::kLoop) {
-      link.failure = "loop";
       NoteLoop(conf->second, link.site_id, "the other MCU: " + err->message);
-      HangUp(link, std::string(ToString(err->code)) + ": " + err->message, true);
-      link.state = LinkState::kRefused;
-      return;
+      return hang_up_as_loop(std::string(ToString(err->code)) + ": " + err->message);
     }
     if (err->code == ErrorCode::kUnauthorized) link.state = LinkState::kRefused;
     link.failure = err->code == ErrorCode::kUnauthorized ? "credential"

@@ -108,10 +108,7 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
       if (!p || !IsLinkSite(c.site_id))
         return SendError(c, r.id, ErrorCode::kConflict, "not a cascade link in a conference");
       Conference& conf = conferences_[p->conference_id];
-      if (std::string with = LoopWith(conf, p->id, r.mcus); !with.empty()) {
-        const std::string why =
-            "loop: this conference already reaches MCU " + with + " without this link";
-        NoteLoop(conf, c.site_id, why);
+      if (std::string why = RefuseLoop(conf, c.site_id, p->id, r.mcus); !why.empty()) {
         SendError(c, r.id, ErrorCode::kLoop, why);
         return RemoveParticipant(p->id, why, true);
       }
@@ -245,12 +242,8 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   }
   // Another MCU's link that would close a loop of MCUs (mcu/cascade.h) is refused.
   const bool link = IsLinkSite(c.site_id) && !c.content_role;
-  if (std::string with = link ? LoopWith(conf, 0, r.mcus) : ""; !with.empty()) {
-    const std::string why =
-        "loop: this conference already reaches MCU " + with + " without this link";
-    NoteLoop(conf, c.site_id, why);
+  if (std::string why = link ? RefuseLoop(conf, c.site_id, 0, r.mcus) : ""; !why.empty())
     return SendError(c, r.id, ErrorCode::kLoop, why);
-  }
   if (!EnsureRoom(conf, c, r.id)) return;
   auto p = std::make_unique<Participant>();
   p->id = next_participant_++;
@@ -264,7 +257,7 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   if (r.sip && !info.max_receive_kbps) info.max_receive_kbps = sites_[c.site_id].bandwidth_kbps;
   info.sip = r.sip;
   info.classified = conf.row.classified;
-  info.link = sites_[c.site_id].kind == "cascade";
+  info.link = link;
   if (r.sip) info.remote_offer = r.sdp;
   auto media = conf.room->AddParticipant(p->id, info, this);
   if (!media) {

@@ -21,7 +21,7 @@
 // conference reaches without the link (its own, and what its other links said: `join` and
 // `joined` carry them, `mcus` updates them), and refuses the link when the two sets meet: the
 // roll-calls show it refused with failure "loop", an alarm of kind loop rises (mcu/bridge_links.cpp
-// McusBehind, LoopWith, TellLinks). Its tile is labelled with the other conference's title on the
+// McusBehind, RefuseLoop, TellLinks). Its tile is labelled with the other conference's title on the
 // dialling side and with the site's name on the accepting side. Each side sends a link a composite
 // of its own (ParticipantMediaInfo::link; media/mix_room_impl.h LinkView): every site but the link,
 // in the speaker layout with the speaker (or the last one that was not the link) large, so that the

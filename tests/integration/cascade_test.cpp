@@ -91,6 +91,21 @@ bool SiteState(McuProcess& mcu, const std::string& conference, const std::string
   json s = RollCallSite(mcu, conference, site);
   return s.is_object() && s["state"] == state;
 }
+// Whether `site`'s roll-call entry `entry` has a link whose `key` is `value`.
+bool LinkHas(const json& entry, const char* key, const std::string& value) {
+  return entry.is_object() && entry["link"].is_object() && entry["link"][key] == value;
+}
+// Waits (20 s at most) until `site`'s link in `conference` has `key` = `value`; its roll-call
+// entry, as last read, in `entry`.
+bool WaitForLink(McuProcess& mcu, const std::string& conference, const std::string& site,
+                 const char* key, const std::string& value, json& entry) {
+  return WaitUntil(
+      [&] {
+        entry = RollCallSite(mcu, conference, site);
+        return LinkHas(entry, key, value);
+      },
+      std::chrono::seconds(20));
+}
 
 // Share of the picture's pixels near `c`; of its top-left `part` (of its width and height).
 double ColourShare(const Image& img, const Rgb& c, double part = 1.0) {
@@ -175,26 +190,14 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
       seconds(20)))
       << province->Log();
   json wrong;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        wrong = RollCallSite(*district, "cap-huyen", "tinh-sai");
-        return wrong.is_object() && wrong["link"].is_object() &&
-               wrong["link"]["state"] == "refused";
-      },
-      seconds(20)))
+  ASSERT_TRUE(WaitForLink(*district, "cap-huyen", "tinh-sai", "state", "refused", wrong))
       << wrong.dump() << district->Log();
   EXPECT_EQ(wrong["state"], "offline");
   EXPECT_EQ(wrong["link"]["failure"], "credential") << wrong.dump();
   // A link pinned to another certificate never sends its credential; the roll-call says why, with
   // the fingerprint the other MCU presented, for the administrator to compare.
   json pinned;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        pinned = RollCallSite(*district, "cap-huyen", "tinh-gia");
-        return pinned.is_object() && pinned["link"].is_object() &&
-               pinned["link"]["failure"] == "certificate";
-      },
-      seconds(20)))
+  ASSERT_TRUE(WaitForLink(*district, "cap-huyen", "tinh-gia", "failure", "certificate", pinned))
       << pinned.dump() << district->Log();
   EXPECT_NE(pinned["link"]["detail"].get<std::string>().find(province->tls_fingerprint()),
             std::string::npos)
@@ -479,8 +482,7 @@ TEST_F(Cascade, ALinkCarriesItsConferenceWithoutTheFarSidesOwnPicture) {
 // central room never hears its own tone.
 TEST_F(Cascade, ALinkThatWouldCloseALoopIsRefusedOnBothSides) {
   auto joined = [&](McuProcess& mcu, const std::string& conference, const std::string& link) {
-    json l = RollCallSite(mcu, conference, link);
-    return l.is_object() && l["link"].is_object() && l["link"]["state"] == "joined";
+    return LinkHas(RollCallSite(mcu, conference, link), "state", "joined");
   };
   ASSERT_TRUE(WaitUntil(
       [&] {
@@ -498,16 +500,10 @@ TEST_F(Cascade, ALinkThatWouldCloseALoopIsRefusedOnBothSides) {
         {"huyen-1", "huyen-2", "tinh", "tinh-sai", "tinh-gia", "trung-uong-truc-tiep"}}});
   ASSERT_EQ(r.status, 200) << r.text;
   json dialled, accepted;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        dialled = RollCallSite(*district, "cap-huyen", "trung-uong-truc-tiep");
-        accepted = RollCallSite(*central, "toan-quoc", "huyen-truc-tiep");
-        return dialled.is_object() && dialled["link"].is_object() &&
-               dialled["link"]["failure"] == "loop" && accepted.is_object() &&
-               accepted["link"].is_object() && accepted["link"]["failure"] == "loop";
-      },
-      seconds(20)))
-      << dialled.dump() << "\n"
+  ASSERT_TRUE(
+      WaitForLink(*district, "cap-huyen", "trung-uong-truc-tiep", "failure", "loop", dialled))
+      << dialled.dump() << Logs();
+  ASSERT_TRUE(WaitForLink(*central, "toan-quoc", "huyen-truc-tiep", "failure", "loop", accepted))
       << accepted.dump() << Logs();
   EXPECT_EQ(dialled["link"]["state"], "refused") << dialled.dump();
   EXPECT_EQ(dialled["state"], "offline") << dialled.dump();
