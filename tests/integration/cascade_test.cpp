@@ -277,15 +277,20 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
       RecordProperty(std::string(me->name) + "_hears_" + other->name + "_db",
                      static_cast<int>(10 * std::log10(median + 1e-12)));
     }
-    // The picture: every other colour is in it (the other MCUs' composites, in the link's tile).
-    // Two levels away a colour is a small tile of the link's own composite (the speaker layout)
-    // inside the link's tile: about 0.9% of the picture, when its MCU is not the speaker there.
+    // The picture: the colour of each MCU one link away is in it (that MCU's composite, in the
+    // link's tile). Two levels away a colour is only a small tile of the link's own composite
+    // (the speaker layout) inside the link's tile, about 0.9% of the picture, and one snapshot
+    // taken while that stream repairs a lost packet may miss it: the two-level pictures are
+    // checked by ALinkCarriesItsConferenceWithoutTheFarSidesOwnPicture, over several rounds.
     Image img;
     std::string error;
     ASSERT_TRUE(ReadPng(png(*me), &img, &error)) << error;
-    for (const Tier* other : tiers)
-      if (other != me)
-        EXPECT_GT(ColourShare(img, other->rgb), 0.003) << other->name << "'s colour is not shown";
+    for (const Tier* other : tiers) {
+      const bool two_levels =
+          (me == &kCentral && other == &kDistrict) || (me == &kDistrict && other == &kCentral);
+      if (other != me && !two_levels)
+        EXPECT_GT(ColourShare(img, other->rgb), 0.01) << other->name << "'s colour is not shown";
+    }
   }
 
   // Control crosses the link: the central host mutes the province's link (the whole province
