@@ -153,12 +153,14 @@ void Bridge::ApplyMutes(Conference& conf, const std::string& site) {
   // The site is told (a cascade link shows its own conference that the other one muted it).
   auto c = connections_.find(participants_[pid]->connection);
   if (c != connections_.end()) Send(c->second, "", event::Muted{audio, video});
+  TellLinks(conf);  // A child's link hears it in its `link`, whichever side dialled.
 }
 
 void Bridge::ApplyLayout(Conference& conf) {
   MCU_DCHECK_RUN_ON(&control_);
   if (!conf.room) return;
   conf.room->SetLayout(ToLayoutKind(conf.row.layout), MainParticipant(conf, conf.row.spotlight));
+  TellLinks(conf);  // A parent's layout and spotlight reach its children.
 }
 
 Status Bridge::Save(Conference& conf) {

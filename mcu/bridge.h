@@ -212,6 +212,9 @@ class Bridge : public EndpointHandler,
     // A cascade link's (either side): the MCUs the other side reaches without it, as it last
     // said, and what this side last told it of its own (mcu/cascade.h, loops).
     std::vector<std::string> far_mcus, sent_mcus;
+    // A cascade link's: its side as this MCU last told it (both sides), and the other MCU's side
+    // as it last said (the accepting side; the dialling side keeps it in its Link).
+    LinkSide sent_side, far_side;
   };
   // A cascade link this MCU dials (one per site with a LinkTarget): the client side of the
   // endpoint protocol toward the other MCU, and its participant in the local conference. The
@@ -228,7 +231,8 @@ class Bridge : public EndpointHandler,
     // other MCU accepted it again.
     std::string failure;
     std::string conference;  // The local conference it is in or dials for.
-    std::string remote_site, remote_conference, remote_title, remote_speaker;
+    std::string remote_site, remote_conference, remote_title;
+    LinkSide far;  // The other MCU's side of the link, as it last said (`link`, `speaker`).
     bool remote_muted_audio = false, remote_muted_video = false;
     std::vector<std::string> remote_mcus;  // What the other MCU's `joined` said it reaches.
     std::vector<std::string> sent_mcus;    // What its `join` said this side reaches.
@@ -245,6 +249,9 @@ class Bridge : public EndpointHandler,
     std::map<ParticipantId, Participant*> watchers;  // Console previews.
     std::set<std::string> admitted;  // Sites that joined since it opened (lock lets them back).
     ParticipantId speaker = 0;
+    // Whom the room's own voice detection chose last (OnRoomActiveSpeaker): the speaker again
+    // when a link that was made the speaker says the other side now hears this one.
+    ParticipantId heard = 0;
     // The recording running, if any (before the room goes: declared after it).
     std::unique_ptr<MediaRecording> recording;
     RecordingRow recording_row;  // Its row, as stored when it began.
@@ -339,6 +346,18 @@ class Bridge : public EndpointHandler,
   // link joined or left).
   std::vector<std::string> McusBehind(const Conference& conf, ParticipantId except) const;
   void TellLinks(Conference& conf);
+  // What this side of link participant `link` in `conf` tells the other (LinkSide).
+  LinkSide SideFor(const Conference& conf, ParticipantId link);
+  // The other end of link `site` (its participant `pid` here, 0 while it has none) said `got`;
+  // `known` is what it said before. Its speaker becomes this conference's, its parent's layout
+  // and lock this conference's (when they changed), and the live page is told.
+  void TakeFarSide(Conference& conf, const std::string& site, ParticipantId pid, LinkSide& known,
+                   const LinkSide& got);
+  // The other end of link participant `pid` says `name` speaks there (empty: nobody, or this
+  // side); `known` is the name it said before. A new name makes the link this conference's
+  // speaker, or names it again when it already is; none gives the speaker back to whom this
+  // room's voice detection chose last.
+  void FarSpeaker(Conference& conf, ParticipantId pid, std::string& known, const std::string& name);
   // When one of `far` (what link `site` says its side reaches) is among the MCUs `conf` reaches
   // without participant `except`: why it is a loop, noted (NoteLoop); "" when it is none.
   std::string RefuseLoop(Conference& conf, const std::string& site, ParticipantId except,
@@ -356,6 +375,8 @@ class Bridge : public EndpointHandler,
   // Tells the conference's members and the console who speaks (again, when a link's speaker's
   // name arrives after the link became the speaker).
   void NotifySpeaker(Conference& conf);
+  // The name of who speaks in `conf`: its speaker's site, or whom a link speaks for.
+  std::string SpeakerName(const Conference& conf);
 
   void Handle(ConnectionId id, EndpointRequest& request);
   void HandleAuth(Connection& c, ConnectionId id, const EndpointRequest& r);

@@ -328,6 +328,7 @@ Status Bridge::Lock(const std::string& actor, const std::string& conference, boo
     conf.row.locked = locked;
     if (auto st = Save(conf); !st) return st;
     Audit(actor, locked ? "lock" : "unlock", conference);
+    TellLinks(conf);  // A parent's lock reaches its children.
     return OkStatus();
   });
 }

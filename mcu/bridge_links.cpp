@@ -14,9 +14,14 @@
 #include <set>
 
 #include "mcu/bridge.h"
+#include "mcu/bridge_detail.h"
 #include "mcu/log.h"
+#include "mcu/schedule.h"
 
 namespace mcu {
+
+using detail::kFlowWindowMs;
+using nlohmann::json;
 
 namespace {
 uint32_t Random() {
@@ -66,17 +71,131 @@ void Bridge::TellLinks(Conference& conf) {
   MCU_DCHECK_RUN_ON(&control_);
   for (auto& [pid, p] : conf.members) {
     if (p->content || !IsLinkSite(p->site_id)) continue;
-    std::vector<std::string> now = McusBehind(conf, pid);
-    if (now == p->sent_mcus) continue;
-    p->sent_mcus = now;
-    if (Link* link = LinkOfParticipant(pid)) {
+    Link* link = LinkOfParticipant(pid);
+    auto c = link ? connections_.end() : connections_.find(p->connection);
+    if (!link && c == connections_.end()) continue;
+    // The same message, as a request on a link this MCU dials or an event on one it accepts.
+    auto tell = [&](EndpointRequest request, decltype(EndpointEvent::body) event) {
+      if (link)
+        SendToLink(*link, std::move(request));
+      else
+        Send(c->second, "", std::move(event));
+    };
+    if (std::vector<std::string> now = McusBehind(conf, pid); now != p->sent_mcus) {
+      p->sent_mcus = now;
       EndpointRequest r{EndpointRequest::Type::kMcus};
-      r.mcus = std::move(now);
-      SendToLink(*link, std::move(r));
-    } else if (auto c = connections_.find(p->connection); c != connections_.end()) {
-      Send(c->second, "", event::Mcus{std::move(now)});
+      r.mcus = now;
+      tell(std::move(r), event::Mcus{std::move(now)});
+    }
+    if (LinkSide side = SideFor(conf, pid); side != p->sent_side) {
+      p->sent_side = side;
+      EndpointRequest r{EndpointRequest::Type::kLink};
+      r.link = side;
+      tell(std::move(r), event::Link{std::move(side)});
     }
   }
+}
+
+LinkSide Bridge::SideFor(const Conference& conf, ParticipantId link) {
+  MCU_DCHECK_RUN_ON(&control_);
+  const std::string& link_site = participants_[link]->site_id;
+  LinkSide side;
+  side.role = LinkRole(sites_[link_site].link);
+  side.title = conf.row.title;
+  if (conf.speaker != link) side.speaker = SpeakerName(conf);
+  std::set<std::string> expected(conf.row.invited.begin(), conf.row.invited.end());
+  std::set<std::string> connected, video;
+  const int64_t now = now_ms();
+  for (const auto& [pid, p] : conf.members) {
+    if (p->content) continue;
+    expected.insert(p->site_id);
+    connected.insert(p->site_id);
+    if (p->video_seen_ms && now - p->video_seen_ms < kFlowWindowMs) video.insert(p->site_id);
+  }
+  auto count = [&](const std::set<std::string>& sites) {
+    return static_cast<int>(sites.size() - sites.count(link_site));
+  };
+  side.expected = count(expected), side.connected = count(connected), side.video = count(video);
+  if (side.role == "parent") {
+    LinkSide::Control control;
+    if (auto m = conf.members_cfg.find(link_site); m != conf.members_cfg.end())
+      control.muted_audio = m->second.muted_audio, control.muted_video = m->second.muted_video;
+    control.spotlight = conf.row.spotlight == link_site;
+    control.layout = conf.row.layout;
+    control.locked = conf.row.locked;
+    side.control = control;
+  }
+  return side;
+}
+
+void Bridge::FarSpeaker(Conference& conf, ParticipantId pid, std::string& known,
+                        const std::string& name) {
+  MCU_DCHECK_RUN_ON(&control_);
+  if (name == known) return;  // Told again (each second's `link`): the speaker here stays.
+  known = name;
+  if (!pid) return;
+  if (name.empty()) {
+    // The other side hears this one now (or nobody): this room's own choice speaks here again.
+    if (conf.speaker == pid && conf.heard && conf.heard != pid && participants_.count(conf.heard) &&
+        participants_[conf.heard]->conference_id == conf.row.id)
+      SetSpeaker(conf, conf.heard);
+    return;
+  }
+  if (conf.speaker == pid)
+    NotifySpeaker(conf);  // Already the speaker here: the name travels on.
+  else
+    SetSpeaker(conf, pid);
+}
+
+void Bridge::TakeFarSide(Conference& conf, const std::string& site, ParticipantId pid,
+                         LinkSide& known, const LinkSide& got) {
+  MCU_DCHECK_RUN_ON(&control_);
+  const std::string mine = LinkRole(sites_[site].link);
+  if (got.role != OtherRole(mine)) {
+    if (known.role != got.role)
+      spdlog::warn(
+          "link {}: the other MCU says it is the {} on this link, as this MCU is; what it "
+          "says of its side is ignored",
+          site, got.role);
+    known.role = got.role;
+    return;
+  }
+  const LinkSide before = known;
+  known = got;
+  known.speaker = before.speaker;
+  FarSpeaker(conf, pid, known.speaker, got.speaker);
+  if (mine == "child" && got.control) {
+    // The parent's host set the layout or the lock of the whole meeting: this conference follows
+    // whenever they change there (its own host may change them again afterwards).
+    const LinkSide::Control& c = *got.control;
+    const std::string actor = "link:" + site;
+    const bool layout_changed = !before.control || before.control->layout != c.layout;
+    if (layout_changed && !c.layout.empty() && c.layout != conf.row.layout) {
+      ConferenceRow row = conf.row;
+      row.layout = c.layout;
+      if (auto st = ValidateConference(row); !st) {
+        spdlog::warn("link {}: the parent's layout {} is not one this MCU has: {}", site, c.layout,
+                     st.error());
+      } else {
+        conf.row.layout = c.layout;
+        if (Save(conf)) {
+          ApplyLayout(conf);
+          Audit(actor, "layout", conf.row.id,
+                json{{"layout", c.layout}, {"from", "parent"}}.dump());
+          Emit(console::Layout{conf.row.id, conf.row.layout, conf.row.spotlight});
+        }
+      }
+    }
+    const bool lock_changed = !before.control || before.control->locked != c.locked;
+    if (lock_changed && c.locked != conf.row.locked) {
+      conf.row.locked = c.locked;
+      if (Save(conf))
+        Audit(actor, c.locked ? "lock" : "unlock", conf.row.id, R"({"from":"parent"})");
+    }
+  }
+  if (before != known)
+    Emit(console::LinkChanged{conf.row.id, site, known.control && known.control->muted_audio,
+                              known.control && known.control->muted_video});
 }
 
 void Bridge::NoteLoop(Conference& conf, const std::string& site, const std::string& why) {
@@ -167,7 +286,7 @@ void Bridge::HangUp(Link& link, const std::string& reason, bool retry) {
     RemoveParticipant(pid, reason, false);
   }
   out->Close();  // The other MCU removes the link's participant when its connection goes.
-  link.remote_site.clear(), link.remote_conference.clear(), link.remote_speaker.clear();
+  link.remote_site.clear(), link.remote_conference.clear(), link.far = {};
   link.remote_muted_audio = link.remote_muted_video = false;
   if (retry) {
     int delay = link.backoff.Next(Random());
@@ -235,6 +354,7 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
     r.conference = remote_conference;
     r.max_bitrate_kbps = link.target.max_kbps;
     r.mcus = link.sent_mcus = McusBehind(conf->second, 0);
+    r.link_role = LinkRole(link.target);
     link.state = LinkState::kJoining;
     SendToLink(link, std::move(r));
   };
@@ -285,33 +405,27 @@ void Bridge::HandleLinkEvent(Link& link, EndpointEvent& e) {
       NoteLoop(conf->second, link.site_id, "the other MCU: " + err->message);
       return hang_up_as_loop(std::string(ToString(err->code)) + ": " + err->message);
     }
-    if (err->code == ErrorCode::kUnauthorized) link.state = LinkState::kRefused;
+    if (err->code == ErrorCode::kUnauthorized || err->code == ErrorCode::kRole)
+      link.state = LinkState::kRefused;
     link.failure = err->code == ErrorCode::kUnauthorized ? "credential"
+                   : err->code == ErrorCode::kRole       ? "role"
                    : err->code == ErrorCode::kNotFound   ? "conference"
                    : err->code == ErrorCode::kForbidden || err->code == ErrorCode::kFull
                        ? "refused"
                        : "network";
     HangUp(link, std::string(ToString(err->code)) + ": " + err->message, true);
   } else if (auto* sp = std::get_if<event::Speaker>(&e.body)) {
-    // The other conference's speaker. When it is not this conference speaking through the link,
-    // the link is this conference's speaker too, so that layouts follow the whole tree.
+    // The other conference's speaker, unless it is this conference speaking through the link.
     bool remote = !sp->site_id.empty() && sp->site_id != link.remote_site;
-    const std::string name = remote ? sp->name : "";
-    const bool renamed = name != link.remote_speaker;
-    link.remote_speaker = name;
-    auto conf = conferences_.find(link.conference);
-    if (link.participant && conf != conferences_.end()) {
-      if (conf->second.speaker == link.participant && renamed && remote)
-        NotifySpeaker(conf->second);  // Already the speaker here: the name travels on.
-      else if (remote)
-        SetSpeaker(conf->second, link.participant);
-    }
+    FarSpeaker(conf->second, link.participant, link.far.speaker, remote ? sp->name : "");
+  } else if (auto* side = std::get_if<event::Link>(&e.body)) {
+    TakeFarSide(conf->second, link.site_id, link.participant, link.far, side->side);
   } else if (auto* mu = std::get_if<event::Muted>(&e.body)) {
     link.remote_muted_audio = mu->audio;
     link.remote_muted_video = mu->video;
     spdlog::info("link {}: the other MCU's host {} this conference's audio{}", link.site_id,
                  mu->audio ? "muted" : "unmuted", mu->video ? " and video" : "");
-    Emit(console::LinkMuted{link.conference, link.site_id, mu->audio, mu->video});
+    Emit(console::LinkChanged{link.conference, link.site_id, mu->audio, mu->video});
   }
   // Roster, layout, stats and pongs tell the link nothing it acts on.
 }

@@ -35,22 +35,44 @@ LiveConference Bridge::Live(const Conference& conf) {
     }
     if (auto l = links_.find(site); l != links_.end()) {
       const Link& link = l->second;
-      s.link = LiveSite::Link{link.state,
-                              link.detail,
-                              link.remote_title,
-                              link.remote_speaker,
-                              link.remote_muted_audio,
-                              link.remote_muted_video,
-                              link.attempts,
-                              link.failure};
+      s.link = LiveSite::Link{.state = link.state,
+                              .detail = link.detail,
+                              .remote_title = link.remote_title,
+                              .remote_speaker = link.far.speaker,
+                              .muted_audio = link.remote_muted_audio ||
+                                             (link.far.control && link.far.control->muted_audio),
+                              .muted_video = link.remote_muted_video ||
+                                             (link.far.control && link.far.control->muted_video),
+                              .attempts = link.attempts,
+                              .failure = link.failure,
+                              .role = LinkRole(link.target)};
+      if (!link.far.role.empty()) s.link->remote = link.far;
+    } else if (IsLinkSite(site)) {
+      // Another MCU's link that this MCU accepts: in the conference, connected, or refused as a
+      // loop.
+      LiveSite::Link accepted{.role = LinkRole(sites_[site].link)};
+      Participant* in = SiteParticipant(site);
+      if (in && in->conference_id == conf.row.id) {
+        const LinkSide& far = in->far_side;
+        accepted.state = LinkState::kJoined;
+        accepted.remote_title = far.title;
+        accepted.remote_speaker = far.speaker;
+        accepted.muted_audio = far.control && far.control->muted_audio;
+        accepted.muted_video = far.control && far.control->muted_video;
+        if (!far.role.empty()) accepted.remote = far;
+      } else if (ConnectionOf(site)) {
+        accepted.state = LinkState::kOnline;
+      }
+      if (auto loop = conf.loops.find(site); loop != conf.loops.end())
+        accepted.state = LinkState::kRefused, accepted.detail = loop->second,
+        accepted.failure = "loop";
+      s.link = accepted;
     }
-    if (auto loop = conf.loops.find(site); loop != conf.loops.end() && !s.link)
-      // Another MCU's link refused as a loop (this MCU accepts it: it has no link state).
-      s.link = LiveSite::Link{LinkState::kRefused, loop->second, "", "", false, false, 0, "loop"};
     if (auto c = sip_calls_.find(site);
         c != sip_calls_.end() && c->second.state != LinkState::kIdle) {
       const SipCall& call = c->second;
-      s.link = LiveSite::Link{call.state, call.detail, "", "", false, false, call.attempts};
+      s.link =
+          LiveSite::Link{.state = call.state, .detail = call.detail, .attempts = call.attempts};
     }
     if (Online(site)) {
       s.state = SiteStatus::kOnline;

@@ -44,6 +44,7 @@ void Bridge::RunSchedule() {
   UpdateLinks(now_ms());
   UpdateSipCalls(now_ms());
   SampleMedia(now_ms());
+  for (auto& [id, conf] : conferences_) TellLinks(conf);  // Roll-call summaries, once a second.
   CheckRecordings(now_ms());
   CheckPushes(now_ms());
 }

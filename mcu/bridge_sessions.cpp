@@ -115,6 +115,12 @@ void Bridge::Handle(ConnectionId id, EndpointRequest& r) {
       p->far_mcus = r.mcus;
       return TellLinks(conf);
     }
+    case T::kLink: {
+      // Another MCU's link says what its side is (mcu/cascade.h, control both ways).
+      if (!p || p->content || !IsLinkSite(c.site_id))
+        return SendError(c, r.id, ErrorCode::kConflict, "not a cascade link in a conference");
+      return TakeFarSide(conferences_[p->conference_id], c.site_id, p->id, p->far_side, r.link);
+    }
     case T::kKeyframe:
       if (p) p->media->RequestKeyframe();
       return;
@@ -244,6 +250,16 @@ void Bridge::HandleJoin(Connection& c, ConnectionId id, const EndpointRequest& r
   const bool link = IsLinkSite(c.site_id) && !c.content_role;
   if (std::string why = link ? RefuseLoop(conf, c.site_id, 0, r.mcus) : ""; !why.empty())
     return SendError(c, r.id, ErrorCode::kLoop, why);
+  // Both ends of a link agree which is the parent (a dialler that says nothing is the child).
+  if (link) {
+    const std::string mine = LinkRole(sites_[c.site_id].link);
+    const std::string says = r.link_role.empty() ? "child" : r.link_role;
+    if (says != OtherRole(mine)) {
+      std::string why = "this MCU is the " + mine + " on this link, and so is the dialling MCU";
+      spdlog::warn("link {}: refused: {}", c.site_id, why);
+      return SendError(c, r.id, ErrorCode::kRole, why);
+    }
+  }
   if (!EnsureRoom(conf, c, r.id)) return;
   auto p = std::make_unique<Participant>();
   p->id = next_participant_++;
@@ -524,6 +540,7 @@ void Bridge::OnRoomActiveSpeaker(const std::string& room, ParticipantId id) {
     auto it = participants_.find(id);
     if (conf == conferences_.end() || it == participants_.end()) return;
     if (it->second->conference_id != room) return;  // Gone elsewhere since.
+    conf->second.heard = id;
     SetSpeaker(conf->second, id);
   });
 }
@@ -541,16 +558,26 @@ void Bridge::NotifySpeaker(Conference& conf) {
   const ParticipantId id = conf.speaker;
   if (!participants_.count(id)) return;
   const std::string& site = participants_[id]->site_id;
-  event::Speaker e{conf.row.id, Pid(id), site, sites_.count(site) ? sites_[site].name : site};
-  // A link speaks for the other conference: the name is of who speaks there.
-  if (Link* link = LinkOfParticipant(id); link && !link->remote_speaker.empty())
-    e.name = link->remote_speaker;
+  event::Speaker e{conf.row.id, Pid(id), site, SpeakerName(conf)};
   for (auto& [pid, p] : conf.members) {
     if (p->content) continue;
     auto c = connections_.find(p->connection);
     if (c != connections_.end()) Send(c->second, "", e);
   }
   Emit(console::Speaker{conf.row.id, site});
+  TellLinks(conf);  // The links this MCU dials hear it in their `link`.
+}
+
+std::string Bridge::SpeakerName(const Conference& conf) {
+  MCU_DCHECK_RUN_ON(&control_);
+  auto it = participants_.find(conf.speaker);
+  if (it == participants_.end()) return "";
+  const Participant& p = *it->second;
+  // A link speaks for the other conference: the name is of who speaks there.
+  const Link* link = LinkOfParticipant(p.id);
+  const std::string& far = link ? link->far.speaker : p.far_side.speaker;
+  if (!far.empty()) return far;
+  return sites_.count(p.site_id) ? sites_[p.site_id].name : p.site_id;
 }
 
 void Bridge::OnMediaClosed(ParticipantId id) {

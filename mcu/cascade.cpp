@@ -17,6 +17,7 @@ Expected<std::string> ValidateLinkTarget(const LinkTarget& t) {
   if (!t.conference.empty() && !std::regex_match(t.conference, id_re))
     return MakeError(ErrorKind::kInvalid,
                      "the link's conference must be a conference id of the other MCU");
+  if (auto st = ValidateLinkRole(t.role); !st) return st.failure();
   if (t.max_kbps < 100 || t.max_kbps > 100000)
     return MakeError(ErrorKind::kInvalid, "the link's bitrate must be 100-100000 kb/s");
   std::string hex;
@@ -30,6 +31,16 @@ Expected<std::string> ValidateLinkTarget(const LinkTarget& t) {
   std::string pin;
   for (size_t i = 0; i < hex.size(); i += 2) pin += (i ? ":" : "") + hex.substr(i, 2);
   return pin;
+}
+
+Status ValidateLinkRole(const std::string& role) {
+  if (role.empty() || role == "parent" || role == "child") return OkStatus();
+  return MakeError(ErrorKind::kInvalid, "the link's role must be parent or child");
+}
+
+std::string LinkRole(const LinkTarget& t) {
+  if (!t.role.empty()) return t.role;
+  return t.dials() ? "child" : "parent";
 }
 
 int Backoff::Next(uint32_t random) {

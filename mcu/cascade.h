@@ -9,12 +9,21 @@
 // everyone but the link (so nothing comes back the way it came: no echo in any tree of links),
 // it is shown in a tile, and it receives the composite at its tier.
 //
-// Either MCU can dial; the usual set-up is the child dialling its parent (district -> province
-// -> central), because control flows from the accepting MCU to the dialling one: the accepting
-// side sends the link what it sends any site. `muted`: its host muted the link, which mutes the
-// whole conference behind it (the dialling side's roll-call shows it). `speaker`: when the other
-// conference's speaker is not the link itself, the dialling side makes its link participant its
-// own active speaker, so voice-activated layouts follow one speaker through the whole tree.
+// Either MCU can dial. One end of each link is the parent (the upper level), the other the
+// child; the usual set-up is the child dialling its parent (district -> province -> central),
+// and a link may say otherwise (LinkTarget::role, on either side). The dialler says its role in
+// `join`; an acceptor that expects another refuses it (failure "role"). Control then flows by
+// role, whichever side dials: each end sends the other a `link` message (LinkSide in
+// mcu/endpoint_api.h) whenever its side changes, and once a second for its roll-call:
+//  - both ways: its conference's title, who speaks there (unless it is the link itself: each
+//    side makes its link participant its own active speaker when the other side's speaker is
+//    not this side, so voice-activated layouts follow one speaker through the whole tree, and
+//    names that speaker), and its roll-call summary (sites expected, connected, with video);
+//  - the parent's only: its host's actions on the child's conference as a whole: the link muted
+//    (audio, video) or spotlighted there, shown on the child's roll-call; its layout and lock,
+//    which the child's conference takes on whenever they change at the parent (and when the link
+//    joins), audited there as the link's; the child's host may change them again afterwards.
+// The accepting side also sends the link what it sends any site (`muted`, `speaker`).
 //
 // Links must form a tree, as the administrative levels do: a loop (A-B-C-A) would feed sound
 // back. Each MCU has a stable id (Store::McuId); each side of a link tells the other the ids its
@@ -51,6 +60,10 @@ struct LinkTarget {
                             // must present it), never returned by the API nor logged.
   std::string fingerprint;  // SHA-256 of the other MCU's TLS certificate: the only one accepted.
   int max_kbps = 1500;      // What this MCU receives over the link (the other's composite tier).
+  // This MCU's role on the link, "parent" or "child"; empty: the usual set-up, the dialling side
+  // is the child and the accepting side the parent (LinkRole). Also set on a site of kind cascade
+  // that this MCU only accepts, when it is the child there.
+  std::string role;
   bool dials() const { return !url.empty(); }
   bool operator==(const LinkTarget&) const = default;
 };
@@ -59,6 +72,16 @@ struct LinkTarget {
 // without colons), a conference id if any, and 100-100000 kb/s. The fingerprint is returned in
 // the form the TLS client compares ("AB:CD:...").
 Expected<std::string> ValidateLinkTarget(const LinkTarget& target);
+
+// A link's role is "parent", "child" or empty (the usual one).
+Status ValidateLinkRole(const std::string& role);
+// This MCU's role on the link `target` leads to: its own, else "child" when this MCU dials it and
+// "parent" when it accepts it.
+std::string LinkRole(const LinkTarget& target);
+// The role the other end of a link has when this end has `role`.
+inline std::string OtherRole(const std::string& role) {
+  return role == "parent" ? "child" : "parent";
+}
 
 // Redial delays: from `min_ms`, doubled after each failure up to `max_ms`, plus up to a quarter
 // of it at random (links of many districts that lost their province do not all come back in

@@ -248,6 +248,7 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
     r.Get("link_credential", s.link.credential);
     r.Get("link_fingerprint", s.link.fingerprint);
     r.Get("link_max_kbps", s.link.max_kbps);
+    r.Get("link_role", s.link.role);
     r.Get("sip_uri", s.sip_uri);
     r.Get("sip_dial", s.sip_dial);
     r.Get("sip_plain_signalling", s.sip_plain);
@@ -342,6 +343,10 @@ Expected<Config> ParseConfig(const std::string& text, const std::string& source)
       auto pin = ValidateLinkTarget(s.link);
       if (!pin) return fail(at + ": " + pin.error());
       s.link.fingerprint = *pin;
+    }
+    if (!s.link.role.empty()) {
+      if (s.kind != "cascade") return fail(at + ": only a site of kind cascade has link_* keys");
+      if (auto st = ValidateLinkRole(s.link.role); !st) return fail(at + ": " + st.error());
     }
     // A link this MCU dials needs no token: nobody connects to this MCU with it; nor does a SIP
     // site, known by its address.

@@ -52,8 +52,9 @@ struct Layout {
 struct Control {
   std::string actor, action, target, detail_json;
 };
-// The other MCU's host muted or unmuted this conference on a cascade link.
-struct LinkMuted {
+// What the other MCU says of a cascade link changed (its host muted or unmuted this conference,
+// its speaker, its roll-call): the live page reads the roll-call again.
+struct LinkChanged {
   std::string conference, site;
   bool audio = false, video = false;
 };
@@ -83,7 +84,7 @@ struct Stats {
 using ConsoleEvent =
     std::variant<console::SiteState, console::SiteDevices, console::ConferenceState,
                  console::Roster, console::Speaker, console::Layout, console::Control,
-                 console::LinkMuted, console::Alarm, console::Stats, console::SipRequest>;
+                 console::LinkChanged, console::Alarm, console::Stats, console::SipRequest>;
 using ConsoleSink = std::function<void(const ConsoleEvent&)>;
 
 }  // namespace mcu

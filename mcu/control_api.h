@@ -20,6 +20,7 @@
 
 #include "mcu/auth.h"
 #include "mcu/config.h"
+#include "mcu/endpoint_api.h"
 #include "mcu/expected.h"
 #include "mcu/media_api.h"
 #include "mcu/principal.h"
@@ -46,9 +47,11 @@ struct LiveSite {
   // While joined and its media connected: the SRTP profile or SDES suite protecting it
   // ("AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80 (DTLS)"); empty before.
   std::string protection;
-  // A cascade link this MCU dials: where the link is, why, the other conference's title and
-  // speaker, and whether the other MCU's host muted it. A SIP site this MCU calls: its call
-  // (connecting: ringing, joined: answered, waiting or refused: why the last call ended).
+  // A cascade link (this MCU dials it, or accepts it: joined while in the conference, online
+  // while connected): where the link is, why, the other conference's title and speaker, and
+  // whether the other MCU's host muted it; this MCU's role on it and what the other side last
+  // said of itself (its roll-call summary; a parent's control). A SIP site this MCU calls: its
+  // call (connecting: ringing, joined: answered, waiting or refused: why the last call ended).
   struct Link {
     LinkState state = LinkState::kIdle;
     std::string detail, remote_title, remote_speaker;
@@ -60,6 +63,8 @@ struct LiveSite {
     // "network" (unreachable or the connection lost), "media" (ICE/DTLS failed), "loop" (it
     // would close a loop of MCUs; also on the accepting side); empty: none.
     std::string failure;
+    std::string role;                // A cascade link's: "parent" or "child" (this MCU's).
+    std::optional<LinkSide> remote;  // Once the other side said it.
   };
   std::optional<Link> link;
 };

@@ -37,6 +37,27 @@ inline std::string Describe(const SipInDialogRequest& r) {
   return invite ? what + " without SDP" : what;
 }
 
+// One end of a cascade link as it tells the other (the `link` message: a request of the dialling
+// MCU, an event of the accepting one), whenever it changes and at least once a second while the
+// link is in the conference (mcu/cascade.h, control both ways).
+struct LinkSide {
+  std::string role;     // The sender's role on the link: "parent" or "child".
+  std::string title;    // Its conference's title.
+  std::string speaker;  // Who speaks there, unless it is the link itself (empty: nobody).
+  // Its roll-call, the link itself left out: sites invited or present, connected, with video.
+  int expected = 0, connected = 0, video = 0;
+  // The parent's only: its host's actions on the child's conference as a whole.
+  struct Control {
+    bool muted_audio = false, muted_video = false;  // The link is muted there.
+    bool spotlight = false;                         // The link is spotlighted there.
+    std::string layout;                             // The parent conference's layout.
+    bool locked = false;                            // The parent conference is locked.
+    bool operator==(const Control&) const = default;
+  };
+  std::optional<Control> control;
+  bool operator==(const LinkSide&) const = default;
+};
+
 struct EndpointRequest {
   // kKeyframe: the SIP adapter's only (a SIP INFO picture_fast_update): the participant wants a
   // keyframe of what it receives. kCallEnded: the SIP adapter's only, the last request of a SIP
@@ -56,7 +77,8 @@ struct EndpointRequest {
     kKeyframe,
     kCallEnded,
     kSipRequest,
-    kMcus
+    kMcus,
+    kLink
   };
   EndpointRequest() = default;
   explicit EndpointRequest(Type t) : type(t) {}
@@ -71,6 +93,8 @@ struct EndpointRequest {
   // kJoin (optional) and kMcus: a cascade link's side of the tree, the ids of the MCUs its
   // conference reaches without this link (mcu/cascade.h, loops); kMcus: they changed.
   std::vector<std::string> mcus;
+  std::string link_role;  // kJoin of a cascade link (optional): the dialler's role on it.
+  LinkSide link;          // kLink: the dialling MCU's side of a cascade link.
   std::string sdp;        // kAnswer
   std::string candidate;  // kCandidate ("candidate:..."; empty = end of candidates)
   DeviceStates devices;   // kDevices: the room's camera, microphone and loudspeaker now.
@@ -105,6 +129,7 @@ enum class ErrorCode {
   kRateLimited,   // Too many messages per second.
   kMediaFailed,   // The media transport failed (ICE, DTLS); the endpoint may join again.
   kLoop,          // A cascade link that would close a loop of MCUs (mcu/cascade.h).
+  kRole,          // A cascade link whose ends disagree on which is the parent.
   kInternal,
 };
 inline const char* ToString(ErrorCode code) {
@@ -129,6 +154,8 @@ inline const char* ToString(ErrorCode code) {
       return "media_failed";
     case ErrorCode::kLoop:
       return "loop";
+    case ErrorCode::kRole:
+      return "role";
     case ErrorCode::kInternal:
       break;
   }
@@ -140,7 +167,7 @@ inline ErrorCode ErrorCodeFromString(const std::string& name) {
   for (auto code :
        {ErrorCode::kBadRequest, ErrorCode::kUnauthorized, ErrorCode::kNotFound,
         ErrorCode::kConflict, ErrorCode::kFull, ErrorCode::kForbidden, ErrorCode::kTooLarge,
-        ErrorCode::kRateLimited, ErrorCode::kMediaFailed, ErrorCode::kLoop})
+        ErrorCode::kRateLimited, ErrorCode::kMediaFailed, ErrorCode::kLoop, ErrorCode::kRole})
     if (name == ToString(code)) return code;
   return ErrorCode::kInternal;
 }
@@ -157,6 +184,10 @@ struct Joined {
 // To a cascade link: the MCUs this conference reaches without the link changed.
 struct Mcus {
   std::vector<std::string> mcus;
+};
+// To a cascade link: the accepting MCU's side of it.
+struct Link {
+  LinkSide side;
 };
 struct Offer {
   std::string sdp;
@@ -232,7 +263,7 @@ struct EndpointEvent {
   std::variant<event::Welcome, event::Joined, event::Offer, event::Left, event::Error,
                event::Roster, event::MediaState, event::Stats, event::Pong, event::Layout,
                event::Call, event::Speaker, event::Muted, event::Standby, event::Answer,
-               event::KeyframeWanted, event::Mcus>
+               event::KeyframeWanted, event::Mcus, event::Link>
       body;
 };
 

@@ -132,6 +132,10 @@ CREATE TABLE stream_links(
   max_viewers INTEGER NOT NULL);
 CREATE INDEX stream_links_conference ON stream_links(conference_id, id);
 )sql",
+    // 13: a cascade link's role (parent or child) where it is not the usual one.
+    R"sql(
+ALTER TABLE sites ADD COLUMN link_role TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -259,22 +263,24 @@ Expected<std::string> Store::McuId() {
 
 namespace {
 SiteRow ReadSite(Stmt& s) {
-  return {s.Text(0),
-          s.Text(1),
-          s.Text(2),
-          s.Text(3),
-          s.Text(4),
-          s.Text(5),
-          static_cast<int>(s.Int(6)),
-          {s.Text(7), s.Text(8), s.Text(9), s.Text(10), static_cast<int>(s.Int(11))},
-          s.Text(12),
-          s.Int(13) != 0,
-          s.Int(14) != 0};
+  SiteRow r{s.Text(0),
+            s.Text(1),
+            s.Text(2),
+            s.Text(3),
+            s.Text(4),
+            s.Text(5),
+            static_cast<int>(s.Int(6)),
+            {s.Text(7), s.Text(8), s.Text(9), s.Text(10), static_cast<int>(s.Int(11))},
+            s.Text(12),
+            s.Int(13) != 0,
+            s.Int(14) != 0};
+  r.link.role = s.Text(15);
+  return r;
 }
 constexpr const char* kSiteColumns =
     "id, name, level, kind, token_hash, network, bandwidth_kbps, link_url, link_conference, "
     "link_credential, "
-    "link_fingerprint, link_max_kbps, sip_uri, sip_dial, sip_plain";
+    "link_fingerprint, link_max_kbps, sip_uri, sip_dial, sip_plain, link_role";
 }  // namespace
 
 std::vector<SiteRow> Store::Sites() {
@@ -296,7 +302,7 @@ std::optional<SiteRow> Store::Site(const std::string& id) {
 Status Store::InsertSite(const SiteRow& r) {
   std::lock_guard lock(mu_);
   Stmt s(db_, std::string("INSERT INTO sites(") + kSiteColumns +
-                  ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                  ", created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.Bind(r.id)
       .Bind(r.name)
       .Bind(r.level)
@@ -311,7 +317,8 @@ Status Store::InsertSite(const SiteRow& r) {
       .Bind(r.link.max_kbps)
       .Bind(r.sip_uri)
       .Bind(r.sip_dial)
-      .Bind(r.sip_plain);
+      .Bind(r.sip_plain)
+      .Bind(r.link.role);
   s.Bind(NowS()).Bind(NowS());
   auto st = s.Run();
   if (!st && s.Constraint()) return MakeError(ErrorKind::kConflict, "site '" + r.id + "' exists");
@@ -324,7 +331,7 @@ Status Store::UpdateSite(const SiteRow& r) {
          "UPDATE sites SET name=?, level=?, kind=?, token_hash=?, network=?, bandwidth_kbps=?, "
          "link_url=?, "
          "link_conference=?, link_credential=?, link_fingerprint=?, link_max_kbps=?, sip_uri=?, "
-         "sip_dial=?, sip_plain=?, updated_at=? "
+         "sip_dial=?, sip_plain=?, link_role=?, updated_at=? "
          "WHERE id=?");
   s.Bind(r.name)
       .Bind(r.level)
@@ -339,7 +346,8 @@ Status Store::UpdateSite(const SiteRow& r) {
       .Bind(r.link.max_kbps)
       .Bind(r.sip_uri)
       .Bind(r.sip_dial)
-      .Bind(r.sip_plain);
+      .Bind(r.sip_plain)
+      .Bind(r.link.role);
   s.Bind(NowS()).Bind(r.id);
   return Changed(db_, s.Run(), "site '" + r.id + "'");
 }

@@ -68,7 +68,7 @@ std::string ToJson(const ConsoleEvent& event) {
                          {"target", e.target},
                          {"detail", detail}});
           },
-          [](const console::LinkMuted& e) {
+          [](const console::LinkChanged& e) {
             return Dump({{"type", "link"},
                          {"conference", e.conference},
                          {"site", e.site},

@@ -15,7 +15,7 @@ const std::pair<const char*, EndpointRequest::Type> kTypes[] = {
     {"answer", EndpointRequest::Type::kAnswer}, {"candidate", EndpointRequest::Type::kCandidate},
     {"leave", EndpointRequest::Type::kLeave},   {"getStats", EndpointRequest::Type::kGetStats},
     {"ping", EndpointRequest::Type::kPing},     {"devices", EndpointRequest::Type::kDevices},
-    {"mcus", EndpointRequest::Type::kMcus},
+    {"mcus", EndpointRequest::Type::kMcus},     {"link", EndpointRequest::Type::kLink},
 };
 
 // A cascade link's MCU ids: at most this many, each 1-64 characters.
@@ -35,6 +35,75 @@ Status ReadMcus(const json& j, bool required, std::vector<std::string>& out) {
     out.push_back(v.get<std::string>());
   }
   return OkStatus();
+}
+
+Status ReadString(const json& j, const char* key, size_t max_len, bool required, bool allow_empty,
+                  std::string& out);
+
+// A cascade link's side (the `link` message, either way; mcu/endpoint_api.h LinkSide).
+constexpr size_t kMaxLinkText = 200;
+constexpr int kMaxLinkSites = 100000;
+
+Status ReadBool(const json& j, const char* key, bool& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return OkStatus();
+  if (!it->is_boolean())
+    return MakeError(ErrorKind::kInvalid, std::string("field \"") + key + "\" must be a boolean");
+  out = it->get<bool>();
+  return OkStatus();
+}
+
+Status ReadLinkSide(const json& j, LinkSide& out) {
+  Status st = ReadString(j, "role", 16, true, false, out.role);
+  if (st && out.role != "parent" && out.role != "child")
+    st = MakeError(ErrorKind::kInvalid, "field \"role\" must be \"parent\" or \"child\"");
+  if (st) st = ReadString(j, "title", kMaxLinkText, false, true, out.title);
+  if (st) st = ReadString(j, "speaker", kMaxLinkText, false, true, out.speaker);
+  if (!st) return st;
+  if (auto it = j.find("summary"); it != j.end() && !it->is_null()) {
+    if (!it->is_object())
+      return MakeError(ErrorKind::kInvalid, "field \"summary\" must be an object");
+    for (auto [key, field] :
+         {std::pair{"expected", &out.expected}, std::pair{"connected", &out.connected},
+          std::pair{"video", &out.video}}) {
+      auto v = it->find(key);
+      if (v == it->end()) continue;
+      if (!v->is_number_integer() || v->get<int64_t>() < 0 || v->get<int64_t>() > kMaxLinkSites)
+        return MakeError(ErrorKind::kInvalid, std::string("field \"summary.") + key +
+                                                  "\" must be an integer from 0 to 100000");
+      *field = static_cast<int>(v->get<int64_t>());
+    }
+  }
+  if (auto it = j.find("control"); it != j.end() && !it->is_null()) {
+    if (!it->is_object())
+      return MakeError(ErrorKind::kInvalid, "field \"control\" must be an object");
+    if (out.role != "parent")
+      return MakeError(ErrorKind::kInvalid, "only the parent end of a link sends \"control\"");
+    LinkSide::Control c;
+    st = ReadBool(*it, "mutedAudio", c.muted_audio);
+    if (st) st = ReadBool(*it, "mutedVideo", c.muted_video);
+    if (st) st = ReadBool(*it, "spotlight", c.spotlight);
+    if (st) st = ReadBool(*it, "locked", c.locked);
+    if (st) st = ReadString(*it, "layout", 32, false, true, c.layout);
+    if (!st) return st;
+    out.control = c;
+  }
+  return OkStatus();
+}
+
+json LinkSideJson(const LinkSide& side) {
+  json j = {{"role", side.role},
+            {"title", side.title},
+            {"speaker", side.speaker},
+            {"summary",
+             {{"expected", side.expected}, {"connected", side.connected}, {"video", side.video}}}};
+  if (side.control)
+    j["control"] = {{"mutedAudio", side.control->muted_audio},
+                    {"mutedVideo", side.control->muted_video},
+                    {"spotlight", side.control->spotlight},
+                    {"layout", side.control->layout},
+                    {"locked", side.control->locked}};
+  return j;
 }
 
 const char* const kDeviceFields[] = {"camera", "microphone", "speaker"};
@@ -77,6 +146,10 @@ struct EventWriter {
   void operator()(const event::Mcus& e) {
     j["type"] = "mcus";
     j["mcus"] = e.mcus;
+  }
+  void operator()(const event::Link& e) {
+    j = LinkSideJson(e.side);
+    j["type"] = "link";
   }
   void operator()(const event::Offer& e) {
     j["type"] = "offer";
@@ -214,6 +287,12 @@ Expected<EndpointRequest> ParseRequest(std::string_view text, std::string* id_ou
           r.max_bitrate_kbps = static_cast<int>(v.get<int64_t>());
       }
       if (st) st = ReadMcus(j, false, r.mcus);
+      if (st) st = ReadString(j, "role", 16, false, false, r.link_role);
+      if (st && !r.link_role.empty() && r.link_role != "parent" && r.link_role != "child")
+        st = MakeError(ErrorKind::kInvalid, "field \"role\" must be \"parent\" or \"child\"");
+      break;
+    case T::kLink:
+      st = ReadLinkSide(j, r.link);
       break;
     case T::kAnswer:
       st = ReadString(j, "sdp", kMaxSdpLength, true, false, r.sdp);
@@ -286,6 +365,10 @@ Expected<EndpointEvent> ParseEvent(std::string_view text) {
     event::Mcus m;
     if (auto st = ReadMcus(j, true, m.mcus); !st) return st.failure();
     e.body = std::move(m);
+  } else if (type == "link") {
+    event::Link l;
+    if (auto st = ReadLinkSide(j, l.side); !st) return st.failure();
+    e.body = std::move(l);
   } else if (type == "offer") {
     std::string sdp = Str(j, "sdp");
     if (sdp.empty() || sdp.size() > kMaxSdpLength)
@@ -356,10 +439,18 @@ std::string WriteRequest(const EndpointRequest& r) {
       j["conference"] = r.conference;
       if (r.max_bitrate_kbps) j["maxBitrateKbps"] = r.max_bitrate_kbps;
       if (!r.mcus.empty()) j["mcus"] = r.mcus;
+      if (!r.link_role.empty()) j["role"] = r.link_role;
       break;
     case T::kMcus:
       j["mcus"] = r.mcus;
       break;
+    case T::kLink: {
+      std::string type = j["type"];
+      j = LinkSideJson(r.link);
+      j["type"] = type;
+      if (!r.id.empty()) j["id"] = r.id;
+      break;
+    }
     case T::kAnswer:
       j["sdp"] = r.sdp;
       break;

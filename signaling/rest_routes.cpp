@@ -60,19 +60,26 @@ std::string ReadSite(const json& body, SiteRow& s) {
       if (!ReadString(l, "url", t.url, error, 300) ||
           !ReadString(l, "conference", t.conference, error, 64) ||
           !ReadString(l, "credential", t.credential, error, 256) ||
-          !ReadString(l, "fingerprint", t.fingerprint, error, 200))
+          !ReadString(l, "fingerprint", t.fingerprint, error, 200) ||
+          !ReadString(l, "role", t.role, error, 16))
         return "link." + error;
       if (auto k = l.find("maxKbps"); k != l.end()) {
         if (!k->is_number_integer()) return "link.maxKbps must be an integer";
         t.max_kbps = k->get<int>();
       }
-      auto pin = ValidateLinkTarget(t);
-      if (!pin) return pin.error();
-      t.fingerprint = *pin;
+      if (t.dials()) {
+        auto pin = ValidateLinkTarget(t);
+        if (!pin) return pin.error();
+        t.fingerprint = *pin;
+      } else {  // A link this MCU only accepts: its role is all there is to say.
+        if (auto st = ValidateLinkRole(t.role); !st) return st.error();
+        t = LinkTarget{.role = t.role};
+      }
       s.link = t;
     }
   }
-  if (s.link.dials() && s.kind != "cascade") return "only a site of kind cascade dials a link";
+  if ((s.link.dials() || !s.link.role.empty()) && s.kind != "cascade")
+    return "only a site of kind cascade has a link";
   return {};
 }
 

@@ -150,7 +150,10 @@ json SiteJson(const SiteRow& s) {
                  {"conference", s.link.conference},
                  {"fingerprint", s.link.fingerprint},
                  {"maxKbps", s.link.max_kbps},
+                 {"role", LinkRole(s.link)},
                  {"credentialSet", !s.link.credential.empty()}};
+  else if (s.kind == "cascade")  // A link this MCU accepts: its role only.
+    j["link"] = {{"role", LinkRole(s.link)}};
   return j;
 }
 
@@ -246,16 +249,33 @@ json LiveSiteJson(const LiveSite& s) {
           {"devices", s.devices ? DevicesJson(*s.devices) : json(nullptr)},
           {"signalling", s.signalling.empty() ? json(nullptr) : json(s.signalling)},
           {"protection", s.protection.empty() ? json(nullptr) : json(s.protection)},
-          {"link", s.link ? json{{"state", ToString(s.link->state)},
-                                 {"detail", s.link->detail},
-                                 {"remoteTitle", s.link->remote_title},
-                                 {"remoteSpeaker", s.link->remote_speaker},
-                                 {"mutedAudio", s.link->muted_audio},
-                                 {"mutedVideo", s.link->muted_video},
-                                 {"attempts", s.link->attempts},
-                                 {"failure",
-                                  s.link->failure.empty() ? json(nullptr) : json(s.link->failure)}}
-                          : json(nullptr)}};
+          {"link", s.link ? LiveLinkJson(*s.link) : json(nullptr)}};
+}
+
+json LiveLinkJson(const LiveSite::Link& l) {
+  json j = {{"state", ToString(l.state)},
+            {"detail", l.detail},
+            {"remoteTitle", l.remote_title},
+            {"remoteSpeaker", l.remote_speaker},
+            {"mutedAudio", l.muted_audio},
+            {"mutedVideo", l.muted_video},
+            {"attempts", l.attempts},
+            {"failure", l.failure.empty() ? json(nullptr) : json(l.failure)},
+            {"role", l.role.empty() ? json(nullptr) : json(l.role)},
+            {"remote", nullptr}};
+  if (l.remote) {
+    const LinkSide& r = *l.remote;
+    j["remote"] = {{"role", r.role},         {"title", r.title},         {"speaker", r.speaker},
+                   {"expected", r.expected}, {"connected", r.connected}, {"video", r.video},
+                   {"control", nullptr}};
+    if (r.control)
+      j["remote"]["control"] = {{"mutedAudio", r.control->muted_audio},
+                                {"mutedVideo", r.control->muted_video},
+                                {"spotlight", r.control->spotlight},
+                                {"layout", r.control->layout},
+                                {"locked", r.control->locked}};
+  }
+  return j;
 }
 
 json LiveJson(const LiveConference& c) {

@@ -55,6 +55,8 @@ json ConferenceJson(const ConferenceRow& c);
 // A room's devices: {camera, microphone, speaker}, each "ok", "missing" or "none".
 json DevicesJson(const DeviceStates& d);
 json LiveSiteJson(const LiveSite& s);
+// A roll-call entry's link (LiveSite::Link), as the roll-call shows it.
+json LiveLinkJson(const LiveSite::Link& l);
 json LiveJson(const LiveConference& c);
 // The recording running ({file, startedBy, since, durationMs, width, height}), or null.
 json RecordingJson(const LiveConference& c);

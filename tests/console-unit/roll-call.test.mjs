@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  LINK_FAILURES, LINK_STATES, SIGNALLING, SIP_CALL_STATES, callable, deviceStates, linkBadge, missingDevices, muteAllPressed, rollCounts,
+  LINK_FAILURES, LINK_STATES, SIGNALLING, SIP_CALL_STATES, callable, deviceStates, linkBadge, linkSide, missingDevices, muteAllPressed, rollCounts,
   signallingBadge, sipRequestWords, siteQuality, siteState, speakerOf,
 } from '../../web-console/js/logic/roll-call.js';
 import { chartPoint, historyPoints, isRunning } from '../../web-console/js/logic/streams.js';
@@ -145,6 +145,20 @@ test('a failed cascade link says why: wrong credential, certificate, conference,
   assert.equal(linkBadge({ state: 'waiting', failure: 'cosmic rays' }, 'cascade').key, 'live.link.waiting');
   for (const failure of LINK_FAILURES)
     for (const lang of ['vi', 'en']) assert.ok(strings[lang][`live.link.failure.${failure}`], `${lang}: ${failure}`);
+});
+
+test('what the other end of a link says of its side: its level, its roll-call, an upper level\'s control', () => {
+  assert.deepEqual(linkSide({ state: 'joined' }), [], 'nothing before it says');
+  const child = linkSide({ role: 'parent', remote: { role: 'child', title: 'Giao ban tỉnh', expected: 15, connected: 14, video: 13, control: null } });
+  const text = (b, lang) => strings[lang][b.key].replace(/\{(\w+)\}/g, (m, name) => String(b.vars[name]));
+  assert.deepEqual(child.map((b) => text(b, 'en')), ['Lower level', 'Giao ban tỉnh: 14 of 15 sites connected, 13 with video']);
+  assert.deepEqual(child.map((b) => text(b, 'vi')), ['Cấp dưới', 'Giao ban tỉnh: 14/15 điểm cầu đã kết nối, 13 có hình']);
+  const parent = linkSide({ role: 'child', remoteTitle: 'Toàn quốc', remote: { role: 'parent', expected: 3, connected: 2, video: -1, control: { spotlight: true, mutedVideo: true } } });
+  assert.deepEqual(parent.map((b) => b.key), ['live.link.far.parent', 'live.link.summary', 'live.link.spotlit', 'live.link.mutedVideo']);
+  assert.equal(text(parent[1], 'vi'), 'Toàn quốc: 2/3 điểm cầu đã kết nối, 0 có hình', 'the title from the join; a bad count is 0');
+  // A lower level's control, if it sent any, is not shown.
+  assert.equal(linkSide({ remote: { role: 'child', control: { spotlight: true } } }).length, 2);
+  for (const b of parent) assert.ok(strings.vi[b.key] && strings.en[b.key], b.key);
 });
 
 test('a SIP site\'s call: ringing, in the call, to be called again and why, refused and why', () => {

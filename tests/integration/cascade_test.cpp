@@ -63,12 +63,11 @@ std::string ConferenceToml(const std::string& id, const std::string& title,
          "\"\nmode = \"mix\"\ninvited = [" + list + "]\n";
 }
 
-// The roll-call of `conference` read by a technician, logged in once per MCU (logins from one
-// address are limited to 10 a minute: a test that polls keeps its session).
-RestClient::Response RollCall(McuProcess& mcu, const std::string& conference) {
+// `path` of the REST API read by a technician, logged in once per MCU (logins from one address
+// are limited to 10 a minute: a test that polls keeps its session).
+RestClient::Response Get(McuProcess& mcu, const std::string& path) {
   static std::map<int, std::unique_ptr<RestClient>> sessions;
   auto& api = sessions[mcu.port()];
-  const std::string path = "/api/v1/conferences/" + conference + "/roll-call";
   if (api) {
     auto r = api->Call("GET", path);
     if (r.status != 401) return r;  // 401: a session of an MCU that had this port before.
@@ -76,6 +75,10 @@ RestClient::Response RollCall(McuProcess& mcu, const std::string& conference) {
   api = std::make_unique<RestClient>(mcu.port(), mcu.ca());
   if (!api->Login("kythuat", kTechnicianPassword)) return {};
   return api->Call("GET", path);
+}
+// The roll-call of `conference`.
+RestClient::Response RollCall(McuProcess& mcu, const std::string& conference) {
+  return Get(mcu, "/api/v1/conferences/" + conference + "/roll-call");
 }
 
 // The roll-call entry of `site` in `conference` (null if the MCU does not answer).
@@ -350,6 +353,75 @@ TEST_F(Cascade, ThreeLevelsHearAndSeeEachOtherWithoutEchoAndComeBackAfterTheProv
       seconds(10)))
       << remote_speaker(*province, "cap-tinh", "trung-uong") << " / "
       << remote_speaker(*district, "cap-huyen", "tinh");
+
+  // Control by role, down the tree: the central host (the parent: the province dials it)
+  // spotlights the province's link, sets the speaker layout and locks the conference. The
+  // province's roll-call shows the spotlight; its conference, and through it the district's,
+  // takes on the layout and the lock; all follow the central unlock too.
+  RestClient central_host(central->port(), central->ca());
+  ASSERT_TRUE(central_host.Login("chutri", kHostPassword));
+  auto put = [&](const std::string& what, const json& body) {
+    auto r = central_host.Call("PUT", "/api/v1/conferences/toan-quoc/" + what, body);
+    EXPECT_EQ(r.status, 200) << what << ": " << r.text;
+  };
+  put("spotlight", {{"site", "tinh-lien-ket"}});
+  put("layout", {{"layout", "speaker"}});
+  put("lock", {{"locked", true}});
+  auto conference = [&](McuProcess& mcu, const std::string& id) {
+    auto r = Get(mcu, "/api/v1/conferences/" + id);
+    return r.status == 200 ? r.body : json(nullptr);
+  };
+  auto follows = [&](const std::string& layout, bool locked) {
+    for (auto [mcu, id] : {std::pair{province.get(), "cap-tinh"}, {district.get(), "cap-huyen"}}) {
+      json c = conference(*mcu, id);
+      if (!c.is_object() || c["layout"] != layout || c["locked"] != locked) return false;
+    }
+    return true;
+  };
+  json up;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        up = RollCallSite(*province, "cap-tinh", "trung-uong");
+        return LinkHas(up, "role", "child") && up["link"]["remote"].is_object() &&
+               up["link"]["remote"]["control"]["spotlight"] == true && follows("speaker", true);
+      },
+      seconds(10)))
+      << up.dump() << conference(*province, "cap-tinh").dump();
+  // Up the tree: the province's roll-call summary and title show on the central roll-call (its
+  // room and its district's link connected, both with video, of three sites besides the link).
+  json down;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        down = RollCallSite(*central, "toan-quoc", "tinh-lien-ket");
+        return LinkHas(down, "role", "parent") && down["link"]["remote"].is_object() &&
+               down["link"]["remote"]["connected"] == 2 && down["link"]["remote"]["video"] == 2;
+      },
+      seconds(10)))
+      << down.dump();
+  EXPECT_EQ(down["link"]["remote"]["expected"], 3) << down.dump();
+  EXPECT_EQ(down["link"]["remote"]["title"], "Giao ban tỉnh") << down.dump();
+  EXPECT_EQ(down["link"]["state"], "joined") << down.dump();
+  // The province's speaker, named, becomes the central's: the central room is muted and the
+  // link heard again, while the district's room is still muted at its MCU.
+  auto mute = [&](const std::string& site, bool muted) {
+    auto r = central_host.Call("POST", "/api/v1/conferences/toan-quoc/sites/" + site + "/mute",
+                               {{"audio", muted}});
+    EXPECT_EQ(r.status, 200) << site << ": " << r.text;
+  };
+  mute("tinh-1", true);
+  mute("tinh-lien-ket", false);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return speaker(*central, "toan-quoc") == "tinh-lien-ket" &&
+               remote_speaker(*central, "toan-quoc", "tinh-lien-ket") == "Tỉnh 1";
+      },
+      seconds(10)))
+      << speaker(*central, "toan-quoc") << " / "
+      << RollCallSite(*central, "toan-quoc", "tinh-lien-ket").dump();
+  mute("tinh-1", false);
+  put("lock", {{"locked", false}});
+  EXPECT_TRUE(WaitUntil([&] { return follows("speaker", false); }, seconds(10)))
+      << conference(*province, "cap-tinh").dump();
   ASSERT_EQ(
       district_host
           .Call("POST", "/api/v1/conferences/cap-huyen/sites/huyen-1/mute", {{"audio", false}})

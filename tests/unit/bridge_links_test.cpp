@@ -66,12 +66,20 @@ TEST_F(BridgeLink, AnAcceptedLinkJoinsItsTargetAndAnswersTheOtherMcusOfferWithAP
   ParticipantId pid = Connected();
   ASSERT_NE(pid, 0u);
   auto sent = Sent();
-  ASSERT_EQ(sent.size(), 3u);
+  ASSERT_EQ(sent.size(), 4u);
   EXPECT_EQ(sent[1].type, T::kJoin);
   EXPECT_EQ(sent[1].conference, "tw-hop");
   EXPECT_EQ(sent[1].max_bitrate_kbps, 1500);
+  EXPECT_EQ(sent[1].link_role, "child") << "the usual set-up: the dialling side is the child";
   EXPECT_EQ(sent[2].type, T::kAnswer);
   EXPECT_EQ(sent[2].sdp, "v=0 answer p" + std::to_string(pid));
+  // Then its side of the link: its conference, its roll-call without the link, no control.
+  EXPECT_EQ(sent[3].type, T::kLink);
+  EXPECT_EQ(sent[3].link.role, "child");
+  EXPECT_EQ(sent[3].link.title, "Giao ban hop");
+  EXPECT_EQ(sent[3].link.expected, 1) << "huyen-1, invited";
+  EXPECT_EQ(sent[3].link.connected, 0);
+  EXPECT_FALSE(sent[3].link.control) << "a child does not control its parent";
   auto* member = media.room("hop")->member(pid);
   EXPECT_EQ(member->info.remote_offer, "v=0 offer of the central MCU");
   LiveSite live = Live("hop", "trung-uong");
@@ -259,6 +267,162 @@ TEST_F(BridgeLink, TheOtherMcusSpeakerAndMuteReachThisConference) {
   FromOther(event::Muted{true, false});
   EXPECT_TRUE(Live("hop", "trung-uong").link->muted_audio);
   ASSERT_EQ(Feed("link").size(), 1u);
+}
+
+// The parent's side (the accepting MCU here, the usual set-up): its summary shows on this
+// roll-call, and its host's layout and lock become this conference's whenever they change there;
+// this conference's host may change them back meanwhile.
+TEST_F(BridgeLink, TheParentsLayoutAndLockReachTheChildWhenTheyChangeThere) {
+  Open();
+  ASSERT_NE(Connected(), 0u);
+  LinkSide parent{.role = "parent",
+                  .title = "Giao ban trung ương",
+                  .expected = 15,
+                  .connected = 14,
+                  .video = 13};
+  parent.control = LinkSide::Control{
+      .muted_audio = true, .spotlight = true, .layout = "speaker", .locked = true};
+  FromOther(event::Link{parent});
+  EXPECT_EQ(Row("hop").layout, "speaker");
+  EXPECT_TRUE(Row("hop").locked);
+  EXPECT_EQ(media.room("hop")->layout, LayoutKind::kSpeaker);
+  LiveSite live = Live("hop", "trung-uong");
+  EXPECT_EQ(live.link->role, "child");
+  ASSERT_TRUE(live.link->remote);
+  EXPECT_EQ(live.link->remote->connected, 14);
+  EXPECT_EQ(live.link->remote->expected, 15);
+  EXPECT_TRUE(live.link->remote->control->spotlight);
+  EXPECT_TRUE(live.link->muted_audio) << "the parent muted this conference";
+  auto audit = AuditActions();
+  EXPECT_NE(std::find(audit.begin(), audit.end(), "layout hop"), audit.end());
+  EXPECT_NE(std::find(audit.begin(), audit.end(), "lock hop"), audit.end());
+  EXPECT_EQ(store->AuditLog(1)[0].actor, "link:trung-uong");
+  EXPECT_FALSE(Feed("link").empty()) << "the live page reads the roll-call again";
+  // This host goes back to its grid; the parent's next second says the same layout: it stays.
+  ASSERT_TRUE(bridge->SetLayout("chutri", "hop", "grid"));
+  parent.connected = 15;
+  FromOther(event::Link{parent});
+  EXPECT_EQ(Row("hop").layout, "grid");
+  EXPECT_EQ(Live("hop", "trung-uong").link->remote->connected, 15);
+  // The parent's host changes them: this conference follows.
+  parent.control->layout = "presenter";
+  parent.control->locked = false;
+  FromOther(event::Link{parent});
+  EXPECT_EQ(Row("hop").layout, "presenter");
+  EXPECT_FALSE(Row("hop").locked);
+  // A side that claims this MCU's own role is not obeyed.
+  LinkSide wrong = parent;
+  wrong.role = "child";
+  wrong.control.reset();
+  FromOther(event::Link{wrong});
+  parent.control->layout = "single";
+  EXPECT_EQ(Row("hop").layout, "presenter");
+}
+
+// A link may make the dialling side the parent: its host's mute, spotlight, layout and lock of
+// the link go to the child in `link`, and the child's speaker, named, becomes the speaker here.
+TEST_F(BridgeLink, AParentThatDialsSendsItsHostsActionsAndHearsTheChildsSpeaker) {
+  SiteRow s = *store->Site("trung-uong");
+  s.link.role = "parent";
+  ASSERT_TRUE(store->UpdateSite(s));
+  Open();
+  ParticipantId pid = Connected();
+  ASSERT_NE(pid, 0u);
+  EXPECT_EQ(Sent()[1].link_role, "parent");
+  Room district = Joined("huyen-1", "hop");
+  auto control = [&]() -> LinkSide::Control {
+    auto sent = Sent();
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it)
+      if (it->type == T::kLink && it->link.control) return *it->link.control;
+    ADD_FAILURE() << "no control sent";
+    return {};
+  };
+  EXPECT_EQ(control().layout, "grid");
+  ASSERT_TRUE(bridge->Mute("chutri", "hop", "trung-uong", true, std::nullopt));
+  bridge->Flush();
+  EXPECT_TRUE(control().muted_audio);
+  ASSERT_TRUE(bridge->Spotlight("chutri", "hop", "trung-uong"));
+  EXPECT_TRUE(control().spotlight);
+  ASSERT_TRUE(bridge->SetLayout("chutri", "hop", "speaker"));
+  EXPECT_EQ(control().layout, "speaker");
+  ASSERT_TRUE(bridge->Lock("chutri", "hop", true));
+  EXPECT_TRUE(control().locked);
+  // This room hears its district; then the child's side: two speakers in a row, both named here.
+  bridge->OnRoomActiveSpeaker("hop", Pid(district));
+  bridge->Flush();
+  LinkSide child{.role = "child",
+                 .title = "Giao ban huyện",
+                 .speaker = "Xã A",
+                 .expected = 3,
+                 .connected = 2,
+                 .video = 2};
+  FromOther(event::Link{child});
+  EXPECT_EQ(media.room("hop")->speaker, pid);
+  ASSERT_TRUE(district->Last<event::Speaker>());
+  EXPECT_EQ(district->Last<event::Speaker>()->name, "Xã A");
+  child.speaker = "Xã B";
+  FromOther(event::Link{child});
+  EXPECT_EQ(district->Last<event::Speaker>()->name, "Xã B");
+  EXPECT_EQ(Live("hop", "trung-uong").link->remote_speaker, "Xã B");
+  EXPECT_EQ(Live("hop", "trung-uong").link->remote->connected, 2);
+  // The child hears this conference now (its speaker is the link): whom this room heard last
+  // speaks here again, and the child's next second (only its summary changed) leaves it so.
+  child.speaker = "";
+  FromOther(event::Link{child});
+  EXPECT_EQ(media.room("hop")->speaker, Pid(district));
+  EXPECT_EQ(district->Last<event::Speaker>()->name, "Huyện 1");
+  child.video = 1;
+  FromOther(event::Link{child});
+  EXPECT_EQ(media.room("hop")->speaker, Pid(district));
+}
+
+// Another MCU's link that this MCU accepts: both ends must agree which is the parent, and a child
+// here takes its parent's layout from the `link` request.
+TEST_F(BridgeLink, AnAcceptedLinkAgreesOnItsRoleAndTakesItsParentsControl) {
+  SiteRow up;
+  up.id = "bo", up.name = "Bộ", up.level = "central", up.kind = "cascade";
+  up.token_hash = HashToken(Token("bo"));
+  ASSERT_TRUE(store->InsertSite(up));
+  Preload(Permanent("hop", {"bo", "huyen-1"}));
+  Start();
+  bridge->Tick();
+  auto join = [&](const std::string& role) {
+    Room r = Online("bo");
+    EndpointRequest j{T::kJoin};
+    j.conference = "hop";
+    j.link_role = role;
+    Ask(r, j);
+    return r;
+  };
+  Room parent = join("parent");
+  EXPECT_EQ(LastError(parent).code, ErrorCode::kRole) << "this MCU is the parent by default";
+  EXPECT_EQ(Live("hop", "bo").link->role, "parent");
+  Drop(parent);
+  up.link.role = "child";
+  ASSERT_TRUE(store->UpdateSite(up));
+  Restart();
+  bridge->Tick();
+  parent = join("parent");
+  ASSERT_NE(Pid(parent), 0u) << LastError(parent).message;
+  auto told = parent->Last<event::Link>();
+  ASSERT_TRUE(told) << "the child tells its side";
+  EXPECT_EQ(told->side.role, "child");
+  EXPECT_EQ(told->side.expected, 1);
+  EndpointRequest side{T::kLink};
+  side.link = LinkSide{.role = "parent", .title = "Hội nghị Bộ", .speaker = "Bộ trưởng"};
+  side.link.control = LinkSide::Control{.muted_video = true, .layout = "speaker"};
+  Ask(parent, side);
+  EXPECT_EQ(Row("hop").layout, "speaker");
+  LiveSite live = Live("hop", "bo");
+  EXPECT_EQ(live.link->state, LinkState::kJoined);
+  EXPECT_EQ(live.link->remote_title, "Hội nghị Bộ");
+  EXPECT_EQ(live.link->remote_speaker, "Bộ trưởng");
+  EXPECT_TRUE(live.link->muted_video);
+  EXPECT_EQ(media.room("hop")->speaker, Pid(parent));
+  // A room may not send a link's side.
+  Room room = Joined("huyen-1", "hop");
+  Ask(room, side);
+  EXPECT_EQ(LastError(room).code, ErrorCode::kConflict);
 }
 
 }  // namespace

@@ -369,8 +369,16 @@ TEST(Config, ACascadeLinkThisMcuDialsNeedsNoTokenButAFullTarget) {
   EXPECT_EQ(s.link.credential, "cred");
   EXPECT_EQ(s.link.fingerprint.size(), 95u) << "normalised to AA:AA:...";
   EXPECT_EQ(s.link.max_kbps, 800);
-  // An accepting cascade site is a site with a token, like a room.
+  EXPECT_EQ(s.link.role, "") << "the usual role: this dialling side is the child";
+  EXPECT_EQ(LinkRole(s.link), "child");
+  // An accepting cascade site is a site with a token, like a room; it may be the child.
   EXPECT_TRUE(ParseConfig(Site("tinh-a") + "kind = \"cascade\"\n", "t").ok());
+  auto child = ParseConfig(Site("tinh-a") + "kind = \"cascade\"\nlink_role = \"child\"\n", "t");
+  ASSERT_TRUE(child.ok()) << child.error();
+  EXPECT_EQ(LinkRole(child->sites[0].link), "child");
+  EXPECT_EQ(LinkRole(LinkTarget{}), "parent") << "accepting, by default";
+  ExpectError(Site("tinh-a") + "kind = \"cascade\"\nlink_role = \"boss\"\n", "parent or child");
+  ExpectError(Site("a") + "link_role = \"child\"\n", "only a site of kind cascade");
   ExpectError(Site("a") + "kind = \"bridge\"\n", "sites[0].kind");
   ExpectError(Site("a") +
                   "link_url = \"wss://x/ws\"\nlink_credential = \"c\"\nlink_fingerprint = \"" +

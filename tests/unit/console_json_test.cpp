@@ -31,7 +31,7 @@ TEST(ConsoleJson, EveryEventCarriesItsTypeAndFields) {
                                                                     {"conference", "hop"},
                                                                     {"layout", "speaker"},
                                                                     {"spotlight", "huyen-2"}}));
-  EXPECT_EQ(Of(console::LinkMuted{"hop", "trung-uong", true, false}),
+  EXPECT_EQ(Of(console::LinkChanged{"hop", "trung-uong", true, false}),
             (json{{"type", "link"},
                   {"conference", "hop"},
                   {"site", "trung-uong"},

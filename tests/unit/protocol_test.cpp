@@ -104,6 +104,41 @@ TEST(ProtocolParse, ReadsACascadeLinksMcusInItsJoinAndTheirUpdates) {
   EXPECT_EQ(std::get<event::Error>(loop->body).code, ErrorCode::kLoop);
 }
 
+TEST(ProtocolParse, ReadsACascadeLinksRoleAndSideBothWays) {
+  EXPECT_EQ(MustParse(R"({"type":"join","conference":"m","role":"parent"})").link_role, "parent");
+  ExpectBadRequest(R"({"type":"join","conference":"m","role":"boss"})", "role");
+  EndpointRequest side = MustParse(
+      R"({"type":"link","role":"parent","title":"Giao ban","speaker":"Tỉnh 1",)"
+      R"("summary":{"expected":15,"connected":14,"video":13},)"
+      R"("control":{"mutedAudio":true,"spotlight":true,"layout":"speaker","locked":true}})");
+  EXPECT_EQ(side.type, Type::kLink);
+  EXPECT_EQ(side.link.title, "Giao ban");
+  EXPECT_EQ(side.link.speaker, "Tỉnh 1");
+  EXPECT_EQ(side.link.connected, 14);
+  ASSERT_TRUE(side.link.control);
+  EXPECT_TRUE(side.link.control->muted_audio);
+  EXPECT_FALSE(side.link.control->muted_video);
+  EXPECT_EQ(side.link.control->layout, "speaker");
+  EXPECT_FALSE(MustParse(R"({"type":"link","role":"child"})").link.control);
+  ExpectBadRequest(R"({"type":"link"})", "role");
+  ExpectBadRequest(R"({"type":"link","role":"child","control":{}})", "parent");
+  ExpectBadRequest(R"({"type":"link","role":"parent","control":{"locked":1}})", "locked");
+  ExpectBadRequest(R"({"type":"link","role":"child","summary":{"video":-1}})", "summary.video");
+  ExpectBadRequest(R"({"type":"link","role":"child","summary":[]})", "summary");
+  ExpectBadRequest(R"({"type":"link","role":"child","title":")" + std::string(201, 'a') + R"("})",
+                   "title");
+  // Both ways through the codec, as the two MCUs of a link exchange them.
+  side.id = "";
+  EXPECT_EQ(MustParse(WriteRequest(side)).link, side.link);
+  auto event = ParseEvent(WriteEvent({"", event::Link{side.link}}));
+  ASSERT_TRUE(event.ok()) << event.error();
+  EXPECT_EQ(std::get<event::Link>(event->body).side, side.link);
+  EXPECT_FALSE(ParseEvent(R"({"type":"link","role":"x"})").ok());
+  auto role = ParseEvent(WriteEvent({"", event::Error{ErrorCode::kRole, "role: ..."}}));
+  ASSERT_TRUE(role.ok());
+  EXPECT_EQ(std::get<event::Error>(role->body).code, ErrorCode::kRole);
+}
+
 TEST(ProtocolParse, ReadsAnswer) {
   auto r = MustParse(R"({"type":"answer","sdp":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"})");
   EXPECT_EQ(r.type, Type::kAnswer);

@@ -129,6 +129,7 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
                  {"wss://10.1.0.5:8443/ws", "toan-quoc", "cred", "AA:BB", 800}};
     ASSERT_TRUE(s->InsertSite(link).ok());
     link.link.conference = "giao-ban-tw";
+    link.link.role = "parent";
     ASSERT_TRUE(s->UpdateSite(link).ok());
     SiteRow changed = *s->Site("tinh-1");
     changed.network = "LAN tỉnh";
@@ -152,7 +153,7 @@ TEST(Store, EverythingWrittenIsThereAfterReopening) {
   auto s = OpenIn(dir);
   ASSERT_EQ(s->Sites().size(), 3u);
   EXPECT_EQ(s->Site("trung-uong")->link,
-            (LinkTarget{"wss://10.1.0.5:8443/ws", "giao-ban-tw", "cred", "AA:BB", 800}));
+            (LinkTarget{"wss://10.1.0.5:8443/ws", "giao-ban-tw", "cred", "AA:BB", 800, "parent"}));
   EXPECT_FALSE(s->Site("huyen-1")->link.dials());
   EXPECT_EQ(s->Site("huyen-1")->name, "Huyện 1");
   EXPECT_EQ(s->Site("huyen-1")->network, "WAN huyện 10.20.3.0/24");

@@ -26,7 +26,7 @@ export const SIP_CALL_STATES = ['idle', 'connecting', 'joined', 'waiting', 'refu
 // status ("486 Busy Here") is shown as it is.
 const SIP_REASONS = { 'no answer': 'noAnswer', BYE: 'bye' };
 // Why a cascade link last failed (the roll-call's link.failure), each worded by the console.
-export const LINK_FAILURES = ['credential', 'certificate', 'conference', 'refused', 'network', 'media', 'loop'];
+export const LINK_FAILURES = ['credential', 'certificate', 'conference', 'refused', 'network', 'media', 'loop', 'role'];
 
 // A link's state, 'idle' when unknown.
 export const linkState = (l) => (LINK_STATES.includes(l.state) ? l.state : 'idle');
@@ -61,6 +61,27 @@ export function linkBadge(link, kind) {
     sip: true, state, key, vars: { title: '', reason, attempts },
     reasonKey: Object.hasOwn(SIP_REASONS, reason) ? `live.sip.reason.${SIP_REASONS[reason]}` : '',
   };
+}
+
+// What the other end of a cascade link said of its side (the roll-call's link.remote), as badges
+// {key, vars} in this order: which level it is (upper or lower, from this MCU's link.role); its
+// roll-call summary ("Tỉnh X: 14 of 15 sites connected, 13 with video"); and, from an upper level,
+// that it shows this conference to everyone (its spotlight) or does not show its picture (video
+// muted; audio muted has its own badge). None while it said nothing.
+export function linkSide(link) {
+  const r = link && link.remote;
+  if (!r || typeof r !== 'object') return [];
+  const count = (n) => (Number.isInteger(n) && n >= 0 ? n : 0);
+  const out = [];
+  if (r.role === 'parent' || r.role === 'child') out.push({ key: `live.link.far.${r.role}`, vars: {} });
+  out.push({
+    key: 'live.link.summary',
+    vars: { title: String(r.title || link.remoteTitle || ''), connected: count(r.connected), expected: count(r.expected), video: count(r.video) },
+  });
+  const c = r.role === 'parent' && r.control && typeof r.control === 'object' ? r.control : null;
+  if (c && c.spotlight === true) out.push({ key: 'live.link.spotlit', vars: {} });
+  if (c && c.mutedVideo === true) out.push({ key: 'live.link.mutedVideo', vars: {} });
+  return out;
 }
 
 // The transports a SIP call's signalling may go by (the roll-call's `signalling`).

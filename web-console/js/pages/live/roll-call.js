@@ -18,7 +18,7 @@
 import { h, replace } from '../../dom.js';
 import { fmtTime, formatNumber } from '../../logic/format.js';
 import {
-  IN_CONFERENCE, callable, linkBadge, missingDevices, rollCounts, signallingBadge, sipRequestWords, siteQuality, siteState,
+  IN_CONFERENCE, callable, linkBadge, linkSide, missingDevices, rollCounts, signallingBadge, sipRequestWords, siteQuality, siteState,
 } from '../../logic/roll-call.js';
 import { protectionBadge } from '../../logic/protection.js';
 import { icon } from '../../pictures.js';
@@ -70,6 +70,12 @@ export const strings = {
     'live.link.failure.network': 'lỗi mạng',
     'live.link.failure.media': 'lỗi kết nối âm thanh, hình ảnh',
     'live.link.failure.loop': 'tạo vòng lặp giữa các MCU',
+    'live.link.failure.role': 'hai bên không thống nhất bên nào là cấp trên',
+    'live.link.far.parent': 'Cấp trên',
+    'live.link.far.child': 'Cấp dưới',
+    'live.link.summary': '{title}: {connected}/{expected} điểm cầu đã kết nối, {video} có hình',
+    'live.link.spotlit': 'Cấp trên đang hiển thị hội nghị này cho mọi điểm cầu',
+    'live.link.mutedVideo': 'Bên kia đã tắt hình hội nghị này',
     'live.link.mutedAudio': 'Bên kia đã tắt tiếng hội nghị này',
     'live.link.speaker': 'Đang nói bên kia: {name}',
     'live.sip.idle': 'SIP: chưa gọi',
@@ -167,6 +173,12 @@ export const strings = {
     'live.link.failure.network': 'network error',
     'live.link.failure.media': 'media connection failed',
     'live.link.failure.loop': 'it would close a loop of MCUs',
+    'live.link.failure.role': 'the two sides disagree on which is the upper level',
+    'live.link.far.parent': 'Upper level',
+    'live.link.far.child': 'Lower level',
+    'live.link.summary': '{title}: {connected} of {expected} sites connected, {video} with video',
+    'live.link.spotlit': 'The upper level shows this conference to every site',
+    'live.link.mutedVideo': 'The other side hid this conference\'s picture',
     'live.link.mutedAudio': 'The other side muted this conference',
     'live.link.speaker': 'Speaking there: {name}',
     'live.sip.idle': 'SIP: not called',
@@ -357,6 +369,11 @@ export function rollCall(p) {
       badges.push(b);
       if (l.mutedAudio) badges.push(badge('site-badge-muted', t('live.link.mutedAudio')));
       if (l.remoteSpeaker) badges.push(badge('site-badge-link', t('live.link.speaker', { name: l.remoteSpeaker })));
+      for (const side of linkSide(l)) {
+        const sb = badge('site-badge-link', t(side.key, side.vars));
+        sb.dataset.linkSide = side.key.split('.').pop();
+        badges.push(sb);
+      }
     }
     // The last re-INVITE or session refresh in its SIP call (the feed's, at most one per call
     // every 5 s), while it is in one; gone once it is offline (the call is over), so that its
