@@ -9,6 +9,7 @@
 #include "mcu/secrets.h"
 #include "mcu/sip_site.h"
 #include "signaling/rest_views.h"
+#include "signaling/wss_client.h"
 
 namespace mcu::signaling::rest {
 
@@ -255,6 +256,23 @@ RestResponse CreateSite(RouteContext& c) {
   return Reply(201, {{"site", SiteJson(s)}, {"token", token}});
 }
 
+// The certificate fingerprint of the MCU at a link's URL, read with no pin, for the administrator
+// to compare with the one its administrators read out before pinning it (the site form's "fetch
+// and confirm"). Nothing but a TLS handshake: no credential goes there. Waits up to 5 s on this
+// API thread.
+RestResponse ProbeLink(RouteContext& c) {
+  std::string url, error;
+  if (!ReadString(c.body, "url", url, error, 300)) return Fail(400, error);
+  if (auto u = ParseWssUrl(url); !u) return Fail(400, "url must be wss://host[:port]/path");
+  auto fingerprint = ProbeCertificate(url);
+  if (!fingerprint) {
+    spdlog::info("link probe of {} by {}: {}", url, c.actor(), fingerprint.error());
+    return Fail(502, "no certificate from " + url + ": " + fingerprint.error());
+  }
+  spdlog::info("link probe of {} by {}: certificate {}", url, c.actor(), *fingerprint);
+  return Reply(200, {{"url", url}, {"fingerprint", *fingerprint}});
+}
+
 RestResponse UpdateSite(RouteContext& c) {
   auto s = c.control.Site(c.params[0]);
   if (!s) return Fail(404, "no site '" + c.params[0] + "'");
@@ -345,6 +363,7 @@ const std::vector<Route>& Routes() {
         {"PUT", "/sites/{site}", admin, &UpdateSite},
         {"POST", "/sites/{site}/token", admin, &RenewSiteToken},
         {"DELETE", "/sites/{site}", admin, &DeleteSite},
+        {"POST", "/links/probe", admin, &ProbeLink},
         {"GET", "/users", admin, &ListUsers},
         {"POST", "/users", admin, &CreateUser},
         {"PUT", "/users/{login}", admin, &UpdateUser},

@@ -231,6 +231,48 @@ class Client : public WssClient, public std::enable_shared_from_this<Client> {
 
 }  // namespace
 
+Expected<std::string> ProbeCertificate(const std::string& url, int timeout_s) {
+  auto u = ParseWssUrl(url);
+  if (!u) return u.failure();
+  net::io_context ioc;
+  net::ssl::context tls(net::ssl::context::tls_client);
+  if (auto st = ApplyTlsPolicy(tls.native_handle(), TlsRole::kClient); !st) return st.failure();
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, tls);
+  std::string seen, error;
+  stream.set_verify_mode(net::ssl::verify_peer);
+  stream.set_verify_callback([&seen](bool, net::ssl::verify_context& vc) {
+    X509_STORE_CTX* store = vc.native_handle();
+    if (X509_STORE_CTX_get_error_depth(store) == 0)
+      seen = Fingerprint(X509_STORE_CTX_get_current_cert(store));
+    return true;  // Read, not judged: the administrator compares it.
+  });
+  if (!SSL_set_tlsext_host_name(stream.native_handle(), u->host.c_str()))
+    return MakeError(ErrorKind::kInternal, "cannot set SNI");
+  tcp::resolver resolver(ioc);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(timeout_s));
+  resolver.async_resolve(
+      u->host, u->port, [&](beast::error_code ec, const tcp::resolver::results_type& results) {
+        if (ec) {
+          error = "cannot resolve " + u->host + ": " + ec.message();
+          return;
+        }
+        beast::get_lowest_layer(stream).async_connect(
+            results, [&](beast::error_code ec, const tcp::endpoint&) {
+              if (ec) {
+                error = "cannot connect to " + u->host + ":" + u->port + ": " + ec.message();
+                return;
+              }
+              stream.async_handshake(net::ssl::stream_base::client, [&](beast::error_code ec) {
+                if (ec && seen.empty()) error = "TLS handshake failed: " + ec.message();
+              });
+            });
+      });
+  ioc.run_for(std::chrono::seconds(timeout_s + 1));
+  if (!seen.empty()) return seen;
+  if (error.empty()) error = "no answer within " + std::to_string(timeout_s) + " s";
+  return MakeError(ErrorKind::kConflict, error);
+}
+
 std::shared_ptr<WssClient> WssClient::Create(net::io_context& ioc, WssClientOptions options,
                                              Callbacks callbacks) {
   return std::make_shared<Client>(ioc, std::move(options), std::move(callbacks));

@@ -22,6 +22,13 @@ struct WssUrl {
 };
 Expected<WssUrl> ParseWssUrl(const std::string& url);
 
+// The SHA-256 fingerprint ("AB:CD:...") of the TLS certificate the server at `url` presents, read
+// from a TLS handshake that trusts nothing and sends nothing else (no credential, no WebSocket
+// upgrade): what an administrator compares with the one the other MCU's administrators read out
+// before pinning it on a cascade link. Blocks the calling thread (an io_context of its own) for
+// at most about `timeout_s`; never call it on an I/O thread.
+Expected<std::string> ProbeCertificate(const std::string& url, int timeout_s = 5);
+
 struct WssClientOptions {
   std::string url;         // wss://host:port/ws
   std::string ca_file;     // PEM of the CA (or self-signed server certificate) to trust.

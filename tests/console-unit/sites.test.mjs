@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  KINDS, SIP_DIAL_DEFAULT, SIP_URI_EXAMPLE, afterSave, bandwidthOf, sipCallingKey, sipDialOf, sipDialUri, sipIdentity,
+  KINDS, SIP_DIAL_DEFAULT, SIP_URI_EXAMPLE, afterSave, bandwidthOf, fingerprintOf, linkBody, linkOf, linkProblems, sipCallingKey, sipDialOf, sipDialUri, sipIdentity,
   sipPlainOf, siteBody, siteProblems,
 } from '../../web-console/js/logic/sites.js';
 import { strings } from '../../web-console/js/pages/admin/sites.js';
@@ -176,4 +176,50 @@ test('a SIP address as shown: its user part and host; what does not read as one 
 test('what a room system dials: sips:<conference>@<MCU address>', () => {
   assert.equal(sipDialUri('giao-ban', '10.0.0.10'), 'sips:giao-ban@10.0.0.10');
   assert.equal(sipDialUri('101', 'mcu.tinh.vn'), 'sips:101@mcu.tinh.vn');
+});
+
+const PIN = 'ab'.repeat(32);
+const LINK_FORM = {
+  kind: 'cascade', linkDials: true, linkUrl: 'wss://mcu.trunguong.local:8443/ws', linkConference: 'toan-quoc',
+  linkCredential: 'secret', linkFingerprint: PIN, linkKbps: '1500', linkRole: 'child',
+};
+
+test('a cascade link\'s form: its target checked only while this MCU dials, the credential needed once', () => {
+  const ok = linkProblems(LINK_FORM);
+  assert.ok(Object.values(ok).every((v) => v === ''), JSON.stringify(ok));
+  assert.equal(linkProblems({ ...LINK_FORM, linkUrl: 'https://x/ws' }).linkUrl, 'admin.err.linkUrl');
+  assert.equal(linkProblems({ ...LINK_FORM, linkConference: 'Toàn Quốc' }).linkConference, 'admin.err.linkConference');
+  assert.equal(linkProblems({ ...LINK_FORM, linkConference: '' }).linkConference, '', 'none: wait to be called in');
+  assert.equal(linkProblems({ ...LINK_FORM, linkFingerprint: 'ab:cd' }).linkFingerprint, 'admin.err.linkFingerprint');
+  assert.equal(linkProblems({ ...LINK_FORM, linkKbps: '99' }).linkKbps, 'admin.err.linkKbps');
+  assert.equal(linkProblems({ ...LINK_FORM, linkCredential: '' }).linkCredential, 'admin.err.linkCredential');
+  assert.equal(linkProblems({ ...LINK_FORM, linkCredential: '' }, true).linkCredential, '', 'the stored one is kept');
+  assert.ok(Object.values(linkProblems({ ...LINK_FORM, linkDials: false, linkUrl: '' })).every((v) => v === ''), 'accepting: no target');
+  assert.ok(Object.values(linkProblems({ ...LINK_FORM, kind: 'room', linkUrl: '' })).every((v) => v === ''));
+  for (const key of ['linkUrl', 'linkConference', 'linkCredential', 'linkFingerprint', 'linkKbps'])
+    for (const lang of ['vi', 'en']) assert.ok(strings[lang][`admin.err.${key}`], `${lang}: ${key}`);
+});
+
+test('a cascade link\'s body: the target, the credential only when typed, the role; accepting sends its role', () => {
+  assert.equal(fingerprintOf(PIN.toUpperCase().match(/../g).join(':')), fingerprintOf(PIN));
+  assert.equal(fingerprintOf('zz'), '');
+  const body = siteBody({ ...LINK_FORM, id: 'trung-uong', name: 'Trung ương', level: 'central' });
+  assert.deepEqual(body.link, {
+    url: 'wss://mcu.trunguong.local:8443/ws', conference: 'toan-quoc', fingerprint: fingerprintOf(PIN), maxKbps: 1500,
+    role: 'child', credential: 'secret',
+  });
+  const stored = { kind: 'cascade', link: { url: 'wss://a/ws', credentialSet: true, role: 'child', maxKbps: 800 } };
+  assert.equal(linkBody({ ...LINK_FORM, linkCredential: '' }, stored).credential, undefined, 'left out: kept');
+  assert.deepEqual(linkBody({ ...LINK_FORM, linkDials: false, linkRole: 'child' }, stored), { url: '', role: 'child' });
+  assert.equal(linkBody({ kind: 'room' }, stored), null, 'no longer a link');
+  assert.equal(linkBody({ kind: 'room' }, { kind: 'room' }), undefined);
+  // The form as it opens: a new site dials, as the child; a stored one as it is.
+  assert.deepEqual([linkOf(null).dials, linkOf(null).role, linkOf(null).maxKbps], [true, 'child', 1500]);
+  assert.deepEqual(linkOf(stored), {
+    dials: true, url: 'wss://a/ws', conference: '', fingerprint: '', role: 'child', maxKbps: 800, credentialSet: true,
+  });
+  assert.deepEqual([linkOf({ kind: 'cascade', link: { role: 'parent' } }).dials, linkOf({ kind: 'cascade', link: {} }).role], [false, 'parent']);
+  // A link this MCU dials has no token to give; one it accepts gives its credential once.
+  assert.deepEqual(afterSave({ site: { kind: 'cascade', link: { url: 'wss://a/ws' } }, token: 't' }), { show: 'none' });
+  assert.deepEqual(afterSave({ site: { kind: 'cascade', link: { role: 'parent' } }, token: 't' }), { show: 'token', token: 't' });
 });

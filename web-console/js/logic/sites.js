@@ -21,6 +21,79 @@ export const BANDWIDTH_MAX = 100000;
 // Whether the MCU calls a new SIP room system (the server's default for Site.sipDial).
 export const SIP_DIAL_DEFAULT = true;
 
+// A cascade link (kind "cascade"): either this MCU dials the other MCU (its URL, the conference
+// there, the credential its administrators gave, their certificate's fingerprint, what this MCU
+// receives) or it only accepts the other MCU's link, with a token like a room's. Either way one
+// end is the parent (signaling/openapi.yaml, LinkTarget.role): by default the dialling side is the
+// child. The credential is written, never read back: the server says only whether one is stored.
+export const LINK_KBPS_DEFAULT = 1500;
+export const LINK_KBPS_MIN = 100;
+export const LINK_KBPS_MAX = 100000;
+export const LINK_ROLES = ['child', 'parent'];
+export const LINK_URL_EXAMPLE = 'wss://mcu.trunguong.local:8443/ws';
+const LINK_URL = /^wss:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~/-]*)?$/;
+
+// A fingerprint as typed (hex, with or without colons, either case) in the form the server
+// stores ("AB:CD:..."), or '' when it is not a SHA-256 fingerprint.
+export function fingerprintOf(text) {
+  const hex = String(text ?? '').replace(/[:\s]/g, '').toUpperCase();
+  return /^[0-9A-F]{64}$/.test(hex) ? hex.match(/../g).join(':') : '';
+}
+
+// The link part of the form as it opens on `site` (null: a new site, which dials by default):
+// {dials, url, conference, fingerprint, role, maxKbps, credentialSet}.
+export function linkOf(site) {
+  const l = site && site.kind === 'cascade' && site.link && typeof site.link === 'object' ? site.link : {};
+  const dials = site ? Boolean(l.url) : true;
+  return {
+    dials,
+    url: String(l.url || ''),
+    conference: String(l.conference || ''),
+    fingerprint: String(l.fingerprint || ''),
+    role: LINK_ROLES.includes(l.role) ? l.role : dials ? 'child' : 'parent',
+    maxKbps: Number.isInteger(l.maxKbps) ? l.maxKbps : LINK_KBPS_DEFAULT,
+    credentialSet: l.credentialSet === true,
+  };
+}
+
+// The problems of the link part of the form (`form`: {kind, linkDials, linkUrl, linkConference,
+// linkCredential, linkFingerprint, linkKbps} as typed; `credentialSet` whether one is stored):
+// {linkUrl, linkConference, linkCredential, linkFingerprint, linkKbps}, each '' or the i18n key of
+// its message. Only a cascade site that dials has any.
+export function linkProblems(form, credentialSet = false) {
+  const none = { linkUrl: '', linkConference: '', linkCredential: '', linkFingerprint: '', linkKbps: '' };
+  if (form.kind !== 'cascade' || !form.linkDials) return none;
+  const kbps = Number(String(form.linkKbps ?? '').trim() || NaN);
+  const conference = String(form.linkConference ?? '').trim();
+  const credential = String(form.linkCredential ?? '');
+  return {
+    linkUrl: LINK_URL.test(String(form.linkUrl ?? '').trim()) ? '' : 'admin.err.linkUrl',
+    linkConference: !conference || ID_PATTERN.test(conference) ? '' : 'admin.err.linkConference',
+    linkCredential: (credential || credentialSet) && credential.length <= 256 ? '' : 'admin.err.linkCredential',
+    linkFingerprint: fingerprintOf(form.linkFingerprint) ? '' : 'admin.err.linkFingerprint',
+    linkKbps: Number.isInteger(kbps) && kbps >= LINK_KBPS_MIN && kbps <= LINK_KBPS_MAX ? '' : 'admin.err.linkKbps',
+  };
+}
+
+// The `link` of the site body (undefined: none to send). A link this MCU dials sends its target,
+// the credential only when one was typed (left out, the server keeps the stored one); a link it
+// only accepts sends its role and an empty URL (which ends a target it dialled before); a site
+// that was a link and no longer is sends null.
+export function linkBody(form, site = null) {
+  if (form.kind !== 'cascade') return site && site.link ? null : undefined;
+  const role = LINK_ROLES.includes(form.linkRole) ? form.linkRole : form.linkDials ? 'child' : 'parent';
+  if (!form.linkDials) return { url: '', role };
+  const link = {
+    url: String(form.linkUrl ?? '').trim(),
+    conference: String(form.linkConference ?? '').trim(),
+    fingerprint: fingerprintOf(form.linkFingerprint),
+    maxKbps: Number(form.linkKbps),
+    role,
+  };
+  if (form.linkCredential) link.credential = String(form.linkCredential);
+  return link;
+}
+
 // The bandwidth field's text as kb/s: empty is 0, anything else its number (NaN when not one).
 export const bandwidthOf = (text) => (String(text ?? '').trim() === '' ? 0 : Number(text));
 
@@ -61,6 +134,8 @@ export function siteBody(form, site = null) {
   } else if (site && site.sipUri) {
     body.sipUri = '';
   }
+  const link = linkBody(form, site);
+  if (link !== undefined) body.link = link;
   return site ? body : { id: form.id, ...body };
 }
 
@@ -85,14 +160,17 @@ export function sipCallingKey(site) {
 
 // What to show once the server has saved a site (`answer`: POST /sites' {site, token}, or PUT's
 // site as {site}; `previous` the site before an edit, null on creation):
-//   {show: 'token', token}  a new room's or link's token, to install once;
+//   {show: 'token', token}  a new room's token, or the credential of a link this MCU accepts, to
+//                           give once;
 //   {show: 'sip', site}     how a SIP room system calls in: created, or just made one (its token,
 //                           which the server still issues, is nothing to install);
 //   {show: 'none'}          anything else.
 export function afterSave(answer, previous = null) {
   const site = answer && answer.site;
   if (site && site.kind === 'sip') return previous && previous.kind === 'sip' ? { show: 'none' } : { show: 'sip', site };
-  if (!previous && answer && answer.token) return { show: 'token', token: answer.token };
+  // A link this MCU dials has nothing to install: its credential is the other MCU's.
+  const dials = Boolean(site && site.link && site.link.url);
+  if (!previous && answer && answer.token && !dials) return { show: 'token', token: answer.token };
   return { show: 'none' };
 }
 

@@ -13,12 +13,21 @@
 // button[data-action=edit|token|delete] (dial instead of token on a SIP site), a SIP site's
 // address in .adm-sip-uri and how it connects in .adm-sip-calling[data-sip-dial]; the token
 // dialog's #token-secret and #token-copy; the call-in dialog's #sip-dial.
+//
+// A cascade link (kind cascade): the form's link part says whether this MCU dials the other one
+// (input[name=linkDials]) and then where (linkUrl, linkConference), with which credential
+// (linkCredential: written, never shown again; left empty, the stored one is kept), the other
+// MCU's certificate fingerprint (linkFingerprint) and what this MCU receives (linkKbps); in either
+// case which end is the upper level (select[name=linkRole]). "Fetch" (#link-probe) reads the
+// certificate the other MCU presents (POST /links/probe) into #link-probe-result for the
+// administrator to compare with the one its administrators read out; #link-probe-use takes it.
+// A link's row shows its URL in .adm-link-url and its role in .adm-link-role[data-role].
 
 import { h, replace, field, uid } from '../../dom.js';
 import { LEVELS } from '../../logic/conferences.js';
 import {
-  KINDS, SIP_URI_EXAMPLE, SIP_URI_MAX, afterSave, sipCallingKey, sipDialOf, sipDialUri, sipIdentity, sipPlainOf, siteBody,
-  siteProblems,
+  KINDS, LINK_KBPS_MAX, LINK_KBPS_MIN, LINK_ROLES, LINK_URL_EXAMPLE, SIP_URI_EXAMPLE, SIP_URI_MAX, afterSave, linkOf,
+  linkProblems, sipCallingKey, sipDialOf, sipDialUri, sipIdentity, sipPlainOf, siteBody, siteProblems,
 } from '../../logic/sites.js';
 import { checkedField, modal, select, setError } from '../../widgets.js';
 import { act, adminFormDialog, confirmAction, enc, loader, rowButton, runChecks, shell } from './common.js';
@@ -94,6 +103,36 @@ export const strings = {
     'admin.err.network': 'Tối đa 200 ký tự.',
     'admin.err.bandwidth': 'Một số nguyên từ 0 đến 100000.',
     'admin.err.sipUri': 'Hãy nhập địa chỉ SIP của thiết bị, ví dụ {example} (tối đa {max} ký tự).',
+    'admin.link.legend': 'Liên kết với MCU khác',
+    'admin.link.dials': 'MCU này gọi tới MCU kia',
+    'admin.link.dialsHint': 'Bỏ chọn nếu MCU kia gọi tới MCU này: khi tạo, MCU này cấp một mã xác thực để gửi cho quản trị viên bên kia.',
+    'admin.link.url': 'Địa chỉ MCU kia',
+    'admin.link.urlHint': 'Dạng wss://máy-chủ:cổng/ws',
+    'admin.link.conference': 'Mã hội nghị bên kia',
+    'admin.link.conferenceHint': 'Để trống nếu MCU kia tự mời liên kết vào hội nghị.',
+    'admin.link.credential': 'Mã xác thực do bên kia cấp',
+    'admin.link.credentialHint': 'Được lưu và không bao giờ hiển thị lại.',
+    'admin.link.credentialKept': 'Đã lưu — để trống để giữ nguyên',
+    'admin.link.fingerprint': 'Vân tay chứng chỉ của MCU kia (SHA-256)',
+    'admin.link.fingerprintHint': 'Chỉ chấp nhận đúng chứng chỉ này. Bấm “Lấy vân tay” rồi so với vân tay quản trị viên bên kia đọc cho bạn.',
+    'admin.link.probe': 'Lấy vân tay',
+    'admin.link.probing': 'Đang kết nối tới MCU kia…',
+    'admin.link.probeSaw': 'MCU tại {url} đưa ra chứng chỉ có vân tay:',
+    'admin.link.probeCompare': 'So từng nhóm ký tự với vân tay quản trị viên bên kia đọc cho bạn (có trong nhật ký của MCU kia khi khởi động). Chỉ dùng khi trùng khớp.',
+    'admin.link.probeUse': 'Trùng khớp, dùng vân tay này',
+    'admin.link.probeFailed': 'Không lấy được chứng chỉ: {error}',
+    'admin.link.kbps': 'Băng thông nhận qua liên kết (kb/s)',
+    'admin.link.kbpsHint': 'Hình ảnh MCU kia gửi sang; 1500 kb/s tương ứng 1280×720.',
+    'admin.link.role': 'Cấp của MCU kia',
+    'admin.link.roleChoice.child': 'MCU kia là cấp trên (MCU này là cấp dưới)',
+    'admin.link.roleChoice.parent': 'MCU kia là cấp dưới (MCU này là cấp trên)',
+    'admin.link.role.child': 'Tới cấp trên',
+    'admin.link.role.parent': 'Tới cấp dưới',
+    'admin.err.linkUrl': 'Hãy nhập địa chỉ MCU kia dạng {example}.',
+    'admin.err.linkConference': 'Mã hội nghị chỉ gồm chữ thường, số, “-” và “_”.',
+    'admin.err.linkCredential': 'Hãy nhập mã xác thực do bên kia cấp (tối đa 256 ký tự).',
+    'admin.err.linkFingerprint': 'Vân tay gồm 64 chữ số hệ 16 (có thể có dấu “:”).',
+    'admin.err.linkKbps': 'Băng thông từ {min} đến {max} kb/s.',
   },
   en: {
     'admin.level.central': 'Central',
@@ -165,6 +204,36 @@ export const strings = {
     'admin.err.network': 'At most 200 characters.',
     'admin.err.bandwidth': 'A whole number from 0 to 100000.',
     'admin.err.sipUri': 'Enter the unit’s SIP address, e.g. {example} (at most {max} characters).',
+    'admin.link.legend': 'Link to another MCU',
+    'admin.link.dials': 'This MCU dials the other one',
+    'admin.link.dialsHint': 'Untick if the other MCU dials this one: once created, this MCU gives a credential to send to its administrators.',
+    'admin.link.url': 'The other MCU’s address',
+    'admin.link.urlHint': 'As wss://host:port/ws',
+    'admin.link.conference': 'Conference id there',
+    'admin.link.conferenceHint': 'Leave empty if the other MCU calls the link into its conference.',
+    'admin.link.credential': 'Credential the other side gave',
+    'admin.link.credentialHint': 'Stored and never shown again.',
+    'admin.link.credentialKept': 'Stored — leave empty to keep it',
+    'admin.link.fingerprint': 'The other MCU’s certificate fingerprint (SHA-256)',
+    'admin.link.fingerprintHint': 'Only this certificate is accepted. Press “Fetch”, then compare with the fingerprint its administrators read to you.',
+    'admin.link.probe': 'Fetch',
+    'admin.link.probing': 'Connecting to the other MCU…',
+    'admin.link.probeSaw': 'The MCU at {url} presents a certificate with the fingerprint:',
+    'admin.link.probeCompare': 'Compare each group with the fingerprint its administrators read to you (the other MCU logs it at start). Use it only if they match.',
+    'admin.link.probeUse': 'They match: use this fingerprint',
+    'admin.link.probeFailed': 'No certificate: {error}',
+    'admin.link.kbps': 'Received over the link (kb/s)',
+    'admin.link.kbpsHint': 'The picture the other MCU sends; 1500 kb/s is 1280×720.',
+    'admin.link.role': 'The other MCU’s level',
+    'admin.link.roleChoice.child': 'The other MCU is the upper level (this one is its child)',
+    'admin.link.roleChoice.parent': 'The other MCU is a lower level (this one is its parent)',
+    'admin.link.role.child': 'To the upper level',
+    'admin.link.role.parent': 'To a lower level',
+    'admin.err.linkUrl': 'Enter the other MCU’s address as {example}.',
+    'admin.err.linkConference': 'A conference id has lower-case letters, digits, “-” and “_” only.',
+    'admin.err.linkCredential': 'Enter the credential the other side gave (at most 256 characters).',
+    'admin.err.linkFingerprint': 'A fingerprint is 64 hexadecimal digits (colons allowed).',
+    'admin.err.linkKbps': 'From {min} to {max} kb/s.',
   },
 };
 
@@ -258,6 +327,8 @@ function siteRow(ctx, s, titles, actions) {
     h('td', {}, LEVELS.includes(s.level) ? t(`admin.level.${s.level}`) : s.level || t('admin.none')),
     h('td', { class: 'adm-kind' }, KINDS.includes(s.kind) ? t(`admin.kind.${s.kind}`) : s.kind || t('admin.none'),
       s.kind === 'sip' && s.sipUri ? h('span', { class: 'adm-sip-uri' }, s.sipUri) : null,
+      s.kind === 'cascade' && s.link && s.link.url ? h('span', { class: 'adm-link-url' }, s.link.url) : null,
+      s.kind === 'cascade' ? h('span', { class: 'adm-link-role', dataset: { role: linkOf(s).role } }, t(`admin.link.role.${linkOf(s).role}`)) : null,
       sipCallingKey(s) ? h('span', { class: 'adm-sip-calling', dataset: { sipDial: String(sipDialOf(s)) } }, t(sipCallingKey(s))) : null),
     h('td', { class: 'adm-network' }, s.network || h('span', { class: 'adm-muted' }, t('admin.none'))),
     h('td', { class: 'num' }, bw > 0 ? t('admin.site.kbps', { n: bw.toLocaleString('vi-VN') }) : h('span', { class: 'adm-muted' }, t('admin.none'))),
@@ -304,10 +375,12 @@ function siteDialog(host, ctx, site, done) {
   const sipDialWrap = h('div', { class: 'adm-sip-dial' },
     h('label', { class: 'check', for: f.sipDial.id }, f.sipDial, t('admin.site.sipDial')), sipDialHint,
     h('label', { class: 'check', for: f.sipPlain.id }, f.sipPlain, t('admin.site.sipPlain')), sipPlainHint);
+  const link = linkForm(ctx, linkOf(site));
   adminFormDialog(host, ctx, {
     title: site ? t('admin.site.editTitle', { name: site.name }) : t('admin.site.createTitle'),
     submitText: site ? t('admin.site.save') : t('admin.site.create'),
-    fields: [f.id ? f.id.wrap : null, f.name.wrap, h('div', { class: 'adm-pair' }, f.level, f.kind), f.sipUri.wrap, sipDialWrap, f.network.wrap, f.bandwidth.wrap],
+    fields: [f.id ? f.id.wrap : null, f.name.wrap, h('div', { class: 'adm-pair' }, f.level, f.kind), f.sipUri.wrap, sipDialWrap, link.wrap,
+      f.network.wrap, f.bandwidth.wrap],
     onSubmit: async (form) => {
       const values = {
         id: f.id ? f.id.control.value : undefined,
@@ -319,8 +392,9 @@ function siteDialog(host, ctx, site, done) {
         sipUri: f.sipUri.control.value,
         sipDial: f.sipDial.checked,
         sipPlain: f.sipPlain.checked,
+        ...link.values(),
       };
-      const problems = siteProblems(values, !site);
+      const problems = { ...siteProblems(values, !site), ...linkProblems(values, linkOf(site).credentialSet) };
       const message = (key) => (key ? t(key, { example: SIP_URI_EXAMPLE, max: SIP_URI_MAX }) : '');
       const bad = runChecks([
         ...(f.id ? [[f.id, message(problems.id)]] : []),
@@ -328,6 +402,7 @@ function siteDialog(host, ctx, site, done) {
         [f.sipUri, message(problems.sipUri)],
         [f.network, message(problems.network)],
         [f.bandwidth, message(problems.bandwidth)],
+        ...link.checks(problems),
       ]);
       if (bad) {
         bad.focus();
@@ -355,9 +430,92 @@ function siteDialog(host, ctx, site, done) {
     sipDialWrap.hidden = !sip;
     f.sipUri.control.required = sip;
     if (!sip) setError(f.sipUri, '');
+    link.show(kind.value === 'cascade');
   };
   kind.addEventListener('change', showSip);
   showSip();
+}
+
+// The link part of the site form, opened on `initial` (linkOf): {wrap, values(), checks(problems),
+// show(cascade)}. The target's fields show only while this MCU dials; the role always.
+function linkForm(ctx, initial) {
+  const { t, api } = ctx;
+  const input = (name, attrs = {}) => h('input', { name, spellcheck: 'false', autocapitalize: 'none', autocomplete: 'off', ...attrs });
+  const dials = h('input', { type: 'checkbox', name: 'linkDials', id: uid('adm-link-dials'), checked: initial.dials });
+  const f = {
+    url: checkedField(t('admin.link.url'), input('linkUrl', { maxlength: 300, placeholder: LINK_URL_EXAMPLE, value: initial.url }), t('admin.link.urlHint')),
+    conference: checkedField(t('admin.link.conference'), input('linkConference', { maxlength: 64, value: initial.conference }), t('admin.link.conferenceHint')),
+    credential: checkedField(t('admin.link.credential'),
+      input('linkCredential', { type: 'password', maxlength: 256, autocomplete: 'new-password', placeholder: initial.credentialSet ? t('admin.link.credentialKept') : '' }),
+      t('admin.link.credentialHint')),
+    fingerprint: checkedField(t('admin.link.fingerprint'), input('linkFingerprint', { maxlength: 200, value: initial.fingerprint, class: 'adm-mono' }), t('admin.link.fingerprintHint')),
+    kbps: checkedField(t('admin.link.kbps'),
+      h('input', { name: 'linkKbps', type: 'number', min: LINK_KBPS_MIN, max: LINK_KBPS_MAX, step: 1, inputmode: 'numeric', value: String(initial.maxKbps) }),
+      t('admin.link.kbpsHint')),
+  };
+  const role = field(t('admin.link.role'), select('linkRole', LINK_ROLES.map((r) => [r, t(`admin.link.roleChoice.${r}`)]), initial.role));
+  const probe = h('button', { type: 'button', class: 'btn btn-secondary', id: 'link-probe' }, t('admin.link.probe'));
+  const result = h('div', { class: 'adm-link-probe', id: 'link-probe-result', hidden: true, 'aria-live': 'polite' });
+  probe.addEventListener('click', async () => {
+    const url = f.url.control.value.trim();
+    if (!url) {
+      setError(f.url, t('admin.err.linkUrl', { example: LINK_URL_EXAMPLE }));
+      f.url.control.focus();
+      return;
+    }
+    probe.disabled = true;
+    replace(result, t('admin.link.probing'));
+    result.hidden = false;
+    try {
+      const answer = await api.post('/links/probe', { url });
+      const use = h('button', { type: 'button', class: 'btn btn-primary', id: 'link-probe-use' }, t('admin.link.probeUse'));
+      use.addEventListener('click', () => {
+        f.fingerprint.control.value = answer.fingerprint;
+        setError(f.fingerprint, '');
+        result.hidden = true;
+        f.fingerprint.control.focus();
+      });
+      replace(result,
+        h('p', {}, t('admin.link.probeSaw', { url })),
+        h('div', { class: 'secret adm-mono', id: 'link-probe-fingerprint' }, answer.fingerprint),
+        h('p', { class: 'field-hint' }, t('admin.link.probeCompare')),
+        use);
+    } catch (e) {
+      replace(result, h('p', { class: 'mg-field-error' }, t('admin.link.probeFailed', { error: e.message || String(e) })));
+    } finally {
+      probe.disabled = false;
+    }
+  });
+  const target = h('div', { class: 'adm-link-target' },
+    f.url.wrap, f.conference.wrap, f.credential.wrap, f.fingerprint.wrap, h('div', { class: 'adm-link-probe-row' }, probe), result, f.kbps.wrap);
+  const wrap = h('fieldset', { class: 'adm-link' },
+    h('legend', {}, t('admin.link.legend')),
+    h('label', { class: 'check', for: dials.id }, dials, t('admin.link.dials')),
+    h('small', { class: 'field-hint' }, t('admin.link.dialsHint')),
+    target, role);
+  const showTarget = () => {
+    target.hidden = !dials.checked;
+  };
+  dials.addEventListener('change', showTarget);
+  showTarget();
+  const fields = [['linkUrl', f.url], ['linkConference', f.conference], ['linkCredential', f.credential], ['linkFingerprint', f.fingerprint], ['linkKbps', f.kbps]];
+  return {
+    wrap,
+    values: () => ({
+      linkDials: dials.checked,
+      linkUrl: f.url.control.value,
+      linkConference: f.conference.control.value,
+      linkCredential: f.credential.control.value,
+      linkFingerprint: f.fingerprint.control.value,
+      linkKbps: f.kbps.control.value,
+      linkRole: role.querySelector('select').value,
+    }),
+    checks: (problems) => fields.map(([key, fl]) => [fl, problems[key] ? t(problems[key], { example: LINK_URL_EXAMPLE, min: LINK_KBPS_MIN, max: LINK_KBPS_MAX }) : '']),
+    show: (cascade) => {
+      wrap.hidden = !cascade;
+      if (!cascade) for (const [, fl] of fields) setError(fl, '');
+    },
+  };
 }
 
 // How a SIP room system calls in (instead of a token, which it does not use): how the MCU knows

@@ -372,6 +372,7 @@ export function rollCall(p) {
       for (const side of linkSide(l)) {
         const sb = badge('site-badge-link', t(side.key, side.vars));
         sb.dataset.linkSide = side.key.split('.').pop();
+        sb.title = sb.textContent;  // A long summary is cut on the card.
         badges.push(sb);
       }
     }
