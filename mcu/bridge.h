@@ -215,6 +215,8 @@ class Bridge : public EndpointHandler,
     // A cascade link's: its side as this MCU last told it (both sides), and the other MCU's side
     // as it last said (the accepting side; the dialling side keeps it in its Link).
     LinkSide sent_side, far_side;
+    int shown_width = 0, shown_height = 0;  // A link's tile here (OnSendSize), told in `link`.
+    int64_t side_sent_ms = 0;               // When its `link` last went.
   };
   // A cascade link this MCU dials (one per site with a LinkTarget): the client side of the
   // endpoint protocol toward the other MCU, and its participant in the local conference. The
@@ -316,6 +318,10 @@ class Bridge : public EndpointHandler,
   // A SIP call's in-dialog requests (re-INVITEs, session refreshes) reach the console's feed at
   // most once in this time; those in between are dropped (the SIP agent logs every one).
   static constexpr int64_t kSipRequestGapMs = 5000;
+
+  // A link's `link` goes at most once in this time (the other MCU limits a connection's messages
+  // to 20 a second): a change within it waits for the schedule's next second.
+  static constexpr int64_t kLinkSideGapMs = 250;
 
   // ----- SIP sites this MCU calls (bridge_sip.cpp) -----
   // Calls, hangs up on a ring timeout, or rests each SIP site as conferences open and close.
