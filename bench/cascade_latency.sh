@@ -6,8 +6,9 @@
 # --latency sends bursts and flashes from a site of the central MCU and samples them at a site of
 # the central MCU itself (0 hops), of the province (1 hop) and of the district (2 hops), on one
 # clock (bench/latency_probe.h). So that the probe finds the flashing picture in a tile, the
-# central conference shows only the source (single layout, spotlight) and the province only its
-# link to the central MCU: each composite is then the source's picture, once more encoded.
+# central conference shows only the source (single layout, spotlight), the province only its
+# link to the central MCU and the district only its link to the province: each composite is then
+# the source's picture, once more encoded.
 # A fourth MCU, a province joined to the central MCU by a SIP trunk instead (it calls
 # sip:toan-quoc@central over TLS with SDES-SRTP; H.264 and Opus or G.722 on the trunk), is
 # sampled the same way: the SIP hop beside the WebRTC one, in the same run.
@@ -83,6 +84,9 @@ rest "$work/s" PUT /conferences/cap-tinh-sip/layout '{"layout":"single"}'
 rest "$work/s" PUT /conferences/cap-tinh-sip/spotlight '{"site":"trung-uong-sip"}'
 rest "$work/c" PUT /conferences/toan-quoc/spotlight '{"site":"load-1"}'
 rest "$work/p" PUT /conferences/cap-tinh/spotlight '{"site":"trung-uong"}'
+# The district takes on its parent's single layout once its link joins: its link is spotlighted
+# there too, so that the district's sampled site sees the province's picture.
+rest "$work/d" PUT /conferences/cap-huyen/spotlight '{"site":"tinh"}'
 sleep 4  # The links and the trunk dial, join and connect.
 
 printf '| sampled at | hops | audio ms p50 / p95 | video ms p50 / p95 | events (audio, video) |\n|---|---|---|---|---|\n'
