@@ -66,7 +66,8 @@ LiveConference Bridge::Live(const Conference& conf) {
       if (auto loop = conf.loops.find(site); loop != conf.loops.end())
         accepted.state = LinkState::kRefused, accepted.detail = loop->second,
         accepted.failure = "loop";
-      s.link = accepted;
+      // Nothing to say of a link the other MCU has not dialled (this side never calls it).
+      if (accepted.state != LinkState::kIdle) s.link = accepted;
     }
     if (auto c = sip_calls_.find(site);
         c != sip_calls_.end() && c->second.state != LinkState::kIdle) {

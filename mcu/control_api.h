@@ -48,10 +48,11 @@ struct LiveSite {
   // ("AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80 (DTLS)"); empty before.
   std::string protection;
   // A cascade link (this MCU dials it, or accepts it: joined while in the conference, online
-  // while connected): where the link is, why, the other conference's title and speaker, and
-  // whether the other MCU's host muted it; this MCU's role on it and what the other side last
-  // said of itself (its roll-call summary; a parent's control). A SIP site this MCU calls: its
-  // call (connecting: ringing, joined: answered, waiting or refused: why the last call ended).
+  // while connected, none before): where the link is, why, the other conference's title and
+  // speaker, and whether the other MCU's host muted it; this MCU's role on it and what the other
+  // side last said of itself (its roll-call summary; a parent's control). A SIP site this MCU
+  // calls: its call (connecting: ringing, joined: answered, waiting or refused: why the last call
+  // ended).
   struct Link {
     LinkState state = LinkState::kIdle;
     std::string detail, remote_title, remote_speaker;
