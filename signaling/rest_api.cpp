@@ -54,8 +54,8 @@ const Route* FindRoute(const std::string& method, const std::string& path,
 
 }  // namespace
 
-RestApi::RestApi(ConferenceControl* control)
-    : control_(control), purge_thread_([this] { PurgeLoop(); }) {}
+RestApi::RestApi(ConferenceControl* control, CertificateProbe probe)
+    : control_(control), probe_(std::move(probe)), purge_thread_([this] { PurgeLoop(); }) {}
 
 RestApi::~RestApi() {
   {
@@ -220,7 +220,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
       return Fail(403, "a login from another site's page is refused");
     }
     if (!body_ok) return Fail(400, "the body must be a JSON object");
-    RouteContext c{req, path, query, body, nullptr, session, std::move(params), *control_};
+    RouteContext c{req, path, query, body, nullptr, session, std::move(params), *control_, probe_};
     return route->handle(c);
   }
 
@@ -230,7 +230,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
   else if (!session.empty())
     who = control_->FromSession(session);
   if (!who && route && route->viewer_link && req.method == "GET") {
-    RouteContext c{req, path, query, body, nullptr, session, std::move(params), *control_};
+    RouteContext c{req, path, query, body, nullptr, session, std::move(params), *control_, probe_};
     return route->handle(c);
   }
   if (!who) return Fail(401, "log in first (session cookie or API token)");
@@ -252,7 +252,7 @@ RestResponse RestApi::HandleNow(const RestRequest& req) {
                  ToString(who->role));
     return Fail(403, std::string("a ") + ToString(who->role) + " may not do this");
   }
-  RouteContext c{req, path, query, body, &*who, session, std::move(params), *control_};
+  RouteContext c{req, path, query, body, &*who, session, std::move(params), *control_, probe_};
   return route->handle(c);
 }
 

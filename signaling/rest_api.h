@@ -72,14 +72,19 @@ struct RestResponse {
   std::shared_ptr<ByteSource> file;
 };
 
+// The fingerprint ("AB:CD:...") of the certificate the MCU at a wss:// URL presents, or why not.
+using CertificateProbe = std::function<Expected<std::string>(const std::string& url)>;
+
 class RestApi {
  public:
   static constexpr int kHashThreads = 2;
   static constexpr size_t kHashQueue = 32;
   static constexpr std::chrono::minutes kPurgeEvery{60};
 
-  // `control` outlives the API.
-  explicit RestApi(ConferenceControl* control);
+  // `control` outlives the API. `probe` reads the TLS certificate fingerprint of another MCU
+  // (POST /links/probe; signaling/wss_client.h ProbeCertificate in the MCU); without one that
+  // route answers 503 (tests and fuzzing reach no network).
+  explicit RestApi(ConferenceControl* control, CertificateProbe probe = {});
   ~RestApi();
   RestApi(const RestApi&) = delete;
   RestApi& operator=(const RestApi&) = delete;
@@ -98,6 +103,7 @@ class RestApi {
   void PurgeLoop();
 
   ConferenceControl* control_;
+  CertificateProbe probe_;
   TaskQueue queue_{"mcu-api"};
   BoundedPool hash_pool_{"mcu-hash", kHashThreads, kHashQueue};
   std::mutex purge_mu_;

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
 #include "mcu/sip_site.h"
 #include "signaling/rest_views.h"
-#include "signaling/wss_client.h"
 
 namespace mcu::signaling::rest {
 
@@ -263,8 +263,10 @@ RestResponse CreateSite(RouteContext& c) {
 RestResponse ProbeLink(RouteContext& c) {
   std::string url, error;
   if (!ReadString(c.body, "url", url, error, 300)) return Fail(400, error);
-  if (auto u = ParseWssUrl(url); !u) return Fail(400, "url must be wss://host[:port]/path");
-  auto fingerprint = ProbeCertificate(url);
+  static const std::regex wss(R"(^wss://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/\-]*)?$)");
+  if (!std::regex_match(url, wss)) return Fail(400, "url must be wss://host[:port]/path");
+  if (!c.probe) return Fail(503, "this MCU cannot reach other MCUs' certificates");
+  auto fingerprint = c.probe(url);
   if (!fingerprint) {
     spdlog::info("link probe of {} by {}: {}", url, c.actor(), fingerprint.error());
     return Fail(502, "no certificate from " + url + ": " + fingerprint.error());

@@ -29,6 +29,7 @@ struct RouteContext {
   const std::string& session;       // The session cookie's value, if any.
   std::vector<std::string> params;  // The path's {...} values, in order.
   ConferenceControl& control;
+  const CertificateProbe& probe;  // Empty: POST /links/probe answers 503.
   const std::string& actor() const { return who->login; }
 };
 

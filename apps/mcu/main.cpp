@@ -33,6 +33,7 @@
 #include "signaling/sip_agent.h"
 #include "signaling/sip_calls.h"
 #include "signaling/sip_process_exit.h"
+#include "signaling/wss_client.h"
 
 namespace {
 
@@ -304,7 +305,8 @@ int Run(int argc, char** argv) {
   mcu::Auth auth(store->get(), auth_policy);
   mcu::ControlService control(&bridge, store->get(), &auth);
   control.SetSessionListener(&consoles);
-  mcu::signaling::RestApi api(&control);
+  mcu::signaling::RestApi api(
+      &control, [](const std::string& url) { return mcu::signaling::ProbeCertificate(url); });
   bridge.SetEventSink(
       [&events](const mcu::ConsoleEvent& e) { events.Publish(mcu::signaling::ToJson(e)); });
 

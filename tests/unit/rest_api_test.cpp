@@ -481,5 +481,29 @@ TEST_F(RestApiTest, TheEleventhLoginFromOneAddressInAMinuteIs429WithRetryAfter) 
   EXPECT_EQ(handle("192.0.2.8:40000", "chutri-pw").status, 200) << "another address";
 }
 
+// An administrator reads another MCU's certificate fingerprint before pinning it on a link; the
+// probe itself is the MCU's (a TLS handshake), here one that says what it was asked.
+TEST_F(RestApiTest, AnAdministratorProbesAnotherMcusCertificateBeforePinningIt) {
+  std::vector<std::string> asked;
+  api = std::make_unique<signaling::RestApi>(control.get(), [&](const std::string& url) {
+    asked.push_back(url);
+    return Expected<std::string>(std::string("AB:CD"));
+  });
+  Session admin = Login("quantri");
+  const std::string body = json{{"url", "wss://mcu-tw.local:8443/ws"}}.dump();
+  RestResponse r = Ask("POST", "/api/v1/links/probe", body, admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body),
+            (json{{"url", "wss://mcu-tw.local:8443/ws"}, {"fingerprint", "AB:CD"}}));
+  EXPECT_EQ(Ask("POST", "/api/v1/links/probe", json{{"url", "https://x/ws"}}.dump(), admin).status,
+            400);
+  EXPECT_EQ(Ask("POST", "/api/v1/links/probe", body, Login("chutri")).status, 403);
+  EXPECT_EQ(asked, std::vector<std::string>{"wss://mcu-tw.local:8443/ws"})
+      << "only the admin's, well formed";
+  // Without a probe (a build that reaches no network), the route says so.
+  api = std::make_unique<signaling::RestApi>(control.get());
+  EXPECT_EQ(Ask("POST", "/api/v1/links/probe", body, Login("quantri")).status, 503);
+}
+
 }  // namespace
 }  // namespace mcu::test
