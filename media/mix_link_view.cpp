@@ -3,20 +3,12 @@
 // the link alone. Control thread, as every change to the room's pipeline.
 #include <gst/app/gstappsink.h>
 #include <spdlog/spdlog.h>
-#include <algorithm>
 
 #include "media/mix_room_impl.h"
 
 namespace mcu::media {
 
 namespace {
-
-// A link view's output: `width`x`height` at the rooms' frame rate.
-std::string ViewCaps(int width, int height) {
-  return "video/x-raw,format=I420,width=" + std::to_string(width) +
-         ",height=" + std::to_string(height) +
-         ",framerate=30/1,pixel-aspect-ratio=1/1,colorimetry=bt601";
-}
 
 GRef<GstCaps> SizeCaps(const Tile& t) {
   return GRef<GstCaps>::Adopt(gst_caps_new_simple(
@@ -42,14 +34,17 @@ int MixRoom::AddLinkView(Site& s, VideoCodec codec) {
     for (const auto& [link, v] : views_) taken |= v.slot == slot;
   }
   const std::string n = std::to_string(slot);
-  // Composed at the tier's size, then scaled to what the far side shows (SetLinkViewSize; the
-  // compositor itself never renegotiates: its timestamps would start again from zero).
+  const std::string caps = "video/x-raw,format=I420,width=" + std::to_string(kCanvasWidth) +
+                           ",height=" + std::to_string(kCanvasHeight) +
+                           ",framerate=30/1,pixel-aspect-ratio=1/1,colorimetry=bt601";
   // As the rooms' compositor: its own clock, no waiting for a site that stopped sending.
-  const std::string desc = "compositor name=vcomp" + n +
-                           " background=black force-live=true ignore-inactive-pads=true "
-                           "latency=10000000 ! " +
-                           ViewCaps(tier.width, tier.height) + " ! tee name=vt" + n + " " +
-                           EncoderBranch(slot, tier, true, "vt" + n);
+  const std::string desc =
+      "compositor name=vcomp" + n +
+      " background=black force-live=true ignore-inactive-pads=true "
+      "latency=10000000 ! " +
+      caps + " ! tee name=vt" + n + " " +
+      EncoderBranch(slot, tier, tier.width != kCanvasWidth || tier.height != kCanvasHeight,
+                    "vt" + n);
   GError* raw_err = nullptr;
   GstElement* bin = gst_parse_bin_from_description(desc.c_str(), FALSE, &raw_err);
   if (GErrorPtr err(raw_err); err || !bin) {
@@ -67,8 +62,6 @@ int MixRoom::AddLinkView(Site& s, VideoCodec codec) {
   view.speaker = speaker_ == s.id ? 0 : speaker_;
   view.compositor =
       GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), ("vcomp" + n).c_str()));
-  view.size = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), ("scale" + n).c_str()));
-  view.width = tier.width, view.height = tier.height;
   view.sink = std::make_unique<TierSink>();
   view.sink->room = this;
   view.sink->tier = slot;
@@ -100,27 +93,6 @@ int MixRoom::AddLinkView(Site& s, VideoCodec codec) {
       name_, s.name, tier.codec == VideoCodec::kH264 ? "H264" : "VP8", tier.width, tier.height);
   Relayout();
   return slot;
-}
-
-void MixRoom::SetLinkViewSize(ParticipantId link, int width, int height) {
-  MCU_DCHECK_THREAD(control_);
-  auto it = views_.find(link);
-  if (it == views_.end()) return;
-  LinkView& view = it->second;
-  const Tier& tier = view.tier;
-  // The tier's shape, as wide as the far tile (a multiple of 16, at least a quarter of the
-  // tier's width): a tile of another shape there is filled by scaling, as any site's.
-  int w = width > 0 && height > 0 ? std::min(tier.width, width) : tier.width;
-  w = std::max(w, tier.width / 4) / 16 * 16;
-  const int h = (w * tier.height / tier.width) / 2 * 2;
-  if (w == view.width && h == view.height) return;
-  spdlog::info("mixing room {}: a link's own composite is now {}x{} (shown at {}x{} there)", name_,
-               w, h, width, height);
-  view.width = w, view.height = h;
-  const std::string size =
-      "video/x-raw,width=" + std::to_string(w) + ",height=" + std::to_string(h);
-  auto caps = GRef<GstCaps>::Adopt(gst_caps_from_string(size.c_str()));
-  g_object_set(view.size.get(), "caps", caps.get(), nullptr);
 }
 
 void MixRoom::AddViewBranch(Site& s, ParticipantId link, LinkView& view) {
@@ -199,8 +171,8 @@ void MixRoom::RelayoutViews(std::map<ParticipantId, Tile>& asks,
   for (const auto& [id, s] : sites_)
     if (s.shown() && !s.video_muted) shown.push_back({id, s.content});
   for (auto& [link, view] : views_) {
-    const LayoutPlan plan = PlanLinkView(kind_, spotlight_, view.speaker, link, shown,
-                                         view.tier.width, view.tier.height);
+    const LayoutPlan plan =
+        PlanLinkView(kind_, spotlight_, view.speaker, link, shown, kCanvasWidth, kCanvasHeight);
     std::map<ParticipantId, const PlannedSite*> placed;
     for (const PlannedSite& p : plan.sites) placed[p.id] = &p;
     for (auto& [id, s] : sites_) {
