@@ -6,11 +6,16 @@
 
 namespace mcu {
 
-Expected<std::string> ValidateLinkTarget(const LinkTarget& t) {
+Status ValidateLinkUrl(const std::string& url) {
   static const std::regex url_re(R"(^wss://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/\-]*)?$)");
-  static const std::regex id_re("^[a-z0-9][a-z0-9_-]{0,63}$");
-  if (!std::regex_match(t.url, url_re))
+  if (!std::regex_match(url, url_re))
     return MakeError(ErrorKind::kInvalid, "the link's URL must be wss://host[:port]/path");
+  return OkStatus();
+}
+
+Expected<std::string> ValidateLinkTarget(const LinkTarget& t) {
+  static const std::regex id_re("^[a-z0-9][a-z0-9_-]{0,63}$");
+  if (auto st = ValidateLinkUrl(t.url); !st) return st.failure();
   if (t.credential.empty() || t.credential.size() > 256)
     return MakeError(ErrorKind::kInvalid,
                      "the link needs the credential (1-256 characters) the other MCU gave it");

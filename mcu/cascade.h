@@ -73,6 +73,9 @@ struct LinkTarget {
 // the form the TLS client compares ("AB:CD:...").
 Expected<std::string> ValidateLinkTarget(const LinkTarget& target);
 
+// A link's URL is wss://host[:port]/path (host a name or an IPv4 address).
+Status ValidateLinkUrl(const std::string& url);
+
 // A link's role is "parent", "child" or empty (the usual one).
 Status ValidateLinkRole(const std::string& role);
 // This MCU's role on the link `target` leads to: its own, else "child" when this MCU dials it and

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
@@ -263,8 +262,7 @@ RestResponse CreateSite(RouteContext& c) {
 RestResponse ProbeLink(RouteContext& c) {
   std::string url, error;
   if (!ReadString(c.body, "url", url, error, 300)) return Fail(400, error);
-  static const std::regex wss(R"(^wss://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/\-]*)?$)");
-  if (!std::regex_match(url, wss)) return Fail(400, "url must be wss://host[:port]/path");
+  if (auto st = ValidateLinkUrl(url); !st) return Fail(400, st.error());
   if (!c.probe) return Fail(503, "this MCU cannot reach other MCUs' certificates");
   auto fingerprint = c.probe(url);
   if (!fingerprint) {
