@@ -7,7 +7,10 @@
 # whose CPU grew by 0.005 core or more between the first and the last window (each link's
 # compositor thread vcompN:src and encoder thread queueN:src, the sites' decoder threads that now
 # also scale for the links), beside the rooms' own 1280x720 encoder thread (one composite tier:
-# what one more tier would cost). Prints the windows; writes test-output/bench/link_cost.json.
+# what one more tier would cost). The first link says nothing of how it is shown, so its composite
+# is encoded at its tier's 1280x720; the second says (as another MCU's link does, in its `link`
+# message) that the far side shows it at SHOWN (default 640x360: a tile of a 2x2 grid), so its
+# composite is encoded at that size. Prints the windows; writes test-output/bench/link_cost.json.
 #   bench/link_cost.sh [build-dir] [rooms]
 set -euo pipefail
 BUILD=${1:-build}; R=${2:-14}
@@ -41,14 +44,15 @@ bench_loadgen "$BUILD" "$DIR" 1 "$RUN" --first "$L1" > "$DIR/link1.log" 2>&1 &
 LK1=$!
 connected "$DIR/link1.log" 1; sleep 3
 w1=$(window link1)
-bench_loadgen "$BUILD" "$DIR" 1 "$RUN" --first "$L2" > "$DIR/link2.log" 2>&1 &
+SHOWN=${SHOWN:-640x360}
+bench_loadgen "$BUILD" "$DIR" 1 "$RUN" --first "$L2" --link-shown "$SHOWN" > "$DIR/link2.log" 2>&1 &
 LK2=$!
 connected "$DIR/link2.log" 1; sleep 3
 w2=$(window link2)
 own=$(grep -c " vcomp" "$DIR/link2.1" || true)  # The links' compositor threads.
-python3 - "$R" "$w0" "$w1" "$w2" "$W" "$TCK" "$DIR" "$own" "$OUT" <<'PY'
+python3 - "$R" "$w0" "$w1" "$w2" "$W" "$TCK" "$DIR" "$own" "$OUT" "$SHOWN" <<'PY'
 import json, re, sys
-r, w0, w1, w2, W, tck, d, own, out = sys.argv[1:]
+r, w0, w1, w2, W, tck, d, own, out, shown = sys.argv[1:]
 w0, w1, w2, W, tck = float(w0), float(w1), float(w2), float(W), float(tck)
 def cores(name):
     t = {}
@@ -68,10 +72,12 @@ for tid, (thread, c) in last.items():
 tier0 = [round(c, 3) for tid, (thread, c) in base.items() if thread == "queue0:src"]
 res = {"rooms": int(r), "windowSeconds": W, "core": {"rooms": w0, "oneLink": w1, "twoLinks": w2},
        "perLink": round((w2 - w0) / 2, 3), "firstLink": round(w1 - w0, 3), "secondLink": round(w2 - w1, 3),
+       "secondLinkShownAt": shown,
        "linkViewsStarted": int(own), "tier0EncoderCore": tier0[0] if tier0 else None,
        "threadsThatGrew": kinds}
-print(f"rooms={r}  core: {w0} (rooms)  {w1} (+1 link)  {w2} (+2 links)  per link: {res['perLink']}"
-      f" (+{res['firstLink']}, +{res['secondLink']})  links' compositors running: {own}  rooms' 720p tier encoder: {res['tier0EncoderCore']}")
+print(f"rooms={r}  core: {w0} (rooms)  {w1} (+1 link, 1280x720)  {w2} (+1 link shown at {shown})"
+      f"  first link +{res['firstLink']}, second +{res['secondLink']}  links' compositors running: {own}"
+      f"  rooms' 720p tier encoder: {res['tier0EncoderCore']}")
 for kind, ts in sorted(kinds.items()):
     print(f"  {kind}: " + ", ".join(f"{t} {c} (+{g})" for t, c, g in ts))
 json.dump(res, open(f"{out}/link_cost.json", "w"), indent=1)

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <random>
@@ -46,6 +47,9 @@ struct Options {
   bool follow_layout = true;
   bool latency = false;
   bool wait_call = false;  // Stay online and join the conference the MCU calls the site into.
+  // --link-shown WxH: act as another MCU's cascade link that shows this one at that size (its
+  // `link` message after the answer): the MCU makes the link's own composite that size.
+  std::string link_shown;
   std::vector<std::string> ice_addresses = {"127.0.0.1"};
 };
 
@@ -242,6 +246,9 @@ class Site : public PeerTransport::Listener {
       text = stripped;
     }
     ws_->Send(json{{"type", "answer"}, {"sdp", text}}.dump());
+    if (int w = 0, h = 0; std::sscanf(o_.link_shown.c_str(), "%dx%d", &w, &h) == 2)
+      ws_->Send(json{{"type", "link"}, {"role", "child"}, {"shown", {{"width", w}, {"height", h}}}}
+                    .dump());
   }
 
   int index_;
@@ -298,6 +305,8 @@ int main(int argc, char** argv) {
                "Announce a fingerprint that is not ours");
   app.add_flag("--no-fingerprint", o.no_fingerprint, "Send answers without a fingerprint");
   bool verbose = false;
+  app.add_option("--link-shown", o.link_shown,
+                 "As a cascade link (a site of kind cascade): say the far side shows it at WxH");
   app.add_flag("-v,--verbose", verbose);
   CLI11_PARSE(app, argc, argv);
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [loadgen] %v");

@@ -215,7 +215,8 @@ class Bridge : public EndpointHandler,
     // A cascade link's: its side as this MCU last told it (both sides), and the other MCU's side
     // as it last said (the accepting side; the dialling side keeps it in its Link).
     LinkSide sent_side, far_side;
-    int64_t side_sent_ms = 0;  // When its `link` last went.
+    int shown_width = 0, shown_height = 0;  // A link's tile here (OnSendSize), told in `link`.
+    int64_t side_sent_ms = 0;               // When its `link` last went.
   };
   // A cascade link this MCU dials (one per site with a LinkTarget): the client side of the
   // endpoint protocol toward the other MCU, and its participant in the local conference. The

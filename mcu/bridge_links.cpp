@@ -119,6 +119,8 @@ LinkSide Bridge::SideFor(const Conference& conf, ParticipantId link) {
     return static_cast<int>(sites.size() - sites.count(link_site));
   };
   side.expected = count(expected), side.connected = count(connected), side.video = count(video);
+  side.shown_width = participants_[link]->shown_width;
+  side.shown_height = participants_[link]->shown_height;
   if (side.role == "parent") {
     LinkSide::Control control;
     if (auto m = conf.members_cfg.find(link_site); m != conf.members_cfg.end())
@@ -167,6 +169,10 @@ void Bridge::TakeFarSide(Conference& conf, const std::string& site, ParticipantI
   known = got;
   known.speaker = before.speaker;
   FarSpeaker(conf, pid, known.speaker, got.speaker);
+  const bool resized =
+      got.shown_width != before.shown_width || got.shown_height != before.shown_height;
+  if (pid && resized && conf.room)
+    conf.room->SetLinkViewSize(pid, got.shown_width, got.shown_height);
   if (mine == "child" && got.control) {
     // The parent's host set the layout or the lock of the whole meeting: this conference follows
     // whenever they change there (its own host may change them again afterwards).
@@ -460,6 +466,9 @@ void Bridge::LinkOffer(Link& link, const std::string& sdp) {
   p->media = std::move(*media);
   p->far_mcus = link.remote_mcus;
   p->sent_mcus = link.sent_mcus;
+  // The other side said how it shows this link before it was in the conference here.
+  if (link.far.shown_width)
+    conf.room->SetLinkViewSize(p->id, link.far.shown_width, link.far.shown_height);
   ParticipantId pid = p->id;
   link.participant = pid;
   conf.members[pid] = p.get();

@@ -520,7 +520,13 @@ void Bridge::OnSendSize(ParticipantId id, int width, int height, int tiles) {
   control_.Post([this, id, width, height, tiles] {
     auto it = participants_.find(id);
     if (it == participants_.end() || it->second->content || !it->second->watcher.empty()) return;
-    auto c = connections_.find(it->second->connection);
+    Participant& p = *it->second;
+    if (IsLinkSite(p.site_id)) {  // The other MCU makes what it sends this link that size.
+      p.shown_width = width, p.shown_height = height;
+      if (auto conf = conferences_.find(p.conference_id); conf != conferences_.end())
+        TellLinks(conf->second);
+    }
+    auto c = connections_.find(p.connection);
     if (c != connections_.end()) Send(c->second, "", event::Layout{tiles, width, height});
   });
 }

@@ -38,7 +38,8 @@
 // shrinks at each turn) and its own speaker or single layout of the link shows who talks here.
 // A link costs each side a decoder branch, as a room does, plus that composite: one more
 // compositor, a scaler per shown site, and an encoder at the link's tier (max_kbps, 1500 by
-// default: 1280x720); measured in docs/PERFORMANCE.md.
+// default: 1280x720), scaled down to the size the other side shows the link at (`shown` in its
+// `link` message: a link in a 2x2 grid is encoded at 640x360); measured in docs/PERFORMANCE.md.
 //
 // This header holds the pure parts (the target's rules, the redial backoff); the state machine
 // that drives a link is the bridge's (mcu/bridge_links.cpp, states in mcu/states.h LinkState).

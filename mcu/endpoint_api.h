@@ -46,6 +46,9 @@ struct LinkSide {
   std::string speaker;  // Who speaks there, unless it is the link itself (empty: nobody).
   // Its roll-call, the link itself left out: sites invited or present, connected, with video.
   int expected = 0, connected = 0, video = 0;
+  // The size of the link's tile in its composite (0x0: not shown yet): the other side makes the
+  // link's own composite that size (MediaRoom::SetLinkViewSize), no larger than it is seen.
+  int shown_width = 0, shown_height = 0;
   // The parent's only: its host's actions on the child's conference as a whole.
   struct Control {
     bool muted_audio = false, muted_video = false;  // The link is muted there.

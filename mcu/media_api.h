@@ -199,6 +199,12 @@ class MediaRoom {
   // control executor: voice-activated layouts change their main tile here, and the highlight
   // moves (the same id twice changes nothing).
   virtual void SetActiveSpeaker(ParticipantId id) { (void)id; }
+  // The other end of cascade link `link` shows it at `width`x`height` (its tile there): the
+  // link's own composite is made and encoded at that size, at most its tier's, at least a
+  // quarter of its width (a link that is shown small costs less). 0x0: its tier's size.
+  virtual void SetLinkViewSize(ParticipantId link, int width, int height) {
+    (void)link, (void)width, (void)height;
+  }
   // Every participant's counters and the tiers', read together (one hop to the I/O thread; the
   // caller waits for it: call it on the control executor, not on a media thread).
   virtual RoomStats Stats() = 0;

@@ -47,8 +47,9 @@ std::string EncoderBranch(int tier, const Tier& t, bool scale, const std::string
       ". ! queue max-size-buffers=2 max-size-time=0 max-size-bytes=0 leaky=downstream ! valve "
       "name=valve" +
       std::to_string(tier) + " drop=false ! ";
-  if (scale)
-    s += "videoscale ! video/x-raw,width=" + std::to_string(t.width) +
+  if (scale)  // Named: a link's view changes its size (MixRoom::SetLinkViewSize).
+    s += "videoscale ! capsfilter name=scale" + std::to_string(tier) +
+         " caps=video/x-raw,width=" + std::to_string(t.width) +
          ",height=" + std::to_string(t.height) + " ! ";
   if (t.codec == VideoCodec::kH264) {
     // SIP room systems: constrained baseline, packetization-mode 1, SPS and PPS before every

@@ -3,12 +3,45 @@
 // the link alone. Control thread, as every change to the room's pipeline.
 #include <gst/app/gstappsink.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
 #include "media/mix_room_impl.h"
+#include "media/monotonic_pts.h"
 
 namespace mcu::media {
 
 namespace {
+
+// A link view's output: `width`x`height` at the rooms' frame rate.
+std::string ViewCaps(int width, int height) {
+  return "video/x-raw,format=I420,width=" + std::to_string(width) +
+         ",height=" + std::to_string(height) +
+         ",framerate=30/1,pixel-aspect-ratio=1/1,colorimetry=bt601";
+}
+
+// The frames a link's encoder takes never go back in time (MonotonicPts): vp8enc would drop each
+// one as "decreasing pts" until they caught up, seconds of the link's picture lost at the far
+// side. On the view's streaming thread, which alone touches the state.
+void KeepTimestampsIncreasing(GstElement* encoder) {
+  auto sink = GRef<GstPad>::Adopt(gst_element_get_static_pad(encoder, "sink"));
+  gst_pad_add_probe(
+      sink.get(), GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) {
+        GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+        if (!GST_BUFFER_PTS_IS_VALID(buf)) return GST_PAD_PROBE_OK;
+        const GstClockTime pts = static_cast<MonotonicPts*>(data)->Next(
+            GST_BUFFER_PTS(buf), GST_BUFFER_DURATION_IS_VALID(buf)
+                                     ? static_cast<int64_t>(GST_BUFFER_DURATION(buf))
+                                     : -1);
+        if (pts != GST_BUFFER_PTS(buf)) {
+          buf = gst_buffer_make_writable(buf);
+          GST_BUFFER_PTS(buf) = pts;
+          GST_PAD_PROBE_INFO_DATA(info) = buf;
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      new MonotonicPts, [](gpointer p) { delete static_cast<MonotonicPts*>(p); });
+}
 
 GRef<GstCaps> SizeCaps(const Tile& t) {
   return GRef<GstCaps>::Adopt(gst_caps_new_simple(
@@ -34,17 +67,14 @@ int MixRoom::AddLinkView(Site& s, VideoCodec codec) {
     for (const auto& [link, v] : views_) taken |= v.slot == slot;
   }
   const std::string n = std::to_string(slot);
-  const std::string caps = "video/x-raw,format=I420,width=" + std::to_string(kCanvasWidth) +
-                           ",height=" + std::to_string(kCanvasHeight) +
-                           ",framerate=30/1,pixel-aspect-ratio=1/1,colorimetry=bt601";
+  // Composed at the tier's size, then scaled to what the far side shows (SetLinkViewSize: only
+  // the scaler and the encoder change size; the compositor keeps its tiles' geometry).
   // As the rooms' compositor: its own clock, no waiting for a site that stopped sending.
-  const std::string desc =
-      "compositor name=vcomp" + n +
-      " background=black force-live=true ignore-inactive-pads=true "
-      "latency=10000000 ! " +
-      caps + " ! tee name=vt" + n + " " +
-      EncoderBranch(slot, tier, tier.width != kCanvasWidth || tier.height != kCanvasHeight,
-                    "vt" + n);
+  const std::string desc = "compositor name=vcomp" + n +
+                           " background=black force-live=true ignore-inactive-pads=true "
+                           "latency=10000000 ! " +
+                           ViewCaps(tier.width, tier.height) + " ! tee name=vt" + n + " " +
+                           EncoderBranch(slot, tier, true, "vt" + n);
   GError* raw_err = nullptr;
   GstElement* bin = gst_parse_bin_from_description(desc.c_str(), FALSE, &raw_err);
   if (GErrorPtr err(raw_err); err || !bin) {
@@ -62,6 +92,8 @@ int MixRoom::AddLinkView(Site& s, VideoCodec codec) {
   view.speaker = speaker_ == s.id ? 0 : speaker_;
   view.compositor =
       GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), ("vcomp" + n).c_str()));
+  view.size = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), ("scale" + n).c_str()));
+  view.width = tier.width, view.height = tier.height;
   view.sink = std::make_unique<TierSink>();
   view.sink->room = this;
   view.sink->tier = slot;
@@ -71,6 +103,7 @@ int MixRoom::AddLinkView(Site& s, VideoCodec codec) {
   cb.new_sample = &MixRoom::OnTierSample;
   gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &cb, view.sink.get(), nullptr);
   auto encoder = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), ("enc" + n).c_str()));
+  KeepTimestampsIncreasing(encoder.get());
   auto valve = GRef<GstElement>::Adopt(gst_bin_get_by_name(GST_BIN(bin), ("valve" + n).c_str()));
   // Shut until the link is counted as its receiver (MixIoState::SetTier opens it).
   g_object_set(valve.get(), "drop", TRUE, nullptr);
@@ -93,6 +126,28 @@ int MixRoom::AddLinkView(Site& s, VideoCodec codec) {
       name_, s.name, tier.codec == VideoCodec::kH264 ? "H264" : "VP8", tier.width, tier.height);
   Relayout();
   return slot;
+}
+
+void MixRoom::SetLinkViewSize(ParticipantId link, int width, int height) {
+  MCU_DCHECK_THREAD(control_);
+  auto it = views_.find(link);
+  if (it == views_.end()) return;
+  LinkView& view = it->second;
+  const Tier& tier = view.tier;
+  // The tier's shape, as wide as the far tile (a multiple of 16, at least a quarter of the
+  // tier's width): a tile of another shape there is filled by scaling, as any site's.
+  int w = width > 0 && height > 0 ? std::min(tier.width, width) : tier.width;
+  w = std::max(w, tier.width / 4) / 16 * 16;
+  const int h = (w * tier.height / tier.width) / 2 * 2;
+  if (w == view.width && h == view.height) return;
+  spdlog::info("mixing room {}: a link's own composite is now {}x{} (shown at {}x{} there)", name_,
+               w, h, width, height);
+  view.width = w, view.height = h;
+  const std::string size =
+      "video/x-raw,width=" + std::to_string(w) + ",height=" + std::to_string(h);
+  auto caps = GRef<GstCaps>::Adopt(gst_caps_from_string(size.c_str()));
+  g_object_set(view.size.get(), "caps", caps.get(), nullptr);
+  Relayout();  // What the sites in it are asked for follows the new size.
 }
 
 void MixRoom::AddViewBranch(Site& s, ParticipantId link, LinkView& view) {
@@ -171,8 +226,8 @@ void MixRoom::RelayoutViews(std::map<ParticipantId, Tile>& asks,
   for (const auto& [id, s] : sites_)
     if (s.shown() && !s.video_muted) shown.push_back({id, s.content});
   for (auto& [link, view] : views_) {
-    const LayoutPlan plan =
-        PlanLinkView(kind_, spotlight_, view.speaker, link, shown, kCanvasWidth, kCanvasHeight);
+    const LayoutPlan plan = PlanLinkView(kind_, spotlight_, view.speaker, link, shown,
+                                         view.tier.width, view.tier.height);
     std::map<ParticipantId, const PlannedSite*> placed;
     for (const PlannedSite& p : plan.sites) placed[p.id] = &p;
     for (auto& [id, s] : sites_) {
@@ -191,8 +246,12 @@ void MixRoom::RelayoutViews(std::map<ParticipantId, Tile>& asks,
       }
       vb.placed = true, vb.visible = visible, vb.tile = t;
       if (visible) shown_in_views.insert(id);
-      // A site large in a link's view is asked for that size, if larger than its tile here.
-      if (visible && t.width * t.height > asks[id].width * asks[id].height) asks[id] = t;
+      // A site large in a link's view is asked for the size it has in what is encoded (the view
+      // scaled to what the far side shows), if larger than its tile here.
+      Tile ask = t;
+      ask.width = std::max(2, t.width * view.width / view.tier.width / 2 * 2);
+      ask.height = std::max(2, t.height * view.height / view.tier.height / 2 * 2);
+      if (visible && ask.width * ask.height > asks[id].width * asks[id].height) asks[id] = ask;
     }
   }
 }

@@ -62,6 +62,7 @@ class MixRoom : public MediaRoom {
   void SetMuted(ParticipantId id, bool audio, bool video) override;
   void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
   void SetActiveSpeaker(ParticipantId id) override;
+  void SetLinkViewSize(ParticipantId link, int width, int height) override;
   RoomStats Stats() override;
 
   // Control thread.
@@ -175,8 +176,11 @@ class MixRoom : public MediaRoom {
   struct LinkView {
     int slot = 0;  // Its place among the room's encoded outputs (MixIoState), after tiers_.
     Tier tier;
-    GstElement* bin = nullptr;  // compositor ! caps ! tee ! EncoderBranch, owned by the pipeline.
+    GstElement* bin =
+        nullptr;  // compositor ! caps ! tee ! EncoderBranch (scaled), in the pipeline.
     GRef<GstElement> compositor;
+    GRef<GstElement> size;      // The capsfilter after its scaler: what is encoded.
+    int width = 0, height = 0;  // What is encoded now: the tier's size, or less (SetLinkViewSize).
     std::unique_ptr<TierSink> sink;
     ParticipantId speaker = 0;  // The last active speaker that was not the link.
   };

@@ -74,6 +74,19 @@ Status ReadLinkSide(const json& j, LinkSide& out) {
       *field = static_cast<int>(v->get<int64_t>());
     }
   }
+  if (auto it = j.find("shown"); it != j.end() && !it->is_null()) {
+    if (!it->is_object())
+      return MakeError(ErrorKind::kInvalid, "field \"shown\" must be an object");
+    for (auto [key, field] :
+         {std::pair{"width", &out.shown_width}, std::pair{"height", &out.shown_height}}) {
+      auto v = it->find(key);
+      if (v == it->end()) continue;
+      if (!v->is_number_integer() || v->get<int64_t>() < 0 || v->get<int64_t>() > 8192)
+        return MakeError(ErrorKind::kInvalid, std::string("field \"shown.") + key +
+                                                  "\" must be an integer from 0 to 8192");
+      *field = static_cast<int>(v->get<int64_t>());
+    }
+  }
   if (auto it = j.find("control"); it != j.end() && !it->is_null()) {
     if (!it->is_object())
       return MakeError(ErrorKind::kInvalid, "field \"control\" must be an object");
@@ -96,7 +109,8 @@ json LinkSideJson(const LinkSide& side) {
             {"title", side.title},
             {"speaker", side.speaker},
             {"summary",
-             {{"expected", side.expected}, {"connected", side.connected}, {"video", side.video}}}};
+             {{"expected", side.expected}, {"connected", side.connected}, {"video", side.video}}},
+            {"shown", {{"width", side.shown_width}, {"height", side.shown_height}}}};
   if (side.control)
     j["control"] = {{"mutedAudio", side.control->muted_audio},
                     {"mutedVideo", side.control->muted_video},

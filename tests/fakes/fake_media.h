@@ -64,6 +64,9 @@ class FakeMediaRoom final : public MediaRoom {
   void SetMuted(ParticipantId id, bool audio, bool video) override;
   void SetLayout(LayoutKind kind, ParticipantId spotlight) override;
   void SetActiveSpeaker(ParticipantId id) override;
+  void SetLinkViewSize(ParticipantId link, int width, int height) override {
+    link_view_sizes[link] = {width, height};
+  }
   RoomStats Stats() override;
   // Records nothing: remembers the path while its recording lives (`recording`), its format,
   // and how many were started; `fail_recording` refuses.
@@ -106,6 +109,7 @@ class FakeMediaRoom final : public MediaRoom {
   std::map<ParticipantId, std::pair<bool, bool>> mutes;  // {audio, video} as last set.
   LayoutKind layout = LayoutKind::kGrid;
   ParticipantId spotlight = 0, speaker = 0;
+  std::map<ParticipantId, std::pair<int, int>> link_view_sizes;  // SetLinkViewSize, last by link.
   int layout_calls = 0;
 
  private:

@@ -274,18 +274,31 @@ TEST_F(BridgeLink, TheOtherMcusSpeakerAndMuteReachThisConference) {
 // this conference's host may change them back meanwhile.
 TEST_F(BridgeLink, TheParentsLayoutAndLockReachTheChildWhenTheyChangeThere) {
   Open();
-  ASSERT_NE(Connected(), 0u);
+  ParticipantId pid = Connected();
+  ASSERT_NE(pid, 0u);
   LinkSide parent{.role = "parent",
                   .title = "Giao ban trung ương",
                   .expected = 15,
                   .connected = 14,
-                  .video = 13};
+                  .video = 13,
+                  .shown_width = 640,
+                  .shown_height = 360};
   parent.control = LinkSide::Control{
       .muted_audio = true, .spotlight = true, .layout = "speaker", .locked = true};
   FromOther(event::Link{parent});
   EXPECT_EQ(Row("hop").layout, "speaker");
   EXPECT_TRUE(Row("hop").locked);
   EXPECT_EQ(media.room("hop")->layout, LayoutKind::kSpeaker);
+  EXPECT_EQ(media.room("hop")->link_view_sizes[pid], std::pair(640, 360))
+      << "what this side sends the link is made the size it is shown there";
+  // And the other way: the link's tile here, told to the other side (a `link` goes at most every
+  // quarter second).
+  Later(250);
+  bridge->OnSendSize(pid, 960, 540, 3);
+  bridge->Flush();
+  ASSERT_EQ(Sent().back().type, T::kLink);
+  EXPECT_EQ(Sent().back().link.shown_width, 960);
+  EXPECT_EQ(Sent().back().link.shown_height, 540);
   LiveSite live = Live("hop", "trung-uong");
   EXPECT_EQ(live.link->role, "child");
   ASSERT_TRUE(live.link->remote);

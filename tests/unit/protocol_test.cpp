@@ -109,12 +109,15 @@ TEST(ProtocolParse, ReadsACascadeLinksRoleAndSideBothWays) {
   ExpectBadRequest(R"({"type":"join","conference":"m","role":"boss"})", "role");
   EndpointRequest side = MustParse(
       R"({"type":"link","role":"parent","title":"Giao ban","speaker":"Tỉnh 1",)"
-      R"("summary":{"expected":15,"connected":14,"video":13},)"
+      R"("summary":{"expected":15,"connected":14,"video":13},"shown":{"width":640,"height":360},)"
       R"("control":{"mutedAudio":true,"spotlight":true,"layout":"speaker","locked":true}})");
   EXPECT_EQ(side.type, Type::kLink);
   EXPECT_EQ(side.link.title, "Giao ban");
   EXPECT_EQ(side.link.speaker, "Tỉnh 1");
   EXPECT_EQ(side.link.connected, 14);
+  EXPECT_EQ(side.link.shown_width, 640);
+  EXPECT_EQ(side.link.shown_height, 360);
+  ExpectBadRequest(R"({"type":"link","role":"child","shown":{"width":9000}})", "shown.width");
   ASSERT_TRUE(side.link.control);
   EXPECT_TRUE(side.link.control->muted_audio);
   EXPECT_FALSE(side.link.control->muted_video);
