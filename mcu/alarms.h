@@ -36,7 +36,7 @@ enum class AlarmKind {
   kDevice,
   kVideoRefused,
   kDiskFull,
-  kLoop
+  kLoop  // The last: the metrics count kinds up to it (monitor.cpp ByKind).
 };
 enum class Severity { kWarning, kCritical };
 

@@ -153,6 +153,7 @@ class Bridge : public EndpointHandler,
   const Config& config() const { return config_; }
   // Metrics for /metrics (thread-safe; lives as long as the bridge).
   prometheus::Registry& metrics() { return monitor_->registry(); }
+  Metrics& metric_values() { return monitor_->metrics(); }  // Thread-safe.
 
   // Every event the console shows (roster, states, speaker, layout, control actions), typed
   // (mcu/console_events.h), from the control thread. Set before the first connection.
@@ -354,6 +355,12 @@ class Bridge : public EndpointHandler,
   void TellLinks(Conference& conf);
   // What this side of link participant `link` in `conf` tells the other (LinkSide).
   LinkSide SideFor(const Conference& conf, ParticipantId link);
+  // The conference's roll-call in three figures: sites expected (invited, or there), connected,
+  // and with video flowing; site `except` (a link's own) not counted.
+  struct SiteCounts {
+    int expected = 0, connected = 0, video = 0;
+  };
+  SiteCounts CountSites(const Conference& conf, const std::string& except = {});
   // The other end of link `site` (its participant `pid` here, 0 while it has none) said `got`;
   // `known` is what it said before. Its speaker becomes this conference's, its parent's layout
   // and lock this conference's (when they changed), and the live page is told.

@@ -99,13 +99,8 @@ void Bridge::TellLinks(Conference& conf) {
   }
 }
 
-LinkSide Bridge::SideFor(const Conference& conf, ParticipantId link) {
+Bridge::SiteCounts Bridge::CountSites(const Conference& conf, const std::string& except) {
   MCU_DCHECK_RUN_ON(&control_);
-  const std::string& link_site = participants_[link]->site_id;
-  LinkSide side;
-  side.role = LinkRole(sites_[link_site].link);
-  side.title = conf.row.title;
-  if (conf.speaker != link) side.speaker = SpeakerName(conf);
   std::set<std::string> expected(conf.row.invited.begin(), conf.row.invited.end());
   std::set<std::string> connected, video;
   const int64_t now = now_ms();
@@ -116,9 +111,20 @@ LinkSide Bridge::SideFor(const Conference& conf, ParticipantId link) {
     if (p->video_seen_ms && now - p->video_seen_ms < kFlowWindowMs) video.insert(p->site_id);
   }
   auto count = [&](const std::set<std::string>& sites) {
-    return static_cast<int>(sites.size() - sites.count(link_site));
+    return static_cast<int>(sites.size() - sites.count(except));
   };
-  side.expected = count(expected), side.connected = count(connected), side.video = count(video);
+  return {count(expected), count(connected), count(video)};
+}
+
+LinkSide Bridge::SideFor(const Conference& conf, ParticipantId link) {
+  MCU_DCHECK_RUN_ON(&control_);
+  const std::string& link_site = participants_[link]->site_id;
+  LinkSide side;
+  side.role = LinkRole(sites_[link_site].link);
+  side.title = conf.row.title;
+  if (conf.speaker != link) side.speaker = SpeakerName(conf);
+  const SiteCounts n = CountSites(conf, link_site);
+  side.expected = n.expected, side.connected = n.connected, side.video = n.video;
   side.shown_width = participants_[link]->shown_width;
   side.shown_height = participants_[link]->shown_height;
   if (side.role == "parent") {

@@ -10,6 +10,7 @@
 
 #include "mcu/bridge_detail.h"
 #include "mcu/log.h"
+#include "mcu/metrics.h"
 #include "mcu/schedule.h"
 
 namespace mcu {
@@ -187,6 +188,10 @@ void Bridge::SampleMedia(int64_t now) {
       }
       if (event_sink_) Emit(console::Stats{id, monitor_->ConferenceJson(id).dump()});
     }
+    if (conf.open()) {
+      const SiteCounts n = CountSites(conf);
+      monitor_->metrics().SetConferenceSites(id, n.expected, n.connected, n.video);
+    }
     // Invited sites not connected to the MCU, once a scheduled conference has opened (its start
     // minus its lead time): a warning until its start, critical after.
     if (conf.row.permanent() || !conf.open()) continue;
@@ -210,7 +215,7 @@ void Bridge::SampleMedia(int64_t now) {
       monitor_->Devices(now, id, site, missing);
     }
   }
-  monitor_->SampleProcess(now, open, static_cast<int>(in));
+  monitor_->SampleProcess(now, open, static_cast<int>(in), config_.server.data_dir);
 }
 
 }  // namespace mcu

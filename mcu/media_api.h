@@ -200,8 +200,8 @@ class MediaRoom {
   // moves (the same id twice changes nothing).
   virtual void SetActiveSpeaker(ParticipantId id) { (void)id; }
   // The other end of cascade link `link` shows it at `width`x`height` (its tile there): the
-  // link's own composite is made and encoded at that size, at most its tier's, at least a
-  // quarter of its width (a link that is shown small costs less). 0x0: its tier's size.
+  // link's own composite is scaled to that size before it is encoded, at most its tier's, at
+  // least a quarter of its width (a link that is shown small costs less). 0x0: its tier's size.
   virtual void SetLinkViewSize(ParticipantId link, int width, int height) {
     (void)link, (void)width, (void)height;
   }

@@ -47,6 +47,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   cpu_pct_ = gauge("process_cpu_percent", "CPU over the last second, percent of one core");
   rss_ = gauge("process_resident_memory_bytes", "Resident memory");
   threads_ = gauge("process_threads", "Threads of the process");
+  started_ = gauge("process_start_time_seconds", "When the process started, Unix seconds");
+  cores_ = gauge("mcu_cpu_cores", "CPU cores the process may run on");
+  free_ =
+      gauge("mcu_data_free_bytes", "Free space for the MCU in its data directory's file system");
+  size_ = gauge("mcu_data_size_bytes", "Size of the data directory's file system");
+  expiry_ = gauge("mcu_certificate_expiry_timestamp_seconds",
+                  "End of a certificate's validity, Unix seconds (use: tls, dtls)");
+  alarms_by_kind_ = gauge("mcu_alarms_active_by_kind", "Alarms active now, per kind");
+  sites_ = gauge("mcu_conference_sites",
+                 "An open conference's sites: expected (invited or there), connected, with video");
 }
 
 Metrics::~Metrics() = default;
@@ -61,6 +71,13 @@ prometheus::Gauge& Metrics::Series(prometheus::Family<prometheus::Gauge>& family
 void Metrics::SetCounts(int open_conferences, int participants) {
   conferences_->Add({}).Set(open_conferences);
   participants_->Add({}).Set(participants);
+}
+
+void Metrics::SetConferenceSites(const std::string& conference, int expected, int connected,
+                                 int video) {
+  Series(*sites_, {{"conference", conference}, {"state", "expected"}}).Set(expected);
+  Series(*sites_, {{"conference", conference}, {"state", "connected"}}).Set(connected);
+  Series(*sites_, {{"conference", conference}, {"state", "video"}}).Set(video);
 }
 
 void Metrics::SetSite(const std::string& conference, const std::string& site,
@@ -115,9 +132,10 @@ void Metrics::Remove(const std::string& conference, const std::string& site) {
   }
 }
 
-void Metrics::SetAlarms(int warning, int critical) {
+void Metrics::SetAlarms(int warning, int critical, const std::map<std::string, int>& by_kind) {
   alarms_active_->Add({{"severity", "warning"}}).Set(warning);
   alarms_active_->Add({{"severity", "critical"}}).Set(critical);
+  for (const auto& [kind, n] : by_kind) alarms_by_kind_->Add({{"kind", kind}}).Set(n);
 }
 
 void Metrics::AlarmRaised(const std::string& kind) {
@@ -132,6 +150,19 @@ void Metrics::SetProcess(const ProcessStats& p) {
   cpu_pct_->Add({}).Set(p.cpu_pct);
   rss_->Add({}).Set(static_cast<double>(p.rss_bytes));
   threads_->Add({}).Set(p.threads);
+  if (p.data_size_bytes > 0) {
+    free_->Add({}).Set(static_cast<double>(p.data_free_bytes));
+    size_->Add({}).Set(static_cast<double>(p.data_size_bytes));
+  }
+}
+
+void Metrics::SetHost(int cpu_cores, int64_t started_unix_s) {
+  cores_->Add({}).Set(cpu_cores);
+  started_->Add({}).Set(static_cast<double>(started_unix_s));
+}
+
+void Metrics::SetCertificateExpiry(const std::string& use, int64_t not_after_unix_s) {
+  expiry_->Add({{"use", use}}).Set(static_cast<double>(not_after_unix_s));
 }
 
 }  // namespace mcu

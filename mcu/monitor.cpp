@@ -1,9 +1,12 @@
 #include "mcu/monitor.h"
 
+#include <sched.h>
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -95,6 +98,25 @@ ProcessStats ReadProc() {
   return p;
 }
 
+// The cores this process may run on (its affinity: a container or taskset may give it fewer).
+int UsableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+// Every alarm kind, each with its number of active alarms (0 for the others): a series that
+// went back to 0 says so rather than vanishing.
+std::map<std::string, int> ByKind(const std::vector<Alarm>& active) {
+  std::map<std::string, int> n;
+  for (int k = 0; k <= static_cast<int>(AlarmKind::kLoop); ++k)
+    n[ToString(static_cast<AlarmKind>(k))] = 0;
+  for (const Alarm& a : active) ++n[ToString(a.kind)];
+  return n;
+}
+
 }  // namespace
 
 Monitor::Monitor(const AlarmThresholds& thresholds, Store* store, ConsoleSink emit)
@@ -105,7 +127,8 @@ Monitor::Monitor(const AlarmThresholds& thresholds, Store* store, ConsoleSink em
       metrics_(std::make_unique<Metrics>()) {
   (void)store_->ClearOpenAlarms(
       NowMs());  // Alarms of a previous run: their conditions are gone with it.
-  metrics_->SetAlarms(0, 0);
+  metrics_->SetAlarms(0, 0, ByKind({}));
+  metrics_->SetHost(UsableCores(), static_cast<int64_t>(std::time(nullptr)));
 }
 
 Monitor::~Monitor() = default;
@@ -249,9 +272,18 @@ void Monitor::Closed(int64_t now_ms, const std::string& conference) {
   metrics_->RemoveConference(conference);
 }
 
-void Monitor::SampleProcess(int64_t now_ms, int open_conferences, int participants) {
+void Monitor::SampleProcess(int64_t now_ms, int open_conferences, int participants,
+                            const std::string& data_dir) {
   metrics_->SetCounts(open_conferences, participants);
   ProcessStats p = ReadProc();
+  p.data_free_bytes = process_.data_free_bytes, p.data_size_bytes = process_.data_size_bytes;
+  struct statvfs fs {};
+  if (!data_dir.empty() && now_ms - disk_at_ms_ >= 10'000 && statvfs(data_dir.c_str(), &fs) == 0) {
+    // What an unprivileged process may still write (f_bavail), as df shows it.
+    p.data_free_bytes = static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+    p.data_size_bytes = static_cast<int64_t>(fs.f_blocks) * static_cast<int64_t>(fs.f_frsize);
+    disk_at_ms_ = now_ms;
+  }
   if (process_at_ms_ && now_ms > process_at_ms_)
     p.cpu_pct =
         100.0 * (p.cpu_seconds - process_.cpu_seconds) / ((now_ms - process_at_ms_) / 1000.0);
@@ -291,7 +323,7 @@ void Monitor::Apply(const std::vector<AlarmChange>& changes) {
   int warning = 0, critical = 0;
   for (const Alarm& a : alarms_.Active())
     ++(a.severity == Severity::kCritical ? critical : warning);
-  metrics_->SetAlarms(warning, critical);
+  metrics_->SetAlarms(warning, critical, ByKind(alarms_.Active()));
 }
 
 bool Monitor::Flowing(ParticipantId id, bool video) const {

@@ -50,6 +50,8 @@ struct ProcessStats {
   double cpu_seconds = 0;  // User + system, since the start.
   int64_t rss_bytes = 0;
   int threads = 0;
+  int64_t data_free_bytes = 0;  // The data directory's file system (0: not read).
+  int64_t data_size_bytes = 0;
 };
 
 class Monitor {
@@ -92,9 +94,10 @@ class Monitor {
                    const std::string& site);
   // The conference closed: all its alarms clear.
   void Closed(int64_t now_ms, const std::string& conference);
-  // Once a second, after the conferences: the process's own figures, and how many conferences
-  // are open and participants in them.
-  void SampleProcess(int64_t now_ms, int open_conferences, int participants);
+  // Once a second, after the conferences: the process's own figures, how many conferences are
+  // open and participants in them, and (every 10 s) the free space where `data_dir` is.
+  void SampleProcess(int64_t now_ms, int open_conferences, int participants,
+                     const std::string& data_dir = {});
 
   // Whether audio / video arrived from the participant in the last second sampled.
   bool Flowing(ParticipantId id, bool video) const;
@@ -108,6 +111,7 @@ class Monitor {
   nlohmann::json ConferenceHistoryJson(const std::string& conference,
                                        const std::string& site) const;
   prometheus::Registry& registry();
+  Metrics& metrics() { return *metrics_; }  // Thread-safe (its values are atomic).
 
   // Alarm subjects: "<conference>/<site>" for a site, "<conference>" for the conference.
   static std::string Subject(const std::string& conference, const std::string& site = "");
@@ -142,6 +146,7 @@ class Monitor {
   std::map<std::string, Tiers> tiers_;           // Per conference with a mixing room.
   ProcessStats process_;
   int64_t process_at_ms_ = 0;
+  int64_t disk_at_ms_ = 0;
   std::unique_ptr<Metrics> metrics_;
 };
 

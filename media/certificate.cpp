@@ -1,5 +1,6 @@
 #include "media/certificate.h"
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -142,6 +143,13 @@ std::string Certificate::KeyPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr);
   return BioToString(bio.get());
+}
+
+int64_t Certificate::NotAfter() const {
+  std::tm tm{};
+  const ASN1_TIME* t = cert_ ? X509_get0_notAfter(cert_.get()) : nullptr;
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 std::string Certificate::FingerprintOf(X509* cert) {

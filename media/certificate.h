@@ -3,6 +3,7 @@
 // fingerprint, which endpoints pin.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ class Certificate {
   // "AB:CD:..." SHA-256 of the DER certificate.
   std::string Fingerprint() const { return FingerprintOf(cert_.get()); }
   static std::string FingerprintOf(X509* cert);
+  // The end of its validity, Unix seconds (0 if unreadable).
+  int64_t NotAfter() const;
 
  private:
   X509Ptr cert_;

@@ -8,7 +8,8 @@
 #                                    clang-format and clang-tidy for the source checks, baresip
 #                                    and SIPp as SIP room systems, ffmpeg as a portal's RTMP
 #                                    server, clang with libFuzzer's runtime and llvm-symbolizer
-#                                    for scripts/fuzz.sh)
+#                                    for scripts/fuzz.sh, and promtool, from Debian's
+#                                    prometheus package, for the shipped alert rules)
 set -euo pipefail
 
 build_pkgs=(
@@ -24,7 +25,7 @@ build_pkgs=(
   libsofia-sip-ua-dev libspandsp-dev libspeexdsp-dev
   libgtest-dev libgmock-dev
 )
-test_pkgs=(baresip-core baresip-ffmpeg sip-tester ffmpeg chromium xvfb xdotool pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy clang libclang-rt-14-dev llvm-14)
+test_pkgs=(baresip-core baresip-ffmpeg sip-tester ffmpeg chromium xvfb xdotool pulseaudio pulseaudio-utils tshark iproute2 sox procps iptables libnetfilter-queue-dev clang-format clang-tidy clang libclang-rt-14-dev llvm-14 prometheus)
 
 want=("${build_pkgs[@]}")
 # Node.js may come from Debian (then npm is a separate package) or already be present with npm.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need, checks the sources (GObject rule, format, console logic, tidy),
+# Installs what the tests need, checks the sources (GObject rule, format, console logic, the
+# shipped Prometheus rules and Grafana dashboard, tidy),
 # builds, and runs every test: unit and integration (ctest), the browser tests (Playwright driving
 # Debian's Chromium), then the sanitizer build's tests (scripts/test-debug.sh), then the fuzz
 # targets (scripts/fuzz.sh). Exits non-zero if anything fails.
@@ -18,6 +19,7 @@ stage deps bash scripts/install-deps.sh --test
 stage gobject bash scripts/check-gobject.sh
 stage format bash scripts/check-format.sh
 stage console-unit node --test tests/console-unit/
+stage monitoring bash scripts/check-monitoring.sh
 stage build bash scripts/build.sh
 stage tidy bash scripts/check-tidy.sh
 mkdir -p test-output

@@ -19,6 +19,7 @@
 #include "mcu/config.h"
 #include "mcu/control_service.h"
 #include "mcu/log.h"
+#include "mcu/metrics.h"
 #include "mcu/schedule.h"
 #include "mcu/secrets.h"
 #include "mcu/store.h"
@@ -297,6 +298,9 @@ int Run(int argc, char** argv) {
                                       &dialer};
   bridge_options.sip_ring_timeout_s = config->sip.ring_timeout_s;
   mcu::Bridge bridge(*config, store->get(), engine->get(), bridge_options);
+  // For the alert on a certificate near its end (monitoring/prometheus/mcu-rules.yml).
+  bridge.metric_values().SetCertificateExpiry("tls", tls->NotAfter());
+  bridge.metric_values().SetCertificateExpiry("dtls", dtls->NotAfter());
   mcu::AuthPolicy auth_policy;
   auth_policy.token_days = config->auth.token_days;
   auth_policy.token_max_days = config->auth.token_max_days;

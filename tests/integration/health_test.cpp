@@ -15,9 +15,11 @@
 #include <iostream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include "tests/support/files.h"
 #include "tests/support/mcu_fixture.h"
 #include "tests/support/rest_client.h"
 #include "tests/support/ws_client.h"
@@ -350,6 +352,38 @@ TEST(Health, ImpairedSiteIsMeasuredAlarmedAndRecordedWhileOthersFlow) {
               1);
     EXPECT_EQ((m1[{"mcu_participants", {}}]), 3);
     EXPECT_GT((m1[{"process_resident_memory_bytes", {}}]), 1e6);
+    // What the shipped alert rules read: the roll-call in three figures, the alarms by kind, the
+    // machine's cores, the data disk, the certificate's end, the process's start.
+    auto conference_sites = [&](const char* state) {
+      return m1[{"mcu_conference_sites", {{"conference", "mix"}, {"state", state}}}];
+    };
+    EXPECT_EQ(conference_sites("connected"), 3);
+    EXPECT_GE(conference_sites("expected"), 3);
+    EXPECT_EQ(conference_sites("video"), 3);
+    EXPECT_GE((m1[{"mcu_alarms_active_by_kind", {{"kind", "loss"}}}]), 1);
+    EXPECT_EQ((m1[{"mcu_alarms_active_by_kind", {{"kind", "disk"}}}]), 0);
+    EXPECT_GE((m1[{"mcu_cpu_cores", {}}]), 1);
+    EXPECT_GT((m1[{"mcu_data_free_bytes", {}}]), 0);
+    EXPECT_GE((m1[{"mcu_data_size_bytes", {}}]), (m1[{"mcu_data_free_bytes", {}}]));
+    const double now_s = static_cast<double>(std::time(nullptr));
+    EXPECT_GT((m1[{"mcu_certificate_expiry_timestamp_seconds", {{"use", "tls"}}}]),
+              now_s + 30 * 86400)
+        << "the generated certificate is good for longer than the alert's 30 days";
+    EXPECT_GT((m1[{"mcu_certificate_expiry_timestamp_seconds", {{"use", "dtls"}}}]), now_s);
+    EXPECT_NEAR((m1[{"process_start_time_seconds", {}}]), now_s, 600);
+    // The alert rules and the dashboard shipped in monitoring/ name only metrics served here.
+    std::set<std::string> served;
+    for (const auto& [series, value] : m1) served.insert(series.first);
+    static const std::regex metric(R"(\b((?:mcu|process)_[a-z_]+)\b)");
+    for (const char* file : {"prometheus/mcu-rules.yml", "grafana/mcu-dashboard.json"}) {
+      const std::string text = ReadFile(std::string(MCU_MONITORING_DIR) + "/" + file);
+      ASSERT_FALSE(text.empty()) << file;
+      int named = 0;
+      for (auto it = std::sregex_iterator(text.begin(), text.end(), metric);
+           it != std::sregex_iterator(); ++it, ++named)
+        EXPECT_TRUE(served.count((*it)[1])) << file << " names " << (*it)[1] << ", not served";
+      EXPECT_GT(named, 10) << file;
+    }
     compared = true;
   }
   EXPECT_TRUE(compared) << "metrics never held still between two scrapes";
