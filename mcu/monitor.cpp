@@ -321,9 +321,9 @@ void Monitor::Apply(const std::vector<AlarmChange>& changes) {
                          a.since_ms, a.cleared_ms});
   }
   int warning = 0, critical = 0;
-  for (const Alarm& a : alarms_.Active())
-    ++(a.severity == Severity::kCritical ? critical : warning);
-  metrics_->SetAlarms(warning, critical, ByKind(alarms_.Active()));
+  const std::vector<Alarm> active = alarms_.Active();
+  for (const Alarm& a : active) ++(a.severity == Severity::kCritical ? critical : warning);
+  metrics_->SetAlarms(warning, critical, ByKind(active));
 }
 
 bool Monitor::Flowing(ParticipantId id, bool video) const {
